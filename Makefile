@@ -1,0 +1,96 @@
+# aedlc — top-level build.  One fragment per component (*/module.mk) adds its
+# sources, programs and tests; this file holds the shared rules.
+#
+#   make            build/aedlc, build/aedl-gen, build/libaedlrt.a
+#   make test       every test, then again under ASan+UBSan; ends "N passed, N failed"
+#   make demo       generated data -> compile -> train -> evaluate -> firmware -> csim
+#   make bench      benchmarks (speed and memory); never part of `make test`
+#   make install PREFIX=/usr/local
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+VERSION  := 0.1.0
+SAN      ?=
+export BUILD SAN
+
+CC       ?= gcc
+CXX      ?= g++
+OPT      ?= -O2
+DEPS_OK  := $(BUILD)/.deps-ok
+
+HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null)
+HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null)
+BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null)
+
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT      := -O1
+endif
+
+CFLAGS   ?=
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS) \
+            -Icompiler -Iruntime -I$(BUILD) $(HDF5_CFLAGS) $(BLAS_CFLAGS) \
+            -DAEDL_VERSION='"$(VERSION)"'
+CXXFLAGS += -std=c++14 -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS)
+LDFLAGS  += $(SANFLAGS)
+LDLIBS   += $(HDF5_LIBS) $(BLAS_LIBS) -lm
+
+# Filled by the fragments.
+PROGRAMS     :=
+TEST_BINS    :=
+TEST_SCRIPTS :=
+BENCH_CMDS   :=
+CLEAN_EXTRA  :=
+
+.PHONY: all test test-one bench demo data install clean deps fuzz
+all: $(DEPS_OK) programs
+
+include runtime/module.mk
+include compiler/module.mk
+include tests/module.mk
+
+programs: $(PROGRAMS)
+
+# The Debian packages we need; installed by one script when something is missing.
+$(DEPS_OK): .ci/deps
+	@mkdir -p $(BUILD)
+	@sh .ci/deps
+	@touch $@
+deps:
+	@sh .ci/deps
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# `make test`: the suite, then the same suite built with ASan+UBSan in build/san.
+test: all
+	@sh tests/run.sh --label plain $(TEST_BINS) $(TEST_SCRIPTS) > $(BUILD)/test-plain.log 2>&1; \
+	  grep -v '^\[plain\] PASS' $(BUILD)/test-plain.log; \
+	  echo "== the same suite under AddressSanitizer + UndefinedBehaviorSanitizer (build/san)"; \
+	  $(MAKE) --no-print-directory BUILD=build/san SAN=1 test-one > $(BUILD)/test-san.log 2>&1; \
+	  grep -v '^\[san\] PASS' $(BUILD)/test-san.log | grep -Ev '^(make|gcc|g\+\+|cc|flex|bison|ar) ' | tail -n 80; \
+	  sh tests/total.sh $(BUILD)/test-plain.log $(BUILD)/test-san.log
+
+# One pass of the suite in $(BUILD) (used for the sanitizer pass).
+test-one: all
+	@sh tests/run.sh --label $(if $(SAN),san,plain) $(TEST_BINS) $(TEST_SCRIPTS)
+
+bench: all
+	@set -e; for c in $(BENCH_CMDS); do sh -c "$$c"; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std \
+	           $(DESTDIR)$(PREFIX)/share/aedl/runtime $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(BUILD)/aedlc $(DESTDIR)$(PREFIX)/bin/aedlc
+	install -m 644 stdlib/*.aedl $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std/
+	install -m 644 runtime/*.h $(DESTDIR)$(PREFIX)/share/aedl/runtime/
+	install -m 644 $(BUILD)/libaedlrt.a $(DESTDIR)$(PREFIX)/share/aedl/runtime/
+	if [ -d runtime/hls ]; then install -d $(DESTDIR)$(PREFIX)/share/aedl/runtime/hls && \
+	  install -m 644 runtime/hls/* $(DESTDIR)$(PREFIX)/share/aedl/runtime/hls/; fi
+
+clean:
+	rm -rf build out $(CLEAN_EXTRA)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,218 @@
+/* ir.h — the checked program: what resolve.c builds from the AST and every
+ * later pass (shapes, precision, emitters) reads.
+ *
+ * Everything is resolved: names are pointers, numbers have their types, paths
+ * are absolute, defaults are filled in.  The dump (ir_dump.c) prints it as text
+ * that looks like the language; golden tests compare that text.
+ */
+#ifndef AEDL_IR_H
+#define AEDL_IR_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "src.h"
+#include "fixed.h"
+
+#define IR_MAX_RANK 8
+
+/* ---- quantizers --------------------------------------------------------- */
+
+typedef enum {
+    Q_FIXED,           /* fixed<W,I,...> / ap_fixed<...> used as a quantizer */
+    Q_BITS,            /* quantized_bits(bits, integer, symmetric, keep_negative, alpha) */
+    Q_RELU             /* quantized_relu(bits, integer): relu, then the fixed type */
+} IrQuantKind;
+
+typedef struct IrQuant {
+    const char *name;  /* declared name, or NULL for an inline quantizer */
+    Loc loc;
+    IrQuantKind kind;
+    int bits, integer, symmetric, keep_negative;   /* Q_BITS / Q_RELU as written */
+    double alpha;
+    aedl_fixed type;   /* the exact equivalent type (the spec's mapping) */
+} IrQuant;
+
+/* ---- pruning ------------------------------------------------------------ */
+
+typedef enum { PRUNE_CONSTANT, PRUNE_POLYNOMIAL } IrPruneKind;
+
+typedef struct IrPruning {
+    const char *name;
+    Loc loc;
+    IrPruneKind kind;
+    double initial, final;      /* constant: final = target, initial unused */
+    long begin, end;            /* optimizer steps; end < 0: no end */
+    double power;               /* polynomial: default 3 */
+    long frequency;             /* default 100 */
+} IrPruning;
+
+/* ---- the graph ------------------------------------------------------------ */
+
+typedef enum {
+    OP_INPUT, OP_DENSE, OP_BATCHNORM, OP_RELU, OP_LEAKY_RELU, OP_SIGMOID, OP_TANH,
+    OP_SOFTMAX, OP_LINEAR, OP_DROPOUT, OP_CONCAT, OP_ADD
+} IrOp;
+
+typedef enum { INIT_HE_UNIFORM, INIT_GLOROT_UNIFORM, INIT_ZEROS } IrInit;
+
+typedef struct {
+    int rank;
+    int dims[IR_MAX_RANK];      /* without the batch axis */
+} IrShape;
+
+struct IrParams;                /* trained weights, when loaded (weights.h) */
+struct IrPrec;                  /* precision inference results (precision.h) */
+
+typedef struct IrNode {
+    int id;                     /* index in model->nodes */
+    IrOp op;
+    const char *name;           /* as written, or generated: "batchnorm_1", "relu_2" */
+    bool auto_named;
+    Loc loc;                    /* the statement */
+    int line;                   /* its source line, for comments in generated code */
+    const char *file;           /* its source file path */
+    struct IrNode **inputs; int ninputs;
+    IrShape shape;              /* output shape, set by shapes.c */
+
+    /* OP_INPUT */
+    bool has_type;
+    aedl_fixed in_type;         /* precision of the input in firmware */
+    /* OP_DENSE */
+    int units;
+    IrQuant *weight_q, *bias_q; /* NULL: float */
+    IrPruning *prune;           /* NULL: not pruned (prune=none or no default) */
+    bool use_bias;
+    IrInit init;
+    /* OP_BATCHNORM */
+    double momentum, epsilon;
+    /* OP_BATCHNORM, OP_RELU, OP_LEAKY_RELU, OP_LINEAR: the quantizer applied to the output */
+    IrQuant *quant;
+    /* OP_LEAKY_RELU: alpha; OP_DROPOUT: rate */
+    double alpha, rate;
+
+    struct IrParams *params;    /* NULL until weights are loaded or initialised */
+    struct IrPrec *prec;        /* NULL until precision inference ran */
+} IrNode;
+
+typedef struct IrModel {
+    const char *name;
+    Loc loc;
+    IrNode **nodes; int nnodes;         /* topological (= source) order; inputs first-come */
+    IrNode **outputs; int noutputs;     /* `output` or the last layer */
+    IrPruning *default_prune;           /* `prune = P` at model scope, or NULL */
+} IrModel;
+
+/* ---- data ------------------------------------------------------------------ */
+
+typedef enum { SRC_HDF5, SRC_CSV } IrSourceKind;
+
+typedef struct {
+    IrSourceKind kind;
+    const char *path;           /* absolute (resolved against the .aedl file's folder) */
+    const char *written_path;   /* as written, for messages and the dump */
+    const char *dataset;        /* HDF5 */
+    Loc loc;
+} IrSource;
+
+typedef struct {
+    const char *name;
+    IrSource src;
+} IrSignal;
+
+typedef enum { SCALE_NONE, SCALE_STANDARD } IrScale;
+
+typedef struct IrData {
+    const char *name;
+    Loc loc;
+    IrSource train;
+    IrSignal *signals; int nsignals;
+    bool has_features;
+    int *features; int nfeatures;       /* indices on the last axis, in order */
+    bool flatten;
+    long limit;                         /* -1: all */
+    double validation, test;            /* fractions */
+    IrScale scale;
+    long seed;
+} IrData;
+
+/* ---- train ------------------------------------------------------------------ */
+
+typedef enum { LOSS_MSE, LOSS_MASKED_MSE } IrLoss;
+typedef enum { MON_VAL_LOSS, MON_LOSS } IrMonitor;
+
+typedef struct {
+    double lr, beta1, beta2, epsilon;   /* adam; Keras defaults 1e-3, 0.9, 0.999, 1e-7 */
+} IrAdam;
+
+typedef struct {
+    bool on;
+    IrMonitor monitor;
+    double factor, min_delta, min_lr;
+    int patience, cooldown;
+} IrReduceLr;
+
+typedef struct {
+    bool on;
+    IrMonitor monitor;
+    double min_delta;
+    int patience;
+    bool restore_best;
+} IrEarlyStop;
+
+typedef struct IrTrain {
+    const char *name;                   /* NULL for an unnamed `train { }` */
+    Loc loc;
+    IrModel *model;
+    IrData *data;
+    IrLoss loss;
+    IrAdam adam;
+    int epochs, batch;
+    IrReduceLr reduce_lr;
+    IrEarlyStop early_stop;
+    bool terminate_on_nan;
+    IrLoss score;                       /* per-event anomaly score: mse (default) */
+    bool roc, auc, residuals;
+    double *tpr_at_fpr; int ntpr_at_fpr;
+} IrTrain;
+
+/* ---- target -------------------------------------------------------------------- */
+
+typedef enum { BACKEND_VITIS, BACKEND_VIVADO } IrBackend;
+typedef enum { IO_PARALLEL, IO_STREAM } IrIo;
+typedef enum { STRATEGY_LATENCY, STRATEGY_RESOURCE } IrStrategy;
+typedef enum { PREC_BIT_EXACT, PREC_CONSERVATIVE, PREC_FIXED } IrPrecMode;
+
+typedef struct IrTarget {
+    const char *name;
+    Loc loc;
+    IrBackend backend;
+    const char *part;
+    double clock_period;                /* ns */
+    IrIo io;
+    IrStrategy strategy;
+    int reuse_factor;
+    IrPrecMode precision;
+    aedl_fixed default_type;            /* PREC_FIXED: the type; otherwise fixed<16,6> */
+} IrTarget;
+
+/* ---- the whole program ----------------------------------------------------------- */
+
+typedef struct IrProgram {
+    const char *main_file;              /* the file given on the command line */
+    IrQuant **quants; int nquants;      /* named ones, in declaration order (imports first) */
+    IrPruning **prunings; int nprunings;
+    IrModel **models; int nmodels;
+    IrData **datas; int ndatas;
+    IrTrain **trains; int ntrains;
+    IrTarget **targets; int ntargets;
+} IrProgram;
+
+const char *ir_op_name(IrOp op);        /* "dense", "batchnorm", ... as in the language */
+/* Prints the canonical text form (ir_dump.c). */
+void ir_dump(FILE *out, const IrProgram *p);
+/* Checks the invariants every pass relies on; a violation is an internal error (ir_verify.c). */
+void ir_verify(const IrProgram *p);
+/* Number of elements of a shape. */
+long ir_shape_size(const IrShape *s);
+
+#endif
