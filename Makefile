@@ -46,6 +46,10 @@ CLEAN_EXTRA  :=
 .PHONY: all test test-one bench demo data install clean deps fuzz
 all: $(DEPS_OK) programs
 
+# Component fragments (runtime/data.mk, compiler/front.mk, tests/rt.mk, ...) add to
+# RT_SRCS, AEDLC_SRCS, PROGRAMS, TEST_BINS, TEST_SCRIPTS, BENCH_CMDS; the three
+# module.mk files, read last, turn the lists into rules.
+include $(sort $(filter-out %/module.mk,$(wildcard runtime/*.mk compiler/*.mk tests/*.mk)))
 include runtime/module.mk
 include compiler/module.mk
 include tests/module.mk

@@ -1,5 +1,4 @@
-# compiler/ — build/aedlc.  Sources are listed one per line.
-AEDLC_SRCS := compiler/arena.c
-
-AEDLC_GEN  := $(BUILD)/lexer.c $(BUILD)/parser.c
-AEDLC_OBJS  = $(AEDLC_SRCS:%.c=$(BUILD)/%.o)
+# compiler/ — build/aedlc.  Fragments add `AEDLC_SRCS += compiler/x.c` (main.c is
+# separate so tests can link the rest).
+AEDLC_SRCS += compiler/arena.c
+AEDLC_OBJS := $(AEDLC_SRCS:%.c=$(BUILD)/%.o) $(AEDLC_GEN_OBJS)

@@ -1,1 +1,1 @@
-# tests/ — test programs (TEST_BINS) and scripts (TEST_SCRIPTS), run by `make test`.
+# tests/ — fragments add TEST_BINS and TEST_SCRIPTS.
