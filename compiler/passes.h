@@ -1,0 +1,33 @@
+/* passes.h — the compiler's pipeline, one file per pass:
+ *
+ *   load.c      files -> AST       (lexer.l, parser.y; imports followed)
+ *   resolve.c   AST -> IR          (names, arguments, values, defaults)
+ *   shapes.c    IR shapes          (through the graph; mismatches are errors)
+ *   precision*  fixed-point types  (from quantizers; conservative or bit-exact)
+ *   emit_*.c    outputs            (IR dump, training C, HLS project, report)
+ *
+ * Each pass reports every error it finds (src.h) and returns; main.c stops
+ * after a pass that reported errors, and runs ir_verify() between passes.
+ */
+#ifndef AEDL_PASSES_H
+#define AEDL_PASSES_H
+#include "ast.h"
+#include "ir.h"
+
+typedef struct {
+    const char **include_dirs; int ninclude;   /* -I DIR, in order */
+    const char *stdlib_dir;                    /* the folder holding std/... */
+} LoadOptions;
+
+/* Parses FILE and every file it imports (each once; a cycle is an error).
+   Returns the files in dependency order (imports before importers; main last);
+   *nfiles set.  Returns NULL when a file could not be read; syntax errors are
+   reported and counted (diag_error_count). */
+AstFile **load_program(const char *path, const LoadOptions *opt, int *nfiles);
+/* Parses one in-memory file (tests, fuzzing): no imports followed. */
+AstFile *parse_source(int file_id);
+
+IrProgram *resolve_program(AstFile **files, int nfiles, const char *main_file);
+void infer_shapes(IrProgram *p);
+
+#endif
