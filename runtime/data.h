@@ -1,0 +1,112 @@
+/* data.h — loading training and evaluation data (the `data` block of a .aedl file).
+ *
+ * A source is an HDF5 dataset (any rank, float32/float64/integer, contiguous or
+ * chunked+gzip) or a CSV file (numbers, one event per line).  Loading applies, in
+ * this order: `features` (indices on the last axis), `flatten`, the random subset
+ * and order (`limit`, `seed`), and the shape check against the model input.  The
+ * result is float32, row-major (n, d).  Large files are read in blocks of events
+ * (hyperslabs), so the peak memory is the result plus a few MB.
+ *
+ * The training executable does:
+ *
+ *   aedl_data_spec sp = { .kind = AEDL_SRC_HDF5, .path = "bg.h5", .dataset = "Particles",
+ *                         .features = (int[]){0,1,2}, .nfeatures = 3, .flatten = 1,
+ *                         .limit = 1000000, .shuffle = 1, .seed = 42,
+ *                         .input_shape = (size_t[]){57}, .input_rank = 1, .want_mask = 1 };
+ *   aedl_table all, tr, va, te;  aedl_scaler sc;  char err[512];
+ *   if (aedl_data_load(&sp, &all, err, sizeof err)) aedl_fatal("%s", err);
+ *   if (all.warning[0]) aedl_warn("%s", all.warning);
+ *   if (aedl_split(&all, 0.2, 0.2, &tr, &va, &te, err, sizeof err)) aedl_fatal("%s", err);
+ *   aedl_scaler_fit(&sc, &tr);                // training split only
+ *   aedl_scaler_apply(&sc, &all);             // all splits at once (they are views)
+ *   aedl_scaler_save(&sc, "out/scaler.h5", err, sizeof err);
+ *   ... signals: same spec with .shuffle = 0, then aedl_scaler_apply(&sc, &sig).
+ *
+ * Every function reports problems through (err, errlen) — the file and what is wrong —
+ * and returns -1; nothing here prints or exits.
+ */
+#ifndef AEDL_DATA_H
+#define AEDL_DATA_H
+#include <stddef.h>
+#include <stdint.h>
+#include <hdf5.h>
+
+#define AEDL_MAX_RANK 8
+
+typedef enum { AEDL_SRC_HDF5 = 1, AEDL_SRC_CSV = 2 } aedl_src_kind;
+
+typedef struct {
+    aedl_src_kind kind;
+    const char *path;
+    const char *dataset;          /* HDF5 dataset path ("Particles", "/grp/x"); HDF5 only */
+    const int *features;          /* indices on the last axis, in output order; NULL = all */
+    size_t nfeatures;
+    int flatten;                  /* (N, a, b) -> (N, a*b); the shape check sees the flat shape */
+    size_t limit;                 /* at most this many events; 0 = all.  Above N: a warning */
+    int shuffle;                  /* 1: with limit, a random subset; the events in random order */
+    uint64_t seed;                /* for the subset and the order */
+    const size_t *input_shape;    /* the model input per event; NULL = no check */
+    int input_rank;
+    int want_mask;                /* 1: also fill .mask */
+} aedl_data_spec;
+
+/* A table of events.  The loader's table owns its memory; aedl_split returns views. */
+typedef struct {
+    float *x;                     /* (n, d) row-major */
+    uint8_t *mask;                /* (n, d): 1 where the raw, unscaled value != 0; NULL unless asked */
+    size_t n, d;
+    int rank;                     /* per-event shape after features/flatten: shape[0..rank) */
+    size_t shape[AEDL_MAX_RANK];
+    size_t n_available;           /* events in the source (before limit) */
+    char warning[512];            /* non-empty: something the caller should print (not an error) */
+    int owns;                     /* 1: x and mask are freed by aedl_table_free */
+} aedl_table;
+
+/* Loads a source.  0 on success (out filled), -1 on error (message in err, out empty). */
+int aedl_data_load(const aedl_data_spec *spec, aedl_table *out, char *err, size_t errlen);
+
+/* Frees what the table owns; a view is only cleared. */
+void aedl_table_free(aedl_table *t);
+
+/* Splits into train, validation and test views (no copy), in that order of rows:
+   n_test = round(n*test_frac), n_val = round(n*val_frac), n_train = the rest (>= 1).
+   Any of the outputs may be NULL.  The views share all's memory and shape. */
+int aedl_split(const aedl_table *all, double val_frac, double test_frac,
+               aedl_table *train, aedl_table *val, aedl_table *test,
+               char *err, size_t errlen);
+
+/* Compares the table's per-event shape with the model input shape; on a mismatch
+   err names both, e.g. "... events of shape (19, 3) but the model input has shape (57)".
+   `what` names the data in the message (a path). */
+int aedl_shape_check(const aedl_table *t, const size_t *shape, int rank, const char *what,
+                     char *err, size_t errlen);
+
+/* Formats "(19, 3)" into buf. */
+void aedl_shape_str(const size_t *shape, int rank, char *buf, size_t len);
+
+/* ---- scale = standard ------------------------------------------------------- */
+/* x' = (x - mean[j]) / std[j] per column j, in float32 arithmetic.  std is the
+   population standard deviation (ddof 0, as sklearn's StandardScaler); a column with
+   zero variance gets std = 1.  Stored as float32 so every user applies the same values. */
+typedef struct {
+    size_t d;
+    float *mean;                  /* (d) */
+    float *std;                   /* (d) */
+} aedl_scaler;
+
+/* Fits on t (the training split), statistics accumulated in double. */
+void aedl_scaler_fit(aedl_scaler *s, const aedl_table *t);
+/* Applies to t in place (t->d must equal s->d; returns -1 otherwise). */
+int aedl_scaler_apply(const aedl_scaler *s, aedl_table *t);
+/* The same on raw rows: x (n, d). */
+void aedl_scaler_apply_rows(const aedl_scaler *s, float *x, size_t n);
+/* Writes a file (atomically) holding group /scaler with datasets mean, std (float32, (d))
+   and attribute kind = "standard". */
+int aedl_scaler_save(const aedl_scaler *s, const char *path, char *err, size_t errlen);
+/* Writes the group "scaler" into an open HDF5 file or group (e.g. the weights file). */
+int aedl_scaler_write_h5(const aedl_scaler *s, hid_t loc, char *err, size_t errlen);
+/* Reads /scaler from a file written by either function above. */
+int aedl_scaler_load(aedl_scaler *s, const char *path, char *err, size_t errlen);
+void aedl_scaler_free(aedl_scaler *s);
+
+#endif

@@ -1,0 +1,232 @@
+/* data_h5.c — the HDF5 data source: opens a dataset, checks that it holds numbers,
+ * and reads blocks of events (hyperslabs along the first axis) converted to float32
+ * by the HDF5 library (float64 and integer types included).  Chunked datasets are
+ * read in blocks that are whole multiples of the chunk, with a chunk cache large
+ * enough for one block, so each compressed chunk is inflated once. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "data_src.h"
+#include "util.h"
+
+#define BLOCK_BYTES ((size_t)8 << 20)      /* target size of one read */
+
+int data_err(char *err, size_t errlen, const char *fmt, ...) {
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+void h5_quiet_begin(h5_quiet *q) {
+    H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void h5_quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+
+/* ---- listing the datasets of a file (for "no dataset X; the file holds ...") ---- */
+typedef struct { char *buf; size_t len, used; int count, shown; hid_t file; } listing;
+
+static void list_add(listing *l, const char *name) {
+    l->count++;
+    if (l->shown >= 12) return;
+    char shape[128] = "";
+    hid_t d = H5Dopen2(l->file, name, H5P_DEFAULT);
+    if (d >= 0) {
+        hid_t sp = H5Dget_space(d);
+        int r = H5Sget_simple_extent_ndims(sp);
+        if (r >= 0 && r <= AEDL_MAX_RANK) {
+            hsize_t dims[AEDL_MAX_RANK];
+            size_t sd[AEDL_MAX_RANK];
+            H5Sget_simple_extent_dims(sp, dims, NULL);
+            for (int i = 0; i < r; i++) sd[i] = (size_t)dims[i];
+            aedl_shape_str(sd, r, shape, sizeof shape);
+        }
+        H5Sclose(sp);
+        H5Dclose(d);
+    }
+    int w = snprintf(l->buf + l->used, l->len - l->used, "%s%s %s",
+                     l->shown ? ", " : "", name, shape);
+    if (w > 0 && (size_t)w < l->len - l->used) { l->used += (size_t)w; l->shown++; }
+}
+
+#if H5_VERSION_GE(1, 12, 0)
+static herr_t list_cb(hid_t obj, const char *name, const H5O_info2_t *info, void *op) {
+    (void)obj;
+    if (info->type == H5O_TYPE_DATASET) list_add(op, name);
+    return 0;
+}
+#define VISIT(f, cb, op) H5Ovisit3(f, H5_INDEX_NAME, H5_ITER_INC, cb, op, H5O_INFO_BASIC)
+#else
+static herr_t list_cb(hid_t obj, const char *name, const H5O_info_t *info, void *op) {
+    (void)obj;
+    if (info->type == H5O_TYPE_DATASET) list_add(op, name);
+    return 0;
+}
+#define VISIT(f, cb, op) H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_INC, cb, op, H5O_INFO_BASIC)
+#endif
+
+static void list_datasets(hid_t file, char *out, size_t len) {
+    listing l = { out, len, 0, 0, 0, file };
+    out[0] = 0;
+    VISIT(file, list_cb, &l);
+    if (l.count == 0) snprintf(out, len, "no datasets");
+    else if (l.count > l.shown && l.used + 32 < len)
+        snprintf(out + l.used, len - l.used, ", ... (%d in all)", l.count);
+}
+
+static const char *class_name(H5T_class_t c) {
+    switch (c) {
+    case H5T_STRING: return "strings";
+    case H5T_COMPOUND: return "compound records";
+    case H5T_ENUM: return "enumerated values";
+    case H5T_BITFIELD: return "bit fields";
+    case H5T_OPAQUE: return "opaque data";
+    case H5T_REFERENCE: return "references";
+    case H5T_VLEN: return "variable-length sequences";
+    case H5T_ARRAY: return "arrays";
+    case H5T_TIME: return "time values";
+    default: return "non-numeric data";
+    }
+}
+
+/* ---- open ------------------------------------------------------------------ */
+static int h5_open(data_src *s, const char *path, const char *dataset, char *err, size_t errlen) {
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return data_err(err, errlen, "%s: cannot open data file: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return data_err(err, errlen, "%s: is a directory, not an HDF5 file", path);
+    if (H5Fis_hdf5(path) <= 0)
+        return data_err(err, errlen, "%s: not an HDF5 file", path);
+    s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (s->file < 0) return data_err(err, errlen, "%s: cannot open the HDF5 file", path);
+
+    /* The dataset, or a list of what the file holds. */
+    s->dset = H5Dopen2(s->file, dataset, H5P_DEFAULT);
+    if (s->dset < 0) {
+        hid_t g = H5Gopen2(s->file, dataset, H5P_DEFAULT);
+        if (g >= 0) {
+            H5Gclose(g);
+            return data_err(err, errlen, "%s: '%s' is a group, not a dataset", path, dataset);
+        }
+        char have[1024];
+        list_datasets(s->file, have, sizeof have);
+        return data_err(err, errlen, "%s: no dataset '%s'; the file holds: %s", path, dataset, have);
+    }
+
+    hid_t t = H5Dget_type(s->dset);
+    H5T_class_t cls = H5Tget_class(t);
+    H5Tclose(t);
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER)
+        return data_err(err, errlen, "%s: dataset '%s' holds %s, not numbers (float or integer)",
+                        path, dataset, class_name(cls));
+
+    s->fspace = H5Dget_space(s->dset);
+    int rank = H5Sget_simple_extent_ndims(s->fspace);
+    if (rank < 0) return data_err(err, errlen, "%s: dataset '%s': cannot read its shape", path, dataset);
+    if (rank == 0)
+        return data_err(err, errlen, "%s: dataset '%s' is a scalar; expected events along the "
+                        "first axis, shape (N, ...)", path, dataset);
+    if (rank > AEDL_MAX_RANK)
+        return data_err(err, errlen, "%s: dataset '%s' has rank %d; at most %d is supported",
+                        path, dataset, rank, AEDL_MAX_RANK);
+    hsize_t dims[AEDL_MAX_RANK];
+    H5Sget_simple_extent_dims(s->fspace, dims, NULL);
+    s->n = (size_t)dims[0];
+    s->rank = rank - 1;
+    s->rowlen = 1;
+    for (int i = 1; i < rank; i++) { s->dims[i - 1] = (size_t)dims[i]; s->rowlen *= (size_t)dims[i]; }
+    if (s->n == 0 || s->rowlen == 0) {
+        size_t sd[AEDL_MAX_RANK];
+        char shp[128];
+        for (int i = 0; i < rank; i++) sd[i] = (size_t)dims[i];
+        aedl_shape_str(sd, rank, shp, sizeof shp);
+        return data_err(err, errlen, "%s: dataset '%s' is empty (shape %s)", path, dataset, shp);
+    }
+
+    /* Block size: ~BLOCK_BYTES, a whole number of chunks along the first axis. */
+    size_t rowbytes = s->rowlen * sizeof(float);
+    s->block = BLOCK_BYTES / rowbytes;
+    if (s->block < 1) s->block = 1;
+    hid_t dcpl = H5Dget_create_plist(s->dset);
+    if (H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t cd[AEDL_MAX_RANK];
+        H5Pget_chunk(dcpl, rank, cd);
+        size_t c0 = cd[0] ? (size_t)cd[0] : 1;
+        s->block = c0 * (s->block / c0 > 0 ? s->block / c0 : 1);
+        /* Cache every chunk that one block touches: chunks across the other axes. */
+        hid_t ft = H5Dget_type(s->dset);
+        size_t csize = H5Tget_size(ft), across = 1;
+        H5Tclose(ft);
+        for (int i = 0; i < rank; i++) csize *= cd[i] ? (size_t)cd[i] : 1;
+        for (int i = 1; i < rank; i++) across *= (size_t)((dims[i] + cd[i] - 1) / (cd[i] ? cd[i] : 1));
+        size_t cache = csize * across + ((size_t)1 << 20);
+        hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+        H5Pset_chunk_cache(dapl, 12421, cache, 1.0);
+        H5Dclose(s->dset);
+        s->dset = H5Dopen2(s->file, dataset, dapl);
+        H5Pclose(dapl);
+        if (s->dset < 0) { H5Pclose(dcpl); return data_err(err, errlen, "%s: cannot reopen dataset '%s'", path, dataset); }
+    }
+    H5Pclose(dcpl);
+    if (s->block > s->n) s->block = s->n;
+    s->buf = xmalloc(s->block * rowbytes);
+    return 0;
+}
+
+int src_h5_open(data_src *s, const char *path, const char *dataset, char *err, size_t errlen) {
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    s->file = s->dset = s->fspace = -1;
+    if (!dataset || !dataset[0]) return data_err(err, errlen, "%s: no dataset name given", path);
+    h5_quiet q;
+    h5_quiet_begin(&q);
+    int rc = h5_open(s, path, dataset, err, errlen);
+    h5_quiet_end(&q);
+    if (rc) src_close(s);
+    return rc;
+}
+
+const float *src_read(data_src *s, size_t r0, size_t nrows, char *err, size_t errlen) {
+    if (s->rows) return s->rows + r0 * s->rowlen;           /* CSV: already in memory */
+    int rank = s->rank + 1;
+    hsize_t start[AEDL_MAX_RANK] = {0}, count[AEDL_MAX_RANK];
+    start[0] = r0;
+    count[0] = nrows;
+    for (int i = 1; i < rank; i++) count[i] = s->dims[i - 1];
+    h5_quiet q;
+    h5_quiet_begin(&q);
+    hid_t mem = H5Screate_simple(rank, count, NULL);
+    herr_t rc = H5Sselect_hyperslab(s->fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (rc >= 0) rc = H5Dread(s->dset, H5T_NATIVE_FLOAT, mem, s->fspace, H5P_DEFAULT, s->buf);
+    H5Sclose(mem);
+    h5_quiet_end(&q);
+    if (rc < 0) {
+        data_err(err, errlen, "%s: reading events %zu to %zu failed (damaged file or "
+                 "compression filter not available)", s->path, r0, r0 + nrows - 1);
+        return NULL;
+    }
+    return s->buf;
+}
+
+void src_close(data_src *s) {
+    h5_quiet q;
+    h5_quiet_begin(&q);
+    if (s->fspace >= 0) H5Sclose(s->fspace);
+    if (s->dset >= 0) H5Dclose(s->dset);
+    if (s->file >= 0) H5Fclose(s->file);
+    h5_quiet_end(&q);
+    s->fspace = s->dset = s->file = -1;
+    free(s->buf);
+    free(s->rows);
+    s->buf = NULL;
+    s->rows = NULL;
+}

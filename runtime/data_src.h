@@ -1,0 +1,38 @@
+/* data_src.h — internal to the loader (data*.c): one open data source that yields
+ * blocks of events as float32.  data_h5.c and data_csv.c implement it; data.c
+ * does the selection, features, shuffling and checks on top. */
+#ifndef AEDL_DATA_SRC_H
+#define AEDL_DATA_SRC_H
+#include <stdarg.h>
+#include "data.h"
+
+typedef struct {
+    const char *path;
+    const char *name;             /* "dataset 'Particles'" or "CSV file": for messages */
+    size_t n;                     /* events */
+    int rank;                     /* rank per event (the source's rank - 1) */
+    size_t dims[AEDL_MAX_RANK];   /* per-event dims */
+    size_t rowlen;                /* floats per event */
+    size_t block;                 /* preferred events per read */
+    /* HDF5 */
+    hid_t file, dset, fspace;
+    float *buf;                   /* (block, rowlen) read buffer */
+    /* CSV: the whole file, (n, rowlen) */
+    float *rows;
+} data_src;
+
+/* Each returns 0, or -1 with a message in err naming the file. */
+int  src_h5_open(data_src *s, const char *path, const char *dataset, char *err, size_t errlen);
+int  src_csv_open(data_src *s, const char *path, char *err, size_t errlen);
+/* Rows [r0, r0+nrows) (nrows <= s->block), (nrows, rowlen); valid until the next call. */
+const float *src_read(data_src *s, size_t r0, size_t nrows, char *err, size_t errlen);
+void src_close(data_src *s);
+
+/* snprintf into err (never NULL-unsafe); returns -1 for `return data_err(...)`. */
+int data_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Silences the HDF5 error stack printer between begin and end. */
+typedef struct { H5E_auto2_t func; void *data; } h5_quiet;
+void h5_quiet_begin(h5_quiet *q);
+void h5_quiet_end(const h5_quiet *q);
+#endif
