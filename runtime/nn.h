@@ -1,0 +1,188 @@
+/* nn.h — layers, losses and initialisers of the training runtime.
+ *
+ * llm.c conventions: each layer is a pair X_forward / X_backward of free
+ * functions over raw row-major float arrays with explicit sizes; arguments are
+ * outputs first, then inputs, then weights, then sizes.  Backward functions
+ * ACCUMULATE (+=) into every gradient they receive (dinp, dkernel, ...); zero
+ * gradients with aedl_zero() before a backward pass.  A gradient pointer
+ * documented as "or NULL" may be NULL when it is not needed (e.g. dinp of the
+ * first layer).  Nothing here allocates.
+ *
+ * Shapes: B = events in the batch, n_in / units / C = features.  A tensor
+ * (B, C) is B rows of C floats.
+ *
+ * Double-precision *_f64 functions are forward-only inference kernels for the
+ * "quantized inference" (QI) of /tmp/semantics.md.
+ */
+#ifndef AEDL_NN_H
+#define AEDL_NN_H
+
+#include <stdint.h>
+#include "rng.h"
+
+/* ---------------------------------------------------------------- buffers */
+
+/* x[0..n) = 0. */
+void aedl_zero(float *x, long n);
+/* out[i] = (double)in[i]; (n). */
+void aedl_f32_to_f64(double *out, const float *in, long n);
+
+/* ---------------------------------------------------------------- dense */
+
+/* out = inp @ kernel + bias, through cblas_sgemm.
+   out (B, units), inp (B, n_in), kernel (n_in, units) row-major (Keras layout),
+   bias (units) or NULL (use_bias=false).  out must not alias inp. */
+void aedl_dense_forward(float *out, const float *inp, const float *kernel, const float *bias,
+                        int B, int n_in, int units);
+/* dinp += dout @ kernel^T, dkernel += inp^T @ dout, dbias += sum over B of dout.
+   dinp (B, n_in) or NULL, dkernel (n_in, units), dbias (units) or NULL,
+   dout (B, units), inp (B, n_in), kernel (n_in, units). */
+void aedl_dense_backward(float *dinp, float *dkernel, float *dbias, const float *dout,
+                         const float *inp, const float *kernel, int B, int n_in, int units);
+/* Double forward (cblas_dgemm): same shapes, bias may be NULL. */
+void aedl_dense_forward_f64(double *out, const double *inp, const double *kernel,
+                            const double *bias, int B, int n_in, int units);
+
+/* ---------------------------------------------------------------- batchnorm */
+
+/* Training mode (batch statistics, biased variance):
+     mean_c = sum_b x / B,  var_c = sum_b (x - mean_c)^2 / B,
+     out = gamma * (x - mean) / sqrt(var + eps) + beta.
+   out (B, C), mean (C) and var (C) written (keep them for backward and for
+   aedl_batchnorm_update_moving), inp (B, C), gamma (C), beta (C).  eps: Keras
+   epsilon (default 1e-3).  Statistics are summed in double. */
+void aedl_batchnorm_forward_train(float *out, float *mean, float *var, const float *inp,
+                                  const float *gamma, const float *beta, int B, int C,
+                                  float eps);
+/* Backward of the training-mode forward.  dinp (B, C) or NULL, dgamma (C),
+   dbeta (C) accumulate; dout (B, C), inp (B, C), mean (C), var (C) and gamma (C)
+   are those of the forward, eps the same. */
+void aedl_batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                             const float *inp, const float *mean, const float *var,
+                             const float *gamma, int B, int C, float eps);
+/* Keras moving averages, after each training forward:
+   moving = momentum * moving + (1 - momentum) * batch.  All (C).  Keras default
+   momentum 0.99; moving_mean starts at 0, moving_var at 1. */
+void aedl_batchnorm_update_moving(float *moving_mean, float *moving_var, const float *mean,
+                                  const float *var, int C, float momentum);
+/* Inference folding: scale = gamma / sqrt(moving_var + eps),
+   shift = beta - moving_mean * scale.  scale, shift (C) written; inputs (C). */
+void aedl_batchnorm_fold(float *scale, float *shift, const float *gamma, const float *beta,
+                         const float *moving_mean, const float *moving_var, int C, float eps);
+/* Inference: out = scale * inp + shift (per channel).  out, inp (B, C) (may alias);
+   scale, shift (C), possibly quantized by the caller. */
+void aedl_batchnorm_forward_infer(float *out, const float *inp, const float *scale,
+                                  const float *shift, int B, int C);
+/* The same in double: the fold is computed in double from the stored float
+   parameters (scale = (double)gamma / sqrt((double)moving_var + (double)eps)); this is
+   THE definition of the batchnorm's scale and shift that QI and the firmware use
+   (quantize them with aedl_quantize_f64 afterwards). */
+void aedl_batchnorm_fold_f64(double *scale, double *shift, const float *gamma,
+                             const float *beta, const float *moving_mean,
+                             const float *moving_var, int C, float eps);
+void aedl_batchnorm_forward_infer_f64(double *out, const double *inp, const double *scale,
+                                      const double *shift, int B, int C);
+
+/* ---------------------------------------------------------------- activations */
+/* Elementwise over n = B * C values; out may alias inp in forward.
+   The backward of each needs the tensor named in its signature (inp or out). */
+
+/* out = max(inp, 0).  Backward: dinp += dout where inp > 0. */
+void aedl_relu_forward(float *out, const float *inp, long n);
+void aedl_relu_backward(float *dinp, const float *inp, const float *dout, long n);
+/* out = inp > 0 ? inp : alpha * inp (Keras LeakyReLU; aedl default alpha 0.3).
+   Backward: dinp += dout * (inp > 0 ? 1 : alpha). */
+void aedl_leaky_relu_forward(float *out, const float *inp, long n, float alpha);
+void aedl_leaky_relu_backward(float *dinp, const float *inp, const float *dout, long n,
+                              float alpha);
+/* out = 1 / (1 + exp(-inp)).  Backward from out: dinp += dout * out * (1 - out). */
+void aedl_sigmoid_forward(float *out, const float *inp, long n);
+void aedl_sigmoid_backward(float *dinp, const float *out, const float *dout, long n);
+/* out = tanh(inp).  Backward from out: dinp += dout * (1 - out^2). */
+void aedl_tanh_forward(float *out, const float *inp, long n);
+void aedl_tanh_backward(float *dinp, const float *out, const float *dout, long n);
+/* Softmax over the last axis: out, inp (B, C).  Backward from out:
+   dinp += out * (dout - sum_c dout * out) per row. */
+void aedl_softmax_forward(float *out, const float *inp, int B, int C);
+void aedl_softmax_backward(float *dinp, const float *out, const float *dout, int B, int C);
+/* linear (identity): out = inp; dinp += dout.  A quantized linear is aedl_quantize_f32. */
+void aedl_linear_forward(float *out, const float *inp, long n);
+void aedl_linear_backward(float *dinp, const float *dout, long n);
+
+/* Double-precision activations (inference only); same meaning, out may alias inp. */
+void aedl_relu_forward_f64(double *out, const double *inp, long n);
+void aedl_leaky_relu_forward_f64(double *out, const double *inp, long n, double alpha);
+void aedl_sigmoid_forward_f64(double *out, const double *inp, long n);
+void aedl_tanh_forward_f64(double *out, const double *inp, long n);
+void aedl_softmax_forward_f64(double *out, const double *inp, int B, int C);
+void aedl_linear_forward_f64(double *out, const double *inp, long n);
+
+/* ---------------------------------------------------------------- dropout */
+
+/* Training only (at inference dropout is the identity: aedl_linear_forward).
+   Each element is kept with probability 1 - rate (uniform draw >= rate, drawn
+   from rng in index order) and scaled by 1 / (1 - rate) (inverted dropout).
+   out, inp (n) (may alias); mask (n) written: 0 or 1/(1-rate), for backward.
+   0 <= rate < 1 (rate 0 keeps everything and draws nothing). */
+void aedl_dropout_forward(float *out, float *mask, const float *inp, long n, float rate,
+                          aedl_rng *rng);
+/* dinp += dout * mask.  All (n). */
+void aedl_dropout_backward(float *dinp, const float *mask, const float *dout, long n);
+
+/* ---------------------------------------------------------------- concat, add */
+
+/* Concatenation along the last axis of k inputs: ins[j] (B, widths[j]),
+   out (B, sum_j widths[j]). */
+void aedl_concat_forward(float *out, const float *const *ins, const int *widths, int k, int B);
+/* dins[j] (B, widths[j]) += the matching columns of dout (B, sum widths);
+   dins[j] may be NULL. */
+void aedl_concat_backward(float *const *dins, const float *dout, const int *widths, int k,
+                          int B);
+void aedl_concat_forward_f64(double *out, const double *const *ins, const int *widths, int k,
+                             int B);
+/* Elementwise sum of k inputs: out (n) = sum_j ins[j] (n). */
+void aedl_add_forward(float *out, const float *const *ins, int k, long n);
+/* dins[j] (n) += dout (n); dins[j] may be NULL. */
+void aedl_add_backward(float *const *dins, const float *dout, int k, long n);
+void aedl_add_forward_f64(double *out, const double *const *ins, int k, long n);
+
+/* ---------------------------------------------------------------- init */
+
+/* Keras initialisers, drawing uniform values from rng in index order:
+   he_uniform: U(-l, l), l = sqrt(6 / fan_in);
+   glorot_uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)).
+   For a dense kernel (n_in, units): fan_in = n_in, fan_out = units, n = n_in * units. */
+void aedl_init_he_uniform(float *w, long n, int fan_in, aedl_rng *rng);
+void aedl_init_glorot_uniform(float *w, long n, int fan_in, int fan_out, aedl_rng *rng);
+void aedl_init_zeros(float *w, long n);
+/* Fills x[0..n) with v (batchnorm gamma and moving_var start at 1). */
+void aedl_fill(float *x, long n, float v);
+
+/* ---------------------------------------------------------------- losses */
+
+/* MSE as Keras: mean over features then over the batch, i.e. the mean of all
+   B * F squared errors.  Returns the loss (summed in double); writes (=, not +=)
+   dout = d loss / d out = 2 (out - target) / (B F) unless dout is NULL.
+   dout, out, target (B, F). */
+double aedl_mse_loss(float *dout, const float *out, const float *target, int B, int F);
+/* Masked MSE: an element with mask 0 does not count.  Normalisation: per event,
+   the mean over its counted elements (n_b = number of mask != 0 in row b); then
+   the mean over all B events.  An event with n_b = 0 contributes 0 (and still
+   counts in B).  loss = (1/B) sum_b (1/n_b) sum_{f: mask!=0} (out - target)^2.
+   dout written as its exact derivative (0 where mask is 0) unless NULL.
+   dout, out, target, mask (B, F). */
+double aedl_masked_mse_loss(float *dout, const float *out, const float *target,
+                            const uint8_t *mask, int B, int F);
+
+/* Per-event anomaly scores: score[b] = mean over f of (out - target)^2.
+   score (B), out, target (B, F).  The masked variant uses the per-event
+   normalisation of aedl_masked_mse_loss (0 for an event with nothing counted). */
+void aedl_mse_per_event(float *score, const float *out, const float *target, int B, int F);
+void aedl_masked_mse_per_event(float *score, const float *out, const float *target,
+                               const uint8_t *mask, int B, int F);
+void aedl_mse_per_event_f64(double *score, const double *out, const double *target, int B,
+                            int F);
+void aedl_masked_mse_per_event_f64(double *score, const double *out, const double *target,
+                                   const uint8_t *mask, int B, int F);
+
+#endif
