@@ -1,0 +1,3 @@
+# tests/nn.mk — tests of the numeric runtime (layers, quantizers, pruning,
+# optimizer and callbacks, metrics).
+TEST_BINS += $(BUILD)/tests/nn/test_grad
