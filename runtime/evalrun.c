@@ -1,0 +1,480 @@
+/* evalrun.c — after training: regenerate hls/ and report/ with the trained
+ * weights (by running aedlc), then evaluate three versions of the model on the
+ * test split and every signal:
+ *
+ *   float      the trained (latent) weights, no quantizer anywhere (float32);
+ *   quantized  QI: the generated exact inference in double (/tmp/semantics.md);
+ *   firmware   the emulator (emu.h) running DIR/report/firmware.plan;
+ *
+ * and write eval/summary.json, eval/roc_SIGNAL.csv, eval/residuals.csv, and the
+ * firmware testbench vectors hls/tb_data/tb_{input_features,output_predictions}.dat.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "emu.h"
+#include "metrics.h"
+#include "nn.h"
+#include "train_int.h"
+#include "util.h"
+
+enum { V_FLOAT, V_QI, V_FW, NV };
+static const char *const vname[NV] = { "float", "quantized", "firmware" };
+
+typedef struct {
+    aedl_run *r;
+    aedl_fw_plan *plan;         /* NULL: no firmware column */
+    char fw_note[8192];         /* why there is no firmware column */
+    int regen_failed;
+    int hls_written;
+    /* scores (float, for metrics.h): [variant][table]; table 0 = test, 1.. = signals */
+    float **score[NV];
+    /* QI vs firmware on the test split */
+    long fw_equal, fw_compared;
+    double fw_max_diff;
+    aedl_residual_stat *res[NV];    /* (n_out) each, when residuals are asked for */
+} evalctx;
+
+/* ---------------------------------------------------------------- regeneration */
+
+/* Runs argv, output captured into *out (NUL-terminated, caller frees).
+   Returns the exit status, or -1 when it could not run. */
+static int run_capture(char *const argv[], char **out) {
+    int fd[2];
+    *out = xstrdup("");
+    if (pipe(fd) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) { close(fd[0]); close(fd[1]); return -1; }
+    if (pid == 0) {
+        dup2(fd[1], 1); dup2(fd[1], 2);
+        close(fd[0]); close(fd[1]);
+        execv(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fd[1]);
+    size_t len = 0, cap = 4096;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (cap - len < 1024) { cap *= 2; buf = xrealloc(buf, cap); }
+        ssize_t n = read(fd[0], buf + len, cap - len - 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        len += (size_t)n;
+    }
+    buf[len] = 0;
+    close(fd[0]);
+    free(*out);
+    *out = buf;
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+static int run_aedlc(evalctx *E, const char *emit, char **out) {
+    aedl_run *r = E->r;
+    const aedl_train_cfg *c = r->cfg;
+    const char *argv[32 + 2 * 16];
+    int n = 0;
+    argv[n++] = c->aedlc;
+    argv[n++] = c->aedl_file;
+    argv[n++] = "--emit"; argv[n++] = emit;
+    argv[n++] = "--weights"; argv[n++] = r->weights_path;
+    argv[n++] = "-o"; argv[n++] = r->outdir;
+    argv[n++] = "--model"; argv[n++] = c->model_name;
+    if (c->target_name) { argv[n++] = "--target"; argv[n++] = c->target_name; }
+    for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = c->include_dirs[i]; }
+    argv[n] = NULL;
+    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s\n", c->aedlc, c->aedl_file, emit,
+             r->weights_path, r->outdir);
+    return run_capture((char *const *)argv, out);
+}
+
+static void regenerate(evalctx *E) {
+    aedl_run *r = E->r;
+    char *out = NULL;
+    int st = run_aedlc(E, "hls,report", &out);
+    if (st != 0 && strstr(out, "not implemented yet")) {
+        aedl_say(r, "firmware: aedlc has no hls emitter yet; regenerating report/ only\n");
+        free(out);
+        st = run_aedlc(E, "report", &out);
+        if (st != 0 && strstr(out, "not implemented yet")) {
+            snprintf(E->fw_note, sizeof E->fw_note,
+                     "aedlc cannot emit hls or report yet (\"not implemented yet\"): no firmware plan");
+            aedl_say(r, "firmware: skipped: %s\n", E->fw_note);
+            free(out);
+            return;
+        }
+    } else if (st == 0) {
+        E->hls_written = 1;
+    }
+    if (st != 0) {
+        fprintf(stderr, "%s: error: regenerating the firmware with %s failed (status %d):\n%s",
+                aedl_progname, r->cfg->aedlc, st, out);
+        snprintf(E->fw_note, sizeof E->fw_note, "aedlc failed (status %d) regenerating the firmware", st);
+        E->regen_failed = 1;
+        free(out);
+        return;
+    }
+    free(out);
+    char plan_path[4096], err[1024];
+    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->outdir);
+    E->plan = aedl_fw_plan_read(plan_path, err, (int)sizeof err);
+    if (E->plan && aedl_fw_prepare(E->plan, err, (int)sizeof err) != 0) {
+        aedl_fw_plan_free(E->plan);
+        E->plan = NULL;
+    }
+    if (!E->plan) {
+        snprintf(E->fw_note, sizeof E->fw_note, "cannot use %s: %s", plan_path, err);
+        fprintf(stderr, "%s: error: %s\n", aedl_progname, E->fw_note);
+        E->regen_failed = 1;
+        return;
+    }
+    if (E->plan->d_in != r->def->n_in || E->plan->d_out != r->def->n_out) {
+        snprintf(E->fw_note, sizeof E->fw_note, "%s has %d inputs and %d outputs, the model %d and %d",
+                 plan_path, E->plan->d_in, E->plan->d_out, r->def->n_in, r->def->n_out);
+        fprintf(stderr, "%s: error: %s\n", aedl_progname, E->fw_note);
+        aedl_fw_plan_free(E->plan);
+        E->plan = NULL;
+        E->regen_failed = 1;
+    }
+}
+
+/* ---------------------------------------------------------------- scoring */
+
+#define CHUNK 4096
+
+/* Scores of table t with all variants; when t is the test split, compares QI
+   with the firmware and fills the residual statistics. */
+static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
+    aedl_run *r = E->r;
+    const aedl_model_def *d = r->def;
+    int F = d->n_out, nin = d->n_in;
+    int masked = r->cfg->score == AEDL_LOSS_MASKED_MSE;
+    size_t n = t->n;
+    for (int v = 0; v < NV; v++) E->score[v][ti] = xmalloc((n ? n : 1) * sizeof(float));
+    double *xd = xmalloc((size_t)CHUNK * (size_t)nin * sizeof(double));
+    double *yq = xmalloc((size_t)CHUNK * (size_t)F * sizeof(double));
+    double *yf = xmalloc((size_t)CHUNK * (size_t)F * sizeof(double));
+    double *sd = xmalloc((size_t)CHUNK * sizeof(double));
+    float *yfl = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));
+    for (size_t i = 0; i < n; i += CHUNK) {
+        int B = (int)(n - i < CHUNK ? n - i : CHUNK);
+        const float *x = t->x + i * t->d;
+        const uint8_t *mk = masked ? t->mask + i * t->d : NULL;
+        /* float model, in batches the model was allocated for */
+        for (int b = 0; b < B; b += r->batch) {
+            int bb = B - b < r->batch ? B - b : r->batch;
+            const float *out = d->forward(r->model, x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &r->rng);
+            memcpy(yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
+        }
+        if (masked) aedl_masked_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, mk, B, F);
+        else aedl_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, B, F);
+        if (is_test && E->res[V_FLOAT]) aedl_residual_stats_add(E->res[V_FLOAT], yfl, x, B, F);
+        /* QI and firmware */
+        aedl_f32_to_f64(xd, x, (long)B * nin);
+        for (int b = 0; b < B; b += r->batch) {
+            int bb = B - b < r->batch ? B - b : r->batch;
+            d->exact(r->model, xd + (size_t)b * nin, yq + (size_t)b * F, bb);
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            int v = pass ? V_FW : V_QI;
+            double *y = pass ? yf : yq;
+            if (pass) {
+                if (!E->plan) { for (int e = 0; e < B; e++) E->score[V_FW][ti][i + e] = NAN; break; }
+                aedl_fw_run(E->plan, x, yf, B);
+            }
+            if (masked) aedl_masked_mse_per_event_f64(sd, y, xd, mk, B, F);
+            else aedl_mse_per_event_f64(sd, y, xd, B, F);
+            for (int e = 0; e < B; e++) E->score[v][ti][i + e] = (float)sd[e];
+            if (is_test && E->res[v]) {
+                for (long k = 0; k < (long)B * F; k++) yfl[k] = (float)y[k];
+                aedl_residual_stats_add(E->res[v], yfl, x, B, F);
+            }
+        }
+        if (is_test && E->plan) {
+            for (int e = 0; e < B; e++) {
+                int same = 1;
+                for (int f = 0; f < F; f++) {
+                    double a = yq[(size_t)e * F + f], b = yf[(size_t)e * F + f];
+                    if (a != b) {
+                        same = 0;
+                        double df = fabs(a - b);
+                        if (!(df <= E->fw_max_diff)) E->fw_max_diff = df;
+                    }
+                }
+                E->fw_equal += same;
+            }
+            E->fw_compared += B;
+        }
+    }
+    free(xd); free(yq); free(yf); free(sd); free(yfl);
+}
+
+/* ---------------------------------------------------------------- testbench */
+
+static void write_tb(evalctx *E) {
+    aedl_run *r = E->r;
+    if (!E->plan || !E->hls_written) return;
+    char dir[4096], pin[4200], pout[4200];
+    snprintf(dir, sizeof dir, "%s/hls/tb_data", r->outdir);
+    if (aedl_mkdirs(dir) != 0) {
+        fprintf(stderr, "%s: error: cannot create %s: %s\n", aedl_progname, dir, strerror(errno));
+        E->regen_failed = 1;
+        return;
+    }
+    snprintf(pin, sizeof pin, "%s/tb_input_features.dat", dir);
+    snprintf(pout, sizeof pout, "%s/tb_output_predictions.dat", dir);
+    size_t n = r->te.n < 1000 ? r->te.n : 1000;
+    int nin = r->def->n_in, F = r->def->n_out;
+    double *y = xmalloc((n ? n : 1) * (size_t)F * sizeof(double));
+    aedl_fw_run(E->plan, r->te.x, y, (long)n);
+    aedl_atomic a, b;
+    if (aedl_atomic_open(&a, pin, "w") != 0 || aedl_atomic_open(&b, pout, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, dir, strerror(errno));
+        E->regen_failed = 1;
+        free(y);
+        return;
+    }
+    for (size_t e = 0; e < n; e++) {
+        for (int k = 0; k < nin; k++)
+            fprintf(a.f, "%s%.17g", k ? " " : "", (double)r->te.x[e * r->te.d + (size_t)k]);
+        fputc('\n', a.f);
+        for (int k = 0; k < F; k++) fprintf(b.f, "%s%.17g", k ? " " : "", y[e * (size_t)F + (size_t)k]);
+        fputc('\n', b.f);
+    }
+    if (aedl_atomic_commit(&a) != 0 || aedl_atomic_commit(&b) != 0) {
+        fprintf(stderr, "%s: error: cannot write the testbench vectors in %s\n", aedl_progname, dir);
+        E->regen_failed = 1;
+    } else {
+        aedl_say(r, "firmware: testbench vectors (%zu events) in %s\n", n, dir);
+    }
+    free(y);
+}
+
+/* ---------------------------------------------------------------- output files */
+
+static void json_num(FILE *f, double v) {
+    if (isfinite(v)) fprintf(f, "%.9g", v);
+    else fprintf(f, "null");
+}
+
+static void json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* Keeps a few hundred ROC points: the first and last, and every point whose
+   log10(fpr) or tpr moved by a visible step since the last kept one. */
+static void write_roc_points(FILE *f, const char *model, const aedl_roc_point *p, long n) {
+    double lf = -1e9, lt = -1;
+    for (long i = 0; i < n; i++) {
+        double l = p[i].fpr > 0 ? log10(p[i].fpr) : -99;
+        if (i == 0 || i == n - 1 || fabs(l - lf) >= 0.01 || fabs(p[i].tpr - lt) >= 0.002) {
+            fprintf(f, "%s,%.9g,%.9g,%.9g\n", model, p[i].threshold, p[i].fpr, p[i].tpr);
+            lf = l; lt = p[i].tpr;
+        }
+    }
+}
+
+static void write_metrics(evalctx *E, FILE *j, int si, const char *indent) {
+    aedl_run *r = E->r;
+    const aedl_train_cfg *c = r->cfg;
+    long nb = (long)r->te.n, ns = (long)r->sig[si].n;
+    aedl_roc_point *pts = xmalloc((size_t)(nb + ns + 1) * sizeof *pts);
+    FILE *rocf = NULL;
+    aedl_atomic ra;
+    char rp[4200];
+    if (c->roc) {
+        snprintf(rp, sizeof rp, "%s/eval/roc_%s.csv", r->outdir, c->signals[si].name);
+        if (aedl_atomic_open(&ra, rp, "w") == 0) {
+            rocf = ra.f;
+            fprintf(rocf, "model,threshold,fpr,tpr\n");
+        } else {
+            fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, rp, strerror(errno));
+        }
+    }
+    fprintf(j, "%s\"events\": %ld,\n", indent, ns);
+    for (int v = 0; v < NV; v++) {
+        fprintf(j, "%s\"%s\": ", indent, vname[v]);
+        if (v == V_FW && !E->plan) {
+            fprintf(j, "null%s\n", v + 1 < NV ? "," : "");
+            continue;
+        }
+        long np = aedl_roc(pts, E->score[v][0], nb, E->score[v][1 + si], ns);
+        if (rocf) write_roc_points(rocf, vname[v], pts, np);
+        fprintf(j, "{ \"auc\": ");
+        json_num(j, aedl_auc(pts, np));
+        fprintf(j, ", \"tpr_at_fpr\": [");
+        for (int k = 0; k < c->nfprs; k++) {
+            aedl_tpr_at_fpr t = aedl_tpr_at(pts, np, nb, c->fprs[k]);
+            fprintf(j, "%s\n%s  { \"fpr\": %.9g, \"tpr\": ", k ? "," : "", indent, c->fprs[k]);
+            if (t.measurable) {
+                json_num(j, t.tpr);
+                fprintf(j, ", \"background_events\": %ld, \"achieved_fpr\": ", t.n_bkg_allowed);
+                json_num(j, t.fpr);
+                if (t.n_bkg_allowed < 10)
+                    fprintf(j, ", \"note\": \"rests on only %ld background event(s): large "
+                            "statistical uncertainty\"", t.n_bkg_allowed);
+                fprintf(j, " }");
+            } else {
+                fprintf(j, "null, \"background_events\": 0, \"reason\": \"the test split has %ld "
+                        "background events; an FPR of %g needs at least %.0f\" }",
+                        nb, c->fprs[k], ceil(1.0 / c->fprs[k]));
+            }
+        }
+        fprintf(j, "%s] }%s\n", c->nfprs ? "\n    " : "", v + 1 < NV ? "," : "");
+        if (v == V_FLOAT || v == V_QI)
+            aedl_say(r, "  %-10s %-9s AUC %.4f\n", c->signals[si].name, vname[v], aedl_auc(pts, np));
+    }
+    if (rocf && aedl_atomic_commit(&ra) != 0)
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, rp, strerror(errno));
+    free(pts);
+}
+
+static double mean_of(const float *s, size_t n) {
+    double a = 0;
+    for (size_t i = 0; i < n; i++) a += s[i];
+    return n ? a / (double)n : NAN;
+}
+
+static int write_summary(evalctx *E) {
+    aedl_run *r = E->r;
+    const aedl_train_cfg *c = r->cfg;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/summary.json", r->outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    FILE *j = a.f;
+    fprintf(j, "{\n  \"model\": ");
+    json_str(j, r->def->name);
+    fprintf(j, ",\n  \"source\": ");
+    json_str(j, c->aedl_file);
+    fprintf(j, ",\n  \"weights\": ");
+    json_str(j, r->weights_path);
+    fprintf(j, ",\n  \"epochs\": %d,\n  \"stopped\": ", r->epoch);
+    if (r->stop_reason[0]) json_str(j, r->stop_reason);
+    else fprintf(j, "null");
+    fprintf(j, ",\n  \"score\": \"%s\",\n", c->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse");
+    fprintf(j, "  \"test_events\": %zu,\n  \"background_mean_score\": { ", r->te.n);
+    for (int v = 0; v < NV; v++) {
+        fprintf(j, "%s\"%s\": ", v ? ", " : "", vname[v]);
+        if (v == V_FW && !E->plan) fprintf(j, "null");
+        else json_num(j, mean_of(E->score[v][0], r->te.n));
+    }
+    fprintf(j, " },\n  \"firmware\": { \"available\": %s", E->plan ? "true" : "false");
+    if (E->plan) {
+        fprintf(j, ", \"plan\": ");
+        snprintf(path, sizeof path, "%s/report/firmware.plan", r->outdir);
+        json_str(j, path);
+        fprintf(j, ", \"test_events\": %ld, \"equal_to_quantized\": %ld, \"max_abs_difference\": ",
+                E->fw_compared, E->fw_equal);
+        json_num(j, E->fw_max_diff);
+    } else {
+        fprintf(j, ", \"note\": ");
+        json_str(j, E->fw_note);
+    }
+    fprintf(j, " },\n  \"signals\": {");
+    for (int s = 0; s < c->nsignals; s++) {
+        fprintf(j, "%s\n    ", s ? "," : "");
+        json_str(j, c->signals[s].name);
+        fprintf(j, ": {\n");
+        write_metrics(E, j, s, "      ");
+        fprintf(j, "    }");
+    }
+    fprintf(j, "%s}", c->nsignals ? "\n  " : "");
+    if (E->res[V_FLOAT]) {
+        fprintf(j, ",\n  \"residuals\": {");
+        for (int v = 0; v < NV; v++) {
+            fprintf(j, "%s\n    \"%s\": ", v ? "," : "", vname[v]);
+            if (v == V_FW && !E->plan) { fprintf(j, "null"); continue; }
+            fprintf(j, "{ \"mean\": [");
+            for (int k = 0; k < r->def->n_out; k++) {
+                fprintf(j, "%s", k ? ", " : "");
+                json_num(j, aedl_residual_mean(&E->res[v][k]));
+            }
+            fprintf(j, "], \"rms\": [");
+            for (int k = 0; k < r->def->n_out; k++) {
+                fprintf(j, "%s", k ? ", " : "");
+                json_num(j, aedl_residual_rms(&E->res[v][k]));
+            }
+            fprintf(j, "] }");
+        }
+        fprintf(j, "\n  }");
+    }
+    fprintf(j, "\n}\n");
+    if (aedl_atomic_commit(&a) != 0) {
+        fprintf(stderr, "%s: error: cannot write summary.json: %s\n", aedl_progname, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+static int write_residuals_csv(evalctx *E) {
+    aedl_run *r = E->r;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/residuals.csv", r->outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) return 1;
+    fprintf(a.f, "model,feature,n,skipped,mean,rms\n");
+    for (int v = 0; v < NV; v++) {
+        if (v == V_FW && !E->plan) continue;
+        for (int k = 0; k < r->def->n_out; k++) {
+            const aedl_residual_stat *s = &E->res[v][k];
+            fprintf(a.f, "%s,%d,%ld,%ld,%.9g,%.9g\n", vname[v], k, s->n, s->skipped,
+                    aedl_residual_mean(s), aedl_residual_rms(s));
+        }
+    }
+    return aedl_atomic_commit(&a) != 0;
+}
+
+/* ---------------------------------------------------------------- entry */
+
+int aedl_evaluate(aedl_run *r) {
+    evalctx E;
+    memset(&E, 0, sizeof E);
+    E.r = r;
+    const aedl_train_cfg *c = r->cfg;
+    double t0 = aedl_now();
+    regenerate(&E);
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/eval", r->outdir);
+    if (aedl_mkdirs(dir) != 0) aedl_fatal("cannot create %s: %s", dir, strerror(errno));
+    r->def->exact_prepare(r->model);
+    int ntab = 1 + c->nsignals;
+    for (int v = 0; v < NV; v++) {
+        E.score[v] = xcalloc((size_t)ntab, sizeof(float *));
+        if (c->residuals) E.res[v] = xcalloc((size_t)r->def->n_out, sizeof(aedl_residual_stat));
+    }
+    score_table(&E, &r->te, 0, 1);
+    for (int s = 0; s < c->nsignals; s++) score_table(&E, &r->sig[s], 1 + s, 0);
+    if (E.plan)
+        aedl_say(r, "firmware emulation equals the quantized model on %ld of %ld test events%s\n",
+                 E.fw_equal, E.fw_compared, E.fw_equal == E.fw_compared ? "" : "  <-- MISMATCH");
+    int bad = write_summary(&E);
+    if (c->residuals) bad |= write_residuals_csv(&E);
+    write_tb(&E);
+    aedl_say(r, "evaluation: %s/eval (%.2f s)\n", r->outdir, aedl_now() - t0);
+    for (int v = 0; v < NV; v++) {
+        for (int t = 0; t < ntab; t++) free(E.score[v][t]);
+        free(E.score[v]);
+        free(E.res[v]);
+    }
+    if (E.plan) aedl_fw_plan_free(E.plan);
+    return bad || E.regen_failed;
+}

@@ -1,0 +1,596 @@
+/* train.c — the generic training driver (see train.h): options, data, the
+ * epoch loop (QAT forward/backward from the generated model, Adam, pruning,
+ * callbacks), progress output, checkpoints and --resume. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cblas.h>
+#include "ckpt.h"
+#include "nn.h"
+#include "optim.h"
+#include "prune.h"
+#include "train_int.h"
+#include "util.h"
+
+/* ---------------------------------------------------------------- output */
+
+void aedl_say(const aedl_run *r, const char *fmt, ...) {
+    if (r->quiet) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+static void usage(FILE *f, const aedl_run *r) {
+    const aedl_train_cfg *c = r->cfg;
+    fprintf(f,
+        "usage: %s [options]\n"
+        "Trains model '%s' of %s as its train block says, evaluates it, and writes\n"
+        "into DIR: %s.weights.h5, history.csv, eval/, and regenerates hls/ and report/.\n"
+        "\n"
+        "  --epochs N    epochs (file: %d)\n"
+        "  --batch N     events per batch (file: %d)\n"
+        "  --limit N     events read from the training source (file: %ld; -1 all)\n"
+        "  --seed N      seed of the data subset, the split order, init and shuffling (file: %ld)\n"
+        "  --threads N   OpenBLAS threads (default: OpenBLAS' choice)\n"
+        "  --resume      continue from DIR/%s.ckpt, bit for bit\n"
+        "  --quiet       print only errors and the final summary\n"
+        "  -o DIR        output folder (default: %s)\n"
+        "  --help        this text\n",
+        aedl_progname, r->def->name, c->aedl_file, r->def->name, c->epochs, c->batch, c->limit,
+        c->data_seed, r->def->name, c->outdir);
+}
+
+static int parse_long(const char *s, long lo, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Returns -1 to continue, else the exit status. */
+static int parse_options(aedl_run *r, int argc, char **argv) {
+    const aedl_train_cfg *c = r->cfg;
+    r->epochs = c->epochs; r->batch = c->batch; r->limit = c->limit; r->seed = c->data_seed;
+    r->threads = 0; r->outdir = c->outdir;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        long v;
+        int has_val = i + 1 < argc;
+#define NEED_NUM(lo) do { \
+            if (!has_val || parse_long(argv[i + 1], (lo), &v) != 0) { \
+                fprintf(stderr, "%s: error: %s needs a whole number >= %ld%s%s\n", aedl_progname, a, \
+                        (long)(lo), has_val ? ", not " : "", has_val ? argv[i + 1] : ""); \
+                return 2; } \
+            i++; } while (0)
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout, r); return 0; }
+        else if (!strcmp(a, "--epochs")) { NEED_NUM(1); r->epochs = (int)v; }
+        else if (!strcmp(a, "--batch")) { NEED_NUM(1); r->batch = (int)v; }
+        else if (!strcmp(a, "--limit")) { NEED_NUM(-1); r->limit = v == 0 ? -1 : v; }
+        else if (!strcmp(a, "--seed")) { NEED_NUM(0); r->seed = v; }
+        else if (!strcmp(a, "--threads")) { NEED_NUM(1); r->threads = (int)v; }
+        else if (!strcmp(a, "--resume")) r->resume = 1;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) r->quiet = 1;
+        else if (!strcmp(a, "-o")) {
+            if (!has_val) { fprintf(stderr, "%s: error: -o needs a folder\n", aedl_progname); return 2; }
+            r->outdir = argv[++i];
+        } else {
+            fprintf(stderr, "%s: error: unknown option '%s' (see --help)\n", aedl_progname, a);
+            return 2;
+        }
+#undef NEED_NUM
+    }
+    if (r->epochs > 1000000 || r->batch > 1 << 24) {
+        fprintf(stderr, "%s: error: --epochs or --batch too large\n", aedl_progname);
+        return 2;
+    }
+    return -1;
+}
+
+static char *path_in(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* ---------------------------------------------------------------- data */
+
+static void load_source(const aedl_run *r, const aedl_source *s, int is_train, aedl_table *t) {
+    const aedl_train_cfg *c = r->cfg;
+    size_t shape = (size_t)r->def->n_in;
+    aedl_data_spec sp = {
+        .kind = s->kind, .path = s->path, .dataset = s->dataset,
+        .features = c->nfeatures ? c->features : NULL, .nfeatures = (size_t)c->nfeatures,
+        .flatten = c->flatten,
+        .limit = is_train && r->limit > 0 ? (size_t)r->limit : 0,
+        .shuffle = is_train, .seed = (uint64_t)r->seed,
+        .input_shape = &shape, .input_rank = 1,
+        .want_mask = c->loss == AEDL_LOSS_MASKED_MSE || c->score == AEDL_LOSS_MASKED_MSE,
+    };
+    char err[1024];
+    if (aedl_data_load(&sp, t, err, sizeof err) != 0) aedl_fatal("%s", err);
+    if (t->warning[0]) aedl_warn("%s", t->warning);
+}
+
+static void load_data(aedl_run *r) {
+    const aedl_train_cfg *c = r->cfg;
+    char err[1024];
+    double t0 = aedl_now();
+    load_source(r, &c->train, 1, &r->all);
+    if (aedl_split(&r->all, c->validation, c->test, &r->tr, &r->va, &r->te, err, sizeof err) != 0)
+        aedl_fatal("%s", err);
+    r->sig = xcalloc((size_t)(c->nsignals ? c->nsignals : 1), sizeof *r->sig);
+    for (int i = 0; i < c->nsignals; i++) load_source(r, &c->signals[i], 0, &r->sig[i]);
+    if (c->standard_scale) {
+        aedl_scaler_fit(&r->scaler, &r->tr);
+        r->have_scaler = 1;
+        aedl_scaler_apply(&r->scaler, &r->all);
+        for (int i = 0; i < c->nsignals; i++)
+            if (aedl_scaler_apply(&r->scaler, &r->sig[i]) != 0)
+                aedl_fatal("%s: signal '%s' has %zu features, the training data %zu",
+                           c->signals[i].path, c->signals[i].name, r->sig[i].d, r->all.d);
+        char *sp = path_in(r->outdir, "scaler.h5");
+        if (aedl_scaler_save(&r->scaler, sp, err, sizeof err) != 0) aedl_fatal("%s", err);
+        free(sp);
+    }
+    aedl_say(r, "data: %zu events (%zu train, %zu validation, %zu test)", r->all.n, r->tr.n,
+             r->va.n, r->te.n);
+    for (int i = 0; i < c->nsignals; i++) aedl_say(r, ", %s %zu", c->signals[i].name, r->sig[i].n);
+    aedl_say(r, "; %.2f s\n", aedl_now() - t0);
+    if (r->tr.n == 0) aedl_fatal("%s: no training events left after the split", c->train.path);
+}
+
+/* ---------------------------------------------------------------- model state */
+
+static void alloc_blocks(aedl_run *r) {
+    const aedl_model_def *d = r->def;
+    size_t np = d->nparams, nb = d->nbuffers ? d->nbuffers : 1;
+    r->params = xcalloc(np, sizeof(float));
+    r->grads = xcalloc(np, sizeof(float));
+    r->m1 = xcalloc(np, sizeof(float));
+    r->m2 = xcalloc(np, sizeof(float));
+    r->masks = xcalloc(np, sizeof(float));
+    r->buffers = xcalloc(nb, sizeof(float));
+    r->best_params = xcalloc(np, sizeof(float));
+    r->best_masks = xcalloc(np, sizeof(float));
+    r->best_buffers = xcalloc(nb, sizeof(float));
+    r->model = d->create(r->batch, r->params, r->grads, r->buffers);
+    size_t nin = (size_t)d->n_in, nout = (size_t)d->n_out;
+    r->perm = xmalloc((r->tr.n ? r->tr.n : 1) * sizeof(size_t));
+    r->xb = xmalloc((size_t)r->batch * nin * sizeof(float));
+    r->dout = xmalloc((size_t)r->batch * nout * sizeof(float));
+    r->mb = xmalloc((size_t)r->batch * nin);
+}
+
+static void init_params(aedl_run *r) {
+    const aedl_model_def *d = r->def;
+    for (int i = 0; i < d->ntensors; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        float *w = (t->trainable ? r->params : r->buffers) + t->offset;
+        switch (t->init) {
+        case AEDL_INIT_ZEROS: aedl_init_zeros(w, (long)t->size); break;
+        case AEDL_INIT_ONES: aedl_fill(w, (long)t->size, 1.0f); break;
+        case AEDL_INIT_HE_UNIFORM: aedl_init_he_uniform(w, (long)t->size, t->fan_in, &r->rng); break;
+        case AEDL_INIT_GLOROT_UNIFORM:
+            aedl_init_glorot_uniform(w, (long)t->size, t->fan_in, t->fan_out, &r->rng); break;
+        }
+    }
+    aedl_prune_mask_init(r->masks, (long)d->nparams);
+}
+
+static void fresh_state(aedl_run *r) {
+    const aedl_train_cfg *c = r->cfg;
+    aedl_rng_seed(&r->rng, (uint64_t)r->seed ^ 0x5452414eULL);   /* "TRAN": not the data stream */
+    init_params(r);
+    r->adam = aedl_adam_new(c->lr);
+    r->adam.beta1 = c->beta1; r->adam.beta2 = c->beta2; r->adam.eps = c->adam_eps;
+    r->rl = aedl_reduce_lr_new(c->rl_factor, c->rl_patience, c->rl_min_delta, c->rl_cooldown,
+                               c->rl_min_lr);
+    r->es = aedl_early_stopping_new(c->es_patience, c->es_min_delta, c->es_restore_best);
+    r->tn = aedl_terminate_on_nan_new();
+}
+
+/* ---------------------------------------------------------------- checkpoints */
+
+/* Fixed-size scalars of the state, stored as one section. */
+typedef struct {
+    char model[64];
+    uint64_t nparams, nbuffers, n_train, n_val, n_test;
+    int64_t seed, limit, batch;
+    int64_t step, epoch, batch_pos, loss_events, finished;
+    double loss_sum, epoch_seconds;
+    char stop_reason[160];
+} ckpt_head;
+
+static int write_checkpoint(aedl_run *r) {
+    const aedl_model_def *d = r->def;
+    ckpt_head h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.model, sizeof h.model, "%s", d->name);
+    h.nparams = d->nparams; h.nbuffers = d->nbuffers;
+    h.n_train = r->tr.n; h.n_val = r->va.n; h.n_test = r->te.n;
+    h.seed = r->seed; h.limit = r->limit; h.batch = r->batch;
+    h.step = r->step; h.epoch = r->epoch; h.batch_pos = r->batch_pos;
+    h.loss_events = r->loss_events; h.finished = r->finished;
+    h.loss_sum = r->loss_sum; h.epoch_seconds = r->epoch_seconds;
+    snprintf(h.stop_reason, sizeof h.stop_reason, "%s", r->stop_reason);
+    size_t pb = d->nparams * sizeof(float), bb = d->nbuffers * sizeof(float);
+    aedl_ckpt_writer w;
+    if (aedl_ckpt_begin(&w, r->ckpt_path) != 0) goto fail;
+    aedl_ckpt_put(&w, "head", &h, sizeof h);
+    aedl_ckpt_put(&w, "params", r->params, pb);
+    aedl_ckpt_put(&w, "buffers", r->buffers, bb);
+    aedl_ckpt_put(&w, "adam_m", r->m1, pb);
+    aedl_ckpt_put(&w, "adam_v", r->m2, pb);
+    aedl_ckpt_put(&w, "masks", r->masks, pb);
+    aedl_ckpt_put(&w, "best_params", r->best_params, pb);
+    aedl_ckpt_put(&w, "best_masks", r->best_masks, pb);
+    aedl_ckpt_put(&w, "best_buffers", r->best_buffers, bb);
+    aedl_ckpt_put(&w, "adam", &r->adam, sizeof r->adam);
+    aedl_ckpt_put(&w, "reduce_lr", &r->rl, sizeof r->rl);
+    aedl_ckpt_put(&w, "early_stop", &r->es, sizeof r->es);
+    aedl_ckpt_put(&w, "nan", &r->tn, sizeof r->tn);
+    aedl_ckpt_put(&w, "rng", &r->rng, sizeof r->rng);
+    aedl_ckpt_put(&w, "rng_epoch", &r->rng_epoch, sizeof r->rng_epoch);
+    aedl_ckpt_put(&w, "history", r->hist, (size_t)r->nhist * sizeof *r->hist);
+    if (aedl_ckpt_end(&w) == 0) return 0;
+fail:
+    fprintf(stderr, "%s: error: cannot write the checkpoint %s: %s; the previous checkpoint is "
+            "left as it was\n", aedl_progname, r->ckpt_path, strerror(errno));
+    return -1;
+}
+
+static void read_checkpoint(aedl_run *r) {
+    const aedl_model_def *d = r->def;
+    aedl_ckpt c;
+    char err[1024];
+    if (aedl_ckpt_load(&c, r->ckpt_path, err, sizeof err) != 0)
+        aedl_fatal("--resume: %s", err);
+    size_t pb = d->nparams * sizeof(float), bb = d->nbuffers * sizeof(float);
+    const ckpt_head *h = aedl_ckpt_get(&c, "head", sizeof *h);
+    if (!h) aedl_fatal("--resume: %s has no header section", r->ckpt_path);
+    if (strcmp(h->model, d->name) != 0 || h->nparams != d->nparams || h->nbuffers != d->nbuffers)
+        aedl_fatal("--resume: %s belongs to model '%s' with %llu parameters, not to this '%s' "
+                   "(%zu parameters)", r->ckpt_path, h->model, (unsigned long long)h->nparams,
+                   d->name, d->nparams);
+    if (h->seed != r->seed || h->limit != r->limit || h->n_train != r->tr.n ||
+        h->n_val != r->va.n || h->n_test != r->te.n)
+        aedl_fatal("--resume: %s was made with --seed %lld --limit %lld (%llu training events); "
+                   "this run has --seed %ld --limit %ld (%zu): use the same options",
+                   r->ckpt_path, (long long)h->seed, (long long)h->limit,
+                   (unsigned long long)h->n_train, r->seed, r->limit, r->tr.n);
+    if (h->batch != r->batch)
+        aedl_fatal("--resume: %s was made with --batch %lld; this run has --batch %d",
+                   r->ckpt_path, (long long)h->batch, r->batch);
+    struct { const char *tag; void *dst; size_t len; } sec[] = {
+        { "params", r->params, pb }, { "buffers", r->buffers, bb }, { "adam_m", r->m1, pb },
+        { "adam_v", r->m2, pb }, { "masks", r->masks, pb }, { "best_params", r->best_params, pb },
+        { "best_masks", r->best_masks, pb }, { "best_buffers", r->best_buffers, bb },
+        { "adam", &r->adam, sizeof r->adam }, { "reduce_lr", &r->rl, sizeof r->rl },
+        { "early_stop", &r->es, sizeof r->es }, { "nan", &r->tn, sizeof r->tn },
+        { "rng", &r->rng, sizeof r->rng }, { "rng_epoch", &r->rng_epoch, sizeof r->rng_epoch },
+    };
+    for (size_t i = 0; i < sizeof sec / sizeof sec[0]; i++) {
+        const void *p = aedl_ckpt_get(&c, sec[i].tag, sec[i].len);
+        if (!p) aedl_fatal("--resume: %s: section '%s' missing or of the wrong size",
+                           r->ckpt_path, sec[i].tag);
+        if (sec[i].len) memcpy(sec[i].dst, p, sec[i].len);
+    }
+    size_t hl;
+    const void *hp = aedl_ckpt_get_any(&c, "history", &hl);
+    if (!hp || hl % sizeof *r->hist) aedl_fatal("--resume: %s: bad history section", r->ckpt_path);
+    r->nhist = r->cap_hist = (int)(hl / sizeof *r->hist);
+    r->hist = xmalloc(hl ? hl : 1);
+    if (hl) memcpy(r->hist, hp, hl);
+    r->step = h->step; r->epoch = (int)h->epoch; r->batch_pos = h->batch_pos;
+    r->loss_events = h->loss_events; r->finished = (int)h->finished;
+    r->loss_sum = h->loss_sum; r->epoch_seconds = h->epoch_seconds;
+    snprintf(r->stop_reason, sizeof r->stop_reason, "%s", h->stop_reason);
+    aedl_ckpt_free(&c);
+    aedl_say(r, "resumed from %s: %d epoch(s) done%s, step %ld\n", r->ckpt_path, r->epoch,
+             r->batch_pos ? " and part of the next" : "", r->step);
+}
+
+/* ---------------------------------------------------------------- signals */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig) {
+    interrupted = sig;
+    signal(sig, SIG_DFL);       /* a second ^C ends the program at once */
+}
+
+/* ---------------------------------------------------------------- progress */
+
+static void fmt_duration(char *buf, size_t n, double s) {
+    if (!(s >= 0) || s > 1e7) { snprintf(buf, n, "--:--"); return; }
+    long t = (long)(s + 0.5);
+    if (t >= 3600) snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void progress_bar(const aedl_run *r, long done, long total, double seconds, double loss) {
+    int width = 28, fill = total ? (int)((double)width * (double)done / (double)total) : width;
+    char bar[64];
+    for (int i = 0; i < width; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+    bar[width] = 0;
+    double rate = seconds > 0 ? (double)done / seconds : 0;
+    char left[32];
+    fmt_duration(left, sizeof left, rate > 0 ? (double)(total - done) / rate : -1);
+    fprintf(stderr, "\repoch %d/%d [%s] %3d%%  %.3g ev/s  loss %.5g  left %s   ", r->epoch + 1,
+            r->epochs, bar, total ? (int)(100 * done / total) : 100, rate, loss, left);
+    fflush(stderr);
+}
+
+/* ---------------------------------------------------------------- one epoch */
+
+static double loss_of(const aedl_run *r, float *dout, const float *out, const float *x,
+                      const uint8_t *mask, int B) {
+    int F = r->def->n_out;
+    if (r->cfg->loss == AEDL_LOSS_MASKED_MSE) return aedl_masked_mse_loss(dout, out, x, mask, B, F);
+    return aedl_mse_loss(dout, out, x, B, F);
+}
+
+/* Mean loss of the model over table t in evaluation mode (validation). */
+static double eval_loss(aedl_run *r, const aedl_table *t) {
+    const aedl_model_def *d = r->def;
+    double sum = 0;
+    for (size_t i = 0; i < t->n; i += (size_t)r->batch) {
+        int B = (int)(t->n - i < (size_t)r->batch ? t->n - i : (size_t)r->batch);
+        const float *x = t->x + i * t->d;
+        const float *out = d->forward(r->model, x, B, AEDL_MODE_EVAL, &r->rng);
+        sum += loss_of(r, NULL, out, x, t->mask ? t->mask + i * t->d : NULL, B) * B;
+    }
+    return t->n ? sum / (double)t->n : NAN;
+}
+
+static void prune_step(aedl_run *r) {
+    const aedl_model_def *d = r->def;
+    for (int i = 0; i < d->ntensors; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        if (t->prune < 0) continue;
+        const aedl_prune_schedule *s = &d->prunes[t->prune];
+        if (!aedl_prune_should_update(s, r->step)) continue;
+        aedl_prune_update_mask(r->masks + t->offset, r->params + t->offset, (long)t->size,
+                               aedl_prune_sparsity(s, r->step));
+        aedl_prune_apply(r->params + t->offset, r->masks + t->offset, (long)t->size);
+    }
+}
+
+static void apply_masks(aedl_run *r) {
+    const aedl_model_def *d = r->def;
+    for (int i = 0; i < d->ntensors; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        if (t->prune >= 0)
+            aedl_prune_apply(r->params + t->offset, r->masks + t->offset, (long)t->size);
+    }
+}
+
+static void snapshot(aedl_run *r, int restore) {
+    const aedl_model_def *d = r->def;
+    size_t pb = d->nparams * sizeof(float), bb = d->nbuffers * sizeof(float);
+    if (restore) {
+        memcpy(r->params, r->best_params, pb);
+        memcpy(r->masks, r->best_masks, pb);
+        memcpy(r->buffers, r->best_buffers, bb);
+    } else {
+        memcpy(r->best_params, r->params, pb);
+        memcpy(r->best_masks, r->masks, pb);
+        memcpy(r->best_buffers, r->buffers, bb);
+    }
+}
+
+static void push_history(aedl_run *r, aedl_hist_row row) {
+    if (r->nhist == r->cap_hist) {
+        r->cap_hist = r->cap_hist ? 2 * r->cap_hist : 64;
+        r->hist = xrealloc(r->hist, (size_t)r->cap_hist * sizeof *r->hist);
+    }
+    r->hist[r->nhist++] = row;
+}
+
+/* Runs the batches of the current epoch from r->batch_pos.  Returns 0 when the
+   epoch is complete, 1 when interrupted (state saved up to the last batch),
+   2 when the loss became NaN (terminate_on_nan). */
+static int run_batches(aedl_run *r, int tty) {
+    const aedl_model_def *d = r->def;
+    size_t n = r->tr.n, nin = (size_t)d->n_in;
+    long nbatches = (long)((n + (size_t)r->batch - 1) / (size_t)r->batch);
+    /* The permutation depends only on the rng state at the start of the epoch,
+       so an interrupted epoch is replayed exactly. */
+    aedl_rng saved = r->rng;
+    r->rng = r->rng_epoch;
+    for (size_t i = 0; i < n; i++) r->perm[i] = i;
+    aedl_rng_shuffle(&r->rng, r->perm, n);
+    if (r->batch_pos > 0) r->rng = saved;
+    double t0 = aedl_now() - r->epoch_seconds, last_bar = 0;
+    int use_mask = r->cfg->loss == AEDL_LOSS_MASKED_MSE;
+    for (long b = r->batch_pos; b < nbatches; b++) {
+        size_t lo = (size_t)b * (size_t)r->batch;
+        int B = (int)(n - lo < (size_t)r->batch ? n - lo : (size_t)r->batch);
+        for (int e = 0; e < B; e++) {
+            size_t src = r->perm[lo + (size_t)e];
+            memcpy(r->xb + (size_t)e * nin, r->tr.x + src * nin, nin * sizeof(float));
+            if (use_mask) memcpy(r->mb + (size_t)e * nin, r->tr.mask + src * nin, nin);
+        }
+        prune_step(r);
+        const float *out = d->forward(r->model, r->xb, B, AEDL_MODE_TRAIN, &r->rng);
+        double loss = loss_of(r, r->dout, out, r->xb, r->mb, B);
+        if (r->cfg->terminate_on_nan &&
+            (aedl_terminate_on_nan_step(&r->tn, r->step, loss) & AEDL_CB_STOP)) {
+            r->loss_sum += loss * B; r->loss_events += B;
+            return 2;
+        }
+        aedl_zero(r->grads, (long)d->nparams);
+        d->backward(r->model, r->dout, B);
+        aedl_adam_step(&r->adam, r->params, r->grads, r->m1, r->m2, (long)d->nparams);
+        apply_masks(r);
+        r->step++;
+        r->loss_sum += loss * B; r->loss_events += B;
+        r->batch_pos = b + 1;
+        double now = aedl_now();
+        r->epoch_seconds = now - t0;
+        if (tty && (now - last_bar > 0.1 || b + 1 == nbatches)) {
+            last_bar = now;
+            progress_bar(r, (long)(lo + (size_t)B), (long)n, r->epoch_seconds,
+                         r->loss_sum / (double)r->loss_events);
+        }
+        if (interrupted) return 1;
+    }
+    return 0;
+}
+
+static void epoch_line(const aedl_run *r, const aedl_hist_row *h, int tty) {
+    if (r->quiet) return;
+    if (tty) fputc('\r', stderr);
+    fprintf(stderr, "epoch %d/%d  loss %.6g  val_loss %.6g  lr %.3g", h->epoch, r->epochs, h->loss,
+            h->val_loss, h->lr);
+    const aedl_model_def *d = r->def;
+    int any = 0;
+    for (int i = 0; i < d->ntensors; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        if (t->prune < 0) continue;
+        fprintf(stderr, "%s %s %.2f", any ? "," : "  sparsity", t->layer,
+                aedl_prune_mask_sparsity(r->masks + t->offset, (long)t->size));
+        any = 1;
+    }
+    fprintf(stderr, "  %.2f s  %.3g ev/s%s\n", h->seconds,
+            h->seconds > 0 ? (double)r->tr.n / h->seconds : 0.0, tty ? "          " : "");
+}
+
+/* The whole loop.  Returns 0, or 130 after an interruption (checkpoint written). */
+static int train_loop(aedl_run *r) {
+    const aedl_train_cfg *c = r->cfg;
+    int tty = isatty(2) && !r->quiet;
+    char *hist_path = path_in(r->outdir, "history.csv");
+    while (!r->finished && r->epoch < r->epochs) {
+        if (r->batch_pos == 0) {
+            r->rng_epoch = r->rng;
+            r->loss_sum = 0; r->loss_events = 0; r->epoch_seconds = 0;
+        }
+        double lr = r->adam.lr;
+        int st = run_batches(r, tty);
+        if (st == 1) {
+            if (tty) fputc('\n', stderr);
+            int ok = write_checkpoint(r) == 0;
+            fprintf(stderr, "%s: interrupted in epoch %d after %ld batch(es); %s%s%s\n",
+                    aedl_progname, r->epoch + 1, r->batch_pos,
+                    ok ? "checkpoint written to " : "the last good checkpoint is kept",
+                    ok ? r->ckpt_path : "", "; continue with --resume");
+            free(hist_path);
+            return 130;
+        }
+        aedl_hist_row h = { .epoch = r->epoch + 1, .lr = lr };
+        h.loss = r->loss_events ? r->loss_sum / (double)r->loss_events : NAN;
+        double tv = aedl_now();
+        h.val_loss = st == 2 ? NAN : eval_loss(r, &r->va);
+        h.seconds = r->epoch_seconds + (aedl_now() - tv);
+        h.sparsity = aedl_run_sparsity(r, NULL);
+        r->epoch++;
+        r->batch_pos = 0;
+        push_history(r, h);
+        epoch_line(r, &h, tty);
+        if (st == 2) {
+            r->finished = 1;
+            snprintf(r->stop_reason, sizeof r->stop_reason,
+                     "terminate_on_nan: the loss became NaN at step %ld (epoch %d)", r->tn.at, h.epoch);
+        } else {
+            double mon_rl = c->rl_monitor == AEDL_MON_LOSS || r->va.n == 0 ? h.loss : h.val_loss;
+            double mon_es = c->es_monitor == AEDL_MON_LOSS || r->va.n == 0 ? h.loss : h.val_loss;
+            if (c->reduce_lr) {
+                double nlr = r->adam.lr;
+                if (aedl_reduce_lr_step(&r->rl, h.epoch - 1, mon_rl, &nlr) & AEDL_CB_SET_LR) {
+                    aedl_say(r, "reduce_lr_on_plateau: learning rate %.3g -> %.3g\n", r->adam.lr, nlr);
+                    r->adam.lr = nlr;
+                }
+            }
+            if (c->early_stop) {
+                int act = aedl_early_stopping_step(&r->es, h.epoch - 1, mon_es);
+                if (act & AEDL_CB_SNAPSHOT) snapshot(r, 0);
+                if (act & AEDL_CB_STOP) {
+                    r->finished = 1;
+                    snprintf(r->stop_reason, sizeof r->stop_reason,
+                             "early_stopping: no improvement for %d epochs (best epoch %d)",
+                             c->es_patience, r->es.best_epoch + 1);
+                }
+            }
+        }
+        if (r->finished) aedl_say(r, "%s\n", r->stop_reason);
+        if (aedl_write_history(r, hist_path) != 0)
+            fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, hist_path,
+                    strerror(errno));
+        write_checkpoint(r);
+        if (interrupted) {
+            fprintf(stderr, "%s: interrupted after epoch %d; checkpoint %s; continue with --resume\n",
+                    aedl_progname, r->epoch, r->ckpt_path);
+            free(hist_path);
+            return 130;
+        }
+    }
+    free(hist_path);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int argc, char **argv) {
+    aedl_run run, *r = &run;
+    memset(r, 0, sizeof run);
+    r->def = def; r->cfg = cfg;
+    const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
+    aedl_progname = slash ? slash + 1 : (argc > 0 ? argv[0] : def->name);
+    int st = parse_options(r, argc, argv);
+    if (st >= 0) return st;
+    if (r->threads > 0) openblas_set_num_threads(r->threads);
+    if (aedl_mkdirs(r->outdir) != 0) aedl_fatal("cannot create %s: %s", r->outdir, strerror(errno));
+    size_t nlen = strlen(def->name) + 16;
+    char *name = xmalloc(nlen);
+    snprintf(name, nlen, "%s.ckpt", def->name);
+    r->ckpt_path = path_in(r->outdir, name);
+    snprintf(name, nlen, "%s.weights.h5", def->name);
+    r->weights_path = path_in(r->outdir, name);
+    free(name);
+
+    load_data(r);
+    alloc_blocks(r);
+    if (r->resume) read_checkpoint(r);
+    else fresh_state(r);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    double t0 = aedl_now();
+    int epochs_before = r->epoch;
+    st = train_loop(r);
+    if (st != 0) return st;
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (cfg->early_stop && (aedl_early_stopping_end(&r->es) & AEDL_CB_RESTORE)) {
+        snapshot(r, 1);
+        aedl_say(r, "early_stopping: restored the weights of epoch %d\n", r->es.best_epoch + 1);
+    }
+    double train_s = aedl_now() - t0;
+
+    char err[1024];
+    if (aedl_write_weights(r, r->weights_path, err, sizeof err) != 0) aedl_fatal("%s", err);
+    aedl_say(r, "weights: %s\n", r->weights_path);
+    int bad = aedl_evaluate(r);
+    /* The final summary (also with --quiet). */
+    const aedl_hist_row *h = r->nhist ? &r->hist[r->nhist - 1] : NULL;
+    printf("%s: %d epoch(s) (%d in this run, %.1f s)", def->name, r->epoch,
+           r->epoch - epochs_before, train_s);
+    if (h) printf(", last loss %.6g, val_loss %.6g", h->loss, h->val_loss);
+    printf("; results in %s\n", r->outdir);
+    return bad ? 1 : 0;
+}

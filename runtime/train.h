@@ -1,0 +1,125 @@
+/* train.h — the generic training driver behind every generated MODEL_train.
+ *
+ * `aedlc FILE --emit train` writes DIR/train/MODEL_model.c: the model's code
+ * (forward in float for training, backward, double-precision quantized
+ * inference "QI") and a description of it (an aedl_model_def: tensor table,
+ * pruning schedules) plus the data/train blocks of the file (an
+ * aedl_train_cfg).  Its main() calls aedl_train_main(), which does the rest:
+ *
+ *   options -> data (data.h: load, split, scale) -> init or resume ->
+ *   epochs (shuffle, batches: forward, loss, backward, Adam, pruning masks;
+ *           validation; callbacks; history; checkpoint) ->
+ *   weights file -> evaluation (float / QI / firmware emulation) ->
+ *   `aedlc --emit hls,report --weights ...` -> firmware testbench vectors.
+ *
+ * Memory, as in llm.c: all trainable parameters in one float block; their
+ * gradients, Adam moments and pruning masks in blocks of the same length, so
+ * the update is one flat loop.  Non-trainable state (batchnorm moving
+ * statistics) lives in a second block, "buffers".
+ */
+#ifndef AEDL_TRAIN_H
+#define AEDL_TRAIN_H
+#include <stddef.h>
+#include <stdint.h>
+#include "data.h"
+#include "prune.h"
+#include "rng.h"
+
+/* ---- the model, as the generated code describes it ---------------------- */
+
+typedef enum {
+    AEDL_INIT_ZEROS, AEDL_INIT_ONES, AEDL_INIT_HE_UNIFORM, AEDL_INIT_GLOROT_UNIFORM
+} aedl_init_kind;
+
+/* One tensor of the model: /layer/name in the weights file. */
+typedef struct {
+    const char *layer;          /* "enc1" */
+    const char *name;           /* "kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance" */
+    int trainable;              /* 1: in the params block; 0: in the buffers block */
+    size_t offset;              /* in its block */
+    size_t size;                /* elements */
+    int rank, dims[2];          /* kernel (n_in, units); vectors (n) */
+    aedl_init_kind init;
+    int fan_in, fan_out;
+    int prune;                  /* index in aedl_model_def.prunes; -1: never pruned */
+} aedl_tensor;
+
+/* How a forward pass runs. */
+typedef enum {
+    AEDL_MODE_TRAIN,            /* batch statistics, dropout, quantizers (QAT); keeps what backward needs */
+    AEDL_MODE_EVAL,             /* moving statistics, quantizers: validation loss */
+    AEDL_MODE_FLOAT             /* moving statistics, no quantizers at all: the float model */
+} aedl_mode;
+
+typedef struct aedl_model_def {
+    const char *name;           /* model name */
+    const char *source;         /* the .aedl file it came from */
+    int n_in, n_out;            /* features per event in and out */
+    size_t nparams, nbuffers;   /* block lengths (floats) */
+    const aedl_tensor *tensors; int ntensors;
+    const aedl_prune_schedule *prunes; int nprunes;   /* prune.h */
+    const char *const *prune_names;                    /* the schedules' names (nprunes) */
+    int quantized;              /* any quantizer in the model */
+
+    /* Allocates the activations for batches of up to max_batch events; params,
+       grads, buffers are the driver's blocks (the model keeps views into them). */
+    void *(*create)(int max_batch, float *params, float *grads, float *buffers);
+    void (*destroy)(void *m);
+    /* x: (B, n_in) -> returns (B, n_out), owned by the model.  MODE_TRAIN updates
+       the moving statistics in buffers and draws dropout masks from rng. */
+    const float *(*forward)(void *m, const float *x, int B, aedl_mode mode, aedl_rng *rng);
+    /* After a MODE_TRAIN forward: dout (B, n_out) -> grads += d loss / d params. */
+    void (*backward)(void *m, const float *dout, int B);
+    /* QI: call exact_prepare once after the weights changed, then exact on any
+       number of events: x (B, n_in) double -> y (B, n_out) double. */
+    void (*exact_prepare)(void *m);
+    void (*exact)(void *m, const double *x, double *y, int B);
+} aedl_model_def;
+
+/* ---- the data, train and regeneration settings baked in by aedlc ---------- */
+
+typedef struct {
+    const char *name;           /* "train" or the signal's name */
+    aedl_src_kind kind;         /* data.h */
+    const char *path;           /* absolute */
+    const char *dataset;        /* HDF5 */
+} aedl_source;
+
+typedef enum { AEDL_LOSS_MSE, AEDL_LOSS_MASKED_MSE } aedl_loss_kind;
+typedef enum { AEDL_MON_VAL_LOSS, AEDL_MON_LOSS } aedl_monitor;
+
+typedef struct {
+    /* data block */
+    const char *data_name;
+    aedl_source train;
+    const aedl_source *signals; int nsignals;
+    const int *features; int nfeatures;   /* nfeatures 0: all */
+    int flatten;
+    long limit;                 /* -1: all */
+    double validation, test;
+    int standard_scale;
+    long data_seed;
+    /* train block */
+    aedl_loss_kind loss, score;
+    double lr, beta1, beta2, adam_eps;
+    int epochs, batch;
+    int reduce_lr;  aedl_monitor rl_monitor; double rl_factor, rl_min_delta, rl_min_lr;
+    int rl_patience, rl_cooldown;
+    int early_stop; aedl_monitor es_monitor; double es_min_delta; int es_patience, es_restore_best;
+    int terminate_on_nan;
+    int roc, auc, residuals;
+    const double *fprs; int nfprs;
+    /* how this program was generated: used to regenerate hls/ and report/ */
+    const char *aedlc;          /* absolute path of aedlc */
+    const char *aedl_file;      /* absolute path of the .aedl file */
+    const char *const *include_dirs; int ninclude;
+    const char *model_name, *target_name;   /* target_name NULL: none given */
+    const char *outdir;         /* default -o DIR */
+    const char *aedl_version;
+} aedl_train_cfg;
+
+/* The whole program: parses argv (see --help), trains, evaluates, writes
+   DIR/..., returns the process exit status (0 ok, 1 error, 2 usage). */
+int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int argc, char **argv);
+
+#endif

@@ -1,0 +1,3 @@
+# runtime/train.mk — the generic training driver that every generated
+# MODEL_train links (train.h): loop, checkpoints, weights file, evaluation.
+RT_SRCS += runtime/train.c runtime/train_io.c runtime/ckpt.c runtime/evalrun.c

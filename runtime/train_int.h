@@ -1,0 +1,76 @@
+/* train_int.h — the driver's state, shared by train.c (the loop, options,
+ * checkpoints), train_io.c (weights file, history) and evalrun.c (evaluation,
+ * firmware regeneration).  Not for generated code: that uses train.h only. */
+#ifndef AEDL_TRAIN_INT_H
+#define AEDL_TRAIN_INT_H
+#include <stdio.h>
+#include "data.h"
+#include "optim.h"
+#include "rng.h"
+#include "train.h"
+
+typedef struct {
+    int epoch;                  /* 1-based */
+    double loss, val_loss, lr, sparsity, seconds;
+} aedl_hist_row;
+
+typedef struct {
+    const aedl_model_def *def;
+    const aedl_train_cfg *cfg;
+
+    /* options (file values overridden by the command line) */
+    int epochs, batch, threads, resume, quiet;
+    long limit, seed;
+    const char *outdir;
+    char *ckpt_path, *weights_path;
+
+    /* data: `all` owns the memory; tr, va, te are views; signals own theirs */
+    aedl_table all, tr, va, te;
+    aedl_table *sig;            /* (cfg->nsignals) */
+    aedl_scaler scaler;
+    int have_scaler;
+
+    /* blocks (llm.c): params, grads, Adam moments, masks have nparams floats */
+    float *params, *grads, *m1, *m2, *masks, *buffers;
+    float *best_params, *best_masks, *best_buffers;
+    void *model;
+
+    /* optimizer and callbacks */
+    aedl_adam adam;
+    aedl_reduce_lr rl;
+    aedl_early_stopping es;
+    aedl_terminate_on_nan tn;
+
+    /* position */
+    long step;                  /* optimizer steps taken */
+    int epoch;                  /* epochs completed */
+    long batch_pos;             /* batches done in the current epoch (0 at a boundary) */
+    double loss_sum;            /* sum of batch loss * batch size in the current epoch */
+    long loss_events;
+    double epoch_seconds;       /* time spent in the current epoch before an interruption */
+    int finished;               /* 1: stopped by a callback or by NaN; nothing more to train */
+    char stop_reason[160];
+    aedl_rng rng;               /* init, shuffle, dropout */
+    aedl_rng rng_epoch;         /* rng at the start of the current epoch (before the shuffle) */
+
+    /* work buffers, allocated once */
+    size_t *perm;               /* (n_train) */
+    float *xb, *dout;           /* (batch, n_in), (batch, n_out) */
+    uint8_t *mb;                /* (batch, n_in) for masked_mse */
+
+    aedl_hist_row *hist; int nhist, cap_hist;
+} aedl_run;
+
+/* train_io.c */
+int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t errlen);
+int aedl_write_history(const aedl_run *r, const char *path);
+double aedl_run_sparsity(const aedl_run *r, const char *layer);   /* layer NULL: all pruned tensors */
+
+/* evalrun.c: evaluation, summary.json, ROC files, firmware regeneration and
+   testbench vectors.  Returns 0, or 1 when a step failed (already reported). */
+int aedl_evaluate(aedl_run *r);
+
+/* train.c */
+void aedl_say(const aedl_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,98 @@
+/* train_io.c — what the training driver writes besides checkpoints: the
+ * weights file (layout in /tmp/semantics.md) and history.csv. */
+#include <errno.h>
+#include <hdf5.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "prune.h"
+#include "train_int.h"
+#include "util.h"
+
+double aedl_run_sparsity(const aedl_run *r, const char *layer) {
+    const aedl_model_def *d = r->def;
+    double zeros = 0, total = 0;
+    for (int i = 0; i < d->ntensors; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        if (t->prune < 0 || (layer && strcmp(layer, t->layer) != 0)) continue;
+        zeros += aedl_prune_mask_sparsity(r->masks + t->offset, (long)t->size) * (double)t->size;
+        total += (double)t->size;
+    }
+    return total > 0 ? zeros / total : 0.0;
+}
+
+/* ---------------------------------------------------------------- weights file */
+
+static int put_string_attr(hid_t loc, const char *name, const char *value) {
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, strlen(value) + 1);
+    H5Tset_strpad(type, H5T_STR_NULLTERM);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = a < 0 ? -1 : H5Awrite(a, type, value);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+    return rc < 0 ? -1 : 0;
+}
+
+static int put_dataset(hid_t grp, const char *name, const float *data, int rank, const int *dims) {
+    hsize_t hd[2] = { (hsize_t)dims[0], rank > 1 ? (hsize_t)dims[1] : 1 };
+    hid_t space = H5Screate_simple(rank, hd, NULL);
+    hid_t ds = H5Dcreate2(grp, name, H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = ds < 0 ? -1 : H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(space);
+    return rc < 0 ? -1 : 0;
+}
+
+int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t errlen) {
+    const aedl_model_def *d = r->def;
+    char *tmp = aedl_tmp_name(path);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(err, errlen, "cannot create %s (HDF5)", tmp);
+        free(tmp);
+        return -1;
+    }
+    int bad = put_string_attr(f, "model", d->name) |
+              put_string_attr(f, "aedl_version", r->cfg->aedl_version ? r->cfg->aedl_version : "");
+    for (int i = 0; i < d->ntensors && !bad; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        hid_t g = H5Lexists(f, t->layer, H5P_DEFAULT) > 0
+                      ? H5Gopen2(f, t->layer, H5P_DEFAULT)
+                      : H5Gcreate2(f, t->layer, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (g < 0) { bad = 1; break; }
+        const float *src = (t->trainable ? r->params : r->buffers) + t->offset;
+        bad |= put_dataset(g, t->name, src, t->rank, t->dims);
+        if (t->prune >= 0) bad |= put_dataset(g, "mask", r->masks + t->offset, t->rank, t->dims);
+        H5Gclose(g);
+    }
+    if (H5Fclose(f) < 0) bad = 1;
+    if (bad || aedl_rename_over(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot write the weights file %s%s%s", path, errno ? ": " : "",
+                 errno ? strerror(errno) : "");
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- history.csv */
+
+int aedl_write_history(const aedl_run *r, const char *path) {
+    const aedl_model_def *d = r->def;
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) return -1;
+    fprintf(a.f, "epoch,loss,val_loss,lr,sparsity,seconds\n");
+    for (int i = 0; i < r->nhist; i++) {
+        const aedl_hist_row *h = &r->hist[i];
+        fprintf(a.f, "%d,%.9g,%.9g,%.9g,%.6f,%.4f\n", h->epoch, h->loss, h->val_loss, h->lr,
+                h->sparsity, h->seconds);
+    }
+    (void)d;
+    return aedl_atomic_commit(&a);
+}
