@@ -1,0 +1,21 @@
+# compiler/front.mk — the syntax half of the front end (lexer, parser, source
+# manager, import loading) and the aedlc driver.  flex and bison write into
+# $(BUILD)/, never into the source tree.
+
+$(BUILD)/lexer.c $(BUILD)/lexer.h &: compiler/lexer.l | $(DEPS_OK)
+	@mkdir -p $(BUILD)
+	flex --outfile=$(BUILD)/lexer.c --header-file=$(BUILD)/lexer.h $<
+
+$(BUILD)/parser.c $(BUILD)/parser.h &: compiler/parser.y | $(DEPS_OK)
+	@mkdir -p $(BUILD)
+	bison -Wall -Werror --defines=$(BUILD)/parser.h -o $(BUILD)/parser.c $<
+
+# flex's output uses a few functions only under some options.
+$(BUILD)/lexer.o: $(BUILD)/lexer.c $(BUILD)/parser.h
+	$(CC) $(CFLAGS) -Wno-unused-function -MMD -MP -c $< -o $@
+
+$(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/lexer.h
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+AEDLC_GEN_OBJS := $(BUILD)/lexer.o $(BUILD)/parser.o
+AEDLC_SRCS += compiler/src.c
