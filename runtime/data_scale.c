@@ -72,6 +72,7 @@ static int write_group(const aedl_scaler *s, hid_t loc) {
     const char *kind = "standard";
     hid_t st = H5Tcopy(H5T_C_S1);
     H5Tset_size(st, strlen(kind));
+    H5Tset_strpad(st, H5T_STR_NULLPAD);
     hid_t sp = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(g, "kind", st, sp, H5P_DEFAULT, H5P_DEFAULT);
     if (a < 0 || H5Awrite(a, st, kind) < 0) rc = -1;

@@ -1,0 +1,2 @@
+# tests/data.mk — the generator and the loader (tests/data/).
+TEST_BINS += $(BUILD)/tests/data/test_gen
