@@ -1,0 +1,282 @@
+/* ir_dump.c — the IR as canonical text that looks like the language.
+ *
+ * Stable from run to run (no pointers, no absolute paths: sources print the
+ * path as written), every default filled in, numbers in the shortest form that
+ * reads back to the same double.  Quantizers show their exact fixed type in a
+ * comment; layers show their inputs (`<-`) and output shape (`# [32]`).
+ * docs/ir.md describes the format; the .ir files of tests/parse are goldens of it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ir.h"
+
+static const char *const OP_NAMES[] = {
+    [OP_INPUT] = "input", [OP_DENSE] = "dense", [OP_BATCHNORM] = "batchnorm", [OP_RELU] = "relu",
+    [OP_LEAKY_RELU] = "leaky_relu", [OP_SIGMOID] = "sigmoid", [OP_TANH] = "tanh",
+    [OP_SOFTMAX] = "softmax", [OP_LINEAR] = "linear", [OP_DROPOUT] = "dropout",
+    [OP_CONCAT] = "concat", [OP_ADD] = "add",
+};
+
+const char *ir_op_name(IrOp op) {
+    if ((unsigned)op < sizeof OP_NAMES / sizeof OP_NAMES[0] && OP_NAMES[op]) return OP_NAMES[op];
+    return "?";
+}
+
+static const char *const RND[] = {"trn", "trn_zero", "rnd", "rnd_zero", "rnd_inf", "rnd_min_inf", "rnd_conv"};
+static const char *const OVF[] = {"wrap", "sat", "sat_zero", "sat_sym"};
+
+/* Shortest %g that reads back to X, with the exponent as the language writes it (1e-7). */
+static void put_num(FILE *o, double x) {
+    char buf[48];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x) break;
+    }
+    char *e = strchr(buf, 'e');
+    if (e) {
+        char *d = e + 1;
+        if (*d == '+') memmove(d, d + 1, strlen(d));
+        else if (*d == '-') d++;
+        while (d[0] == '0' && d[1]) memmove(d, d + 1, strlen(d));
+    }
+    fputs(buf, o);
+}
+
+static void put_str(FILE *o, const char *s) {
+    fputc('"', o);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') fputc('\\', o);
+        fputc(*s, o);
+    }
+    fputc('"', o);
+}
+
+static void put_type(FILE *o, const aedl_fixed *t) {
+    fprintf(o, "%s<%d, %d, %s, %s>", t->is_signed ? "fixed" : "ufixed", t->width, t->integer,
+            (unsigned)t->rnd < 7 ? RND[t->rnd] : "?", (unsigned)t->ovf < 4 ? OVF[t->ovf] : "?");
+}
+
+static void put_shape(FILE *o, const IrShape *s) {
+    fputc('[', o);
+    for (int i = 0; i < s->rank; i++) fprintf(o, "%s%d", i ? ", " : "", s->dims[i]);
+    if (s->rank == 0) fputc('?', o);
+    fputc(']', o);
+}
+
+/* The quantizer as written: its name, or the inline call / type. */
+static void put_quant_value(FILE *o, const IrQuant *q) {
+    if (q->name) { fputs(q->name, o); return; }
+    switch (q->kind) {
+    case Q_FIXED: put_type(o, &q->type); break;
+    case Q_BITS:
+        fprintf(o, "quantized_bits(%d, %d, %d", q->bits, q->integer, q->symmetric);
+        if (!q->keep_negative) fputs(", keep_negative=0", o);
+        fputc(')', o);
+        break;
+    case Q_RELU: fprintf(o, "quantized_relu(%d, %d)", q->bits, q->integer); break;
+    }
+}
+
+/* The definition of a quantizer (after `=`), with the named one's own form. */
+static void put_quant_def(FILE *o, const IrQuant *q) {
+    IrQuant anon = *q;
+    anon.name = NULL;
+    put_quant_value(o, &anon);
+}
+
+static void put_pruning_def(FILE *o, const IrPruning *p) {
+    if (p->kind == PRUNE_POLYNOMIAL) {
+        fputs("polynomial_decay(initial=", o); put_num(o, p->initial);
+        fputs(", final=", o); put_num(o, p->final);
+        fprintf(o, ", begin=%ld, end=%ld, power=", p->begin, p->end);
+        put_num(o, p->power);
+        fprintf(o, ", frequency=%ld)", p->frequency);
+    } else {
+        fputs("constant_sparsity(target=", o); put_num(o, p->final);
+        fprintf(o, ", begin=%ld, end=%ld, frequency=%ld)", p->begin, p->end, p->frequency);
+    }
+}
+
+static void put_pruning_value(FILE *o, const IrPruning *p) {
+    if (!p) fputs("none", o);
+    else if (p->name) fputs(p->name, o);
+    else put_pruning_def(o, p);
+}
+
+/* Inline quantizers other than plain types get their type in the comment. */
+static void note_inline(FILE *o, const char *what, const IrQuant *q) {
+    if (q && !q->name && q->kind != Q_FIXED) {
+        fprintf(o, "; %s ", what);
+        put_type(o, &q->type);
+    }
+}
+
+static void dump_node(FILE *o, const IrNode *n) {
+    fprintf(o, "  %s %s", ir_op_name(n->op), n->name);
+    switch (n->op) {
+    case OP_INPUT:
+        for (int i = 0; i < n->shape.rank; i++) fprintf(o, "%s%d", i ? ", " : "[", n->shape.dims[i]);
+        if (n->shape.rank) fputc(']', o);
+        if (n->has_type) { fputs(" : ", o); put_type(o, &n->in_type); }
+        break;
+    case OP_DENSE:
+        fprintf(o, "(%d", n->units);
+        if (n->weight_q) { fputs(", weight=", o); put_quant_value(o, n->weight_q); }
+        if (n->bias_q) { fputs(", bias=", o); put_quant_value(o, n->bias_q); }
+        fputs(", prune=", o); put_pruning_value(o, n->prune);
+        fprintf(o, ", use_bias=%s, init=%s)", n->use_bias ? "true" : "false",
+                n->init == INIT_HE_UNIFORM ? "he_uniform" : n->init == INIT_GLOROT_UNIFORM ? "glorot_uniform" : "zeros");
+        break;
+    case OP_BATCHNORM:
+        fputs("(momentum=", o); put_num(o, n->momentum);
+        fputs(", epsilon=", o); put_num(o, n->epsilon);
+        if (n->quant) { fputs(", quant=", o); put_quant_value(o, n->quant); }
+        fputc(')', o);
+        break;
+    case OP_LEAKY_RELU:
+        fputs("(alpha=", o); put_num(o, n->alpha);
+        if (n->quant) { fputs(", quant=", o); put_quant_value(o, n->quant); }
+        fputc(')', o);
+        break;
+    case OP_RELU:
+    case OP_LINEAR:
+        if (n->quant) { fputs("(quant=", o); put_quant_value(o, n->quant); fputc(')', o); }
+        break;
+    case OP_DROPOUT:
+        fputc('(', o); put_num(o, n->rate); fputc(')', o);
+        break;
+    default:
+        break;
+    }
+    for (int i = 0; i < n->ninputs; i++) fprintf(o, "%s%s", i ? ", " : " <- ", n->inputs[i]->name);
+    fputs("  # ", o);
+    put_shape(o, &n->shape);
+    note_inline(o, "weight", n->weight_q);
+    note_inline(o, "bias", n->bias_q);
+    note_inline(o, "quant", n->quant);
+    fputc('\n', o);
+}
+
+static void dump_model(FILE *o, const IrModel *m) {
+    fprintf(o, "model %s {\n  prune = ", m->name);
+    put_pruning_value(o, m->default_prune);
+    fputc('\n', o);
+    for (int i = 0; i < m->nnodes; i++) dump_node(o, m->nodes[i]);
+    fputs("  output ", o);
+    for (int i = 0; i < m->noutputs; i++) fprintf(o, "%s%s", i ? ", " : "", m->outputs[i]->name);
+    fputs("\n}\n", o);
+}
+
+static void put_source(FILE *o, const IrSource *s) {
+    fputs(s->kind == SRC_HDF5 ? "hdf5(" : "csv(", o);
+    put_str(o, s->written_path ? s->written_path : "");
+    if (s->kind == SRC_HDF5) { fputs(", ", o); put_str(o, s->dataset ? s->dataset : ""); }
+    fputc(')', o);
+}
+
+static void dump_data(FILE *o, const IrData *d) {
+    fprintf(o, "data %s {\n  train = ", d->name);
+    put_source(o, &d->train);
+    fputc('\n', o);
+    for (int i = 0; i < d->nsignals; i++) {
+        fprintf(o, "  signal %s = ", d->signals[i].name);
+        put_source(o, &d->signals[i].src);
+        fputc('\n', o);
+    }
+    if (d->has_features) {
+        fputs("  features = [", o);
+        for (int i = 0; i < d->nfeatures; i++) fprintf(o, "%s%d", i ? ", " : "", d->features[i]);
+        fputs("]\n", o);
+    } else
+        fputs("  # features: all\n", o);
+    fprintf(o, "  flatten = %s\n", d->flatten ? "true" : "false");
+    if (d->limit < 0) fputs("  # limit: all events\n", o);
+    else fprintf(o, "  limit = %ld\n", d->limit);
+    fputs("  validation = ", o); put_num(o, d->validation);
+    fputs("\n  test = ", o); put_num(o, d->test);
+    fprintf(o, "\n  scale = %s\n  seed = %ld\n}\n", d->scale == SCALE_STANDARD ? "standard" : "none", d->seed);
+}
+
+static const char *monitor_name(IrMonitor m) { return m == MON_LOSS ? "loss" : "val_loss"; }
+static const char *loss_name(IrLoss l) { return l == LOSS_MASKED_MSE ? "masked_mse" : "mse"; }
+
+static void dump_train(FILE *o, const IrTrain *t) {
+    fputs("train ", o);
+    if (t->name) fprintf(o, "%s ", t->name);
+    fprintf(o, "{\n  model = %s\n  data = %s\n  loss = %s\n", t->model ? t->model->name : "?",
+            t->data ? t->data->name : "?", loss_name(t->loss));
+    fputs("  optimizer = adam(lr=", o); put_num(o, t->adam.lr);
+    fputs(", beta1=", o); put_num(o, t->adam.beta1);
+    fputs(", beta2=", o); put_num(o, t->adam.beta2);
+    fputs(", epsilon=", o); put_num(o, t->adam.epsilon);
+    fprintf(o, ")\n  epochs = %d\n  batch = %d\n", t->epochs, t->batch);
+    int ncb = t->reduce_lr.on + t->early_stop.on + t->terminate_on_nan, k = 0;
+    fputs(ncb ? "  callbacks = [\n" : "  callbacks = []\n", o);
+    if (t->reduce_lr.on) {
+        const IrReduceLr *c = &t->reduce_lr;
+        fprintf(o, "    reduce_lr_on_plateau(monitor=%s, factor=", monitor_name(c->monitor));
+        put_num(o, c->factor);
+        fprintf(o, ", patience=%d, min_delta=", c->patience);
+        put_num(o, c->min_delta);
+        fprintf(o, ", cooldown=%d, min_lr=", c->cooldown);
+        put_num(o, c->min_lr);
+        fprintf(o, ")%s\n", ++k < ncb ? "," : "");
+    }
+    if (t->early_stop.on) {
+        const IrEarlyStop *c = &t->early_stop;
+        fprintf(o, "    early_stopping(monitor=%s, patience=%d, min_delta=", monitor_name(c->monitor), c->patience);
+        put_num(o, c->min_delta);
+        fprintf(o, ", restore_best=%s)%s\n", c->restore_best ? "true" : "false", ++k < ncb ? "," : "");
+    }
+    if (t->terminate_on_nan) fprintf(o, "    terminate_on_nan%s\n", ++k < ncb ? "," : "");
+    if (ncb) fputs("  ]\n", o);
+    fprintf(o, "  score = %s\n  metrics = [", loss_name(t->score));
+    const char *sep = "";
+    if (t->roc) { fputs("roc", o); sep = ", "; }
+    if (t->auc) { fprintf(o, "%sauc", sep); sep = ", "; }
+    for (int i = 0; i < t->ntpr_at_fpr; i++) {
+        fprintf(o, "%stpr_at_fpr(", sep);
+        put_num(o, t->tpr_at_fpr[i]);
+        fputc(')', o);
+        sep = ", ";
+    }
+    if (t->residuals) fprintf(o, "%sresiduals", sep);
+    fputs("]\n}\n", o);
+}
+
+static void dump_target(FILE *o, const IrTarget *g) {
+    fprintf(o, "target %s {\n  backend = %s\n  part = ", g->name, g->backend == BACKEND_VIVADO ? "vivado" : "vitis");
+    put_str(o, g->part ? g->part : "");
+    fputs("\n  clock_period = ", o);
+    put_num(o, g->clock_period);
+    fprintf(o, "\n  io = %s\n  strategy = %s\n  reuse_factor = %d\n  precision = ",
+            g->io == IO_STREAM ? "stream" : "parallel", g->strategy == STRATEGY_RESOURCE ? "resource" : "latency",
+            g->reuse_factor);
+    if (g->precision == PREC_FIXED) put_type(o, &g->default_type);
+    else fputs(g->precision == PREC_CONSERVATIVE ? "conservative" : "bit_exact", o);
+    fputs("\n}\n", o);
+}
+
+void ir_dump(FILE *o, const IrProgram *p) {
+    fputs("# aedlc IR\n", o);
+    if (p->nquants) fputc('\n', o);
+    for (int i = 0; i < p->nquants; i++) {
+        const IrQuant *q = p->quants[i];
+        fprintf(o, "quantizer %s = ", q->name);
+        put_quant_def(o, q);
+        fputs("  # ", o);
+        put_type(o, &q->type);
+        fputc('\n', o);
+    }
+    if (p->nprunings) fputc('\n', o);
+    for (int i = 0; i < p->nprunings; i++) {
+        fprintf(o, "pruning %s = ", p->prunings[i]->name);
+        put_pruning_def(o, p->prunings[i]);
+        fputc('\n', o);
+    }
+    for (int i = 0; i < p->nmodels; i++) { fputc('\n', o); dump_model(o, p->models[i]); }
+    for (int i = 0; i < p->ndatas; i++) { fputc('\n', o); dump_data(o, p->datas[i]); }
+    for (int i = 0; i < p->ntrains; i++) { fputc('\n', o); dump_train(o, p->trains[i]); }
+    for (int i = 0; i < p->ntargets; i++) { fputc('\n', o); dump_target(o, p->targets[i]); }
+}

@@ -1,0 +1,1728 @@
+/* resolve.c — AST -> IR: names, arguments, values, defaults.
+ *
+ * The pass walks the parsed files (imports first, the main file last) and
+ * builds the IrProgram of ir.h.  It reports every error it finds (src.h) and
+ * always returns a program; the caller must not use it when errors were
+ * reported (main.c stops after a pass with errors).
+ *
+ * Decisions (docs/language.md says the same to users):
+ *  - Names are unique per kind (quantizer, pruning, model, data, train,
+ *    target) across all loaded files: a file sees the declarations of every
+ *    file it imports (and, since imports are loaded once, of every loaded file).
+ *  - Every call is checked against a table of its parameters (SIGS below):
+ *    positional arguments first, in the table's order, then named ones.
+ *  - Blocks (data, train, target, the model's own `key = value` lines) are
+ *    checked against a table of keys in the same way.
+ *  - `train` without `model` (or `data`) uses the program's only model (data
+ *    block); with several, the key is required.
+ *  - Unnamed layers get KIND_N names: N counts the unnamed layers of that kind
+ *    in source order, from 1; a number whose name is taken by a named layer is
+ *    skipped (relu_2 written by the user -> the second unnamed relu is relu_3).
+ *  - `prune = P` at model scope is the default for every dense of that model,
+ *    wherever the line is; `prune=none` on a dense exempts it.
+ *  - A fixed type <W, I>: W in 1..64, I in -64..64.  quantized_bits and
+ *    quantized_relu are checked through their equivalent type, so the integer
+ *    argument must give an I in that range too.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "arena.h"
+#include "passes.h"
+
+/* ---- value kinds and signatures --------------------------------------------- */
+
+typedef enum {
+    T_INT,        /* an integer (1e3 counts: integral value) */
+    T_NUM,        /* any number */
+    T_BOOL,       /* true / false */
+    T_FLAG,       /* 0, 1, true, false */
+    T_STR,        /* "text" */
+    T_QUANT,      /* quantizer name, quantized_bits(...), quantized_relu(...), fixed type */
+    T_PRUNE,      /* pruning name, none, constant_sparsity(...), polynomial_decay(...) */
+    T_ENUM,       /* one of Param.choices (an identifier, or a string) */
+    T_NAME,       /* an identifier naming something (checked by the caller) */
+    T_SOURCE,     /* hdf5(path, dataset) / csv(path) */
+    T_FEATURES,   /* [lo:hi] or a list of indices (and slices) */
+    T_OPTIMIZER,  /* adam / adam(...) */
+    T_LIST,       /* a list (or one item) of calls / identifiers */
+    T_PRECISION,  /* bit_exact | conservative | a fixed type */
+    T_TYPE        /* a fixed type (or a quantizer name: its type) */
+} ValKind;
+
+typedef struct {
+    const char *name;
+    ValKind kind;
+    bool required;
+    const char *choices;   /* T_ENUM: "a|b|c" */
+} Param;
+
+typedef struct {
+    const char *name;
+    const Param *params;
+    int nparams;
+    const char *what;      /* "argument" (calls) or "key" (blocks) */
+} Sig;
+
+#define NPARAMS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define SIG(n, arr) { n, arr, NPARAMS(arr), "argument" }
+#define SIG0(n) { n, NULL, 0, "argument" }
+#define BLOCK(n, arr) { n, arr, NPARAMS(arr), "key" }
+
+static const Param P_QBITS[] = {
+    {"bits", T_INT, true, 0}, {"integer", T_INT, false, 0}, {"symmetric", T_FLAG, false, 0},
+    {"keep_negative", T_FLAG, false, 0}, {"alpha", T_NUM, false, 0},
+};
+static const Param P_QRELU[] = { {"bits", T_INT, true, 0}, {"integer", T_INT, false, 0} };
+static const Param P_CONST[] = {
+    {"target", T_NUM, true, 0}, {"begin", T_INT, false, 0}, {"end", T_INT, false, 0},
+    {"frequency", T_INT, false, 0},
+};
+static const Param P_POLY[] = {
+    {"initial", T_NUM, true, 0}, {"final", T_NUM, true, 0}, {"begin", T_INT, true, 0},
+    {"end", T_INT, true, 0}, {"power", T_NUM, false, 0}, {"frequency", T_INT, false, 0},
+};
+static const Param P_DENSE[] = {
+    {"units", T_INT, true, 0}, {"weight", T_QUANT, false, 0}, {"bias", T_QUANT, false, 0},
+    {"prune", T_PRUNE, false, 0}, {"use_bias", T_BOOL, false, 0},
+    {"init", T_ENUM, false, "he_uniform|glorot_uniform|zeros"},
+};
+static const Param P_BN[] = {
+    {"momentum", T_NUM, false, 0}, {"epsilon", T_NUM, false, 0}, {"quant", T_QUANT, false, 0},
+};
+static const Param P_QUANT_ONLY[] = { {"quant", T_QUANT, false, 0} };
+static const Param P_LEAKY[] = { {"alpha", T_NUM, false, 0}, {"quant", T_QUANT, false, 0} };
+static const Param P_DROPOUT[] = { {"rate", T_NUM, true, 0} };
+static const Param P_ADAM[] = {
+    {"lr", T_NUM, false, 0}, {"beta1", T_NUM, false, 0}, {"beta2", T_NUM, false, 0},
+    {"epsilon", T_NUM, false, 0},
+};
+static const Param P_RLR[] = {
+    {"monitor", T_ENUM, false, "val_loss|loss"}, {"factor", T_NUM, false, 0},
+    {"patience", T_INT, false, 0}, {"min_delta", T_NUM, false, 0},
+    {"cooldown", T_INT, false, 0}, {"min_lr", T_NUM, false, 0},
+};
+static const Param P_ES[] = {
+    {"monitor", T_ENUM, false, "val_loss|loss"}, {"patience", T_INT, false, 0},
+    {"min_delta", T_NUM, false, 0}, {"restore_best", T_BOOL, false, 0},
+};
+static const Param P_HDF5[] = { {"path", T_STR, true, 0}, {"dataset", T_STR, true, 0} };
+static const Param P_CSV[] = { {"path", T_STR, true, 0} };
+static const Param P_TPR[] = { {"fpr", T_NUM, true, 0} };
+
+static const Sig SIG_QBITS = SIG("quantized_bits", P_QBITS);
+static const Sig SIG_QRELU = SIG("quantized_relu", P_QRELU);
+static const Sig SIG_CONST = SIG("constant_sparsity", P_CONST);
+static const Sig SIG_POLY = SIG("polynomial_decay", P_POLY);
+static const Sig SIG_ADAM = SIG("adam", P_ADAM);
+static const Sig SIG_HDF5 = SIG("hdf5", P_HDF5);
+static const Sig SIG_CSV = SIG("csv", P_CSV);
+
+/* Layers: kind name -> op and parameters. */
+typedef struct { IrOp op; Sig sig; } LayerKind;
+static const LayerKind LAYERS[] = {
+    {OP_DENSE, SIG("dense", P_DENSE)},
+    {OP_BATCHNORM, SIG("batchnorm", P_BN)},
+    {OP_RELU, SIG("relu", P_QUANT_ONLY)},
+    {OP_LEAKY_RELU, SIG("leaky_relu", P_LEAKY)},
+    {OP_SIGMOID, SIG0("sigmoid")},
+    {OP_TANH, SIG0("tanh")},
+    {OP_SOFTMAX, SIG0("softmax")},
+    {OP_LINEAR, SIG("linear", P_QUANT_ONLY)},
+    {OP_DROPOUT, SIG("dropout", P_DROPOUT)},
+    {OP_CONCAT, SIG0("concat")},
+    {OP_ADD, SIG0("add")},
+};
+#define NLAYERS NPARAMS(LAYERS)
+
+/* Callbacks and metrics (list items). */
+enum { CB_RLR, CB_ES, CB_NAN };
+static const Sig CALLBACKS[] = {
+    SIG("reduce_lr_on_plateau", P_RLR), SIG("early_stopping", P_ES), SIG0("terminate_on_nan"),
+};
+enum { MET_ROC, MET_AUC, MET_TPR, MET_RESIDUALS };
+static const Sig METRICS[] = {
+    SIG0("roc"), SIG0("auc"), SIG("tpr_at_fpr", P_TPR), SIG0("residuals"),
+};
+
+/* Blocks. */
+static const Param K_MODEL[] = { {"prune", T_PRUNE, false, 0} };
+enum { DK_TRAIN, DK_SIGNAL, DK_FEATURES, DK_FLATTEN, DK_LIMIT, DK_VALIDATION, DK_TEST, DK_SCALE, DK_SEED };
+static const Param K_DATA[] = {
+    {"train", T_SOURCE, true, 0}, {"signal", T_SOURCE, false, 0}, {"features", T_FEATURES, false, 0},
+    {"flatten", T_BOOL, false, 0}, {"limit", T_INT, false, 0}, {"validation", T_NUM, false, 0},
+    {"test", T_NUM, false, 0}, {"scale", T_ENUM, false, "standard|none"}, {"seed", T_INT, false, 0},
+};
+enum { TK_MODEL, TK_DATA, TK_LOSS, TK_OPT, TK_EPOCHS, TK_BATCH, TK_CALLBACKS, TK_SCORE, TK_METRICS };
+static const Param K_TRAIN[] = {
+    {"model", T_NAME, false, 0}, {"data", T_NAME, false, 0}, {"loss", T_ENUM, false, "mse|masked_mse"},
+    {"optimizer", T_OPTIMIZER, false, 0}, {"epochs", T_INT, false, 0}, {"batch", T_INT, false, 0},
+    {"callbacks", T_LIST, false, 0}, {"score", T_ENUM, false, "mse|masked_mse"},
+    {"metrics", T_LIST, false, 0},
+};
+enum { GK_BACKEND, GK_PART, GK_CLOCK, GK_IO, GK_STRATEGY, GK_REUSE, GK_PRECISION };
+static const Param K_TARGET[] = {
+    {"backend", T_ENUM, false, "vitis|vivado"}, {"part", T_STR, false, 0},
+    {"clock_period", T_NUM, false, 0}, {"io", T_ENUM, false, "parallel|stream"},
+    {"strategy", T_ENUM, false, "latency|resource"}, {"reuse_factor", T_INT, false, 0},
+    {"precision", T_PRECISION, false, 0},
+};
+static const Sig BLK_MODEL = BLOCK("model", K_MODEL);
+static const Sig BLK_DATA = BLOCK("data", K_DATA);
+static const Sig BLK_TRAIN = BLOCK("train", K_TRAIN);
+static const Sig BLK_TARGET = BLOCK("target", K_TARGET);
+
+/* Fixed-point mode names: the .aedl spelling; "AP_" + upper case is accepted too. */
+static const char *const RND_NAMES[] = {"trn", "trn_zero", "rnd", "rnd_zero", "rnd_inf", "rnd_min_inf", "rnd_conv"};
+static const char *const OVF_NAMES[] = {"wrap", "sat", "sat_zero", "sat_sym"};
+
+#define MAX_WIDTH 64
+#define MIN_INT (-64)
+#define MAX_INT 64
+#define MAX_UNITS 1000000
+#define MAX_FEATURE 65536
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+/* "a, b, c" of the names. */
+static char *join_names(const char *const *names, int n, const char *sep) {
+    size_t len = 1;
+    for (int i = 0; i < n; i++) len += strlen(names[i]) + strlen(sep);
+    char *s = arena_alloc(len);
+    for (int i = 0; i < n; i++) {
+        if (i) strcat(s, sep);
+        strcat(s, names[i]);
+    }
+    return s;
+}
+
+static const char **param_names(const Sig *sig) {
+    const char **v = arena_alloc(sizeof(char *) * (size_t)(sig->nparams + 1));
+    for (int i = 0; i < sig->nparams; i++) v[i] = sig->params[i].name;
+    return v;
+}
+
+/* Splits "a|b|c" into an arena array. */
+static int split_choices(const char *choices, const char ***out) {
+    int n = 1;
+    for (const char *c = choices; *c; c++) n += *c == '|';
+    const char **v = arena_alloc(sizeof(char *) * (size_t)n);
+    const char *s = choices;
+    for (int i = 0; i < n; i++) {
+        const char *e = strchr(s, '|');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        v[i] = arena_strndup(s, len);
+        s = e ? e + 1 : s + len;
+    }
+    *out = v;
+    return n;
+}
+
+static const char *describe(const AstExpr *e) {
+    switch (e->kind) {
+    case EX_NUMBER: return "a number";
+    case EX_STRING: return "a string";
+    case EX_BOOL: return e->bval ? "true" : "false";
+    case EX_IDENT: return arena_printf("the name '%s'", e->text);
+    case EX_CALL: return arena_printf("a call to %s(...)", e->text);
+    case EX_LIST: return "a list";
+    case EX_SLICE: return "a slice";
+    case EX_TYPE: return "a fixed type";
+    }
+    return "a value";
+}
+
+static const char *expected_text(const Param *p) {
+    switch (p->kind) {
+    case T_INT: return "an integer";
+    case T_NUM: return "a number";
+    case T_BOOL: return "true or false";
+    case T_FLAG: return "0, 1, true or false";
+    case T_STR: return "a string";
+    case T_QUANT: return "a quantizer (a name, quantized_bits(...), quantized_relu(...) or a fixed type)";
+    case T_PRUNE: return "a pruning schedule (a name, none, constant_sparsity(...) or polynomial_decay(...))";
+    case T_ENUM: {
+        const char **v;
+        int n = split_choices(p->choices, &v);
+        return arena_printf("one of %s", join_names(v, n, ", "));
+    }
+    case T_NAME: return "a name";
+    case T_SOURCE: return "hdf5(path, dataset) or csv(path)";
+    case T_FEATURES: return "a slice [lo:hi] or a list of indices";
+    case T_OPTIMIZER: return "adam(...)";
+    case T_LIST: return "a list";
+    case T_PRECISION: return "bit_exact, conservative or a fixed type";
+    case T_TYPE: return "a fixed type";
+    }
+    return "a value";
+}
+
+/* Integral value of a number expression. */
+static bool as_int(const AstExpr *e, long long *v) {
+    if (e->kind != EX_NUMBER) return false;
+    if (e->is_int) { *v = e->ival; return true; }
+    if (e->num == floor(e->num) && fabs(e->num) < 9e15) { *v = (long long)e->num; return true; }
+    return false;
+}
+
+static const char *ident_or_string(const AstExpr *e) {
+    if (e->kind == EX_IDENT || e->kind == EX_STRING) return e->text;
+    return NULL;
+}
+
+static int choice_index(const Param *p, const char *s) {
+    const char **v;
+    int n = split_choices(p->choices, &v);
+    for (int i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0) return i;
+    return -1;
+}
+
+/* Checks the shape of a value against its parameter's kind; names are looked
+   up later.  CTX is "argument 'lr' of adam" or "key 'epochs'". */
+static bool check_kind(const Param *p, const AstExpr *e, const char *ctx) {
+    long long iv;
+    bool ok = true;
+    switch (p->kind) {
+    case T_INT:
+        if (e->kind != EX_NUMBER) ok = false;
+        else if (!as_int(e, &iv)) {
+            diag_error(e->loc, "%s: expected an integer, got %g", ctx, e->num);
+            return false;
+        }
+        break;
+    case T_NUM: ok = e->kind == EX_NUMBER; break;
+    case T_BOOL: ok = e->kind == EX_BOOL; break;
+    case T_FLAG:
+        if (e->kind == EX_BOOL) break;
+        if (e->kind == EX_NUMBER && as_int(e, &iv) && (iv == 0 || iv == 1)) break;
+        if (e->kind == EX_NUMBER) {
+            diag_error(e->loc, "%s: expected 0 or 1, got %g", ctx, e->num);
+            return false;
+        }
+        ok = false;
+        break;
+    case T_STR: ok = e->kind == EX_STRING; break;
+    case T_QUANT: ok = e->kind == EX_IDENT || e->kind == EX_CALL || e->kind == EX_TYPE; break;
+    case T_PRUNE: ok = e->kind == EX_IDENT || e->kind == EX_CALL; break;
+    case T_ENUM: {
+        const char *s = ident_or_string(e);
+        if (!s) { ok = false; break; }
+        if (choice_index(p, s) < 0) {
+            const char **v;
+            int n = split_choices(p->choices, &v);
+            const char *sug = suggest(s, v, n);
+            if (sug)
+                diag_error(e->loc, "%s: unknown value '%s'; did you mean '%s'? (expected one of %s)",
+                           ctx, s, sug, join_names(v, n, ", "));
+            else
+                diag_error(e->loc, "%s: unknown value '%s' (expected one of %s)", ctx, s, join_names(v, n, ", "));
+            return false;
+        }
+        break;
+    }
+    case T_NAME: ok = e->kind == EX_IDENT; break;
+    case T_SOURCE: ok = e->kind == EX_CALL; break;
+    case T_FEATURES: ok = e->kind == EX_SLICE || e->kind == EX_LIST; break;
+    case T_OPTIMIZER: ok = e->kind == EX_CALL || e->kind == EX_IDENT; break;
+    case T_LIST: ok = e->kind == EX_LIST || e->kind == EX_CALL || e->kind == EX_IDENT; break;
+    case T_PRECISION: ok = e->kind == EX_IDENT || e->kind == EX_STRING || e->kind == EX_TYPE; break;
+    case T_TYPE: ok = e->kind == EX_TYPE || e->kind == EX_IDENT; break;
+    }
+    if (!ok) diag_error(e->loc, "%s: expected %s, got %s", ctx, expected_text(p), describe(e));
+    return ok;
+}
+
+static const char *arg_ctx(const Sig *sig, int i) {
+    return arena_printf("%s '%s' of %s", sig->what, sig->params[i].name, sig->name);
+}
+
+/* Matches ARGS to SIG's parameters: out[i] = the value of parameter i or NULL,
+   locs[i] where it was given.  Reports unknown names (with a suggestion and
+   the list of known ones), duplicates, too many positional arguments, missing
+   required ones and values of the wrong kind.  Returns false on any error. */
+static bool bind_args(const Sig *sig, const AstArg *args, int nargs, Loc at,
+                      const AstExpr **out, Loc *locs) {
+    bool ok = true, named_seen = false;
+    int pos = 0;
+    for (int i = 0; i < sig->nparams; i++) out[i] = NULL;
+    for (int a = 0; a < nargs; a++) {
+        const AstArg *arg = &args[a];
+        int slot = -1;
+        Loc where = arg->name ? arg->name_loc : arg->value->loc;
+        if (!arg->name) {
+            if (named_seen) {
+                diag_error(where, "positional argument after named ones in %s(...)", sig->name);
+                ok = false;
+                continue;
+            }
+            if (pos >= sig->nparams) {
+                if (sig->nparams == 0)
+                    diag_error(where, "%s takes no arguments", sig->name);
+                else
+                    diag_error(where, "too many arguments to %s: it takes %d (%s)", sig->name,
+                               sig->nparams, join_names(param_names(sig), sig->nparams, ", "));
+                ok = false;
+                pos++;
+                continue;
+            }
+            slot = pos++;
+        } else {
+            named_seen = true;
+            for (int i = 0; i < sig->nparams; i++)
+                if (strcmp(sig->params[i].name, arg->name) == 0) slot = i;
+            if (slot < 0) {
+                const char **names = param_names(sig);
+                const char *sug = suggest(arg->name, names, sig->nparams);
+                if (sig->nparams == 0)
+                    diag_error(where, "%s takes no arguments", sig->name);
+                else if (sug)
+                    diag_error(where, "unknown argument '%s' to %s; did you mean '%s'?", arg->name, sig->name, sug);
+                else
+                    diag_error(where, "unknown argument '%s' to %s", arg->name, sig->name);
+                if (sig->nparams)
+                    diag_note(NOLOC, "known arguments: %s", join_names(names, sig->nparams, ", "));
+                ok = false;
+                continue;
+            }
+        }
+        if (out[slot]) {
+            diag_error(where, "argument '%s' of %s given twice", sig->params[slot].name, sig->name);
+            diag_note(locs[slot], "first given here");
+            ok = false;
+            continue;
+        }
+        out[slot] = arg->value;
+        locs[slot] = where;
+        if (!check_kind(&sig->params[slot], arg->value, arg_ctx(sig, slot))) ok = false;
+    }
+    for (int i = 0; i < sig->nparams; i++)
+        if (sig->params[i].required && !out[i]) {
+            diag_error(at, "missing argument '%s' to %s", sig->params[i].name, sig->name);
+            ok = false;
+        }
+    return ok;
+}
+
+/* The same for a block's `key = value` lines (ST_ASSIGN; other statements are
+   skipped; `signal` lines are ST_SIGNAL and handled by the data block). */
+static bool bind_keys(const Sig *blk, const char *blkname, const AstStmt *stmts, int n,
+                      const AstExpr **out, Loc *locs) {
+    bool ok = true;
+    for (int i = 0; i < blk->nparams; i++) out[i] = NULL;
+    for (int s = 0; s < n; s++) {
+        const AstStmt *st = &stmts[s];
+        if (st->kind != ST_ASSIGN) continue;
+        const char *key = st->kind_name.name;
+        int slot = -1;
+        for (int i = 0; i < blk->nparams; i++)
+            if (strcmp(blk->params[i].name, key) == 0) slot = i;
+        if (slot >= 0 && blk == &BLK_DATA && slot == DK_SIGNAL) {
+            diag_error(st->kind_name.loc, "a signal needs a name: `signal NAME = hdf5(...)`");
+            ok = false;
+            continue;
+        }
+        if (slot < 0) {
+            const char **names = param_names(blk);
+            const char *sug = suggest(key, names, blk->nparams);
+            if (sug)
+                diag_error(st->kind_name.loc, "unknown key '%s' in %s block; did you mean '%s'?", key, blkname, sug);
+            else
+                diag_error(st->kind_name.loc, "unknown key '%s' in %s block", key, blkname);
+            diag_note(NOLOC, "known keys: %s", join_names(names, blk->nparams, ", "));
+            ok = false;
+            continue;
+        }
+        if (out[slot]) {
+            diag_error(st->kind_name.loc, "duplicate key '%s'", key);
+            diag_note(locs[slot], "first set here");
+            ok = false;
+            continue;
+        }
+        out[slot] = st->value;
+        locs[slot] = st->kind_name.loc;
+        if (!check_kind(&blk->params[slot], st->value, arena_printf("key '%s'", key))) ok = false;
+    }
+    return ok;
+}
+
+static double num_of(const AstExpr *e, double dflt) { return e && e->kind == EX_NUMBER ? e->num : dflt; }
+static long long int_of(const AstExpr *e, long long dflt) {
+    long long v;
+    return e && as_int(e, &v) ? v : dflt;
+}
+static bool bool_of(const AstExpr *e, bool dflt) {
+    if (!e) return dflt;
+    if (e->kind == EX_BOOL) return e->bval;
+    long long v;
+    if (as_int(e, &v)) return v != 0;
+    return dflt;
+}
+/* Index of a T_ENUM value (already checked), or DFLT when absent. */
+static int enum_of(const Param *p, const AstExpr *e, int dflt) {
+    const char *s = e ? ident_or_string(e) : NULL;
+    int i = s ? choice_index(p, s) : -1;
+    return i >= 0 ? i : dflt;
+}
+
+/* ---- symbol tables ------------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    Loc loc;
+    void *ir;              /* the IR object once built; NULL before or when broken */
+    bool broken;           /* had errors: references stay silent */
+} Sym;
+
+typedef struct {
+    Sym *v; int n, cap;
+    const char *what;      /* "quantizer", "pruning schedule", ... */
+} SymTab;
+
+typedef struct {
+    SymTab quants, prunes, models, datas, trains, targets;
+    IrProgram *prog;
+} R;
+
+static Sym *sym_find(SymTab *t, const char *name) {
+    for (int i = 0; i < t->n; i++)
+        if (strcmp(t->v[i].name, name) == 0) return &t->v[i];
+    return NULL;
+}
+
+/* Declares NAME; a duplicate is an error with a note at the first.  Returns
+   the new symbol, or NULL for a duplicate. */
+static Sym *sym_declare(SymTab *t, const char *name, Loc loc) {
+    Sym *old = sym_find(t, name);
+    if (old) {
+        diag_error(loc, "duplicate %s '%s'", t->what, name);
+        diag_note(old->loc, "'%s' first declared here", name);
+        return NULL;
+    }
+    Sym s = {name, loc, NULL, false};
+    ARENA_PUSH(t->v, t->n, t->cap, s);
+    return &t->v[t->n - 1];
+}
+
+static const char **sym_names(SymTab *t) {
+    const char **v = arena_alloc(sizeof(char *) * (size_t)(t->n + 1));
+    for (int i = 0; i < t->n; i++) v[i] = t->v[i].name;
+    return v;
+}
+
+/* Looks NAME up in T; reports an unknown name (with a suggestion, or the kind
+   it really is when found in OTHER).  Returns the IR object or NULL. */
+static void *sym_ref(SymTab *t, SymTab *other, const char *name, Loc loc) {
+    Sym *s = sym_find(t, name);
+    if (s) {
+        if (!s->ir && !s->broken)
+            diag_error(loc, "%s '%s' is used before its declaration is complete", t->what, name);
+        return s->ir;
+    }
+    if (other && sym_find(other, name)) {
+        diag_error(loc, "'%s' is a %s, not a %s", name, other->what, t->what);
+        return NULL;
+    }
+    const char *sug = suggest(name, sym_names(t), t->n);
+    if (sug)
+        diag_error(loc, "unknown %s '%s'; did you mean '%s'?", t->what, name, sug);
+    else
+        diag_error(loc, "unknown %s '%s'", t->what, name);
+    return NULL;
+}
+
+/* ---- fixed types ------------------------------------------------------------------ */
+
+static int mode_index(const char *written, const char *const *names, int n) {
+    char buf[32];
+    const char *s = written;
+    if (strncasecmp(s, "ap_", 3) == 0) s += 3;
+    size_t len = strlen(s);
+    if (len >= sizeof buf) return -1;
+    for (size_t i = 0; i <= len; i++) buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    for (int i = 0; i < n; i++)
+        if (strcmp(buf, names[i]) == 0) return i;
+    return -1;
+}
+
+static bool type_param_int(const AstExpr *e, const char *what, const char *tname, long long *v) {
+    if (!as_int(e, v)) {
+        diag_error(e->loc, "the %s of %s<...> must be an integer, got %s", what, tname, describe(e));
+        return false;
+    }
+    return true;
+}
+
+static bool check_width_integer(Loc wloc, Loc iloc, long long w, long long i) {
+    bool ok = true;
+    if (w < 1 || w > MAX_WIDTH) {
+        diag_error(wloc, "width %lld out of range: a fixed type has 1..%d bits", w, MAX_WIDTH);
+        ok = false;
+    }
+    if (i < MIN_INT || i > MAX_INT) {
+        diag_error(iloc, "integer bits %lld out of range: must be within %d..%d", i, MIN_INT, MAX_INT);
+        ok = false;
+    }
+    return ok;
+}
+
+/* fixed<W, I[, rnd[, ovf]]>, ufixed<...>, ap_fixed<...>, ap_ufixed<...>, ap_int<W>, ap_uint<W>. */
+static bool parse_type(const AstExpr *e, aedl_fixed *t) {
+    static const char *const TYPES[] = {"fixed", "ufixed", "ap_fixed", "ap_ufixed", "ap_int", "ap_uint"};
+    int k = -1;
+    for (int i = 0; i < 6; i++)
+        if (strcmp(e->text, TYPES[i]) == 0) k = i;
+    if (k < 0) {
+        const char *sug = suggest(e->text, TYPES, 6);
+        if (sug) diag_error(e->loc, "unknown type '%s'; did you mean '%s'?", e->text, sug);
+        else diag_error(e->loc, "unknown type '%s' (known: %s)", e->text, join_names(TYPES, 6, ", "));
+        return false;
+    }
+    bool is_int = k >= 4;
+    t->is_signed = k == 0 || k == 2 || k == 4;
+    t->rnd = AEDL_TRN;
+    t->ovf = AEDL_WRAP;
+    long long w, i;
+    if (is_int) {
+        if (e->nitems != 1) {
+            diag_error(e->loc, "%s takes one parameter, the width: %s<8>", e->text, e->text);
+            return false;
+        }
+        if (!type_param_int(e->items[0], "width", e->text, &w)) return false;
+        if (!check_width_integer(e->items[0]->loc, e->items[0]->loc, w, w)) return false;
+        t->width = (int)w;
+        t->integer = (int)w;
+        return true;
+    }
+    if (e->nitems < 2 || e->nitems > 4) {
+        if (e->nitems == 5 && k >= 2)
+            diag_error(e->items[4]->loc, "the saturation-bits parameter of %s is not supported", e->text);
+        else
+            diag_error(e->loc, "%s takes 2 to 4 parameters: %s<W, I[, rounding[, overflow]]>, got %d",
+                       e->text, e->text, e->nitems);
+        return false;
+    }
+    bool ok = type_param_int(e->items[0], "width", e->text, &w);
+    ok = type_param_int(e->items[1], "integer bits", e->text, &i) && ok;
+    if (!ok) return false;
+    if (!check_width_integer(e->items[0]->loc, e->items[1]->loc, w, i)) ok = false;
+    t->width = (int)w;
+    t->integer = (int)i;
+    if (e->nitems >= 3) {
+        const AstExpr *m = e->items[2];
+        int r = m->kind == EX_IDENT ? mode_index(m->text, RND_NAMES, 7) : -1;
+        if (r < 0) {
+            if (m->kind == EX_IDENT && mode_index(m->text, OVF_NAMES, 4) >= 0)
+                diag_error(m->loc, "'%s' is an overflow mode; the rounding mode comes first: %s<%lld, %lld, trn, %s>",
+                           m->text, e->text, w, i, m->text);
+            else if (m->kind == EX_IDENT && suggest(m->text, RND_NAMES, 7))
+                diag_error(m->loc, "unknown rounding mode '%s'; did you mean '%s'? (known: %s)", m->text,
+                           suggest(m->text, RND_NAMES, 7), join_names(RND_NAMES, 7, ", "));
+            else
+                diag_error(m->loc, "unknown rounding mode %s (known: %s)",
+                           m->kind == EX_IDENT ? arena_printf("'%s'", m->text) : describe(m),
+                           join_names(RND_NAMES, 7, ", "));
+            ok = false;
+        } else
+            t->rnd = (aedl_rounding)r;
+    }
+    if (e->nitems >= 4) {
+        const AstExpr *m = e->items[3];
+        int o = m->kind == EX_IDENT ? mode_index(m->text, OVF_NAMES, 4) : -1;
+        if (o < 0) {
+            if (m->kind == EX_IDENT && suggest(m->text, OVF_NAMES, 4))
+                diag_error(m->loc, "unknown overflow mode '%s'; did you mean '%s'? (known: %s)", m->text,
+                           suggest(m->text, OVF_NAMES, 4), join_names(OVF_NAMES, 4, ", "));
+            else
+                diag_error(m->loc, "unknown overflow mode %s (known: %s)",
+                           m->kind == EX_IDENT ? arena_printf("'%s'", m->text) : describe(m),
+                           join_names(OVF_NAMES, 4, ", "));
+            ok = false;
+        } else
+            t->ovf = (aedl_overflow)o;
+    }
+    return ok;
+}
+
+/* ---- quantizers ------------------------------------------------------------------- */
+
+static IrQuant *quant_call(const AstExpr *e) {
+    bool is_bits = strcmp(e->text, "quantized_bits") == 0;
+    const Sig *sig = is_bits ? &SIG_QBITS : &SIG_QRELU;
+    const AstExpr *a[5];
+    Loc l[5];
+    if (!bind_args(sig, e->args, e->nargs, e->loc, a, l)) return NULL;
+    IrQuant *q = ARENA_NEW(IrQuant);
+    q->loc = e->loc;
+    q->kind = is_bits ? Q_BITS : Q_RELU;
+    long long bits = int_of(a[0], 0), integer = int_of(a[1], 0);
+    q->symmetric = is_bits ? bool_of(a[2], false) : 0;
+    q->keep_negative = is_bits ? bool_of(a[3], true) : 0;
+    q->alpha = is_bits ? num_of(a[4], 1.0) : 1.0;
+    bool ok = true;
+    if (bits < 1 || bits > MAX_WIDTH) {
+        diag_error(a[0]->loc, "bits must be in 1..%d, got %lld", MAX_WIDTH, bits);
+        ok = false;
+    } else if (is_bits && q->keep_negative && bits < 2) {
+        diag_error(a[0]->loc, "a signed quantized_bits needs at least 2 bits (binary quantizers are not supported)");
+        ok = false;
+    }
+    if (is_bits && q->alpha != 1.0) {
+        diag_error(a[4]->loc, "alpha=%g is not supported yet: only alpha=1", q->alpha);
+        ok = false;
+    }
+    long long I = is_bits && q->keep_negative ? integer + 1 : integer;
+    if (ok && (I < MIN_INT || I > MAX_INT)) {
+        diag_error(a[1] ? a[1]->loc : e->loc,
+                   "integer=%lld out of range: the equivalent type %s<%lld, %lld> needs integer bits within %d..%d",
+                   integer, is_bits && q->keep_negative ? "fixed" : "ufixed", bits, I, MIN_INT, MAX_INT);
+        ok = false;
+    }
+    if (!ok) return NULL;
+    q->bits = (int)bits;
+    q->integer = (int)integer;
+    q->type.width = (int)bits;
+    q->type.integer = (int)I;
+    q->type.is_signed = is_bits && q->keep_negative;
+    q->type.rnd = AEDL_RND_CONV;
+    q->type.ovf = q->type.is_signed && q->symmetric ? AEDL_SAT_SYM : AEDL_SAT;
+    return q;
+}
+
+/* A quantizer from a value: a name, a call or a fixed type.  NAME is the
+   declared name (NULL inline).  Returns NULL after reporting an error. */
+static IrQuant *quant_expr(R *r, const AstExpr *e, const char *name) {
+    IrQuant *q = NULL;
+    if (e->kind == EX_IDENT) {
+        IrQuant *ref = sym_ref(&r->quants, &r->prunes, e->text, e->loc);
+        if (!ref) return NULL;
+        if (!name) return ref;
+        q = ARENA_NEW(IrQuant);      /* an alias: quantizer qa = q8_3 */
+        *q = *ref;
+    } else if (e->kind == EX_TYPE) {
+        aedl_fixed t;
+        if (!parse_type(e, &t)) return NULL;
+        q = ARENA_NEW(IrQuant);
+        q->kind = Q_FIXED;
+        q->type = t;
+        q->bits = t.width;
+        q->integer = t.integer;
+        q->keep_negative = t.is_signed;
+        q->symmetric = t.ovf == AEDL_SAT_SYM;
+        q->alpha = 1.0;
+    } else if (e->kind == EX_CALL && (strcmp(e->text, "quantized_bits") == 0 || strcmp(e->text, "quantized_relu") == 0)) {
+        q = quant_call(e);
+        if (!q) return NULL;
+    } else if (e->kind == EX_CALL) {
+        static const char *const QF[] = {"quantized_bits", "quantized_relu"};
+        const char *sug = suggest(e->text, QF, 2);
+        if (sug)
+            diag_error(e->loc, "unknown quantizer function '%s'; did you mean '%s'?", e->text, sug);
+        else
+            diag_error(e->loc, "unknown quantizer function '%s' (expected quantized_bits(...), quantized_relu(...) or a fixed type)", e->text);
+        return NULL;
+    } else {
+        diag_error(e->loc, "expected a quantizer (a name, quantized_bits(...), quantized_relu(...) or a fixed type), got %s", describe(e));
+        return NULL;
+    }
+    q->name = name;
+    q->loc = e->loc;
+    return q;
+}
+
+/* ---- pruning ------------------------------------------------------------------------ */
+
+static bool check_sparsity(const AstExpr *e, const char *what) {
+    if (e && !(e->num >= 0 && e->num < 1)) {
+        diag_error(e->loc, "%s sparsity must be in [0, 1), got %g", what, e->num);
+        return false;
+    }
+    return true;
+}
+
+static IrPruning *prune_call(const AstExpr *e) {
+    bool poly = strcmp(e->text, "polynomial_decay") == 0;
+    const Sig *sig = poly ? &SIG_POLY : &SIG_CONST;
+    const AstExpr *a[6];
+    Loc l[6];
+    if (!bind_args(sig, e->args, e->nargs, e->loc, a, l)) return NULL;
+    IrPruning *p = ARENA_NEW(IrPruning);
+    p->loc = e->loc;
+    bool ok = true;
+    const AstExpr *begin, *end, *freq;
+    if (poly) {
+        p->kind = PRUNE_POLYNOMIAL;
+        ok = check_sparsity(a[0], "initial") && ok;
+        ok = check_sparsity(a[1], "final") && ok;
+        p->initial = num_of(a[0], 0);
+        p->final = num_of(a[1], 0);
+        begin = a[2]; end = a[3]; freq = a[5];
+        p->power = num_of(a[4], 3.0);
+        if (a[4] && !(p->power > 0)) {
+            diag_error(a[4]->loc, "power must be positive, got %g", p->power);
+            ok = false;
+        }
+    } else {
+        p->kind = PRUNE_CONSTANT;
+        ok = check_sparsity(a[0], "target") && ok;
+        p->initial = p->final = num_of(a[0], 0);
+        begin = a[1]; end = a[2]; freq = a[3];
+        p->power = 0;
+    }
+    long long b = int_of(begin, 0), en = int_of(end, -1), f = int_of(freq, 100);
+    if (b < 0 || b > LONG_MAX / 2) {
+        diag_error(begin->loc, "begin must be a step >= 0, got %lld", b);
+        ok = false;
+    } else if (poly && !(b < en)) {
+        diag_error(end->loc, "polynomial_decay needs begin < end, got begin=%lld, end=%lld", b, en);
+        ok = false;
+    } else if (!poly && en >= 0 && en < b) {
+        diag_error(end->loc, "end must be >= begin (or negative: no end), got begin=%lld, end=%lld", b, en);
+        ok = false;
+    }
+    if (en > LONG_MAX / 2) {
+        diag_error(end->loc, "end %lld is too large", en);
+        ok = false;
+    }
+    if (f <= 0 || f > LONG_MAX / 2) {
+        diag_error(freq->loc, "frequency must be positive, got %lld", f);
+        ok = false;
+    }
+    if (!ok) return NULL;
+    p->begin = (long)b;
+    p->end = en < 0 ? -1 : (long)en;
+    p->frequency = (long)f;
+    return p;
+}
+
+/* A pruning schedule from a value; *none set for `none`. */
+static IrPruning *prune_expr(R *r, const AstExpr *e, const char *name, bool allow_none, bool *none) {
+    if (none) *none = false;
+    IrPruning *p;
+    if (e->kind == EX_IDENT) {
+        if (allow_none && strcmp(e->text, "none") == 0) {
+            *none = true;
+            return NULL;
+        }
+        IrPruning *ref = sym_ref(&r->prunes, &r->quants, e->text, e->loc);
+        if (!ref || !name) return ref;
+        p = ARENA_NEW(IrPruning);
+        *p = *ref;
+    } else if (e->kind == EX_CALL && (strcmp(e->text, "polynomial_decay") == 0 || strcmp(e->text, "constant_sparsity") == 0)) {
+        p = prune_call(e);
+        if (!p) return NULL;
+    } else if (e->kind == EX_CALL) {
+        static const char *const PF[] = {"constant_sparsity", "polynomial_decay"};
+        const char *sug = suggest(e->text, PF, 2);
+        if (sug)
+            diag_error(e->loc, "unknown pruning schedule '%s'; did you mean '%s'?", e->text, sug);
+        else
+            diag_error(e->loc, "unknown pruning schedule '%s' (expected constant_sparsity(...) or polynomial_decay(...))", e->text);
+        return NULL;
+    } else {
+        diag_error(e->loc, "expected a pruning schedule (a name, %sconstant_sparsity(...) or polynomial_decay(...)), got %s",
+                   allow_none ? "none, " : "", describe(e));
+        return NULL;
+    }
+    p->name = name;
+    p->loc = e->loc;
+    return p;
+}
+
+/* ---- models ----------------------------------------------------------------------------- */
+
+static const LayerKind *layer_kind(const char *name) {
+    for (int i = 0; i < NLAYERS; i++)
+        if (strcmp(LAYERS[i].sig.name, name) == 0) return &LAYERS[i];
+    return NULL;
+}
+
+/* A name in a model: the input or a layer. */
+typedef struct {
+    const char *name;
+    Loc loc;
+    int stmt;              /* statement index */
+    IrNode *node;          /* once built; NULL when broken */
+} NodeName;
+
+static void source_pos(Loc loc, const char **file, int *line) {
+    int col;
+    *file = loc.file >= 0 ? src_file(loc.file)->path : "";
+    *line = 0;
+    if (loc.file >= 0) src_linecol(loc.file, loc.start, line, &col);
+}
+
+static NodeName *node_name_find(NodeName *v, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (v[i].name && strcmp(v[i].name, name) == 0) return &v[i];
+    return NULL;
+}
+
+/* Resolves a reference to an earlier node of the model (`<-` and `output`). */
+static IrNode *node_ref(NodeName *names, int n, const AstName *ref, int cur_stmt, const char *model, bool *silent) {
+    NodeName *nn = node_name_find(names, n, ref->name);
+    *silent = false;
+    if (!nn) {
+        const char **v = arena_alloc(sizeof(char *) * (size_t)(n + 1));
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (names[i].name) v[k++] = names[i].name;
+        const char *sug = suggest(ref->name, v, k);
+        if (sug)
+            diag_error(ref->loc, "no layer named '%s' in model '%s'; did you mean '%s'?", ref->name, model, sug);
+        else
+            diag_error(ref->loc, "no layer named '%s' in model '%s'", ref->name, model);
+        return NULL;
+    }
+    if (nn->stmt >= cur_stmt) {
+        if (nn->stmt == cur_stmt)
+            diag_error(ref->loc, "layer '%s' cannot take its own output", ref->name);
+        else {
+            const char *f;
+            int line;
+            source_pos(nn->loc, &f, &line);
+            diag_error(ref->loc, "layer '%s' is defined later (line %d); a layer takes only earlier layers", ref->name, line);
+        }
+        return NULL;
+    }
+    if (!nn->node) *silent = true;
+    return nn->node;
+}
+
+static IrNode *new_node(IrModel *m, IrOp op, const char *name, bool auto_named, Loc loc) {
+    IrNode *n = ARENA_NEW(IrNode);
+    n->id = m->nnodes;
+    n->op = op;
+    n->name = name;
+    n->auto_named = auto_named;
+    n->loc = loc;
+    source_pos(loc, &n->file, &n->line);
+    n->use_bias = true;
+    n->init = INIT_HE_UNIFORM;
+    n->momentum = 0.99;
+    n->epsilon = 1e-3;
+    n->alpha = 0.3;
+    m->nodes[m->nnodes++] = n;   /* sized for every statement by resolve_model */
+    return n;
+}
+
+static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, bool *prune_given) {
+    const AstExpr *a[8];
+    Loc l[8];
+    *prune_given = false;
+    if (!bind_args(&lk->sig, st->args, st->nargs, st->kind_name.loc, a, l)) return false;
+    bool ok = true;
+    switch (lk->op) {
+    case OP_DENSE: {
+        long long u = int_of(a[0], 0);
+        if (u <= 0) {
+            diag_error(a[0]->loc, "units must be positive, got %lld", u);
+            ok = false;
+        } else if (u > MAX_UNITS) {
+            diag_error(a[0]->loc, "units %lld is too large (at most %d)", u, MAX_UNITS);
+            ok = false;
+        }
+        n->units = (int)u;
+        if (a[1] && !(n->weight_q = quant_expr(r, a[1], NULL))) ok = false;
+        if (a[2] && !(n->bias_q = quant_expr(r, a[2], NULL))) ok = false;
+        if (a[3]) {
+            bool none;
+            *prune_given = true;
+            n->prune = prune_expr(r, a[3], NULL, true, &none);
+            if (!n->prune && !none) ok = false;
+        }
+        n->use_bias = bool_of(a[4], true);
+        n->init = (IrInit)enum_of(&P_DENSE[5], a[5], INIT_HE_UNIFORM);
+        if (!n->use_bias && a[2]) {
+            diag_error(a[2]->loc, "a bias quantizer on a dense without bias (use_bias=false)");
+            ok = false;
+        }
+        break;
+    }
+    case OP_BATCHNORM:
+        n->momentum = num_of(a[0], 0.99);
+        n->epsilon = num_of(a[1], 1e-3);
+        if (a[0] && !(n->momentum >= 0 && n->momentum < 1)) {
+            diag_error(a[0]->loc, "momentum must be in [0, 1), got %g", n->momentum);
+            ok = false;
+        }
+        if (a[1] && !(n->epsilon > 0)) {
+            diag_error(a[1]->loc, "epsilon must be positive, got %g", n->epsilon);
+            ok = false;
+        }
+        if (a[2] && !(n->quant = quant_expr(r, a[2], NULL))) ok = false;
+        break;
+    case OP_RELU:
+    case OP_LINEAR:
+        if (a[0] && !(n->quant = quant_expr(r, a[0], NULL))) ok = false;
+        break;
+    case OP_LEAKY_RELU:
+        n->alpha = num_of(a[0], 0.3);
+        if (a[0] && !(n->alpha >= 0 && n->alpha < 1)) {
+            diag_error(a[0]->loc, "alpha of leaky_relu must be in [0, 1), got %g", n->alpha);
+            ok = false;
+        }
+        if (a[1] && !(n->quant = quant_expr(r, a[1], NULL))) ok = false;
+        break;
+    case OP_DROPOUT:
+        n->rate = num_of(a[0], 0);
+        if (!(n->rate >= 0 && n->rate < 1)) {
+            diag_error(a[0]->loc, "dropout rate must be in [0, 1), got %g", n->rate);
+            ok = false;
+        }
+        break;
+    default:
+        break;
+    }
+    return ok;
+}
+
+static IrModel *resolve_model(R *r, const AstDecl *d) {
+    IrModel *m = ARENA_NEW(IrModel);
+    m->name = d->name.name;
+    m->loc = d->name.loc;
+    bool ok = true;
+
+    /* `key = value` lines of the model itself (prune). */
+    const AstExpr *k[1];
+    Loc kl[1];
+    if (!bind_keys(&BLK_MODEL, "model", d->stmts, d->nstmts, k, kl)) ok = false;
+    else if (k[0]) {
+        bool none;
+        m->default_prune = prune_expr(r, k[0], NULL, true, &none);
+        if (!m->default_prune && !none) ok = false;
+    }
+
+    /* Names: the user's first (duplicates reported), then KIND_N for the rest. */
+    int n = d->nstmts;
+    m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(n + 1));
+    NodeName *names = arena_alloc(sizeof(NodeName) * (size_t)(n + 1));
+    for (int s = 0; s < n; s++) {
+        const AstStmt *st = &d->stmts[s];
+        names[s].stmt = s;
+        if ((st->kind != ST_INPUT && st->kind != ST_LAYER) || !st->name.name) continue;
+        NodeName *old = node_name_find(names, s, st->name.name);
+        if (old) {
+            diag_error(st->name.loc, "duplicate layer name '%s' in model '%s'", st->name.name, m->name);
+            diag_note(old->loc, "'%s' first declared here", st->name.name);
+            ok = false;
+            continue;
+        }
+        names[s].name = st->name.name;
+        names[s].loc = st->name.loc;
+    }
+    int counters[NLAYERS];
+    memset(counters, 0, sizeof counters);
+    for (int s = 0; s < n; s++) {
+        const AstStmt *st = &d->stmts[s];
+        if (st->kind != ST_LAYER || st->name.name) continue;
+        const LayerKind *lk = layer_kind(st->kind_name.name);
+        if (!lk) continue;
+        int ki = (int)(lk - LAYERS);
+        const char *gen;
+        do gen = arena_printf("%s_%d", lk->sig.name, ++counters[ki]);
+        while (node_name_find(names, n, gen));
+        names[s].name = gen;
+        names[s].loc = st->kind_name.loc;
+    }
+
+    bool has_input_stmt = false;
+    for (int s = 0; s < n; s++) has_input_stmt |= d->stmts[s].kind == ST_INPUT;
+    IrNode *prev = NULL;
+    const AstStmt *output_stmt = NULL, *first_input = NULL;
+    for (int s = 0; s < n; s++) {
+        const AstStmt *st = &d->stmts[s];
+        switch (st->kind) {
+        case ST_ASSIGN:
+            break;
+        case ST_SIGNAL:
+            diag_error(st->loc, "`signal` belongs in a data block");
+            ok = false;
+            break;
+        case ST_OUTPUT:
+            if (output_stmt) {
+                diag_error(st->loc, "model '%s' has a second `output` line", m->name);
+                diag_note(output_stmt->loc, "first `output` here");
+                ok = false;
+            } else
+                output_stmt = st;
+            break;
+        case ST_INPUT: {
+            if (first_input) {
+                diag_error(st->loc, "model '%s' has a second input; one input per model is supported", m->name);
+                diag_note(first_input->loc, "first input here");
+                ok = false;
+                break;
+            }
+            first_input = st;
+            bool nok = false;
+            IrShape sh = {st->ndims > IR_MAX_RANK ? IR_MAX_RANK : st->ndims, {0}};
+            if (st->ndims < 1 || st->ndims > IR_MAX_RANK) {
+                diag_error(st->loc, "an input has 1 to %d dimensions, got %d", IR_MAX_RANK, st->ndims);
+                nok = true;
+            }
+            for (int i = 0; i < st->ndims && i < IR_MAX_RANK; i++) {
+                long long v;
+                const AstExpr *e = st->dims[i];
+                if (!as_int(e, &v)) {
+                    diag_error(e->loc, "an input dimension must be an integer, got %s", describe(e));
+                    nok = true;
+                } else if (v < 1 || v > MAX_UNITS) {
+                    diag_error(e->loc, "an input dimension must be in 1..%d, got %lld", MAX_UNITS, v);
+                    nok = true;
+                } else
+                    sh.dims[i] = (int)v;
+            }
+            aedl_fixed t = {0, 0, false, AEDL_TRN, AEDL_WRAP};
+            bool has_type = false;
+            if (st->value) {
+                if (st->value->kind == EX_TYPE) {
+                    if (parse_type(st->value, &t)) has_type = true;
+                    else nok = true;
+                } else if (st->value->kind == EX_IDENT) {
+                    IrQuant *q = sym_ref(&r->quants, &r->prunes, st->value->text, st->value->loc);
+                    if (q) { t = q->type; has_type = true; }
+                    else nok = true;
+                } else {
+                    diag_error(st->value->loc, "expected a fixed type for the input, got %s", describe(st->value));
+                    nok = true;
+                }
+            }
+            if (nok) ok = false;
+            if (!names[s].name) break;
+            IrNode *node = new_node(m, OP_INPUT, names[s].name, false, st->loc);
+            node->has_type = has_type;
+            node->in_type = t;
+            node->shape = sh;   /* an input's shape is the declared one, from the start */
+            names[s].node = node;
+            prev = node;
+            break;
+        }
+        case ST_LAYER: {
+            const LayerKind *lk = layer_kind(st->kind_name.name);
+            if (!lk) {
+                const char **v = arena_alloc(sizeof(char *) * NLAYERS);
+                for (int i = 0; i < NLAYERS; i++) v[i] = LAYERS[i].sig.name;
+                const char *sug = suggest(st->kind_name.name, v, NLAYERS);
+                if (sug)
+                    diag_error(st->kind_name.loc, "unknown layer kind '%s'; did you mean '%s'?", st->kind_name.name, sug);
+                else
+                    diag_error(st->kind_name.loc, "unknown layer kind '%s'", st->kind_name.name);
+                diag_note(NOLOC, "known layers: %s", join_names(v, NLAYERS, ", "));
+                ok = false;
+                break;
+            }
+            if (!names[s].name) { ok = false; break; }   /* a duplicate, reported */
+            /* The node is kept even when its arguments are wrong, so that later
+               references to it resolve and report nothing more. */
+            IrNode *node = new_node(m, lk->op, names[s].name, st->name.name == NULL, st->loc);
+            bool prune_given;
+            if (!layer_args(r, node, lk, st, &prune_given)) ok = false;
+            if (lk->op == OP_DENSE && !prune_given) node->prune = m->default_prune;
+            int cap = 0;
+            if (st->ninputs > 0) {
+                for (int i = 0; i < st->ninputs; i++) {
+                    bool silent;
+                    IrNode *in = node_ref(names, n, &st->inputs[i], s, m->name, &silent);
+                    if (in) ARENA_PUSH(node->inputs, node->ninputs, cap, in);
+                    else ok = false;
+                }
+            } else if (prev)
+                ARENA_PUSH(node->inputs, node->ninputs, cap, prev);
+            else if (has_input_stmt) {
+                diag_error(st->kind_name.loc, "layer '%s' has no input: the model's input must come first", names[s].name);
+                ok = false;
+            }
+            names[s].node = node;
+            prev = node;
+            break;
+        }
+        }
+    }
+
+    if (!first_input) {
+        diag_error(d->name.loc, "model '%s' has no input: add `input NAME[SIZE]`", m->name);
+        ok = false;
+    } else if (m->nnodes == 1 && ok) {
+        diag_error(d->name.loc, "model '%s' has no layers", m->name);
+        ok = false;
+    }
+    if (output_stmt) {
+        int cap = 0;
+        for (int i = 0; i < output_stmt->ninputs; i++) {
+            bool silent;
+            const AstName *ref = &output_stmt->inputs[i];
+            IrNode *o = node_ref(names, n, ref, n, m->name, &silent);
+            if (!o) { if (!silent) ok = false; continue; }
+            for (int j = 0; j < m->noutputs; j++)
+                if (m->outputs[j] == o) {
+                    diag_error(ref->loc, "'%s' is named twice in `output`", ref->name);
+                    ok = false;
+                    o = NULL;
+                    break;
+                }
+            if (o) ARENA_PUSH(m->outputs, m->noutputs, cap, o);
+        }
+    } else if (prev) {
+        m->outputs = arena_alloc(sizeof(IrNode *));
+        m->outputs[0] = prev;
+        m->noutputs = 1;
+    }
+    (void)ok;
+    return m;
+}
+
+/* ---- data ------------------------------------------------------------------------------- */
+
+/* The folder of the file LOC is in, absolute. */
+static const char *file_dir(Loc loc) {
+    const SrcFile *f = loc.file >= 0 ? src_file(loc.file) : NULL;
+    const char *p = f ? (f->realpath ? f->realpath : f->path) : "";
+    const char *slash = strrchr(p, '/');
+    char *dir = slash ? arena_strndup(p, (size_t)(slash - p)) : arena_strdup(".");
+    if (slash == p) dir = arena_strdup("/");
+    if (dir[0] != '/') {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof cwd)) dir = strcmp(dir, ".") == 0 ? arena_strdup(cwd) : arena_printf("%s/%s", cwd, dir);
+    }
+    return dir;
+}
+
+/* DIR/PATH with "." and ".." segments removed (lexically: the file need not exist). */
+static const char *join_path(const char *dir, const char *path) {
+    const char *full = path[0] == '/' ? path : arena_printf("%s/%s", dir, path);
+    size_t len = strlen(full);
+    char *out = arena_alloc(len + 2);
+    size_t o = 0;
+    const char *s = full;
+    while (*s) {
+        while (*s == '/') s++;
+        const char *e = s;
+        while (*e && *e != '/') e++;
+        size_t n = (size_t)(e - s);
+        if (n == 0) break;
+        if (n == 1 && s[0] == '.') {
+        } else if (n == 2 && s[0] == '.' && s[1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+        } else {
+            out[o++] = '/';
+            memcpy(out + o, s, n);
+            o += n;
+        }
+        s = e;
+    }
+    if (o == 0) out[o++] = '/';
+    out[o] = 0;
+    return out;
+}
+
+static bool source_expr(const AstExpr *e, IrSource *src) {
+    if (e->kind != EX_CALL) {
+        diag_error(e->loc, "expected hdf5(path, dataset) or csv(path), got %s", describe(e));
+        return false;
+    }
+    bool is_h5 = strcmp(e->text, "hdf5") == 0, is_csv = strcmp(e->text, "csv") == 0;
+    if (!is_h5 && !is_csv) {
+        static const char *const SF[] = {"hdf5", "csv"};
+        const char *sug = suggest(e->text, SF, 2);
+        if (sug) diag_error(e->loc, "unknown data source '%s'; did you mean '%s'?", e->text, sug);
+        else diag_error(e->loc, "unknown data source '%s' (expected hdf5(path, dataset) or csv(path))", e->text);
+        return false;
+    }
+    const AstExpr *a[2];
+    Loc l[2];
+    if (!bind_args(is_h5 ? &SIG_HDF5 : &SIG_CSV, e->args, e->nargs, e->loc, a, l)) return false;
+    if (!a[0]->text[0]) {
+        diag_error(a[0]->loc, "empty path");
+        return false;
+    }
+    src->kind = is_h5 ? SRC_HDF5 : SRC_CSV;
+    src->written_path = a[0]->text;
+    src->path = join_path(file_dir(e->loc), a[0]->text);
+    src->dataset = is_h5 ? a[1]->text : NULL;
+    src->loc = e->loc;
+    if (is_h5 && !a[1]->text[0]) {
+        diag_error(a[1]->loc, "empty dataset name");
+        return false;
+    }
+    return true;
+}
+
+static bool add_feature(IrData *dt, int *cap, long long v, Loc loc) {
+    if (v < 0 || v >= MAX_FEATURE) {
+        diag_error(loc, "feature index %lld out of range: must be in 0..%d", v, MAX_FEATURE - 1);
+        return false;
+    }
+    for (int i = 0; i < dt->nfeatures; i++)
+        if (dt->features[i] == v) {
+            diag_error(loc, "feature %lld is selected twice", v);
+            return false;
+        }
+    ARENA_PUSH(dt->features, dt->nfeatures, *cap, (int)v);
+    return true;
+}
+
+static bool features_item(IrData *dt, int *cap, const AstExpr *e) {
+    long long v;
+    if (e->kind == EX_SLICE) {
+        long long lo = e->has_lo ? e->lo : 0;
+        if (!e->has_hi) {
+            diag_error(e->loc, "the slice needs an end: the size of the last axis is not known when compiling");
+            return false;
+        }
+        if (lo < 0) {
+            diag_error(e->lo_loc, "a slice starts at 0 or later, got %lld", lo);
+            return false;
+        }
+        if (!(lo < e->hi)) {
+            diag_error(e->loc, "empty slice [%lld:%lld]: the start must be below the end", lo, e->hi);
+            return false;
+        }
+        if (e->hi > MAX_FEATURE) {
+            diag_error(e->hi_loc, "slice end %lld out of range: at most %d", e->hi, MAX_FEATURE);
+            return false;
+        }
+        for (long long i = lo; i < e->hi; i++)
+            if (!add_feature(dt, cap, i, e->loc)) return false;
+        return true;
+    }
+    if (as_int(e, &v)) return add_feature(dt, cap, v, e->loc);
+    diag_error(e->loc, "a feature is an index or a slice [lo:hi], got %s", describe(e));
+    return false;
+}
+
+static IrData *resolve_data(R *r, const AstDecl *d) {
+    (void)r;
+    IrData *dt = ARENA_NEW(IrData);
+    dt->name = d->name.name;
+    dt->loc = d->name.loc;
+    const AstExpr *k[NPARAMS(K_DATA)];
+    Loc kl[NPARAMS(K_DATA)];
+    bind_keys(&BLK_DATA, "data", d->stmts, d->nstmts, k, kl);
+    if (!k[DK_TRAIN])
+        diag_error(d->name.loc, "data block '%s' needs `train = hdf5(path, dataset)` (or csv(path))", dt->name);
+    else
+        source_expr(k[DK_TRAIN], &dt->train);
+
+    int scap = 0;
+    for (int s = 0; s < d->nstmts; s++) {
+        const AstStmt *st = &d->stmts[s];
+        if (st->kind == ST_ASSIGN) continue;
+        if (st->kind != ST_SIGNAL) {
+            diag_error(st->loc, "only `key = value` and `signal NAME = ...` lines belong in a data block");
+            continue;
+        }
+        bool dup = false;
+        for (int i = 0; i < dt->nsignals; i++)
+            if (strcmp(dt->signals[i].name, st->name.name) == 0) {
+                diag_error(st->name.loc, "duplicate signal '%s'", st->name.name);
+                diag_note(dt->signals[i].src.loc, "first declared here");
+                dup = true;
+            }
+        IrSignal sig = {st->name.name, {0}};
+        if (source_expr(st->value, &sig.src) && !dup) ARENA_PUSH(dt->signals, dt->nsignals, scap, sig);
+    }
+
+    if (k[DK_FEATURES]) {
+        dt->has_features = true;
+        int cap = 0;
+        const AstExpr *f = k[DK_FEATURES];
+        if (f->kind == EX_SLICE)
+            features_item(dt, &cap, f);
+        else if (f->nitems == 0)
+            diag_error(f->loc, "an empty feature list selects nothing");
+        else
+            for (int i = 0; i < f->nitems; i++)
+                if (!features_item(dt, &cap, f->items[i])) break;
+    }
+    dt->flatten = bool_of(k[DK_FLATTEN], false);
+    dt->limit = -1;
+    if (k[DK_LIMIT]) {
+        long long v = int_of(k[DK_LIMIT], 0);
+        if (v <= 0 || v > LONG_MAX / 2) diag_error(k[DK_LIMIT]->loc, "limit must be a positive number of events, got %lld", v);
+        else dt->limit = (long)v;
+    }
+    dt->validation = num_of(k[DK_VALIDATION], 0.2);
+    dt->test = num_of(k[DK_TEST], 0.2);
+    bool fr_ok = true;
+    if (k[DK_VALIDATION] && !(dt->validation >= 0 && dt->validation < 1)) {
+        diag_error(k[DK_VALIDATION]->loc, "validation must be a fraction in [0, 1), got %g", dt->validation);
+        fr_ok = false;
+    }
+    if (k[DK_TEST] && !(dt->test >= 0 && dt->test < 1)) {
+        diag_error(k[DK_TEST]->loc, "test must be a fraction in [0, 1), got %g", dt->test);
+        fr_ok = false;
+    }
+    if (fr_ok && !(dt->validation + dt->test < 1)) {
+        const AstExpr *at = k[DK_TEST] ? k[DK_TEST] : k[DK_VALIDATION];
+        diag_error(at->loc, "validation (%g) + test (%g) leaves no events for training: the sum must be below 1",
+                   dt->validation, dt->test);
+    }
+    dt->scale = enum_of(&K_DATA[DK_SCALE], k[DK_SCALE], 1) == 0 ? SCALE_STANDARD : SCALE_NONE;
+    dt->seed = 42;
+    if (k[DK_SEED]) {
+        long long v = int_of(k[DK_SEED], 0);
+        if (v < 0 || v > LONG_MAX / 2) diag_error(k[DK_SEED]->loc, "seed must be >= 0, got %lld", v);
+        else dt->seed = (long)v;
+    }
+    return dt;
+}
+
+/* ---- train ---------------------------------------------------------------------------------- */
+
+/* A list item: a call NAME(...) or a bare NAME; finds it among SIGS. */
+static int list_item(const AstExpr *e, const Sig *sigs, int nsigs, const char *what, const AstExpr **a, Loc *l) {
+    if (e->kind != EX_CALL && e->kind != EX_IDENT) {
+        diag_error(e->loc, "expected a %s, got %s", what, describe(e));
+        return -1;
+    }
+    int k = -1;
+    for (int i = 0; i < nsigs; i++)
+        if (strcmp(sigs[i].name, e->text) == 0) k = i;
+    if (k < 0) {
+        const char **v = arena_alloc(sizeof(char *) * (size_t)nsigs);
+        for (int i = 0; i < nsigs; i++) v[i] = sigs[i].name;
+        const char *sug = suggest(e->text, v, nsigs);
+        if (sug) diag_error(e->loc, "unknown %s '%s'; did you mean '%s'?", what, e->text, sug);
+        else diag_error(e->loc, "unknown %s '%s'", what, e->text);
+        diag_note(NOLOC, "known %ss: %s", what, join_names(v, nsigs, ", "));
+        return -1;
+    }
+    if (!bind_args(&sigs[k], e->kind == EX_CALL ? e->args : NULL, e->kind == EX_CALL ? e->nargs : 0, e->loc, a, l))
+        return -1;
+    return k;
+}
+
+static const AstExpr *const *list_items(const AstExpr *e, int *n) {
+    if (e->kind == EX_LIST) { *n = e->nitems; return (const AstExpr *const *)e->items; }
+    *n = 1;
+    const AstExpr **one = arena_alloc(sizeof(AstExpr *));
+    one[0] = e;
+    return one;
+}
+
+static bool need_nonneg(const AstExpr *e, const char *what) {
+    if (e && e->num < 0) {
+        diag_error(e->loc, "%s must be >= 0, got %g", what, e->num);
+        return false;
+    }
+    return true;
+}
+
+static void resolve_callbacks(IrTrain *t, const AstExpr *list) {
+    int n;
+    const AstExpr *const *items = list_items(list, &n);
+    Loc seen[3];
+    bool have[3] = {false, false, false};
+    for (int i = 0; i < n; i++) {
+        const AstExpr *a[8];
+        Loc l[8];
+        int k = list_item(items[i], CALLBACKS, 3, "callback", a, l);
+        if (k < 0) continue;
+        if (have[k]) {
+            diag_error(items[i]->loc, "callback %s given twice", CALLBACKS[k].name);
+            diag_note(seen[k], "first given here");
+            continue;
+        }
+        have[k] = true;
+        seen[k] = items[i]->loc;
+        if (k == CB_RLR) {
+            IrReduceLr *c = &t->reduce_lr;
+            c->on = true;
+            c->monitor = enum_of(&P_RLR[0], a[0], 0) == 0 ? MON_VAL_LOSS : MON_LOSS;
+            c->factor = num_of(a[1], 0.1);
+            c->patience = (int)int_of(a[2], 10);
+            c->min_delta = num_of(a[3], 1e-4);
+            c->cooldown = (int)int_of(a[4], 0);
+            c->min_lr = num_of(a[5], 0);
+            if (a[1] && !(c->factor > 0 && c->factor < 1))
+                diag_error(a[1]->loc, "factor must be in (0, 1), got %g", c->factor);
+            if (a[2] && (int_of(a[2], 0) < 0 || int_of(a[2], 0) > 1000000))
+                diag_error(a[2]->loc, "patience must be in 0..1000000, got %lld", int_of(a[2], 0));
+            if (a[4] && (int_of(a[4], 0) < 0 || int_of(a[4], 0) > 1000000))
+                diag_error(a[4]->loc, "cooldown must be in 0..1000000, got %lld", int_of(a[4], 0));
+            need_nonneg(a[3], "min_delta");
+            need_nonneg(a[5], "min_lr");
+        } else if (k == CB_ES) {
+            IrEarlyStop *c = &t->early_stop;
+            c->on = true;
+            c->monitor = enum_of(&P_ES[0], a[0], 0) == 0 ? MON_VAL_LOSS : MON_LOSS;
+            c->patience = (int)int_of(a[1], 0);
+            c->min_delta = num_of(a[2], 0);
+            c->restore_best = bool_of(a[3], false);
+            if (a[1] && (int_of(a[1], 0) < 0 || int_of(a[1], 0) > 1000000))
+                diag_error(a[1]->loc, "patience must be in 0..1000000, got %lld", int_of(a[1], 0));
+            need_nonneg(a[2], "min_delta");
+        } else
+            t->terminate_on_nan = true;
+    }
+}
+
+static void resolve_metrics(IrTrain *t, const AstExpr *list) {
+    int n, cap = 0;
+    const AstExpr *const *items = list_items(list, &n);
+    for (int i = 0; i < n; i++) {
+        const AstExpr *a[2];
+        Loc l[2];
+        int k = list_item(items[i], METRICS, 4, "metric", a, l);
+        if (k < 0) continue;
+        bool *flag = k == MET_ROC ? &t->roc : k == MET_AUC ? &t->auc : k == MET_RESIDUALS ? &t->residuals : NULL;
+        if (flag) {
+            if (*flag) diag_error(items[i]->loc, "metric %s given twice", METRICS[k].name);
+            *flag = true;
+            continue;
+        }
+        double x = a[0]->num;
+        if (!(x > 0 && x < 1)) {
+            diag_error(a[0]->loc, "tpr_at_fpr needs a false positive rate in (0, 1), got %g", x);
+            continue;
+        }
+        for (int j = 0; j < t->ntpr_at_fpr; j++)
+            if (t->tpr_at_fpr[j] == x) diag_error(items[i]->loc, "tpr_at_fpr(%g) given twice", x);
+        ARENA_PUSH(t->tpr_at_fpr, t->ntpr_at_fpr, cap, x);
+    }
+}
+
+/* The single object of a table for an omitted key, or an error. */
+static void *only_one(SymTab *tab, const char *key, const char *kind, Loc at, const char *blk) {
+    if (tab->n == 1) return tab->v[0].ir;
+    if (tab->n == 0)
+        diag_error(at, "%s needs `%s = NAME`, and the program has no %s", blk, key, kind);
+    else
+        diag_error(at, "%s needs `%s = NAME`: the program has %d %ss (%s)", blk, key, tab->n, kind,
+                   join_names(sym_names(tab), tab->n, ", "));
+    return NULL;
+}
+
+static bool int_in(const AstExpr *e, long long lo, long long hi, const char *what, int *out, int dflt) {
+    *out = dflt;
+    if (!e) return true;
+    long long v = int_of(e, 0);
+    if (v < lo || v > hi) {
+        diag_error(e->loc, "%s must be in %lld..%lld, got %lld", what, lo, hi, v);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+static IrTrain *resolve_train(R *r, const AstDecl *d) {
+    IrTrain *t = ARENA_NEW(IrTrain);
+    t->name = d->name.name;
+    t->loc = d->name.name ? d->name.loc : d->loc;
+    const char *blk = t->name ? arena_printf("train block '%s'", t->name) : "the train block";
+    const AstExpr *k[NPARAMS(K_TRAIN)];
+    Loc kl[NPARAMS(K_TRAIN)];
+    bind_keys(&BLK_TRAIN, "train", d->stmts, d->nstmts, k, kl);
+    for (int s = 0; s < d->nstmts; s++)
+        if (d->stmts[s].kind != ST_ASSIGN)
+            diag_error(d->stmts[s].loc, "only `key = value` lines belong in a train block");
+
+    if (k[TK_MODEL]) {
+        if (k[TK_MODEL]->kind == EX_IDENT) t->model = sym_ref(&r->models, NULL, k[TK_MODEL]->text, k[TK_MODEL]->loc);
+    } else
+        t->model = only_one(&r->models, "model", "model", t->loc, blk);
+    if (k[TK_DATA]) {
+        if (k[TK_DATA]->kind == EX_IDENT) t->data = sym_ref(&r->datas, NULL, k[TK_DATA]->text, k[TK_DATA]->loc);
+    } else
+        t->data = only_one(&r->datas, "data", "data block", t->loc, blk);
+
+    t->loss = enum_of(&K_TRAIN[TK_LOSS], k[TK_LOSS], 0) == 0 ? LOSS_MSE : LOSS_MASKED_MSE;
+    t->score = enum_of(&K_TRAIN[TK_SCORE], k[TK_SCORE], 0) == 0 ? LOSS_MSE : LOSS_MASKED_MSE;
+    t->adam = (IrAdam){1e-3, 0.9, 0.999, 1e-7};
+    const AstExpr *o = k[TK_OPT];
+    if (o && (o->kind == EX_CALL || o->kind == EX_IDENT)) {
+        if (strcmp(o->text, "adam") != 0) {
+            static const char *const OPTS[] = {"adam"};
+            const char *sug = suggest(o->text, OPTS, 1);
+            if (sug) diag_error(o->loc, "unknown optimizer '%s'; did you mean '%s'?", o->text, sug);
+            else diag_error(o->loc, "unknown optimizer '%s' (known: adam)", o->text);
+        } else {
+            const AstExpr *a[4];
+            Loc l[4];
+            if (bind_args(&SIG_ADAM, o->kind == EX_CALL ? o->args : NULL, o->kind == EX_CALL ? o->nargs : 0, o->loc, a, l)) {
+                t->adam.lr = num_of(a[0], 1e-3);
+                t->adam.beta1 = num_of(a[1], 0.9);
+                t->adam.beta2 = num_of(a[2], 0.999);
+                t->adam.epsilon = num_of(a[3], 1e-7);
+                if (a[0] && !(t->adam.lr > 0)) diag_error(a[0]->loc, "lr must be positive, got %g", t->adam.lr);
+                if (a[1] && !(t->adam.beta1 >= 0 && t->adam.beta1 < 1))
+                    diag_error(a[1]->loc, "beta1 must be in [0, 1), got %g", t->adam.beta1);
+                if (a[2] && !(t->adam.beta2 >= 0 && t->adam.beta2 < 1))
+                    diag_error(a[2]->loc, "beta2 must be in [0, 1), got %g", t->adam.beta2);
+                if (a[3] && !(t->adam.epsilon > 0))
+                    diag_error(a[3]->loc, "epsilon must be positive, got %g", t->adam.epsilon);
+            }
+        }
+    }
+    int_in(k[TK_EPOCHS], 1, 1000000, "epochs", &t->epochs, 100);
+    int_in(k[TK_BATCH], 1, 10000000, "batch", &t->batch, 1024);
+    if (k[TK_CALLBACKS]) resolve_callbacks(t, k[TK_CALLBACKS]);
+    if (k[TK_METRICS]) resolve_metrics(t, k[TK_METRICS]);
+    else t->roc = t->auc = true;
+    return t;
+}
+
+/* ---- target ---------------------------------------------------------------------------------- */
+
+static IrTarget *resolve_target(R *r, const AstDecl *d) {
+    (void)r;
+    IrTarget *g = ARENA_NEW(IrTarget);
+    g->name = d->name.name;
+    g->loc = d->name.loc;
+    const AstExpr *k[NPARAMS(K_TARGET)];
+    Loc kl[NPARAMS(K_TARGET)];
+    bind_keys(&BLK_TARGET, "target", d->stmts, d->nstmts, k, kl);
+    for (int s = 0; s < d->nstmts; s++)
+        if (d->stmts[s].kind != ST_ASSIGN)
+            diag_error(d->stmts[s].loc, "only `key = value` lines belong in a target block");
+    g->backend = enum_of(&K_TARGET[GK_BACKEND], k[GK_BACKEND], 0) == 0 ? BACKEND_VITIS : BACKEND_VIVADO;
+    g->part = k[GK_PART] && k[GK_PART]->kind == EX_STRING ? k[GK_PART]->text : "xcu250-figd2104-2L-e";
+    if (k[GK_PART] && k[GK_PART]->kind == EX_STRING && !g->part[0]) diag_error(k[GK_PART]->loc, "empty part name");
+    g->clock_period = num_of(k[GK_CLOCK], 5.0);
+    if (k[GK_CLOCK] && !(g->clock_period > 0 && g->clock_period < 1e6))
+        diag_error(k[GK_CLOCK]->loc, "clock_period must be a positive number of ns, got %g", g->clock_period);
+    g->io = enum_of(&K_TARGET[GK_IO], k[GK_IO], 0) == 0 ? IO_PARALLEL : IO_STREAM;
+    g->strategy = enum_of(&K_TARGET[GK_STRATEGY], k[GK_STRATEGY], 0) == 0 ? STRATEGY_LATENCY : STRATEGY_RESOURCE;
+    int_in(k[GK_REUSE], 1, 1000000, "reuse_factor", &g->reuse_factor, 1);
+    g->precision = PREC_BIT_EXACT;
+    g->default_type = (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
+    const AstExpr *p = k[GK_PRECISION];
+    if (p && p->kind == EX_TYPE) {
+        if (parse_type(p, &g->default_type)) g->precision = PREC_FIXED;
+    } else if (p && (p->kind == EX_IDENT || p->kind == EX_STRING)) {
+        static const char *const PM[] = {"bit_exact", "conservative"};
+        if (strcmp(p->text, "bit_exact") == 0) g->precision = PREC_BIT_EXACT;
+        else if (strcmp(p->text, "conservative") == 0) g->precision = PREC_CONSERVATIVE;
+        else {
+            const char *sug = suggest(p->text, PM, 2);
+            if (sug)
+                diag_error(p->loc, "key 'precision': unknown value '%s'; did you mean '%s'? (expected bit_exact, conservative or a fixed type)", p->text, sug);
+            else
+                diag_error(p->loc, "key 'precision': unknown value '%s' (expected bit_exact, conservative or a fixed type)", p->text);
+        }
+    }
+    return g;
+}
+
+/* ---- the program -------------------------------------------------------------------------------- */
+
+IrProgram *resolve_program(AstFile **files, int nfiles, const char *main_file) {
+    R r;
+    memset(&r, 0, sizeof r);
+    r.quants.what = "quantizer";
+    r.prunes.what = "pruning schedule";
+    r.models.what = "model";
+    r.datas.what = "data block";
+    r.trains.what = "train block";
+    r.targets.what = "target";
+    IrProgram *p = ARENA_NEW(IrProgram);
+    p->main_file = main_file;
+
+    /* 1. Every name, so that later checks can tell "unknown" from "broken". */
+    int ndecl = 0;
+    for (int f = 0; f < nfiles; f++) ndecl += files[f]->ndecls;
+    /* Per declaration, in file order: its index in its table (symbols move
+       when a table grows), -1 for imports and duplicates. */
+    int *sym_index = arena_alloc(sizeof(int) * (size_t)(ndecl + 1));
+    int di = 0;
+    for (int f = 0; f < nfiles; f++)
+        for (int i = 0; i < files[f]->ndecls; i++, di++) {
+            const AstDecl *d = &files[f]->decls[i];
+            SymTab *t = NULL;
+            switch (d->kind) {
+            case DECL_IMPORT: break;
+            case DECL_QUANTIZER: t = &r.quants; break;
+            case DECL_PRUNING: t = &r.prunes; break;
+            case DECL_MODEL: t = &r.models; break;
+            case DECL_DATA: t = &r.datas; break;
+            case DECL_TRAIN: t = &r.trains; break;
+            case DECL_TARGET: t = &r.targets; break;
+            }
+            sym_index[di] = -1;
+            if (!t) continue;
+            const char *name = d->name.name;
+            if (d->kind == DECL_TRAIN && !name) {
+                Sym *old = sym_find(t, "");
+                if (old) {
+                    diag_error(d->loc, "a second unnamed train block: name them (`train NAME { ... }`)");
+                    diag_note(old->loc, "the first one");
+                    continue;
+                }
+                name = "";
+            }
+            Sym *s = sym_declare(t, name, d->kind == DECL_TRAIN && !d->name.name ? d->loc : d->name.loc);
+            if (s) sym_index[di] = (int)(s - t->v);
+        }
+
+    /* 2. Declarations, kind by kind: quantizers and prunings first (models use
+       them), then models and data (train uses them), then train and targets. */
+    static const AstDeclKind ORDER[] = {DECL_QUANTIZER, DECL_PRUNING, DECL_MODEL, DECL_DATA, DECL_TRAIN, DECL_TARGET};
+    int cq = 0, cp = 0, cm = 0, cd = 0, ct = 0, cg = 0;
+    for (int o = 0; o < 6; o++) {
+        di = 0;
+        for (int f = 0; f < nfiles; f++)
+            for (int i = 0; i < files[f]->ndecls; i++, di++) {
+                const AstDecl *d = &files[f]->decls[i];
+                if (d->kind != ORDER[o]) continue;
+                int before = diag_error_count();
+                bool keep = sym_index[di] >= 0;    /* a duplicate is checked, not kept */
+                void *ir = NULL;
+                SymTab *t = NULL;
+                switch (d->kind) {
+                case DECL_QUANTIZER: {
+                    t = &r.quants;
+                    IrQuant *q = quant_expr(&r, d->value, d->name.name);
+                    if (q) { q->loc = d->name.loc; ir = q; if (keep) ARENA_PUSH(p->quants, p->nquants, cq, q); }
+                    break;
+                }
+                case DECL_PRUNING: {
+                    t = &r.prunes;
+                    IrPruning *pr = prune_expr(&r, d->value, d->name.name, false, NULL);
+                    if (pr) { pr->loc = d->name.loc; ir = pr; if (keep) ARENA_PUSH(p->prunings, p->nprunings, cp, pr); }
+                    break;
+                }
+                case DECL_MODEL: {
+                    t = &r.models;
+                    IrModel *m = resolve_model(&r, d);
+                    ir = m;
+                    if (keep) ARENA_PUSH(p->models, p->nmodels, cm, m);
+                    break;
+                }
+                case DECL_DATA: {
+                    t = &r.datas;
+                    IrData *dt = resolve_data(&r, d);
+                    ir = dt;
+                    if (keep) ARENA_PUSH(p->datas, p->ndatas, cd, dt);
+                    break;
+                }
+                case DECL_TRAIN: {
+                    t = &r.trains;
+                    IrTrain *tr = resolve_train(&r, d);
+                    ir = tr;
+                    if (keep) ARENA_PUSH(p->trains, p->ntrains, ct, tr);
+                    break;
+                }
+                case DECL_TARGET: {
+                    t = &r.targets;
+                    IrTarget *g = resolve_target(&r, d);
+                    ir = g;
+                    if (keep) ARENA_PUSH(p->targets, p->ntargets, cg, g);
+                    break;
+                }
+                case DECL_IMPORT:
+                    break;
+                }
+                if (t && sym_index[di] >= 0) {
+                    Sym *s = &t->v[sym_index[di]];
+                    if (diag_error_count() > before) s->broken = true;
+                    s->ir = ir;
+                }
+            }
+    }
+    return p;
+}

@@ -1,0 +1,112 @@
+/* shapes.c — output shapes through each model's graph.
+ *
+ * Shapes exclude the batch axis.  An input's shape is the declared one (set
+ * by resolve.c); every other node's is worked out here, in node order:
+ *   dense            the last axis becomes `units`
+ *   batchnorm, relu, leaky_relu, sigmoid, tanh, softmax, linear, dropout
+ *                    the shape is kept (one input)
+ *   concat           joins the last axis; every other axis must match (2+ inputs)
+ *   add              all inputs have the same shape (2+ inputs)
+ * A mismatch is an error naming both layers and both shapes; a node whose
+ * input already failed is skipped silently (no cascades).
+ */
+#include <stdio.h>
+#include <string.h>
+#include "arena.h"
+#include "passes.h"
+
+static const char *shape_text(const IrShape *s) {
+    char buf[16 * IR_MAX_RANK + 4];
+    size_t o = 0;
+    buf[o++] = '[';
+    for (int i = 0; i < s->rank; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%d", i ? ", " : "", s->dims[i]);
+    snprintf(buf + o, sizeof buf - o, "]");
+    return arena_strdup(buf);
+}
+
+static bool same_shape(const IrShape *a, const IrShape *b) {
+    if (a->rank != b->rank) return false;
+    for (int i = 0; i < a->rank; i++)
+        if (a->dims[i] != b->dims[i]) return false;
+    return true;
+}
+
+/* Number of inputs a node takes: exactly one, or at least two (concat, add). */
+static bool arity_ok(const IrNode *n) {
+    switch (n->op) {
+    case OP_INPUT: return n->ninputs == 0;
+    case OP_CONCAT:
+    case OP_ADD: return n->ninputs >= 2;
+    default: return n->ninputs == 1;
+    }
+}
+
+/* Sets N's shape; false (after reporting) when it cannot be worked out. */
+static bool node_shape(IrNode *n) {
+    if (n->op == OP_INPUT) return n->shape.rank > 0;
+    if (!arity_ok(n)) {
+        if (n->op == OP_CONCAT || n->op == OP_ADD)
+            diag_error(n->loc, "%s '%s' needs at least two inputs (`%s %s <- a, b`), got %d", ir_op_name(n->op),
+                       n->name, ir_op_name(n->op), n->name, n->ninputs);
+        else
+            diag_error(n->loc, "%s '%s' takes one input, got %d", ir_op_name(n->op), n->name, n->ninputs);
+        return false;
+    }
+    for (int i = 0; i < n->ninputs; i++)
+        if (n->inputs[i]->shape.rank == 0) return false;   /* already reported */
+    const IrNode *a = n->inputs[0];
+    IrShape s = a->shape;
+    switch (n->op) {
+    case OP_DENSE:
+        s.dims[s.rank - 1] = n->units;
+        break;
+    case OP_CONCAT: {
+        long last = 0;
+        for (int i = 0; i < n->ninputs; i++) {
+            const IrNode *b = n->inputs[i];
+            bool ok = b->shape.rank == a->shape.rank;
+            for (int k = 0; ok && k < a->shape.rank - 1; k++) ok = b->shape.dims[k] == a->shape.dims[k];
+            if (!ok) {
+                diag_error(n->loc, "concat '%s': cannot join '%s' %s and '%s' %s: all axes but the last must match",
+                           n->name, a->name, shape_text(&a->shape), b->name, shape_text(&b->shape));
+                return false;
+            }
+            last += b->shape.dims[b->shape.rank - 1];
+        }
+        if (last > 1000000) {
+            diag_error(n->loc, "concat '%s' is too wide (%ld)", n->name, last);
+            return false;
+        }
+        s.dims[s.rank - 1] = (int)last;
+        break;
+    }
+    case OP_ADD:
+        for (int i = 1; i < n->ninputs; i++) {
+            const IrNode *b = n->inputs[i];
+            if (!same_shape(&a->shape, &b->shape)) {
+                diag_error(n->loc, "add '%s': cannot add '%s' %s and '%s' %s: the shapes differ", n->name,
+                           a->name, shape_text(&a->shape), b->name, shape_text(&b->shape));
+                return false;
+            }
+        }
+        break;
+    default:   /* batchnorm, activations, linear, dropout: shape kept */
+        break;
+    }
+    n->shape = s;
+    return true;
+}
+
+void infer_shapes(IrProgram *p) {
+    for (int m = 0; m < p->nmodels; m++) {
+        IrModel *model = p->models[m];
+        for (int i = 0; i < model->nnodes; i++) node_shape(model->nodes[i]);
+    }
+}
+
+long ir_shape_size(const IrShape *s) {
+    long n = 1;
+    for (int i = 0; i < s->rank; i++) n *= s->dims[i];
+    return n;
+}
