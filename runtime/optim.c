@@ -69,7 +69,7 @@ int aedl_early_stopping_step(aedl_early_stopping *s, int epoch, double value) {
         actions |= AEDL_CB_SNAPSHOT;
     }
     s->wait++;
-    if (value - s->min_delta < s->best) {       /* false for NaN */
+    if (value + s->min_delta < s->best) {       /* Keras: (value - (-min_delta)) < best; false for NaN */
         s->best = value;
         s->best_epoch = epoch;
         s->wait = 0;

@@ -61,7 +61,7 @@ aedl_reduce_lr aedl_reduce_lr_new(double factor, int patience, double min_delta,
 /* Returns AEDL_CB_SET_LR when it changed *lr, else AEDL_CB_NONE. */
 int aedl_reduce_lr_step(aedl_reduce_lr *s, int epoch, double value, double *lr);
 
-/* EarlyStopping (Keras 3): an improvement is value - min_delta < best.
+/* EarlyStopping (Keras 3): an improvement is value + min_delta < best.
    Each epoch: wait += 1; on improvement best = value, wait = 0 (and SNAPSHOT
    when restore_best); otherwise STOP when wait >= patience and epoch > 0.  With
    restore_best the first epoch always asks for a SNAPSHOT (Keras keeps the first

@@ -2,3 +2,4 @@
 # optimizer and callbacks, metrics).
 TEST_BINS += $(BUILD)/tests/nn/test_grad
 TEST_BINS += $(BUILD)/tests/nn/test_quant
+TEST_BINS += $(BUILD)/tests/nn/test_train
