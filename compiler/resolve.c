@@ -585,7 +585,7 @@ static bool parse_type(const AstExpr *e, aedl_fixed *t) {
     t->is_signed = k == 0 || k == 2 || k == 4;
     t->rnd = AEDL_TRN;
     t->ovf = AEDL_WRAP;
-    long long w, i;
+    long long w = 0, i = 0;
     if (is_int) {
         if (e->nitems != 1) {
             diag_error(e->loc, "%s takes one parameter, the width: %s<8>", e->text, e->text);
