@@ -18,4 +18,4 @@ $(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/lexer.h
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 AEDLC_GEN_OBJS := $(BUILD)/lexer.o $(BUILD)/parser.o
-AEDLC_SRCS += compiler/src.c
+AEDLC_SRCS += compiler/src.c compiler/load.c

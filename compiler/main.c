@@ -1,0 +1,301 @@
+/* main.c — the aedlc command line.
+ *
+ *   aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]
+ *                   [--weights FILE.h5] [-I DIR]
+ *
+ * The compile is one straight function (compile()): load -> resolve -> shapes
+ * -> precision -> emitters, with ir_verify() between passes; it stops after
+ * the first pass that reported errors.  Exit status: 0 done, 1 errors in the
+ * input, 2 usage errors.
+ */
+#define _XOPEN_SOURCE 700     /* readlink, realpath */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "arena.h"
+#include "passes.h"
+#include "util.h"
+
+static const char usage_text[] =
+    "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
+    "                       [--weights FILE.h5] [-I DIR]\n"
+    "\n"
+    "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
+    "                    ir prints the checked program as text on standard output\n"
+    "  -o DIR            output folder (default: out/MODEL)\n"
+    "  --model NAME      the model to compile when the file has several\n"
+    "  --target NAME     the target to compile for when the file has several\n"
+    "  --weights FILE.h5 trained weights (written by the training executable)\n"
+    "  -I DIR            also look for imports in DIR (may repeat)\n"
+    "  --help            this text\n"
+    "  --version         the version\n"
+    "\n"
+    "Errors in the input exit with status 1, usage errors with status 2.\n"
+    "Imports are looked for next to the importing file, then in each -I DIR, then\n"
+    "in the standard library ($AEDL_STDLIB, or the one installed with aedlc).\n";
+
+/* ---- emitters ----------------------------------------------------------------
+ * One entry per --emit item.  An emitter gets the checked program and the
+ * options; it returns 0, or -1 after reporting its errors (src.h or aedl_fatal).
+ * NULL: not written yet (the other parts of the compiler add theirs here). */
+
+typedef struct {
+    IrProgram *prog;
+    const char *main_file;
+    const char *out_dir;       /* -o DIR, or NULL: out/MODEL */
+    const char *model_name;    /* --model, or NULL */
+    const char *target_name;   /* --target, or NULL */
+    const char *weights;       /* --weights, or NULL */
+    IrModel *model;            /* the model chosen (select_job), or NULL for `ir` only */
+    IrTarget *target;          /* the target chosen, or NULL when the file has none */
+    IrTrain *train;            /* the train block of that model, or NULL */
+} EmitJob;
+
+typedef int (*EmitFn)(const EmitJob *job);
+
+static int emit_ir(const EmitJob *job) {
+    ir_dump(stdout, job->prog);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        diag_error(NOLOC, "cannot write the IR to standard output");
+        return -1;
+    }
+    return 0;
+}
+
+static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
+    { "ir",     emit_ir, false },
+    { "train",  NULL,    true  },    /* emit_train.c: the training executable */
+    { "hls",    NULL,    true  },    /* emit_hls.c: the firmware project */
+    { "report", NULL,    true  },    /* the precision-inference report */
+};
+#define NEMITTERS ((int)(sizeof emitters / sizeof emitters[0]))
+
+/* ---- options --------------------------------------------------------------------- */
+
+typedef struct {
+    const char *file;
+    bool emit[NEMITTERS];
+    const char *out_dir, *model, *target, *weights;
+    const char **include; int ninclude;
+} Options;
+
+static _Noreturn void usage_error(const char *fmt, const char *a, const char *b) {
+    fprintf(stderr, "aedlc: error: ");
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, "\n%s", usage_text);
+    exit(2);
+}
+
+static void parse_emit(Options *o, const char *list) {
+    memset(o->emit, 0, sizeof o->emit);
+    const char *p = list;
+    int any = 0;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        int found = -1;
+        for (int i = 0; i < NEMITTERS; i++)
+            if (strlen(emitters[i].name) == n && strncmp(p, emitters[i].name, n) == 0) found = i;
+        if (found < 0) {
+            char item[64];
+            snprintf(item, sizeof item, "%.*s", (int)(n < 60 ? n : 60), p);
+            usage_error("unknown --emit item '%s' (known: ir, train, hls, report)%s", item, "");
+        }
+        o->emit[found] = true;
+        any = 1;
+        if (!p[n]) break;
+        p += n + 1;
+    }
+    if (!any) usage_error("--emit needs a list%s%s", "", "");
+}
+
+/* The value of an option: `--opt VALUE`, `--opt=VALUE`, or `-IVALUE` for short ones. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name) {
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (a[n] == '=') return a + n + 1;
+    if (a[n] && name[1] != '-') return a + n;
+    if (*i + 1 >= argc) usage_error("option '%s' needs a value%s", name, "");
+    return argv[++*i];
+}
+
+static int option_is(const char *arg, const char *name) {
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0) return 0;
+    if (arg[n] == 0 || arg[n] == '=') return 1;
+    return name[1] != '-' && strlen(name) == 2;     /* -IDIR, -oDIR */
+}
+
+static void parse_args(int argc, char **argv, Options *o) {
+    memset(o, 0, sizeof *o);
+    o->emit[1] = o->emit[2] = true;                  /* train,hls */
+    o->include = xcalloc((size_t)argc, sizeof *o->include);
+    int only_files = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_files && a[0] == '-' && a[1]) {
+            if (strcmp(a, "--") == 0) only_files = 1;
+            else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+                fputs(usage_text, stdout);
+                exit(0);
+            } else if (strcmp(a, "--version") == 0) {
+                printf("aedlc %s\n", AEDL_VERSION);
+                exit(0);
+            } else if (option_is(a, "--emit")) parse_emit(o, opt_value(argc, argv, &i, "--emit"));
+            else if (option_is(a, "-o")) o->out_dir = opt_value(argc, argv, &i, "-o");
+            else if (option_is(a, "--model")) o->model = opt_value(argc, argv, &i, "--model");
+            else if (option_is(a, "--target")) o->target = opt_value(argc, argv, &i, "--target");
+            else if (option_is(a, "--weights")) o->weights = opt_value(argc, argv, &i, "--weights");
+            else if (option_is(a, "-I")) o->include[o->ninclude++] = opt_value(argc, argv, &i, "-I");
+            else usage_error("unknown option '%s'%s", a, "");
+            continue;
+        }
+        if (o->file) usage_error("more than one input file ('%s' and '%s')", o->file, a);
+        o->file = a;
+    }
+    if (!o->file) usage_error("no input file%s%s", "", "");
+}
+
+/* ---- the standard library ------------------------------------------------------------ */
+
+static int is_dir(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* $AEDL_STDLIB, else next to the executable: <bin>/../share/aedl/stdlib when
+   installed, <build>/../stdlib in the build tree (also build/san/../../stdlib). */
+static char *find_stdlib(void) {
+    const char *env = getenv("AEDL_STDLIB");
+    if (env && *env) return arena_strdup(env);
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return NULL;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash) return NULL;
+    *slash = 0;
+    static const char *const rel[] = { "../share/aedl/stdlib", "../stdlib", "../../stdlib" };
+    for (int i = 0; i < 3; i++) {
+        char *d = arena_printf("%s/%s", exe, rel[i]);
+        if (is_dir(d)) return d;
+    }
+    return NULL;
+}
+
+/* ---- choosing the model and target for the emitters ----------------------------------- */
+
+static IrModel *find_model(IrProgram *p, const char *name) {
+    for (int i = 0; i < p->nmodels; i++)
+        if (strcmp(p->models[i]->name, name) == 0) return p->models[i];
+    return NULL;
+}
+
+static IrTarget *find_target(IrProgram *p, const char *name) {
+    for (int i = 0; i < p->ntargets; i++)
+        if (strcmp(p->targets[i]->name, name) == 0) return p->targets[i];
+    return NULL;
+}
+
+static void unknown_name(const char *what, const char *name, const char **names, int n) {
+    const char *close = suggest(name, names, n);
+    if (close) diag_error(NOLOC, "no %s named '%s' in the file; did you mean '%s'?", what, name, close);
+    else if (n == 0) diag_error(NOLOC, "no %s named '%s': the file declares none", what, name);
+    else {
+        char list[512] = "";
+        size_t len = 0;
+        for (int i = 0; i < n && len < sizeof list; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", names[i]);
+        diag_error(NOLOC, "no %s named '%s' in the file (it has: %s)", what, name, list);
+    }
+}
+
+/* --model / --target: the one named, else the model of the only train block,
+   else the only model.  Returns -1 after reporting. */
+static int select_job(EmitJob *job, bool need_model) {
+    IrProgram *p = job->prog;
+    const char **names = xcalloc((size_t)(p->nmodels + p->ntargets + 1), sizeof *names);
+    int rc = 0;
+    if (job->model_name) {
+        job->model = find_model(p, job->model_name);
+        if (!job->model) {
+            for (int i = 0; i < p->nmodels; i++) names[i] = p->models[i]->name;
+            unknown_name("model", job->model_name, names, p->nmodels);
+            rc = -1;
+        }
+    } else if (need_model) {
+        if (p->ntrains == 1 && p->trains[0]->model) job->model = p->trains[0]->model;
+        else if (p->nmodels == 1) job->model = p->models[0];
+        else if (p->nmodels == 0) { diag_error(NOLOC, "%s declares no model", job->main_file); rc = -1; }
+        else {
+            diag_error(NOLOC, "%s declares %d models; choose one with --model NAME", job->main_file, p->nmodels);
+            rc = -1;
+        }
+    }
+    if (job->target_name) {
+        job->target = find_target(p, job->target_name);
+        if (!job->target) {
+            for (int i = 0; i < p->ntargets; i++) names[i] = p->targets[i]->name;
+            unknown_name("target", job->target_name, names, p->ntargets);
+            rc = -1;
+        }
+    } else if (p->ntargets == 1) {
+        job->target = p->targets[0];
+    } else if (p->ntargets > 1 && need_model) {
+        diag_error(NOLOC, "%s declares %d targets; choose one with --target NAME", job->main_file, p->ntargets);
+        rc = -1;
+    }
+    if (job->model)
+        for (int i = 0; i < p->ntrains; i++)
+            if (p->trains[i]->model == job->model) { job->train = p->trains[i]; break; }
+    free(names);
+    return rc;
+}
+
+/* ---- the compile ------------------------------------------------------------------------ */
+
+static int compile(const Options *o) {
+    LoadOptions lo = { o->include, o->ninclude, find_stdlib() };
+    int nfiles = 0;
+    AstFile **files = load_program(o->file, &lo, &nfiles);
+    if (!files || diag_error_count()) return 1;
+
+    IrProgram *p = resolve_program(files, nfiles, o->file);
+    if (!p || diag_error_count()) return 1;
+    ir_verify(p);
+
+    infer_shapes(p);
+    if (diag_error_count()) return 1;
+    ir_verify(p);
+
+    EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL };
+    bool need_model = false;
+    for (int i = 0; i < NEMITTERS; i++)
+        if (o->emit[i] && emitters[i].needs_model) need_model = true;
+    if (select_job(&job, need_model) != 0) return 1;
+
+    /* ---- precision inference: added here by the precision pass (precision.h) ---- */
+
+    /* ---- emitters, in table order ---- */
+    for (int i = 0; i < NEMITTERS; i++) {
+        if (!o->emit[i]) continue;
+        if (!emitters[i].fn) {
+            fprintf(stderr, "aedlc: error: --emit %s is not implemented yet\n", emitters[i].name);
+            return 1;
+        }
+        if (emitters[i].fn(&job) != 0 || diag_error_count()) return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    aedl_progname = "aedlc";
+    Options o;
+    parse_args(argc, argv, &o);
+    int rc = compile(&o);
+    free(o.include);
+    arena_free_all();
+    src_free_all();
+    return rc;
+}
