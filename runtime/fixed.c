@@ -211,17 +211,20 @@ aedl_mant aedl_fixed_quantize(aedl_fixed t, aedl_mant m, int frac) {
     } else {
         q = round_shift(m, -d, t.rnd);
     }
+    /* SAT_SYM (signed): the minimum itself counts as an underflow and becomes
+       -max, as in Vitis HLS (which sets min | 1: for W = 1 that is min). */
+    aedl_mant sym_min = t.width > 1 ? lo + 1 : lo;
     if (side == 0) {
         if (q > hi) side = 1;
         else if (q < lo) side = -1;
-        else if (q == lo && t.is_signed && t.ovf == AEDL_SAT_SYM) return lo + 1;
+        else if (q == lo && t.is_signed && t.ovf == AEDL_SAT_SYM) return sym_min;
         else return q;
         low = (u128)q;
     }
     switch (t.ovf) {
     case AEDL_WRAP:     return wrap_bits(t, low);
     case AEDL_SAT_ZERO: return 0;
-    case AEDL_SAT_SYM:  if (t.is_signed) return side > 0 ? hi : -hi;
+    case AEDL_SAT_SYM:  if (t.is_signed) return side > 0 ? hi : sym_min;
                         return side > 0 ? hi : lo;
     case AEDL_SAT:
     default:            return side > 0 ? hi : lo;

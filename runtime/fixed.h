@@ -62,7 +62,8 @@ const char *aedl_overflow_hls(aedl_overflow o);
  * dropped bits by the TARGET's rounding mode, then handle overflow by the
  * target's mode (WRAP: keep the low W bits, sign-extended for signed types;
  * SAT: clamp; SAT_ZERO: 0; SAT_SYM: signed clamp to [-max, max] -- the
- * minimum -2^(W-1) itself becomes -max, as in Vitis HLS; unsigned as SAT).
+ * minimum -2^(W-1) itself becomes -max, as in Vitis HLS (for W = 1 the
+ * vendor's -max is the minimum); unsigned as SAT).
  * Functions given an invalid type or an oversized result call aedl_fatal.
  * ------------------------------------------------------------------------- */
 #include <stddef.h>
