@@ -3,3 +3,4 @@
 TEST_BINS += $(BUILD)/tests/nn/test_grad
 TEST_BINS += $(BUILD)/tests/nn/test_quant
 TEST_BINS += $(BUILD)/tests/nn/test_train
+TEST_BINS += $(BUILD)/tests/nn/test_metrics
