@@ -19,3 +19,4 @@ $(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/lexer.h
 
 AEDLC_GEN_OBJS := $(BUILD)/lexer.o $(BUILD)/parser.o
 AEDLC_SRCS += compiler/src.c compiler/load.c
+PROGRAMS += $(BUILD)/aedlc
