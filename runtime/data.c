@@ -65,7 +65,7 @@ static int take_row(const data_src *s, const float *row, size_t event, const int
                 char el[96];
                 elem_str(s, o * last + j, el, sizeof el);
                 return data_err(err, errlen, "%s: %s has %s at event %zu (element %s of the event)",
-                                s->path, s->name, isnan(v) ? "NaN" : "an infinite value", event, el);
+                                s->path, s->name, isnan(v) ? "a NaN" : "an infinite value", event, el);
             }
             dst[o * nf + f] = v;
             if (mask) mask[o * nf + f] = v != 0.0f;

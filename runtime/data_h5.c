@@ -144,6 +144,8 @@ static int h5_open(data_src *s, const char *path, const char *dataset, char *err
     s->rank = rank - 1;
     s->rowlen = 1;
     for (int i = 1; i < rank; i++) { s->dims[i - 1] = (size_t)dims[i]; s->rowlen *= (size_t)dims[i]; }
+    s->file_rank = rank;
+    if (rank == 1) { s->rank = 1; s->dims[0] = 1; }      /* (N,) is read as (N, 1) */
     if (s->n == 0 || s->rowlen == 0) {
         size_t sd[AEDL_MAX_RANK];
         char shp[128];
@@ -197,7 +199,7 @@ int src_h5_open(data_src *s, const char *path, const char *dataset, char *err, s
 
 const float *src_read(data_src *s, size_t r0, size_t nrows, char *err, size_t errlen) {
     if (s->rows) return s->rows + r0 * s->rowlen;           /* CSV: already in memory */
-    int rank = s->rank + 1;
+    int rank = s->file_rank;
     hsize_t start[AEDL_MAX_RANK] = {0}, count[AEDL_MAX_RANK];
     start[0] = r0;
     count[0] = nrows;

@@ -16,6 +16,7 @@ typedef struct {
     size_t block;                 /* preferred events per read */
     /* HDF5 */
     hid_t file, dset, fspace;
+    int file_rank;                /* rank of the dataset (1 for (N,)) */
     float *buf;                   /* (block, rowlen) read buffer */
     /* CSV: the whole file, (n, rowlen) */
     float *rows;
