@@ -41,8 +41,11 @@ static qplan plan_of(const aedl_fixed *t) {
         p.above = ldexp(1.0, t->width - 1);
         p.below = -p.above;
         p.hi = p.above - 1.0;
-        p.lo = (t->ovf == AEDL_SAT_SYM) ? -p.hi : p.below;
-        if (t->ovf == AEDL_SAT_SYM) p.below = p.lo;   /* -2^(W-1) counts as overflow */
+        /* SAT_SYM: -2^(W-1) itself overflows to -max; for W = 1 (max = 0) Vitis HLS
+           keeps -1 (it sets min | 1, which is min), so W = 1 behaves as SAT. */
+        bool sym = t->ovf == AEDL_SAT_SYM && t->width > 1;
+        p.lo = sym ? -p.hi : p.below;
+        p.below = p.lo;
     } else {
         p.above = p.modulus;
         p.below = 0.0;

@@ -12,7 +12,7 @@
  *   AEDL_SAT       clamp to [mmin, mmax]
  *   AEDL_SAT_ZERO  0 when m is outside [mmin, mmax]
  *   AEDL_SAT_SYM   signed: clamp to [-mmax, mmax] (so -2^(W-1) becomes -mmax);
- *                  unsigned: as AEDL_SAT
+ *                  unsigned, and signed W = 1 (as Vitis HLS): as AEDL_SAT
  *
  * The result is m * 2^(I-W).  This is an independent floating-point
  * implementation (runtime/fixed.c does the same in integers); tests compare

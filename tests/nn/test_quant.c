@@ -89,7 +89,8 @@ static const struct { int w, i; bool s; aedl_rounding r; double x; double want[4
     { 4, -2, true, AEDL_RND_CONV, 0.0234375, { 0.03125, 0.03125, 0.03125, 0.03125 } }, /* 1.5 -> 2 */
     /* 1-bit types */
     { 1, 1, true, AEDL_TRN, 0.5,    { 0,     0,    0,     0     } },  /* values {-1, 0} */
-    { 1, 1, true, AEDL_TRN, -1.0,   { -1,    -1,   -1,    0     } },  /* sat_sym range [0, 0] */
+    { 1, 1, true, AEDL_TRN, -1.0,   { -1,    -1,   -1,    -1    } },  /* sat_sym at W = 1 is sat (Vitis) */
+    { 1, 1, true, AEDL_TRN, -3.0,   { -1,    -1,   0,     -1    } },  /* m = -3 wraps to -1 */
     { 1, 1, true, AEDL_TRN, 1.0,    { -1,    0,    0,     0     } },
     { 1, 0, false, AEDL_RND, 0.25,  { 0.5,   0.5,  0.5,   0.5   } },  /* ufixed<1,0>: {0, .5} */
     { 1, 0, false, AEDL_RND, 0.75,  { 0,     0.5,  0,     0.5   } },
