@@ -5,7 +5,7 @@
  * Checked:
  *  - names unique per kind (program) and per model (nodes); none empty
  *  - node ids equal their index; every input is an earlier node of the model
- *  - arity: input 0, concat/add 2+, others exactly 1
+ *  - arity (after shapes.c): input 0, concat/add 2+, others exactly 1
  *  - inputs have a declared shape; other nodes either all have shapes (after
  *    shapes.c) or none (before); a shape has rank 1..IR_MAX_RANK, dims >= 1
  *  - a dense's last axis is its units; add's inputs equal its shape
@@ -82,8 +82,9 @@ static void check_model(const IrModel *m) {
             continue;
         }
         layers++;
-        ASSERT_IR(n->op == OP_CONCAT || n->op == OP_ADD ? n->ninputs >= 2 : n->ninputs == 1);
         if (n->shape.rank) {
+            /* Arity is a user error found by shapes.c: checked once shapes are set. */
+            ASSERT_IR(n->op == OP_CONCAT || n->op == OP_ADD ? n->ninputs >= 2 : n->ninputs == 1);
             with_shape++;
             check_shape(&n->shape);
             const IrShape *s0 = &n->inputs[0]->shape;

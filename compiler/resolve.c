@@ -340,14 +340,15 @@ static const char *arg_ctx(const Sig *sig, int i) {
     return arena_printf("%s '%s' of %s", sig->what, sig->params[i].name, sig->name);
 }
 
-/* Matches ARGS to SIG's parameters: out[i] = the value of parameter i or NULL,
-   locs[i] where it was given.  Reports unknown names (with a suggestion and
+/* Matches ARGS to SIG's parameters: out[i] = the value of parameter i, or NULL
+   when absent or of the wrong kind; locs[i] where it was given.  Reports unknown names (with a suggestion and
    the list of known ones), duplicates, too many positional arguments, missing
    required ones and values of the wrong kind.  Returns false on any error. */
 static bool bind_args(const Sig *sig, const AstArg *args, int nargs, Loc at,
                       const AstExpr **out, Loc *locs) {
     bool ok = true, named_seen = false;
     int pos = 0;
+    unsigned given = 0;
     for (int i = 0; i < sig->nparams; i++) out[i] = NULL;
     for (int a = 0; a < nargs; a++) {
         const AstArg *arg = &args[a];
@@ -389,18 +390,21 @@ static bool bind_args(const Sig *sig, const AstArg *args, int nargs, Loc at,
                 continue;
             }
         }
-        if (out[slot]) {
+        if (given & (1u << slot)) {
             diag_error(where, "argument '%s' of %s given twice", sig->params[slot].name, sig->name);
             diag_note(locs[slot], "first given here");
             ok = false;
             continue;
         }
-        out[slot] = arg->value;
+        given |= 1u << slot;
         locs[slot] = where;
-        if (!check_kind(&sig->params[slot], arg->value, arg_ctx(sig, slot))) ok = false;
+        /* A value of the wrong kind is reported here and then treated as
+           absent, so that no range check reports it a second time. */
+        if (check_kind(&sig->params[slot], arg->value, arg_ctx(sig, slot))) out[slot] = arg->value;
+        else ok = false;
     }
     for (int i = 0; i < sig->nparams; i++)
-        if (sig->params[i].required && !out[i]) {
+        if (sig->params[i].required && !(given & (1u << i))) {
             diag_error(at, "missing argument '%s' to %s", sig->params[i].name, sig->name);
             ok = false;
         }
@@ -408,10 +412,12 @@ static bool bind_args(const Sig *sig, const AstArg *args, int nargs, Loc at,
 }
 
 /* The same for a block's `key = value` lines (ST_ASSIGN; other statements are
-   skipped; `signal` lines are ST_SIGNAL and handled by the data block). */
+   skipped; `signal` lines are ST_SIGNAL and handled by the data block).
+   *given has bit i set when key i was written (even with a bad value). */
 static bool bind_keys(const Sig *blk, const char *blkname, const AstStmt *stmts, int n,
-                      const AstExpr **out, Loc *locs) {
+                      const AstExpr **out, Loc *locs, unsigned *given) {
     bool ok = true;
+    *given = 0;
     for (int i = 0; i < blk->nparams; i++) out[i] = NULL;
     for (int s = 0; s < n; s++) {
         const AstStmt *st = &stmts[s];
@@ -436,15 +442,16 @@ static bool bind_keys(const Sig *blk, const char *blkname, const AstStmt *stmts,
             ok = false;
             continue;
         }
-        if (out[slot]) {
+        if (*given & (1u << slot)) {
             diag_error(st->kind_name.loc, "duplicate key '%s'", key);
             diag_note(locs[slot], "first set here");
             ok = false;
             continue;
         }
-        out[slot] = st->value;
+        *given |= 1u << slot;
         locs[slot] = st->kind_name.loc;
-        if (!check_kind(&blk->params[slot], st->value, arena_printf("key '%s'", key))) ok = false;
+        if (check_kind(&blk->params[slot], st->value, arena_printf("key '%s'", key))) out[slot] = st->value;
+        else ok = false;
     }
     return ok;
 }
@@ -989,7 +996,8 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
     /* `key = value` lines of the model itself (prune). */
     const AstExpr *k[1];
     Loc kl[1];
-    if (!bind_keys(&BLK_MODEL, "model", d->stmts, d->nstmts, k, kl)) ok = false;
+    unsigned given;
+    if (!bind_keys(&BLK_MODEL, "model", d->stmts, d->nstmts, k, kl, &given)) ok = false;
     else if (k[0]) {
         bool none;
         m->default_prune = prune_expr(r, k[0], NULL, true, &none);
@@ -1302,10 +1310,11 @@ static IrData *resolve_data(R *r, const AstDecl *d) {
     dt->loc = d->name.loc;
     const AstExpr *k[NPARAMS(K_DATA)];
     Loc kl[NPARAMS(K_DATA)];
-    bind_keys(&BLK_DATA, "data", d->stmts, d->nstmts, k, kl);
-    if (!k[DK_TRAIN])
+    unsigned given;
+    bind_keys(&BLK_DATA, "data", d->stmts, d->nstmts, k, kl, &given);
+    if (!(given & (1u << DK_TRAIN)))
         diag_error(d->name.loc, "data block '%s' needs `train = hdf5(path, dataset)` (or csv(path))", dt->name);
-    else
+    else if (k[DK_TRAIN])
         source_expr(k[DK_TRAIN], &dt->train);
 
     int scap = 0;
@@ -1517,17 +1526,18 @@ static IrTrain *resolve_train(R *r, const AstDecl *d) {
     const char *blk = t->name ? arena_printf("train block '%s'", t->name) : "the train block";
     const AstExpr *k[NPARAMS(K_TRAIN)];
     Loc kl[NPARAMS(K_TRAIN)];
-    bind_keys(&BLK_TRAIN, "train", d->stmts, d->nstmts, k, kl);
+    unsigned given;
+    bind_keys(&BLK_TRAIN, "train", d->stmts, d->nstmts, k, kl, &given);
     for (int s = 0; s < d->nstmts; s++)
         if (d->stmts[s].kind != ST_ASSIGN)
             diag_error(d->stmts[s].loc, "only `key = value` lines belong in a train block");
 
-    if (k[TK_MODEL]) {
-        if (k[TK_MODEL]->kind == EX_IDENT) t->model = sym_ref(&r->models, NULL, k[TK_MODEL]->text, k[TK_MODEL]->loc);
+    if (given & (1u << TK_MODEL)) {
+        if (k[TK_MODEL]) t->model = sym_ref(&r->models, NULL, k[TK_MODEL]->text, k[TK_MODEL]->loc);
     } else
         t->model = only_one(&r->models, "model", "model", t->loc, blk);
-    if (k[TK_DATA]) {
-        if (k[TK_DATA]->kind == EX_IDENT) t->data = sym_ref(&r->datas, NULL, k[TK_DATA]->text, k[TK_DATA]->loc);
+    if (given & (1u << TK_DATA)) {
+        if (k[TK_DATA]) t->data = sym_ref(&r->datas, NULL, k[TK_DATA]->text, k[TK_DATA]->loc);
     } else
         t->data = only_one(&r->datas, "data", "data block", t->loc, blk);
 
@@ -1576,7 +1586,8 @@ static IrTarget *resolve_target(R *r, const AstDecl *d) {
     g->loc = d->name.loc;
     const AstExpr *k[NPARAMS(K_TARGET)];
     Loc kl[NPARAMS(K_TARGET)];
-    bind_keys(&BLK_TARGET, "target", d->stmts, d->nstmts, k, kl);
+    unsigned given;
+    bind_keys(&BLK_TARGET, "target", d->stmts, d->nstmts, k, kl, &given);
     for (int s = 0; s < d->nstmts; s++)
         if (d->stmts[s].kind != ST_ASSIGN)
             diag_error(d->stmts[s].loc, "only `key = value` lines belong in a target block");
