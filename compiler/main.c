@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "arena.h"
+#include "emit_train.h"
 #include "passes.h"
 #include "util.h"
 
@@ -51,6 +52,7 @@ typedef struct {
     IrModel *model;            /* the model chosen (select_job), or NULL for `ir` only */
     IrTarget *target;          /* the target chosen, or NULL when the file has none */
     IrTrain *train;            /* the train block of that model, or NULL */
+    const char **include; int ninclude;   /* -I DIR (the training program re-runs aedlc) */
 } EmitJob;
 
 typedef int (*EmitFn)(const EmitJob *job);
@@ -64,9 +66,17 @@ static int emit_ir(const EmitJob *job) {
     return 0;
 }
 
+static int emit_train_job(const EmitJob *job) {
+    char dir[4096];
+    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
+    EmitTrainOptions o = { job->out_dir ? job->out_dir : dir, job->target ? job->target->name : NULL,
+                           job->include, job->ninclude, NULL, false };
+    return emit_train(job->prog, job->model, &o) ? -1 : 0;
+}
+
 static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
     { "ir",     emit_ir, false },
-    { "train",  NULL,    true  },    /* emit_train.c: the training executable */
+    { "train",  emit_train_job, true },    /* emit_train.c: the training executable */
     { "hls",    NULL,    true  },    /* emit_hls.c: the firmware project */
     { "report", NULL,    true  },    /* the precision-inference report */
 };
@@ -269,7 +279,8 @@ static int compile(const Options *o) {
     if (diag_error_count()) return 1;
     ir_verify(p);
 
-    EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL };
+    EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
+                    o->include, o->ninclude };
     bool need_model = false;
     for (int i = 0; i < NEMITTERS; i++)
         if (o->emit[i] && emitters[i].needs_model) need_model = true;

@@ -1,0 +1,2 @@
+# compiler/train.mk — `aedlc --emit train`: the training-program emitter.
+AEDLC_SRCS += compiler/emit_train.c
