@@ -21,3 +21,7 @@ $(DATA_STAMP): $(BUILD)/aedl-gen
 	$(BUILD)/aedl-gen --all data --events $(DATA_EVENTS) --signal-events $(SIGNAL_EVENTS) --seed $(DATA_SEED)
 	@rm -f data/.aedl-gen-*
 	@touch $@
+
+# `make bench`: generator and loader throughput, loader peak memory.
+bench: $(BUILD)/tests/data/bench_data
+BENCH_CMDS += '$(BUILD)/tests/data/bench_data'
