@@ -430,6 +430,12 @@ static int next_token(YYSTYPE *lval, Loc *lloc, ParseCtx *ctx) {
     return aedl_lex(lval, lloc, ctx->scanner);
 }
 
+static int at_column_1(Loc loc) {
+    int line, col;
+    src_linecol(loc.file, loc.start, &line, &col);
+    return col == 1;
+}
+
 static int in_parens(const LexState *s) {
     return s->depth > 0 && s->open[s->depth - 1].ch != '{';
 }
@@ -461,6 +467,11 @@ static int yylex(YYSTYPE *lval, Loc *lloc, ParseCtx *ctx) {
                 ctx->skip_to_decl = 0;
                 return t;
             }
+            /* A line that is not indented, outside any block, is a declaration
+               too (a misspelled one): `quantiser q = ...`. */
+            if (ctx->lex.first_on_line && ctx->lex.depth == 0 && t != '}' && !is_decl_keyword(t) &&
+                at_column_1(*lloc))
+                { ctx->skip_to_decl = 0; return t; }
             if (!decl_start) continue;
             if (!starts_decl(ctx, t, lval, *lloc)) { ctx->nqueued = 0; continue; }
             ctx->skip_to_decl = 0;
@@ -515,6 +526,21 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, ParseCtx *ctx) {
     yysymbol_kind_t expected[YYNTOKENS];
     int n = yypcontext_expected_tokens(pctx, expected, YYNTOKENS);
     if (n < 0) n = 0;
+    /* After a name, '(' and '<' could continue it (a call, a type); when the
+       parser could also close or separate, those are what the user missed. */
+    int closes = 0;
+    for (int i = 0; i < n; i++) {
+        const char *nm = yysymbol_name(expected[i]);
+        if (strcmp(nm, "')'") == 0 || strcmp(nm, "','") == 0 || strcmp(nm, "']'") == 0) closes = 1;
+    }
+    if (closes) {
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            const char *nm = yysymbol_name(expected[i]);
+            if (strcmp(nm, "'('") != 0 && strcmp(nm, "'<'") != 0) expected[k++] = expected[i];
+        }
+        n = k;
+    }
 
     /* The bracket that may be the cause: one closed by force by this token, or
        the innermost open one. */
@@ -591,8 +617,14 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, ParseCtx *ctx) {
     } else {
         diag_error(at, "unexpected %s", what);
     }
-    if (!quiet && want)
-        diag_note(opener.loc, "to match this '%c'", opener.ch);
+    /* The note, when the bracket is really left open or closed by the wrong one. */
+    if (!quiet && want) {
+        int l1, c1, l2, c2;
+        src_linecol(opener.loc.file, opener.loc.start, &l1, &c1);
+        src_linecol(at.file, at.start, &l2, &c2);
+        if (s->has_unclosed || l1 != l2 || tok == YYSYMBOL_YYEOF || (in_parens && s->first_on_line))
+            diag_note(opener.loc, "to match this '%c'", opener.ch);
+    }
 
     /* A line swallowed by an open bracket: close the brackets so that the
        recovery finds the end of this line. */
