@@ -920,11 +920,12 @@ static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, 
     const AstExpr *a[8];
     Loc l[8];
     *prune_given = false;
-    if (!bind_args(&lk->sig, st->args, st->nargs, st->kind_name.loc, a, l)) return false;
-    bool ok = true;
+    /* After a bad argument the others are still checked (every error is
+       reported); absent or bad values are NULL in a[]. */
+    bool ok = bind_args(&lk->sig, st->args, st->nargs, st->kind_name.loc, a, l);
     switch (lk->op) {
     case OP_DENSE: {
-        long long u = int_of(a[0], 0);
+        long long u = int_of(a[0], 1);
         if (u <= 0) {
             diag_error(a[0]->loc, "units must be positive, got %lld", u);
             ok = false;

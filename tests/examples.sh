@@ -1,0 +1,19 @@
+#!/bin/sh
+# Every file of examples/ and stdlib/ compiles (`aedlc --emit ir`: exit 0,
+# nothing on stderr), and each example has a model and a train block.
+BUILD=${BUILD:-build}
+aedlc="$BUILD/aedlc"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for f in examples/*.aedl stdlib/*.aedl; do
+  "$aedlc" "$f" --emit ir > "$tmp/out" 2> "$tmp/err"; st=$?
+  if [ "$st" -ne 0 ] || [ -s "$tmp/err" ]; then
+    echo "FAIL examples $f: exit $st"; sed 's/^/    /' "$tmp/err" | head -n 10; continue
+  fi
+  case "$f" in
+    examples/*)
+      if grep -q '^model ' "$tmp/out" && grep -q '^train ' "$tmp/out"; then echo "PASS examples $f"
+      else echo "FAIL examples $f: the IR has no model or no train block"; fi ;;
+    *) echo "PASS examples $f" ;;
+  esac
+done
