@@ -543,13 +543,18 @@ static void *sym_ref(SymTab *t, SymTab *other, const char *name, Loc loc) {
 
 /* ---- fixed types ------------------------------------------------------------------ */
 
-static int mode_index(const char *written, const char *const *names, int n) {
-    char buf[32];
+/* A mode name as the .aedl spelling: lower case, without "ap_" ("AP_RND" -> "rnd"). */
+static const char *mode_norm(const char *written) {
     const char *s = written;
     if (strncasecmp(s, "ap_", 3) == 0) s += 3;
-    size_t len = strlen(s);
-    if (len >= sizeof buf) return -1;
-    for (size_t i = 0; i <= len; i++) buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    char *buf = arena_strdup(s);
+    for (char *c = buf; *c; c++)
+        if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+    return buf;
+}
+
+static int mode_index(const char *written, const char *const *names, int n) {
+    const char *buf = mode_norm(written);
     for (int i = 0; i < n; i++)
         if (strcmp(buf, names[i]) == 0) return i;
     return -1;
@@ -625,9 +630,9 @@ static bool parse_type(const AstExpr *e, aedl_fixed *t) {
             if (m->kind == EX_IDENT && mode_index(m->text, OVF_NAMES, 4) >= 0)
                 diag_error(m->loc, "'%s' is an overflow mode; the rounding mode comes first: %s<%lld, %lld, trn, %s>",
                            m->text, e->text, w, i, m->text);
-            else if (m->kind == EX_IDENT && suggest(m->text, RND_NAMES, 7))
+            else if (m->kind == EX_IDENT && suggest(mode_norm(m->text), RND_NAMES, 7))
                 diag_error(m->loc, "unknown rounding mode '%s'; did you mean '%s'? (known: %s)", m->text,
-                           suggest(m->text, RND_NAMES, 7), join_names(RND_NAMES, 7, ", "));
+                           suggest(mode_norm(m->text), RND_NAMES, 7), join_names(RND_NAMES, 7, ", "));
             else
                 diag_error(m->loc, "unknown rounding mode %s (known: %s)",
                            m->kind == EX_IDENT ? arena_printf("'%s'", m->text) : describe(m),
@@ -640,9 +645,9 @@ static bool parse_type(const AstExpr *e, aedl_fixed *t) {
         const AstExpr *m = e->items[3];
         int o = m->kind == EX_IDENT ? mode_index(m->text, OVF_NAMES, 4) : -1;
         if (o < 0) {
-            if (m->kind == EX_IDENT && suggest(m->text, OVF_NAMES, 4))
+            if (m->kind == EX_IDENT && suggest(mode_norm(m->text), OVF_NAMES, 4))
                 diag_error(m->loc, "unknown overflow mode '%s'; did you mean '%s'? (known: %s)", m->text,
-                           suggest(m->text, OVF_NAMES, 4), join_names(OVF_NAMES, 4, ", "));
+                           suggest(mode_norm(m->text), OVF_NAMES, 4), join_names(OVF_NAMES, 4, ", "));
             else
                 diag_error(m->loc, "unknown overflow mode %s (known: %s)",
                            m->kind == EX_IDENT ? arena_printf("'%s'", m->text) : describe(m),
