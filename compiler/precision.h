@@ -85,6 +85,8 @@ typedef struct IrPrec {
     /* Why each width is what it is ("range [-37.25, 12.5] on step 2^-10"). */
     char *why_weight, *why_bias, *why_accum, *why_result;
     char *note;             /* anything else the report should say (folding, not guaranteed) */
+    char *cons_why;         /* the conservative rule that gave cons.accum / cons.result */
+    bool alpha_exact;       /* leaky_relu: alpha is a multiple of its type's step (exact) */
 } IrPrec;
 
 /* An observed range for an unquantized part (by layer name), from training data. */
@@ -114,6 +116,18 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs);
    (conservative, default fixed<16,6>).  Returns the number of errors reported. */
 int infer_precision(IrProgram *p, IrModel *m, const IrTarget *t,
                     const IrObserved *obs, int nobs);
+
+/* The firmware plan for the runtime emulator (plan.c): needs the quantized
+   parameters (weights loaded).  NULL and a message in err otherwise. */
+struct aedl_fw_plan;
+struct aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn);
+
+/* DIR/report/precision.{txt,json,html} and DIR/report/firmware.plan (when
+   weights are loaded) (emit_report.c).  Returns 0, or -1 after printing why. */
+int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path);
+
+/* Frees every node's prec (node->prec = NULL). */
+void prec_free(IrModel *m);
 
 /* The batchnorm parameter type of /tmp/semantics.md: fixed<16,6,rnd_conv,sat>. */
 aedl_fixed prec_bn_param_type(void);

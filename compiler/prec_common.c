@@ -1,0 +1,205 @@
+/* prec_common.c — helpers of the precision passes (see prec_common.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "prec_common.h"
+#include "nn.h"
+#include "util.h"
+
+#define LIM ((i128)1 << 120)
+
+IrPrec *prec_get(IrNode *n) {
+    if (!n->prec) {
+        n->prec = xcalloc(1, sizeof(IrPrec));
+        n->prec->widest_neuron = -1;
+    }
+    return n->prec;
+}
+
+char *prec_strf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = xmalloc((size_t)k + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void prec_note(IrPrec *p, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = xmalloc((size_t)k + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    if (p->note && strstr(p->note, s)) { free(s); return; }
+    if (!p->note) { p->note = s; return; }
+    char *t = prec_strf("%s; %s", p->note, s);
+    free(p->note); free(s);
+    p->note = t;
+}
+
+aedl_fixed prec_default_type(const IrTarget *t) {
+    if (t && t->default_type.width > 0) return t->default_type;
+    return (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
+}
+
+aedl_fixed prec_bn_param_type(void) { return (aedl_fixed){16, 6, true, AEDL_RND_CONV, AEDL_SAT}; }
+
+aedl_fixed prec_plain(aedl_fixed t) { t.rnd = AEDL_TRN; t.ovf = AEDL_WRAP; return t; }
+
+int prec_mag_bits(aedl_fixed t) { return t.width - (t.is_signed ? 1 : 0); }
+
+static int bits_unsigned(i128 v) {   /* bits of v >= 0 */
+    int b = 0;
+    while (v > 0) { b++; v >>= 1; }
+    return b;
+}
+
+aedl_fixed prec_type_for(i128 lo, i128 hi, int e) {
+    aedl_fixed t = {0, 0, false, AEDL_TRN, AEDL_WRAP};
+    int w;
+    if (lo >= 0) {
+        w = bits_unsigned(hi);
+        if (w < 1) w = 1;
+    } else {
+        t.is_signed = true;
+        int wl = bits_unsigned(-lo - 1) + 1;          /* -2^(w-1) <= lo */
+        int wh = hi > 0 ? bits_unsigned(hi) + 1 : 1;  /* hi <= 2^(w-1) - 1 */
+        w = wl > wh ? wl : wh;
+    }
+    if (w > 64) return t;
+    t.width = w;
+    t.integer = w + e;
+    return t;
+}
+
+i128 prec_shl(i128 m, int k, bool *ovf) {
+    if (m == 0) return 0;
+    if (k < 0 || k > 120) { *ovf = true; return 0; }
+    if (m >= (LIM >> k) || m <= -(LIM >> k)) { *ovf = true; return 0; }
+    return m * ((i128)1 << k);
+}
+i128 prec_mul(i128 a, i128 b, bool *ovf) {
+    i128 r;
+    if (__builtin_mul_overflow(a, b, &r) || r >= LIM || r <= -LIM) { *ovf = true; return 0; }
+    return r;
+}
+i128 prec_add(i128 a, i128 b, bool *ovf) {
+    i128 r = a + b;   /* operands are within 2^120: no wrap */
+    if (r >= LIM || r <= -LIM) { *ovf = true; return 0; }
+    return r;
+}
+
+int prec_tz(i128 m) {
+    if (m == 0) return 0;
+    int k = 0;
+    while (!(m & 1)) { m >>= 1; k++; }
+    return k;
+}
+
+void prec_type_range(aedl_fixed t, i128 *lo, i128 *hi) {
+    *lo = aedl_fixed_mant_min(t);
+    *hi = aedl_fixed_mant_max(t);
+    if (t.is_signed && t.ovf == AEDL_SAT_SYM) *lo = -*hi;
+}
+
+i128 prec_cast(i128 m, int e, aedl_fixed t) { return aedl_fixed_quantize(t, m, -e); }
+
+void prec_cast_range(i128 lo, i128 hi, int e, aedl_fixed t, i128 *qlo, i128 *qhi) {
+    if (t.ovf != AEDL_WRAP) { *qlo = prec_cast(lo, e, t); *qhi = prec_cast(hi, e, t); return; }
+    /* wrap: round without overflow, then see whether both ends stay inside */
+    aedl_fixed wide = t;
+    wide.width = 120; wide.integer = t.integer + (120 - t.width); wide.ovf = AEDL_SAT;
+    i128 rl = prec_cast(lo, e, wide), rh = prec_cast(hi, e, wide), tl, th;
+    prec_type_range(t, &tl, &th);
+    if (rl >= tl && rh <= th) { *qlo = rl; *qhi = rh; }
+    else { *qlo = tl; *qhi = th; }
+}
+
+double prec_val(i128 m, int e) { return ldexp((double)m, e); }
+
+int64_t *prec_quant_kernel(const IrParams *p, aedl_fixed t) {
+    long n = (long)p->n_in * p->units;
+    int64_t *w = xmalloc(sizeof(int64_t) * (n ? n : 1));
+    for (long k = 0; k < n; k++) w[k] = (int64_t)aedl_fixed_from_double(t, weights_kernel(p, k));
+    return w;
+}
+
+int64_t *prec_quant_bias(const IrParams *p, aedl_fixed t) {
+    if (!p->bias) return NULL;
+    int64_t *b = xmalloc(sizeof(int64_t) * (p->units ? p->units : 1));
+    for (int j = 0; j < p->units; j++) b[j] = (int64_t)aedl_fixed_from_double(t, (double)p->bias[j]);
+    return b;
+}
+
+void prec_bn_params(const IrNode *bn, aedl_fixed t, int64_t **scale, int64_t **shift) {
+    const IrParams *p = bn->params;
+    int C = p->units;
+    double *s = xmalloc(sizeof(double) * (C ? C : 1)), *h = xmalloc(sizeof(double) * (C ? C : 1));
+    aedl_batchnorm_fold_f64(s, h, p->gamma, p->beta, p->moving_mean, p->moving_variance, C, (float)bn->epsilon);
+    *scale = xmalloc(sizeof(int64_t) * (C ? C : 1));
+    *shift = xmalloc(sizeof(int64_t) * (C ? C : 1));
+    for (int j = 0; j < C; j++) {
+        (*scale)[j] = (int64_t)aedl_fixed_from_double(t, s[j]);
+        (*shift)[j] = (int64_t)aedl_fixed_from_double(t, h[j]);
+    }
+    free(s); free(h);
+}
+
+aedl_fixed prec_alpha_type(double alpha, int64_t *m, bool *exact) {
+    aedl_fixed pt = prec_bn_param_type();
+    i128 q = aedl_fixed_from_double(pt, alpha);
+    *exact = aedl_fixed_exact(pt, alpha);
+    int e = prec_exp(pt);
+    if (q == 0) { *m = 0; return (aedl_fixed){1, 1 + e, false, AEDL_TRN, AEDL_WRAP}; }
+    int tz = prec_tz(q);
+    q >>= tz; e += tz;
+    *m = (int64_t)q;
+    return prec_type_for(q < 0 ? q : 0, q > 0 ? q : 0, e);
+}
+
+int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first) {
+    int c = 0;
+    if (first) *first = NULL;
+    for (int i = 0; i < m->nnodes; i++)
+        for (int k = 0; k < m->nodes[i]->ninputs; k++)
+            if (m->nodes[i]->inputs[k] == n) { if (!c && first) *first = m->nodes[i]; c++; }
+    for (int k = 0; k < m->noutputs; k++) if (m->outputs[k] == n) c++;
+    return c;
+}
+
+bool prec_has_params(const IrNode *n) {
+    if (n->op != OP_DENSE && n->op != OP_BATCHNORM) return true;
+    return n->params != NULL;
+}
+
+char *prec_type_str(aedl_fixed t, char *buf, int n) {
+    aedl_fixed_format(buf, (size_t)n, t);
+    return buf;
+}
+
+char *prec_range_str(IrRange r, char *buf, int n) {
+    snprintf(buf, (size_t)n, "[%.12g, %.12g] on step 2^%d", ldexp((double)r.lo, r.exp),
+             ldexp((double)r.hi, r.exp), r.exp);
+    return buf;
+}
+
+void prec_free(IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++) {
+        IrPrec *p = m->nodes[i]->prec;
+        if (!p) continue;
+        free(p->inputs); free(p->wm); free(p->bm);
+        free(p->why_weight); free(p->why_bias); free(p->why_accum); free(p->why_result);
+        free(p->note); free(p->cons_why);
+        free(p);
+        m->nodes[i]->prec = NULL;
+    }
+}

@@ -1,0 +1,49 @@
+/* prec_quant.c — pass a: the types the model's quantizers fix.
+ *
+ * The spec maps every quantizer to an exact fixed type (resolve.c filled
+ * IrQuant.type): quantized_bits(b, i) = fixed<b, i+1, rnd_conv, sat> (sat_sym
+ * when symmetric), quantized_relu(b, i) = ufixed<b, i, rnd_conv, sat>, a fixed
+ * type as itself.  This pass puts them in the node's slots: a dense's weight
+ * and bias, the quantizer on the output of batchnorm / relu / leaky_relu /
+ * linear, and the input's declared type.  Batchnorm scale and shift get the
+ * parameter type fixed<16,6,rnd_conv,sat>; leaky_relu's alpha its own (exact
+ * when alpha is a multiple of 2^-10).  Nothing here needs weights.
+ */
+#include "prec_common.h"
+
+void prec_quant(IrModel *m, const IrTarget *t) {
+    IrPrecMode mode = t ? t->precision : PREC_CONSERVATIVE;
+    for (int i = 0; i < m->nnodes; i++) {
+        IrNode *n = m->nodes[i];
+        IrPrec *p = prec_get(n);
+        p->mode = mode;
+        p->guaranteed = true;
+        IrPrecTypes *s = &p->t;
+        switch (n->op) {
+        case OP_INPUT:
+            if (n->has_type) s->result = n->in_type;
+            break;
+        case OP_DENSE:
+            if (n->weight_q) { s->weight = n->weight_q->type; s->has_weight = true; }
+            if (n->use_bias && n->bias_q) { s->bias = n->bias_q->type; s->has_bias = true; }
+            break;
+        case OP_BATCHNORM:
+            s->weight = s->bias = prec_bn_param_type();
+            s->has_weight = s->has_bias = true;
+            break;
+        case OP_LEAKY_RELU: {
+            int64_t am;
+            s->weight = prec_alpha_type(n->alpha, &am, &p->alpha_exact);
+            s->has_weight = true;
+            break;
+        }
+        default:
+            break;
+        }
+        if (n->quant && (n->op == OP_BATCHNORM || n->op == OP_RELU || n->op == OP_LEAKY_RELU ||
+                         n->op == OP_LINEAR)) {
+            s->quant = n->quant->type;
+            s->has_quant = true;
+        }
+    }
+}

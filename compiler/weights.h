@@ -1,0 +1,39 @@
+/* weights.h — trained parameters of a model, loaded from the weights file
+ * (HDF5, the layout of /tmp/semantics.md: one group per layer, float32
+ * datasets kernel (n_in, units), bias (units), mask (n_in, units), gamma,
+ * beta, moving_mean, moving_variance (n)).  Stored values are the float
+ * (latent) weights; the precision passes quantize them on use.
+ */
+#ifndef AEDL_WEIGHTS_H
+#define AEDL_WEIGHTS_H
+
+#include "ir.h"
+
+typedef struct IrParams {
+    int n_in, units;            /* dense: kernel (n_in, units); batchnorm: n_in = units = n */
+    float *kernel;              /* (n_in, units), Keras layout */
+    float *bias;                /* (units), NULL without bias */
+    float *mask;                /* (n_in, units), NULL when not pruned (all kept) */
+    float *gamma, *beta, *moving_mean, *moving_variance;   /* batchnorm (n) */
+} IrParams;
+
+/* Loads PATH into node->params of every dense and batchnorm of m.  A file that
+   does not fit the model is an error listing every difference (missing layer,
+   extra layer, dataset shape); NaN or Inf is an error naming the layer, the
+   dataset and the index.  Messages go to stderr as "PATH: error: ...".
+   Returns 0, or the number of errors (params left NULL then). */
+int weights_load(IrModel *m, const char *path);
+
+/* The quantized-model value of kernel[k]: kernel * mask as a double. */
+static inline double weights_kernel(const IrParams *p, long k) {
+    return p->mask && p->mask[k] == 0.0f ? 0.0 : (double)p->kernel[k];
+}
+
+/* Fresh parameters with the given sizes, zero-filled (tests, initialisation). */
+IrParams *weights_new_dense(int n_in, int units, bool bias, bool mask);
+IrParams *weights_new_batchnorm(int n);
+void weights_free(IrParams *p);
+/* Frees every node's params (node->params = NULL). */
+void weights_free_model(IrModel *m);
+
+#endif

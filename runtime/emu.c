@@ -1,0 +1,894 @@
+/* emu.c — the firmware emulator (see emu.h for the semantics).
+ *
+ * Events go through the plan in blocks of EMU_B events, stored transposed
+ * ([feature][event]) so that the inner loops run over events: one non-zero
+ * weight times a row of inputs, added to a row of accumulators.  Those loops
+ * vectorize (AVX2 when the machine has it, via target_clones).
+ *
+ * Arithmetic is modular where HLS is: a wrapping accumulator whose step
+ * divides every product's gets the exact sum modulo 2^32 or 2^64, then the
+ * cast into its W bits (sign extension) — the same as HLS adding one product
+ * at a time.  Any other accumulator (saturating, or coarser than a product)
+ * takes the general path: one cast after every addition, in int128.
+ *
+ * Values are stored as int32 mantissas when every type of the plan has at
+ * most 32 bits ("narrow"), as int64 otherwise.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "emu.h"
+#include "util.h"
+
+#define EMU_B 64                 /* events per block */
+#define EMU_MAX_THREADS 16
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define EMU_SIMD __attribute__((target_clones("avx2", "default")))
+#else
+#define EMU_SIMD
+#endif
+
+typedef __int128 i128;
+
+/* ---- casts ---------------------------------------------------------------------- */
+
+static int64_t type_max(aedl_fixed t) {
+    return t.is_signed ? (int64_t)(((uint64_t)1 << (t.width - 1)) - 1)
+                       : (t.width >= 64 ? INT64_MAX : (int64_t)(((uint64_t)1 << t.width) - 1));
+}
+static int64_t type_min(aedl_fixed t) {
+    if (!t.is_signed) return 0;
+    if (t.ovf == AEDL_SAT_SYM) return -type_max(t);
+    return t.width >= 64 ? INT64_MIN : -(int64_t)((uint64_t)1 << (t.width - 1));
+}
+
+/* The low W bits of q as a mantissa of t (two's complement wrap). */
+static int64_t wrap_to(i128 q, aedl_fixed t) {
+    uint64_t u = (uint64_t)(unsigned __int128)q;
+    if (t.width >= 64) return (int64_t)u;
+    uint64_t mask = ((uint64_t)1 << t.width) - 1;
+    u &= mask;
+    if (t.is_signed && (u >> (t.width - 1))) u |= ~mask;
+    return (int64_t)u;
+}
+
+static int64_t overflow_to(i128 q, aedl_fixed t) {
+    int64_t lo = type_min(t), hi = type_max(t);
+    if (q >= lo && q <= hi) return (int64_t)q;
+    switch (t.ovf) {
+    case AEDL_WRAP: {
+        /* SAT_SYM-style bounds do not apply to wrap: use the full range. */
+        return wrap_to(q, t);
+    }
+    case AEDL_SAT: case AEDL_SAT_SYM: return q < lo ? lo : hi;
+    case AEDL_SAT_ZERO: return 0;
+    }
+    return 0;
+}
+
+/* Rounds q + r / 2^s (0 <= r < 2^s) to an integer by mode; m is the original sign. */
+static i128 round_by(i128 q, i128 r, i128 half, bool neg, aedl_rounding mode) {
+    switch (mode) {
+    case AEDL_TRN: return q;
+    case AEDL_TRN_ZERO: return q + (neg && r != 0);
+    case AEDL_RND: return q + (r >= half);
+    case AEDL_RND_ZERO: return q + (r > half || (r == half && neg));
+    case AEDL_RND_INF: return q + (r > half || (r == half && !neg));
+    case AEDL_RND_MIN_INF: return q + (r > half);
+    case AEDL_RND_CONV: return q + (r > half || (r == half && (q & 1)));
+    }
+    return q;
+}
+
+int64_t aedl_fw_cast(i128 m, int from_exp, aedl_fixed to) {
+    int s = aedl_fw_exp(to) - from_exp;
+    i128 q;
+    if (m == 0) return 0;
+    if (s <= 0) {
+        int k = -s;
+        /* |m * 2^k| >= 2^64 is out of every type's range (W <= 64) */
+        if (k >= 64 || m >= ((i128)1 << (126 - k)) || m <= -((i128)1 << (126 - k))) {
+            if (to.ovf == AEDL_WRAP) return k >= 64 ? 0 : wrap_to((i128)((unsigned __int128)m << k), to);
+            return overflow_to(m > 0 ? (i128)INT64_MAX + 1 : (i128)INT64_MIN - 1, to);
+        }
+        q = m * ((i128)1 << k);
+    } else {
+        if (s > 125) s = 125;              /* |m| < 2^124 here: the outcome is the same */
+        i128 one = (i128)1 << s;
+        q = m >> s;                        /* floor */
+        i128 r = m - q * one;
+        q = round_by(q, r, one >> 1, m < 0, to.rnd);
+    }
+    return overflow_to(q, to);
+}
+
+int64_t aedl_fw_from_double(double x, aedl_fixed to) {
+    if (isnan(x)) return 0;
+    int e = aedl_fw_exp(to);
+    double y = ldexp(x, -e);               /* exact */
+    if (y >= 0x1p100 || y <= -0x1p100)
+        return overflow_to(y > 0 ? (i128)INT64_MAX + 1 : (i128)INT64_MIN - 1, to);
+    double f = floor(y);
+    double r = y - f;                      /* exact: 0 <= r < 1 */
+    i128 q = (i128)f;
+    bool neg = y < 0;
+    switch (to.rnd) {
+    case AEDL_TRN: break;
+    case AEDL_TRN_ZERO: q += (neg && r != 0); break;
+    case AEDL_RND: q += (r >= 0.5); break;
+    case AEDL_RND_ZERO: q += (r > 0.5 || (r == 0.5 && neg)); break;
+    case AEDL_RND_INF: q += (r > 0.5 || (r == 0.5 && !neg)); break;
+    case AEDL_RND_MIN_INF: q += (r > 0.5); break;
+    case AEDL_RND_CONV: q += (r > 0.5 || (r == 0.5 && (q & 1))); break;
+    }
+    return overflow_to(q, to);
+}
+
+/* In place: v[0..n) at exponent from_exp -> mantissas of `to`.  Branch-free per
+   mode so that it vectorizes; |v| < 2^62 assumed (the plan checks widths). */
+EMU_SIMD
+static void cast_block(int64_t *v, int n, int from_exp, aedl_fixed to) {
+    int s = aedl_fw_exp(to) - from_exp;
+    if (s < 0) {
+        int k = -s;
+        if (k > 62) { for (int i = 0; i < n; i++) v[i] = aedl_fw_cast(v[i], from_exp, to); return; }
+        /* exact unless it overflows: detect on the unshifted value */
+        int64_t lo = type_min(to), hi = type_max(to);
+        int64_t lo_u = lo >> k, hi_u = hi >> k;   /* v << k in [lo, hi] <=> v in [ceil(lo/2^k), floor(hi/2^k)] */
+        if (lo_u * ((int64_t)1 << k) < lo) lo_u++;
+        bool ok = true;
+        for (int i = 0; i < n; i++) ok &= (v[i] >= lo_u) & (v[i] <= hi_u);
+        if (!ok) { for (int i = 0; i < n; i++) v[i] = aedl_fw_cast(v[i], from_exp, to); return; }
+        for (int i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] << k);
+        return;
+    }
+    if (s > 0) {
+        if (s > 62) { for (int i = 0; i < n; i++) v[i] = aedl_fw_cast(v[i], from_exp, to); return; }
+        int64_t half = (int64_t)1 << (s - 1), mask = ((int64_t)1 << s) - 1;
+        switch (to.rnd) {
+        case AEDL_TRN:
+            for (int i = 0; i < n; i++) v[i] = v[i] >> s;
+            break;
+        case AEDL_TRN_ZERO:
+            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask; v[i] = q + ((v[i] < 0) & (r != 0)); }
+            break;
+        case AEDL_RND:
+            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask; v[i] = q + (r >= half); }
+            break;
+        case AEDL_RND_ZERO:
+            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask;
+                v[i] = q + ((r > half) | ((r == half) & (v[i] < 0))); }
+            break;
+        case AEDL_RND_INF:
+            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask;
+                v[i] = q + ((r > half) | ((r == half) & (v[i] >= 0))); }
+            break;
+        case AEDL_RND_MIN_INF:
+            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask; v[i] = q + (r > half); }
+            break;
+        case AEDL_RND_CONV:
+            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask;
+                v[i] = q + ((r > half) | ((r == half) & (int64_t)(q & 1))); }
+            break;
+        }
+    }
+    int64_t lo = type_min(to), hi = type_max(to);
+    switch (to.ovf) {
+    case AEDL_SAT: case AEDL_SAT_SYM:
+        for (int i = 0; i < n; i++) { int64_t x = v[i]; x = x < lo ? lo : x; v[i] = x > hi ? hi : x; }
+        break;
+    case AEDL_SAT_ZERO:
+        for (int i = 0; i < n; i++) { int64_t x = v[i]; v[i] = (x < lo) | (x > hi) ? 0 : x; }
+        break;
+    case AEDL_WRAP:
+        if (to.width >= 64) break;
+        if (to.is_signed) {
+            int k = 64 - to.width;
+            for (int i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] << k) >> k;
+        } else {
+            uint64_t m = ((uint64_t)1 << to.width) - 1;
+            for (int i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] & m);
+        }
+        break;
+    }
+}
+
+/* ---- prepared plan ------------------------------------------------------------------ */
+
+typedef enum { CAST_NONE, CAST_SHIFT, CAST_FULL } cast_kind;
+
+typedef struct {
+    int size;                   /* output elements */
+    long off;                   /* this layer's output rows in the buffer (in rows of EMU_B) */
+    int in_exp[AEDL_FW_MAX_INPUTS];
+    long in_off[AEDL_FW_MAX_INPUTS];
+    int in_size[AEDL_FW_MAX_INPUTS];
+    aedl_fixed in_t[AEDL_FW_MAX_INPUTS];
+    int acc_exp;
+    bool modular;               /* exact sum mod 2^64, then the wrap into acc_t */
+    bool acc32;                 /* dense: the accumulator fits 32 bits: uint32 lanes */
+    /* dense: per output neuron its non-zero weights (CSR), pre-shifted to acc_exp */
+    int *nz_start;              /* (n_out + 1) */
+    int *nz_idx;                /* input index */
+    int64_t *nz_w;
+    int64_t *bias_acc;          /* (n_out) bias at acc_exp (modular) */
+    int wshift;                 /* dense general path: product exp - acc exp */
+    /* the output casts: v (acc_exp) -> acc_t (wrap) -> q_t -> res_t */
+    cast_kind to_q, to_res;
+} lexec;
+
+struct aedl_fw_exec {
+    bool narrow;                /* int32 storage */
+    long rows;                  /* rows of EMU_B per block (input + every layer) */
+    int max_size;
+    int in_exp;
+    lexec *L;
+};
+
+/* What the cast from `from` into `to` has to do for values of `from`: nothing
+   (same step, range inside), a left shift (finer step, range inside), or all. */
+static cast_kind cast_kind_of(aedl_fixed from, aedl_fixed to) {
+    int ef = aedl_fw_exp(from), et = aedl_fw_exp(to);
+    if (et > ef || ef - et > 62) return CAST_FULL;
+    int k = ef - et;
+    i128 lo = (i128)type_min(from) * ((i128)1 << k), hi = (i128)type_max(from) * ((i128)1 << k);
+    if (lo < type_min(to) || hi > type_max(to)) return CAST_FULL;
+    return k == 0 ? CAST_NONE : CAST_SHIFT;
+}
+
+static bool valid_type(aedl_fixed t) {
+    return t.width >= 1 && t.width <= 64 && t.integer > -1000 && t.integer < 1000 &&
+           (unsigned)t.rnd <= AEDL_RND_CONV && (unsigned)t.ovf <= AEDL_SAT_SYM;
+}
+
+#define PERR(...) do { snprintf(err, errn, __VA_ARGS__); goto fail; } while (0)
+
+static void exec_free(struct aedl_fw_exec *x, int nlayers) {
+    if (!x) return;
+    for (int l = 0; l < nlayers; l++) {
+        free(x->L[l].nz_start); free(x->L[l].nz_idx); free(x->L[l].nz_w); free(x->L[l].bias_acc);
+    }
+    free(x->L);
+    free(x);
+}
+
+static aedl_fixed out_type(const aedl_fw_plan *p, int l) {
+    return l < 0 ? p->in_t : p->layers[l].res_t;
+}
+static int out_size(const aedl_fw_plan *p, int l) {
+    return l < 0 ? p->d_in : p->layers[l].n_out;
+}
+
+int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
+    if (p->exec) return 0;
+    struct aedl_fw_exec *x = xcalloc(1, sizeof *x);
+    x->L = xcalloc(p->nlayers > 0 ? p->nlayers : 1, sizeof *x->L);
+    if (p->d_in <= 0) PERR("plan: input size %d", p->d_in);
+    if (!valid_type(p->in_t)) PERR("plan: bad input type");
+    x->narrow = p->in_t.width <= 32;
+    x->in_exp = aedl_fw_exp(p->in_t);
+    x->rows = p->d_in;
+    x->max_size = p->d_in;
+    for (int l = 0; l < p->nlayers; l++) {
+        const aedl_fw_layer *a = &p->layers[l];
+        lexec *e = &x->L[l];
+        if (a->ninputs < 1 || a->ninputs > AEDL_FW_MAX_INPUTS) PERR("plan: layer %s: %d inputs", a->name, a->ninputs);
+        int total = 0;
+        for (int k = 0; k < a->ninputs; k++) {
+            int s = a->inputs[k];
+            if (s < -1 || s >= l) PERR("plan: layer %s: input %d is not an earlier layer", a->name, s);
+            e->in_t[k] = out_type(p, s);
+            e->in_exp[k] = aedl_fw_exp(e->in_t[k]);
+            e->in_size[k] = out_size(p, s);
+            e->in_off[k] = s < 0 ? 0 : x->L[s].off;
+            total += e->in_size[k];
+        }
+        if (!valid_type(a->res_t) || !valid_type(a->acc_t) || (a->has_quant && !valid_type(a->q_t)) ||
+            (a->has_w && !valid_type(a->w_t)) || (a->has_b && !valid_type(a->b_t)))
+            PERR("plan: layer %s: a type is out of range (widths 1..64)", a->name);
+        if (a->res_t.width > 32) x->narrow = false;
+        int n_in = a->n_in, n_out = a->n_out;
+        switch (a->op) {
+        case FW_DENSE:
+            if (a->ninputs != 1 || e->in_size[0] != n_in || n_in <= 0 || n_out <= 0 || !a->has_w || !a->w)
+                PERR("plan: layer %s: dense sizes do not match its input", a->name);
+            if (a->has_b && !a->b) PERR("plan: layer %s: bias missing", a->name);
+            break;
+        case FW_BATCHNORM:
+            if (!a->has_w || !a->has_b || !a->w || !a->b) PERR("plan: layer %s: batchnorm needs scale and shift", a->name);
+            /* fall through */
+        case FW_RELU: case FW_LINEAR: case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: case FW_LEAKY_RELU:
+            if (a->ninputs != 1 || e->in_size[0] != n_out || n_in != n_out)
+                PERR("plan: layer %s: size %d does not match its input (%d)", a->name, n_out, e->in_size[0]);
+            if (a->op == FW_LEAKY_RELU && (!a->has_w || !a->w)) PERR("plan: layer %s: leaky_relu needs alpha", a->name);
+            break;
+        case FW_ADD:
+            for (int k = 0; k < a->ninputs; k++)
+                if (e->in_size[k] != n_out) PERR("plan: layer %s: add inputs differ in size", a->name);
+            break;
+        case FW_CONCAT:
+            if (total != n_out) PERR("plan: layer %s: concat size %d, inputs give %d", a->name, n_out, total);
+            break;
+        default:
+            PERR("plan: layer %s: unknown operation %d", a->name, (int)a->op);
+        }
+        e->size = n_out;
+        e->off = x->rows;
+        x->rows += n_out;
+        if (n_out > x->max_size) x->max_size = n_out;
+        e->acc_exp = aedl_fw_exp(a->acc_t);
+        e->to_q = a->has_quant ? cast_kind_of(a->acc_t, a->q_t) : CAST_NONE;
+        e->to_res = cast_kind_of(a->has_quant ? a->q_t : a->acc_t, a->res_t);
+
+        int ex = e->in_exp[0];
+        if (a->op == FW_DENSE) {
+            int pe = aedl_fw_exp(a->w_t) + ex;       /* product exponent */
+            int be = a->has_b ? aedl_fw_exp(a->b_t) : pe;
+            e->wshift = pe - e->acc_exp;
+            e->modular = a->acc_t.ovf == AEDL_WRAP && pe >= e->acc_exp && be >= e->acc_exp &&
+                         pe - e->acc_exp < 62 && be - e->acc_exp < 62 &&
+                         a->w_t.width + e->in_t[0].width + (pe - e->acc_exp) <= 126;
+            e->acc32 = e->modular && a->acc_t.width <= 32;
+            if (!e->modular && (pe - e->acc_exp > 60 || e->acc_exp - pe > 60 || be - e->acc_exp > 60))
+                PERR("plan: layer %s: product and accumulator steps differ by more than 2^60", a->name);
+            e->nz_start = xmalloc(sizeof(int) * (n_out + 1));
+            long nz = 0;
+            for (long k = 0; k < (long)n_in * n_out; k++) nz += a->w[k] != 0;
+            e->nz_idx = xmalloc(sizeof(int) * (nz ? nz : 1));
+            e->nz_w = xmalloc(sizeof(int64_t) * (nz ? nz : 1));
+            e->bias_acc = xcalloc(n_out, sizeof(int64_t));
+            long c = 0;
+            for (int j = 0; j < n_out; j++) {
+                e->nz_start[j] = (int)c;
+                for (int i = 0; i < n_in; i++) {
+                    int64_t w = a->w[(long)i * n_out + j];
+                    if (!w) continue;
+                    e->nz_idx[c] = i;
+                    e->nz_w[c] = e->modular ? (int64_t)((uint64_t)w << e->wshift) : w;
+                    c++;
+                }
+                if (a->has_b) e->bias_acc[j] = e->modular ? (int64_t)((uint64_t)a->b[j] << (be - e->acc_exp)) : a->b[j];
+            }
+            e->nz_start[n_out] = (int)c;
+        } else if (a->op == FW_BATCHNORM) {
+            int pe = aedl_fw_exp(a->w_t) + ex, be = aedl_fw_exp(a->b_t);
+            e->modular = a->acc_t.ovf == AEDL_WRAP && pe >= e->acc_exp && be >= e->acc_exp &&
+                         pe - e->acc_exp < 62 && be - e->acc_exp < 62;
+            if (pe - be > 60 || be - pe > 60) PERR("plan: layer %s: scale and shift steps differ by more than 2^60", a->name);
+        } else if (a->op == FW_LEAKY_RELU) {
+            int ea = aedl_fw_exp(a->w_t);
+            if (ea > 60 || ea < -60) PERR("plan: layer %s: alpha step out of range", a->name);
+        } else if (a->op == FW_ADD) {
+            e->modular = a->acc_t.ovf == AEDL_WRAP;
+            for (int k = 0; k < a->ninputs; k++)
+                e->modular &= e->in_exp[k] >= e->acc_exp && e->in_exp[k] - e->acc_exp < 62;
+            for (int k = 1; k < a->ninputs; k++)
+                if (e->in_exp[k] - e->in_exp[0] > 60 || e->in_exp[0] - e->in_exp[k] > 60)
+                    PERR("plan: layer %s: input steps differ by more than 2^60", a->name);
+        }
+    }
+    if (p->noutputs < 1 || p->noutputs > AEDL_FW_MAX_INPUTS) PERR("plan: %d outputs", p->noutputs);
+    int d = 0;
+    for (int k = 0; k < p->noutputs; k++) {
+        if (p->outputs[k] < -1 || p->outputs[k] >= p->nlayers) PERR("plan: output %d is not a layer", p->outputs[k]);
+        d += out_size(p, p->outputs[k]);
+    }
+    if (d != p->d_out) PERR("plan: output size %d, layers give %d", p->d_out, d);
+    p->exec = x;
+    return 0;
+fail:
+    exec_free(x, p->nlayers);
+    return -1;
+}
+
+/* ---- one block of events ------------------------------------------------------------- */
+
+typedef struct {
+    void *buf;                  /* rows x EMU_B, int32 or int64 */
+    int64_t *v;                 /* max_size x EMU_B: the current layer's values */
+    int64_t *row;               /* EMU_B scratch */
+    i128 *acc;                  /* EMU_B, general path */
+} work;
+
+static inline void get_row(const struct aedl_fw_exec *x, const work *w, long r, int64_t *dst) {
+    if (x->narrow) { const int32_t *s = (const int32_t *)w->buf + r * EMU_B; for (int b = 0; b < EMU_B; b++) dst[b] = s[b]; }
+    else memcpy(dst, (const int64_t *)w->buf + r * EMU_B, sizeof(int64_t) * EMU_B);
+}
+static inline const int64_t *row_ptr(const struct aedl_fw_exec *x, const work *w, long r, int64_t *scratch) {
+    if (x->narrow) { get_row(x, w, r, scratch); return scratch; }
+    return (const int64_t *)w->buf + r * EMU_B;
+}
+static inline void put_row(const struct aedl_fw_exec *x, work *w, long r, const int64_t *src) {
+    if (x->narrow) { int32_t *d = (int32_t *)w->buf + r * EMU_B; for (int b = 0; b < EMU_B; b++) d[b] = (int32_t)src[b]; }
+    else memcpy((int64_t *)w->buf + r * EMU_B, src, sizeof(int64_t) * EMU_B);
+}
+
+/* Dense, modular, narrow storage, 32-bit accumulator lanes. */
+EMU_SIMD
+static void dense_n32(const lexec *e, const int32_t *x, int64_t *v) {
+    uint32_t acc[EMU_B];
+    for (int j = 0; j < e->size; j++) {
+        uint32_t b0 = (uint32_t)e->bias_acc[j];
+        for (int b = 0; b < EMU_B; b++) acc[b] = b0;
+        for (int k = e->nz_start[j]; k < e->nz_start[j + 1]; k++) {
+            const int32_t *xi = x + (long)e->nz_idx[k] * EMU_B;
+            uint32_t wk = (uint32_t)e->nz_w[k];
+            for (int b = 0; b < EMU_B; b++) acc[b] += wk * (uint32_t)xi[b];
+        }
+        int64_t *vj = v + (long)j * EMU_B;
+        for (int b = 0; b < EMU_B; b++) vj[b] = (int32_t)acc[b];
+    }
+}
+
+/* Dense, modular, 64-bit lanes (narrow or wide storage). */
+EMU_SIMD
+static void dense_n64(const lexec *e, const int32_t *x, int64_t *v) {
+    for (int j = 0; j < e->size; j++) {
+        uint64_t *acc = (uint64_t *)(v + (long)j * EMU_B);
+        uint64_t b0 = (uint64_t)e->bias_acc[j];
+        for (int b = 0; b < EMU_B; b++) acc[b] = b0;
+        for (int k = e->nz_start[j]; k < e->nz_start[j + 1]; k++) {
+            const int32_t *xi = x + (long)e->nz_idx[k] * EMU_B;
+            uint64_t wk = (uint64_t)e->nz_w[k];
+            for (int b = 0; b < EMU_B; b++) acc[b] += wk * (uint64_t)(int64_t)xi[b];
+        }
+    }
+}
+EMU_SIMD
+static void dense_w64(const lexec *e, const int64_t *x, int64_t *v) {
+    for (int j = 0; j < e->size; j++) {
+        uint64_t *acc = (uint64_t *)(v + (long)j * EMU_B);
+        uint64_t b0 = (uint64_t)e->bias_acc[j];
+        for (int b = 0; b < EMU_B; b++) acc[b] = b0;
+        for (int k = e->nz_start[j]; k < e->nz_start[j + 1]; k++) {
+            const int64_t *xi = x + (long)e->nz_idx[k] * EMU_B;
+            uint64_t wk = (uint64_t)e->nz_w[k];
+            for (int b = 0; b < EMU_B; b++) acc[b] += wk * (uint64_t)xi[b];
+        }
+    }
+}
+
+/* Dense, general: acc = (acc)bias; acc = (acc)(acc + x*w) for each non-zero weight,
+   each sum exact at the finer of the two exponents (|difference| <= 60, checked). */
+static void dense_general(const struct aedl_fw_exec *x, const aedl_fw_layer *a, const lexec *e,
+                          work *w, int64_t *v) {
+    int pe = aedl_fw_exp(a->w_t) + e->in_exp[0];
+    int be = a->has_b ? aedl_fw_exp(a->b_t) : 0;
+    int me = pe < e->acc_exp ? pe : e->acc_exp;
+    for (int j = 0; j < e->size; j++) {
+        int64_t *vj = v + (long)j * EMU_B;
+        int64_t b0 = a->has_b ? aedl_fw_cast(e->bias_acc[j], be, a->acc_t) : 0;
+        for (int b = 0; b < EMU_B; b++) vj[b] = b0;
+        for (int k = e->nz_start[j]; k < e->nz_start[j + 1]; k++) {
+            get_row(x, w, e->in_off[0] + e->nz_idx[k], w->row);
+            int64_t wk = e->nz_w[k];
+            for (int b = 0; b < EMU_B; b++) {
+                i128 sum = (i128)vj[b] * ((i128)1 << (e->acc_exp - me)) +
+                           (i128)wk * w->row[b] * ((i128)1 << (pe - me));
+                vj[b] = aedl_fw_cast(sum, me, a->acc_t);
+            }
+        }
+    }
+}
+
+static void apply_casts(const aedl_fw_layer *a, const lexec *e, int64_t *v, int n) {
+    aedl_fixed from = a->acc_t;
+    if (a->has_quant) {
+        if (e->to_q == CAST_SHIFT) { int k = aedl_fw_exp(from) - aedl_fw_exp(a->q_t); for (int i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] << k); }
+        else if (e->to_q == CAST_FULL) cast_block(v, n, aedl_fw_exp(from), a->q_t);
+        from = a->q_t;
+    }
+    if (e->to_res == CAST_SHIFT) { int k = aedl_fw_exp(from) - aedl_fw_exp(a->res_t); for (int i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] << k); }
+    else if (e->to_res == CAST_FULL) cast_block(v, n, aedl_fw_exp(from), a->res_t);
+}
+
+static void run_layer(const aedl_fw_plan *p, int l, work *w) {
+    const struct aedl_fw_exec *x = p->exec;
+    const aedl_fw_layer *a = &p->layers[l];
+    const lexec *e = &x->L[l];
+    int64_t *v = w->v;
+    long nB = (long)e->size * EMU_B;
+    int ex = e->in_exp[0];
+    bool acc_done = false;   /* v is already a mantissa of acc_t */
+
+    switch (a->op) {
+    case FW_DENSE:
+        if (e->modular) {
+            if (!x->narrow) dense_w64(e, (const int64_t *)w->buf + e->in_off[0] * EMU_B, v);
+            else if (e->acc32) dense_n32(e, (const int32_t *)w->buf + e->in_off[0] * EMU_B, v);
+            else dense_n64(e, (const int32_t *)w->buf + e->in_off[0] * EMU_B, v);
+            cast_block(v, (int)nB, e->acc_exp, (aedl_fixed){a->acc_t.width, a->acc_t.integer, a->acc_t.is_signed, AEDL_TRN, AEDL_WRAP});
+        } else {
+            dense_general(x, a, e, w, v);
+        }
+        acc_done = true;
+        break;
+    case FW_BATCHNORM: {
+        int pe = aedl_fw_exp(a->w_t) + ex, be = aedl_fw_exp(a->b_t);
+        for (int j = 0; j < e->size; j++) {
+            int64_t *vj = v + (long)j * EMU_B;
+            const int64_t *xr = row_ptr(x, w, e->in_off[0] + j, w->row);
+            if (e->modular) {
+                uint64_t s = (uint64_t)a->w[j] << (pe - e->acc_exp), t = (uint64_t)a->b[j] << (be - e->acc_exp);
+                for (int b = 0; b < EMU_B; b++) vj[b] = (int64_t)(s * (uint64_t)xr[b] + t);
+            } else {
+                int me = pe < be ? pe : be;
+                for (int b = 0; b < EMU_B; b++) {
+                    i128 sum = ((i128)a->w[j] * xr[b] << (pe - me)) + ((i128)a->b[j] << (be - me));
+                    vj[b] = aedl_fw_cast(sum, me, a->acc_t);
+                }
+            }
+        }
+        if (e->modular) cast_block(v, (int)nB, e->acc_exp, (aedl_fixed){a->acc_t.width, a->acc_t.integer, a->acc_t.is_signed, AEDL_TRN, AEDL_WRAP});
+        acc_done = true;
+        break;
+    }
+    case FW_RELU: case FW_LINEAR:
+        for (int j = 0; j < e->size; j++) {
+            int64_t *vj = v + (long)j * EMU_B;
+            get_row(x, w, e->in_off[0] + j, vj);
+            if (a->op == FW_RELU) for (int b = 0; b < EMU_B; b++) vj[b] = vj[b] > 0 ? vj[b] : 0;
+        }
+        break;   /* v at the input exponent */
+    case FW_LEAKY_RELU: {
+        /* v = x >= 0 ? x : alpha*x, exact at the finer exponent, then into acc_t */
+        int ea = aedl_fw_exp(a->w_t);
+        int me = ea < 0 ? ex + ea : ex;
+        int64_t al = a->w[0];
+        for (int j = 0; j < e->size; j++) {
+            int64_t *vj = v + (long)j * EMU_B;
+            get_row(x, w, e->in_off[0] + j, vj);
+            for (int b = 0; b < EMU_B; b++) {
+                i128 m = vj[b] >= 0 ? (i128)vj[b] * ((i128)1 << (ex - me))
+                                    : (i128)al * vj[b] * ((i128)1 << (ex + ea - me));
+                vj[b] = aedl_fw_cast(m, me, a->acc_t);
+            }
+        }
+        acc_done = true;
+        break;
+    }
+    case FW_ADD:
+        for (int j = 0; j < e->size; j++) {
+            int64_t *vj = v + (long)j * EMU_B;
+            if (e->modular) {
+                for (int b = 0; b < EMU_B; b++) vj[b] = 0;
+                for (int k = 0; k < a->ninputs; k++) {
+                    const int64_t *xr = row_ptr(x, w, e->in_off[k] + j, w->row);
+                    int sh = e->in_exp[k] - e->acc_exp;
+                    for (int b = 0; b < EMU_B; b++) vj[b] = (int64_t)((uint64_t)vj[b] + ((uint64_t)xr[b] << sh));
+                }
+            } else {
+                int me = e->in_exp[0];
+                for (int k = 1; k < a->ninputs; k++) if (e->in_exp[k] < me) me = e->in_exp[k];
+                for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
+                for (int k = 0; k < a->ninputs; k++) {
+                    const int64_t *xr = row_ptr(x, w, e->in_off[k] + j, w->row);
+                    for (int b = 0; b < EMU_B; b++) w->acc[b] += (i128)xr[b] << (e->in_exp[k] - me);
+                }
+                for (int b = 0; b < EMU_B; b++) vj[b] = aedl_fw_cast(w->acc[b], me, a->acc_t);
+            }
+        }
+        if (e->modular) cast_block(v, (int)nB, e->acc_exp, (aedl_fixed){a->acc_t.width, a->acc_t.integer, a->acc_t.is_signed, AEDL_TRN, AEDL_WRAP});
+        acc_done = true;
+        break;
+    case FW_CONCAT: {
+        int j = 0;
+        for (int k = 0; k < a->ninputs; k++) {
+            for (int i = 0; i < e->in_size[k]; i++, j++) {
+                int64_t *vj = v + (long)j * EMU_B;
+                get_row(x, w, e->in_off[k] + i, vj);
+                if (cast_kind_of(e->in_t[k], a->res_t) != CAST_NONE) cast_block(vj, EMU_B, e->in_exp[k], a->res_t);
+            }
+        }
+        for (int jj = 0; jj < e->size; jj++) put_row(x, w, e->off + jj, v + (long)jj * EMU_B);
+        return;
+    }
+    case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: {
+        for (int j = 0; j < e->size; j++) get_row(x, w, e->in_off[0] + j, v + (long)j * EMU_B);
+        for (int b = 0; b < EMU_B; b++) {
+            double mx = -INFINITY, sum = 0;
+            if (a->op == FW_SOFTMAX) {
+                for (int j = 0; j < e->size; j++) { double t = ldexp((double)v[(long)j * EMU_B + b], ex); if (t > mx) mx = t; }
+                for (int j = 0; j < e->size; j++) sum += exp(ldexp((double)v[(long)j * EMU_B + b], ex) - mx);
+            }
+            for (int j = 0; j < e->size; j++) {
+                double t = ldexp((double)v[(long)j * EMU_B + b], ex), y;
+                if (a->op == FW_SIGMOID) y = 1.0 / (1.0 + exp(-t));
+                else if (a->op == FW_TANH) y = tanh(t);
+                else y = exp(t - mx) / sum;
+                v[(long)j * EMU_B + b] = aedl_fw_from_double(y, a->res_t);
+            }
+        }
+        for (int j = 0; j < e->size; j++) put_row(x, w, e->off + j, v + (long)j * EMU_B);
+        return;
+    }
+    }
+    if (!acc_done) {
+        /* relu / linear: v is at the input type; bring it into acc_t */
+        if (cast_kind_of(e->in_t[0], a->acc_t) != CAST_NONE) cast_block(v, (int)nB, ex, a->acc_t);
+    }
+    apply_casts(a, e, v, (int)nB);
+    for (int j = 0; j < e->size; j++) put_row(x, w, e->off + j, v + (long)j * EMU_B);
+}
+
+/* The float inputs of one block (nb events, row-major) -> mantissas of in_t, transposed. */
+static void load_input_float(const aedl_fw_plan *p, work *w, const float *in, int nb) {
+    for (int i = 0; i < p->d_in; i++) {
+        for (int b = 0; b < EMU_B; b++)
+            w->row[b] = b < nb ? aedl_fw_from_double((double)in[(long)b * p->d_in + i], p->in_t) : 0;
+        put_row(p->exec, w, i, w->row);
+    }
+}
+
+static void run_block(const aedl_fw_plan *p, work *w) {
+    for (int l = 0; l < p->nlayers; l++) run_layer(p, l, w);
+}
+
+static void store_output(const aedl_fw_plan *p, work *w, int nb, double *out, int64_t *mout) {
+    const struct aedl_fw_exec *x = p->exec;
+    int col = 0;
+    for (int k = 0; k < p->noutputs; k++) {
+        int l = p->outputs[k];
+        int n = out_size(p, l), e = aedl_fw_exp(out_type(p, l));
+        long off = l < 0 ? 0 : x->L[l].off;
+        for (int j = 0; j < n; j++, col++) {
+            get_row(x, w, off + j, w->row);
+            for (int b = 0; b < nb; b++) {
+                if (out) out[(long)b * p->d_out + col] = ldexp((double)w->row[b], e);
+                if (mout) mout[(long)b * p->d_out + col] = w->row[b];
+            }
+        }
+    }
+}
+
+static void work_init(const aedl_fw_plan *p, work *w) {
+    const struct aedl_fw_exec *x = p->exec;
+    w->buf = xcalloc((size_t)x->rows * EMU_B, x->narrow ? sizeof(int32_t) : sizeof(int64_t));
+    w->v = xcalloc((size_t)x->max_size * EMU_B, sizeof(int64_t));
+    w->row = xcalloc(EMU_B, sizeof(int64_t));
+    w->acc = xcalloc(EMU_B, sizeof(i128));
+}
+static void work_free(work *w) { free(w->buf); free(w->v); free(w->row); free(w->acc); }
+
+typedef struct {
+    const aedl_fw_plan *p;
+    const float *in; const int64_t *min;
+    double *out; int64_t *mout;
+    long lo, hi;
+} job;
+
+static void *run_job(void *arg) {
+    job *j = arg;
+    const aedl_fw_plan *p = j->p;
+    work w;
+    work_init(p, &w);
+    for (long s = j->lo; s < j->hi; s += EMU_B) {
+        int nb = (int)(j->hi - s < EMU_B ? j->hi - s : EMU_B);
+        if (j->in) load_input_float(p, &w, j->in + s * p->d_in, nb);
+        else {
+            for (int i = 0; i < p->d_in; i++) {
+                for (int b = 0; b < EMU_B; b++) w.row[b] = b < nb ? j->min[(s + b) * p->d_in + i] : 0;
+                put_row(p->exec, &w, i, w.row);
+            }
+        }
+        run_block(p, &w);
+        store_output(p, &w, nb, j->out ? j->out + s * p->d_out : NULL, j->mout ? j->mout + s * p->d_out : NULL);
+    }
+    work_free(&w);
+    return NULL;
+}
+
+static void run_all(aedl_fw_plan *p, const float *in, const int64_t *min, double *out, int64_t *mout,
+                    long n, int threads) {
+    char err[256];
+    if (aedl_fw_prepare(p, err, sizeof err)) aedl_fatal("%s", err);
+    if (n <= 0) return;
+    if (threads <= 0) { long c = sysconf(_SC_NPROCESSORS_ONLN); threads = c > 0 ? (int)c : 1; }
+    if (threads > EMU_MAX_THREADS) threads = EMU_MAX_THREADS;
+    long blocks = (n + EMU_B - 1) / EMU_B;
+    if (threads > blocks) threads = (int)blocks;
+    if (blocks < 8) threads = 1;
+    job jobs[EMU_MAX_THREADS];
+    pthread_t tid[EMU_MAX_THREADS];
+    long per = (blocks + threads - 1) / threads;
+    int started = 0;
+    for (int t = 0; t < threads; t++) {
+        long lo = t * per * EMU_B, hi = (t + 1) * per * EMU_B;
+        if (hi > n) hi = n;
+        if (lo >= hi) break;
+        jobs[t] = (job){p, in, min, out, mout, lo, hi};
+        started++;
+    }
+    int created = 0;
+    for (int t = 1; t < started; t++) {
+        if (pthread_create(&tid[t], NULL, run_job, &jobs[t]) != 0) break;
+        created = t;
+    }
+    run_job(&jobs[0]);
+    for (int t = 1; t <= created; t++) pthread_join(tid[t], NULL);
+    for (int t = created + 1; t < started; t++) run_job(&jobs[t]);   /* thread creation failed */
+}
+
+void aedl_fw_run(aedl_fw_plan *p, const float *in, double *out, long n) { run_all(p, in, NULL, out, NULL, n, 0); }
+void aedl_fw_run_threads(aedl_fw_plan *p, const float *in, double *out, long n, int threads) {
+    run_all(p, in, NULL, out, NULL, n, threads);
+}
+void aedl_fw_run_mantissa(aedl_fw_plan *p, const float *in, int64_t *out, long n) { run_all(p, in, NULL, NULL, out, n, 0); }
+void aedl_fw_run_from_mantissa(aedl_fw_plan *p, const int64_t *in, double *out, long n) {
+    run_all(p, NULL, in, out, NULL, n, 1);
+}
+
+/* ---- plans: allocation and the text form ----------------------------------------------- */
+
+aedl_fw_plan *aedl_fw_plan_new(int nlayers) {
+    aedl_fw_plan *p = xcalloc(1, sizeof *p);
+    p->nlayers = nlayers;
+    p->layers = xcalloc(nlayers > 0 ? nlayers : 1, sizeof *p->layers);
+    return p;
+}
+
+void aedl_fw_plan_free(aedl_fw_plan *p) {
+    if (!p) return;
+    exec_free(p->exec, p->nlayers);
+    for (int l = 0; l < p->nlayers; l++) { free(p->layers[l].w); free(p->layers[l].b); }
+    free(p->layers);
+    free(p);
+}
+
+static const char *const op_names[] = {
+    "dense", "batchnorm", "relu", "leaky_relu", "linear", "add", "concat", "sigmoid", "tanh", "softmax"
+};
+
+static void put_type(FILE *f, const char *key, aedl_fixed t) {
+    fprintf(f, "  %s %d %d %d %d %d\n", key, t.width, t.integer, t.is_signed ? 1 : 0, (int)t.rnd, (int)t.ovf);
+}
+static void put_vec(FILE *f, const char *key, const int64_t *v, long n) {
+    fprintf(f, "  %s %ld", key, n);
+    for (long i = 0; i < n; i++) fprintf(f, "%s%lld", i % 16 ? " " : "\n   ", (long long)v[i]);
+    fprintf(f, "\n");
+}
+static long w_count(const aedl_fw_layer *a) {
+    return a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1 : a->n_out;
+}
+
+int aedl_fw_plan_fprint(const aedl_fw_plan *p, FILE *f) {
+    fprintf(f, "aedl_fw_plan 1\n# types: W I signed rounding overflow (fixed.h enum values)\n");
+    fprintf(f, "model %s\ninput %d\n", p->model[0] ? p->model : "-", p->d_in);
+    put_type(f, "type", p->in_t);
+    fprintf(f, "layers %d\n", p->nlayers);
+    for (int l = 0; l < p->nlayers; l++) {
+        const aedl_fw_layer *a = &p->layers[l];
+        fprintf(f, "layer %s %s\n  inputs %d", op_names[a->op], a->name[0] ? a->name : "-", a->ninputs);
+        for (int k = 0; k < a->ninputs; k++) fprintf(f, " %d", a->inputs[k]);
+        fprintf(f, "\n  size %d %d\n  flags %d %d %d %d\n", a->n_in, a->n_out,
+                a->has_w, a->has_b, a->has_quant, a->guaranteed);
+        put_type(f, "w_t", a->w_t); put_type(f, "b_t", a->b_t); put_type(f, "acc_t", a->acc_t);
+        put_type(f, "q_t", a->q_t); put_type(f, "res_t", a->res_t);
+        if (a->has_w) put_vec(f, "w", a->w, w_count(a));
+        if (a->has_b) put_vec(f, "b", a->b, a->n_out);
+    }
+    fprintf(f, "outputs %d", p->noutputs);
+    for (int k = 0; k < p->noutputs; k++) fprintf(f, " %d", p->outputs[k]);
+    fprintf(f, "\nd_out %d\nend\n", p->d_out);
+    return ferror(f) ? -1 : 0;
+}
+
+int aedl_fw_plan_write(const aedl_fw_plan *p, const char *path) {
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w")) return -1;
+    if (aedl_fw_plan_fprint(p, a.f)) { int e = errno; aedl_atomic_abort(&a); errno = e ? e : EIO; return -1; }
+    return aedl_atomic_commit(&a);
+}
+
+/* Reading: a token stream with '#' comments. */
+typedef struct { FILE *f; char tok[128]; } rd;
+
+static bool next_tok(rd *r) {
+    int c;
+    for (;;) {
+        c = fgetc(r->f);
+        if (c == '#') { while (c != EOF && c != '\n') c = fgetc(r->f); continue; }
+        if (c == EOF) return false;
+        if (c != ' ' && c != '\n' && c != '\t' && c != '\r') break;
+    }
+    int n = 0;
+    while (c != EOF && c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+        if (n < (int)sizeof r->tok - 1) r->tok[n++] = (char)c;
+        c = fgetc(r->f);
+    }
+    r->tok[n] = 0;
+    return true;
+}
+static bool expect(rd *r, const char *word) { return next_tok(r) && strcmp(r->tok, word) == 0; }
+static bool get_ll(rd *r, long long *v, long long lo, long long hi) {
+    if (!next_tok(r)) return false;
+    char *end; errno = 0;
+    long long x = strtoll(r->tok, &end, 10);
+    if (errno || *end || x < lo || x > hi) return false;
+    *v = x;
+    return true;
+}
+static bool get_int(rd *r, int *v, int lo, int hi) {
+    long long x; if (!get_ll(r, &x, lo, hi)) return false; *v = (int)x; return true;
+}
+static bool get_type(rd *r, const char *key, aedl_fixed *t) {
+    int s, rn, o;
+    if (!expect(r, key) || !get_int(r, &t->width, 0, 64) || !get_int(r, &t->integer, -100000, 100000) ||
+        !get_int(r, &s, 0, 1) || !get_int(r, &rn, 0, AEDL_RND_CONV) || !get_int(r, &o, 0, AEDL_SAT_SYM))
+        return false;
+    t->is_signed = s; t->rnd = (aedl_rounding)rn; t->ovf = (aedl_overflow)o;
+    return true;
+}
+static bool get_vec(rd *r, const char *key, long n, int64_t **out) {
+    long long cnt;
+    if (!expect(r, key) || !get_ll(r, &cnt, 0, 1L << 30) || cnt != n) return false;
+    int64_t *v = xmalloc(sizeof(int64_t) * (n ? n : 1));
+    for (long i = 0; i < n; i++) {
+        long long x;
+        if (!get_ll(r, &x, INT64_MIN, INT64_MAX)) { free(v); return false; }
+        v[i] = x;
+    }
+    *out = v;
+    return true;
+}
+
+aedl_fw_plan *aedl_fw_plan_read(const char *path, char *err, int errn) {
+    FILE *f = fopen(path, "r");
+    if (!f) { snprintf(err, errn, "%s: %s", path, strerror(errno)); return NULL; }
+    rd r = {f, {0}};
+    aedl_fw_plan *p = NULL;
+    int nl = 0, one;
+    const char *what = "header";
+    if (!expect(&r, "aedl_fw_plan") || !get_int(&r, &one, 1, 1)) goto bad;
+    what = "model";
+    if (!expect(&r, "model") || !next_tok(&r)) goto bad;
+    char model[AEDL_FW_NAME];
+    snprintf(model, sizeof model, "%s", r.tok);
+    what = "input";
+    int d_in; aedl_fixed in_t;
+    if (!expect(&r, "input") || !get_int(&r, &d_in, 1, 1 << 24) || !get_type(&r, "type", &in_t)) goto bad;
+    if (!expect(&r, "layers") || !get_int(&r, &nl, 0, 1 << 16)) goto bad;
+    p = aedl_fw_plan_new(nl);
+    snprintf(p->model, sizeof p->model, "%s", model);
+    p->d_in = d_in; p->in_t = in_t;
+    for (int l = 0; l < nl; l++) {
+        aedl_fw_layer *a = &p->layers[l];
+        what = "layer";
+        if (!expect(&r, "layer") || !next_tok(&r)) goto bad;
+        int op = -1;
+        for (int k = 0; k < (int)(sizeof op_names / sizeof *op_names); k++) if (!strcmp(r.tok, op_names[k])) op = k;
+        if (op < 0) goto bad;
+        a->op = (aedl_fw_op)op;
+        if (!next_tok(&r)) goto bad;
+        snprintf(a->name, sizeof a->name, "%s", r.tok);
+        what = a->name;
+        if (!expect(&r, "inputs") || !get_int(&r, &a->ninputs, 1, AEDL_FW_MAX_INPUTS)) goto bad;
+        for (int k = 0; k < a->ninputs; k++) if (!get_int(&r, &a->inputs[k], -1, l - 1)) goto bad;
+        int hw, hb, hq, g;
+        if (!expect(&r, "size") || !get_int(&r, &a->n_in, 0, 1 << 24) || !get_int(&r, &a->n_out, 0, 1 << 24)) goto bad;
+        if (!expect(&r, "flags") || !get_int(&r, &hw, 0, 1) || !get_int(&r, &hb, 0, 1) ||
+            !get_int(&r, &hq, 0, 1) || !get_int(&r, &g, 0, 1)) goto bad;
+        a->has_w = hw; a->has_b = hb; a->has_quant = hq; a->guaranteed = g;
+        if (!get_type(&r, "w_t", &a->w_t) || !get_type(&r, "b_t", &a->b_t) || !get_type(&r, "acc_t", &a->acc_t) ||
+            !get_type(&r, "q_t", &a->q_t) || !get_type(&r, "res_t", &a->res_t)) goto bad;
+        if ((long)a->n_in * a->n_out > (1L << 28)) goto bad;
+        if (a->has_w && !get_vec(&r, "w", w_count(a), &a->w)) goto bad;
+        if (a->has_b && !get_vec(&r, "b", a->n_out, &a->b)) goto bad;
+    }
+    what = "outputs";
+    if (!expect(&r, "outputs") || !get_int(&r, &p->noutputs, 1, AEDL_FW_MAX_INPUTS)) goto bad;
+    for (int k = 0; k < p->noutputs; k++) if (!get_int(&r, &p->outputs[k], -1, nl - 1)) goto bad;
+    if (!expect(&r, "d_out") || !get_int(&r, &p->d_out, 1, 1 << 24) || !expect(&r, "end")) goto bad;
+    fclose(f);
+    if (aedl_fw_prepare(p, err, errn)) { aedl_fw_plan_free(p); return NULL; }
+    return p;
+bad:
+    snprintf(err, errn, "%s: malformed plan near '%s' (in %s)", path, r.tok, what);
+    fclose(f);
+    aedl_fw_plan_free(p);
+    return NULL;
+}
