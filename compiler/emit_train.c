@@ -100,6 +100,11 @@ static void stmt_text(const IrNode *n, char *buf, size_t len) {
 static void put_origin(FILE *o, const IrNode *n, const char *indent) {
     char txt[512];
     stmt_text(n, txt, sizeof txt);
+    /* "dense enc1(32, ...)" -> "dense(32, ...)": the name is printed first */
+    size_t kl = strcspn(txt, " ("), nl = strlen(n->name);
+    if (txt[kl] == ' ' && !strncmp(txt + kl + 1, n->name, nl) &&
+        (txt[kl + 1 + nl] == '(' || txt[kl + 1 + nl] == 0 || txt[kl + 1 + nl] == ' '))
+        memmove(txt + kl, txt + kl + 1 + nl, strlen(txt + kl + 1 + nl) + 1);
     int line = n->line;
     if (line <= 0 && n->loc.file >= 0) {
         int col;

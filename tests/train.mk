@@ -1,0 +1,2 @@
+# tests/train.mk — the training program (aedlc --emit train + runtime/train.c).
+TEST_SCRIPTS += tests/train/train.sh tests/train/resume.sh

@@ -1,0 +1,47 @@
+#!/bin/sh
+# The training program of the seed QAT autoencoder: generated, built (also with
+# -Werror), trained a few epochs on generated data; the loss falls, A->4l is
+# found, every output file is there with the documented layout; bad options.
+. tests/train/common.sh
+OUT="$W/out"
+"$AEDLC" "$AEDL" --emit train -o "$OUT" > "$W/emit.log" 2>&1
+check train/emit "aedlc --emit train failed: $(tail -5 "$W/emit.log")" test -x "$OUT/train/ae_train"
+check train/source-comments "no layer comment with the source line" \
+  grep -q '/\* enc1: dense(32, weight=qw, bias=qw) .* ae.aedl:14 \*/' "$OUT/train/ae_model.c"
+check train/werror "the generated C does not compile with -Wall -Wextra -Werror" \
+  make -s -B -C "$OUT/train" WERROR=1
+
+"$OUT/train/ae_train" --threads 2 > "$W/train.log" 2>&1; st=$?
+check train/run "exit status $st: $(tail -5 "$W/train.log")" test $st -eq 0
+for f in ae.weights.h5 history.csv scaler.h5 eval/summary.json eval/roc_Ato4l.csv ae.ckpt; do
+  check "train/output/$f" "missing $OUT/$f" test -s "$OUT/$f"
+done
+first=$(sed -n 2p "$OUT/history.csv" | cut -d, -f2); last=$(tail -n 1 "$OUT/history.csv" | cut -d, -f2)
+check train/loss-falls "loss $first -> $last" awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a) }'
+check train/history-rows "history.csv should have a header and 3 rows" test "$(wc -l < "$OUT/history.csv")" -eq 4
+auc=$(sed -n '/"Ato4l"/,/"firmware"/s/.*"quantized": { "auc": \([0-9.e-]*\).*/\1/p' "$OUT/eval/summary.json")
+check train/auc-Ato4l "AUC of the quantized model on A->4l is '$auc'" awk -v a="$auc" 'BEGIN { exit !(a > 0.75) }'
+check train/tpr-null "tpr_at_fpr(1e-5) on 4000 test events should be null with a reason" \
+  grep -q '"fpr": 1e-05, "tpr": null, "background_events": 0, "reason": "the test split has 4000' "$OUT/eval/summary.json"
+h5ls -r "$OUT/ae.weights.h5" > "$W/ls.txt"
+check train/weights-kernel "no /enc1/kernel {57, 32}" grep -q '^/enc1/kernel *Dataset {57, 32}' "$W/ls.txt"
+check train/weights-mask "no /enc1/mask" grep -q '^/enc1/mask *Dataset {57, 32}' "$W/ls.txt"
+check train/weights-nomask-latent "latent is not pruned but has a mask" sh -c "! grep -q '^/latent/mask' '$W/ls.txt'"
+check train/weights-bn "no batchnorm moving_variance" grep -q '^/batchnorm_1/moving_variance *Dataset {32}' "$W/ls.txt"
+check train/weights-attr "no model attribute" sh -c "h5dump -a /model '$OUT/ae.weights.h5' | grep -q '\"ae\"'"
+# Pruned weights are exactly zero where the mask is 0.
+h5dump -d /enc1/kernel -y -w 0 "$OUT/ae.weights.h5" | tr ', ' '\n\n' | grep -E '^-?[0-9]' > "$W/k.txt"
+h5dump -d /enc1/mask -y -w 0 "$OUT/ae.weights.h5" | tr ', ' '\n\n' | grep -E '^-?[0-9]' > "$W/m.txt"
+bad=$(paste -d' ' "$W/k.txt" "$W/m.txt" | awk '$2 == 0 && $1 != 0' | wc -l)
+zeros=$(awk '$1 == 0' "$W/m.txt" | wc -l)
+check train/masked-zero "$bad masked weights are not zero" test "$bad" -eq 0 -a "$zeros" -gt 0
+
+# Options: bad ones exit 2 with a message; --help exits 0.
+"$OUT/train/ae_train" --epochs x > "$W/o.txt" 2>&1; st=$?
+check train/bad-option-value "--epochs x: status $st, $(cat "$W/o.txt")" sh -c "test $st -eq 2 && grep -q 'needs a whole number' '$W/o.txt'"
+"$OUT/train/ae_train" --bogus > "$W/o.txt" 2>&1; st=$?
+check train/bad-option "--bogus: status $st" sh -c "test $st -eq 2 && grep -q \"unknown option '--bogus'\" '$W/o.txt'"
+"$OUT/train/ae_train" --help > "$W/o.txt" 2>&1; st=$?
+check train/help "--help: status $st" sh -c "test $st -eq 0 && grep -q -- '--resume' '$W/o.txt'"
+"$OUT/train/ae_train" --resume -o "$W/nothing" > "$W/o.txt" 2>&1; st=$?
+check train/resume-missing "--resume without a checkpoint: status $st" sh -c "test $st -eq 1 && grep -q 'cannot open' '$W/o.txt'"
