@@ -109,6 +109,7 @@ long gen_event(aedl_rng *r, gen_process p, reco_event *ev, gen_process *componen
 /* ---- output (output.c) ----------------------------------------------------------- */
 typedef struct {
     int quiet;                  /* no progress lines */
+    int plain;                  /* progress as whole lines even on a terminal (parallel runs) */
     const char *label;          /* shown in progress lines */
 } gen_opts;
 

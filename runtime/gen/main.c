@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "gen.h"
 #include "util.h"
 
@@ -12,7 +14,7 @@ static void usage(FILE *f) {
     fprintf(f,
         "usage: aedl-gen --process NAME [--events N] [--seed S] [-o FILE]\n"
         "       aedl-gen --jets [--process NAME] [--events N] [--seed S] -o FILE.h5|FILE.csv\n"
-        "       aedl-gen --all DIR [--events N] [--signal-events M] [--jet-count J] [--seed S]\n"
+        "       aedl-gen --all DIR [--events N] [--signal-events M] [--jet-count J] [--seed S] [--jobs K]\n"
         "\n"
         "Writes toy LHC collision events in the ADC2021 format: HDF5 dataset Particles\n"
         "(N, 19, 4) float32 = MET, 4 e/gamma, 4 muons, 10 jets, each (pT, eta, phi, class),\n"
@@ -30,6 +32,7 @@ static void usage(FILE *f) {
         "  --jets              write jets for compression studies, one row (pT, eta, phi, E)\n"
         "                      per jet: HDF5 dataset 'jets' (N, 4), or CSV if FILE ends in .csv\n"
         "  --all DIR           the demo set: background, the four signals, jets.h5, jets.csv\n"
+        "  --jobs K            with --all: files written in parallel (default: the number of CPUs)\n"
         "  --quiet             no progress on standard error\n"
         "  --list              list the processes;  --help  this text;  --version\n"
         "\nprocesses:\n");
@@ -62,6 +65,8 @@ static uint64_t parse_seed(const char *s) {
     return (uint64_t)v;
 }
 
+typedef struct { gen_process p; size_t n; int jets; char *path; } gen_task;
+
 static char *join(const char *dir, const char *file) {
     size_t n = strlen(dir) + strlen(file) + 2;
     char *p = xmalloc(n);
@@ -74,8 +79,9 @@ int main(int argc, char **argv) {
     const char *process = NULL, *out = NULL, *all = NULL;
     size_t events = 0, signal_events = 100000, jet_count = 100000;
     int jets = 0, have_events = 0;
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t seed = 1;
-    gen_opts o = { 0, "aedl-gen" };
+    gen_opts o = { .quiet = 0, .plain = 0, .label = "aedl-gen" };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -93,6 +99,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--seed")) { NEEDS_VALUE(); seed = parse_seed(v); }
         else if (!strcmp(a, "-o") || !strcmp(a, "--output")) { NEEDS_VALUE(); out = v; }
         else if (!strcmp(a, "--all")) { NEEDS_VALUE(); all = v; }
+        else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) { NEEDS_VALUE(); jobs = (long)parse_count(a, v, 0); }
         else if (!strcmp(a, "--jets")) jets = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o.quiet = 1;
         else usage_error("unknown argument '%s'", a);
@@ -114,26 +121,47 @@ int main(int argc, char **argv) {
             return 1;
         }
         size_t nbg = have_events ? events : 1000000;
+        /* The files are independent (each has its own random stream): write them in
+           parallel, one child process per file, at most `jobs` at a time. */
         static const gen_process set[] = { P_BACKGROUND, P_ATO4L, P_LQ, P_HTAUTAU, P_HCHTAUNU };
+        gen_task task[7];
+        int nt = 0;
         for (size_t k = 0; k < sizeof set / sizeof set[0]; k++) {
             size_t n = set[k] == P_BACKGROUND ? nbg : signal_events;
-            if (n == 0) continue;
-            char *path = join(all, gen_processes[set[k]].file);
-            o.label = gen_processes[set[k]].file;
-            int rc = write_events_h5(path, set[k], n, seed, &o);
-            free(path);
-            if (rc) return 1;
+            if (n) task[nt++] = (gen_task){ set[k], n, 0, join(all, gen_processes[set[k]].file) };
         }
         if (jet_count) {
-            char *h5 = join(all, "jets.h5"), *csv = join(all, "jets.csv");
-            o.label = "jets";
-            int rc = write_jets(h5, P_BACKGROUND, jet_count, seed, &o) ||
-                     write_jets(csv, P_BACKGROUND, jet_count, seed, &o);
-            free(h5);
-            free(csv);
-            if (rc) return 1;
+            task[nt++] = (gen_task){ P_BACKGROUND, jet_count, 1, join(all, "jets.h5") };
+            task[nt++] = (gen_task){ P_BACKGROUND, jet_count, 1, join(all, "jets.csv") };
         }
-        return 0;
+        if (jobs < 1) jobs = 1;
+        o.plain = jobs > 1;
+        int failed = 0, running = 0;
+        for (int k = 0; k < nt || running > 0;) {
+            if (k < nt && running < jobs) {
+                o.label = task[k].path;
+                fflush(stderr);
+                pid_t pid = jobs > 1 ? fork() : 0;
+                if (pid == 0) {
+                    int rc = task[k].jets ? write_jets(task[k].path, task[k].p, task[k].n, seed, &o)
+                                          : write_events_h5(task[k].path, task[k].p, task[k].n, seed, &o);
+                    if (jobs > 1) _exit(rc ? 1 : 0);
+                    failed |= rc != 0;
+                } else if (pid < 0) {
+                    failed = 1;
+                } else {
+                    running++;
+                }
+                k++;
+                continue;
+            }
+            int st;
+            if (wait(&st) < 0) break;
+            running--;
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) failed = 1;
+        }
+        for (int k = 0; k < nt; k++) free(task[k].path);
+        return failed ? 1 : 0;
     }
     if (!have_events) events = 100000;
     const char *path = out ? out : gen_processes[p].file;

@@ -22,7 +22,7 @@ typedef struct { const gen_opts *o; const char *what; size_t n; double t0, last;
 static void progress_start(progress *pg, const gen_opts *o, const char *what, size_t n) {
     pg->o = o; pg->what = what; pg->n = n;
     pg->t0 = pg->last = aedl_now();
-    pg->tty = isatty(2);
+    pg->tty = isatty(2) && !o->plain;
 }
 
 static void progress_update(progress *pg, size_t done) {
