@@ -562,7 +562,10 @@ static int mode_index(const char *written, const char *const *names, int n) {
 
 static bool type_param_int(const AstExpr *e, const char *what, const char *tname, long long *v) {
     if (!as_int(e, v)) {
-        diag_error(e->loc, "the %s of %s<...> must be an integer, got %s", what, tname, describe(e));
+        if (e->kind == EX_NUMBER)
+            diag_error(e->loc, "the %s of %s<...> must be an integer, got %g", what, tname, e->num);
+        else
+            diag_error(e->loc, "the %s of %s<...> must be an integer, got %s", what, tname, describe(e));
         return false;
     }
     return true;
@@ -686,8 +689,14 @@ static IrQuant *quant_call(const AstExpr *e) {
         diag_error(a[4]->loc, "alpha=%g is not supported yet: only alpha=1", q->alpha);
         ok = false;
     }
+    if (ok && (integer < -1000 || integer > 1000)) {   /* far out: no type to show */
+        diag_error(a[1]->loc, "integer=%lld out of range: integer bits must be within %d..%d", integer,
+                   MIN_INT, MAX_INT);
+        ok = false;
+    }
+    if (!ok) return NULL;
     long long I = is_bits && q->keep_negative ? integer + 1 : integer;
-    if (ok && (I < MIN_INT || I > MAX_INT)) {
+    if (I < MIN_INT || I > MAX_INT) {
         diag_error(a[1] ? a[1]->loc : e->loc,
                    "integer=%lld out of range: the equivalent type %s<%lld, %lld> needs integer bits within %d..%d",
                    integer, is_bits && q->keep_negative ? "fixed" : "ufixed", bits, I, MIN_INT, MAX_INT);
@@ -1082,7 +1091,10 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
                 long long v;
                 const AstExpr *e = st->dims[i];
                 if (!as_int(e, &v)) {
-                    diag_error(e->loc, "an input dimension must be an integer, got %s", describe(e));
+                    if (e->kind == EX_NUMBER)
+                        diag_error(e->loc, "an input dimension must be an integer, got %g", e->num);
+                    else
+                        diag_error(e->loc, "an input dimension must be an integer, got %s", describe(e));
                     nok = true;
                 } else if (v < 1 || v > MAX_UNITS) {
                     diag_error(e->loc, "an input dimension must be in 1..%d, got %lld", MAX_UNITS, v);
