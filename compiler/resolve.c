@@ -525,8 +525,8 @@ static const char **sym_names(SymTab *t) {
 static void *sym_ref(SymTab *t, SymTab *other, const char *name, Loc loc) {
     Sym *s = sym_find(t, name);
     if (s) {
-        if (!s->ir && !s->broken)
-            diag_error(loc, "%s '%s' is used before its declaration is complete", t->what, name);
+        if (!s->ir && !s->broken)   /* only aliases can meet a declaration not yet resolved */
+            diag_error(loc, "%s '%s' is declared later: an alias must name an earlier %s", t->what, name, t->what);
         return s->ir;
     }
     if (other && sym_find(other, name)) {
@@ -717,7 +717,10 @@ static IrQuant *quant_call(const AstExpr *e) {
    declared name (NULL inline).  Returns NULL after reporting an error. */
 static IrQuant *quant_expr(R *r, const AstExpr *e, const char *name) {
     IrQuant *q = NULL;
-    if (e->kind == EX_IDENT) {
+    if (e->kind == EX_IDENT && name && strcmp(name, e->text) == 0) {
+        diag_error(e->loc, "quantizer '%s' names itself", name);
+        return NULL;
+    } else if (e->kind == EX_IDENT) {
         IrQuant *ref = sym_ref(&r->quants, &r->prunes, e->text, e->loc);
         if (!ref) return NULL;
         if (!name) return ref;
@@ -826,6 +829,10 @@ static IrPruning *prune_expr(R *r, const AstExpr *e, const char *name, bool allo
     if (e->kind == EX_IDENT) {
         if (allow_none && strcmp(e->text, "none") == 0) {
             *none = true;
+            return NULL;
+        }
+        if (name && strcmp(name, e->text) == 0) {
+            diag_error(e->loc, "pruning schedule '%s' names itself", name);
             return NULL;
         }
         IrPruning *ref = sym_ref(&r->prunes, &r->quants, e->text, e->loc);
