@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,6 +592,11 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     printf("%s: %d epoch(s) (%d in this run, %.1f s)", def->name, r->epoch,
            r->epoch - epochs_before, train_s);
     if (h) printf(", last loss %.6g, val_loss %.6g", h->loss, h->val_loss);
-    printf("; results in %s\n", r->outdir);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+                 (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    printf("; cpu %.1f s; peak memory %.1f MB; results in %s\n", cpu, (double)ru.ru_maxrss / 1024.0,
+           r->outdir);
     return bad ? 1 : 0;
 }
