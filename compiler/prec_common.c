@@ -108,20 +108,29 @@ int prec_tz(i128 m) {
 void prec_type_range(aedl_fixed t, i128 *lo, i128 *hi) {
     *lo = aedl_fixed_mant_min(t);
     *hi = aedl_fixed_mant_max(t);
-    if (t.is_signed && t.ovf == AEDL_SAT_SYM) *lo = -*hi;
+    if (t.is_signed && t.ovf == AEDL_SAT_SYM && t.width > 1) *lo = -*hi;
 }
 
 i128 prec_cast(i128 m, int e, aedl_fixed t) { return aedl_fixed_quantize(t, m, -e); }
 
 void prec_cast_range(i128 lo, i128 hi, int e, aedl_fixed t, i128 *qlo, i128 *qhi) {
-    if (t.ovf != AEDL_WRAP) { *qlo = prec_cast(lo, e, t); *qhi = prec_cast(hi, e, t); return; }
-    /* wrap: round without overflow, then see whether both ends stay inside */
+    if (t.ovf == AEDL_SAT || t.ovf == AEDL_SAT_SYM) {   /* monotone */
+        *qlo = prec_cast(lo, e, t); *qhi = prec_cast(hi, e, t);
+        return;
+    }
+    /* wrap / sat_zero: round without overflow, then see whether both ends stay inside */
     aedl_fixed wide = t;
-    wide.width = 120; wide.integer = t.integer + (120 - t.width); wide.ovf = AEDL_SAT;
+    wide.width = 120; wide.integer = t.integer + (120 - t.width); wide.ovf = AEDL_SAT; wide.is_signed = true;
     i128 rl = prec_cast(lo, e, wide), rh = prec_cast(hi, e, wide), tl, th;
     prec_type_range(t, &tl, &th);
-    if (rl >= tl && rh <= th) { *qlo = rl; *qhi = rh; }
-    else { *qlo = tl; *qhi = th; }
+    if (rl >= tl && rh <= th) { *qlo = rl; *qhi = rh; return; }
+    if (t.ovf == AEDL_WRAP) { *qlo = tl; *qhi = th; return; }
+    /* sat_zero: the values inside, and 0 for those outside */
+    *qlo = rl < tl ? tl : rl;
+    *qhi = rh > th ? th : rh;
+    if (*qlo > 0) *qlo = 0;
+    if (*qhi < 0) *qhi = 0;
+    if (*qlo > *qhi) { *qlo = 0; *qhi = 0; }
 }
 
 double prec_val(i128 m, int e) { return ldexp((double)m, e); }

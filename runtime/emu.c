@@ -42,7 +42,7 @@ static int64_t type_max(aedl_fixed t) {
 }
 static int64_t type_min(aedl_fixed t) {
     if (!t.is_signed) return 0;
-    if (t.ovf == AEDL_SAT_SYM) return -type_max(t);
+    if (t.ovf == AEDL_SAT_SYM && t.width > 1) return -type_max(t);   /* as fixed.c / Vitis */
     return t.width >= 64 ? INT64_MIN : -(int64_t)((uint64_t)1 << (t.width - 1));
 }
 
@@ -269,7 +269,7 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
     x->L = xcalloc(p->nlayers > 0 ? p->nlayers : 1, sizeof *x->L);
     if (p->d_in <= 0) PERR("plan: input size %d", p->d_in);
     if (!valid_type(p->in_t)) PERR("plan: bad input type");
-    x->narrow = p->in_t.width <= 32;
+    x->narrow = p->in_t.width <= 32 - !p->in_t.is_signed;   /* every stored mantissa fits int32 */
     x->in_exp = aedl_fw_exp(p->in_t);
     x->rows = p->d_in;
     x->max_size = p->d_in;
@@ -290,7 +290,7 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
         if (!valid_type(a->res_t) || !valid_type(a->acc_t) || (a->has_quant && !valid_type(a->q_t)) ||
             (a->has_w && !valid_type(a->w_t)) || (a->has_b && !valid_type(a->b_t)))
             PERR("plan: layer %s: a type is out of range (widths 1..64)", a->name);
-        if (a->res_t.width > 32) x->narrow = false;
+        if (a->res_t.width > 32 - !a->res_t.is_signed) x->narrow = false;
         int n_in = a->n_in, n_out = a->n_out;
         switch (a->op) {
         case FW_DENSE:

@@ -1,0 +1,9 @@
+# tests/prec.mk — precision inference, the firmware plan and the emulator (issue 5).
+# These tests link the compiler's objects (all but main.o) besides the runtime.
+PREC_TESTS := $(BUILD)/tests/prec/test_prec
+PREC_LINK  := $(AEDLC_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/compiler/arena.o $(AEDLC_GEN_OBJS)
+TEST_BINS  += $(PREC_TESTS)
+
+$(PREC_TESTS): $(BUILD)/tests/prec/%: tests/prec/%.c $(PREC_LINK) $(BUILD)/libaedlrt.a | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -MMD -MP $< -o $@ $(LDFLAGS) $(PREC_LINK) $(BUILD)/libaedlrt.a $(LDLIBS)

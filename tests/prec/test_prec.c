@@ -1,0 +1,507 @@
+/* test_prec.c — precision inference and the firmware emulator.
+ *
+ *   - the conservative rules' worked examples (domain.md);
+ *   - exact ranges of a hand-computed dense;
+ *   - the guarantee: thousands of random small quantized models (random
+ *     quantizers and input types, weights, pruning masks, batchnorm, relu /
+ *     leaky_relu / linear quantizers, add, concat, dropout); the emulator
+ *     running the plan must equal, on every event, an exact evaluation of
+ *     the quantized model written here with runtime/fixed.c's exact values
+ *     (independent of plan.c and emu.c), in bit_exact and in conservative
+ *     mode; and bit_exact widths never exceed the conservative ones;
+ *   - the plan's text form round-trips; emulator casts agree with fixed.c.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+#include "emu.h"
+#include "fixed.h"
+#include "nn.h"
+#include "precision.h"
+#include "weights.h"
+
+/* ---- a tiny random generator (independent of the runtime's) ------------------------- */
+static uint64_t rs = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd64(void) { rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17; return rs; }
+static int rnd(int n) { return (int)(rnd64() % (uint64_t)n); }
+static double unif(double a, double b) { return a + (b - a) * (double)(rnd64() >> 11) / 9007199254740992.0; }
+
+/* ---- hand-built IR ----------------------------------------------------------------- */
+typedef struct {
+    IrModel m;
+    IrNode *nodes[32];
+    IrNode *inputs_store[32][2];
+    IrQuant quants[64]; int nq;
+    IrNode *outs[1];
+} Model;
+
+static IrNode *add_node(Model *M, IrOp op, int size, IrNode *a, IrNode *b) {
+    IrNode *n = calloc(1, sizeof *n);
+    int id = M->m.nnodes;
+    n->id = id; n->op = op; n->loc = NOLOC;
+    static char names[64][32];
+    snprintf(names[id], sizeof names[id], "%s_%d", ir_op_name(op), id);
+    n->name = names[id];
+    n->inputs = M->inputs_store[id];
+    if (a) n->inputs[n->ninputs++] = a;
+    if (b) n->inputs[n->ninputs++] = b;
+    n->shape.rank = 1; n->shape.dims[0] = size;
+    n->alpha = 0.3; n->epsilon = 1e-3; n->momentum = 0.99; n->use_bias = true;
+    M->nodes[id] = n;
+    M->m.nnodes++;
+    M->m.nodes = M->nodes;
+    return n;
+}
+
+static IrQuant *quant_type(Model *M, aedl_fixed t) {
+    IrQuant *q = &M->quants[M->nq++];
+    memset(q, 0, sizeof *q);
+    q->kind = Q_FIXED; q->type = t; q->loc = NOLOC;
+    return q;
+}
+
+static void model_free(Model *M) {
+    prec_free(&M->m);
+    weights_free_model(&M->m);
+    for (int i = 0; i < M->m.nnodes; i++) free(M->nodes[i]);
+    M->m.nnodes = 0;
+}
+
+static aedl_fixed fx(int w, int i, bool s, aedl_rounding r, aedl_overflow o) { return (aedl_fixed){w, i, s, r, o}; }
+
+/* ---- the conservative worked examples --------------------------------------------- */
+static void test_conservative_examples(void) {
+    char buf[96];
+    Model M = {0};
+    M.m.name = "ex";
+    IrTarget t = {0};
+    t.precision = PREC_CONSERVATIVE; t.default_type = fx(16, 6, true, AEDL_TRN, AEDL_WRAP);
+    IrNode *in = add_node(&M, OP_INPUT, 57, NULL, NULL);
+    in->has_type = true; in->in_type = fx(8, 0, false, AEDL_TRN, AEDL_WRAP);
+    IrNode *d = add_node(&M, OP_DENSE, 32, in, NULL);
+    d->units = 32;
+    d->weight_q = quant_type(&M, fx(6, 1, true, AEDL_RND_CONV, AEDL_SAT));
+    d->bias_q = quant_type(&M, fx(6, 1, true, AEDL_RND_CONV, AEDL_SAT));
+    M.outs[0] = d; M.m.outputs = M.outs; M.m.noutputs = 1;
+    int e = infer_precision(NULL, &M.m, &t, NULL, 0);
+    prec_type_str(d->prec->t.accum, buf, sizeof buf);
+    CHECK(e == 0 && !strcmp(buf, "fixed<21,8>"), "conservative: ufixed<8,0> x fixed<6,1>, 57 inputs, bias fixed<6,1> -> fixed<21,8>",
+          "got %s (%d errors)", buf, e);
+    CHECK(d->prec->guaranteed, "conservative: quantized dense is guaranteed", "not guaranteed");
+    model_free(&M);
+
+    for (int bias = 0; bias < 2; bias++) {
+        memset(&M, 0, sizeof M);
+        M.m.name = "ex2";
+        in = add_node(&M, OP_INPUT, 57, NULL, NULL);
+        in->has_type = true; in->in_type = fx(16, 6, true, AEDL_TRN, AEDL_WRAP);
+        d = add_node(&M, OP_DENSE, 16, in, NULL);
+        d->units = 16; d->use_bias = bias;
+        d->weight_q = quant_type(&M, fx(16, 6, true, AEDL_TRN, AEDL_WRAP));
+        d->bias_q = quant_type(&M, fx(16, 6, true, AEDL_TRN, AEDL_WRAP));
+        M.outs[0] = d; M.m.outputs = M.outs; M.m.noutputs = 1;
+        infer_precision(NULL, &M.m, &t, NULL, 0);
+        prec_type_str(d->prec->t.accum, buf, sizeof buf);
+        const char *want = bias ? "fixed<39,19>" : "fixed<38,18>";
+        CHECK(!strcmp(buf, want), bias ? "conservative: fixed<16,6> x fixed<16,6>, 57 inputs, bias fixed<16,6> -> fixed<39,19>"
+                                       : "conservative: fixed<16,6> x fixed<16,6>, 57 inputs, no bias -> fixed<38,18>",
+              "got %s, want %s", buf, want);
+        model_free(&M);
+    }
+}
+
+/* ---- a dense computed by hand ------------------------------------------------------- */
+static void test_exact_by_hand(void) {
+    Model M = {0};
+    M.m.name = "hand";
+    IrTarget t = {0};
+    t.precision = PREC_BIT_EXACT; t.default_type = fx(16, 6, true, AEDL_TRN, AEDL_WRAP);
+    IrNode *in = add_node(&M, OP_INPUT, 2, NULL, NULL);
+    in->has_type = true; in->in_type = fx(4, 2, false, AEDL_TRN, AEDL_WRAP);   /* [0, 3.75] step 1/4 */
+    IrNode *d = add_node(&M, OP_DENSE, 2, in, NULL);
+    d->units = 2;
+    d->weight_q = quant_type(&M, fx(8, 4, true, AEDL_RND_CONV, AEDL_SAT));       /* step 1/16 */
+    d->bias_q = quant_type(&M, fx(8, 4, true, AEDL_RND_CONV, AEDL_SAT));
+    IrParams *p = weights_new_dense(2, 2, true, true);
+    /* neuron 0: 1.5*x0 - 0.5*x1 + 0.25; neuron 1: x0 pruned, -3*x1 */
+    p->kernel[0] = 1.5f; p->kernel[1] = 3.0f; p->kernel[2] = -0.5f; p->kernel[3] = -3.0f;
+    p->mask[0] = 1; p->mask[1] = 0; p->mask[2] = 1; p->mask[3] = 1;
+    p->bias[0] = 0.25f; p->bias[1] = 0;
+    d->params = p;
+    M.outs[0] = d; M.m.outputs = M.outs; M.m.noutputs = 1;
+    int e = infer_precision(NULL, &M.m, &t, NULL, 0);
+    IrPrec *pr = d->prec;
+    /* neuron 0: [0.25 - 0.5*3.75, 0.25 + 1.5*3.75] = [-1.625, 5.875] (7 bits on 1/8);
+       neuron 1: [-11.25, 0] (8 bits); weights 1.5, -0.5, -3 = 3, -1, -6 halves -> fixed<4,3>;
+       product step 1/8, bias step 1/4 -> acc step 1/8: [-11.25, 5.875] = [-90, 47]/8 -> fixed<8,5> */
+    char a[96], w[96], r[96];
+    prec_type_str(pr->t.accum, a, sizeof a);
+    prec_type_str(pr->t.weight, w, sizeof w);
+    prec_type_str(pr->t.result, r, sizeof r);
+    CHECK(e == 0 && !strcmp(a, "fixed<8,5>"), "bit_exact: hand dense accumulator fixed<8,5>", "got %s", a);
+    CHECK(!strcmp(w, "fixed<4,3>"), "bit_exact: hand dense weights on their coarsest step fixed<4,3>", "got %s", w);
+    CHECK(!strcmp(r, a), "bit_exact: unquantized dense result = accumulator", "got %s", r);
+    CHECK(pr->range.lo == -90 && pr->range.hi == 47 && pr->range.exp == -3,
+          "bit_exact: hand dense exact range [-11.25, 5.875]", "got [%lld, %lld] 2^%d",
+          (long long)pr->range.lo, (long long)pr->range.hi, pr->range.exp);
+    CHECK(pr->nonzero == 3 && pr->multipliers == 2, "bit_exact: non-zero weights 3, multipliers 2 (1.5, -3; -0.5 is a shift)",
+          "nonzero %ld multipliers %ld", pr->nonzero, pr->multipliers);
+    CHECK(pr->widest_neuron == 1, "bit_exact: widest neuron is 1", "got %d", pr->widest_neuron);
+    CHECK(pr->why_accum && strstr(pr->why_accum, "[-11.25, 5.875] on step 2^-3"), "bit_exact: reason names the exact range",
+          "got '%s'", pr->why_accum ? pr->why_accum : "(null)");
+    model_free(&M);
+}
+
+/* ---- random models -------------------------------------------------------------------- */
+
+static aedl_fixed rand_quant_type(bool allow_unsigned, bool allow_wrap) {
+    int k = rnd(3);
+    int bits = 2 + rnd(8), integer = rnd(4);
+    if (k == 0) return fx(bits, integer + 1, true, AEDL_RND_CONV, rnd(2) ? AEDL_SAT_SYM : AEDL_SAT);
+    if (k == 1 && allow_unsigned) return fx(bits, integer, false, AEDL_RND_CONV, AEDL_SAT);
+    aedl_overflow o = (aedl_overflow)rnd(4);
+    if (!allow_wrap && o == AEDL_WRAP) o = AEDL_SAT;
+    bool s = allow_unsigned ? rnd(3) != 0 : true;
+    return fx(bits, rnd(7) - 2, s, (aedl_rounding)rnd(7), o);
+}
+
+static const double alphas[] = {0.25, 0.125, 0.375, 0.5, 0.3125, 0.0};
+
+static void rand_params(IrNode *n, int n_in) {
+    if (n->op == OP_DENSE) {
+        IrParams *p = weights_new_dense(n_in, n->units, n->use_bias, true);
+        double sc = unif(0.2, 3);
+        for (long k = 0; k < (long)n_in * n->units; k++) {
+            p->kernel[k] = (float)unif(-sc, sc);
+            p->mask[k] = rnd(2) ? 1.0f : 0.0f;
+        }
+        if (n->use_bias) for (int j = 0; j < n->units; j++) p->bias[j] = (float)unif(-2, 2);
+        n->params = p;
+    } else {
+        int C = (int)ir_shape_size(&n->shape);
+        IrParams *p = weights_new_batchnorm(C);
+        for (int j = 0; j < C; j++) {
+            p->gamma[j] = (float)unif(-2, 2); p->beta[j] = (float)unif(-1, 1);
+            p->moving_mean[j] = (float)unif(-1, 1); p->moving_variance[j] = (float)unif(0.05, 3);
+        }
+        n->params = p;
+    }
+}
+
+static void rand_model(Model *M) {
+    memset(M, 0, sizeof *M);
+    M->m.name = "rand";
+    IrNode *in = add_node(M, OP_INPUT, 1 + rnd(5), NULL, NULL);
+    in->has_type = true;
+    in->in_type = rand_quant_type(true, true);
+    in->in_type.width = 2 + rnd(9);
+    int nl = 1 + rnd(5);
+    IrNode *last = in;
+    for (int l = 0; l < nl; l++) {
+        int size = (int)ir_shape_size(&last->shape);
+        int r = rnd(100);
+        IrNode *n;
+        if (r < 35) {
+            n = add_node(M, OP_DENSE, 1 + rnd(5), last, NULL);
+            n->units = n->shape.dims[0];
+            n->use_bias = rnd(4) != 0;
+            n->weight_q = quant_type(M, rand_quant_type(false, true));
+            if (n->use_bias) n->bias_q = quant_type(M, rand_quant_type(false, true));
+            rand_params(n, size);
+        } else if (r < 52) {
+            n = add_node(M, OP_BATCHNORM, size, last, NULL);
+            if (rnd(3)) n->quant = quant_type(M, rand_quant_type(true, true));
+            rand_params(n, size);
+        } else if (r < 67) {
+            n = add_node(M, OP_RELU, size, last, NULL);
+            if (rnd(4)) n->quant = quant_type(M, rand_quant_type(true, true));
+        } else if (r < 77) {
+            n = add_node(M, OP_LEAKY_RELU, size, last, NULL);
+            n->alpha = alphas[rnd(6)];
+            if (rnd(4)) n->quant = quant_type(M, rand_quant_type(true, true));
+        } else if (r < 85) {
+            n = add_node(M, OP_LINEAR, size, last, NULL);
+            n->quant = quant_type(M, rand_quant_type(true, true));
+        } else if (r < 89) {
+            n = add_node(M, OP_DROPOUT, size, last, NULL);
+            n->rate = 0.5;
+        } else if (r < 95) {
+            IrNode *other = NULL;
+            for (int k = 0; k < M->m.nnodes - 1; k++)
+                if (ir_shape_size(&M->nodes[k]->shape) == size && rnd(2)) other = M->nodes[k];
+            if (!other) other = last;
+            n = add_node(M, OP_ADD, size, last, other);
+        } else {
+            IrNode *other = M->nodes[rnd(M->m.nnodes)];
+            n = add_node(M, OP_CONCAT, size + (int)ir_shape_size(&other->shape), last, other);
+        }
+        last = n;
+    }
+    M->outs[0] = last; M->m.outputs = M->outs; M->m.noutputs = 1;
+}
+
+/* The reference: the quantized model evaluated with exact fixed-point values
+   (runtime/fixed.c), straight from the IR and the float parameters. */
+static aedl_fx tidy(aedl_fx v) {   /* the same value in the smallest type (keeps widths small) */
+    int F = v.t.width - v.t.integer;
+    aedl_fixed t = aedl_fixed_for_mant_range(v.m, v.m, F);
+    return (aedl_fx){v.m, t};
+}
+static aedl_fx qcast(const IrNode *n, aedl_fx v) { return n->quant ? aedl_fx_cast(n->quant->type, v) : v; }
+
+static void ref_eval(const Model *M, const float *in, double *out) {
+    aedl_fx *vals[32];
+    for (int i = 0; i < M->m.nnodes; i++) {
+        const IrNode *n = M->nodes[i];
+        int size = (int)ir_shape_size(&n->shape);
+        aedl_fx *v = vals[i] = calloc(size, sizeof(aedl_fx));
+        aedl_fx *x = n->ninputs ? vals[n->inputs[0]->id] : NULL;
+        switch (n->op) {
+        case OP_INPUT:
+            for (int k = 0; k < size; k++) v[k] = aedl_fx_from_double(n->in_type, (double)in[k]);
+            break;
+        case OP_DENSE: {
+            const IrParams *p = n->params;
+            for (int j = 0; j < n->units; j++) {
+                aedl_fx acc = n->use_bias ? aedl_fx_from_double(n->bias_q->type, (double)p->bias[j])
+                                          : (aedl_fx){0, fx(1, 1, false, AEDL_TRN, AEDL_WRAP)};
+                for (int i2 = 0; i2 < p->n_in; i2++) {
+                    long k = (long)i2 * n->units + j;
+                    double wv = p->mask[k] == 0 ? 0.0 : (double)p->kernel[k];
+                    aedl_fx w = aedl_fx_from_double(n->weight_q->type, wv);
+                    acc = tidy(aedl_fx_add(acc, tidy(aedl_fx_mul(x[i2], w))));
+                }
+                v[j] = acc;
+            }
+            break;
+        }
+        case OP_BATCHNORM: {
+            const IrParams *p = n->params;
+            double *s = malloc(sizeof(double) * size), *h = malloc(sizeof(double) * size);
+            aedl_batchnorm_fold_f64(s, h, p->gamma, p->beta, p->moving_mean, p->moving_variance, size, (float)n->epsilon);
+            aedl_fixed P = fx(16, 6, true, AEDL_RND_CONV, AEDL_SAT);
+            for (int j = 0; j < size; j++)
+                v[j] = qcast(n, tidy(aedl_fx_add(tidy(aedl_fx_mul(x[j], aedl_fx_from_double(P, s[j]))),
+                                                 aedl_fx_from_double(P, h[j]))));
+            free(s); free(h);
+            break;
+        }
+        case OP_RELU: case OP_LEAKY_RELU: case OP_LINEAR: case OP_DROPOUT:
+            for (int j = 0; j < size; j++) {
+                aedl_fx a = x[j];
+                bool neg = a.m < 0;
+                if (n->op == OP_RELU && neg) a = (aedl_fx){0, a.t};
+                if (n->op == OP_LEAKY_RELU && neg)
+                    a = tidy(aedl_fx_mul(a, aedl_fx_from_double(fx(16, 6, true, AEDL_RND_CONV, AEDL_SAT), n->alpha)));
+                v[j] = n->op == OP_DROPOUT ? a : qcast(n, a);
+            }
+            break;
+        case OP_ADD:
+            for (int j = 0; j < size; j++) {
+                aedl_fx a = x[j];
+                for (int k = 1; k < n->ninputs; k++) a = tidy(aedl_fx_add(a, vals[n->inputs[k]->id][j]));
+                v[j] = a;
+            }
+            break;
+        case OP_CONCAT: {
+            int j = 0;
+            for (int k = 0; k < n->ninputs; k++) {
+                int s = (int)ir_shape_size(&n->inputs[k]->shape);
+                for (int i2 = 0; i2 < s; i2++) v[j++] = vals[n->inputs[k]->id][i2];
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    const IrNode *o = M->m.outputs[0];
+    for (int k = 0; k < ir_shape_size(&o->shape); k++) out[k] = aedl_fx_to_double(vals[o->id][k]);
+    for (int i = 0; i < M->m.nnodes; i++) free(vals[i]);
+}
+
+static int width_checks(const Model *M, char *why, int n) {
+    for (int i = 0; i < M->m.nnodes; i++) {
+        const IrNode *nd = M->nodes[i];
+        const IrPrec *p = nd->prec;
+        const IrPrecTypes *t = &p->t, *c = &p->cons;
+        if (p->folded_away) continue;
+        if (p->folded_bn) {   /* the folded dense does the batchnorm's work */
+            IrNode *bn = NULL;
+            for (int k = i + 1; k < M->m.nnodes; k++) if (M->nodes[k]->inputs[0] == nd && M->nodes[k]->op == OP_BATCHNORM) bn = M->nodes[k];
+            c = &bn->prec->cons;
+        } else if (t->has_weight && c->has_weight && t->weight.width > c->weight.width) {
+            snprintf(why, n, "%s: weight %d bits > conservative %d", nd->name, t->weight.width, c->weight.width);
+            return 0;
+        }
+        if (t->has_accum && c->has_accum && t->accum.width > c->accum.width) {
+            snprintf(why, n, "%s: accumulator %d bits > conservative %d", nd->name, t->accum.width, c->accum.width);
+            return 0;
+        }
+        if (t->result.width > c->result.width) {
+            snprintf(why, n, "%s: result %d bits > conservative %d", nd->name, t->result.width, c->result.width);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void dump_model(const Model *M) {
+    char a[96], b[96], c[96], d[96], q[96];
+    for (int i = 0; i < M->m.nnodes; i++) {
+        const IrNode *n = M->nodes[i];
+        const IrPrec *p = n->prec;
+        fprintf(stderr, "  %-14s in=%d%s", n->name, n->ninputs ? n->inputs[0]->id : -1, n->ninputs > 1 ? "+" : "");
+        if (n->quant) fprintf(stderr, " quant=%s", prec_type_str(n->quant->type, q, sizeof q));
+        if (n->op == OP_INPUT) fprintf(stderr, " type=%s", prec_type_str(n->in_type, q, sizeof q));
+        if (n->weight_q) fprintf(stderr, " wq=%s", prec_type_str(n->weight_q->type, q, sizeof q));
+        if (p) fprintf(stderr, " | w=%s acc=%s q=%s res=%s%s%s", prec_type_str(p->t.weight, a, sizeof a),
+                       prec_type_str(p->t.accum, b, sizeof b), p->t.has_quant ? prec_type_str(p->t.quant, c, sizeof c) : "-",
+                       prec_type_str(p->t.result, d, sizeof d), p->folded_bn ? " FOLDED" : "", p->folded_away ? " AWAY" : "");
+        fprintf(stderr, "\n");
+    }
+}
+
+static void test_random_models(int nmodels) {
+    int mismatches = 0, wider = 0, folded = 0, errors = 0, modes_run = 0, plans_bad = 0, too_wide = 0;
+    char first[512] = "", firstw[512] = "", firstp[512] = "";
+    float in[64 * 8];
+    double want[64 * 40], got[64 * 40];
+    for (int it = 0; it < nmodels; it++) {
+        Model M;
+        rand_model(&M);
+        int d_in = (int)ir_shape_size(&M.nodes[0]->shape);
+        int d_out = (int)ir_shape_size(&M.m.outputs[0]->shape);
+        int nev = 1 + rnd(64);
+        aedl_fixed it_t = M.nodes[0]->in_type;
+        double span = ldexp(1.0, it_t.integer) * 1.5;
+        for (int k = 0; k < nev * d_in; k++) in[k] = (float)(rnd(8) == 0 ? 0.0 : unif(-span, span));
+        for (int e = 0; e < nev; e++) ref_eval(&M, in + e * d_in, want + e * d_out);
+        for (int mode = 0; mode < 2; mode++) {
+            IrTarget t = {0};
+            t.precision = mode == 0 ? PREC_BIT_EXACT : PREC_CONSERVATIVE;
+            t.default_type = fx(16, 6, true, AEDL_TRN, AEDL_WRAP);
+            prec_free(&M.m);
+            if (infer_precision(NULL, &M.m, &t, NULL, 0)) { errors++; continue; }
+            if (mode == 0) {
+                for (int i = 0; i < M.m.nnodes; i++) folded += M.nodes[i]->prec->folded_bn;
+                /* conservative types are in prec->cons: compare */
+                if (!width_checks(&M, firstw[0] ? (char[512]){0} : firstw, 512)) wider++;
+            }
+            char err[256];
+            aedl_fw_plan *p = plan_build(&M.m, err, sizeof err);
+            if (!p) {
+                /* conservative widths may pass 64 bits (the emulator's limit) in deep random models */
+                bool wide = false;
+                for (int i = 0; i < M.m.nnodes; i++)
+                    wide |= M.nodes[i]->prec->t.accum.width > 64 || M.nodes[i]->prec->t.result.width > 64;
+                if (mode == 1 && wide) { too_wide++; continue; }
+                plans_bad++;
+                if (!firstp[0]) snprintf(firstp, sizeof firstp, "%s", err);
+                continue;
+            }
+            modes_run++;
+            aedl_fw_run(p, in, got, nev);
+            for (int k = 0; k < nev * d_out; k++)
+                if (!(got[k] == want[k])) {
+                    if (!first[0])
+                        snprintf(first, sizeof first, "model %d (%s) event %d output %d: emulator %.17g, exact %.17g",
+                                 it, mode ? "conservative" : "bit_exact", k / d_out, k % d_out, got[k], want[k]);
+                    if (getenv("PREC_DEBUG")) {
+                        dump_model(&M);
+                        fprintf(stderr, "  input:");
+                        for (int i = 0; i < d_in; i++) fprintf(stderr, " %.9g", in[(k / d_out) * d_in + i]);
+                        fprintf(stderr, "\n");
+                    }
+                    mismatches++;
+                    break;
+                }
+            aedl_fw_plan_free(p);
+        }
+        model_free(&M);
+    }
+    CHECK(errors == 0 && plans_bad == 0, "random models: precision inference and plans succeed",
+          "%d inference errors, %d plans failed: %s", errors, plans_bad, firstp);
+    CHECK(mismatches == 0, "random models: emulator == exact quantized model on every event (bit_exact and conservative)",
+          "%d of %d model/mode runs differ; first: %s", mismatches, modes_run, first);
+    printf("# %d models, %d model/mode runs compared, %d conservative plans wider than 64 bits not run\n",
+           nmodels, modes_run, too_wide);
+    CHECK(modes_run > nmodels, "random models: most plans run", "only %d", modes_run);
+    CHECK(wider == 0, "random models: bit_exact never wider than conservative", "%d models; first: %s", wider, firstw);
+    CHECK(folded > 0, "random models: batchnorm folding happens", "no batchnorm was folded in %d models", nmodels);
+}
+
+/* ---- emulator casts agree with fixed.c ------------------------------------------------ */
+static void test_casts(void) {
+    int bad = 0;
+    char first[256] = "";
+    for (int it = 0; it < 200000; it++) {
+        aedl_fixed t = fx(1 + rnd(40), rnd(40) - 20, rnd(2), (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        __int128 m = (__int128)(int64_t)rnd64() >> rnd(63);
+        int e = rnd(60) - 40;
+        int64_t a = aedl_fw_cast(m, e, t);
+        __int128 b = aedl_fixed_quantize(t, m, -e);
+        double d = unif(-1e3, 1e3) * (rnd(2) ? 1 : 1e-4);
+        int64_t c = aedl_fw_from_double(d, t);
+        __int128 c2 = aedl_fixed_from_double(t, d);
+        if (a != b || c != c2) {
+            if (!first[0]) snprintf(first, sizeof first, "type W=%d I=%d s=%d r=%d o=%d", t.width, t.integer, t.is_signed, t.rnd, t.ovf);
+            bad++;
+        }
+    }
+    CHECK(bad == 0, "emulator casts == fixed.c conversions (200000 random)", "%d differ; first %s", bad, first);
+}
+
+/* ---- plan text round trip ---------------------------------------------------------------- */
+static void test_plan_file(void) {
+    int ok = 0, tried = 0;
+    for (int it = 0; it < 50; it++) {
+        Model M;
+        rand_model(&M);
+        IrTarget t = {0};
+        t.precision = PREC_BIT_EXACT; t.default_type = fx(16, 6, true, AEDL_TRN, AEDL_WRAP);
+        if (infer_precision(NULL, &M.m, &t, NULL, 0)) { model_free(&M); continue; }
+        char err[256];
+        aedl_fw_plan *p = plan_build(&M.m, err, sizeof err);
+        if (!p) { model_free(&M); continue; }
+        tried++;
+        char path[] = "/tmp/aedl_plan_XXXXXX";
+        int fd = mkstemp(path);
+        if (fd >= 0) close(fd);
+        aedl_fw_plan *q = NULL;
+        if (fd >= 0 && aedl_fw_plan_write(p, path) == 0) q = aedl_fw_plan_read(path, err, sizeof err);
+        if (q) {
+            int d_in = p->d_in, d_out = p->d_out;
+            float in[16 * 8]; double a[16 * 40], b[16 * 40];
+            for (int k = 0; k < 16 * d_in; k++) in[k] = (float)unif(-8, 8);
+            aedl_fw_run(p, in, a, 16);
+            aedl_fw_run(q, in, b, 16);
+            ok += memcmp(a, b, sizeof(double) * 16 * d_out) == 0;
+            aedl_fw_plan_free(q);
+        }
+        remove(path);
+        aedl_fw_plan_free(p);
+        model_free(&M);
+    }
+    CHECK(tried > 20 && ok == tried, "plan file: written and read back, same outputs", "%d of %d", ok, tried);
+    char err[256];
+    CHECK(aedl_fw_plan_read("/nonexistent/x.plan", err, sizeof err) == NULL && strstr(err, "/nonexistent/x.plan"),
+          "plan file: a missing file is an error naming it", "err '%s'", err);
+    FILE *f = fopen("/tmp/aedl_bad.plan", "w");
+    if (f) { fputs("aedl_fw_plan 1\nmodel m\ninput 3\n  type 8 2 1 0 0\nlayers 1\nlayer dense d\n  inputs 1 -1\n  size 4 2\n", f); fclose(f); }
+    CHECK(aedl_fw_plan_read("/tmp/aedl_bad.plan", err, sizeof err) == NULL && strstr(err, "malformed"),
+          "plan file: a truncated plan is an error", "err '%s'", err);
+    remove("/tmp/aedl_bad.plan");
+}
+
+int main(int argc, char **argv) {
+    int n = argc > 1 ? atoi(argv[1]) : 3000;
+    test_conservative_examples();
+    test_exact_by_hand();
+    test_casts();
+    test_plan_file();
+    test_random_models(n);
+    return check_exit();
+}
