@@ -148,6 +148,23 @@ static void regenerate(evalctx *E) {
 
 /* ---------------------------------------------------------------- scoring */
 
+/* Residuals are relative to the physical values: undo the standard scaler
+   (x = x' * std + mean) on a copy of the input and of the output (B, F). */
+static void residuals_add(aedl_run *r, aedl_residual_stat *st, const float *out, const float *x,
+                          int B, int F, float *tin, float *tout) {
+    if (!r->have_scaler || (size_t)F != r->scaler.d) {
+        aedl_residual_stats_add(st, out, x, B, F);
+        return;
+    }
+    for (long e = 0; e < B; e++)
+        for (int f = 0; f < F; f++) {
+            size_t k = (size_t)e * (size_t)F + (size_t)f;
+            tin[k] = x[k] * r->scaler.std[f] + r->scaler.mean[f];
+            tout[k] = out[k] * r->scaler.std[f] + r->scaler.mean[f];
+        }
+    aedl_residual_stats_add(st, tout, tin, B, F);
+}
+
 #define CHUNK 4096
 
 /* Scores of table t with all variants; when t is the test split, compares QI
@@ -164,6 +181,8 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
     double *yf = xmalloc((size_t)CHUNK * (size_t)F * sizeof(double));
     double *sd = xmalloc((size_t)CHUNK * sizeof(double));
     float *yfl = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));
+    float *tin = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));
+    float *tout = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));
     for (size_t i = 0; i < n; i += CHUNK) {
         int B = (int)(n - i < CHUNK ? n - i : CHUNK);
         const float *x = t->x + i * t->d;
@@ -176,7 +195,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
         }
         if (masked) aedl_masked_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, mk, B, F);
         else aedl_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, B, F);
-        if (is_test && E->res[V_FLOAT]) aedl_residual_stats_add(E->res[V_FLOAT], yfl, x, B, F);
+        if (is_test && E->res[V_FLOAT]) residuals_add(r, E->res[V_FLOAT], yfl, x, B, F, tin, tout);
         /* QI and firmware */
         aedl_f32_to_f64(xd, x, (long)B * nin);
         for (int b = 0; b < B; b += r->batch) {
@@ -195,7 +214,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             for (int e = 0; e < B; e++) E->score[v][ti][i + e] = (float)sd[e];
             if (is_test && E->res[v]) {
                 for (long k = 0; k < (long)B * F; k++) yfl[k] = (float)y[k];
-                aedl_residual_stats_add(E->res[v], yfl, x, B, F);
+                residuals_add(r, E->res[v], yfl, x, B, F, tin, tout);
             }
         }
         if (is_test && E->plan) {
@@ -214,7 +233,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             E->fw_compared += B;
         }
     }
-    free(xd); free(yq); free(yf); free(sd); free(yfl);
+    free(xd); free(yq); free(yf); free(sd); free(yfl); free(tin); free(tout);
 }
 
 /* ---------------------------------------------------------------- testbench */
