@@ -197,6 +197,11 @@ void aedl_quantize_backward(float *dinp, const uint8_t *inside, const float *dou
         if (inside[i]) dinp[i] += dout[i];
 }
 
+void aedl_ste_mask(float *g, const uint8_t *inside, long n) {
+    for (long i = 0; i < n; i++)
+        if (!inside[i]) g[i] = 0.0f;
+}
+
 double aedl_quant_min(const aedl_fixed *t) {
     qplan p = plan_of(t);
     return p.lo * p.inv;

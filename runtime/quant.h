@@ -54,6 +54,10 @@ void aedl_quantize_relu_f64(const aedl_fixed *t, const double *in, double *out, 
 
 /* Straight-through backward: dinp[i] += inside[i] ? dout[i] : 0.  All (n). */
 void aedl_quantize_backward(float *dinp, const uint8_t *inside, const float *dout, long n);
+/* In place: g[i] = inside[i] ? g[i] : 0.  For a quantized weight w -> q(w) used
+   by a layer: zero its gradient, run the layer's backward (it accumulates
+   d loss / d q(w) into g), then aedl_ste_mask(g, inside_w, n).  All (n). */
+void aedl_ste_mask(float *g, const uint8_t *inside, long n);
 
 /* One value (double in, double out): the reference the array versions use. */
 double aedl_quantize_value(const aedl_fixed *t, double x);

@@ -124,8 +124,8 @@ int main(void) {
             /* weight gradients straight through the quantizer: masked by ink/inb */
             float *dk = y->kernel - params + grads, *db = y->bias - params + grads;
             aedl_dense_backward(dprev, dk, db, dout, l > 0 ? L[l - 1].a : x, y->qk, BATCH, ni, nu);
-            for (long i = 0; i < (long)ni * nu; i++) if (!y->ink[i]) dk[i] = 0;
-            for (int i = 0; i < nu; i++) if (!y->inb[i]) db[i] = 0;
+            aedl_ste_mask(dk, y->ink, (long)ni * nu);
+            aedl_ste_mask(db, y->inb, nu);
             dout = dprev;
         }
         aedl_adam_step(&adam, params, grads, m, v, np);

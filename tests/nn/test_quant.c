@@ -258,6 +258,11 @@ static void straight_through(void) {
     for (int i = 0; i < 8; i++) ok &= g[i] == 0.5f + (want[i] ? d[i] : 0.0f);
     CHECK(ok, "quant/ste/sat", "inside %d%d%d%d%d%d%d%d", ins[0], ins[1], ins[2], ins[3], ins[4],
           ins[5], ins[6], ins[7]);
+    float gm[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    aedl_ste_mask(gm, ins, 8);
+    ok = 1;
+    for (int i = 0; i < 8; i++) ok &= gm[i] == (want[i] ? (float)(i + 1) : 0.0f);
+    CHECK(ok, "quant/ste/mask_in_place", "got %g %g %g %g", gm[0], gm[1], gm[2], gm[3]);
 
     /* sat_sym: -2 is outside [-1.75, 1.75] */
     t.ovf = AEDL_SAT_SYM;
