@@ -1162,13 +1162,10 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     snprintf(cpath, sizeof cpath, "%s/%s_model.c", dir, m->name);
     snprintf(mpath, sizeof mpath, "%s/Makefile", dir);
 
-    aedl_atomic a;
-    if (aedl_atomic_open(&a, cpath, "w") != 0) {
-        fprintf(stderr, "aedlc: error: cannot write %s: %s\n", cpath, strerror(errno));
-        free(file_abs);
-        return 1;
-    }
-    g.o = a.f;
+    char *text = NULL;
+    size_t text_len = 0;
+    g.o = open_memstream(&text, &text_len);
+    if (!g.o) aedl_fatal("out of memory");
     Tensors ts = { 0 };
     collect_tensors(m, &ts);
     Bufs bs = { 0 };
@@ -1195,10 +1192,17 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     gen_config(&g, opt, exe, file_abs ? file_abs : p->main_file);
     free(file_abs);
     free(ts.t); free(ts.pr); free(bs.b); free(g.qs);
-    if (aedl_atomic_commit(&a) != 0) {
+    fclose(g.o);
+    /* "B * 1" reads better as "B" (rows of a layer whose input is (B, n)). */
+    for (char *q = text; (q = strstr(q, "B * 1")) != NULL; q++)
+        if (q[5] == ',' || q[5] == ')') memmove(q + 1, q + 5, strlen(q + 5) + 1);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, cpath, "w") != 0 || fputs(text, a.f) < 0 || aedl_atomic_commit(&a) != 0) {
         fprintf(stderr, "aedlc: error: cannot write %s: %s\n", cpath, strerror(errno));
+        free(text);
         return 1;
     }
+    free(text);
     if (write_makefile(mpath, m->name, lib, inc) != 0) {
         fprintf(stderr, "aedlc: error: cannot write %s: %s\n", mpath, strerror(errno));
         return 1;
