@@ -13,6 +13,22 @@
  *
  * Double-precision *_f64 functions are forward-only inference kernels for the
  * "quantized inference" (QI) of /tmp/semantics.md.
+ *
+ * One QAT training step for `dense d1(32, weight=q) -> batchnorm bn1 -> relu(quant=qa)`
+ * (quant.h, optim.h, prune.h for the other calls):
+ *   forward   aedl_quantize_f32(&q, d1_kernel, d1_kq, n_in*32, d1_kin);   // + bias
+ *             aedl_dense_forward(d1_out, x, d1_kq, d1_bq, B, n_in, 32);
+ *             aedl_batchnorm_forward_train(bn1_out, bn1_mean, bn1_var, d1_out, g, b, B, 32, 1e-3f);
+ *             aedl_batchnorm_update_moving(mm, mv, bn1_mean, bn1_var, 32, 0.99f);
+ *             aedl_quantize_relu_f32(&qa, bn1_out, a1, B*32, a1_in);
+ *   loss      aedl_mse_loss(dy, y, x, B, F);
+ *   backward  aedl_zero(grads, nparams); zero the activation gradients;
+ *             aedl_quantize_backward(dbn1, a1_in, da1, B*32);
+ *             aedl_batchnorm_backward(dd1, dg, db, dbn1, d1_out, bn1_mean, bn1_var, g, B, 32, 1e-3f);
+ *             aedl_dense_backward(dx, d1_kernel_grad, d1_bias_grad, dd1, x, d1_kq, B, n_in, 32);
+ *             aedl_ste_mask(d1_kernel_grad, d1_kin, n_in*32);            // + bias
+ *   update    aedl_adam_step(&adam, params, grads, m, v, nparams);
+ *             aedl_prune_apply(d1_kernel, d1_mask, n_in*32);
  */
 #ifndef AEDL_NN_H
 #define AEDL_NN_H
