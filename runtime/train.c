@@ -318,16 +318,24 @@ static void fmt_duration(char *buf, size_t n, double s) {
     else snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* 950, 93.7k, 1.52M */
+static void fmt_rate(char *buf, size_t n, double r) {
+    if (r >= 1e6) snprintf(buf, n, "%.2fM", r / 1e6);
+    else if (r >= 1e3) snprintf(buf, n, "%.1fk", r / 1e3);
+    else snprintf(buf, n, "%.0f", r);
+}
+
 static void progress_bar(const aedl_run *r, long done, long total, double seconds, double loss) {
     int width = 28, fill = total ? (int)((double)width * (double)done / (double)total) : width;
     char bar[64];
     for (int i = 0; i < width; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
     bar[width] = 0;
     double rate = seconds > 0 ? (double)done / seconds : 0;
-    char left[32];
+    char left[32], rs[32];
     fmt_duration(left, sizeof left, rate > 0 ? (double)(total - done) / rate : -1);
-    fprintf(stderr, "\repoch %d/%d [%s] %3d%%  %.3g ev/s  loss %.5g  left %s   ", r->epoch + 1,
-            r->epochs, bar, total ? (int)(100 * done / total) : 100, rate, loss, left);
+    fmt_rate(rs, sizeof rs, rate);
+    fprintf(stderr, "\repoch %d/%d [%s] %3d%%  %s events/s  loss %.5g  left %s   ", r->epoch + 1,
+            r->epochs, bar, total ? (int)(100 * done / total) : 100, rs, loss, left);
     fflush(stderr);
 }
 
@@ -462,8 +470,9 @@ static void epoch_line(const aedl_run *r, const aedl_hist_row *h, int tty) {
                 aedl_prune_mask_sparsity(r->masks + t->offset, (long)t->size));
         any = 1;
     }
-    fprintf(stderr, "  %.2f s  %.3g ev/s%s\n", h->seconds,
-            h->seconds > 0 ? (double)r->tr.n / h->seconds : 0.0, tty ? "          " : "");
+    char rs[32];
+    fmt_rate(rs, sizeof rs, h->seconds > 0 ? (double)r->tr.n / h->seconds : 0.0);
+    fprintf(stderr, "  %.2f s  %s events/s%s\n", h->seconds, rs, tty ? "          " : "");
 }
 
 /* The whole loop.  Returns 0, or 130 after an interruption (checkpoint written). */
