@@ -45,3 +45,13 @@ check train/bad-option "--bogus: status $st" sh -c "test $st -eq 2 && grep -q \"
 check train/help "--help: status $st" sh -c "test $st -eq 0 && grep -q -- '--resume' '$W/o.txt'"
 "$OUT/train/ae_train" --resume -o "$W/nothing" > "$W/o.txt" 2>&1; st=$?
 check train/resume-missing "--resume without a checkpoint: status $st" sh -c "test $st -eq 1 && grep -q 'cannot open' '$W/o.txt'"
+
+# Every layer kind (dropout, concat, add, softmax, sigmoid, tanh, quantized
+# leaky_relu/linear/batchnorm, no bias, inline types), masked_mse.
+cp tests/train/allops.aedl "$W/allops.aedl"
+"$AEDLC" "$W/allops.aedl" --emit train -o "$W/all" > "$W/all.log" 2>&1
+check train/allops-emit "aedlc failed: $(tail -3 "$W/all.log")" test -x "$W/all/train/every_train"
+check train/allops-werror "does not compile with -Werror" make -s -B -C "$W/all/train" WERROR=1
+"$W/all/train/every_train" --epochs 1 --threads 2 > "$W/all.run" 2>&1; st=$?
+check train/allops-run "status $st: $(tail -3 "$W/all.run")" test $st -eq 0
+check train/allops-residuals "no residuals.csv" test -s "$W/all/eval/residuals.csv"

@@ -1,0 +1,19 @@
+#!/bin/sh
+# THE guarantee: after training, the firmware emulation (the plan aedlc writes
+# with the trained weights) equals the quantized model (QI) exactly on every
+# test event; the testbench vectors are written from the test split.
+. tests/train/common.sh
+OUT="$W/out"
+"$AEDLC" "$AEDL" --emit train -o "$OUT" > "$W/emit.log" 2>&1 || { echo "FAIL train/fw-emit: $(tail -5 "$W/emit.log")"; exit 1; }
+"$OUT/train/ae_train" --threads 2 --epochs 2 > "$W/run.log" 2>&1; st=$?
+check train/fw-run "exit status $st: $(grep -i error "$W/run.log" | head -3)" test $st -eq 0
+S="$OUT/eval/summary.json"
+check train/fw-available "no firmware column: $(grep -o '"note": "[^"]*"' "$S")" grep -q '"firmware": { "available": true' "$S"
+n=$(sed -n 's/.*"firmware": {.*"test_events": \([0-9]*\), "equal_to_quantized": \([0-9]*\).*/\1 \2/p' "$S")
+set -- $n
+check train/fw-equals-qi "firmware equals QI on ${2:-?} of ${1:-?} test events" sh -c "test -n '$1' && test '$1' -eq 4000 && test '$1' -eq '$2'"
+TB="$OUT/hls/tb_data"
+check train/fw-tb-input "tb_input_features.dat: 1000 lines of 57 values expected" \
+  sh -c "test \$(wc -l < '$TB/tb_input_features.dat') -eq 1000 && awk 'NF != 57 { exit 1 }' '$TB/tb_input_features.dat'"
+check train/fw-tb-output "tb_output_predictions.dat: 1000 lines of 57 values expected" \
+  sh -c "test \$(wc -l < '$TB/tb_output_predictions.dat') -eq 1000 && awk 'NF != 57 { exit 1 }' '$TB/tb_output_predictions.dat'"
