@@ -3,6 +3,9 @@
 # with `aedlc --emit ir` (exit 0, an IR on standard output, nothing on stderr).
 BUILD=${BUILD:-build}
 aedlc="$BUILD/aedlc"
+# The source tree's standard library, wherever BUILD is.
+AEDL_STDLIB=stdlib
+export AEDL_STDLIB
 doc=docs/language.md
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

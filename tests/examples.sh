@@ -3,6 +3,9 @@
 # nothing on stderr), and each example has a model and a train block.
 BUILD=${BUILD:-build}
 aedlc="$BUILD/aedlc"
+# The source tree's standard library, wherever BUILD is.
+AEDL_STDLIB=stdlib
+export AEDL_STDLIB
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for f in examples/*.aedl stdlib/*.aedl; do
