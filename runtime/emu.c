@@ -11,8 +11,8 @@
  * at a time.  Any other accumulator (saturating, or coarser than a product)
  * takes the general path: one cast after every addition, in int128.
  *
- * Values are stored as int32 mantissas when every type of the plan has at
- * most 32 bits ("narrow"), as int64 otherwise.
+ * Each layer's values are stored as int32 mantissas when its type fits 32
+ * bits, as int64 otherwise.
  */
 #include <errno.h>
 #include <math.h>
@@ -201,11 +201,14 @@ static void cast_block(int64_t *v, int n, int from_exp, aedl_fixed to) {
 
 typedef enum { CAST_NONE, CAST_SHIFT, CAST_FULL } cast_kind;
 
+/* Where a layer's rows live: the int32 or the int64 buffer, from row `off`. */
+typedef struct { bool n32; long off; } slot;
+
 typedef struct {
     int size;                   /* output elements */
-    long off;                   /* this layer's output rows in the buffer (in rows of EMU_B) */
+    slot out;                   /* this layer's output rows */
     int in_exp[AEDL_FW_MAX_INPUTS];
-    long in_off[AEDL_FW_MAX_INPUTS];
+    slot in[AEDL_FW_MAX_INPUTS];
     int in_size[AEDL_FW_MAX_INPUTS];
     aedl_fixed in_t[AEDL_FW_MAX_INPUTS];
     int acc_exp;
@@ -222,8 +225,8 @@ typedef struct {
 } lexec;
 
 struct aedl_fw_exec {
-    bool narrow;                /* int32 storage */
-    long rows;                  /* rows of EMU_B per block (input + every layer) */
+    slot in;                    /* the model input's rows */
+    long rows32, rows64;        /* rows of EMU_B per block in each buffer */
     int max_size;
     int in_exp;
     lexec *L;
@@ -256,6 +259,13 @@ static void exec_free(struct aedl_fw_exec *x, int nlayers) {
     free(x);
 }
 
+static bool fits32(aedl_fixed t) { return t.width <= 32 - !t.is_signed; }
+static slot new_slot(struct aedl_fw_exec *x, aedl_fixed t, int n) {
+    slot s = {fits32(t), 0};
+    if (s.n32) { s.off = x->rows32; x->rows32 += n; } else { s.off = x->rows64; x->rows64 += n; }
+    return s;
+}
+
 static aedl_fixed out_type(const aedl_fw_plan *p, int l) {
     return l < 0 ? p->in_t : p->layers[l].res_t;
 }
@@ -269,9 +279,8 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
     x->L = xcalloc(p->nlayers > 0 ? p->nlayers : 1, sizeof *x->L);
     if (p->d_in <= 0) PERR("plan: input size %d", p->d_in);
     if (!valid_type(p->in_t)) PERR("plan: bad input type");
-    x->narrow = p->in_t.width <= 32 - !p->in_t.is_signed;   /* every stored mantissa fits int32 */
     x->in_exp = aedl_fw_exp(p->in_t);
-    x->rows = p->d_in;
+    x->in = new_slot(x, p->in_t, p->d_in);
     x->max_size = p->d_in;
     for (int l = 0; l < p->nlayers; l++) {
         const aedl_fw_layer *a = &p->layers[l];
@@ -284,13 +293,12 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
             e->in_t[k] = out_type(p, s);
             e->in_exp[k] = aedl_fw_exp(e->in_t[k]);
             e->in_size[k] = out_size(p, s);
-            e->in_off[k] = s < 0 ? 0 : x->L[s].off;
+            e->in[k] = s < 0 ? x->in : x->L[s].out;
             total += e->in_size[k];
         }
         if (!valid_type(a->res_t) || !valid_type(a->acc_t) || (a->has_quant && !valid_type(a->q_t)) ||
             (a->has_w && !valid_type(a->w_t)) || (a->has_b && !valid_type(a->b_t)))
             PERR("plan: layer %s: a type is out of range (widths 1..64)", a->name);
-        if (a->res_t.width > 32 - !a->res_t.is_signed) x->narrow = false;
         int n_in = a->n_in, n_out = a->n_out;
         switch (a->op) {
         case FW_DENSE:
@@ -317,8 +325,7 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
             PERR("plan: layer %s: unknown operation %d", a->name, (int)a->op);
         }
         e->size = n_out;
-        e->off = x->rows;
-        x->rows += n_out;
+        e->out = new_slot(x, a->res_t, n_out);
         if (n_out > x->max_size) x->max_size = n_out;
         e->acc_exp = aedl_fw_exp(a->acc_t);
         e->to_q = a->has_quant ? cast_kind_of(a->acc_t, a->q_t) : CAST_NONE;
@@ -388,23 +395,25 @@ fail:
 /* ---- one block of events ------------------------------------------------------------- */
 
 typedef struct {
-    void *buf;                  /* rows x EMU_B, int32 or int64 */
+    int32_t *buf32;             /* rows32 x EMU_B */
+    int64_t *buf64;             /* rows64 x EMU_B */
     int64_t *v;                 /* max_size x EMU_B: the current layer's values */
     int64_t *row;               /* EMU_B scratch */
     i128 *acc;                  /* EMU_B, general path */
 } work;
 
-static inline void get_row(const struct aedl_fw_exec *x, const work *w, long r, int64_t *dst) {
-    if (x->narrow) { const int32_t *s = (const int32_t *)w->buf + r * EMU_B; for (int b = 0; b < EMU_B; b++) dst[b] = s[b]; }
-    else memcpy(dst, (const int64_t *)w->buf + r * EMU_B, sizeof(int64_t) * EMU_B);
+/* Row j of slot s, as int64. */
+static inline void get_row(const work *w, slot s, long j, int64_t *dst) {
+    if (s.n32) { const int32_t *r = w->buf32 + (s.off + j) * EMU_B; for (int b = 0; b < EMU_B; b++) dst[b] = r[b]; }
+    else memcpy(dst, w->buf64 + (s.off + j) * EMU_B, sizeof(int64_t) * EMU_B);
 }
-static inline const int64_t *row_ptr(const struct aedl_fw_exec *x, const work *w, long r, int64_t *scratch) {
-    if (x->narrow) { get_row(x, w, r, scratch); return scratch; }
-    return (const int64_t *)w->buf + r * EMU_B;
+static inline const int64_t *row_ptr(const work *w, slot s, long j, int64_t *scratch) {
+    if (s.n32) { get_row(w, s, j, scratch); return scratch; }
+    return w->buf64 + (s.off + j) * EMU_B;
 }
-static inline void put_row(const struct aedl_fw_exec *x, work *w, long r, const int64_t *src) {
-    if (x->narrow) { int32_t *d = (int32_t *)w->buf + r * EMU_B; for (int b = 0; b < EMU_B; b++) d[b] = (int32_t)src[b]; }
-    else memcpy((int64_t *)w->buf + r * EMU_B, src, sizeof(int64_t) * EMU_B);
+static inline void put_row(work *w, slot s, long j, const int64_t *src) {
+    if (s.n32) { int32_t *d = w->buf32 + (s.off + j) * EMU_B; for (int b = 0; b < EMU_B; b++) d[b] = (int32_t)src[b]; }
+    else memcpy(w->buf64 + (s.off + j) * EMU_B, src, sizeof(int64_t) * EMU_B);
 }
 
 /* Dense, modular, narrow storage, 32-bit accumulator lanes. */
@@ -454,8 +463,7 @@ static void dense_w64(const lexec *e, const int64_t *x, int64_t *v) {
 
 /* Dense, general: acc = (acc)bias; acc = (acc)(acc + x*w) for each non-zero weight,
    each sum exact at the finer of the two exponents (|difference| <= 60, checked). */
-static void dense_general(const struct aedl_fw_exec *x, const aedl_fw_layer *a, const lexec *e,
-                          work *w, int64_t *v) {
+static void dense_general(const aedl_fw_layer *a, const lexec *e, work *w, int64_t *v) {
     int pe = aedl_fw_exp(a->w_t) + e->in_exp[0];
     int be = a->has_b ? aedl_fw_exp(a->b_t) : 0;
     int me = pe < e->acc_exp ? pe : e->acc_exp;
@@ -464,7 +472,7 @@ static void dense_general(const struct aedl_fw_exec *x, const aedl_fw_layer *a, 
         int64_t b0 = a->has_b ? aedl_fw_cast(e->bias_acc[j], be, a->acc_t) : 0;
         for (int b = 0; b < EMU_B; b++) vj[b] = b0;
         for (int k = e->nz_start[j]; k < e->nz_start[j + 1]; k++) {
-            get_row(x, w, e->in_off[0] + e->nz_idx[k], w->row);
+            get_row(w, e->in[0], e->nz_idx[k], w->row);
             int64_t wk = e->nz_w[k];
             for (int b = 0; b < EMU_B; b++) {
                 i128 sum = (i128)vj[b] * ((i128)1 << (e->acc_exp - me)) +
@@ -498,12 +506,12 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
     switch (a->op) {
     case FW_DENSE:
         if (e->modular) {
-            if (!x->narrow) dense_w64(e, (const int64_t *)w->buf + e->in_off[0] * EMU_B, v);
-            else if (e->acc32) dense_n32(e, (const int32_t *)w->buf + e->in_off[0] * EMU_B, v);
-            else dense_n64(e, (const int32_t *)w->buf + e->in_off[0] * EMU_B, v);
+            if (!e->in[0].n32) dense_w64(e, w->buf64 + e->in[0].off * EMU_B, v);
+            else if (e->acc32) dense_n32(e, w->buf32 + e->in[0].off * EMU_B, v);
+            else dense_n64(e, w->buf32 + e->in[0].off * EMU_B, v);
             cast_block(v, (int)nB, e->acc_exp, (aedl_fixed){a->acc_t.width, a->acc_t.integer, a->acc_t.is_signed, AEDL_TRN, AEDL_WRAP});
         } else {
-            dense_general(x, a, e, w, v);
+            dense_general(a, e, w, v);
         }
         acc_done = true;
         break;
@@ -511,7 +519,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         int pe = aedl_fw_exp(a->w_t) + ex, be = aedl_fw_exp(a->b_t);
         for (int j = 0; j < e->size; j++) {
             int64_t *vj = v + (long)j * EMU_B;
-            const int64_t *xr = row_ptr(x, w, e->in_off[0] + j, w->row);
+            const int64_t *xr = row_ptr(w, e->in[0], j, w->row);
             if (e->modular) {
                 uint64_t s = (uint64_t)a->w[j] << (pe - e->acc_exp), t = (uint64_t)a->b[j] << (be - e->acc_exp);
                 for (int b = 0; b < EMU_B; b++) vj[b] = (int64_t)(s * (uint64_t)xr[b] + t);
@@ -530,7 +538,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
     case FW_RELU: case FW_LINEAR:
         for (int j = 0; j < e->size; j++) {
             int64_t *vj = v + (long)j * EMU_B;
-            get_row(x, w, e->in_off[0] + j, vj);
+            get_row(w, e->in[0], j, vj);
             if (a->op == FW_RELU) for (int b = 0; b < EMU_B; b++) vj[b] = vj[b] > 0 ? vj[b] : 0;
         }
         break;   /* v at the input exponent */
@@ -541,7 +549,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         int64_t al = a->w[0];
         for (int j = 0; j < e->size; j++) {
             int64_t *vj = v + (long)j * EMU_B;
-            get_row(x, w, e->in_off[0] + j, vj);
+            get_row(w, e->in[0], j, vj);
             for (int b = 0; b < EMU_B; b++) {
                 i128 m = vj[b] >= 0 ? (i128)vj[b] * ((i128)1 << (ex - me))
                                     : (i128)al * vj[b] * ((i128)1 << (ex + ea - me));
@@ -557,7 +565,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
             if (e->modular) {
                 for (int b = 0; b < EMU_B; b++) vj[b] = 0;
                 for (int k = 0; k < a->ninputs; k++) {
-                    const int64_t *xr = row_ptr(x, w, e->in_off[k] + j, w->row);
+                    const int64_t *xr = row_ptr(w, e->in[k], j, w->row);
                     int sh = e->in_exp[k] - e->acc_exp;
                     for (int b = 0; b < EMU_B; b++) vj[b] = (int64_t)((uint64_t)vj[b] + ((uint64_t)xr[b] << sh));
                 }
@@ -566,7 +574,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
                 for (int k = 1; k < a->ninputs; k++) if (e->in_exp[k] < me) me = e->in_exp[k];
                 for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
                 for (int k = 0; k < a->ninputs; k++) {
-                    const int64_t *xr = row_ptr(x, w, e->in_off[k] + j, w->row);
+                    const int64_t *xr = row_ptr(w, e->in[k], j, w->row);
                     for (int b = 0; b < EMU_B; b++) w->acc[b] += (i128)xr[b] << (e->in_exp[k] - me);
                 }
                 for (int b = 0; b < EMU_B; b++) vj[b] = aedl_fw_cast(w->acc[b], me, a->acc_t);
@@ -580,15 +588,15 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         for (int k = 0; k < a->ninputs; k++) {
             for (int i = 0; i < e->in_size[k]; i++, j++) {
                 int64_t *vj = v + (long)j * EMU_B;
-                get_row(x, w, e->in_off[k] + i, vj);
+                get_row(w, e->in[k], i, vj);
                 if (cast_kind_of(e->in_t[k], a->res_t) != CAST_NONE) cast_block(vj, EMU_B, e->in_exp[k], a->res_t);
             }
         }
-        for (int jj = 0; jj < e->size; jj++) put_row(x, w, e->off + jj, v + (long)jj * EMU_B);
+        for (int jj = 0; jj < e->size; jj++) put_row(w, e->out, jj, v + (long)jj * EMU_B);
         return;
     }
     case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: {
-        for (int j = 0; j < e->size; j++) get_row(x, w, e->in_off[0] + j, v + (long)j * EMU_B);
+        for (int j = 0; j < e->size; j++) get_row(w, e->in[0], j, v + (long)j * EMU_B);
         for (int b = 0; b < EMU_B; b++) {
             double mx = -INFINITY, sum = 0;
             if (a->op == FW_SOFTMAX) {
@@ -603,7 +611,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
                 v[(long)j * EMU_B + b] = aedl_fw_from_double(y, a->res_t);
             }
         }
-        for (int j = 0; j < e->size; j++) put_row(x, w, e->off + j, v + (long)j * EMU_B);
+        for (int j = 0; j < e->size; j++) put_row(w, e->out, j, v + (long)j * EMU_B);
         return;
     }
     }
@@ -612,16 +620,45 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         if (cast_kind_of(e->in_t[0], a->acc_t) != CAST_NONE) cast_block(v, (int)nB, ex, a->acc_t);
     }
     apply_casts(a, e, v, (int)nB);
-    for (int j = 0; j < e->size; j++) put_row(x, w, e->off + j, v + (long)j * EMU_B);
+    for (int j = 0; j < e->size; j++) put_row(w, e->out, j, v + (long)j * EMU_B);
 }
 
-/* The float inputs of one block (nb events, row-major) -> mantissas of in_t, transposed. */
+/* The float inputs of one block (nb events, row-major) -> mantissas of in_t,
+   transposed.  x * 2^-e is exact in double; rounding there, then the
+   overflow of in_t (cast_block with no shift). */
 static void load_input_float(const aedl_fw_plan *p, work *w, const float *in, int nb) {
-    for (int i = 0; i < p->d_in; i++) {
-        for (int b = 0; b < EMU_B; b++)
-            w->row[b] = b < nb ? aedl_fw_from_double((double)in[(long)b * p->d_in + i], p->in_t) : 0;
-        put_row(p->exec, w, i, w->row);
+    const struct aedl_fw_exec *x = p->exec;
+    aedl_fixed t = p->in_t;
+    double sc = ldexp(1.0, -x->in_exp);
+    int64_t *v = w->v;
+    int d = p->d_in;
+    bool slow = false;
+    for (int b = 0; b < EMU_B; b++) {
+        for (int i = 0; i < d; i++) {
+            double y = b < nb ? (double)in[(long)b * d + i] * sc : 0.0;
+            if (!(fabs(y) < 0x1p60)) { slow = true; v[(long)i * EMU_B + b] = 0; continue; }
+            double f = floor(y), fr = y - f;
+            int64_t q = (int64_t)f;
+            switch (t.rnd) {
+            case AEDL_TRN: break;
+            case AEDL_TRN_ZERO: q += (y < 0) & (fr != 0); break;
+            case AEDL_RND: q += fr >= 0.5; break;
+            case AEDL_RND_ZERO: q += (fr > 0.5) | ((fr == 0.5) & (y < 0)); break;
+            case AEDL_RND_INF: q += (fr > 0.5) | ((fr == 0.5) & (y >= 0)); break;
+            case AEDL_RND_MIN_INF: q += fr > 0.5; break;
+            case AEDL_RND_CONV: q += (fr > 0.5) | ((fr == 0.5) & (int)(q & 1)); break;
+            }
+            v[(long)i * EMU_B + b] = q;
+        }
     }
+    cast_block(v, d * EMU_B, x->in_exp, t);     /* overflow only */
+    if (slow)
+        for (int b = 0; b < nb; b++)
+            for (int i = 0; i < d; i++) {
+                double y = (double)in[(long)b * d + i] * sc;
+                if (!(fabs(y) < 0x1p60)) v[(long)i * EMU_B + b] = aedl_fw_from_double((double)in[(long)b * d + i], t);
+            }
+    for (int i = 0; i < d; i++) put_row(w, x->in, i, v + (long)i * EMU_B);
 }
 
 static void run_block(const aedl_fw_plan *p, work *w) {
@@ -634,25 +671,30 @@ static void store_output(const aedl_fw_plan *p, work *w, int nb, double *out, in
     for (int k = 0; k < p->noutputs; k++) {
         int l = p->outputs[k];
         int n = out_size(p, l), e = aedl_fw_exp(out_type(p, l));
-        long off = l < 0 ? 0 : x->L[l].off;
-        for (int j = 0; j < n; j++, col++) {
-            get_row(x, w, off + j, w->row);
-            for (int b = 0; b < nb; b++) {
-                if (out) out[(long)b * p->d_out + col] = ldexp((double)w->row[b], e);
-                if (mout) mout[(long)b * p->d_out + col] = w->row[b];
+        slot s = l < 0 ? x->in : x->L[l].out;
+        int64_t *v = w->v;
+        for (int j = 0; j < n; j++) get_row(w, s, j, v + (long)j * EMU_B);
+        double sc = ldexp(1.0, e);
+        bool exact_sc = e > -1000 && e < 1000;
+        for (int b = 0; b < nb; b++)
+            for (int j = 0; j < n; j++) {
+                int64_t m = v[(long)j * EMU_B + b];
+                if (out) out[(long)b * p->d_out + col + j] = exact_sc ? (double)m * sc : ldexp((double)m, e);
+                if (mout) mout[(long)b * p->d_out + col + j] = m;
             }
-        }
+        col += n;
     }
 }
 
 static void work_init(const aedl_fw_plan *p, work *w) {
     const struct aedl_fw_exec *x = p->exec;
-    w->buf = xcalloc((size_t)x->rows * EMU_B, x->narrow ? sizeof(int32_t) : sizeof(int64_t));
+    w->buf32 = xcalloc((size_t)(x->rows32 ? x->rows32 : 1) * EMU_B, sizeof(int32_t));
+    w->buf64 = xcalloc((size_t)(x->rows64 ? x->rows64 : 1) * EMU_B, sizeof(int64_t));
     w->v = xcalloc((size_t)x->max_size * EMU_B, sizeof(int64_t));
     w->row = xcalloc(EMU_B, sizeof(int64_t));
     w->acc = xcalloc(EMU_B, sizeof(i128));
 }
-static void work_free(work *w) { free(w->buf); free(w->v); free(w->row); free(w->acc); }
+static void work_free(work *w) { free(w->buf32); free(w->buf64); free(w->v); free(w->row); free(w->acc); }
 
 typedef struct {
     const aedl_fw_plan *p;
@@ -672,7 +714,7 @@ static void *run_job(void *arg) {
         else {
             for (int i = 0; i < p->d_in; i++) {
                 for (int b = 0; b < EMU_B; b++) w.row[b] = b < nb ? j->min[(s + b) * p->d_in + i] : 0;
-                put_row(p->exec, &w, i, w.row);
+                put_row(&w, p->exec->in, i, w.row);
             }
         }
         run_block(p, &w);

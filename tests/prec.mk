@@ -1,8 +1,10 @@
 # tests/prec.mk — precision inference, the firmware plan and the emulator (issue 5).
 # These tests link the compiler's objects (all but main.o) besides the runtime.
-PREC_TESTS := $(BUILD)/tests/prec/test_prec
+PREC_TESTS := $(BUILD)/tests/prec/test_prec $(BUILD)/tests/prec/bench_emu
 PREC_LINK  := $(AEDLC_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/compiler/arena.o $(AEDLC_GEN_OBJS)
-TEST_BINS  += $(PREC_TESTS)
+TEST_BINS  += $(BUILD)/tests/prec/test_prec
+PROGRAMS   += $(BUILD)/tests/prec/bench_emu
+BENCH_CMDS += '$(BUILD)/tests/prec/bench_emu 2000000'
 
 $(PREC_TESTS): $(BUILD)/tests/prec/%: tests/prec/%.c $(PREC_LINK) $(BUILD)/libaedlrt.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
