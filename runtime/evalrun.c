@@ -485,6 +485,8 @@ int aedl_evaluate(aedl_run *r) {
     if (E.plan)
         aedl_say(r, "firmware emulation equals the quantized model on %ld of %ld test events%s\n",
                  E.fw_equal, E.fw_compared, E.fw_equal == E.fw_compared ? "" : "  <-- MISMATCH");
+    r->fw_equal = E.fw_equal;
+    r->fw_compared = E.plan ? E.fw_compared : -1;
     int bad = write_summary(&E);
     if (c->residuals) bad |= write_residuals_csv(&E);
     write_tb(&E);

@@ -601,6 +601,10 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     printf("%s: %d epoch(s) (%d in this run, %.1f s)", def->name, r->epoch,
            r->epoch - epochs_before, train_s);
     if (h) printf(", last loss %.6g, val_loss %.6g", h->loss, h->val_loss);
+    if (r->fw_compared >= 0)
+        printf("; firmware == quantized model on %ld/%ld test events", r->fw_equal, r->fw_compared);
+    else
+        printf("; no firmware emulation");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +

@@ -59,6 +59,10 @@ typedef struct {
     uint8_t *mb;                /* (batch, n_in) for masked_mse */
 
     aedl_hist_row *hist; int nhist, cap_hist;
+
+    /* set by aedl_evaluate: firmware emulation == QI on fw_equal of fw_compared
+       test events (fw_compared -1: no firmware column) */
+    long fw_equal, fw_compared;
 } aedl_run;
 
 /* train_io.c */
