@@ -276,19 +276,29 @@ static void show_source(FILE *out, Loc loc) {
 static int nerrors;
 static int dropping;     /* after too many errors: drop the rest, notes included */
 
+/* A diagnostic is formatted in memory and written at once (stderr is unbuffered). */
 static void vreport(const char *kind, Loc loc, const char *fmt, va_list ap) {
     fflush(stdout);
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buf, &size);
+    if (!out) out = stderr;
     const SrcFile *f = src_file(loc.file);
     if (f) {
         int line, col;
         src_linecol(loc.file, loc.start, &line, &col);
-        fprintf(stderr, "%s:%d:%d: %s: ", f->path, line, col, kind);
+        fprintf(out, "%s:%d:%d: %s: ", f->path, line, col, kind);
     } else {
-        fprintf(stderr, "aedlc: %s: ", kind);
+        fprintf(out, "aedlc: %s: ", kind);
     }
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    if (f) show_source(stderr, loc);
+    vfprintf(out, fmt, ap);
+    fputc('\n', out);
+    if (f) show_source(out, loc);
+    if (out != stderr) {
+        fclose(out);
+        fwrite(buf, 1, size, stderr);
+        free(buf);
+    }
 }
 
 void diag_error(Loc loc, const char *fmt, ...) {
