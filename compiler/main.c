@@ -15,9 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "arena.h"
+#include "emit_hls.h"
 #include "emit_train.h"
 #include "passes.h"
+#include "precision.h"   /* precision inference and the report (issue 5) */
 #include "util.h"
+#include "weights.h"
 
 static const char usage_text[] =
     "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
@@ -74,11 +77,25 @@ static int emit_train_job(const EmitJob *job) {
     return emit_train(job->prog, job->model, &o) ? -1 : 0;
 }
 
+/* --emit report: DIR/report/ (emit_report.c); precision inference ran before. */
+static int emit_report_job(const EmitJob *job) {
+    char dir[4096];
+    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
+    return emit_report(job->model, job->target, job->out_dir ? job->out_dir : dir, job->weights);
+}
+
+static int emit_hls_job(const EmitJob *job) {
+    char dir[4096];
+    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
+    EmitHlsOptions o = { job->out_dir ? job->out_dir : dir, job->weights, NULL, 0, false };
+    return emit_hls(job->prog, job->model, job->target, &o);
+}
+
 static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
     { "ir",     emit_ir, false },
     { "train",  emit_train_job, true },    /* emit_train.c: the training executable */
-    { "hls",    NULL,    true  },    /* emit_hls.c: the firmware project */
-    { "report", NULL,    true  },    /* the precision-inference report */
+    { "hls",    emit_hls_job, true },    /* emit_hls.c: the firmware project */
+    { "report", emit_report_job, true },    /* the precision-inference report */
 };
 #define NEMITTERS ((int)(sizeof emitters / sizeof emitters[0]))
 
@@ -287,6 +304,10 @@ static int compile(const Options *o) {
     if (select_job(&job, need_model) != 0) return 1;
 
     /* ---- precision inference: added here by the precision pass (precision.h) ---- */
+    if (job.model) {
+        if (job.weights && weights_load(job.model, job.weights) != 0) return 1;
+        if (infer_precision(p, job.model, job.target, NULL, 0) != 0) return 1;
+    }
 
     /* ---- emitters, in table order ---- */
     for (int i = 0; i < NEMITTERS; i++) {

@@ -195,9 +195,46 @@ char *prec_type_str(aedl_fixed t, char *buf, int n) {
     return buf;
 }
 
+/* m * 2^e as an exact decimal ("-37.25", "0.001953125"). */
+static void dyadic_str(int64_t m, int e, char *buf, int n) {
+    if (e >= 0) {
+        if (e < 60 && (m < 0 ? -(i128)m : (i128)m) < ((i128)1 << (126 - e))) {
+            i128 v = (i128)m * ((i128)1 << e);
+            char tmp[64]; int k = 0; bool neg = v < 0;
+            unsigned __int128 u = neg ? (unsigned __int128)(-v) : (unsigned __int128)v;
+            do { tmp[k++] = (char)('0' + (int)(u % 10)); u /= 10; } while (u);
+            int o = 0;
+            if (neg && o < n - 1) buf[o++] = '-';
+            while (k && o < n - 1) buf[o++] = tmp[--k];
+            buf[o] = 0;
+        } else snprintf(buf, (size_t)n, "%.17g", ldexp((double)m, e));
+        return;
+    }
+    int k = -e;
+    if (k > 100) { snprintf(buf, (size_t)n, "%.17g", ldexp((double)m, e)); return; }
+    bool neg = m < 0;
+    unsigned __int128 a = neg ? (unsigned __int128)(-(i128)m) : (unsigned __int128)m;
+    unsigned __int128 ip = k >= 128 ? 0 : a >> k;
+    unsigned __int128 fr = a - (ip << k), one = (unsigned __int128)1 << k;
+    char tmp[64]; int t = 0;
+    do { tmp[t++] = (char)('0' + (int)(ip % 10)); ip /= 10; } while (ip);
+    int o = 0;
+    if (neg && o < n - 1) buf[o++] = '-';
+    while (t && o < n - 1) buf[o++] = tmp[--t];
+    if (fr && o < n - 1) buf[o++] = '.';
+    while (fr && o < n - 1) {          /* k <= 100 digits, each exact */
+        fr *= 10;
+        buf[o++] = (char)('0' + (int)(fr >> k));
+        fr &= one - 1;
+    }
+    buf[o] = 0;
+}
+
 char *prec_range_str(IrRange r, char *buf, int n) {
-    snprintf(buf, (size_t)n, "[%.12g, %.12g] on step 2^%d", ldexp((double)r.lo, r.exp),
-             ldexp((double)r.hi, r.exp), r.exp);
+    char lo[160], hi[160];
+    dyadic_str(r.lo, r.exp, lo, sizeof lo);
+    dyadic_str(r.hi, r.exp, hi, sizeof hi);
+    snprintf(buf, (size_t)n, "[%s, %s] on step 2^%d", lo, hi, r.exp);
     return buf;
 }
 

@@ -409,9 +409,7 @@ void prec_bit_exact(IrModel *m, const IrTarget *t) {
     if (t && t->precision != PREC_BIT_EXACT) return;
     for (int i = 0; i < m->nnodes; i++)
         if (!prec_has_params(m->nodes[i])) {
-            for (int k = 0; k < m->nnodes; k++)
-                prec_note(prec_get(m->nodes[k]), "no weights loaded: conservative widths");
-            return;
+            return;   /* no weights: the conservative types stay (the report says so) */
         }
     Ex x = {xcalloc(m->nnodes ? m->nnodes : 1, sizeof(PrecVals)), false, 0};
     for (int i = 0; i < m->nnodes && !x.errors; i++) {

@@ -1,4 +1,5 @@
 /* weights.c — loading trained parameters from HDF5 (see weights.h). */
+#include <errno.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -120,6 +121,12 @@ static herr_t each_group(hid_t g, const char *name, const H5L_info_t *info, void
 
 int weights_load(IrModel *m, const char *path) {
     Ctx c = {path, 0};
+    FILE *probe = fopen(path, "rb");
+    if (!probe) {
+        fprintf(stderr, "%s: error: cannot open the weights file: %s\n", path, strerror(errno));
+        return 1;
+    }
+    fclose(probe);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) {
