@@ -166,6 +166,13 @@ int aedl_data_load(const aedl_data_spec *sp, aedl_table *out, char *err, size_t 
         for (size_t i = 0; i < nb && !rc; i++) {
             if (!pick[i]) continue;
             size_t o = dest ? dest[k] : k;
+#if defined(__GNUC__)
+            /* Shuffled rows land at random places: fetch a few rows ahead into cache. */
+            if (dest && k + 8 < nout) {
+                const char *ahead = (const char *)(out->x + dest[k + 8] * out->d);
+                for (size_t b = 0; b < out->d * sizeof(float); b += 64) __builtin_prefetch(ahead + b, 1);
+            }
+#endif
             rc = take_row(&s, rows + i * s.rowlen, r0 + i, sp->features, nf, out->x + o * out->d,
                           out->mask ? out->mask + o * out->d : NULL, err, errlen);
             k++;
