@@ -1,3 +1,3 @@
 # tests/train.mk — the training program (aedlc --emit train + runtime/train.c).
-TEST_SCRIPTS += tests/train/train.sh tests/train/resume.sh
+TEST_SCRIPTS += tests/train/train.sh tests/train/resume.sh tests/train/firmware.sh
 BENCH_CMDS += 'sh tests/train/bench.sh'
