@@ -76,6 +76,9 @@ static int emit_train_job(const EmitJob *job) {
     return emit_train(job->prog, job->model, &o) ? -1 : 0;
 }
 
+/* The model whose weights and precision results main() frees (precision.h). */
+static IrModel *prec_model;
+
 /* --emit report: DIR/report/ (emit_report.c); precision inference ran before. */
 static int emit_report_job(const EmitJob *job) {
     char dir[4096];
@@ -297,6 +300,7 @@ static int compile(const Options *o) {
 
     /* ---- precision inference: added here by the precision pass (precision.h) ---- */
     if (job.model) {
+        prec_model = job.model;    /* its weights and precision are freed in main() */
         if (job.weights && weights_load(job.model, job.weights) != 0) return 1;
         if (infer_precision(p, job.model, job.target, NULL, 0) != 0) return 1;
     }
@@ -318,6 +322,7 @@ int main(int argc, char **argv) {
     Options o;
     parse_args(argc, argv, &o);
     int rc = compile(&o);
+    if (prec_model) { prec_free(prec_model); weights_free_model(prec_model); }
     free(o.include);
     arena_free_all();
     src_free_all();

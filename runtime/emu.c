@@ -889,7 +889,7 @@ aedl_fw_plan *aedl_fw_plan_read(const char *path, char *err, int errn) {
     what = "model";
     if (!expect(&r, "model") || !next_tok(&r)) goto bad;
     char model[AEDL_FW_NAME];
-    snprintf(model, sizeof model, "%s", r.tok);
+    snprintf(model, sizeof model, "%.63s", r.tok);
     what = "input";
     int d_in; aedl_fixed in_t;
     if (!expect(&r, "input") || !get_int(&r, &d_in, 1, 1 << 24) || !get_type(&r, "type", &in_t)) goto bad;
@@ -906,7 +906,7 @@ aedl_fw_plan *aedl_fw_plan_read(const char *path, char *err, int errn) {
         if (op < 0) goto bad;
         a->op = (aedl_fw_op)op;
         if (!next_tok(&r)) goto bad;
-        snprintf(a->name, sizeof a->name, "%s", r.tok);
+        snprintf(a->name, sizeof a->name, "%.63s", r.tok);
         what = a->name;
         if (!expect(&r, "inputs") || !get_int(&r, &a->ninputs, 1, AEDL_FW_MAX_INPUTS)) goto bad;
         for (int k = 0; k < a->ninputs; k++) if (!get_int(&r, &a->inputs[k], -1, l - 1)) goto bad;
