@@ -8,6 +8,10 @@
  *
  * and write eval/summary.json, eval/roc_SIGNAL.csv, eval/residuals.csv, and the
  * firmware testbench vectors hls/tb_data/tb_{input_features,output_predictions}.dat.
+ *
+ * For the plots (issue 7, build/aedl-report): eval/scores_hist.csv (score
+ * histograms) and eval/residuals_hist.csv; then DIR/report/index.html and its
+ * PNGs by running aedl-report from aedlc's folder, when it is there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +42,13 @@ typedef struct {
     long fw_equal, fw_compared;
     double fw_max_diff;
     aedl_residual_stat *res[NV];    /* (n_out) each, when residuals are asked for */
+    long *rhist[NV];            /* (n_out, RES_BINS + 2) residual histograms (issue 7) */
 } evalctx;
+
+/* Residual histograms: RES_BINS bins on [-RES_RANGE, RES_RANGE], then one
+   underflow and one overflow bin per feature. */
+#define RES_BINS 100
+#define RES_RANGE 1.0
 
 /* ---------------------------------------------------------------- regeneration */
 
@@ -150,10 +160,28 @@ static void regenerate(evalctx *E) {
 
 /* Residuals are relative to the physical values: undo the standard scaler
    (x = x' * std + mean) on a copy of the input and of the output (B, F). */
-static void residuals_add(aedl_run *r, aedl_residual_stat *st, const float *out, const float *x,
-                          int B, int F, float *tin, float *tout) {
+/* hist (F, RES_BINS + 2) += the relative residuals (out - in) / in, in != 0. */
+static void residual_hist_add(long *hist, const float *out, const float *in, int B, int F) {
+    for (long e = 0; e < B; e++)
+        for (int f = 0; f < F; f++) {
+            size_t k = (size_t)e * (size_t)F + (size_t)f;
+            if (in[k] == 0.0f) continue;
+            double v = ((double)out[k] - (double)in[k]) / (double)in[k];
+            long *h = hist + (size_t)f * (RES_BINS + 2);
+            if (!(v >= -RES_RANGE)) h[RES_BINS]++;          /* underflow (and NaN) */
+            else if (v >= RES_RANGE) h[RES_BINS + 1]++;     /* overflow */
+            else {
+                int b = (int)((v + RES_RANGE) / (2 * RES_RANGE) * RES_BINS);
+                h[b < RES_BINS ? b : RES_BINS - 1]++;
+            }
+        }
+}
+
+static void residuals_add(aedl_run *r, aedl_residual_stat *st, long *hist, const float *out,
+                          const float *x, int B, int F, float *tin, float *tout) {
     if (!r->have_scaler || (size_t)F != r->scaler.d) {
         aedl_residual_stats_add(st, out, x, B, F);
+        residual_hist_add(hist, out, x, B, F);
         return;
     }
     for (long e = 0; e < B; e++)
@@ -163,6 +191,7 @@ static void residuals_add(aedl_run *r, aedl_residual_stat *st, const float *out,
             tout[k] = out[k] * r->scaler.std[f] + r->scaler.mean[f];
         }
     aedl_residual_stats_add(st, tout, tin, B, F);
+    residual_hist_add(hist, tout, tin, B, F);
 }
 
 #define CHUNK 4096
@@ -195,7 +224,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
         }
         if (masked) aedl_masked_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, mk, B, F);
         else aedl_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, B, F);
-        if (is_test && E->res[V_FLOAT]) residuals_add(r, E->res[V_FLOAT], yfl, x, B, F, tin, tout);
+        if (is_test && E->res[V_FLOAT]) residuals_add(r, E->res[V_FLOAT], E->rhist[V_FLOAT], yfl, x, B, F, tin, tout);
         /* QI and firmware */
         aedl_f32_to_f64(xd, x, (long)B * nin);
         for (int b = 0; b < B; b += r->batch) {
@@ -214,7 +243,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             for (int e = 0; e < B; e++) E->score[v][ti][i + e] = (float)sd[e];
             if (is_test && E->res[v]) {
                 for (long k = 0; k < (long)B * F; k++) yfl[k] = (float)y[k];
-                residuals_add(r, E->res[v], yfl, x, B, F, tin, tout);
+                residuals_add(r, E->res[v], E->rhist[v], yfl, x, B, F, tin, tout);
             }
         }
         if (is_test && E->plan) {
@@ -462,6 +491,112 @@ static int write_residuals_csv(evalctx *E) {
     return aedl_atomic_commit(&a) != 0;
 }
 
+/* ---------------------------------------------------------------- histograms (issue 7) */
+
+#define SCORE_BINS 120
+
+/* eval/scores_hist.csv: per variant and sample (background = the test split,
+   then each signal) the events per bin of log10(score); the bins are shared
+   by every row: SCORE_BINS equal steps in log10 between the smallest and the
+   largest positive finite score.  Scores <= 0 count in the first bin, NaN
+   and +inf in the last. */
+static int write_scores_hist(evalctx *E) {
+    aedl_run *r = E->r;
+    const aedl_train_cfg *c = r->cfg;
+    int ntab = 1 + c->nsignals;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int v = 0; v < NV; v++)
+        for (int t = 0; t < ntab; t++) {
+            size_t n = t ? r->sig[t - 1].n : r->te.n;
+            for (size_t i = 0; i < n; i++) {
+                double s = E->score[v][t][i];
+                if (s > 0 && isfinite(s)) { if (s < lo) lo = s; if (s > hi) hi = s; }
+            }
+        }
+    if (!(lo <= hi)) return 0;                       /* no positive score at all */
+    double l0 = log10(lo), l1 = log10(hi);
+    if (l1 - l0 < 1e-6) { l0 -= 0.5; l1 += 0.5; }
+    double step = (l1 - l0) / SCORE_BINS;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/scores_hist.csv", r->outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    fprintf(a.f, "model,sample,lo,hi,count\n");
+    long h[SCORE_BINS];
+    for (int v = 0; v < NV; v++) {
+        if (v == V_FW && !E->plan) continue;
+        for (int t = 0; t < ntab; t++) {
+            size_t n = t ? r->sig[t - 1].n : r->te.n;
+            memset(h, 0, sizeof h);
+            for (size_t i = 0; i < n; i++) {
+                double s = E->score[v][t][i];
+                int b = s > 0 ? (int)floor((log10(s) - l0) / step) : 0;
+                if (!(s <= hi) || b >= SCORE_BINS) b = SCORE_BINS - 1;   /* NaN, inf, hi itself */
+                if (b < 0) b = 0;
+                h[b]++;
+            }
+            for (int b = 0; b < SCORE_BINS; b++)
+                fprintf(a.f, "%s,%s,%.9g,%.9g,%ld\n", vname[v], t ? c->signals[t - 1].name : "background",
+                        pow(10, l0 + b * step), pow(10, l0 + (b + 1) * step), h[b]);
+        }
+    }
+    if (aedl_atomic_commit(&a) != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* eval/residuals_hist.csv: per variant and output feature, the relative
+   residuals of the test split in RES_BINS bins on [-RES_RANGE, RES_RANGE],
+   plus the rows lo=-inf (below, and NaN) and hi=inf (at or above). */
+static int write_residuals_hist(evalctx *E) {
+    aedl_run *r = E->r;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/residuals_hist.csv", r->outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) return 1;
+    fprintf(a.f, "model,feature,lo,hi,count\n");
+    double w = 2 * RES_RANGE / RES_BINS;
+    for (int v = 0; v < NV; v++) {
+        if (v == V_FW && !E->plan) continue;
+        for (int k = 0; k < r->def->n_out; k++) {
+            const long *h = E->rhist[v] + (size_t)k * (RES_BINS + 2);
+            fprintf(a.f, "%s,%d,-inf,%.9g,%ld\n", vname[v], k, -RES_RANGE, h[RES_BINS]);
+            for (int b = 0; b < RES_BINS; b++)
+                fprintf(a.f, "%s,%d,%.9g,%.9g,%ld\n", vname[v], k, -RES_RANGE + b * w,
+                        -RES_RANGE + (b + 1) * w, h[b]);
+            fprintf(a.f, "%s,%d,%.9g,inf,%ld\n", vname[v], k, RES_RANGE, h[RES_BINS + 1]);
+        }
+    }
+    return aedl_atomic_commit(&a) != 0;
+}
+
+/* DIR/report/index.html and its plots: runs aedl-report (issue 7) from the
+   folder of aedlc when it is there.  A failure is a warning: the results are
+   all written by then. */
+static void run_report(evalctx *E) {
+    aedl_run *r = E->r;
+    const char *slash = strrchr(r->cfg->aedlc, '/');
+    if (!slash) return;
+    char tool[4200];
+    snprintf(tool, sizeof tool, "%.*s/aedl-report", (int)(slash - r->cfg->aedlc), r->cfg->aedlc);
+    if (access(tool, X_OK) != 0) {
+        aedl_say(r, "report: no %s; plots and index.html skipped\n", tool);
+        return;
+    }
+    const char *argv[] = { tool, "--quiet", r->outdir, NULL };
+    char *out = NULL;
+    double t0 = aedl_now();
+    int st = run_capture((char *const *)argv, &out);
+    if (st != 0) fprintf(stderr, "%s: warning: %s failed (status %d):\n%s", aedl_progname, tool, st, out);
+    else aedl_say(r, "report: %s/report/index.html (%.2f s)\n", r->outdir, aedl_now() - t0);
+    free(out);
+}
+
 /* ---------------------------------------------------------------- entry */
 
 int aedl_evaluate(aedl_run *r) {
@@ -478,7 +613,10 @@ int aedl_evaluate(aedl_run *r) {
     int ntab = 1 + c->nsignals;
     for (int v = 0; v < NV; v++) {
         E.score[v] = xcalloc((size_t)ntab, sizeof(float *));
-        if (c->residuals) E.res[v] = xcalloc((size_t)r->def->n_out, sizeof(aedl_residual_stat));
+        if (c->residuals) {
+            E.res[v] = xcalloc((size_t)r->def->n_out, sizeof(aedl_residual_stat));
+            E.rhist[v] = xcalloc((size_t)r->def->n_out * (RES_BINS + 2), sizeof(long));
+        }
     }
     score_table(&E, &r->te, 0, 1);
     for (int s = 0; s < c->nsignals; s++) score_table(&E, &r->sig[s], 1 + s, 0);
@@ -488,14 +626,17 @@ int aedl_evaluate(aedl_run *r) {
     r->fw_equal = E.fw_equal;
     r->fw_compared = E.plan ? E.fw_compared : -1;
     int bad = write_summary(&E);
-    if (c->residuals) bad |= write_residuals_csv(&E);
+    if (c->residuals) bad |= write_residuals_csv(&E) | write_residuals_hist(&E);
+    bad |= write_scores_hist(&E);
     write_tb(&E);
     aedl_say(r, "evaluation: %s/eval (%.2f s)\n", r->outdir, aedl_now() - t0);
     for (int v = 0; v < NV; v++) {
         for (int t = 0; t < ntab; t++) free(E.score[v][t]);
         free(E.score[v]);
         free(E.res[v]);
+        free(E.rhist[v]);
     }
     if (E.plan) aedl_fw_plan_free(E.plan);
+    run_report(&E);
     return bad || E.regen_failed;
 }
