@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "arena.h"
+#include "emit_hls.h"
 #include "emit_train.h"
 #include "passes.h"
 #include "precision.h"   /* precision inference and the report (issue 5) */
@@ -86,10 +87,17 @@ static int emit_report_job(const EmitJob *job) {
     return emit_report(job->model, job->target, job->out_dir ? job->out_dir : dir, job->weights);
 }
 
+static int emit_hls_job(const EmitJob *job) {
+    char dir[4096];
+    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
+    EmitHlsOptions o = { job->out_dir ? job->out_dir : dir, job->weights, NULL, 0, false };
+    return emit_hls(job->prog, job->model, job->target, &o);
+}
+
 static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
     { "ir",     emit_ir, false },
     { "train",  emit_train_job, true },    /* emit_train.c: the training executable */
-    { "hls",    NULL,    true  },    /* emit_hls.c: the firmware project */
+    { "hls",    emit_hls_job, true },    /* emit_hls.c: the firmware project */
     { "report", emit_report_job, true },    /* the precision-inference report */
 };
 #define NEMITTERS ((int)(sizeof emitters / sizeof emitters[0]))
