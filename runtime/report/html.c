@@ -1,0 +1,273 @@
+/* html.c — DIR/report/index.html: the run's numbers, the plots, the weights
+ * and precision tables, links to precision.html/.txt.  One self-contained
+ * file next to the PNGs (relative links: it can be copied with them).  A small
+ * script marks on <body data-images-loaded="OK/ALL"> how many images loaded
+ * (tests/report/index.sh reads it in headless Chromium). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "report.h"
+#include "util.h"
+
+static void esc(FILE *f, const char *s) {
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static void num(FILE *f, const char *fmt, double v) {
+    char b[64];
+    fputs(rep_fmt(b, sizeof b, fmt, v), f);
+}
+
+static int exists(const char *dir, const char *rel) {
+    char *p = rep_path(dir, rel);
+    struct stat sb;
+    int ok = stat(p, &sb) == 0;
+    free(p);
+    return ok;
+}
+
+static const char *const variants[] = { "float", "quantized", "firmware" };
+
+static void summary_table(rep *R, FILE *f) {
+    const json *S = R->summary;
+    if (!S) {
+        fprintf(f, "<p class=\"note\">No eval/summary.json: the evaluation did not run.</p>\n");
+        return;
+    }
+    fprintf(f, "<table class=\"kv\">\n<tr><th>source</th><td>");
+    esc(f, json_str(json_get(S, "source"), "?"));
+    fprintf(f, "</td></tr>\n<tr><th>weights</th><td>");
+    esc(f, json_str(json_get(S, "weights"), "?"));
+    fprintf(f, "</td></tr>\n<tr><th>epochs</th><td>%.0f", json_num(json_get(S, "epochs"), 0));
+    const char *stop = json_str(json_get(S, "stopped"), NULL);
+    if (stop) { fprintf(f, " (stopped: "); esc(f, stop); fprintf(f, ")"); }
+    fprintf(f, "</td></tr>\n<tr><th>test split</th><td>%.0f background events; score ",
+            json_num(json_get(S, "test_events"), 0));
+    esc(f, json_str(json_get(S, "score"), "?"));
+    fprintf(f, "</td></tr>\n<tr><th>firmware emulation</th><td>");
+    const json *fw = json_get(S, "firmware");
+    if (json_num(json_get(fw, "available"), 0)) {
+        double eq = json_num(json_get(fw, "equal_to_quantized"), 0), n = json_num(json_get(fw, "test_events"), 0);
+        fprintf(f, "equals the quantized model on <b>%.0f of %.0f</b> test events%s", eq, n,
+                eq == n ? " (bit for bit)" : " <span class=\"bad\">MISMATCH</span>");
+    } else {
+        fprintf(f, "not available: ");
+        esc(f, json_str(json_get(fw, "note"), "?"));
+    }
+    fprintf(f, "</td></tr>\n");
+    const json *tot = json_get(R->precision, "totals");
+    if (tot) {
+        fprintf(f, "<tr><th>EBOPs</th><td>%.0f (conservative widths: %.0f); %.0f of %.0f weights "
+                   "non-zero, %.0f multipliers</td></tr>\n",
+                json_num(json_get(tot, "ebops"), NAN), json_num(json_get(tot, "conservative_ebops"), NAN),
+                json_num(json_get(tot, "nonzero"), NAN), json_num(json_get(tot, "weights"), NAN),
+                json_num(json_get(tot, "multipliers"), NAN));
+    }
+    fprintf(f, "</table>\n");
+
+    const json *sig = json_get(S, "signals");
+    if (!json_len(sig)) return;
+    /* the FPR targets, from the first signal */
+    const json *tl = json_get(json_get(sig->items[0], "float"), "tpr_at_fpr");
+    int nf = json_len(tl);
+    fprintf(f, "<table class=\"grid\">\n<tr><th rowspan=\"2\">signal</th><th rowspan=\"2\">events</th>");
+    for (int v = 0; v < 3; v++) fprintf(f, "<th colspan=\"%d\">%s</th>", 1 + nf, variants[v]);
+    fprintf(f, "</tr>\n<tr>");
+    for (int v = 0; v < 3; v++) {
+        fprintf(f, "<th>AUC</th>");
+        for (int k = 0; k < nf; k++)
+            fprintf(f, "<th>TPR at FPR %g</th>", json_num(json_get(json_at(tl, k), "fpr"), NAN));
+    }
+    fprintf(f, "</tr>\n");
+    for (int s = 0; s < sig->n; s++) {
+        fprintf(f, "<tr><td>");
+        esc(f, sig->keys[s]);
+        fprintf(f, "</td><td>%.0f</td>", json_num(json_get(sig->items[s], "events"), 0));
+        for (int v = 0; v < 3; v++) {
+            const json *V = json_get(sig->items[s], variants[v]);
+            fprintf(f, "<td>");
+            num(f, "%.4f", json_num(json_get(V, "auc"), NAN));
+            fprintf(f, "</td>");
+            for (int k = 0; k < nf; k++) {
+                const json *t = json_at(json_get(V, "tpr_at_fpr"), k);
+                const char *why = json_str(json_get(t, "reason"), json_str(json_get(t, "note"), NULL));
+                fprintf(f, "<td");
+                if (why) { fprintf(f, " title=\""); esc(f, why); fprintf(f, "\""); }
+                fprintf(f, ">");
+                num(f, "%.4g", json_num(json_get(t, "tpr"), NAN));
+                if (why) fprintf(f, "*");
+                fprintf(f, "</td>");
+            }
+        }
+        fprintf(f, "</tr>\n");
+    }
+    fprintf(f, "</table>\n<p class=\"small\">* a note applies (hover): an FPR that rests on few "
+               "background events, or one the test split cannot measure.</p>\n");
+}
+
+/* Dense layers: shape, zeros, and the precision report's types. */
+static void weights_table(rep *R, FILE *f) {
+    if (R->nlayers == 0) return;
+    fprintf(f, "<table class=\"grid\">\n<tr><th>layer</th><th>kernel</th><th>zeros (pruned)</th>"
+               "<th>non-zero after quantization</th><th>weight type</th><th>accumulator</th>"
+               "<th>result</th><th>EBOPs</th></tr>\n");
+    const json *layers = json_get(R->precision, "layers");
+    for (int l = 0; l < R->nlayers; l++) {
+        const rep_layer *L = &R->layers[l];
+        long n = (long)L->n_in * L->units;
+        const json *P = NULL;
+        for (int i = 0; i < json_len(layers); i++)
+            if (!strcmp(json_str(json_get(json_at(layers, i), "name"), ""), L->name)) P = json_at(layers, i);
+        fprintf(f, "<tr><td>");
+        esc(f, L->name);
+        fprintf(f, "</td><td>%d x %d</td><td>%ld (%.1f%%)</td><td>", L->n_in, L->units, L->zeros,
+                100.0 * (double)L->zeros / (double)n);
+        if (P) fprintf(f, "%.0f of %.0f", json_num(json_get(P, "nonzero"), NAN), json_num(json_get(P, "weights"), NAN));
+        fprintf(f, "</td>");
+        const char *keys[] = { "weight", "accumulator", "result" };
+        for (int k = 0; k < 3; k++) {
+            fprintf(f, "<td><code>");
+            esc(f, json_str(json_path(P, "types", keys[k], NULL), ""));
+            fprintf(f, "</code></td>");
+        }
+        fprintf(f, "<td>");
+        if (P) num(f, "%.0f", json_num(json_path(P, "types", "ebops", NULL), NAN));
+        fprintf(f, "</td></tr>\n");
+    }
+    fprintf(f, "</table>\n");
+}
+
+static void precision_section(rep *R, FILE *f) {
+    fprintf(f, "<h2 id=\"precision\">Precision</h2>\n");
+    if (!exists(R->rdir, "precision.txt")) {
+        fprintf(f, "<p class=\"note\">No report/precision.txt (aedlc --emit report did not run).</p>\n");
+        return;
+    }
+    fprintf(f, "<p>Every fixed-point width of the firmware and the reason for it: "
+               "<a href=\"precision.html\">precision.html</a> (table), "
+               "<a href=\"precision.txt\">precision.txt</a>, "
+               "<a href=\"precision.json\">precision.json</a>.</p>\n<pre class=\"prec\">");
+    char *p = rep_path(R->rdir, "precision.txt");
+    FILE *in = fopen(p, "r");
+    free(p);
+    if (in) {
+        char buf[4096];
+        size_t total = 0;
+        while (fgets(buf, sizeof buf, in) && total < (1u << 20)) { esc(f, buf); total += strlen(buf); }
+        fclose(in);
+    }
+    fprintf(f, "</pre>\n");
+}
+
+static void plots_section(rep *R, FILE *f, const char *section, const char *id) {
+    int any = 0;
+    for (int i = 0; i < R->nplots; i++) {
+        rep_plot *P = &R->plots[i];
+        if (strcmp(P->section, section) != 0) continue;
+        if (!any) fprintf(f, "<h2 id=\"%s\">%s</h2>\n<div class=\"plots\">\n", id, section);
+        any = 1;
+        fprintf(f, "<figure>");
+        if (P->drawn) {
+            fprintf(f, "<a href=\"");
+            esc(f, P->png);
+            fprintf(f, "\"><img src=\"");
+            esc(f, P->png);
+            fprintf(f, "\" alt=\"");
+            esc(f, P->png);
+            fprintf(f, "\"></a>");
+        } else {
+            fprintf(f, "<div class=\"missing\">");
+            esc(f, P->png);
+            fprintf(f, " was not drawn (see the notes below)</div>");
+        }
+        fprintf(f, "<figcaption>%s</figcaption></figure>\n", P->caption);
+    }
+    if (any) fprintf(f, "</div>\n");
+}
+
+int rep_write_index(rep *R) {
+    char *path = rep_path(R->rdir, "index.html");
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    FILE *f = a.f;
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    esc(f, R->model);
+    fprintf(f, " - aedlc report</title>\n<style>\n"
+               "body { font-family: sans-serif; margin: 1.5em auto; max-width: 1300px; color: #222; }\n"
+               "h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 1.6em; }\n"
+               "table { border-collapse: collapse; margin: 0.6em 0; }\n"
+               "table.grid td, table.grid th { border: 1px solid #bbb; padding: 3px 8px; text-align: right; }\n"
+               "table.grid td:first-child { text-align: left; }\n"
+               "table.kv th { text-align: left; padding-right: 1em; vertical-align: top; }\n"
+               ".plots { display: flex; flex-wrap: wrap; gap: 12px; }\n"
+               "figure { margin: 0; max-width: 100%%; } figure img { max-width: 100%%; border: 1px solid #ddd; }\n"
+               "figcaption { font-size: 0.9em; color: #444; max-width: 640px; }\n"
+               ".missing { padding: 2em; background: #fee; border: 1px solid #c88; }\n"
+               ".note, .bad { color: #a00; } .small { font-size: 0.85em; color: #555; }\n"
+               "pre.prec { font-size: 0.8em; background: #f6f6f6; padding: 0.6em; overflow-x: auto; }\n"
+               "nav a { margin-right: 1em; }\n</style>\n</head>\n<body>\n<h1>");
+    esc(f, R->model);
+    fprintf(f, "</h1>\n<p class=\"small\">aedlc training report of <code>");
+    esc(f, R->dir);
+    fprintf(f, "</code>; <span id=\"imgcheck\">images not checked (JavaScript off)</span></p>\n"
+               "<nav><a href=\"#summary\">summary</a><a href=\"#training\">training</a>"
+               "<a href=\"#scores\">scores</a><a href=\"#roc\">ROC</a><a href=\"#weights\">weights</a>"
+               "<a href=\"#residuals\">residuals</a><a href=\"#precision\">precision</a>"
+               "<a href=\"#files\">files</a></nav>\n<h2 id=\"summary\">Summary</h2>\n");
+    summary_table(R, f);
+    plots_section(R, f, "Training", "training");
+    plots_section(R, f, "Anomaly scores", "scores");
+    plots_section(R, f, "ROC curves", "roc");
+    plots_section(R, f, "Weights", "weights");
+    weights_table(R, f);
+    plots_section(R, f, "Residuals", "residuals");
+    precision_section(R, f);
+    if (R->nnotes) {
+        fprintf(f, "<h2 id=\"notes\">Notes</h2>\n<ul class=\"note\">\n");
+        for (int i = 0; i < R->nnotes; i++) { fprintf(f, "<li>"); esc(f, R->notes[i]); fprintf(f, "</li>\n"); }
+        fprintf(f, "</ul>\n");
+    }
+    fprintf(f, "<h2 id=\"files\">Files</h2>\n<table class=\"kv\">\n");
+    static const struct { const char *rel, *what; } files[] = {
+        { "../history.csv", "loss, val_loss, learning rate, sparsity, seconds per epoch" },
+        { "../eval/summary.json", "AUC, TPR at FPR, firmware check (float / quantized / firmware)" },
+        { "../eval/scores_hist.csv", "score histograms" },
+        { "../eval/residuals_hist.csv", "residual histograms" },
+        { "../hls/", "the firmware project (make -C hls csim)" },
+        { "precision.html", "precision report" },
+        { "plots/", "gnuplot data (.dat) and scripts (.gp): cd report &amp;&amp; gnuplot plots/NAME.gp" },
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (!exists(R->rdir, files[i].rel)) continue;
+        fprintf(f, "<tr><th><a href=\"%s\">%s</a></th><td>%s</td></tr>\n", files[i].rel, files[i].rel,
+                files[i].what);
+    }
+    fprintf(f, "</table>\n"
+               "<script>\n"
+               "window.addEventListener('load', function () {\n"
+               "  var im = document.images, ok = 0;\n"
+               "  for (var i = 0; i < im.length; i++)\n"
+               "    if (im[i].complete && im[i].naturalWidth > 0) ok++;\n"
+               "    else im[i].setAttribute('data-broken', '1');\n"
+               "  document.body.setAttribute('data-images-loaded', ok + '/' + im.length);\n"
+               "  document.getElementById('imgcheck').textContent = ok + ' of ' + im.length + ' images loaded';\n"
+               "});\n</script>\n</body>\n</html>\n");
+    int rc = aedl_atomic_commit(&a);
+    if (rc != 0) fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+    free(path);
+    return rc ? -1 : 0;
+}
