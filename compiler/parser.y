@@ -482,7 +482,7 @@ static int yylex(YYSTYPE *lval, Loc *lloc, ParseCtx *ctx) {
                bracket swallowed the newline.  Close it here and give the
                parser the newline, so that only the bad line is lost. */
             Loc before = ctx->lex.prev_real;
-            if (starts_decl(ctx, t, lval, *lloc)) {
+            if (starts_decl(ctx, t, lval, *lloc) && in_parens(&ctx->lex)) {
                 LexState *s = &ctx->lex;
                 s->unclosed = s->open[s->depth - 1];
                 s->has_unclosed = 1;
