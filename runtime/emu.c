@@ -129,73 +129,90 @@ int64_t aedl_fw_from_double(double x, aedl_fixed to) {
 }
 
 /* In place: v[0..n) at exponent from_exp -> mantissas of `to`.  Branch-free per
-   mode so that it vectorizes; |v| < 2^62 assumed (the plan checks widths). */
-EMU_SIMD
-static void cast_block(int64_t *v, int n, int from_exp, aedl_fixed to) {
-    int s = aedl_fw_exp(to) - from_exp;
-    if (s < 0) {
-        int k = -s;
-        if (k > 62) { for (int i = 0; i < n; i++) v[i] = aedl_fw_cast(v[i], from_exp, to); return; }
-        /* exact unless it overflows: detect on the unshifted value */
-        int64_t lo = type_min(to), hi = type_max(to);
-        int64_t lo_u = lo >> k, hi_u = hi >> k;   /* v << k in [lo, hi] <=> v in [ceil(lo/2^k), floor(hi/2^k)] */
-        if (lo_u * ((int64_t)1 << k) < lo) lo_u++;
-        bool ok = true;
-        for (int i = 0; i < n; i++) ok &= (v[i] >= lo_u) & (v[i] <= hi_u);
-        if (!ok) { for (int i = 0; i < n; i++) v[i] = aedl_fw_cast(v[i], from_exp, to); return; }
-        for (int i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] << k);
-        return;
-    }
-    if (s > 0) {
-        if (s > 62) { for (int i = 0; i < n; i++) v[i] = aedl_fw_cast(v[i], from_exp, to); return; }
-        int64_t half = (int64_t)1 << (s - 1), mask = ((int64_t)1 << s) - 1;
-        switch (to.rnd) {
-        case AEDL_TRN:
-            for (int i = 0; i < n; i++) v[i] = v[i] >> s;
-            break;
-        case AEDL_TRN_ZERO:
-            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask; v[i] = q + ((v[i] < 0) & (r != 0)); }
-            break;
-        case AEDL_RND:
-            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask; v[i] = q + (r >= half); }
-            break;
-        case AEDL_RND_ZERO:
-            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask;
-                v[i] = q + ((r > half) | ((r == half) & (v[i] < 0))); }
-            break;
-        case AEDL_RND_INF:
-            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask;
-                v[i] = q + ((r > half) | ((r == half) & (v[i] >= 0))); }
-            break;
-        case AEDL_RND_MIN_INF:
-            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask; v[i] = q + (r > half); }
-            break;
-        case AEDL_RND_CONV:
-            for (int i = 0; i < n; i++) { int64_t q = v[i] >> s, r = v[i] & mask;
-                v[i] = q + ((r > half) | ((r == half) & (int64_t)(q & 1))); }
-            break;
-        }
-    }
-    int64_t lo = type_min(to), hi = type_max(to);
-    switch (to.ovf) {
-    case AEDL_SAT: case AEDL_SAT_SYM:
-        for (int i = 0; i < n; i++) { int64_t x = v[i]; x = x < lo ? lo : x; v[i] = x > hi ? hi : x; }
-        break;
-    case AEDL_SAT_ZERO:
-        for (int i = 0; i < n; i++) { int64_t x = v[i]; v[i] = (x < lo) | (x > hi) ? 0 : x; }
-        break;
-    case AEDL_WRAP:
-        if (to.width >= 64) break;
-        if (to.is_signed) {
-            int k = 64 - to.width;
-            for (int i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] << k) >> k;
-        } else {
-            uint64_t m = ((uint64_t)1 << to.width) - 1;
-            for (int i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] & m);
-        }
-        break;
-    }
+   mode so that it vectorizes.  Two instances: int64 values (|v| < 2^62 assumed:
+   the plan checks widths) and int32 values (types of at most 31 bits, shifts of
+   at most 30: the caller checks). */
+/* v[0..n) >>= s with rounding by mode; NEG(i) says whether v[i] < 0.  For
+   values known to be non-negative the caller passes an unsigned T (logical
+   shifts vectorize where arithmetic 64-bit ones do not). */
+#define ROUND_SHIFT(T, v, n, s, mode, NEG)                                                   \
+    do {                                                                                     \
+        T half_ = (T)1 << ((s) - 1), mask_ = (T)(((T)1 << (s)) - 1);                         \
+        switch (mode) {                                                                      \
+        case AEDL_TRN:                                                                       \
+            for (int i = 0; i < (n); i++) v[i] = v[i] >> (s);                                \
+            break;                                                                           \
+        case AEDL_TRN_ZERO:                                                                  \
+            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_; v[i] = q + ((NEG) & (r != 0)); } \
+            break;                                                                           \
+        case AEDL_RND:                                                                       \
+            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_; v[i] = q + (r >= half_); } \
+            break;                                                                           \
+        case AEDL_RND_ZERO:                                                                  \
+            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_;             \
+                v[i] = q + ((r > half_) | ((r == half_) & (NEG))); }                         \
+            break;                                                                           \
+        case AEDL_RND_INF:                                                                   \
+            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_;             \
+                v[i] = q + ((r > half_) | ((r == half_) & !(NEG))); }                        \
+            break;                                                                           \
+        case AEDL_RND_MIN_INF:                                                               \
+            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_; v[i] = q + (r > half_); } \
+            break;                                                                           \
+        case AEDL_RND_CONV:                                                                  \
+            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_;             \
+                v[i] = q + ((r > half_) | ((r == half_) & (T)(q & 1))); }                    \
+            break;                                                                           \
+        }                                                                                    \
+    } while (0)
+
+#define CAST_BLOCK(NAME, T, UT, BITS)                                                        \
+EMU_SIMD                                                                                     \
+static void NAME(T *v, int n, int from_exp, aedl_fixed to) {                                 \
+    int s = aedl_fw_exp(to) - from_exp;                                                      \
+    if (s < 0) {                                                                             \
+        int k = -s;                                                                          \
+        if (k > BITS - 2) { for (int i = 0; i < n; i++) v[i] = (T)aedl_fw_cast(v[i], from_exp, to); return; } \
+        /* exact unless it overflows: v << k in [lo, hi] <=> v in [ceil(lo/2^k), floor(hi/2^k)] */ \
+        T lo = (T)type_min(to), hi = (T)type_max(to);                                        \
+        T lo_u = lo >> k, hi_u = hi >> k;                                                    \
+        if ((int64_t)lo_u * ((int64_t)1 << k) < (int64_t)lo) lo_u++;                         \
+        int ok = 1;                                                                          \
+        for (int i = 0; i < n; i++) ok &= (v[i] >= lo_u) & (v[i] <= hi_u);                   \
+        if (!ok) { for (int i = 0; i < n; i++) v[i] = (T)aedl_fw_cast(v[i], from_exp, to); return; } \
+        for (int i = 0; i < n; i++) v[i] = (T)((UT)v[i] << k);                               \
+        return;                                                                              \
+    }                                                                                        \
+    if (s > 0) {                                                                             \
+        if (s > BITS - 2) { for (int i = 0; i < n; i++) v[i] = (T)aedl_fw_cast(v[i], from_exp, to); return; } \
+        int nonneg = 1;                                                                      \
+        for (int i = 0; i < n; i++) nonneg &= v[i] >= 0;                                     \
+        if (nonneg) { UT *u = (UT *)v; ROUND_SHIFT(UT, u, n, s, to.rnd, 0); }               \
+        else ROUND_SHIFT(T, v, n, s, to.rnd, (v[i] < 0));                                    \
+    }                                                                                        \
+    T lo = (T)type_min(to), hi = (T)type_max(to);                                            \
+    switch (to.ovf) {                                                                        \
+    case AEDL_SAT: case AEDL_SAT_SYM:                                                        \
+        for (int i = 0; i < n; i++) { T x = v[i]; x = x < lo ? lo : x; v[i] = x > hi ? hi : x; } \
+        break;                                                                               \
+    case AEDL_SAT_ZERO:                                                                      \
+        for (int i = 0; i < n; i++) { T x = v[i]; v[i] = (x < lo) | (x > hi) ? 0 : x; }      \
+        break;                                                                               \
+    case AEDL_WRAP:                                                                          \
+        if (to.width >= BITS) break;                                                         \
+        if (to.is_signed) {                                                                  \
+            int k = BITS - to.width;                                                         \
+            for (int i = 0; i < n; i++) v[i] = (T)((UT)v[i] << k) >> k;                      \
+        } else {                                                                             \
+            UT m = ((UT)1 << to.width) - 1;                                                  \
+            for (int i = 0; i < n; i++) v[i] = (T)((UT)v[i] & m);                            \
+        }                                                                                    \
+        break;                                                                               \
+    }                                                                                        \
 }
+
+CAST_BLOCK(cast_block, int64_t, uint64_t, 64)
+CAST_BLOCK(cast_block32, int32_t, uint32_t, 32)
 
 /* ---- prepared plan ------------------------------------------------------------------ */
 
@@ -214,6 +231,9 @@ typedef struct {
     int acc_exp;
     bool modular;               /* exact sum mod 2^64, then the wrap into acc_t */
     bool acc32;                 /* dense: the accumulator fits 32 bits: uint32 lanes */
+    bool fast32;                /* dense, relu, linear: everything in int32 lanes, in place */
+    bool skip_wrap;             /* dense, batchnorm: every sum provably fits acc_t, the wrap is the identity */
+    bool bn32;                  /* batchnorm: int32 x int32 -> int64 products */
     /* dense: per output neuron its non-zero weights (CSR), pre-shifted to acc_exp */
     int *nz_start;              /* (n_out + 1) */
     int *nz_idx;                /* input index */
@@ -234,6 +254,9 @@ struct aedl_fw_exec {
 
 /* What the cast from `from` into `to` has to do for values of `from`: nothing
    (same step, range inside), a left shift (finer step, range inside), or all. */
+static bool small(aedl_fixed t) { return t.width <= 31; }
+static int iabs(int x) { return x < 0 ? -x : x; }
+
 static cast_kind cast_kind_of(aedl_fixed from, aedl_fixed to) {
     int ef = aedl_fw_exp(from), et = aedl_fw_exp(to);
     if (et > ef || ef - et > 62) return CAST_FULL;
@@ -332,6 +355,13 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
         e->to_res = cast_kind_of(a->has_quant ? a->q_t : a->acc_t, a->res_t);
 
         int ex = e->in_exp[0];
+        {   /* int32 lanes, in place: every type small, every shift small */
+            aedl_fixed q = a->has_quant ? a->q_t : a->acc_t;
+            e->fast32 = (a->op == FW_DENSE || a->op == FW_RELU || a->op == FW_LINEAR) &&
+                        e->in[0].n32 && e->out.n32 && small(e->in_t[0]) && small(a->acc_t) && small(q) &&
+                        small(a->res_t) && iabs(e->acc_exp - ex) <= 30 && iabs(aedl_fw_exp(q) - e->acc_exp) <= 30 &&
+                        iabs(aedl_fw_exp(a->res_t) - aedl_fw_exp(q)) <= 30;
+        }
         if (a->op == FW_DENSE) {
             int pe = aedl_fw_exp(a->w_t) + ex;       /* product exponent */
             int be = a->has_b ? aedl_fw_exp(a->b_t) : pe;
@@ -340,6 +370,7 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
                          pe - e->acc_exp < 62 && be - e->acc_exp < 62 &&
                          a->w_t.width + e->in_t[0].width + (pe - e->acc_exp) <= 126;
             e->acc32 = e->modular && a->acc_t.width <= 32;
+            e->fast32 &= e->acc32;
             if (!e->modular && (pe - e->acc_exp > 60 || e->acc_exp - pe > 60 || be - e->acc_exp > 60))
                 PERR("plan: layer %s: product and accumulator steps differ by more than 2^60", a->name);
             e->nz_start = xmalloc(sizeof(int) * (n_out + 1));
@@ -361,11 +392,44 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
                 if (a->has_b) e->bias_acc[j] = e->modular ? (int64_t)((uint64_t)a->b[j] << (be - e->acc_exp)) : a->b[j];
             }
             e->nz_start[n_out] = (int)c;
+            /* the sums' range over every input of in_t: inside acc_t, the wrap does nothing */
+            if (e->modular) {
+                i128 tl = type_min(e->in_t[0]), th = type_max(e->in_t[0]);
+                i128 al = type_min(a->acc_t), ah = type_max(a->acc_t);
+                e->skip_wrap = true;
+                for (int j = 0; j < n_out && e->skip_wrap; j++) {
+                    i128 lo = e->bias_acc[j], hi = e->bias_acc[j];
+                    for (int k = e->nz_start[j]; k < e->nz_start[j + 1]; k++) {
+                        i128 w = a->w[(long)e->nz_idx[k] * n_out + j];
+                        if (pe - e->acc_exp > 60) { e->skip_wrap = false; break; }
+                        w *= (i128)1 << (pe - e->acc_exp);
+                        lo += w > 0 ? w * tl : w * th;
+                        hi += w > 0 ? w * th : w * tl;
+                        if (lo < al || hi > ah) { e->skip_wrap = false; break; }
+                    }
+                    if (lo < al || hi > ah) e->skip_wrap = false;
+                }
+            }
         } else if (a->op == FW_BATCHNORM) {
             int pe = aedl_fw_exp(a->w_t) + ex, be = aedl_fw_exp(a->b_t);
             e->modular = a->acc_t.ovf == AEDL_WRAP && pe >= e->acc_exp && be >= e->acc_exp &&
                          pe - e->acc_exp < 62 && be - e->acc_exp < 62;
             if (pe - be > 60 || be - pe > 60) PERR("plan: layer %s: scale and shift steps differ by more than 2^60", a->name);
+            if (e->modular) {
+                /* int32 lanes when x and the aligned scale fit 32 bits and every result fits acc_t */
+                i128 tl = type_min(e->in_t[0]), th = type_max(e->in_t[0]);
+                i128 al = type_min(a->acc_t), ah = type_max(a->acc_t);
+                e->skip_wrap = pe - e->acc_exp <= 60 && be - e->acc_exp <= 60;
+                bool s32 = e->in[0].n32;
+                for (int j = 0; j < n_out && e->skip_wrap; j++) {
+                    i128 sc = (i128)a->w[j] * ((i128)1 << (pe - e->acc_exp));
+                    i128 sh = (i128)a->b[j] * ((i128)1 << (be - e->acc_exp));
+                    i128 lo = (sc > 0 ? sc * tl : sc * th) + sh, hi = (sc > 0 ? sc * th : sc * tl) + sh;
+                    if (lo < al || hi > ah) e->skip_wrap = false;
+                    if (sc < INT32_MIN || sc > INT32_MAX || sh < INT64_MIN / 2 || sh > INT64_MAX / 2) s32 = false;
+                }
+                e->bn32 = s32 && e->skip_wrap;
+            }
         } else if (a->op == FW_LEAKY_RELU) {
             int ea = aedl_fw_exp(a->w_t);
             if (ea > 60 || ea < -60) PERR("plan: layer %s: alpha step out of range", a->name);
@@ -400,6 +464,7 @@ typedef struct {
     int64_t *v;                 /* max_size x EMU_B: the current layer's values */
     int64_t *row;               /* EMU_B scratch */
     i128 *acc;                  /* EMU_B, general path */
+    double *dy;                 /* d_in x EMU_B, the input as doubles */
 } work;
 
 /* Row j of slot s, as int64. */
@@ -418,7 +483,7 @@ static inline void put_row(work *w, slot s, long j, const int64_t *src) {
 
 /* Dense, modular, narrow storage, 32-bit accumulator lanes. */
 EMU_SIMD
-static void dense_n32(const lexec *e, const int32_t *x, int64_t *v) {
+static void dense_n32(const lexec *e, const int32_t *restrict x, int64_t *restrict v) {
     uint32_t acc[EMU_B];
     for (int j = 0; j < e->size; j++) {
         uint32_t b0 = (uint32_t)e->bias_acc[j];
@@ -433,9 +498,25 @@ static void dense_n32(const lexec *e, const int32_t *x, int64_t *v) {
     }
 }
 
+/* Dense, modular, int32 in and out (the layer's own rows). */
+EMU_SIMD
+static void dense_32(const lexec *e, const int32_t *restrict x, int32_t *restrict v) {
+    uint32_t acc[EMU_B];      /* local: the loops below vectorize without alias checks */
+    for (int j = 0; j < e->size; j++) {
+        uint32_t b0 = (uint32_t)e->bias_acc[j];
+        for (int b = 0; b < EMU_B; b++) acc[b] = b0;
+        for (int k = e->nz_start[j]; k < e->nz_start[j + 1]; k++) {
+            const uint32_t *xi = (const uint32_t *)(x + (long)e->nz_idx[k] * EMU_B);
+            uint32_t wk = (uint32_t)e->nz_w[k];
+            for (int b = 0; b < EMU_B; b++) acc[b] += wk * xi[b];
+        }
+        memcpy(v + (long)j * EMU_B, acc, sizeof acc);
+    }
+}
+
 /* Dense, modular, 64-bit lanes (narrow or wide storage). */
 EMU_SIMD
-static void dense_n64(const lexec *e, const int32_t *x, int64_t *v) {
+static void dense_n64(const lexec *e, const int32_t *restrict x, int64_t *restrict v) {
     for (int j = 0; j < e->size; j++) {
         uint64_t *acc = (uint64_t *)(v + (long)j * EMU_B);
         uint64_t b0 = (uint64_t)e->bias_acc[j];
@@ -448,7 +529,7 @@ static void dense_n64(const lexec *e, const int32_t *x, int64_t *v) {
     }
 }
 EMU_SIMD
-static void dense_w64(const lexec *e, const int64_t *x, int64_t *v) {
+static void dense_w64(const lexec *e, const int64_t *restrict x, int64_t *restrict v) {
     for (int j = 0; j < e->size; j++) {
         uint64_t *acc = (uint64_t *)(v + (long)j * EMU_B);
         uint64_t b0 = (uint64_t)e->bias_acc[j];
@@ -503,13 +584,32 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
     int ex = e->in_exp[0];
     bool acc_done = false;   /* v is already a mantissa of acc_t */
 
+    if (e->fast32) {   /* in place in the layer's int32 rows */
+        int32_t *v32 = w->buf32 + e->out.off * EMU_B;
+        const int32_t *x32 = w->buf32 + e->in[0].off * EMU_B;
+        aedl_fixed from = a->acc_t;
+        if (a->op == FW_DENSE) {
+            dense_32(e, x32, v32);
+            if (!e->skip_wrap) cast_block32(v32, (int)nB, e->acc_exp, (aedl_fixed){from.width, from.integer, from.is_signed, AEDL_TRN, AEDL_WRAP});
+        } else {
+            memcpy(v32, x32, sizeof(int32_t) * nB);
+            if (a->op == FW_RELU) for (long i = 0; i < nB; i++) v32[i] = v32[i] > 0 ? v32[i] : 0;
+            if (cast_kind_of(e->in_t[0], a->acc_t) != CAST_NONE) cast_block32(v32, (int)nB, ex, a->acc_t);
+        }
+        if (a->has_quant) {
+            if (e->to_q != CAST_NONE) cast_block32(v32, (int)nB, aedl_fw_exp(from), a->q_t);
+            from = a->q_t;
+        }
+        if (e->to_res != CAST_NONE) cast_block32(v32, (int)nB, aedl_fw_exp(from), a->res_t);
+        return;
+    }
     switch (a->op) {
     case FW_DENSE:
         if (e->modular) {
             if (!e->in[0].n32) dense_w64(e, w->buf64 + e->in[0].off * EMU_B, v);
             else if (e->acc32) dense_n32(e, w->buf32 + e->in[0].off * EMU_B, v);
             else dense_n64(e, w->buf32 + e->in[0].off * EMU_B, v);
-            cast_block(v, (int)nB, e->acc_exp, (aedl_fixed){a->acc_t.width, a->acc_t.integer, a->acc_t.is_signed, AEDL_TRN, AEDL_WRAP});
+            if (!e->skip_wrap) cast_block(v, (int)nB, e->acc_exp, (aedl_fixed){a->acc_t.width, a->acc_t.integer, a->acc_t.is_signed, AEDL_TRN, AEDL_WRAP});
         } else {
             dense_general(a, e, w, v);
         }
@@ -519,6 +619,13 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         int pe = aedl_fw_exp(a->w_t) + ex, be = aedl_fw_exp(a->b_t);
         for (int j = 0; j < e->size; j++) {
             int64_t *vj = v + (long)j * EMU_B;
+            if (e->modular && e->bn32) {   /* int32 x int32 -> int64: exact, vectorizes */
+                const int32_t *xr = w->buf32 + (e->in[0].off + j) * EMU_B;
+                int64_t s = a->w[j] * ((int64_t)1 << (pe - e->acc_exp)), t = a->b[j] * ((int64_t)1 << (be - e->acc_exp));
+                int32_t s32 = (int32_t)s;
+                for (int b = 0; b < EMU_B; b++) vj[b] = (int64_t)s32 * xr[b] + t;
+                continue;
+            }
             const int64_t *xr = row_ptr(w, e->in[0], j, w->row);
             if (e->modular) {
                 uint64_t s = (uint64_t)a->w[j] << (pe - e->acc_exp), t = (uint64_t)a->b[j] << (be - e->acc_exp);
@@ -526,12 +633,13 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
             } else {
                 int me = pe < be ? pe : be;
                 for (int b = 0; b < EMU_B; b++) {
-                    i128 sum = ((i128)a->w[j] * xr[b] << (pe - me)) + ((i128)a->b[j] << (be - me));
+                    i128 sum = (i128)a->w[j] * xr[b] * ((i128)1 << (pe - me)) + (i128)a->b[j] * ((i128)1 << (be - me));
                     vj[b] = aedl_fw_cast(sum, me, a->acc_t);
                 }
             }
         }
-        if (e->modular) cast_block(v, (int)nB, e->acc_exp, (aedl_fixed){a->acc_t.width, a->acc_t.integer, a->acc_t.is_signed, AEDL_TRN, AEDL_WRAP});
+        if (e->modular && !e->skip_wrap)
+            cast_block(v, (int)nB, e->acc_exp, (aedl_fixed){a->acc_t.width, a->acc_t.integer, a->acc_t.is_signed, AEDL_TRN, AEDL_WRAP});
         acc_done = true;
         break;
     }
@@ -575,7 +683,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
                 for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
                 for (int k = 0; k < a->ninputs; k++) {
                     const int64_t *xr = row_ptr(w, e->in[k], j, w->row);
-                    for (int b = 0; b < EMU_B; b++) w->acc[b] += (i128)xr[b] << (e->in_exp[k] - me);
+                    for (int b = 0; b < EMU_B; b++) w->acc[b] += (i128)xr[b] * ((i128)1 << (e->in_exp[k] - me));
                 }
                 for (int b = 0; b < EMU_B; b++) vj[b] = aedl_fw_cast(w->acc[b], me, a->acc_t);
             }
@@ -623,6 +731,25 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
     for (int j = 0; j < e->size; j++) put_row(w, e->out, j, v + (long)j * EMU_B);
 }
 
+/* q[k] = y[k] rounded to an integer by mode (|y| < 2^60; y exact). */
+EMU_SIMD
+static void round_block(const double *restrict y, int64_t *restrict q, long n, aedl_rounding mode) {
+    switch (mode) {
+    case AEDL_TRN: for (long k = 0; k < n; k++) q[k] = (int64_t)floor(y[k]); break;
+    case AEDL_TRN_ZERO: for (long k = 0; k < n; k++) q[k] = (int64_t)trunc(y[k]); break;
+    case AEDL_RND: for (long k = 0; k < n; k++) q[k] = (int64_t)floor(y[k] + 0.5); break;   /* exact: |y| < 2^52 */
+    default:
+        for (long k = 0; k < n; k++) {
+            double f = floor(y[k]), r = y[k] - f;
+            int64_t i = (int64_t)f;
+            int up = r > 0.5;
+            if (r == 0.5) up = mode == AEDL_RND_ZERO ? y[k] < 0 : mode == AEDL_RND_INF ? y[k] >= 0 :
+                               mode == AEDL_RND_MIN_INF ? 0 : (int)(i & 1);
+            q[k] = i + up;
+        }
+    }
+}
+
 /* The float inputs of one block (nb events, row-major) -> mantissas of in_t,
    transposed.  x * 2^-e is exact in double; rounding there, then the
    overflow of in_t (cast_block with no shift). */
@@ -633,30 +760,19 @@ static void load_input_float(const aedl_fw_plan *p, work *w, const float *in, in
     int64_t *v = w->v;
     int d = p->d_in;
     bool slow = false;
-    for (int b = 0; b < EMU_B; b++) {
-        for (int i = 0; i < d; i++) {
-            double y = b < nb ? (double)in[(long)b * d + i] * sc : 0.0;
-            if (!(fabs(y) < 0x1p60)) { slow = true; v[(long)i * EMU_B + b] = 0; continue; }
-            double f = floor(y), fr = y - f;
-            int64_t q = (int64_t)f;
-            switch (t.rnd) {
-            case AEDL_TRN: break;
-            case AEDL_TRN_ZERO: q += (y < 0) & (fr != 0); break;
-            case AEDL_RND: q += fr >= 0.5; break;
-            case AEDL_RND_ZERO: q += (fr > 0.5) | ((fr == 0.5) & (y < 0)); break;
-            case AEDL_RND_INF: q += (fr > 0.5) | ((fr == 0.5) & (y >= 0)); break;
-            case AEDL_RND_MIN_INF: q += fr > 0.5; break;
-            case AEDL_RND_CONV: q += (fr > 0.5) | ((fr == 0.5) & (int)(q & 1)); break;
-            }
-            v[(long)i * EMU_B + b] = q;
-        }
-    }
-    cast_block(v, d * EMU_B, x->in_exp, t);     /* overflow only */
+    double *y = w->dy;                       /* (d, EMU_B): x * 2^-e, exact */
+    for (int b = 0; b < EMU_B; b++)
+        for (int i = 0; i < d; i++) y[(long)i * EMU_B + b] = b < nb ? (double)in[(long)b * d + i] * sc : 0.0;
+    long n = (long)d * EMU_B;
+    for (long k = 0; k < n; k++) slow |= !(fabs(y[k]) < 0x1p52);
+    if (slow) for (long k = 0; k < n; k++) if (!(fabs(y[k]) < 0x1p52)) y[k] = 0;
+    round_block(y, v, n, t.rnd);
+    cast_block(v, (int)n, x->in_exp, t);     /* overflow only */
     if (slow)
         for (int b = 0; b < nb; b++)
             for (int i = 0; i < d; i++) {
-                double y = (double)in[(long)b * d + i] * sc;
-                if (!(fabs(y) < 0x1p60)) v[(long)i * EMU_B + b] = aedl_fw_from_double((double)in[(long)b * d + i], t);
+                double yy = (double)in[(long)b * d + i] * sc;
+                if (!(fabs(yy) < 0x1p52)) v[(long)i * EMU_B + b] = aedl_fw_from_double((double)in[(long)b * d + i], t);
             }
     for (int i = 0; i < d; i++) put_row(w, x->in, i, v + (long)i * EMU_B);
 }
@@ -693,8 +809,9 @@ static void work_init(const aedl_fw_plan *p, work *w) {
     w->v = xcalloc((size_t)x->max_size * EMU_B, sizeof(int64_t));
     w->row = xcalloc(EMU_B, sizeof(int64_t));
     w->acc = xcalloc(EMU_B, sizeof(i128));
+    w->dy = xcalloc((size_t)p->d_in * EMU_B, sizeof(double));
 }
-static void work_free(work *w) { free(w->buf32); free(w->buf64); free(w->v); free(w->row); free(w->acc); }
+static void work_free(work *w) { free(w->buf32); free(w->buf64); free(w->v); free(w->row); free(w->acc); free(w->dy); }
 
 typedef struct {
     const aedl_fw_plan *p;
