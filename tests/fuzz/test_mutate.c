@@ -14,7 +14,7 @@
 #include "check.h"
 #include "front_run.h"
 
-#define MUTANTS_PER_SEED 1000
+#define MUTANTS_PER_SEED 300
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(uint32_t n) {            /* xorshift64*, uniform enough here */
