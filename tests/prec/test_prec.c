@@ -322,6 +322,112 @@ static void ref_eval(const Model *M, const float *in, double *out) {
     for (int i = 0; i < M->m.nnodes; i++) free(vals[i]);
 }
 
+static void dump_model(const Model *M);
+
+/* The HLS reference: the firmware's own arithmetic on the types precision
+   inference chose (prec->t), one ap_fixed assignment after every addition as
+   HLS does; for `precision = fixed<...>`, where the firmware rounds and wraps
+   where the model does not. */
+static void ref_hls(const Model *M, const float *in, double *out) {
+    aedl_fx *vals[32];
+    for (int i = 0; i < M->m.nnodes; i++) {
+        const IrNode *n = M->nodes[i];
+        const IrPrecTypes *t = &n->prec->t;
+        int size = (int)ir_shape_size(&n->shape);
+        aedl_fx *v = vals[i] = calloc(size, sizeof(aedl_fx));
+        aedl_fx *x = n->ninputs ? vals[n->inputs[0]->id] : NULL;
+        for (int j = 0; j < size; j++) {
+            aedl_fx a = {0, fx(1, 1, false, AEDL_TRN, AEDL_WRAP)};
+            switch (n->op) {
+            case OP_INPUT: v[j] = aedl_fx_from_double(t->result, (double)in[j]); continue;
+            case OP_DROPOUT: v[j] = x[j]; continue;
+            case OP_CONCAT: {
+                int k = 0, off = j;
+                while (off >= ir_shape_size(&n->inputs[k]->shape)) off -= (int)ir_shape_size(&n->inputs[k++]->shape);
+                v[j] = aedl_fx_cast(t->result, vals[n->inputs[k]->id][off]);
+                continue;
+            }
+            case OP_DENSE: {
+                const IrParams *p = n->params;
+                a = aedl_fx_cast(t->accum, n->use_bias ? aedl_fx_from_double(t->bias, (double)p->bias[j]) : a);
+                for (int i2 = 0; i2 < p->n_in; i2++) {
+                    long k = (long)i2 * n->units + j;
+                    aedl_fx w = aedl_fx_from_double(t->weight, p->mask[k] == 0 ? 0.0 : (double)p->kernel[k]);
+                    if (w.m) a = aedl_fx_cast(t->accum, aedl_fx_add(a, aedl_fx_mul(x[i2], w)));
+                }
+                break;
+            }
+            case OP_BATCHNORM: {
+                const IrParams *p = n->params;
+                double sc, sh;
+                aedl_batchnorm_fold_f64(&sc, &sh, p->gamma + j, p->beta + j, p->moving_mean + j, p->moving_variance + j, 1, (float)n->epsilon);
+                a = aedl_fx_cast(t->accum, aedl_fx_add(aedl_fx_mul(x[j], aedl_fx_from_double(t->weight, sc)),
+                                                       aedl_fx_from_double(t->weight, sh)));
+                break;
+            }
+            case OP_RELU: case OP_LINEAR: case OP_LEAKY_RELU:
+                a = x[j];
+                if (a.m < 0 && n->op == OP_RELU) a.m = 0;
+                if (a.m < 0 && n->op == OP_LEAKY_RELU)
+                    a = aedl_fx_mul(a, aedl_fx_from_double(fx(16, 6, true, AEDL_RND_CONV, AEDL_SAT), n->alpha));
+                a = aedl_fx_cast(t->accum, a);
+                break;
+            case OP_ADD:
+                a = x[j];
+                for (int k = 1; k < n->ninputs; k++) a = aedl_fx_add(a, vals[n->inputs[k]->id][j]);
+                a = aedl_fx_cast(t->accum, a);
+                break;
+            default: break;
+            }
+            if (t->has_quant) a = aedl_fx_cast(t->quant, a);
+            v[j] = aedl_fx_cast(t->result, a);
+        }
+    }
+    const IrNode *o = M->m.outputs[0];
+    for (int k = 0; k < ir_shape_size(&o->shape); k++) out[k] = aedl_fx_to_double(vals[o->id][k]);
+    for (int i = 0; i < M->m.nnodes; i++) free(vals[i]);
+}
+
+static void test_fixed_mode(int nmodels) {
+    int mismatches = 0, runs = 0, failed = 0;
+    char first[512] = "";
+    float in[64 * 8];
+    double want[64 * 40], got[64 * 40];
+    const aedl_fixed defs[] = { {16, 6, true, AEDL_TRN, AEDL_WRAP}, {12, 4, true, AEDL_RND, AEDL_SAT},
+                                {10, 3, true, AEDL_RND_CONV, AEDL_SAT_SYM}, {8, 2, true, AEDL_TRN_ZERO, AEDL_SAT_ZERO} };
+    for (int it = 0; it < nmodels; it++) {
+        Model M;
+        rand_model(&M);
+        IrTarget t = {0};
+        t.precision = PREC_FIXED;
+        t.default_type = defs[rnd(4)];
+        if (infer_precision(NULL, &M.m, &t, NULL, 0)) { failed++; model_free(&M); continue; }
+        char err[256];
+        aedl_fw_plan *p = plan_build(&M.m, err, sizeof err);
+        if (!p) { failed++; if (!first[0]) snprintf(first, sizeof first, "plan: %s", err); model_free(&M); continue; }
+        int d_in = (int)ir_shape_size(&M.nodes[0]->shape), d_out = (int)ir_shape_size(&M.m.outputs[0]->shape);
+        int nev = 1 + rnd(64);
+        double span = ldexp(1.0, M.nodes[0]->in_type.integer) * 1.5;
+        for (int k = 0; k < nev * d_in; k++) in[k] = (float)unif(-span, span);
+        for (int e = 0; e < nev; e++) ref_hls(&M, in + e * d_in, want + e * d_out);
+        aedl_fw_run(p, in, got, nev);
+        runs++;
+        for (int k = 0; k < nev * d_out; k++)
+            if (!(got[k] == want[k])) {
+                if (!first[0]) snprintf(first, sizeof first, "model %d event %d output %d: emulator %.17g, HLS reference %.17g",
+                                        it, k / d_out, k % d_out, got[k], want[k]);
+                if (getenv("PREC_DEBUG")) dump_model(&M);
+                mismatches++;
+                break;
+            }
+        aedl_fw_plan_free(p);
+        model_free(&M);
+    }
+    CHECK(failed == 0 && mismatches == 0 && runs == nmodels,
+          "precision = fixed<...>: emulator == HLS reference (one cast after every addition) on random models",
+          "%d failed, %d of %d differ; first: %s", failed, mismatches, runs, first);
+}
+
 static int width_checks(const Model *M, char *why, int n) {
     for (int i = 0; i < M->m.nnodes; i++) {
         const IrNode *nd = M->nodes[i];
@@ -503,5 +609,6 @@ int main(int argc, char **argv) {
     test_casts();
     test_plan_file();
     test_random_models(n);
+    test_fixed_mode(n / 3);
     return check_exit();
 }
