@@ -1,7 +1,8 @@
 /* test_mutate.c — a quick deterministic mutation pass over the front end
  * (part of `make test`; `make fuzz` runs the real fuzzer).
  *
- * Every seed (examples/, stdlib/, tests/parse/, tests/errors/ *.aedl) is run as
+ * Every seed (examples/, stdlib/, tests/parse/, tests/errors/, tests/fuzz/regress/
+ * *.aedl: inputs that once crashed) is run as
  * it is, then MUTANTS_PER_SEED times mutated (bytes flipped, ranges deleted or
  * repeated, tokens of the language spliced in).  A crash, a sanitizer report or
  * an internal error fails the run (the process dies); the checks below make
@@ -92,10 +93,11 @@ int main(int argc, char **argv) {
     int saved = dup(2);
     if (!verbose && freopen("/dev/null", "w", stderr) == NULL) { printf("FAIL mutate: stderr\n"); return 1; }
 
-    static const char *const pats[] = { "examples/*.aedl", "stdlib/*.aedl", "tests/parse/*.aedl", "tests/errors/*.aedl" };
+    static const char *const pats[] = { "examples/*.aedl", "stdlib/*.aedl", "tests/parse/*.aedl",
+                                        "tests/errors/*.aedl", "tests/fuzz/regress/*.aedl" };
     glob_t g;
     memset(&g, 0, sizeof g);
-    for (int i = 0; i < 4; i++) glob(pats[i], i ? GLOB_APPEND : 0, NULL, &g);
+    for (int i = 0; i < 5; i++) glob(pats[i], i ? GLOB_APPEND : 0, NULL, &g);
 
     long mutants = 0, broken = 0, seeds = 0;
     for (size_t i = 0; i < g.gl_pathc; i++) {
