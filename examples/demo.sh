@@ -1,0 +1,129 @@
+#!/bin/sh
+# examples/demo.sh — `make demo`: the whole aedlc flow on generated data.
+#
+#   deps + build -> data (aedl-gen) -> compile (aedlc) -> train the float baseline
+#   -> train the quantized, pruned model (QAT) -> firmware C simulation
+#   -> jet compression -> summary table, plots (DIR/report/index.html)
+#
+# Sized to finish in about 10 minutes on 2 cores.  Settings (environment or
+# `make demo VAR=...`):
+#   DEMO_EPOCHS_FLOAT  epochs of the float baseline   (default 8;  the file says 150)
+#   DEMO_EPOCHS_QAT    epochs of the QAT model        (default 12; the file says 150)
+#   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default 20; the file says 40)
+#   DEMO_THREADS       OpenBLAS threads               (default 2)
+#   DATA_EVENTS, SIGNAL_EVENTS   the size of data/ (`make data`; default 1000000 and 100000)
+# Early stopping may end a run sooner.  The outputs go to out/ (see the end).
+MAKE=${MAKE:-make}
+BUILD=${BUILD:-build}
+EF=${DEMO_EPOCHS_FLOAT:-8}
+EQ=${DEMO_EPOCHS_QAT:-12}
+EJ=${DEMO_EPOCHS_JETS:-20}
+TH=${DEMO_THREADS:-2}
+DATA_EVENTS=${DATA_EVENTS:-1000000}
+SIGNAL_EVENTS=${SIGNAL_EVENTS:-100000}
+NSTEPS=8
+T0=$(date +%s)
+step=0
+LOG=out/demo-logs
+mkdir -p "$LOG" || exit 1
+
+elapsed() { s=$(( $(date +%s) - T0 )); printf '%d:%02d' $((s / 60)) $((s % 60)); }
+header() {
+  step=$((step + 1))
+  printf '\n==> [%d/%d] %s   (%s elapsed)\n' "$step" "$NSTEPS" "$1" "$(elapsed)"
+}
+die() { printf '\ndemo: %s (after %s)\n' "$1" "$(elapsed)" >&2; exit 1; }
+# Runs a command, output to the terminal and to $LOG/NAME.log.  Status in $rc.
+run() {
+  name=$1; shift
+  { "$@" 2>&1; echo "$?" > "$LOG/$name.rc"; } | tee "$LOG/$name.log"
+  rc=$(cat "$LOG/$name.rc")
+}
+
+printf 'aedlc demo: generated ADC2021-format data -> float baseline -> quantized + pruned\n'
+printf 'autoencoder -> bit-exact firmware -> C simulation -> plots.  About 10 minutes on 2 cores.\n'
+printf 'Epochs: float %s, QAT %s, jets %s (the .aedl files say 150/150/40; set DEMO_EPOCHS_FLOAT,\n' "$EF" "$EQ" "$EJ"
+printf 'DEMO_EPOCHS_QAT, DEMO_EPOCHS_JETS for more).  Logs: %s/\n' "$LOG"
+
+header "Debian packages and build (make: .ci/deps installs what is missing)"
+run build $MAKE --no-print-directory all "$BUILD/aedl-report"
+[ "$rc" = 0 ] || die "the build failed"
+for p in aedlc aedl-gen aedl-report; do [ -x "$BUILD/$p" ] || die "$BUILD/$p was not built"; done
+
+header "Data: $DATA_EVENTS background events, $SIGNAL_EVENTS per signal, jets (aedl-gen -> data/)"
+run data $MAKE --no-print-directory data DATA_EVENTS="$DATA_EVENTS" SIGNAL_EVENTS="$SIGNAL_EVENTS"
+[ "$rc" = 0 ] || die "make data failed"
+ls -l data/*.h5 | awk '{ printf "  %-48s %6.1f MB\n", $NF, $5 / 1e6 }'
+
+header "Compile the three models (aedlc)"
+# The float baseline gets no firmware: its float32 weights would need exact
+# accumulators wider than 64 bits (precision = bit_exact); the QAT model is the
+# one for the FPGA.
+run compile-float "$BUILD/aedlc" examples/ae_baseline.aedl --emit train -o out/ae_baseline
+[ "$rc" = 0 ] || die "aedlc failed on examples/ae_baseline.aedl"
+run compile-qat "$BUILD/aedlc" examples/ae_qat.aedl --emit train,hls -o out/ae_qat
+[ "$rc" = 0 ] || die "aedlc failed on examples/ae_qat.aedl"
+run compile-jets "$BUILD/aedlc" examples/jet_compress.aedl --emit train,hls -o out/jet_compress
+[ "$rc" = 0 ] || die "aedlc failed on examples/jet_compress.aedl"
+for d in ae_baseline ae_qat jet_compress; do echo "  out/$d/train/: $(cd out/$d/train && ls | tr '\n' ' ')"; done
+
+header "Train the float baseline: $EF epoch(s) (examples/ae_baseline.aedl -> out/ae_baseline)"
+# Training runs straight on the terminal: its progress bar needs one.
+out/ae_baseline/train/ae_float_train --epochs "$EF" --threads "$TH" -o out/ae_baseline; rc=$?
+if [ "$rc" != 0 ]; then
+  # Expected: the evaluation tries to regenerate the firmware, which a float
+  # model cannot have (see above); everything else is written.
+  if [ "$rc" = 1 ] && grep -q '"firmware": { "available": false' out/ae_baseline/eval/summary.json 2>/dev/null; then
+    echo "  (expected: the float model has no firmware; its evaluation is complete)"
+  else
+    die "training the float baseline failed (status $rc)"
+  fi
+fi
+
+header "Train the quantized, pruned model: $EQ epoch(s) (examples/ae_qat.aedl -> out/ae_qat)"
+out/ae_qat/train/ae_train --epochs "$EQ" --threads "$TH" -o out/ae_qat; rc=$?
+[ "$rc" = 0 ] || die "training the QAT model failed (status $rc)"
+
+header "Firmware C simulation (make -C out/ae_qat/hls csim; g++ takes about 15-40 s)"
+run csim $MAKE --no-print-directory -C out/ae_qat/hls csim
+[ "$rc" = 0 ] || die "the C simulation failed"
+CSIM=$(grep -o 'csim: [0-9]* of [0-9]* events matched bit for bit' "$LOG/csim.log" | tail -n 1)
+[ -n "$CSIM" ] || CSIM="csim: no match count printed (see $LOG/csim.log)"
+
+header "Jet compression: $EJ epoch(s) (examples/jet_compress.aedl -> out/jet_compress)"
+out/jet_compress/train/jet_ae_train --epochs "$EJ" --threads "$TH" -o out/jet_compress; rc=$?
+[ "$rc" = 0 ] || die "training the jet compressor failed (status $rc)"
+
+header "Summary"
+for d in out/ae_baseline out/ae_qat out/jet_compress; do
+  [ -s "$d/report/index.html" ] || "$BUILD/aedl-report" --quiet "$d" || die "aedl-report failed on $d"
+done
+echo
+echo "Anomaly detection on the test split (background) and each signal:"
+"$BUILD/aedl-report" --compare "float baseline=out/ae_baseline:float" \
+  "QAT+pruned (QI)=out/ae_qat:quantized" "firmware emulation=out/ae_qat:firmware" ||
+  die "cannot read the evaluation summaries"
+echo
+echo "Firmware bit-exactness:"
+echo "  C simulation (g++, ap_fixed):   $CSIM (out/ae_qat/hls/tb_data/csim_results.log)"
+fw=$(grep -o '"equal_to_quantized": [0-9]*' out/ae_qat/eval/summary.json | grep -o '[0-9]*$')
+tn=$(grep -o '"firmware": { "available": true, "plan": "[^"]*", "test_events": [0-9]*' out/ae_qat/eval/summary.json | grep -o '[0-9]*$')
+echo "  emulator (every test event):    ${fw:-?} of ${tn:-?} events equal the quantized model"
+echo
+echo "Per run (sparsity = share of zero weights per dense layer; EBOPs from report/precision.json):"
+for d in out/ae_baseline out/ae_qat out/jet_compress; do "$BUILD/aedl-report" --summary "$d" | sed 's/^/  /'; done
+echo
+cat <<EOF
+Where everything is:
+  out/ae_qat/report/index.html         plots + tables + precision report of the QAT model (open in a browser)
+  out/ae_baseline/report/index.html    the same for the float baseline
+  out/jet_compress/report/index.html   jet compression: residual histograms
+  out/NAME/report/*.png                loss, scores_*, roc_*, weights, residuals (gnuplot; data in report/plots/)
+  out/NAME/report/precision.html       every fixed-point width and why (also .txt, .json)
+  out/NAME/eval/summary.json           AUC, TPR at FPR, firmware check; roc_*.csv, scores_hist.csv
+  out/NAME/MODEL.weights.h5            trained weights, h5py-readable (ae.weights.h5, ae_float..., jet_ae...)
+  out/NAME/history.csv                 loss, val_loss, learning rate, sparsity per epoch
+  out/ae_qat/hls/                      the HLS project: firmware/, tb_data/, build_prj.tcl (Vitis/Vivado)
+  $LOG/                      the output of every step
+EOF
+printf '\ndemo: done in %s\n' "$(elapsed)"

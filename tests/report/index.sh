@@ -1,0 +1,93 @@
+#!/bin/sh
+# tests/report/index.sh — the report of a small training run: the training
+# executable writes report/index.html through aedl-report; every PNG is there;
+# headless Chromium loads the page and every image in it; a missing PNG is
+# caught; aedl-report survives empty and broken inputs.  About 20-40 s.
+BUILD=${BUILD:-build}
+AEDLC="$PWD/$BUILD/aedlc"
+GEN="$PWD/$BUILD/aedl-gen"
+REPORT="$PWD/$BUILD/aedl-report"
+W=$(mktemp -d "${TMPDIR:-/tmp}/aedl-report-test.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+check() { name=$1; why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
+
+# Tiny data: 12k background, 2k per signal, 3k jets; 2 epochs each.
+"$GEN" --all "$W/data" --events 12000 --signal-events 2000 --jet-count 3000 --seed 3 --quiet \
+  || { echo "FAIL report/data: aedl-gen failed"; exit 1; }
+sed -e 's|"\.\./data/|"data/|' -e 's|limit    = 1000000 .*|limit = 12000|' \
+    -e 's|epochs    = 150|epochs = 2|' examples/ae_qat.aedl > "$W/ae.aedl"
+sed -e 's|"\.\./data/|"data/|' -e 's|epochs    = 40|epochs = 2|' examples/jet_compress.aedl > "$W/jet.aedl"
+
+"$AEDLC" "$W/ae.aedl" --emit train,hls -o "$W/ae" > "$W/ae.log" 2>&1 &&
+  "$W/ae/train/ae_train" --threads 2 >> "$W/ae.log" 2>&1
+st=$?
+check report/train-run "status $st: $(grep -i error "$W/ae.log" | head -3)" test $st -eq 0
+R="$W/ae/report"
+check report/index-from-training "the training executable wrote no report/index.html" test -s "$R/index.html"
+for p in loss roc_Ato4l roc_leptoquark roc_hToTauTau roc_hChToTauNu scores_float scores_quantized \
+         scores_firmware weights; do
+  check "report/png/$p" "no $R/$p.png, or not a PNG" sh -c "head -c 8 '$R/$p.png' | od -c | grep -q 'P   N   G'"
+done
+check report/gnuplot-data "no plots/roc_Ato4l.dat and .gp" test -s "$R/plots/roc_Ato4l.dat" -a -s "$R/plots/roc_Ato4l.gp"
+check report/precision-linked "index.html does not link precision.html" grep -q 'href="precision.html"' "$R/index.html"
+check report/summary-table "index.html has no AUC table row for Ato4l" grep -q '<tr><td>Ato4l</td>' "$R/index.html"
+
+# Headless Chromium: the page's script writes data-images-loaded="OK/ALL" on <body>.
+CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
+loaded() {   # prints OK/ALL for $1 (an index.html)
+  "$CHROME" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$W/chrome-profile" --virtual-time-budget=5000 --dump-dom "file://$1" 2>/dev/null |
+    grep -o 'data-images-loaded="[0-9]*/[0-9]*"' | head -n 1 | grep -o '[0-9]*/[0-9]*'
+}
+if [ -z "$CHROME" ]; then
+  fail report/chromium "chromium is not installed (Debian: chromium; .ci/deps installs it)"
+else
+  n_img=$(grep -o '<img ' "$R/index.html" | wc -l)
+  got=$(loaded "$R/index.html")
+  check report/chromium-images "Chromium loaded '$got' images, the page has $n_img" \
+    test -n "$got" -a "$got" = "$n_img/$n_img" -a "$n_img" -ge 9
+  # The check can fail: the same page with one PNG gone.
+  mkdir "$W/broken" && cp "$R"/*.png "$R/index.html" "$W/broken/" && rm "$W/broken/weights.png"
+  got=$(loaded "$W/broken/index.html")
+  check report/chromium-broken-image "with weights.png removed Chromium says '$got'" \
+    test "$got" = "$((n_img - 1))/$n_img"
+fi
+
+# Compression: residual histograms.
+"$AEDLC" "$W/jet.aedl" --emit train,hls -o "$W/jet" > "$W/jet.log" 2>&1 &&
+  "$W/jet/train/jet_ae_train" --threads 2 >> "$W/jet.log" 2>&1
+st=$?
+check report/jet-run "status $st: $(grep -i error "$W/jet.log" | head -3)" test $st -eq 0
+check report/residuals-csv "no eval/residuals_hist.csv" test -s "$W/jet/eval/residuals_hist.csv"
+check report/residuals-png "no residuals.png" test -s "$W/jet/report/residuals.png"
+# Histogram counts: each variant's rows add up to the test events x features with in != 0.
+n=$(awk -F, '$1 == "float" && $2 == 0 { s += $5 } END { print s + 0 }' "$W/jet/eval/residuals_hist.csv" 2>/dev/null)
+m=$(awk -F, '$1 == "float" && $3 == 0 { print $4 }' "$W/jet/eval/residuals.csv" 2>/dev/null)
+check report/residuals-count "feature 0: histogram holds $n entries, residuals.csv says $m" test "$n" -gt 0 -a "$n" = "$m"
+
+# --summary and --compare.
+"$REPORT" --summary "$W/ae" > "$W/sum.txt" 2>&1
+check report/summary "--summary: $(head -3 "$W/sum.txt")" \
+  sh -c "grep -q 'sparsity: enc1' '$W/sum.txt' && grep -q 'EBOPs [0-9]' '$W/sum.txt'"
+"$REPORT" --compare "f=$W/ae:float" "q=$W/ae:quantized" > "$W/cmp.txt" 2>&1
+check report/compare "--compare: $(head -3 "$W/cmp.txt")" grep -q '^Ato4l  *| *0\.[0-9]' "$W/cmp.txt"
+"$REPORT" --compare "bad" > "$W/o.txt" 2>&1; st=$?
+check report/compare-usage "--compare bad: status $st" test $st -eq 2
+
+# Missing and broken inputs: notes, never a crash.
+mkdir -p "$W/empty" "$W/junk/eval"
+"$REPORT" "$W/empty" > "$W/o.txt" 2>&1; st=$?
+check report/empty-dir "status $st on an empty folder: $(tail -2 "$W/o.txt")" \
+  sh -c "test $st -eq 0 && grep -q 'No eval/summary.json' '$W/empty/report/index.html'"
+printf '{"model": "x", "signals": {"a": [1, 2,' > "$W/junk/eval/summary.json"
+printf 'model,sample,lo,hi,count\nfloat,background,1,2\nquantized,x,nan,inf,-3\n' > "$W/junk/eval/scores_hist.csv"
+printf 'epoch,loss,val_loss,lr\n' > "$W/junk/history.csv"
+printf 'not hdf5' > "$W/junk/x.weights.h5"
+"$REPORT" "$W/junk" > "$W/o.txt" 2>&1; st=$?
+check report/junk-inputs "status $st on broken inputs: $(tail -3 "$W/o.txt")" \
+  sh -c "test $st -eq 0 && grep -q 'line 1: unexpected end' '$W/junk/report/index.html'"
+"$REPORT" "$W/nothing-here" > "$W/o.txt" 2>&1; st=$?
+check report/no-dir "status $st for a missing folder" sh -c "test $st -eq 1 && grep -q 'is not a folder' '$W/o.txt'"
