@@ -1055,10 +1055,13 @@ static int find_runtime(const char *exe, char *lib, char *inc, size_t len) {
     if (s) *s = 0;
     char a[PATH_MAX + 64], b[PATH_MAX + 64];
     snprintf(a, sizeof a, "%s/libaedlrt.a", dir);
-    snprintf(b, sizeof b, "%s/../runtime/train.h", dir);
-    if (access(a, R_OK) == 0 && access(b, R_OK) == 0) {
+    /* build/aedlc -> runtime/; build/san/aedlc (the sanitizer build) -> ../../runtime */
+    static const char *const up[] = { "/..", "/../.." };
+    for (int i = 0; i < 2; i++) {
+        snprintf(b, sizeof b, "%s%s/runtime/train.h", dir, up[i]);
+        if (access(a, R_OK) != 0 || access(b, R_OK) != 0) continue;
         char *ra = realpath(a, NULL);
-        snprintf(b, sizeof b, "%s/../runtime", dir);
+        snprintf(b, sizeof b, "%s%s/runtime", dir, up[i]);
         char *rb = realpath(b, NULL);
         snprintf(lib, len, "%s", ra ? ra : a);
         snprintf(inc, len, "%s", rb ? rb : b);
@@ -1138,7 +1141,6 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     Gen g = { .p = p, .m = m, .t = t, .M = m->name };
     if (check_model(m, t, &g.in, &g.out)) return 1;
     g.quantized = model_quantized(m);
-    g.qs = xcalloc((size_t)m->nnodes * 3 + 1, sizeof *g.qs);
 
     char exe[PATH_MAX];
     ssize_t n = opt->aedlc_path ? (ssize_t)snprintf(exe, sizeof exe, "%s", opt->aedlc_path)
@@ -1157,6 +1159,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
         fprintf(stderr, "aedlc: error: cannot create %s: %s\n", dir, strerror(errno));
         return 1;
     }
+    g.qs = xcalloc((size_t)m->nnodes * 3 + 1, sizeof *g.qs);
     char *file_abs = realpath(p->main_file, NULL);
     char cpath[PATH_MAX + 64], mpath[PATH_MAX + 64];
     snprintf(cpath, sizeof cpath, "%s/%s_model.c", dir, m->name);

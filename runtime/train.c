@@ -41,6 +41,7 @@ static void usage(FILE *f, const aedl_run *r) {
         "  --threads N   OpenBLAS threads (default: OpenBLAS' choice)\n"
         "  --resume      continue from DIR/%s.ckpt, bit for bit\n"
         "  --quiet       print only errors and the final summary\n"
+        "  --no-eval     train and write the weights only: no evaluation, no firmware\n"
         "  -o DIR        output folder (default: %s)\n"
         "  --help        this text\n",
         aedl_progname, r->def->name, c->aedl_file, r->def->name, c->epochs, c->batch, c->limit,
@@ -79,6 +80,7 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
         else if (!strcmp(a, "--threads")) { NEED_NUM(1); r->threads = (int)v; }
         else if (!strcmp(a, "--resume")) r->resume = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) r->quiet = 1;
+        else if (!strcmp(a, "--no-eval")) r->no_eval = 1;
         else if (!strcmp(a, "-o")) {
             if (!has_val) { fprintf(stderr, "%s: error: -o needs a folder\n", aedl_progname); return 2; }
             r->outdir = argv[++i];
@@ -129,12 +131,13 @@ static void load_data(aedl_run *r) {
     if (aedl_split(&r->all, c->validation, c->test, &r->tr, &r->va, &r->te, err, sizeof err) != 0)
         aedl_fatal("%s", err);
     r->sig = xcalloc((size_t)(c->nsignals ? c->nsignals : 1), sizeof *r->sig);
-    for (int i = 0; i < c->nsignals; i++) load_source(r, &c->signals[i], 0, &r->sig[i]);
+    int nsig = r->no_eval ? 0 : c->nsignals;   /* signals serve the evaluation only */
+    for (int i = 0; i < nsig; i++) load_source(r, &c->signals[i], 0, &r->sig[i]);
     if (c->standard_scale) {
         aedl_scaler_fit(&r->scaler, &r->tr);
         r->have_scaler = 1;
         aedl_scaler_apply(&r->scaler, &r->all);
-        for (int i = 0; i < c->nsignals; i++)
+        for (int i = 0; i < nsig; i++)
             if (aedl_scaler_apply(&r->scaler, &r->sig[i]) != 0)
                 aedl_fatal("%s: signal '%s' has %zu features, the training data %zu",
                            c->signals[i].path, c->signals[i].name, r->sig[i].d, r->all.d);
@@ -144,7 +147,7 @@ static void load_data(aedl_run *r) {
     }
     aedl_say(r, "data: %zu events (%zu train, %zu validation, %zu test)", r->all.n, r->tr.n,
              r->va.n, r->te.n);
-    for (int i = 0; i < c->nsignals; i++) aedl_say(r, ", %s %zu", c->signals[i].name, r->sig[i].n);
+    for (int i = 0; i < nsig; i++) aedl_say(r, ", %s %zu", c->signals[i].name, r->sig[i].n);
     aedl_say(r, "; %.2f s\n", aedl_now() - t0);
     if (r->tr.n == 0) aedl_fatal("%s: no training events left after the split", c->train.path);
 }
@@ -550,6 +553,20 @@ static int train_loop(aedl_run *r) {
 
 /* ---------------------------------------------------------------- main */
 
+static void free_run(aedl_run *r) {
+    if (r->model) r->def->destroy(r->model);
+    aedl_table_free(&r->tr); aedl_table_free(&r->va); aedl_table_free(&r->te);
+    aedl_table_free(&r->all);
+    for (int i = 0; r->sig && i < r->cfg->nsignals; i++) aedl_table_free(&r->sig[i]);
+    free(r->sig);
+    if (r->have_scaler) aedl_scaler_free(&r->scaler);
+    float *blocks[] = { r->params, r->grads, r->m1, r->m2, r->masks, r->buffers, r->best_params,
+                        r->best_masks, r->best_buffers };
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) free(blocks[i]);
+    free(r->perm); free(r->xb); free(r->dout); free(r->mb); free(r->hist);
+    free(r->ckpt_path); free(r->weights_path);
+}
+
 int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int argc, char **argv) {
     aedl_run run, *r = &run;
     memset(r, 0, sizeof run);
@@ -583,7 +600,7 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     double t0 = aedl_now();
     int epochs_before = r->epoch;
     st = train_loop(r);
-    if (st != 0) return st;
+    if (st != 0) { free_run(r); return st; }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (cfg->early_stop && (aedl_early_stopping_end(&r->es) & AEDL_CB_RESTORE)) {
@@ -595,7 +612,8 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     char err[1024];
     if (aedl_write_weights(r, r->weights_path, err, sizeof err) != 0) aedl_fatal("%s", err);
     aedl_say(r, "weights: %s\n", r->weights_path);
-    int bad = aedl_evaluate(r);
+    r->fw_compared = -1;
+    int bad = r->no_eval ? 0 : aedl_evaluate(r);
     /* The final summary (also with --quiet). */
     const aedl_hist_row *h = r->nhist ? &r->hist[r->nhist - 1] : NULL;
     printf("%s: %d epoch(s) (%d in this run, %.1f s)", def->name, r->epoch,
@@ -611,5 +629,6 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
                  (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     printf("; cpu %.1f s; peak memory %.1f MB; results in %s\n", cpu, (double)ru.ru_maxrss / 1024.0,
            r->outdir);
+    free_run(r);
     return bad ? 1 : 0;
 }

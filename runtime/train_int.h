@@ -19,7 +19,7 @@ typedef struct {
     const aedl_train_cfg *cfg;
 
     /* options (file values overridden by the command line) */
-    int epochs, batch, threads, resume, quiet;
+    int epochs, batch, threads, resume, quiet, no_eval;
     long limit, seed;
     const char *outdir;
     char *ckpt_path, *weights_path;

@@ -6,7 +6,7 @@
 OUT="$W/out"
 "$AEDLC" "$AEDL" --emit train -o "$OUT" > "$W/emit.log" 2>&1 || { echo "FAIL train/resume-emit: $(tail -5 "$W/emit.log")"; exit 1; }
 T="$OUT/train/ae_train"
-run() { "$T" --threads 2 --limit 10000 --quiet "$@" > "$W/run.log" 2>&1; }
+run() { "$T" --threads 2 --limit 10000 --no-eval --quiet "$@" > "$W/run.log" 2>&1; }
 
 run --epochs 6 -o "$W/ref"
 check train/resume-reference "the uninterrupted run failed: $(tail -3 "$W/run.log")" test -s "$W/ref/ae.weights.h5"
@@ -20,13 +20,13 @@ check train/resume-history "history.csv differs after --resume" \
 # Wait for the first checkpoint, then signal at a random moment.
 wait_ckpt() { i=0; while [ ! -s "$1" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done; }
 rnd=$(awk 'BEGIN { srand(); printf "%.2f", rand() * 0.4 }')
-"$T" --threads 2 --limit 10000 --quiet --epochs 6 -o "$W/k" > /dev/null 2>&1 &
+"$T" --threads 2 --limit 10000 --no-eval --quiet --epochs 6 -o "$W/k" > /dev/null 2>&1 &
 pid=$!
 wait_ckpt "$W/k/ae.ckpt"; sleep "$rnd"; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
 run --epochs 6 --resume -o "$W/k"
 check train/sigkill-resume "SIGKILL after ${rnd}s + --resume differs: $(tail -3 "$W/run.log")" same_weights "$W/ref/ae.weights.h5" "$W/k/ae.weights.h5"
 
-"$T" --threads 2 --limit 10000 --epochs 6 -o "$W/i" > /dev/null 2> "$W/int.log" &
+"$T" --threads 2 --limit 10000 --no-eval --epochs 6 -o "$W/i" > /dev/null 2> "$W/int.log" &
 pid=$!
 wait_ckpt "$W/i/ae.ckpt"; sleep "$rnd"; kill -INT $pid 2>/dev/null; wait $pid; st=$?
 if [ $st -eq 130 ]; then
@@ -39,12 +39,12 @@ check train/sigint-resume "SIGINT after ${rnd}s + --resume differs" same_weights
 
 # Disk full while writing the checkpoint of epoch 4: the epoch-3 checkpoint stays.
 run --epochs 3 -o "$W/f" && cp "$W/f/ae.ckpt" "$W/f.ckpt3"
-AEDL_CKPT_FAIL_AFTER=1000 "$T" --threads 2 --limit 10000 --epochs 4 --resume -o "$W/f" > "$W/full.log" 2>&1
+AEDL_CKPT_FAIL_AFTER=1000 "$T" --threads 2 --limit 10000 --no-eval --epochs 4 --resume -o "$W/f" > "$W/full.log" 2>&1
 check train/diskfull-message "no message about the failed write: $(tail -3 "$W/full.log")" \
   grep -q 'cannot write the checkpoint.*No space left on device; the previous checkpoint is left as it was' "$W/full.log"
 check train/diskfull-intact "the previous checkpoint was changed" cmp -s "$W/f/ae.ckpt" "$W/f.ckpt3"
 check train/diskfull-no-temp "a temporary file was left behind" sh -c "! ls '$W/f' | grep -q tmp"
 # A damaged checkpoint is refused with a clear message.
 head -c 5000 "$W/f.ckpt3" > "$W/f/ae.ckpt"
-"$T" --threads 2 --limit 10000 --epochs 4 --resume -o "$W/f" > "$W/bad.log" 2>&1; st=$?
+"$T" --threads 2 --limit 10000 --no-eval --epochs 4 --resume -o "$W/f" > "$W/bad.log" 2>&1; st=$?
 check train/ckpt-truncated "a truncated checkpoint: status $st, $(cat "$W/bad.log")" sh -c "test $st -eq 1 && grep -q 'truncated' '$W/bad.log'"
