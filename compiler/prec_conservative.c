@@ -64,7 +64,7 @@ static char *tstr(aedl_fixed t) { char b[96]; return prec_strf("%s", prec_type_s
 
 void prec_conservative(IrModel *m, const IrTarget *t) {
     aedl_fixed def = prec_default_type(t);
-    IrPrecMode mode = t ? t->precision : PREC_CONSERVATIVE;
+    IrPrecMode mode = t ? t->precision : PREC_BIT_EXACT;
     for (int i = 0; i < m->nnodes; i++) {
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);

@@ -12,7 +12,7 @@
 #include "prec_common.h"
 
 void prec_quant(IrModel *m, const IrTarget *t) {
-    IrPrecMode mode = t ? t->precision : PREC_CONSERVATIVE;
+    IrPrecMode mode = t ? t->precision : PREC_BIT_EXACT;
     for (int i = 0; i < m->nnodes; i++) {
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);

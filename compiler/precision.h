@@ -113,7 +113,7 @@ void prec_bit_exact(IrModel *m, const IrTarget *t);
 void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs);
 
 /* All of them in order with ir_verify between (prec_run.c).  t may be NULL
-   (conservative, default fixed<16,6>).  Returns the number of errors reported. */
+   (bit_exact, default type fixed<16,6>).  Returns the number of errors reported. */
 int infer_precision(IrProgram *p, IrModel *m, const IrTarget *t,
                     const IrObserved *obs, int nobs);
 
