@@ -296,15 +296,15 @@ static void write_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
     } else {
         long block = total / R;
         fprintf(o, "    %s acc[%d];\n    #pragma HLS ARRAY_PARTITION variable=acc complete\n", acc, a->n_out);
-        fprintf(o, "    Init: for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n", a->n_out);
+        fprintf(o, "    for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n", a->n_out);
         if (a->has_b) fprintf(o, "        acc[j] = %s_b[j];\n    }\n", n->name);
         else fprintf(o, "        acc[j] = 0;\n    }\n");
-        fprintf(o, "    Reuse: for (int r = 0; r < %d; r++) {\n        #pragma HLS PIPELINE II=1\n", R);
-        fprintf(o, "        Product: for (int k = r * %ld; k < (r + 1) * %ld; k++) {\n"
+        fprintf(o, "    for (int r = 0; r < %d; r++) {\n        #pragma HLS PIPELINE II=1\n", R);
+        fprintf(o, "        for (int k = r * %ld; k < (r + 1) * %ld; k++) {\n"
                    "            #pragma HLS UNROLL\n"
                    "            acc[k %% %d] += x[k / %d] * %s_w[k / %d][k %% %d];\n        }\n    }\n",
                 block, block, a->n_out, a->n_out, n->name, a->n_out, a->n_out);
-        fprintf(o, "    Result: for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n", a->n_out);
+        fprintf(o, "    for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n", a->n_out);
         if (a->has_quant) fprintf(o, "        y[j] = %s(acc[j]);\n    }\n", qt);
         else fprintf(o, "        y[j] = acc[j];\n    }\n");
     }

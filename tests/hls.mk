@@ -7,3 +7,6 @@ PROGRAMS += $(BUILD)/tests/hls/hls_tool
 $(BUILD)/tests/hls/hls_tool: tests/hls/hls_tool.c $(HLS_LINK) $(BUILD)/libaedlrt.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -MMD -MP $< -o $@ $(LDFLAGS) $(HLS_LINK) $(BUILD)/libaedlrt.a $(LDLIBS)
+
+TEST_SCRIPTS += tests/hls/hls.sh
+BENCH_CMDS   += 'sh tests/hls/bench.sh'

@@ -1,0 +1,126 @@
+// nnet_layers.h -- the element-wise layers of aedlc's firmware projects.
+//
+// Each kernel computes, per element, exactly what aedlc's firmware emulator
+// does (compiler/precision.h): v = the layer's value in CONFIG_T::accum_t,
+// then y = (result)(quant_t)v.  Products and sums of ap_fixed values are
+// exact; only the assignments round and saturate, as their types say.
+#ifndef NNET_LAYERS_H_
+#define NNET_LAYERS_H_
+
+#include <cmath>
+#include "ap_fixed.h"
+
+namespace nnet {
+
+enum strategy { latency, resource };
+
+// x * 2^K exactly: K more integer bits first, then the shift moves the mantissa.
+template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>
+inline ap_fixed<W + K, I + K> shl(const ap_fixed<W, I, Q, O, N> &x) {
+    #pragma HLS INLINE
+    ap_fixed<W + K, I + K> r = x;
+    return r << K;
+}
+template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>
+inline ap_ufixed<W + K, I + K> shl(const ap_ufixed<W, I, Q, O, N> &x) {
+    #pragma HLS INLINE
+    ap_ufixed<W + K, I + K> r = x;
+    return r << K;
+}
+
+// x * 2^-K exactly: K more fraction bits first, then the shift.
+template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>
+inline ap_fixed<W + K, I> shr(const ap_fixed<W, I, Q, O, N> &x) {
+    #pragma HLS INLINE
+    ap_fixed<W + K, I> r = x;
+    return r >> K;
+}
+template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>
+inline ap_ufixed<W + K, I> shr(const ap_ufixed<W, I, Q, O, N> &x) {
+    #pragma HLS INLINE
+    ap_ufixed<W + K, I> r = x;
+    return r >> K;
+}
+
+// y = x * scale + shift (inference batchnorm), one cast of the exact value.
+template <class data_T, class res_T, typename CONFIG_T>
+void batchnorm(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
+               const typename CONFIG_T::scale_t scale[CONFIG_T::n_in],
+               const typename CONFIG_T::shift_t shift[CONFIG_T::n_in]) {
+    #pragma HLS INLINE
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
+        #pragma HLS UNROLL
+        typename CONFIG_T::accum_t v = x[j] * scale[j] + shift[j];
+        y[j] = typename CONFIG_T::quant_t(v);
+    }
+}
+
+// y = max(x, 0).
+template <class data_T, class res_T, typename CONFIG_T>
+void relu(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
+    #pragma HLS INLINE
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
+        #pragma HLS UNROLL
+        typename CONFIG_T::accum_t v = 0;
+        if (x[j] > 0) v = x[j];
+        y[j] = typename CONFIG_T::quant_t(v);
+    }
+}
+
+// y = x >= 0 ? x : alpha * x.
+template <class data_T, class res_T, typename CONFIG_T>
+void leaky_relu(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
+                const typename CONFIG_T::alpha_t alpha) {
+    #pragma HLS INLINE
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
+        #pragma HLS UNROLL
+        typename CONFIG_T::accum_t v;
+        if (x[j] >= 0) v = x[j];
+        else v = x[j] * alpha;
+        y[j] = typename CONFIG_T::quant_t(v);
+    }
+}
+
+// y = x, through the layer's quantizer.
+template <class data_T, class res_T, typename CONFIG_T>
+void linear(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
+    #pragma HLS INLINE
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
+        #pragma HLS UNROLL
+        typename CONFIG_T::accum_t v = x[j];
+        y[j] = typename CONFIG_T::quant_t(v);
+    }
+}
+
+// sigmoid, tanh and softmax are computed in double and rounded to res_T, as the
+// emulator does: C simulation is exact, synthesis uses the HLS math library
+// (costly; not guaranteed to equal the quantized model).
+template <class data_T, class res_T, typename CONFIG_T>
+void sigmoid(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
+        #pragma HLS UNROLL
+        double t = x[j].to_double();
+        y[j] = res_T(1.0 / (1.0 + std::exp(-t)));
+    }
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void tanh(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
+        #pragma HLS UNROLL
+        y[j] = res_T(std::tanh(x[j].to_double()));
+    }
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void softmax(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
+    double mx = -HUGE_VAL, sum = 0;
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++)
+        if (x[j].to_double() > mx) mx = x[j].to_double();
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) sum += std::exp(x[j].to_double() - mx);
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) y[j] = res_T(std::exp(x[j].to_double() - mx) / sum);
+}
+
+} // namespace nnet
+
+#endif

@@ -1,0 +1,122 @@
+#!/bin/sh
+# aedlc --emit hls: the generated project of a small model equals the goldens
+# in tests/hls/golden (UPDATE_GOLDEN=1 rewrites them); every example (random
+# weights from hls_tool) and random small models compile with -Wall -Wextra
+# -Werror and their C simulation equals the emulator bit for bit; a wrong
+# expected value is caught; without --weights a zero-weight project with a
+# note; re-emitting replaces aedlc's files, removes its stale ones and keeps
+# the user's; io = stream and bad reuse factors are errors.
+BUILD=${BUILD:-build}
+AEDLC="$PWD/$BUILD/aedlc"
+TOOL="$PWD/$BUILD/tests/hls/hls_tool"
+W=$(mktemp -d "${TMPDIR:-/tmp}/aedl-hls-test.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+check() { name=$1; why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
+
+# csim DIR: make csim with -Werror; true when every event matched (and there were some).
+csim() {
+  make -s -C "$1" csim WERROR=1 > "$1/csim.out" 2>&1 || return 1
+  grep -Eq '^csim: ([1-9][0-9]*) of \1 events matched bit for bit$' "$1/csim.out"
+}
+why_csim() { tail -n 4 "$1/csim.out" 2>/dev/null | tr '\n' ' '; }
+
+# ---- the golden project ------------------------------------------------------------------
+G=tests/hls/golden
+"$TOOL" weights tests/hls/tiny.aedl "$W/tiny.h5" 42 || fail hls/tool "hls_tool weights failed"
+"$AEDLC" tests/hls/tiny.aedl --emit hls --weights "$W/tiny.h5" -o "$W/tiny" > "$W/emit.log" 2>&1
+check hls/emit-tiny "aedlc failed: $(cat "$W/emit.log")" test -s "$W/tiny/hls/firmware/tiny.cpp"
+check hls/emit-quiet "aedlc printed: $(cat "$W/emit.log")" test ! -s "$W/emit.log"
+P="$W/tiny/hls"
+files=$(cd "$P" && find firmware tiny_test.cpp Makefile build_prj.tcl vivado_synth.tcl tb_data -type f \
+          ! -path 'firmware/ap_types/*' | sort)
+if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+  rm -rf "$G"; mkdir -p "$G"
+  for f in $files; do mkdir -p "$G/$(dirname "$f")"; cp "$P/$f" "$G/$f"; done
+  echo "PASS hls/golden-updated"
+fi
+for f in $files; do
+  check "hls/golden/$f" "differs from $G/$f: $(diff "$G/$f" "$P/$f" 2>&1 | head -n 6 | tr '\n' ' ')" \
+    cmp -s "$G/$f" "$P/$f"
+done
+ng=$(cd "$G" && find . -type f | wc -l); np=$(echo "$files" | wc -l)
+check hls/golden-count "the golden has $ng files, the project $np" test "$ng" -eq "$np"
+check hls/ap-headers "the ap_fixed headers were not copied" \
+  cmp -s runtime/hls/ap_fixed.h "$P/firmware/ap_types/ap_fixed.h"
+check hls/json "hls_config.json lacks the model, a layer or the target" \
+  sh -c "grep -q '\"model\": \"tiny\"' '$P/hls_config.json' && grep -q '\"name\": \"enc\", \"op\": \"dense\"' '$P/hls_config.json' && grep -q '\"part\": \"xcu250-figd2104-2L-e\"' '$P/hls_config.json'"
+check hls/csim-tiny "$(why_csim "$P")" csim "$P"
+check hls/csim-log "no csim_results.log with 200 events" test "$(wc -l < "$P/tb_data/csim_results.log")" -eq 200
+
+# A wrong expected value must be reported.
+cp -r "$P" "$W/bad"
+awk 'NR == 5 { $1 = $1 + 1 } { print }' "$P/tb_data/tb_output_predictions.dat" > "$W/bad/tb_data/tb_output_predictions.dat"
+make -s -C "$W/bad" csim > "$W/bad/out" 2>&1; st=$?
+check hls/csim-catches-mismatch "status $st: $(tail -n 2 "$W/bad/out" | tr '\n' ' ')" \
+  sh -c "test $st -ne 0 && grep -q '^csim: 199 of 200 events matched' '$W/bad/out' && grep -q '^event 4: output 0' '$W/bad/out'"
+
+# ---- re-emitting: aedlc's files replaced, stale ones removed, the user's kept -------------------
+echo "// mine" > "$P/firmware/mine.h"
+cp "$P/firmware/nnet/nnet_layers.h" "$W/nnet.before"
+touch -d '2001-01-01' "$P/firmware/nnet/nnet_layers.h"
+sed -e '/dense mid/d' -e '/leaky_relu/d' tests/hls/tiny.aedl > "$W/tiny.aedl"
+"$AEDLC" "$W/tiny.aedl" --emit hls -o "$W/tiny" > "$W/emit2.log" 2>&1
+check hls/reemit "aedlc failed: $(cat "$W/emit2.log")" test -s "$P/firmware/tiny.cpp"
+check hls/stale-removed "layers/mid.h or weights/mid.h is still there" \
+  sh -c "test ! -e '$P/firmware/layers/mid.h' && test ! -e '$P/firmware/weights/mid.h' && test ! -e '$P/firmware/weights/leaky_relu_1.h'"
+check hls/user-file-kept "firmware/mine.h was removed" test -s "$P/firmware/mine.h"
+check hls/manifest "the manifest still lists layers/mid.h or lacks layers/dec.h" \
+  sh -c "! grep -q 'layers/mid.h' '$P/.aedlc-manifest' && grep -qx 'firmware/layers/dec.h' '$P/.aedlc-manifest'"
+check hls/unchanged-not-rewritten "nnet_layers.h was rewritten although its text is the same" \
+  sh -c "test \"\$(date -r '$P/firmware/nnet/nnet_layers.h' +%Y)\" = 2001"
+check hls/no-weights-note "no note about the missing weights: $(cat "$W/emit2.log")" \
+  grep -q 'note: no --weights: .* zero weights' "$W/emit2.log"
+check hls/no-weights-comment "weights/enc.h does not say the weights are missing" \
+  grep -q 'No trained weights were given' "$P/firmware/weights/enc.h"
+check hls/csim-no-weights "$(why_csim "$P")" csim "$P"
+
+# ---- errors -----------------------------------------------------------------------------------------
+sed 's/precision    = bit_exact/precision = bit_exact\n  io = stream/' tests/hls/tiny.aedl > "$W/stream.aedl"
+"$AEDLC" "$W/stream.aedl" --emit hls -o "$W/s" > "$W/s.log" 2>&1; st=$?
+check hls/io-stream "status $st: $(cat "$W/s.log")" \
+  sh -c "test $st -eq 1 && grep -q 'stream.aedl:.*error: io = stream is not supported yet by --emit hls' '$W/s.log'"
+sed 's/precision    = bit_exact/precision = bit_exact\n  strategy = resource\n  reuse_factor = 5/' tests/hls/tiny.aedl > "$W/rf.aedl"
+"$AEDLC" "$W/rf.aedl" --emit hls -o "$W/r" > "$W/r.log" 2>&1; st=$?
+check hls/reuse-invalid "status $st: $(cat "$W/r.log")" \
+  sh -c "test $st -eq 1 && grep -q \"reuse_factor = 5 is not valid for dense layer 'enc' (4 inputs, 3 outputs); valid ones: 1, 2, 4, 12\" '$W/r.log'"
+check hls/io-no-files "files were written despite the error" test ! -e "$W/s/hls"
+
+# ---- every example, with random weights ---------------------------------------------------------------
+# ae_baseline is a float model: its exact accumulators outgrow 64 bits (the
+# precision pass says so), so it is built as hls4ml users do, with one fixed type.
+for f in examples/*.aedl; do
+  b=$(basename "$f" .aedl)
+  if [ "$b" = ae_baseline ]; then
+    sed 's/precision    = bit_exact/precision = fixed<16, 6>/' "$f" > "$W/$b.aedl"; f="$W/$b.aedl"
+  fi
+  "$TOOL" weights "$f" "$W/$b.h5" 7 > "$W/$b.tool" 2>&1 || { fail "hls/example/$b" "hls_tool: $(cat "$W/$b.tool")"; continue; }
+  if ! "$AEDLC" "$f" --emit hls --weights "$W/$b.h5" -o "$W/$b" > "$W/$b.log" 2>&1; then
+    fail "hls/example/$b" "aedlc: $(head -n 5 "$W/$b.log" | tr '\n' ' ')"; continue
+  fi
+  check "hls/example/$b" "$(why_csim "$W/$b/hls")" csim "$W/$b/hls"
+done
+
+# ---- random small models, two at a time -------------------------------------------------------------------
+cat > "$W/one.sh" <<EOF
+s=\$1; d="$W/rnd\$s"; mkdir -p "\$d"
+"$TOOL" model "\$d/rnd.aedl" \$s && "$TOOL" weights "\$d/rnd.aedl" "\$d/w.h5" \$s || { echo "FAIL hls/random/\$s: hls_tool"; exit 0; }
+if ! "$AEDLC" "\$d/rnd.aedl" --emit hls --weights "\$d/w.h5" -o "\$d" > "\$d/log" 2>&1; then
+  # conservative widths can outgrow a double: a documented limit, refused with this message
+  if grep -q "^aedlc: error: output '.*' has 5[4-9] bits; --emit hls supports at most 53 yet" "\$d/log"; then
+    echo "PASS hls/random/\$s (refused clearly: an output wider than 53 bits)"; exit 0
+  fi
+  echo "FAIL hls/random/\$s: aedlc: \$(head -n 3 "\$d/log" | tr '\n' ' ') (model in tests/hls/hls_tool model, seed \$s)"; exit 0
+fi
+if make -s -C "\$d/hls" csim WERROR=1 > "\$d/csim.out" 2>&1 && grep -Eq '^csim: ([1-9][0-9]*) of \1 events matched' "\$d/csim.out"; then
+  echo "PASS hls/random/\$s"
+else
+  echo "FAIL hls/random/\$s: \$(tail -n 3 "\$d/csim.out" | tr '\n' ' ')"
+fi
+EOF
+seq 1 "${HLS_RANDOM:-16}" | xargs -P 2 -n 1 sh "$W/one.sh"
