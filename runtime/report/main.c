@@ -279,7 +279,7 @@ static int compare(int n, char **args) {
         }
         if (starred)
             printf("* the TPR at FPR %g rests on fewer than 10 background events of the test split: "
-                   "large statistical uncertainty (more events: make demo DEMO_EVENTS=...)\n", fpr);
+                   "large statistical uncertainty (a larger test split: more background events)\n", fpr);
     }
     for (int i = 0; i < n; i++) { free(C[i].label); json_free(C[i].s); }
     free(C);

@@ -61,7 +61,7 @@ static int gp_open(rep *R, aedl_atomic *a, const char *name, int w, int h) {
     fprintf(a->f, "# %s.png -- run from %s: gnuplot plots/%s.gp\n", name, R->rdir, name);
     if (R->pngcairo) fprintf(a->f, "set terminal pngcairo size %d,%d noenhanced font 'Sans,10'\n", w, h);
     else fprintf(a->f, "set terminal png size %d,%d noenhanced\n", w, h);
-    fprintf(a->f, "set output '%s.png.tmp'\nset grid\nset key noautotitle\n", name);
+    fprintf(a->f, "set output '%s.png.tmp'\nset grid\nset key noautotitle opaque\nset format y '%%g'\n", name);
     return 0;
 }
 
@@ -341,7 +341,7 @@ static void plot_scores(rep *R, const thresholds *T) {
                       "set format x '%%g'\nset yrange [*:1]\n");
         if (isfinite(T->thr[v]) && T->thr[v] > 0)
             fprintf(gp.f, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead dt 2 lw 1.5 lc rgb 'dark-green'\n"
-                          "set label 'threshold at FPR %g' at %.9g, graph 0.96 left offset 0.5,0 tc rgb 'dark-green'\n",
+                          "set label 'threshold at FPR %g' at %.9g, graph 0.04 right offset -0.5,0 tc rgb 'dark-green'\n",
                     T->thr[v], T->thr[v], T->fpr, T->thr[v]);
         fprintf(gp.f, "plot ");
         for (int b = 0; b < nblocks; b++) {
