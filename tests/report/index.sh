@@ -65,7 +65,7 @@ check report/residuals-csv "no eval/residuals_hist.csv" test -s "$W/jet/eval/res
 check report/residuals-png "no residuals.png" test -s "$W/jet/report/residuals.png"
 # Histogram counts: each variant's rows add up to the test events x features with in != 0.
 n=$(awk -F, '$1 == "float" && $2 == 0 { s += $5 } END { print s + 0 }' "$W/jet/eval/residuals_hist.csv" 2>/dev/null)
-m=$(awk -F, '$1 == "float" && $3 == 0 { print $4 }' "$W/jet/eval/residuals.csv" 2>/dev/null)
+m=$(awk -F, '$1 == "float" && $2 == 0 { print $3 }' "$W/jet/eval/residuals.csv" 2>/dev/null)
 check report/residuals-count "feature 0: histogram holds $n entries, residuals.csv says $m" test "$n" -gt 0 -a "$n" = "$m"
 
 # --summary and --compare.
