@@ -1,0 +1,50 @@
+# common.sh — sourced by the tests/robust scripts (run from the repository root).
+# Sets $AEDLC, $GEN, $H5EDIT (absolute paths into $BUILD), $ROOT, $T (a
+# temporary folder, removed on exit) and the helpers below.
+BUILD=${BUILD:-build}
+ROOT=$(pwd)
+case "$BUILD" in /*) B=$BUILD ;; *) B=$ROOT/$BUILD ;; esac
+AEDLC=$B/aedlc
+GEN=$B/aedl-gen
+H5EDIT=$B/tests/robust/h5edit
+AEDL_STDLIB=$ROOT/stdlib
+export AEDL_STDLIB
+# Under the sanitizers a report must never hide behind an expected exit status 1.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86
+UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=86
+export ASAN_OPTIONS UBSAN_OPTIONS
+T=$(mktemp -d "${TMPDIR:-/tmp}/aedl-robust.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+check() { name=$1; why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
+
+for p in "$AEDLC" "$GEN" "$H5EDIT"; do
+  [ -x "$p" ] || { echo "FAIL robust: $p not built"; exit 1; }
+done
+
+# A sanitizer report, an internal error or a crash message in FILE?
+insane() { grep -Eq 'Sanitizer|runtime error:|internal error|Segmentation|Aborted|core dumped' "$1"; }
+
+# The last line of FILE is part of a diagnostic: an error or note line, the
+# quoted source line / caret under it, or the "too many errors" line.
+ends_with_diag() {
+  last=$(tail -n 1 "$1")
+  printf '%s\n' "$last" | grep -Eq '(error|note|warning): |^ +[0-9]* \| |too many errors'
+}
+
+# expect_error NAME PATTERN CMD...: CMD exits 1, its stderr contains PATTERN
+# (fixed string), names no sanitizer report and ends with a diagnostic.
+expect_error() {
+  name=$1 pat=$2
+  shift 2
+  "$@" > "$T/stdout" 2> "$T/stderr"
+  st=$?
+  why=""
+  [ "$st" -eq 1 ] || why="exit status $st, expected 1"
+  grep -qF -- "$pat" "$T/stderr" || why="${why:+$why; }no '$pat' in the message"
+  insane "$T/stderr" && why="${why:+$why; }a crash or sanitizer report"
+  ends_with_diag "$T/stderr" || why="${why:+$why; }the output does not end with a diagnostic"
+  if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; head -c 1500 "$T/stderr" | head -n 12 | sed 's/^/  stderr: /'; fi
+}
