@@ -403,7 +403,7 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
         uses_mode = g->in->has_type;
         if (g->in->has_type) {
             fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(m->%s_out, inp, sizeof(float) * (size_t)B * %ld);\n", N, S);
-            fprintf(o, "    else aedl_quantize_f32(&%s_t_%s, inp, m->%s_out, (long)B * %ld, NULL);\n", M, N, N, S);
+            fprintf(o, "    else aedl_tq_f32(&m->tq_%s_t_%s, inp, m->%s_out, (long)B * %ld, NULL);\n", M, N, N, S);
         } else {
             fprintf(o, "    memcpy(m->%s_out, inp, sizeof(float) * (size_t)B * %ld);\n", N, S);
         }
@@ -419,12 +419,12 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
             uses_mode = true;
             fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
             if (n->weight_q) {
-                fprintf(o, "        aedl_quantize_f32(&%s, m->%s_kernel, m->%s_kq, %ld, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
+                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->%s_kernel, m->%s_kq, %ld, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
                         qid(g, n->weight_q, n, "weight"), N, N, k->size, N);
                 fprintf(o, "        k = m->%s_kq;\n", N);
             }
             if (b && n->bias_q) {
-                fprintf(o, "        aedl_quantize_f32(&%s, m->%s_bias, m->%s_bq, %d, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
+                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->%s_bias, m->%s_bq, %d, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
                         qid(g, n->bias_q, n, "bias"), N, N, n->units, N);
                 fprintf(o, "        b = m->%s_bq;\n", N);
             }
@@ -460,7 +460,7 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
         fprintf(o, "    }\n");
         if (q) {
             fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(m->%s_out, m->%s_pre, sizeof(float) * (size_t)B * %ld);\n", N, N, S);
-            fprintf(o, "    else aedl_quantize_f32(&%s, m->%s_pre, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
+            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, m->%s_pre, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
                     qid(g, n->quant, n, "quant"), N, N, S, N);
         }
         break;
@@ -470,7 +470,7 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
         if (has_quant(n)) {
             uses_mode = true;
             fprintf(o, "    if (mode == AEDL_MODE_FLOAT) aedl_relu_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
-            fprintf(o, "    else aedl_quantize_relu_f32(&%s, inp, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
+            fprintf(o, "    else aedl_tq_relu_f32(&m->tq_%s, inp, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
                     qid(g, n->quant, n, "quant"), N, S, N);
         } else {
             fprintf(o, "    aedl_relu_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
@@ -482,7 +482,7 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
             uses_mode = true;
             fprintf(o, "    aedl_leaky_relu_forward(m->%s_pre, inp, (long)B * %ld, %.9gf);\n", N, S, n->alpha);
             fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(m->%s_out, m->%s_pre, sizeof(float) * (size_t)B * %ld);\n", N, N, S);
-            fprintf(o, "    else aedl_quantize_f32(&%s, m->%s_pre, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
+            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, m->%s_pre, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
                     qid(g, n->quant, n, "quant"), N, N, S, N);
         } else {
             fprintf(o, "    aedl_leaky_relu_forward(m->%s_out, inp, (long)B * %ld, %.9gf);\n", N, S, n->alpha);
@@ -505,7 +505,7 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
         if (has_quant(n)) {
             uses_mode = true;
             fprintf(o, "    if (mode == AEDL_MODE_FLOAT) aedl_linear_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
-            fprintf(o, "    else aedl_quantize_f32(&%s, inp, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
+            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, inp, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
                     qid(g, n->quant, n, "quant"), N, S, N);
         } else {
             fprintf(o, "    aedl_linear_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
@@ -724,7 +724,11 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
     fprintf(o, "    uint8_t *qmask;               /* (B, %s_QMASK) */\n", M);
     fprintf(o, "    double *xacts;                /* (B, %s_XACTS) */\n", M);
     fprintf(o, "    float *fixed;                 /* (%s_FIXED) */\n", M);
-    fprintf(o, "    double *fixed64;              /* (%s_FIXED64) */\n\n", M);
+    fprintf(o, "    double *fixed64;              /* (%s_FIXED64) */\n", M);
+    fprintf(o, "    /* the quantizers of the training forward pass (train_quant.h: fast, == quant.h) */\n");
+    for (int i = 0; i < g->nq; i++) fprintf(o, "    aedl_tq tq_%s;\n", g->qs[i].id);
+    if (g->in->has_type) fprintf(o, "    aedl_tq tq_%s_t_%s;\n", M, g->in->name);
+    fprintf(o, "\n");
     fprintf(o, "    /* parameters (params block) and their gradients (grads block, same offsets) */\n");
     for (int i = 0; i < ts->nt; i++) {
         const Tensor *t = &ts->t[i];
@@ -770,6 +774,8 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
     fprintf(o, "    %s_model *m = xcalloc(1, sizeof *m);\n", M);
     fprintf(o, "    size_t b = (size_t)B;\n");
     fprintf(o, "    m->B = B; m->params = params; m->grads = grads; m->buffers = buffers;\n");
+    for (int i = 0; i < g->nq; i++) fprintf(o, "    aedl_tq_init(&m->tq_%s, &%s);\n", g->qs[i].id, g->qs[i].id);
+    if (g->in->has_type) fprintf(o, "    aedl_tq_init(&m->tq_%s_t_%s, &%s_t_%s);\n", M, g->in->name, M, g->in->name);
     for (int i = 0; i < ts->nt; i++) {
         const Tensor *t = &ts->t[i];
         if (t->trainable)
@@ -1181,7 +1187,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     fprintf(o, " * The model-specific part (layers, tensors, settings); the generic driver is\n");
     fprintf(o, " * runtime/train.c (options, data, loop, checkpoints, evaluation).  Shapes: B = events. */\n");
     fprintf(o, "#include <stdbool.h>\n#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n");
-    fprintf(o, "#include \"nn.h\"\n#include \"quant.h\"\n#include \"train.h\"\n#include \"util.h\"\n\n");
+    fprintf(o, "#include \"nn.h\"\n#include \"quant.h\"\n#include \"train.h\"\n#include \"train_quant.h\"\n#include \"util.h\"\n\n");
     gen_quantizers(&g);
     gen_struct(&g, &ts, &bs);
     fprintf(o, "/* ---- layers: forward (float, training) ---- */\n\n");

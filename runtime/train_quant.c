@@ -1,0 +1,93 @@
+/* train_quant.c — see train_quant.h.
+ *
+ * Per element, with r = x * 2^(W-I) (exact: a power of two):
+ *   inside = lo <= r <= hi      (tested as lo*2^(I-W) <= x <= hi*2^(I-W): exact)
+ *   c = clamp(r, lo - 1, hi + 1)          NaN passes (comparisons are false)
+ *   rnd_conv: m = (c + 1.5*2^23) - 1.5*2^23     float rounds half to even
+ *   rnd:      t = c + 0.5; f = rint(t); m = f > t ? f - 1 : f     (floor)
+ *   m = clamp(m, lo, hi); out = m * 2^(I-W)
+ * Exact while |c| < 2^22 (W <= 21), and round-then-saturate equals
+ * clamp-round-clamp because rounding is monotonic.  A zero result is +0, as
+ * in quant.c.
+ */
+#include <math.h>
+#include "quant.h"
+#include "train_quant.h"
+
+#define MAGIC 12582912.0f   /* 1.5 * 2^23 */
+
+void aedl_tq_init(aedl_tq *q, const aedl_fixed *t) {
+    q->t = *t;
+    int W = t->width, e = t->width - t->integer;
+    q->fast = W >= 1 && W <= 21 && e >= -100 && e <= 100 &&
+              (t->rnd == AEDL_RND_CONV || t->rnd == AEDL_RND) &&
+              (t->ovf == AEDL_SAT || t->ovf == AEDL_SAT_SYM);
+    q->half_up = t->rnd == AEDL_RND;
+    q->scale = ldexpf(1.0f, e);
+    q->inv = ldexpf(1.0f, -e);
+    if (t->is_signed) {
+        q->hi = ldexpf(1.0f, W - 1) - 1.0f;
+        /* SAT_SYM clamps to [-max, max]; at W = 1 it behaves as SAT (quant.c) */
+        q->lo = t->ovf == AEDL_SAT_SYM && W > 1 ? -q->hi : -ldexpf(1.0f, W - 1);
+    } else {
+        q->hi = ldexpf(1.0f, W) - 1.0f;
+        q->lo = 0.0f;
+    }
+}
+
+/* Rounds c (already within [lo - 1, hi + 1] or NaN) to an integer, then clamps. */
+static inline float rc_conv(float c, float lo, float hi) {
+    float m = (c + MAGIC) - MAGIC;
+    m = m < lo ? lo : m;
+    return (m > hi ? hi : m) + 0.0f;
+}
+static inline float rc_up(float c, float lo, float hi) {
+    float t = c + 0.5f;
+    float f = (t + MAGIC) - MAGIC;
+    float m = f > t ? f - 1.0f : f;
+    m = m < lo ? lo : m;
+    return (m > hi ? hi : m) + 0.0f;
+}
+static inline float pre_clamp(float r, float lo, float hi) {
+    float c = r < lo - 1.0f ? lo - 1.0f : r;
+    return c > hi + 1.0f ? hi + 1.0f : c;
+}
+
+/* One loop per (rounding, relu, mask) so that each is a straight vectorizable loop. */
+#define TQ_LOOP(NAME, RC, RELU)                                                          \
+    static void NAME(const aedl_tq *q, const float *in, float *out, long n,              \
+                     uint8_t *inside) {                                                  \
+        const float scale = q->scale, inv = q->inv, lo = q->lo, hi = q->hi;              \
+        const float xlo = RELU ? 0.0f : lo * inv, xhi = hi * inv;                        \
+        if (inside)                                                                      \
+            for (long i = 0; i < n; i++) {                                               \
+                float x = in[i];                                                         \
+                inside[i] = (uint8_t)(RELU ? ((x > 0.0f) & (x <= xhi)) : ((x >= xlo) & (x <= xhi))); \
+                float r = (RELU ? (x < 0.0f ? 0.0f : x) : x) * scale;                    \
+                out[i] = RC(pre_clamp(r, lo, hi), lo, hi) * inv;                         \
+            }                                                                            \
+        else                                                                             \
+            for (long i = 0; i < n; i++) {                                               \
+                float x = in[i];                                                         \
+                float r = (RELU ? (x < 0.0f ? 0.0f : x) : x) * scale;                    \
+                out[i] = RC(pre_clamp(r, lo, hi), lo, hi) * inv;                         \
+            }                                                                            \
+    }
+TQ_LOOP(tq_conv, rc_conv, 0)
+TQ_LOOP(tq_up, rc_up, 0)
+TQ_LOOP(tq_relu_conv, rc_conv, 1)
+TQ_LOOP(tq_relu_up, rc_up, 1)
+
+/* The range test is on x itself (lo*inv and hi*inv are exact): x * scale may
+   underflow to -0 where the exact product is negative. */
+void aedl_tq_f32(const aedl_tq *q, const float *in, float *out, long n, uint8_t *inside) {
+    if (!q->fast) aedl_quantize_f32(&q->t, in, out, n, inside);
+    else if (q->half_up) tq_up(q, in, out, n, inside);
+    else tq_conv(q, in, out, n, inside);
+}
+
+void aedl_tq_relu_f32(const aedl_tq *q, const float *in, float *out, long n, uint8_t *inside) {
+    if (!q->fast) aedl_quantize_relu_f32(&q->t, in, out, n, inside);
+    else if (q->half_up) tq_relu_up(q, in, out, n, inside);
+    else tq_relu_conv(q, in, out, n, inside);
+}

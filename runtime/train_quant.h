@@ -1,0 +1,34 @@
+/* train_quant.h — the training loop's fast float quantizers.
+ *
+ * The same function as quant.h's aedl_quantize_f32 / aedl_quantize_relu_f32
+ * (bit for bit: value, NaN, -0 -> +0, `inside`), computed in float with the
+ * 1.5 * 2^23 rounding trick for the types QAT uses: rounding rnd_conv or rnd,
+ * overflow sat or sat_sym, W <= 21, |W - I| <= 100.  For every other type they
+ * call quant.h.  tests/train/test_train_quant.c compares both on edge values
+ * and random ones.
+ *
+ *   aedl_tq q;
+ *   aedl_tq_init(&q, &type);
+ *   aedl_tq_f32(&q, in, out, n, inside);        // inside (n) or NULL
+ *   aedl_tq_relu_f32(&q, in, out, n, inside);
+ */
+#ifndef AEDL_TRAIN_QUANT_H
+#define AEDL_TRAIN_QUANT_H
+#include <stdint.h>
+#include "fixed.h"
+
+typedef struct {
+    aedl_fixed t;
+    int fast;                   /* 0: quant.h does the work */
+    int half_up;                /* rnd (half toward +inf) instead of rnd_conv */
+    float scale, inv;           /* 2^(W-I), 2^(I-W) */
+    float lo, hi;               /* mantissa range after saturation */
+} aedl_tq;
+
+void aedl_tq_init(aedl_tq *q, const aedl_fixed *t);
+/* out[i] = Q(in[i]); inside[i] = in[i] inside the range (straight-through mask). */
+void aedl_tq_f32(const aedl_tq *q, const float *in, float *out, long n, uint8_t *inside);
+/* out[i] = Q(max(in[i], 0)); inside[i] = 0 < in[i] <= max. */
+void aedl_tq_relu_f32(const aedl_tq *q, const float *in, float *out, long n, uint8_t *inside);
+
+#endif
