@@ -44,7 +44,7 @@ static inline float rc_conv(float c, float lo, float hi) {
 static inline float rc_up(float c, float lo, float hi) {
     float t = c + 0.5f;
     float f = (t + MAGIC) - MAGIC;
-    float m = f > t ? f - 1.0f : f;
+    float m = f - (f > t ? 1.0f : 0.0f);   /* floor */
     m = m < lo ? lo : m;
     return (m > hi ? hi : m) + 0.0f;
 }
