@@ -135,38 +135,38 @@ int64_t aedl_fw_from_double(double x, aedl_fixed to) {
 /* v[0..n) >>= s with rounding by mode; NEG(i) says whether v[i] < 0.  For
    values known to be non-negative the caller passes an unsigned T (logical
    shifts vectorize where arithmetic 64-bit ones do not). */
-#define ROUND_SHIFT(T, v, n, s, mode, NEG)                                                   \
+#define ROUND_SHIFT(T, v, n, s, mode, NEG, SAR)                                                   \
     do {                                                                                     \
         T half_ = (T)1 << ((s) - 1), mask_ = (T)(((T)1 << (s)) - 1);                         \
         switch (mode) {                                                                      \
         case AEDL_TRN:                                                                       \
-            for (int i = 0; i < (n); i++) v[i] = v[i] >> (s);                                \
+            for (int i = 0; i < (n); i++) v[i] = SAR(v[i], (s));                                \
             break;                                                                           \
         case AEDL_TRN_ZERO:                                                                  \
-            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_; v[i] = q + ((NEG) & (r != 0)); } \
+            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_; v[i] = q + ((NEG) & (r != 0)); } \
             break;                                                                           \
         case AEDL_RND:                                                                       \
-            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_; v[i] = q + (r >= half_); } \
+            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_; v[i] = q + (r >= half_); } \
             break;                                                                           \
         case AEDL_RND_ZERO:                                                                  \
-            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_;             \
+            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_;             \
                 v[i] = q + ((r > half_) | ((r == half_) & (NEG))); }                         \
             break;                                                                           \
         case AEDL_RND_INF:                                                                   \
-            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_;             \
+            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_;             \
                 v[i] = q + ((r > half_) | ((r == half_) & !(NEG))); }                        \
             break;                                                                           \
         case AEDL_RND_MIN_INF:                                                               \
-            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_; v[i] = q + (r > half_); } \
+            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_; v[i] = q + (r > half_); } \
             break;                                                                           \
         case AEDL_RND_CONV:                                                                  \
-            for (int i = 0; i < (n); i++) { T q = v[i] >> (s), r = v[i] & mask_;             \
+            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_;             \
                 v[i] = q + ((r > half_) | ((r == half_) & (T)(q & 1))); }                    \
             break;                                                                           \
         }                                                                                    \
     } while (0)
 
-#define CAST_BLOCK(NAME, T, UT, BITS)                                                        \
+#define CAST_BLOCK(NAME, T, UT, BITS, SAR)                                                        \
 EMU_SIMD                                                                                     \
 static void NAME(T *v, int n, int from_exp, aedl_fixed to) {                                 \
     int s = aedl_fw_exp(to) - from_exp;                                                      \
@@ -187,8 +187,12 @@ static void NAME(T *v, int n, int from_exp, aedl_fixed to) {                    
         if (s > BITS - 2) { for (int i = 0; i < n; i++) v[i] = (T)aedl_fw_cast(v[i], from_exp, to); return; } \
         int nonneg = 1;                                                                      \
         for (int i = 0; i < n; i++) nonneg &= v[i] >= 0;                                     \
-        if (nonneg) { UT *u = (UT *)v; ROUND_SHIFT(UT, u, n, s, to.rnd, 0); }               \
-        else ROUND_SHIFT(T, v, n, s, to.rnd, (v[i] < 0));                                    \
+        int small_ = 1;       /* SAR64's condition |v| < 2^62 (int32: always) */             \
+        if (BITS == 64 && !nonneg)                                                           \
+            for (int i = 0; i < n; i++) small_ &= (v[i] > -((T)1 << (BITS - 2))) & (v[i] < ((T)1 << (BITS - 2))); \
+        if (!small_) { for (int i = 0; i < n; i++) v[i] = (T)aedl_fw_cast(v[i], from_exp, to); return; } \
+        if (nonneg) { UT *u = (UT *)v; ROUND_SHIFT(UT, u, n, s, to.rnd, 0, SHR_U); }        \
+        else ROUND_SHIFT(T, v, n, s, to.rnd, (v[i] < 0), SAR);                               \
     }                                                                                        \
     T lo = (T)type_min(to), hi = (T)type_max(to);                                            \
     switch (to.ovf) {                                                                        \
@@ -200,9 +204,9 @@ static void NAME(T *v, int n, int from_exp, aedl_fixed to) {                    
         break;                                                                               \
     case AEDL_WRAP:                                                                          \
         if (to.width >= BITS) break;                                                         \
-        if (to.is_signed) {                                                                  \
-            int k = BITS - to.width;                                                         \
-            for (int i = 0; i < n; i++) v[i] = (T)((UT)v[i] << k) >> k;                      \
+        if (to.is_signed) {   /* sign extension of the low W bits: add, mask, subtract */    \
+            UT h = (UT)1 << (to.width - 1), m = ((UT)1 << to.width) - 1;                     \
+            for (int i = 0; i < n; i++) v[i] = (T)((((UT)v[i] + h) & m) - h);                 \
         } else {                                                                             \
             UT m = ((UT)1 << to.width) - 1;                                                  \
             for (int i = 0; i < n; i++) v[i] = (T)((UT)v[i] & m);                            \
@@ -211,8 +215,14 @@ static void NAME(T *v, int n, int from_exp, aedl_fixed to) {                    
     }                                                                                        \
 }
 
-CAST_BLOCK(cast_block, int64_t, uint64_t, 64)
-CAST_BLOCK(cast_block32, int32_t, uint32_t, 32)
+/* Shifts right: logical for unsigned; arithmetic for int32 (vpsrad); for int64
+   through a logical shift of x + 2^62 (AVX2 has no 64-bit arithmetic shift),
+   exact for |x| < 2^62. */
+#define SHR_U(x, s) ((x) >> (s))
+#define SAR32(x, s) ((x) >> (s))
+#define SAR64(x, s) ((int64_t)(((uint64_t)(x) + ((uint64_t)1 << 62)) >> (s)) - ((int64_t)1 << (62 - (s))))
+CAST_BLOCK(cast_block, int64_t, uint64_t, 64, SAR64)
+CAST_BLOCK(cast_block32, int32_t, uint32_t, 32, SAR32)
 
 /* ---- prepared plan ------------------------------------------------------------------ */
 
@@ -369,7 +379,7 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
             e->modular = a->acc_t.ovf == AEDL_WRAP && pe >= e->acc_exp && be >= e->acc_exp &&
                          pe - e->acc_exp < 62 && be - e->acc_exp < 62 &&
                          a->w_t.width + e->in_t[0].width + (pe - e->acc_exp) <= 126;
-            e->acc32 = e->modular && a->acc_t.width <= 32;
+            e->acc32 = e->modular && fits32(a->acc_t);   /* int32 lanes read back signed */
             e->fast32 &= e->acc32;
             if (!e->modular && (pe - e->acc_exp > 60 || e->acc_exp - pe > 60 || be - e->acc_exp > 60))
                 PERR("plan: layer %s: product and accumulator steps differ by more than 2^60", a->name);

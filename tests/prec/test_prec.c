@@ -560,6 +560,49 @@ static void test_casts(void) {
     CHECK(bad == 0, "emulator casts == fixed.c conversions (200000 random)", "%d differ; first %s", bad, first);
 }
 
+/* ---- the emulator's block casts (int32 and int64 lanes) == fixed.c ------------------- */
+static void test_block_casts(void) {
+    int bad = 0, runs = 0;
+    char first[256] = "";
+    for (int it = 0; it < 3000; it++) {
+        bool wide = rnd(2);
+        aedl_fixed a = fx(2 + rnd(wide ? 58 : 29), rnd(20) - 10, rnd(2), AEDL_TRN, AEDL_WRAP);
+        aedl_fixed q = fx(1 + rnd(wide ? 60 : 30), a.integer + rnd(20) - 10, rnd(2), (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        aedl_fw_plan *p = aedl_fw_plan_new(1);
+        p->d_in = 8; p->in_t = a; p->noutputs = 1; p->outputs[0] = 0; p->d_out = 8;
+        aedl_fw_layer *l = &p->layers[0];
+        l->op = rnd(2) ? FW_LINEAR : FW_RELU;
+        snprintf(l->name, sizeof l->name, "cast");
+        l->ninputs = 1; l->inputs[0] = -1; l->n_in = l->n_out = 8;
+        l->acc_t = a; l->q_t = q; l->has_quant = true; l->res_t = q;
+        int64_t in[8 * 100];
+        double got[8 * 100];
+        for (int k = 0; k < 800; k++) {
+            int64_t m = (int64_t)(rnd64() >> (64 - a.width));
+            if (a.is_signed) m = (int64_t)((uint64_t)m << (64 - a.width)) >> (64 - a.width);
+            in[k] = m;
+        }
+        char err[256];
+        if (aedl_fw_prepare(p, err, sizeof err)) { bad++; snprintf(first, sizeof first, "prepare: %.200s", err); aedl_fw_plan_free(p); continue; }
+        aedl_fw_run_from_mantissa(p, in, got, 100);
+        runs++;
+        for (int k = 0; k < 800; k++) {
+            __int128 m = in[k];
+            if (l->op == FW_RELU && m < 0) m = 0;
+            double want = aedl_fixed_to_double(q, aedl_fixed_quantize(q, m, a.width - a.integer));
+            if (!(got[k] == want)) {
+                if (!first[0]) snprintf(first, sizeof first, "%s from <%d,%d,%d> to <%d,%d,%d,r%d,o%d>: m=%lld got %.17g want %.17g",
+                                        l->op == FW_RELU ? "relu" : "linear", a.width, a.integer, a.is_signed, q.width, q.integer,
+                                        q.is_signed, q.rnd, q.ovf, (long long)in[k], got[k], want);
+                bad++;
+                break;
+            }
+        }
+        aedl_fw_plan_free(p);
+    }
+    CHECK(bad == 0 && runs == 3000, "emulator block casts (int32 and int64 lanes, every mode) == fixed.c", "%d bad; first %s", bad, first);
+}
+
 /* ---- plan text round trip ---------------------------------------------------------------- */
 static void test_plan_file(void) {
     int ok = 0, tried = 0;
@@ -607,6 +650,7 @@ int main(int argc, char **argv) {
     test_conservative_examples();
     test_exact_by_hand();
     test_casts();
+    test_block_casts();
     test_plan_file();
     test_random_models(n);
     test_fixed_mode(n / 3);
