@@ -254,9 +254,9 @@ static void write_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
                    "// (%ld of %ld; %ld of them are +-2^k and become exact shifts: %ld multiplications).\n",
                 nz, total, shifts, nz - shifts);
     else
-        fprintf(o, "// Resource strategy, reuse factor %d: %d passes of %ld products each, so each\n"
-                   "// multiplier is used %d times (%ld of %ld weights are non-zero).\n",
-                R, R, total / R, R, nz, total);
+        fprintf(o, "// Resource strategy, reuse factor %d: the %ld products in %d pass%s of %ld, each\n"
+                   "// multiplier used %d time%s (%ld of the %ld weights are non-zero).\n",
+                R, total, R, R == 1 ? "" : "es", total / R, R, R == 1 ? "" : "s", nz, total);
     fprintf(o, "// acc = bias; acc += x[i] * w[i][j] in input order (each sum cast to %s),\n"
                "// then y[j] = %s.\n", acc, a->has_quant ? "quant_t(acc)" : "acc");
     char guard[200];

@@ -154,7 +154,7 @@ static int cmd_model(const char *out) {
     if (rnd(2)) fprintf(o, "  prune = constant_sparsity(0.5)\n");
     int layers = 1 + rnd(4), prev = nin;
     int sizes[8]; sizes[0] = nin;
-    int rf_all[16] = {0}; int nrf = 0;   /* dense shapes, for the reuse factor */
+    int nrf = 0;                          /* dense shapes, for the reuse factor */
     long shapes[8][2];
     for (int k = 1; k <= layers; k++) {
         int units = 1 + rnd(9);
@@ -169,7 +169,7 @@ static int cmd_model(const char *out) {
         prev = units;
         sizes[k] = units;
     }
-    (void)sizes; (void)rf_all;
+    (void)sizes;
     /* a side branch: add or concat with a second dense of the last output */
     int side = rnd(3);
     if (side) {
@@ -185,13 +185,13 @@ static int cmd_model(const char *out) {
     fprintf(o, "  precision = %s\n", prec[rnd(5)]);
     if (rnd(3) == 0) {
         /* resource strategy with a reuse factor every dense layer accepts */
-        int best = 1;
+        int ok_r[16], nok = 0;
         for (int r = 2; r <= 16; r++) {
             int ok = 1;
             for (int d = 0; d < nrf; d++) ok &= hls4ml_rf_ok(shapes[d][0], shapes[d][1], r);
-            if (ok) best = r;
+            if (ok) ok_r[nok++] = r;
         }
-        fprintf(o, "  strategy = resource\n  reuse_factor = %d\n", best);
+        fprintf(o, "  strategy = resource\n  reuse_factor = %d\n", nok ? ok_r[rnd(nok)] : 1);
     }
     if (rnd(2)) fprintf(o, "  backend = vivado\n");
     fprintf(o, "}\n");
