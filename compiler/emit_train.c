@@ -58,6 +58,18 @@ static void put_fixed_text(FILE *o, const aedl_fixed *t) {
             RND_NAME[t->rnd], OVF_NAME[t->ovf]);
 }
 
+/* The shortest %g that reads back as the same double (0.2, not 0.20000000000000001). */
+static const char *num(double x) {
+    static char ring[8][40];
+    static int k;
+    char *b = ring[k++ & 7];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(b, 40, "%.*g", p, x);
+        if (strtod(b, NULL) == x) break;
+    }
+    return b;
+}
+
 /* A C string literal. */
 static void put_cstr(FILE *o, const char *s) {
     if (!s) { fputs("NULL", o); return; }
@@ -103,7 +115,8 @@ static void put_origin(FILE *o, const IrNode *n, const char *indent) {
     /* "dense enc1(32, ...)" -> "dense(32, ...)": the name is printed first */
     size_t kl = strcspn(txt, " ("), nl = strlen(n->name);
     if (txt[kl] == ' ' && !strncmp(txt + kl + 1, n->name, nl) &&
-        (txt[kl + 1 + nl] == '(' || txt[kl + 1 + nl] == 0 || txt[kl + 1 + nl] == ' '))
+        (txt[kl + 1 + nl] == '(' || txt[kl + 1 + nl] == '[' || txt[kl + 1 + nl] == 0 ||
+         txt[kl + 1 + nl] == ' '))
         memmove(txt + kl, txt + kl + 1 + nl, strlen(txt + kl + 1 + nl) + 1);
     int line = n->line;
     if (line <= 0 && n->loc.file >= 0) {
@@ -671,7 +684,7 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
             fprintf(o, "    aedl_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);\n", N, inp, S);
         break;
     case OP_LEAKY_RELU:
-        fprintf(o, "    aedl_leaky_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %.17g);\n", N, inp, S, n->alpha);
+        fprintf(o, "    aedl_leaky_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %s);\n", N, inp, S, num(n->alpha));
         if (has_quant(n))
             fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), N, N, S);
         break;
@@ -884,9 +897,9 @@ static void gen_tables(Gen *g, const Tensors *ts) {
         fprintf(o, "static const aedl_prune_schedule %s_prunes[%d] = {\n", M, ts->npr);
         for (int i = 0; i < ts->npr; i++) {
             const IrPruning *p = ts->pr[i];
-            fprintf(o, "    { .kind = %s, .initial = %.17g, .final = %.17g, .begin = %ld, .end = %ld, .power = %.17g, .frequency = %ld },\n",
+            fprintf(o, "    { .kind = %s, .initial = %s, .final = %s, .begin = %ld, .end = %ld, .power = %s, .frequency = %ld },\n",
                     p->kind == PRUNE_CONSTANT ? "AEDL_PRUNE_CONSTANT" : "AEDL_PRUNE_POLYNOMIAL",
-                    p->initial, p->final, p->begin, p->end, p->power, p->frequency);
+                    num(p->initial), num(p->final), p->begin, p->end, num(p->power), p->frequency);
         }
         fprintf(o, "};\nstatic const char *const %s_prune_names[%d] = {", M, ts->npr);
         for (int i = 0; i < ts->npr; i++) {
@@ -953,7 +966,7 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *aedlc_ab
     }
     if (t->ntpr_at_fpr) {
         fprintf(o, "static const double %s_fprs[%d] = {", M, t->ntpr_at_fpr);
-        for (int i = 0; i < t->ntpr_at_fpr; i++) fprintf(o, "%s %.17g", i ? "," : "", t->tpr_at_fpr[i]);
+        for (int i = 0; i < t->ntpr_at_fpr; i++) fprintf(o, "%s %s", i ? "," : "", num(t->tpr_at_fpr[i]));
         fprintf(o, " };\n");
     }
     if (opt->ninclude) {
@@ -974,21 +987,22 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *aedlc_ab
     fprintf(o, ",\n");
     if (d->nsignals) fprintf(o, "    .signals = %s_signals, .nsignals = %d,\n", M, d->nsignals);
     if (d->has_features && d->nfeatures) fprintf(o, "    .features = %s_features, .nfeatures = %d,\n", M, d->nfeatures);
-    fprintf(o, "    .flatten = %d, .limit = %ld, .validation = %.17g, .test = %.17g, .standard_scale = %d, .data_seed = %ld,\n",
-            d->flatten, d->limit, d->validation, d->test, d->scale == SCALE_STANDARD, d->seed);
+    fprintf(o, "    .flatten = %d, .limit = %ld, .validation = %s, .test = %s, .standard_scale = %d, .data_seed = %ld,\n",
+            d->flatten, d->limit, num(d->validation), num(d->test), d->scale == SCALE_STANDARD, d->seed);
     fprintf(o, "    .loss = %s, .score = %s,\n",
             t->loss == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE",
             t->score == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE");
-    fprintf(o, "    .lr = %.17g, .beta1 = %.17g, .beta2 = %.17g, .adam_eps = %.17g,\n", t->adam.lr, t->adam.beta1,
-            t->adam.beta2, t->adam.epsilon);
+    fprintf(o, "    .lr = %s, .beta1 = %s, .beta2 = %s, .adam_eps = %s,\n", num(t->adam.lr), num(t->adam.beta1),
+            num(t->adam.beta2), num(t->adam.epsilon));
     fprintf(o, "    .epochs = %d, .batch = %d,\n", t->epochs, t->batch);
     const IrReduceLr *rl = &t->reduce_lr;
-    fprintf(o, "    .reduce_lr = %d, .rl_monitor = %s, .rl_factor = %.17g, .rl_min_delta = %.17g, .rl_min_lr = %.17g,\n",
-            rl->on, rl->monitor == MON_LOSS ? "AEDL_MON_LOSS" : "AEDL_MON_VAL_LOSS", rl->factor, rl->min_delta, rl->min_lr);
+    fprintf(o, "    .reduce_lr = %d, .rl_monitor = %s, .rl_factor = %s, .rl_min_delta = %s, .rl_min_lr = %s,\n",
+            rl->on, rl->monitor == MON_LOSS ? "AEDL_MON_LOSS" : "AEDL_MON_VAL_LOSS", num(rl->factor), num(rl->min_delta),
+            num(rl->min_lr));
     fprintf(o, "    .rl_patience = %d, .rl_cooldown = %d,\n", rl->patience, rl->cooldown);
     const IrEarlyStop *es = &t->early_stop;
-    fprintf(o, "    .early_stop = %d, .es_monitor = %s, .es_min_delta = %.17g, .es_patience = %d, .es_restore_best = %d,\n",
-            es->on, es->monitor == MON_LOSS ? "AEDL_MON_LOSS" : "AEDL_MON_VAL_LOSS", es->min_delta, es->patience,
+    fprintf(o, "    .early_stop = %d, .es_monitor = %s, .es_min_delta = %s, .es_patience = %d, .es_restore_best = %d,\n",
+            es->on, es->monitor == MON_LOSS ? "AEDL_MON_LOSS" : "AEDL_MON_VAL_LOSS", num(es->min_delta), es->patience,
             es->restore_best);
     fprintf(o, "    .terminate_on_nan = %d, .roc = %d, .auc = %d, .residuals = %d,\n", t->terminate_on_nan, t->roc,
             t->auc, t->residuals);
