@@ -46,14 +46,19 @@ static int put_dataset(hid_t grp, const char *name, const float *data, int rank,
     return rc < 0 ? -1 : 0;
 }
 
+/* The file is built in memory (HDF5's core driver, no backing store) and its
+   bytes written with the atomic writer: HDF5 itself never writes to disk, so a
+   full disk is an ordinary write error (HDF5 1.10 crashes at exit after a file
+   whose close failed). */
 int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t errlen) {
     const aedl_model_def *d = r->def;
-    char *tmp = aedl_tmp_name(path);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 16, 0) < 0) aedl_fatal("HDF5: cannot set up an in-memory file");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
     if (f < 0) {
-        snprintf(err, errlen, "cannot create %s (HDF5)", tmp);
-        free(tmp);
+        snprintf(err, errlen, "cannot create the weights file %s in memory (HDF5)", path);
         return -1;
     }
     int bad = put_string_attr(f, "model", d->name) |
@@ -69,15 +74,31 @@ int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t er
         if (t->prune >= 0) bad |= put_dataset(g, "mask", r->masks + t->offset, t->rank, t->dims);
         H5Gclose(g);
     }
+    void *image = NULL;
+    ssize_t size = -1;
+    if (!bad && H5Fflush(f, H5F_SCOPE_GLOBAL) >= 0 && (size = H5Fget_file_image(f, NULL, 0)) > 0) {
+        image = xmalloc((size_t)size);
+        if (H5Fget_file_image(f, image, (size_t)size) != size) bad = 1;
+    } else {
+        bad = 1;
+    }
     if (H5Fclose(f) < 0) bad = 1;
-    if (bad || aedl_rename_over(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write the weights file %s%s%s", path, errno ? ": " : "",
-                 errno ? strerror(errno) : "");
-        unlink(tmp);
-        free(tmp);
+    if (bad) {
+        free(image);
+        snprintf(err, errlen, "cannot build the weights file %s (HDF5)", path);
         return -1;
     }
-    free(tmp);
+    aedl_atomic a = { 0 };
+    errno = 0;
+    if (aedl_atomic_open(&a, path, "wb") != 0 || fwrite(image, 1, (size_t)size, a.f) != (size_t)size ||
+        aedl_atomic_commit(&a) != 0) {
+        int e = errno;
+        if (a.f) aedl_atomic_abort(&a);
+        snprintf(err, errlen, "cannot write the weights file %s%s%s", path, e ? ": " : "", e ? strerror(e) : "");
+        free(image);
+        return -1;
+    }
+    free(image);
     return 0;
 }
 
