@@ -403,16 +403,15 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
             }
             e->nz_start[n_out] = (int)c;
             /* the sums' range over every input of in_t: inside acc_t, the wrap does nothing */
-            if (e->modular) {
+            if (e->modular && e->in_t[0].width + a->w_t.width + (pe - e->acc_exp) <= 96 && n_in < (1 << 24)) {
                 i128 tl = type_min(e->in_t[0]), th = type_max(e->in_t[0]);
                 i128 al = type_min(a->acc_t), ah = type_max(a->acc_t);
                 e->skip_wrap = true;
                 for (int j = 0; j < n_out && e->skip_wrap; j++) {
-                    i128 lo = e->bias_acc[j], hi = e->bias_acc[j];
+                    i128 b0 = a->has_b ? (i128)a->b[j] * ((i128)1 << (be - e->acc_exp)) : 0;
+                    i128 lo = b0, hi = b0;     /* terms add <= 0 to lo, >= 0 to hi: monotone */
                     for (int k = e->nz_start[j]; k < e->nz_start[j + 1]; k++) {
-                        i128 w = a->w[(long)e->nz_idx[k] * n_out + j];
-                        if (pe - e->acc_exp > 60) { e->skip_wrap = false; break; }
-                        w *= (i128)1 << (pe - e->acc_exp);
+                        i128 w = (i128)a->w[(long)e->nz_idx[k] * n_out + j] * ((i128)1 << (pe - e->acc_exp));
                         lo += w > 0 ? w * tl : w * th;
                         hi += w > 0 ? w * th : w * tl;
                         if (lo < al || hi > ah) { e->skip_wrap = false; break; }
@@ -429,16 +428,18 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
                 /* int32 lanes when x and the aligned scale fit 32 bits and every result fits acc_t */
                 i128 tl = type_min(e->in_t[0]), th = type_max(e->in_t[0]);
                 i128 al = type_min(a->acc_t), ah = type_max(a->acc_t);
-                e->skip_wrap = pe - e->acc_exp <= 60 && be - e->acc_exp <= 60;
-                bool s32 = e->in[0].n32;
-                for (int j = 0; j < n_out && e->skip_wrap; j++) {
+                /* bounds that keep every product below in the int128 range */
+                e->skip_wrap = e->in_t[0].width + a->w_t.width + (pe - e->acc_exp) <= 120 &&
+                               a->b_t.width + (be - e->acc_exp) <= 120;
+                bool s32 = e->in[0].n32 && e->skip_wrap;
+                for (int j = 0; j < n_out; j++) {
                     i128 sc = (i128)a->w[j] * ((i128)1 << (pe - e->acc_exp));
                     i128 sh = (i128)a->b[j] * ((i128)1 << (be - e->acc_exp));
                     i128 lo = (sc > 0 ? sc * tl : sc * th) + sh, hi = (sc > 0 ? sc * th : sc * tl) + sh;
                     if (lo < al || hi > ah) e->skip_wrap = false;
                     if (sc < INT32_MIN || sc > INT32_MAX || sh < INT64_MIN / 2 || sh > INT64_MAX / 2) s32 = false;
                 }
-                e->bn32 = s32 && e->skip_wrap;
+                e->bn32 = s32;
             }
         } else if (a->op == FW_LEAKY_RELU) {
             int ea = aedl_fw_exp(a->w_t);
