@@ -1,2 +1,14 @@
 # tests/fixed — exact fixed-point arithmetic: runtime/fixed.c (C) and runtime/hls (C++).
-TEST_BINS += $(BUILD)/tests/fixed/test_fixed
+TEST_BINS += $(BUILD)/tests/fixed/test_fixed $(BUILD)/tests/fixed/test_ap_fixed \
+             $(BUILD)/tests/fixed/test_ap_fixed_cxx11
+
+# The C++ test compares runtime/hls/ap_fixed.h with runtime/fixed.c; built as C++14
+# (the project's CXXFLAGS) and once more as C++11, the oldest standard the header supports.
+FIXED_CXX_DEPS := tests/fixed/test_ap_fixed.cpp tests/fixed/table.h runtime/hls/ap_fixed.h \
+                  runtime/hls/ap_int.h runtime/fixed.h $(BUILD)/libaedlrt.a
+$(BUILD)/tests/fixed/test_ap_fixed: $(FIXED_CXX_DEPS) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -Iruntime -Iruntime/hls -Itests $< -o $@ $(LDFLAGS) $(BUILD)/libaedlrt.a -lm
+$(BUILD)/tests/fixed/test_ap_fixed_cxx11: $(FIXED_CXX_DEPS) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -std=c++11 -DFIXED_TEST_QUICK -Iruntime -Iruntime/hls -Itests $< -o $@ $(LDFLAGS) $(BUILD)/libaedlrt.a -lm

@@ -152,7 +152,7 @@ public:
     }
 
     double to_double() const { return ap_detail::to_double(m_, W - I); }
-    float to_float() const { return (float)to_double(); }
+    float to_float() const { return ap_detail::to_float(m_, W - I); }
     /* Toward zero, as C converts a double to an int. */
     int to_int() const { return (int)ap_detail::trunc_to_int(m_, W - I); }
     long long to_int64() const { return (long long)ap_detail::trunc_to_int(m_, W - I); }

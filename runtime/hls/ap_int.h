@@ -60,6 +60,10 @@ namespace ap_detail {
 typedef __int128 i128;
 typedef unsigned __int128 u128;
 
+/* The general conversions are out of line: one copy, small callers, fast
+   compiles; the exact fast paths (aligned, no overflow possible) are inline. */
+#define AEDL_AP_OUTLINE inline __attribute__((noinline))
+
 /* Storage of a W-bit value: long long when it fits, else __int128. */
 template <int W, bool S>
 struct storage {
@@ -122,7 +126,7 @@ inline i128 round_shift(i128 m, int k, ap_q_mode q) {
 }
 
 /* The exact value m * 2^-frac as a <w, i, s, q, o> mantissa. */
-inline i128 quantize(i128 m, int frac, int w, int i, bool s, ap_q_mode q, ap_o_mode o) {
+AEDL_AP_OUTLINE i128 quantize(i128 m, int frac, int w, int i, bool s, ap_q_mode q, ap_o_mode o) {
     const i128 imax = (i128)(~(u128)0 >> 1), imin = -imax - 1;
     i128 lo = mant_min(w, s), hi = mant_max(w, s);
     int d = (w - i) - frac;           /* > 0: exact left shift; < 0: round */
@@ -171,7 +175,7 @@ inline void split_double(double x, i128 *m, int *frac) {
 
 /* x converted exactly to <w, i, s, q, o>.  NaN gives 0; +-inf acts as a
    huge value (saturating modes clamp, wrap gives 0). */
-inline i128 from_double(double x, int w, int i, bool s, ap_q_mode q, ap_o_mode o) {
+AEDL_AP_OUTLINE i128 from_double(double x, int w, int i, bool s, ap_q_mode q, ap_o_mode o) {
     if (x != x || x == 0) return 0;
     if (x > 1.7976931348623157e308 || x < -1.7976931348623157e308)
         return quantize(x > 0 ? 1 : -1, -8192, w, i, s, q, o);
@@ -182,7 +186,7 @@ inline i128 from_double(double x, int w, int i, bool s, ap_q_mode q, ap_o_mode o
 }
 
 /* -1, 0, 1 as x 2^-fx compares with y 2^-fy (exact). */
-inline int cmp(i128 x, int fx, i128 y, int fy) {
+AEDL_AP_OUTLINE int cmp(i128 x, int fx, i128 y, int fy) {
     if (fx < fy) return -cmp(y, fy, x, fx);
     int d = fx - fy;                  /* x 2^-fx = (fl + rem / 2^d) 2^-fy */
     i128 fl;
@@ -202,7 +206,7 @@ inline int cmp(i128 x, int fx, i128 y, int fy) {
 }
 
 /* Compare with a double, exactly; NaN compares unordered (returns 2). */
-inline int cmp_double(i128 m, int frac, double x) {
+AEDL_AP_OUTLINE int cmp_double(i128 m, int frac, double x) {
     if (x != x) return 2;
     if (x > 1.7976931348623157e308) return -1;
     if (x < -1.7976931348623157e308) return 1;
@@ -216,8 +220,22 @@ inline int cmp_double(i128 m, int frac, double x) {
 /* m 2^-frac as a double, rounded to nearest (exact when |m| < 2^53). */
 inline double to_double(i128 m, int frac) { return ldexp((double)m, -frac); }
 
+/* m 2^-frac as a float, rounded once (to nearest, ties to even): the
+   magnitude is cut to 26 bits with the dropped bits folded into the last one
+   (round to odd), so the conversion to 24 bits is the only real rounding. */
+AEDL_AP_OUTLINE float to_float(i128 m, int frac) {
+    u128 a = m < 0 ? -(u128)m : (u128)m;
+    int bits = 0;
+    while (bits < 128 && (a >> bits) != 0) bits++;
+    if (bits <= 53) return (float)to_double(m, frac);     /* the double is exact */
+    int k = bits - 26;
+    u128 keep = (a >> k) | (u128)((a & (((u128)1 << k) - 1)) != 0);
+    double mag = ldexp((double)(long long)keep, k - frac);
+    return (float)(m < 0 ? -mag : mag);
+}
+
 /* m 2^-frac rounded toward zero to an integer (C's conversion). */
-inline i128 trunc_to_int(i128 m, int frac) {
+AEDL_AP_OUTLINE i128 trunc_to_int(i128 m, int frac) {
     if (frac <= 0) return frac <= -128 ? 0 : shl(m, -frac);
     if (frac >= 128) return 0;
     i128 q = m >> frac;               /* floor */
@@ -255,6 +273,7 @@ struct int_result {
 };
 
 } // namespace ap_detail
+#undef AEDL_AP_OUTLINE
 
 template <int W, int I, bool S, ap_q_mode Q, ap_o_mode O> class ap_fixed_base;
 template <int W, bool S> class ap_int_base;
