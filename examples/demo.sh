@@ -7,16 +7,16 @@
 #
 # Sized to finish in about 10 minutes on 2 cores.  Settings (environment or
 # `make demo VAR=...`):
-#   DEMO_EPOCHS_FLOAT  epochs of the float baseline   (default 8;  the file says 150)
-#   DEMO_EPOCHS_QAT    epochs of the QAT model        (default 12; the file says 150)
+#   DEMO_EPOCHS_FLOAT  epochs of the float baseline   (default 10; the file says 150)
+#   DEMO_EPOCHS_QAT    epochs of the QAT model        (default 15; the file says 150)
 #   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default 20; the file says 40)
 #   DEMO_THREADS       OpenBLAS threads               (default 2)
 #   DATA_EVENTS, SIGNAL_EVENTS   the size of data/ (`make data`; default 1000000 and 100000)
 # Early stopping may end a run sooner.  The outputs go to out/ (see the end).
 MAKE=${MAKE:-make}
 BUILD=${BUILD:-build}
-EF=${DEMO_EPOCHS_FLOAT:-8}
-EQ=${DEMO_EPOCHS_QAT:-12}
+EF=${DEMO_EPOCHS_FLOAT:-10}
+EQ=${DEMO_EPOCHS_QAT:-15}
 EJ=${DEMO_EPOCHS_JETS:-20}
 TH=${DEMO_THREADS:-2}
 DATA_EVENTS=${DATA_EVENTS:-1000000}
@@ -46,7 +46,7 @@ printf 'Epochs: float %s, QAT %s, jets %s (the .aedl files say 150/150/40; set D
 printf 'DEMO_EPOCHS_QAT, DEMO_EPOCHS_JETS for more).  Logs: %s/\n' "$LOG"
 
 header "Debian packages and build (make: .ci/deps installs what is missing)"
-run build $MAKE --no-print-directory all "$BUILD/aedl-report"
+run build $MAKE --no-print-directory -j2 all "$BUILD/aedl-report"
 [ "$rc" = 0 ] || die "the build failed"
 for p in aedlc aedl-gen aedl-report; do [ -x "$BUILD/$p" ] || die "$BUILD/$p was not built"; done
 
