@@ -4,4 +4,4 @@
 # every input the fuzzer ever found crashing (tests/fuzz/regress/).
 PROGRAMS     += $(BUILD)/tests/robust/h5edit
 TEST_SCRIPTS += tests/robust/inputs.sh tests/robust/outdir.sh tests/robust/data.sh \
-                tests/robust/fuzz_regress.sh
+                tests/robust/fuzz_regress.sh tests/robust/interrupt.sh

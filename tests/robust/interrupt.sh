@@ -1,0 +1,78 @@
+#!/bin/sh
+# Interruptions beyond tests/train/resume.sh (which covers --resume after a
+# stop, a SIGKILL and a SIGINT at a random moment, and a simulated disk full
+# through AEDL_CKPT_FAIL_AFTER): a SIGTERM at a random moment stops cleanly
+# with a checkpoint and --resume ends with the weights of an uninterrupted run;
+# a real failing write (the file size limit: write() fails with EFBIG, as on a
+# full disk, with no test hook) leaves the previous checkpoint and weights
+# intact, says so, exits 1 without a crash, and --resume then still ends with
+# the uninterrupted run's weights.
+. tests/robust/common.sh
+cd "$T" || exit 1
+"$GEN" --process background --events 10000 --seed 1 -o bg.h5 --quiet || { echo "FAIL robust/interrupt: aedl-gen failed"; exit 1; }
+cat > m.aedl <<'AEDL'
+quantizer qw = quantized_bits(8, 3, 1)
+model m {
+  input x[57] : fixed<16, 7, rnd, sat>
+  dense enc(8, weight=qw, bias=qw)
+  batchnorm
+  relu(quant=quantized_relu(8, 2))
+  dense out(57, weight=qw, bias=qw)
+}
+data d {
+  train = hdf5("bg.h5", "Particles")
+  features = [0:3]
+  flatten = true
+  validation = 0.2
+  test = 0.2
+}
+train {
+  model = m
+  data = d
+  epochs = 60
+  batch = 256
+}
+AEDL
+"$AEDLC" m.aedl --emit train -o out > emit.log 2>&1 || { echo "FAIL robust/interrupt: aedlc --emit train: $(tail -3 emit.log)"; exit 1; }
+TR=out/train/m_train
+same_weights() { h5dump "$1" | tail -n +2 > a.txt; h5dump "$2" | tail -n +2 > b.txt; cmp -s a.txt b.txt; }
+"$TR" --threads 1 --quiet -o ref > ref.log 2>&1
+check robust/interrupt/reference "the uninterrupted run failed: $(tail -3 ref.log)" test -s ref/m.weights.h5
+
+# ---- SIGTERM at a random moment after the first checkpoint
+rnd=$(awk 'BEGIN { srand(); printf "%.2f", rand() * 0.6 }')
+"$TR" --threads 1 -o term > /dev/null 2> term.log &
+pid=$!
+i=0; while [ ! -s term/m.ckpt ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+sleep "$rnd"; kill -TERM $pid 2>/dev/null; wait $pid; st=$?
+case $st in
+  130) check robust/interrupt/sigterm-message "no checkpoint message: $(tail -2 term.log)" \
+         grep -q 'interrupted.*checkpoint.*--resume' term.log ;;
+  0|143) pass "robust/interrupt/sigterm-message (the signal came after training, status $st)" ;;
+  *) fail robust/interrupt/sigterm-message "status $st after SIGTERM at ${rnd}s: $(tail -3 term.log)" ;;
+esac
+insane term.log && fail robust/interrupt/sigterm-sane "a crash or sanitizer report: $(head -3 term.log)"
+"$TR" --threads 1 --quiet --resume -o term > resume.log 2>&1
+check robust/interrupt/sigterm-resume "SIGTERM after ${rnd}s + --resume differs from the uninterrupted run: $(tail -2 resume.log)" \
+  same_weights ref/m.weights.h5 term/m.weights.h5
+
+# ---- a real failing write: a file size limit of 4 KiB (SIGXFSZ ignored, so write() fails)
+"$TR" --threads 1 --quiet --epochs 10 -o full > /dev/null 2>&1
+cp full/m.ckpt ckpt10; cp full/m.weights.h5 weights10
+sh -c 'trap "" XFSZ; ulimit -f 8; exec "$@"' sh "$TR" --threads 1 --quiet --epochs 12 --resume -o full > full.log 2>&1
+st=$?
+check robust/interrupt/write-fails-status "status $st, expected 1: $(tail -3 full.log)" test $st -eq 1
+check robust/interrupt/write-fails-sane "a crash or sanitizer report: $(grep -m 3 -E 'Sanitizer|runtime error|Segmentation' full.log)" \
+  sh -c '! grep -Eq "Sanitizer|runtime error:|Segmentation|core dumped" full.log'
+check robust/interrupt/write-fails-ckpt-message "no message about the checkpoint: $(tail -3 full.log)" \
+  grep -q 'cannot write the checkpoint full/m.ckpt: File too large; the previous checkpoint is left as it was' full.log
+check robust/interrupt/write-fails-weights-message "no message about the weights: $(tail -3 full.log)" \
+  grep -q 'cannot write the weights file full/m.weights.h5: File too large' full.log
+check robust/interrupt/write-fails-ckpt-intact "the previous checkpoint was changed" cmp -s ckpt10 full/m.ckpt
+check robust/interrupt/write-fails-weights-intact "the previous weights file was changed" cmp -s weights10 full/m.weights.h5
+check robust/interrupt/write-fails-no-temp "temporary files left: $(ls full | grep tmp | tr '\n' ' ')" \
+  sh -c "! ls full | grep -q tmp"
+"$TR" --threads 1 --quiet --resume -o full > resume2.log 2>&1
+check robust/interrupt/write-fails-resume "--resume after the failed writes differs from the uninterrupted run: $(tail -2 resume2.log)" \
+  same_weights ref/m.weights.h5 full/m.weights.h5
+exit 0
