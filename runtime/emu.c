@@ -197,10 +197,12 @@ static void NAME(T *v, int n, int from_exp, aedl_fixed to) {                    
     T lo = (T)type_min(to), hi = (T)type_max(to);                                            \
     switch (to.ovf) {                                                                        \
     case AEDL_SAT: case AEDL_SAT_SYM:                                                        \
-        for (int i = 0; i < n; i++) { T x = v[i]; x = x < lo ? lo : x; v[i] = x > hi ? hi : x; } \
+        for (int i = 0; i < n; i++) { /* masks: vectorizes for int64 too */                 \
+            T x = v[i], ml = -(T)(x < lo), mh = -(T)(x > hi);                                \
+            x = (x & ~ml) | (lo & ml); v[i] = (x & ~mh) | (hi & mh); }                        \
         break;                                                                               \
     case AEDL_SAT_ZERO:                                                                      \
-        for (int i = 0; i < n; i++) { T x = v[i]; v[i] = (x < lo) | (x > hi) ? 0 : x; }      \
+        for (int i = 0; i < n; i++) { T x = v[i]; v[i] = x & ~(-(T)((x < lo) | (x > hi))); } \
         break;                                                                               \
     case AEDL_WRAP:                                                                          \
         if (to.width >= BITS) break;                                                         \
@@ -553,6 +555,12 @@ static void dense_w64(const lexec *e, const int64_t *restrict x, int64_t *restri
     }
 }
 
+/* One batchnorm channel: v = s * x + t, int32 x int32 -> int64 (vpmuldq). */
+EMU_SIMD
+static void bn_row32(const int32_t *restrict x, int32_t s, int64_t t, int64_t *restrict v) {
+    for (int b = 0; b < EMU_B; b++) v[b] = (int64_t)s * x[b] + t;
+}
+
 /* Dense, general: acc = (acc)bias; acc = (acc)(acc + x*w) for each non-zero weight,
    each sum exact at the finer of the two exponents (|difference| <= 60, checked). */
 static void dense_general(const aedl_fw_layer *a, const lexec *e, work *w, int64_t *v) {
@@ -633,8 +641,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
             if (e->modular && e->bn32) {   /* int32 x int32 -> int64: exact, vectorizes */
                 const int32_t *xr = w->buf32 + (e->in[0].off + j) * EMU_B;
                 int64_t s = a->w[j] * ((int64_t)1 << (pe - e->acc_exp)), t = a->b[j] * ((int64_t)1 << (be - e->acc_exp));
-                int32_t s32 = (int32_t)s;
-                for (int b = 0; b < EMU_B; b++) vj[b] = (int64_t)s32 * xr[b] + t;
+                bn_row32(xr, (int32_t)s, t, vj);
                 continue;
             }
             const int64_t *xr = row_ptr(w, e->in[0], j, w->row);
@@ -764,6 +771,7 @@ static void round_block(const double *restrict y, int64_t *restrict q, long n, a
 /* The float inputs of one block (nb events, row-major) -> mantissas of in_t,
    transposed.  x * 2^-e is exact in double; rounding there, then the
    overflow of in_t (cast_block with no shift). */
+EMU_SIMD
 static void load_input_float(const aedl_fw_plan *p, work *w, const float *in, int nb) {
     const struct aedl_fw_exec *x = p->exec;
     aedl_fixed t = p->in_t;
@@ -792,23 +800,30 @@ static void run_block(const aedl_fw_plan *p, work *w) {
     for (int l = 0; l < p->nlayers; l++) run_layer(p, l, w);
 }
 
+/* The output layers' rows of one block -> out (nb, d_out) doubles and/or mantissas. */
+EMU_SIMD
 static void store_output(const aedl_fw_plan *p, work *w, int nb, double *out, int64_t *mout) {
     const struct aedl_fw_exec *x = p->exec;
     int col = 0;
+    long d = p->d_out;
     for (int k = 0; k < p->noutputs; k++) {
         int l = p->outputs[k];
         int n = out_size(p, l), e = aedl_fw_exp(out_type(p, l));
         slot s = l < 0 ? x->in : x->L[l].out;
-        int64_t *v = w->v;
-        for (int j = 0; j < n; j++) get_row(w, s, j, v + (long)j * EMU_B);
-        double sc = ldexp(1.0, e);
-        bool exact_sc = e > -1000 && e < 1000;
-        for (int b = 0; b < nb; b++)
-            for (int j = 0; j < n; j++) {
-                int64_t m = v[(long)j * EMU_B + b];
-                if (out) out[(long)b * p->d_out + col + j] = exact_sc ? (double)m * sc : ldexp((double)m, e);
-                if (mout) mout[(long)b * p->d_out + col + j] = m;
+        double sc = ldexp(1.0, e);       /* exact power of two (|e| < 1000 for valid types) */
+        for (int j = 0; j < n; j++) {
+            double *o = out ? out + col + j : NULL;
+            int64_t *mo = mout ? mout + col + j : NULL;
+            if (s.n32) {
+                const int32_t *r = w->buf32 + (s.off + j) * EMU_B;
+                if (o) for (int b = 0; b < nb; b++) o[b * d] = (double)r[b] * sc;
+                if (mo) for (int b = 0; b < nb; b++) mo[b * d] = r[b];
+            } else {
+                const int64_t *r = w->buf64 + (s.off + j) * EMU_B;
+                if (o) for (int b = 0; b < nb; b++) o[b * d] = (double)r[b] * sc;
+                if (mo) for (int b = 0; b < nb; b++) mo[b * d] = r[b];
             }
+        }
         col += n;
     }
 }
