@@ -161,6 +161,7 @@ typedef struct {
     QEntry *qs; int nq;
     bool quantized;
     const IrNode *in, *out;
+    bool out_direct;          /* nothing reads the output: backward reads the driver's dout in place */
 } Gen;
 
 static const char *qid(Gen *g, const IrQuant *q, const IrNode *n, const char *slot) {
@@ -350,7 +351,8 @@ static void collect_bufs(Gen *g, Bufs *bs) {
         add_buf(bs, G_ACT, S, sh, n->op == OP_INPUT ? "the input as the model sees it" : "output",
                 "%s_out", n->name);
         add_buf(bs, G_EXACT, S, sh, "QI output (double)", "%s_x", n->name);
-        if (n->op != OP_INPUT) add_buf(bs, G_DACT, S, sh, "d loss / d output", "%s_dout", n->name);
+        if (n->op != OP_INPUT && !(n == g->out && g->out_direct))
+            add_buf(bs, G_DACT, S, sh, "d loss / d output", "%s_dout", n->name);
         bool q = has_quant(n);
         if (q && (n->op == OP_BATCHNORM || n->op == OP_LEAKY_RELU)) {
             add_buf(bs, G_ACT, S, sh, "before the quantizer", "%s_pre", n->name);
@@ -760,6 +762,9 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
                        : b->group == G_MASK || (b->group == G_FIX && b->count < 0) ? "uint8_t" : "float";
         fprintf(o, "    %s *%s;   /* %s %s */\n", ty, b->field, b->shape, b->what);
     }
+    if (g->out_direct)
+        fprintf(o, "    const float *%s_dout;   /* (B, %ld) d loss / d output: the driver's buffer */\n", g->out->name,
+                node_size(g->out));
     for (int i = 0; i < g->m->nnodes; i++)
         if (g->m->nodes[i]->op == OP_DENSE)
             fprintf(o, "    const float *%s_k;   /* the kernel the last forward used */\n", g->m->nodes[i]->name);
@@ -851,7 +856,8 @@ static void gen_model_functions(Gen *g) {
         if (n->op != OP_INPUT && n != g->out)
             fprintf(o, "    aedl_zero(m->%s_dout, (long)B * %ld);\n", n->name, node_size(n));
     }
-    fprintf(o, "    memcpy(m->%s_dout, dout, sizeof(float) * (size_t)B * %ld);\n", out, node_size(g->out));
+    if (g->out_direct) fprintf(o, "    m->%s_dout = dout;\n", out);
+    else fprintf(o, "    memcpy(m->%s_dout, dout, sizeof(float) * (size_t)B * %ld);\n", out, node_size(g->out));
     for (int i = m->nnodes - 1; i >= 0; i--)
         if (m->nodes[i]->op != OP_INPUT) fprintf(o, "    %s_%s_backward(m, B);\n", M, m->nodes[i]->name);
     fprintf(o, "}\n\n");
@@ -1161,6 +1167,10 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     Gen g = { .p = p, .m = m, .t = t, .M = m->name };
     if (check_model(m, t, &g.in, &g.out)) return 1;
     g.quantized = model_quantized(m);
+    g.out_direct = true;
+    for (int i = 0; i < m->nnodes; i++)
+        for (int j = 0; j < m->nodes[i]->ninputs; j++)
+            if (m->nodes[i]->inputs[j] == g.out) g.out_direct = false;
 
     char exe[PATH_MAX];
     ssize_t n = opt->aedlc_path ? (ssize_t)snprintf(exe, sizeof exe, "%s", opt->aedlc_path)
