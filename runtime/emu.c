@@ -511,6 +511,26 @@ static void dense_n32(const lexec *e, const int32_t *restrict x, int64_t *restri
     }
 }
 
+/* The n values of slot s (its rows, contiguous) as int64 in v; relu: max(x, 0). */
+EMU_SIMD
+static void load_rows(const work *w, slot s, int64_t *restrict v, long n, bool relu) {
+    if (s.n32) {
+        const int32_t *x = w->buf32 + s.off * EMU_B;
+        if (relu) for (long i = 0; i < n; i++) v[i] = x[i] > 0 ? x[i] : 0;
+        else for (long i = 0; i < n; i++) v[i] = x[i];
+    } else {
+        const int64_t *x = w->buf64 + s.off * EMU_B;
+        if (relu) for (long i = 0; i < n; i++) v[i] = x[i] & ~(x[i] >> 63);
+        else memcpy(v, x, sizeof(int64_t) * n);
+    }
+}
+/* v (n values) into slot s's rows. */
+EMU_SIMD
+static void store_rows(work *w, slot s, const int64_t *restrict v, long n) {
+    if (s.n32) { int32_t *d = w->buf32 + s.off * EMU_B; for (long i = 0; i < n; i++) d[i] = (int32_t)v[i]; }
+    else memcpy(w->buf64 + s.off * EMU_B, v, sizeof(int64_t) * n);
+}
+
 /* Dense, modular, int32 in and out (the layer's own rows). */
 EMU_SIMD
 static void dense_32(const lexec *e, const int32_t *restrict x, int32_t *restrict v) {
@@ -662,11 +682,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         break;
     }
     case FW_RELU: case FW_LINEAR:
-        for (int j = 0; j < e->size; j++) {
-            int64_t *vj = v + (long)j * EMU_B;
-            get_row(w, e->in[0], j, vj);
-            if (a->op == FW_RELU) for (int b = 0; b < EMU_B; b++) vj[b] = vj[b] > 0 ? vj[b] : 0;
-        }
+        load_rows(w, e->in[0], v, nB, a->op == FW_RELU);
         break;   /* v at the input exponent */
     case FW_LEAKY_RELU: {
         /* v = x >= 0 ? x : alpha*x, exact at the finer exponent, then into acc_t */
@@ -746,7 +762,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         if (cast_kind_of(e->in_t[0], a->acc_t) != CAST_NONE) cast_block(v, (int)nB, ex, a->acc_t);
     }
     apply_casts(a, e, v, (int)nB);
-    for (int j = 0; j < e->size; j++) put_row(w, e->out, j, v + (long)j * EMU_B);
+    store_rows(w, e->out, v, nB);
 }
 
 /* q[k] = y[k] rounded to an integer by mode (|y| < 2^60; y exact). */
