@@ -577,10 +577,10 @@ static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
                 d0, N, dk, db ? "m->" : "NULL", db ? N : "", db ? db : "", N, inp, N, rows_per, nin, n->units);
         if (n->weight_q) {
             fprintf(o, "    /* straight through the weight quantizer: zero where the kernel is outside its range */\n");
-            fprintf(o, "    aedl_quantize_backward(m->%s_kernel_grad, m->%s_kin, m->%s_dkq, %ld);\n", N, N, N, k->size);
+            fprintf(o, "    aedl_tq_backward(m->%s_kernel_grad, m->%s_kin, m->%s_dkq, %ld);\n", N, N, N, k->size);
         }
         if (b && n->bias_q)
-            fprintf(o, "    aedl_quantize_backward(m->%s_bias_grad, m->%s_bin, m->%s_dbq, %d);\n", N, N, N, n->units);
+            fprintf(o, "    aedl_tq_backward(m->%s_bias_grad, m->%s_bin, m->%s_dbq, %d);\n", N, N, N, n->units);
         break;
     }
     case OP_BATCHNORM: {
@@ -588,7 +588,7 @@ static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
         const char *dsrc = "dout";
         if (has_quant(n)) {
             fprintf(o, "    aedl_zero(m->%s_dpre, (long)B * %ld);\n", N, S);
-            fprintf(o, "    aedl_quantize_backward(m->%s_dpre, m->%s_qin, m->%s_dout, (long)B * %ld);\n", N, N, N, S);
+            fprintf(o, "    aedl_tq_backward(m->%s_dpre, m->%s_qin, m->%s_dout, (long)B * %ld);\n", N, N, N, S);
             dsrc = "dpre";
         }
         fprintf(o, "    aedl_batchnorm_backward(%s, m->%s_gamma_grad, m->%s_beta_grad, m->%s_%s, m->%s_out, m->%s_mean, m->%s_var, m->%s_gamma, B * %ld, %d, %.9gf);\n",
@@ -597,14 +597,14 @@ static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
     }
     case OP_RELU:
         if (has_quant(n))
-            fprintf(o, "    aedl_quantize_backward(%s, m->%s_qin, m->%s_dout, (long)B * %ld);   /* relu included */\n", d0, N, N, S);
+            fprintf(o, "    aedl_tq_backward(%s, m->%s_qin, m->%s_dout, (long)B * %ld);   /* relu included */\n", d0, N, N, S);
         else
             fprintf(o, "    aedl_relu_backward(%s, m->%s_out, m->%s_dout, (long)B * %ld);\n", d0, inp, N, S);
         break;
     case OP_LEAKY_RELU:
         if (has_quant(n)) {
             fprintf(o, "    aedl_zero(m->%s_dpre, (long)B * %ld);\n", N, S);
-            fprintf(o, "    aedl_quantize_backward(m->%s_dpre, m->%s_qin, m->%s_dout, (long)B * %ld);\n", N, N, N, S);
+            fprintf(o, "    aedl_tq_backward(m->%s_dpre, m->%s_qin, m->%s_dout, (long)B * %ld);\n", N, N, N, S);
             fprintf(o, "    aedl_leaky_relu_backward(%s, m->%s_out, m->%s_dpre, (long)B * %ld, %.9gf);\n", d0, inp, N, S, n->alpha);
         } else {
             fprintf(o, "    aedl_leaky_relu_backward(%s, m->%s_out, m->%s_dout, (long)B * %ld, %.9gf);\n", d0, inp, N, S, n->alpha);
@@ -621,7 +621,7 @@ static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
         break;
     case OP_LINEAR:
         if (has_quant(n))
-            fprintf(o, "    aedl_quantize_backward(%s, m->%s_qin, m->%s_dout, (long)B * %ld);\n", d0, N, N, S);
+            fprintf(o, "    aedl_tq_backward(%s, m->%s_qin, m->%s_dout, (long)B * %ld);\n", d0, N, N, S);
         else
             fprintf(o, "    aedl_linear_backward(%s, m->%s_dout, (long)B * %ld);\n", d0, N, S);
         break;

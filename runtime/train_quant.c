@@ -91,3 +91,7 @@ void aedl_tq_relu_f32(const aedl_tq *q, const float *in, float *out, long n, uin
     else if (q->half_up) tq_relu_up(q, in, out, n, inside);
     else tq_relu_conv(q, in, out, n, inside);
 }
+
+void aedl_tq_backward(float *dinp, const uint8_t *inside, const float *dout, long n) {
+    for (long i = 0; i < n; i++) dinp[i] = inside[i] ? dinp[i] + dout[i] : dinp[i];   /* -0 stays -0 */
+}

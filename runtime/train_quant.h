@@ -31,4 +31,7 @@ void aedl_tq_f32(const aedl_tq *q, const float *in, float *out, long n, uint8_t 
 /* out[i] = Q(max(in[i], 0)); inside[i] = 0 < in[i] <= max. */
 void aedl_tq_relu_f32(const aedl_tq *q, const float *in, float *out, long n, uint8_t *inside);
 
+/* Straight-through backward, as aedl_quantize_backward: dinp[i] += dout[i] where inside[i]. */
+void aedl_tq_backward(float *dinp, const uint8_t *inside, const float *dout, long n);
+
 #endif

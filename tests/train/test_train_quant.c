@@ -77,6 +77,20 @@ int main(void) {
                         aedl_tq_f32(&q, in, o2, N, NULL);
                         for (long i = 0; i < N; i++) bad_val += !same_bits(o1[i], o2[i]);
                     }
+    /* the straight-through backward */
+    {
+        static float d1[N], d2[N], g[N];
+        for (long i = 0; i < N; i++) {
+            g[i] = (float)(aedl_rng_uniform(&rng) - 0.5);
+            d1[i] = d2[i] = i % 3 ? (float)aedl_rng_uniform(&rng) : -0.0f;
+            m1[i] = (uint8_t)(aedl_rng_below(&rng, 2));
+        }
+        aedl_quantize_backward(d1, m1, g, N);
+        aedl_tq_backward(d2, m1, g, N);
+        long bad = 0;
+        for (long i = 0; i < N; i++) bad += !same_bits(d1[i], d2[i]);
+        CHECK(bad == 0, "train_quant/backward-equal-quant.h", "%ld gradients differ", bad);
+    }
     CHECK(fast > types / 5, "train_quant/fast-path-used", "only %ld of %ld types take the fast path", fast, types);
     CHECK(bad_val == 0, "train_quant/values-equal-quant.h", "%ld values differ; first: %s", bad_val, first);
     CHECK(bad_in == 0, "train_quant/inside-equal-quant.h", "%ld masks differ; first: %s", bad_in, first);
