@@ -210,9 +210,21 @@ typedef struct {
     uint64_t nparams, nbuffers, n_train, n_val, n_test;
     int64_t seed, limit, batch;
     int64_t step, epoch, batch_pos, loss_events, finished;
+    uint64_t data_hash;         /* a sample of the training split: same data on --resume */
     double loss_sum, epoch_seconds;
     char stop_reason[160];
 } ckpt_head;
+
+/* FNV-1a over every 997th training event (after scaling): cheap, and it changes
+   when the data file or the scaler changed under a checkpoint. */
+static uint64_t data_hash(const aedl_run *r) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < r->tr.n; i += 997) {
+        const unsigned char *p = (const unsigned char *)(r->tr.x + i * r->tr.d);
+        for (size_t k = 0; k < r->tr.d * sizeof(float); k++) { h ^= p[k]; h *= 0x100000001b3ULL; }
+    }
+    return h;
+}
 
 static int write_checkpoint(aedl_run *r) {
     const aedl_model_def *d = r->def;
@@ -225,6 +237,7 @@ static int write_checkpoint(aedl_run *r) {
     h.step = r->step; h.epoch = r->epoch; h.batch_pos = r->batch_pos;
     h.loss_events = r->loss_events; h.finished = r->finished;
     h.loss_sum = r->loss_sum; h.epoch_seconds = r->epoch_seconds;
+    h.data_hash = data_hash(r);
     snprintf(h.stop_reason, sizeof h.stop_reason, "%s", r->stop_reason);
     size_t pb = d->nparams * sizeof(float), bb = d->nbuffers * sizeof(float);
     aedl_ckpt_writer w;
@@ -271,6 +284,9 @@ static void read_checkpoint(aedl_run *r) {
                    "this run has --seed %ld --limit %ld (%zu): use the same options",
                    r->ckpt_path, (long long)h->seed, (long long)h->limit,
                    (unsigned long long)h->n_train, r->seed, r->limit, r->tr.n);
+    if (h->data_hash != data_hash(r))
+        aedl_fatal("--resume: the training data differ from those %s was made with (%s changed?)",
+                   r->ckpt_path, r->cfg->train.path);
     if (h->batch != r->batch)
         aedl_fatal("--resume: %s was made with --batch %lld; this run has --batch %d",
                    r->ckpt_path, (long long)h->batch, r->batch);

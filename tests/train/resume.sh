@@ -46,3 +46,7 @@ check train/diskfull-no-temp "a temporary file was left behind" sh -c "! ls '$W/
 head -c 5000 "$W/f.ckpt3" > "$W/f/ae.ckpt"
 "$T" --threads 2 --limit 10000 --no-eval --epochs 4 --resume -o "$W/f" > "$W/bad.log" 2>&1; st=$?
 check train/ckpt-truncated "a truncated checkpoint: status $st, $(cat "$W/bad.log")" sh -c "test $st -eq 1 && grep -q 'truncated' '$W/bad.log'"
+# Different data under a checkpoint (same number of events): refused.
+"$GEN" --process background --events 20000 --seed 99 -o "$W/data/background_for_training.h5" --quiet
+"$T" --threads 2 --limit 10000 --no-eval --epochs 8 --resume -o "$W/a" > "$W/dd.log" 2>&1; st=$?
+check train/resume-other-data "status $st: $(cat "$W/dd.log" | tail -2)" sh -c "test $st -eq 1 && grep -q 'training data differ' '$W/dd.log'"
