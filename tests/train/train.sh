@@ -36,6 +36,13 @@ bad=$(paste -d' ' "$W/k.txt" "$W/m.txt" | awk '$2 == 0 && $1 != 0' | wc -l)
 zeros=$(awk '$1 == 0' "$W/m.txt" | wc -l)
 check train/masked-zero "$bad masked weights are not zero" test "$bad" -eq 0 -a "$zeros" -gt 0
 
+# Not a terminal: one line per epoch, no progress bar; --quiet: only the summary.
+check train/progress-lines "expected 3 epoch lines and no carriage return" \
+  sh -c "test \$(grep -c '^epoch [1-3]/3  loss' '$W/train.log') -eq 3 && ! grep -q \"\$(printf '\\r')\" '$W/train.log'"
+"$OUT/train/ae_train" --quiet --epochs 1 --no-eval -o "$W/q" > "$W/q.out" 2> "$W/q.err"; st=$?
+check train/quiet "status $st, stderr: $(head -c 300 "$W/q.err")" \
+  sh -c "test $st -eq 0 && test ! -s '$W/q.err' && test \$(wc -l < '$W/q.out') -eq 1 && grep -q '^ae: 1 epoch' '$W/q.out'"
+
 # Options: bad ones exit 2 with a message; --help exits 0.
 "$OUT/train/ae_train" --epochs x > "$W/o.txt" 2>&1; st=$?
 check train/bad-option-value "--epochs x: status $st, $(cat "$W/o.txt")" sh -c "test $st -eq 2 && grep -q 'needs a whole number' '$W/o.txt'"
