@@ -109,7 +109,8 @@ static void write_txt(FILE *f, const IrModel *m, const IrTarget *tg, const char 
         if (p->why_bias) fprintf(f, "  bias:         %s\n", p->why_bias);
         if (p->why_accum) fprintf(f, "  accumulator:  %s\n", p->why_accum);
         if (p->why_result) fprintf(f, "  result:       %s\n", p->why_result);
-        if (p->has_range) fprintf(f, "  guaranteed:   %s\n", prec_range_str(p->range, r, sizeof r));
+        if (p->has_range) fprintf(f, "  %s %s\n", p->guaranteed ? "guaranteed:  " : "range:       ",
+                                  prec_range_str(p->range, r, sizeof r));
         if (p->has_observed) fprintf(f, "  observed:     [%.9g, %.9g]\n", p->obs_lo, p->obs_hi);
         if (p->cons_why) fprintf(f, "  conservative: %s\n", p->cons_why);
         if (p->note) fprintf(f, "  note:         %s\n", p->note);

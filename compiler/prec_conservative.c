@@ -149,6 +149,10 @@ void prec_conservative(IrModel *m, const IrTarget *t) {
             why = prec_strf("computed in floating point (see note)");
             break;
         }
+        if (p->fallback_on) {   /* a float part: pass e's type (not guaranteed) */
+            c->accum = p->fallback; c->has_accum = true; v = p->fallback;
+            char *a = why; why = prec_strf("%s; float part: %s", a, "the fallback type (see note)"); free(a);
+        }
         c->result = c->has_quant ? c->quant : prec_plain(v);
         if (n->op == OP_INPUT || n->op == OP_SIGMOID || n->op == OP_TANH || n->op == OP_SOFTMAX) c->result = v;
         if (c->has_quant) { char *a = why; why = prec_strf("%s; then the quantizer", a); free(a); }

@@ -86,6 +86,20 @@ static bool is_pow2(int64_t m) {
    e, and sets the result type.  out receives the output ranges. */
 static void finish(Ex *x, IrNode *n, IrPrec *p, const PrecVals *v, PrecVals *out) {
     i128 lo, hi;
+    if (p->fallback_on) {   /* float part: the values as the fallback type holds them */
+        aedl_fixed f = p->fallback;
+        vals_init(out, v->n, prec_exp(f));
+        for (int k = 0; k < v->n; k++) prec_cast_range(v->lo[k], v->hi[k], v->e, f, &out->lo[k], &out->hi[k]);
+        vals_union(out, &lo, &hi);
+        p->t.result = f;
+        p->range = to_range(lo, hi, out->e);
+        p->has_range = true;
+        char *b = tstr(f);
+        free(p->why_result);
+        p->why_result = prec_strf("float part, not guaranteed: %s (see note)", b);
+        free(b);
+        return;
+    }
     if (p->t.has_quant) {
         aedl_fixed q = p->t.quant;
         vals_init(out, v->n, prec_exp(q));
@@ -117,6 +131,13 @@ static void finish(Ex *x, IrNode *n, IrPrec *p, const PrecVals *v, PrecVals *out
 static void set_acc(Ex *x, IrNode *n, IrPrec *p, const PrecVals *v, char *what) {
     i128 lo, hi;
     vals_union(v, &lo, &hi);
+    if (p->fallback_on) {
+        p->t.accum = p->fallback;
+        p->t.has_accum = true;
+        free(p->why_accum);
+        p->why_accum = what;   /* the exact range does not decide here */
+        return;
+    }
     p->t.accum = need_type(x, n, "the accumulator", lo, hi, v->e);
     p->t.has_accum = true;
     p->acc_range = to_range(lo, hi, v->e);

@@ -98,5 +98,15 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
             break;
         }
         if (o) { p->has_observed = true; p->obs_lo = o->lo; p->obs_hi = o->hi; }
+        /* downstream of a float part nothing is guaranteed; an unquantized sum there
+           gets the observed or the default type instead of ever-growing widths */
+        for (int k = 0; k < n->ninputs; k++) p->guaranteed &= n->inputs[k]->prec->guaranteed;
+        bool sums = n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_ADD || n->op == OP_LEAKY_RELU;
+        if (!p->guaranteed && sums && !p->t.has_quant) {
+            p->fallback_on = true;
+            p->fallback = o ? from_observed(o, def) : def;
+            prec_note(p, "not guaranteed: accumulator and result %s %s", prec_type_str(p->fallback, b, sizeof b),
+                      o ? "from the observed range" : "(the default type)");
+        }
     }
 }

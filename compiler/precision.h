@@ -87,6 +87,8 @@ typedef struct IrPrec {
     char *note;             /* anything else the report should say (folding, not guaranteed) */
     char *cons_why;         /* the conservative rule that gave cons.accum / cons.result */
     bool alpha_exact;       /* leaky_relu: alpha is a multiple of its type's step (exact) */
+    bool fallback_on;       /* an unquantized result of a float part (not guaranteed): */
+    aedl_fixed fallback;    /*   accumulator and result get this type (observed range or default) */
 } IrPrec;
 
 /* An observed range for an unquantized part (by layer name), from training data. */
