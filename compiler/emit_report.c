@@ -300,8 +300,10 @@ int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char
         char err[512];
         aedl_fw_plan *p = plan_build(m, err, sizeof err);
         char *path = prec_strf("%s/firmware.plan", rdir);
-        if (!p) { fprintf(stderr, "aedlc: error: cannot build the firmware plan: %s\n", err); rc = -1; }
-        else if (aedl_fw_plan_write(p, path)) {
+        if (!p) {   /* the report stands; only the emulator's plan is missing */
+            fprintf(stderr, "aedlc: warning: no firmware plan (%s): %s\n", path, err);
+            remove(path);   /* never leave a stale one */
+        } else if (aedl_fw_plan_write(p, path)) {
             fprintf(stderr, "aedlc: error: cannot write %s: %s\n", path, strerror(errno));
             rc = -1;
         }
