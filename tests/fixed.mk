@@ -12,3 +12,14 @@ $(BUILD)/tests/fixed/test_ap_fixed: $(FIXED_CXX_DEPS) | $(DEPS_OK)
 $(BUILD)/tests/fixed/test_ap_fixed_cxx11: $(FIXED_CXX_DEPS) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -std=c++11 -DFIXED_TEST_QUICK -Iruntime -Iruntime/hls -Itests $< -o $@ $(LDFLAGS) $(BUILD)/libaedlrt.a -lm
+
+# `make bench`: C-simulation speed of the header, optimized and at -O0.
+FIXED_BENCH := $(BUILD)/tests/fixed/bench_ap_fixed $(BUILD)/tests/fixed/bench_ap_fixed_O0
+bench: $(FIXED_BENCH)
+BENCH_CMDS += '$(BUILD)/tests/fixed/bench_ap_fixed' '$(BUILD)/tests/fixed/bench_ap_fixed_O0'
+$(BUILD)/tests/fixed/bench_ap_fixed: tests/fixed/bench_ap_fixed.cpp runtime/hls/ap_fixed.h runtime/hls/ap_int.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -Iruntime/hls $< -o $@ $(LDFLAGS)
+$(BUILD)/tests/fixed/bench_ap_fixed_O0: tests/fixed/bench_ap_fixed.cpp runtime/hls/ap_fixed.h runtime/hls/ap_int.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -O0 -Iruntime/hls $< -o $@ $(LDFLAGS)

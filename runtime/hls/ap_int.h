@@ -63,6 +63,15 @@ typedef unsigned __int128 u128;
 /* The general conversions are out of line: one copy, small callers, fast
    compiles; the exact fast paths (aligned, no overflow possible) are inline. */
 #define AEDL_AP_OUTLINE inline __attribute__((noinline))
+/* The small hot pieces are inlined even at -O0 (C simulation is often built
+   without optimization to compile the unrolled layers quickly). */
+#define AEDL_AP_INLINE inline __attribute__((always_inline))
+
+/* Tag of the constructor that takes a mantissa known to be in range. */
+struct raw_tag {};
+
+/* x * 2^s for a result known to fit in M (no overflow, no undefined shift). */
+template <typename M> AEDL_AP_INLINE M lsh(M x, int s) { return x * ((M)1 << s); }
 
 /* Storage of a W-bit value: long long when it fits, else __int128. */
 template <int W, bool S>
@@ -75,7 +84,7 @@ struct storage {
 
 /* x * 2^d, 0 <= d < 128, modulo 2^128 (left shifts of negative numbers are
    undefined in C++; the unsigned shift is not). */
-inline i128 shl(i128 x, int d) { return (i128)((u128)x << d); }
+AEDL_AP_INLINE i128 shl(i128 x, int d) { return (i128)((u128)x << d); }
 
 inline i128 mant_max(int w, bool s) { return (i128)(((u128)1 << (s ? w - 1 : w)) - 1); }
 inline i128 mant_min(int w, bool s) { return s ? -mant_max(w, s) - 1 : 0; }
@@ -243,6 +252,72 @@ AEDL_AP_OUTLINE i128 trunc_to_int(i128 m, int frac) {
     if (m < 0 && frac_bits) q += 1;   /* toward zero */
     return q;
 }
+
+/* Conversion of a <W2, I2, S2> mantissa to <W, I, S, Q, O>: the same result
+   as quantize(), computed inline in 64-bit arithmetic when both types fit in
+   63 bits and the value lands in range (the common case), else by quantize().
+   The template arguments are constants, so the compiler drops the branches
+   that do not apply. */
+template <int W, int I, bool S, ap_q_mode Q, ap_o_mode O, int W2, int I2, bool S2>
+struct convert {
+    enum {
+        shift = (W - I) - (W2 - I2),          /* > 0: exact left shift; < 0: round */
+        /* every source value is representable: a plain shift suffices */
+        fits = shift >= 0 && (S ? (S2 ? (I2 < I || (I2 == I && O != AP_SAT_SYM)) : I2 < I)
+                                : (!S2 && I2 <= I)),
+        fast_left = shift >= 0 && W2 + shift <= 62 && W <= 62,
+        fast_right = shift < 0 && -shift <= 62 && W2 <= 62 && W <= 62,
+        up_bits = fast_left ? shift : 0,      /* shift counts kept in range for */
+        down_bits = fast_right ? -shift : 1,  /* the branches not taken */
+        value_bits = (S ? W - 1 : W) <= 62 ? (S ? W - 1 : W) : 62
+    };
+    template <typename M>
+    static AEDL_AP_INLINE i128 run(M m) {
+        if (fits) return shl((i128)m, shift > 0 ? shift : 0);
+        if (!fast_left && !fast_right) return quantize(m, W2 - I2, W, I, S, Q, O);
+        const long long hi = (long long)((1ULL << value_bits) - 1);
+        const long long lo = S ? -hi - (O == AP_SAT_SYM && W > 1 ? 0 : 1) : 0;
+        long long v;
+        if (fast_left) {
+            v = (long long)m * (1LL << up_bits);
+        } else {
+            long long x = (long long)m;
+            long long fl = x >> down_bits;                    /* floor */
+            long long rem = x & ((1LL << down_bits) - 1);
+            long long half = 1LL << (down_bits - 1);
+            bool neg = x < 0, up = false;
+            switch (Q) {
+            case AP_TRN:         up = false; break;
+            case AP_TRN_ZERO:    up = neg && rem != 0; break;
+            case AP_RND:         up = rem >= half; break;
+            case AP_RND_ZERO:    up = rem > half || (rem == half && neg); break;
+            case AP_RND_INF:     up = rem > half || (rem == half && !neg); break;
+            case AP_RND_MIN_INF: up = rem > half; break;
+            case AP_RND_CONV:    up = rem > half || (rem == half && (fl & 1)); break;
+            }
+            v = fl + up;
+        }
+        if (v >= lo && v <= hi) return v;
+        return quantize(m, W2 - I2, W, I, S, Q, O);           /* overflow: the rare case */
+    }
+};
+
+/* Exact comparison of <W1, I1> and <W2, I2> mantissas: inline when both
+   aligned values fit in 62 bits. */
+template <int W1, int I1, int W2, int I2>
+struct compare {
+    enum {
+        F1 = W1 - I1, F2 = W2 - I2, F = F1 > F2 ? F1 : F2,
+        fast = W1 + (F - F1) <= 62 && W2 + (F - F2) <= 62,
+        s1 = fast ? F - F1 : 0, s2 = fast ? F - F2 : 0
+    };
+    template <typename M1, typename M2>
+    static AEDL_AP_INLINE int run(M1 a, M2 b) {
+        if (!fast) return cmp(a, F1, b, F2);
+        long long x = (long long)a * (1LL << s1), y = (long long)b * (1LL << s2);
+        return x < y ? -1 : (x > y ? 1 : 0);
+    }
+};
 
 /* A C integer type seen as an ap type: its width and signedness. */
 template <typename T> struct c_int {};
