@@ -9,7 +9,7 @@
 # `make demo VAR=...`):
 #   DEMO_EPOCHS_FLOAT  epochs of the float baseline   (default 10; the file says 150)
 #   DEMO_EPOCHS_QAT    epochs of the QAT model        (default 15; the file says 150)
-#   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default 20; the file says 40)
+#   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default 40, as the file)
 #   DEMO_THREADS       OpenBLAS threads               (default 2)
 #   DATA_EVENTS, SIGNAL_EVENTS   the size of data/ (`make data`; default 1000000 and 100000)
 # Early stopping may end a run sooner.  The outputs go to out/ (see the end).
@@ -17,7 +17,7 @@ MAKE=${MAKE:-make}
 BUILD=${BUILD:-build}
 EF=${DEMO_EPOCHS_FLOAT:-10}
 EQ=${DEMO_EPOCHS_QAT:-15}
-EJ=${DEMO_EPOCHS_JETS:-20}
+EJ=${DEMO_EPOCHS_JETS:-40}
 TH=${DEMO_THREADS:-2}
 DATA_EVENTS=${DATA_EVENTS:-1000000}
 SIGNAL_EVENTS=${SIGNAL_EVENTS:-100000}
