@@ -87,7 +87,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std \
 	           $(DESTDIR)$(PREFIX)/share/aedl/runtime $(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(BUILD)/aedlc $(DESTDIR)$(PREFIX)/bin/aedlc
+	install -m 755 $(BUILD)/aedlc $(BUILD)/aedl-report $(BUILD)/aedl-gen $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 stdlib/*.aedl $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std/
 	install -m 644 runtime/*.h $(DESTDIR)$(PREFIX)/share/aedl/runtime/
 	install -m 644 $(BUILD)/libaedlrt.a $(DESTDIR)$(PREFIX)/share/aedl/runtime/
