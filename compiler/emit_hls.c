@@ -240,6 +240,29 @@ static int check_widths(Hls *h) {
     return errs;
 }
 
+/* Stored types wider than 64 bits (conservative rules on long unquantized chains). */
+static int check_stored_widths(Hls *h, const char *severity) {
+    int errs = 0;
+    for (int i = 0; i < h->m->nnodes; i++) {
+        const IrNode *n = h->m->nodes[i];
+        const IrPrecTypes *t = &n->prec->t;
+        const struct { bool on; aedl_fixed ty; const char *slot; } s[] = {
+            { t->has_weight, t->weight, hls_wslot(n) }, { t->has_bias, t->bias, hls_bslot(n) },
+            { t->has_accum, t->accum, "accum" }, { t->has_quant, t->quant, "quant" }, { true, t->result, "result" } };
+        for (int k = 0; k < 5; k++)
+            if (s[k].on && s[k].ty.width > 64) {
+                char b[96];
+                fprintf(stderr, "aedlc: %s: layer '%s': its %s type %s has more than 64 bits; --emit hls supports "
+                                "at most 64 (%s precision; bit_exact with trained weights or precision = fixed<...> "
+                                "gives narrower types)\n", severity, n->name, s[k].slot,
+                        prec_type_str(s[k].ty, b, sizeof b), hls_mode_name(n->prec->mode));
+                errs++;
+                break;
+            }
+    }
+    return errs;
+}
+
 /* ---- the layers table ---------------------------------------------------------------------------------------- */
 
 static void build_nodes(Hls *h) {
@@ -688,6 +711,15 @@ int emit_hls(IrProgram *prog, IrModel *m, const IrTarget *target, const EmitHlsO
     }
     h->zero_weights = !has_any_params(m);
     if (h->zero_weights) given = attach_zero_params(m, &ngiven);
+    if (h->zero_weights && check_stored_widths(h, "warning")) {
+        /* no weights yet: not an error, so that `aedlc FILE` (train,hls) still writes the
+           training program; the training executable's regeneration reports it again */
+        fprintf(stderr, "aedlc: warning: %s not written: without trained weights the conservative types "
+                        "are too wide\n", root);
+        rc = 0;
+        goto out;
+    }
+    if (check_stored_widths(h, "error")) goto out;
     char err[1024];
     h->plan = plan_build(m, err, sizeof err);
     if (!h->plan) { fprintf(stderr, "aedlc: error: %s\n", err); goto out; }

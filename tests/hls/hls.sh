@@ -87,6 +87,12 @@ check hls/reuse-invalid "status $st: $(cat "$W/r.log")" \
   sh -c "test $st -eq 1 && grep -q \"reuse_factor = 5 is not valid for dense layer 'enc' (4 inputs, 3 outputs); valid ones: 1, 2, 4, 12\" '$W/r.log'"
 check hls/io-no-files "files were written despite the error" test ! -e "$W/s/hls"
 
+# Without weights, types too wide for HLS (a float model's conservative chain)
+# are a warning and no project, so that `aedlc FILE` still writes the training program.
+"$AEDLC" examples/ae_baseline.aedl --emit hls -o "$W/wide" > "$W/wide.log" 2>&1; st=$?
+check hls/too-wide-no-weights "status $st: $(tail -n 1 "$W/wide.log")" \
+  sh -c "test $st -eq 0 && grep -q 'warning: .*/hls not written: without trained weights the conservative types are too wide' '$W/wide.log' && test ! -e '$W/wide/hls'"
+
 # ---- every example, with random weights ---------------------------------------------------------------
 # ae_baseline is a float model: its exact accumulators outgrow 64 bits (the
 # precision pass says so), so it is built as hls4ml users do, with one fixed type.
@@ -107,9 +113,10 @@ cat > "$W/one.sh" <<EOF
 s=\$1; d="$W/rnd\$s"; mkdir -p "\$d"
 "$TOOL" model "\$d/rnd.aedl" \$s && "$TOOL" weights "\$d/rnd.aedl" "\$d/w.h5" \$s || { echo "FAIL hls/random/\$s: hls_tool"; exit 0; }
 if ! "$AEDLC" "\$d/rnd.aedl" --emit hls --weights "\$d/w.h5" -o "\$d" > "\$d/log" 2>&1; then
-  # conservative widths can outgrow a double: a documented limit, refused with this message
-  if grep -q "^aedlc: error: output '.*' has 5[4-9] bits; --emit hls supports at most 53 yet" "\$d/log"; then
-    echo "PASS hls/random/\$s (refused clearly: an output wider than 53 bits)"; exit 0
+  # conservative widths can outgrow a double or 64 bits: documented limits, refused with these messages
+  if grep -q "^aedlc: error: output '.*' has 5[4-9] bits; --emit hls supports at most 53 yet" "\$d/log" ||
+     grep -q "^aedlc: error: layer '.*': its .* type .* has more than 64 bits; --emit hls supports at most 64" "\$d/log"; then
+    echo "PASS hls/random/\$s (refused clearly: \$(head -n 1 "\$d/log" | cut -c 1-60)...)"; exit 0
   fi
   echo "FAIL hls/random/\$s: aedlc: \$(head -n 3 "\$d/log" | tr '\n' ' ') (model in tests/hls/hls_tool model, seed \$s)"; exit 0
 fi

@@ -130,7 +130,12 @@ static void quantizer(FILE *o) {
 }
 
 static void activation(FILE *o, int k) {
-    switch (rnd(5)) {
+    switch (rnd(6)) {
+    case 5: {   /* computed in floating point (not guaranteed, but the same in csim) */
+        static const char *const f[] = {"sigmoid", "tanh", "softmax"};
+        fprintf(o, "  %s f%d\n", f[rnd(3)], k);
+        break;
+    }
     case 0: fprintf(o, "  relu r%d(quant=quantized_relu(%d, %d))\n", k, 4 + rnd(8), rnd(3)); break;
     case 1: fprintf(o, "  leaky_relu l%d(alpha=%s)\n", k, rnd(2) ? "0.25" : "0.3"); break;
     case 2: fprintf(o, "  linear q%d(quant=", k); quantizer(o); fprintf(o, ")\n"); break;
