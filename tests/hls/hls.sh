@@ -126,4 +126,4 @@ else
   echo "FAIL hls/random/\$s: \$(tail -n 3 "\$d/csim.out" | tr '\n' ' ')"
 fi
 EOF
-seq 1 "${HLS_RANDOM:-16}" | xargs -P 2 -n 1 sh "$W/one.sh"
+seq 1 "${HLS_RANDOM:-12}" | xargs -P 2 -n 1 sh "$W/one.sh"
