@@ -5,3 +5,27 @@
 PROGRAMS     += $(BUILD)/tests/robust/h5edit
 TEST_SCRIPTS += tests/robust/inputs.sh tests/robust/outdir.sh tests/robust/data.sh \
                 tests/robust/fuzz_regress.sh tests/robust/interrupt.sh
+
+# `make fuzz-prec` (part of `make fuzz`): libFuzzer over the front end, precision
+# inference, the firmware plan and the emulator (tests/fuzz/fuzz_prec.c), all
+# built with clang's ASan+UBSan; FUZZ_TIME seconds (tests/front.mk, default 60),
+# seeded like fuzz-front.  Crashes are saved as $(BUILD)/fuzz-prec/crash-*; a
+# crash's minimised input belongs in tests/fuzz/regress/ (replayed by `make test`).
+FUZZ_PREC_DIR := $(BUILD)/fuzz-prec
+.PHONY: fuzz-prec
+fuzz: fuzz-prec
+fuzz-prec: $(FUZZ_PREC_DIR)/fuzz_prec
+	@mkdir -p $(FUZZ_PREC_DIR)/corpus
+	cd $(FUZZ_PREC_DIR) && ./fuzz_prec -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	  -close_fd_mask=3 -max_len=8192 -dict=$(CURDIR)/tests/fuzz/aedl.dict corpus \
+	  $(addprefix $(CURDIR)/,examples stdlib tests/parse tests/errors tests/fuzz/regress)
+$(FUZZ_PREC_DIR)/fuzz_prec: tests/fuzz/fuzz_prec.c tests/fuzz/front_run.h compiler/lexer.l compiler/parser.y \
+                            $(AEDLC_SRCS) $(RT_SRCS) | $(DEPS_OK)
+	@mkdir -p $(FUZZ_PREC_DIR)/gen
+	flex --outfile=$(FUZZ_PREC_DIR)/gen/lexer.c --header-file=$(FUZZ_PREC_DIR)/gen/lexer.h compiler/lexer.l
+	bison --defines=$(FUZZ_PREC_DIR)/gen/parser.h -o $(FUZZ_PREC_DIR)/gen/parser.c compiler/parser.y
+	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -Icompiler -Iruntime -Itests/fuzz -I$(FUZZ_PREC_DIR)/gen \
+	  $(HDF5_CFLAGS) $(BLAS_CFLAGS) -DAEDL_VERSION='"$(VERSION)"' tests/fuzz/fuzz_prec.c \
+	  $(AEDLC_SRCS) $(RT_SRCS) $(FUZZ_PREC_DIR)/gen/lexer.c $(FUZZ_PREC_DIR)/gen/parser.c \
+	  -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm
