@@ -561,6 +561,7 @@ static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
     if (n->op == OP_INPUT) return;
     din(n, 0, d0, sizeof d0);
     const char *inp = n->inputs[0]->name;
+    put_origin(o, n, "");
     fprintf(o, "static void %s_%s_backward(%s_model *m, int B) {\n", M, N, M);
     switch (n->op) {
     case OP_INPUT: break;
@@ -656,6 +657,7 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
     const char *M = g->M, *N = n->name;
     long S = node_size(n);
     const char *inp = n->ninputs ? n->inputs[0]->name : NULL;
+    put_origin(o, n, "");
     fprintf(o, "static void %s_%s_exact(%s_model *m, const double *x, int B) {\n", M, N, M);
     bool uses_x = false;
     switch (n->op) {
