@@ -687,7 +687,7 @@ int emit_hls(IrProgram *prog, IrModel *m, const IrTarget *target, const EmitHlsO
         def.io = IO_PARALLEL;
         def.strategy = STRATEGY_LATENCY;
         def.reuse_factor = 1;
-        def.precision = PREC_CONSERVATIVE;   /* as infer_precision with no target */
+        def.precision = PREC_BIT_EXACT;      /* as infer_precision with no target */
         def.default_type = (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
         target = &def;
     }

@@ -257,8 +257,8 @@ static void write_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
         fprintf(o, "// Resource strategy, reuse factor %d: the %ld products in %d pass%s of %ld, each\n"
                    "// multiplier used %d time%s (%ld of the %ld weights are non-zero).\n",
                 R, total, R, R == 1 ? "" : "es", total / R, R, R == 1 ? "" : "s", nz, total);
-    fprintf(o, "// acc = bias; acc += x[i] * w[i][j] in input order (each sum cast to %s),\n"
-               "// then y[j] = %s.\n", acc, a->has_quant ? "quant_t(acc)" : "acc");
+    fprintf(o, "// acc = bias; acc += x[i] * w[i][j] in input order (each sum cast to %s:\n"
+               "// nnet::add / nnet::sub), then y[j] = %s.\n", acc, a->has_quant ? "quant_t(acc)" : "acc");
     char guard[200];
     snprintf(guard, sizeof guard, "LAYER_%s_H_", n->name);
     for (char *c = guard; *c; c++) if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 'a' + 'A');
@@ -283,12 +283,12 @@ static void write_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
                 int64_t w = a->w[(long)i * a->n_out + j];
                 if (!w) continue;
                 int p = hls_pow2(w);
-                if (p < 0) { fprintf(o, "    acc += x[%d] * %s_w[%d][%d];\n", i, n->name, i, j); continue; }
+                if (p < 0) { fprintf(o, "    acc = nnet::add(acc, x[%d] * %s_w[%d][%d]);\n", i, n->name, i, j); continue; }
                 int k = p + ew;
-                const char *op = w < 0 ? "-=" : "+=";
+                const char *op = w < 0 ? "sub" : "add";
                 hls_exact(w, ew, num, sizeof num);
-                if (k == 0) fprintf(o, "    acc %s x[%d];  // w = %s\n", op, i, num);
-                else fprintf(o, "    acc %s nnet::%s<%d>(x[%d]);  // w = %s\n", op, k > 0 ? "shl" : "shr",
+                if (k == 0) fprintf(o, "    acc = nnet::%s(acc, x[%d]);  // w = %s\n", op, i, num);
+                else fprintf(o, "    acc = nnet::%s(acc, nnet::%s<%d>(x[%d]));  // w = %s\n", op, k > 0 ? "shl" : "shr",
                              k > 0 ? k : -k, i, num);
             }
             fprintf(o, "    y[%d] = %s;\n", j, out_expr);
@@ -487,6 +487,20 @@ static const char nnet_layers_h[] =
 "namespace nnet {\n"
 "\n"
 "enum strategy { latency, resource };\n"
+"\n"
+"// acc + v and acc - v: the exact sum, cast to the accumulator's type (the same as\n"
+"// acc += v).  Functions rather than operators in the unrolled sums so that g++\n"
+"// compiles each cast once, not once per term; inlined in synthesis.\n"
+"template <class acc_T, class v_T>\n"
+"acc_T add(const acc_T &acc, const v_T &v) {\n"
+"    #pragma HLS INLINE\n"
+"    return acc + v;\n"
+"}\n"
+"template <class acc_T, class v_T>\n"
+"acc_T sub(const acc_T &acc, const v_T &v) {\n"
+"    #pragma HLS INLINE\n"
+"    return acc - v;\n"
+"}\n"
 "\n"
 "// x * 2^K exactly: K more integer bits first, then the shift moves the mantissa.\n"
 "template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>\n"

@@ -87,20 +87,31 @@ check hls/reuse-invalid "status $st: $(cat "$W/r.log")" \
   sh -c "test $st -eq 1 && grep -q \"reuse_factor = 5 is not valid for dense layer 'enc' (4 inputs, 3 outputs); valid ones: 1, 2, 4, 12\" '$W/r.log'"
 check hls/io-no-files "files were written despite the error" test ! -e "$W/s/hls"
 
-# Without weights, types too wide for HLS (a float model's conservative chain)
-# are a warning and no project, so that `aedlc FILE` still writes the training program.
-"$AEDLC" examples/ae_baseline.aedl --emit hls -o "$W/wide" > "$W/wide.log" 2>&1; st=$?
+# Types wider than 64 bits (conservative rules on a chain of unquantized sums):
+# without weights a warning and no project, so that `aedlc FILE` still writes the
+# training program; with weights an error naming the layer.
+cat > "$W/wide.aedl" <<'EOF2'
+model wide {
+  input x[8] : fixed<16, 7, rnd, sat>
+  dense a(8, weight=fixed<16, 7>, bias=fixed<16, 7>)
+  dense b(8, weight=fixed<16, 7>, bias=fixed<16, 7>)
+  dense c(4, weight=fixed<16, 7>, bias=fixed<16, 7>)
+}
+target t {
+  precision = conservative
+}
+EOF2
+"$AEDLC" "$W/wide.aedl" --emit hls -o "$W/wide" > "$W/wide.log" 2>&1; st=$?
 check hls/too-wide-no-weights "status $st: $(tail -n 1 "$W/wide.log")" \
   sh -c "test $st -eq 0 && grep -q 'warning: .*/hls not written: without trained weights the conservative types are too wide' '$W/wide.log' && test ! -e '$W/wide/hls'"
+"$TOOL" weights "$W/wide.aedl" "$W/wide.h5" 3
+"$AEDLC" "$W/wide.aedl" --emit hls --weights "$W/wide.h5" -o "$W/wide" > "$W/wide.log" 2>&1; st=$?
+check hls/too-wide-error "status $st: $(tail -n 1 "$W/wide.log")" \
+  sh -c "test $st -eq 1 && grep -q \"error: layer 'c': its accum type fixed<.*> has more than 64 bits\" '$W/wide.log'"
 
 # ---- every example, with random weights ---------------------------------------------------------------
-# ae_baseline is a float model: its exact accumulators outgrow 64 bits (the
-# precision pass says so), so it is built as hls4ml users do, with one fixed type.
 for f in examples/*.aedl; do
   b=$(basename "$f" .aedl)
-  if [ "$b" = ae_baseline ]; then
-    sed 's/precision    = bit_exact/precision = fixed<16, 6>/' "$f" > "$W/$b.aedl"; f="$W/$b.aedl"
-  fi
   "$TOOL" weights "$f" "$W/$b.h5" 7 > "$W/$b.tool" 2>&1 || { fail "hls/example/$b" "hls_tool: $(cat "$W/$b.tool")"; continue; }
   if ! "$AEDLC" "$f" --emit hls --weights "$W/$b.h5" -o "$W/$b" > "$W/$b.log" 2>&1; then
     fail "hls/example/$b" "aedlc: $(head -n 5 "$W/$b.log" | tr '\n' ' ')"; continue

@@ -14,6 +14,20 @@ namespace nnet {
 
 enum strategy { latency, resource };
 
+// acc + v and acc - v: the exact sum, cast to the accumulator's type (the same as
+// acc += v).  Functions rather than operators in the unrolled sums so that g++
+// compiles each cast once, not once per term; inlined in synthesis.
+template <class acc_T, class v_T>
+acc_T add(const acc_T &acc, const v_T &v) {
+    #pragma HLS INLINE
+    return acc + v;
+}
+template <class acc_T, class v_T>
+acc_T sub(const acc_T &acc, const v_T &v) {
+    #pragma HLS INLINE
+    return acc - v;
+}
+
 // x * 2^K exactly: K more integer bits first, then the shift moves the mantissa.
 template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>
 inline ap_fixed<W + K, I + K> shl(const ap_fixed<W, I, Q, O, N> &x) {
