@@ -1,7 +1,7 @@
 /* main.c — the aedlc command line.
  *
  *   aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]
- *                   [--weights FILE.h5] [-I DIR]
+ *                   [--weights FILE.h5] [--observed FILE.csv] [-I DIR]
  *
  * The compile is one straight function (compile()): load -> resolve -> shapes
  * -> precision -> emitters, with ir_verify() between passes; it stops after
@@ -9,6 +9,8 @@
  * input, 2 usage errors.
  */
 #define _XOPEN_SOURCE 700     /* readlink, realpath */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 
 static const char usage_text[] =
     "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
-    "                       [--weights FILE.h5] [-I DIR]\n"
+    "                       [--weights FILE.h5] [--observed FILE.csv] [-I DIR]\n"
     "\n"
     "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
     "                    ir prints the checked program as text on standard output\n"
@@ -32,6 +34,9 @@ static const char usage_text[] =
     "  --model NAME      the model to compile when the file has several\n"
     "  --target NAME     the target to compile for when the file has several\n"
     "  --weights FILE.h5 trained weights (written by the training executable)\n"
+    "  --observed FILE   observed value ranges of the float (unquantized) parts, lines\n"
+    "                    layer,min,max (the training executable writes eval/observed_ranges.csv):\n"
+    "                    their firmware types come from these ranges (not guaranteed)\n"
     "  -I DIR            also look for imports in DIR (may repeat)\n"
     "  --help            this text\n"
     "  --version         the version\n"
@@ -107,7 +112,7 @@ static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[
 typedef struct {
     const char *file;
     bool emit[NEMITTERS];
-    const char *out_dir, *model, *target, *weights;
+    const char *out_dir, *model, *target, *weights, *observed;
     const char **include; int ninclude;
 } Options;
 
@@ -177,6 +182,7 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (option_is(a, "--model")) o->model = opt_value(argc, argv, &i, "--model");
             else if (option_is(a, "--target")) o->target = opt_value(argc, argv, &i, "--target");
             else if (option_is(a, "--weights")) o->weights = opt_value(argc, argv, &i, "--weights");
+            else if (option_is(a, "--observed")) o->observed = opt_value(argc, argv, &i, "--observed");
             else if (option_is(a, "-I")) o->include[o->ninclude++] = opt_value(argc, argv, &i, "-I");
             else usage_error("unknown option '%s'%s", a, "");
             continue;
@@ -283,6 +289,56 @@ static int select_job(EmitJob *job, bool need_model) {
     return rc;
 }
 
+/* ---- observed ranges (--observed FILE) ------------------------------------------------------
+ * A CSV file, one line per layer: `layer,min,max` (an optional header line
+ * `layer,min,max`, `#` comments, blank lines); the row `input` names the
+ * model's input.  Every name must be a layer of the model and min <= max.
+ * Returns the number of rows (*out allocated, names in the arena), or -1
+ * after reporting. */
+
+static int read_observed(const char *path, const IrModel *m, IrObserved **out) {
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) { diag_error(NOLOC, "cannot read the observed ranges %s: %s", path, strerror(errno)); return -1; }
+    int n = 0, cap = 0, lineno = 0, bad = 0;
+    IrObserved *v = NULL;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n') {
+            diag_error(NOLOC, "%s:%d: line too long", path, lineno); bad = 1; break;
+        }
+        char *c = strchr(line, '#');
+        if (c) *c = 0;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (!*p) continue;
+        char name[256], rest[2][128];
+        if (sscanf(p, " %255[^, \t] , %127[^, \t] , %127[^, \t] ", name, rest[0], rest[1]) != 3) {
+            diag_error(NOLOC, "%s:%d: expected layer,min,max", path, lineno); bad = 1; continue;
+        }
+        if (n == 0 && strcmp(name, "layer") == 0 && strcmp(rest[0], "min") == 0) continue;   /* header */
+        char *e0, *e1;
+        double lo = strtod(rest[0], &e0), hi = strtod(rest[1], &e1);
+        if (*e0 || *e1 || !isfinite(lo) || !isfinite(hi) || lo > hi) {
+            diag_error(NOLOC, "%s:%d: '%s': min and max must be finite numbers with min <= max", path, lineno, name);
+            bad = 1; continue;
+        }
+        bool known = strcmp(name, "input") == 0;
+        for (int i = 0; i < m->nnodes && !known; i++) known = strcmp(m->nodes[i]->name, name) == 0;
+        if (!known) { diag_error(NOLOC, "%s:%d: model '%s' has no layer '%s'", path, lineno, m->name, name); bad = 1; continue; }
+        if (n == cap) { cap = cap ? 2 * cap : 16; v = xrealloc(v, sizeof *v * (size_t)cap); }
+        v[n++] = (IrObserved){ arena_strdup(name), lo, hi };
+    }
+    if (ferror(f)) { diag_error(NOLOC, "cannot read the observed ranges %s: %s", path, strerror(errno)); bad = 1; }
+    fclose(f);
+    if (bad) { free(v); return -1; }
+    *out = v;
+    return n;
+}
+
 /* ---- the compile ------------------------------------------------------------------------ */
 
 static int compile(const Options *o) {
@@ -310,7 +366,12 @@ static int compile(const Options *o) {
     if (job.model) {
         prec_model = job.model;    /* its weights and precision are freed in main() */
         if (job.weights && weights_load(job.model, job.weights) != 0) return 1;
-        if (infer_precision(p, job.model, job.target, NULL, 0) != 0) return 1;
+        IrObserved *obs = NULL;
+        int nobs = o->observed ? read_observed(o->observed, job.model, &obs) : 0;
+        if (nobs < 0) return 1;
+        int errs = infer_precision(p, job.model, job.target, obs, nobs);
+        free(obs);
+        if (errs != 0) return 1;
     }
 
     /* ---- emitters, in table order ---- */

@@ -17,6 +17,8 @@
  *   add        the bias rule applied input after input
  *   concat     the union of the inputs
  *   sigmoid, tanh, softmax   the target's default type (not guaranteed)
+ *   an unquantized sum of a float part: prec_float_sum_types() on the rule's type
+ *              (worst-case integer bits, rounded fraction; not guaranteed)
  *
  * Results go to prec->cons; the firmware's types (prec->t) are these too
  * when the target asks for `conservative`, or for `bit_exact` before weights
@@ -61,6 +63,7 @@ static long count_nonzero(const IrNode *n, aedl_fixed wt) {
 }
 
 static char *tstr(aedl_fixed t) { char b[96]; return prec_strf("%s", prec_type_str(prec_plain(t), b, sizeof b)); }
+static char *tstr_full(aedl_fixed t) { char b[96]; return prec_strf("%s", prec_type_str(t, b, sizeof b)); }
 
 void prec_conservative(IrModel *m, const IrTarget *t) {
     aedl_fixed def = prec_default_type(t);
@@ -149,11 +152,16 @@ void prec_conservative(IrModel *m, const IrTarget *t) {
             why = prec_strf("computed in floating point (see note)");
             break;
         }
-        if (p->fallback_on) {   /* a float part: pass e's type (not guaranteed) */
-            c->accum = p->fallback; c->has_accum = true; v = p->fallback;
-            char *a = why; why = prec_strf("%s; float part: %s", a, "the fallback type (see note)"); free(a);
+        if (p->fallback_on) {   /* a float part (not guaranteed): prec_float.c's rule on the rule's type */
+            int terms = n->op == OP_DENSE ? (int)ir_shape_size(&n->inputs[0]->shape) + n->use_bias
+                      : n->op == OP_BATCHNORM ? 2 : n->op == OP_ADD ? n->ninputs : 1;
+            prec_float_sum_types(p, t, v.integer, v.is_signed, frac(v), terms);
+            c->accum = p->fallback_acc; c->has_accum = true; v = p->fallback;
+            char *a = why, *b = tstr(p->fallback_acc), *d = tstr_full(p->fallback);
+            why = prec_strf("%s; float part: accumulator %s, result %s%s (see note)", a, b, d, p->fallback_obs ? " (observed)" : "");
+            free(a); free(b); free(d);
         }
-        c->result = c->has_quant ? c->quant : prec_plain(v);
+        c->result = c->has_quant ? c->quant : p->fallback_on ? v : prec_plain(v);
         if (n->op == OP_INPUT || n->op == OP_SIGMOID || n->op == OP_TANH || n->op == OP_SOFTMAX) c->result = v;
         if (c->has_quant) { char *a = why; why = prec_strf("%s; then the quantizer", a); free(a); }
         free(p->cons_why);

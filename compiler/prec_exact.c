@@ -25,6 +25,7 @@ typedef struct {
     PrecVals *v;            /* per node, by id */
     bool ovf;
     int errors;
+    const IrTarget *t;
 } Ex;
 
 static void vals_init(PrecVals *v, int n, int e) {
@@ -39,7 +40,27 @@ static void vals_union(const PrecVals *v, i128 *lo, i128 *hi) {
     for (int k = 1; k < v->n; k++) { if (v->lo[k] < *lo) *lo = v->lo[k]; if (v->hi[k] > *hi) *hi = v->hi[k]; }
 }
 
-static IrRange to_range(i128 lo, i128 hi, int e) { return (IrRange){(int64_t)lo, (int64_t)hi, e}; }
+/* An IrRange holds int64 mantissas: a wider range is coarsened (lo rounded
+   down, hi up, so it still contains the exact one). */
+static IrRange to_range(i128 lo, i128 hi, int e) {
+    while (lo < INT64_MIN || lo > INT64_MAX || hi < INT64_MIN || hi > INT64_MAX) {
+        lo >>= 1;                         /* arithmetic shift: floor */
+        hi = (hi >> 1) + (hi & 1);        /* ceiling */
+        e++;
+    }
+    return (IrRange){(int64_t)lo, (int64_t)hi, e};
+}
+
+/* Signed integer bits I so that [lo, hi] * 2^e fits fixed<., I> (any width). */
+static int signed_int_bits(i128 lo, i128 hi, int e) {
+    i128 mag = lo < 0 ? -lo - 1 : 0;
+    if (hi > mag) mag = hi;
+    int w = 1;
+    while (mag > 0) { w++; mag >>= 1; }
+    return w + e;
+}
+
+static void full_range(PrecVals *out, int n, aedl_fixed t);
 
 static char *rstr(i128 lo, i128 hi, int e) {
     char b[160];
@@ -86,17 +107,22 @@ static bool is_pow2(int64_t m) {
    e, and sets the result type.  out receives the output ranges. */
 static void finish(Ex *x, IrNode *n, IrPrec *p, const PrecVals *v, PrecVals *out) {
     i128 lo, hi;
-    if (p->fallback_on) {   /* float part: the values as the fallback type holds them */
+    if (p->fallback_on) {
+        /* float part: the result saturates, so the next layers see at most its range */
         aedl_fixed f = p->fallback;
-        vals_init(out, v->n, prec_exp(f));
-        for (int k = 0; k < v->n; k++) prec_cast_range(v->lo[k], v->hi[k], v->e, f, &out->lo[k], &out->hi[k]);
-        vals_union(out, &lo, &hi);
+        full_range(out, v->n, f);
         p->t.result = f;
-        p->range = to_range(lo, hi, out->e);
+        p->range = to_range(out->lo[0], out->hi[0], out->e);
         p->has_range = true;
         char *b = tstr(f);
         free(p->why_result);
-        p->why_result = prec_strf("float part, not guaranteed: %s (see note)", b);
+        if (p->fallback_obs)
+            p->why_result = prec_strf("float part (not guaranteed): the observed range [%.9g, %.9g] with one more "
+                                      "integer bit (at most the worst case), the default fraction bits: %s", p->obs_lo,
+                                      p->obs_hi, b);
+        else
+            p->why_result = prec_strf("float part (not guaranteed): the worst-case range (no observed range), "
+                                      "the default fraction bits: %s", b);
         free(b);
         return;
     }
@@ -127,15 +153,23 @@ static void finish(Ex *x, IrNode *n, IrPrec *p, const PrecVals *v, PrecVals *out
     p->has_range = true;
 }
 
-/* Sets the accumulator type from v; takes `what` (allocated). */
-static void set_acc(Ex *x, IrNode *n, IrPrec *p, const PrecVals *v, char *what) {
+/* Sets the accumulator type from v (terms: additions per value); takes
+   `what` (allocated). */
+static void set_acc(Ex *x, IrNode *n, IrPrec *p, const PrecVals *v, int terms, char *what) {
     i128 lo, hi;
     vals_union(v, &lo, &hi);
-    if (p->fallback_on) {
-        p->t.accum = p->fallback;
+    if (p->fallback_on) {   /* float part: prec_float.c's rule on the exact worst case */
+        prec_float_sum_types(p, x->t, signed_int_bits(lo, hi, v->e), true, -v->e, terms);
+        p->t.accum = p->fallback_acc;
         p->t.has_accum = true;
+        p->acc_range = to_range(lo, hi, v->e);
+        char *r = rstr(lo, hi, v->e), *a = tstr(p->fallback_acc);
         free(p->why_accum);
-        p->why_accum = what;   /* the exact range does not decide here */
+        p->why_accum = prec_strf("%s: worst-case range %s; float part (not guaranteed): %s (the worst case's integer "
+                                 "bits%s, fraction min(exact %d, default + ceil(log2 %d terms))%s)", what, r, a,
+                                 p->fallback_acc.width - p->fallback_acc.integer < -v->e ? " + 1 for rounding" : "",
+                                 -v->e, terms, p->fallback_capped ? "; capped at 64 bits: may overflow" : "");
+        free(r); free(a); free(what);
         return;
     }
     p->t.accum = need_type(x, n, "the accumulator", lo, hi, v->e);
@@ -229,7 +263,7 @@ static void dense(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) {
     p->wm = w; p->bm = b;
     p->nonzero = nz; p->multipliers = mult;
     p->t.ebops = (double)nz * prec_mag_bits(p->t.input) * prec_mag_bits(p->t.weight);
-    set_acc(x, n, p, &acc, prec_strf("%d neurons, union", U));
+    set_acc(x, n, p, &acc, n_in + (b != NULL), prec_strf("%d neurons, union", U));
     if (widest >= 0) {
         p->widest_neuron = widest;
         p->widest_range = to_range(acc.lo[widest], acc.hi[widest], ea);
@@ -311,7 +345,7 @@ static void batchnorm(Ex *x, IrNode *n, IrPrec *p, PrecVals *out) {
     p->why_weight = prec_strf("scale = gamma/sqrt(var+eps) quantized to fixed<16,6,rnd_conv,sat>; values fit %s", a);
     p->why_bias = prec_strf("shift = beta - mean*scale quantized to fixed<16,6,rnd_conv,sat>; values fit %s", b);
     free(a); free(b);
-    set_acc(x, n, p, &acc, prec_strf("x*scale + shift per channel, union"));
+    set_acc(x, n, p, &acc, 2, prec_strf("x*scale + shift per channel, union"));
     finish(x, n, p, &acc, out);
     vals_free(&acc);
 }
@@ -356,7 +390,7 @@ static void elementwise(Ex *x, IrNode *n, IrPrec *p, PrecVals *out) {
         free(p->wm); p->wm = xmalloc(sizeof(int64_t)); p->wm[0] = am;
         p->n_in = p->n_out = in->n;
         p->multipliers = am && !is_pow2(am) ? 1 : 0;
-        set_acc(x, n, p, &v, prec_strf("x >= 0 ? x : alpha*x, alpha = %.12g", prec_val(am, ea0)));
+        set_acc(x, n, p, &v, 1, prec_strf("x >= 0 ? x : alpha*x, alpha = %.12g", prec_val(am, ea0)));
         break;
     }
     default:   /* dropout */
@@ -392,7 +426,7 @@ static void add_concat(Ex *x, IrNode *n, IrPrec *p, PrecVals *out) {
                 v.hi[j] = prec_add(v.hi[j], prec_shl(a->hi[j], a->e - e, &x->ovf), &x->ovf);
             }
         }
-        set_acc(x, n, p, &v, prec_strf("sum of %d inputs", n->ninputs));
+        set_acc(x, n, p, &v, n->ninputs, prec_strf("sum of %d inputs", n->ninputs));
         finish(x, n, p, &v, out);
         vals_free(&v);
         return;
@@ -432,7 +466,7 @@ void prec_bit_exact(IrModel *m, const IrTarget *t) {
         if (!prec_has_params(m->nodes[i])) {
             return;   /* no weights: the conservative types stay (the report says so) */
         }
-    Ex x = {xcalloc(m->nnodes ? m->nnodes : 1, sizeof(PrecVals)), false, 0};
+    Ex x = {xcalloc(m->nnodes ? m->nnodes : 1, sizeof(PrecVals)), false, 0, t};
     for (int i = 0; i < m->nnodes && !x.errors; i++) {
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);

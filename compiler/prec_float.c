@@ -1,20 +1,38 @@
 /* prec_float.c — pass e: the unquantized (float) parts of a model.
  *
  * What training computes in floating point cannot be matched exactly by
- * fixed-point firmware; these parts get types from what is known and are
- * marked "not guaranteed":
- *   - an input without a declared type: from the observed range (one more
- *     integer bit as margin, the default type's fraction bits), else the
- *     target's default type;
- *   - a dense without a weight (or bias) quantizer: the default width, with
- *     the integer bits the trained values need (rounded to nearest even,
- *     saturating), else the default type;
- *   - sigmoid / softmax: ufixed<W,1>, tanh: fixed<W,2> (W the default width,
- *     rnd, sat), or from the observed range.
- * Everything after such a part keeps exact types for the firmware's own
- * arithmetic (bit_exact still holds the firmware's ranges), but its values
- * may differ from training's, so it is not guaranteed either (prec_run.c
- * propagates the flag).
+ * fixed-point firmware; these parts get types by the rules below and are
+ * marked "not guaranteed" (docs/precision.md, "Float parts").  D is the
+ * target's default type (fixed<16,6> unless `precision = fixed<W,I>`), FD its
+ * fraction bits.
+ *
+ *   - float weights (a dense without a weight quantizer), and biases likewise:
+ *     with `precision = fixed<W,I>` that type (hls4ml's behaviour); otherwise a
+ *     per-layer fixed<W_D, I> with I = the integer bits of the layer's largest
+ *     |w| (floor(log2 max|w|) + 2), rnd_conv, sat: D's width, the most
+ *     fraction bits the values allow;
+ *   - an input without a declared type: the observed range's type (below),
+ *     else D;
+ *   - sigmoid / softmax: ufixed<W_D,1>, tanh: fixed<W_D,2> (rnd, sat), or the
+ *     observed range's type;
+ *   - an unquantized sum (dense, batchnorm, add, leaky_relu) downstream of a
+ *     float part (prec_float_sum_types):
+ *       accumulator  integer bits of the worst case (the exact range of the
+ *                    firmware's own arithmetic with weights, the conservative
+ *                    rule without), one more when it rounds; fraction bits
+ *                    min(exact, FD + ceil(log2 terms)) so that the summed
+ *                    truncation errors stay below one step of FD; AP_TRN,
+ *                    AP_WRAP; at most 64 bits (capped: "may overflow");
+ *       result       fixed<I + FD, I, rnd, sat>, I from the observed range
+ *                    (--observed) with one more integer bit as margin (x2),
+ *                    but never more than the worst case; without an observed
+ *                    range the worst case itself (never overflows); at most
+ *                    2 W_D (and 64) bits: a capped result saturates.
+ *     A saturating result bounds what the next layers see, so their
+ *     worst-case ranges stay finite.
+ * Everything after a float part keeps exact types for the firmware's own
+ * arithmetic where it can, but its values may differ from training's, so it
+ * is not guaranteed either (prec_run.c propagates the flag).
  */
 #include <math.h>
 #include <string.h>
@@ -22,31 +40,71 @@
 
 static const IrObserved *find_obs(const IrNode *n, const IrObserved *obs, int nobs) {
     for (int k = 0; k < nobs; k++)
-        if (obs[k].layer && strcmp(obs[k].layer, n->name) == 0) return &obs[k];
+        if (obs[k].layer && (strcmp(obs[k].layer, n->name) == 0 ||
+                             (n->op == OP_INPUT && strcmp(obs[k].layer, "input") == 0)))
+            return &obs[k];
     return NULL;
 }
 
-/* Integer bits so that |x| <= mx fits a signed type, plus `margin`. */
-static int int_bits_for(double mx, int margin) {
-    int i = 1;
-    while (i < 60 && ldexp(1.0, i - 1) <= mx) i++;
-    return i + margin;
+static int frac_bits(aedl_fixed t) { return t.width - t.integer; }
+
+/* Signed integer bits I so that every |x| <= mx fits fixed<., I> (x < 2^(I-1)). */
+static int int_bits_for(double mx) {
+    if (!(mx > 0)) return 1;
+    int I = (int)floor(log2(mx)) + 2;
+    while (I > -60 && ldexp(1.0, I - 2) > mx) I--;     /* guard against log2 rounding */
+    while (I < 200 && ldexp(1.0, I - 1) <= mx) I++;
+    return I;
 }
 
-static aedl_fixed from_observed(const IrObserved *o, aedl_fixed def) {
-    double mx = fabs(o->lo) > fabs(o->hi) ? fabs(o->lo) : fabs(o->hi);
-    int F = def.width - def.integer;
-    bool s = o->lo < 0;
-    int I = int_bits_for(mx, 1) - (s ? 0 : 1);
-    if (I + F > 64) F = 64 - I;
-    return (aedl_fixed){I + F, I, s, AEDL_RND, AEDL_SAT};
+/* The observed range's type: one more integer bit (x2), FD fraction bits, rnd, sat. */
+static aedl_fixed from_observed(double lo, double hi, aedl_fixed def) {
+    double mx = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
+    int F = frac_bits(def);
+    int I = int_bits_for(mx) + 1;
+    if (I > 64 - F) I = 64 - F;
+    if (I + F < 2) F = 2 - I;
+    return (aedl_fixed){I + F, I, true, AEDL_RND, AEDL_SAT};
 }
 
-static aedl_fixed for_values(const float *v, long n, aedl_fixed def) {
+/* Float parameters: the default type with `precision = fixed<...>`, else the
+   default width with the integer bits of the largest |value|. */
+static aedl_fixed for_values(const float *v, long n, aedl_fixed def, const IrTarget *t) {
+    if (t && t->precision == PREC_FIXED) return (aedl_fixed){def.width, def.integer, true, AEDL_RND_CONV, AEDL_SAT};
     double mx = 0;
     for (long k = 0; k < n; k++) if (fabs((double)v[k]) > mx) mx = fabs((double)v[k]);
-    int I = int_bits_for(mx, 0);
-    return (aedl_fixed){def.width, I, true, AEDL_RND_CONV, AEDL_SAT};
+    return (aedl_fixed){def.width, int_bits_for(mx), true, AEDL_RND_CONV, AEDL_SAT};
+}
+
+static int ceil_log2(long n) { int c = 0; while ((1L << c) < n) c++; return c; }
+
+void prec_float_sum_types(IrPrec *p, const IrTarget *t, int I, bool is_signed, int exact_frac, int terms) {
+    aedl_fixed def = prec_default_type(t);
+    int FD = frac_bits(def);
+    if (!is_signed) I++;                      /* the signed type of an unsigned range */
+    /* the accumulator */
+    int F = exact_frac < FD + ceil_log2(terms) ? exact_frac : FD + ceil_log2(terms);
+    int Ia = I + (F < exact_frac);            /* truncation lowers the sum by < one step of FD */
+    p->fallback_capped = false;
+    if (Ia + F > 64) {
+        if (F > FD) F = 64 - Ia > FD ? 64 - Ia : FD;
+        if (Ia + F > 64) { Ia = 64 - F; p->fallback_capped = true; }
+    }
+    if (Ia + F < 1) F = 1 - Ia;
+    p->fallback_acc = (aedl_fixed){Ia + F, Ia, true, AEDL_TRN, AEDL_WRAP};
+    /* the result */
+    int Ir = I;
+    if (p->fallback_obs) {
+        int Io = from_observed(p->obs_lo, p->obs_hi, def).integer;
+        if (Io < Ir) Ir = Io;
+    }
+    int Wmax = 2 * def.width < 64 ? 2 * def.width : 64;
+    if (Ir > Wmax - FD) { Ir = Wmax - FD; p->fallback_capped = true; }
+    int Fr = FD;
+    if (Ir + Fr < 2) Fr = 2 - Ir;
+    p->fallback = (aedl_fixed){Ir + Fr, Ir, true, AEDL_RND, AEDL_SAT};
+    if (p->fallback_capped)
+        prec_note(p, "a float part's worst case is capped (result %d bits, accumulator 64): may saturate or overflow", Wmax);
 }
 
 void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) {
@@ -56,30 +114,38 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
         IrPrec *p = prec_get(n);
         const IrObserved *o = find_obs(n, obs, nobs);
         char b[96];
+        if (o) { p->has_observed = true; p->obs_lo = o->lo; p->obs_hi = o->hi; }
         switch (n->op) {
         case OP_INPUT:
             if (n->has_type) break;
-            p->t.result = o ? from_observed(o, def) : def;
+            p->t.result = o ? from_observed(o->lo, o->hi, def) : def;
             p->guaranteed = false;
             prec_note(p, "no input type: %s %s; training sees the float input: not guaranteed",
-                      prec_type_str(p->t.result, b, sizeof b), o ? "from the observed range" : "(default)");
+                      prec_type_str(p->t.result, b, sizeof b),
+                      o ? "from the observed range (one more integer bit)" : "(the default type)");
             break;
-        case OP_DENSE:
+        case OP_DENSE: {
+            const char *rule = t && t->precision == PREC_FIXED ? "the target's default type"
+                                                               : "default width, integer bits of the largest |w|";
             if (!n->weight_q) {
-                p->t.weight = n->params ? for_values(n->params->kernel, (long)n->params->n_in * n->params->units, def) : def;
+                p->t.weight = n->params ? for_values(n->params->kernel, (long)n->params->n_in * n->params->units, def, t)
+                                        : (aedl_fixed){def.width, def.integer, true, AEDL_RND_CONV, AEDL_SAT};
                 p->t.has_weight = true;
                 p->guaranteed = false;
-                prec_note(p, "float weights rounded to %s: not guaranteed", prec_type_str(p->t.weight, b, sizeof b));
+                prec_note(p, "float weights rounded to %s (%s%s): not guaranteed", prec_type_str(p->t.weight, b, sizeof b),
+                          rule, n->params ? "" : "; no weights yet");
             }
             if (n->use_bias && !n->bias_q) {
-                p->t.bias = n->params && n->params->bias ? for_values(n->params->bias, n->params->units, def) : def;
+                p->t.bias = n->params && n->params->bias ? for_values(n->params->bias, n->params->units, def, t)
+                                                         : (aedl_fixed){def.width, def.integer, true, AEDL_RND_CONV, AEDL_SAT};
                 p->t.has_bias = true;
                 p->guaranteed = false;
-                prec_note(p, "float bias rounded to %s: not guaranteed", prec_type_str(p->t.bias, b, sizeof b));
+                prec_note(p, "float bias rounded to %s (%s): not guaranteed", prec_type_str(p->t.bias, b, sizeof b), rule);
             }
             break;
+        }
         case OP_SIGMOID: case OP_TANH: case OP_SOFTMAX:
-            if (o) p->t.result = from_observed(o, def);
+            if (o) p->t.result = from_observed(o->lo, o->hi, def);
             else p->t.result = (aedl_fixed){def.width, n->op == OP_TANH ? 2 : 1, n->op == OP_TANH,
                                             AEDL_RND, AEDL_SAT};
             p->t.has_accum = false;
@@ -97,16 +163,22 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
         default:
             break;
         }
-        if (o) { p->has_observed = true; p->obs_lo = o->lo; p->obs_hi = o->hi; }
         /* downstream of a float part nothing is guaranteed; an unquantized sum there
-           gets the observed or the default type instead of ever-growing widths */
+           gets the float-part types (prec_float_sum_types, from the later passes)
+           instead of exact widths that would grow layer after layer */
         for (int k = 0; k < n->ninputs; k++) p->guaranteed &= n->inputs[k]->prec->guaranteed;
         bool sums = n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_ADD || n->op == OP_LEAKY_RELU;
         if (!p->guaranteed && sums && !p->t.has_quant) {
             p->fallback_on = true;
-            p->fallback = o ? from_observed(o, def) : def;
-            prec_note(p, "not guaranteed: accumulator and result %s %s", prec_type_str(p->fallback, b, sizeof b),
-                      o ? "from the observed range" : "(the default type)");
+            p->fallback_obs = o != NULL;
+            p->fallback = p->fallback_acc = def;     /* replaced by pass b and c */
+            if (o)
+                prec_note(p, "float part: result from the observed range [%.6g, %.6g] with one more integer bit "
+                          "and %d fraction bits (rnd, sat), accumulator from the worst case", o->lo, o->hi,
+                          frac_bits(def));
+            else
+                prec_note(p, "float part: result and accumulator from the worst case (no observed range), "
+                          "%d fraction bits (rnd, sat)", frac_bits(def));
         }
     }
 }

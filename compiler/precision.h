@@ -87,11 +87,15 @@ typedef struct IrPrec {
     char *note;             /* anything else the report should say (folding, not guaranteed) */
     char *cons_why;         /* the conservative rule that gave cons.accum / cons.result */
     bool alpha_exact;       /* leaky_relu: alpha is a multiple of its type's step (exact) */
-    bool fallback_on;       /* an unquantized result of a float part (not guaranteed): */
-    aedl_fixed fallback;    /*   accumulator and result get this type (observed range or default) */
+    bool fallback_on;       /* an unquantized sum of a float part (not guaranteed): */
+    aedl_fixed fallback;    /*   its result type (prec_float.c: observed range, else worst case) */
+    aedl_fixed fallback_acc;/*   its accumulator type (worst-case integer bits, rounded fraction) */
+    bool fallback_obs;      /*   fallback's integer bits come from the observed range */
+    bool fallback_capped;   /*   a type was capped at 64 bits: may overflow */
 } IrPrec;
 
-/* An observed range for an unquantized part (by layer name), from training data. */
+/* An observed range for an unquantized part (by layer name; "input" also names
+   the model's input), from training data (aedlc --observed FILE). */
 typedef struct {
     const char *layer;
     double lo, hi;
@@ -113,6 +117,12 @@ void prec_bit_exact(IrModel *m, const IrTarget *t);
 /* e. Unquantized (float) parts: types from observed ranges, "not guaranteed"
       (prec_float.c). obs may be NULL. */
 void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs);
+
+/* The rule for the types of a float part's sum (prec_float.c, docs/precision.md):
+   v holds every value of the sum exactly (worst case: conservative rule or exact
+   range), exact_frac its exact fraction bits, terms the number of additions.
+   Sets p->fallback (result, unless observed) and p->fallback_acc. */
+void prec_float_sum_types(IrPrec *p, const IrTarget *t, int int_bits, bool is_signed, int exact_frac, int terms);
 
 /* All of them in order with ir_verify between (prec_run.c).  t may be NULL
    (bit_exact, default type fixed<16,6>).  Returns the number of errors reported. */

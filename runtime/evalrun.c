@@ -12,6 +12,17 @@
  * For the plots (issue 7, build/aedl-report): eval/scores_hist.csv (score
  * histograms) and eval/residuals_hist.csv; then DIR/report/index.html and its
  * PNGs by running aedl-report from aedlc's folder, when it is there.
+ *
+ * A model with float (unquantized) parts has a firmware that is not
+ * guaranteed (the plan's layers say so).  Its types come from the value
+ * ranges on the training data: the plan is evaluated in double on the
+ * training split (observe_ranges: the firmware's parameters and the model's
+ * quantizers, no other rounding, i.e. the float model with its parameters
+ * as the firmware holds them), each layer's min and max go to
+ * eval/observed_ranges.csv, and aedlc runs again with --observed.  The
+ * firmware column is then compared with the float model: the largest and
+ * the mean |firmware - float| per output on the test split (summary.json,
+ * "error_vs_float").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cblas.h>
 #include "emu.h"
 #include "metrics.h"
 #include "nn.h"
@@ -41,6 +53,11 @@ typedef struct {
     /* QI vs firmware on the test split */
     long fw_equal, fw_compared;
     double fw_max_diff;
+    int fw_guaranteed;          /* every plan layer exact by construction */
+    char observed_path[4200];   /* eval/observed_ranges.csv when used, else "" */
+    /* firmware vs the float model on the test split, per output (n_out) */
+    double *err_max, *err_sum;
+    long err_events;
     aedl_residual_stat *res[NV];    /* (n_out) each, when residuals are asked for */
     long *rhist[NV];            /* (n_out, RES_BINS + 2) residual histograms (issue 7) */
 } evalctx;
@@ -99,17 +116,168 @@ static int run_aedlc(evalctx *E, const char *emit, char **out) {
     argv[n++] = "-o"; argv[n++] = r->outdir;
     argv[n++] = "--model"; argv[n++] = c->model_name;
     if (c->target_name) { argv[n++] = "--target"; argv[n++] = c->target_name; }
+    if (E->observed_path[0]) { argv[n++] = "--observed"; argv[n++] = E->observed_path; }
     for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = c->include_dirs[i]; }
     argv[n] = NULL;
-    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s\n", c->aedlc, c->aedl_file, emit,
-             r->weights_path, r->outdir);
+    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s%s%s\n", c->aedlc, c->aedl_file, emit,
+             r->weights_path, r->outdir, E->observed_path[0] ? " --observed " : "", E->observed_path);
     return run_capture((char *const *)argv, out);
+}
+
+/* ---------------------------------------------------------------- observed ranges */
+
+#define CHUNK_OBS 1024
+
+/* The plan evaluated in double on the training split: per layer the min and
+   max of v (before the quantizer and the result cast; the quantizer is then
+   applied, as in firmware), and of the raw input (row "input").  Writes
+   `path` (layer,min,max).  Returns 0, or -1 after printing why. */
+static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
+    aedl_run *r = E->r;
+    const aedl_table *t = &r->tr;
+    int L = p->nlayers, B = CHUNK_OBS;
+    double **val = xcalloc((size_t)L, sizeof(double *));      /* (B, n_out) per layer */
+    double **wd = xcalloc((size_t)L, sizeof(double *)), **bd = xcalloc((size_t)L, sizeof(double *));
+    double *lo = xmalloc(sizeof(double) * (size_t)(L + 1)), *hi = xmalloc(sizeof(double) * (size_t)(L + 1));
+    double *xin = xmalloc(sizeof(double) * (size_t)B * (size_t)p->d_in);
+    for (int l = 0; l <= L; l++) { lo[l] = INFINITY; hi[l] = -INFINITY; }
+    for (int l = 0; l < L; l++) {
+        const aedl_fw_layer *a = &p->layers[l];
+        val[l] = xmalloc(sizeof(double) * (size_t)B * (size_t)(a->n_out ? a->n_out : 1));
+        long nw = a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1 : a->n_out;
+        if (a->has_w && a->w) {
+            wd[l] = xmalloc(sizeof(double) * (size_t)(nw ? nw : 1));
+            for (long k = 0; k < nw; k++) wd[l][k] = ldexp((double)a->w[k], aedl_fw_exp(a->w_t));
+        }
+        if (a->has_b && a->b) {
+            bd[l] = xmalloc(sizeof(double) * (size_t)(a->n_out ? a->n_out : 1));
+            for (int k = 0; k < a->n_out; k++) bd[l][k] = ldexp((double)a->b[k], aedl_fw_exp(a->b_t));
+        }
+    }
+    for (size_t i0 = 0; i0 < t->n; i0 += (size_t)B) {
+        int nb = (int)(t->n - i0 < (size_t)B ? t->n - i0 : (size_t)B);
+        for (long k = 0; k < (long)nb * p->d_in; k++) {
+            double x = t->x[i0 * t->d + (size_t)k];   /* t->d == d_in (checked by the caller) */
+            xin[k] = x;
+            if (x < lo[L]) lo[L] = x;
+            if (x > hi[L]) hi[L] = x;
+        }
+        for (int l = 0; l < L; l++) {
+            const aedl_fw_layer *a = &p->layers[l];
+            int n = a->n_out, ni = a->inputs[0] < 0 ? p->d_in : p->layers[a->inputs[0]].n_out;
+            const double *x = a->inputs[0] < 0 ? xin : val[a->inputs[0]];
+            double *y = val[l];
+            switch (a->op) {
+            case FW_DENSE:
+                for (int e = 0; e < nb; e++)
+                    for (int j = 0; j < n; j++) y[(size_t)e * n + j] = bd[l] ? bd[l][j] : 0.0;
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nb, n, ni, 1.0, x, ni, wd[l], n, 1.0, y, n);
+                break;
+            case FW_BATCHNORM:
+                for (int e = 0; e < nb; e++)
+                    for (int j = 0; j < n; j++) y[(size_t)e * n + j] = x[(size_t)e * n + j] * wd[l][j] + bd[l][j];
+                break;
+            case FW_RELU: case FW_LINEAR: case FW_LEAKY_RELU: case FW_SIGMOID: case FW_TANH:
+                for (long k = 0; k < (long)nb * n; k++) {
+                    double v = x[k];
+                    if (a->op == FW_RELU) v = v > 0 ? v : 0;
+                    else if (a->op == FW_LEAKY_RELU) v = v >= 0 ? v : wd[l][0] * v;
+                    else if (a->op == FW_SIGMOID) v = 1.0 / (1.0 + exp(-v));
+                    else if (a->op == FW_TANH) v = tanh(v);
+                    y[k] = v;
+                }
+                break;
+            case FW_SOFTMAX:
+                for (int e = 0; e < nb; e++) {
+                    const double *xe = x + (size_t)e * n;
+                    double mx = -INFINITY, sum = 0;
+                    for (int j = 0; j < n; j++) if (xe[j] > mx) mx = xe[j];
+                    for (int j = 0; j < n; j++) sum += exp(xe[j] - mx);
+                    for (int j = 0; j < n; j++) y[(size_t)e * n + j] = exp(xe[j] - mx) / sum;
+                }
+                break;
+            case FW_ADD:
+                memset(y, 0, sizeof(double) * (size_t)nb * n);
+                for (int k = 0; k < a->ninputs; k++) {
+                    const double *xk = a->inputs[k] < 0 ? xin : val[a->inputs[k]];
+                    for (long q = 0; q < (long)nb * n; q++) y[q] += xk[q];
+                }
+                break;
+            case FW_CONCAT: {
+                int off = 0;
+                for (int k = 0; k < a->ninputs; k++) {
+                    int nk = a->inputs[k] < 0 ? p->d_in : p->layers[a->inputs[k]].n_out;
+                    const double *xk = a->inputs[k] < 0 ? xin : val[a->inputs[k]];
+                    for (int e = 0; e < nb; e++)
+                        memcpy(y + (size_t)e * n + off, xk + (size_t)e * nk, sizeof(double) * (size_t)nk);
+                    off += nk;
+                }
+                break;
+            }
+            }
+            for (long k = 0; k < (long)nb * n; k++) {
+                if (y[k] < lo[l]) lo[l] = y[k];
+                if (y[k] > hi[l]) hi[l] = y[k];
+                if (a->has_quant) y[k] = ldexp((double)aedl_fw_from_double(y[k], a->q_t), aedl_fw_exp(a->q_t));
+            }
+        }
+    }
+    aedl_atomic f;
+    int rc = 0;
+    if (aedl_atomic_open(&f, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        rc = -1;
+    } else {
+        fprintf(f.f, "layer,min,max\n");
+        if (lo[L] <= hi[L] && isfinite(lo[L]) && isfinite(hi[L])) fprintf(f.f, "input,%.9g,%.9g\n", lo[L], hi[L]);
+        for (int l = 0; l < L; l++)
+            if (lo[l] <= hi[l] && isfinite(lo[l]) && isfinite(hi[l]))
+                fprintf(f.f, "%s,%.9g,%.9g\n", p->layers[l].name, lo[l], hi[l]);
+        if (aedl_atomic_commit(&f) != 0) {
+            fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+            rc = -1;
+        }
+    }
+    for (int l = 0; l < L; l++) { free(val[l]); free(wd[l]); free(bd[l]); }
+    free(val); free(wd); free(bd); free(lo); free(hi); free(xin);
+    return rc;
+}
+
+/* After a first regeneration: a plan with float parts gets its types from the
+   observed ranges (aedlc --observed).  Returns 1 when it ran aedlc again. */
+static int regenerate_observed(evalctx *E) {
+    aedl_run *r = E->r;
+    char plan_path[4096], err[1024], dir[4200];
+    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->outdir);
+    aedl_fw_plan *p = aedl_fw_plan_read(plan_path, err, (int)sizeof err);
+    if (!p) return 0;                                /* reported by the caller's read */
+    int exact = 1;
+    for (int l = 0; l < p->nlayers; l++) exact &= p->layers[l].guaranteed;
+    E->fw_guaranteed = exact;
+    int ran = 0;
+    if (!exact && p->d_in == r->def->n_in && r->tr.d == (size_t)p->d_in && r->tr.n > 0) {
+        snprintf(dir, sizeof dir, "%s/eval", r->outdir);
+        snprintf(E->observed_path, sizeof E->observed_path, "%s/eval/observed_ranges.csv", r->outdir);
+        double t0 = aedl_now();
+        if (aedl_mkdirs(dir) != 0 || observe_ranges(E, p, E->observed_path) != 0) E->observed_path[0] = 0;
+        else {
+            aedl_say(r, "firmware: float parts: observed ranges of %zu training events in %s (%.2f s)\n",
+                     r->tr.n, E->observed_path, aedl_now() - t0);
+            ran = 1;
+        }
+    }
+    aedl_fw_plan_free(p);
+    return ran;
 }
 
 static void regenerate(evalctx *E) {
     aedl_run *r = E->r;
     char *out = NULL;
     int st = run_aedlc(E, "hls,report", &out);
+    if (st == 0 && regenerate_observed(E)) {
+        free(out);
+        st = run_aedlc(E, "hls,report", &out);
+    }
     if (st != 0 && strstr(out, "not implemented yet")) {
         aedl_say(r, "firmware: aedlc has no hls emitter yet; regenerating report/ only\n");
         free(out);
@@ -146,6 +314,8 @@ static void regenerate(evalctx *E) {
         E->regen_failed = 1;
         return;
     }
+    E->fw_guaranteed = 1;
+    for (int l = 0; l < E->plan->nlayers; l++) E->fw_guaranteed &= E->plan->layers[l].guaranteed;
     if (E->plan->d_in != r->def->n_in || E->plan->d_out != r->def->n_out) {
         snprintf(E->fw_note, sizeof E->fw_note, "%s has %d inputs and %d outputs, the model %d and %d",
                  plan_path, E->plan->d_in, E->plan->d_out, r->def->n_in, r->def->n_out);
@@ -210,6 +380,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
     double *yf = xmalloc((size_t)CHUNK * (size_t)F * sizeof(double));
     double *sd = xmalloc((size_t)CHUNK * sizeof(double));
     float *yfl = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));
+    float *yflt = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));   /* the float outputs, kept */
     float *tin = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));
     float *tout = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));
     for (size_t i = 0; i < n; i += CHUNK) {
@@ -222,6 +393,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             const float *out = d->forward(r->model, x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &r->rng);
             memcpy(yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
         }
+        memcpy(yflt, yfl, (size_t)B * F * sizeof(float));
         if (masked) aedl_masked_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, mk, B, F);
         else aedl_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, B, F);
         if (is_test && E->res[V_FLOAT]) residuals_add(r, E->res[V_FLOAT], E->rhist[V_FLOAT], yfl, x, B, F, tin, tout);
@@ -258,11 +430,17 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
                     }
                 }
                 E->fw_equal += same;
+                for (int f = 0; f < F; f++) {   /* firmware vs the float model */
+                    double d = fabs(yf[(size_t)e * F + f] - (double)yflt[(size_t)e * F + f]);
+                    if (!(d <= E->err_max[f])) E->err_max[f] = d;
+                    E->err_sum[f] += d;
+                }
             }
             E->fw_compared += B;
+            E->err_events += B;
         }
     }
-    free(xd); free(yq); free(yf); free(sd); free(yfl); free(tin); free(tout);
+    free(xd); free(yq); free(yf); free(sd); free(yfl); free(yflt); free(tin); free(tout);
 }
 
 /* ---------------------------------------------------------------- testbench */
@@ -430,9 +608,32 @@ static int write_summary(evalctx *E) {
         fprintf(j, ", \"plan\": ");
         snprintf(path, sizeof path, "%s/report/firmware.plan", r->outdir);
         json_str(j, path);
+        fprintf(j, ", \"guaranteed\": %s", E->fw_guaranteed ? "true" : "false");
+        if (!E->fw_guaranteed)
+            fprintf(j, ", \"note\": \"float (unquantized) parts: the firmware is not guaranteed to equal the "
+                       "quantized model; see error_vs_float and report/precision.txt\"");
+        fprintf(j, ", \"observed_ranges\": ");
+        if (E->observed_path[0]) json_str(j, E->observed_path);
+        else fprintf(j, "null");
         fprintf(j, ", \"test_events\": %ld, \"equal_to_quantized\": %ld, \"max_abs_difference\": ",
                 E->fw_compared, E->fw_equal);
         json_num(j, E->fw_max_diff);
+        int F = r->def->n_out;
+        double mx = 0, sum = 0;
+        for (int f = 0; f < F; f++) { if (!(E->err_max[f] <= mx)) mx = E->err_max[f]; sum += E->err_sum[f]; }
+        long cnt = E->err_events * (long)F;
+        fprintf(j, ",\n    \"error_vs_float\": { \"max\": ");
+        json_num(j, mx);
+        fprintf(j, ", \"mean\": ");
+        json_num(j, cnt ? sum / (double)cnt : NAN);
+        fprintf(j, ",\n      \"max_per_output\": [");
+        for (int f = 0; f < F; f++) { fprintf(j, "%s", f ? ", " : ""); json_num(j, E->err_max[f]); }
+        fprintf(j, "],\n      \"mean_per_output\": [");
+        for (int f = 0; f < F; f++) {
+            fprintf(j, "%s", f ? ", " : "");
+            json_num(j, E->err_events ? E->err_sum[f] / (double)E->err_events : NAN);
+        }
+        fprintf(j, "] }");
     } else {
         fprintf(j, ", \"note\": ");
         json_str(j, E->fw_note);
@@ -620,13 +821,27 @@ int aedl_evaluate(aedl_run *r) {
             E.rhist[v] = xcalloc((size_t)r->def->n_out * (RES_BINS + 2), sizeof(long));
         }
     }
+    E.err_max = xcalloc((size_t)r->def->n_out, sizeof(double));
+    E.err_sum = xcalloc((size_t)r->def->n_out, sizeof(double));
     score_table(&E, &r->te, 0, 1);
     for (int s = 0; s < c->nsignals; s++) score_table(&E, &r->sig[s], 1 + s, 0);
-    if (E.plan)
+    double err_max = 0, err_sum = 0;
+    for (int f = 0; f < r->def->n_out; f++) {
+        if (!(E.err_max[f] <= err_max)) err_max = E.err_max[f];
+        err_sum += E.err_sum[f];
+    }
+    double err_mean = E.err_events ? err_sum / ((double)E.err_events * r->def->n_out) : NAN;
+    if (E.plan && E.fw_guaranteed)
         aedl_say(r, "firmware emulation equals the quantized model on %ld of %ld test events%s\n",
                  E.fw_equal, E.fw_compared, E.fw_equal == E.fw_compared ? "" : "  <-- MISMATCH");
+    else if (E.plan)
+        aedl_say(r, "firmware (float parts: not guaranteed) vs the float model on %ld test events: "
+                 "max |fw - float| %.6g, mean %.6g\n", E.err_events, err_max, err_mean);
     r->fw_equal = E.fw_equal;
     r->fw_compared = E.plan ? E.fw_compared : -1;
+    r->fw_guaranteed = E.plan ? E.fw_guaranteed : 0;
+    r->fw_err_max = err_max;
+    r->fw_err_mean = err_mean;
     int bad = write_summary(&E);
     if (c->residuals) bad |= write_residuals_csv(&E) | write_residuals_hist(&E);
     bad |= write_scores_hist(&E);
@@ -639,6 +854,7 @@ int aedl_evaluate(aedl_run *r) {
         free(E.rhist[v]);
     }
     if (E.plan) aedl_fw_plan_free(E.plan);
+    free(E.err_max); free(E.err_sum);
     run_report(&E);
     return bad || E.regen_failed;
 }

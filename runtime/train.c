@@ -635,8 +635,11 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     printf("%s: %d epoch(s) (%d in this run, %.1f s)", def->name, r->epoch,
            r->epoch - epochs_before, train_s);
     if (h) printf(", last loss %.6g, val_loss %.6g", h->loss, h->val_loss);
-    if (r->fw_compared >= 0)
+    if (r->fw_compared >= 0 && r->fw_guaranteed)
         printf("; firmware == quantized model on %ld/%ld test events", r->fw_equal, r->fw_compared);
+    else if (r->fw_compared >= 0)
+        printf("; firmware not guaranteed (float parts): max |fw - float| %.4g, mean %.4g on %ld test events",
+               r->fw_err_max, r->fw_err_mean, r->fw_compared);
     else
         printf("; no firmware emulation");
     struct rusage ru;

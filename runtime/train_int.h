@@ -63,6 +63,10 @@ typedef struct {
     /* set by aedl_evaluate: firmware emulation == QI on fw_equal of fw_compared
        test events (fw_compared -1: no firmware column) */
     long fw_equal, fw_compared;
+    /* the plan is exact by construction (0: float parts); then the largest and
+       mean |firmware - float model| over the test split's outputs */
+    int fw_guaranteed;
+    double fw_err_max, fw_err_mean;
 } aedl_run;
 
 /* train_io.c */
