@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "emu.h"
+#include "emu_fast.h"
 #include "util.h"
 
 #define EMU_B 64                 /* events per block */
@@ -262,6 +263,8 @@ struct aedl_fw_exec {
     int max_size;
     int in_exp;
     lexec *L;
+    emu_fast *fast;             /* the exact-double fast path (emu_fast.c), or NULL */
+    bool reference;             /* aedl_fw_set_reference: always the integer path */
 };
 
 /* What the cast from `from` into `to` has to do for values of `from`: nothing
@@ -291,6 +294,7 @@ static void exec_free(struct aedl_fw_exec *x, int nlayers) {
         free(x->L[l].nz_start); free(x->L[l].nz_idx); free(x->L[l].nz_w); free(x->L[l].bias_acc);
     }
     free(x->L);
+    emu_fast_free(x->fast);
     free(x);
 }
 
@@ -462,6 +466,7 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
         d += out_size(p, p->outputs[k]);
     }
     if (d != p->d_out) PERR("plan: output size %d, layers give %d", p->d_out, d);
+    x->fast = emu_fast_prepare(p);
     p->exec = x;
     return 0;
 fail:
@@ -857,6 +862,7 @@ static void work_free(work *w) { free(w->buf32); free(w->buf64); free(w->v); fre
 
 typedef struct {
     const aedl_fw_plan *p;
+    const emu_fast *fast;       /* NULL: the integer reference path */
     const float *in; const int64_t *min;
     double *out; int64_t *mout;
     long lo, hi;
@@ -865,6 +871,10 @@ typedef struct {
 static void *run_job(void *arg) {
     job *j = arg;
     const aedl_fw_plan *p = j->p;
+    if (j->fast) {
+        emu_fast_run(j->fast, p, j->in, j->min, j->out, j->mout, j->lo, j->hi);
+        return NULL;
+    }
     work w;
     work_init(p, &w);
     for (long s = j->lo; s < j->hi; s += EMU_B) {
@@ -888,6 +898,8 @@ static void run_all(aedl_fw_plan *p, const float *in, const int64_t *min, double
     char err[256];
     if (aedl_fw_prepare(p, err, sizeof err)) aedl_fatal("%s", err);
     if (n <= 0) return;
+    const emu_fast *fast = p->exec->reference ? NULL : p->exec->fast;
+    if (fast && min && !emu_fast_inputs_ok(p, min, n)) fast = NULL;
     if (threads <= 0) { long c = sysconf(_SC_NPROCESSORS_ONLN); threads = c > 0 ? (int)c : 1; }
     if (threads > EMU_MAX_THREADS) threads = EMU_MAX_THREADS;
     long blocks = (n + EMU_B - 1) / EMU_B;
@@ -901,7 +913,7 @@ static void run_all(aedl_fw_plan *p, const float *in, const int64_t *min, double
         long lo = t * per * EMU_B, hi = (t + 1) * per * EMU_B;
         if (hi > n) hi = n;
         if (lo >= hi) break;
-        jobs[t] = (job){p, in, min, out, mout, lo, hi};
+        jobs[t] = (job){p, fast, in, min, out, mout, lo, hi};
         started++;
     }
     int created = 0;
@@ -921,6 +933,16 @@ void aedl_fw_run_threads(aedl_fw_plan *p, const float *in, double *out, long n, 
 void aedl_fw_run_mantissa(aedl_fw_plan *p, const float *in, int64_t *out, long n) { run_all(p, in, NULL, NULL, out, n, 0); }
 void aedl_fw_run_from_mantissa(aedl_fw_plan *p, const int64_t *in, double *out, long n) {
     run_all(p, NULL, in, out, NULL, n, 1);
+}
+
+bool aedl_fw_uses_fast(aedl_fw_plan *p) {
+    char err[256];
+    if (aedl_fw_prepare(p, err, sizeof err)) return false;
+    return p->exec->fast && !p->exec->reference;
+}
+void aedl_fw_set_reference(aedl_fw_plan *p, bool reference) {
+    char err[256];
+    if (aedl_fw_prepare(p, err, sizeof err) == 0) p->exec->reference = reference;
 }
 
 /* ---- plans: allocation and the text form ----------------------------------------------- */

@@ -97,6 +97,13 @@ void aedl_fw_plan_free(aedl_fw_plan *p);
 int64_t aedl_fw_cast(__int128 m, int from_exp, aedl_fixed to);
 /* (to)x for a double x (rounding exactly, as ap_fixed's double constructor). */
 int64_t aedl_fw_from_double(double x, aedl_fixed to);
+/* Two paths compute the same values: a fast one (runtime/emu_fast.c: every
+   value an exact double, used when aedl_fw_prepare can prove that exactness
+   from the plan's types and parameters) and the integer reference path (any
+   plan).  aedl_fw_uses_fast says which one aedl_fw_run takes;
+   aedl_fw_set_reference(p, true) makes it the reference path (tests). */
+bool aedl_fw_uses_fast(aedl_fw_plan *p);
+void aedl_fw_set_reference(aedl_fw_plan *p, bool reference);
 /* The exponent of a type's step: I - W. */
 static inline int aedl_fw_exp(aedl_fixed t) { return t.integer - t.width; }
 

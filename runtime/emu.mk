@@ -1,5 +1,9 @@
-# runtime/emu.mk — the firmware emulator (issue 5).
-RT_SRCS += runtime/emu.c
-# The emulator's loops run over blocks of 64 events; GCC's -O2 cost model
+# runtime/emu.mk — the firmware emulator (issue 5): the integer reference path
+# (emu.c) and the exact-double fast path (emu_fast.c).
+RT_SRCS += runtime/emu.c runtime/emu_fast.c
+# The emulator's loops run over blocks of events; GCC's -O2 cost model
 # ("very cheap") vectorizes only loops with a known trip count.
-$(BUILD)/runtime/emu.o: CFLAGS += -fvect-cost-model=dynamic
+$(BUILD)/runtime/emu.o $(BUILD)/runtime/emu_fast.o: CFLAGS += -fvect-cost-model=dynamic
+# The fast path's rounding loops (floor, compare-and-select) vectorize only when
+# GCC may assume no floating-point traps; neither flag changes a result.
+$(BUILD)/runtime/emu_fast.o: CFLAGS += -fno-trapping-math -fno-math-errno

@@ -389,7 +389,7 @@ static void ref_hls(const Model *M, const float *in, double *out) {
 }
 
 static void test_fixed_mode(int nmodels) {
-    int mismatches = 0, runs = 0, failed = 0;
+    int mismatches = 0, runs = 0, failed = 0, fast = 0;
     char first[512] = "";
     float in[64 * 8];
     double want[64 * 40], got[64 * 40];
@@ -412,6 +412,7 @@ static void test_fixed_mode(int nmodels) {
         for (int e = 0; e < nev; e++) ref_hls(&M, in + e * d_in, want + e * d_out);
         aedl_fw_run(p, in, got, nev);
         runs++;
+        fast += aedl_fw_uses_fast(p);
         for (int k = 0; k < nev * d_out; k++)
             if (!(got[k] == want[k])) {
                 if (!first[0]) snprintf(first, sizeof first, "model %d event %d output %d: emulator %.17g, HLS reference %.17g",
@@ -426,6 +427,8 @@ static void test_fixed_mode(int nmodels) {
     CHECK(failed == 0 && mismatches == 0 && runs == nmodels,
           "precision = fixed<...>: emulator == HLS reference (one cast after every addition) on random models",
           "%d failed, %d of %d differ; first: %s", failed, mismatches, runs, first);
+    CHECK(fast > 0 && fast < runs, "precision = fixed<...>: both the fast path (wrapping accumulators) and the fallback "
+          "(saturating ones, one cast per addition) run", "%d of %d on the fast path", fast, runs);
 }
 
 static int width_checks(const Model *M, char *why, int n) {
@@ -472,7 +475,8 @@ static void dump_model(const Model *M) {
 
 static void test_random_models(int nmodels) {
     int mismatches = 0, wider = 0, folded = 0, errors = 0, modes_run = 0, plans_bad = 0, too_wide = 0;
-    char first[512] = "", firstw[512] = "", firstp[512] = "";
+    int fast_runs = 0, ref_mismatches = 0;
+    char first[512] = "", firstw[512] = "", firstp[512] = "", firstr[512] = "";
     float in[64 * 8];
     double want[64 * 40], got[64 * 40];
     for (int it = 0; it < nmodels; it++) {
@@ -509,12 +513,25 @@ static void test_random_models(int nmodels) {
                 continue;
             }
             modes_run++;
+            fast_runs += aedl_fw_uses_fast(p);
+            aedl_fw_set_reference(p, true);          /* the integer reference path too */
+            aedl_fw_run(p, in, got, nev);
+            aedl_fw_set_reference(p, false);
+            for (int k = 0; k < nev * d_out; k++)
+                if (!(got[k] == want[k])) {
+                    if (!firstr[0])
+                        snprintf(firstr, sizeof firstr, "model %d (%s) event %d output %d: reference path %.17g, exact %.17g",
+                                 it, mode ? "conservative" : "bit_exact", k / d_out, k % d_out, got[k], want[k]);
+                    ref_mismatches++;
+                    break;
+                }
             aedl_fw_run(p, in, got, nev);
             for (int k = 0; k < nev * d_out; k++)
                 if (!(got[k] == want[k])) {
                     if (!first[0])
-                        snprintf(first, sizeof first, "model %d (%s) event %d output %d: emulator %.17g, exact %.17g",
-                                 it, mode ? "conservative" : "bit_exact", k / d_out, k % d_out, got[k], want[k]);
+                        snprintf(first, sizeof first, "model %d (%s, %s path) event %d output %d: emulator %.17g, exact %.17g",
+                                 it, mode ? "conservative" : "bit_exact", aedl_fw_uses_fast(p) ? "fast" : "reference",
+                                 k / d_out, k % d_out, got[k], want[k]);
                     if (getenv("PREC_DEBUG")) {
                         dump_model(&M);
                         fprintf(stderr, "  input:");
@@ -532,8 +549,12 @@ static void test_random_models(int nmodels) {
           "%d inference errors, %d plans failed: %s", errors, plans_bad, firstp);
     CHECK(mismatches == 0, "random models: emulator == exact quantized model on every event (bit_exact and conservative)",
           "%d of %d model/mode runs differ; first: %s", mismatches, modes_run, first);
-    printf("# %d models, %d model/mode runs compared, %d conservative plans wider than 64 bits not run\n",
-           nmodels, modes_run, too_wide);
+    CHECK(ref_mismatches == 0, "random models: the emulator's integer reference path == exact quantized model on every event",
+          "%d of %d model/mode runs differ; first: %s", ref_mismatches, modes_run, firstr);
+    printf("# %d models, %d model/mode runs compared (%d on the fast path), %d conservative plans wider than 64 bits not run\n",
+           nmodels, modes_run, fast_runs, too_wide);
+    CHECK(fast_runs > modes_run / 2, "random models: most runs take the fast path (the reference path is compared on all)",
+          "%d of %d runs on the fast path", fast_runs, modes_run);
     CHECK(modes_run > nmodels, "random models: most plans run", "only %d", modes_run);
     CHECK(wider == 0, "random models: bit_exact never wider than conservative", "%d models; first: %s", wider, firstw);
     CHECK(folded > 0, "random models: batchnorm folding happens", "no batchnorm was folded in %d models", nmodels);
@@ -603,6 +624,151 @@ static void test_block_casts(void) {
     CHECK(bad == 0 && runs == 3000, "emulator block casts (int32 and int64 lanes, every mode) == fixed.c", "%d bad; first %s", bad, first);
 }
 
+/* ---- the fast path (exact doubles) against the integer reference path ----------------- */
+
+/* Random float inputs for in_t: in range, on and next to rounding ties,
+   far out of range (saturation, wrap), zero, infinities and NaN. */
+static float hard_input(aedl_fixed t) {
+    double step = ldexp(1.0, t.integer - t.width), span = ldexp(1.0, t.integer);
+    switch (rnd(10)) {
+    case 0: return 0.0f;
+    case 1: return (float)((rnd(1 << 12) - (1 << 11) + 0.5) * step);            /* a tie */
+    case 2: return (float)((rnd(1 << 12) - (1 << 11) + 0.5) * step * (1 + 0x1p-20));
+    case 3: return (float)(unif(-span, span) * ldexp(1.0, rnd(40)));             /* overflow */
+    case 4: return rnd(2) ? 1e30f : -1e30f;
+    case 5: return rnd(3) == 0 ? NAN : rnd(2) ? INFINITY : -INFINITY;
+    case 6: return (float)(step * rnd(1 << 14) - span * 2);
+    default: return (float)unif(-2 * span, 2 * span);
+    }
+}
+
+/* Runs plan p on nev events both ways; returns 0 when mantissas and doubles agree. */
+static int fast_vs_ref(aedl_fw_plan *p, const float *in, int nev, char *why, int n) {
+    int d = p->d_out;
+    int64_t *mf = malloc(sizeof(int64_t) * nev * d), *mr = malloc(sizeof(int64_t) * nev * d);
+    double *df = malloc(sizeof(double) * nev * d), *dr = malloc(sizeof(double) * nev * d);
+    aedl_fw_set_reference(p, false);
+    aedl_fw_run_mantissa(p, in, mf, nev);
+    aedl_fw_run_threads(p, in, df, nev, 2);
+    aedl_fw_set_reference(p, true);
+    aedl_fw_run_mantissa(p, in, mr, nev);
+    aedl_fw_run_threads(p, in, dr, nev, 2);
+    aedl_fw_set_reference(p, false);
+    int bad = 0;
+    for (int k = 0; k < nev * d && !bad; k++)
+        if (mf[k] != mr[k] || memcmp(&df[k], &dr[k], sizeof(double)) != 0) {
+            snprintf(why, n, "event %d output %d: fast %lld (%.17g), reference %lld (%.17g)", k / d, k % d,
+                     (long long)mf[k], df[k], (long long)mr[k], dr[k]);
+            bad = 1;
+        }
+    free(mf); free(mr); free(df); free(dr);
+    return bad;
+}
+
+static void test_fast_vs_reference(int nmodels) {
+    int runs = 0, fast = 0, bad = 0, exact_runs = 0, exact_fallback = 0, exact_bad = 0;
+    char first[600] = "", firste[600] = "";
+    enum { NEV = 300 };
+    float *in = malloc(sizeof(float) * NEV * 8);
+    double *want = malloc(sizeof(double) * NEV * 40), *got = malloc(sizeof(double) * NEV * 40);
+    const aedl_fixed defs[] = { {16, 6, true, AEDL_TRN, AEDL_WRAP}, {12, 4, true, AEDL_RND, AEDL_SAT} };
+    for (int it = 0; it < nmodels; it++) {
+        Model M;
+        rand_model(&M);
+        int mode = rnd(3);
+        if (rnd(3) == 0) {   /* wide: sums past the fast path's 52 bits (conservative: too wide is no plan, no error) */
+            M.nodes[0]->in_type.width = 24 + rnd(24);
+            mode = 1;
+        }
+        IrTarget t = {0};
+        t.precision = mode == 0 ? PREC_BIT_EXACT : mode == 1 ? PREC_CONSERVATIVE : PREC_FIXED;
+        t.default_type = mode == 2 ? defs[rnd(2)] : fx(16, 6, true, AEDL_TRN, AEDL_WRAP);
+        char err[256];
+        aedl_fw_plan *p = infer_precision(NULL, &M.m, &t, NULL, 0) ? NULL : plan_build(&M.m, err, sizeof err);
+        if (p) {
+            int d_in = p->d_in, nev = 1 + rnd(NEV);
+            for (int k = 0; k < nev * d_in; k++) in[k] = hard_input(p->in_t);
+            runs++;
+            fast += aedl_fw_uses_fast(p);
+            char why[400];
+            if (fast_vs_ref(p, in, nev, why, sizeof why)) {
+                if (!bad++) snprintf(first, sizeof first, "model %d: %s", it, why);
+                if (getenv("PREC_DEBUG")) dump_model(&M);
+            }
+            if (mode != 2) {   /* guaranteed types: the path aedl_fw_run takes == the exact model */
+                double span = ldexp(1.0, p->in_t.integer) * 1.5;
+                int d_out = p->d_out;
+                for (int k = 0; k < nev * d_in; k++) in[k] = (float)unif(-span, span);
+                for (int e = 0; e < nev; e++) ref_eval(&M, in + e * d_in, want + e * d_out);
+                aedl_fw_run(p, in, got, nev);
+                exact_runs++;
+                exact_fallback += !aedl_fw_uses_fast(p);
+                for (int k = 0; k < nev * d_out; k++)
+                    if (!(got[k] == want[k])) {
+                        if (!exact_bad++)
+                            snprintf(firste, sizeof firste, "model %d (%s path) event %d output %d: emulator %.17g, exact %.17g",
+                                     it, aedl_fw_uses_fast(p) ? "fast" : "reference", k / d_out, k % d_out, got[k], want[k]);
+                        break;
+                    }
+            }
+            aedl_fw_plan_free(p);
+        }
+        model_free(&M);
+    }
+    free(in); free(want); free(got);
+    CHECK(exact_bad == 0 && exact_fallback > 0 && exact_fallback < exact_runs,
+          "random models with wide inputs: the path aedl_fw_run chooses (fast or fallback) == exact quantized model",
+          "%d of %d differ (%d on the fallback); first: %s", exact_bad, exact_runs, exact_fallback, firste);
+    printf("# fast/reference comparison: %d runs, %d on the fast path; %d compared with the exact model, %d of them on the fallback\n",
+           runs, fast, exact_runs, exact_fallback);
+    CHECK(bad == 0 && runs > nmodels / 2, "fast path == reference path (mantissas and doubles) on random models, "
+          "inputs with ties, overflow, inf, NaN", "%d of %d differ; first: %s", bad, runs, first);
+    CHECK(fast > runs / 3 && fast < runs, "random models: both paths exercised by the fast/reference comparison",
+          "%d of %d on the fast path", fast, runs);
+}
+
+/* Single-layer plans: in_t -> (relu | linear) -> acc_t -> q_t -> res_t with
+   every rounding and overflow mode, float inputs as above; fast == reference
+   and every (rounding, overflow) pair of q_t runs on the fast path. */
+static void test_fast_casts(void) {
+    int bad = 0, runs = 0, seen[7][4] = {{0}};
+    char first[600] = "";
+    enum { NEV = 200, D = 6 };
+    float in[NEV * D];
+    for (int it = 0; it < 2000; it++) {
+        aedl_fw_plan *p = aedl_fw_plan_new(1);
+        bool wide = rnd(4) == 0;
+        aedl_fixed a = fx(2 + rnd(wide ? 60 : 20), rnd(16) - 8, rnd(2), (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        p->d_in = D; p->in_t = a; p->noutputs = 1; p->outputs[0] = 0; p->d_out = D;
+        aedl_fw_layer *l = &p->layers[0];
+        l->op = rnd(2) ? FW_LINEAR : FW_RELU;
+        snprintf(l->name, sizeof l->name, "cast");
+        l->ninputs = 1; l->inputs[0] = -1; l->n_in = l->n_out = D;
+        l->acc_t = rnd(2) ? a : fx(a.width + rnd(4), a.integer + rnd(3), a.is_signed, (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        l->q_t = fx(1 + rnd(wide ? 62 : 24), a.integer + rnd(12) - 6, rnd(2), (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        l->has_quant = true;
+        l->res_t = rnd(2) ? l->q_t : fx(1 + rnd(24), l->q_t.integer + rnd(5) - 2, rnd(2), (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        char err[256];
+        if (aedl_fw_prepare(p, err, sizeof err)) { aedl_fw_plan_free(p); continue; }
+        for (int k = 0; k < NEV * D; k++) in[k] = hard_input(a);
+        runs++;
+        if (aedl_fw_uses_fast(p)) seen[l->q_t.rnd][l->q_t.ovf]++;
+        char why[400];
+        if (fast_vs_ref(p, in, NEV, why, sizeof why) && !bad++)
+            snprintf(first, sizeof first, "%s <%d,%d,%d,r%d,o%d> -> acc <%d,%d,%d,r%d,o%d> -> q <%d,%d,%d,r%d,o%d> -> res <%d,%d,%d,r%d,o%d>: %s",
+                     l->op == FW_RELU ? "relu" : "linear", a.width, a.integer, a.is_signed, a.rnd, a.ovf,
+                     l->acc_t.width, l->acc_t.integer, l->acc_t.is_signed, l->acc_t.rnd, l->acc_t.ovf,
+                     l->q_t.width, l->q_t.integer, l->q_t.is_signed, l->q_t.rnd, l->q_t.ovf,
+                     l->res_t.width, l->res_t.integer, l->res_t.is_signed, l->res_t.rnd, l->res_t.ovf, why);
+        aedl_fw_plan_free(p);
+    }
+    int missing = 0;
+    for (int r = 0; r < 7; r++) for (int o = 0; o < 4; o++) missing += seen[r][o] == 0;
+    CHECK(bad == 0 && runs > 1500, "fast path casts == reference path (every rounding and overflow mode, ties, overflow, NaN)",
+          "%d of %d differ; first: %s", bad, runs, first);
+    CHECK(missing == 0, "fast path casts: every (rounding, overflow) pair runs on the fast path", "%d pairs never", missing);
+}
+
 /* ---- plan text round trip ---------------------------------------------------------------- */
 static void test_plan_file(void) {
     int ok = 0, tried = 0;
@@ -654,5 +820,7 @@ int main(int argc, char **argv) {
     test_plan_file();
     test_random_models(n);
     test_fixed_mode(n / 3);
+    test_fast_vs_reference(n / 3);
+    test_fast_casts();
     return check_exit();
 }
