@@ -97,6 +97,13 @@ static void write_txt(FILE *f, const IrModel *m, const IrTarget *tg, const char 
     fputc('\n', f);
     if (t.not_guaranteed) fprintf(f, "guarantee: %d layer(s) NOT guaranteed to equal the trained quantized model (see notes)\n", t.not_guaranteed);
     else fprintf(f, "guarantee: every layer computes exactly what the trained quantized model computes\n");
+    int nfloat = 0, nobs = 0;
+    for (int i = 0; i < m->nnodes; i++) { nfloat += m->nodes[i]->prec->fallback_on; nobs += m->nodes[i]->prec->has_observed; }
+    if (nfloat)
+        fprintf(f, "float parts: %d unquantized sum(s) with rounded types (docs/precision.md, \"Float parts\"); "
+                   "result types from %s; the training program writes the largest |firmware - float| it observes "
+                   "on the test split to eval/summary.json (error_vs_float)\n", nfloat,
+                nobs ? "the observed ranges (--observed), one more integer bit" : "the worst-case ranges (no --observed)");
     fprintf(f, "EBOPs: sum over non-zero weights of bits(input) x bits(weight), sign bits excluded\n");
 
     fprintf(f, "\nwhy, per layer\n");

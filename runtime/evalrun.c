@@ -58,6 +58,8 @@ typedef struct {
     /* firmware vs the float model on the test split, per output (n_out) */
     double *err_max, *err_sum;
     long err_events;
+    long in_saturated;          /* test events with an input outside the plan's input type */
+    double err_max_in_range;    /* max |fw - float| over the other test events */
     aedl_residual_stat *res[NV];    /* (n_out) each, when residuals are asked for */
     long *rhist[NV];            /* (n_out, RES_BINS + 2) residual histograms (issue 7) */
 } evalctx;
@@ -430,9 +432,16 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
                     }
                 }
                 E->fw_equal += same;
+            }
+            double tlo = aedl_fixed_min(E->plan->in_t), thi = aedl_fixed_max(E->plan->in_t);
+            for (int e = 0; e < B; e++) {
+                int out = 0;     /* an input the firmware (and QI) saturate, the float model does not */
+                for (int k = 0; k < nin && !out; k++) out = !(x[(size_t)e * nin + k] >= tlo && x[(size_t)e * nin + k] <= thi);
+                E->in_saturated += out;
                 for (int f = 0; f < F; f++) {   /* firmware vs the float model */
                     double d = fabs(yf[(size_t)e * F + f] - (double)yflt[(size_t)e * F + f]);
                     if (!(d <= E->err_max[f])) E->err_max[f] = d;
+                    if (!out && !(d <= E->err_max_in_range)) E->err_max_in_range = d;
                     E->err_sum[f] += d;
                 }
             }
@@ -626,6 +635,8 @@ static int write_summary(evalctx *E) {
         json_num(j, mx);
         fprintf(j, ", \"mean\": ");
         json_num(j, cnt ? sum / (double)cnt : NAN);
+        fprintf(j, ", \"test_events_input_saturated\": %ld, \"max_inputs_in_range\": ", E->in_saturated);
+        json_num(j, E->err_max_in_range);
         fprintf(j, ",\n      \"max_per_output\": [");
         for (int f = 0; f < F; f++) { fprintf(j, "%s", f ? ", " : ""); json_num(j, E->err_max[f]); }
         fprintf(j, "],\n      \"mean_per_output\": [");
@@ -836,7 +847,12 @@ int aedl_evaluate(aedl_run *r) {
                  E.fw_equal, E.fw_compared, E.fw_equal == E.fw_compared ? "" : "  <-- MISMATCH");
     else if (E.plan)
         aedl_say(r, "firmware (float parts: not guaranteed) vs the float model on %ld test events: "
-                 "max |fw - float| %.6g, mean %.6g\n", E.err_events, err_max, err_mean);
+                 "max |fw - float| %.6g, mean %.6g; vs the quantized model (the input type applied): max %.6g%s\n",
+                 E.err_events, err_max, err_mean, E.fw_max_diff,
+                 E.in_saturated ? " (some test inputs lie outside the input type: the firmware saturates them)" : "");
+    if (E.plan && E.in_saturated)
+        aedl_say(r, "firmware: %ld of %ld test events have an input outside the input type (saturated in firmware); "
+                 "max |fw - float| on the others %.6g\n", E.in_saturated, E.err_events, E.err_max_in_range);
     r->fw_equal = E.fw_equal;
     r->fw_compared = E.plan ? E.fw_compared : -1;
     r->fw_guaranteed = E.plan ? E.fw_guaranteed : 0;

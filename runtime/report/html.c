@@ -56,7 +56,19 @@ static void summary_table(rep *R, FILE *f) {
     esc(f, json_str(json_get(S, "score"), "?"));
     fprintf(f, "</td></tr>\n<tr><th>firmware emulation</th><td>");
     const json *fw = json_get(S, "firmware");
-    if (json_num(json_get(fw, "available"), 0)) {
+    const json *fe = json_get(fw, "error_vs_float");
+    if (json_num(json_get(fw, "available"), 0) && json_get(fw, "guaranteed") && !json_num(json_get(fw, "guaranteed"), 1)) {
+        /* float parts: no guarantee; the error against the float model instead */
+        fprintf(f, "<b>not guaranteed</b> (float parts: types from the observed ranges, see "
+                   "<a href=\"precision.txt\">precision.txt</a>); against the float model on %.0f test events: "
+                   "max |firmware - float| <b>%.4g</b>, mean %.4g",
+                json_num(json_get(fw, "test_events"), 0), json_num(json_get(fe, "max"), NAN),
+                json_num(json_get(fe, "mean"), NAN));
+        double sat = json_num(json_get(fe, "test_events_input_saturated"), 0);
+        if (sat > 0)
+            fprintf(f, "; %.0f test event(s) have an input outside the input type (the firmware saturates it): "
+                       "max on the others %.4g", sat, json_num(json_get(fe, "max_inputs_in_range"), NAN));
+    } else if (json_num(json_get(fw, "available"), 0)) {
         double eq = json_num(json_get(fw, "equal_to_quantized"), 0), n = json_num(json_get(fw, "test_events"), 0);
         fprintf(f, "equals the quantized model on <b>%.0f of %.0f</b> test events%s", eq, n,
                 eq == n ? " (bit for bit)" : " <span class=\"bad\">MISMATCH</span>");

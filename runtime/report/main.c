@@ -193,7 +193,12 @@ static int summary(const char *dir) {
         const char *stop = json_str(json_get(S, "stopped"), NULL);
         if (stop) printf(" (%s)", stop);
         const json *fw = json_get(S, "firmware");
-        if (json_num(json_get(fw, "available"), 0))
+        if (json_num(json_get(fw, "available"), 0) && json_get(fw, "guaranteed") && !json_num(json_get(fw, "guaranteed"), 1))
+            printf("; firmware not guaranteed (float parts): max |fw - float| %.4g, mean %.4g on %.0f test events",
+                   json_num(json_get(json_get(fw, "error_vs_float"), "max"), NAN),
+                   json_num(json_get(json_get(fw, "error_vs_float"), "mean"), NAN),
+                   json_num(json_get(fw, "test_events"), 0));
+        else if (json_num(json_get(fw, "available"), 0))
             printf("; firmware emulation == quantized model on %.0f of %.0f test events",
                    json_num(json_get(fw, "equal_to_quantized"), 0), json_num(json_get(fw, "test_events"), 0));
         else
