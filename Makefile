@@ -41,9 +41,10 @@ PROGRAMS     :=
 TEST_BINS    :=
 TEST_SCRIPTS :=
 BENCH_CMDS   :=
+BENCH_BINS   :=
 CLEAN_EXTRA  :=
 
-.PHONY: all test test-one bench demo data install clean deps fuzz
+.PHONY: all test test-one test-bins bench demo data install clean deps fuzz programs
 all: $(DEPS_OK) programs
 
 # Component fragments (runtime/data.mk, compiler/front.mk, tests/rt.mk, ...) add to
@@ -69,20 +70,29 @@ $(BUILD)/%.o: %.c | $(DEPS_OK)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # `make test`: the suite, then the same suite built with ASan+UBSan in build/san.
-test: all
+# Builds run with JOBS parallel jobs (the machine's cores).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test:
+	@$(MAKE) --no-print-directory -j$(JOBS) test-bins
 	@sh tests/run.sh --label plain $(TEST_BINS) $(TEST_SCRIPTS) > $(BUILD)/test-plain.log 2>&1; \
 	  grep -v '^\[plain\] PASS' $(BUILD)/test-plain.log; \
 	  echo "== the same suite under AddressSanitizer + UndefinedBehaviorSanitizer (build/san)"; \
-	  $(MAKE) --no-print-directory BUILD=build/san SAN=1 test-one > $(BUILD)/test-san.log 2>&1; \
-	  grep -v '^\[san\] PASS' $(BUILD)/test-san.log | grep -Ev '^(make|gcc|g\+\+|cc|flex|bison|ar) ' | tail -n 80; \
+	  { $(MAKE) --no-print-directory -j$(JOBS) BUILD=build/san SAN=1 test-bins && \
+	    $(MAKE) --no-print-directory BUILD=build/san SAN=1 test-one; } > $(BUILD)/test-san.log 2>&1; \
+	  grep -v '^\[san\] PASS' $(BUILD)/test-san.log | grep -Ev '^(make|gcc|g\+\+|cc|c\+\+|clang|flex|bison|ar|mkdir|rm) ' | tail -n 80; \
 	  sh tests/total.sh $(BUILD)/test-plain.log $(BUILD)/test-san.log
 
+test-bins: all $(TEST_BINS)
+
 # One pass of the suite in $(BUILD) (used for the sanitizer pass).
-test-one: all
+test-one: test-bins
 	@sh tests/run.sh --label $(if $(SAN),san,plain) $(TEST_BINS) $(TEST_SCRIPTS)
 
-bench: all
-	@set -e; for c in $(BENCH_CMDS); do sh -c "$$c"; done
+# Benchmarks: speed and memory, never part of `make test`.  Fragments add the
+# programs to BENCH_BINS and the commands to BENCH_CMDS.
+bench:
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(BENCH_BINS)
+	@set -e; for c in $(BENCH_CMDS); do echo "== $$c"; sh -c "$$c"; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std \
