@@ -41,6 +41,8 @@
 #endif
 
 typedef double v4d __attribute__((vector_size(32)));
+typedef float v8f __attribute__((vector_size(32)));
+#define LIM32 0x1p24             /* float: integers below this are exact */
 
 /* One cast into a type, prepared for the values that reach it. */
 typedef struct {
@@ -67,6 +69,8 @@ typedef struct {
     int *nz_start;               /* dense (size + 1): non-zero weights of each output */
     long *nz_off;                /* their input rows' offsets (row * EB) */
     double *nz_w, *bias;         /* dense weights and biases as values */
+    bool f32;                    /* dense: every value and partial sum exact in a float too */
+    float *nz_wf, *bias_f;       /* the same as floats (f32) */
     double *scale, *shift;       /* batchnorm */
     double alpha;                /* leaky_relu */
     fcast cast[3];               /* acc_t, q_t, res_t (those that are active) */
@@ -79,6 +83,7 @@ struct emu_fast {
     int nlayers;
     flayer *L;
     long in, rows;               /* the input's first row; rows per block */
+    int max_in;                  /* the widest f32 dense input (float scratch rows) */
     int d_in;
     fcast in_cast;               /* float input -> in_t */
     double in_isc;               /* 2^e of in_t */
@@ -163,7 +168,7 @@ void emu_fast_free(emu_fast *f) {
     if (!f) return;
     for (int l = 0; l < f->nlayers; l++) {
         flayer *L = &f->L[l];
-        free(L->nz_start); free(L->nz_off); free(L->nz_w); free(L->bias);
+        free(L->nz_start); free(L->nz_off); free(L->nz_w); free(L->bias); free(L->nz_wf); free(L->bias_f);
         free(L->scale); free(L->shift); free(L->ccast);
     }
     free(f->L);
@@ -214,6 +219,25 @@ static bool prep_dense(flayer *L, const aedl_fw_layer *a, aedl_fixed in_t, const
         v->lo[j] = l - m; v->hi[j] = h + m;
     }
     L->nz_start[n_out] = (int)c;
+    /* 8 float lanes instead of 4 doubles when floats are exact: the inputs, the
+       weights and every partial sum below 2^24 units of their steps, and no
+       step or magnitude near float's exponent limits */
+    bool f32 = me >= -120 && texp(in_t) >= -120 && texp(a->w_t) >= -120 && x->step >= -120;
+    for (int i = 0; f32 && i < n_in; i++) f32 = vi_abs(x, i) < ldexp(LIM32, x->step) && vi_abs(x, i) < 0x1p100;
+    for (long k = 0; f32 && k < c; k++) f32 = fabs(ldexp(L->nz_w[k], -texp(a->w_t))) < LIM32;
+    for (int j = 0; f32 && j < n_out; j++) {
+        double s = 0;
+        for (int k = L->nz_start[j]; k < L->nz_start[j + 1]; k++) s += fabs(L->nz_w[k]) * vi_abs(x, (int)(L->nz_off[k] / EB));
+        s += fabs(L->bias[j]);
+        f32 = s * (1 + 0x1p-30) < ldexp(LIM32, me) && s < 0x1p100;
+    }
+    if (f32) {
+        L->f32 = true;
+        L->nz_wf = xmalloc(sizeof(float) * (c ? c : 1));
+        L->bias_f = xmalloc(sizeof(float) * n_out);
+        for (long k = 0; k < c; k++) L->nz_wf[k] = (float)L->nz_w[k];
+        for (int j = 0; j < n_out; j++) L->bias_f[j] = (float)L->bias[j];
+    }
     return true;
 }
 
@@ -350,6 +374,7 @@ emu_fast *emu_fast_prepare(const aedl_fw_plan *p) {
         int s = a->inputs[0];
         bool inplace = (a->op == FW_BATCHNORM || a->op == FW_RELU || a->op == FW_LINEAR || a->op == FW_LEAKY_RELU) &&
                        s >= 0 && uses[s] == 1;
+        if (L->f32 && L->in_size[0] > f->max_in) f->max_in = L->in_size[0];
         if (inplace) L->out = f->L[s].out;
         else { L->out = f->rows; f->rows += a->n_out; }
     }
@@ -472,6 +497,28 @@ static void dense_rows(const flayer *L, const double *restrict X, double *restri
     }
 }
 
+/* Dense in float lanes (f32): the inputs converted once (exactly), then
+   Y[j] = b_j + sum_k w_k X[i_k] for all EB = 64 events in 8 registers. */
+FAST_SIMD
+static void dense_rows_f32(const flayer *L, const double *restrict X, double *restrict Y, float *restrict xf, int n_in) {
+    for (long k = 0; k < (long)n_in * EB; k++) xf[k] = (float)X[k];
+    for (int j = 0; j < L->size; j++) {
+        float b = L->bias_f[j];
+        v8f a0 = {b, b, b, b, b, b, b, b}, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int k = L->nz_start[j]; k < L->nz_start[j + 1]; k++) {
+            const v8f *x = (const v8f *)(xf + L->nz_off[k]);
+            float w = L->nz_wf[k];
+            v8f wv = {w, w, w, w, w, w, w, w};
+            a0 += wv * x[0]; a1 += wv * x[1]; a2 += wv * x[2]; a3 += wv * x[3];
+            a4 += wv * x[4]; a5 += wv * x[5]; a6 += wv * x[6]; a7 += wv * x[7];
+        }
+        v8f acc[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+        const float *r = (const float *)acc;
+        double *y = Y + (long)j * EB;
+        for (int e = 0; e < EB; e++) y[e] = r[e];
+    }
+}
+
 FAST_SIMD
 static void batchnorm_rows(const flayer *L, const double *X, double *Y) {   /* may be in place */
     for (int j = 0; j < L->size; j++) {
@@ -515,12 +562,15 @@ static void activation_rows(const flayer *L, const double *X, double *Y) {
     }
 }
 
-static void run_layer(const flayer *L, double *buf) {
+static void run_layer(const flayer *L, double *buf, float *xf) {
     double *Y = buf + L->out * EB;
     const double *X = buf + L->in[0] * EB;
     long n = (long)L->size * EB;
     switch (L->op) {
-    case FW_DENSE: dense_rows(L, X, Y); break;
+    case FW_DENSE:
+        if (L->f32) dense_rows_f32(L, X, Y, xf, L->in_size[0]);
+        else dense_rows(L, X, Y);
+        break;
     case FW_BATCHNORM: batchnorm_rows(L, X, Y); break;
     case FW_RELU: case FW_LINEAR: case FW_LEAKY_RELU: elementwise_rows(L, X, Y, n); break;
     case FW_ADD:
@@ -544,22 +594,25 @@ static void run_layer(const flayer *L, double *buf) {
 }
 
 /* nb float events (row-major) -> the input rows, cast to in_t.  Values with
-   |x 2^-e| >= LIM (and NaN) take the scalar conversion. */
+   |x 2^-e| >= LIM (and NaN) are set aside (0) and take the scalar conversion. */
 FAST_SIMD
 static void load_float(const emu_fast *f, const aedl_fw_plan *p, double *buf, const float *in, int nb) {
     int d = f->d_in;
     double *X = buf + f->in * EB;
     const double sc = f->in_cast.sc;
-    for (int b = 0; b < EB; b++)
-        for (int i = 0; i < d; i++) X[(long)i * EB + b] = b < nb ? (double)in[(long)b * d + i] : 0.0;
-    long n = (long)d * EB;
     int slow = 0;
-    for (long k = 0; k < n; k++) {
-        int ok = fabs(X[k] * sc) < LIM;
-        slow |= !ok;
-        X[k] = ok ? X[k] : 0.0;
+    for (int b = 0; b < nb; b++) {
+        const float *e = in + (long)b * d;
+        for (int i = 0; i < d; i++) {
+            double x = (double)e[i];
+            int ok = fabs(x * sc) < LIM;
+            slow |= !ok;
+            X[(long)i * EB + b] = ok ? x : 0.0;
+        }
     }
-    cast_rows(X, n, &f->in_cast);
+    if (nb < EB)
+        for (int i = 0; i < d; i++) memset(X + (long)i * EB + nb, 0, sizeof(double) * (EB - nb));
+    cast_rows(X, (long)d * EB, &f->in_cast);
     if (slow)
         for (int b = 0; b < nb; b++)
             for (int i = 0; i < d; i++) {
@@ -575,32 +628,38 @@ static void load_mantissa(const emu_fast *f, double *buf, const int64_t *min, in
         for (int i = 0; i < d; i++) X[(long)i * EB + b] = b < nb ? (double)min[(long)b * d + i] * f->in_isc : 0.0;
 }
 
+/* The output rows -> out (nb, d_out) doubles and/or mantissas, event by event
+   (contiguous writes; the block is in cache). */
+FAST_SIMD
 static void store(const emu_fast *f, const double *buf, int nb, long d_out, double *out, int64_t *mout) {
     int col = 0;
     for (int k = 0; k < f->noutputs; k++) {
         const double *R = buf + f->out_row[k] * EB;
-        for (int j = 0; j < f->out_size[k]; j++) {
-            const double *r = R + (long)j * EB;
-            if (out) for (int b = 0; b < nb; b++) out[b * d_out + col + j] = r[b] + 0.0;   /* no -0 */
-            if (mout) for (int b = 0; b < nb; b++) mout[b * d_out + col + j] = (int64_t)(r[b] * f->out_sc[k]);
+        int n = f->out_size[k];
+        double sc = f->out_sc[k];
+        for (int b = 0; b < nb; b++) {
+            if (out) { double *o = out + b * d_out + col; for (int j = 0; j < n; j++) o[j] = R[(long)j * EB + b] + 0.0; }   /* no -0 */
+            if (mout) { int64_t *o = mout + b * d_out + col; for (int j = 0; j < n; j++) o[j] = (int64_t)(R[(long)j * EB + b] * sc); }
         }
-        col += f->out_size[k];
+        col += n;
     }
 }
 
 void emu_fast_run(const emu_fast *f, const aedl_fw_plan *p, const float *in, const int64_t *min,
                   double *out, int64_t *mout, long lo, long hi) {
-    void *mem = NULL;
-    if (posix_memalign(&mem, 64, sizeof(double) * (size_t)f->rows * EB) != 0)
-        aedl_fatal("out of memory (%zu bytes for the emulator's blocks)", sizeof(double) * (size_t)f->rows * EB);
+    void *mem = NULL, *fmem = NULL;
+    size_t bytes = sizeof(double) * (size_t)f->rows * EB, fbytes = sizeof(float) * (size_t)(f->max_in ? f->max_in : 1) * EB;
+    if (posix_memalign(&mem, 64, bytes) != 0 || posix_memalign(&fmem, 64, fbytes) != 0)
+        aedl_fatal("out of memory (%zu bytes for the emulator's blocks)", bytes + fbytes);
     double *buf = mem;
+    float *xf = fmem;
     long d_in = p->d_in, d_out = p->d_out;
     for (long s = lo; s < hi; s += EB) {
         int nb = (int)(hi - s < EB ? hi - s : EB);
         if (in) load_float(f, p, buf, in + s * d_in, nb);
         else load_mantissa(f, buf, min + s * d_in, nb);
-        for (int l = 0; l < f->nlayers; l++) run_layer(&f->L[l], buf);
+        for (int l = 0; l < f->nlayers; l++) run_layer(&f->L[l], buf, xf);
         store(f, buf, nb, d_out, out ? out + s * d_out : NULL, mout ? mout + s * d_out : NULL);
     }
-    free(mem);
+    free(mem); free(fmem);
 }

@@ -769,6 +769,66 @@ static void test_fast_casts(void) {
     CHECK(missing == 0, "fast path casts: every (rounding, overflow) pair runs on the fast path", "%d pairs never", missing);
 }
 
+/* Dense plans built directly: narrow ones (inputs <= 8 bits, weights <= 8 bits:
+   the fast path's float kernel), wide ones (inputs of 25-28 bits: its double
+   kernel), accumulators that wrap or not, sizes across the kernels' tiles;
+   fast == reference. */
+static void test_fast_dense(void) {
+    int bad = 0, runs = 0, fast[2] = {0, 0};
+    char first[600] = "";
+    enum { NEV = 150 };
+    float *in = malloc(sizeof(float) * NEV * 80);
+    for (int it = 0; it < 400; it++) {
+        bool wide = it % 2;
+        int n_in = 1 + rnd(70), n_out = 1 + rnd(70);
+        aedl_fw_plan *p = aedl_fw_plan_new(1);
+        aedl_fixed a = wide ? fx(25 + rnd(4), rnd(10) - 2, true, (aedl_rounding)rnd(7), (aedl_overflow)rnd(4))
+                            : fx(2 + rnd(7), rnd(6) - 2, rnd(2), (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        p->d_in = n_in; p->in_t = a; p->noutputs = 1; p->outputs[0] = 0; p->d_out = n_out;
+        aedl_fw_layer *l = &p->layers[0];
+        l->op = FW_DENSE;
+        snprintf(l->name, sizeof l->name, "dense");
+        l->ninputs = 1; l->inputs[0] = -1; l->n_in = n_in; l->n_out = n_out;
+        int ww = wide ? 2 + rnd(13) : 2 + rnd(7);
+        l->w_t = fx(ww, rnd(4) - 1, true, AEDL_TRN, AEDL_WRAP);
+        l->b_t = fx(2 + rnd(8), rnd(4), true, AEDL_TRN, AEDL_WRAP);
+        l->has_w = true; l->has_b = rnd(4) != 0;
+        int fr = (a.width - a.integer) + (l->w_t.width - l->w_t.integer);   /* product fraction bits */
+        if (l->b_t.width - l->b_t.integer > fr) fr = l->b_t.width - l->b_t.integer;
+        int bits = a.width + ww + 8;                                        /* never wraps ... */
+        if (rnd(3) == 0) bits = 4 + rnd(bits - 4);                          /* ... or wraps */
+        l->acc_t = fx(bits, bits - fr, true, AEDL_TRN, AEDL_WRAP);
+        l->has_quant = rnd(2);
+        l->q_t = fx(2 + rnd(12), rnd(8) - 2, rnd(2), (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        l->res_t = l->has_quant ? l->q_t : l->acc_t;
+        l->w = malloc(sizeof(int64_t) * n_in * n_out);
+        l->b = malloc(sizeof(int64_t) * n_out);
+        for (long k = 0; k < (long)n_in * n_out; k++)
+            l->w[k] = rnd(3) == 0 ? 0 : (int64_t)rnd(1 << (ww - 1)) * (rnd(2) ? 1 : -1);
+        for (int j = 0; j < n_out; j++) l->b[j] = (int64_t)rnd(1 << (l->b_t.width - 1)) * (rnd(2) ? 1 : -1);
+        char err[256];
+        if (aedl_fw_prepare(p, err, sizeof err)) {
+            if (!bad++) snprintf(first, sizeof first, "prepare: %.200s", err);
+            aedl_fw_plan_free(p);
+            continue;
+        }
+        int nev = 1 + rnd(NEV);
+        for (int k = 0; k < nev * n_in; k++) in[k] = hard_input(a);
+        runs++;
+        fast[wide] += aedl_fw_uses_fast(p);
+        char why[400];
+        if (fast_vs_ref(p, in, nev, why, sizeof why) && !bad++)
+            snprintf(first, sizeof first, "%s dense %d -> %d, input <%d,%d>, weights %d bits, accumulator <%d,%d>: %s",
+                     wide ? "wide" : "narrow", n_in, n_out, a.width, a.integer, ww, l->acc_t.width, l->acc_t.integer, why);
+        aedl_fw_plan_free(p);
+    }
+    free(in);
+    CHECK(bad == 0 && runs == 400, "fast path dense (float and double kernels, wrapping accumulators) == reference path",
+          "%d of %d differ; first: %s", bad, runs, first);
+    CHECK(fast[0] == 200 && fast[1] > 150, "fast path dense: narrow and wide plans run on the fast path",
+          "narrow %d of 200, wide %d of 200", fast[0], fast[1]);
+}
+
 /* ---- plan text round trip ---------------------------------------------------------------- */
 static void test_plan_file(void) {
     int ok = 0, tried = 0;
@@ -822,5 +882,6 @@ int main(int argc, char **argv) {
     test_fixed_mode(n / 3);
     test_fast_vs_reference(n / 3);
     test_fast_casts();
+    test_fast_dense();
     return check_exit();
 }
