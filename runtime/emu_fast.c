@@ -24,6 +24,7 @@
  * an input row at a time (pruned weights cost nothing).  The element-wise
  * loops vectorize (AVX2 via target_clones where GCC supports it).
  */
+#include <fenv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,16 @@
 
 typedef double v4d __attribute__((vector_size(32)));
 typedef float v8f __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+typedef long long v4l __attribute__((vector_size(32)));   /* comparison masks of v4d */
+
+/* A 4 x 4 transpose of doubles: rows r0..r3 -> columns c0..c3. */
+#define TRANSPOSE4(r0, r1, r2, r3, c0, c1, c2, c3) do {                                    \
+        v4d t0_ = __builtin_shufflevector(r0, r1, 0, 4, 2, 6), t1_ = __builtin_shufflevector(r0, r1, 1, 5, 3, 7); \
+        v4d t2_ = __builtin_shufflevector(r2, r3, 0, 4, 2, 6), t3_ = __builtin_shufflevector(r2, r3, 1, 5, 3, 7); \
+        c0 = __builtin_shufflevector(t0_, t2_, 0, 1, 4, 5); c1 = __builtin_shufflevector(t1_, t3_, 0, 1, 4, 5);   \
+        c2 = __builtin_shufflevector(t0_, t2_, 2, 3, 6, 7); c3 = __builtin_shufflevector(t1_, t3_, 2, 3, 6, 7);   \
+    } while (0)
 #define LIM32 0x1p24             /* float: integers below this are exact */
 
 /* One cast into a type, prepared for the values that reach it. */
@@ -398,6 +409,8 @@ fail:
     return NULL;
 }
 
+bool emu_fast_env_ok(void) { return fegetround() == FE_TONEAREST; }
+
 bool emu_fast_inputs_ok(const aedl_fw_plan *p, const int64_t *min, long n) {
     aedl_fixed t = p->in_t;
     if (t.width > 52) return false;
@@ -409,70 +422,47 @@ bool emu_fast_inputs_ok(const aedl_fw_plan *p, const int64_t *min, long n) {
 
 /* ---- the block kernels ---------------------------------------------------------------- */
 
-/* v[0..n) = (t)v: scale to mantissas, round, overflow, scale back. */
+/* One value y (a mantissa, exact) rounded to an integer by mode (-1: none).
+   y - floor(y) is exact (the steps are checked); rnd_conv is IEEE's
+   round-half-even, nearbyint in the default rounding mode (run_all checks it). */
+static inline __attribute__((always_inline)) double round_mode(double y, int mode) {
+    double f, r;
+    switch (mode) {
+    case AEDL_TRN: return floor(y);
+    case AEDL_TRN_ZERO: return trunc(y);
+    case AEDL_RND: f = floor(y); return y - f >= 0.5 ? f + 1 : f;
+    case AEDL_RND_ZERO: f = floor(y); r = y - f; return (r > 0.5) | ((r == 0.5) & (y < 0)) ? f + 1 : f;
+    case AEDL_RND_INF: f = floor(y); r = y - f; return (r > 0.5) | ((r == 0.5) & (y > 0)) ? f + 1 : f;
+    case AEDL_RND_MIN_INF: f = floor(y); return y - f > 0.5 ? f + 1 : f;
+    case AEDL_RND_CONV: return nearbyint(y);
+    default: return y;
+    }
+}
+/* An integer y into the target's range by overflow mode (-1: none). */
+static inline __attribute__((always_inline)) double ovf_mode(double y, int mode, const fcast *c) {
+    switch (mode) {
+    case AEDL_SAT: case AEDL_SAT_SYM: y = y < c->lo ? c->lo : y; return y > c->hi ? c->hi : y;
+    case AEDL_SAT_ZERO: return (y < c->lo) | (y > c->hi) ? 0.0 : y;
+    case AEDL_WRAP: return y - c->span * floor((y - c->wmin) * c->ispan);
+    default: return y;
+    }
+}
+
+/* v[0..n) = (t)v: to mantissas, round, overflow, back to values; one loop
+   per (rounding, overflow) pair so that each vectorizes. */
+#define CAST_CASE(R, O) \
+    case ((R) + 1) * 5 + (O) + 1: \
+        for (long k = 0; k < n; k++) v[k] = ovf_mode(round_mode(v[k] * sc, (R)), (O), &cc) * isc; \
+        break;
+#define CAST_CASES(R) CAST_CASE(R, -1) CAST_CASE(R, 0) CAST_CASE(R, 1) CAST_CASE(R, 2) CAST_CASE(R, 3)
 FAST_SIMD
 static void cast_rows(double *restrict v, long n, const fcast *c) {
+    const fcast cc = *c;
     const double sc = c->sc, isc = c->isc;
-    if (c->round) {
-        switch (c->rnd) {
-        case AEDL_TRN:
-            for (long k = 0; k < n; k++) v[k] = floor(v[k] * sc);
-            break;
-        case AEDL_TRN_ZERO:
-            for (long k = 0; k < n; k++) v[k] = trunc(v[k] * sc);
-            break;
-        case AEDL_RND:
-            for (long k = 0; k < n; k++) { double y = v[k] * sc, f = floor(y); v[k] = y - f >= 0.5 ? f + 1 : f; }
-            break;
-        case AEDL_RND_ZERO:
-            for (long k = 0; k < n; k++) {
-                double y = v[k] * sc, f = floor(y), r = y - f;
-                v[k] = (r > 0.5) | ((r == 0.5) & (y < 0)) ? f + 1 : f;
-            }
-            break;
-        case AEDL_RND_INF:
-            for (long k = 0; k < n; k++) {
-                double y = v[k] * sc, f = floor(y), r = y - f;
-                v[k] = (r > 0.5) | ((r == 0.5) & (y > 0)) ? f + 1 : f;
-            }
-            break;
-        case AEDL_RND_MIN_INF:
-            for (long k = 0; k < n; k++) { double y = v[k] * sc, f = floor(y); v[k] = y - f > 0.5 ? f + 1 : f; }
-            break;
-        case AEDL_RND_CONV:
-            for (long k = 0; k < n; k++) {
-                double y = v[k] * sc, f = floor(y), r = y - f, h = f * 0.5;
-                v[k] = (r > 0.5) | ((r == 0.5) & (h != floor(h))) ? f + 1 : f;
-            }
-            break;
-        }
-    }
-    const double pre = c->round ? 1.0 : sc;      /* v is already a mantissa after rounding */
-    if (!c->ovf) {
-        for (long k = 0; k < n; k++) v[k] *= isc;
-        return;
-    }
-    const double lo = c->lo, hi = c->hi;
-    switch (c->mode) {
-    case AEDL_SAT: case AEDL_SAT_SYM:
-        for (long k = 0; k < n; k++) {
-            double y = v[k] * pre;
-            y = y < lo ? lo : y;
-            y = y > hi ? hi : y;
-            v[k] = y * isc;
-        }
-        break;
-    case AEDL_SAT_ZERO:
-        for (long k = 0; k < n; k++) { double y = v[k] * pre; v[k] = (y < lo) | (y > hi) ? 0.0 : y * isc; }
-        break;
-    case AEDL_WRAP: {
-        const double wmin = c->wmin, span = c->span, ispan = c->ispan;
-        for (long k = 0; k < n; k++) {
-            double y = v[k] * pre;
-            v[k] = (y - span * floor((y - wmin) * ispan)) * isc;
-        }
-        break;
-    }
+    int r = c->round ? (int)c->rnd : -1, o = c->ovf ? (int)c->mode : -1;
+    switch ((r + 1) * 5 + o + 1) {
+    CAST_CASES(-1) CAST_CASES(0) CAST_CASES(1) CAST_CASES(2) CAST_CASES(3) CAST_CASES(4) CAST_CASES(5) CAST_CASES(6)
+    default: break;
     }
 }
 
@@ -593,23 +583,41 @@ static void run_layer(const flayer *L, double *buf, float *xf) {
     for (int c = 0; c < L->ncast; c++) cast_rows(Y, n, &L->cast[c]);
 }
 
-/* nb float events (row-major) -> the input rows, cast to in_t.  Values with
-   |x 2^-e| >= LIM (and NaN) are set aside (0) and take the scalar conversion. */
+/* nb float events (row-major) -> the input rows, cast to in_t: 4 x 4 blocks
+   transposed in registers, the edges one by one.  Values with |x 2^-e| >= LIM
+   (and NaN) are set aside (0) and take the scalar conversion. */
 FAST_SIMD
 static void load_float(const emu_fast *f, const aedl_fw_plan *p, double *buf, const float *in, int nb) {
-    int d = f->d_in;
+    int d = f->d_in, d4 = d & ~3, nb4 = nb & ~3;
     double *X = buf + f->in * EB;
     const double sc = f->in_cast.sc;
-    int slow = 0;
-    for (int b = 0; b < nb; b++) {
-        const float *e = in + (long)b * d;
-        for (int i = 0; i < d; i++) {
-            double x = (double)e[i];
+    const v4d lim = {LIM, LIM, LIM, LIM};
+    v4l bad = {0, 0, 0, 0};
+    long slow = 0;
+    for (int b = 0; b < nb4; b += 4)
+        for (int i = 0; i < d4; i += 4) {
+            v4d r[4], c[4];
+            for (int e = 0; e < 4; e++) {
+                v4f x;
+                memcpy(&x, in + (long)(b + e) * d + i, sizeof x);
+                r[e] = __builtin_convertvector(x, v4d);
+            }
+            TRANSPOSE4(r[0], r[1], r[2], r[3], c[0], c[1], c[2], c[3]);
+            for (int e = 0; e < 4; e++) {
+                v4d y = c[e] * sc;
+                v4l ok = (y < lim) & (y > -lim);                        /* 0 for NaN */
+                bad |= ~ok;
+                *(v4d *)(X + (long)(i + e) * EB + b) = (v4d)((v4l)c[e] & ok);
+            }
+        }
+    slow = bad[0] | bad[1] | bad[2] | bad[3];
+    for (int b = 0; b < nb; b++)
+        for (int i = b < nb4 ? d4 : 0; i < d; i++) {
+            double x = (double)in[(long)b * d + i];
             int ok = fabs(x * sc) < LIM;
             slow |= !ok;
             X[(long)i * EB + b] = ok ? x : 0.0;
         }
-    }
     if (nb < EB)
         for (int i = 0; i < d; i++) memset(X + (long)i * EB + nb, 0, sizeof(double) * (EB - nb));
     cast_rows(X, (long)d * EB, &f->in_cast);
@@ -628,17 +636,32 @@ static void load_mantissa(const emu_fast *f, double *buf, const int64_t *min, in
         for (int i = 0; i < d; i++) X[(long)i * EB + b] = b < nb ? (double)min[(long)b * d + i] * f->in_isc : 0.0;
 }
 
-/* The output rows -> out (nb, d_out) doubles and/or mantissas, event by event
-   (contiguous writes; the block is in cache). */
+/* The output rows -> out (nb, d_out) doubles and/or mantissas: 4 x 4 blocks
+   transposed in registers, the edges one by one. */
 FAST_SIMD
 static void store(const emu_fast *f, const double *buf, int nb, long d_out, double *out, int64_t *mout) {
     int col = 0;
+    const v4d zero = {0, 0, 0, 0};
     for (int k = 0; k < f->noutputs; k++) {
         const double *R = buf + f->out_row[k] * EB;
-        int n = f->out_size[k];
+        int n = f->out_size[k], n4 = out ? n & ~3 : 0, nb4 = out ? nb & ~3 : 0;
         double sc = f->out_sc[k];
+        for (int b = 0; b < nb4; b += 4)
+            for (int j = 0; j < n4; j += 4) {
+                const double *r = R + (long)j * EB + b;
+                v4d r0 = *(const v4d *)r, r1 = *(const v4d *)(r + EB), r2 = *(const v4d *)(r + 2 * EB), r3 = *(const v4d *)(r + 3 * EB);
+                v4d c[4];
+                TRANSPOSE4(r0, r1, r2, r3, c[0], c[1], c[2], c[3]);
+                for (int e = 0; e < 4; e++) {
+                    v4d o = c[e] + zero;                                   /* no -0 */
+                    memcpy(out + (b + e) * d_out + col + j, &o, sizeof o);
+                }
+            }
         for (int b = 0; b < nb; b++) {
-            if (out) { double *o = out + b * d_out + col; for (int j = 0; j < n; j++) o[j] = R[(long)j * EB + b] + 0.0; }   /* no -0 */
+            if (out) {
+                double *o = out + b * d_out + col;
+                for (int j = b < nb4 ? n4 : 0; j < n; j++) o[j] = R[(long)j * EB + b] + 0.0;
+            }
             if (mout) { int64_t *o = mout + b * d_out + col; for (int j = 0; j < n; j++) o[j] = (int64_t)(R[(long)j * EB + b] * sc); }
         }
         col += n;

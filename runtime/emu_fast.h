@@ -27,4 +27,8 @@ void emu_fast_run(const emu_fast *f, const aedl_fw_plan *p, const float *in, con
    path's premise; out-of-range mantissas go to the reference path). */
 bool emu_fast_inputs_ok(const aedl_fw_plan *p, const int64_t *min, long n);
 
+/* The fast path rounds ties to even with nearbyint: it needs the default
+   floating-point rounding mode (otherwise the reference path runs). */
+bool emu_fast_env_ok(void);
+
 #endif

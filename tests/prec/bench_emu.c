@@ -1,7 +1,7 @@
 /* bench_emu.c — firmware emulator speed on the seed autoencoder
  * (57-32-16-3-16-32-57, quantized as in the spec's example, 50% pruned random
  * weights, batchnorm after the hidden denses), bit_exact types.
- * Usage: bench_emu [events]
+ * Usage: bench_emu [events [events per call (4096)]]
  * Prints events/s of wall time with all threads and with one, events per
  * CPU-second (what the code does whatever else the machine runs), the same for
  * the integer reference path, whether both paths agree, and the load average. */
@@ -35,7 +35,6 @@ static IrNode *node(IrOp op, int size) {
     return n;
 }
 
-#define CHUNK 65536L
 
 static double cpu_now(void) {
     struct timespec ts;
@@ -43,20 +42,37 @@ static double cpu_now(void) {
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-typedef struct { double wall, cpu; } rate;   /* events per second of wall time, of CPU time */
+typedef struct { double wall, cpu, best_wall, best_cpu; } rate;   /* events per second: overall and best of REPS */
+#define REPS 5
 
-/* n events through the plan, `chunk` at a time over the same buffers. */
+/* n events through the plan, `chunk` at a time over the same buffers, in REPS
+   timed parts (the best part says what the code does when the machine lets it). */
 static rate timed(aedl_fw_plan *p, const float *x, double *y, long chunk, long n, int threads) {
     aedl_fw_run_threads(p, x, y, chunk, threads);   /* warm up: pages, caches */
-    double c0 = cpu_now(), t0 = aedl_now();
-    for (long done = 0; done < n; done += chunk)
-        aedl_fw_run_threads(p, x, y, n - done < chunk ? n - done : chunk, threads);
-    double t1 = aedl_now(), c1 = cpu_now();
-    return (rate){n / (t1 - t0), n / (c1 - c0)};
+    rate r = {0, 0, 0, 0};
+    double wall = 0, cpu = 0;
+    long part = (n + REPS - 1) / REPS;
+    for (int rep = 0; rep < REPS; rep++) {
+        long m = n - rep * part < part ? n - rep * part : part;
+        if (m <= 0) break;
+        double c0 = cpu_now(), t0 = aedl_now();
+        for (long done = 0; done < m; done += chunk)
+            aedl_fw_run_threads(p, x, y, m - done < chunk ? m - done : chunk, threads);
+        double t1 = aedl_now(), c1 = cpu_now();
+        wall += t1 - t0; cpu += c1 - c0;
+        if (m / (t1 - t0) > r.best_wall) r.best_wall = m / (t1 - t0);
+        if (m / (c1 - c0) > r.best_cpu) r.best_cpu = m / (c1 - c0);
+    }
+    r.wall = n / wall; r.cpu = n / cpu;
+    return r;
 }
 
 int main(int argc, char **argv) {
     long n = argc > 1 ? atol(argv[1]) : 1000000;
+    /* events per call: 4096 keep input and output in the caches, larger ones
+       stream them through memory as a big evaluation does */
+    long CHUNK = argc > 2 ? atol(argv[2]) : 4096;
+    if (n < 1 || CHUNK < 1) { fprintf(stderr, "usage: bench_emu [events [events per call]]\n"); return 1; }
     static IrQuant qw, qo, qa;
     qw.type = (aedl_fixed){8, 4, true, AEDL_RND_CONV, AEDL_SAT_SYM};
     qo.type = (aedl_fixed){16, 7, true, AEDL_RND_CONV, AEDL_SAT_SYM};
@@ -109,7 +125,7 @@ int main(int argc, char **argv) {
     /* the fast path against the integer reference path, on the whole chunk */
     bool fast = aedl_fw_uses_fast(p);
     aedl_fw_set_reference(p, true);
-    rate ref = timed(p, x, yr, chunk, chunk, 1);
+    rate ref = timed(p, x, yr, chunk, n / 4 > chunk ? n / 4 : chunk, 1);
     aedl_fw_set_reference(p, false);
     aedl_fw_run_threads(p, x, y, chunk, 1);
     bool same = memcmp(y, yr, sizeof(double) * 57 * (size_t)chunk) == 0;
@@ -123,11 +139,12 @@ int main(int argc, char **argv) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     printf("bench emu: seed AE 57-32-16-3-16-32-57 bit_exact, 50%% pruned, %ld events (chunks of %ld), %s path%s\n",
            n, chunk, fast ? "fast" : "reference", same ? ", identical to the reference path" : ", DIFFERS FROM THE REFERENCE PATH");
-    printf("bench emu: all threads (%ld CPUs): %.2fM events/s wall, %.2fM events per CPU-second\n",
-           cpus, all.wall / 1e6, all.cpu / 1e6);
-    printf("bench emu: 1 thread: %.2fM events/s wall, %.2fM events per CPU-second\n", one.wall / 1e6, one.cpu / 1e6);
-    printf("bench emu: reference path, 1 thread: %.2fM events/s wall, %.2fM events per CPU-second\n",
-           ref.wall / 1e6, ref.cpu / 1e6);
+    printf("bench emu: all threads (%ld CPUs): %.2fM events/s wall (best of %d parts %.2fM), "
+           "%.2fM events per CPU-second (best %.2fM)\n", cpus, all.wall / 1e6, REPS, all.best_wall / 1e6, all.cpu / 1e6, all.best_cpu / 1e6);
+    printf("bench emu: 1 thread: %.2fM events/s wall (best %.2fM), %.2fM events per CPU-second (best %.2fM)\n",
+           one.wall / 1e6, one.best_wall / 1e6, one.cpu / 1e6, one.best_cpu / 1e6);
+    printf("bench emu: reference path, 1 thread: %.2fM events/s wall, %.2fM events per CPU-second (best %.2fM)\n",
+           ref.wall / 1e6, ref.cpu / 1e6, ref.best_cpu / 1e6);
     printf("bench emu: load average %.2f %.2f %.2f (the wall rates share the machine with that)\n",
            load[0], load[1], load[2]);
     free(x); free(y); free(yr);
