@@ -104,6 +104,7 @@ void aedl_atomic_abort(aedl_atomic *a) {
 }
 
 int aedl_mkdirs(const char *path) {
+    if (!*path) { errno = ENOENT; return -1; }     /* "" (e.g. -o ""): no folder; p + 1 would overrun */
     char *p = xstrdup(path);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/') continue;

@@ -48,6 +48,9 @@ check robust/data/train-keeps-user-files "the regeneration touched the user's fi
 mine"'
 cp out/m.weights.h5 good.h5
 
+# ---- an empty output folder name (aedl_mkdirs read past the string)
+expect_error robust/data/train-output-empty "cannot create" "$TR" --epochs 1 --quiet -o ""
+
 # ---- HDF5 data files cut off in the middle
 cp bg.h5 bg.full; cp sig.h5 sig.full
 head -c $(($(wc -c < bg.full) / 2)) bg.full > bg.h5
