@@ -178,7 +178,10 @@ static void parse_args(int argc, char **argv, Options *o) {
                 printf("aedlc %s\n", AEDL_VERSION);
                 exit(0);
             } else if (option_is(a, "--emit")) parse_emit(o, opt_value(argc, argv, &i, "--emit"));
-            else if (option_is(a, "-o")) o->out_dir = opt_value(argc, argv, &i, "-o");
+            else if (option_is(a, "-o")) {
+                o->out_dir = opt_value(argc, argv, &i, "-o");
+                if (!*o->out_dir) usage_error("option %s needs a folder, not an empty string%s", "'-o'", "");
+            }
             else if (option_is(a, "--model")) o->model = opt_value(argc, argv, &i, "--model");
             else if (option_is(a, "--target")) o->target = opt_value(argc, argv, &i, "--target");
             else if (option_is(a, "--weights")) o->weights = opt_value(argc, argv, &i, "--weights");

@@ -59,6 +59,14 @@ static bool node_shape(IrNode *n) {
     IrShape s = a->shape;
     switch (n->op) {
     case OP_DENSE:
+        /* One axis only: the firmware and the emulator compute a dense layer as
+           one matrix-vector product, so the whole pipeline does. */
+        if (a->shape.rank != 1) {
+            diag_error(n->loc, "dense '%s' needs a 1-D input, but '%s' is %s: flatten the data "
+                       "(`flatten = true` in the data block) and declare the input 1-D",
+                       n->name, a->name, shape_text(&a->shape));
+            return false;
+        }
         s.dims[s.rank - 1] = n->units;
         break;
     case OP_CONCAT: {
