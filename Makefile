@@ -26,6 +26,11 @@ BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null)
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 OPT      := -O1
+# A sanitizer report exits with 86, never with the 1 that tests expect of a
+# rejected input, so no report can hide behind an expected error.
+export ASAN_OPTIONS  ?= exitcode=86:detect_leaks=1
+export LSAN_OPTIONS  ?= exitcode=86
+export UBSAN_OPTIONS ?= halt_on_error=1:exitcode=86:print_stacktrace=1
 endif
 
 CFLAGS   ?=
