@@ -2,7 +2,7 @@
  *
  * Inference computes y = scale * x + shift with scale = gamma/sqrt(var+eps),
  * shift = beta - mean*scale, both quantized to fixed<16,6,rnd_conv,sat> (the
- * parameter type training uses too, /tmp/semantics.md); never an unquantized
+ * parameter type training uses too, docs/semantics.md); never an unquantized
  * operation that training did not see.
  *
  * After a dense whose output nothing else reads, the batchnorm can be folded

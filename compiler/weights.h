@@ -1,5 +1,5 @@
 /* weights.h — trained parameters of a model, loaded from the weights file
- * (HDF5, the layout of /tmp/semantics.md: one group per layer, float32
+ * (HDF5, the layout of docs/semantics.md: one group per layer, float32
  * datasets kernel (n_in, units), bias (units), mask (n_in, units), gamma,
  * beta, moving_mean, moving_variance (n)).  Stored values are the float
  * (latent) weights; the precision passes quantize them on use.

@@ -3,7 +3,7 @@
  * test split and every signal:
  *
  *   float      the trained (latent) weights, no quantizer anywhere (float32);
- *   quantized  QI: the generated exact inference in double (/tmp/semantics.md);
+ *   quantized  QI: the generated exact inference in double (docs/semantics.md);
  *   firmware   the emulator (emu.h) running DIR/report/firmware.plan;
  *
  * and write eval/summary.json, eval/roc_SIGNAL.csv, eval/residuals.csv, and the

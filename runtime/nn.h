@@ -12,7 +12,7 @@
  * (B, C) is B rows of C floats.
  *
  * Double-precision *_f64 functions are forward-only inference kernels for the
- * "quantized inference" (QI) of /tmp/semantics.md.
+ * "quantized inference" (QI) of docs/semantics.md.
  *
  * One QAT training step for `dense d1(32, weight=q) -> batchnorm bn1 -> relu(quant=qa)`
  * (quant.h, optim.h, prune.h for the other calls):

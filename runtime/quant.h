@@ -67,7 +67,7 @@ double aedl_quantize_value(const aedl_fixed *t, double x);
 double aedl_quant_min(const aedl_fixed *t);
 double aedl_quant_max(const aedl_fixed *t);
 
-/* The types behind the QKeras quantizers (see /tmp/semantics.md):
+/* The types behind the QKeras quantizers (see docs/semantics.md):
    quantized_bits(bits, integer, symmetric, keep_negative) and quantized_relu(bits, integer). */
 aedl_fixed aedl_qkeras_bits(int bits, int integer, int symmetric, int keep_negative);
 aedl_fixed aedl_qkeras_relu(int bits, int integer);

@@ -1,5 +1,5 @@
 /* train_io.c — what the training driver writes besides checkpoints: the
- * weights file (layout in /tmp/semantics.md) and history.csv. */
+ * weights file (layout in docs/semantics.md) and history.csv. */
 #include <errno.h>
 #include <hdf5.h>
 #include <stdlib.h>

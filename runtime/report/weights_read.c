@@ -1,5 +1,5 @@
 /* weights_read.c — the dense kernels (and pruning masks) of a weights file
- * (layout: /tmp/semantics.md; one group per layer, kernel (n_in, units)). */
+ * (layout: docs/semantics.md; one group per layer, kernel (n_in, units)). */
 #include <hdf5.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  *
  *   hls_tool weights FILE.aedl OUT.h5 SEED [MODEL]
  *       random trained-looking weights for every dense and batchnorm of the
- *       model, in the weights-file layout (/tmp/semantics.md): kernels
+ *       model, in the weights-file layout (docs/semantics.md): kernels
  *       uniform in [-1, 1] with some exact powers of two (so the firmware's
  *       shifts are exercised), pruning masks of about 50% for pruned layers,
  *       biases in [-0.5, 0.5], batchnorm statistics near their usual values.

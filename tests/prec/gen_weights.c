@@ -1,4 +1,4 @@
-/* gen_weights.c — writes a weights file (the layout of /tmp/semantics.md) with
+/* gen_weights.c — writes a weights file (the layout of docs/semantics.md) with
  * deterministic pseudo-random values, for tests and benchmarks.
  *   gen_weights OUT.h5 SEED LAYER...
  *   LAYER: dense:NAME:N_IN:UNITS[:KEEP]   kernel, bias, mask (KEEP = kept fraction, default 1)
