@@ -7,3 +7,6 @@ $(BUILD)/runtime/emu.o $(BUILD)/runtime/emu_fast.o: CFLAGS += -fvect-cost-model=
 # The fast path's rounding loops (floor, compare-and-select) vectorize only when
 # GCC may assume no floating-point traps; neither flag changes a result.
 $(BUILD)/runtime/emu_fast.o: CFLAGS += -fno-trapping-math -fno-math-errno
+# The emulator's speed with calls of 65536 events (input and output stream
+# through memory); tests/prec.mk runs the default (4096 per call, as evalrun).
+BENCH_CMDS += '$(BUILD)/tests/prec/bench_emu 2000000 65536'
