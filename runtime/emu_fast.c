@@ -4,25 +4,28 @@
  * |m| < 2^51 it is exactly a double, and so are the products and sums the
  * plan forms as long as their exact results stay below 2^51 units of their
  * step.  emu_fast_prepare proves that from the types and the integer
- * parameters, layer by layer, tracking for every layer's output a range
- * [lo, hi] and a step 2^e of which every value is a multiple; then any order
- * of summation gives the exact sum, and the emulator's semantics (emu.h) are
- * computed without a single rounding:
+ * parameters, layer by layer, tracking for every output element a range
+ * [lo, hi] and for the layer a step 2^e of which every value is a multiple;
+ * then any order of summation gives the exact sum, and the emulator's
+ * semantics (emu.h) are computed without a single rounding:
  *
  *   dense      exact sum, then the wrap into acc_t: the reference's modular
  *              path (other accumulators: the plan stays on the reference path)
  *   batchnorm, leaky_relu, add: the exact value, then the cast into acc_t
  *   every cast y = v * 2^-e (exact), rounded by mode with floor/trunc and
- *              comparisons of the exact remainder y - floor(y), overflow by
- *              mode with comparisons (wrap: y - 2^W floor((y - min) 2^-W)),
- *              then times 2^e; a cast the ranges prove to be the identity is
- *              skipped.
+ *              comparisons of the exact remainder y - floor(y) (rnd_conv:
+ *              nearbyint, IEEE's ties-to-even), overflow by mode with
+ *              comparisons (wrap: y - 2^W floor((y - min) 2^-W)), then times
+ *              2^e; a cast the ranges prove to be the identity is skipped.
  *
  * Events go through in blocks of EB, stored transposed ([row][event]) so that
- * every loop runs over events.  The dense kernel keeps 32 events of one output
- * neuron in 8 vector registers of 4 doubles and adds one non-zero weight times
- * an input row at a time (pruned weights cost nothing).  The element-wise
- * loops vectorize (AVX2 via target_clones where GCC supports it).
+ * every loop runs over events.  The dense kernels add one non-zero weight
+ * times an input row at a time into accumulators held in registers (pruned
+ * weights cost nothing): 64 events in 8 x 8 floats when the layer's inputs,
+ * weights and partial sums are below 2^24 units of their steps (exact in a
+ * float too), else 32 events in 8 x 4 doubles.  Inputs and outputs are
+ * transposed 4 x 4 in registers; the element-wise loops vectorize (AVX2 via
+ * target_clones where GCC supports it).
  */
 #include <fenv.h>
 #include <math.h>
@@ -144,6 +147,7 @@ static bool prep_cast(fcast *c, vinfo *v, aedl_fixed t) {
         if (!(isfinite(ylo) && isfinite(yhi))) return false;
         if (c->round) { ylo = floor(ylo); yhi = ceil(yhi); } /* rounding stays between these */
         c->ovf |= ylo < tlo || yhi > thi;
+        if (t.width > 52) c->ovf |= ylo <= tlo || yhi >= thi;   /* tlo, thi may be rounded */
         v->lo[i] = ylo; v->hi[i] = yhi;
     }
     c->active = c->round || c->ovf;
