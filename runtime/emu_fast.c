@@ -435,8 +435,8 @@ static inline __attribute__((always_inline)) double round_mode(double y, int mod
     case AEDL_TRN: return floor(y);
     case AEDL_TRN_ZERO: return trunc(y);
     case AEDL_RND: f = floor(y); return y - f >= 0.5 ? f + 1 : f;
-    case AEDL_RND_ZERO: f = floor(y); r = y - f; return (r > 0.5) | ((r == 0.5) & (y < 0)) ? f + 1 : f;
-    case AEDL_RND_INF: f = floor(y); r = y - f; return (r > 0.5) | ((r == 0.5) & (y > 0)) ? f + 1 : f;
+    case AEDL_RND_ZERO: f = floor(y); r = y - f; return ((r > 0.5) | ((r == 0.5) & (y < 0))) ? f + 1 : f;
+    case AEDL_RND_INF: f = floor(y); r = y - f; return ((r > 0.5) | ((r == 0.5) & (y > 0))) ? f + 1 : f;
     case AEDL_RND_MIN_INF: f = floor(y); return y - f > 0.5 ? f + 1 : f;
     case AEDL_RND_CONV: return nearbyint(y);
     default: return y;
@@ -446,7 +446,7 @@ static inline __attribute__((always_inline)) double round_mode(double y, int mod
 static inline __attribute__((always_inline)) double ovf_mode(double y, int mode, const fcast *c) {
     switch (mode) {
     case AEDL_SAT: case AEDL_SAT_SYM: y = y < c->lo ? c->lo : y; return y > c->hi ? c->hi : y;
-    case AEDL_SAT_ZERO: return (y < c->lo) | (y > c->hi) ? 0.0 : y;
+    case AEDL_SAT_ZERO: return ((y < c->lo) | (y > c->hi)) ? 0.0 : y;
     case AEDL_WRAP: return y - c->span * floor((y - c->wmin) * c->ispan);
     default: return y;
     }
