@@ -90,6 +90,8 @@ void prec_conservative(IrModel *m, const IrTarget *t) {
             if (bias && !c->has_bias) { c->bias = def; c->has_bias = true; }
             long nin = ir_shape_size(&n->inputs[0]->shape);
             aedl_fixed prod = mul_rule(x, c->weight);
+            if (bias && !n->bias_q && p->fallback_on && mode != PREC_FIXED)   /* on the products' step */
+                c->bias = prec_float_on_step(c->bias, frac(prod));
             int cl = ceil_log2(nin);
             aedl_fixed sum = mk(prod.width + cl, prod.integer + cl, prod.is_signed);
             c->accum = bias ? add_rule(sum, c->bias) : sum;

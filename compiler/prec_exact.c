@@ -165,10 +165,12 @@ static void set_acc(Ex *x, IrNode *n, IrPrec *p, const PrecVals *v, int terms, c
         p->acc_range = to_range(lo, hi, v->e);
         char *r = rstr(lo, hi, v->e), *a = tstr(p->fallback_acc);
         free(p->why_accum);
-        p->why_accum = prec_strf("%s: worst-case range %s; float part (not guaranteed): %s (the worst case's integer "
-                                 "bits%s, fraction min(exact %d, default + ceil(log2 %d terms))%s)", what, r, a,
-                                 p->fallback_acc.width - p->fallback_acc.integer < -v->e ? " + 1 for rounding" : "",
-                                 -v->e, terms, p->fallback_capped ? "; capped at 64 bits: may overflow" : "");
+        bool rounds = p->fallback_acc.width - p->fallback_acc.integer < -v->e;
+        p->why_accum = prec_strf("%s: worst-case range %s; float part (not guaranteed): %s (%s)%s", what, r, a,
+                                 rounds ? "wider than 64 bits exact: the terms truncated, one more integer bit"
+                                        : "the worst case's integer bits on the terms' step: never rounds",
+                                 p->fallback_capped ? "; capped at 64 bits: may overflow" : "");
+        (void)terms;
         free(r); free(a); free(what);
         return;
     }
@@ -194,8 +196,18 @@ static void dense(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) {
     long N = (long)n_in * U;
     aedl_fixed wq = p->cons.weight, bq = p->cons.bias;   /* the quantizer's (or pass e's) types */
     int64_t *w = prec_quant_kernel(pr, wq);
+    int ew = prec_exp(wq);
+    if (p->fallback_on && !n->bias_q && pr->bias && !p->folded_bn) {
+        /* a float part's float bias: on the products' step, so the accumulator stays exact */
+        int64_t *w0 = xmalloc(sizeof(int64_t) * (N ? N : 1));
+        memcpy(w0, w, sizeof(int64_t) * N);
+        int e0 = ew;
+        tighten(w0, N, &e0);
+        free(w0);
+        bq = prec_float_on_step(prec_float_param_type(pr->bias, U, x->t), -(e0 + in->e));
+    }
     int64_t *b = p->t.has_bias ? prec_quant_bias(pr, bq) : NULL;
-    int ew = prec_exp(wq), eb = prec_exp(bq);
+    int eb = prec_exp(bq);
     IrNode *bn = NULL;
     if (p->folded_bn) {
         prec_consumers(m, n, &bn);

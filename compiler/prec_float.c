@@ -19,10 +19,12 @@
  *     float part (prec_float_sum_types):
  *       accumulator  integer bits of the worst case (the exact range of the
  *                    firmware's own arithmetic with weights, the conservative
- *                    rule without), one more when it rounds; fraction bits
- *                    min(exact, FD + ceil(log2 terms)) so that the summed
- *                    truncation errors stay below one step of FD; AP_TRN,
- *                    AP_WRAP; at most 64 bits (capped: "may overflow");
+ *                    rule without), the terms' exact step: it never rounds
+ *                    (a float bias is rounded to the products' step first);
+ *                    AP_TRN, AP_WRAP.  Wider than 64 bits: 64, the terms
+ *                    truncated (at least FD + ceil(log2 terms) fraction bits,
+ *                    one more integer bit), integer bits capped last ("may
+ *                    overflow");
  *       result       fixed<I + FD, I, rnd, sat>, I from the observed range
  *                    (--observed) with one more integer bit as margin (x2),
  *                    but never more than the worst case; without an observed
@@ -76,18 +78,31 @@ static aedl_fixed for_values(const float *v, long n, aedl_fixed def, const IrTar
     return (aedl_fixed){def.width, int_bits_for(mx), true, AEDL_RND_CONV, AEDL_SAT};
 }
 
+aedl_fixed prec_float_param_type(const float *v, long n, const IrTarget *t) {
+    return for_values(v, n, prec_default_type(t), t);
+}
+
+aedl_fixed prec_float_on_step(aedl_fixed b, int frac) {
+    if (b.width - b.integer <= frac) return b;
+    b.width = b.integer + frac;
+    if (b.width < 2) { b.width = 2; b.integer = 2 - frac; }
+    return b;
+}
+
 static int ceil_log2(long n) { int c = 0; while ((1L << c) < n) c++; return c; }
 
 void prec_float_sum_types(IrPrec *p, const IrTarget *t, int I, bool is_signed, int exact_frac, int terms) {
     aedl_fixed def = prec_default_type(t);
     int FD = frac_bits(def);
     if (!is_signed) I++;                      /* the signed type of an unsigned range */
-    /* the accumulator */
-    int F = exact_frac < FD + ceil_log2(terms) ? exact_frac : FD + ceil_log2(terms);
-    int Ia = I + (F < exact_frac);            /* truncation lowers the sum by < one step of FD */
+    /* the accumulator: exact (the terms' step) when that fits 64 bits */
+    int F = exact_frac, Ia = I;
     p->fallback_capped = false;
-    if (Ia + F > 64) {
-        if (F > FD) F = 64 - Ia > FD ? 64 - Ia : FD;
+    if (Ia + F > 64) {                        /* round the terms: truncation lowers the sum */
+        Ia = I + 1;                           /*   by < terms steps <= one step of FD */
+        F = 64 - Ia;
+        if (F < FD + ceil_log2(terms)) F = FD + ceil_log2(terms);
+        if (F > exact_frac) F = exact_frac;
         if (Ia + F > 64) { Ia = 64 - F; p->fallback_capped = true; }
     }
     if (Ia + F < 1) F = 1 - Ia;

@@ -123,6 +123,11 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs);
    range), exact_frac its exact fraction bits, terms the number of additions.
    Sets p->fallback (result, unless observed) and p->fallback_acc. */
 void prec_float_sum_types(IrPrec *p, const IrTarget *t, int int_bits, bool is_signed, int exact_frac, int terms);
+/* The type of float parameters (weights or biases of a dense without quantizer). */
+aedl_fixed prec_float_param_type(const float *v, long n, const IrTarget *t);
+/* A float bias rounded to at most `frac` fraction bits (the products' step),
+   so that a float part's accumulator holds it exactly. */
+aedl_fixed prec_float_on_step(aedl_fixed b, int frac);
 
 /* All of them in order with ir_verify between (prec_run.c).  t may be NULL
    (bit_exact, default type fixed<16,6>).  Returns the number of errors reported. */
