@@ -893,82 +893,6 @@ static void *run_job(void *arg) {
     return NULL;
 }
 
-/* Worker threads kept between calls (creating threads for every call of a few
-   thousand events costs as much as the work): worker w runs job w + 1 of the
-   current generation.  One caller at a time uses the pool (busy: threads of
-   its own, as before); a forked child starts with no workers. */
-static struct {
-    pthread_mutex_t use;        /* held by the caller whose jobs the pool runs */
-    pthread_mutex_t m;
-    pthread_cond_t go, done;
-    int nworkers;
-    long gen;                   /* job generation: workers wait for a new one */
-    job *jobs;
-    int njobs, pending;
-    bool atfork;
-    long born[EMU_MAX_THREADS]; /* the generation current when worker w was made */
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-          0, 0, NULL, 0, 0, false, {0}};
-
-static void *pool_worker(void *arg) {
-    int w = (int)(long)arg;
-    pthread_mutex_lock(&pool.m);
-    long seen = pool.born[w];   /* the generation its maker is about to start may have begun */
-    for (;;) {
-        while (pool.gen == seen) pthread_cond_wait(&pool.go, &pool.m);
-        seen = pool.gen;
-        job *j = w + 1 < pool.njobs ? &pool.jobs[w + 1] : NULL;
-        pthread_mutex_unlock(&pool.m);
-        if (j) run_job(j);
-        pthread_mutex_lock(&pool.m);
-        if (j && --pool.pending == 0) pthread_cond_signal(&pool.done);
-    }
-    return NULL;
-}
-
-static void pool_child_reset(void) {
-    pthread_mutex_init(&pool.use, NULL);
-    pthread_mutex_init(&pool.m, NULL);
-    pthread_cond_init(&pool.go, NULL);
-    pthread_cond_init(&pool.done, NULL);
-    pool.nworkers = 0; pool.gen = 0; pool.jobs = NULL; pool.njobs = pool.pending = 0;
-}
-
-/* Runs jobs[0..n) on the pool and the calling thread; false when the pool is
-   busy or cannot get enough workers (nothing has run then). */
-static bool pool_run(job *jobs, int n) {
-    if (pthread_mutex_trylock(&pool.use) != 0) return false;
-    pthread_mutex_lock(&pool.m);
-    if (!pool.atfork) pool.atfork = pthread_atfork(NULL, NULL, pool_child_reset) == 0;
-    while (pool.nworkers < n - 1 && pool.atfork) {
-        pthread_t t;
-        pthread_attr_t at;
-        pthread_attr_init(&at);
-        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-        pool.born[pool.nworkers] = pool.gen;
-        int rc = pthread_create(&t, &at, pool_worker, (void *)(long)pool.nworkers);
-        pthread_attr_destroy(&at);
-        if (rc != 0) break;
-        pool.nworkers++;
-    }
-    if (pool.nworkers < n - 1) {
-        pthread_mutex_unlock(&pool.m);
-        pthread_mutex_unlock(&pool.use);
-        return false;
-    }
-    pool.jobs = jobs; pool.njobs = n; pool.pending = n - 1;
-    pool.gen++;
-    pthread_cond_broadcast(&pool.go);
-    pthread_mutex_unlock(&pool.m);
-    run_job(&jobs[0]);
-    pthread_mutex_lock(&pool.m);
-    while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.m);
-    pool.jobs = NULL; pool.njobs = 0;
-    pthread_mutex_unlock(&pool.m);
-    pthread_mutex_unlock(&pool.use);
-    return true;
-}
-
 static void run_all(aedl_fw_plan *p, const float *in, const int64_t *min, double *out, int64_t *mout,
                     long n, int threads) {
     char err[256];
@@ -993,7 +917,6 @@ static void run_all(aedl_fw_plan *p, const float *in, const int64_t *min, double
         started++;
     }
     if (started == 1) { run_job(&jobs[0]); return; }
-    if (pool_run(jobs, started)) return;
     int created = 0;
     for (int t = 1; t < started; t++) {
         if (pthread_create(&tid[t], NULL, run_job, &jobs[t]) != 0) break;
