@@ -28,6 +28,8 @@
 #include "emit_train.h"
 #include "ir.h"
 #include "src.h"
+#include "train_par.h"
+#include "train_quant.h"
 #include "util.h"
 
 #define TS 64     /* generated identifiers are short: layer names + a suffix */
@@ -145,6 +147,37 @@ static bool has_quant(const IrNode *n) {
                         n->op == OP_LINEAR);
 }
 
+/* The training pass's fused quantizers (train_par.h) take the fast types only. */
+static bool fast_quant(const IrQuant *q) {
+    aedl_tq t;
+    aedl_tq_init(&t, &q->type);
+    return t.fast != 0;
+}
+
+/* The activation that a training batchnorm computes in its own pass
+   (aedl_bn_train_forward's epilogue), or NULL: bn has no quantizer of its own,
+   its only reader is a relu or leaky_relu (whose quantizer, if any, is fast),
+   and it is not the model's output. */
+static const IrNode *fused_act(const IrModel *m, const IrNode *bn) {
+    if (bn->op != OP_BATCHNORM || has_quant(bn)) return NULL;
+    const IrNode *a = NULL;
+    int readers = 0;
+    for (int i = 0; i < m->nnodes; i++)
+        for (int j = 0; j < m->nodes[i]->ninputs; j++)
+            if (m->nodes[i]->inputs[j] == bn) { a = m->nodes[i]; readers++; }
+    for (int i = 0; i < m->noutputs; i++)
+        if (m->outputs[i] == bn) return NULL;
+    if (readers != 1 || (a->op != OP_RELU && a->op != OP_LEAKY_RELU) || a->ninputs != 1) return NULL;
+    if (has_quant(a) && !fast_quant(a->quant)) return NULL;
+    return a;
+}
+
+/* The batchnorm that computes activation a in training, or NULL. */
+static const IrNode *fused_into(const IrModel *m, const IrNode *a) {
+    if ((a->op != OP_RELU && a->op != OP_LEAKY_RELU) || a->ninputs != 1) return NULL;
+    return fused_act(m, a->inputs[0]) == a ? a->inputs[0] : NULL;
+}
+
 /* ---------------------------------------------------------------- the quantizer table */
 
 typedef struct {
@@ -161,7 +194,7 @@ typedef struct {
     QEntry *qs; int nq;
     bool quantized;
     const IrNode *in, *out;
-    bool out_direct;          /* nothing reads the output: backward reads the driver's dout in place */
+    bool out_direct;          /* nothing reads the output: its backward reads the driver's dout in place */
 } Gen;
 
 static const char *qid(Gen *g, const IrQuant *q, const IrNode *n, const char *slot) {
@@ -354,18 +387,19 @@ static void collect_bufs(Gen *g, Bufs *bs) {
         if (n->op != OP_INPUT && !(n == g->out && g->out_direct))
             add_buf(bs, G_DACT, S, sh, "d loss / d output", "%s_dout", n->name);
         bool q = has_quant(n);
-        if (q && (n->op == OP_BATCHNORM || n->op == OP_LEAKY_RELU)) {
+        if (q && ((n->op == OP_BATCHNORM && !fast_quant(n->quant)) ||
+                  (n->op == OP_LEAKY_RELU && !fused_into(m, n)))) {
             add_buf(bs, G_ACT, S, sh, "before the quantizer", "%s_pre", n->name);
             add_buf(bs, G_DACT, S, sh, "d loss / d pre", "%s_dpre", n->name);
         }
-        if (q) add_buf(bs, G_MASK, S, sh, "1 where the quantizer passes the gradient", "%s_qin", n->name);
+        if (q && !fused_into(m, n) && !(n->op == OP_BATCHNORM && fast_quant(n->quant)))
+            add_buf(bs, G_MASK, S, sh, "1 where the quantizer passes the gradient", "%s_qin", n->name);
         if (n->op == OP_DROPOUT) add_buf(bs, G_ACT, S, sh, "dropout mask: 0 or 1/(1-rate)", "%s_mask", n->name);
         if (n->op == OP_DENSE) {
             int nin = last_dim(n->inputs[0]);
             snprintf(vs, sizeof vs, "(%d, %d)", nin, n->units);
             if (n->weight_q) {
                 add_buf(bs, G_FIX, (long)nin * n->units, vs, "kernel as used: quantized", "%s_kq", n->name);
-                add_buf(bs, G_FIX, (long)nin * n->units, vs, "d loss / d kq", "%s_dkq", n->name);
                 add_buf(bs, G_FIX, -(long)nin * n->units, vs, "1 where kernel is inside the quantizer's range",
                         "%s_kin", n->name);
             }
@@ -374,7 +408,6 @@ static void collect_bufs(Gen *g, Bufs *bs) {
                 snprintf(vs, sizeof vs, "(%d)", n->units);
                 if (n->bias_q) {
                     add_buf(bs, G_FIX, n->units, vs, "bias as used: quantized", "%s_bq", n->name);
-                    add_buf(bs, G_FIX, n->units, vs, "d loss / d bq", "%s_dbq", n->name);
                     add_buf(bs, G_FIX, -(long)n->units, vs, "1 where bias is inside the quantizer's range",
                             "%s_bin", n->name);
                 }
@@ -384,8 +417,12 @@ static void collect_bufs(Gen *g, Bufs *bs) {
         if (n->op == OP_BATCHNORM) {
             int c = last_dim(n);
             snprintf(vs, sizeof vs, "(%d)", c);
-            add_buf(bs, G_FIX, c, vs, "batch mean", "%s_mean", n->name);
-            add_buf(bs, G_FIX, c, vs, "batch variance (biased)", "%s_var", n->name);
+            char ps[64];
+            snprintf(ps, sizeof ps, "(%d threads, 3 * %d)", AEDL_MAX_THREADS, c);
+            add_buf(bs, G_FIX, AEDL_MAX_THREADS * AEDL_BN_STATS(c), ps,
+                    "each thread's copy of the batch mean, variance, scale", "%s_stats", n->name);
+            add_buf(bs, G_FIX64, AEDL_BN_PART(c), "", "the threads' partial sums (train_par.h)",
+                    "%s_part", n->name);
             add_buf(bs, G_FIX, c, vs, "inference scale", "%s_scale", n->name);
             add_buf(bs, G_FIX, c, vs, "inference shift", "%s_shift", n->name);
             add_buf(bs, G_FIX64, c, vs, "QI scale (quantized in a quantized model)", "%s_scalex", n->name);
@@ -396,259 +433,288 @@ static void collect_bufs(Gen *g, Bufs *bs) {
 
 /* ---------------------------------------------------------------- code per layer */
 
-static const char *out_of(const IrNode *n) { return n->name; }
+/* Rows of a (B, S) buffer that this thread works on: "m->NAME_SUFFIX + (size_t)p->lo * S". */
+static const char *rows(const char *name, const char *suffix, long S) {
+    static char ring[16][TS * 4];
+    static int k;
+    char *b = ring[k++ & 15];
+    snprintf(b, TS * 4, "m->%s_%s + (size_t)p->lo * %ld", name, suffix, S);
+    return b;
+}
 
-/* The gradient buffer of input j, or NULL when it is the model input. */
-static void din(const IrNode *n, int j, char *buf, size_t len) {
-    const IrNode *s = n->inputs[j];
-    if (s->op == OP_INPUT) snprintf(buf, len, "NULL");
-    else snprintf(buf, len, "m->%s_dout", s->name);
+/* A float constant in C: 0.3f, 1.0f (never "1f"). */
+static const char *fnum(double x) {
+    static char ring[4][48];
+    static int k;
+    char *b = ring[k++ & 3];
+    snprintf(b, 40, "%.9g", x);
+    if (!strpbrk(b, ".eEn")) strcat(b, ".0");
+    strcat(b, "f");
+    return b;
+}
+
+/* The epilogue a training batchnorm runs (aedl_epi), as a C initializer, or
+   NULL when it runs none of its own. */
+static bool bn_epi(Gen *g, const IrNode *n, char *buf, size_t len) {
+    const IrNode *a = fused_act(g->m, n);
+    if (a) {
+        char q[TS * 3] = "NULL";
+        if (has_quant(a)) snprintf(q, sizeof q, "&m->tq_%s", qid(g, a->quant, a, "quant"));
+        snprintf(buf, len, "{ %s, %s, %s }", a->op == OP_RELU ? "AEDL_EPI_RELU" : "AEDL_EPI_LEAKY",
+                 fnum(a->op == OP_LEAKY_RELU ? a->alpha : 0.0), q);
+        return true;
+    }
+    if (has_quant(n) && fast_quant(n->quant)) {
+        snprintf(buf, len, "{ AEDL_EPI_NONE, 0.0f, &m->tq_%s }", qid(g, n->quant, n, "quant"));
+        return true;
+    }
+    return false;
 }
 
 static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
     FILE *o = g->o;
     const char *M = g->M, *N = n->name;
     long S = node_size(n);
+    long Sin = n->ninputs ? node_size(n->inputs[0]) : S;
+    const char *I = n->ninputs ? n->inputs[0]->name : NULL;
+    (void)ts;
     put_origin(o, n, "");
-    fprintf(o, "static void %s_%s_forward(%s_model *m, const float *inp, int B, aedl_mode mode, aedl_rng *rng) {\n",
+    fprintf(o, "static void %s_%s_forward(%s_model *m, const aedl_par *p, const float *x, aedl_mode mode) {\n",
             M, N, M);
-    bool uses_mode = false, uses_rng = false, uses_inp = n->op == OP_INPUT;
+    bool uses_mode = false, uses_x = n->op == OP_INPUT;
     switch (n->op) {
     case OP_INPUT:
         uses_mode = g->in->has_type;
         if (g->in->has_type) {
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(m->%s_out, inp, sizeof(float) * (size_t)B * %ld);\n", N, S);
-            fprintf(o, "    else aedl_tq_f32(&m->tq_%s_t_%s, inp, m->%s_out, (long)B * %ld, NULL);\n", M, N, N, S);
+            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(%s, x, sizeof(float) * (size_t)p->n * %ld);\n", rows(N, "out", S), S);
+            fprintf(o, "    else aedl_tq_f32(&m->tq_%s_t_%s, x, %s, (long)p->n * %ld, NULL);\n", M, N, rows(N, "out", S), S);
         } else {
-            fprintf(o, "    memcpy(m->%s_out, inp, sizeof(float) * (size_t)B * %ld);\n", N, S);
+            fprintf(o, "    memcpy(%s, x, sizeof(float) * (size_t)p->n * %ld);\n", rows(N, "out", S), S);
         }
         break;
     case OP_DENSE: {
-        const IrNode *x = n->inputs[0];
-        int nin = last_dim(x);
-        long rows_per = node_size(x) / nin;
-        const Tensor *k = find_tensor(ts, n, "kernel"), *b = find_tensor(ts, n, "bias");
-        fprintf(o, "    const float *k = m->%s_kernel, *b = %s%s%s;\n", N, b ? "m->" : "NULL", b ? N : "",
-                b ? "_bias" : "");
-        if (n->weight_q || (b && n->bias_q)) {
-            uses_mode = true;
-            fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
-            if (n->weight_q) {
-                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->%s_kernel, m->%s_kq, %ld, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
-                        qid(g, n->weight_q, n, "weight"), N, N, k->size, N);
-                fprintf(o, "        k = m->%s_kq;\n", N);
-            }
-            if (b && n->bias_q) {
-                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->%s_bias, m->%s_bq, %d, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
-                        qid(g, n->bias_q, n, "bias"), N, N, n->units, N);
-                fprintf(o, "        b = m->%s_bq;\n", N);
-            }
-            fprintf(o, "    }\n");
-        }
-        fprintf(o, "    m->%s_k = k;\n", N);
-        fprintf(o, "    aedl_dense_forward(m->%s_out, inp, k, b, B * %ld, %d, %d);\n", N, rows_per, nin, n->units);
-        uses_inp = true;
+        int nin = last_dim(n->inputs[0]);
+        long rows_per = Sin / nin;
+        fprintf(o, "    aedl_dense_forward(%s, %s, m->%s_k, m->%s_b, p->n * %ld, %d, %d);\n", rows(N, "out", S),
+                rows(I, "out", Sin), N, N, rows_per, nin, n->units);
         break;
     }
     case OP_BATCHNORM: {
         int c = last_dim(n);
         long rows_per = S / c;
         bool q = has_quant(n);
-        const char *dst = q ? "pre" : "out";
-        uses_mode = true; uses_inp = true;
+        char epi[TS * 4];
+        bool has_epi = bn_epi(g, n, epi, sizeof epi);
+        const IrNode *a = fused_act(g->m, n);
+        const char *dst = a ? rows(a->name, "out", S) : rows(N, q && !has_epi ? "pre" : "out", S);
+        uses_mode = true;
         fprintf(o, "    if (mode == AEDL_MODE_TRAIN) {\n");
-        fprintf(o, "        aedl_batchnorm_forward_train(m->%s_%s, m->%s_mean, m->%s_var, inp, m->%s_gamma, m->%s_beta, B * %ld, %d, %.9gf);\n",
-                N, dst, N, N, N, N, rows_per, c, n->epsilon);
-        fprintf(o, "        aedl_batchnorm_update_moving(m->%s_moving_mean, m->%s_moving_variance, m->%s_mean, m->%s_var, %d, %.9gf);\n",
-                N, N, N, N, c, n->momentum);
-        fprintf(o, "    } else {\n");
-        fprintf(o, "        aedl_batchnorm_fold(m->%s_scale, m->%s_shift, m->%s_gamma, m->%s_beta, m->%s_moving_mean, m->%s_moving_variance, %d, %.9gf);\n",
-                N, N, N, N, N, N, c, n->epsilon);
-        if (g->quantized) {
-            fprintf(o, "        if (mode == AEDL_MODE_EVAL) {   /* quantized model: scale and shift quantized in inference */\n");
-            fprintf(o, "            aedl_quantize_f32(&%s_t_bn_param, m->%s_scale, m->%s_scale, %d, NULL);\n", M, N, N, c);
-            fprintf(o, "            aedl_quantize_f32(&%s_t_bn_param, m->%s_shift, m->%s_shift, %d, NULL);\n", M, N, N, c);
-            fprintf(o, "        }\n");
-        }
-        fprintf(o, "        aedl_batchnorm_forward_infer(m->%s_%s, inp, m->%s_scale, m->%s_shift, B * %ld, %d);\n",
-                N, dst, N, N, rows_per, c);
-        fprintf(o, "    }\n");
+        if (has_epi) fprintf(o, "        const aedl_epi epi = %s;%s\n", epi, a ? "   /* the activation after it, fused */" : "");
+        fprintf(o, "        float *stats = m->%s_stats + (size_t)p->tid * %ld;\n", N, AEDL_BN_STATS(c));
+        fprintf(o, "        aedl_bn_train_forward(p, %s, stats, m->%s_part, %s, m->%s_gamma, m->%s_beta, %d, %.9gf, %s);\n",
+                dst, N, rows(I, "out", Sin), N, N, c, n->epsilon, has_epi ? "&epi" : "NULL");
+        fprintf(o, "        if (p->tid == 0)\n");
+        fprintf(o, "            aedl_batchnorm_update_moving(m->%s_moving_mean, m->%s_moving_variance, stats, stats + %d, %d, %.9gf);\n",
+                N, N, c, c, n->momentum);
+        if (q && !has_epi)
+            fprintf(o, "        aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n", qid(g, n->quant, n, "quant"),
+                    rows(N, "pre", S), rows(N, "out", S), S, rows(N, "qin", S));
+        fprintf(o, "        return;\n    }\n");
         if (q) {
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(m->%s_out, m->%s_pre, sizeof(float) * (size_t)B * %ld);\n", N, N, S);
-            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, m->%s_pre, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
-                    qid(g, n->quant, n, "quant"), N, N, S, N);
+            fprintf(o, "    aedl_batchnorm_forward_infer(%s, %s, m->%s_scale, m->%s_shift, p->n * %ld, %d);\n",
+                    rows(N, "out", S), rows(I, "out", Sin), N, N, rows_per, c);
+            fprintf(o, "    if (mode != AEDL_MODE_FLOAT) aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, NULL);\n",
+                    qid(g, n->quant, n, "quant"), rows(N, "out", S), rows(N, "out", S), S);
+        } else {
+            fprintf(o, "    aedl_batchnorm_forward_infer(%s, %s, m->%s_scale, m->%s_shift, p->n * %ld, %d);\n",
+                    rows(N, "out", S), rows(I, "out", Sin), N, N, rows_per, c);
         }
         break;
     }
     case OP_RELU:
-        uses_inp = true;
-        if (has_quant(n)) {
-            uses_mode = true;
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) aedl_relu_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
-            fprintf(o, "    else aedl_tq_relu_f32(&m->tq_%s, inp, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
-                    qid(g, n->quant, n, "quant"), N, S, N);
-        } else {
-            fprintf(o, "    aedl_relu_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
-        }
-        break;
     case OP_LEAKY_RELU:
-        uses_inp = true;
-        if (has_quant(n)) {
-            uses_mode = true;
-            fprintf(o, "    aedl_leaky_relu_forward(m->%s_pre, inp, (long)B * %ld, %.9gf);\n", N, S, n->alpha);
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(m->%s_out, m->%s_pre, sizeof(float) * (size_t)B * %ld);\n", N, N, S);
-            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, m->%s_pre, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
-                    qid(g, n->quant, n, "quant"), N, N, S, N);
+    case OP_LINEAR: {
+        bool fused = fused_into(g->m, n) != NULL;
+        uses_mode = fused || has_quant(n);
+        if (fused) fprintf(o, "    if (mode == AEDL_MODE_TRAIN) return;   /* computed by %s_%s_forward */\n", M, I);
+        char train_mask[TS * 6] = "NULL";
+        if (!fused) snprintf(train_mask, sizeof train_mask, "mode == AEDL_MODE_TRAIN ? %s : NULL", rows(N, "qin", S));
+        char fl[TS * 6];
+        if (n->op == OP_RELU)
+            snprintf(fl, sizeof fl, "aedl_relu_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
+        else if (n->op == OP_LEAKY_RELU)
+            snprintf(fl, sizeof fl, "aedl_leaky_relu_forward(%s, %s, (long)p->n * %ld, %.9gf)", rows(N, has_quant(n) && !fused ? "pre" : "out", S),
+                     rows(I, "out", Sin), S, n->alpha);
+        else
+            snprintf(fl, sizeof fl, "aedl_linear_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
+        if (!has_quant(n)) { fprintf(o, "    %s;\n", fl); break; }
+        const char *qn = qid(g, n->quant, n, "quant");
+        if (n->op == OP_RELU) {
+            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) %s;\n", fl);
+            fprintf(o, "    else aedl_tq_relu_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
+                    qn, rows(I, "out", Sin), rows(N, "out", S), S, train_mask);
+        } else if (n->op == OP_LEAKY_RELU && !fused) {
+            fprintf(o, "    %s;\n", fl);
+            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(%s, %s, sizeof(float) * (size_t)p->n * %ld);\n",
+                    rows(N, "out", S), rows(N, "pre", S), S);
+            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
+                    qn, rows(N, "pre", S), rows(N, "out", S), S, train_mask);
+        } else if (n->op == OP_LEAKY_RELU) {   /* fused: evaluation only, in place */
+            fprintf(o, "    %s;\n", fl);
+            fprintf(o, "    if (mode != AEDL_MODE_FLOAT) aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, NULL);\n",
+                    qn, rows(N, "out", S), rows(N, "out", S), S);
         } else {
-            fprintf(o, "    aedl_leaky_relu_forward(m->%s_out, inp, (long)B * %ld, %.9gf);\n", N, S, n->alpha);
+            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) %s;\n", fl);
+            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
+                    qn, rows(I, "out", Sin), rows(N, "out", S), S, train_mask);
         }
         break;
+    }
     case OP_SIGMOID:
-        uses_inp = true;
-        fprintf(o, "    aedl_sigmoid_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
+        fprintf(o, "    aedl_sigmoid_forward(%s, %s, (long)p->n * %ld);\n", rows(N, "out", S), rows(I, "out", Sin), S);
         break;
     case OP_TANH:
-        uses_inp = true;
-        fprintf(o, "    aedl_tanh_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
+        fprintf(o, "    aedl_tanh_forward(%s, %s, (long)p->n * %ld);\n", rows(N, "out", S), rows(I, "out", Sin), S);
         break;
     case OP_SOFTMAX:
-        uses_inp = true;
-        fprintf(o, "    aedl_softmax_forward(m->%s_out, inp, B * %ld, %d);\n", N, S / last_dim(n), last_dim(n));
-        break;
-    case OP_LINEAR:
-        uses_inp = true;
-        if (has_quant(n)) {
-            uses_mode = true;
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) aedl_linear_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
-            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, inp, m->%s_out, (long)B * %ld, mode == AEDL_MODE_TRAIN ? m->%s_qin : NULL);\n",
-                    qid(g, n->quant, n, "quant"), N, S, N);
-        } else {
-            fprintf(o, "    aedl_linear_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
-        }
+        fprintf(o, "    aedl_softmax_forward(%s, %s, p->n * %ld, %d);\n", rows(N, "out", S), rows(I, "out", Sin),
+                S / last_dim(n), last_dim(n));
         break;
     case OP_DROPOUT:
-        uses_inp = true; uses_mode = true; uses_rng = true;
-        fprintf(o, "    if (mode == AEDL_MODE_TRAIN) aedl_dropout_forward(m->%s_out, m->%s_mask, inp, (long)B * %ld, %.9gf, rng);\n",
-                N, N, S, n->rate);
-        fprintf(o, "    else aedl_linear_forward(m->%s_out, inp, (long)B * %ld);\n", N, S);
+        uses_mode = true;
+        fprintf(o, "    if (mode == AEDL_MODE_TRAIN) {   /* the mask was drawn by %s_prepare */\n", M);
+        fprintf(o, "        float *o = %s;\n", rows(N, "out", S));
+        fprintf(o, "        const float *i = %s, *k = %s;\n", rows(I, "out", Sin), rows(N, "mask", S));
+        fprintf(o, "        for (long e = 0; e < (long)p->n * %ld; e++) o[e] = i[e] * k[e];\n", S);
+        fprintf(o, "    } else {\n");
+        fprintf(o, "        aedl_linear_forward(%s, %s, (long)p->n * %ld);\n    }\n", rows(N, "out", S), rows(I, "out", Sin), S);
         break;
     case OP_CONCAT: {
         fprintf(o, "    const float *ins[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s m->%s_out", j ? "," : "", out_of(n->inputs[j]));
+        for (int j = 0; j < n->ninputs; j++)
+            fprintf(o, "%s %s", j ? "," : "", rows(n->inputs[j]->name, "out", node_size(n->inputs[j])));
         fprintf(o, " };\n    static const int widths[%d] = {", n->ninputs);
         for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %d", j ? "," : "", last_dim(n->inputs[j]));
-        fprintf(o, " };\n    aedl_concat_forward(m->%s_out, ins, widths, %d, B * %ld);\n", N, n->ninputs,
+        fprintf(o, " };\n    aedl_concat_forward(%s, ins, widths, %d, p->n * %ld);\n", rows(N, "out", S), n->ninputs,
                 S / last_dim(n));
         break;
     }
     case OP_ADD:
         fprintf(o, "    const float *ins[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s m->%s_out", j ? "," : "", out_of(n->inputs[j]));
-        fprintf(o, " };\n    aedl_add_forward(m->%s_out, ins, %d, (long)B * %ld);\n", N, n->ninputs, S);
+        for (int j = 0; j < n->ninputs; j++)
+            fprintf(o, "%s %s", j ? "," : "", rows(n->inputs[j]->name, "out", node_size(n->inputs[j])));
+        fprintf(o, " };\n    aedl_add_forward(%s, ins, %d, (long)p->n * %ld);\n", rows(N, "out", S), n->ninputs, S);
         break;
     }
     if (!uses_mode) fprintf(o, "    (void)mode;\n");
-    if (!uses_rng) fprintf(o, "    (void)rng;\n");
-    if (!uses_inp) fprintf(o, "    (void)inp;\n");
+    if (!uses_x) fprintf(o, "    (void)x;\n");
     fprintf(o, "}\n\n");
 }
 
+/* The gradient rows of input j, or NULL when it is the model input. */
+static const char *din(const IrNode *n, int j) {
+    const IrNode *s = n->inputs[j];
+    if (s->op == OP_INPUT) return "NULL";
+    return rows(s->name, "dout", node_size(s));
+}
+
+/* dy: this layer's output gradient, on this thread's rows.  Parameter
+   gradients go to the thread's block p->grads (a quantized weight's to the
+   same place: M_finish masks them after the threads' blocks are summed). */
 static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
     FILE *o = g->o;
     const char *M = g->M, *N = n->name;
     long S = node_size(n);
-    char d0[TS * 2];
     if (n->op == OP_INPUT) return;
-    din(n, 0, d0, sizeof d0);
-    const char *inp = n->inputs[0]->name;
+    const char *d0 = din(n, 0);
+    const char *I = n->inputs[0]->name;
+    long Sin = node_size(n->inputs[0]);
     put_origin(o, n, "");
-    fprintf(o, "static void %s_%s_backward(%s_model *m, int B) {\n", M, N, M);
+    fprintf(o, "static void %s_%s_backward(%s_model *m, const aedl_par *p, const float *dy) {\n", M, N, M);
+    bool uses_dy = true;
     switch (n->op) {
     case OP_INPUT: break;
     case OP_DENSE: {
-        const IrNode *x = n->inputs[0];
-        int nin = last_dim(x);
-        long rows_per = node_size(x) / nin;
+        int nin = last_dim(n->inputs[0]);
+        long rows_per = Sin / nin;
         const Tensor *k = find_tensor(ts, n, "kernel"), *b = find_tensor(ts, n, "bias");
-        const char *dk = n->weight_q ? "_dkq" : "_kernel_grad";
-        const char *db = !b ? NULL : n->bias_q ? "_dbq" : "_bias_grad";
-        if (n->weight_q) fprintf(o, "    aedl_zero(m->%s_dkq, %ld);\n", N, k->size);
-        if (b && n->bias_q) fprintf(o, "    aedl_zero(m->%s_dbq, %d);\n", N, n->units);
-        fprintf(o, "    aedl_dense_backward(%s, m->%s%s, %s%s%s, m->%s_dout, m->%s_out, m->%s_k, B * %ld, %d, %d);\n",
-                d0, N, dk, db ? "m->" : "NULL", db ? N : "", db ? db : "", N, inp, N, rows_per, nin, n->units);
-        if (n->weight_q) {
-            fprintf(o, "    /* straight through the weight quantizer: zero where the kernel is outside its range */\n");
-            fprintf(o, "    aedl_tq_backward(m->%s_kernel_grad, m->%s_kin, m->%s_dkq, %ld);\n", N, N, N, k->size);
-        }
-        if (b && n->bias_q)
-            fprintf(o, "    aedl_tq_backward(m->%s_bias_grad, m->%s_bin, m->%s_dbq, %d);\n", N, N, N, n->units);
+        char db[48] = "NULL";
+        if (b) snprintf(db, sizeof db, "p->grads + %ld", b->offset);
+        fprintf(o, "    aedl_dense_backward(%s, p->grads + %ld, %s, dy, %s, m->%s_k, p->n * %ld, %d, %d);\n",
+                d0, k->offset, db, rows(I, "out", Sin), N, rows_per, nin, n->units);
         break;
     }
     case OP_BATCHNORM: {
         int c = last_dim(n);
-        const char *dsrc = "dout";
-        if (has_quant(n)) {
-            fprintf(o, "    aedl_zero(m->%s_dpre, (long)B * %ld);\n", N, S);
-            fprintf(o, "    aedl_tq_backward(m->%s_dpre, m->%s_qin, m->%s_dout, (long)B * %ld);\n", N, N, N, S);
-            dsrc = "dpre";
+        const Tensor *gm = find_tensor(ts, n, "gamma"), *bt = find_tensor(ts, n, "beta");
+        char epi[TS * 4];
+        bool has_epi = bn_epi(g, n, epi, sizeof epi);
+        const IrNode *a = fused_act(g->m, n);
+        const char *da = "dy";
+        if (a) { da = rows(a->name, "dout", S); uses_dy = false; }
+        else if (has_quant(n) && !has_epi) {
+            fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(N, "dpre", S), S);
+            fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", rows(N, "dpre", S), rows(N, "qin", S), S);
+            da = rows(N, "dpre", S);
         }
-        fprintf(o, "    aedl_batchnorm_backward(%s, m->%s_gamma_grad, m->%s_beta_grad, m->%s_%s, m->%s_out, m->%s_mean, m->%s_var, m->%s_gamma, B * %ld, %d, %.9gf);\n",
-                d0, N, N, N, dsrc, inp, N, N, N, S / c, c, n->epsilon);
+        if (has_epi) fprintf(o, "    const aedl_epi epi = %s;\n", epi);
+        fprintf(o, "    aedl_bn_train_backward(p, %s, p->grads + %ld, p->grads + %ld, m->%s_part, %s, %s, m->%s_stats + (size_t)p->tid * %ld, m->%s_gamma, m->%s_beta, %d, %.9gf, %s);\n",
+                d0, gm->offset, bt->offset, N, da, rows(I, "out", Sin), N, AEDL_BN_STATS(c), N, N, c, n->epsilon,
+                has_epi ? "&epi" : "NULL");
         break;
     }
     case OP_RELU:
-        if (has_quant(n))
-            fprintf(o, "    aedl_tq_backward(%s, m->%s_qin, m->%s_dout, (long)B * %ld);   /* relu included */\n", d0, N, N, S);
+        if (fused_into(g->m, n)) { fprintf(o, "    (void)m; (void)p;   /* in %s_%s_backward */\n", M, I); uses_dy = false; }
+        else if (has_quant(n))
+            fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);   /* relu included */\n", d0, rows(N, "qin", S), S);
         else
-            fprintf(o, "    aedl_relu_backward(%s, m->%s_out, m->%s_dout, (long)B * %ld);\n", d0, inp, N, S);
+            fprintf(o, "    aedl_relu_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(I, "out", Sin), S);
         break;
     case OP_LEAKY_RELU:
-        if (has_quant(n)) {
-            fprintf(o, "    aedl_zero(m->%s_dpre, (long)B * %ld);\n", N, S);
-            fprintf(o, "    aedl_tq_backward(m->%s_dpre, m->%s_qin, m->%s_dout, (long)B * %ld);\n", N, N, N, S);
-            fprintf(o, "    aedl_leaky_relu_backward(%s, m->%s_out, m->%s_dpre, (long)B * %ld, %.9gf);\n", d0, inp, N, S, n->alpha);
+        if (fused_into(g->m, n)) { fprintf(o, "    (void)m; (void)p;   /* in %s_%s_backward */\n", M, I); uses_dy = false; }
+        else if (has_quant(n)) {
+            fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(N, "dpre", S), S);
+            fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", rows(N, "dpre", S), rows(N, "qin", S), S);
+            fprintf(o, "    aedl_leaky_relu_backward(%s, %s, %s, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin),
+                    rows(N, "dpre", S), S, n->alpha);
         } else {
-            fprintf(o, "    aedl_leaky_relu_backward(%s, m->%s_out, m->%s_dout, (long)B * %ld, %.9gf);\n", d0, inp, N, S, n->alpha);
+            fprintf(o, "    aedl_leaky_relu_backward(%s, %s, dy, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin), S, n->alpha);
         }
         break;
     case OP_SIGMOID:
-        fprintf(o, "    aedl_sigmoid_backward(%s, m->%s_out, m->%s_dout, (long)B * %ld);\n", d0, N, N, S);
+        fprintf(o, "    aedl_sigmoid_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "out", S), S);
         break;
     case OP_TANH:
-        fprintf(o, "    aedl_tanh_backward(%s, m->%s_out, m->%s_dout, (long)B * %ld);\n", d0, N, N, S);
+        fprintf(o, "    aedl_tanh_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "out", S), S);
         break;
     case OP_SOFTMAX:
-        fprintf(o, "    aedl_softmax_backward(%s, m->%s_out, m->%s_dout, B * %ld, %d);\n", d0, N, N, S / last_dim(n), last_dim(n));
+        fprintf(o, "    aedl_softmax_backward(%s, %s, dy, p->n * %ld, %d);\n", d0, rows(N, "out", S), S / last_dim(n), last_dim(n));
         break;
     case OP_LINEAR:
         if (has_quant(n))
-            fprintf(o, "    aedl_tq_backward(%s, m->%s_qin, m->%s_dout, (long)B * %ld);\n", d0, N, N, S);
+            fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "qin", S), S);
         else
-            fprintf(o, "    aedl_linear_backward(%s, m->%s_dout, (long)B * %ld);\n", d0, N, S);
+            fprintf(o, "    aedl_linear_backward(%s, dy, (long)p->n * %ld);\n", d0, S);
         break;
     case OP_DROPOUT:
-        fprintf(o, "    aedl_dropout_backward(%s, m->%s_mask, m->%s_dout, (long)B * %ld);\n", d0, N, N, S);
+        fprintf(o, "    aedl_dropout_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "mask", S), S);
         break;
     case OP_CONCAT:
     case OP_ADD: {
         fprintf(o, "    float *const dins[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++) {
-            char dj[TS * 2];
-            din(n, j, dj, sizeof dj);
-            fprintf(o, "%s %s", j ? "," : "", dj);
-        }
+        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %s", j ? "," : "", din(n, j));
         fprintf(o, " };\n");
         if (n->op == OP_ADD) {
-            fprintf(o, "    aedl_add_backward(dins, m->%s_dout, %d, (long)B * %ld);\n", N, n->ninputs, S);
+            fprintf(o, "    aedl_add_backward(dins, dy, %d, (long)p->n * %ld);\n", n->ninputs, S);
         } else {
             fprintf(o, "    static const int widths[%d] = {", n->ninputs);
             for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %d", j ? "," : "", last_dim(n->inputs[j]));
-            fprintf(o, " };\n    aedl_concat_backward(dins, m->%s_dout, widths, %d, B * %ld);\n", N, n->ninputs,
-                    S / last_dim(n));
+            fprintf(o, " };\n    aedl_concat_backward(dins, dy, widths, %d, p->n * %ld);\n", n->ninputs, S / last_dim(n));
         }
         break;
     }
     }
+    if (!uses_dy) fprintf(o, "    (void)dy;\n");
     fprintf(o, "}\n\n");
 }
 
@@ -764,12 +830,10 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
                        : b->group == G_MASK || (b->group == G_FIX && b->count < 0) ? "uint8_t" : "float";
         fprintf(o, "    %s *%s;   /* %s %s */\n", ty, b->field, b->shape, b->what);
     }
-    if (g->out_direct)
-        fprintf(o, "    const float *%s_dout;   /* (B, %ld) d loss / d output: the driver's buffer */\n", g->out->name,
-                node_size(g->out));
     for (int i = 0; i < g->m->nnodes; i++)
         if (g->m->nodes[i]->op == OP_DENSE)
-            fprintf(o, "    const float *%s_k;   /* the kernel the last forward used */\n", g->m->nodes[i]->name);
+            fprintf(o, "    const float *%s_k, *%s_b;   /* the kernel and bias (or NULL) as used: set by prepare */\n",
+                    g->m->nodes[i]->name, g->m->nodes[i]->name);
     fprintf(o, "} %s_model;\n\n", M);
 
     long acts = 0, dacts = 0, qmask = 0, xacts = 0, fixed = 0, fixed64 = 0, fixed8 = 0;
@@ -836,33 +900,110 @@ static void gen_model_functions(Gen *g) {
     const char *M = g->M;
     const IrModel *m = g->m;
     const char *out = g->out->name;
-    /* forward */
+    long Sout = node_size(g->out);
     fprintf(o, "/* ---- the whole model ---- */\n\n");
-    fprintf(o, "/* x (B, %ld) -> (B, %ld).  MODE_TRAIN: quantizers with straight-through masks, batch\n"
-               "   statistics, dropout; MODE_EVAL: moving statistics; MODE_FLOAT: no quantizer at all. */\n",
-            node_size(g->in), node_size(g->out));
-    fprintf(o, "static const float *%s_forward(void *p, const float *x, int B, aedl_mode mode, aedl_rng *rng) {\n", M);
-    fprintf(o, "    %s_model *m = p;\n", M);
+    /* prepare */
+    fprintf(o, "/* Once per batch of B events, before the rows: the weights as used (quantized\n"
+               "   unless MODE_FLOAT), batchnorm scale and shift (inference), dropout masks. */\n");
+    fprintf(o, "static void %s_prepare(void *mp, int B, aedl_mode mode, aedl_rng *rng) {\n", M);
+    fprintf(o, "    %s_model *m = mp;\n", M);
+    bool uses_rng = false, uses_B = false;
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
-        if (n->op == OP_INPUT) fprintf(o, "    %s_%s_forward(m, x, B, mode, rng);\n", M, n->name);
-        else fprintf(o, "    %s_%s_forward(m, m->%s_out, B, mode, rng);\n", M, n->name, n->inputs[0]->name);
+        const char *N = n->name;
+        if (n->op == OP_DENSE) {
+            long ks = (long)last_dim(n->inputs[0]) * n->units;
+            fprintf(o, "    m->%s_k = m->%s_kernel;\n", N, N);
+            fprintf(o, "    m->%s_b = %s%s%s;\n", N, n->use_bias ? "m->" : "NULL", n->use_bias ? N : "", n->use_bias ? "_bias" : "");
+            if (n->weight_q) {
+                fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
+                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->%s_kernel, m->%s_kq, %ld, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
+                        qid(g, n->weight_q, n, "weight"), N, N, ks, N);
+                fprintf(o, "        m->%s_k = m->%s_kq;\n    }\n", N, N);
+            }
+            if (n->use_bias && n->bias_q) {
+                fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
+                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->%s_bias, m->%s_bq, %d, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
+                        qid(g, n->bias_q, n, "bias"), N, N, n->units, N);
+                fprintf(o, "        m->%s_b = m->%s_bq;\n    }\n", N, N);
+            }
+        } else if (n->op == OP_BATCHNORM) {
+            int c = last_dim(n);
+            fprintf(o, "    if (mode != AEDL_MODE_TRAIN) {\n");
+            fprintf(o, "        aedl_batchnorm_fold(m->%s_scale, m->%s_shift, m->%s_gamma, m->%s_beta, m->%s_moving_mean, m->%s_moving_variance, %d, %.9gf);\n",
+                    N, N, N, N, N, N, c, n->epsilon);
+            if (g->quantized) {
+                fprintf(o, "        if (mode == AEDL_MODE_EVAL) {   /* quantized model: scale and shift quantized in inference */\n");
+                fprintf(o, "            aedl_quantize_f32(&%s_t_bn_param, m->%s_scale, m->%s_scale, %d, NULL);\n", M, N, N, c);
+                fprintf(o, "            aedl_quantize_f32(&%s_t_bn_param, m->%s_shift, m->%s_shift, %d, NULL);\n", M, N, N, c);
+                fprintf(o, "        }\n");
+            }
+            fprintf(o, "    }\n");
+        } else if (n->op == OP_DROPOUT) {
+            uses_rng = uses_B = true;
+            fprintf(o, "    if (mode == AEDL_MODE_TRAIN) aedl_dropout_draw(m->%s_mask, (long)B * %ld, %.9gf, rng);\n", N,
+                    node_size(n), n->rate);
+        }
     }
-    fprintf(o, "    return m->%s_out;\n}\n\n", out);
-    /* backward */
-    fprintf(o, "/* dout (B, %ld) -> grads += d loss / d params (after a MODE_TRAIN forward). */\n", node_size(g->out));
-    fprintf(o, "static void %s_backward(void *p, const float *dout, int B) {\n", M);
-    fprintf(o, "    %s_model *m = p;\n", M);
+    if (!uses_rng) fprintf(o, "    (void)rng;\n");
+    if (!uses_B) fprintf(o, "    (void)B;\n");
+    fprintf(o, "    (void)m; (void)mode;\n}\n\n");
+    /* forward rows */
+    fprintf(o, "/* This thread's rows x (p->n, %ld) -> the output buffer's rows.  MODE_TRAIN:\n"
+               "   quantizers with straight-through masks, batch statistics (the team's), dropout;\n"
+               "   MODE_EVAL: moving statistics; MODE_FLOAT: no quantizer at all. */\n", node_size(g->in));
+    fprintf(o, "static void %s_forward_rows(void *mp, const aedl_par *p, const float *x, aedl_mode mode) {\n", M);
+    fprintf(o, "    %s_model *m = mp;\n", M);
+    for (int i = 0; i < m->nnodes; i++)
+        fprintf(o, "    %s_%s_forward(m, p, x, mode);\n", M, m->nodes[i]->name);
+    fprintf(o, "}\n\n");
+    fprintf(o, "static const float *%s_output(void *mp) { return ((%s_model *)mp)->%s_out; }\n\n", M, M, out);
+    /* backward rows */
+    fprintf(o, "/* After a MODE_TRAIN forward: dout (B, %ld), the whole batch's d loss / d output;\n"
+               "   p->grads (zero before) += this thread's part of d loss / d params. */\n", Sout);
+    fprintf(o, "static void %s_backward_rows(void *mp, const aedl_par *p, const float *dout) {\n", M);
+    fprintf(o, "    %s_model *m = mp;\n", M);
     for (int i = 0; i < m->nnodes; i++) {   /* backward functions accumulate (+=) */
         const IrNode *n = m->nodes[i];
         if (n->op != OP_INPUT && n != g->out)
-            fprintf(o, "    aedl_zero(m->%s_dout, (long)B * %ld);\n", n->name, node_size(n));
+            fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(n->name, "dout", node_size(n)), node_size(n));
     }
-    if (g->out_direct) fprintf(o, "    m->%s_dout = dout;\n", out);
-    else fprintf(o, "    memcpy(m->%s_dout, dout, sizeof(float) * (size_t)B * %ld);\n", out, node_size(g->out));
-    for (int i = m->nnodes - 1; i >= 0; i--)
-        if (m->nodes[i]->op != OP_INPUT) fprintf(o, "    %s_%s_backward(m, B);\n", M, m->nodes[i]->name);
+    if (!g->out_direct)   /* other layers read the output: their gradients add to the loss's */
+        fprintf(o, "    memcpy(%s, dout + (size_t)p->lo * %ld, sizeof(float) * (size_t)p->n * %ld);\n",
+                rows(out, "dout", Sout), Sout, Sout);
+    for (int i = m->nnodes - 1; i >= 0; i--) {
+        const IrNode *n = m->nodes[i];
+        if (n->op == OP_INPUT) continue;
+        if (n == g->out && g->out_direct)
+            fprintf(o, "    %s_%s_backward(m, p, dout + (size_t)p->lo * %ld);\n", M, n->name, Sout);
+        else fprintf(o, "    %s_%s_backward(m, p, %s);\n", M, n->name, rows(n->name, "dout", node_size(n)));
+    }
     fprintf(o, "}\n\n");
+    /* finish */
+    fprintf(o, "/* Once per step, on the summed gradients: straight through the weight quantizers\n"
+               "   (zero where a weight is outside its quantizer's range). */\n");
+    fprintf(o, "static void %s_finish(void *mp, float *grads) {\n    %s_model *m = mp;\n", M, M);
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        if (n->op != OP_DENSE) continue;
+        if (n->weight_q)
+            fprintf(o, "    aedl_ste_mask(grads + (m->%s_kernel - m->params), m->%s_kin, %ld);\n", n->name, n->name,
+                    (long)last_dim(n->inputs[0]) * n->units);
+        if (n->use_bias && n->bias_q)
+            fprintf(o, "    aedl_ste_mask(grads + (m->%s_bias - m->params), m->%s_bin, %d);\n", n->name, n->name, n->units);
+    }
+    fprintf(o, "    (void)m; (void)grads;\n}\n\n");
+    /* the one-thread interface */
+    fprintf(o, "/* One thread, the whole batch: x (B, %ld) -> (B, %ld). */\n", node_size(g->in), Sout);
+    fprintf(o, "static const float *%s_forward(void *mp, const float *x, int B, aedl_mode mode, aedl_rng *rng) {\n", M);
+    fprintf(o, "    %s_model *m = mp;\n", M);
+    fprintf(o, "    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = m->grads, .team = NULL };\n");
+    fprintf(o, "    %s_prepare(m, B, mode, rng);\n    %s_forward_rows(m, &p, x, mode);\n    return m->%s_out;\n}\n\n", M, M, out);
+    fprintf(o, "/* After a MODE_TRAIN forward of B events: grads (zero before) = d loss / d params. */\n");
+    fprintf(o, "static void %s_backward(void *mp, const float *dout, int B) {\n", M);
+    fprintf(o, "    %s_model *m = mp;\n", M);
+    fprintf(o, "    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = m->grads, .team = NULL };\n");
+    fprintf(o, "    %s_backward_rows(m, &p, dout);\n    %s_finish(m, m->grads);\n}\n\n", M, M);
     /* exact */
     fprintf(o, "/* QI: quantize the weights once (masked weights are exactly zero already). */\n");
     fprintf(o, "static void %s_exact_prepare(void *p) {\n    %s_model *m = p;\n", M, M);
@@ -890,11 +1031,11 @@ static void gen_model_functions(Gen *g) {
         }
     }
     fprintf(o, "    (void)m;\n}\n\n");
-    fprintf(o, "/* QI on B events: x (B, %ld) double -> y (B, %ld) double, exact. */\n", node_size(g->in), node_size(g->out));
+    fprintf(o, "/* QI on B events: x (B, %ld) double -> y (B, %ld) double, exact. */\n", node_size(g->in), Sout);
     fprintf(o, "static void %s_infer_exact(void *p, const double *x, double *y, int B) {\n", M);
     fprintf(o, "    %s_model *m = p;\n", M);
     for (int i = 0; i < m->nnodes; i++) fprintf(o, "    %s_%s_exact(m, x, B);\n", M, m->nodes[i]->name);
-    fprintf(o, "    memcpy(y, m->%s_x, sizeof(double) * (size_t)B * %ld);\n}\n\n", out, node_size(g->out));
+    fprintf(o, "    memcpy(y, m->%s_x, sizeof(double) * (size_t)B * %ld);\n}\n\n", out, Sout);
 }
 
 static void gen_tables(Gen *g, const Tensors *ts) {
@@ -936,7 +1077,9 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     if (ts->npr) fprintf(o, "    .prunes = %s_prunes, .nprunes = %d, .prune_names = %s_prune_names,\n", M, ts->npr, M);
     fprintf(o, "    .quantized = %d,\n", g->quantized);
     fprintf(o, "    .create = %s_create, .destroy = %s_destroy, .forward = %s_forward, .backward = %s_backward,\n", M, M, M, M);
-    fprintf(o, "    .exact_prepare = %s_exact_prepare, .exact = %s_infer_exact,\n};\n\n", M, M);
+    fprintf(o, "    .exact_prepare = %s_exact_prepare, .exact = %s_infer_exact,\n", M, M);
+    fprintf(o, "    .prepare = %s_prepare, .forward_rows = %s_forward_rows, .output = %s_output,\n", M, M, M);
+    fprintf(o, "    .backward_rows = %s_backward_rows, .finish = %s_finish,\n};\n\n", M, M);
 }
 
 static void put_source(FILE *o, const char *name, const IrSource *s) {
@@ -1129,7 +1272,7 @@ static int write_makefile(const char *path, const char *M, const char *lib, cons
     fprintf(o, "CFLAGS   ?= -O2 -g\n");
     fprintf(o, "override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(if $(WERROR),-Werror) \\\n");
     fprintf(o, "                   $(SANFLAGS) -I$(AEDL_INC) $(shell pkg-config --cflags $(PKGS))\n");
-    fprintf(o, "LDLIBS   := $(AEDL_LIB) $(shell pkg-config --libs $(PKGS)) -lm\n\n");
+    fprintf(o, "LDLIBS   := $(AEDL_LIB) $(shell pkg-config --libs $(PKGS)) -lm -lpthread\n\n");
     fprintf(o, "%s_train: %s_model.c $(AEDL_LIB)\n", M, M);
     fprintf(o, "\t$(CC) $(CFLAGS) -o $@ %s_model.c $(SANFLAGS) $(LDLIBS)\n\n", M);
     fprintf(o, "clean:\n\trm -f %s_train\n\n.PHONY: clean\n", M);
@@ -1213,7 +1356,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     fprintf(o, " * The model-specific part (layers, tensors, settings); the generic driver is\n");
     fprintf(o, " * runtime/train.c (options, data, loop, checkpoints, evaluation).  Shapes: B = events. */\n");
     fprintf(o, "#include <stdbool.h>\n#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n");
-    fprintf(o, "#include \"nn.h\"\n#include \"quant.h\"\n#include \"train.h\"\n#include \"train_quant.h\"\n#include \"util.h\"\n\n");
+    fprintf(o, "#include \"nn.h\"\n#include \"quant.h\"\n#include \"train.h\"\n#include \"train_par.h\"\n#include \"train_quant.h\"\n#include \"util.h\"\n\n");
     gen_quantizers(&g);
     gen_struct(&g, &ts, &bs);
     fprintf(o, "/* ---- layers: forward (float, training) ---- */\n\n");
@@ -1231,6 +1374,8 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     /* "B * 1" reads better as "B" (rows of a layer whose input is (B, n)). */
     for (char *q = text; (q = strstr(q, "B * 1")) != NULL; q++)
         if (q[5] == ',' || q[5] == ')') memmove(q + 1, q + 5, strlen(q + 5) + 1);
+    for (char *q = text; (q = strstr(q, "p->n * 1")) != NULL; q++)
+        if (q[8] == ',' || q[8] == ')') memmove(q + 4, q + 8, strlen(q + 8) + 1);
     aedl_atomic a;
     if (aedl_atomic_open(&a, cpath, "w") != 0 || fputs(text, a.f) < 0 || aedl_atomic_commit(&a) != 0) {
         fprintf(stderr, "aedlc: error: cannot write %s: %s\n", cpath, strerror(errno));

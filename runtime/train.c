@@ -3,6 +3,7 @@
  * callbacks), progress output, checkpoints and --resume. */
 #include <errno.h>
 #include <math.h>
+#include <time.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <stdarg.h>
@@ -38,14 +39,16 @@ static void usage(FILE *f, const aedl_run *r) {
         "  --batch N     events per batch (file: %d)\n"
         "  --limit N     events read from the training source (file: %ld; -1 all)\n"
         "  --seed N      seed of the data subset, the split order, init and shuffling (file: %ld)\n"
-        "  --threads N   OpenBLAS threads (default: OpenBLAS' choice)\n"
+        "  --threads N   training threads: each batch split by rows (default: the\n"
+        "                number of processors, at most %d); results are the same\n"
+        "                for the same N; also OpenBLAS' threads in the evaluation\n"
         "  --resume      continue from DIR/%s.ckpt, bit for bit\n"
         "  --quiet       print only errors and the final summary\n"
         "  --no-eval     train and write the weights only: no evaluation, no firmware\n"
         "  -o DIR        output folder (default: %s)\n"
         "  --help        this text\n",
         aedl_progname, r->def->name, c->aedl_file, r->def->name, c->epochs, c->batch, c->limit,
-        c->data_seed, r->def->name, c->outdir);
+        c->data_seed, AEDL_MAX_THREADS, r->def->name, c->outdir);
 }
 
 static int parse_long(const char *s, long lo, long *out) {
@@ -77,7 +80,14 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
         else if (!strcmp(a, "--batch")) { NEED_NUM(1); r->batch = (int)v; }
         else if (!strcmp(a, "--limit")) { NEED_NUM(-1); r->limit = v == 0 ? -1 : v; }
         else if (!strcmp(a, "--seed")) { NEED_NUM(0); r->seed = v; }
-        else if (!strcmp(a, "--threads")) { NEED_NUM(1); r->threads = (int)v; }
+        else if (!strcmp(a, "--threads")) {
+            NEED_NUM(1);
+            if (v > AEDL_MAX_THREADS) {
+                fprintf(stderr, "%s: error: --threads %ld: at most %d\n", aedl_progname, v, AEDL_MAX_THREADS);
+                return 2;
+            }
+            r->threads = (int)v;
+        }
         else if (!strcmp(a, "--resume")) r->resume = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) r->quiet = 1;
         else if (!strcmp(a, "--no-eval")) r->no_eval = 1;
@@ -167,6 +177,15 @@ static void alloc_blocks(aedl_run *r) {
     r->best_masks = xcalloc(np, sizeof(float));
     r->best_buffers = xcalloc(nb, sizeof(float));
     r->model = d->create(r->batch, r->params, r->grads, r->buffers);
+    /* the team: --threads, else one thread per processor */
+    int nt = r->threads;
+    if (nt <= 0) {
+        long np = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = np < 1 ? 1 : np > AEDL_MAX_THREADS ? AEDL_MAX_THREADS : (int)np;
+    }
+    r->threads = nt;
+    r->team = aedl_team_new(nt);
+    r->tgrads = xcalloc((size_t)(nt - 1) * np + 1, sizeof(float));
     size_t nin = (size_t)d->n_in, nout = (size_t)d->n_out;
     r->perm = xmalloc((r->tr.n ? r->tr.n : 1) * sizeof(size_t));
     r->xb = xmalloc((size_t)r->batch * nin * sizeof(float));
@@ -360,11 +379,64 @@ static void progress_bar(const aedl_run *r, long done, long total, double second
 
 /* ---------------------------------------------------------------- one epoch */
 
-static double loss_of(const aedl_run *r, float *dout, const float *out, const float *x,
-                      const uint8_t *mask, int B) {
-    int F = r->def->n_out;
-    if (r->cfg->loss == AEDL_LOSS_MASKED_MSE) return aedl_masked_mse_loss(dout, out, x, mask, B, F);
-    return aedl_mse_loss(dout, out, x, B, F);
+static double cpu_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* One batch on the team (train_par.h): thread t gathers, runs forward, the loss
+   and backward on its rows; the driver then adds the gradient blocks. */
+typedef struct {
+    aedl_run *r;
+    const aedl_table *t;        /* the events */
+    const size_t *idx;          /* batch event e is t's event idx[e] (NULL: first + e) */
+    size_t first;
+    int B;
+    aedl_mode mode;             /* TRAIN: with backward */
+    double loss[AEDL_MAX_THREADS];   /* each thread's sum (aedl_mse_rows) */
+} step_ctx;
+
+static void step_rows(void *arg, int tid) {
+    step_ctx *c = arg;
+    aedl_run *r = c->r;
+    const aedl_model_def *d = r->def;
+    size_t nin = (size_t)d->n_in;
+    int F = d->n_out, nt = aedl_team_size(r->team);
+    aedl_par p = { .tid = tid, .nt = nt, .B = c->B, .team = r->team,
+                   .grads = tid ? r->tgrads + (size_t)(tid - 1) * d->nparams : r->grads };
+    aedl_par_rows(c->B, nt, tid, &p.lo, &p.n);
+    int masked = r->cfg->loss == AEDL_LOSS_MASKED_MSE;
+    const float *x;
+    const uint8_t *mk = NULL;
+    if (c->idx) {               /* the shuffled batch: gather this thread's rows */
+        for (int e = p.lo; e < p.lo + p.n; e++) {
+            size_t src = c->idx[e];
+            memcpy(r->xb + (size_t)e * nin, c->t->x + src * nin, nin * sizeof(float));
+            if (masked) memcpy(r->mb + (size_t)e * nin, c->t->mask + src * nin, nin);
+        }
+        x = r->xb + (size_t)p.lo * nin;
+        mk = r->mb + (size_t)p.lo * nin;
+    } else {
+        x = c->t->x + (c->first + (size_t)p.lo) * nin;
+        if (masked) mk = c->t->mask + (c->first + (size_t)p.lo) * nin;
+    }
+    d->forward_rows(r->model, &p, x, c->mode);
+    const float *out = d->output(r->model) + (size_t)p.lo * (size_t)F;
+    int train = c->mode == AEDL_MODE_TRAIN;
+    float *dy = train ? r->dout + (size_t)p.lo * (size_t)F : NULL;
+    c->loss[tid] = masked ? aedl_masked_mse_rows(dy, out, x, mk, p.n, F, c->B)
+                          : aedl_mse_rows(dy, out, x, p.n, F, c->B);
+    if (!train) return;
+    aedl_zero(p.grads, (long)d->nparams);
+    d->backward_rows(r->model, &p, r->dout);
+}
+
+/* The batch's mean loss from the threads' sums, in thread order. */
+static double step_loss(const step_ctx *c, int nt, int F) {
+    double s = 0;
+    for (int t = 0; t < nt; t++) s += c->loss[t];
+    return c->r->cfg->loss == AEDL_LOSS_MASKED_MSE ? s / c->B : s / ((double)c->B * F);
 }
 
 /* Mean loss of the model over table t in evaluation mode (validation). */
@@ -373,9 +445,10 @@ static double eval_loss(aedl_run *r, const aedl_table *t) {
     double sum = 0;
     for (size_t i = 0; i < t->n; i += (size_t)r->batch) {
         int B = (int)(t->n - i < (size_t)r->batch ? t->n - i : (size_t)r->batch);
-        const float *x = t->x + i * t->d;
-        const float *out = d->forward(r->model, x, B, AEDL_MODE_EVAL, &r->rng);
-        sum += loss_of(r, NULL, out, x, t->mask ? t->mask + i * t->d : NULL, B) * B;
+        step_ctx c = { .r = r, .t = t, .first = i, .B = B, .mode = AEDL_MODE_EVAL };
+        d->prepare(r->model, B, AEDL_MODE_EVAL, &r->rng);
+        aedl_team_run(r->team, step_rows, &c);
+        sum += step_loss(&c, aedl_team_size(r->team), d->n_out) * B;
     }
     return t->n ? sum / (double)t->n : NAN;
 }
@@ -429,7 +502,7 @@ static void push_history(aedl_run *r, aedl_hist_row row) {
    2 when the loss became NaN (terminate_on_nan). */
 static int run_batches(aedl_run *r, int tty) {
     const aedl_model_def *d = r->def;
-    size_t n = r->tr.n, nin = (size_t)d->n_in;
+    size_t n = r->tr.n;
     long nbatches = (long)((n + (size_t)r->batch - 1) / (size_t)r->batch);
     /* The permutation depends only on the rng state at the start of the epoch,
        so an interrupted epoch is replayed exactly. */
@@ -439,25 +512,23 @@ static int run_batches(aedl_run *r, int tty) {
     aedl_rng_shuffle(&r->rng, r->perm, n);
     if (r->batch_pos > 0) r->rng = saved;
     double t0 = aedl_now() - r->epoch_seconds, last_bar = 0;
-    int use_mask = r->cfg->loss == AEDL_LOSS_MASKED_MSE;
+    int nt = aedl_team_size(r->team);
     for (long b = r->batch_pos; b < nbatches; b++) {
         size_t lo = (size_t)b * (size_t)r->batch;
         int B = (int)(n - lo < (size_t)r->batch ? n - lo : (size_t)r->batch);
-        for (int e = 0; e < B; e++) {
-            size_t src = r->perm[lo + (size_t)e];
-            memcpy(r->xb + (size_t)e * nin, r->tr.x + src * nin, nin * sizeof(float));
-            if (use_mask) memcpy(r->mb + (size_t)e * nin, r->tr.mask + src * nin, nin);
-        }
         prune_step(r);
-        const float *out = d->forward(r->model, r->xb, B, AEDL_MODE_TRAIN, &r->rng);
-        double loss = loss_of(r, r->dout, out, r->xb, r->mb, B);
+        step_ctx c = { .r = r, .t = &r->tr, .idx = r->perm + lo, .B = B, .mode = AEDL_MODE_TRAIN };
+        d->prepare(r->model, B, AEDL_MODE_TRAIN, &r->rng);
+        aedl_team_run(r->team, step_rows, &c);
+        double loss = step_loss(&c, nt, d->n_out);
         if (r->cfg->terminate_on_nan &&
             (aedl_terminate_on_nan_step(&r->tn, r->step, loss) & AEDL_CB_STOP)) {
             r->loss_sum += loss * B; r->loss_events += B;
             return 2;
         }
-        aedl_zero(r->grads, (long)d->nparams);
-        d->backward(r->model, r->dout, B);
+        for (int t = 1; t < nt; t++)
+            aedl_add_into(r->grads, r->tgrads + (size_t)(t - 1) * d->nparams, (long)d->nparams);
+        d->finish(r->model, r->grads);
         aedl_adam_step(&r->adam, r->params, r->grads, r->m1, r->m2, (long)d->nparams);
         apply_masks(r);
         r->step++;
@@ -491,7 +562,10 @@ static void epoch_line(const aedl_run *r, const aedl_hist_row *h, int tty) {
     }
     char rs[32];
     fmt_rate(rs, sizeof rs, h->seconds > 0 ? (double)r->tr.n / h->seconds : 0.0);
-    fprintf(stderr, "  %.2f s  %s events/s%s\n", h->seconds, rs, tty ? "          " : "");
+    /* this run's part of the epoch (all of it unless resumed mid-epoch) */
+    fprintf(stderr, "  %.2f s  %s events/s  (training %.3f s, cpu %.3f s; validation %.3f s, cpu %.3f s; %d thread%s)%s\n",
+            h->seconds, rs, r->ep_train_s, r->ep_train_cpu, r->ep_val_s, r->ep_val_cpu,
+            aedl_team_size(r->team), aedl_team_size(r->team) > 1 ? "s" : "", tty ? "          " : "");
 }
 
 /* The whole loop.  Returns 0, or 130 after an interruption (checkpoint written). */
@@ -505,7 +579,9 @@ static int train_loop(aedl_run *r) {
             r->loss_sum = 0; r->loss_events = 0; r->epoch_seconds = 0;
         }
         double lr = r->adam.lr;
+        double w0 = aedl_now(), c0 = cpu_now();
         int st = run_batches(r, tty);
+        r->ep_train_s = aedl_now() - w0; r->ep_train_cpu = cpu_now() - c0;
         if (st == 1) {
             if (tty) fputc('\n', stderr);
             int ok = write_checkpoint(r) == 0;
@@ -518,9 +594,10 @@ static int train_loop(aedl_run *r) {
         }
         aedl_hist_row h = { .epoch = r->epoch + 1, .lr = lr };
         h.loss = r->loss_events ? r->loss_sum / (double)r->loss_events : NAN;
-        double tv = aedl_now();
+        double tv = aedl_now(), cv = cpu_now();
         h.val_loss = st == 2 ? NAN : eval_loss(r, &r->va);
-        h.seconds = r->epoch_seconds + (aedl_now() - tv);
+        r->ep_val_s = aedl_now() - tv; r->ep_val_cpu = cpu_now() - cv;
+        h.seconds = r->epoch_seconds + r->ep_val_s;
         h.sparsity = aedl_run_sparsity(r, NULL);
         r->epoch++;
         r->batch_pos = 0;
@@ -580,6 +657,7 @@ static void free_run(aedl_run *r) {
                         r->best_masks, r->best_buffers };
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) free(blocks[i]);
     free(r->perm); free(r->xb); free(r->dout); free(r->mb); free(r->hist);
+    aedl_team_free(r->team); free(r->tgrads);
     free(r->ckpt_path); free(r->weights_path);
 }
 
@@ -591,7 +669,7 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     aedl_progname = slash ? slash + 1 : (argc > 0 ? argv[0] : def->name);
     int st = parse_options(r, argc, argv);
     if (st >= 0) return st;
-    if (r->threads > 0) openblas_set_num_threads(r->threads);
+    r->blas_threads = r->threads > 0 ? r->threads : openblas_get_num_threads();
     if (aedl_mkdirs(r->outdir) != 0) aedl_fatal("cannot create %s: %s", r->outdir, strerror(errno));
     size_t nlen = strlen(def->name) + 16;
     char *name = xmalloc(nlen);
@@ -615,7 +693,10 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
 
     double t0 = aedl_now();
     int epochs_before = r->epoch;
+    /* Each training thread calls OpenBLAS on its rows: one OpenBLAS thread each. */
+    openblas_set_num_threads(1);
     st = train_loop(r);
+    openblas_set_num_threads(r->blas_threads);
     if (st != 0) { free_run(r); return st; }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);

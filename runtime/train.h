@@ -24,6 +24,7 @@
 #include "data.h"
 #include "prune.h"
 #include "rng.h"
+#include "train_par.h"
 
 /* ---- the model, as the generated code describes it ---------------------- */
 
@@ -68,12 +69,26 @@ typedef struct aedl_model_def {
     /* x: (B, n_in) -> returns (B, n_out), owned by the model.  MODE_TRAIN updates
        the moving statistics in buffers and draws dropout masks from rng. */
     const float *(*forward)(void *m, const float *x, int B, aedl_mode mode, aedl_rng *rng);
-    /* After a MODE_TRAIN forward: dout (B, n_out) -> grads += d loss / d params. */
+    /* After a MODE_TRAIN forward: dout (B, n_out) -> grads = d loss / d params
+       (grads zero before). */
     void (*backward)(void *m, const float *dout, int B);
     /* QI: call exact_prepare once after the weights changed, then exact on any
        number of events: x (B, n_in) double -> y (B, n_out) double. */
     void (*exact_prepare)(void *m);
     void (*exact)(void *m, const double *x, double *y, int B);
+
+    /* The data-parallel step (train_par.h), which forward/backward above run
+       with one thread.  prepare once per batch of B events (weights as used,
+       batchnorm folding, dropout masks); then forward_rows on every thread of
+       the team (x: the thread's rows), the loss on the rows of output(), and
+       backward_rows (dout: the whole batch's (B, n_out); p->grads zero before);
+       then the driver adds the threads' gradient blocks in thread order and
+       calls finish once on the sum (straight-through masks of quantized weights). */
+    void (*prepare)(void *m, int B, aedl_mode mode, aedl_rng *rng);
+    void (*forward_rows)(void *m, const aedl_par *p, const float *x, aedl_mode mode);
+    const float *(*output)(void *m);
+    void (*backward_rows)(void *m, const aedl_par *p, const float *dout);
+    void (*finish)(void *m, float *grads);
 } aedl_model_def;
 
 /* ---- the data, train and regeneration settings baked in by aedlc ---------- */

@@ -5,3 +5,9 @@ RT_SRCS += runtime/train_quant.c
 # The fast quantizers are plain loops that GCC vectorizes at -O3 only (and, for
 # the selects of rnd, only when it may ignore FP exception flags: values unchanged).
 $(BUILD)/runtime/train_quant.o: OPT = -O3 -fno-trapping-math
+# The data-parallel step's fused kernels (train_par.h): same flags as the quantizers.
+RT_SRCS += runtime/train_par.c
+$(BUILD)/runtime/train_par.o: OPT = -O3 -fno-trapping-math
+# The layers' elementwise loops (nn.h) vectorize at -O3 only; no change of
+# values (no fast-math, and -std=c11 keeps contractions off).
+$(BUILD)/runtime/layers.o: OPT = -O3

@@ -67,6 +67,14 @@ typedef struct {
        mean |firmware - float model| over the test split's outputs */
     int fw_guaranteed;
     double fw_err_max, fw_err_mean;
+
+    /* the data-parallel step (train.c, train_par.h): `threads` threads, thread
+       t > 0 accumulating its gradients into tgrads + (t - 1) * nparams */
+    aedl_team *team;
+    float *tgrads;
+    int blas_threads;           /* OpenBLAS' setting outside the training loop */
+    /* the last epoch's wall and CPU seconds (all threads): training, validation */
+    double ep_train_s, ep_train_cpu, ep_val_s, ep_val_cpu;
 } aedl_run;
 
 /* train_io.c */

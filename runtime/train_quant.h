@@ -34,4 +34,25 @@ void aedl_tq_relu_f32(const aedl_tq *q, const float *in, float *out, long n, uin
 /* Straight-through backward, as aedl_quantize_backward: dinp[i] += dout[i] where inside[i]. */
 void aedl_tq_backward(float *dinp, const uint8_t *inside, const float *dout, long n);
 
+/* One value on the fast path (q->fast): what aedl_tq_f32 computes, for fused
+   kernels (train_par.c) that quantize inside their own loops.  `up` is
+   q->half_up; lo, hi, scale, inv are q's.  The straight-through test of a
+   value x is xlo <= x <= xhi with xlo = lo * inv, xhi = hi * inv (exact). */
+#define AEDL_TQ_MAGIC 12582912.0f   /* 1.5 * 2^23 */
+static inline float aedl_tq_fast1(float x, int up, float scale, float inv, float lo, float hi) {
+    float r = x * scale;
+    float c = r < lo - 1.0f ? lo - 1.0f : r;
+    c = c > hi + 1.0f ? hi + 1.0f : c;
+    float m;
+    if (up) {
+        float t = c + 0.5f;
+        float f = (t + AEDL_TQ_MAGIC) - AEDL_TQ_MAGIC;
+        m = f - (f > t ? 1.0f : 0.0f);
+    } else {
+        m = (c + AEDL_TQ_MAGIC) - AEDL_TQ_MAGIC;
+    }
+    m = m < lo ? lo : m;
+    return ((m > hi ? hi : m) + 0.0f) * inv;
+}
+
 #endif
