@@ -146,7 +146,7 @@ int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char
 /* Frees every node's prec (node->prec = NULL). */
 void prec_free(IrModel *m);
 
-/* The batchnorm parameter type of /tmp/semantics.md: fixed<16,6,rnd_conv,sat>. */
+/* The batchnorm parameter type of docs/semantics.md: fixed<16,6,rnd_conv,sat>. */
 aedl_fixed prec_bn_param_type(void);
 /* "fixed<21,8>" / "ufixed<8,0,rnd_conv,sat>" into buf; returns buf. */
 char *prec_type_str(aedl_fixed t, char *buf, int n);
