@@ -384,7 +384,7 @@ static void collect_bufs(Gen *g, Bufs *bs) {
         add_buf(bs, G_ACT, S, sh, n->op == OP_INPUT ? "the input as the model sees it" : "output",
                 "%s_out", n->name);
         add_buf(bs, G_EXACT, S, sh, "QI output (double)", "%s_x", n->name);
-        if (n->op != OP_INPUT && !(n == g->out && g->out_direct))
+        if (n->op != OP_INPUT && !(n == g->out && g->out_direct) && !fused_act(m, n))
             add_buf(bs, G_DACT, S, sh, "d loss / d output", "%s_dout", n->name);
         bool q = has_quant(n);
         if (q && ((n->op == OP_BATCHNORM && !fast_quant(n->quant)) ||
@@ -508,8 +508,8 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
         const IrNode *a = fused_act(g->m, n);
         const char *dst = a ? rows(a->name, "out", S) : rows(N, q && !has_epi ? "pre" : "out", S);
         uses_mode = true;
+        if (has_epi) fprintf(o, "    aedl_epi epi = %s;%s\n", epi, a ? "   /* the activation after it, fused */" : "");
         fprintf(o, "    if (mode == AEDL_MODE_TRAIN) {\n");
-        if (has_epi) fprintf(o, "        const aedl_epi epi = %s;%s\n", epi, a ? "   /* the activation after it, fused */" : "");
         fprintf(o, "        float *stats = m->%s_stats + (size_t)p->tid * %ld;\n", N, AEDL_BN_STATS(c));
         fprintf(o, "        aedl_bn_train_forward(p, %s, stats, m->%s_part, %s, m->%s_gamma, m->%s_beta, %d, %.9gf, %s);\n",
                 dst, N, rows(I, "out", Sin), N, N, c, n->epsilon, has_epi ? "&epi" : "NULL");
@@ -520,30 +520,34 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
             fprintf(o, "        aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n", qid(g, n->quant, n, "quant"),
                     rows(N, "pre", S), rows(N, "out", S), S, rows(N, "qin", S));
         fprintf(o, "        return;\n    }\n");
-        if (q) {
-            fprintf(o, "    aedl_batchnorm_forward_infer(%s, %s, m->%s_scale, m->%s_shift, p->n * %ld, %d);\n",
-                    rows(N, "out", S), rows(I, "out", Sin), N, N, rows_per, c);
-            fprintf(o, "    if (mode != AEDL_MODE_FLOAT) aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, NULL);\n",
-                    qid(g, n->quant, n, "quant"), rows(N, "out", S), rows(N, "out", S), S);
+        if (has_epi) {
+            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) epi.q = NULL;\n");
+            fprintf(o, "    aedl_bn_infer_forward(%s, %s, m->%s_scale, m->%s_shift, p->n * %ld, %d, &epi);\n",
+                    a ? rows(a->name, "out", S) : rows(N, "out", S), rows(I, "out", Sin), N, N, rows_per, c);
         } else {
             fprintf(o, "    aedl_batchnorm_forward_infer(%s, %s, m->%s_scale, m->%s_shift, p->n * %ld, %d);\n",
                     rows(N, "out", S), rows(I, "out", Sin), N, N, rows_per, c);
+            if (q)
+                fprintf(o, "    if (mode != AEDL_MODE_FLOAT) aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, NULL);\n",
+                        qid(g, n->quant, n, "quant"), rows(N, "out", S), rows(N, "out", S), S);
         }
         break;
     }
     case OP_RELU:
     case OP_LEAKY_RELU:
     case OP_LINEAR: {
-        bool fused = fused_into(g->m, n) != NULL;
-        uses_mode = fused || has_quant(n);
-        if (fused) fprintf(o, "    if (mode == AEDL_MODE_TRAIN) return;   /* computed by %s_%s_forward */\n", M, I);
-        char train_mask[TS * 6] = "NULL";
-        if (!fused) snprintf(train_mask, sizeof train_mask, "mode == AEDL_MODE_TRAIN ? %s : NULL", rows(N, "qin", S));
+        if (fused_into(g->m, n)) {   /* in every mode */
+            fprintf(o, "    (void)m; (void)p;   /* computed by %s_%s_forward */\n", M, I);
+            break;
+        }
+        uses_mode = has_quant(n);
+        char train_mask[TS * 6];
+        snprintf(train_mask, sizeof train_mask, "mode == AEDL_MODE_TRAIN ? %s : NULL", rows(N, "qin", S));
         char fl[TS * 6];
         if (n->op == OP_RELU)
             snprintf(fl, sizeof fl, "aedl_relu_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
         else if (n->op == OP_LEAKY_RELU)
-            snprintf(fl, sizeof fl, "aedl_leaky_relu_forward(%s, %s, (long)p->n * %ld, %.9gf)", rows(N, has_quant(n) && !fused ? "pre" : "out", S),
+            snprintf(fl, sizeof fl, "aedl_leaky_relu_forward(%s, %s, (long)p->n * %ld, %.9gf)", rows(N, has_quant(n) ? "pre" : "out", S),
                      rows(I, "out", Sin), S, n->alpha);
         else
             snprintf(fl, sizeof fl, "aedl_linear_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
@@ -553,16 +557,12 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
             fprintf(o, "    if (mode == AEDL_MODE_FLOAT) %s;\n", fl);
             fprintf(o, "    else aedl_tq_relu_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
                     qn, rows(I, "out", Sin), rows(N, "out", S), S, train_mask);
-        } else if (n->op == OP_LEAKY_RELU && !fused) {
+        } else if (n->op == OP_LEAKY_RELU) {
             fprintf(o, "    %s;\n", fl);
             fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(%s, %s, sizeof(float) * (size_t)p->n * %ld);\n",
                     rows(N, "out", S), rows(N, "pre", S), S);
             fprintf(o, "    else aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
                     qn, rows(N, "pre", S), rows(N, "out", S), S, train_mask);
-        } else if (n->op == OP_LEAKY_RELU) {   /* fused: evaluation only, in place */
-            fprintf(o, "    %s;\n", fl);
-            fprintf(o, "    if (mode != AEDL_MODE_FLOAT) aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, NULL);\n",
-                    qn, rows(N, "out", S), rows(N, "out", S), S);
         } else {
             fprintf(o, "    if (mode == AEDL_MODE_FLOAT) %s;\n", fl);
             fprintf(o, "    else aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
@@ -965,7 +965,7 @@ static void gen_model_functions(Gen *g) {
     fprintf(o, "    %s_model *m = mp;\n", M);
     for (int i = 0; i < m->nnodes; i++) {   /* backward functions accumulate (+=) */
         const IrNode *n = m->nodes[i];
-        if (n->op != OP_INPUT && n != g->out)
+        if (n->op != OP_INPUT && n != g->out && !fused_act(m, n))   /* a fused batchnorm reads its activation's */
             fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(n->name, "dout", node_size(n)), node_size(n));
     }
     if (!g->out_direct)   /* other layers read the output: their gradients add to the loss's */
@@ -976,6 +976,8 @@ static void gen_model_functions(Gen *g) {
         if (n->op == OP_INPUT) continue;
         if (n == g->out && g->out_direct)
             fprintf(o, "    %s_%s_backward(m, p, dout + (size_t)p->lo * %ld);\n", M, n->name, Sout);
+        else if (fused_act(m, n))
+            fprintf(o, "    %s_%s_backward(m, p, NULL);\n", M, n->name);
         else fprintf(o, "    %s_%s_backward(m, p, %s);\n", M, n->name, rows(n->name, "dout", node_size(n)));
     }
     fprintf(o, "}\n\n");

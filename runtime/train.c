@@ -410,7 +410,15 @@ static void step_rows(void *arg, int tid) {
     const float *x;
     const uint8_t *mk = NULL;
     if (c->idx) {               /* the shuffled batch: gather this thread's rows */
+        size_t rowb = nin * sizeof(float);
         for (int e = p.lo; e < p.lo + p.n; e++) {
+            /* random rows of a large table: fetch the rows PF ahead from memory now */
+            enum { PF = 12 };
+            if (e + PF < p.lo + p.n) {
+                const char *a = (const char *)(c->t->x + c->idx[e + PF] * nin);
+                for (size_t k = 0; k < rowb; k += 64) __builtin_prefetch(a + k);
+                __builtin_prefetch(a + rowb - 1);
+            }
             size_t src = c->idx[e];
             memcpy(r->xb + (size_t)e * nin, c->t->x + src * nin, nin * sizeof(float));
             if (masked) memcpy(r->mb + (size_t)e * nin, c->t->mask + src * nin, nin);

@@ -245,6 +245,20 @@ void aedl_bn_train_forward(const aedl_par *p, float *out, float *stats, double *
     }
 }
 
+void aedl_bn_infer_forward(float *out, const float *inp, const float *scale, const float *shift,
+                           int n, int C, const aedl_epi *epi) {
+    epi_consts k;
+    int qm = epi_setup(epi, &k), act = epi ? (int)epi->act : 0;
+    static const float zero[CH];
+    for (int c0 = 0; c0 < C; c0 += CH) {
+        int nc = C - c0 < CH ? C - c0 : CH;
+        /* (x - 0) * scale + shift: the same float operations as nn.h's infer */
+#define INF_CALL(A, Q) bn_out_rows(out, inp, n, C, c0, nc, zero, scale + c0, shift + c0, A, Q, &k)
+        EPI_CASES(INF_CALL)
+#undef INF_CALL
+    }
+}
+
 /* Partial sums of the backward over the rows: sdy += g, sdyx += g * xhat. */
 static inline __attribute__((always_inline)) void bn_bwd_sums(
     double *sdy, double *sdyx, const float *da, const float *inp, int n, int C, int c0,
@@ -327,14 +341,24 @@ void aedl_bn_train_backward(const aedl_par *p, float *dinp, float *dgamma, float
 
 /* ---------------------------------------------------------------- losses, dropout */
 
+/* Per feature column in double (a vector lane each), then over the columns. */
 double aedl_mse_rows(float *dout, const float *out, const float *target, int n, int F, int B) {
     if (n <= 0 || F <= 0) return 0.0;
     double sum = 0, g = 2.0 / ((double)B * F);
-    long m = (long)n * F;
-    for (long i = 0; i < m; i++) {
-        double d = (double)out[i] - target[i];
-        sum += d * d;
-        if (dout) dout[i] = (float)(g * d);
+    for (int f0 = 0; f0 < F; f0 += CH) {
+        int nf = F - f0 < CH ? F - f0 : CH;
+        double acc[CH] = {0};
+        for (int b = 0; b < n; b++) {
+            const float *o = out + (long)b * F + f0, *t = target + (long)b * F + f0;
+            float *d = dout ? dout + (long)b * F + f0 : NULL;
+            for (int j = 0; j < nf; j++) {
+                double e = (double)o[j] - t[j];
+                acc[j] += e * e;
+            }
+            if (d)
+                for (int j = 0; j < nf; j++) d[j] = (float)(g * ((double)o[j] - t[j]));
+        }
+        for (int j = 0; j < nf; j++) sum += acc[j];
     }
     return sum;
 }

@@ -96,6 +96,12 @@ void aedl_bn_train_backward(const aedl_par *p, float *dinp, float *dgamma, float
                             const float *stats, const float *gamma, const float *beta, int C,
                             float eps, const aedl_epi *epi);
 
+/* Inference (moving statistics): out = epi(scale * x + shift), what
+   aedl_batchnorm_forward_infer and the unfused activation and quantizer
+   compute, in one pass.  out, inp (n, C); scale, shift (C). */
+void aedl_bn_infer_forward(float *out, const float *inp, const float *scale, const float *shift,
+                           int n, int C, const aedl_epi *epi);
+
 /* ---------------------------------------------------------------- losses, dropout */
 
 /* MSE over this thread's rows of a batch of B events: returns the sum of the
