@@ -191,7 +191,7 @@ static inline __attribute__((always_inline)) void bn_out_rows(
     case 6: CALL(2, 0); break; case 7: CALL(2, 1); break; default: CALL(2, 2); break; \
     }
 
-void aedl_bn_train_forward(const aedl_par *p, float *out, float *stats, double *part,
+AEDL_CLONES void aedl_bn_train_forward(const aedl_par *p, float *out, float *stats, double *part,
                            const float *inp, const float *gamma, const float *beta, int C,
                            float eps, const aedl_epi *epi) {
     int n = p->n, tid = p->tid;
@@ -245,7 +245,7 @@ void aedl_bn_train_forward(const aedl_par *p, float *out, float *stats, double *
     }
 }
 
-void aedl_bn_infer_forward(float *out, const float *inp, const float *scale, const float *shift,
+AEDL_CLONES void aedl_bn_infer_forward(float *out, const float *inp, const float *scale, const float *shift,
                            int n, int C, const aedl_epi *epi) {
     epi_consts k;
     int qm = epi_setup(epi, &k), act = epi ? (int)epi->act : 0;
@@ -291,7 +291,7 @@ static inline __attribute__((always_inline)) void bn_bwd_dx(
     }
 }
 
-void aedl_bn_train_backward(const aedl_par *p, float *dinp, float *dgamma, float *dbeta,
+AEDL_CLONES void aedl_bn_train_backward(const aedl_par *p, float *dinp, float *dgamma, float *dbeta,
                             double *part, const float *da, const float *inp,
                             const float *stats, const float *gamma, const float *beta, int C,
                             float eps, const aedl_epi *epi) {
@@ -342,7 +342,7 @@ void aedl_bn_train_backward(const aedl_par *p, float *dinp, float *dgamma, float
 /* ---------------------------------------------------------------- losses, dropout */
 
 /* Per feature column in double (a vector lane each), then over the columns. */
-double aedl_mse_rows(float *dout, const float *out, const float *target, int n, int F, int B) {
+AEDL_CLONES double aedl_mse_rows(float *dout, const float *out, const float *target, int n, int F, int B) {
     if (n <= 0 || F <= 0) return 0.0;
     double sum = 0, g = 2.0 / ((double)B * F);
     for (int f0 = 0; f0 < F; f0 += CH) {
@@ -397,6 +397,6 @@ void aedl_dropout_draw(float *mask, long n, float rate, aedl_rng *rng) {
     }
 }
 
-void aedl_add_into(float *g, const float *h, long n) {
+AEDL_CLONES void aedl_add_into(float *g, const float *h, long n) {
     for (long i = 0; i < n; i++) g[i] += h[i];
 }

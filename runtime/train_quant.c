@@ -12,6 +12,7 @@
  */
 #include <math.h>
 #include "quant.h"
+#include "train_par.h"   /* AEDL_CLONES */
 #include "train_quant.h"
 
 #define MAGIC 12582912.0f   /* 1.5 * 2^23 */
@@ -55,7 +56,7 @@ static inline float pre_clamp(float r, float lo, float hi) {
 
 /* One loop per (rounding, relu, mask) so that each is a straight vectorizable loop. */
 #define TQ_LOOP(NAME, RC, RELU)                                                          \
-    static void NAME(const aedl_tq *q, const float *in, float *out, long n,              \
+    AEDL_CLONES static void NAME(const aedl_tq *q, const float *in, float *out, long n,              \
                      uint8_t *inside) {                                                  \
         const float scale = q->scale, inv = q->inv, lo = q->lo, hi = q->hi;              \
         const float xlo = RELU ? 0.0f : lo * inv, xhi = hi * inv;                        \
@@ -92,6 +93,6 @@ void aedl_tq_relu_f32(const aedl_tq *q, const float *in, float *out, long n, uin
     else tq_relu_conv(q, in, out, n, inside);
 }
 
-void aedl_tq_backward(float *dinp, const uint8_t *inside, const float *dout, long n) {
+AEDL_CLONES void aedl_tq_backward(float *dinp, const uint8_t *inside, const float *dout, long n) {
     for (long i = 0; i < n; i++) dinp[i] = inside[i] ? dinp[i] + dout[i] : dinp[i];   /* -0 stays -0 */
 }
