@@ -8,16 +8,16 @@
 #
 # Sized to finish in about 10 minutes on 2 cores.  Settings (environment or
 # `make demo VAR=...`):
-#   DEMO_EPOCHS_FLOAT  epochs of the float baseline   (default 10; the file says 150)
-#   DEMO_EPOCHS_QAT    epochs of the QAT model        (default 15; the file says 150)
-#   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default 40, as the file)
+#   DEMO_EPOCHS_FLOAT  epochs of the float baseline   (default: the file's 150, early stopping ends it)
+#   DEMO_EPOCHS_QAT    epochs of the QAT model        (default: the file's 150, early stopping ends it)
+#   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default: the file's 40)
 #   DEMO_THREADS       OpenBLAS threads               (default 2)
 #   DATA_EVENTS, SIGNAL_EVENTS   the size of data/ (`make data`; default 1000000 and 100000)
 # Early stopping may end a run sooner.  The outputs go to out/ (see the end).
 MAKE=${MAKE:-make}
 BUILD=${BUILD:-build}
-EF=${DEMO_EPOCHS_FLOAT:-10}
-EQ=${DEMO_EPOCHS_QAT:-15}
+EF=${DEMO_EPOCHS_FLOAT:-150}
+EQ=${DEMO_EPOCHS_QAT:-150}
 EJ=${DEMO_EPOCHS_JETS:-40}
 TH=${DEMO_THREADS:-2}
 DATA_EVENTS=${DATA_EVENTS:-1000000}
@@ -43,8 +43,8 @@ run() {
 
 printf 'aedlc demo: generated ADC2021-format data -> float baseline -> quantized + pruned\n'
 printf 'autoencoder -> bit-exact firmware -> C simulation -> plots.  About 10 minutes on 2 cores.\n'
-printf 'Epochs: float %s, QAT %s, jets %s (the .aedl files say 150/150/40; set DEMO_EPOCHS_FLOAT,\n' "$EF" "$EQ" "$EJ"
-printf 'DEMO_EPOCHS_QAT, DEMO_EPOCHS_JETS for more).  Logs: %s/\n' "$LOG"
+printf 'Epochs: float %s, QAT %s, jets %s at most (early stopping may end a run sooner; set\n' "$EF" "$EQ" "$EJ"
+printf 'DEMO_EPOCHS_FLOAT, DEMO_EPOCHS_QAT, DEMO_EPOCHS_JETS to change them).  Logs: %s/\n' "$LOG"
 
 header "Debian packages and build (make: .ci/deps installs what is missing)"
 run build $MAKE --no-print-directory -j2 all "$BUILD/aedl-report"
@@ -69,12 +69,12 @@ run compile-jets "$BUILD/aedlc" examples/jet_compress.aedl --emit train,hls -o o
 [ "$rc" = 0 ] || die "aedlc failed on examples/jet_compress.aedl"
 for d in ae_baseline ae_qat jet_compress; do echo "  out/$d/train/: $(cd out/$d/train && ls | tr '\n' ' ')"; done
 
-header "Train the float baseline: $EF epoch(s) (examples/ae_baseline.aedl -> out/ae_baseline)"
+header "Train the float baseline: up to $EF epoch(s) (examples/ae_baseline.aedl -> out/ae_baseline)"
 # Training runs straight on the terminal: its progress bar needs one.
 out/ae_baseline/train/ae_float_train --epochs "$EF" --threads "$TH" -o out/ae_baseline; rc=$?
 [ "$rc" = 0 ] || die "training the float baseline failed (status $rc)"
 
-header "Train the quantized, pruned model: $EQ epoch(s) (examples/ae_qat.aedl -> out/ae_qat)"
+header "Train the quantized, pruned model: up to $EQ epoch(s) (examples/ae_qat.aedl -> out/ae_qat)"
 out/ae_qat/train/ae_train --epochs "$EQ" --threads "$TH" -o out/ae_qat; rc=$?
 [ "$rc" = 0 ] || die "training the QAT model failed (status $rc)"
 
@@ -84,7 +84,7 @@ run csim $MAKE --no-print-directory -C out/ae_qat/hls csim
 CSIM=$(grep -o 'csim: [0-9]* of [0-9]* events matched bit for bit' "$LOG/csim.log" | tail -n 1)
 [ -n "$CSIM" ] || CSIM="csim: no match count printed (see $LOG/csim.log)"
 
-header "Jet compression: $EJ epoch(s) (examples/jet_compress.aedl -> out/jet_compress)"
+header "Jet compression: up to $EJ epoch(s) (examples/jet_compress.aedl -> out/jet_compress)"
 out/jet_compress/train/jet_ae_train --epochs "$EJ" --threads "$TH" -o out/jet_compress; rc=$?
 [ "$rc" = 0 ] || die "training the jet compressor failed (status $rc)"
 
