@@ -41,7 +41,9 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-/* About 15 us of spinning (a pause is ~60 ns on the reference machine). */
+/* About 15 us of spinning (a pause is ~60 ns on the reference machine).  Longer
+   spins are much worse on a shared machine: a spinning thread holds a core
+   that the thread it waits for (or another process) needs. */
 enum { SPIN = 256 };
 
 static void team_barrier(aedl_team *t) {
