@@ -78,7 +78,7 @@ header "Train the quantized, pruned model: up to $EQ epoch(s) (examples/ae_qat.a
 out/ae_qat/train/ae_train --epochs "$EQ" --threads "$TH" -o out/ae_qat; rc=$?
 [ "$rc" = 0 ] || die "training the QAT model failed (status $rc)"
 
-header "Firmware C simulation (make -C out/ae_qat/hls csim; g++ takes about 15-40 s)"
+header "Firmware C simulation (make -C out/ae_qat/hls csim; g++ takes a few seconds)"
 run csim $MAKE --no-print-directory -C out/ae_qat/hls csim
 [ "$rc" = 0 ] || die "the C simulation failed"
 CSIM=$(grep -o 'csim: [0-9]* of [0-9]* events matched bit for bit' "$LOG/csim.log" | tail -n 1)
