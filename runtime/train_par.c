@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +42,13 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-/* About 15 us of spinning (a pause is ~60 ns on the reference machine).  Longer
-   spins are much worse on a shared machine: a spinning thread holds a core
-   that the thread it waits for (or another process) needs. */
-enum { SPIN = 256 };
+/* A waiting thread spins about 15 us (a pause is ~60 ns on the reference
+   machine), then yields its core up to YIELDS times (a sleeping thread costs
+   the waker a system call and wakes late: the next barrier then waits for
+   it), then sleeps.  Longer spinning is much worse on a shared machine: a
+   spinning thread holds a core that the thread it waits for (or another
+   process) needs; a yield gives it away. */
+enum { SPIN = 256, YIELDS = 100 };
 
 static void team_barrier(aedl_team *t) {
     unsigned ph = atomic_load_explicit(&t->phase, memory_order_acquire);
@@ -59,6 +63,10 @@ static void team_barrier(aedl_team *t) {
     for (int i = 0; i < SPIN; i++) {
         if (atomic_load_explicit(&t->phase, memory_order_acquire) != ph) return;
         cpu_relax();
+    }
+    for (int i = 0; i < YIELDS; i++) {
+        if (atomic_load_explicit(&t->phase, memory_order_acquire) != ph) return;
+        sched_yield();
     }
     pthread_mutex_lock(&t->mu);
     while (atomic_load_explicit(&t->phase, memory_order_acquire) == ph)
