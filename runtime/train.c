@@ -277,6 +277,8 @@ static int write_checkpoint(aedl_run *r) {
     aedl_ckpt_put(&w, "rng", &r->rng, sizeof r->rng);
     aedl_ckpt_put(&w, "rng_epoch", &r->rng_epoch, sizeof r->rng_epoch);
     aedl_ckpt_put(&w, "history", r->hist, (size_t)r->nhist * sizeof *r->hist);
+    int64_t threads = r->threads;   /* optional section: results depend on it */
+    aedl_ckpt_put(&w, "threads", &threads, sizeof threads);
     if (aedl_ckpt_end(&w) == 0) return 0;
 fail:
     fprintf(stderr, "%s: error: cannot write the checkpoint %s: %s; the previous checkpoint is "
@@ -326,6 +328,11 @@ static void read_checkpoint(aedl_run *r) {
     size_t hl;
     const void *hp = aedl_ckpt_get_any(&c, "history", &hl);
     if (!hp || hl % sizeof *r->hist) aedl_fatal("--resume: %s: bad history section", r->ckpt_path);
+    const int64_t *th = aedl_ckpt_get(&c, "threads", sizeof *th);
+    if (th && *th != r->threads)
+        aedl_warn("--resume: %s was made with --threads %lld, this run has %d: training continues, "
+                  "but not bit for bit as it would with %lld threads", r->ckpt_path, (long long)*th,
+                  r->threads, (long long)*th);
     r->nhist = r->cap_hist = (int)(hl / sizeof *r->hist);
     r->hist = xmalloc(hl ? hl : 1);
     if (hl) memcpy(r->hist, hp, hl);

@@ -17,6 +17,12 @@ check train/resume-equal "3 + --resume to 6 epochs differs from 6 epochs" same_w
 check train/resume-history "history.csv differs after --resume" \
   sh -c "cut -d, -f1-5 '$W/ref/history.csv' > '$W/h1'; cut -d, -f1-5 '$W/a/history.csv' > '$W/h2'; cmp -s '$W/h1' '$W/h2'"
 
+# Another thread count: the run continues, with a warning (results depend on it).
+cp -r "$W/a" "$W/a1"
+"$T" --threads 1 --limit 10000 --no-eval --quiet --epochs 7 --resume -o "$W/a1" > "$W/th.log" 2>&1; st=$?
+check train/resume-threads-warning "status $st: $(tail -2 "$W/th.log")" \
+  sh -c "test $st -eq 0 && grep -q 'made with --threads 2, this run has 1' '$W/th.log'"
+
 # Wait for the first checkpoint, then signal at a random moment.
 wait_ckpt() { i=0; while [ ! -s "$1" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done; }
 rnd=$(awk 'BEGIN { srand(); printf "%.2f", rand() * 0.4 }')
