@@ -400,11 +400,10 @@ double aedl_mse_loss(float *dout, const float *out, const float *target, int B, 
     return sum / n;
 }
 
-double aedl_masked_mse_loss(float *dout, const float *out, const float *target,
-                            const uint8_t *mask, int B, int F) {
-    if (B <= 0 || F <= 0) return 0.0;
+double aedl_masked_mse_rows(float *dout, const float *out, const float *target,
+                            const uint8_t *mask, int n, int F, int B) {
     double loss = 0;
-    for (int b = 0; b < B; b++) {
+    for (int b = 0; b < n; b++) {
         long o = (long)b * F;
         int cnt = 0;
         double sum = 0;
@@ -422,7 +421,13 @@ double aedl_masked_mse_loss(float *dout, const float *out, const float *target,
                                           : 0.0f;
         }
     }
-    return loss / B;
+    return loss;
+}
+
+double aedl_masked_mse_loss(float *dout, const float *out, const float *target,
+                            const uint8_t *mask, int B, int F) {
+    if (B <= 0 || F <= 0) return 0.0;
+    return aedl_masked_mse_rows(dout, out, target, mask, B, F, B) / B;
 }
 
 void aedl_mse_per_event(float *score, const float *out, const float *target, int B, int F) {

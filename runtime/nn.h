@@ -189,6 +189,11 @@ double aedl_mse_loss(float *dout, const float *out, const float *target, int B, 
    dout, out, target, mask (B, F). */
 double aedl_masked_mse_loss(float *dout, const float *out, const float *target,
                             const uint8_t *mask, int B, int F);
+/* The same over n rows of a batch of B events (a thread's share): returns the
+   sum over the rows of each event's mean over its counted elements; dout as
+   aedl_masked_mse_loss for a batch of B.  dout, out, target, mask (n, F). */
+double aedl_masked_mse_rows(float *dout, const float *out, const float *target,
+                            const uint8_t *mask, int n, int F, int B);
 
 /* Per-event anomaly scores: score[b] = mean over f of (out - target)^2.
    score (B), out, target (B, F).  The masked variant uses the per-event

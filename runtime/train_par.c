@@ -373,30 +373,6 @@ AEDL_CLONES double aedl_mse_rows(float *dout, const float *out, const float *tar
     return sum;
 }
 
-double aedl_masked_mse_rows(float *dout, const float *out, const float *target,
-                            const uint8_t *mask, int n, int F, int B) {
-    double loss = 0;
-    for (int b = 0; b < n; b++) {
-        long o = (long)b * F;
-        int cnt = 0;
-        double sum = 0;
-        for (int f = 0; f < F; f++)
-            if (mask[o + f]) {
-                double d = (double)out[o + f] - target[o + f];
-                sum += d * d;
-                cnt++;
-            }
-        if (cnt) loss += sum / cnt;
-        if (dout) {
-            double g = cnt ? 2.0 / ((double)B * cnt) : 0.0;
-            for (int f = 0; f < F; f++)
-                dout[o + f] = mask[o + f] ? (float)(g * ((double)out[o + f] - target[o + f]))
-                                          : 0.0f;
-        }
-    }
-    return loss;
-}
-
 void aedl_dropout_draw(float *mask, long n, float rate, aedl_rng *rng) {
     if (!(rate >= 0.0f && rate < 1.0f))
         aedl_fatal("dropout: rate %g is outside [0, 1)", (double)rate);

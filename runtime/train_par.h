@@ -117,10 +117,7 @@ void aedl_bn_infer_forward(float *out, const float *inp, const float *scale, con
    squared errors (double); dout = 2 (out - target) / (B F) as aedl_mse_loss.
    dout, out, target (n, F). */
 double aedl_mse_rows(float *dout, const float *out, const float *target, int n, int F, int B);
-/* Masked MSE: returns the sum over the rows of each event's mean squared error
-   over its counted elements; dout as aedl_masked_mse_loss for a batch of B. */
-double aedl_masked_mse_rows(float *dout, const float *out, const float *target,
-                            const uint8_t *mask, int n, int F, int B);
+/* Masked MSE over rows: aedl_masked_mse_rows in nn.h. */
 /* Draws the dropout mask of aedl_dropout_forward (0 or 1/(1-rate), from rng in
    index order) without applying it; out = inp * mask then gives the same values. */
 void aedl_dropout_draw(float *mask, long n, float rate, aedl_rng *rng);
