@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "emit_hls_int.h"
+#include "home.h"
 #include "prec_common.h"
 #include "rng.h"
 #include "util.h"
@@ -563,27 +564,12 @@ static void write_json(Hls *h) {
 
 /* ---- the ap_fixed headers ------------------------------------------------------------------------------------- */
 
-static int is_file(const char *p) { struct stat st; return stat(p, &st) == 0 && S_ISREG(st.st_mode); }
 
-/* $AEDL_HLS_INCLUDE, else next to the executable: <bin>/../share/aedl/runtime/hls
-   when installed, <build>/../runtime/hls in the build tree (also build/san). */
+/* $AEDL_HLS_INCLUDE, else the runtime's hls/ folder beside aedlc (home.h). */
 static char *find_ap_dir(void) {
-    char *d = NULL, probe[4600];
     const char *env = getenv("AEDL_HLS_INCLUDE");
     if (env && *env) return xstrdup(env);
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return NULL;
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (!slash) return NULL;
-    *slash = 0;
-    static const char *const rel[] = { "../share/aedl/runtime/hls", "../runtime/hls", "../../runtime/hls" };
-    for (int i = 0; i < 3 && !d; i++) {
-        snprintf(probe, sizeof probe, "%s/%s/ap_fixed.h", exe, rel[i]);
-        if (is_file(probe)) { snprintf(probe, sizeof probe, "%s/%s", exe, rel[i]); d = xstrdup(probe); }
-    }
-    return d;
+    return aedl_home_find(NULL, "runtime/hls", "runtime/hls", "ap_fixed.h");
 }
 
 static void copy_ap_headers(Hls *h, const char *dir) {

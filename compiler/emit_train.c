@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "emit_train.h"
+#include "home.h"
 #include "ir.h"
 #include "src.h"
 #include "train_par.h"
@@ -1218,42 +1219,26 @@ static int check_model(const IrModel *m, const IrTrain *t, const IrNode **in, co
 
 /* ---------------------------------------------------------------- Makefile and build */
 
-/* The runtime's library and headers, found relative to the running aedlc:
-   the build tree (<exe dir>/libaedlrt.a, <exe dir>/../runtime) or an
-   installation (<exe dir>/../share/aedl/runtime/). */
+/* The runtime's headers beside aedlc (home.h), and its library: next to aedlc
+   in a build folder (build/libaedlrt.a, build/san/libaedlrt.a), else with the
+   headers (installed: share/aedl/runtime/libaedlrt.a). */
 static int find_runtime(const char *exe, char *lib, char *inc, size_t len) {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", exe);
-    char *s = strrchr(dir, '/');
-    if (s) *s = 0;
-    char a[PATH_MAX + 64], b[PATH_MAX + 64];
-    snprintf(a, sizeof a, "%s/libaedlrt.a", dir);
-    /* build/aedlc -> runtime/; build/san/aedlc (the sanitizer build) -> ../../runtime */
-    static const char *const up[] = { "/..", "/../.." };
-    for (int i = 0; i < 2; i++) {
-        snprintf(b, sizeof b, "%s%s/runtime/train.h", dir, up[i]);
-        if (access(a, R_OK) != 0 || access(b, R_OK) != 0) continue;
-        char *ra = realpath(a, NULL);
-        snprintf(b, sizeof b, "%s%s/runtime", dir, up[i]);
-        char *rb = realpath(b, NULL);
-        snprintf(lib, len, "%s", ra ? ra : a);
-        snprintf(inc, len, "%s", rb ? rb : b);
-        free(ra); free(rb);
-        return 0;
+    char *h = aedl_home_find(exe, "runtime", "runtime", "train.h");
+    if (!h) return -1;
+    snprintf(inc, len, "%s", h);
+    free(h);
+    char *bin = aedl_exe_dir(exe);
+    char *built = NULL;
+    if (bin) {
+        char a[PATH_MAX + 32];
+        snprintf(a, sizeof a, "%s/libaedlrt.a", bin);
+        if (access(a, R_OK) == 0) built = realpath(a, NULL);
+        free(bin);
     }
-    snprintf(b, sizeof b, "%s/../share/aedl/runtime", dir);
-    char *rb = realpath(b, NULL);
-    if (rb) {
-        snprintf(a, sizeof a, "%s/libaedlrt.a", rb);
-        if (access(a, R_OK) == 0) {
-            snprintf(lib, len, "%s", a);
-            snprintf(inc, len, "%s", rb);
-            free(rb);
-            return 0;
-        }
-        free(rb);
-    }
-    return -1;
+    int n = built ? snprintf(lib, len, "%s", built) : snprintf(lib, len, "%s/libaedlrt.a", inc);
+    free(built);
+    if (n < 0 || (size_t)n >= len) return -1;
+    return access(lib, R_OK) == 0 ? 0 : -1;
 }
 
 static int write_makefile(const char *path, const char *M, const char *lib, const char *inc) {

@@ -20,3 +20,8 @@ $(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/lexer.h
 AEDLC_GEN_OBJS := $(BUILD)/lexer.o $(BUILD)/parser.o
 AEDLC_SRCS += compiler/src.c compiler/load.c
 PROGRAMS += $(BUILD)/aedlc
+
+# Where aedlc's own files are (home.c): the source tree is compiled in, so an
+# aedlc in any build folder finds the stdlib and runtime.
+AEDLC_SRCS += compiler/home.c
+$(BUILD)/compiler/home.o: CFLAGS += -DAEDL_SRCDIR='"$(CURDIR)"'

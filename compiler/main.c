@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "emit_hls.h"
 #include "emit_train.h"
+#include "home.h"
 #include "passes.h"
 #include "precision.h"   /* precision inference and the report (issue 5) */
 #include "util.h"
@@ -198,29 +199,17 @@ static void parse_args(int argc, char **argv, Options *o) {
 
 /* ---- the standard library ------------------------------------------------------------ */
 
-static int is_dir(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* $AEDL_STDLIB, else next to the executable: <bin>/../share/aedl/stdlib when
-   installed, <build>/../stdlib in the build tree (also build/san/../../stdlib). */
+/* $AEDL_STDLIB, else the one beside aedlc (home.h): installed as
+   share/aedl/stdlib/std/NAME.aedl, in the source tree as stdlib/NAME.aedl. */
 static char *find_stdlib(void) {
     const char *env = getenv("AEDL_STDLIB");
     if (env && *env) return arena_strdup(env);
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return NULL;
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (!slash) return NULL;
-    *slash = 0;
-    static const char *const rel[] = { "../share/aedl/stdlib", "../stdlib", "../../stdlib" };
-    for (int i = 0; i < 3; i++) {
-        char *d = arena_printf("%s/%s", exe, rel[i]);
-        if (is_dir(d)) return d;
-    }
-    return NULL;
+    char *d = aedl_home_find(NULL, "stdlib", "stdlib", "std/quantizers.aedl");
+    if (!d) d = aedl_home_find(NULL, "stdlib", "stdlib", "quantizers.aedl");
+    if (!d) return NULL;
+    char *r = arena_strdup(d);
+    free(d);
+    return r;
 }
 
 /* ---- choosing the model and target for the emitters ----------------------------------- */
