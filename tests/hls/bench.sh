@@ -3,11 +3,9 @@
 # random weights from hls_tool): the time to write the project (target <= 1 s)
 # and the time `make csim` takes to compile it (target <= 5 s; hls4ml needs
 # about 4 s for the same model), then the C simulation's speed.
-BUILD=${BUILD:-build}
-AEDLC="$PWD/$BUILD/aedlc"
-TOOL="$PWD/$BUILD/tests/hls/hls_tool"
-W=$(mktemp -d "${TMPDIR:-/tmp}/aedl-hls-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+. tests/lib.sh
+test_workdir hls-bench
+TOOL=$B/tests/hls/hls_tool
 now() { date +%s.%N; }
 "$TOOL" weights examples/ae_qat.aedl "$W/ae.h5" 1 || exit 1
 t0=$(now)

@@ -6,14 +6,9 @@
 # expected value is caught; without --weights a zero-weight project with a
 # note; re-emitting replaces aedlc's files, removes its stale ones and keeps
 # the user's; io = stream and bad reuse factors are errors.
-BUILD=${BUILD:-build}
-AEDLC="$PWD/$BUILD/aedlc"
-TOOL="$PWD/$BUILD/tests/hls/hls_tool"
-W=$(mktemp -d "${TMPDIR:-/tmp}/aedl-hls-test.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-check() { name=$1; why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
+. tests/lib.sh
+test_workdir hls-test
+TOOL=$B/tests/hls/hls_tool
 
 # csim DIR: make csim with -Werror; true when every event matched (and there were some).
 csim() {

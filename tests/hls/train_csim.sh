@@ -3,17 +3,10 @@
 # autoencoder for 2 epochs on generated data, regenerates hls/ with the
 # trained weights and writes tb_data/ from real test events; `make csim`
 # then matches the emulator on every one of them, bit for bit.
-BUILD=${BUILD:-build}
-AEDLC="$PWD/$BUILD/aedlc"
-GEN="$PWD/$BUILD/aedl-gen"
-W=$(mktemp -d "${TMPDIR:-/tmp}/aedl-hls-train.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-check() { name=$1; why=$2; shift 2; if "$@"; then echo "PASS $name"; else echo "FAIL $name: $why"; fi; }
+. tests/lib.sh
+test_workdir hls-train
 
-"$GEN" --all "$W/data" --events 10000 --signal-events 1000 --jet-count 100 --seed 7 --quiet \
-  || { echo "FAIL hls/train/data: aedl-gen failed"; exit 1; }
-sed -e 's|"\.\./data/|"data/|' -e 's|limit    = 1000000 .*|limit = 10000|' -e 's|epochs    = 150|epochs = 2|' \
-  examples/ae_qat.aedl > "$W/ae.aedl"
+small_qat "$W" 10000 1000 100 2 7
 "$AEDLC" "$W/ae.aedl" --emit train -o "$W/out" > "$W/emit.log" 2>&1
 check hls/train/emit "aedlc --emit train failed: $(tail -n 3 "$W/emit.log")" test -x "$W/out/train/ae_train"
 (cd "$W" && ./out/train/ae_train --threads 2 > train.log 2>&1); st=$?

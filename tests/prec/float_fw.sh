@@ -6,12 +6,8 @@
 # evaluates the firmware column (not guaranteed) and reports the largest
 # |firmware - float|; the C simulation of that firmware equals the emulator
 # bit for bit; every range of the report has lo <= hi.
-BUILD=${BUILD:-build}
-AEDLC="$PWD/$BUILD/aedlc"
-GEN="$PWD/$BUILD/aedl-gen"
-W=$(mktemp -d "${TMPDIR:-/tmp}/aedl-float-fw.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-check() { name=$1; why=$2; shift 2; if "$@"; then echo "PASS $name"; else echo "FAIL $name: $why"; fi; }
+. tests/lib.sh
+test_workdir float-fw
 # every "lo": A, "hi": B pair of a JSON file has A <= B (and there is at least one)
 ranges_ok() {
   grep -o '"lo": [^,}]*, "hi": [^,}]*' "$1" | sed 's/"lo": //; s/, "hi": / /' |

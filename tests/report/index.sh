@@ -3,21 +3,12 @@
 # executable writes report/index.html through aedl-report; every PNG is there;
 # headless Chromium loads the page and every image in it; a missing PNG is
 # caught; aedl-report survives empty and broken inputs.  About 20-40 s.
-BUILD=${BUILD:-build}
-AEDLC="$PWD/$BUILD/aedlc"
-GEN="$PWD/$BUILD/aedl-gen"
-REPORT="$PWD/$BUILD/aedl-report"
-W=$(mktemp -d "${TMPDIR:-/tmp}/aedl-report-test.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-check() { name=$1; why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
+. tests/lib.sh
+test_workdir report-test
+REPORT=$B/aedl-report
 
 # Tiny data: 12k background, 2k per signal, 3k jets; 2 epochs each.
-"$GEN" --all "$W/data" --events 12000 --signal-events 2000 --jet-count 3000 --seed 3 --quiet \
-  || { echo "FAIL report/data: aedl-gen failed"; exit 1; }
-sed -e 's|"\.\./data/|"data/|' -e 's|limit    = 1000000 .*|limit = 12000|' \
-    -e 's|epochs    = 150|epochs = 2|' examples/ae_qat.aedl > "$W/ae.aedl"
+small_qat "$W" 12000 2000 3000 2 3
 sed -e 's|"\.\./data/|"data/|' -e 's|epochs    = 40|epochs = 2|' examples/jet_compress.aedl > "$W/jet.aedl"
 
 "$AEDLC" "$W/ae.aedl" --emit train,hls -o "$W/ae" > "$W/ae.log" 2>&1 &&

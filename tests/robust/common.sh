@@ -1,24 +1,14 @@
 # common.sh — sourced by the tests/robust scripts (run from the repository root).
 # Sets $AEDLC, $GEN, $H5EDIT (absolute paths into $BUILD), $ROOT, $T (a
 # temporary folder, removed on exit) and the helpers below.
-BUILD=${BUILD:-build}
+. tests/lib.sh
 ROOT=$(pwd)
-case "$BUILD" in /*) B=$BUILD ;; *) B=$ROOT/$BUILD ;; esac
-AEDLC=$B/aedlc
-GEN=$B/aedl-gen
 H5EDIT=$B/tests/robust/h5edit
 AEDL_STDLIB=$ROOT/stdlib
 export AEDL_STDLIB
-# Under the sanitizers a report must never hide behind an expected exit status 1.
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86
-UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=86
-export ASAN_OPTIONS UBSAN_OPTIONS
-T=$(mktemp -d "${TMPDIR:-/tmp}/aedl-robust.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-check() { name=$1; why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
+# (Under the sanitizers the Makefile makes a report exit with 86, never 1.)
+test_workdir robust
+T=$W
 
 for p in "$AEDLC" "$GEN" "$H5EDIT"; do
   [ -x "$p" ] || { echo "FAIL robust: $p not built"; exit 1; }

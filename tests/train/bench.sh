@@ -18,21 +18,19 @@
 # 1.78 s/epoch with fake quantization.
 #
 #   BENCH_EPOCHS=N (default 5)   BENCH_THREADS="1 2" (default)
-BUILD=${BUILD:-build}
-AEDLC="$PWD/$BUILD/aedlc"
-D="$PWD/$BUILD/bench-train"
+. tests/lib.sh
+D=$B/bench-train
 EPOCHS=${BENCH_EPOCHS:-5}
 THREADS=${BENCH_THREADS:-"1 2"}
 mkdir -p "$D"
 if [ ! -s "$D/background_for_training.h5" ]; then
   echo "bench/train: generating 1M background events in $D (once)"
-  "$BUILD/aedl-gen" --process background --events 1000000 --seed 3 -o "$D/background_for_training.h5" --quiet || exit 1
+  "$GEN" --process background --events 1000000 --seed 3 -o "$D/background_for_training.h5" --quiet || exit 1
 fi
 if [ ! -s "$D/Ato4l_lepFilter_13TeV.h5" ]; then
-  "$BUILD/aedl-gen" --process Ato4l --events 20000 --seed 4 -o "$D/Ato4l_lepFilter_13TeV.h5" --quiet || exit 1
+  "$GEN" --process Ato4l --events 20000 --seed 4 -o "$D/Ato4l_lepFilter_13TeV.h5" --quiet || exit 1
 fi
-W=$(mktemp -d "${TMPDIR:-/tmp}/aedl-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+test_workdir bench
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 data_mb=$(awk 'BEGIN { printf "%.1f", 1000000 * 57 * 4 / 1048576 }')
 
