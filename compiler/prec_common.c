@@ -18,14 +18,21 @@ IrPrec *prec_get(IrNode *n) {
     return n->prec;
 }
 
+/* A formatted, malloc'ed string. */
+static char *vstrf(const char *fmt, va_list ap) {
+    va_list ap2;
+    va_copy(ap2, ap);
+    int k = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *s = xmalloc((size_t)k + 1);
+    vsnprintf(s, (size_t)k + 1, fmt, ap);
+    return s;
+}
+
 char *prec_strf(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = xmalloc((size_t)k + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)k + 1, fmt, ap);
+    char *s = vstrf(fmt, ap);
     va_end(ap);
     return s;
 }
@@ -33,11 +40,7 @@ char *prec_strf(const char *fmt, ...) {
 void prec_note(IrPrec *p, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = xmalloc((size_t)k + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)k + 1, fmt, ap);
+    char *s = vstrf(fmt, ap);
     va_end(ap);
     if (p->note && strstr(p->note, s)) { free(s); return; }
     if (!p->note) { p->note = s; return; }
