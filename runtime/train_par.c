@@ -163,7 +163,7 @@ static inline __attribute__((always_inline)) float epi_grad(float y, float da, i
             : act == AEDL_EPI_LEAKY ? (y > 0.0f ? y : alpha * y) : y;
     float g = act == AEDL_EPI_RELU ? (y > 0.0f ? da : 0.0f)
             : act == AEDL_EPI_LEAKY ? (y > 0.0f ? da : alpha * da) : da;
-    if (qm) g = (a >= xlo) & (a <= xhi) ? g : 0.0f;
+    if (qm) g = ((a >= xlo) & (a <= xhi)) ? g : 0.0f;
     return g;
 }
 
