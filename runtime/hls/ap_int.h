@@ -29,7 +29,9 @@
 #define AEDL_AP_INT_H
 
 #include <math.h>
-#include <ostream>
+#include <iosfwd> /* not <ostream>: it alone would double the compile time of a small
+                     firmware file; operator<< is a template, instantiated where
+                     the caller has included <ostream> or <iostream> */
 #include <type_traits>
 
 enum ap_q_mode {
@@ -86,8 +88,8 @@ struct storage {
    undefined in C++; the unsigned shift is not). */
 AEDL_AP_INLINE i128 shl(i128 x, int d) { return (i128)((u128)x << d); }
 
-inline i128 mant_max(int w, bool s) { return (i128)(((u128)1 << (s ? w - 1 : w)) - 1); }
-inline i128 mant_min(int w, bool s) { return s ? -mant_max(w, s) - 1 : 0; }
+constexpr i128 mant_max(int w, bool s) { return (i128)(((u128)1 << (s ? w - 1 : w)) - 1); }
+constexpr i128 mant_min(int w, bool s) { return s ? -mant_max(w, s) - 1 : 0; }
 
 /* The low w bits of x, sign-extended when s. */
 inline i128 wrap_bits(u128 x, int w, bool s) {
@@ -192,6 +194,37 @@ AEDL_AP_OUTLINE i128 from_double(double x, int w, int i, bool s, ap_q_mode q, ap
     int frac;
     split_double(x, &m, &frac);
     return quantize(m, frac, w, i, s, q, o);
+}
+
+/* Constants -- weights, biases, literals -- are nearly always exact values of
+   their type.  For those the conversion is a constant expression (C++14), so a
+   weight array is initialised at compile time, without code: g++ -O0 would
+   otherwise emit a constructor call per element, which was most of the time
+   it took to compile a firmware project.  Anything else takes the general path
+   (rounding and overflow as the type says), at run time. */
+#if __cplusplus >= 201402L
+#define AEDL_AP_CONSTEXPR constexpr
+#else
+#define AEDL_AP_CONSTEXPR inline
+#endif
+
+/* True when m is a value of <w, s> that needs no overflow handling (the
+   minimum of a signed AP_SAT_SYM type does: it becomes -max). */
+constexpr bool exact_fits(i128 m, int w, bool s, ap_o_mode o) {
+    return m <= mant_max(w, s) && (m > mant_min(w, s) || (m == mant_min(w, s) && !(s && o == AP_SAT_SYM)));
+}
+
+AEDL_AP_CONSTEXPR i128 from_double_const(double x, int w, int i, bool s, ap_q_mode q, ap_o_mode o) {
+    const int frac = w - i;
+    if (frac >= 0 && frac <= 64 && x > -9.2e18 && x < 9.2e18) {   /* false for NaN */
+        double y = x;
+        for (int k = 0; k < frac && y > -9.2e18 && y < 9.2e18; k++) y *= 2;   /* exact */
+        if (y > -9.2e18 && y < 9.2e18) {
+            long long m = (long long)y;                                         /* toward 0 */
+            if ((double)m == y && exact_fits(m, w, s, o)) return m;
+        }
+    }
+    return from_double(x, w, i, s, q, o);
 }
 
 /* -1, 0, 1 as x 2^-fx compares with y 2^-fy (exact). */
@@ -506,8 +539,8 @@ AEDL_AP_INT_CMP(>)
 AEDL_AP_INT_CMP(>=)
 #undef AEDL_AP_INT_CMP
 
-template <int W, bool S>
-inline std::ostream &operator<<(std::ostream &os, const ap_int_base<W, S> &a) {
+template <class C, class T, int W, bool S>
+inline std::basic_ostream<C, T> &operator<<(std::basic_ostream<C, T> &os, const ap_int_base<W, S> &a) {
     return os << (long long)a.mantissa();
 }
 

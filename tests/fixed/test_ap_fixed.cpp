@@ -407,7 +407,43 @@ static void test_types_and_ops() {
           "q=%g q2=%g", q.to_double(), q2.to_double());
 }
 
+/* ---- constants: exact values are constant expressions (C++14) ---- */
+#if __cplusplus >= 201402L
+/* A weight array as the firmware writes it: compiles only if every element is
+   a constant expression, i.e. the array needs no code to initialise. */
+constexpr ap_fixed<7, 2> weights[2][4] = {{0.4375, -1, 0, -0.0625}, {0.96875, -0.5f, 1u}};
+static_assert(weights[0][0].mantissa() == 14 && weights[0][1].mantissa() == -32 &&
+                  weights[0][3].mantissa() == -2 && weights[1][0].mantissa() == 31 &&
+                  weights[1][1].mantissa() == -16 && weights[1][2].mantissa() == 32 &&
+                  weights[1][3].mantissa() == 0,
+              "exact constants");
+constexpr ap_fixed<40, 40> wide = -5LL;
+static_assert(wide.mantissa() == -5, "integer constant");
+static_assert(ap_fixed<64, 2>(1.5).mantissa() == (3LL << 61), "62 fraction bits");
+#endif
+
+/* Values that are not exact values of the type (or at its SAT_SYM minimum)
+   take the general conversion; exact ones the constant path: same results. */
+static void test_constants() {
+    const ap_fixed<4, 2, AP_RND, AP_SAT> sat = 3.3;          /* saturates: 1.75 */
+    const ap_fixed<4, 2, AP_RND, AP_WRAP> wrap = 2.5;        /* wraps: -1.5 */
+    const ap_fixed<4, 2, AP_RND> rnd = 0.3;                  /* rounds: 0.25 */
+    const ap_fixed<4, 2, AP_TRN, AP_SAT_SYM> sym = -2;       /* minimum -> -max: -1.75 */
+    const ap_ufixed<4, 2, AP_TRN, AP_SAT> neg = -1;          /* unsigned: 0 */
+    const ap_fixed<8, 4> nan = NAN;
+    const ap_fixed<70, 2> wide = 0.75;                        /* 68 fraction bits */
+    const ap_fixed<8, 2> big = 1e30;                          /* wraps: 0 */
+    const ap_ufixed<8, 10> coarse = 12;                       /* W - I < 0 */
+    CHECK(sat.to_double() == 1.75 && wrap.to_double() == -1.5 && rnd.to_double() == 0.25 &&
+              sym.to_double() == -1.75 && neg.to_double() == 0 && nan.to_double() == 0 &&
+              wide.to_double() == 0.75 && big.to_double() == 0 && coarse.to_double() == 12,
+          "fixed/cxx/constants-general", "sat=%g wrap=%g rnd=%g sym=%g neg=%g nan=%g wide=%g big=%g",
+          sat.to_double(), wrap.to_double(), rnd.to_double(), sym.to_double(), neg.to_double(),
+          nan.to_double(), wide.to_double(), big.to_double());
+}
+
 int main() {
+    test_constants();
     test_table();
 #ifndef FIXED_TEST_QUICK    /* the C++11 build checks the header compiles and the table */
     test_random();
