@@ -258,7 +258,7 @@ static void write_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
                    "// multiplier used %d time%s (%ld of the %ld weights are non-zero).\n",
                 R, total, R, R == 1 ? "" : "es", total / R, R, R == 1 ? "" : "s", nz, total);
     fprintf(o, "// acc = bias; acc += x[i] * w[i][j] in input order (each sum cast to %s:\n"
-               "// nnet::add / nnet::sub), then y[j] = %s.\n", acc, a->has_quant ? "quant_t(acc)" : "acc");
+               "// nnet::mac, or nnet::add / nnet::sub for shifts), then y[j] = %s.\n", acc, a->has_quant ? "quant_t(acc)" : "acc");
     char guard[200];
     snprintf(guard, sizeof guard, "LAYER_%s_H_", n->name);
     for (char *c = guard; *c; c++) if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 'a' + 'A');
@@ -283,7 +283,7 @@ static void write_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
                 int64_t w = a->w[(long)i * a->n_out + j];
                 if (!w) continue;
                 int p = hls_pow2(w);
-                if (p < 0) { fprintf(o, "    acc = nnet::add(acc, x[%d] * %s_w[%d][%d]);\n", i, n->name, i, j); continue; }
+                if (p < 0) { fprintf(o, "    acc = nnet::mac(acc, x[%d], %s_w[%d][%d]);\n", i, n->name, i, j); continue; }
                 int k = p + ew;
                 const char *op = w < 0 ? "sub" : "add";
                 hls_exact(w, ew, num, sizeof num);
@@ -488,9 +488,15 @@ static const char nnet_layers_h[] =
 "\n"
 "enum strategy { latency, resource };\n"
 "\n"
-"// acc + v and acc - v: the exact sum, cast to the accumulator's type (the same as\n"
-"// acc += v).  Functions rather than operators in the unrolled sums so that g++\n"
-"// compiles each cast once, not once per term; inlined in synthesis.\n"
+"// acc + x * w, acc + v and acc - v: the exact product and sum, cast to the\n"
+"// accumulator's type (the same as acc += x * w).  Functions rather than operators\n"
+"// in the unrolled sums so that g++ compiles each product and cast once, not once\n"
+"// per term; inlined in synthesis.\n"
+"template <class acc_T, class x_T, class w_T>\n"
+"acc_T mac(const acc_T &acc, const x_T &x, const w_T &w) {\n"
+"    #pragma HLS INLINE\n"
+"    return acc + x * w;\n"
+"}\n"
 "template <class acc_T, class v_T>\n"
 "acc_T add(const acc_T &acc, const v_T &v) {\n"
 "    #pragma HLS INLINE\n"

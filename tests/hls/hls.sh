@@ -114,6 +114,14 @@ for f in examples/*.aedl; do
   check "hls/example/$b" "$(why_csim "$W/$b/hls")" csim "$W/$b/hls"
 done
 
+# The weight arrays are constant data, which no code initialises (with g++ -O0 that
+# code was most of the compile time): no static initialiser in the firmware's object
+# file, no writable data, and the kernels are read-only (what C++11 gives fails this).
+o="$W/ae_qat/hls/obj/ae.o"
+nm -C "$o" > "$W/nm.txt" 2>&1
+check hls/weights-constant "$o: $(grep -E '_GLOBAL__sub_I| [bBdD] ' "$W/nm.txt" | head -n 3 | tr '\n' ' ')" \
+  sh -c "! grep -Eq '_GLOBAL__sub_I| [bBdD] ' '$W/nm.txt' && grep -q ' r enc1_w\$' '$W/nm.txt' && grep -q ' r out_w\$' '$W/nm.txt'"
+
 # ---- random small models, two at a time -------------------------------------------------------------------
 cat > "$W/one.sh" <<EOF
 s=\$1; d="$W/rnd\$s"; mkdir -p "\$d"

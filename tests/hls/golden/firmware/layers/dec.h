@@ -2,7 +2,7 @@
 // Latency strategy: one unrolled sum per neuron over its non-zero weights only
 // (3 of 12; 3 of them are +-2^k and become exact shifts: 0 multiplications).
 // acc = bias; acc += x[i] * w[i][j] in input order (each sum cast to dec_accum_t:
-// nnet::add / nnet::sub), then y[j] = acc.
+// nnet::mac, or nnet::add / nnet::sub for shifts), then y[j] = acc.
 #ifndef LAYER_DEC_H_
 #define LAYER_DEC_H_
 

@@ -14,9 +14,15 @@ namespace nnet {
 
 enum strategy { latency, resource };
 
-// acc + v and acc - v: the exact sum, cast to the accumulator's type (the same as
-// acc += v).  Functions rather than operators in the unrolled sums so that g++
-// compiles each cast once, not once per term; inlined in synthesis.
+// acc + x * w, acc + v and acc - v: the exact product and sum, cast to the
+// accumulator's type (the same as acc += x * w).  Functions rather than operators
+// in the unrolled sums so that g++ compiles each product and cast once, not once
+// per term; inlined in synthesis.
+template <class acc_T, class x_T, class w_T>
+acc_T mac(const acc_T &acc, const x_T &x, const w_T &w) {
+    #pragma HLS INLINE
+    return acc + x * w;
+}
 template <class acc_T, class v_T>
 acc_T add(const acc_T &acc, const v_T &v) {
     #pragma HLS INLINE
