@@ -339,11 +339,15 @@ static int compile(const Options *o) {
     AstFile **files = load_program(o->file, &lo, &nfiles);
     if (!files || diag_error_count()) return 1;
 
+    diag_hold();
     IrProgram *p = resolve_program(files, nfiles, o->file);
+    diag_release();
     if (!p || diag_error_count()) return 1;
     ir_verify(p);
 
+    diag_hold();
     infer_shapes(p);
+    diag_release();
     if (diag_error_count()) return 1;
     ir_verify(p);
 

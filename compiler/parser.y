@@ -528,10 +528,11 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, ParseCtx *ctx) {
     if (n < 0) n = 0;
     /* After a name, '(' and '<' could continue it (a call, a type); when the
        parser could also close or separate, those are what the user missed. */
-    int closes = 0;
+    int closes = 0, lt_expected = 0;
     for (int i = 0; i < n; i++) {
         const char *nm = yysymbol_name(expected[i]);
         if (strcmp(nm, "')'") == 0 || strcmp(nm, "','") == 0 || strcmp(nm, "']'") == 0) closes = 1;
+        if (strcmp(nm, "'<'") == 0) lt_expected = 1;
     }
     if (closes) {
         int k = 0;
@@ -617,6 +618,9 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, ParseCtx *ctx) {
     } else {
         diag_error(at, "unexpected %s", what);
     }
+    /* fixed<-2, ...>: the lexer saw the arrow. */
+    if (!quiet && tok == YYSYMBOL_ARROW && lt_expected)
+        diag_note_brief(loc, "'<-' is one token, the arrow of 'add sum <- a, b'; write '< -' for '<' and a minus sign");
     /* The note, when the bracket is really left open or closed by the wrong one. */
     if (!quiet && want) {
         int l1, c1, l2, c2;

@@ -385,7 +385,7 @@ static bool bind_args(const Sig *sig, const AstArg *args, int nargs, Loc at,
                 else
                     diag_error(where, "unknown argument '%s' to %s", arg->name, sig->name);
                 if (sig->nparams)
-                    diag_note(NOLOC, "known arguments: %s", join_names(names, sig->nparams, ", "));
+                    diag_note_brief(where, "%s takes: %s", sig->name, join_names(names, sig->nparams, ", "));
                 ok = false;
                 continue;
             }

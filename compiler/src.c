@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,8 +277,70 @@ static void show_source(FILE *out, Loc loc) {
 static int nerrors;
 static int dropping;     /* after too many errors: drop the rest, notes included */
 
+/* Held diagnostics (diag_hold): one group per error or warning with the notes
+   that follow it, written in source order by diag_release. */
+typedef struct {
+    Loc loc;
+    char *text;
+    size_t len;
+} DiagGroup;
+static DiagGroup *held;
+static int nheld, capheld, holding;
+
+static void emit_text(const char *kind, Loc loc, char *buf, size_t size) {
+    if (!holding) {
+        fwrite(buf, 1, size, stderr);
+        free(buf);
+        return;
+    }
+    if (strcmp(kind, "note") == 0 && nheld > 0) {     /* belongs to the last group */
+        DiagGroup *g = &held[nheld - 1];
+        char *t = realloc(g->text, g->len + size);
+        if (!t) { fwrite(buf, 1, size, stderr); free(buf); return; }
+        memcpy(t + g->len, buf, size);
+        g->text = t;
+        g->len += size;
+        free(buf);
+        return;
+    }
+    if (nheld == capheld) {
+        int cap = capheld ? 2 * capheld : 16;
+        DiagGroup *g = realloc(held, (size_t)cap * sizeof *g);
+        if (!g) { fwrite(buf, 1, size, stderr); free(buf); return; }
+        held = g;
+        capheld = cap;
+    }
+    held[nheld++] = (DiagGroup){ loc, buf, size };
+}
+
+void diag_hold(void) { holding = 1; }
+
+void diag_release(void) {
+    holding = 0;
+    /* A stable insertion sort (at most a few dozen groups, nearly sorted):
+       equal locations keep the order they were found in. */
+    for (int i = 1; i < nheld; i++) {
+        DiagGroup g = held[i];
+        int j = i;
+        while (j > 0 && (held[j - 1].loc.file > g.loc.file ||
+                         (held[j - 1].loc.file == g.loc.file && held[j - 1].loc.start > g.loc.start))) {
+            held[j] = held[j - 1];
+            j--;
+        }
+        held[j] = g;
+    }
+    for (int i = 0; i < nheld; i++) {
+        fwrite(held[i].text, 1, held[i].len, stderr);
+        free(held[i].text);
+    }
+    free(held);
+    held = NULL;
+    nheld = capheld = 0;
+    if (dropping) fprintf(stderr, "aedlc: too many errors; stopping\n");
+}
+
 /* A diagnostic is formatted in memory and written at once (stderr is unbuffered). */
-static void vreport(const char *kind, Loc loc, const char *fmt, va_list ap) {
+static void vreport(const char *kind, Loc loc, bool excerpt, const char *fmt, va_list ap) {
     fflush(stdout);
     char *buf = NULL;
     size_t size = 0;
@@ -293,24 +356,23 @@ static void vreport(const char *kind, Loc loc, const char *fmt, va_list ap) {
     }
     vfprintf(out, fmt, ap);
     fputc('\n', out);
-    if (f) show_source(out, loc);
+    if (f && excerpt) show_source(out, loc);
     if (out != stderr) {
         fclose(out);
-        fwrite(buf, 1, size, stderr);
-        free(buf);
+        emit_text(kind, loc, buf, size);
     }
 }
 
 void diag_error(Loc loc, const char *fmt, ...) {
     nerrors++;
     if (nerrors > DIAG_MAX_ERRORS) {
-        if (!dropping) fprintf(stderr, "aedlc: too many errors; stopping\n");
+        if (!dropping && !holding) fprintf(stderr, "aedlc: too many errors; stopping\n");
         dropping = 1;
         return;
     }
     va_list ap;
     va_start(ap, fmt);
-    vreport("error", loc, fmt, ap);
+    vreport("error", loc, true, fmt, ap);
     va_end(ap);
 }
 
@@ -318,7 +380,7 @@ void diag_warning(Loc loc, const char *fmt, ...) {
     if (dropping) return;
     va_list ap;
     va_start(ap, fmt);
-    vreport("warning", loc, fmt, ap);
+    vreport("warning", loc, true, fmt, ap);
     va_end(ap);
 }
 
@@ -326,7 +388,15 @@ void diag_note(Loc loc, const char *fmt, ...) {
     if (dropping) return;
     va_list ap;
     va_start(ap, fmt);
-    vreport("note", loc, fmt, ap);
+    vreport("note", loc, true, fmt, ap);
+    va_end(ap);
+}
+
+void diag_note_brief(Loc loc, const char *fmt, ...) {
+    if (dropping) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vreport("note", loc, false, fmt, ap);
     va_end(ap);
 }
 
@@ -336,6 +406,7 @@ void diag_reset(void) { nerrors = 0; dropping = 0; }
 
 _Noreturn void diag_internal(const char *file, int line, const char *msg) {
     fflush(stdout);
+    if (holding) diag_release();
     fprintf(stderr, "aedlc: internal error: %s (%s:%d)\n", msg, file, line);
     abort();
 }

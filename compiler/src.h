@@ -49,7 +49,14 @@ Loc loc_span(Loc a, Loc b);
 void diag_error(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_warning(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_note(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A note at loc without its source excerpt (it follows an error on the same text). */
+void diag_note_brief(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int diag_error_count(void);
+/* Between diag_hold and diag_release, diagnostics are kept and then written in
+   source order (a pass that checks one kind of thing at a time still reports
+   its errors line by line); each error or warning keeps the notes after it. */
+void diag_hold(void);
+void diag_release(void);
 void diag_reset(void);
 /* Internal failure: prints "aedlc: internal error: ..." and aborts. */
 _Noreturn void diag_internal(const char *file, int line, const char *msg);
