@@ -15,10 +15,14 @@ static IrProgram *front_compile(const char *data, size_t size) {
     int id = src_add("fuzz.aedl", data, size);
     AstFile *f = parse_source(id);
     if (diag_error_count() != 0) return NULL;
+    diag_hold();                     /* as aedlc does: diagnostics in source order */
     IrProgram *p = resolve_program(&f, 1, "fuzz.aedl");
+    diag_release();
     if (!p || diag_error_count() != 0) return NULL;
     ir_verify(p);
+    diag_hold();
     infer_shapes(p);
+    diag_release();
     if (diag_error_count() != 0) return NULL;
     ir_verify(p);
     return p;
