@@ -120,7 +120,7 @@ Where everything is:
   out/NAME/report/precision.html       every fixed-point width and why (also .txt, .json)
   out/NAME/eval/summary.json           AUC, TPR at FPR, firmware check; roc_*.csv, scores_hist.csv
   out/NAME/MODEL.weights.h5            trained weights, h5py-readable (ae.weights.h5, ae_float..., jet_ae...)
-  out/NAME/history.csv                 loss, val_loss, learning rate, sparsity per epoch
+  out/NAME/history.csv                 loss, val_loss, learning rate, sparsity (per layer too) per epoch
   out/ae_qat/hls/                      the HLS project: firmware/, tb_data/, build_prj.tcl (Vitis/Vivado)
   out/ae_baseline/hls/                 the float baseline's (not guaranteed; make -C out/ae_baseline/hls csim)
   out/ae_baseline/eval/observed_ranges.csv  the ranges its firmware types come from

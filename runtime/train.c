@@ -191,6 +191,13 @@ static void alloc_blocks(aedl_run *r) {
     r->xb = xmalloc((size_t)r->batch * nin * sizeof(float));
     r->dout = xmalloc((size_t)r->batch * nout * sizeof(float));
     r->mb = xmalloc((size_t)r->batch * nin);
+    r->sp_layers = xmalloc(((size_t)d->ntensors + 1) * sizeof *r->sp_layers);
+    for (int i = 0; i < d->ntensors; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        int seen = t->prune < 0;
+        for (int k = 0; k < r->n_sp && !seen; k++) seen = strcmp(r->sp_layers[k], t->layer) == 0;
+        if (!seen) r->sp_layers[r->n_sp++] = t->layer;
+    }
 }
 
 static void init_params(aedl_run *r) {
@@ -277,6 +284,7 @@ static int write_checkpoint(aedl_run *r) {
     aedl_ckpt_put(&w, "rng", &r->rng, sizeof r->rng);
     aedl_ckpt_put(&w, "rng_epoch", &r->rng_epoch, sizeof r->rng_epoch);
     aedl_ckpt_put(&w, "history", r->hist, (size_t)r->nhist * sizeof *r->hist);
+    aedl_ckpt_put(&w, "history_sparsity", r->hist_sp, (size_t)r->nhist * (size_t)r->n_sp * sizeof *r->hist_sp);
     int64_t threads = r->threads;   /* optional section: results depend on it */
     aedl_ckpt_put(&w, "threads", &threads, sizeof threads);
     if (aedl_ckpt_end(&w) == 0) return 0;
@@ -336,6 +344,12 @@ static void read_checkpoint(aedl_run *r) {
     r->nhist = r->cap_hist = (int)(hl / sizeof *r->hist);
     r->hist = xmalloc(hl ? hl : 1);
     if (hl) memcpy(r->hist, hp, hl);
+    /* per-layer sparsity: NaN (empty in history.csv) when the checkpoint has none */
+    size_t sl = (size_t)r->nhist * (size_t)r->n_sp * sizeof *r->hist_sp;
+    r->hist_sp = xmalloc(sl ? sl : 1);
+    const void *sp = aedl_ckpt_get(&c, "history_sparsity", sl);
+    for (size_t i = 0; i < (size_t)r->nhist * (size_t)r->n_sp; i++) r->hist_sp[i] = NAN;
+    if (sp && sl) memcpy(r->hist_sp, sp, sl);
     r->step = h->step; r->epoch = (int)h->epoch; r->batch_pos = h->batch_pos;
     r->loss_events = h->loss_events; r->finished = (int)h->finished;
     r->loss_sum = h->loss_sum; r->epoch_seconds = h->epoch_seconds;
@@ -508,7 +522,10 @@ static void push_history(aedl_run *r, aedl_hist_row row) {
     if (r->nhist == r->cap_hist) {
         r->cap_hist = r->cap_hist ? 2 * r->cap_hist : 64;
         r->hist = xrealloc(r->hist, (size_t)r->cap_hist * sizeof *r->hist);
+        r->hist_sp = xrealloc(r->hist_sp, (size_t)r->cap_hist * (size_t)r->n_sp * sizeof *r->hist_sp + 1);
     }
+    for (int k = 0; k < r->n_sp; k++)
+        r->hist_sp[(size_t)r->nhist * (size_t)r->n_sp + (size_t)k] = aedl_run_sparsity(r, r->sp_layers[k]);
     r->hist[r->nhist++] = row;
 }
 
@@ -671,7 +688,7 @@ static void free_run(aedl_run *r) {
     float *blocks[] = { r->params, r->grads, r->m1, r->m2, r->masks, r->buffers, r->best_params,
                         r->best_masks, r->best_buffers };
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) free(blocks[i]);
-    free(r->perm); free(r->xb); free(r->dout); free(r->mb); free(r->hist);
+    free(r->perm); free(r->xb); free(r->dout); free(r->mb); free(r->hist); free(r->hist_sp); free(r->sp_layers);
     aedl_team_free(r->team); free(r->tgrads);
     free(r->ckpt_path); free(r->weights_path);
 }

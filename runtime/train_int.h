@@ -59,6 +59,10 @@ typedef struct {
     uint8_t *mb;                /* (batch, n_in) for masked_mse */
 
     aedl_hist_row *hist; int nhist, cap_hist;
+    /* the layers with pruned weights, and each history row's sparsity of each
+       (hist_sp[row * n_sp + k], fraction of zeros; history.csv's sparsity_LAYER) */
+    const char **sp_layers; int n_sp;
+    double *hist_sp;
 
     /* set by aedl_evaluate: firmware emulation == QI on fw_equal of fw_compared
        test events (fw_compared -1: no firmware column) */

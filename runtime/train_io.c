@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <hdf5.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 #include "prune.h"
@@ -108,12 +109,19 @@ int aedl_write_history(const aedl_run *r, const char *path) {
     const aedl_model_def *d = r->def;
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) return -1;
-    fprintf(a.f, "epoch,loss,val_loss,lr,sparsity,seconds\n");
+    (void)d;
+    fprintf(a.f, "epoch,loss,val_loss,lr,sparsity");
+    for (int k = 0; k < r->n_sp; k++) fprintf(a.f, ",sparsity_%s", r->sp_layers[k]);
+    fprintf(a.f, ",seconds\n");
     for (int i = 0; i < r->nhist; i++) {
         const aedl_hist_row *h = &r->hist[i];
-        fprintf(a.f, "%d,%.9g,%.9g,%.9g,%.6f,%.4f\n", h->epoch, h->loss, h->val_loss, h->lr,
-                h->sparsity, h->seconds);
+        fprintf(a.f, "%d,%.9g,%.9g,%.9g,%.6f", h->epoch, h->loss, h->val_loss, h->lr, h->sparsity);
+        for (int k = 0; k < r->n_sp; k++) {
+            double v = r->hist_sp[(size_t)i * (size_t)r->n_sp + (size_t)k];
+            if (isnan(v)) fprintf(a.f, ",");
+            else fprintf(a.f, ",%.6f", v);
+        }
+        fprintf(a.f, ",%.4f\n", h->seconds);
     }
-    (void)d;
     return aedl_atomic_commit(&a);
 }

@@ -255,7 +255,7 @@ int rep_write_index(rep *R) {
     }
     fprintf(f, "<h2 id=\"files\">Files</h2>\n<table class=\"kv\">\n");
     static const struct { const char *rel, *what; } files[] = {
-        { "../history.csv", "loss, val_loss, learning rate, sparsity, seconds per epoch" },
+        { "../history.csv", "loss, val_loss, learning rate, sparsity (all, per layer), seconds per epoch" },
         { "../eval/summary.json", "AUC, TPR at FPR, firmware check (float / quantized / firmware)" },
         { "../eval/scores_hist.csv", "score histograms" },
         { "../eval/residuals_hist.csv", "residual histograms" },
