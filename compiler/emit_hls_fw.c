@@ -109,7 +109,7 @@ static void write_defines(Hls *h) {
         if (a->has_w) {
             hls_tname(n, hls_wslot(n), name, sizeof name);
             if (n->op == OP_LEAKY_RELU) snprintf(why, sizeof why, "alpha = %g on the batchnorm parameter step%s", n->alpha,
-                                                 p->alpha_exact ? " (exact)" : " (rounded)");
+                                                 p->alpha_exact ? " (exact)" : " (rounded, as in training)");
             else if (!cons && p->why_weight) snprintf(why, sizeof why, "%s: %s", mode, p->why_weight);
             else if (n->op == OP_DENSE && n->weight_q) quant_text(n->weight_q, why, sizeof why);
             else if (n->op == OP_BATCHNORM) snprintf(why, sizeof why, "scale = gamma / sqrt(var + eps), the batchnorm parameter type");
@@ -224,7 +224,7 @@ static void write_weights(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
         fprintf(o, "\n};\n");
     } else {   /* leaky_relu */
         char num[80];
-        fprintf(o, "// alpha = %g in %s%s.\n", n->alpha, wt, n->prec->alpha_exact ? " (exact)" : " (rounded to its step)");
+        fprintf(o, "// alpha = %g in %s%s.\n", n->alpha, wt, n->prec->alpha_exact ? " (exact)" : " (rounded to its step; training uses the same value)");
         fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
         fprintf(o, "static const %s %s_alpha = %s;\n", wt, n->name, hls_exact(a->w[0], ew, num, sizeof num));
     }

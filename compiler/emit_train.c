@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "emit_train.h"
+#include "prec_common.h"
 #include "home.h"
 #include "ir.h"
 #include "src.h"
@@ -462,7 +463,7 @@ static bool bn_epi(Gen *g, const IrNode *n, char *buf, size_t len) {
         char q[TS * 3] = "NULL";
         if (has_quant(a)) snprintf(q, sizeof q, "&m->tq_%s", qid(g, a->quant, a, "quant"));
         snprintf(buf, len, "{ %s, %s, %s }", a->op == OP_RELU ? "AEDL_EPI_RELU" : "AEDL_EPI_LEAKY",
-                 fnum(a->op == OP_LEAKY_RELU ? a->alpha : 0.0), q);
+                 fnum(a->op == OP_LEAKY_RELU ? prec_alpha_value(a->alpha) : 0.0), q);
         return true;
     }
     if (has_quant(n) && fast_quant(n->quant)) {
@@ -549,7 +550,7 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
             snprintf(fl, sizeof fl, "aedl_relu_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
         else if (n->op == OP_LEAKY_RELU)
             snprintf(fl, sizeof fl, "aedl_leaky_relu_forward(%s, %s, (long)p->n * %ld, %.9gf)", rows(N, has_quant(n) ? "pre" : "out", S),
-                     rows(I, "out", Sin), S, n->alpha);
+                     rows(I, "out", Sin), S, prec_alpha_value(n->alpha));
         else
             snprintf(fl, sizeof fl, "aedl_linear_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
         if (!has_quant(n)) { fprintf(o, "    %s;\n", fl); break; }
@@ -677,9 +678,9 @@ static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
             fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(N, "dpre", S), S);
             fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", rows(N, "dpre", S), rows(N, "qin", S), S);
             fprintf(o, "    aedl_leaky_relu_backward(%s, %s, %s, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin),
-                    rows(N, "dpre", S), S, n->alpha);
+                    rows(N, "dpre", S), S, prec_alpha_value(n->alpha));
         } else {
-            fprintf(o, "    aedl_leaky_relu_backward(%s, %s, dy, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin), S, n->alpha);
+            fprintf(o, "    aedl_leaky_relu_backward(%s, %s, dy, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin), S, prec_alpha_value(n->alpha));
         }
         break;
     case OP_SIGMOID:
@@ -755,7 +756,7 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
             fprintf(o, "    aedl_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);\n", N, inp, S);
         break;
     case OP_LEAKY_RELU:
-        fprintf(o, "    aedl_leaky_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %s);\n", N, inp, S, num(n->alpha));
+        fprintf(o, "    aedl_leaky_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %s);\n", N, inp, S, num(prec_alpha_value(n->alpha)));
         if (has_quant(n))
             fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), N, N, S);
         break;

@@ -178,6 +178,11 @@ aedl_fixed prec_alpha_type(double alpha, int64_t *m, bool *exact) {
     return prec_type_for(q < 0 ? q : 0, q > 0 ? q : 0, e);
 }
 
+double prec_alpha_value(double alpha) {
+    aedl_fixed pt = prec_bn_param_type();
+    return prec_val(aedl_fixed_from_double(pt, alpha), prec_exp(pt));
+}
+
 int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first) {
     int c = 0;
     if (first) *first = NULL;

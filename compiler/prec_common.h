@@ -63,6 +63,10 @@ void prec_bn_params(const IrNode *bn, aedl_fixed t, int64_t **scale, int64_t **s
 /* leaky_relu alpha: its type (the batchnorm parameter type's step, trimmed)
    and mantissa; *exact when alpha is a multiple of that step. */
 aedl_fixed prec_alpha_type(double alpha, int64_t *m, bool *exact);
+/* The value of alpha in that type: the leaky_relu slope training, quantized
+   inference and firmware all use (0.3 -> 0.2998046875), so that the firmware
+   equals the quantized model whatever alpha is written. */
+double prec_alpha_value(double alpha);
 
 /* Nodes that read node n (its consumers) and how many. */
 int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first);

@@ -168,12 +168,10 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
             prec_note(p, "%s in floating point, rounded to %s: not guaranteed", ir_op_name(n->op),
                       prec_type_str(p->t.result, b, sizeof b));
             break;
-        case OP_LEAKY_RELU:
-            if (!p->alpha_exact) {
-                p->guaranteed = false;
-                prec_note(p, "alpha %g is not a multiple of 2^-10 (training multiplies by it in floating point): "
-                          "not guaranteed; use e.g. 0.25 or 0.3125", n->alpha);
-            }
+        case OP_LEAKY_RELU:    /* alpha: training uses the fixed constant too (prec_alpha_value) */
+            if (!p->alpha_exact)
+                prec_note(p, "alpha %g is used as %.10g, its value on the 2^-10 step, in training and firmware",
+                          n->alpha, prec_alpha_value(n->alpha));
             break;
         default:
             break;

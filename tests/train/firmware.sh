@@ -17,3 +17,21 @@ check train/fw-tb-input "tb_input_features.dat: 1000 lines of 57 values expected
   sh -c "test \$(wc -l < '$TB/tb_input_features.dat') -eq 1000 && awk 'NF != 57 { exit 1 }' '$TB/tb_input_features.dat'"
 check train/fw-tb-output "tb_output_predictions.dat: 1000 lines of 57 values expected" \
   sh -c "test \$(wc -l < '$TB/tb_output_predictions.dat') -eq 1000 && awk 'NF != 57 { exit 1 }' '$TB/tb_output_predictions.dat'"
+
+# leaky_relu with the default alpha (0.3, not a multiple of 2^-10): training and
+# quantized inference use its fixed value too, so the guarantee holds.
+sed -e 's/^quantizer qa = quantized_relu(8, 0)$/&\nquantizer ql = quantized_bits(10, 2)/' \
+    -e '0,/  relu(quant=qa)/s//  leaky_relu(quant=ql)/' "$AEDL" > "$W/leaky.aedl"
+OUT2="$W/leaky"
+if grep -q 'leaky_relu(quant=ql)' "$W/leaky.aedl" && "$AEDLC" "$W/leaky.aedl" --emit train -o "$OUT2" > "$W/emit2.log" 2>&1; then
+  "$OUT2/train/ae_train" --threads 2 --epochs 2 > "$W/run2.log" 2>&1; st=$?
+  S="$OUT2/eval/summary.json"
+  n=$(sed -n 's/.*"firmware": {.*"test_events": \([0-9]*\), "equal_to_quantized": \([0-9]*\).*/\1 \2/p' "$S" 2>/dev/null)
+  set -- $n
+  check train/fw-leaky-equals-qi "status $st; firmware equals QI on ${2:-?} of ${1:-?} test events" \
+    sh -c "test $st -eq 0 && test -n '$1' && test '$1' -eq 4000 && test '$1' -eq '$2'"
+  check train/fw-leaky-guaranteed "the report does not call leaky_relu_1 guaranteed with alpha 0.2998046875" \
+    sh -c "grep -q 'alpha 0.3 is used as 0.2998046875' '$OUT2/report/precision.txt' && ! grep -qi 'not guaranteed' '$OUT2/report/precision.txt'"
+else
+  fail train/fw-leaky-equals-qi "could not write the leaky_relu model: $(tail -n 3 "$W/emit2.log")"
+fi
