@@ -285,7 +285,7 @@ typedef struct {
     size_t len;
 } DiagGroup;
 static DiagGroup *held;
-static int nheld, capheld, holding;
+static int nheld, capheld, holding, dropped_held;   /* dropped_held: "too many" came while held */
 
 static void emit_text(const char *kind, Loc loc, char *buf, size_t size) {
     if (!holding) {
@@ -336,7 +336,8 @@ void diag_release(void) {
     free(held);
     held = NULL;
     nheld = capheld = 0;
-    if (dropping) fprintf(stderr, "aedlc: too many errors; stopping\n");
+    if (dropped_held) fprintf(stderr, "aedlc: too many errors; stopping\n");
+    dropped_held = 0;
 }
 
 /* A diagnostic is formatted in memory and written at once (stderr is unbuffered). */
@@ -366,7 +367,8 @@ static void vreport(const char *kind, Loc loc, bool excerpt, const char *fmt, va
 void diag_error(Loc loc, const char *fmt, ...) {
     nerrors++;
     if (nerrors > DIAG_MAX_ERRORS) {
-        if (!dropping && !holding) fprintf(stderr, "aedlc: too many errors; stopping\n");
+        if (!dropping && holding) dropped_held = 1;     /* printed after the held ones */
+        else if (!dropping) fprintf(stderr, "aedlc: too many errors; stopping\n");
         dropping = 1;
         return;
     }
@@ -402,7 +404,7 @@ void diag_note_brief(Loc loc, const char *fmt, ...) {
 
 int diag_error_count(void) { return nerrors; }
 
-void diag_reset(void) { nerrors = 0; dropping = 0; }
+void diag_reset(void) { nerrors = 0; dropping = 0; dropped_held = 0; }
 
 _Noreturn void diag_internal(const char *file, int line, const char *msg) {
     fflush(stdout);

@@ -106,10 +106,8 @@ int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t er
 /* ---------------------------------------------------------------- history.csv */
 
 int aedl_write_history(const aedl_run *r, const char *path) {
-    const aedl_model_def *d = r->def;
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) return -1;
-    (void)d;
     fprintf(a.f, "epoch,loss,val_loss,lr,sparsity");
     for (int k = 0; k < r->n_sp; k++) fprintf(a.f, ",sparsity_%s", r->sp_layers[k]);
     fprintf(a.f, ",seconds\n");
