@@ -41,6 +41,11 @@ int aedl_ckpt_begin(aedl_ckpt_writer *w, const char *path) {
 
 static void put_record(aedl_ckpt_writer *w, const char *tag, const void *data, size_t len) {
     char t[AEDL_CKPT_TAG] = { 0 };
+    if (strlen(tag) >= AEDL_CKPT_TAG) {     /* a bug in the caller: it could never be read back */
+        fprintf(stderr, "internal error: checkpoint section tag '%s' is longer than %d characters\n",
+                tag, AEDL_CKPT_TAG - 1);
+        abort();
+    }
     strncpy(t, tag, AEDL_CKPT_TAG - 1);
     uint64_t n = len;
     put_raw(w, t, sizeof t);

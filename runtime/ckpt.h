@@ -29,7 +29,7 @@
 #include <stdint.h>
 #include "util.h"
 
-#define AEDL_CKPT_TAG 16
+#define AEDL_CKPT_TAG 16   /* section tags: at most 15 characters */
 
 typedef struct {
     aedl_atomic a;

@@ -284,7 +284,7 @@ static int write_checkpoint(aedl_run *r) {
     aedl_ckpt_put(&w, "rng", &r->rng, sizeof r->rng);
     aedl_ckpt_put(&w, "rng_epoch", &r->rng_epoch, sizeof r->rng_epoch);
     aedl_ckpt_put(&w, "history", r->hist, (size_t)r->nhist * sizeof *r->hist);
-    aedl_ckpt_put(&w, "history_sparsity", r->hist_sp, (size_t)r->nhist * (size_t)r->n_sp * sizeof *r->hist_sp);
+    aedl_ckpt_put(&w, "hist_sparsity", r->hist_sp, (size_t)r->nhist * (size_t)r->n_sp * sizeof *r->hist_sp);
     int64_t threads = r->threads;   /* optional section: results depend on it */
     aedl_ckpt_put(&w, "threads", &threads, sizeof threads);
     if (aedl_ckpt_end(&w) == 0) return 0;
@@ -347,7 +347,7 @@ static void read_checkpoint(aedl_run *r) {
     /* per-layer sparsity: NaN (empty in history.csv) when the checkpoint has none */
     size_t sl = (size_t)r->nhist * (size_t)r->n_sp * sizeof *r->hist_sp;
     r->hist_sp = xmalloc(sl ? sl : 1);
-    const void *sp = aedl_ckpt_get(&c, "history_sparsity", sl);
+    const void *sp = aedl_ckpt_get(&c, "hist_sparsity", sl);
     for (size_t i = 0; i < (size_t)r->nhist * (size_t)r->n_sp; i++) r->hist_sp[i] = NAN;
     if (sp && sl) memcpy(r->hist_sp, sp, sl);
     r->step = h->step; r->epoch = (int)h->epoch; r->batch_pos = h->batch_pos;
