@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "data.h"
 #include "weights.h"
 #include "util.h"
 
@@ -130,7 +131,9 @@ int weights_load(IrModel *m, const char *path) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) {
-        fprintf(stderr, "%s: error: cannot open as an HDF5 weights file\n", path);
+        char why[200];
+        aedl_h5_open_why(why, sizeof why);
+        fprintf(stderr, "%s: error: cannot open as an HDF5 weights file%s\n", path, why);
         return 1;
     }
     IrParams **got = xcalloc(m->nnodes ? m->nnodes : 1, sizeof *got);

@@ -105,6 +105,9 @@ void aedl_scaler_apply_rows(const aedl_scaler *s, float *x, size_t n);
 int aedl_scaler_save(const aedl_scaler *s, const char *path, char *err, size_t errlen);
 /* Writes the group "scaler" into an open HDF5 file or group (e.g. the weights file). */
 int aedl_scaler_write_h5(const aedl_scaler *s, hid_t loc, char *err, size_t errlen);
+/* Why H5Fopen just failed, to follow "PATH: cannot open the HDF5 file":
+   ": it is cut off (N of its M bytes; ...)", " (HDF5's innermost message)" or "". */
+void aedl_h5_open_why(char *buf, size_t len);
 /* Reads /scaler from a file written by either function above. */
 int aedl_scaler_load(aedl_scaler *s, const char *path, char *err, size_t errlen);
 void aedl_scaler_free(aedl_scaler *s);

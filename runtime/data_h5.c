@@ -31,6 +31,28 @@ void h5_quiet_begin(h5_quiet *q) {
 
 void h5_quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
 
+/* The innermost message of HDF5's current error stack ("truncated file: eof =
+   ...", "bad object header version number"). */
+static herr_t first_desc(unsigned n, const H5E_error2_t *e, void *data) {
+    char *buf = data;
+    if (n == 0 && e->desc && e->desc[0]) snprintf(buf, 160, "%s", e->desc);
+    return 0;
+}
+
+void aedl_h5_open_why(char *buf, size_t len) {
+    char why[160] = "";
+    unsigned long long have, want, base;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, why);
+    if (sscanf(why, "truncated file: eof = %llu, sblock->base_addr = %llu, stored_eof = %llu",
+               &have, &base, &want) == 3)
+        snprintf(buf, len, ": it is cut off (%llu of its %llu bytes; an interrupted copy or download?)",
+                 have, want);
+    else if (why[0])
+        snprintf(buf, len, " (%s)", why);
+    else if (len)
+        buf[0] = 0;
+}
+
 /* ---- listing the datasets of a file (for "no dataset X; the file holds ...") ---- */
 typedef struct { char *buf; size_t len, used; int count, shown; hid_t file; } listing;
 
@@ -107,7 +129,11 @@ static int h5_open(data_src *s, const char *path, const char *dataset, char *err
     if (H5Fis_hdf5(path) <= 0)
         return data_err(err, errlen, "%s: not an HDF5 file", path);
     s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (s->file < 0) return data_err(err, errlen, "%s: cannot open the HDF5 file", path);
+    if (s->file < 0) {
+        char why[200];
+        aedl_h5_open_why(why, sizeof why);
+        return data_err(err, errlen, "%s: cannot open the HDF5 file%s", path, why);
+    }
 
     /* The dataset, or a list of what the file holds. */
     s->dset = H5Dopen2(s->file, dataset, H5P_DEFAULT);

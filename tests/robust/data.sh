@@ -54,13 +54,13 @@ expect_error robust/data/train-output-empty "cannot create" "$TR" --epochs 1 --q
 # ---- HDF5 data files cut off in the middle
 cp bg.h5 bg.full; cp sig.h5 sig.full
 head -c $(($(wc -c < bg.full) / 2)) bg.full > bg.h5
-expect_error robust/data/train-file-cut "$T/bg.h5: cannot open the HDF5 file" "$TR" --epochs 1 --quiet -o cut1
+expect_error robust/data/train-file-cut "$T/bg.h5: cannot open the HDF5 file: it is cut off (" "$TR" --epochs 1 --quiet -o cut1
 check robust/data/train-file-cut-no-output "a weights file was written from a cut data file" test ! -e cut1/m.weights.h5
 head -c 2000 bg.full > bg.h5
 expect_error robust/data/train-file-cut-in-header "$T/bg.h5: cannot open the HDF5 file" "$TR" --epochs 1 --quiet -o cut2
 cp bg.full bg.h5
 head -c $(($(wc -c < sig.full) / 2)) sig.full > sig.h5
-expect_error robust/data/signal-file-cut "$T/sig.h5: cannot open the HDF5 file" "$TR" --epochs 1 --quiet -o cut3
+expect_error robust/data/signal-file-cut "$T/sig.h5: cannot open the HDF5 file: it is cut off (" "$TR" --epochs 1 --quiet -o cut3
 cp sig.full sig.h5
 : > bg.h5
 expect_error robust/data/train-file-empty "$T/bg.h5: not an HDF5 file" "$TR" --epochs 1 --quiet -o cut4
@@ -95,7 +95,7 @@ check robust/weights/other-model-nothing-written "files were written from the wr
 
 # ---- damaged weights files
 head -c $(($(wc -c < good.h5) / 2)) good.h5 > cut.h5
-expect_error robust/weights/file-cut "cut.h5: error: cannot open as an HDF5 weights file" \
+expect_error robust/weights/file-cut "cut.h5: error: cannot open as an HDF5 weights file: it is cut off (" \
   "$AEDLC" m.aedl --emit report -o w1 --weights cut.h5
 echo "not HDF5" > text.h5
 expect_error robust/weights/not-hdf5 "text.h5: error: cannot open as an HDF5 weights file" \
