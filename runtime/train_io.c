@@ -108,18 +108,20 @@ int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t er
 int aedl_write_history(const aedl_run *r, const char *path) {
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) return -1;
-    fprintf(a.f, "epoch,loss,val_loss,lr,sparsity");
+    /* the spec's columns, then the sparsity of each pruned layer */
+    fprintf(a.f, "epoch,loss,val_loss,lr,sparsity,seconds");
     for (int k = 0; k < r->n_sp; k++) fprintf(a.f, ",sparsity_%s", r->sp_layers[k]);
-    fprintf(a.f, ",seconds\n");
+    fputc('\n', a.f);
     for (int i = 0; i < r->nhist; i++) {
         const aedl_hist_row *h = &r->hist[i];
-        fprintf(a.f, "%d,%.9g,%.9g,%.9g,%.6f", h->epoch, h->loss, h->val_loss, h->lr, h->sparsity);
+        fprintf(a.f, "%d,%.9g,%.9g,%.9g,%.6f,%.4f", h->epoch, h->loss, h->val_loss, h->lr, h->sparsity,
+                h->seconds);
         for (int k = 0; k < r->n_sp; k++) {
             double v = r->hist_sp[(size_t)i * (size_t)r->n_sp + (size_t)k];
             if (isnan(v)) fprintf(a.f, ",");
             else fprintf(a.f, ",%.6f", v);
         }
-        fprintf(a.f, ",%.4f\n", h->seconds);
+        fputc('\n', a.f);
     }
     return aedl_atomic_commit(&a);
 }

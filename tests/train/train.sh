@@ -20,7 +20,7 @@ first=$(sed -n 2p "$OUT/history.csv" | cut -d, -f2); last=$(tail -n 1 "$OUT/hist
 check train/loss-falls "loss $first -> $last" awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a) }'
 check train/history-rows "history.csv should have a header and 3 rows" test "$(wc -l < "$OUT/history.csv")" -eq 4
 check train/history-header "history.csv header: $(head -n 1 "$OUT/history.csv")" \
-  test "$(head -n 1 "$OUT/history.csv")" = "epoch,loss,val_loss,lr,sparsity,sparsity_enc1,sparsity_enc2,sparsity_dec1,sparsity_dec2,sparsity_out,seconds"
+  test "$(head -n 1 "$OUT/history.csv")" = "epoch,loss,val_loss,lr,sparsity,seconds,sparsity_enc1,sparsity_enc2,sparsity_dec1,sparsity_dec2,sparsity_out"
 auc=$(sed -n '/"Ato4l"/,/"firmware"/s/.*"quantized": { "auc": \([0-9.e-]*\).*/\1/p' "$OUT/eval/summary.json")
 check train/auc-Ato4l "AUC of the quantized model on A->4l is '$auc'" awk -v a="$auc" 'BEGIN { exit !(a > 0.75) }'
 check train/tpr-null "tpr_at_fpr(1e-5) on 4000 test events should be null with a reason" \
@@ -38,7 +38,7 @@ bad=$(paste -d' ' "$W/k.txt" "$W/m.txt" | awk '$2 == 0 && $1 != 0' | wc -l)
 zeros=$(awk '$1 == 0' "$W/m.txt" | wc -l)
 check train/masked-zero "$bad masked weights are not zero" test "$bad" -eq 0 -a "$zeros" -gt 0
 # The last epoch's sparsity_enc1 is the share of zeros in the saved mask.
-sp=$(tail -n 1 "$OUT/history.csv" | cut -d, -f6)
+sp=$(tail -n 1 "$OUT/history.csv" | cut -d, -f7)
 check train/history-layer-sparsity "sparsity_enc1 $sp, mask: $zeros zeros of 57 x 32" \
   awk -v s="$sp" -v z="$zeros" 'BEGIN { exit !(s > 0 && (s - z / 1824) ^ 2 < 1e-12) }'
 
