@@ -122,6 +122,13 @@ nm -C "$o" > "$W/nm.txt" 2>&1
 check hls/weights-constant "$o: $(grep -E '_GLOBAL__sub_I| [bBdD] ' "$W/nm.txt" | head -n 3 | tr '\n' ' ')" \
   sh -c "! grep -Eq '_GLOBAL__sub_I| [bBdD] ' '$W/nm.txt' && grep -q ' r enc1_w\$' '$W/nm.txt' && grep -q ' r out_w\$' '$W/nm.txt'"
 
+# Another compiler (clang++ is one of the project's packages): same results, no warning.
+cp -r "$W/ae_qat/hls" "$W/ae_clang"
+make -s -C "$W/ae_clang" clean > /dev/null 2>&1
+make -s -C "$W/ae_clang" csim CXX=clang++ WERROR=1 > "$W/ae_clang/csim.out" 2>&1
+check hls/csim-clang "$(why_csim "$W/ae_clang")" \
+  grep -Eq '^csim: ([1-9][0-9]*) of \1 events matched bit for bit$' "$W/ae_clang/csim.out"
+
 # ---- random small models, two at a time -------------------------------------------------------------------
 cat > "$W/one.sh" <<EOF
 s=\$1; d="$W/rnd\$s"; mkdir -p "\$d"
