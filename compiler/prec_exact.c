@@ -74,6 +74,9 @@ static aedl_fixed need_type(Ex *x, IrNode *n, const char *what, i128 lo, i128 hi
     if (t.width == 0 && !x->ovf) {
         char *r = rstr(lo, hi, e);
         diag_error(n->loc, "%s of layer '%s' needs more than 64 bits: exact range %s", what, n->name, r);
+        if (x->errors == 0)     /* once: the same advice for every layer that follows */
+            diag_note_brief(n->loc, "every unquantized layer before it adds fraction bits; a quantizer on an "
+                                    "earlier output (quant=... on a batchnorm, relu, leaky_relu or linear) bounds them");
         free(r);
         x->errors++;
         t = (aedl_fixed){64, 64 + e, true, AEDL_TRN, AEDL_WRAP};

@@ -56,3 +56,21 @@ rc=$?
 [ "$rc" = 0 ] && grep -q "^weights: none" outnow/report/precision.txt && grep -q "fixed<17,9>" outnow/report/precision.txt \
   && [ ! -e outnow/report/firmware.plan ]
 check "report: without weights, the conservative inference and no plan" "$?" "status $rc: $(head -5 outnow/report/precision.txt 2>&1)"
+
+# A chain of unquantized sums whose exact range needs more than 64 bits: an error
+# naming the layer, with the advice once (a quantizer on an earlier output).
+cat > wide.aedl <<'AEDL'
+model m {
+  input x[4] : fixed<16, 7, rnd, sat>
+  dense a(4, weight=fixed<16, 2, rnd_conv, sat>, bias=fixed<16, 2, rnd_conv, sat>)
+  dense b(4, weight=fixed<16, 2, rnd_conv, sat>, bias=fixed<16, 2, rnd_conv, sat>)
+  dense c(4, weight=fixed<16, 2, rnd_conv, sat>, bias=fixed<16, 2, rnd_conv, sat>)
+  dense d(2, weight=fixed<16, 2, rnd_conv, sat>, bias=fixed<16, 2, rnd_conv, sat>)
+}
+AEDL
+"$GEN" wide.h5 3 dense:a:4:4 dense:b:4:4 dense:c:4:4 dense:d:4:2
+"$AEDLC" wide.aedl --emit report --weights wide.h5 -o wide > /dev/null 2> wide.err
+rc=$?
+[ $rc -eq 1 ] && grep -q "^wide.aedl:6:3: error: the accumulator of layer 'd' needs more than 64 bits: exact range \[.*\] on step 2^-52" wide.err &&
+  [ "$(grep -c "note: every unquantized layer before it adds fraction bits; a quantizer on an earlier output" wide.err)" = 1 ]
+check "report: an exact range beyond 64 bits is an error with the advice once" "$?" "status $rc: $(head -4 wide.err)"
