@@ -26,6 +26,7 @@ typedef struct {
     bool ovf;
     int errors;
     const IrTarget *t;
+    bool too_wide;          /* a node was marked exact_too_wide: stop, prec_run promotes it */
 } Ex;
 
 static void vals_init(PrecVals *v, int n, int e) {
@@ -68,9 +69,18 @@ static char *rstr(i128 lo, i128 hi, int e) {
 }
 static char *tstr(aedl_fixed t) { char b[96]; return prec_strf("%s", prec_type_str(t, b, sizeof b)); }
 
-/* The smallest type for [lo, hi] * 2^e, or an error at the node. */
+/* The smallest type for [lo, hi] * 2^e.  Beyond 64 bits an unquantized sum is
+   marked exact_too_wide (prec_run makes it a float part and runs the passes
+   again); anything else is an error at the node. */
 static aedl_fixed need_type(Ex *x, IrNode *n, const char *what, i128 lo, i128 hi, int e) {
     aedl_fixed t = prec_type_for(lo, hi, e);
+    IrPrec *p = n->prec;
+    bool sum = n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_ADD || n->op == OP_LEAKY_RELU;
+    if (t.width == 0 && !x->ovf && sum && !p->t.has_quant && !p->fallback_on) {
+        p->exact_too_wide = true;
+        x->too_wide = true;
+        return (aedl_fixed){64, 64 + e, true, AEDL_TRN, AEDL_WRAP};
+    }
     if (t.width == 0 && !x->ovf) {
         char *r = rstr(lo, hi, e);
         diag_error(n->loc, "%s of layer '%s' needs more than 64 bits: exact range %s", what, n->name, r);
@@ -284,7 +294,8 @@ static void dense(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) {
         p->widest_range = to_range(acc.lo[widest], acc.hi[widest], ea);
         char *r = rstr(acc.lo[widest], acc.hi[widest], ea);
         char *old = p->why_accum;
-        p->why_accum = prec_strf("%s; widest neuron %d: %s, %d bits", old, widest, r, wbits);
+        if (wbits == 999) p->why_accum = prec_strf("%s; widest neuron %d: %s, more than 64 bits", old, widest, r);
+        else p->why_accum = prec_strf("%s; widest neuron %d: %s, %d bits", old, widest, r, wbits);
         free(old); free(r);
     }
     /* reasons for the parameter types */
@@ -481,8 +492,8 @@ void prec_bit_exact(IrModel *m, const IrTarget *t) {
         if (!prec_has_params(m->nodes[i])) {
             return;   /* no weights: the conservative types stay (the report says so) */
         }
-    Ex x = {xcalloc(m->nnodes ? m->nnodes : 1, sizeof(PrecVals)), false, 0, t};
-    for (int i = 0; i < m->nnodes && !x.errors; i++) {
+    Ex x = {xcalloc(m->nnodes ? m->nnodes : 1, sizeof(PrecVals)), false, 0, t, false};
+    for (int i = 0; i < m->nnodes && !x.errors && !x.too_wide; i++) {
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);
         PrecVals *out = &x.v[n->id];

@@ -195,3 +195,41 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
         }
     }
 }
+
+int prec_float_promote(IrModel *m, const IrTarget *t) {
+    aedl_fixed def = prec_default_type(t);
+    int n_promoted = 0;
+    for (int i = 0; i < m->nnodes; i++) {
+        IrNode *n = m->nodes[i];
+        IrPrec *p = prec_get(n);
+        if (!p->exact_too_wide) continue;
+        p->exact_too_wide = false;
+        p->fallback_on = true;
+        p->fallback_obs = p->has_observed;
+        p->fallback = p->fallback_acc = def;     /* replaced by pass b and c */
+        p->guaranteed = false;
+        prec_note(p, "bit_exact would need more than 64 bits here (every unquantized layer before it adds fraction "
+                  "bits): float-part rules instead, not guaranteed; a quantizer on an earlier output keeps it exact");
+        diag_warning(n->loc, "layer '%s': its exact type needs more than 64 bits, so it gets the float-part rules "
+                     "and the firmware is not guaranteed to equal the model", n->name);
+        diag_note_brief(n->loc, "every unquantized layer before it adds fraction bits; a quantizer on an earlier "
+                        "output (quant=... on a batchnorm, relu, leaky_relu or linear) bounds them");
+        n_promoted++;
+    }
+    if (!n_promoted) return 0;
+    /* downstream, as in prec_float: not guaranteed, and unquantized sums are float parts too */
+    for (int i = 0; i < m->nnodes; i++) {
+        IrNode *n = m->nodes[i];
+        IrPrec *p = prec_get(n);
+        for (int k = 0; k < n->ninputs; k++) p->guaranteed &= n->inputs[k]->prec->guaranteed;
+        bool sums = n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_ADD || n->op == OP_LEAKY_RELU;
+        if (!p->guaranteed && sums && !p->t.has_quant && !p->fallback_on) {
+            p->fallback_on = true;
+            p->fallback_obs = p->has_observed;
+            p->fallback = p->fallback_acc = def;
+            prec_note(p, "float part (after a layer that exact types would make wider than 64 bits): result and "
+                      "accumulator by the float-part rules");
+        }
+    }
+    return n_promoted;
+}

@@ -4,7 +4,9 @@
  *   e prec_float         types of the unquantized parts (they feed b and c)
  *   b prec_conservative  width rules from bit widths (the firmware's types
  *                        unless bit_exact analysis replaces them)
- *   c prec_bit_exact     exact ranges on the trained weights
+ *   c prec_bit_exact     exact ranges on the trained weights; an unquantized
+ *                        sum whose exact type would exceed 64 bits becomes a
+ *                        float part (prec_float_promote), then b and c again
  *   d prec_batchnorm     fold batchnorms where that costs fewer EBOPs; c again
  * then the `guaranteed` flag flows downstream: a node equals the quantized
  * model only if its own arithmetic is exact and all its inputs are.
@@ -26,6 +28,12 @@ int infer_precision(IrProgram *prog, IrModel *m, const IrTarget *t, const IrObse
     verify(prog);
     prec_bit_exact(m, t);
     verify(prog);
+    while (prec_float_promote(m, t) > 0) {    /* exact would need > 64 bits: float-part rules there */
+        prec_conservative(m, t);
+        verify(prog);
+        prec_bit_exact(m, t);
+        verify(prog);
+    }
     if (diag_error_count() == before && prec_batchnorm_fold(m, t) > 0) {
         prec_bit_exact(m, t);
         verify(prog);

@@ -92,6 +92,7 @@ typedef struct IrPrec {
     aedl_fixed fallback_acc;/*   its accumulator type (worst-case integer bits, rounded fraction) */
     bool fallback_obs;      /*   fallback's integer bits come from the observed range */
     bool fallback_capped;   /*   a type was capped at 64 bits: may overflow */
+    bool exact_too_wide;    /* bit_exact: an exact type would need > 64 bits (prec_float_promote) */
 } IrPrec;
 
 /* An observed range for an unquantized part (by layer name; "input" also names
@@ -117,6 +118,10 @@ void prec_bit_exact(IrModel *m, const IrTarget *t);
 /* e. Unquantized (float) parts: types from observed ranges, "not guaranteed"
       (prec_float.c). obs may be NULL. */
 void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs);
+/* After c: the unquantized sums marked exact_too_wide become float parts (their
+   types by the float-part rules, "not guaranteed", a warning at the layer).
+   Returns how many; the caller runs b and c again. */
+int prec_float_promote(IrModel *m, const IrTarget *t);
 
 /* The rule for the types of a float part's sum (prec_float.c, docs/precision.md):
    v holds every value of the sum exactly (worst case: conservative rule or exact
