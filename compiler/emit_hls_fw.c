@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emit_hls_int.h"
+#include "nn.h"
 #include "util.h"
 #include "weights.h"
 
@@ -29,7 +30,8 @@ int hls_pow2(int64_t m) {
 }
 
 const char *hls_wslot(const IrNode *n) {
-    return n->op == OP_BATCHNORM ? "scale" : n->op == OP_LEAKY_RELU ? "alpha" : "weight";
+    return n->op == OP_BATCHNORM ? "scale" : n->op == OP_LEAKY_RELU ? "alpha"
+         : n->op == OP_SIGMOID || n->op == OP_TANH ? "table" : "weight";
 }
 const char *hls_bslot(const IrNode *n) { return n->op == OP_BATCHNORM ? "shift" : "bias"; }
 
@@ -113,6 +115,7 @@ static void write_defines(Hls *h) {
             else if (!cons && p->why_weight) snprintf(why, sizeof why, "%s: %s", mode, p->why_weight);
             else if (n->op == OP_DENSE && n->weight_q) quant_text(n->weight_q, why, sizeof why);
             else if (n->op == OP_BATCHNORM) snprintf(why, sizeof why, "scale = gamma / sqrt(var + eps), the batchnorm parameter type");
+            else if (n->op == OP_SIGMOID || n->op == OP_TANH) snprintf(why, sizeof why, "the table's values: the result type");
             else snprintf(why, sizeof why, "the target's default type (no weight quantizer)");
             put_typedef(o, a->w_t, name, why);
         }
@@ -221,6 +224,17 @@ static void write_weights(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
         put_values(o, a->w, a->n_out, ew, "    ");
         fprintf(o, "\n};\n\nstatic const %s %s_shift[%d] = {\n", bt, n->name, a->n_out);
         put_values(o, a->b, a->n_out, eb, "    ");
+        fprintf(o, "\n};\n");
+    } else if (n->op == OP_SIGMOID || n->op == OP_TANH) {
+        int sh = aedl_fw_table_shift(a->op), half = AEDL_ACT_TABLE / 2;
+        fprintf(o, "// %s(x) by a table of %d entries over [%d, %d), as hls4ml does: x reads entry\n"
+                   "// floor(x * %d) + %d, clamped to [0, %d]; entry i = %s((i - %d) / %d) rounded to %s\n"
+                   "// (exact values).  Training's quantized inference reads the same table.\n",
+                ir_op_name(n->op), AEDL_ACT_TABLE, -(half >> sh), half >> sh, 1 << sh, half, AEDL_ACT_TABLE - 1,
+                ir_op_name(n->op), half, 1 << sh, wt);
+        fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
+        fprintf(o, "static const %s %s_table[%d] = {\n", wt, n->name, AEDL_ACT_TABLE);
+        put_values(o, a->w, AEDL_ACT_TABLE, ew, "    ");
         fprintf(o, "\n};\n");
     } else {   /* leaky_relu */
         char num[80];
@@ -346,6 +360,9 @@ static void write_parameters(Hls *h) {
             fprintf(o, "    static const unsigned n_shifts = %ld;     // non-zero weights +-2^k: shifts\n", sh);
             fprintf(o, "    static const unsigned n_multipliers = %ld;\n", nz - sh);
         }
+        if (n->op == OP_SIGMOID || n->op == OP_TANH)
+            fprintf(o, "    static const unsigned table_size = %d;\n    static const int table_shift = %d;    "
+                       "// entry floor(x * 2^table_shift) + table_size / 2\n", AEDL_ACT_TABLE, aedl_fw_table_shift(a->op));
         if (a->has_w) { hls_tname(n, hls_wslot(n), t, sizeof t); fprintf(o, "    typedef %s %s_t;\n", t, hls_wslot(n)); }
         if (a->has_b) { hls_tname(n, hls_bslot(n), t, sizeof t); fprintf(o, "    typedef %s %s_t;\n", t, hls_bslot(n)); }
         bool acc = n->prec->t.has_accum;
@@ -413,7 +430,11 @@ static void write_top(Hls *h) {
             fprintf(o, "    nnet::leaky_relu<%s, %s, %s>(%s, %s, %s_alpha);\n", in->type, hn->type, cfg,
                     in->arr, hn->arr, n->name);
             break;
-        case OP_RELU: case OP_LINEAR: case OP_SIGMOID: case OP_TANH: case OP_SOFTMAX:
+        case OP_SIGMOID: case OP_TANH:
+            fprintf(o, "    nnet::%s<%s, %s, %s>(%s, %s, %s_table);\n", ir_op_name(n->op), in->type, hn->type, cfg,
+                    in->arr, hn->arr, n->name);
+            break;
+        case OP_RELU: case OP_LINEAR: case OP_SOFTMAX:
             fprintf(o, "    nnet::%s<%s, %s, %s>(%s, %s);\n", ir_op_name(n->op), in->type, hn->type, cfg,
                     in->arr, hn->arr);
             break;
@@ -586,26 +607,43 @@ static const char nnet_layers_h[] =
 "    }\n"
 "}\n"
 "\n"
-"// sigmoid, tanh and softmax are computed in double and rounded to res_T, as the\n"
-"// emulator does: C simulation is exact, synthesis uses the HLS math library\n"
-"// (costly; not guaranteed to equal the quantized model).\n"
+"// sigmoid and tanh: a table (weights/LAYER.h), as hls4ml's.  The index is\n"
+"// floor(x * 2^table_shift): K more integer bits make the shift exact, the cast to\n"
+"// an integer type rounds toward -inf (AP_TRN) and saturates; then it is clamped to\n"
+"// the table.  Exact: the same entry as the emulator and the training program read.\n"
+"template <class data_T, typename CONFIG_T>\n"
+"int table_index(const data_T &x) {\n"
+"    #pragma HLS INLINE\n"
+"    ap_fixed<16, 16, AP_TRN, AP_SAT> i = nnet::shl<CONFIG_T::table_shift>(x);\n"
+"    int k = i.to_int() + (int)CONFIG_T::table_size / 2;\n"
+"    if (k < 0) k = 0;\n"
+"    if (k > (int)CONFIG_T::table_size - 1) k = (int)CONFIG_T::table_size - 1;\n"
+"    return k;\n"
+"}\n"
+"\n"
 "template <class data_T, class res_T, typename CONFIG_T>\n"
-"void sigmoid(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {\n"
+"void sigmoid(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],\n"
+"             const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {\n"
+"    #pragma HLS INLINE\n"
 "    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {\n"
 "        #pragma HLS UNROLL\n"
-"        double t = x[j].to_double();\n"
-"        y[j] = res_T(1.0 / (1.0 + std::exp(-t)));\n"
+"        y[j] = table[table_index<data_T, CONFIG_T>(x[j])];\n"
 "    }\n"
 "}\n"
 "\n"
 "template <class data_T, class res_T, typename CONFIG_T>\n"
-"void tanh(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {\n"
+"void tanh(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],\n"
+"          const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {\n"
+"    #pragma HLS INLINE\n"
 "    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {\n"
 "        #pragma HLS UNROLL\n"
-"        y[j] = res_T(std::tanh(x[j].to_double()));\n"
+"        y[j] = table[table_index<data_T, CONFIG_T>(x[j])];\n"
 "    }\n"
 "}\n"
 "\n"
+"// softmax is computed in double and rounded to res_T, as the emulator does: C\n"
+"// simulation is exact, synthesis uses the HLS math library (costly; not\n"
+"// guaranteed to equal the quantized model).\n"
 "template <class data_T, class res_T, typename CONFIG_T>\n"
 "void softmax(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {\n"
 "    double mx = -HUGE_VAL, sum = 0;\n"

@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "emit_train.h"
+#include "emu.h"
+#include "nn.h"
 #include "prec_common.h"
 #include "home.h"
 #include "ir.h"
@@ -197,6 +199,7 @@ typedef struct {
     bool quantized;
     const IrNode *in, *out;
     bool out_direct;          /* nothing reads the output: its backward reads the driver's dout in place */
+    const IrTarget *target;   /* or NULL */
 } Gen;
 
 static const char *qid(Gen *g, const IrQuant *q, const IrNode *n, const char *slot) {
@@ -760,12 +763,22 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
         if (has_quant(n))
             fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), N, N, S);
         break;
-    case OP_SIGMOID:
-        fprintf(o, "    aedl_sigmoid_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);\n", N, inp, S);
+    case OP_SIGMOID: case OP_TANH: {   /* the firmware's table (runtime/nn.h), exact */
+        aedl_fixed rt = prec_act_table_type(n->op, g->target);
+        aedl_fw_op op = n->op == OP_TANH ? FW_TANH : FW_SIGMOID;
+        int64_t tab[AEDL_ACT_TABLE];
+        aedl_fw_table(op, rt, tab);
+        char tb[96];
+        fprintf(o, "    /* %s by its table: entry floor(x * %d) + %d, clamped; %s values */\n", ir_op_name(n->op),
+                1 << aedl_fw_table_shift(op), AEDL_ACT_TABLE / 2, prec_type_str(rt, tb, sizeof tb));
+        fprintf(o, "    static const double %s_table[%d] = {", N, AEDL_ACT_TABLE);
+        for (int k = 0; k < AEDL_ACT_TABLE; k++)
+            fprintf(o, "%s%.17g%s", k % 6 ? " " : "\n        ", prec_val(tab[k], prec_exp(rt)), k + 1 < AEDL_ACT_TABLE ? "," : "");
+        fprintf(o, "\n    };\n");
+        fprintf(o, "    aedl_act_table_f64(m->%s_x, m->%s_x, (long)B * %ld, %s_table, %d);\n", N, inp, S, N,
+                aedl_fw_table_shift(op));
         break;
-    case OP_TANH:
-        fprintf(o, "    aedl_tanh_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);\n", N, inp, S);
-        break;
+    }
     case OP_SOFTMAX:
         fprintf(o, "    aedl_softmax_forward_f64(m->%s_x, m->%s_x, B * %ld, %d);\n", N, inp, S / last_dim(n), last_dim(n));
         break;
@@ -1297,7 +1310,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
         diag_error(t->loc, "--emit train: the train block names no data");
         return 1;
     }
-    Gen g = { .p = p, .m = m, .t = t, .M = m->name };
+    Gen g = { .p = p, .m = m, .t = t, .M = m->name, .target = opt->target };
     if (check_model(m, t, &g.in, &g.out)) return 1;
     g.quantized = model_quantized(m);
     g.out_direct = true;

@@ -12,6 +12,7 @@ typedef struct {
     int ninclude;
     const char *aedlc_path;           /* the aedlc executable; NULL: /proc/self/exe */
     bool no_build;                    /* write the files only, do not run make */
+    const IrTarget *target;           /* the target (default type of sigmoid/tanh tables), or NULL */
 } EmitTrainOptions;
 
 /* Returns 0, or 1 after reporting the problem (diagnostics or make's messages). */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emu.h"
+#include "nn.h"
 #include "prec_common.h"
 #include "util.h"
 
@@ -99,8 +100,13 @@ aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
         case OP_LINEAR: a->op = FW_LINEAR; break;
         case OP_ADD: a->op = FW_ADD; break;
         case OP_CONCAT: a->op = FW_CONCAT; break;
-        case OP_SIGMOID: a->op = FW_SIGMOID; break;
-        case OP_TANH: a->op = FW_TANH; break;
+        case OP_SIGMOID: case OP_TANH:     /* the lookup table (runtime/nn.h) */
+            a->op = n->op == OP_TANH ? FW_TANH : FW_SIGMOID;
+            a->has_w = true;
+            a->w_t = a->res_t;
+            a->w = xmalloc(sizeof(int64_t) * AEDL_ACT_TABLE);
+            aedl_fw_table(a->op, a->res_t, a->w);
+            break;
         case OP_SOFTMAX: a->op = FW_SOFTMAX; break;
         default:
             snprintf(err, errn, "layer '%s': %s has no firmware form", n->name, ir_op_name(n->op));

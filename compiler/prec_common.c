@@ -183,6 +183,11 @@ double prec_alpha_value(double alpha) {
     return prec_val(aedl_fixed_from_double(pt, alpha), prec_exp(pt));
 }
 
+aedl_fixed prec_act_table_type(IrOp op, const IrTarget *t) {
+    int w = prec_default_type(t).width;
+    return op == OP_TANH ? (aedl_fixed){w, 1, true, AEDL_RND, AEDL_SAT} : (aedl_fixed){w, 0, false, AEDL_RND, AEDL_SAT};
+}
+
 int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first) {
     int c = 0;
     if (first) *first = NULL;

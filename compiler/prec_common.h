@@ -67,6 +67,10 @@ aedl_fixed prec_alpha_type(double alpha, int64_t *m, bool *exact);
    inference and firmware all use (0.3 -> 0.2998046875), so that the firmware
    equals the quantized model whatever alpha is written. */
 double prec_alpha_value(double alpha);
+/* sigmoid / tanh: the type of their lookup table and result (runtime/nn.h):
+   sigmoid ufixed<W_D, 0, rnd, sat>, tanh fixed<W_D, 1, rnd, sat>, W_D the
+   target's default width. */
+aedl_fixed prec_act_table_type(IrOp op, const IrTarget *t);
 
 /* Nodes that read node n (its consumers) and how many. */
 int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first);

@@ -16,7 +16,7 @@
  *   linear, dropout  the input's type (the quantizer's when quantized)
  *   add        the bias rule applied input after input
  *   concat     the union of the inputs
- *   sigmoid, tanh, softmax   the target's default type (not guaranteed)
+ *   sigmoid, tanh            their table type (pass e); softmax the default (not guaranteed)
  *   an unquantized sum of a float part: prec_float_sum_types() on the rule's type
  *              (worst-case integer bits, rounded fraction; not guaranteed)
  *
@@ -151,7 +151,7 @@ void prec_conservative(IrModel *m, const IrTarget *t) {
         }
         case OP_SIGMOID: case OP_TANH: case OP_SOFTMAX:
             v = q->result.width ? q->result : def;      /* pass e */
-            why = prec_strf("computed in floating point (see note)");
+            why = prec_strf(n->op == OP_SOFTMAX ? "computed in floating point (see note)" : "a lookup table (see note)");
             break;
         }
         if (p->fallback_on) {   /* a float part (not guaranteed): prec_float.c's rule on the rule's type */

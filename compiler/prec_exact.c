@@ -18,6 +18,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "emu.h"
+#include "nn.h"
 #include "prec_common.h"
 #include "util.h"
 
@@ -514,12 +516,26 @@ void prec_bit_exact(IrModel *m, const IrTarget *t) {
         case OP_BATCHNORM: batchnorm(&x, n, p, out); break;
         case OP_RELU: case OP_LEAKY_RELU: case OP_LINEAR: case OP_DROPOUT: elementwise(&x, n, p, out); break;
         case OP_ADD: case OP_CONCAT: add_concat(&x, n, p, out); break;
-        case OP_SIGMOID: case OP_TANH: case OP_SOFTMAX:
+        case OP_SIGMOID: case OP_TANH: {   /* the table's values (runtime/nn.h) */
+            int64_t tab[AEDL_ACT_TABLE], lo = INT64_MAX, hi = INT64_MIN;
+            aedl_fw_table(n->op == OP_TANH ? FW_TANH : FW_SIGMOID, p->t.result, tab);
+            for (int k = 0; k < AEDL_ACT_TABLE; k++) { if (tab[k] < lo) lo = tab[k]; if (tab[k] > hi) hi = tab[k]; }
+            vals_init(out, size, prec_exp(p->t.result));
+            for (int k = 0; k < size; k++) { out->lo[k] = lo; out->hi[k] = hi; }
+            p->t.has_accum = false;
+            p->range = to_range(lo, hi, out->e); p->has_range = true;
+            free(p->why_result);
+            char *r = rstr(lo, hi, out->e), *ty = tstr(p->t.result);
+            p->why_result = prec_strf("a table of %d values in %s, %s (see note)", AEDL_ACT_TABLE, ty, r);
+            free(r); free(ty);
+            break;
+        }
+        case OP_SOFTMAX:
             full_range(out, size, p->t.result);
             p->t.has_accum = false;
             p->range = to_range(out->lo[0], out->hi[0], out->e); p->has_range = true;
             free(p->why_result);
-            p->why_result = prec_strf("%s in floating point (see note)", ir_op_name(n->op));
+            p->why_result = prec_strf("softmax in floating point (see note)");
             break;
         }
         if (x.ovf) {

@@ -13,8 +13,8 @@
  *     fraction bits the values allow;
  *   - an input without a declared type: the observed range's type (below),
  *     else D;
- *   - sigmoid / softmax: ufixed<W_D,1>, tanh: fixed<W_D,2> (rnd, sat), or the
- *     observed range's type;
+ *   - softmax: ufixed<W_D,1> (rnd, sat), or the observed range's type
+ *     (sigmoid and tanh are tables, exact: prec_act_table_type);
  *   - an unquantized sum (dense, batchnorm, add, leaky_relu) downstream of a
  *     float part (prec_float_sum_types):
  *       accumulator  integer bits of the worst case (the exact range of the
@@ -38,6 +38,7 @@
  */
 #include <math.h>
 #include <string.h>
+#include "nn.h"
 #include "prec_common.h"
 
 static const IrObserved *find_obs(const IrNode *n, const IrObserved *obs, int nobs) {
@@ -159,14 +160,21 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
             }
             break;
         }
-        case OP_SIGMOID: case OP_TANH: case OP_SOFTMAX:
+        case OP_SIGMOID: case OP_TANH:     /* a lookup table, the same in training's QI: exact */
+            p->t.result = prec_act_table_type(n->op, t);
+            p->t.has_accum = false;
+            prec_note(p, "%s by a table of %d entries over [%d, %d) (as hls4ml): entry floor(x * %d) + %d, clamped, "
+                      "holds %s((i - %d) / %d) rounded to %s", ir_op_name(n->op), AEDL_ACT_TABLE,
+                      n->op == OP_TANH ? -4 : -8, n->op == OP_TANH ? 4 : 8, n->op == OP_TANH ? 128 : 64,
+                      AEDL_ACT_TABLE / 2, ir_op_name(n->op), AEDL_ACT_TABLE / 2, n->op == OP_TANH ? 128 : 64,
+                      prec_type_str(p->t.result, b, sizeof b));
+            break;
+        case OP_SOFTMAX:
             if (o) p->t.result = from_observed(o->lo, o->hi, def);
-            else p->t.result = (aedl_fixed){def.width, n->op == OP_TANH ? 2 : 1, n->op == OP_TANH,
-                                            AEDL_RND, AEDL_SAT};
+            else p->t.result = (aedl_fixed){def.width, 1, false, AEDL_RND, AEDL_SAT};
             p->t.has_accum = false;
             p->guaranteed = false;
-            prec_note(p, "%s in floating point, rounded to %s: not guaranteed", ir_op_name(n->op),
-                      prec_type_str(p->t.result, b, sizeof b));
+            prec_note(p, "softmax in floating point, rounded to %s: not guaranteed", prec_type_str(p->t.result, b, sizeof b));
             break;
         case OP_LEAKY_RELU:    /* alpha: training uses the fixed constant too (prec_alpha_value) */
             if (!p->alpha_exact)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "emu.h"
 #include "emu_fast.h"
+#include "nn.h"
 #include "util.h"
 
 #define EMU_B 64                 /* events per block */
@@ -127,6 +128,13 @@ int64_t aedl_fw_from_double(double x, aedl_fixed to) {
     case AEDL_RND_CONV: q += (r > 0.5 || (r == 0.5 && (q & 1))); break;
     }
     return overflow_to(q, to);
+}
+
+int aedl_fw_table_shift(aedl_fw_op op) { return op == FW_TANH ? AEDL_ACT_SHIFT_TANH : AEDL_ACT_SHIFT_SIGMOID; }
+
+void aedl_fw_table(aedl_fw_op op, aedl_fixed res_t, int64_t *table) {
+    for (int i = 0; i < AEDL_ACT_TABLE; i++)
+        table[i] = aedl_fw_from_double(aedl_act_table_x_value(op == FW_TANH, i), res_t);
 }
 
 /* In place: v[0..n) at exponent from_exp -> mantissas of `to`.  Branch-free per
@@ -352,6 +360,8 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
             if (a->ninputs != 1 || e->in_size[0] != n_out || n_in != n_out)
                 PERR("plan: layer %s: size %d does not match its input (%d)", a->name, n_out, e->in_size[0]);
             if (a->op == FW_LEAKY_RELU && (!a->has_w || !a->w)) PERR("plan: layer %s: leaky_relu needs alpha", a->name);
+            if ((a->op == FW_SIGMOID || a->op == FW_TANH) && (!a->has_w || !a->w))
+                PERR("plan: layer %s: %s needs its table", a->name, a->op == FW_TANH ? "tanh" : "sigmoid");
             break;
         case FW_ADD:
             for (int k = 0; k < a->ninputs; k++)
@@ -742,19 +752,25 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         for (int jj = 0; jj < e->size; jj++) put_row(w, e->out, jj, v + (long)jj * EMU_B);
         return;
     }
-    case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: {
+    case FW_SIGMOID: case FW_TANH: {      /* the table: entry floor(x 2^shift) + 512, clamped */
+        int sh = aedl_fw_table_shift(a->op);
+        for (int j = 0; j < e->size; j++) {
+            int64_t *vj = v + (long)j * EMU_B;
+            get_row(w, e->in[0], j, vj);
+            for (int b = 0; b < EMU_B; b++) vj[b] = a->w[aedl_act_table_index(ldexp((double)vj[b], ex), sh)];
+        }
+        for (int j = 0; j < e->size; j++) put_row(w, e->out, j, v + (long)j * EMU_B);
+        return;
+    }
+    case FW_SOFTMAX: {
         for (int j = 0; j < e->size; j++) get_row(w, e->in[0], j, v + (long)j * EMU_B);
         for (int b = 0; b < EMU_B; b++) {
             double mx = -INFINITY, sum = 0;
-            if (a->op == FW_SOFTMAX) {
-                for (int j = 0; j < e->size; j++) { double t = ldexp((double)v[(long)j * EMU_B + b], ex); if (t > mx) mx = t; }
-                for (int j = 0; j < e->size; j++) sum += exp(ldexp((double)v[(long)j * EMU_B + b], ex) - mx);
-            }
+            for (int j = 0; j < e->size; j++) { double t = ldexp((double)v[(long)j * EMU_B + b], ex); if (t > mx) mx = t; }
+            for (int j = 0; j < e->size; j++) sum += exp(ldexp((double)v[(long)j * EMU_B + b], ex) - mx);
             for (int j = 0; j < e->size; j++) {
                 double t = ldexp((double)v[(long)j * EMU_B + b], ex), y;
-                if (a->op == FW_SIGMOID) y = 1.0 / (1.0 + exp(-t));
-                else if (a->op == FW_TANH) y = tanh(t);
-                else y = exp(t - mx) / sum;
+                y = exp(t - mx) / sum;
                 v[(long)j * EMU_B + b] = aedl_fw_from_double(y, a->res_t);
             }
         }
@@ -976,7 +992,8 @@ static void put_vec(FILE *f, const char *key, const int64_t *v, long n) {
     fprintf(f, "\n");
 }
 static long w_count(const aedl_fw_layer *a) {
-    return a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1 : a->n_out;
+    return a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1
+         : a->op == FW_SIGMOID || a->op == FW_TANH ? AEDL_ACT_TABLE : a->n_out;
 }
 
 int aedl_fw_plan_fprint(const aedl_fw_plan *p, FILE *f) {

@@ -92,6 +92,12 @@ aedl_fw_plan *aedl_fw_plan_read(const char *path, char *err, int errn);
 aedl_fw_plan *aedl_fw_plan_new(int nlayers);
 void aedl_fw_plan_free(aedl_fw_plan *p);
 
+/* sigmoid / tanh layers: w holds the AEDL_ACT_TABLE entries (nn.h) as mantissas of
+   res_t; aedl_fw_table fills them (the compiler's plan, the HLS project and the
+   training program's quantized inference all use these). */
+void aedl_fw_table(aedl_fw_op op, aedl_fixed res_t, int64_t *table);
+int aedl_fw_table_shift(aedl_fw_op op);
+
 /* ap_fixed casts on mantissas, as the emulator does them.
    m has value m * 2^from_exp; returns the mantissa of (to)value. */
 int64_t aedl_fw_cast(__int128 m, int from_exp, aedl_fixed to);

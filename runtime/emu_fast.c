@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emu_fast.h"
+#include "nn.h"
 #include "util.h"
 
 #define EB 64                    /* events per block: a multiple of TILE */
@@ -91,6 +92,8 @@ typedef struct {
     int ncast;
     fcast *ccast;                /* concat: each input into res_t */
     aedl_fixed res_t;            /* sigmoid, tanh, softmax */
+    double *table;               /* sigmoid, tanh: the table's values (nn.h) */
+    int table_shift;
 } flayer;
 
 struct emu_fast {
@@ -184,7 +187,7 @@ void emu_fast_free(emu_fast *f) {
     for (int l = 0; l < f->nlayers; l++) {
         flayer *L = &f->L[l];
         free(L->nz_start); free(L->nz_off); free(L->nz_w); free(L->bias); free(L->nz_wf); free(L->bias_f);
-        free(L->scale); free(L->shift); free(L->ccast);
+        free(L->scale); free(L->shift); free(L->ccast); free(L->table);
     }
     free(f->L);
     free(f);
@@ -327,6 +330,11 @@ static bool prep_op(flayer *L, const aedl_fw_layer *a, const aedl_fixed *in_t, c
     case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX:
         if (a->res_t.width > 52) return false;
         L->res_t = a->res_t;
+        if (a->op != FW_SOFTMAX) {
+            L->table = xmalloc(sizeof(double) * AEDL_ACT_TABLE);
+            for (int i = 0; i < AEDL_ACT_TABLE; i++) L->table[i] = ldexp((double)a->w[i], texp(a->res_t));
+            L->table_shift = aedl_fw_table_shift(a->op);
+        }
         *v = vi_new(n, texp(a->res_t));
         for (int j = 0; j < n; j++) {
             v->lo[j] = ldexp(full_min(a->res_t), texp(a->res_t));
@@ -537,20 +545,19 @@ static void add_rows(double *restrict Y, const double *restrict X, long n) {
     for (long k = 0; k < n; k++) Y[k] += X[k];
 }
 
-/* sigmoid, tanh, softmax: in double as the reference path, then (res_t). */
+/* sigmoid, tanh: the table (nn.h); softmax: in double as the reference path, then (res_t). */
 static void activation_rows(const flayer *L, const double *X, double *Y) {
+    if (L->table) {
+        for (long k = 0; k < (long)L->size * EB; k++) Y[k] = L->table[aedl_act_table_index(X[k], L->table_shift)];
+        return;
+    }
     int e = texp(L->res_t);
     for (int b = 0; b < EB; b++) {
         double mx = -INFINITY, sum = 0;
-        if (L->op == FW_SOFTMAX) {
-            for (int j = 0; j < L->size; j++) if (X[(long)j * EB + b] > mx) mx = X[(long)j * EB + b];
-            for (int j = 0; j < L->size; j++) sum += exp(X[(long)j * EB + b] - mx);
-        }
+        for (int j = 0; j < L->size; j++) if (X[(long)j * EB + b] > mx) mx = X[(long)j * EB + b];
+        for (int j = 0; j < L->size; j++) sum += exp(X[(long)j * EB + b] - mx);
         for (int j = 0; j < L->size; j++) {
-            double t = X[(long)j * EB + b], y;
-            if (L->op == FW_SIGMOID) y = 1.0 / (1.0 + exp(-t));
-            else if (L->op == FW_TANH) y = tanh(t);
-            else y = exp(t - mx) / sum;
+            double y = exp(X[(long)j * EB + b] - mx) / sum;
             Y[(long)j * EB + b] = ldexp((double)aedl_fw_from_double(y, L->res_t), e);
         }
     }

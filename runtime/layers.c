@@ -268,6 +268,22 @@ void aedl_tanh_forward_f64(double *out, const double *inp, long n) {
     for (long i = 0; i < n; i++) out[i] = tanh(inp[i]);
 }
 
+int aedl_act_table_index(double x, int shift) {
+    double t = floor(ldexp(x, shift)) + AEDL_ACT_TABLE / 2;
+    if (!(t >= 0)) return 0;                           /* NaN too */
+    if (t > AEDL_ACT_TABLE - 1) return AEDL_ACT_TABLE - 1;
+    return (int)t;
+}
+
+double aedl_act_table_x_value(int is_tanh, int i) {
+    double x = ldexp((double)(i - AEDL_ACT_TABLE / 2), -(is_tanh ? AEDL_ACT_SHIFT_TANH : AEDL_ACT_SHIFT_SIGMOID));
+    return is_tanh ? tanh(x) : 1.0 / (1.0 + exp(-x));
+}
+
+void aedl_act_table_f64(double *out, const double *inp, long n, const double *table, int shift) {
+    for (long i = 0; i < n; i++) out[i] = table[aedl_act_table_index(inp[i], shift)];
+}
+
 void aedl_softmax_forward_f64(double *out, const double *inp, int B, int C) {
     for (int b = 0; b < B; b++) {
         const double *x = inp + (long)b * C;

@@ -130,6 +130,18 @@ void aedl_relu_forward_f64(double *out, const double *inp, long n);
 void aedl_leaky_relu_forward_f64(double *out, const double *inp, long n, double alpha);
 void aedl_sigmoid_forward_f64(double *out, const double *inp, long n);
 void aedl_tanh_forward_f64(double *out, const double *inp, long n);
+/* sigmoid and tanh as the firmware computes them (docs/semantics.md): a table of
+   AEDL_ACT_TABLE entries over [-2^(10-shift), 2^(10-shift)) (sigmoid: shift 6,
+   [-8, 8); tanh: shift 7, [-4, 4)); entry i holds f((i - 512) / 2^shift) rounded
+   to the layer's result type; x reads entry floor(x * 2^shift) + 512, clamped to
+   the table.  Exact for every x of a fixed-point type (x * 2^shift is exact). */
+#define AEDL_ACT_TABLE 1024
+#define AEDL_ACT_SHIFT_SIGMOID 6
+#define AEDL_ACT_SHIFT_TANH 7
+int aedl_act_table_index(double x, int shift);
+/* f((i - 512) / 2^shift) in double: the value entry i rounds (tanh: is_tanh). */
+double aedl_act_table_x_value(int is_tanh, int i);
+void aedl_act_table_f64(double *out, const double *inp, long n, const double *table, int shift);
 void aedl_softmax_forward_f64(double *out, const double *inp, int B, int C);
 void aedl_linear_forward_f64(double *out, const double *inp, long n);
 

@@ -224,9 +224,11 @@ static void rand_model(Model *M) {
         } else if (r < 85) {
             n = add_node(M, OP_LINEAR, size, last, NULL);
             n->quant = quant_type(M, rand_quant_type(true, true));
-        } else if (r < 89) {
+        } else if (r < 87) {
             n = add_node(M, OP_DROPOUT, size, last, NULL);
             n->rate = 0.5;
+        } else if (r < 91) {
+            n = add_node(M, rnd(2) ? OP_SIGMOID : OP_TANH, size, last, NULL);
         } else if (r < 95) {
             IrNode *other = NULL;
             for (int k = 0; k < M->m.nnodes - 1; k++)
@@ -250,6 +252,17 @@ static aedl_fx tidy(aedl_fx v) {   /* the same value in the smallest type (keeps
     return (aedl_fx){v.m, t};
 }
 static aedl_fx qcast(const IrNode *n, aedl_fx v) { return n->quant ? aedl_fx_cast(n->quant->type, v) : v; }
+
+/* sigmoid / tanh as docs/semantics.md states them: entry floor(x * 2^shift) + 512 of
+   1024, clamped; its value f((i - 512) / 2^shift) rounded to the table type rt. */
+static aedl_fx ref_table(const IrNode *n, aedl_fx x, aedl_fixed rt) {
+    int sh = n->op == OP_TANH ? 7 : 6;
+    double i = floor(ldexp(aedl_fx_to_double(x), sh));      /* exact: x has at most 53 bits */
+    if (i < -512) i = -512;
+    if (i > 511) i = 511;
+    double t = ldexp(i, -sh);
+    return aedl_fx_from_double(rt, n->op == OP_TANH ? tanh(t) : 1.0 / (1.0 + exp(-t)));
+}
 
 static void ref_eval(const Model *M, const float *in, double *out) {
     aedl_fx *vals[32];
@@ -304,6 +317,11 @@ static void ref_eval(const Model *M, const float *in, double *out) {
                 for (int k = 1; k < n->ninputs; k++) a = tidy(aedl_fx_add(a, vals[n->inputs[k]->id][j]));
                 v[j] = a;
             }
+            break;
+        case OP_SIGMOID: case OP_TANH:   /* the target's default width (16 in these tests) */
+            for (int j = 0; j < size; j++)
+                v[j] = ref_table(n, x[j], n->op == OP_TANH ? fx(16, 1, true, AEDL_RND, AEDL_SAT)
+                                                           : fx(16, 0, false, AEDL_RND, AEDL_SAT));
             break;
         case OP_CONCAT: {
             int j = 0;
@@ -377,6 +395,7 @@ static void ref_hls(const Model *M, const float *in, double *out) {
                 for (int k = 1; k < n->ninputs; k++) a = aedl_fx_add(a, vals[n->inputs[k]->id][j]);
                 a = aedl_fx_cast(t->accum, a);
                 break;
+            case OP_SIGMOID: case OP_TANH: a = ref_table(n, x[j], t->result); break;
             default: break;
             }
             if (t->has_quant) a = aedl_fx_cast(t->quant, a);

@@ -35,3 +35,24 @@ if grep -q 'leaky_relu(quant=ql)' "$W/leaky.aedl" && "$AEDLC" "$W/leaky.aedl" --
 else
   fail train/fw-leaky-equals-qi "could not write the leaky_relu model: $(tail -n 3 "$W/emit2.log")"
 fi
+
+# sigmoid and tanh are tables (as hls4ml's), read the same way by training's quantized
+# inference, the emulator and the C simulation: guaranteed too.
+awk '/  relu\(quant=qa\)/ { n++; if (n == 2) { print "  tanh"; next } if (n == 3) { print "  sigmoid"; next } } { print }' \
+  "$AEDL" > "$W/act.aedl"
+OUT3="$W/act"
+if grep -q '^  tanh$' "$W/act.aedl" && grep -q '^  sigmoid$' "$W/act.aedl" &&
+   "$AEDLC" "$W/act.aedl" --emit train -o "$OUT3" > "$W/emit3.log" 2>&1; then
+  "$OUT3/train/ae_train" --threads 2 --epochs 2 > "$W/run3.log" 2>&1; st=$?
+  S="$OUT3/eval/summary.json"
+  n=$(sed -n 's/.*"firmware": {.*"test_events": \([0-9]*\), "equal_to_quantized": \([0-9]*\).*/\1 \2/p' "$S" 2>/dev/null)
+  set -- $n
+  check train/fw-tables-equal-qi "status $st; firmware equals QI on ${2:-?} of ${1:-?} test events" \
+    sh -c "test $st -eq 0 && test -n '$1' && test '$1' -eq 4000 && test '$1' -eq '$2'"
+  check train/fw-tables-guaranteed "the report calls a layer not guaranteed: $(grep -i 'not guaranteed' "$OUT3/report/precision.txt" | head -n 2)" \
+    sh -c "grep -q 'tanh by a table of 1024 entries' '$OUT3/report/precision.txt' && ! grep -qi 'not guaranteed' '$OUT3/report/precision.txt'"
+  make -s -C "$OUT3/hls" csim WERROR=1 > "$W/csim3.out" 2>&1
+  check train/fw-tables-csim "$(tail -n 2 "$W/csim3.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim3.out"
+else
+  fail train/fw-tables-equal-qi "could not write the tanh/sigmoid model: $(tail -n 3 "$W/emit3.log")"
+fi

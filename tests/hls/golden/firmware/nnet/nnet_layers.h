@@ -112,26 +112,43 @@ void linear(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
     }
 }
 
-// sigmoid, tanh and softmax are computed in double and rounded to res_T, as the
-// emulator does: C simulation is exact, synthesis uses the HLS math library
-// (costly; not guaranteed to equal the quantized model).
+// sigmoid and tanh: a table (weights/LAYER.h), as hls4ml's.  The index is
+// floor(x * 2^table_shift): K more integer bits make the shift exact, the cast to
+// an integer type rounds toward -inf (AP_TRN) and saturates; then it is clamped to
+// the table.  Exact: the same entry as the emulator and the training program read.
+template <class data_T, typename CONFIG_T>
+int table_index(const data_T &x) {
+    #pragma HLS INLINE
+    ap_fixed<16, 16, AP_TRN, AP_SAT> i = nnet::shl<CONFIG_T::table_shift>(x);
+    int k = i.to_int() + (int)CONFIG_T::table_size / 2;
+    if (k < 0) k = 0;
+    if (k > (int)CONFIG_T::table_size - 1) k = (int)CONFIG_T::table_size - 1;
+    return k;
+}
+
 template <class data_T, class res_T, typename CONFIG_T>
-void sigmoid(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
+void sigmoid(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
+             const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {
+    #pragma HLS INLINE
     for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
         #pragma HLS UNROLL
-        double t = x[j].to_double();
-        y[j] = res_T(1.0 / (1.0 + std::exp(-t)));
+        y[j] = table[table_index<data_T, CONFIG_T>(x[j])];
     }
 }
 
 template <class data_T, class res_T, typename CONFIG_T>
-void tanh(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
+void tanh(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
+          const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {
+    #pragma HLS INLINE
     for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
         #pragma HLS UNROLL
-        y[j] = res_T(std::tanh(x[j].to_double()));
+        y[j] = table[table_index<data_T, CONFIG_T>(x[j])];
     }
 }
 
+// softmax is computed in double and rounded to res_T, as the emulator does: C
+// simulation is exact, synthesis uses the HLS math library (costly; not
+// guaranteed to equal the quantized model).
 template <class data_T, class res_T, typename CONFIG_T>
 void softmax(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
     double mx = -HUGE_VAL, sum = 0;
