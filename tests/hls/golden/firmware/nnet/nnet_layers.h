@@ -127,8 +127,8 @@ int table_index(const data_T &x) {
 }
 
 template <class data_T, class res_T, typename CONFIG_T>
-void sigmoid(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
-             const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {
+void table_lookup(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
+                  const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {
     #pragma HLS INLINE
     for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
         #pragma HLS UNROLL
@@ -136,14 +136,18 @@ void sigmoid(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
     }
 }
 
+// sigmoid and tanh differ only in their tables.
+template <class data_T, class res_T, typename CONFIG_T>
+void sigmoid(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
+             const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {
+    #pragma HLS INLINE
+    table_lookup<data_T, res_T, CONFIG_T>(x, y, table);
+}
 template <class data_T, class res_T, typename CONFIG_T>
 void tanh(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
           const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {
     #pragma HLS INLINE
-    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
-        #pragma HLS UNROLL
-        y[j] = table[table_index<data_T, CONFIG_T>(x[j])];
-    }
+    table_lookup<data_T, res_T, CONFIG_T>(x, y, table);
 }
 
 // softmax is computed in double and rounded to res_T, as the emulator does: C
