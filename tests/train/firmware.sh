@@ -18,41 +18,42 @@ check train/fw-tb-input "tb_input_features.dat: 1000 lines of 57 values expected
 check train/fw-tb-output "tb_output_predictions.dat: 1000 lines of 57 values expected" \
   sh -c "test \$(wc -l < '$TB/tb_output_predictions.dat') -eq 1000 && awk 'NF != 57 { exit 1 }' '$TB/tb_output_predictions.dat'"
 
+# equals_qi NAME FILE: emit FILE's training program into $W/NAME, train 2 epochs, and
+# check train/fw-NAME-equals-qi (firmware == QI on all 4000 test events).  False when
+# the program could not be written.
+equals_qi() {
+  "$AEDLC" "$2" --emit train -o "$W/$1" > "$W/$1.emit" 2>&1 ||
+    { fail "train/fw-$1-equals-qi" "aedlc: $(tail -n 3 "$W/$1.emit")"; return 1; }
+  "$W/$1/train/ae_train" --threads 2 --epochs 2 > "$W/$1.run" 2>&1; st=$?
+  n=$(sed -n 's/.*"firmware": {.*"test_events": \([0-9]*\), "equal_to_quantized": \([0-9]*\).*/\1 \2/p' \
+        "$W/$1/eval/summary.json" 2>/dev/null)
+  set -- "$1" $n
+  check "train/fw-$1-equals-qi" "status $st; firmware equals QI on ${3:-?} of ${2:-?} test events" \
+    sh -c "test $st -eq 0 && test -n '$2' && test '$2' -eq 4000 && test '$2' -eq '$3'"
+}
+
 # leaky_relu with the default alpha (0.3, not a multiple of 2^-10): training and
 # quantized inference use its fixed value too, so the guarantee holds.
 sed -e 's/^quantizer qa = quantized_relu(8, 0)$/&\nquantizer ql = quantized_bits(10, 2)/' \
     -e '0,/  relu(quant=qa)/s//  leaky_relu(quant=ql)/' "$AEDL" > "$W/leaky.aedl"
-OUT2="$W/leaky"
-if grep -q 'leaky_relu(quant=ql)' "$W/leaky.aedl" && "$AEDLC" "$W/leaky.aedl" --emit train -o "$OUT2" > "$W/emit2.log" 2>&1; then
-  "$OUT2/train/ae_train" --threads 2 --epochs 2 > "$W/run2.log" 2>&1; st=$?
-  S="$OUT2/eval/summary.json"
-  n=$(sed -n 's/.*"firmware": {.*"test_events": \([0-9]*\), "equal_to_quantized": \([0-9]*\).*/\1 \2/p' "$S" 2>/dev/null)
-  set -- $n
-  check train/fw-leaky-equals-qi "status $st; firmware equals QI on ${2:-?} of ${1:-?} test events" \
-    sh -c "test $st -eq 0 && test -n '$1' && test '$1' -eq 4000 && test '$1' -eq '$2'"
+R="$W/leaky/report/precision.txt"
+if ! grep -q 'leaky_relu(quant=ql)' "$W/leaky.aedl"; then
+  fail train/fw-leaky-equals-qi "the sed that writes the leaky_relu model changed nothing"
+elif equals_qi leaky "$W/leaky.aedl"; then
   check train/fw-leaky-guaranteed "the report does not call leaky_relu_1 guaranteed with alpha 0.2998046875" \
-    sh -c "grep -q 'alpha 0.3 is used as 0.2998046875' '$OUT2/report/precision.txt' && ! grep -qi 'not guaranteed' '$OUT2/report/precision.txt'"
-else
-  fail train/fw-leaky-equals-qi "could not write the leaky_relu model: $(tail -n 3 "$W/emit2.log")"
+    sh -c "grep -q 'alpha 0.3 is used as 0.2998046875' '$R' && ! grep -qi 'not guaranteed' '$R'"
 fi
 
 # sigmoid and tanh are tables (as hls4ml's), read the same way by training's quantized
 # inference, the emulator and the C simulation: guaranteed too.
 awk '/  relu\(quant=qa\)/ { n++; if (n == 2) { print "  tanh"; next } if (n == 3) { print "  sigmoid"; next } } { print }' \
   "$AEDL" > "$W/act.aedl"
-OUT3="$W/act"
-if grep -q '^  tanh$' "$W/act.aedl" && grep -q '^  sigmoid$' "$W/act.aedl" &&
-   "$AEDLC" "$W/act.aedl" --emit train -o "$OUT3" > "$W/emit3.log" 2>&1; then
-  "$OUT3/train/ae_train" --threads 2 --epochs 2 > "$W/run3.log" 2>&1; st=$?
-  S="$OUT3/eval/summary.json"
-  n=$(sed -n 's/.*"firmware": {.*"test_events": \([0-9]*\), "equal_to_quantized": \([0-9]*\).*/\1 \2/p' "$S" 2>/dev/null)
-  set -- $n
-  check train/fw-tables-equal-qi "status $st; firmware equals QI on ${2:-?} of ${1:-?} test events" \
-    sh -c "test $st -eq 0 && test -n '$1' && test '$1' -eq 4000 && test '$1' -eq '$2'"
-  check train/fw-tables-guaranteed "the report calls a layer not guaranteed: $(grep -i 'not guaranteed' "$OUT3/report/precision.txt" | head -n 2)" \
-    sh -c "grep -q 'tanh by a table of 1024 entries' '$OUT3/report/precision.txt' && ! grep -qi 'not guaranteed' '$OUT3/report/precision.txt'"
-  make -s -C "$OUT3/hls" csim WERROR=1 > "$W/csim3.out" 2>&1
+R="$W/tables/report/precision.txt"
+if ! grep -q '^  tanh$' "$W/act.aedl" || ! grep -q '^  sigmoid$' "$W/act.aedl"; then
+  fail train/fw-tables-equals-qi "the awk that writes the tanh/sigmoid model changed nothing"
+elif equals_qi tables "$W/act.aedl"; then
+  check train/fw-tables-guaranteed "the report calls a layer not guaranteed: $(grep -i 'not guaranteed' "$R" | head -n 2)" \
+    sh -c "grep -q 'tanh by a table of 1024 entries' '$R' && ! grep -qi 'not guaranteed' '$R'"
+  make -s -C "$W/tables/hls" csim WERROR=1 > "$W/csim3.out" 2>&1
   check train/fw-tables-csim "$(tail -n 2 "$W/csim3.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim3.out"
-else
-  fail train/fw-tables-equal-qi "could not write the tanh/sigmoid model: $(tail -n 3 "$W/emit3.log")"
 fi
