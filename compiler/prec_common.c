@@ -188,6 +188,10 @@ aedl_fixed prec_act_table_type(IrOp op, const IrTarget *t) {
     return op == OP_TANH ? (aedl_fixed){w, 1, true, AEDL_RND, AEDL_SAT} : (aedl_fixed){w, 0, false, AEDL_RND, AEDL_SAT};
 }
 
+bool prec_is_sum(const IrNode *n) {
+    return n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_ADD || n->op == OP_LEAKY_RELU;
+}
+
 int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first) {
     int c = 0;
     if (first) *first = NULL;

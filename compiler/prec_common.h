@@ -72,6 +72,8 @@ double prec_alpha_value(double alpha);
    target's default width. */
 aedl_fixed prec_act_table_type(IrOp op, const IrTarget *t);
 
+/* dense, batchnorm, add, leaky_relu: the layers that sum (their exact types grow). */
+bool prec_is_sum(const IrNode *n);
 /* Nodes that read node n (its consumers) and how many. */
 int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first);
 /* Whether the node's parameters are loaded (dense, batchnorm) or not needed. */

@@ -77,8 +77,7 @@ static char *tstr(aedl_fixed t) { char b[96]; return prec_strf("%s", prec_type_s
 static aedl_fixed need_type(Ex *x, IrNode *n, const char *what, i128 lo, i128 hi, int e) {
     aedl_fixed t = prec_type_for(lo, hi, e);
     IrPrec *p = n->prec;
-    bool sum = n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_ADD || n->op == OP_LEAKY_RELU;
-    if (t.width == 0 && !x->ovf && sum && !p->t.has_quant && !p->fallback_on) {
+    if (t.width == 0 && !x->ovf && prec_is_sum(n) && !p->t.has_quant && !p->fallback_on) {
         p->exact_too_wide = true;
         x->too_wide = true;
         return (aedl_fixed){64, 64 + e, true, AEDL_TRN, AEDL_WRAP};

@@ -123,6 +123,13 @@ void prec_float_sum_types(IrPrec *p, const IrTarget *t, int I, bool is_signed, i
         prec_note(p, "a float part's worst case is capped (result %d bits, accumulator 64): may saturate or overflow", Wmax);
 }
 
+/* Marks an unquantized sum as a float part; its types come from passes b and c. */
+static void float_part(IrPrec *p, aedl_fixed def) {
+    p->fallback_on = true;
+    p->fallback_obs = p->has_observed;
+    p->fallback = p->fallback_acc = def;
+}
+
 void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) {
     aedl_fixed def = prec_default_type(t);
     for (int i = 0; i < m->nnodes; i++) {
@@ -188,11 +195,9 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
            gets the float-part types (prec_float_sum_types, from the later passes)
            instead of exact widths that would grow layer after layer */
         for (int k = 0; k < n->ninputs; k++) p->guaranteed &= n->inputs[k]->prec->guaranteed;
-        bool sums = n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_ADD || n->op == OP_LEAKY_RELU;
+        bool sums = prec_is_sum(n);
         if (!p->guaranteed && sums && !p->t.has_quant) {
-            p->fallback_on = true;
-            p->fallback_obs = o != NULL;
-            p->fallback = p->fallback_acc = def;     /* replaced by pass b and c */
+            float_part(p, def);
             if (o)
                 prec_note(p, "float part: result from the observed range [%.6g, %.6g] with one more integer bit "
                           "and %d fraction bits (rnd, sat), accumulator from the worst case", o->lo, o->hi,
@@ -212,9 +217,7 @@ int prec_float_promote(IrModel *m, const IrTarget *t) {
         IrPrec *p = prec_get(n);
         if (!p->exact_too_wide) continue;
         p->exact_too_wide = false;
-        p->fallback_on = true;
-        p->fallback_obs = p->has_observed;
-        p->fallback = p->fallback_acc = def;     /* replaced by pass b and c */
+        float_part(p, def);
         p->guaranteed = false;
         prec_note(p, "bit_exact would need more than 64 bits here (every unquantized layer before it adds fraction "
                   "bits): float-part rules instead, not guaranteed; a quantizer on an earlier output keeps it exact");
@@ -230,11 +233,9 @@ int prec_float_promote(IrModel *m, const IrTarget *t) {
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);
         for (int k = 0; k < n->ninputs; k++) p->guaranteed &= n->inputs[k]->prec->guaranteed;
-        bool sums = n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_ADD || n->op == OP_LEAKY_RELU;
+        bool sums = prec_is_sum(n);
         if (!p->guaranteed && sums && !p->t.has_quant && !p->fallback_on) {
-            p->fallback_on = true;
-            p->fallback_obs = p->has_observed;
-            p->fallback = p->fallback_acc = def;
+            float_part(p, def);
             prec_note(p, "float part (after a layer that exact types would make wider than 64 bits): result and "
                       "accumulator by the float-part rules");
         }
