@@ -16,12 +16,21 @@ export BUILD SAN
 CC       ?= gcc
 CXX      ?= g++
 OPT      ?= -O2
-DEPS_OK  := $(BUILD)/.deps-ok
 
-HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null)
-HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null)
-BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
-BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null)
+# The Debian packages we need and the flags they give.  $(BUILD)/config.mk is
+# made by installing what is missing (.ci/deps) and only then asking pkg-config
+# (.ci/config); make reads it, and when it had to be made, starts again with it.
+# So no flag is computed before its package is there (tests/deps_flags.sh).
+.DEFAULT_GOAL := all
+DEPS_SCRIPT ?= .ci/deps
+DEPS_OK  := $(BUILD)/config.mk
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+include $(DEPS_OK)
+endif
+$(DEPS_OK): .ci/deps .ci/config
+	@mkdir -p $(BUILD)
+	@sh $(DEPS_SCRIPT)
+	@sh .ci/config > $@.tmp && mv $@.tmp $@
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -62,13 +71,8 @@ include tests/module.mk
 
 programs: $(PROGRAMS)
 
-# The Debian packages we need; installed by one script when something is missing.
-$(DEPS_OK): .ci/deps
-	@mkdir -p $(BUILD)
-	@sh .ci/deps
-	@touch $@
 deps:
-	@sh .ci/deps
+	@sh $(DEPS_SCRIPT)
 
 $(BUILD)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
