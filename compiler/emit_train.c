@@ -227,7 +227,7 @@ static void gen_quantizers(Gen *g) {
     FILE *o = g->o;
     const IrModel *m = g->m;
     fprintf(o, "/* ---- quantizers: the exact fixed-point type of each (QKeras semantics, "
-               "/tmp/semantics.md) ---- */\n");
+               "docs/semantics.md) ---- */\n");
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
         const IrQuant *qs[3] = { NULL, NULL, NULL };
@@ -1364,7 +1364,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     for (int i = 0; i < m->nnodes; i++) gen_forward_layer(&g, m->nodes[i], &ts);
     fprintf(o, "/* ---- layers: backward (accumulate into the gradients) ---- */\n\n");
     for (int i = m->nnodes - 1; i >= 0; i--) gen_backward_layer(&g, m->nodes[i], &ts);
-    fprintf(o, "/* ---- layers: quantized inference in double (QI: /tmp/semantics.md) ---- */\n\n");
+    fprintf(o, "/* ---- layers: quantized inference in double (QI: docs/semantics.md) ---- */\n\n");
     for (int i = 0; i < m->nnodes; i++) gen_exact_layer(&g, m->nodes[i]);
     gen_model_functions(&g);
     gen_tables(&g, &ts);
