@@ -111,17 +111,17 @@ static int run_aedlc(evalctx *E, const char *emit, char **out) {
     const aedl_train_cfg *c = r->cfg;
     const char *argv[32 + 2 * 16];
     int n = 0;
-    argv[n++] = c->aedlc;
-    argv[n++] = c->aedl_file;
+    argv[n++] = r->aedlc;
+    argv[n++] = r->aedl_file;
     argv[n++] = "--emit"; argv[n++] = emit;
     argv[n++] = "--weights"; argv[n++] = r->weights_path;
     argv[n++] = "-o"; argv[n++] = r->outdir;
     argv[n++] = "--model"; argv[n++] = c->model_name;
     if (c->target_name) { argv[n++] = "--target"; argv[n++] = c->target_name; }
     if (E->observed_path[0]) { argv[n++] = "--observed"; argv[n++] = E->observed_path; }
-    for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = c->include_dirs[i]; }
+    for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = r->include_dirs[i]; }
     argv[n] = NULL;
-    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s%s%s\n", c->aedlc, c->aedl_file, emit,
+    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s%s%s\n", r->aedlc, r->aedl_file, emit,
              r->weights_path, r->outdir, E->observed_path[0] ? " --observed " : "", E->observed_path);
     return run_capture((char *const *)argv, out);
 }
@@ -296,7 +296,7 @@ static void regenerate(evalctx *E) {
     }
     if (st != 0) {
         fprintf(stderr, "%s: error: regenerating the firmware with %s failed (status %d):\n%s",
-                aedl_progname, r->cfg->aedlc, st, out);
+                aedl_progname, r->aedlc, st, out);
         snprintf(E->fw_note, sizeof E->fw_note, "aedlc failed (status %d) regenerating the firmware", st);
         E->regen_failed = 1;
         free(out);
@@ -599,7 +599,7 @@ static int write_summary(evalctx *E) {
     fprintf(j, "{\n  \"model\": ");
     json_str(j, r->def->name);
     fprintf(j, ",\n  \"source\": ");
-    json_str(j, c->aedl_file);
+    json_str(j, r->aedl_file);
     fprintf(j, ",\n  \"weights\": ");
     json_str(j, r->weights_path);
     fprintf(j, ",\n  \"epochs\": %d,\n  \"stopped\": ", r->epoch);
@@ -793,11 +793,11 @@ static int write_residuals_hist(evalctx *E) {
    that train many times). */
 static void run_report(evalctx *E) {
     aedl_run *r = E->r;
-    const char *slash = strrchr(r->cfg->aedlc, '/');
+    const char *slash = strrchr(r->aedlc, '/');
     const char *no = getenv("AEDL_NO_REPORT");
     if (!slash || (no && *no && strcmp(no, "0") != 0)) return;
     char tool[4200];
-    snprintf(tool, sizeof tool, "%.*s/aedl-report", (int)(slash - r->cfg->aedlc), r->cfg->aedlc);
+    snprintf(tool, sizeof tool, "%.*s/aedl-report", (int)(slash - r->aedlc), r->aedlc);
     if (access(tool, X_OK) != 0) {
         aedl_say(r, "report: no %s; plots and index.html skipped\n", tool);
         return;

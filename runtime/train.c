@@ -46,9 +46,12 @@ static void usage(FILE *f, const aedl_run *r) {
         "  --quiet       print only errors and the final summary\n"
         "  --no-eval     train and write the weights only: no evaluation, no firmware\n"
         "  -o DIR        output folder (default: %s)\n"
+        "  --aedl FILE   the .aedl file that regenerates the firmware (default: %s);\n"
+        "                the environment variable AEDLC names the aedlc that runs it\n"
+        "                (default: %s)\n"
         "  --help        this text\n",
-        aedl_progname, r->def->name, c->aedl_file, r->def->name, c->epochs, c->batch, c->limit,
-        c->data_seed, AEDL_MAX_THREADS, r->def->name, c->outdir);
+        aedl_progname, r->def->name, r->aedl_file, r->def->name, c->epochs, c->batch, c->limit,
+        c->data_seed, AEDL_MAX_THREADS, r->def->name, r->home, r->aedl_file, r->aedlc);
 }
 
 static int parse_long(const char *s, long lo, long *out) {
@@ -64,7 +67,7 @@ static int parse_long(const char *s, long lo, long *out) {
 static int parse_options(aedl_run *r, int argc, char **argv) {
     const aedl_train_cfg *c = r->cfg;
     r->epochs = c->epochs; r->batch = c->batch; r->limit = c->limit; r->seed = c->data_seed;
-    r->threads = 0; r->outdir = c->outdir;
+    r->threads = 0; r->outdir = r->home;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long v;
@@ -94,6 +97,9 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
         else if (!strcmp(a, "-o")) {
             if (!has_val) { fprintf(stderr, "%s: error: -o needs a folder\n", aedl_progname); return 2; }
             r->outdir = argv[++i];
+        } else if (!strcmp(a, "--aedl")) {
+            if (!has_val) { fprintf(stderr, "%s: error: --aedl needs a file\n", aedl_progname); return 2; }
+            aedl_set_aedl_file(r, argv[++i]);
         } else {
             fprintf(stderr, "%s: error: unknown option '%s' (see --help)\n", aedl_progname, a);
             return 2;
@@ -691,6 +697,7 @@ static void free_run(aedl_run *r) {
     free(r->perm); free(r->xb); free(r->dout); free(r->mb); free(r->hist); free(r->hist_sp); free(r->sp_layers);
     aedl_team_free(r->team); free(r->tgrads);
     free(r->ckpt_path); free(r->weights_path);
+    aedl_locate_free(r);
 }
 
 int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int argc, char **argv) {
@@ -699,8 +706,9 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     r->def = def; r->cfg = cfg;
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
     aedl_progname = slash ? slash + 1 : (argc > 0 ? argv[0] : def->name);
+    aedl_locate(r, argc > 0 ? argv[0] : NULL);
     int st = parse_options(r, argc, argv);
-    if (st >= 0) return st;
+    if (st >= 0) { aedl_locate_free(r); return st; }
     r->blas_threads = r->threads > 0 ? r->threads : openblas_get_num_threads();
     if (aedl_mkdirs(r->outdir) != 0) aedl_fatal("cannot create %s: %s", r->outdir, strerror(errno));
     size_t nlen = strlen(def->name) + 16;

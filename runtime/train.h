@@ -125,11 +125,12 @@ typedef struct {
     int roc, auc, residuals;
     const double *fprs; int nfprs;
     /* how this program was generated: used to regenerate hls/ and report/ */
-    const char *aedlc;          /* absolute path of aedlc */
-    const char *aedl_file;      /* absolute path of the .aedl file */
-    const char *const *include_dirs; int ninclude;
+    /* no folder of the machine it was made on (train_home.c): */
+    const char *aedlc;          /* the aedlc the Makefile built it with ("aedlc": PATH) */
+    const char *aedl_file;      /* the .aedl file, relative to the output folder */
+    const char *const *include_dirs; int ninclude;   /* -I folders, the same */
     const char *model_name, *target_name;   /* target_name NULL: none given */
-    const char *outdir;         /* default -o DIR */
+    const char *outdir;         /* the output folder (default -o DIR), from the executable's folder */
     const char *aedl_version;
 } aedl_train_cfg;
 
