@@ -1115,7 +1115,7 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     fprintf(o, "    .name = ");
     put_cstr(o, g->m->name);
     fprintf(o, ", .source = ");
-    put_cstr(o, g->p->main_file);
+    put_cstr(o, base_name(g->p->main_file));
     fprintf(o, ",\n    .n_in = %ld, .n_out = %ld, .nparams = %s_NPARAMS, .nbuffers = %s_NBUFFERS,\n",
             node_size(g->in), node_size(g->out), M, M);
     fprintf(o, "    .tensors = %s_tensors, .ntensors = %d,\n", M, ts->nt);

@@ -126,6 +126,35 @@ static int run_aedlc(evalctx *E, const char *emit, char **out) {
     return run_capture((char *const *)argv, out);
 }
 
+/* aedlc's warnings in its output `out`: each "...: warning: ..." line with the
+   lines that belong to it (the source line and caret, indented, and its
+   "note:" lines) is printed to stderr as aedlc wrote it (print; not with
+   --quiet, whose final summary counts them), once per run,
+   and its warning line is kept for summary.json. */
+static int line_has(const char *line, size_t len, const char *pat) {
+    size_t n = strlen(pat);
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(line + i, pat, n)) return 1;
+    return 0;
+}
+
+static void take_warnings(evalctx *E, const char *out, int print) {
+    const char *line = out;
+    while (*line) {
+        size_t len = strcspn(line, "\n");
+        if (!line_has(line, len, ": warning: ")) { line += len + (line[len] == '\n'); continue; }
+        const char *end = line + len + (line[len] == '\n');
+        while (*end) {
+            size_t l = strcspn(end, "\n");
+            if (!(end[0] == ' ' || line_has(end, l, ": note: "))) break;
+            end += l + (end[l] == '\n');
+        }
+        if (aedl_add_warning(E->r, "%.*s", (int)len, line) && print && !E->r->quiet)
+            fprintf(stderr, "%.*s%s", (int)(end - line), line, end[-1] == '\n' ? "" : "\n");
+        line = end;
+    }
+}
+
 /* ---------------------------------------------------------------- observed ranges */
 
 #define CHUNK_OBS 1024
@@ -276,14 +305,17 @@ static void regenerate(evalctx *E) {
     aedl_run *r = E->r;
     char *out = NULL;
     int st = run_aedlc(E, "hls,report", &out);
+    take_warnings(E, out, st == 0);
     if (st == 0 && regenerate_observed(E)) {
         free(out);
         st = run_aedlc(E, "hls,report", &out);
+        take_warnings(E, out, st == 0);
     }
     if (st != 0 && strstr(out, "not implemented yet")) {
         aedl_say(r, "firmware: aedlc has no hls emitter yet; regenerating report/ only\n");
         free(out);
         st = run_aedlc(E, "report", &out);
+        take_warnings(E, out, st == 0);
         if (st != 0 && strstr(out, "not implemented yet")) {
             snprintf(E->fw_note, sizeof E->fw_note,
                      "aedlc cannot emit hls or report yet (\"not implemented yet\"): no firmware plan");
@@ -605,6 +637,12 @@ static int write_summary(evalctx *E) {
     fprintf(j, ",\n  \"epochs\": %d,\n  \"stopped\": ", r->epoch);
     if (r->stop_reason[0]) json_str(j, r->stop_reason);
     else fprintf(j, "null");
+    fprintf(j, ",\n  \"warnings\": [");
+    for (int w = 0; w < r->nwarnings; w++) {
+        fprintf(j, "%s\n    ", w ? "," : "");
+        json_str(j, r->warnings[w]);
+    }
+    fprintf(j, "%s]", r->nwarnings ? "\n  " : "");
     fprintf(j, ",\n  \"score\": \"%s\",\n", c->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse");
     fprintf(j, "  \"test_events\": %zu,\n  \"background_mean_score\": { ", r->te.n);
     for (int v = 0; v < NV; v++) {

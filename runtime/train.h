@@ -54,7 +54,7 @@ typedef enum {
 
 typedef struct aedl_model_def {
     const char *name;           /* model name */
-    const char *source;         /* the .aedl file it came from */
+    const char *source;         /* the name of the .aedl file it came from */
     int n_in, n_out;            /* features per event in and out */
     size_t nparams, nbuffers;   /* block lengths (floats) */
     const aedl_tensor *tensors; int ntensors;
