@@ -45,6 +45,34 @@ static const char *base_name(const char *p) {
     return s ? s + 1 : p;
 }
 
+/* The path of `target` relative to the folder `base` (both made absolute and
+   resolved; "." for base itself), so that the generated files name no folder
+   of the machine they were made on.  Falls back to `target` as given when
+   either cannot be resolved.  Caller frees. */
+static char *relative_to(const char *base, const char *target) {
+    char *b = realpath(base, NULL), *t = realpath(target, NULL);
+    if (!b || !t) { free(b); free(t); return xstrdup(target); }
+    if (!strcmp(b, "/")) b[0] = 0;
+    size_t i = 0, common = 0;
+    for (; b[i] && b[i] == t[i]; i++)
+        if (b[i] == '/') common = i;
+    if (!b[i] && (!t[i] || t[i] == '/')) common = i;     /* base is a prefix of target */
+    else if (!t[i] && b[i] == '/') common = i;           /* target is a prefix of base */
+    size_t ups = 0;
+    for (const char *q = b + common; *q; q++)
+        if (*q == '/') ups++;
+    const char *rest = t + common + (t[common] == '/');
+    size_t n = ups * 3 + strlen(rest) + 2;
+    char *out = xmalloc(n), *w = out;
+    for (size_t k = 0; k < ups; k++) { memcpy(w, "../", 3); w += 3; }
+    snprintf(w, n - (size_t)(w - out), "%s", rest);
+    size_t len = strlen(out);
+    if (len > 1 && out[len - 1] == '/') out[len - 1] = 0;
+    if (!out[0]) snprintf(out, n, ".");
+    free(b); free(t);
+    return out;
+}
+
 static const char *const RND_ENUM[] = {
     "AEDL_TRN", "AEDL_TRN_ZERO", "AEDL_RND", "AEDL_RND_ZERO", "AEDL_RND_INF", "AEDL_RND_MIN_INF",
     "AEDL_RND_CONV"
@@ -227,7 +255,7 @@ static void gen_quantizers(Gen *g) {
     FILE *o = g->o;
     const IrModel *m = g->m;
     fprintf(o, "/* ---- quantizers: the exact fixed-point type of each (QKeras semantics, "
-               "/tmp/semantics.md) ---- */\n");
+               "docs/semantics.md) ---- */\n");
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
         const IrQuant *qs[3] = { NULL, NULL, NULL };
@@ -1087,7 +1115,7 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     fprintf(o, "    .name = ");
     put_cstr(o, g->m->name);
     fprintf(o, ", .source = ");
-    put_cstr(o, g->p->main_file);
+    put_cstr(o, base_name(g->p->main_file));
     fprintf(o, ",\n    .n_in = %ld, .n_out = %ld, .nparams = %s_NPARAMS, .nbuffers = %s_NBUFFERS,\n",
             node_size(g->in), node_size(g->out), M, M);
     fprintf(o, "    .tensors = %s_tensors, .ntensors = %d,\n", M, ts->nt);
@@ -1109,7 +1137,7 @@ static void put_source(FILE *o, const char *name, const IrSource *s) {
     fprintf(o, " }");
 }
 
-static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *aedlc_abs, const char *file_abs) {
+static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel) {
     FILE *o = g->o;
     const char *M = g->M;
     const IrTrain *t = g->t;
@@ -1140,9 +1168,9 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *aedlc_ab
     if (opt->ninclude) {
         fprintf(o, "static const char *const %s_includes[%d] = {", M, opt->ninclude);
         for (int i = 0; i < opt->ninclude; i++) {
-            char *rp = realpath(opt->include_dirs[i], NULL);
+            char *rp = relative_to(opt->outdir, opt->include_dirs[i]);
             fprintf(o, "%s ", i ? "," : "");
-            put_cstr(o, rp ? rp : opt->include_dirs[i]);
+            put_cstr(o, rp);
             free(rp);
         }
         fprintf(o, " };\n");
@@ -1175,21 +1203,15 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *aedlc_ab
     fprintf(o, "    .terminate_on_nan = %d, .roc = %d, .auc = %d, .residuals = %d,\n", t->terminate_on_nan, t->roc,
             t->auc, t->residuals);
     if (t->ntpr_at_fpr) fprintf(o, "    .fprs = %s_fprs, .nfprs = %d,\n", M, t->ntpr_at_fpr);
-    fprintf(o, "    .aedlc = ");
-    put_cstr(o, aedlc_abs);
-    fprintf(o, ",\n    .aedl_file = ");
-    put_cstr(o, file_abs);
+    fprintf(o, "    .aedlc = AEDL_AEDLC, .aedl_file = ");
+    put_cstr(o, file_rel);
     fprintf(o, ",\n");
     if (opt->ninclude) fprintf(o, "    .include_dirs = %s_includes, .ninclude = %d,\n", M, opt->ninclude);
     fprintf(o, "    .model_name = ");
     put_cstr(o, g->m->name);
     fprintf(o, ", .target_name = ");
     put_cstr(o, opt->target_name);
-    fprintf(o, ",\n    .outdir = ");
-    char *od = realpath(opt->outdir, NULL);
-    put_cstr(o, od ? od : opt->outdir);
-    free(od);
-    fprintf(o, ", .aedl_version = ");
+    fprintf(o, ",\n    .outdir = \"..\", .aedl_version = ");
     put_cstr(o, AEDL_VERSION);
     fprintf(o, ",\n};\n\n");
     fprintf(o, "int main(int argc, char **argv) {\n    return aedl_train_main(&%s_def, &%s_cfg, argc, argv);\n}\n", M, M);
@@ -1255,14 +1277,24 @@ static int find_runtime(const char *exe, char *lib, char *inc, size_t len) {
     return access(lib, R_OK) == 0 ? 0 : -1;
 }
 
-static int write_makefile(const char *path, const char *M, const char *lib, const char *inc) {
+/* The Makefile names no folder of this machine: it finds the runtime from the
+   aedlc it is given (AEDLC, default the one on PATH) as aedlc does (home.h):
+   headers in BIN/../share/aedl/runtime (installed) or BIN/../runtime,
+   BIN/../../runtime (build folders), the library beside aedlc or beside the
+   headers.  aedlc runs it with AEDLC, AEDL_INC and AEDL_LIB on the command line. */
+static int write_makefile(const char *path, const char *M) {
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) return -1;
     FILE *o = a.f;
     fprintf(o, "# Makefile for %s_train, generated by aedlc " AEDL_VERSION ".  `make` builds it;\n", M);
-    fprintf(o, "# `make WERROR=1` treats warnings as errors.\n\n");
-    fprintf(o, "AEDL_LIB ?= %s\n", lib);
-    fprintf(o, "AEDL_INC ?= %s\n", inc);
+    fprintf(o, "# `make WERROR=1` treats warnings as errors; `make AEDLC=/path/to/aedlc` when\n");
+    fprintf(o, "# aedlc is not on PATH (it regenerates the firmware after training).\n\n");
+    fprintf(o, "AEDLC    ?= aedlc\n");
+    fprintf(o, "AEDLC_EXE := $(abspath $(shell command -v '$(AEDLC)' 2>/dev/null))\n");
+    fprintf(o, "AEDL_BIN := $(dir $(AEDLC_EXE))\n");
+    fprintf(o, "AEDL_INC ?= $(patsubst %%/train.h,%%,$(firstword $(wildcard $(AEDL_BIN)../share/aedl/runtime/train.h \\\n"
+               "            $(AEDL_BIN)../runtime/train.h $(AEDL_BIN)../../runtime/train.h)))\n");
+    fprintf(o, "AEDL_LIB ?= $(firstword $(wildcard $(AEDL_BIN)libaedlrt.a $(AEDL_INC)/libaedlrt.a))\n");
     fprintf(o, "CC       ?= cc\n");
 #if defined(__SANITIZE_ADDRESS__)
     fprintf(o, "SANFLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer\n");
@@ -1275,21 +1307,27 @@ static int write_makefile(const char *path, const char *M, const char *lib, cons
     fprintf(o, "                   $(SANFLAGS) -I$(AEDL_INC) $(shell pkg-config --cflags $(PKGS))\n");
     fprintf(o, "LDLIBS   := $(AEDL_LIB) $(shell pkg-config --libs $(PKGS)) -lm -lpthread\n\n");
     fprintf(o, "%s_train: %s_model.c $(AEDL_LIB)\n", M, M);
-    fprintf(o, "\t$(CC) $(CFLAGS) -o $@ %s_model.c $(SANFLAGS) $(LDLIBS)\n\n", M);
+    fprintf(o, "\t@test -n '$(AEDLC_EXE)' -a -n '$(AEDL_INC)' -a -n '$(AEDL_LIB)' || { echo \"%s_train: cannot find "
+               "aedlc ('$(AEDLC)') or its runtime; run make AEDLC=/path/to/aedlc\" >&2; exit 1; }\n", M);
+    fprintf(o, "\t$(CC) $(CFLAGS) -DAEDL_AEDLC='\"$(AEDLC_EXE)\"' -o $@ %s_model.c $(SANFLAGS) $(LDLIBS)\n\n", M);
     fprintf(o, "clean:\n\trm -f %s_train\n\n.PHONY: clean\n", M);
     return aedl_atomic_commit(&a);
 }
 
-static int run_make(const char *dir) {
+static int run_make(const char *dir, const char *aedlc, const char *lib, const char *inc) {
+    size_t n = strlen(aedlc) + strlen(lib) + strlen(inc) + 32;
+    char *va = xmalloc(n), *vl = xmalloc(n), *vi = xmalloc(n);
+    snprintf(va, n, "AEDLC=%s", aedlc);
+    snprintf(vl, n, "AEDL_LIB=%s", lib);
+    snprintf(vi, n, "AEDL_INC=%s", inc);
     pid_t pid = fork();
-    if (pid < 0) return -1;
+    if (pid < 0) { free(va); free(vl); free(vi); return -1; }
     if (pid == 0) {
-        int devnull = -1;
-        (void)devnull;
-        execlp("make", "make", "--no-print-directory", "-s", "-C", dir, (char *)NULL);
+        execlp("make", "make", "--no-print-directory", "-s", "-C", dir, va, vl, vi, (char *)NULL);
         fprintf(stderr, "aedlc: error: cannot run make: %s\n", strerror(errno));
         _exit(127);
     }
+    free(va); free(vl); free(vi);
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
@@ -1336,7 +1374,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
         return 1;
     }
     g.qs = xcalloc((size_t)m->nnodes * 3 + 1, sizeof *g.qs);
-    char *file_abs = realpath(p->main_file, NULL);
+    char *file_rel = relative_to(opt->outdir, p->main_file);
     char cpath[PATH_MAX + 64], mpath[PATH_MAX + 64];
     snprintf(cpath, sizeof cpath, "%s/%s_model.c", dir, m->name);
     snprintf(mpath, sizeof mpath, "%s/Makefile", dir);
@@ -1352,24 +1390,28 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
 
     FILE *o = g.o;
     fprintf(o, "/* %s_model.c \xe2\x80\x94 the training program of model '%s' of %s.\n", m->name, m->name, base_name(p->main_file));
-    fprintf(o, " * Generated by aedlc " AEDL_VERSION " from %s; regenerate rather than edit:\n", file_abs ? file_abs : p->main_file);
-    fprintf(o, " *   aedlc %s --emit train -o %s\n", base_name(p->main_file), opt->outdir);
+    fprintf(o, " * Generated by aedlc " AEDL_VERSION " from %s (%s from the output folder, the\n", base_name(p->main_file),
+            file_rel);
+    fprintf(o, " * folder above this one); regenerate rather than edit: aedlc FILE --emit train -o DIR.\n");
     fprintf(o, " * The model-specific part (layers, tensors, settings); the generic driver is\n");
     fprintf(o, " * runtime/train.c (options, data, loop, checkpoints, evaluation).  Shapes: B = events. */\n");
     fprintf(o, "#include <stdbool.h>\n#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n");
     fprintf(o, "#include \"nn.h\"\n#include \"quant.h\"\n#include \"train.h\"\n#include \"train_par.h\"\n#include \"train_quant.h\"\n#include \"util.h\"\n\n");
+    fprintf(o, "/* The aedlc that regenerates the firmware after training: the Makefile sets it\n"
+               "   (make AEDLC=...); the environment variable AEDLC overrides it at run time. */\n");
+    fprintf(o, "#ifndef AEDL_AEDLC\n#define AEDL_AEDLC \"aedlc\"\n#endif\n\n");
     gen_quantizers(&g);
     gen_struct(&g, &ts, &bs);
     fprintf(o, "/* ---- layers: forward (float, training) ---- */\n\n");
     for (int i = 0; i < m->nnodes; i++) gen_forward_layer(&g, m->nodes[i], &ts);
     fprintf(o, "/* ---- layers: backward (accumulate into the gradients) ---- */\n\n");
     for (int i = m->nnodes - 1; i >= 0; i--) gen_backward_layer(&g, m->nodes[i], &ts);
-    fprintf(o, "/* ---- layers: quantized inference in double (QI: /tmp/semantics.md) ---- */\n\n");
+    fprintf(o, "/* ---- layers: quantized inference in double (QI: docs/semantics.md) ---- */\n\n");
     for (int i = 0; i < m->nnodes; i++) gen_exact_layer(&g, m->nodes[i]);
     gen_model_functions(&g);
     gen_tables(&g, &ts);
-    gen_config(&g, opt, exe, file_abs ? file_abs : p->main_file);
-    free(file_abs);
+    gen_config(&g, opt, file_rel);
+    free(file_rel);
     free(ts.t); free(ts.pr); free(bs.b); free(g.qs);
     fclose(g.o);
     /* "B * 1" reads better as "B" (rows of a layer whose input is (B, n)). */
@@ -1384,12 +1426,14 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
         return 1;
     }
     free(text);
-    if (write_makefile(mpath, m->name, lib, inc) != 0) {
+    if (write_makefile(mpath, m->name) != 0) {
         fprintf(stderr, "aedlc: error: cannot write %s: %s\n", mpath, strerror(errno));
         return 1;
     }
     if (opt->no_build) return 0;
-    int st = run_make(dir);
+    char *exe_abs = realpath(exe, NULL);
+    int st = run_make(dir, exe_abs ? exe_abs : exe, lib, inc);
+    free(exe_abs);
     if (st != 0) {
         fprintf(stderr, "aedlc: error: building %s/%s_train failed (make exited with %d); the messages above say why\n",
                 dir, m->name, st);

@@ -111,19 +111,48 @@ static int run_aedlc(evalctx *E, const char *emit, char **out) {
     const aedl_train_cfg *c = r->cfg;
     const char *argv[32 + 2 * 16];
     int n = 0;
-    argv[n++] = c->aedlc;
-    argv[n++] = c->aedl_file;
+    argv[n++] = r->aedlc;
+    argv[n++] = r->aedl_file;
     argv[n++] = "--emit"; argv[n++] = emit;
     argv[n++] = "--weights"; argv[n++] = r->weights_path;
     argv[n++] = "-o"; argv[n++] = r->outdir;
     argv[n++] = "--model"; argv[n++] = c->model_name;
     if (c->target_name) { argv[n++] = "--target"; argv[n++] = c->target_name; }
     if (E->observed_path[0]) { argv[n++] = "--observed"; argv[n++] = E->observed_path; }
-    for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = c->include_dirs[i]; }
+    for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = r->include_dirs[i]; }
     argv[n] = NULL;
-    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s%s%s\n", c->aedlc, c->aedl_file, emit,
+    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s%s%s\n", r->aedlc, r->aedl_file, emit,
              r->weights_path, r->outdir, E->observed_path[0] ? " --observed " : "", E->observed_path);
     return run_capture((char *const *)argv, out);
+}
+
+/* aedlc's warnings in its output `out`: each "...: warning: ..." line with the
+   lines that belong to it (the source line and caret, indented, and its
+   "note:" lines) is printed to stderr as aedlc wrote it (print; not with
+   --quiet, whose final summary counts them), once per run,
+   and its warning line is kept for summary.json. */
+static int line_has(const char *line, size_t len, const char *pat) {
+    size_t n = strlen(pat);
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(line + i, pat, n)) return 1;
+    return 0;
+}
+
+static void take_warnings(evalctx *E, const char *out, int print) {
+    const char *line = out;
+    while (*line) {
+        size_t len = strcspn(line, "\n");
+        if (!line_has(line, len, ": warning: ")) { line += len + (line[len] == '\n'); continue; }
+        const char *end = line + len + (line[len] == '\n');
+        while (*end) {
+            size_t l = strcspn(end, "\n");
+            if (!(end[0] == ' ' || line_has(end, l, ": note: "))) break;
+            end += l + (end[l] == '\n');
+        }
+        if (aedl_add_warning(E->r, "%.*s", (int)len, line) && print && !E->r->quiet)
+            fprintf(stderr, "%.*s%s", (int)(end - line), line, end[-1] == '\n' ? "" : "\n");
+        line = end;
+    }
 }
 
 /* ---------------------------------------------------------------- observed ranges */
@@ -276,14 +305,17 @@ static void regenerate(evalctx *E) {
     aedl_run *r = E->r;
     char *out = NULL;
     int st = run_aedlc(E, "hls,report", &out);
+    take_warnings(E, out, st == 0);
     if (st == 0 && regenerate_observed(E)) {
         free(out);
         st = run_aedlc(E, "hls,report", &out);
+        take_warnings(E, out, st == 0);
     }
     if (st != 0 && strstr(out, "not implemented yet")) {
         aedl_say(r, "firmware: aedlc has no hls emitter yet; regenerating report/ only\n");
         free(out);
         st = run_aedlc(E, "report", &out);
+        take_warnings(E, out, st == 0);
         if (st != 0 && strstr(out, "not implemented yet")) {
             snprintf(E->fw_note, sizeof E->fw_note,
                      "aedlc cannot emit hls or report yet (\"not implemented yet\"): no firmware plan");
@@ -296,7 +328,7 @@ static void regenerate(evalctx *E) {
     }
     if (st != 0) {
         fprintf(stderr, "%s: error: regenerating the firmware with %s failed (status %d):\n%s",
-                aedl_progname, r->cfg->aedlc, st, out);
+                aedl_progname, r->aedlc, st, out);
         snprintf(E->fw_note, sizeof E->fw_note, "aedlc failed (status %d) regenerating the firmware", st);
         E->regen_failed = 1;
         free(out);
@@ -599,12 +631,18 @@ static int write_summary(evalctx *E) {
     fprintf(j, "{\n  \"model\": ");
     json_str(j, r->def->name);
     fprintf(j, ",\n  \"source\": ");
-    json_str(j, c->aedl_file);
+    json_str(j, r->aedl_file);
     fprintf(j, ",\n  \"weights\": ");
     json_str(j, r->weights_path);
     fprintf(j, ",\n  \"epochs\": %d,\n  \"stopped\": ", r->epoch);
     if (r->stop_reason[0]) json_str(j, r->stop_reason);
     else fprintf(j, "null");
+    fprintf(j, ",\n  \"warnings\": [");
+    for (int w = 0; w < r->nwarnings; w++) {
+        fprintf(j, "%s\n    ", w ? "," : "");
+        json_str(j, r->warnings[w]);
+    }
+    fprintf(j, "%s]", r->nwarnings ? "\n  " : "");
     fprintf(j, ",\n  \"score\": \"%s\",\n", c->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse");
     fprintf(j, "  \"test_events\": %zu,\n  \"background_mean_score\": { ", r->te.n);
     for (int v = 0; v < NV; v++) {
@@ -793,11 +831,11 @@ static int write_residuals_hist(evalctx *E) {
    that train many times). */
 static void run_report(evalctx *E) {
     aedl_run *r = E->r;
-    const char *slash = strrchr(r->cfg->aedlc, '/');
+    const char *slash = strrchr(r->aedlc, '/');
     const char *no = getenv("AEDL_NO_REPORT");
     if (!slash || (no && *no && strcmp(no, "0") != 0)) return;
     char tool[4200];
-    snprintf(tool, sizeof tool, "%.*s/aedl-report", (int)(slash - r->cfg->aedlc), r->cfg->aedlc);
+    snprintf(tool, sizeof tool, "%.*s/aedl-report", (int)(slash - r->aedlc), r->aedlc);
     if (access(tool, X_OK) != 0) {
         aedl_say(r, "report: no %s; plots and index.html skipped\n", tool);
         return;

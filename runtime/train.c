@@ -46,9 +46,12 @@ static void usage(FILE *f, const aedl_run *r) {
         "  --quiet       print only errors and the final summary\n"
         "  --no-eval     train and write the weights only: no evaluation, no firmware\n"
         "  -o DIR        output folder (default: %s)\n"
+        "  --aedl FILE   the .aedl file that regenerates the firmware (default: %s);\n"
+        "                the environment variable AEDLC names the aedlc that runs it\n"
+        "                (default: %s)\n"
         "  --help        this text\n",
-        aedl_progname, r->def->name, c->aedl_file, r->def->name, c->epochs, c->batch, c->limit,
-        c->data_seed, AEDL_MAX_THREADS, r->def->name, c->outdir);
+        aedl_progname, r->def->name, r->aedl_file, r->def->name, c->epochs, c->batch, c->limit,
+        c->data_seed, AEDL_MAX_THREADS, r->def->name, r->home, r->aedl_file, r->aedlc);
 }
 
 static int parse_long(const char *s, long lo, long *out) {
@@ -64,7 +67,7 @@ static int parse_long(const char *s, long lo, long *out) {
 static int parse_options(aedl_run *r, int argc, char **argv) {
     const aedl_train_cfg *c = r->cfg;
     r->epochs = c->epochs; r->batch = c->batch; r->limit = c->limit; r->seed = c->data_seed;
-    r->threads = 0; r->outdir = c->outdir;
+    r->threads = 0; r->outdir = r->home;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long v;
@@ -94,6 +97,9 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
         else if (!strcmp(a, "-o")) {
             if (!has_val) { fprintf(stderr, "%s: error: -o needs a folder\n", aedl_progname); return 2; }
             r->outdir = argv[++i];
+        } else if (!strcmp(a, "--aedl")) {
+            if (!has_val) { fprintf(stderr, "%s: error: --aedl needs a file\n", aedl_progname); return 2; }
+            aedl_set_aedl_file(r, argv[++i]);
         } else {
             fprintf(stderr, "%s: error: unknown option '%s' (see --help)\n", aedl_progname, a);
             return 2;
@@ -504,6 +510,42 @@ static void apply_masks(aedl_run *r) {
     }
 }
 
+/* The sparsity a pruning schedule ends at: the one of its last mask update
+   (polynomial_decay: the last begin + k * frequency <= end), and that step. */
+static double schedule_final(const aedl_prune_schedule *s, long *at) {
+    long last = s->begin;
+    if (s->kind == AEDL_PRUNE_POLYNOMIAL && s->end > s->begin)
+        last = s->begin + (s->end - s->begin) / s->frequency * s->frequency;
+    *at = last;
+    return aedl_prune_sparsity(s, last);
+}
+
+/* 1 when every pruned tensor's mask keeps as many weights as its schedule's
+   final sparsity does (1 too without pruning); else 0, and `why` names the
+   first layer that does not and when its schedule gets there. */
+static int at_final_sparsity(const aedl_run *r, char *why, size_t len) {
+    const aedl_model_def *d = r->def;
+    for (int i = 0; i < d->ntensors; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        if (t->prune < 0) continue;
+        long at, n = (long)t->size, kept = 0;
+        double fin = schedule_final(&d->prunes[t->prune], &at);
+        for (long k = 0; k < n; k++) kept += r->masks[t->offset + (size_t)k] != 0.0f;
+        if (kept == aedl_prune_keep_count(n, fin)) continue;
+        if (why)
+            snprintf(why, len, "layer %s has sparsity %.2f; its schedule '%s' reaches %.2f at step %ld",
+                     t->layer, (double)(n - kept) / (double)(n ? n : 1), d->prune_names[t->prune], fin, at);
+        return 0;
+    }
+    return 1;
+}
+
+static int any_pruned(const aedl_run *r) {
+    for (int i = 0; i < r->def->ntensors; i++)
+        if (r->def->tensors[i].prune >= 0) return 1;
+    return 0;
+}
+
 static void snapshot(aedl_run *r, int restore) {
     const aedl_model_def *d = r->def;
     size_t pb = d->nparams * sizeof(float), bb = d->nbuffers * sizeof(float);
@@ -650,7 +692,11 @@ static int train_loop(aedl_run *r) {
                 }
             }
             if (c->early_stop) {
-                int act = aedl_early_stopping_step(&r->es, h.epoch - 1, mon_es);
+                /* with pruning, early stopping watches the epochs at the schedules'
+                   final sparsity only: the best epoch is one of them, and the run
+                   does not stop before the pruning is done */
+                int act = at_final_sparsity(r, NULL, 0) ? aedl_early_stopping_step(&r->es, h.epoch - 1, mon_es)
+                                                        : AEDL_CB_NONE;
                 if (act & AEDL_CB_SNAPSHOT) snapshot(r, 0);
                 if (act & AEDL_CB_STOP) {
                     r->finished = 1;
@@ -691,6 +737,7 @@ static void free_run(aedl_run *r) {
     free(r->perm); free(r->xb); free(r->dout); free(r->mb); free(r->hist); free(r->hist_sp); free(r->sp_layers);
     aedl_team_free(r->team); free(r->tgrads);
     free(r->ckpt_path); free(r->weights_path);
+    aedl_locate_free(r);
 }
 
 int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int argc, char **argv) {
@@ -699,8 +746,9 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     r->def = def; r->cfg = cfg;
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
     aedl_progname = slash ? slash + 1 : (argc > 0 ? argv[0] : def->name);
+    aedl_locate(r, argc > 0 ? argv[0] : NULL);
     int st = parse_options(r, argc, argv);
-    if (st >= 0) return st;
+    if (st >= 0) { aedl_locate_free(r); return st; }
     r->blas_threads = r->threads > 0 ? r->threads : openblas_get_num_threads();
     if (aedl_mkdirs(r->outdir) != 0) aedl_fatal("cannot create %s: %s", r->outdir, strerror(errno));
     size_t nlen = strlen(def->name) + 16;
@@ -734,7 +782,23 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     signal(SIGTERM, SIG_DFL);
     if (cfg->early_stop && (aedl_early_stopping_end(&r->es) & AEDL_CB_RESTORE)) {
         snapshot(r, 1);
-        aedl_say(r, "early_stopping: restored the weights of epoch %d\n", r->es.best_epoch + 1);
+        if (any_pruned(r))
+            aedl_say(r, "early_stopping: restored the weights of epoch %d (sparsity %.2f, the pruning's final)\n",
+                     r->es.best_epoch + 1, aedl_run_sparsity(r, NULL));
+        else
+            aedl_say(r, "early_stopping: restored the weights of epoch %d\n", r->es.best_epoch + 1);
+    }
+    char why[512];
+    int short_of_schedule = !at_final_sparsity(r, why, sizeof why);
+    if (short_of_schedule) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "pruning: the model is less sparse than its pruning schedule (sparsity %.2f): %s; "
+                 "the run ended at step %ld%s", aedl_run_sparsity(r, NULL), why, r->step,
+                 cfg->early_stop && cfg->es_restore_best
+                     ? "; no epoch reached the final sparsity, so early_stopping restored none and the last "
+                       "epoch's weights are kept" : "");
+        if (!r->quiet) fprintf(stderr, "%s: warning: %s\n", aedl_progname, msg);
+        aedl_add_warning(r, "%s", msg);
     }
     double train_s = aedl_now() - t0;
 
@@ -755,6 +819,8 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
                r->fw_err_max, r->fw_err_mean, r->fw_compared);
     else
         printf("; no firmware emulation");
+    if (short_of_schedule) printf("; less sparse than its pruning schedule (sparsity %.2f)", aedl_run_sparsity(r, NULL));
+    if (r->nwarnings) printf("; %d warning(s)%s", r->nwarnings, r->no_eval ? "" : " (eval/summary.json)");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +

@@ -54,7 +54,7 @@ typedef enum {
 
 typedef struct aedl_model_def {
     const char *name;           /* model name */
-    const char *source;         /* the .aedl file it came from */
+    const char *source;         /* the name of the .aedl file it came from */
     int n_in, n_out;            /* features per event in and out */
     size_t nparams, nbuffers;   /* block lengths (floats) */
     const aedl_tensor *tensors; int ntensors;
@@ -125,11 +125,12 @@ typedef struct {
     int roc, auc, residuals;
     const double *fprs; int nfprs;
     /* how this program was generated: used to regenerate hls/ and report/ */
-    const char *aedlc;          /* absolute path of aedlc */
-    const char *aedl_file;      /* absolute path of the .aedl file */
-    const char *const *include_dirs; int ninclude;
+    /* no folder of the machine it was made on (train_home.c): */
+    const char *aedlc;          /* the aedlc the Makefile built it with ("aedlc": PATH) */
+    const char *aedl_file;      /* the .aedl file, relative to the output folder */
+    const char *const *include_dirs; int ninclude;   /* -I folders, the same */
     const char *model_name, *target_name;   /* target_name NULL: none given */
-    const char *outdir;         /* default -o DIR */
+    const char *outdir;         /* the output folder (default -o DIR), from the executable's folder */
     const char *aedl_version;
 } aedl_train_cfg;
 

@@ -1,6 +1,6 @@
 # runtime/train.mk — the generic training driver that every generated
 # MODEL_train links (train.h): loop, checkpoints, weights file, evaluation.
-RT_SRCS += runtime/train.c runtime/train_io.c runtime/ckpt.c runtime/evalrun.c
+RT_SRCS += runtime/train.c runtime/train_io.c runtime/train_home.c runtime/ckpt.c runtime/evalrun.c
 RT_SRCS += runtime/train_quant.c
 # The fast quantizers are plain loops that GCC vectorizes at -O3 only (and, for
 # the selects of rnd, only when it may ignore FP exception flags: values unchanged).

@@ -79,6 +79,13 @@ typedef struct {
     int blas_threads;           /* OpenBLAS' setting outside the training loop */
     /* the last epoch's wall and CPU seconds (all threads): training, validation */
     double ep_train_s, ep_train_cpu, ep_val_s, ep_val_cpu;
+
+    /* found at run time (train_home.c): the output folder the program was
+       generated in, the .aedl file, the -I folders (cfg->ninclude) and aedlc */
+    char *home, *aedl_file, **include_dirs, *aedlc;
+    /* the run's warnings (aedlc's when it regenerates the firmware, the
+       pruning's), each printed when it arises and listed in summary.json */
+    char **warnings; int nwarnings;
 } aedl_run;
 
 /* train_io.c */
@@ -89,6 +96,13 @@ double aedl_run_sparsity(const aedl_run *r, const char *layer);   /* layer NULL:
 /* evalrun.c: evaluation, summary.json, ROC files, firmware regeneration and
    testbench vectors.  Returns 0, or 1 when a step failed (already reported). */
 int aedl_evaluate(aedl_run *r);
+
+/* train_home.c */
+void aedl_locate(aedl_run *r, const char *argv0);
+void aedl_set_aedl_file(aedl_run *r, const char *path);   /* --aedl FILE */
+void aedl_locate_free(aedl_run *r);
+/* Adds a warning to r->warnings (printing is the caller's); 0 when it was there. */
+int aedl_add_warning(aedl_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* train.c */
 void aedl_say(const aedl_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

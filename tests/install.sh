@@ -42,3 +42,11 @@ if (cd "$T/work" && env -u AEDL_STDLIB "$T/prefix/bin/aedlc" m.aedl --emit train
 else
   echo "FAIL install/runtime-found: $(tail -n 3 "$T/work/train.log" | tr '\n' ' ')"
 fi
+# The generated Makefile names no folder: `make` finds the runtime from the
+# aedlc on PATH (the installed one here).
+if (cd "$T/work" && PATH="$T/prefix/bin:/usr/bin:/bin" make -s -B -C out/train > make.log 2>&1) &&
+   [ -x "$T/work/out/train/m_train" ] && ! grep -q "$PWD" "$T/work/out/train/Makefile"; then
+  echo "PASS install/train-rebuild-from-path"
+else
+  echo "FAIL install/train-rebuild-from-path: $(tail -n 3 "$T/work/make.log" | tr '\n' ' ')"
+fi

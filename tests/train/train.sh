@@ -9,7 +9,7 @@ check train/emit "aedlc --emit train failed: $(tail -5 "$W/emit.log")" test -x "
 check train/source-comments "no layer comment with the source line" \
   grep -q '/\* enc1: dense(32, weight=qw, bias=qw) .* ae.aedl:14 \*/' "$OUT/train/ae_model.c"
 check train/werror "the generated C does not compile with -Wall -Wextra -Werror" \
-  make -s -B -C "$OUT/train" WERROR=1
+  make -s -B -C "$OUT/train" WERROR=1 AEDLC="$AEDLC"
 
 "$OUT/train/ae_train" --threads 2 > "$W/train.log" 2>&1; st=$?
 check train/run "exit status $st: $(tail -5 "$W/train.log")" test $st -eq 0
@@ -64,7 +64,7 @@ check train/resume-missing "--resume without a checkpoint: status $st" sh -c "te
 cp tests/train/allops.aedl "$W/allops.aedl"
 "$AEDLC" "$W/allops.aedl" --emit train -o "$W/all" > "$W/all.log" 2>&1
 check train/allops-emit "aedlc failed: $(tail -3 "$W/all.log")" test -x "$W/all/train/every_train"
-check train/allops-werror "does not compile with -Werror" make -s -B -C "$W/all/train" WERROR=1
+check train/allops-werror "does not compile with -Werror" make -s -B -C "$W/all/train" WERROR=1 AEDLC="$AEDLC"
 "$W/all/train/every_train" --epochs 1 --threads 2 > "$W/all.run" 2>&1; st=$?
 # Its float layers may be too wide for the firmware: then aedlc refuses the hls
 # project and the program says so (status 1) after training and evaluating.
