@@ -264,6 +264,86 @@ static int check_stored_widths(Hls *h, const char *severity) {
     return errs;
 }
 
+/* ---- checks that need no weights ---------------------------------------------------------------------------- */
+
+static void default_target(IrTarget *def) {
+    memset(def, 0, sizeof *def);
+    def->name = NULL;
+    def->loc = NOLOC;
+    def->backend = BACKEND_VITIS;
+    def->part = "xcu250-figd2104-2L-e";
+    def->clock_period = 5.0;
+    def->io = IO_PARALLEL;
+    def->strategy = STRATEGY_LATENCY;
+    def->reuse_factor = 1;
+    def->precision = PREC_BIT_EXACT;      /* as infer_precision with no target */
+    def->default_type = (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
+}
+
+static bool model_quantized(const IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        if ((n->op == OP_DENSE && (n->weight_q || n->bias_q)) || n->quant) return true;
+    }
+    return false;
+}
+
+static int too_wide_at(const IrNode *n, const char *slot, aedl_fixed t, int max, const char *why) {
+    if (t.width <= max) return 0;
+    char b[96];
+    diag_error(n->loc, "layer '%s': its %s type %s has %d bits; --emit hls supports at most %d (%s)", n->name, slot,
+               prec_type_str(t, b, sizeof b), t.width, max, why);
+    return 1;
+}
+
+int emit_hls_check(const IrModel *m, const IrTarget *target, bool hls_now) {
+    if (!hls_now && !target && !model_quantized(m)) return 0;
+    IrTarget def;
+    if (!target) { default_target(&def); target = &def; }
+    Hls H = {0};
+    H.m = (IrModel *)m;
+    H.t = target;
+    H.name = m->name;
+    int errs = check_model(&H);
+    static const char dbl[] = "weights/ and tb_data/ hold the values as exact doubles";
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        const IrPrec *p = n->prec;
+        if (!p) continue;
+        if (n->op == OP_INPUT) {
+            if (p->t.result.width > 53) {
+                char b[96];
+                diag_error(n->loc, "the input type %s has %d bits; --emit hls supports at most 53 (%s)",
+                           prec_type_str(p->t.result, b, sizeof b), p->t.result.width, dbl);
+                errs++;
+            }
+            continue;
+        }
+        /* the model's own types: trained values are rounded to them, so they bound the firmware's */
+        if (n->op == OP_DENSE) {
+            if (p->q.has_weight) errs += too_wide_at(n, n->weight_q ? "weight quantizer" : "float weight", p->q.weight, 53, dbl);
+            if (p->q.has_bias && n->use_bias) errs += too_wide_at(n, n->bias_q ? "bias quantizer" : "float bias", p->q.bias, 53, dbl);
+        }
+        if (p->mode == PREC_BIT_EXACT) continue;   /* the rest depends on the trained weights */
+        /* conservative and fixed<...>: these are the firmware's types, whatever the weights */
+        const IrPrecTypes *t = &p->t;
+        const char *why = p->mode == PREC_CONSERVATIVE
+            ? "precision = conservative: the weights do not change it; bit_exact finds narrower types from the trained weights"
+            : "precision = fixed<...>: the weights do not change it";
+        int e = 0;
+        if (t->has_accum) e = too_wide_at(n, "accum", t->accum, 64, why);
+        if (!e && t->has_quant) e = too_wide_at(n, "quant", t->quant, 64, why);
+        if (!e) e = too_wide_at(n, "result", t->result, 64, why);
+        errs += e;
+    }
+    for (int k = 0; k < m->noutputs; k++) {
+        const IrNode *n = m->outputs[k];
+        if (n->prec && n->prec->mode != PREC_BIT_EXACT && n->prec->t.result.width <= 64)
+            errs += too_wide_at(n, "output", n->prec->t.result, 53, dbl);
+    }
+    return errs;
+}
+
 /* ---- the layers table ---------------------------------------------------------------------------------------- */
 
 static void build_nodes(Hls *h) {
@@ -677,20 +757,8 @@ static IrNode **attach_zero_params(IrModel *m, int *count) {
 }
 
 int emit_hls(IrProgram *prog, IrModel *m, const IrTarget *target, const EmitHlsOptions *opt) {
-    IrTarget def = {0};
-    if (!target) {
-        def.name = NULL;
-        def.loc = NOLOC;
-        def.backend = BACKEND_VITIS;
-        def.part = "xcu250-figd2104-2L-e";
-        def.clock_period = 5.0;
-        def.io = IO_PARALLEL;
-        def.strategy = STRATEGY_LATENCY;
-        def.reuse_factor = 1;
-        def.precision = PREC_BIT_EXACT;      /* as infer_precision with no target */
-        def.default_type = (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
-        target = &def;
-    }
+    IrTarget def;
+    if (!target) { default_target(&def); target = &def; }
     Hls H = {0}, *h = &H;
     h->m = m;
     h->t = target;
@@ -711,12 +779,20 @@ int emit_hls(IrProgram *prog, IrModel *m, const IrTarget *target, const EmitHlsO
     }
     h->zero_weights = !has_any_params(m);
     if (h->zero_weights) given = attach_zero_params(m, &ngiven);
-    if (h->zero_weights && check_stored_widths(h, "warning")) {
-        /* no weights yet: not an error, so that `aedlc FILE` (train,hls) still writes the
-           training program; the training executable's regeneration reports it again */
-        fprintf(stderr, "aedlc: warning: %s not written: without trained weights the conservative types "
-                        "are too wide\n", root);
-        rc = 0;
+    if (h->zero_weights && check_stored_widths(h, opt->weights_later ? "warning" : "error")) {
+        /* bit_exact without weights: the trained weights give narrower types.  With --emit train
+           too, the training program writes hls/ after training (or says why it cannot): a
+           warning, so that the training program is still written; otherwise an error */
+        if (opt->weights_later) {
+            fprintf(stderr, "aedlc: warning: %s not written now: without trained weights the conservative types are "
+                            "too wide; the training program writes it after training, with the trained weights' "
+                            "bit_exact types\n", root);
+            rc = 0;
+        } else {
+            fprintf(stderr, "aedlc: error: %s not written: without trained weights the conservative types are too wide; "
+                            "give the trained weights (--weights FILE.h5), or emit train too (its program writes %s "
+                            "after training)\n", root, root);
+        }
         goto out;
     }
     if (check_stored_widths(h, "error")) goto out;

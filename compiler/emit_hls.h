@@ -14,6 +14,8 @@ typedef struct {
     const char *ap_dir;        /* folder holding ap_fixed.h and ap_int.h; NULL: found next to aedlc */
     int tb_events;             /* pseudo-random testbench events; <= 0: 200 */
     bool quiet;                /* no note on stderr when weights are missing */
+    bool weights_later;        /* --emit train too: its program writes hls/ again after training, so
+                                  conservative types too wide for hls/ now are a warning, not an error */
 } EmitHlsOptions;
 
 /* Loads the weights (when given and not loaded yet), runs the precision
@@ -21,6 +23,15 @@ typedef struct {
    block), and writes the project.  Returns 0, or -1 after reporting
    (diagnostics with the .aedl location, or "aedlc: error: ..."). */
 int emit_hls(IrProgram *p, IrModel *m, const IrTarget *t, const EmitHlsOptions *o);
+
+/* The firmware checks that need no weights, run before anything is written when
+   hls is emitted (hls_now) or when the training program will write hls/ after
+   training (--emit train, for a quantized model or one with a target block):
+   the target's and names' limits, an input type and the weight and bias types
+   of at most 53 bits, and, with precision conservative or fixed<...> (types the
+   weights do not change), every stored type.  Diagnostics at the .aedl
+   locations; returns how many. */
+int emit_hls_check(const IrModel *m, const IrTarget *t, bool hls_now);
 
 /* hls4ml's rule for a dense layer's reuse factor (its _validate_reuse_factor):
    rf divides n_in*n_out, and either rf < n_in with ceil(n_in*n_out/rf) a

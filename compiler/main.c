@@ -62,6 +62,7 @@ typedef struct {
     IrTarget *target;          /* the target chosen, or NULL when the file has none */
     IrTrain *train;            /* the train block of that model, or NULL */
     const char **include; int ninclude;   /* -I DIR (the training program re-runs aedlc) */
+    bool train_too;            /* --emit train as well: its program writes hls/ after training */
 } EmitJob;
 
 typedef int (*EmitFn)(const EmitJob *job);
@@ -96,7 +97,7 @@ static int emit_report_job(const EmitJob *job) {
 static int emit_hls_job(const EmitJob *job) {
     char dir[4096];
     if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
-    EmitHlsOptions o = { job->out_dir ? job->out_dir : dir, job->weights, NULL, 0, false };
+    EmitHlsOptions o = { job->out_dir ? job->out_dir : dir, job->weights, NULL, 0, false, job->train_too };
     return emit_hls(job->prog, job->model, job->target, &o);
 }
 
@@ -352,7 +353,7 @@ static int compile(const Options *o) {
     ir_verify(p);
 
     EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
-                    o->include, o->ninclude };
+                    o->include, o->ninclude, o->emit[1] };
     bool need_model = false;
     for (int i = 0; i < NEMITTERS; i++)
         if (o->emit[i] && emitters[i].needs_model) need_model = true;
@@ -368,6 +369,8 @@ static int compile(const Options *o) {
         int errs = infer_precision(p, job.model, job.target, obs, nobs);
         free(obs);
         if (errs != 0) return 1;
+        /* what the firmware cannot take is an error now, not after training (emit[1] train, [2] hls) */
+        if ((o->emit[1] || o->emit[2]) && emit_hls_check(job.model, job.target, o->emit[2]) != 0) return 1;
     }
 
     /* ---- emitters, in table order ---- */

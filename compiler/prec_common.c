@@ -78,7 +78,7 @@ aedl_fixed prec_type_for(i128 lo, i128 hi, int e) {
         int wh = hi > 0 ? bits_unsigned(hi) + 1 : 1;  /* hi <= 2^(w-1) - 1 */
         w = wl > wh ? wl : wh;
     }
-    if (w > 64) return t;
+    if (w > 64 || (!t.is_signed && w > 63)) return t;   /* the emulator's mantissas are int64 */
     t.width = w;
     t.integer = w + e;
     return t;

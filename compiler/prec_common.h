@@ -35,7 +35,8 @@ int prec_mag_bits(aedl_fixed t);
 /* The step exponent I - W. */
 static inline int prec_exp(aedl_fixed t) { return t.integer - t.width; }
 
-/* The smallest type (TRN, WRAP) holding [lo, hi] * 2^e; width 0 when wider than 64. */
+/* The smallest type (TRN, WRAP) holding [lo, hi] * 2^e; width 0 when wider than 64
+   (63 unsigned: the emulator holds mantissas in int64). */
 aedl_fixed prec_type_for(i128 lo, i128 hi, int e);
 /* m * 2^k for k >= 0; sets *ovf when it leaves +-2^120. */
 i128 prec_shl(i128 m, int k, bool *ovf);

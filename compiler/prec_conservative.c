@@ -72,7 +72,7 @@ void prec_conservative(IrModel *m, const IrTarget *t) {
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);
         IrPrecTypes *c = &p->cons;
-        const IrPrecTypes *q = &p->t;      /* pass a's quantizer slots */
+        const IrPrecTypes *q = &p->q;      /* passes a and e: what the model fixes */
         aedl_fixed x = n->ninputs ? n->inputs[0]->prec->cons.result : def;
         c->input = x;
         c->weight = q->weight; c->bias = q->bias; c->quant = q->quant;

@@ -141,47 +141,47 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
         switch (n->op) {
         case OP_INPUT:
             if (n->has_type) break;
-            p->t.result = o ? from_observed(o->lo, o->hi, def) : def;
+            p->q.result = o ? from_observed(o->lo, o->hi, def) : def;
             p->guaranteed = false;
             prec_note(p, "no input type: %s %s; training sees the float input: not guaranteed",
-                      prec_type_str(p->t.result, b, sizeof b),
+                      prec_type_str(p->q.result, b, sizeof b),
                       o ? "from the observed range (one more integer bit)" : "(the default type)");
             break;
         case OP_DENSE: {
             const char *rule = t && t->precision == PREC_FIXED ? "the target's default type"
                                                                : "default width, integer bits of the largest |w|";
             if (!n->weight_q) {
-                p->t.weight = n->params ? for_values(n->params->kernel, (long)n->params->n_in * n->params->units, def, t)
+                p->q.weight = n->params ? for_values(n->params->kernel, (long)n->params->n_in * n->params->units, def, t)
                                         : (aedl_fixed){def.width, def.integer, true, AEDL_RND_CONV, AEDL_SAT};
-                p->t.has_weight = true;
+                p->q.has_weight = true;
                 p->guaranteed = false;
-                prec_note(p, "float weights rounded to %s (%s%s): not guaranteed", prec_type_str(p->t.weight, b, sizeof b),
+                prec_note(p, "float weights rounded to %s (%s%s): not guaranteed", prec_type_str(p->q.weight, b, sizeof b),
                           rule, n->params ? "" : "; no weights yet");
             }
             if (n->use_bias && !n->bias_q) {
-                p->t.bias = n->params && n->params->bias ? for_values(n->params->bias, n->params->units, def, t)
+                p->q.bias = n->params && n->params->bias ? for_values(n->params->bias, n->params->units, def, t)
                                                          : (aedl_fixed){def.width, def.integer, true, AEDL_RND_CONV, AEDL_SAT};
-                p->t.has_bias = true;
+                p->q.has_bias = true;
                 p->guaranteed = false;
-                prec_note(p, "float bias rounded to %s (%s): not guaranteed", prec_type_str(p->t.bias, b, sizeof b), rule);
+                prec_note(p, "float bias rounded to %s (%s): not guaranteed", prec_type_str(p->q.bias, b, sizeof b), rule);
             }
             break;
         }
         case OP_SIGMOID: case OP_TANH:     /* a lookup table, the same in training's QI: exact */
-            p->t.result = prec_act_table_type(n->op, t);
-            p->t.has_accum = false;
+            p->q.result = prec_act_table_type(n->op, t);
+            p->q.has_accum = false;
             prec_note(p, "%s by a table of %d entries over [%d, %d) (as hls4ml): entry floor(x * %d) + %d, clamped, "
                       "holds %s((i - %d) / %d) rounded to %s", ir_op_name(n->op), AEDL_ACT_TABLE,
                       n->op == OP_TANH ? -4 : -8, n->op == OP_TANH ? 4 : 8, n->op == OP_TANH ? 128 : 64,
                       AEDL_ACT_TABLE / 2, ir_op_name(n->op), AEDL_ACT_TABLE / 2, n->op == OP_TANH ? 128 : 64,
-                      prec_type_str(p->t.result, b, sizeof b));
+                      prec_type_str(p->q.result, b, sizeof b));
             break;
         case OP_SOFTMAX:
-            if (o) p->t.result = from_observed(o->lo, o->hi, def);
-            else p->t.result = (aedl_fixed){def.width, 1, false, AEDL_RND, AEDL_SAT};
-            p->t.has_accum = false;
+            if (o) p->q.result = from_observed(o->lo, o->hi, def);
+            else p->q.result = (aedl_fixed){def.width, 1, false, AEDL_RND, AEDL_SAT};
+            p->q.has_accum = false;
             p->guaranteed = false;
-            prec_note(p, "softmax in floating point, rounded to %s: not guaranteed", prec_type_str(p->t.result, b, sizeof b));
+            prec_note(p, "softmax in floating point, rounded to %s: not guaranteed", prec_type_str(p->q.result, b, sizeof b));
             break;
         case OP_LEAKY_RELU:    /* alpha: training uses the fixed constant too (prec_alpha_value) */
             if (!p->alpha_exact)
@@ -196,7 +196,7 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
            instead of exact widths that would grow layer after layer */
         for (int k = 0; k < n->ninputs; k++) p->guaranteed &= n->inputs[k]->prec->guaranteed;
         bool sums = prec_is_sum(n);
-        if (!p->guaranteed && sums && !p->t.has_quant) {
+        if (!p->guaranteed && sums && !p->q.has_quant) {
             float_part(p, def);
             if (o)
                 prec_note(p, "float part: result from the observed range [%.6g, %.6g] with one more integer bit "
@@ -234,7 +234,7 @@ int prec_float_promote(IrModel *m, const IrTarget *t) {
         IrPrec *p = prec_get(n);
         for (int k = 0; k < n->ninputs; k++) p->guaranteed &= n->inputs[k]->prec->guaranteed;
         bool sums = prec_is_sum(n);
-        if (!p->guaranteed && sums && !p->t.has_quant && !p->fallback_on) {
+        if (!p->guaranteed && sums && !p->q.has_quant && !p->fallback_on) {
             float_part(p, def);
             prec_note(p, "float part (after a layer that exact types would make wider than 64 bits): result and "
                       "accumulator by the float-part rules");

@@ -8,6 +8,10 @@
  * linear, and the input's declared type.  Batchnorm scale and shift get the
  * parameter type fixed<16,6,rnd_conv,sat>; leaky_relu's alpha its own (exact
  * when alpha is a multiple of 2^-10).  Nothing here needs weights.
+ *
+ * The slots are prec->q, kept apart from the firmware's types prec->t: when a
+ * layer becomes a float part, passes b and c run again and start from q, so
+ * the earlier layers keep their quantizers' types and rounding (prec_run.c).
  */
 #include "prec_common.h"
 
@@ -18,7 +22,7 @@ void prec_quant(IrModel *m, const IrTarget *t) {
         IrPrec *p = prec_get(n);
         p->mode = mode;
         p->guaranteed = true;
-        IrPrecTypes *s = &p->t;
+        IrPrecTypes *s = &p->q;
         switch (n->op) {
         case OP_INPUT:
             if (n->has_type) s->result = n->in_type;

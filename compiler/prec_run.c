@@ -1,12 +1,13 @@
 /* prec_run.c — the precision passes in order, ir_verify between them.
  *
- *   a prec_quant         quantizers -> weight/bias/quant slots
- *   e prec_float         types of the unquantized parts (they feed b and c)
+ *   a prec_quant         quantizers -> weight/bias/quant slots of prec->q
+ *   e prec_float         types of the unquantized parts (they feed b and c), in prec->q
  *   b prec_conservative  width rules from bit widths (the firmware's types
  *                        unless bit_exact analysis replaces them)
  *   c prec_bit_exact     exact ranges on the trained weights; an unquantized
  *                        sum whose exact type would exceed 64 bits becomes a
- *                        float part (prec_float_promote), then b and c again
+ *                        float part (prec_float_promote), then b and c again,
+ *                        from prec->q (never from the first run's prec->t)
  *   d prec_batchnorm     fold batchnorms where that costs fewer EBOPs; c again
  * then the `guaranteed` flag flows downstream: a node equals the quantized
  * model only if its own arithmetic is exact and all its inputs are.

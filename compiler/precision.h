@@ -55,6 +55,9 @@ typedef struct {
 
 typedef struct IrPrec {
     IrPrecMode mode;        /* the inference that chose `t` (bit_exact, conservative, fixed) */
+    IrPrecTypes q;          /* what the model fixes (passes a and e): its quantizers, the input
+                               type, float parameters' and tables' types; passes b and c start
+                               from these on every run, never from an earlier run's `t` */
     IrPrecTypes t;          /* the firmware's types */
     IrPrecTypes cons;       /* the conservative inference, for the report */
     aedl_fixed *inputs; int ninputs;   /* every input's type (add, concat; = t.input otherwise) */

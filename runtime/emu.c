@@ -289,8 +289,8 @@ static cast_kind cast_kind_of(aedl_fixed from, aedl_fixed to) {
     return k == 0 ? CAST_NONE : CAST_SHIFT;
 }
 
-static bool valid_type(aedl_fixed t) {
-    return t.width >= 1 && t.width <= 64 && t.integer > -1000 && t.integer < 1000 &&
+static bool valid_type(aedl_fixed t) {   /* mantissas are int64: unsigned at most 63 bits */
+    return t.width >= 1 && t.width <= (t.is_signed ? 64 : 63) && t.integer > -1000 && t.integer < 1000 &&
            (unsigned)t.rnd <= AEDL_RND_CONV && (unsigned)t.ovf <= AEDL_SAT_SYM;
 }
 
@@ -345,7 +345,7 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
         }
         if (!valid_type(a->res_t) || !valid_type(a->acc_t) || (a->has_quant && !valid_type(a->q_t)) ||
             (a->has_w && !valid_type(a->w_t)) || (a->has_b && !valid_type(a->b_t)))
-            PERR("plan: layer %s: a type is out of range (widths 1..64)", a->name);
+            PERR("plan: layer %s: a type is out of range (widths 1..64, unsigned 1..63)", a->name);
         int n_in = a->n_in, n_out = a->n_out;
         switch (a->op) {
         case FW_DENSE:

@@ -8,5 +8,5 @@ $(BUILD)/tests/hls/hls_tool: tests/hls/hls_tool.c $(HLS_LINK) $(BUILD)/libaedlrt
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -MMD -MP $< -o $@ $(LDFLAGS) $(HLS_LINK) $(BUILD)/libaedlrt.a $(LDLIBS)
 
-TEST_SCRIPTS += tests/hls/hls.sh tests/hls/train_csim.sh
+TEST_SCRIPTS += tests/hls/hls.sh tests/hls/train_csim.sh tests/hls/limits.sh
 BENCH_CMDS   += 'sh tests/hls/bench.sh'

@@ -3,7 +3,7 @@
 PREC_TESTS := $(BUILD)/tests/prec/test_prec $(BUILD)/tests/prec/bench_emu
 PREC_LINK  := $(AEDLC_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/compiler/arena.o $(AEDLC_GEN_OBJS)
 TEST_BINS  += $(BUILD)/tests/prec/test_prec
-PROGRAMS   += $(BUILD)/tests/prec/bench_emu $(BUILD)/tests/prec/gen_weights
+PROGRAMS   += $(BUILD)/tests/prec/bench_emu $(BUILD)/tests/prec/gen_weights $(BUILD)/tests/prec/plan_layer
 TEST_SCRIPTS += tests/prec/run_cli.sh
 BENCH_CMDS += '$(BUILD)/tests/prec/bench_emu 2000000'
 

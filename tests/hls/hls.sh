@@ -82,9 +82,9 @@ check hls/reuse-invalid "status $st: $(cat "$W/r.log")" \
   sh -c "test $st -eq 1 && grep -q \"reuse_factor = 5 is not valid for dense layer 'enc' (4 inputs, 3 outputs); valid ones: 1, 2, 4, 12\" '$W/r.log'"
 check hls/io-no-files "files were written despite the error" test ! -e "$W/s/hls"
 
-# Types wider than 64 bits (conservative rules on a chain of unquantized sums):
-# without weights a warning and no project, so that `aedlc FILE` still writes the
-# training program; with weights an error naming the layer.
+# Types wider than 64 bits (conservative rules on a chain of unquantized sums) with
+# precision = conservative, which the weights do not change: an error at the layer's
+# line, with or without weights, and no project (tests/hls/limits.sh: bit_exact).
 cat > "$W/wide.aedl" <<'EOF2'
 model wide {
   input x[8] : fixed<16, 7, rnd, sat>
@@ -97,12 +97,12 @@ target t {
 }
 EOF2
 "$AEDLC" "$W/wide.aedl" --emit hls -o "$W/wide" > "$W/wide.log" 2>&1; st=$?
-check hls/too-wide-no-weights "status $st: $(tail -n 1 "$W/wide.log")" \
-  sh -c "test $st -eq 0 && grep -q 'warning: .*/hls not written: without trained weights the conservative types are too wide' '$W/wide.log' && test ! -e '$W/wide/hls'"
+check hls/too-wide-no-weights "status $st: $(head -n 1 "$W/wide.log")" \
+  sh -c "test $st -eq 1 && grep -q \"wide.aedl:5:3: error: layer 'c': its accum type fixed<.*> has [0-9]* bits; --emit hls supports at most 64 (precision = conservative\" '$W/wide.log' && test ! -e '$W/wide/hls'"
 "$TOOL" weights "$W/wide.aedl" "$W/wide.h5" 3
 "$AEDLC" "$W/wide.aedl" --emit hls --weights "$W/wide.h5" -o "$W/wide" > "$W/wide.log" 2>&1; st=$?
-check hls/too-wide-error "status $st: $(tail -n 1 "$W/wide.log")" \
-  sh -c "test $st -eq 1 && grep -q \"error: layer 'c': its accum type fixed<.*> has more than 64 bits\" '$W/wide.log'"
+check hls/too-wide-error "status $st: $(head -n 1 "$W/wide.log")" \
+  sh -c "test $st -eq 1 && grep -q \"wide.aedl:5:3: error: layer 'c': its accum type fixed<.*> has [0-9]* bits\" '$W/wide.log' && test ! -e '$W/wide/hls'"
 
 # ---- every example, with random weights ---------------------------------------------------------------
 for f in examples/*.aedl; do
@@ -138,6 +138,7 @@ if ! "$AEDLC" "\$d/rnd.aedl" --emit hls --weights "\$d/w.h5" -o "\$d" > "\$d/log
   # steps after chains of unquantized layers): documented limits, refused with these messages
   if grep -q "^aedlc: error: output '.*' has [0-9]* bits; --emit hls supports at most 53 yet" "\$d/log" ||
      grep -q "^aedlc: error: layer '.*': its .* type .* has more than 64 bits; --emit hls supports at most 64" "\$d/log" ||
+     grep -q "rnd.aedl:[0-9]*:[0-9]*: error: layer '.*': its .* type .* has [0-9]* bits; --emit hls supports at most" "\$d/log" ||
      grep -q "error: the accumulator of layer '.*' needs more than 64 bits: exact range" "\$d/log"; then
     echo "PASS hls/random/\$s (refused clearly: \$(head -n 1 "\$d/log" | cut -c 1-60)...)"; exit 0
   fi

@@ -10,7 +10,9 @@
  *       a random small model: input type, dense layers with random
  *       quantizers, pruning, batchnorm, relu / leaky_relu / linear
  *       quantizers, add and concat, and a target with a random precision
- *       mode, strategy and valid reuse factor.
+ *       mode, strategy and valid reuse factor; one in three a chain of
+ *       fine quantized dense layers with unquantized leaky_relu between
+ *       them (a later layer often becomes a float part).
  *
  * The front end parses the .aedl file (the layer names and sizes come from
  * the compiler itself).  Exit status 0, or 1 with a message.
@@ -157,20 +159,27 @@ static int cmd_model(const char *out) {
     fprintf(o, "# random model (tests/hls/hls_tool.c)\nmodel rnd {\n");
     fprintf(o, "  input x[%d] : fixed<%d, %d, rnd, sat>\n", nin, iw, 1 + rnd(iw - 1));
     if (rnd(2)) fprintf(o, "  prune = constant_sparsity(0.5)\n");
-    int layers = 1 + rnd(4), prev = nin;
+    /* one model in three a chain: fine quantized dense layers with unquantized leaky_relu
+       between them, whose fraction bits add up until a later layer becomes a float part */
+    int chain = rnd(3) == 0;
+    int layers = chain ? 3 + rnd(3) : 1 + rnd(4), prev = nin;
     int sizes[8]; sizes[0] = nin;
     int nrf = 0;                          /* dense shapes, for the reuse factor */
     long shapes[8][2];
     for (int k = 1; k <= layers; k++) {
         int units = 1 + rnd(9);
         fprintf(o, "  dense d%d(%d, weight=", k, units);
-        quantizer(o);
-        if (rnd(4)) { fprintf(o, ", bias="); quantizer(o); }
-        else if (rnd(2)) fprintf(o, ", use_bias=false");
+        if (chain) fprintf(o, "quantized_bits(%d, 1, 1), bias=quantized_bits(%d, 1, 1)", 12 + rnd(5), 12 + rnd(5));
+        else {
+            quantizer(o);
+            if (rnd(4)) { fprintf(o, ", bias="); quantizer(o); }
+            else if (rnd(2)) fprintf(o, ", use_bias=false");
+        }
         fprintf(o, ")\n");
         shapes[nrf][0] = prev; shapes[nrf][1] = units; nrf++;
         if (rnd(3) == 0) fprintf(o, "  batchnorm b%d\n", k);
-        activation(o, k);
+        if (chain) fprintf(o, "  leaky_relu l%d\n", k);
+        else activation(o, k);
         prev = units;
         sizes[k] = units;
     }
@@ -187,7 +196,7 @@ static int cmd_model(const char *out) {
     }
     fprintf(o, "}\n\ntarget t {\n");
     static const char *prec[] = {"bit_exact", "bit_exact", "conservative", "fixed<16, 6>", "fixed<12, 4, rnd, sat>"};
-    fprintf(o, "  precision = %s\n", prec[rnd(5)]);
+    fprintf(o, "  precision = %s\n", chain ? "bit_exact" : prec[rnd(5)]);
     if (rnd(3) == 0) {
         /* resource strategy with a reuse factor every dense layer accepts */
         int ok_r[16], nok = 0;

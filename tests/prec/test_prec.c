@@ -14,7 +14,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include "src.h"
 #include "check.h"
 #include "emu.h"
 #include "fixed.h"
@@ -264,9 +266,12 @@ static aedl_fx ref_table(const IrNode *n, aedl_fx x, aedl_fixed rt) {
     return aedl_fx_from_double(rt, n->op == OP_TANH ? tanh(t) : 1.0 / (1.0 + exp(-t)));
 }
 
-static void ref_eval(const Model *M, const float *in, double *out) {
+/* The exact values of node `upto` (the model's output when NULL) as doubles, or
+   as aedl_fx in fx_out when that is not NULL (nodes after `upto` are not evaluated). */
+static void ref_eval_node(const Model *M, const float *in, const IrNode *upto, double *out, aedl_fx *fx_out) {
     aedl_fx *vals[32];
-    for (int i = 0; i < M->m.nnodes; i++) {
+    if (!upto) upto = M->m.outputs[0];
+    for (int i = 0; i <= upto->id; i++) {
         const IrNode *n = M->nodes[i];
         int size = (int)ir_shape_size(&n->shape);
         aedl_fx *v = vals[i] = calloc(size, sizeof(aedl_fx));
@@ -335,10 +340,13 @@ static void ref_eval(const Model *M, const float *in, double *out) {
             break;
         }
     }
-    const IrNode *o = M->m.outputs[0];
-    for (int k = 0; k < ir_shape_size(&o->shape); k++) out[k] = aedl_fx_to_double(vals[o->id][k]);
-    for (int i = 0; i < M->m.nnodes; i++) free(vals[i]);
+    for (int k = 0; k < ir_shape_size(&upto->shape); k++) {
+        if (out) out[k] = aedl_fx_to_double(vals[upto->id][k]);
+        if (fx_out) fx_out[k] = vals[upto->id][k];
+    }
+    for (int i = 0; i <= upto->id; i++) free(vals[i]);
 }
+static void ref_eval(const Model *M, const float *in, double *out) { ref_eval_node(M, in, NULL, out, NULL); }
 
 static void dump_model(const Model *M);
 
@@ -577,6 +585,252 @@ static void test_random_models(int nmodels) {
     CHECK(modes_run > nmodels, "random models: most plans run", "only %d", modes_run);
     CHECK(wider == 0, "random models: bit_exact never wider than conservative", "%d models; first: %s", wider, firstw);
     CHECK(folded > 0, "random models: batchnorm folding happens", "no batchnorm was folded in %d models", nmodels);
+}
+
+/* ---- models with float parts ----------------------------------------------------------
+ * Chains of quantized dense layers with unquantized leaky_relu, batchnorm and relu
+ * between them (quantizers only on some relu and linear layers: a quantized sum whose
+ * exact accumulator needs more than 64 bits is an error, not a float part): every unquantized layer adds fraction bits, so a later sum's exact type
+ * often needs more than 64 bits and becomes a float part (prec_float_promote); some
+ * models also have a dense with float weights.  Whatever happens later, every layer
+ * before the first float part is exact (emulator == the exact quantized model), and
+ * every quantized weight and bias in the plan is the trained one quantized. */
+
+static void rand_float_model(Model *M) {
+    memset(M, 0, sizeof *M);
+    M->m.name = "rand_float";
+    IrNode *in = add_node(M, OP_INPUT, 1 + rnd(5), NULL, NULL);
+    in->has_type = true;
+    in->in_type = fx(8 + rnd(9), 2 + rnd(5), true, AEDL_RND, AEDL_SAT);
+    static const double slopes[] = {0.3, 0.1, 0.2, 0.25, 0.15};
+    int nl = 5 + rnd(8), float_w = rnd(4) == 0 ? rnd(nl) : -1;
+    IrNode *last = in;
+    for (int l = 0; l < nl; l++) {
+        int size = (int)ir_shape_size(&last->shape);
+        int r = rnd(100);
+        IrNode *n;
+        if (r < 45 || l == float_w) {
+            n = add_node(M, OP_DENSE, 1 + rnd(5), last, NULL);
+            n->units = n->shape.dims[0];
+            n->use_bias = rnd(4) != 0;
+            if (l != float_w) {
+                n->weight_q = quant_type(M, fx(6 + rnd(10), 1 + rnd(3), true, AEDL_RND_CONV, rnd(2) ? AEDL_SAT_SYM : AEDL_SAT));
+                if (n->use_bias) n->bias_q = quant_type(M, fx(6 + rnd(10), 1 + rnd(3), true, AEDL_RND_CONV, AEDL_SAT_SYM));
+            }
+            rand_params(n, size);
+            if (rnd(3) == 0)   /* biases of zero, as a layer trained from zero biases may have */
+                for (int j = 0; j < n->units && n->use_bias; j++) n->params->bias[j] = 0.0f;
+        } else if (r < 70) {
+            n = add_node(M, OP_LEAKY_RELU, size, last, NULL);
+            n->alpha = slopes[rnd(5)];
+        } else if (r < 82) {
+            n = add_node(M, OP_BATCHNORM, size, last, NULL);
+            rand_params(n, size);
+        } else if (r < 94) {
+            n = add_node(M, OP_RELU, size, last, NULL);
+            if (rnd(6) == 0) n->quant = quant_type(M, rand_quant_type(true, true));
+        } else {
+            n = add_node(M, OP_LINEAR, size, last, NULL);
+            n->quant = quant_type(M, rand_quant_type(true, true));
+        }
+        last = n;
+    }
+    M->outs[0] = last; M->m.outputs = M->outs; M->m.noutputs = 1;
+}
+
+/* A copy of plan p whose output is layer l (aedl_fw_plan_free frees it). */
+static aedl_fw_plan *plan_output(const aedl_fw_plan *p, int l) {
+    aedl_fw_plan *q = aedl_fw_plan_new(p->nlayers);
+    snprintf(q->model, sizeof q->model, "%s", p->model);
+    q->d_in = p->d_in; q->in_t = p->in_t;
+    for (int k = 0; k < p->nlayers; k++) {
+        const aedl_fw_layer *a = &p->layers[k];
+        aedl_fw_layer *b = &q->layers[k];
+        *b = *a;
+        long nw = a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1
+                : a->op == FW_SIGMOID || a->op == FW_TANH ? AEDL_ACT_TABLE : a->n_out;
+        b->w = a->w ? malloc(sizeof(int64_t) * nw) : NULL;
+        if (a->w) memcpy(b->w, a->w, sizeof(int64_t) * nw);
+        b->b = a->b ? malloc(sizeof(int64_t) * a->n_out) : NULL;
+        if (a->b) memcpy(b->b, a->b, sizeof(int64_t) * a->n_out);
+    }
+    q->noutputs = 1; q->outputs[0] = l; q->d_out = p->layers[l].n_out;
+    return q;
+}
+
+static int plan_layer_of(const aedl_fw_plan *p, const char *name) {
+    for (int l = 0; l < p->nlayers; l++) if (!strcmp(p->layers[l].name, name)) return l;
+    return -1;
+}
+
+/* The node whose value a layer outputs (a dense with a folded batchnorm: the batchnorm). */
+static const IrNode *layer_value_node(const Model *M, const IrNode *n) {
+    if (!n->prec->folded_bn) return n;
+    for (int k = n->id + 1; k < M->m.nnodes; k++)
+        if (M->nodes[k]->op == OP_BATCHNORM && M->nodes[k]->inputs[0] == n) return M->nodes[k];
+    return n;
+}
+
+/* Every quantized weight and bias of the plan equals the trained value quantized by
+   the layer's quantizer.  Returns the number of values compared, -1 on a difference. */
+static long plan_weights_are_quantized(const Model *M, const aedl_fw_plan *p, char *why, int nwhy) {
+    long compared = 0;
+    for (int i = 0; i < M->m.nnodes; i++) {
+        const IrNode *n = M->nodes[i];
+        if (n->op != OP_DENSE || n->prec->folded_bn) continue;
+        int l = plan_layer_of(p, n->name);
+        if (l < 0) { snprintf(why, nwhy, "%s: no plan layer", n->name); return -1; }
+        const aedl_fw_layer *a = &p->layers[l];
+        const IrParams *pr = n->params;
+        if (n->weight_q)
+            for (long k = 0; k < (long)pr->n_in * pr->units; k++, compared++) {
+                aedl_fixed q = n->weight_q->type;
+                aedl_mant want = aedl_fixed_from_double(q, pr->mask[k] == 0 ? 0.0 : (double)pr->kernel[k]);
+                if (aedl_mant_cmp(a->w[k], aedl_fixed_frac(a->w_t), want, aedl_fixed_frac(q)) != 0) {
+                    snprintf(why, nwhy, "%s: weight %ld is %.17g in the plan, the quantizer gives %.17g (float %.9g)", n->name, k,
+                             aedl_fixed_to_double(a->w_t, a->w[k]), aedl_fixed_to_double(q, want), (double)pr->kernel[k]);
+                    return -1;
+                }
+            }
+        if (n->bias_q && n->use_bias)
+            for (int j = 0; j < pr->units; j++, compared++) {
+                aedl_fixed q = n->bias_q->type;
+                aedl_mant want = aedl_fixed_from_double(q, (double)pr->bias[j]);
+                if (!a->has_b || aedl_mant_cmp(a->b[j], aedl_fixed_frac(a->b_t), want, aedl_fixed_frac(q)) != 0) {
+                    snprintf(why, nwhy, "%s: bias %d is %.17g in the plan, the quantizer gives %.17g (float %.9g)", n->name, j,
+                             a->has_b ? aedl_fixed_to_double(a->b_t, a->b[j]) : 0.0, aedl_fixed_to_double(q, want),
+                             (double)pr->bias[j]);
+                    return -1;
+                }
+            }
+    }
+    return compared;
+}
+
+static void test_float_part_models(int nmodels) {
+    int runs = 0, failed = 0, refused = 0, promoted = 0, with_float_w = 0, not_guaranteed = 0, differ = 0, wbad = 0, too_wide = 0;
+    long layers_compared = 0, weights_compared = 0;
+    char firstf[512] = "", firstg[512] = "", firstd[512] = "", firstw[700] = "";
+    float in[64 * 8];
+    int64_t got[64 * 8];
+    aedl_fx want[8];
+    for (int it = 0; it < nmodels; it++) {
+        Model M;
+        rand_float_model(&M);
+        int d_in = (int)ir_shape_size(&M.nodes[0]->shape);
+        int nev = 1 + rnd(64);
+        double span = ldexp(1.0, M.nodes[0]->in_type.integer) * 1.5;
+        for (int k = 0; k < nev * d_in; k++) in[k] = (float)(rnd(8) == 0 ? 0.0 : unif(-span, span));
+        for (int mode = 0; mode < 2; mode++) {
+            IrTarget t = {0};
+            t.precision = mode == 0 ? PREC_BIT_EXACT : PREC_CONSERVATIVE;
+            t.default_type = fx(16, 6, true, AEDL_TRN, AEDL_WRAP);
+            prec_free(&M.m);
+            fflush(stderr);
+            int saved = dup(2), devnull = getenv("PREC_DEBUG") ? -1 : open("/dev/null", O_WRONLY);   /* the float-part warnings */
+            if (devnull >= 0) dup2(devnull, 2);
+            int errs = infer_precision(NULL, &M.m, &t, NULL, 0);
+            fflush(stderr);
+            if (saved >= 0) { dup2(saved, 2); close(saved); }
+            if (devnull >= 0) close(devnull);
+            diag_reset();
+            if (errs) {
+                failed++;
+                if (!firstf[0]) snprintf(firstf, sizeof firstf, "model %d: %d precision errors", it, errs);
+                continue;
+            }
+            /* the first float part: a float-part sum, or a dense with float weights */
+            int first = M.m.nnodes;
+            for (int i = 0; i < M.m.nnodes && first == M.m.nnodes; i++) {
+                const IrNode *n = M.nodes[i];
+                if (n->prec->fallback_on || (n->op == OP_DENSE && !n->weight_q)) first = i;
+            }
+            if (mode == 0 && first < M.m.nnodes) {
+                if (M.nodes[first]->op == OP_DENSE && !M.nodes[first]->weight_q) with_float_w++;
+                else if (M.nodes[first]->prec->note && strstr(M.nodes[first]->prec->note, "more than 64 bits")) promoted++;
+            }
+            char err[256];
+            aedl_fw_plan *p = plan_build(&M.m, err, sizeof err);
+            if (!p) {
+                bool wide = false;      /* conservative widths may pass 64 bits (63 unsigned: the emulator's limit) */
+                for (int i = 0; i < M.m.nnodes; i++) {
+                    const IrPrecTypes *ty = &M.nodes[i]->prec->t;
+                    wide |= ty->accum.width > (ty->accum.is_signed ? 64 : 63) || ty->result.width > (ty->result.is_signed ? 64 : 63);
+                }
+                if (mode == 1 && wide) { too_wide++; continue; }
+                /* the emulator refuses some float parts' extreme steps: loudly, and only after
+                   the first float part */
+                const char *ln = strstr(err, "layer ");
+                int at = -1;
+                for (int i = 0; ln && i < M.m.nnodes; i++) {
+                    size_t k = strlen(M.nodes[i]->name);
+                    if (!strncmp(ln + 6, M.nodes[i]->name, k) && ln[6 + k] == ':') at = layer_value_node(&M, M.nodes[i])->id;
+                }
+                if (at >= first) { refused++; continue; }
+                failed++;
+                if (!firstf[0]) snprintf(firstf, sizeof firstf, "model %d: plan: %s", it, err);
+                if (getenv("PREC_DEBUG")) { fprintf(stderr, "plan: %s\n", err); dump_model(&M); }
+                continue;
+            }
+            runs++;
+            char why[512];
+            long wc = plan_weights_are_quantized(&M, p, why, sizeof why);
+            if (wc < 0) {
+                wbad++;
+                if (!firstw[0]) snprintf(firstw, sizeof firstw, "model %d (%s): %s", it, mode ? "conservative" : "bit_exact", why);
+                if (getenv("PREC_DEBUG")) dump_model(&M);
+            } else weights_compared += wc;
+            bool bad = false;
+            for (int i = 1; i < first && !bad; i++) {
+                const IrNode *n = M.nodes[i];
+                if (!n->prec->guaranteed) {
+                    not_guaranteed++; bad = true;
+                    if (!firstg[0]) snprintf(firstg, sizeof firstg, "model %d: %s (before the first float part %s)", it,
+                                             n->name, M.nodes[first < M.m.nnodes ? first : 0]->name);
+                    break;
+                }
+                int l = plan_layer_of(p, n->name);
+                const IrNode *v = layer_value_node(&M, n);
+                if (l < 0 || v->id >= first) continue;    /* dropout, folded batchnorm: no layer of their own */
+                aedl_fw_plan *q = plan_output(p, l);
+                int d = q->d_out;
+                aedl_fw_run_mantissa(q, in, got, nev);
+                aedl_fixed rt = q->layers[l].res_t;
+                aedl_fw_plan_free(q);
+                layers_compared++;
+                for (int e = 0; e < nev && !bad; e++) {
+                    ref_eval_node(&M, in + e * d_in, v, NULL, want);
+                    for (int k = 0; k < d; k++)
+                        if (aedl_mant_cmp(got[e * d + k], aedl_fixed_frac(rt), want[k].m, aedl_fixed_frac(want[k].t)) != 0) {
+                            if (!firstd[0])
+                                snprintf(firstd, sizeof firstd, "model %d (%s) layer %s event %d element %d: emulator %.17g, exact %.17g",
+                                         it, mode ? "conservative" : "bit_exact", n->name, e, k,
+                                         aedl_fixed_to_double(rt, got[e * d + k]), aedl_fx_to_double(want[k]));
+                            if (getenv("PREC_DEBUG")) dump_model(&M);
+                            bad = true;
+                            break;
+                        }
+                }
+                if (bad) differ++;
+            }
+            aedl_fw_plan_free(p);
+        }
+        model_free(&M);
+    }
+    CHECK(failed == 0 && refused < nmodels / 50, "float-part models: precision inference and plans succeed (a few plans "
+          "refused at a float part)", "%d failed, %d refused; first: %s", failed, refused, firstf);
+    CHECK(not_guaranteed == 0, "float-part models: every layer before the first float part is guaranteed",
+          "%d runs; first: %s", not_guaranteed, firstg);
+    CHECK(differ == 0, "float-part models: every layer before the first float part == exact quantized model, every event",
+          "%d runs differ; first: %s", differ, firstd);
+    CHECK(wbad == 0, "float-part models: every quantized weight and bias in the plan == the trained value quantized",
+          "%d runs differ; first: %s", wbad, firstw);
+    printf("# %d float-part models: %d runs, %ld layers and %ld weights compared; first float part from > 64 bits exact "
+           "in %d, a float-weight dense in %d; %d conservative plans wider than 64 bits not run; %d plans refused by the "
+           "emulator at a float part\n", nmodels, runs, layers_compared, weights_compared, promoted, with_float_w, too_wide, refused);
+    CHECK(promoted > nmodels / 5 && with_float_w > nmodels / 20 && layers_compared > nmodels,
+          "float-part models: the generator makes both kinds of float part, with exact layers before them",
+          "promoted %d, float weights %d, layers compared %ld of %d models", promoted, with_float_w, layers_compared, nmodels);
 }
 
 /* ---- emulator casts agree with fixed.c ------------------------------------------------ */
@@ -898,6 +1152,7 @@ int main(int argc, char **argv) {
     test_block_casts();
     test_plan_file();
     test_random_models(n);
+    test_float_part_models(n / 3);
     test_fixed_mode(n / 3);
     test_fast_vs_reference(n / 3);
     test_fast_casts();
