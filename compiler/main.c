@@ -168,24 +168,31 @@ static int option_is(const char *arg, const char *name) {
    part that does not exist yet taken as written), into *real. */
 static void real_out_dir(const char *dir, char *real, size_t size) {
     char cur[PATH_MAX] = "/";
+    int deeper = 0;        /* components past what cur can hold (they cannot be / again but by ..) */
     if (dir[0] != '/' && (!getcwd(cur, sizeof cur) || cur[0] != '/')) strcpy(cur, "/");
     const char *p = dir;
     while (*p) {
-        size_t n = strcspn(p, "/");
+        size_t n = strcspn(p, "/"), len = strlen(cur);
         if (n == 1 && p[0] == '.') {
         } else if (n == 2 && p[0] == '.' && p[1] == '.') {
             char *slash = strrchr(cur, '/');
-            if (slash == cur) cur[1] = 0; else if (slash) *slash = 0;
+            if (deeper) deeper--;
+            else if (slash == cur) cur[1] = 0;
+            else if (slash) *slash = 0;
+        } else if (n > 0 && (deeper || len + 1 + n >= sizeof cur)) {
+            deeper++;
         } else if (n > 0) {
-            char next[PATH_MAX], *r;
-            snprintf(next, sizeof next, "%s%s%.*s", cur, strcmp(cur, "/") ? "/" : "", (int)n, p);
-            if ((r = realpath(next, NULL))) { snprintf(cur, sizeof cur, "%s", r); free(r); }
-            else snprintf(cur, sizeof cur, "%s", next);
+            if (len > 1) cur[len++] = '/';
+            memcpy(cur + len, p, n);
+            cur[len + n] = 0;
+            char *r = realpath(cur, NULL);
+            if (r && strlen(r) < sizeof cur) strcpy(cur, r);
+            free(r);
         }
         p += n;
         while (*p == '/') p++;
     }
-    snprintf(real, size, "%s", cur);
+    snprintf(real, size, "%s", deeper ? "(too long)" : cur);
 }
 
 /* The folders of the system that -o must not write into (outputs go to
