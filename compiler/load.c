@@ -10,7 +10,8 @@
  * error naming it (never read: a FIFO or a device could block or never end).
  * Each file is parsed once (keyed by its real path).  A file that imports one
  * of its importers closes a cycle: the error is at that import, with a note at
- * each import of the chain.  Files come out in dependency order, main last.
+ * each import of the chain (the first and last eight of a longer one).  Files
+ * come out in dependency order, main last.
  * The imports are followed with a stack of our own, not by recursion: a chain
  * of any length costs no C stack.
  */
