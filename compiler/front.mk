@@ -18,7 +18,7 @@ $(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/lexer.h
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 AEDLC_GEN_OBJS := $(BUILD)/lexer.o $(BUILD)/parser.o
-AEDLC_SRCS += compiler/src.c compiler/load.c
+AEDLC_SRCS += compiler/src.c compiler/load.c compiler/strmap.c
 PROGRAMS += $(BUILD)/aedlc
 
 # Where aedlc's own files are (home.c): the source tree is compiled in, so an

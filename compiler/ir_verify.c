@@ -17,6 +17,7 @@
  */
 #include <string.h>
 #include "ir.h"
+#include "strmap.h"
 
 static void check_type(const aedl_fixed *t) {
     ASSERT_IR(t->width >= 1 && t->width <= 64);
@@ -67,10 +68,11 @@ static void check_model(const IrModel *m) {
     ASSERT_IR(m->name && m->name[0]);
     ASSERT_IR(m->nnodes >= 2 && m->nodes[0]->op == OP_INPUT);
     int with_shape = 0, layers = 0;
+    StrMap names = {0};
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
         ASSERT_IR(n && n->id == i && n->name && n->name[0]);
-        for (int j = 0; j < i; j++) ASSERT_IR(strcmp(m->nodes[j]->name, n->name) != 0);
+        ASSERT_IR(strmap_add(&names, n->name, i) < 0);
         for (int k = 0; k < n->ninputs; k++) {
             const IrNode *in = n->inputs[k];
             ASSERT_IR(in && in->id < i && m->nodes[in->id] == in);
@@ -127,12 +129,13 @@ static void check_model(const IrModel *m) {
 }
 
 #define UNIQUE(arr, n)                                                      \
-    for (int i_ = 0; i_ < (n); i_++) {                                      \
-        ASSERT_IR((arr)[i_]);                                               \
-        for (int j_ = 0; j_ < i_; j_++)                                     \
-            ASSERT_IR(!(arr)[i_]->name || !(arr)[j_]->name ||               \
-                      strcmp((arr)[i_]->name, (arr)[j_]->name) != 0);       \
-    }
+    do {                                                                    \
+        StrMap seen_ = {0};                                                 \
+        for (int i_ = 0; i_ < (n); i_++) {                                  \
+            ASSERT_IR((arr)[i_]);                                           \
+            if ((arr)[i_]->name) ASSERT_IR(strmap_add(&seen_, (arr)[i_]->name, i_) < 0); \
+        }                                                                   \
+    } while (0)
 
 void ir_verify(const IrProgram *p) {
     ASSERT_IR(p);

@@ -10,6 +10,7 @@
  */
 #define _XOPEN_SOURCE 700     /* readlink, realpath */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,54 @@ static int option_is(const char *arg, const char *name) {
     return name[1] != '-' && strlen(name) == 2;     /* -IDIR, -oDIR */
 }
 
+/* -o DIR: the folder it will really be (symbolic links and .. resolved; the
+   part that does not exist yet taken as written), into *real. */
+static void real_out_dir(const char *dir, char *real, size_t size) {
+    char cur[PATH_MAX] = "/";
+    int deeper = 0;        /* components past what cur can hold (they cannot be / again but by ..) */
+    if (dir[0] != '/' && (!getcwd(cur, sizeof cur) || cur[0] != '/')) strcpy(cur, "/");
+    const char *p = dir;
+    while (*p) {
+        size_t n = strcspn(p, "/"), len = strlen(cur);
+        if (n == 1 && p[0] == '.') {
+        } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+            char *slash = strrchr(cur, '/');
+            if (deeper) deeper--;
+            else if (slash == cur) cur[1] = 0;
+            else if (slash) *slash = 0;
+        } else if (n > 0 && (deeper || len + 1 + n >= sizeof cur)) {
+            deeper++;
+        } else if (n > 0) {
+            if (len > 1) cur[len++] = '/';
+            memcpy(cur + len, p, n);
+            cur[len + n] = 0;
+            char *r = realpath(cur, NULL);
+            if (r && strlen(r) < sizeof cur) strcpy(cur, r);
+            free(r);
+        }
+        p += n;
+        while (*p == '/') p++;
+    }
+    snprintf(real, size, "%s", deeper ? "(too long)" : cur);
+}
+
+/* The folders of the system that -o must not write into (outputs go to
+   DIR/train, DIR/hls, ...). */
+static bool is_system_dir(const char *real) {
+    static const char *const dirs[] = {
+        "/", "/bin", "/boot", "/dev", "/etc", "/home", "/media", "/mnt", "/opt", "/proc", "/run",
+        "/sbin", "/srv", "/sys", "/usr", "/var", "/usr/bin", "/usr/include",
+        "/usr/local", "/usr/local/bin", "/usr/local/include", "/usr/local/lib", "/usr/local/sbin",
+        "/usr/local/share", "/usr/sbin", "/usr/share", "/usr/src", "/var/cache", "/var/lib",
+        "/var/log", "/var/mail", "/var/spool", "/var/www",
+    };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        if (strcmp(real, dirs[i]) == 0) return true;
+    /* /lib, /lib32, /lib64, /usr/lib64, ... */
+    return (strncmp(real, "/lib", 4) == 0 && !strchr(real + 1, '/')) ||
+           (strncmp(real, "/usr/lib", 8) == 0 && !strchr(real + 5, '/'));
+}
+
 static void parse_args(int argc, char **argv, Options *o) {
     memset(o, 0, sizeof *o);
     o->emit[1] = o->emit[2] = true;                  /* train,hls */
@@ -183,6 +232,10 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (option_is(a, "-o")) {
                 o->out_dir = opt_value(argc, argv, &i, "-o");
                 if (!*o->out_dir) usage_error("option %s needs a folder, not an empty string%s", "'-o'", "");
+                char real[PATH_MAX];
+                real_out_dir(o->out_dir, real, sizeof real);
+                if (is_system_dir(real))
+                    usage_error("-o %s: %s is a system folder; choose a folder of your own for the outputs", o->out_dir, real);
             }
             else if (option_is(a, "--model")) o->model = opt_value(argc, argv, &i, "--model");
             else if (option_is(a, "--target")) o->target = opt_value(argc, argv, &i, "--target");

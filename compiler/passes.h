@@ -24,6 +24,10 @@ typedef struct {
    *nfiles set.  Returns NULL when a file could not be read; syntax errors are
    reported and counted (diag_error_count). */
 AstFile **load_program(const char *path, const LoadOptions *opt, int *nfiles);
+/* Tests and fuzzing: the same from in-memory files (src_add).  find(NAME, ctx)
+   is the source id of the file `import "NAME"` means, or -1. */
+typedef int (*LoadFindMem)(const char *name, void *ctx);
+AstFile **load_program_mem(int file_id, LoadFindMem find, void *ctx, int *nfiles);
 /* Parses one in-memory file (tests, fuzzing): no imports followed. */
 AstFile *parse_source(int file_id);
 

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include "arena.h"
 #include "passes.h"
+#include "strmap.h"
 
 /* ---- value kinds and signatures --------------------------------------------- */
 
@@ -486,6 +487,7 @@ typedef struct {
 
 typedef struct {
     Sym *v; int n, cap;
+    StrMap index;          /* name -> index in v */
     const char *what;      /* "quantizer", "pruning schedule", ... */
 } SymTab;
 
@@ -495,9 +497,8 @@ typedef struct {
 } R;
 
 static Sym *sym_find(SymTab *t, const char *name) {
-    for (int i = 0; i < t->n; i++)
-        if (strcmp(t->v[i].name, name) == 0) return &t->v[i];
-    return NULL;
+    int i = strmap_get(&t->index, name);
+    return i < 0 ? NULL : &t->v[i];
 }
 
 /* Declares NAME; a duplicate is an error with a note at the first.  Returns
@@ -510,6 +511,7 @@ static Sym *sym_declare(SymTab *t, const char *name, Loc loc) {
         return NULL;
     }
     Sym s = {name, loc, NULL, false};
+    strmap_add(&t->index, name, t->n);
     ARENA_PUSH(t->v, t->n, t->cap, s);
     return &t->v[t->n - 1];
 }
@@ -533,7 +535,7 @@ static void *sym_ref(SymTab *t, SymTab *other, const char *name, Loc loc) {
         diag_error(loc, "'%s' is a %s, not a %s", name, other->what, t->what);
         return NULL;
     }
-    const char *sug = suggest(name, sym_names(t), t->n);
+    const char *sug = diag_errors_full() ? NULL : suggest(name, sym_names(t), t->n);
     if (sug)
         diag_error(loc, "unknown %s '%s'; did you mean '%s'?", t->what, name, sug);
     else
@@ -883,16 +885,21 @@ static void source_pos(Loc loc, const char **file, int *line) {
     if (loc.file >= 0) src_linecol(loc.file, loc.start, line, &col);
 }
 
-static NodeName *node_name_find(NodeName *v, int n, const char *name) {
-    for (int i = 0; i < n; i++)
-        if (v[i].name && strcmp(v[i].name, name) == 0) return &v[i];
-    return NULL;
+/* The model's names, by name (byname: name -> statement index). */
+static NodeName *node_name_find(NodeName *v, const StrMap *byname, const char *name) {
+    int i = strmap_get(byname, name);
+    return i < 0 ? NULL : &v[i];
 }
 
 /* Resolves a reference to an earlier node of the model (`<-` and `output`). */
-static IrNode *node_ref(NodeName *names, int n, const AstName *ref, int cur_stmt, const char *model, bool *silent) {
-    NodeName *nn = node_name_find(names, n, ref->name);
+static IrNode *node_ref(NodeName *names, const StrMap *byname, int n, const AstName *ref, int cur_stmt,
+                        const char *model, bool *silent) {
+    NodeName *nn = node_name_find(names, byname, ref->name);
     *silent = false;
+    if (!nn && diag_errors_full()) {
+        diag_error(ref->loc, "no layer named '%s' in model '%s'", ref->name, model);
+        return NULL;
+    }
     if (!nn) {
         const char **v = arena_alloc(sizeof(char *) * (size_t)(n + 1));
         int k = 0;
@@ -1030,12 +1037,14 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
     int n = d->nstmts;
     m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(n + 1));
     NodeName *names = arena_alloc(sizeof(NodeName) * (size_t)(n + 1));
+    StrMap byname = {0};
     for (int s = 0; s < n; s++) {
         const AstStmt *st = &d->stmts[s];
         names[s].stmt = s;
         if ((st->kind != ST_INPUT && st->kind != ST_LAYER) || !st->name.name) continue;
-        NodeName *old = node_name_find(names, s, st->name.name);
-        if (old) {
+        int first = strmap_add(&byname, st->name.name, s);
+        if (first >= 0) {
+            NodeName *old = &names[first];
             diag_error(st->name.loc, "duplicate layer name '%s' in model '%s'", st->name.name, m->name);
             diag_note(old->loc, "'%s' first declared here", st->name.name);
             ok = false;
@@ -1054,7 +1063,7 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
         int ki = (int)(lk - LAYERS);
         const char *gen;
         do gen = arena_printf("%s_%d", lk->sig.name, ++counters[ki]);
-        while (node_name_find(names, n, gen));
+        while (strmap_add(&byname, gen, s) >= 0);
         names[s].name = gen;
         names[s].loc = st->kind_name.loc;
     }
@@ -1159,7 +1168,7 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
             if (st->ninputs > 0) {
                 for (int i = 0; i < st->ninputs; i++) {
                     bool silent;
-                    IrNode *in = node_ref(names, n, &st->inputs[i], s, m->name, &silent);
+                    IrNode *in = node_ref(names, &byname, n, &st->inputs[i], s, m->name, &silent);
                     if (in) ARENA_PUSH(node->inputs, node->ninputs, cap, in);
                     else ok = false;
                 }
@@ -1185,19 +1194,19 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
     }
     if (output_stmt) {
         int cap = 0;
+        bool *is_output = arena_alloc(sizeof(bool) * (size_t)(m->nnodes + 1));
         for (int i = 0; i < output_stmt->ninputs; i++) {
             bool silent;
             const AstName *ref = &output_stmt->inputs[i];
-            IrNode *o = node_ref(names, n, ref, n, m->name, &silent);
+            IrNode *o = node_ref(names, &byname, n, ref, n, m->name, &silent);
             if (!o) { if (!silent) ok = false; continue; }
-            for (int j = 0; j < m->noutputs; j++)
-                if (m->outputs[j] == o) {
-                    diag_error(ref->loc, "'%s' is named twice in `output`", ref->name);
-                    ok = false;
-                    o = NULL;
-                    break;
-                }
-            if (o) ARENA_PUSH(m->outputs, m->noutputs, cap, o);
+            if (is_output[o->id]) {
+                diag_error(ref->loc, "'%s' is named twice in `output`", ref->name);
+                ok = false;
+                continue;
+            }
+            is_output[o->id] = true;
+            ARENA_PUSH(m->outputs, m->noutputs, cap, o);
         }
     } else if (prev) {
         m->outputs = arena_alloc(sizeof(IrNode *));
@@ -1285,21 +1294,24 @@ static bool source_expr(const AstExpr *e, IrSource *src) {
     return true;
 }
 
-static bool add_feature(IrData *dt, int *cap, long long v, Loc loc) {
+/* The features selected so far: the list, and one flag per index. */
+typedef struct { int cap; bool *taken; } Features;
+
+static bool add_feature(IrData *dt, Features *fs, long long v, Loc loc) {
     if (v < 0 || v >= MAX_FEATURE) {
         diag_error(loc, "feature index %lld out of range: must be in 0..%d", v, MAX_FEATURE - 1);
         return false;
     }
-    for (int i = 0; i < dt->nfeatures; i++)
-        if (dt->features[i] == v) {
-            diag_error(loc, "feature %lld is selected twice", v);
-            return false;
-        }
-    ARENA_PUSH(dt->features, dt->nfeatures, *cap, (int)v);
+    if (fs->taken[v]) {
+        diag_error(loc, "feature %lld is selected twice", v);
+        return false;
+    }
+    fs->taken[v] = true;
+    ARENA_PUSH(dt->features, dt->nfeatures, fs->cap, (int)v);
     return true;
 }
 
-static bool features_item(IrData *dt, int *cap, const AstExpr *e) {
+static bool features_item(IrData *dt, Features *fs, const AstExpr *e) {
     long long v;
     if (e->kind == EX_SLICE) {
         long long lo = e->has_lo ? e->lo : 0;
@@ -1320,10 +1332,10 @@ static bool features_item(IrData *dt, int *cap, const AstExpr *e) {
             return false;
         }
         for (long long i = lo; i < e->hi; i++)
-            if (!add_feature(dt, cap, i, e->loc)) return false;
+            if (!add_feature(dt, fs, i, e->loc)) return false;
         return true;
     }
-    if (as_int(e, &v)) return add_feature(dt, cap, v, e->loc);
+    if (as_int(e, &v)) return add_feature(dt, fs, v, e->loc);
     diag_error(e->loc, "a feature is an index or a slice [lo:hi], got %s", describe(e));
     return false;
 }
@@ -1343,6 +1355,7 @@ static IrData *resolve_data(R *r, const AstDecl *d) {
         source_expr(k[DK_TRAIN], &dt->train);
 
     int scap = 0;
+    StrMap signal_index = {0};
     for (int s = 0; s < d->nstmts; s++) {
         const AstStmt *st = &d->stmts[s];
         if (st->kind == ST_ASSIGN) continue;
@@ -1350,28 +1363,29 @@ static IrData *resolve_data(R *r, const AstDecl *d) {
             diag_error(st->loc, "only `key = value` and `signal NAME = ...` lines belong in a data block");
             continue;
         }
-        bool dup = false;
-        for (int i = 0; i < dt->nsignals; i++)
-            if (strcmp(dt->signals[i].name, st->name.name) == 0) {
-                diag_error(st->name.loc, "duplicate signal '%s'", st->name.name);
-                diag_note(dt->signals[i].src.loc, "first declared here");
-                dup = true;
-            }
+        int first = strmap_get(&signal_index, st->name.name);
+        if (first >= 0) {
+            diag_error(st->name.loc, "duplicate signal '%s'", st->name.name);
+            diag_note(dt->signals[first].src.loc, "first declared here");
+        }
         IrSignal sig = {st->name.name, {0}};
-        if (source_expr(st->value, &sig.src) && !dup) ARENA_PUSH(dt->signals, dt->nsignals, scap, sig);
+        if (source_expr(st->value, &sig.src) && first < 0) {
+            strmap_add(&signal_index, sig.name, dt->nsignals);
+            ARENA_PUSH(dt->signals, dt->nsignals, scap, sig);
+        }
     }
 
     if (k[DK_FEATURES]) {
         dt->has_features = true;
-        int cap = 0;
+        Features fs = { 0, arena_alloc(sizeof(bool) * MAX_FEATURE) };
         const AstExpr *f = k[DK_FEATURES];
         if (f->kind == EX_SLICE)
-            features_item(dt, &cap, f);
+            features_item(dt, &fs, f);
         else if (f->nitems == 0)
             diag_error(f->loc, "an empty feature list selects nothing");
         else
             for (int i = 0; i < f->nitems; i++)
-                if (!features_item(dt, &cap, f->items[i])) break;
+                if (!features_item(dt, &fs, f->items[i])) break;
     }
     dt->flatten = bool_of(k[DK_FLATTEN], false);
     dt->limit = -1;
@@ -1496,9 +1510,19 @@ static void resolve_callbacks(IrTrain *t, const AstExpr *list) {
     }
 }
 
+/* tpr_at_fpr items ordered by value, then by place (for finding repeats). */
+typedef struct { double x; int pos; } FprItem;
+static int fpr_cmp(const void *a, const void *b) {
+    const FprItem *p = a, *q = b;
+    if (p->x != q->x) return p->x < q->x ? -1 : 1;
+    return (p->pos > q->pos) - (p->pos < q->pos);
+}
+
 static void resolve_metrics(IrTrain *t, const AstExpr *list) {
     int n, cap = 0;
     const AstExpr *const *items = list_items(list, &n);
+    FprItem *fpr = arena_alloc(sizeof(FprItem) * (size_t)(n + 1));
+    int nfpr = 0;
     for (int i = 0; i < n; i++) {
         const AstExpr *a[2];
         Loc l[2];
@@ -1515,10 +1539,12 @@ static void resolve_metrics(IrTrain *t, const AstExpr *list) {
             diag_error(a[0]->loc, "tpr_at_fpr needs a false positive rate in (0, 1), got %g", x);
             continue;
         }
-        for (int j = 0; j < t->ntpr_at_fpr; j++)
-            if (t->tpr_at_fpr[j] == x) diag_error(items[i]->loc, "tpr_at_fpr(%g) given twice", x);
+        fpr[nfpr++] = (FprItem){ x, i };
         ARENA_PUSH(t->tpr_at_fpr, t->ntpr_at_fpr, cap, x);
     }
+    qsort(fpr, (size_t)nfpr, sizeof *fpr, fpr_cmp);
+    for (int j = 1; j < nfpr; j++)
+        if (fpr[j].x == fpr[j - 1].x) diag_error(items[fpr[j].pos]->loc, "tpr_at_fpr(%g) given twice", fpr[j].x);
 }
 
 /* The single object of a table for an omitted key, or an error. */

@@ -11,8 +11,9 @@
  * 8-column stops, bytes that are not UTF-8 and control characters are shown
  * as <ff>, and a line wider than LINE_MAX_SHOWN columns is cut around the caret.
  */
-#define _XOPEN_SOURCE 700     /* realpath */
+#define _XOPEN_SOURCE 700     /* realpath, lstat */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "src.h"
 #include "util.h"
 
@@ -54,39 +56,68 @@ static int add_file(char *path, char *real, char *text, size_t len) {
     return nfiles++;
 }
 
+void src_describe_special(const char *path, const struct stat *st, char *buf, size_t size) {
+    const char *kind = S_ISDIR(st->st_mode) ? "a directory" : S_ISFIFO(st->st_mode) ? "a FIFO"
+                     : S_ISCHR(st->st_mode) ? "a character device" : S_ISBLK(st->st_mode) ? "a block device"
+                     : S_ISSOCK(st->st_mode) ? "a socket" : "a special file";
+    const char *tail = S_ISDIR(st->st_mode) ? "" : ", not a regular file";
+    struct stat lst;
+    char *real = NULL;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && (real = realpath(path, NULL)))
+        snprintf(buf, size, "is a symbolic link to %s, %s%s", real, kind, tail);
+    else
+        snprintf(buf, size, "is %s%s", kind, tail);
+    free(real);
+}
+
+/* Opens and reads only a regular file: a FIFO or a device is refused before
+   it is opened (reading it could block or never end), and checked again on
+   the open file (O_NONBLOCK: opening a FIFO cannot wait for a writer). */
 int src_load(const char *path, const char **err) {
-    static char errbuf[256];
+    static char errbuf[4200];
     struct stat st;
     if (stat(path, &st) != 0) {
         *err = strerror(errno);
         return -1;
     }
-    if (S_ISDIR(st.st_mode)) { *err = "is a directory"; return -1; }
-    if (!S_ISREG(st.st_mode)) { *err = "is not a regular file"; return -1; }
+    if (!S_ISREG(st.st_mode)) {
+        src_describe_special(path, &st, errbuf, sizeof errbuf);
+        *err = errbuf;
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) { *err = strerror(errno); return -1; }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = errno;
+        close(fd);
+        if (!S_ISREG(st.st_mode)) src_describe_special(path, &st, errbuf, sizeof errbuf);
+        else snprintf(errbuf, sizeof errbuf, "%s", strerror(e));
+        *err = errbuf;
+        return -1;
+    }
     /* Locations are 32-bit byte offsets. */
-    if ((unsigned long long)st.st_size >= UINT32_MAX / 2) { *err = "file too large"; return -1; }
-    FILE *fp = fopen(path, "rb");
-    if (!fp) { *err = strerror(errno); return -1; }
+    if ((unsigned long long)st.st_size >= UINT32_MAX / 2) { close(fd); *err = "file too large"; return -1; }
     size_t cap = (size_t)st.st_size + 1, len = 0;
     char *text = xmalloc(cap + 1);
     for (;;) {
-        size_t got = fread(text + len, 1, cap - len, fp);
-        len += got;
+        ssize_t got = read(fd, text + len, cap - len);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
+            close(fd);
+            free(text);
+            *err = errbuf;
+            return -1;
+        }
         if (got == 0) break;
-        if (len == cap) {
-            if (cap >= UINT32_MAX / 2) { fclose(fp); free(text); *err = "file too large"; return -1; }
+        len += (size_t)got;
+        if (len == cap) {        /* the file grew while being read */
+            if (cap >= UINT32_MAX / 2) { close(fd); free(text); *err = "file too large"; return -1; }
             cap *= 2;
             text = xrealloc(text, cap + 1);
         }
     }
-    if (ferror(fp)) {
-        snprintf(errbuf, sizeof errbuf, "%s", strerror(errno ? errno : EIO));
-        fclose(fp);
-        free(text);
-        *err = errbuf;
-        return -1;
-    }
-    fclose(fp);
+    close(fd);
     text[len] = 0;
     char *real = realpath(path, NULL);
     if (!real) real = xstrdup(path);
@@ -315,20 +346,31 @@ static void emit_text(const char *kind, Loc loc, char *buf, size_t size) {
 
 void diag_hold(void) { holding = 1; }
 
+static bool group_before(const DiagGroup *a, const DiagGroup *b) {
+    return a->loc.file < b->loc.file || (a->loc.file == b->loc.file && a->loc.start < b->loc.start);
+}
+
+/* Stable merge sort of v (n groups) by location, through tmp (bottom-up, so
+   that no stack depth depends on the number of diagnostics). */
+static void sort_held(DiagGroup *v, DiagGroup *tmp, int n) {
+    for (int w = 1; w < n; w *= 2) {
+        for (int lo = 0; lo < n; lo += 2 * w) {
+            int mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            int i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = group_before(&v[j], &v[i]) ? v[j++] : v[i++];
+            while (i < mid) tmp[k++] = v[i++];
+            while (j < hi) tmp[k++] = v[j++];
+        }
+        memcpy(v, tmp, (size_t)n * sizeof *v);
+    }
+}
+
 void diag_release(void) {
     holding = 0;
-    /* A stable insertion sort (at most a few dozen groups, nearly sorted):
-       equal locations keep the order they were found in. */
-    for (int i = 1; i < nheld; i++) {
-        DiagGroup g = held[i];
-        int j = i;
-        while (j > 0 && (held[j - 1].loc.file > g.loc.file ||
-                         (held[j - 1].loc.file == g.loc.file && held[j - 1].loc.start > g.loc.start))) {
-            held[j] = held[j - 1];
-            j--;
-        }
-        held[j] = g;
-    }
+    /* Equal locations keep the order they were found in. */
+    DiagGroup *tmp = nheld > 1 ? malloc((size_t)nheld * sizeof *tmp) : NULL;
+    if (tmp) sort_held(held, tmp, nheld);
+    free(tmp);
     for (int i = 0; i < nheld; i++) {
         fwrite(held[i].text, 1, held[i].len, stderr);
         free(held[i].text);
@@ -403,6 +445,8 @@ void diag_note_brief(Loc loc, const char *fmt, ...) {
 }
 
 int diag_error_count(void) { return nerrors; }
+
+int diag_errors_full(void) { return nerrors >= DIAG_MAX_ERRORS; }
 
 void diag_reset(void) { nerrors = 0; dropping = 0; dropped_held = 0; }
 

@@ -34,6 +34,11 @@ typedef struct {
 /* Loads a file; returns its id, or -1 (and *err says why: "No such file ...",
    "is a directory", ...). */
 int src_load(const char *path, const char **err);
+/* What a file that is not regular is, for a message after its path: "is a
+   directory", "is a FIFO, not a regular file", "is a symbolic link to
+   /dev/zero, a character device, not a regular file". */
+struct stat;
+void src_describe_special(const char *path, const struct stat *st, char *buf, size_t size);
 /* Adds in-memory text (tests, fuzzing); returns its id. */
 int src_add(const char *name, const char *text, size_t len);
 const SrcFile *src_file(int id);
@@ -52,6 +57,9 @@ void diag_note(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* A note at loc without its source excerpt (it follows an error on the same text). */
 void diag_note_brief(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int diag_error_count(void);
+/* True when the next error would be dropped (too many already): a caller
+   may then skip work that only improves the message (suggestions). */
+int diag_errors_full(void);
 /* Between diag_hold and diag_release, diagnostics are kept and then written in
    source order (a pass that checks one kind of thing at a time still reports
    its errors line by line); each error or warning keeps the notes after it. */

@@ -23,7 +23,7 @@ fuzz-front: $(BUILD)/aedlc
 	clang $(FUZZ_FLAGS) tests/fuzz/fuzz_front.c $(AEDLC_SRCS) $(BUILD)/fuzz/gen/lexer.c \
 	  $(BUILD)/fuzz/gen/parser.c -o $(BUILD)/fuzz/fuzz_front $(BUILD)/libaedlrt.a $(LDLIBS)
 	cd $(BUILD)/fuzz && ./fuzz_front -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 -print_funcs=0 -max_len=8192 -dict=$(CURDIR)/tests/fuzz/aedl.dict \
-	  corpus $(addprefix $(CURDIR)/,examples stdlib tests/parse tests/errors $(wildcard tests/fuzz/regress))
+	  corpus $(addprefix $(CURDIR)/,examples stdlib tests/parse tests/errors tests/fuzz/multi $(wildcard tests/fuzz/regress))
 
 # The AST the parser builds (ast.h's contract with resolve.c).
 TEST_BINS += $(BUILD)/tests/front/test_ast

@@ -18,7 +18,7 @@ fuzz-prec: $(FUZZ_PREC_DIR)/fuzz_prec
 	@mkdir -p $(FUZZ_PREC_DIR)/corpus
 	cd $(FUZZ_PREC_DIR) && ./fuzz_prec -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
 	  -close_fd_mask=3 -max_len=8192 -dict=$(CURDIR)/tests/fuzz/aedl.dict corpus \
-	  $(addprefix $(CURDIR)/,examples stdlib tests/parse tests/errors tests/fuzz/regress)
+	  $(addprefix $(CURDIR)/,examples stdlib tests/parse tests/errors tests/fuzz/multi tests/fuzz/regress)
 $(FUZZ_PREC_DIR)/fuzz_prec: tests/fuzz/fuzz_prec.c tests/fuzz/front_run.h compiler/lexer.l compiler/parser.y \
                             $(AEDLC_SRCS) $(RT_SRCS) | $(DEPS_OK)
 	@mkdir -p $(FUZZ_PREC_DIR)/gen
@@ -29,3 +29,9 @@ $(FUZZ_PREC_DIR)/fuzz_prec: tests/fuzz/fuzz_prec.c tests/fuzz/front_run.h compil
 	  $(HDF5_CFLAGS) $(BLAS_CFLAGS) -DAEDL_VERSION='"$(VERSION)"' tests/fuzz/fuzz_prec.c \
 	  $(AEDLC_SRCS) $(RT_SRCS) $(FUZZ_PREC_DIR)/gen/lexer.c $(FUZZ_PREC_DIR)/gen/parser.c \
 	  -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm
+
+# The front end against hostile inputs (deep import chains, 100,000
+# declarations and layers, imports that are not regular files, -o /), and in
+# `make bench` the same big inputs timed.
+TEST_SCRIPTS += tests/robust/front_hostile.sh
+BENCH_CMDS   += 'sh tests/robust/bench_front.sh'

@@ -1,4 +1,5 @@
 /* fuzz_front.c — libFuzzer target over the front end (`make fuzz`): any bytes
+ * (one file, or several split on "--- NAME" lines: tests/fuzz/front_run.h)
  * must give diagnostics, never a crash, a sanitizer report or an internal error. */
 #include <stddef.h>
 #include <stdint.h>

@@ -2,7 +2,8 @@
  * (part of `make test`; `make fuzz` runs the real fuzzer).
  *
  * Every seed (examples/, stdlib/, tests/parse/, tests/errors/, tests/fuzz/regress/
- * *.aedl: inputs that once crashed) is run as
+ * *.aedl: inputs that once crashed; tests/fuzz/multi/: several files
+ * that import each other, split on "--- NAME" lines by front_run.h) is run as
  * it is, then MUTANTS_PER_SEED times mutated (bytes flipped, ranges deleted or
  * repeated, tokens of the language spliced in).  A crash, a sanitizer report or
  * an internal error fails the run (the process dies); the checks below make
@@ -29,6 +30,7 @@ static const char *const dict[] = {
     "99999999999999999999", "1e999", "model", "input", "output", "data", "train", "target",
     "import \"std/quantizers\"", "quantizer", "pruning", "signal", "dense", "relu", "none",
     "true", "\xff", "\xc3", "\xe2\x82\xac", "\t", "\r\n", "[0:3]", "[:]", "prune = none",
+    "\n--- lib.aedl\n", "\n--- ", "import \"lib\"", "import \"fuzz\"", "import \"quant\"",
 };
 
 static char *read_file(const char *path, size_t *len) {
@@ -94,10 +96,20 @@ int main(int argc, char **argv) {
     if (!verbose && freopen("/dev/null", "w", stderr) == NULL) { printf("FAIL mutate: stderr\n"); return 1; }
 
     static const char *const pats[] = { "examples/*.aedl", "stdlib/*.aedl", "tests/parse/*.aedl",
-                                        "tests/errors/*.aedl", "tests/fuzz/regress/*.aedl" };
+                                        "tests/errors/*.aedl", "tests/fuzz/regress/*.aedl",
+                                        "tests/fuzz/multi/*.aedl" };
     glob_t g;
     memset(&g, 0, sizeof g);
-    for (int i = 0; i < 5; i++) glob(pats[i], i ? GLOB_APPEND : 0, NULL, &g);
+    for (int i = 0; i < 6; i++) glob(pats[i], i ? GLOB_APPEND : 0, NULL, &g);
+
+    /* The multi-file seeds really are several files: one compiles, one is a cycle. */
+    size_t n3, nc;
+    char *three = read_file("tests/fuzz/multi/three_files.aedl", &n3);
+    char *cycle = read_file("tests/fuzz/multi/cycle.aedl", &nc);
+    int e3 = three ? front_run(three, n3, devnull) : -1;
+    int ec = cycle ? front_run(cycle, nc, devnull) : -1;
+    free(three);
+    free(cycle);
 
     long mutants = 0, broken = 0, seeds = 0;
     for (size_t i = 0; i < g.gl_pathc; i++) {
@@ -125,6 +137,8 @@ int main(int argc, char **argv) {
     fclose(devnull);
 
     CHECK(seeds > 0, "mutate/seeds found", "no seed files (run from the repository root)");
+    CHECK(e3 == 0, "mutate/three files importing each other compile", "%d errors", e3);
+    CHECK(ec == 1, "mutate/an import cycle across files is one error", "%d errors", ec);
     CHECK(mutants == (long)g.gl_pathc * MUTANTS_PER_SEED || g.gl_pathc == 0, "mutate/all mutants ran",
           "%ld mutants", mutants);
     CHECK(broken > mutants / 10, "mutate/mutants are reported", "only %ld of %ld mutants gave errors", broken, mutants);

@@ -52,7 +52,7 @@ check robust/input/nul-only-capped "more than 21 errors for one file: $(grep -c 
 
 # ---- a FIFO as the input (never opened: it could block)
 mkfifo fifo.aedl
-expect_error robust/input/fifo "fifo.aedl: is not a regular file" $A fifo.aedl --emit ir
+expect_error robust/input/fifo "fifo.aedl: is a FIFO, not a regular file" $A fifo.aedl --emit ir
 
 # ---- output folders that cannot be written, for every emitter
 cat > small.aedl <<'AEDL'
