@@ -320,7 +320,7 @@ static void test_csv(void) {
     write_text(P("empty.csv"), "# nothing\n\n");
     expect_error("csv_error_empty", (aedl_data_spec){ .kind = AEDL_SRC_CSV, .path = P("empty.csv") }, "no events", NULL);
     write_text(P("nan.csv"), "1,2\n3,4\n5,nan\n");
-    expect_error("csv_error_nan", (aedl_data_spec){ .kind = AEDL_SRC_CSV, .path = P("nan.csv") }, "NaN", "event 2");
+    expect_error("csv_error_nan", (aedl_data_spec){ .kind = AEDL_SRC_CSV, .path = P("nan.csv") }, "nan.csv:3: field 2 is a NaN", NULL);
     expect_error("csv_error_missing", (aedl_data_spec){ .kind = AEDL_SRC_CSV, .path = P("none.csv") }, "No such file", NULL);
 }
 
