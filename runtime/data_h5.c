@@ -181,13 +181,10 @@ static void absolute(const char *from, const char *target, char *buf, size_t len
         buf[len - 1] = 0;
 }
 
-/* Walks the prefixes of dataset ("/a", "/a/b", ...) before HDF5 follows them:
-   an external or user-defined link is refused (the data would come from another
-   file); a soft link that points nowhere, or into a loop, is named. */
-static int check_links(hid_t file, const char *path, const char *dataset, char *err, size_t errlen) {
+int aedl_h5_link_problem(hid_t file, const char *dataset, char *err, size_t errlen) {
     char pre[1024];
     size_t len = strlen(dataset);
-    if (len >= sizeof pre) return data_err(err, errlen, "%s: the dataset name is too long", path);
+    if (len >= sizeof pre) return data_err(err, errlen, "the dataset name is too long");
     for (size_t i = 1; i <= len; i++) {
         if (i < len && dataset[i] != '/') continue;
         memcpy(pre, dataset, i);
@@ -203,13 +200,13 @@ static int check_links(hid_t file, const char *path, const char *dataset, char *
             unsigned flags;
             if (li.u.val_size <= sizeof val && H5Lget_val(file, pre, val, sizeof val, H5P_DEFAULT) >= 0)
                 H5Lunpack_elink_val(val, li.u.val_size, &flags, &ofile, &oname);
-            return data_err(err, errlen, "%s: \"%s\" is an external link to \"%s\" in the file \"%s\"; "
+            return data_err(err, errlen, "\"%s\" is an external link to \"%s\" in the file \"%s\"; "
                             "external links are not followed: give that file and dataset instead",
-                            path, pre, oname, ofile);
+                            pre, oname, ofile);
         }
         if (li.type != H5L_TYPE_SOFT)
-            return data_err(err, errlen, "%s: \"%s\" is a user-defined link (type %d); only hard and "
-                            "soft links are followed", path, pre, (int)li.type);
+            return data_err(err, errlen, "\"%s\" is a user-defined link (type %d); only hard and "
+                            "soft links are followed", pre, (int)li.type);
         if (H5Oexists_by_name(file, pre, H5P_DEFAULT) > 0) continue;
         /* Follow the chain by hand: a name seen twice is a loop; a name that is
            not there is where the chain dangles. */
@@ -232,7 +229,7 @@ static int check_links(hid_t file, const char *path, const char *dataset, char *
                     }
                     append(chain, sizeof chain, " -> ");
                     append(chain, sizeof chain, next);
-                    return data_err(err, errlen, "%s: \"%s\" is a soft link in a loop: %s", path, pre,
+                    return data_err(err, errlen, "\"%s\" is a soft link in a loop: %s", pre,
                                     chain);
                 }
             snprintf(seen[nseen++], sizeof seen[0], "%s", next);
@@ -242,15 +239,15 @@ static int check_links(hid_t file, const char *path, const char *dataset, char *
             h5_quiet_end(&q);
             if (there <= 0) {
                 if (strcmp(next, first) == 0 || step == 0)
-                    return data_err(err, errlen, "%s: \"%s\" is a dangling soft link to \"%s\" (there "
-                                    "is nothing there)", path, pre, first);
-                return data_err(err, errlen, "%s: \"%s\" is a soft link to \"%s\", which leads to "
-                                "\"%s\": there is nothing there", path, pre, first, next);
+                    return data_err(err, errlen, "\"%s\" is a dangling soft link to \"%s\" (there "
+                                    "is nothing there)", pre, first);
+                return data_err(err, errlen, "\"%s\" is a soft link to \"%s\", which leads to "
+                                "\"%s\": there is nothing there", pre, first, next);
             }
             snprintf(cur, sizeof cur, "%s", next);
         }
-        return data_err(err, errlen, "%s: \"%s\" is a soft link to \"%s\", which does not lead to "
-                        "an object (a loop or too many links)", path, pre, first);
+        return data_err(err, errlen, "\"%s\" is a soft link to \"%s\", which does not lead to "
+                        "an object (a loop or too many links)", pre, first);
     }
     return 0;
 }
@@ -336,7 +333,9 @@ static int h5_open(data_src *s, const char *path, const char *dataset, char *err
     }
 
     /* The dataset, or a list of what the file holds. */
-    if (check_links(s->file, path, dataset, err, errlen)) return -1;
+    char lw[900];
+    if (aedl_h5_link_problem(s->file, dataset, lw, sizeof lw))
+        return data_err(err, errlen, "%s: %s", path, lw);
     s->dset = H5Dopen2(s->file, dataset, H5P_DEFAULT);
     if (s->dset < 0) {
         hid_t g = H5Gopen2(s->file, dataset, H5P_DEFAULT);
