@@ -30,3 +30,20 @@ $(FUZZ_PREC_DIR)/fuzz_prec: tests/fuzz/fuzz_prec.c tests/fuzz/front_run.h compil
 	  $(HDF5_CFLAGS) $(BLAS_CFLAGS) -DAEDL_VERSION='"$(VERSION)"' tests/fuzz/fuzz_prec.c \
 	  $(AEDLC_SRCS) $(RT_SRCS) $(FUZZ_PREC_DIR)/gen/lexer.c $(FUZZ_PREC_DIR)/gen/parser.c \
 	  -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm
+
+# `make fuzz-data` (part of `make fuzz`): libFuzzer over the CSV data reader
+# (tests/fuzz/fuzz_data.c): each input is loaded as a training source, split
+# and scaled, built with clang's ASan+UBSan; FUZZ_TIME seconds, seeded with
+# tests/fuzz/csv/.  Crashes are saved as $(BUILD)/fuzz-data/crash-*.
+FUZZ_DATA_DIR := $(BUILD)/fuzz-data
+.PHONY: fuzz-data
+fuzz: fuzz-data
+fuzz-data: $(FUZZ_DATA_DIR)/fuzz_data
+	@mkdir -p $(FUZZ_DATA_DIR)/corpus
+	cd $(FUZZ_DATA_DIR) && ./fuzz_data -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	  -max_len=8192 -dict=$(CURDIR)/tests/fuzz/csv.dict corpus $(CURDIR)/tests/fuzz/csv
+$(FUZZ_DATA_DIR)/fuzz_data: tests/fuzz/fuzz_data.c $(RT_SRCS) | $(DEPS_OK)
+	@mkdir -p $(FUZZ_DATA_DIR)
+	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -Iruntime $(HDF5_CFLAGS) $(BLAS_CFLAGS) tests/fuzz/fuzz_data.c \
+	  $(RT_SRCS) -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm -lpthread
