@@ -172,12 +172,12 @@ static void append(char *buf, size_t cap, const char *str) {
     buf[u + n] = 0;
 }
 
-/* target, relative to the group that holds the link `from`, as an absolute path. */
-static void absolute(const char *from, const char *target, char *buf, size_t len) {
-    if (target[0] == '/') { snprintf(buf, len, "%s", target); return; }
+/* The soft link `from`'s target, which is relative to the group holding the link,
+   as a name from the same place as `from`. */
+static void resolve(const char *from, const char *target, char *buf, size_t len) {
     const char *slash = strrchr(from, '/');
-    int dir = slash ? (int)(slash - from) : 0;
-    if (snprintf(buf, len, "%s%.*s/%s", from[0] == '/' ? "" : "/", dir, from, target) >= (int)len)
+    if (target[0] == '/' || !slash) { snprintf(buf, len, "%s", target); return; }
+    if (snprintf(buf, len, "%.*s/%s", (int)(slash - from), from, target) >= (int)len)
         buf[len - 1] = 0;
 }
 
@@ -211,23 +211,22 @@ int aedl_h5_link_problem(hid_t file, const char *dataset, char *err, size_t errl
         /* Follow the chain by hand: a name seen twice is a loop; a name that is
            not there is where the chain dangles. */
         char first[1024], cur[1024], seen[16][1024];
-        int nseen = 0;
+        int nseen = 1;
+        snprintf(seen[0], sizeof seen[0], "%s", pre);
         soft_target(file, pre, first, sizeof first);
         snprintf(cur, sizeof cur, "%s", pre);
-        for (int step = 0; step < 16; step++) {
+        for (int step = 0; step < 15; step++) {
             char t[1024], next[1024];
             soft_target(file, cur, t, sizeof t);
             if (!t[0]) break;
-            absolute(cur, t, next, sizeof next);
+            resolve(cur, t, next, sizeof next);
             for (int k = 0; k < nseen; k++)
                 if (strcmp(seen[k], next) == 0) {
                     char chain[600] = "";
-                    append(chain, sizeof chain, pre);
                     for (int m = 0; m < nseen; m++) {
-                        append(chain, sizeof chain, " -> ");
                         append(chain, sizeof chain, seen[m]);
+                        append(chain, sizeof chain, " -> ");
                     }
-                    append(chain, sizeof chain, " -> ");
                     append(chain, sizeof chain, next);
                     return data_err(err, errlen, "\"%s\" is a soft link in a loop: %s", pre,
                                     chain);
@@ -275,8 +274,8 @@ static int check_stored(hid_t dset, hid_t dcpl, int rank, const hsize_t *dims, c
     if (H5Pget_chunk(dcpl, rank, cd) != rank) return 0;
     for (int i = 0; i < rank; i++) {
         if (cd[i] == 0) return 0;
-        nper[i] = (dims[i] + cd[i] - 1) / cd[i];
-        expected *= nper[i];
+        nper[i] = dims[i] / cd[i] + (dims[i] % cd[i] != 0);
+        expected = nper[i] && expected > (hsize_t)-1 / nper[i] ? (hsize_t)-1 : expected * nper[i];
     }
     hid_t fs = H5Dget_space(dset);
     herr_t e = H5Dget_num_chunks(dset, fs, &stored);

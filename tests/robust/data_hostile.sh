@@ -120,6 +120,9 @@ expect_error robust/hostile/h5-dangling-link "$T/bg.h5: \"Particles\" is a dangl
 fresh; "$H5EDIT" link bg.h5 a soft /b && "$H5EDIT" link bg.h5 b soft /a && "$H5EDIT" link bg.h5 Particles soft /a
 expect_error robust/hostile/h5-link-loop "$T/bg.h5: \"Particles\" is a soft link in a loop: Particles -> /a -> /b -> /a" \
   "$TR" --quiet -o "$T/o"
+fresh; "$H5EDIT" link bg.h5 Particles soft Particles
+expect_error robust/hostile/h5-link-to-itself "$T/bg.h5: \"Particles\" is a soft link in a loop: Particles -> Particles" \
+  "$TR" --quiet -o "$T/o"
 fresh; "$H5EDIT" link bg.h5 Particles external good.h5 /Particles
 expect_error robust/hostile/h5-external-link \
   "$T/bg.h5: \"Particles\" is an external link to \"/Particles\" in the file \"good.h5\"; external links are not followed" \
