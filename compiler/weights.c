@@ -1,5 +1,5 @@
 /* weights.c — loading trained parameters from HDF5 (see weights.h). */
-#include <errno.h>
+#include <float.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -66,6 +66,12 @@ static float *read_ds(Ctx *c, hid_t g, const char *layer, const char *name, int 
         if (required) err(c, "layer '%s': dataset '%s' is missing%s", layer, name, "");
         return NULL;
     }
+    char why[900];
+    if (aedl_h5_link_problem(g, name, why, sizeof why)) {
+        fprintf(stderr, "%s: error: layer '%s': %s\n", c->path, layer, why);
+        c->errors++;
+        return NULL;
+    }
     hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
     if (ds < 0) { err(c, "layer '%s': cannot open dataset '%s'%s", layer, name, ""); return NULL; }
     hid_t sp = H5Dget_space(ds);
@@ -85,23 +91,33 @@ static float *read_ds(Ctx *c, hid_t g, const char *layer, const char *name, int 
         return NULL;
     }
     size_t n = (size_t)d0 * (rank == 2 ? (size_t)d1 : 1);
-    float *v = xmalloc(sizeof(float) * (n ? n : 1));
-    if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+    /* Read as double: a float64 value beyond float32's range is named as such. */
+    double *dv = xmalloc(sizeof(double) * (n ? n : 1));
+    if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dv) < 0) {
         err(c, "layer '%s': cannot read dataset '%s'%s", layer, name, "");
-        H5Dclose(ds); free(v); return NULL;
+        H5Dclose(ds); free(dv); return NULL;
     }
     H5Dclose(ds);
-    for (size_t i = 0; i < n; i++)
+    float *v = xmalloc(sizeof(float) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) {
+        v[i] = (float)dv[i];
         if (!isfinite(v[i])) {
             char idx[64];
             if (rank == 2) snprintf(idx, sizeof idx, "[%zu, %zu]", i / (size_t)d1, i % (size_t)d1);
             else snprintf(idx, sizeof idx, "[%zu]", i);
-            fprintf(stderr, "%s: error: layer '%s': %s%s is %s\n", c->path, layer, name, idx,
-                    isnan(v[i]) ? "NaN" : "infinite");
+            if (isfinite(dv[i]))
+                fprintf(stderr, "%s: error: layer '%s': %s%s = %g overflows float32 (the largest float32 "
+                        "is %g)\n", c->path, layer, name, idx, dv[i], (double)FLT_MAX);
+            else
+                fprintf(stderr, "%s: error: layer '%s': %s%s is %s\n", c->path, layer, name, idx,
+                        isnan(v[i]) ? "NaN" : "infinite");
             c->errors++;
             free(v);
+            free(dv);
             return NULL;
         }
+    }
+    free(dv);
     return v;
 }
 
@@ -122,12 +138,14 @@ static herr_t each_group(hid_t g, const char *name, const H5L_info_t *info, void
 
 int weights_load(IrModel *m, const char *path) {
     Ctx c = {path, 0};
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        fprintf(stderr, "%s: error: cannot open the weights file: %s\n", path, strerror(errno));
+    char why[900];
+    if (aedl_file_problem(path, why, sizeof why)) {
+        if (strncmp(why, "cannot open: ", 13) == 0)
+            fprintf(stderr, "%s: error: cannot open the weights file: %s\n", path, why + 13);
+        else
+            fprintf(stderr, "%s: error: the weights file is %s\n", path, why);
         return 1;
     }
-    fclose(probe);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) {
@@ -143,6 +161,11 @@ int weights_load(IrModel *m, const char *path) {
         if (H5Lexists(f, n->name, H5P_DEFAULT) <= 0) {
             fprintf(stderr, "%s: error: layer '%s' (%s) of model '%s' is missing\n", path, n->name,
                     ir_op_name(n->op), m->name);
+            c.errors++;
+            continue;
+        }
+        if (aedl_h5_link_problem(f, n->name, why, sizeof why)) {
+            fprintf(stderr, "%s: error: layer '%s': %s\n", path, n->name, why);
             c.errors++;
             continue;
         }

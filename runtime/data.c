@@ -1,6 +1,7 @@
 /* data.c — aedl_data_load and the splits: features, flatten, the seeded subset
  * and order, the NaN/Inf check, masks and the shape check, on top of a data_src
  * (data_h5.c, data_csv.c). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,14 @@ static void elem_str(const data_src *s, size_t e, char *buf, size_t len) {
     if (u < len) snprintf(buf + u, len - u, "]");
 }
 
+/* The index of element e of an event in the whole dataset: "[12, 3, 1]". */
+static void full_index(const data_src *s, size_t event, size_t e, char *buf, size_t len) {
+    char el[96];
+    elem_str(s, e, el, sizeof el);
+    if (s->file_rank == 1) snprintf(buf, len, "[%zu]", event);
+    else snprintf(buf, len, "[%zu, %s", event, el + 1);
+}
+
 /* Copies the kept features of one source row into dst (d floats); checks that each
    is finite and fills the mask.  Returns -1 (message in err) on NaN/Inf. */
 static int take_row(const data_src *s, const float *row, size_t event, const int *feat,
@@ -62,10 +71,22 @@ static int take_row(const data_src *s, const float *row, size_t event, const int
             size_t j = feat ? (size_t)feat[f] : f;
             float v = src[j];
             if (!isfinite(v)) {
+                const char *what = isnan(v) ? "a NaN" : "an infinite value";
+                if (s->lines)
+                    return data_err(err, errlen, "%s:%zu: field %zu is %s", s->path, s->lines[event],
+                                    j + 1, what);
                 char el[96];
                 elem_str(s, o * last + j, el, sizeof el);
+                double dv;
+                if (isinf(v) && src_h5_double(s, event, o * last + j, &dv) == 0 && isfinite(dv)) {
+                    char at[128];
+                    full_index(s, event, o * last + j, at, sizeof at);
+                    return data_err(err, errlen, "%s: %s%s = %g overflows float32 (the largest float32 "
+                                    "is %g)", s->path, s->dataset ? s->dataset : s->name, at, dv,
+                                    (double)FLT_MAX);
+                }
                 return data_err(err, errlen, "%s: %s has %s at event %zu (element %s of the event)",
-                                s->path, s->name, isnan(v) ? "a NaN" : "an infinite value", event, el);
+                                s->path, s->name, what, event, el);
             }
             dst[o * nf + f] = v;
             if (mask) mask[o * nf + f] = v != 0.0f;
@@ -121,12 +142,17 @@ int aedl_data_load(const aedl_data_spec *sp, aedl_table *out, char *err, size_t 
     /* How many events, which ones, and where each goes. */
     size_t n = s.n, nout = n;
     out->n_available = n;
+    out->source = sp->path;
     if (sp->limit) {
         if (sp->limit > n)
             snprintf(out->warning, sizeof out->warning, "%s: limit = %zu is more than the %zu "
                      "events in %s; using all %zu", sp->path, sp->limit, n, s.name, n);
         else
             nout = sp->limit;
+    }
+    if (s.note[0]) {
+        size_t u = strlen(out->warning);
+        snprintf(out->warning + u, sizeof out->warning - u, "%s%s", u ? "; " : "", s.note);
     }
     aedl_rng rng;
     aedl_rng_seed(&rng, sp->seed);
@@ -204,9 +230,33 @@ int aedl_split(const aedl_table *all, double val_frac, double test_frac,
                         "sum below 1", val_frac, test_frac);
     size_t nt = (size_t)llround((double)all->n * test_frac);
     size_t nv = (size_t)llround((double)all->n * val_frac);
-    if (nt + nv >= all->n)
-        return data_err(err, errlen, "%zu events are too few to split off validation = %g and "
-                        "test = %g and keep a training set", all->n, val_frac, test_frac);
+    if (nt + nv >= all->n || (val_frac > 0 && nv == 0) || (test_frac > 0 && nt == 0)) {
+        /* The fewest events that give each asked-for split one event and keep one
+           for training. */
+        size_t need = 1;
+        if (val_frac > 0 && (double)need < 0.5 / val_frac) need = (size_t)ceil(0.5 / val_frac);
+        if (test_frac > 0 && (double)need < 0.5 / test_frac) need = (size_t)ceil(0.5 / test_frac);
+        for (; need < ((size_t)1 << 40); need++) {
+            size_t t = (size_t)llround((double)need * test_frac), v = (size_t)llround((double)need * val_frac);
+            if (t + v < need && (val_frac == 0 || v > 0) && (test_frac == 0 || t > 0)) break;
+        }
+        char limited[96] = "";
+        if (all->n_available > all->n)
+            snprintf(limited, sizeof limited, " (limit %zu of %zu)", all->n, all->n_available);
+        const char *each = val_frac > 0 && test_frac > 0 ? "at least one each" : "at least one";
+        char splits[128];
+        if (val_frac > 0 && test_frac > 0)
+            snprintf(splits, sizeof splits, "the validation split (%g) and test split (%g)", val_frac, test_frac);
+        else if (val_frac > 0)
+            snprintf(splits, sizeof splits, "the validation split (%g)", val_frac);
+        else if (test_frac > 0)
+            snprintf(splits, sizeof splits, "the test split (%g)", test_frac);
+        else
+            snprintf(splits, sizeof splits, "training");
+        return data_err(err, errlen, "%s%sthe data give %zu event%s%s: %s need at least %zu events "
+                        "(%s, and one left for training)", all->source ? all->source : "",
+                        all->source ? ": " : "", all->n, all->n == 1 ? "" : "s", limited, splits, need, each);
+    }
     size_t ntr = all->n - nv - nt;
     view(all, 0, ntr, train);
     view(all, ntr, nv, val);

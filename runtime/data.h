@@ -58,6 +58,7 @@ typedef struct {
     int rank;                     /* per-event shape after features/flatten: shape[0..rank) */
     size_t shape[AEDL_MAX_RANK];
     size_t n_available;           /* events in the source (before limit) */
+    const char *source;           /* the spec's path, for messages */
     char warning[512];            /* non-empty: something the caller should print (not an error) */
     int owns;                     /* 1: x and mask are freed by aedl_table_free */
 } aedl_table;
@@ -108,6 +109,16 @@ int aedl_scaler_write_h5(const aedl_scaler *s, hid_t loc, char *err, size_t errl
 /* Why H5Fopen just failed, to follow "PATH: cannot open the HDF5 file":
    ": it is cut off (N of its M bytes; ...)", " (HDF5's innermost message)" or "". */
 void aedl_h5_open_why(char *buf, size_t len);
+/* Why PATH cannot be read as an input file, without opening anything that can
+   block: NULL when it is a regular file that can be opened for reading; else
+   buf, holding "cannot open: Permission denied" or "not a regular file (a FIFO)". */
+const char *aedl_file_problem(const char *path, char *buf, size_t len);
+/* Checks the links on the way to name (a path from loc: "/a/b", "enc/kernel")
+   before HDF5 follows them: -1, with err saying "\"a\" is a dangling soft link
+   to \"/x\"" (or a loop, or an external or user-defined link: never followed,
+   the values would come from another file); 0 when they are hard links or soft
+   links that lead to an object (or when a name is missing: the caller says so). */
+int aedl_h5_link_problem(hid_t loc, const char *name, char *err, size_t errlen);
 /* Reads /scaler from a file written by either function above. */
 int aedl_scaler_load(aedl_scaler *s, const char *path, char *err, size_t errlen);
 void aedl_scaler_free(aedl_scaler *s);

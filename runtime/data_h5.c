@@ -4,11 +4,14 @@
  * read in blocks that are whole multiples of the chunk, with a chunk cache large
  * enough for one block, so each compressed chunk is inflated once. */
 #include <errno.h>
+#include <fcntl.h>
+#include <float.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "data_src.h"
 #include "util.h"
 
@@ -22,6 +25,37 @@ int data_err(char *err, size_t errlen, const char *fmt, ...) {
         va_end(ap);
     }
     return -1;
+}
+
+static const char *file_kind(mode_t m) {
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+         : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "a special file";
+}
+
+const char *aedl_file_problem(const char *path, char *buf, size_t len) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(buf, len, "cannot open: %s", strerror(errno));
+        return buf;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(buf, len, "not a regular file (%s)", file_kind(st.st_mode));
+        return buf;
+    }
+    /* Non-blocking: should the name have become a FIFO since the stat, this open
+       returns at once, and fstat tells. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(buf, len, "cannot open: %s", strerror(errno));
+        return buf;
+    }
+    int rc = fstat(fd, &st);
+    close(fd);
+    if (rc != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(buf, len, "not a regular file (%s)", rc ? "cannot stat it" : file_kind(st.st_mode));
+        return buf;
+    }
+    return NULL;
 }
 
 void h5_quiet_begin(h5_quiet *q) {
@@ -119,13 +153,175 @@ static const char *class_name(H5T_class_t c) {
     }
 }
 
+/* ---- links: HDF5 would follow them; what they point at is checked first ----- */
+/* The link at name (a soft one) points at; "" if it cannot be read. */
+static void soft_target(hid_t file, const char *name, char *buf, size_t len) {
+    buf[0] = 0;
+    H5L_info_t li;
+    if (H5Lget_info(file, name, &li, H5P_DEFAULT) < 0 || li.type != H5L_TYPE_SOFT) return;
+    if (li.u.val_size == 0 || li.u.val_size > len || H5Lget_val(file, name, buf, len, H5P_DEFAULT) < 0)
+        buf[0] = 0;
+    else
+        buf[len - 1] = 0;
+}
+
+static void append(char *buf, size_t cap, const char *str) {
+    size_t u = strlen(buf), n = strlen(str);
+    if (u + n >= cap) n = cap - 1 - u;
+    memcpy(buf + u, str, n);
+    buf[u + n] = 0;
+}
+
+/* The soft link `from`'s target, which is relative to the group holding the link,
+   as a name from the same place as `from`. */
+static void resolve(const char *from, const char *target, char *buf, size_t len) {
+    const char *slash = strrchr(from, '/');
+    if (target[0] == '/' || !slash) { snprintf(buf, len, "%s", target); return; }
+    if (snprintf(buf, len, "%.*s/%s", (int)(slash - from), from, target) >= (int)len)
+        buf[len - 1] = 0;
+}
+
+int aedl_h5_link_problem(hid_t file, const char *dataset, char *err, size_t errlen) {
+    char pre[1024];
+    size_t len = strlen(dataset);
+    if (len >= sizeof pre) return data_err(err, errlen, "the dataset name is too long");
+    for (size_t i = 1; i <= len; i++) {
+        if (i < len && dataset[i] != '/') continue;
+        memcpy(pre, dataset, i);
+        pre[i] = 0;
+        if (pre[i - 1] == '/' || strcmp(pre, "/") == 0) continue;
+        if (H5Lexists(file, pre, H5P_DEFAULT) <= 0) return 0;       /* "no dataset": said later */
+        H5L_info_t li;
+        if (H5Lget_info(file, pre, &li, H5P_DEFAULT) < 0) return 0;
+        if (li.type == H5L_TYPE_HARD) continue;
+        if (li.type == H5L_TYPE_EXTERNAL) {
+            char val[1024] = "";
+            const char *ofile = "?", *oname = "?";
+            unsigned flags;
+            if (li.u.val_size <= sizeof val && H5Lget_val(file, pre, val, sizeof val, H5P_DEFAULT) >= 0)
+                H5Lunpack_elink_val(val, li.u.val_size, &flags, &ofile, &oname);
+            return data_err(err, errlen, "\"%s\" is an external link to \"%s\" in the file \"%s\"; "
+                            "external links are not followed: give that file and dataset instead",
+                            pre, oname, ofile);
+        }
+        if (li.type != H5L_TYPE_SOFT)
+            return data_err(err, errlen, "\"%s\" is a user-defined link (type %d); only hard and "
+                            "soft links are followed", pre, (int)li.type);
+        if (H5Oexists_by_name(file, pre, H5P_DEFAULT) > 0) continue;
+        /* Follow the chain by hand: a name seen twice is a loop; a name that is
+           not there is where the chain dangles. */
+        char first[1024], cur[1024], seen[16][1024];
+        int nseen = 1;
+        snprintf(seen[0], sizeof seen[0], "%s", pre);
+        soft_target(file, pre, first, sizeof first);
+        snprintf(cur, sizeof cur, "%s", pre);
+        for (int step = 0; step < 15; step++) {
+            char t[1024], next[1024];
+            soft_target(file, cur, t, sizeof t);
+            if (!t[0]) break;
+            resolve(cur, t, next, sizeof next);
+            for (int k = 0; k < nseen; k++)
+                if (strcmp(seen[k], next) == 0) {
+                    char chain[600] = "";
+                    for (int m = 0; m < nseen; m++) {
+                        append(chain, sizeof chain, seen[m]);
+                        append(chain, sizeof chain, " -> ");
+                    }
+                    append(chain, sizeof chain, next);
+                    return data_err(err, errlen, "\"%s\" is a soft link in a loop: %s", pre,
+                                    chain);
+                }
+            snprintf(seen[nseen++], sizeof seen[0], "%s", next);
+            h5_quiet q;
+            h5_quiet_begin(&q);
+            htri_t there = H5Lexists(file, next, H5P_DEFAULT);
+            h5_quiet_end(&q);
+            if (there <= 0) {
+                if (strcmp(next, first) == 0 || step == 0)
+                    return data_err(err, errlen, "\"%s\" is a dangling soft link to \"%s\" (there "
+                                    "is nothing there)", pre, first);
+                return data_err(err, errlen, "\"%s\" is a soft link to \"%s\", which leads to "
+                                "\"%s\": there is nothing there", pre, first, next);
+            }
+            snprintf(cur, sizeof cur, "%s", next);
+        }
+        return data_err(err, errlen, "\"%s\" is a soft link to \"%s\", which does not lead to "
+                        "an object (a loop or too many links)", pre, first);
+    }
+    return 0;
+}
+
+/* ---- storage: every declared event must be stored ------------------------------ */
+/* A chunked dataset stores only the chunks written: the rest read as the fill
+   value (zeros), so a file declared larger than what was written is refused, with
+   how many events are stored.  Virtual datasets and external raw files are
+   refused too (their sources may be missing: fill values again). */
+static int check_stored(hid_t dset, hid_t dcpl, int rank, const hsize_t *dims, const char *path,
+                        const char *dataset, char *err, size_t errlen) {
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    if (layout == H5D_VIRTUAL)
+        return data_err(err, errlen, "%s: dataset '%s' is a virtual dataset (it maps data from other "
+                        "datasets or files); give a source dataset instead", path, dataset);
+    if (H5Pget_external_count(dcpl) > 0)
+        return data_err(err, errlen, "%s: dataset '%s' keeps its values in external raw files; copy "
+                        "them into the HDF5 file (h5repack) first", path, dataset);
+    H5D_space_status_t status;
+    if (H5Dget_space_status(dset, &status) >= 0 && status == H5D_SPACE_STATUS_NOT_ALLOCATED)
+        return data_err(err, errlen, "%s: dataset '%s' declares %llu events but stores none (it was "
+                        "created and never written)", path, dataset, (unsigned long long)dims[0]);
+    if (layout != H5D_CHUNKED) return 0;
+    hsize_t cd[AEDL_MAX_RANK], nper[AEDL_MAX_RANK], expected = 1, stored = 0;
+    if (H5Pget_chunk(dcpl, rank, cd) != rank) return 0;
+    for (int i = 0; i < rank; i++) {
+        if (cd[i] == 0) return 0;
+        nper[i] = dims[i] / cd[i] + (dims[i] % cd[i] != 0);
+        expected = nper[i] && expected > (hsize_t)-1 / nper[i] ? (hsize_t)-1 : expected * nper[i];
+    }
+    hid_t fs = H5Dget_space(dset);
+    herr_t e = H5Dget_num_chunks(dset, fs, &stored);
+    H5Sclose(fs);
+    if (e < 0 || stored >= expected) return 0;
+    /* The stored prefix: chunk rows along the first axis, each complete across the
+       other axes; stops at the first chunk missing. */
+    hsize_t row = 0, off[AEDL_MAX_RANK];
+    int missing = 0;
+    for (row = 0; row < nper[0] && !missing; row++) {
+        hsize_t idx[AEDL_MAX_RANK] = {0};
+        for (;;) {
+            off[0] = row * cd[0];
+            for (int i = 1; i < rank; i++) off[i] = idx[i] * cd[i];
+            unsigned fm;
+            haddr_t addr = HADDR_UNDEF;
+            hsize_t size = 0;
+            if (H5Dget_chunk_info_by_coord(dset, off, &fm, &addr, &size) < 0 || addr == HADDR_UNDEF) {
+                missing = 1;
+                break;
+            }
+            int i = rank - 1;
+            while (i >= 1 && ++idx[i] == nper[i]) idx[i--] = 0;
+            if (i < 1) break;
+        }
+    }
+    hsize_t have = (missing ? row - 1 : row) * cd[0];
+    if (have > dims[0]) have = dims[0];
+    if (have == 0)
+        return data_err(err, errlen, "%s: dataset '%s' declares %llu events, but its first chunk was "
+                        "never written (%llu of its %llu chunks are stored): the missing events would "
+                        "read as fill values (zeros)", path, dataset, (unsigned long long)dims[0],
+                        (unsigned long long)stored, (unsigned long long)expected);
+    return data_err(err, errlen, "%s: dataset '%s' declares %llu events, but only the first %llu are "
+                    "stored (%llu of its %llu chunks): the rest were never written and would read as "
+                    "fill values (zeros); resize the dataset to the events written (h5py: "
+                    "ds.resize(%llu, axis=0))", path, dataset, (unsigned long long)dims[0],
+                    (unsigned long long)have, (unsigned long long)stored, (unsigned long long)expected,
+                    (unsigned long long)have);
+}
+
 /* ---- open ------------------------------------------------------------------ */
 static int h5_open(data_src *s, const char *path, const char *dataset, char *err, size_t errlen) {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return data_err(err, errlen, "%s: cannot open data file: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return data_err(err, errlen, "%s: is a directory, not an HDF5 file", path);
+    char why0[160];
+    if (aedl_file_problem(path, why0, sizeof why0))
+        return data_err(err, errlen, "%s: %s", path, why0);
     if (H5Fis_hdf5(path) <= 0)
         return data_err(err, errlen, "%s: not an HDF5 file", path);
     s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -136,6 +332,9 @@ static int h5_open(data_src *s, const char *path, const char *dataset, char *err
     }
 
     /* The dataset, or a list of what the file holds. */
+    char lw[900];
+    if (aedl_h5_link_problem(s->file, dataset, lw, sizeof lw))
+        return data_err(err, errlen, "%s: %s", path, lw);
     s->dset = H5Dopen2(s->file, dataset, H5P_DEFAULT);
     if (s->dset < 0) {
         hid_t g = H5Gopen2(s->file, dataset, H5P_DEFAULT);
@@ -185,6 +384,10 @@ static int h5_open(data_src *s, const char *path, const char *dataset, char *err
     s->block = BLOCK_BYTES / rowbytes;
     if (s->block < 1) s->block = 1;
     hid_t dcpl = H5Dget_create_plist(s->dset);
+    if (check_stored(s->dset, dcpl, rank, dims, path, dataset, err, errlen)) {
+        H5Pclose(dcpl);
+        return -1;
+    }
     if (H5Pget_layout(dcpl) == H5D_CHUNKED) {
         hsize_t cd[AEDL_MAX_RANK];
         H5Pget_chunk(dcpl, rank, cd);
@@ -213,6 +416,7 @@ static int h5_open(data_src *s, const char *path, const char *dataset, char *err
 int src_h5_open(data_src *s, const char *path, const char *dataset, char *err, size_t errlen) {
     memset(s, 0, sizeof *s);
     s->path = path;
+    s->dataset = dataset;
     s->file = s->dset = s->fspace = -1;
     if (!dataset || !dataset[0]) return data_err(err, errlen, "%s: no dataset name given", path);
     h5_quiet q;
@@ -245,6 +449,24 @@ const float *src_read(data_src *s, size_t r0, size_t nrows, char *err, size_t er
     return s->buf;
 }
 
+int src_h5_double(const data_src *s, size_t event, size_t elem, double *v) {
+    if (s->dset < 0) return -1;
+    hsize_t coord[AEDL_MAX_RANK];
+    coord[0] = event;
+    for (int i = s->file_rank - 1; i >= 1; i--) { coord[i] = elem % s->dims[i - 1]; elem /= s->dims[i - 1]; }
+    h5_quiet q;
+    h5_quiet_begin(&q);
+    hsize_t one = 1;
+    hid_t mem = H5Screate_simple(1, &one, NULL);
+    hid_t fs = H5Scopy(s->fspace);
+    herr_t rc = H5Sselect_elements(fs, H5S_SELECT_SET, 1, coord);
+    if (rc >= 0) rc = H5Dread(s->dset, H5T_NATIVE_DOUBLE, mem, fs, H5P_DEFAULT, v);
+    H5Sclose(fs);
+    H5Sclose(mem);
+    h5_quiet_end(&q);
+    return rc < 0 ? -1 : 0;
+}
+
 void src_close(data_src *s) {
     h5_quiet q;
     h5_quiet_begin(&q);
@@ -255,6 +477,8 @@ void src_close(data_src *s) {
     s->fspace = s->dset = s->file = -1;
     free(s->buf);
     free(s->rows);
+    free(s->lines);
     s->buf = NULL;
     s->rows = NULL;
+    s->lines = NULL;
 }

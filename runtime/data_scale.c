@@ -128,6 +128,9 @@ static float *read_vec(hid_t f, const char *name, size_t *d) {
 
 int aedl_scaler_load(aedl_scaler *s, const char *path, char *err, size_t errlen) {
     memset(s, 0, sizeof *s);
+    char why[160];
+    if (aedl_file_problem(path, why, sizeof why))
+        return data_err(err, errlen, "%s: the scaler file: %s", path, why);
     h5_quiet q;
     h5_quiet_begin(&q);
     hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;

@@ -9,6 +9,7 @@
 typedef struct {
     const char *path;
     const char *name;             /* "dataset 'Particles'" or "CSV file": for messages */
+    const char *dataset;          /* HDF5: the dataset's name as given; NULL for CSV */
     size_t n;                     /* events */
     int rank;                     /* rank per event (the source's rank - 1) */
     size_t dims[AEDL_MAX_RANK];   /* per-event dims */
@@ -20,6 +21,8 @@ typedef struct {
     float *buf;                   /* (block, rowlen) read buffer */
     /* CSV: the whole file, (n, rowlen) */
     float *rows;
+    size_t *lines;                /* (n) the file line (1-based) of each event */
+    char note[400];               /* non-empty: a line taken as a header */
 } data_src;
 
 /* Each returns 0, or -1 with a message in err naming the file. */
@@ -27,6 +30,9 @@ int  src_h5_open(data_src *s, const char *path, const char *dataset, char *err, 
 int  src_csv_open(data_src *s, const char *path, char *err, size_t errlen);
 /* Rows [r0, r0+nrows) (nrows <= s->block), (nrows, rowlen); valid until the next call. */
 const float *src_read(data_src *s, size_t r0, size_t nrows, char *err, size_t errlen);
+/* HDF5: element elem (row-major within the event) of event, read as a double
+   (to tell a float64 value that overflows float32 from a stored infinity). */
+int  src_h5_double(const data_src *s, size_t event, size_t elem, double *v);
 void src_close(data_src *s);
 
 /* snprintf into err (never NULL-unsafe); returns -1 for `return data_err(...)`. */

@@ -4,7 +4,8 @@
 # every input the fuzzer ever found crashing (tests/fuzz/regress/).
 PROGRAMS     += $(BUILD)/tests/robust/h5edit
 TEST_SCRIPTS += tests/robust/inputs.sh tests/robust/outdir.sh tests/robust/data.sh \
-                tests/robust/fuzz_regress.sh tests/robust/interrupt.sh tests/robust/messages.sh
+                tests/robust/fuzz_regress.sh tests/robust/interrupt.sh tests/robust/messages.sh \
+                tests/robust/data_hostile.sh
 
 # `make fuzz-prec` (part of `make fuzz`): libFuzzer over the front end, precision
 # inference, the firmware plan and the emulator (tests/fuzz/fuzz_prec.c), all
@@ -35,3 +36,20 @@ $(FUZZ_PREC_DIR)/fuzz_prec: tests/fuzz/fuzz_prec.c tests/fuzz/front_run.h compil
 # `make bench` the same big inputs timed.
 TEST_SCRIPTS += tests/robust/front_hostile.sh
 BENCH_CMDS   += 'sh tests/robust/bench_front.sh'
+
+# `make fuzz-data` (part of `make fuzz`): libFuzzer over the CSV data reader
+# (tests/fuzz/fuzz_data.c): each input is loaded as a training source, split
+# and scaled, built with clang's ASan+UBSan; FUZZ_TIME seconds, seeded with
+# tests/fuzz/csv/.  Crashes are saved as $(BUILD)/fuzz-data/crash-*.
+FUZZ_DATA_DIR := $(BUILD)/fuzz-data
+.PHONY: fuzz-data
+fuzz: fuzz-data
+fuzz-data: $(FUZZ_DATA_DIR)/fuzz_data
+	@mkdir -p $(FUZZ_DATA_DIR)/corpus
+	cd $(FUZZ_DATA_DIR) && ./fuzz_data -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	  -max_len=8192 -dict=$(CURDIR)/tests/fuzz/csv.dict corpus $(CURDIR)/tests/fuzz/csv
+$(FUZZ_DATA_DIR)/fuzz_data: tests/fuzz/fuzz_data.c $(RT_SRCS) | $(DEPS_OK)
+	@mkdir -p $(FUZZ_DATA_DIR)
+	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -Iruntime $(HDF5_CFLAGS) $(BLAS_CFLAGS) tests/fuzz/fuzz_data.c \
+	  $(RT_SRCS) -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm -lpthread

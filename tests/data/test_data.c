@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "check.h"
 #include "data.h"
@@ -284,6 +285,9 @@ static void test_split_scale_mask(void) {
     if (!s2) aedl_scaler_free(&back);
     CHECK(aedl_scaler_load(&back, P("nothere.h5"), err, sizeof err) == -1 && strstr(err, P("nothere.h5")),
           "scaler_load_missing_file", "\"%s\"", err);
+    CHECK(mkfifo(P("fifo.h5"), 0600) == 0 && aedl_scaler_load(&back, P("fifo.h5"), err, sizeof err) == -1 &&
+          strstr(err, "fifo.h5: the scaler file: not a regular file (a FIFO)"),
+          "scaler_load_fifo_refused", "\"%s\"", err);
     CHECK(aedl_scaler_load(&back, P("sc.h5"), err, sizeof err) == -1 && strstr(err, "/scaler"),
           "scaler_load_no_group", "\"%s\"", err);
 
@@ -320,7 +324,7 @@ static void test_csv(void) {
     write_text(P("empty.csv"), "# nothing\n\n");
     expect_error("csv_error_empty", (aedl_data_spec){ .kind = AEDL_SRC_CSV, .path = P("empty.csv") }, "no events", NULL);
     write_text(P("nan.csv"), "1,2\n3,4\n5,nan\n");
-    expect_error("csv_error_nan", (aedl_data_spec){ .kind = AEDL_SRC_CSV, .path = P("nan.csv") }, "NaN", "event 2");
+    expect_error("csv_error_nan", (aedl_data_spec){ .kind = AEDL_SRC_CSV, .path = P("nan.csv") }, "nan.csv:3: field 2 is a NaN", NULL);
     expect_error("csv_error_missing", (aedl_data_spec){ .kind = AEDL_SRC_CSV, .path = P("none.csv") }, "No such file", NULL);
 }
 
