@@ -3,6 +3,7 @@
  * async-signal-safe calls only. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ static char *volatile tmp_name[NTMP];
 static volatile pid_t tmp_pid[NTMP];     /* the process that registered it (fork copies the table) */
 static volatile pid_t child_pid[NCHILD];
 static char *volatile die_message;
+static pthread_t main_thread;
+static volatile sig_atomic_t have_main;
 
 static void remove_temps(void) {
     pid_t me = getpid();
@@ -70,6 +73,12 @@ void aedl_tmp_remove(const char *path) {
 /* ---------------------------------------------------------------- signals */
 
 void aedl_die_now(int sig) {
+    /* Ended on the thread that set the handlers (main), so that it runs no
+       further (opening no new temporary) while the handler cleans up. */
+    if (have_main && !pthread_equal(pthread_self(), main_thread)) {
+        pthread_kill(main_thread, sig);
+        return;
+    }
     int e = errno;
     char *m = die_message;
     if (m) { ssize_t w = write(2, m, strlen(m)); (void)w; }
@@ -97,6 +106,8 @@ void aedl_die_on_signals(const char *message) {
     char *old = die_message;
     die_message = message ? xstrdup(message) : NULL;
     free(old);
+    main_thread = pthread_self();
+    have_main = 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = aedl_die_now;
@@ -131,6 +142,7 @@ void aedl_child_setup(pid_t parent, const char *name) {
     for (int i = 0; i < NTMP; i++) tmp_name[i] = NULL;
     for (int i = 0; i < NCHILD; i++) child_pid[i] = 0;
     die_message = NULL;
+    have_main = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;

@@ -73,7 +73,7 @@ check robust/procs/eval-resume "--resume after the interrupted evaluation: statu
 # ---- SIGTERM to the training program while aedl-report writes index.html
 start_paused write:index.html "$TR" --threads 1 -o rep > /dev/null 2> rep.log
 check robust/procs/report-paused "aedl-report did not reach index.html (status $ST): $(tail -2 rep.log)" \
-  test "$POINT_REACHED" = 1 -a "$PARENT" = "$PROG"
+  test "$POINT_REACHED" = 1 -a "$PARENT" = "$PROG" -a "$(cat /proc/$PAUSED/comm 2>/dev/null)" = aedl-report
 report=$PAUSED
 kill -TERM $PROG; ended; gone
 check robust/procs/report-sigterm-status "status $ST, expected 143: $(tail -2 rep.log)" test "$ST" = 143
