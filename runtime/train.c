@@ -746,8 +746,8 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     if (st != 0) { free_run(r); return st; }
     size_t mlen = strlen(r->ckpt_path) + strlen(aedl_progname) + 200;
     char *msg = xmalloc(mlen);
-    snprintf(msg, mlen, "\n%s: interrupted after training; the checkpoint %s is complete: run again with "
-             "--resume to write the weights and the evaluation\n", aedl_progname, r->ckpt_path);
+    snprintf(msg, mlen, "\n%s: interrupted after training; run again with --resume (checkpoint %s) to "
+             "write the weights and the evaluation\n", aedl_progname, r->ckpt_path);
     aedl_die_on_signals(msg);
     free(msg);
     if (cfg->early_stop && (aedl_early_stopping_end(&r->es) & AEDL_CB_RESTORE)) {

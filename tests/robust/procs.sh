@@ -65,7 +65,7 @@ check robust/procs/eval-temp-exists "the hook paused without the temporary (the 
 kill -INT $PROG; ended; gone
 check robust/procs/eval-sigint-status "status $ST, expected 130: $(tail -2 ev.log)" test "$ST" = 130
 check robust/procs/eval-sigint-message "no message: $(tail -2 ev.log)" \
-  grep -q 'interrupted after training; the checkpoint ev/m.ckpt is complete: run again with --resume' ev.log
+  grep -q 'interrupted after training; run again with --resume (checkpoint ev/m.ckpt) to write the weights and the evaluation' ev.log
 check robust/procs/eval-sigint-no-temp "temporary files left: $(temps ev)" test -z "$(temps ev)"
 "$TR" --threads 1 --quiet --resume -o ev > ev2.log 2>&1
 check robust/procs/eval-resume "--resume after the interrupted evaluation: status $?: $(tail -2 ev2.log)" test -s ev/eval/summary.json
