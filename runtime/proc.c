@@ -1,6 +1,7 @@
 /* proc.c — see proc.h.  What a signal handler touches (the temporary names,
  * the children, the message) lives in fixed tables read with
  * async-signal-safe calls only. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -203,6 +205,48 @@ void aedl_test_wake(void) {
 
 /* ---------------------------------------------------------------- the output-folder lock */
 
+/* NAME.tmp.PID of a process that no longer runs? */
+static int stale_temp(const char *name) {
+    const char *t = NULL;
+    for (const char *p = strstr(name, ".tmp."); p; p = strstr(p + 1, ".tmp.")) t = p;
+    if (!t || !t[5]) return 0;
+    long pid = 0;
+    for (const char *d = t + 5; *d; d++) {
+        if (*d < '0' || *d > '9' || pid > 100000000) return 0;
+        pid = pid * 10 + (*d - '0');
+    }
+    return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Removes the temporaries that killed runs (SIGKILL) left in DIR and in the
+   folders the programs write (train/, eval/, hls/, report/ and below). */
+static int remove_stale_temps(const char *dir, int depth) {
+    static const char *const ours[] = { "train", "eval", "hls", "report" };
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2]))) continue;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = xmalloc(len);
+        snprintf(p, len, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0) {
+            int sub = S_ISDIR(st.st_mode) && depth > 0;
+            if (sub && depth == 4) {
+                sub = 0;
+                for (size_t k = 0; k < sizeof ours / sizeof ours[0]; k++) sub |= strcmp(e->d_name, ours[k]) == 0;
+            }
+            if (sub) n += remove_stale_temps(p, depth - 1);
+            else if (S_ISREG(st.st_mode) && stale_temp(e->d_name) && unlink(p) == 0) n++;
+        }
+        free(p);
+    }
+    closedir(d);
+    return n;
+}
+
 int aedl_outdir_lock(const char *dir, char *err, size_t errlen) {
     size_t plen = strlen(dir) + 16;
     char *path = xmalloc(plen);
@@ -225,6 +269,8 @@ int aedl_outdir_lock(const char *dir, char *err, size_t errlen) {
             if (gmtime_r(&now, &tm)) strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
             int n = snprintf(line, sizeof line, "%ld %s %s\n", (long)getpid(), aedl_progname, when);
             if (ftruncate(fd, 0) != 0 || pwrite(fd, line, (size_t)n, 0) != n) { /* the lock holds without it */ }
+            int stale = remove_stale_temps(dir, 4);
+            if (stale) aedl_warn("%s: removed %d temporary file(s) of an earlier run that was killed", dir, stale);
             free(path);
             return 0;                     /* fd stays open: the lock lasts until the process ends */
         }

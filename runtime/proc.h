@@ -38,7 +38,9 @@ void aedl_child_ended(pid_t pid);
    or when our parent process holds it (the training program running aedlc and
    aedl-report); -1 with a message in err when another process holds it
    ("DIR: in use by process 1234 (ae_train, started ...); one run per output
-   folder") or when it cannot be created (err names the file and the cause). */
+   folder") or when it cannot be created (err names the file and the cause).
+   Once taken, the temporaries NAME.tmp.PID of processes that no longer run
+   (killed with SIGKILL) are removed from DIR and its folders, with a warning. */
 int aedl_outdir_lock(const char *dir, char *err, size_t errlen);
 
 /* Test hook.  With AEDL_TEST_PAUSE_AT=POINT in the environment, the process

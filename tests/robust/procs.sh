@@ -6,7 +6,8 @@
 #  - SIGINT during the evaluation and SIGTERM during the report end the run
 #    with its temporary files removed and its children ended;
 #  - SIGKILL of the training program while aedlc, aedl-report or gnuplot runs:
-#    they end too (PR_SET_PDEATHSIG), leaving no temporary file;
+#    they end too (PR_SET_PDEATHSIG), leaving no temporary file; the temporary
+#    of a killed checkpoint write is removed by the next run into the folder;
 #  - a write that fails (the file size limit, as a full disk) in aedlc's
 #    emitters and in the testbench writer leaves no temporary file.
 . tests/robust/common.sh
@@ -93,6 +94,16 @@ for child in aedlc aedl-report gnuplot; do
   none_running $PAUSED $PARENT || kill -KILL $PAUSED $PARENT 2>/dev/null   # no survivor left waiting
   check "robust/procs/sigkill-$child-no-temp" "temporary files left: $(temps k)" test -z "$(temps k)"
 done
+
+# ---- SIGKILL while the checkpoint is written: its temporary stays (a killed process removes
+# nothing); the next run into the folder removes it and says so
+start_paused write:m.ckpt "$TR" --threads 1 --no-eval -o kc > /dev/null 2> kc.log
+kill -KILL $PROG; ended
+check robust/procs/sigkill-ckpt-temp-left "the hook paused without the temporary: $(ls kc)" sh -c "ls kc | grep -q '^m.ckpt.tmp.'"
+"$TR" --threads 1 --no-eval -o kc > kc2.log 2>&1; st=$?
+check robust/procs/stale-temp-removed "status $st; temporary files left: $(temps kc)" test $st -eq 0 -a -z "$(temps kc)"
+check robust/procs/stale-temp-warning "no warning: $(head -3 kc2.log)" \
+  grep -q "m_train: warning: kc: removed 1 temporary file(s) of an earlier run that was killed" kc2.log
 
 # ---- failing writes (a file size limit; SIGXFSZ ignored, so write() fails with EFBIG as on a full disk)
 limited() { _blocks=$1; shift; sh -c 'trap "" XFSZ; ulimit -f "$0"; exec "$@"' "$_blocks" "$@"; }
