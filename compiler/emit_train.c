@@ -29,6 +29,7 @@
 #include "emu.h"
 #include "nn.h"
 #include "prec_common.h"
+#include "proc.h"
 #include "home.h"
 #include "ir.h"
 #include "src.h"
@@ -1320,17 +1321,20 @@ static int run_make(const char *dir, const char *aedlc, const char *lib, const c
     snprintf(va, n, "AEDLC=%s", aedlc);
     snprintf(vl, n, "AEDL_LIB=%s", lib);
     snprintf(vi, n, "AEDL_INC=%s", inc);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) { free(va); free(vl); free(vi); return -1; }
     if (pid == 0) {
+        aedl_child_setup(parent, "make");
         execlp("make", "make", "--no-print-directory", "-s", "-C", dir, va, vl, vi, (char *)NULL);
         fprintf(stderr, "aedlc: error: cannot run make: %s\n", strerror(errno));
         _exit(127);
     }
     free(va); free(vl); free(vi);
+    aedl_child_started(pid);
     int st;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return -1;
+        if (errno != EINTR) { aedl_child_ended(pid); return -1; }
+    aedl_child_ended(pid);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
@@ -1420,8 +1424,11 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     for (char *q = text; (q = strstr(q, "p->n * 1")) != NULL; q++)
         if (q[8] == ',' || q[8] == ')') memmove(q + 4, q + 8, strlen(q + 8) + 1);
     aedl_atomic a;
-    if (aedl_atomic_open(&a, cpath, "w") != 0 || fputs(text, a.f) < 0 || aedl_atomic_commit(&a) != 0) {
-        fprintf(stderr, "aedlc: error: cannot write %s: %s\n", cpath, strerror(errno));
+    int wrote = aedl_atomic_open(&a, cpath, "w") == 0;
+    if (!wrote || fputs(text, a.f) < 0 || aedl_atomic_commit(&a) != 0) {
+        int e = errno;
+        if (wrote && a.f) aedl_atomic_abort(&a);
+        fprintf(stderr, "aedlc: error: cannot write %s: %s\n", cpath, strerror(e));
         free(text);
         return 1;
     }

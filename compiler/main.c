@@ -22,6 +22,7 @@
 #include "emit_train.h"
 #include "home.h"
 #include "passes.h"
+#include "proc.h"
 #include "precision.h"   /* precision inference and the report (issue 5) */
 #include "util.h"
 #include "weights.h"
@@ -387,6 +388,18 @@ static int read_observed(const char *path, const IrModel *m, IrObserved **out) {
 
 /* ---- the compile ------------------------------------------------------------------------ */
 
+/* DIR (or out/MODEL) is ours while we write: refused when a training run (or
+   another aedlc) holds it, allowed when our parent, the training program, does.
+   A folder that cannot be made is left to the emitters to report. */
+static int lock_out_dir(const char *dir, const char *model) {
+    char def[4096], err[4400];
+    if (!dir) { snprintf(def, sizeof def, "out/%s", model); dir = def; }
+    if (aedl_mkdirs(dir) != 0) return 0;
+    if (aedl_outdir_lock(dir, err, sizeof err) == 0 || !strstr(err, "one run per output folder")) return 0;
+    fprintf(stderr, "aedlc: error: %s\n", err);
+    return -1;
+}
+
 static int compile(const Options *o) {
     LoadOptions lo = { o->include, o->ninclude, find_stdlib() };
     int nfiles = 0;
@@ -426,6 +439,9 @@ static int compile(const Options *o) {
         if ((o->emit[1] || o->emit[2]) && emit_hls_check(job.model, job.target, o->emit[2]) != 0) return 1;
     }
 
+    /* ---- one run per output folder: the emitters write into DIR ---- */
+    if (job.model && need_model && lock_out_dir(o->out_dir ? o->out_dir : NULL, job.model->name) != 0) return 1;
+
     /* ---- emitters, in table order ---- */
     for (int i = 0; i < NEMITTERS; i++) {
         if (!o->emit[i]) continue;
@@ -440,6 +456,7 @@ static int compile(const Options *o) {
 
 int main(int argc, char **argv) {
     aedl_progname = "aedlc";
+    aedl_die_on_signals(NULL);
     Options o;
     parse_args(argc, argv, &o);
     int rc = compile(&o);

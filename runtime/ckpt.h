@@ -42,7 +42,8 @@ typedef struct {
 
 /* Opens PATH.tmp.PID.  0, or -1 with errno.  The environment variable
    AEDL_CKPT_FAIL_AFTER=N (bytes) makes the write fail with ENOSPC after N
-   bytes: the disk-full test. */
+   bytes: the disk-full test.  (The other test hook, AEDL_TEST_PAUSE_AT, which
+   stops a program at a point for a test to signal it: proc.h.) */
 int aedl_ckpt_begin(aedl_ckpt_writer *w, const char *path);
 /* Appends one section (errors are remembered and reported by _end). */
 void aedl_ckpt_put(aedl_ckpt_writer *w, const char *tag, const void *data, size_t len);

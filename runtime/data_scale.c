@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "data_src.h"
+#include "proc.h"
 #include "util.h"
 
 void aedl_scaler_free(aedl_scaler *s) {
@@ -101,7 +102,7 @@ int aedl_scaler_save(const aedl_scaler *s, const char *path, char *err, size_t e
     h5_quiet_end(&q);
     if (!rc && aedl_rename_over(tmp, path) != 0) rc = -1;
     if (rc) {
-        remove(tmp);
+        aedl_tmp_remove(tmp);
         free(tmp);
         return data_err(err, errlen, "%s: cannot write the scaler file", path);
     }

@@ -36,6 +36,7 @@
 #include "emu.h"
 #include "metrics.h"
 #include "nn.h"
+#include "proc.h"
 #include "train_int.h"
 #include "util.h"
 
@@ -77,15 +78,18 @@ static int run_capture(char *const argv[], char **out) {
     int fd[2];
     *out = xstrdup("");
     if (pipe(fd) != 0) return -1;
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) { close(fd[0]); close(fd[1]); return -1; }
     if (pid == 0) {
+        const char *base = strrchr(argv[0], '/');
+        aedl_child_setup(parent, base ? base + 1 : argv[0]);
         dup2(fd[1], 1); dup2(fd[1], 2);
         close(fd[0]); close(fd[1]);
         execv(argv[0], argv);
         fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    aedl_child_started(pid);
     close(fd[1]);
     size_t len = 0, cap = 4096;
     char *buf = xmalloc(cap);
@@ -102,7 +106,8 @@ static int run_capture(char *const argv[], char **out) {
     *out = buf;
     int st;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return -1;
+        if (errno != EINTR) { aedl_child_ended(pid); return -1; }
+    aedl_child_ended(pid);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
@@ -503,8 +508,10 @@ static void write_tb(evalctx *E) {
     double *y = xmalloc((n ? n : 1) * (size_t)F * sizeof(double));
     aedl_fw_run(E->plan, r->te.x, y, (long)n);
     aedl_atomic a, b;
-    if (aedl_atomic_open(&a, pin, "w") != 0 || aedl_atomic_open(&b, pout, "w") != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, dir, strerror(errno));
+    int oa = aedl_atomic_open(&a, pin, "w"), ob = oa == 0 ? aedl_atomic_open(&b, pout, "w") : -1;
+    if (oa != 0 || ob != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, oa ? pin : pout, strerror(errno));
+        if (oa == 0) aedl_atomic_abort(&a);
         E->regen_failed = 1;
         free(y);
         return;
@@ -516,8 +523,10 @@ static void write_tb(evalctx *E) {
         for (int k = 0; k < F; k++) fprintf(b.f, "%s%.17g", k ? " " : "", y[e * (size_t)F + (size_t)k]);
         fputc('\n', b.f);
     }
-    if (aedl_atomic_commit(&a) != 0 || aedl_atomic_commit(&b) != 0) {
-        fprintf(stderr, "%s: error: cannot write the testbench vectors in %s\n", aedl_progname, dir);
+    int ca = aedl_atomic_commit(&a), ea = errno, cb = aedl_atomic_commit(&b);
+    if (ca != 0 || cb != 0) {
+        fprintf(stderr, "%s: error: cannot write the testbench vectors %s: %s\n", aedl_progname,
+                ca ? pin : pout, strerror(ca ? ea : errno));
         E->regen_failed = 1;
     } else {
         aedl_say(r, "firmware: testbench vectors (%zu events) in %s\n", n, dir);

@@ -14,6 +14,7 @@
 #include "ckpt.h"
 #include "nn.h"
 #include "optim.h"
+#include "proc.h"
 #include "prune.h"
 #include "train_int.h"
 #include "util.h"
@@ -371,7 +372,13 @@ static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig) {
     interrupted = sig;
-    signal(sig, SIG_DFL);       /* a second ^C ends the program at once */
+    aedl_test_wake();
+    /* a second ^C ends the program at once (its temporary files removed) */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = aedl_die_now;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
 }
 
 /* ---------------------------------------------------------------- progress */
@@ -587,6 +594,9 @@ static int run_batches(aedl_run *r, int tty) {
     if (r->batch_pos > 0) r->rng = saved;
     double t0 = aedl_now() - r->epoch_seconds, last_bar = 0;
     int nt = aedl_team_size(r->team);
+    long first = r->batch_pos;
+    char point[32];
+    snprintf(point, sizeof point, "epoch:%d", r->epoch + 1);
     for (long b = r->batch_pos; b < nbatches; b++) {
         size_t lo = (size_t)b * (size_t)r->batch;
         int B = (int)(n - lo < (size_t)r->batch ? n - lo : (size_t)r->batch);
@@ -615,6 +625,7 @@ static int run_batches(aedl_run *r, int tty) {
             progress_bar(r, (long)(lo + (size_t)B), (long)n, r->epoch_seconds,
                          r->loss_sum / (double)r->loss_events);
         }
+        if (b == first) aedl_test_pause(point);
         if (interrupted) return 1;
     }
     return 0;
@@ -751,6 +762,9 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     if (st >= 0) { aedl_locate_free(r); return st; }
     r->blas_threads = r->threads > 0 ? r->threads : openblas_get_num_threads();
     if (aedl_mkdirs(r->outdir) != 0) aedl_fatal("cannot create %s: %s", r->outdir, strerror(errno));
+    char lock_err[4300];
+    if (aedl_outdir_lock(r->outdir, lock_err, sizeof lock_err) != 0) aedl_fatal("%s", lock_err);
+    aedl_die_on_signals(NULL);
     size_t nlen = strlen(def->name) + 16;
     char *name = xmalloc(nlen);
     snprintf(name, nlen, "%s.ckpt", def->name);
@@ -778,8 +792,12 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     st = train_loop(r);
     openblas_set_num_threads(r->blas_threads);
     if (st != 0) { free_run(r); return st; }
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    size_t mlen = strlen(r->ckpt_path) + strlen(aedl_progname) + 200;
+    char *msg = xmalloc(mlen);
+    snprintf(msg, mlen, "\n%s: interrupted after training; run again with --resume (checkpoint %s) to "
+             "write the weights and the evaluation\n", aedl_progname, r->ckpt_path);
+    aedl_die_on_signals(msg);
+    free(msg);
     if (cfg->early_stop && (aedl_early_stopping_end(&r->es) & AEDL_CB_RESTORE)) {
         snapshot(r, 1);
         if (any_pruned(r))

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "proc.h"
 #include "util.h"
 
 const char *aedl_progname = "aedl";
@@ -57,6 +58,7 @@ char *aedl_tmp_name(const char *path) {
     size_t n = strlen(path) + 32;
     char *t = xmalloc(n);
     snprintf(t, n, "%s.tmp.%ld", path, (long)getpid());
+    aedl_tmp_register(t);
     return t;
 }
 
@@ -64,7 +66,9 @@ int aedl_rename_over(const char *tmp, const char *path) {
     /* Make the data durable before the name points at it. */
     int fd = open(tmp, O_RDONLY);
     if (fd >= 0) { fsync(fd); close(fd); }
-    return rename(tmp, path);
+    if (rename(tmp, path) != 0) return -1;
+    aedl_tmp_forget(tmp);
+    return 0;
 }
 
 int aedl_atomic_open(aedl_atomic *a, const char *path, const char *mode) {
@@ -73,10 +77,19 @@ int aedl_atomic_open(aedl_atomic *a, const char *path, const char *mode) {
     a->f = fopen(a->tmp, mode);
     if (!a->f) {
         int e = errno;
+        aedl_tmp_forget(a->tmp);
         free(a->path); free(a->tmp);
         a->path = a->tmp = NULL;
         errno = e;
         return -1;
+    }
+    if (getenv("AEDL_TEST_PAUSE_AT")) {
+        const char *base = strrchr(path, '/');
+        size_t n = strlen(base ? base + 1 : path) + 8;
+        char *point = xmalloc(n);
+        snprintf(point, n, "write:%s", base ? base + 1 : path);
+        aedl_test_pause(point);
+        free(point);
     }
     return 0;
 }
@@ -90,6 +103,7 @@ int aedl_atomic_commit(aedl_atomic *a) {
     a->f = NULL;
     if (rc == 0 && rename(a->tmp, a->path) != 0) { rc = -1; e = errno; }
     if (rc != 0) unlink(a->tmp);
+    aedl_tmp_forget(a->tmp);
     free(a->path); free(a->tmp);
     a->path = a->tmp = NULL;
     errno = e;
@@ -98,7 +112,7 @@ int aedl_atomic_commit(aedl_atomic *a) {
 
 void aedl_atomic_abort(aedl_atomic *a) {
     if (a->f) fclose(a->f);
-    if (a->tmp) unlink(a->tmp);
+    if (a->tmp) aedl_tmp_remove(a->tmp);
     free(a->path); free(a->tmp);
     a->f = NULL; a->path = a->tmp = NULL;
 }

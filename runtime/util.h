@@ -16,7 +16,8 @@ void aedl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern const char *aedl_progname;   /* set by main; "aedl" by default */
 
 /* Atomic output: write to "PATH.tmp.PID", then aedl_atomic_commit renames it
-   over PATH (after fflush + fsync).  An interrupted run leaves PATH as it was.
+   over PATH (after fflush + fsync).  An interrupted run leaves PATH as it was;
+   the temporary is removed on exit and on the signals of aedl_die_on_signals (proc.h).
    aedl_atomic_abort removes the temporary.  Both return 0, or -1 with errno set. */
 typedef struct { FILE *f; char *path; char *tmp; } aedl_atomic;
 int aedl_atomic_open(aedl_atomic *a, const char *path, const char *mode);

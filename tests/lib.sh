@@ -26,3 +26,50 @@ small_qat() {
   sed -e 's|"\.\./data/|"data/|' -e "s|limit    = 1000000 .*|limit = $2|" \
       -e "s|epochs    = 150|epochs = $5|" examples/ae_qat.aedl > "$1/ae.aedl"
 }
+
+# Signals at a point the program reports, never after a sleep (the test hook
+# AEDL_TEST_PAUSE_AT of runtime/proc.h).  `start_paused POINT CMD...` runs CMD
+# in the background with AEDL_TEST_PAUSE_AT=POINT and returns once the process
+# that reached POINT waits there (a blocking read on a FIFO: no polling, no
+# timing).  Sets PROG (CMD's process), PAUSED (the waiting process), PARENT (its
+# parent) and POINT_REACHED (0 when CMD ended without reaching POINT: then ST
+# is its status).  After signalling, `ended` waits for CMD and sets ST; `gone`
+# returns once CMD and every process started under it have ended (their copy of
+# fd 7, a FIFO's write end, is closed), within a generous bound of 120 s.
+start_paused() {
+  _pt=$1; shift
+  _pf="$W/.pause.fifo"; _af="$W/.alive.fifo"
+  rm -f "$_pf" "$_af"; mkfifo "$_pf" "$_af"
+  exec 3<>"$_pf"
+  timeout 120 cat "$_af" > /dev/null &
+  _alive=$!
+  ( AEDL_TEST_PAUSE_AT=$_pt AEDL_TEST_PAUSE_FIFO=$_pf "$@" 7>"$_af" &
+    echo "pid $!" > "$_pf"; wait $!; echo "exit $?" > "$_pf" ) &
+  _bg=$!
+  PROG=; PAUSED=; PARENT=; POINT_REACHED=; ST=
+  while [ -z "$PROG" ] || [ -z "$POINT_REACHED" ]; do
+    read -r _a _b _c <&3 || break
+    case $_a in
+      pid) PROG=$_b ;;
+      exit) ST=$_b; POINT_REACHED=0 ;;
+      *) PAUSED=$_a; PARENT=$_b; POINT_REACHED=1 ;;
+    esac
+  done
+}
+ended() {
+  [ "$POINT_REACHED" = 1 ] && { read -r _a ST <&3 || ST=; }
+  wait $_bg
+  exec 3<&-
+}
+gone() { wait $_alive; }
+# Is process $1 running (not ended, not a zombie)?
+running() { _s=$(cat "/proc/$1/stat" 2>/dev/null) && [ -n "$_s" ] && [ "$(echo "$_s" | sed 's/.*) \(.\).*/\1/')" != Z ]; }
+# None of the processes $@ runs, after waiting for a process that closed its
+# files to become a zombie (the last step of its exit): at most 2000 looks each.
+none_running() {
+  for _p in "$@"; do
+    _i=0; while running "$_p" && [ $_i -lt 2000 ]; do _i=$((_i + 1)); done
+    running "$_p" && return 1
+  done
+  return 0
+}

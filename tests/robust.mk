@@ -5,7 +5,7 @@
 PROGRAMS     += $(BUILD)/tests/robust/h5edit
 TEST_SCRIPTS += tests/robust/inputs.sh tests/robust/outdir.sh tests/robust/data.sh \
                 tests/robust/fuzz_regress.sh tests/robust/interrupt.sh tests/robust/messages.sh \
-                tests/robust/data_hostile.sh
+                tests/robust/data_hostile.sh tests/robust/procs.sh
 
 # `make fuzz-prec` (part of `make fuzz`): libFuzzer over the front end, precision
 # inference, the firmware plan and the emulator (tests/fuzz/fuzz_prec.c), all

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "proc.h"
 #include "report.h"
 #include "util.h"
 
@@ -146,6 +147,11 @@ static void free_run(rep *R) {
 static int report(const char *dir, int quiet) {
     if (!is_dir(dir)) {
         fprintf(stderr, "aedl-report: error: %s is not a folder\n", dir);
+        return 1;
+    }
+    char err[4400];
+    if (aedl_outdir_lock(dir, err, sizeof err) != 0) {
+        fprintf(stderr, "aedl-report: error: %s\n", err);
         return 1;
     }
     rep R;
@@ -293,6 +299,7 @@ static int compare(int n, char **args) {
 
 int main(int argc, char **argv) {
     aedl_progname = "aedl-report";
+    aedl_die_on_signals(NULL);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(usage_text, stdout);
         return 0;

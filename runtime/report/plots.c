@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "proc.h"
 #include "report.h"
 #include "util.h"
 
@@ -29,10 +30,28 @@ static int variant_index(const char *s) {
 
 /* ---------------------------------------------------------------- gnuplot */
 
+/* 1 when `gnuplot -e CMD` succeeds (its output discarded). */
+static int gnuplot_accepts(const char *cmd) {
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0) return 0;
+    if (pid == 0) {
+        aedl_child_setup(parent, "gnuplot");
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); close(fd); }
+        execlp("gnuplot", "gnuplot", "-e", cmd, (char *)NULL);
+        _exit(127);
+    }
+    aedl_child_started(pid);
+    int st = 0, ok = 1;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) { ok = 0; break; }
+    aedl_child_ended(pid);
+    return ok && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 void rep_detect_gnuplot(rep *R) {
-    R->have_gnuplot = system("gnuplot -e 'set terminal png' > /dev/null 2>&1") == 0;
-    R->pngcairo = R->have_gnuplot &&
-                  system("gnuplot -e 'set terminal pngcairo' > /dev/null 2>&1") == 0;
+    R->have_gnuplot = gnuplot_accepts("set terminal png");
+    R->pngcairo = R->have_gnuplot && gnuplot_accepts("set terminal pngcairo");
     if (!R->have_gnuplot)
         rep_note(R, "gnuplot is not installed (Debian: gnuplot-nox): no plots; the data and "
                     "scripts are in report/plots/");
@@ -73,25 +92,29 @@ static int gp_run(rep *R, const char *name) {
     snprintf(png, sizeof png, "%s.png", name);
     snprintf(tmp, sizeof tmp, "%s.png.tmp", name);
     snprintf(log, sizeof log, "plots/%s.log", name);
-    pid_t pid = fork();
-    if (pid < 0) return 0;
+    char *ptmp = rep_path(R->rdir, tmp), *ppng = rep_path(R->rdir, png), *plog = rep_path(R->rdir, log);
+    aedl_tmp_register(ptmp);            /* gnuplot's output: removed if we are stopped */
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0) { aedl_tmp_forget(ptmp); free(ptmp); free(ppng); free(plog); return 0; }
     if (pid == 0) {
+        aedl_child_setup(parent, "gnuplot");
         if (chdir(R->rdir) != 0) _exit(126);
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); close(fd); }
         execlp("gnuplot", "gnuplot", rel, (char *)NULL);
         _exit(127);
     }
-    int st;
+    aedl_child_started(pid);
+    int st = 0;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return 0;
-    char *ptmp = rep_path(R->rdir, tmp), *ppng = rep_path(R->rdir, png), *plog = rep_path(R->rdir, log);
+        if (errno != EINTR) { st = -1; break; }
+    aedl_child_ended(pid);
     struct stat sb;
     int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 && stat(ptmp, &sb) == 0 && sb.st_size > 0 &&
              aedl_rename_over(ptmp, ppng) == 0;
     if (ok) unlink(plog);
     else {
-        unlink(ptmp);
+        aedl_tmp_remove(ptmp);
         rep_note(R, "gnuplot failed on report/%s (see report/%s)", rel, log);
     }
     free(ptmp); free(ppng); free(plog);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Interruptions beyond tests/train/resume.sh (which covers --resume after a
-# stop, a SIGKILL and a SIGINT at a random moment, and a simulated disk full
-# through AEDL_CKPT_FAIL_AFTER): a SIGTERM at a random moment stops cleanly
+# stop, a SIGKILL and a SIGINT in the middle of an epoch, and a simulated disk full
+# through AEDL_CKPT_FAIL_AFTER): a SIGTERM in the middle of an epoch stops cleanly
 # with a checkpoint and --resume ends with the weights of an uninterrupted run;
 # a real failing write (the file size limit: write() fails with EFBIG, as on a
 # full disk, with no test hook) leaves the previous checkpoint and weights
@@ -39,21 +39,14 @@ same_weights() { h5dump "$1" | tail -n +2 > a.txt; h5dump "$2" | tail -n +2 > b.
 "$TR" --threads 1 --quiet -o ref > ref.log 2>&1
 check robust/interrupt/reference "the uninterrupted run failed: $(tail -3 ref.log)" test -s ref/m.weights.h5
 
-# ---- SIGTERM at a random moment after the first checkpoint
-rnd=$(awk 'BEGIN { srand(); printf "%.2f", rand() * 0.6 }')
-"$TR" --threads 1 -o term > /dev/null 2> term.log &
-pid=$!
-i=0; while [ ! -s term/m.ckpt ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
-sleep "$rnd"; kill -TERM $pid 2>/dev/null; wait $pid; st=$?
-case $st in
-  130) check robust/interrupt/sigterm-message "no checkpoint message: $(tail -2 term.log)" \
-         grep -q 'interrupted.*checkpoint.*--resume' term.log ;;
-  0|143) pass "robust/interrupt/sigterm-message (the signal came after training, status $st)" ;;
-  *) fail robust/interrupt/sigterm-message "status $st after SIGTERM at ${rnd}s: $(tail -3 term.log)" ;;
-esac
+# ---- SIGTERM in the middle of epoch 3 (a point the program reports: AEDL_TEST_PAUSE_AT)
+start_paused epoch:3 "$TR" --threads 1 -o term > /dev/null 2> term.log
+kill -TERM $PROG 2>/dev/null; ended
+check robust/interrupt/sigterm-message "status $ST, no checkpoint message: $(tail -2 term.log)" \
+  sh -c "test '$ST' = 130 && grep -q 'interrupted in epoch 3 after 1 batch(es); checkpoint written to term/m.ckpt; continue with --resume' term.log"
 insane term.log && fail robust/interrupt/sigterm-sane "a crash or sanitizer report: $(head -3 term.log)"
 "$TR" --threads 1 --quiet --resume -o term > resume.log 2>&1
-check robust/interrupt/sigterm-resume "SIGTERM after ${rnd}s + --resume differs from the uninterrupted run: $(tail -2 resume.log)" \
+check robust/interrupt/sigterm-resume "SIGTERM in epoch 3 + --resume differs from the uninterrupted run: $(tail -2 resume.log)" \
   same_weights ref/m.weights.h5 term/m.weights.h5
 
 # ---- a real failing write: a file size limit of 4 KiB (SIGXFSZ ignored, so write() fails)

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Checkpoints: --resume continues bit for bit (after a normal stop, a SIGKILL at
-# a random moment, and a SIGINT, which writes a checkpoint mid-epoch); a failed
+# Checkpoints: --resume continues bit for bit (after a normal stop, a SIGKILL and
+# a SIGINT in the middle of an epoch; SIGINT writes a checkpoint there); a failed
 # checkpoint write (simulated disk full) leaves the previous one intact.
 . tests/train/common.sh
 OUT="$W/out"
@@ -24,23 +24,22 @@ cp -r "$W/a" "$W/a1"
 check train/resume-threads-warning "status $st: $(tail -2 "$W/th.log")" \
   sh -c "test $st -eq 0 && grep -q 'made with --threads 2, this run has 1' '$W/th.log'"
 
-# Wait for the first checkpoint, then signal at a random moment.
-wait_ckpt() { i=0; while [ ! -s "$1" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done; }
-rnd=$(awk 'BEGIN { srand(); printf "%.2f", rand() * 0.4 }')
-"$T" --threads 2 --limit 10000 --no-eval --quiet --epochs 6 -o "$W/k" > /dev/null 2>&1 &
-pid=$!
-wait_ckpt "$W/k/ae.ckpt"; sleep "$rnd"; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+# Signals at a point the program reports (AEDL_TEST_PAUSE_AT, tests/lib.sh):
+# in the middle of epoch 2, after its first batch.
+# SIGKILL: no checkpoint of epoch 2; --resume continues from the one of epoch 1.
+start_paused epoch:2 "$T" --threads 2 --limit 10000 --no-eval --quiet --epochs 6 -o "$W/k" > /dev/null 2>&1
+kill -KILL $PROG 2>/dev/null; ended
+check train/sigkill-at-point "the run did not reach the middle of epoch 2 (status $ST)" test "$POINT_REACHED" = 1
 run --epochs 6 --resume -o "$W/k"
-check train/sigkill-resume "SIGKILL after ${rnd}s + --resume differs: $(tail -3 "$W/run.log")" same_weights "$W/ref/ae.weights.h5" "$W/k/ae.weights.h5"
+check train/sigkill-resume "SIGKILL in epoch 2 + --resume differs: $(tail -3 "$W/run.log")" same_weights "$W/ref/ae.weights.h5" "$W/k/ae.weights.h5"
 
-"$T" --threads 2 --limit 10000 --no-eval --epochs 6 -o "$W/i" > /dev/null 2> "$W/int.log" &
-pid=$!
-# At once after the first checkpoint, so that the signal lands during training.
-wait_ckpt "$W/i/ae.ckpt"; kill -INT $pid 2>/dev/null; wait $pid; st=$?
-check train/sigint-message "status $st, no checkpoint message: $(tail -2 "$W/int.log")" \
-  sh -c "test $st -eq 130 && grep -q 'interrupted.*checkpoint.*--resume' '$W/int.log'"
+# SIGINT: a checkpoint in the middle of epoch 2; --resume continues from it.
+start_paused epoch:2 "$T" --threads 2 --limit 10000 --no-eval --epochs 6 -o "$W/i" > /dev/null 2> "$W/int.log"
+kill -INT $PROG 2>/dev/null; ended
+check train/sigint-message "status $ST, no checkpoint message: $(tail -2 "$W/int.log")" \
+  sh -c "test '$ST' = 130 && grep -q 'interrupted in epoch 2 after 1 batch(es); checkpoint written to .*--resume' '$W/int.log'"
 run --epochs 6 --resume -o "$W/i"
-check train/sigint-resume "SIGINT after ${rnd}s + --resume differs" same_weights "$W/ref/ae.weights.h5" "$W/i/ae.weights.h5"
+check train/sigint-resume "SIGINT in epoch 2 + --resume differs" same_weights "$W/ref/ae.weights.h5" "$W/i/ae.weights.h5"
 
 # Disk full while writing the checkpoint of epoch 4: the epoch-3 checkpoint stays.
 run --epochs 3 -o "$W/f" && cp "$W/f/ae.ckpt" "$W/f.ckpt3"
