@@ -8,8 +8,9 @@
 #   tests/cli/NAME.args     the command line (shell words); stderr == NAME.err,
 #                           stdout == NAME.out when it exists; status NAME.status (default 2)
 # Prints PASS/FAIL per case, with a diff on failure.
-# Set GOLDEN_UPDATE=1 to rewrite the expected files from the current output
+# UPDATE_GOLDEN=1 rewrites the expected files from the current output
 # (then review them with git diff).
+. tests/lib.sh
 BUILD=${BUILD:-build}
 AEDLC=$BUILD/aedlc
 # A fixed stdlib path, so that messages listing where imports were looked for
@@ -24,15 +25,6 @@ if [ ! -x "$AEDLC" ]; then
   exit 1
 fi
 
-# compare NAME EXPECTED ACTUAL WHAT: prints nothing when equal, else the diff.
-differs() {
-  if [ -n "$GOLDEN_UPDATE" ]; then cp "$2" "$1"; return 1; fi
-  [ -f "$1" ] || { echo "  (no expected file $1)"; return 0; }
-  cmp -s "$1" "$2" && return 1
-  diff -u "$1" "$2" | head -n 40 | sed 's/^/  /'
-  return 0
-}
-
 # run_case NAME STATUS_EXPECTED EXPECTED_STDERR EXPECTED_STDOUT(or "") CMD...
 run_case() {
   name=$1 want=$2 experr=$3 expout=$4
@@ -41,10 +33,10 @@ run_case() {
   st=$?
   why=""
   [ "$st" -eq "$want" ] || why="exit status $st, expected $want"
-  if [ -n "$experr" ] && differs "$experr" "$tmp/err" > "$tmp/diff.err"; then
+  if [ -n "$experr" ] && golden_diff "$experr" "$tmp/err" stderr > "$tmp/diff.err"; then
     why="${why:+$why; }stderr differs"
   fi
-  if [ -n "$expout" ] && differs "$expout" "$tmp/out" > "$tmp/diff.out"; then
+  if [ -n "$expout" ] && golden_diff "$expout" "$tmp/out" stdout > "$tmp/diff.out"; then
     why="${why:+$why; }stdout differs"
   fi
   if [ -z "$why" ]; then

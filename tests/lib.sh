@@ -6,6 +6,15 @@
 #   small_qat DIR EVENTS SIGNAL_EVENTS JETS EPOCHS SEED
 #                     generated data in DIR/data and DIR/ae.aedl: the seed QAT
 #                     autoencoder (examples/ae_qat.aedl) reading them
+#   golden_diff EXPECTED ACTUAL [LABEL]
+#                     true when the files differ (or EXPECTED is missing), printing
+#                     the first 40 lines of `diff -u`, indented; false when equal
+#   golden_tree NAME GOLDEN DIR FILE...
+#                     PASS/FAIL NAME/FILE: DIR/FILE equals GOLDEN/FILE byte for byte,
+#                     for each FILE; NAME/files: GOLDEN holds exactly these files
+# Golden files have one update switch: with UPDATE_GOLDEN=1, golden_diff copies
+# ACTUAL over EXPECTED and golden_tree replaces GOLDEN by DIR's FILEs (review the
+# change with git diff before committing it).
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) B=$BUILD ;; *) B=$PWD/$BUILD ;; esac
 AEDLC=$B/aedlc
@@ -72,4 +81,44 @@ none_running() {
     running "$_p" && return 1
   done
   return 0
+}
+
+golden_diff() {
+  if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+    mkdir -p "$(dirname "$1")" && cp "$2" "$1"
+    return 1
+  fi
+  if [ ! -f "$1" ]; then
+    echo "  (no expected file $1)"
+    return 0
+  fi
+  cmp -s "$1" "$2" && return 1
+  diff -u --label "$1" --label "${3:-$2}" "$1" "$2" | head -n 40 | sed 's/^/  /'
+  return 0
+}
+
+golden_tree() {
+  _gn=$1 _gg=$2 _gd=$3
+  shift 3
+  if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+    rm -rf "$_gg"
+    echo "PASS $_gn/updated: UPDATE_GOLDEN=1 rewrote $_gg"
+  fi
+  for _gf in "$@"; do
+    if _gdiff=$(golden_diff "$_gg/$_gf" "$_gd/$_gf" "generated $_gf"); then
+      fail "$_gn/$_gf" "differs from $_gg/$_gf (UPDATE_GOLDEN=1 rewrites it)"
+      printf '%s\n' "$_gdiff"
+    else
+      pass "$_gn/$_gf"
+    fi
+  done
+  _gwant=$(cd "$_gg" 2>/dev/null && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
+  _ghave=$(printf '%s\n' "$@" | LC_ALL=C sort)
+  if [ "$_gwant" = "$_ghave" ]; then
+    pass "$_gn/files"
+  else
+    fail "$_gn/files" "the generated files (+) are not those of $_gg (-)"
+    { for _gf in $_gwant; do printf '%s\n' "$_ghave" | grep -qxF "$_gf" || echo "  -$_gf"; done
+      for _gf in $_ghave; do printf '%s\n' "$_gwant" | grep -qxF "$_gf" || echo "  +$_gf"; done; } | head -n 40
+  fi
 }

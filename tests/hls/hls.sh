@@ -1,6 +1,6 @@
 #!/bin/sh
 # aedlc --emit hls: the generated project of a small model equals the goldens
-# in tests/hls/golden (UPDATE_GOLDEN=1 rewrites them); every example (random
+# in tests/hls/golden (UPDATE_GOLDEN=1 rewrites them: tests/lib.sh); every example (random
 # weights from hls_tool) and random small models compile with -Wall -Wextra
 # -Werror and their C simulation equals the emulator bit for bit; a wrong
 # expected value is caught; without --weights a zero-weight project with a
@@ -26,17 +26,7 @@ check hls/emit-quiet "aedlc printed: $(cat "$W/emit.log")" test ! -s "$W/emit.lo
 P="$W/tiny/hls"
 files=$(cd "$P" && find firmware tiny_test.cpp Makefile build_prj.tcl vivado_synth.tcl tb_data -type f \
           ! -path 'firmware/ap_types/*' | sort)
-if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
-  rm -rf "$G"; mkdir -p "$G"
-  for f in $files; do mkdir -p "$G/$(dirname "$f")"; cp "$P/$f" "$G/$f"; done
-  echo "PASS hls/golden-updated"
-fi
-for f in $files; do
-  check "hls/golden/$f" "differs from $G/$f: $(diff "$G/$f" "$P/$f" 2>&1 | head -n 6 | tr '\n' ' ')" \
-    cmp -s "$G/$f" "$P/$f"
-done
-ng=$(cd "$G" && find . -type f | wc -l); np=$(echo "$files" | wc -l)
-check hls/golden-count "the golden has $ng files, the project $np" test "$ng" -eq "$np"
+golden_tree hls/golden "$G" "$P" $files
 check hls/ap-headers "the ap_fixed headers were not copied" \
   cmp -s runtime/hls/ap_fixed.h "$P/firmware/ap_types/ap_fixed.h"
 check hls/json "hls_config.json lacks the model, a layer or the target" \

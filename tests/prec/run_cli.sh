@@ -2,6 +2,7 @@
 # tests/prec/run_cli.sh — `aedlc --emit report`: the golden report of a small
 # trained model, the JSON/HTML/plan files, weights files that do not fit the
 # model, and the report without weights (conservative inference).
+. tests/lib.sh
 B=${BUILD:-build}
 ROOT=$(pwd)
 AEDLC="$ROOT/$B/aedlc"
@@ -16,8 +17,10 @@ cd "$T" || exit 1
 "$AEDLC" "$SRC" --emit report -o out --weights w.h5 > stdout.txt 2> stderr.txt
 rc=$?
 check "report: aedlc --emit report --weights exits 0" "$rc" "status $rc: $(head -3 stderr.txt)"
-diff -u "$ROOT/tests/prec/small.report.txt" out/report/precision.txt > diff.txt 2>&1
-check "report: precision.txt equals the golden file" "$?" "$(head -20 diff.txt)"
+golden_diff "$ROOT/tests/prec/small.report.txt" out/report/precision.txt > diff.txt
+check "report: precision.txt equals the golden file" "$(($? == 0))" \
+  "differs from tests/prec/small.report.txt (UPDATE_GOLDEN=1 rewrites it)
+$(cat diff.txt)"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["precision"]=="bit_exact" and len(d["layers"])==7 and d["totals"]["ebops"] < d["totals"]["conservative_ebops"]' \
   out/report/precision.json 2>err.txt
 check "report: precision.json is valid JSON with 7 layers and bit_exact EBOPs below conservative" "$?" "$(tail -2 err.txt)"
