@@ -1,5 +1,6 @@
-# tests/front.mk — golden tests of aedlc: IR dumps, diagnostics, command line (tests/golden.sh).
-TEST_SCRIPTS += tests/golden.sh
+# tests/front.mk — golden tests of aedlc: IR dumps, diagnostics, command line (tests/golden.sh);
+# the generated training program and HLS project of two small models (tests/emit/emit.sh).
+TEST_SCRIPTS += tests/golden.sh tests/emit/emit.sh
 
 # A quick deterministic mutation pass over the front end (a few seconds).
 TEST_BINS += $(BUILD)/tests/fuzz/test_mutate
