@@ -562,8 +562,9 @@ static void write_readme(Hls *h) {
                "its width.\n"
                "- `firmware/parameters.h`: one configuration per layer (sizes, strategy, reuse factor, types).\n"
                "- `firmware/weights/`: weights and biases as exact values of their types (0: pruned).\n"
-               "- `firmware/layers/`: each dense layer's function.\n"
-               "- `firmware/nnet/nnet_layers.h`: the element-wise layers and exact shifts.\n"
+               "- `firmware/nnet/nnet_dense.h`: the dense kernel `nnet::dense`, which reads the weights of "
+               "`firmware/weights/` (edit one and the design changes).\n"
+               "- `firmware/nnet/nnet_layers.h`: the element-wise layers.\n"
                "- `firmware/ap_types/`: aedlc's `ap_fixed.h` / `ap_int.h` for C simulation without a vendor tool.\n"
                "- `%s_test.cpp`, `tb_data/`: the testbench and its events.\n"
                "- `hls_config.json`: the whole configuration.\n", n, n, n, h->d_in, h->d_out, n);
