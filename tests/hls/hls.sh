@@ -3,9 +3,11 @@
 # in tests/hls/golden (UPDATE_GOLDEN=1 rewrites them); every example (random
 # weights from hls_tool) and random small models compile with -Wall -Wextra
 # -Werror and their C simulation equals the emulator bit for bit; a wrong
-# expected value is caught; without --weights a zero-weight project with a
-# note; re-emitting replaces aedlc's files, removes its stale ones and keeps
-# the user's; io = stream and bad reuse factors are errors.
+# expected value is caught; the dense kernel reads weights/LAYER.h (editing
+# a weight there changes the C simulation as computed by hand); without
+# --weights a zero-weight project with a note; re-emitting replaces aedlc's
+# files, removes its stale ones and keeps the user's; io = stream and bad
+# reuse factors are errors.
 . tests/lib.sh
 test_workdir hls-test
 TOOL=$B/tests/hls/hls_tool
