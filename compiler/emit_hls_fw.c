@@ -1,8 +1,9 @@
 /* emit_hls_fw.c — the C++ of the HLS project: firmware/MODEL.cpp (the top
  * function, one block per layer), MODEL.h, defines.h (a typedef per layer
  * and slot, with the reason), parameters.h (a config per layer), weights/
- * (exact values of their types), layers/ (each dense layer's function),
- * nnet/nnet_layers.h (the element-wise kernels) and the testbench.
+ * (exact values of their types, the data the kernels read), nnet/nnet_dense.h
+ * (the dense kernel), nnet/nnet_layers.h (the element-wise kernels) and the
+ * testbench.
  *
  * Every layer computes exactly what compiler/precision.h says and
  * runtime/emu.c does: sums in full precision cast to the accumulator after
@@ -189,7 +190,10 @@ static void write_weights(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
         }
         fprintf(o, "// Kernel w[i][j] (input i, neuron j; the Keras layout) in %s, bias b[j] in %s:\n"
                    "// exact values of their types.  %ld of %ld weights are 0 and cost nothing in the\n"
-                   "// latency strategy: %ld pruned (mask), %ld rounded to zero.%s\n",
+                   "// latency strategy: %ld pruned (mask), %ld rounded to zero.%s\n"
+                   "// nnet::dense (nnet/nnet_dense.h) reads these arrays: a value edited here changes\n"
+                   "// the design (a zero skips its term, a non-zero makes one).  Keep values of the\n"
+                   "// types; defines.h says which range the types were chosen for.\n",
                 wt, a->has_b ? bt : "(no bias)", zeros, total, masked, zeros - masked,
                 h->zero_weights ? "\n// No trained weights were given (--weights): every weight is 0 here." : "");
         fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
@@ -246,86 +250,6 @@ static void write_weights(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
     hls_close(h);
 }
 
-/* ---- layers/LAYER.h: a dense layer's function ---------------------------------------------------------- */
-
-static void write_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
-    const HlsNode *in = &h->N[n->inputs[0]->id];
-    char acc[160], res[160], qt[160];
-    hls_tname(n, n->prec->t.has_accum ? "accum" : "result", acc, sizeof acc);
-    hls_tname(n, "result", res, sizeof res);
-    hls_tname(n, "quant", qt, sizeof qt);
-    long total = (long)a->n_in * a->n_out, nz = 0, shifts = 0;
-    for (long k = 0; k < total; k++)
-        if (a->w[k]) { nz++; shifts += hls_pow2(a->w[k]) >= 0; }
-    int R = h->t->reuse_factor;
-    bool resource = h->t->strategy == STRATEGY_RESOURCE;
-    int ew = aedl_fw_exp(a->w_t);
-
-    FILE *o = hls_open(h, "firmware/layers/%s.h", n->name);
-    put_layer_head(o, n, "");
-    if (!resource)
-        fprintf(o, "// Latency strategy: one unrolled sum per neuron over its non-zero weights only\n"
-                   "// (%ld of %ld; %ld of them are +-2^k and become exact shifts: %ld multiplications).\n",
-                nz, total, shifts, nz - shifts);
-    else
-        fprintf(o, "// Resource strategy, reuse factor %d: the %ld products in %d pass%s of %ld, each\n"
-                   "// multiplier used %d time%s (%ld of the %ld weights are non-zero).\n",
-                R, total, R, R == 1 ? "" : "es", total / R, R, R == 1 ? "" : "s", nz, total);
-    fprintf(o, "// acc = bias; acc += x[i] * w[i][j] in input order (each sum cast to %s:\n"
-               "// nnet::mac, or nnet::add / nnet::sub for shifts), then y[j] = %s.\n", acc, a->has_quant ? "quant_t(acc)" : "acc");
-    char guard[200];
-    snprintf(guard, sizeof guard, "LAYER_%s_H_", n->name);
-    for (char *c = guard; *c; c++) if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 'a' + 'A');
-    fprintf(o, "#ifndef %s\n#define %s\n\n", guard, guard);
-    fprintf(o, "static void dense_%s(const %s x[%d], %s y[%d]) {\n    #pragma HLS INLINE\n",
-            n->name, in->type, a->n_in, res, a->n_out);
-    char out_expr[200];
-    if (a->has_quant) snprintf(out_expr, sizeof out_expr, "%s(acc)", qt);
-    else snprintf(out_expr, sizeof out_expr, "acc");
-    if (!resource) {
-        if (nz - shifts == 0 && total) fprintf(o, "    (void)%s_w;\n", n->name);
-        if (nz == 0) fprintf(o, "    (void)x;\n");
-        fprintf(o, "    %s acc;\n", acc);
-        char num[80];
-        for (int j = 0; j < a->n_out; j++) {
-            long terms = 0;
-            for (int i = 0; i < a->n_in; i++) terms += a->w[(long)i * a->n_out + j] != 0;
-            fprintf(o, "\n    // y[%d]: %ld term%s\n", j, terms, terms == 1 ? "" : "s");
-            if (a->has_b) fprintf(o, "    acc = %s_b[%d];\n", n->name, j);
-            else fprintf(o, "    acc = 0;\n");
-            for (int i = 0; i < a->n_in; i++) {
-                int64_t w = a->w[(long)i * a->n_out + j];
-                if (!w) continue;
-                int p = hls_pow2(w);
-                if (p < 0) { fprintf(o, "    acc = nnet::mac(acc, x[%d], %s_w[%d][%d]);\n", i, n->name, i, j); continue; }
-                int k = p + ew;
-                const char *op = w < 0 ? "sub" : "add";
-                hls_exact(w, ew, num, sizeof num);
-                if (k == 0) fprintf(o, "    acc = nnet::%s(acc, x[%d]);  // w = %s\n", op, i, num);
-                else fprintf(o, "    acc = nnet::%s(acc, nnet::%s<%d>(x[%d]));  // w = %s\n", op, k > 0 ? "shl" : "shr",
-                             k > 0 ? k : -k, i, num);
-            }
-            fprintf(o, "    y[%d] = %s;\n", j, out_expr);
-        }
-    } else {
-        long block = total / R;
-        fprintf(o, "    %s acc[%d];\n    #pragma HLS ARRAY_PARTITION variable=acc complete\n", acc, a->n_out);
-        fprintf(o, "    for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n", a->n_out);
-        if (a->has_b) fprintf(o, "        acc[j] = %s_b[j];\n    }\n", n->name);
-        else fprintf(o, "        acc[j] = 0;\n    }\n");
-        fprintf(o, "    for (int r = 0; r < %d; r++) {\n        #pragma HLS PIPELINE II=1\n", R);
-        fprintf(o, "        for (int k = r * %ld; k < (r + 1) * %ld; k++) {\n"
-                   "            #pragma HLS UNROLL\n"
-                   "            acc[k %% %d] += x[k / %d] * %s_w[k / %d][k %% %d];\n        }\n    }\n",
-                block, block, a->n_out, a->n_out, n->name, a->n_out, a->n_out);
-        fprintf(o, "    for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n", a->n_out);
-        if (a->has_quant) fprintf(o, "        y[j] = %s(acc[j]);\n    }\n", qt);
-        else fprintf(o, "        y[j] = acc[j];\n    }\n");
-    }
-    fprintf(o, "}\n\n#endif\n");
-    hls_close(h);
-}
-
 /* ---- parameters.h ----------------------------------------------------------------------------------- */
 
 static void write_parameters(Hls *h) {
@@ -334,7 +258,7 @@ static void write_parameters(Hls *h) {
     fprintf(o, "// parameters.h -- one configuration per layer of %s (generated by aedlc from %s):\n"
                "// sizes, strategy, reuse factor and the types each layer uses (defines.h).\n",
             h->name, h->src_file);
-    fprintf(o, "#ifndef PARAMETERS_H_\n#define PARAMETERS_H_\n\n#include \"defines.h\"\n#include \"nnet/nnet_layers.h\"\n\n");
+    fprintf(o, "#ifndef PARAMETERS_H_\n#define PARAMETERS_H_\n\n#include \"defines.h\"\n#include \"nnet/nnet_layers.h\"\n#include \"nnet/nnet_dense.h\"\n\n");
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
         const aedl_fw_layer *a = hls_layer(h, n);
@@ -390,12 +314,9 @@ static void write_top(Hls *h) {
     FILE *o = hls_open(h, "firmware/%s.cpp", h->name);
     fprintf(o, "// %s.cpp -- the top function of model %s (%s), generated by aedlc.\n"
                "// One block per layer of the .aedl file, in its order.  Types: defines.h;\n"
-               "// layer configurations: parameters.h; weights: weights/; dense layers: layers/.\n",
+               "// layer configurations: parameters.h; weights: weights/; kernels: nnet/.\n",
             h->name, h->name, h->src_file);
     fprintf(o, "#include \"%s.h\"\n#include \"parameters.h\"\n", h->name);
-    for (int i = 0; i < m->nnodes; i++)
-        if (m->nodes[i]->op == OP_DENSE && hls_layer(h, m->nodes[i]))
-            fprintf(o, "#include \"layers/%s.h\"\n", m->nodes[i]->name);
     fprintf(o, "\nvoid %s(input_t x[N_INPUT], result_t y[N_OUTPUT]) {\n", h->name);
     fprintf(o, "    #pragma HLS ARRAY_RESHAPE variable=x complete dim=0\n"
                "    #pragma HLS ARRAY_PARTITION variable=y complete dim=0\n"
@@ -420,7 +341,9 @@ static void write_top(Hls *h) {
         snprintf(cfg, sizeof cfg, "config_%s", n->name);
         switch (n->op) {
         case OP_DENSE:
-            fprintf(o, "    dense_%s(%s, %s);\n", n->name, in->arr, hn->arr);
+            fprintf(o, "    nnet::dense<%s, %s, %s>(%s, %s, %s_w", in->type, hn->type, cfg, in->arr, hn->arr, n->name);
+            if (a->has_b) fprintf(o, ", %s_b", n->name);
+            fprintf(o, ");\n");
             break;
         case OP_BATCHNORM:
             fprintf(o, "    nnet::batchnorm<%s, %s, %s>(%s, %s, %s_scale, %s_shift);\n", in->type, hn->type, cfg,
@@ -509,26 +432,6 @@ static const char nnet_layers_h[] =
 "\n"
 "enum strategy { latency, resource };\n"
 "\n"
-"// acc + x * w, acc + v and acc - v: the exact product and sum, cast to the\n"
-"// accumulator's type (the same as acc += x * w).  Functions rather than operators\n"
-"// in the unrolled sums so that g++ compiles each product and cast once, not once\n"
-"// per term; inlined in synthesis.\n"
-"template <class acc_T, class x_T, class w_T>\n"
-"acc_T mac(const acc_T &acc, const x_T &x, const w_T &w) {\n"
-"    #pragma HLS INLINE\n"
-"    return acc + x * w;\n"
-"}\n"
-"template <class acc_T, class v_T>\n"
-"acc_T add(const acc_T &acc, const v_T &v) {\n"
-"    #pragma HLS INLINE\n"
-"    return acc + v;\n"
-"}\n"
-"template <class acc_T, class v_T>\n"
-"acc_T sub(const acc_T &acc, const v_T &v) {\n"
-"    #pragma HLS INLINE\n"
-"    return acc - v;\n"
-"}\n"
-"\n"
 "// x * 2^K exactly: K more integer bits first, then the shift moves the mantissa.\n"
 "template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>\n"
 "inline ap_fixed<W + K, I + K> shl(const ap_fixed<W, I, Q, O, N> &x) {\n"
@@ -541,20 +444,6 @@ static const char nnet_layers_h[] =
 "    #pragma HLS INLINE\n"
 "    ap_ufixed<W + K, I + K> r = x;\n"
 "    return r << K;\n"
-"}\n"
-"\n"
-"// x * 2^-K exactly: K more fraction bits first, then the shift.\n"
-"template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>\n"
-"inline ap_fixed<W + K, I> shr(const ap_fixed<W, I, Q, O, N> &x) {\n"
-"    #pragma HLS INLINE\n"
-"    ap_fixed<W + K, I> r = x;\n"
-"    return r >> K;\n"
-"}\n"
-"template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>\n"
-"inline ap_ufixed<W + K, I> shr(const ap_ufixed<W, I, Q, O, N> &x) {\n"
-"    #pragma HLS INLINE\n"
-"    ap_ufixed<W + K, I> r = x;\n"
-"    return r >> K;\n"
 "}\n"
 "\n"
 "// y = x * scale + shift (inference batchnorm), one cast of the exact value.\n"
@@ -661,6 +550,109 @@ static const char nnet_layers_h[] =
 "\n"
 "#endif\n";
 
+/* ---- nnet/nnet_dense.h: the dense kernel ----------------------------------------------------------- */
+
+static const char nnet_dense_h[] =
+"// nnet_dense.h -- the dense layer of aedlc's firmware projects, as hls4ml's nnet::dense.\n"
+"//\n"
+"// y[j] = quant_t(b[j] + x[0] * w[0][j] + x[1] * w[1][j] + ...): each product\n"
+"// exact, each addition exact and cast to CONFIG_T::accum_t, in input order,\n"
+"// exactly as aedlc's firmware emulator computes it.\n"
+"//\n"
+"// w and b are the arrays of weights/LAYER.h, passed by the top function: the\n"
+"// kernel reads them, so a value edited there changes the design.  In the\n"
+"// latency strategy the loops are unrolled over constant arrays, so the tool\n"
+"// decides every `w[i][j] != 0` when it compiles: a zero weight (pruned or\n"
+"// rounded to zero) makes no multiplier and no adder, and a weight +-2^k is a\n"
+"// multiplication by a constant power of two, which it builds as wiring.\n"
+"#ifndef NNET_DENSE_H_\n"
+"#define NNET_DENSE_H_\n"
+"\n"
+"#include \"ap_fixed.h\"\n"
+"#include \"nnet_layers.h\"\n"
+"\n"
+"namespace nnet {\n"
+"\n"
+"// acc[j] += x[i] * w[i][j] for every non-zero weight: all products at once.\n"
+"template <class data_T, typename CONFIG_T>\n"
+"void dense_latency(const data_T x[CONFIG_T::n_in], typename CONFIG_T::accum_t acc[CONFIG_T::n_out],\n"
+"                   const typename CONFIG_T::weight_t w[CONFIG_T::n_in][CONFIG_T::n_out]) {\n"
+"    #pragma HLS INLINE\n"
+"    #pragma HLS ARRAY_PARTITION variable=w complete dim=0\n"
+"    for (unsigned i = 0; i < CONFIG_T::n_in; i++) {\n"
+"        #pragma HLS UNROLL\n"
+"        for (unsigned j = 0; j < CONFIG_T::n_out; j++) {\n"
+"            #pragma HLS UNROLL\n"
+"            if (w[i][j] != 0) acc[j] += x[i] * w[i][j];\n"
+"        }\n"
+"    }\n"
+"}\n"
+"\n"
+"// acc[j] += x[i] * w[i][j] for every weight, in reuse_factor passes of\n"
+"// n_in * n_out / reuse_factor products, one pass per clock cycle (each multiplier\n"
+"// used reuse_factor times); a neuron's products still come in input order.\n"
+"template <class data_T, typename CONFIG_T>\n"
+"void dense_resource(const data_T x[CONFIG_T::n_in], typename CONFIG_T::accum_t acc[CONFIG_T::n_out],\n"
+"                    const typename CONFIG_T::weight_t w[CONFIG_T::n_in][CONFIG_T::n_out]) {\n"
+"    #pragma HLS INLINE\n"
+"    const unsigned block = CONFIG_T::n_in * CONFIG_T::n_out / CONFIG_T::reuse_factor;\n"
+"    for (unsigned r = 0; r < CONFIG_T::reuse_factor; r++) {\n"
+"        #pragma HLS PIPELINE II=1\n"
+"        for (unsigned k = r * block; k < (r + 1) * block; k++) {\n"
+"            #pragma HLS UNROLL\n"
+"            acc[k % CONFIG_T::n_out] += x[k / CONFIG_T::n_out] * w[k / CONFIG_T::n_out][k % CONFIG_T::n_out];\n"
+"        }\n"
+"    }\n"
+"}\n"
+"\n"
+"// From acc[j] = the bias (or 0): the sums, then y[j] = quant_t(acc[j]).\n"
+"template <class data_T, class res_T, typename CONFIG_T>\n"
+"void dense_sums(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],\n"
+"                typename CONFIG_T::accum_t acc[CONFIG_T::n_out],\n"
+"                const typename CONFIG_T::weight_t w[CONFIG_T::n_in][CONFIG_T::n_out]) {\n"
+"    #pragma HLS INLINE\n"
+"    if (CONFIG_T::strategy == nnet::latency) dense_latency<data_T, CONFIG_T>(x, acc, w);\n"
+"    else dense_resource<data_T, CONFIG_T>(x, acc, w);\n"
+"    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {\n"
+"        #pragma HLS UNROLL\n"
+"        y[j] = typename CONFIG_T::quant_t(acc[j]);\n"
+"    }\n"
+"}\n"
+"\n"
+"// y = quant_t(b + x w).\n"
+"template <class data_T, class res_T, typename CONFIG_T>\n"
+"void dense(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],\n"
+"           const typename CONFIG_T::weight_t w[CONFIG_T::n_in][CONFIG_T::n_out],\n"
+"           const typename CONFIG_T::bias_t b[CONFIG_T::n_out]) {\n"
+"    #pragma HLS INLINE\n"
+"    #pragma HLS ARRAY_PARTITION variable=b complete\n"
+"    typename CONFIG_T::accum_t acc[CONFIG_T::n_out];\n"
+"    #pragma HLS ARRAY_PARTITION variable=acc complete\n"
+"    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {\n"
+"        #pragma HLS UNROLL\n"
+"        acc[j] = b[j];\n"
+"    }\n"
+"    dense_sums<data_T, res_T, CONFIG_T>(x, y, acc, w);\n"
+"}\n"
+"\n"
+"// y = quant_t(x w), a dense layer without bias (use_bias=false).\n"
+"template <class data_T, class res_T, typename CONFIG_T>\n"
+"void dense(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],\n"
+"           const typename CONFIG_T::weight_t w[CONFIG_T::n_in][CONFIG_T::n_out]) {\n"
+"    #pragma HLS INLINE\n"
+"    typename CONFIG_T::accum_t acc[CONFIG_T::n_out];\n"
+"    #pragma HLS ARRAY_PARTITION variable=acc complete\n"
+"    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {\n"
+"        #pragma HLS UNROLL\n"
+"        acc[j] = 0;\n"
+"    }\n"
+"    dense_sums<data_T, res_T, CONFIG_T>(x, y, acc, w);\n"
+"}\n"
+"\n"
+"} // namespace nnet\n"
+"\n"
+"#endif\n";
+
 /* ---- the testbench ----------------------------------------------------------------------------------- */
 
 void hls_write_testbench(Hls *h) {
@@ -757,10 +749,12 @@ void hls_write_firmware(Hls *h) {
         const aedl_fw_layer *a = hls_layer(h, n);
         if (!a) continue;
         if (a->has_w) write_weights(h, n, a);
-        if (n->op == OP_DENSE) write_dense(h, n, a);
     }
     write_top(h);
     FILE *o = hls_open(h, "firmware/nnet/nnet_layers.h");
     fputs(nnet_layers_h, o);
+    hls_close(h);
+    o = hls_open(h, "firmware/nnet/nnet_dense.h");
+    fputs(nnet_dense_h, o);
     hls_close(h);
 }

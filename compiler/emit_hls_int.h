@@ -6,7 +6,7 @@
  *   emit_hls.c      the driver: weights, precision, checks, manifest, tb_data,
  *                   build scripts, README, hls_config.json
  *   emit_hls_fw.c   the C++: top function, defines.h, parameters.h, weights/,
- *                   layers/, nnet/, the testbench
+ *                   nnet/, the testbench
  */
 #ifndef AEDL_EMIT_HLS_INT_H
 #define AEDL_EMIT_HLS_INT_H

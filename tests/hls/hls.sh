@@ -3,9 +3,11 @@
 # in tests/hls/golden (UPDATE_GOLDEN=1 rewrites them: tests/lib.sh); every example (random
 # weights from hls_tool) and random small models compile with -Wall -Wextra
 # -Werror and their C simulation equals the emulator bit for bit; a wrong
-# expected value is caught; without --weights a zero-weight project with a
-# note; re-emitting replaces aedlc's files, removes its stale ones and keeps
-# the user's; io = stream and bad reuse factors are errors.
+# expected value is caught; the dense kernel reads weights/LAYER.h (editing
+# a weight there changes the C simulation as computed by hand); without
+# --weights a zero-weight project with a note; re-emitting replaces aedlc's
+# files, removes its stale ones and keeps the user's; io = stream and bad
+# reuse factors are errors.
 . tests/lib.sh
 test_workdir hls-test
 TOOL=$B/tests/hls/hls_tool
@@ -41,6 +43,27 @@ make -s -C "$W/bad" csim > "$W/bad/out" 2>&1; st=$?
 check hls/csim-catches-mismatch "status $st: $(tail -n 2 "$W/bad/out" | tr '\n' ' ')" \
   sh -c "test $st -ne 0 && grep -q '^csim: 199 of 200 events matched' '$W/bad/out' && grep -q '^event 4: output 0' '$W/bad/out'"
 
+# ---- the weights are data the kernel reads ----------------------------------------------------------
+# dec has no bias and one non-zero weight per output column (y[2] = 0.5 x[0], y[1] = -0.5 x[2],
+# both exact in dec_result_t).  Edit weights/dec.h: a pruned weight w[0][3] 0 -> -0.5 (the
+# old emitter wrote no code for it) and the shift weight w[2][1] -0.5 -> -0.25.  Then, on
+# every event, y[3] = -y[2] and y[1] = y[1] / 2 of the expected outputs, y[0] and y[2] stay.
+cp -r "$P" "$W/edit"
+make -s -C "$W/edit" clean > /dev/null 2>&1
+sed -e 's|^    {0, 0, 0.5, 0},  // x\[0\]$|    {0, 0, 0.5, -0.5},  // x[0]|' \
+    -e 's|^    {0.125, -0.5, 0, 0}  // x\[2\]$|    {0.125, -0.25, 0, 0}  // x[2]|' \
+    "$P/firmware/weights/dec.h" > "$W/edit/firmware/weights/dec.h"
+check hls/weights-edited "weights/dec.h is not as this test expects (2 lines differ): $(diff "$P/firmware/weights/dec.h" "$W/edit/firmware/weights/dec.h" | tr '\n' ' ')" \
+  test "$(diff "$P/firmware/weights/dec.h" "$W/edit/firmware/weights/dec.h" | grep -c '^>')" -eq 2
+make -s -C "$W/edit" csim WERROR=1 > "$W/edit/csim.out" 2>&1; st=$?
+check hls/weights-edit-changes-csim "status $st: $(tail -n 2 "$W/edit/csim.out" | tr '\n' ' ')" \
+  sh -c "test $st -ne 0 && grep -Eq '^csim: [0-9]+ of 200 events matched' '$W/edit/csim.out' && ! grep -q '^csim: 200 of' '$W/edit/csim.out'"
+paste -d ' ' "$P/tb_data/tb_output_predictions.dat" "$W/edit/tb_data/csim_results.log" > "$W/edit/both"
+bad=$(awk 'NF != 8 || $5 != $1 || $6 != $2 / 2 || $7 != $3 || $8 != -$3 { n++ } END { print n + 0 }' "$W/edit/both")
+moved=$(awk '$2 != 0 && $3 != 0 { n++ } END { print n + 0 }' "$W/edit/both")
+check hls/weights-edit-exact "$bad of 200 events differ from y[1] / 2 and y[3] = -y[2] (events with both non-zero: $moved)" \
+  sh -c "test $bad -eq 0 && test $moved -gt 100"
+
 # ---- re-emitting: aedlc's files replaced, stale ones removed, the user's kept -------------------
 echo "// mine" > "$P/firmware/mine.h"
 cp "$P/firmware/nnet/nnet_layers.h" "$W/nnet.before"
@@ -48,11 +71,11 @@ touch -d '2001-01-01' "$P/firmware/nnet/nnet_layers.h"
 sed -e '/dense mid/d' -e '/leaky_relu/d' tests/hls/tiny.aedl > "$W/tiny.aedl"
 "$AEDLC" "$W/tiny.aedl" --emit hls -o "$W/tiny" > "$W/emit2.log" 2>&1
 check hls/reemit "aedlc failed: $(cat "$W/emit2.log")" test -s "$P/firmware/tiny.cpp"
-check hls/stale-removed "layers/mid.h or weights/mid.h is still there" \
-  sh -c "test ! -e '$P/firmware/layers/mid.h' && test ! -e '$P/firmware/weights/mid.h' && test ! -e '$P/firmware/weights/leaky_relu_1.h'"
+check hls/stale-removed "weights/mid.h or weights/leaky_relu_1.h is still there" \
+  sh -c "test ! -e '$P/firmware/weights/mid.h' && test ! -e '$P/firmware/weights/leaky_relu_1.h'"
 check hls/user-file-kept "firmware/mine.h was removed" test -s "$P/firmware/mine.h"
-check hls/manifest "the manifest still lists layers/mid.h or lacks layers/dec.h" \
-  sh -c "! grep -q 'layers/mid.h' '$P/.aedlc-manifest' && grep -qx 'firmware/layers/dec.h' '$P/.aedlc-manifest'"
+check hls/manifest "the manifest still lists weights/mid.h or lacks weights/dec.h" \
+  sh -c "! grep -q 'weights/mid.h' '$P/.aedlc-manifest' && grep -qx 'firmware/weights/dec.h' '$P/.aedlc-manifest'"
 check hls/unchanged-not-rewritten "nnet_layers.h was rewritten although its text is the same" \
   sh -c "test \"\$(date -r '$P/firmware/nnet/nnet_layers.h' +%Y)\" = 2001"
 check hls/no-weights-note "no note about the missing weights: $(cat "$W/emit2.log")" \
