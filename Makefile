@@ -42,9 +42,12 @@ export LSAN_OPTIONS  ?= exitcode=86
 export UBSAN_OPTIONS ?= halt_on_error=1:exitcode=86:print_stacktrace=1
 endif
 
+# Each folder of headers: the compiler's four stages, the shared library, the runtime.
+INCLUDES := -Icompiler -Icompiler/front -Icompiler/sema -Icompiler/prec -Icompiler/emit -Ilib -Iruntime
+
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS) \
-            -Icompiler -Iruntime -I$(BUILD) $(HDF5_CFLAGS) $(BLAS_CFLAGS) \
+            $(INCLUDES) -I$(BUILD) $(HDF5_CFLAGS) $(BLAS_CFLAGS) \
             -DAEDL_VERSION='"$(VERSION)"'
 CXXFLAGS += -std=c++14 -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
@@ -105,13 +108,14 @@ bench:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std \
-	           $(DESTDIR)$(PREFIX)/share/aedl/runtime $(DESTDIR)$(PREFIX)/lib
+	           $(DESTDIR)$(PREFIX)/share/aedl/runtime $(DESTDIR)$(PREFIX)/share/aedl/lib/hls \
+	           $(DESTDIR)$(PREFIX)/lib
 	install -m 755 $(BUILD)/aedlc $(BUILD)/aedl-report $(BUILD)/aedl-gen $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 stdlib/*.aedl $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std/
 	install -m 644 runtime/*.h $(DESTDIR)$(PREFIX)/share/aedl/runtime/
 	install -m 644 $(BUILD)/libaedlrt.a $(DESTDIR)$(PREFIX)/share/aedl/runtime/
-	if [ -d runtime/hls ]; then install -d $(DESTDIR)$(PREFIX)/share/aedl/runtime/hls && \
-	  install -m 644 runtime/hls/* $(DESTDIR)$(PREFIX)/share/aedl/runtime/hls/; fi
+	install -m 644 lib/*.h $(DESTDIR)$(PREFIX)/share/aedl/lib/
+	install -m 644 lib/hls/*.h $(DESTDIR)$(PREFIX)/share/aedl/lib/hls/
 
 clean:
 	rm -rf build out $(CLEAN_EXTRA)

@@ -1,10 +1,10 @@
 # runtime/data.mk — the data loader (libaedlrt), the shared RNG, and the
 # ADC2021-format event generator build/aedl-gen; `make data`; data benchmarks.
-RT_SRCS += runtime/rng.c runtime/data.c runtime/data_h5.c runtime/data_csv.c runtime/data_scale.c
+RT_SRCS += lib/rng.c runtime/data.c runtime/data_h5.c runtime/data_csv.c runtime/data_scale.c
 
-# aedl-gen: toy ADC2021-format events (runtime/gen/, see docs/data.md).
-GEN_SRCS := runtime/gen/main.c runtime/gen/kin.c runtime/gen/physics.c \
-            runtime/gen/detector.c runtime/gen/output.c
+# aedl-gen: toy ADC2021-format events (tools/gen/, see docs/data.md).
+GEN_SRCS := tools/gen/main.c tools/gen/kin.c tools/gen/physics.c \
+            tools/gen/detector.c tools/gen/output.c
 GEN_OBJS := $(GEN_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/aedl-gen: $(GEN_OBJS) $(BUILD)/libaedlrt.a
 	$(CC) $(LDFLAGS) $(GEN_OBJS) $(BUILD)/libaedlrt.a $(LDLIBS) -o $@

@@ -1,6 +1,6 @@
 # runtime/ — libaedlrt.a: what the training executable, the firmware emulator and
 # the compiler link.  Fragments add `RT_SRCS += runtime/x.c`.
-RT_SRCS += runtime/util.c runtime/proc.c
+RT_SRCS += lib/util.c lib/proc.c
 
 RT_OBJS := $(RT_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/libaedlrt.a: $(RT_OBJS)

@@ -10,6 +10,6 @@ RT_SRCS += runtime/train_par.c
 $(BUILD)/runtime/train_par.o: OPT = -O3 -fno-trapping-math
 # The layers' elementwise loops (nn.h) vectorize at -O3 only; no change of
 # values (no fast-math, and -std=c11 keeps contractions off).
-$(BUILD)/runtime/layers.o: OPT = -O3
+$(BUILD)/lib/layers.o: OPT = -O3
 # Adam's loop vectorizes with sqrtf inline (no errno: sqrt of a sum of squares).
 $(BUILD)/runtime/optim.o: OPT = -O3 -fno-math-errno

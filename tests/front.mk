@@ -12,14 +12,14 @@ $(BUILD)/tests/fuzz/test_mutate: tests/fuzz/test_mutate.c tests/fuzz/front_run.h
 # as $(BUILD)/fuzz/crash-*.
 FUZZ_TIME ?= 60
 FUZZ_FLAGS := -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
-              -fno-sanitize-recover=undefined -Icompiler -Iruntime -Itests/fuzz -I$(BUILD)/fuzz/gen \
+              -fno-sanitize-recover=undefined $(INCLUDES) -Itests/fuzz -I$(BUILD)/fuzz/gen \
               $(HDF5_CFLAGS) $(BLAS_CFLAGS) -DAEDL_VERSION='"$(VERSION)"'
 .PHONY: fuzz-front
 fuzz: fuzz-front
 fuzz-front: $(BUILD)/aedlc
 	@mkdir -p $(BUILD)/fuzz/gen $(BUILD)/fuzz/corpus
-	flex --outfile=$(BUILD)/fuzz/gen/lexer.c --header-file=$(BUILD)/fuzz/gen/lexer.h compiler/lexer.l
-	bison --defines=$(BUILD)/fuzz/gen/parser.h -o $(BUILD)/fuzz/gen/parser.c compiler/parser.y
+	flex --outfile=$(BUILD)/fuzz/gen/lexer.c --header-file=$(BUILD)/fuzz/gen/lexer.h compiler/front/lexer.l
+	bison --defines=$(BUILD)/fuzz/gen/parser.h -o $(BUILD)/fuzz/gen/parser.c compiler/front/parser.y
 	clang $(FUZZ_FLAGS) tests/fuzz/fuzz_front.c $(AEDLC_SRCS) $(BUILD)/fuzz/gen/lexer.c \
 	  $(BUILD)/fuzz/gen/parser.c -o $(BUILD)/fuzz/fuzz_front $(BUILD)/libaedlrt.a $(LDLIBS)
 	cd $(BUILD)/fuzz && ./fuzz_front -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 -print_funcs=0 -max_len=8192 -dict=$(CURDIR)/tests/fuzz/aedl.dict \

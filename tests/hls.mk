@@ -1,6 +1,6 @@
 # tests/hls.mk — the HLS project writer (aedlc --emit hls, issue 6): goldens,
 # every example and random models compiled and C-simulated bit for bit.
-HLS_LINK := $(AEDLC_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/compiler/arena.o $(AEDLC_GEN_OBJS)
+HLS_LINK := $(AEDLC_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/compiler/front/arena.o $(AEDLC_GEN_OBJS)
 
 # hls_tool: random weights files and random models for the scripts.
 PROGRAMS += $(BUILD)/tests/hls/hls_tool

@@ -20,13 +20,13 @@ fuzz-prec: $(FUZZ_PREC_DIR)/fuzz_prec
 	cd $(FUZZ_PREC_DIR) && ./fuzz_prec -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
 	  -close_fd_mask=3 -max_len=8192 -dict=$(CURDIR)/tests/fuzz/aedl.dict corpus \
 	  $(addprefix $(CURDIR)/,examples stdlib tests/parse tests/errors tests/fuzz/multi tests/fuzz/regress)
-$(FUZZ_PREC_DIR)/fuzz_prec: tests/fuzz/fuzz_prec.c tests/fuzz/front_run.h compiler/lexer.l compiler/parser.y \
+$(FUZZ_PREC_DIR)/fuzz_prec: tests/fuzz/fuzz_prec.c tests/fuzz/front_run.h compiler/front/lexer.l compiler/front/parser.y \
                             $(AEDLC_SRCS) $(RT_SRCS) | $(DEPS_OK)
 	@mkdir -p $(FUZZ_PREC_DIR)/gen
-	flex --outfile=$(FUZZ_PREC_DIR)/gen/lexer.c --header-file=$(FUZZ_PREC_DIR)/gen/lexer.h compiler/lexer.l
-	bison --defines=$(FUZZ_PREC_DIR)/gen/parser.h -o $(FUZZ_PREC_DIR)/gen/parser.c compiler/parser.y
+	flex --outfile=$(FUZZ_PREC_DIR)/gen/lexer.c --header-file=$(FUZZ_PREC_DIR)/gen/lexer.h compiler/front/lexer.l
+	bison --defines=$(FUZZ_PREC_DIR)/gen/parser.h -o $(FUZZ_PREC_DIR)/gen/parser.c compiler/front/parser.y
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=undefined -Icompiler -Iruntime -Itests/fuzz -I$(FUZZ_PREC_DIR)/gen \
+	  -fno-sanitize-recover=undefined $(INCLUDES) -Itests/fuzz -I$(FUZZ_PREC_DIR)/gen \
 	  $(HDF5_CFLAGS) $(BLAS_CFLAGS) -DAEDL_VERSION='"$(VERSION)"' tests/fuzz/fuzz_prec.c \
 	  $(AEDLC_SRCS) $(RT_SRCS) $(FUZZ_PREC_DIR)/gen/lexer.c $(FUZZ_PREC_DIR)/gen/parser.c \
 	  -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm
@@ -51,5 +51,5 @@ fuzz-data: $(FUZZ_DATA_DIR)/fuzz_data
 $(FUZZ_DATA_DIR)/fuzz_data: tests/fuzz/fuzz_data.c $(RT_SRCS) | $(DEPS_OK)
 	@mkdir -p $(FUZZ_DATA_DIR)
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=undefined -Iruntime $(HDF5_CFLAGS) $(BLAS_CFLAGS) tests/fuzz/fuzz_data.c \
+	  -fno-sanitize-recover=undefined -Ilib -Iruntime $(HDF5_CFLAGS) $(BLAS_CFLAGS) tests/fuzz/fuzz_data.c \
 	  $(RT_SRCS) -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm -lpthread

@@ -38,7 +38,7 @@ done
 ng=$(cd "$G" && find . -type f | wc -l); np=$(echo "$files" | wc -l)
 check hls/golden-count "the golden has $ng files, the project $np" test "$ng" -eq "$np"
 check hls/ap-headers "the ap_fixed headers were not copied" \
-  cmp -s runtime/hls/ap_fixed.h "$P/firmware/ap_types/ap_fixed.h"
+  cmp -s lib/hls/ap_fixed.h "$P/firmware/ap_types/ap_fixed.h"
 check hls/json "hls_config.json lacks the model, a layer or the target" \
   sh -c "grep -q '\"model\": \"tiny\"' '$P/hls_config.json' && grep -q '\"name\": \"enc\", \"op\": \"dense\"' '$P/hls_config.json' && grep -q '\"part\": \"xcu250-figd2104-2L-e\"' '$P/hls_config.json'"
 check hls/csim-tiny "$(why_csim "$P")" csim "$P"

@@ -56,7 +56,7 @@ enum ap_o_mode {
  * F = W - I (I = W for integers).  quantize() converts the exact value
  * m * 2^-frac to a type: round the bits finer than the type's step by Q,
  * then handle overflow by O.  The same algorithm as aedl_fixed_quantize in
- * aedlc's runtime/fixed.c; aedlc's tests check the two agree bit for bit. */
+ * aedlc's lib/fixed.c; aedlc's tests check the two agree bit for bit. */
 namespace ap_detail {
 
 typedef __int128 i128;

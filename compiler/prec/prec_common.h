@@ -1,6 +1,6 @@
 /* prec_common.h — what the precision passes share (prec_common.c): exact
  * dyadic ranges in __int128, the smallest type for a range, quantized
- * parameters, and text for the report.  Internal to compiler/prec_*.c,
+ * parameters, and text for the report.  Internal to compiler/prec/prec_*.c,
  * plan.c and emit_report.c.
  */
 #ifndef AEDL_PREC_COMMON_H
@@ -68,7 +68,7 @@ aedl_fixed prec_alpha_type(double alpha, int64_t *m, bool *exact);
    inference and firmware all use (0.3 -> 0.2998046875), so that the firmware
    equals the quantized model whatever alpha is written. */
 double prec_alpha_value(double alpha);
-/* sigmoid / tanh: the type of their lookup table and result (runtime/nn.h):
+/* sigmoid / tanh: the type of their lookup table and result (lib/nn.h):
    sigmoid ufixed<W_D, 0, rnd, sat>, tanh fixed<W_D, 1, rnd, sat>, W_D the
    target's default width. */
 aedl_fixed prec_act_table_type(IrOp op, const IrTarget *t);

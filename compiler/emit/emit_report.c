@@ -3,7 +3,7 @@
  *   precision.txt   a table to read in a terminal, then the reasons per layer
  *   precision.json  the same data for tools
  *   precision.html  the same data for a browser (self-contained)
- *   firmware.plan   the emulator's plan (runtime/emu.h), when weights are loaded
+ *   firmware.plan   the emulator's plan (lib/emu.h), when weights are loaded
  *
  * Per layer: the input, weight, bias, accumulator and result types, why each
  * width is what it is, the guaranteed and observed ranges, non-zero weights,

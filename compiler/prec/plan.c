@@ -1,4 +1,4 @@
-/* plan.c — the firmware plan for the runtime emulator (runtime/emu.h), from
+/* plan.c — the firmware plan for the runtime emulator (lib/emu.h), from
  * the IR, its precision results and the quantized parameters.
  *
  * One plan layer per firmware layer: dropout and a folded batchnorm are the
@@ -100,7 +100,7 @@ aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
         case OP_LINEAR: a->op = FW_LINEAR; break;
         case OP_ADD: a->op = FW_ADD; break;
         case OP_CONCAT: a->op = FW_CONCAT; break;
-        case OP_SIGMOID: case OP_TANH:     /* the lookup table (runtime/nn.h) */
+        case OP_SIGMOID: case OP_TANH:     /* the lookup table (lib/nn.h) */
             a->op = n->op == OP_TANH ? FW_TANH : FW_SIGMOID;
             a->has_w = true;
             a->w_t = a->res_t;

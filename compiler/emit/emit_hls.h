@@ -1,7 +1,7 @@
 /* emit_hls.h — `aedlc FILE --emit hls [-o DIR] [--weights W.h5]` (emit_hls*.c):
  * writes DIR/hls/, an HLS project laid out as hls4ml users know it
  * (docs/hls.md), whose C simulation (`make csim`, plain g++) equals the
- * firmware emulator (runtime/emu.h) bit for bit.
+ * firmware emulator (lib/emu.h) bit for bit.
  */
 #ifndef AEDL_EMIT_HLS_H
 #define AEDL_EMIT_HLS_H

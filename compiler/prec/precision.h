@@ -5,7 +5,7 @@
  * parameters as integer mantissas, why each width is what it is, and the
  * conservative (bit-widths-only) inference beside it for the report.
  *
- * How a node computes in firmware (the HLS code generator and runtime/emu.c
+ * How a node computes in firmware (the HLS code generator and lib/emu.c
  * both follow this; docs/precision.md has the details and worked examples):
  *
  *   dense      acc_j = (accum)bias_j; for i = 0..n_in-1 with w_ij != 0:
@@ -105,7 +105,7 @@ typedef struct {
     double lo, hi;
 } IrObserved;
 
-/* ---- the passes (compiler/prec_*.c), in pipeline order -------------------------- */
+/* ---- the passes (compiler/prec/prec_*.c), in pipeline order -------------------------- */
 
 /* a. Types the quantizers fix: weight/bias/quant slots, input types (prec_quant.c). */
 void prec_quant(IrModel *m, const IrTarget *t);

@@ -663,7 +663,7 @@ static void write_json(Hls *h) {
 static char *find_ap_dir(void) {
     const char *env = getenv("AEDL_HLS_INCLUDE");
     if (env && *env) return xstrdup(env);
-    return aedl_home_find(NULL, "runtime/hls", "runtime/hls", "ap_fixed.h");
+    return aedl_home_find(NULL, "lib/hls", "lib/hls", "ap_fixed.h");
 }
 
 static void copy_ap_headers(Hls *h, const char *dir) {
@@ -807,7 +807,7 @@ int emit_hls(IrProgram *prog, IrModel *m, const IrTarget *target, const EmitHlsO
     char *ap_dir = opt->ap_dir ? xstrdup(opt->ap_dir) : find_ap_dir();
     if (!ap_dir) {
         fprintf(stderr, "aedlc: error: cannot find ap_fixed.h for the HLS project (looked next to aedlc in "
-                        "../share/aedl/runtime/hls and ../runtime/hls; set AEDL_HLS_INCLUDE=DIR)\n");
+                        "../share/aedl/lib/hls and ../lib/hls; set AEDL_HLS_INCLUDE=DIR)\n");
         goto out;
     }
     if (aedl_mkdirs(root) != 0) {

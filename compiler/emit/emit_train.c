@@ -8,7 +8,7 @@
  *   - a model struct: views into the parameter block (one block; gradients,
  *     Adam moments and masks have the same layout), activations and their
  *     gradients with a shape comment each, the double buffers of QI;
- *   - per layer MODEL_LAYER_forward / _backward / _exact over runtime/nn.h and
+ *   - per layer MODEL_LAYER_forward / _backward / _exact over lib/nn.h and
  *     runtime/quant.h, each with a comment naming its .aedl source line;
  *   - MODEL_forward, MODEL_backward, MODEL_infer_exact; a tensor table (names,
  *     offsets, shapes, init, pruning) for weights I/O and pruning;
@@ -792,7 +792,7 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
         if (has_quant(n))
             fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), N, N, S);
         break;
-    case OP_SIGMOID: case OP_TANH: {   /* the firmware's table (runtime/nn.h), exact */
+    case OP_SIGMOID: case OP_TANH: {   /* the firmware's table (lib/nn.h), exact */
         aedl_fixed rt = prec_act_table_type(n->op, g->target);
         aedl_fw_op op = n->op == OP_TANH ? FW_TANH : FW_SIGMOID;
         int64_t tab[AEDL_ACT_TABLE];
@@ -1281,8 +1281,9 @@ static int find_runtime(const char *exe, char *lib, char *inc, size_t len) {
 /* The Makefile names no folder of this machine: it finds the runtime from the
    aedlc it is given (AEDLC, default the one on PATH) as aedlc does (home.h):
    headers in BIN/../share/aedl/runtime (installed) or BIN/../runtime,
-   BIN/../../runtime (build folders), the library beside aedlc or beside the
-   headers.  aedlc runs it with AEDLC, AEDL_INC and AEDL_LIB on the command line. */
+   BIN/../../runtime (build folders), with the shared headers in the
+   folder beside it (lib/), the library beside aedlc or beside the headers.
+   aedlc runs it with AEDLC, AEDL_INC and AEDL_LIB on the command line. */
 static int write_makefile(const char *path, const char *M) {
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) return -1;
@@ -1305,7 +1306,7 @@ static int write_makefile(const char *path, const char *M) {
     fprintf(o, "PKGS     := hdf5 openblas\n");
     fprintf(o, "CFLAGS   ?= -O2 -g\n");
     fprintf(o, "override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(if $(WERROR),-Werror) \\\n");
-    fprintf(o, "                   $(SANFLAGS) -I$(AEDL_INC) $(shell pkg-config --cflags $(PKGS))\n");
+    fprintf(o, "                   $(SANFLAGS) -I$(AEDL_INC) -I$(AEDL_INC)/../lib $(shell pkg-config --cflags $(PKGS))\n");
     fprintf(o, "LDLIBS   := $(AEDL_LIB) $(shell pkg-config --libs $(PKGS)) -lm -lpthread\n\n");
     fprintf(o, "%s_train: %s_model.c $(AEDL_LIB)\n", M, M);
     fprintf(o, "\t@test -n '$(AEDLC_EXE)' -a -n '$(AEDL_INC)' -a -n '$(AEDL_LIB)' || { echo \"%s_train: cannot find "

@@ -4,8 +4,8 @@
  * (exact values of their types), layers/ (each dense layer's function),
  * nnet/nnet_layers.h (the element-wise kernels) and the testbench.
  *
- * Every layer computes exactly what compiler/precision.h says and
- * runtime/emu.c does: sums in full precision cast to the accumulator after
+ * Every layer computes exactly what compiler/prec/precision.h says and
+ * lib/emu.c does: sums in full precision cast to the accumulator after
  * each addition, in input order, then the quantizer, then the result type.
  * The integers come from the firmware plan (plan_build), so the emulator
  * and this code read the same weights.
@@ -496,7 +496,7 @@ static const char nnet_layers_h[] =
 "// nnet_layers.h -- the element-wise layers of aedlc's firmware projects.\n"
 "//\n"
 "// Each kernel computes, per element, exactly what aedlc's firmware emulator\n"
-"// does (compiler/precision.h): v = the layer's value in CONFIG_T::accum_t,\n"
+"// does (compiler/prec/precision.h): v = the layer's value in CONFIG_T::accum_t,\n"
 "// then y = (result)(quant_t)v.  Products and sums of ap_fixed values are\n"
 "// exact; only the assignments round and saturate, as their types say.\n"
 "#ifndef NNET_LAYERS_H_\n"

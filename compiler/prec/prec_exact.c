@@ -515,7 +515,7 @@ void prec_bit_exact(IrModel *m, const IrTarget *t) {
         case OP_BATCHNORM: batchnorm(&x, n, p, out); break;
         case OP_RELU: case OP_LEAKY_RELU: case OP_LINEAR: case OP_DROPOUT: elementwise(&x, n, p, out); break;
         case OP_ADD: case OP_CONCAT: add_concat(&x, n, p, out); break;
-        case OP_SIGMOID: case OP_TANH: {   /* the table's values (runtime/nn.h) */
+        case OP_SIGMOID: case OP_TANH: {   /* the table's values (lib/nn.h) */
             int64_t tab[AEDL_ACT_TABLE], lo = INT64_MAX, hi = INT64_MIN;
             aedl_fw_table(n->op == OP_TANH ? FW_TANH : FW_SIGMOID, p->t.result, tab);
             for (int k = 0; k < AEDL_ACT_TABLE; k++) { if (tab[k] < lo) lo = tab[k]; if (tab[k] > hi) hi = tab[k]; }

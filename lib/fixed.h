@@ -45,8 +45,8 @@ const char *aedl_rounding_hls(aedl_rounding r);
 const char *aedl_overflow_hls(aedl_overflow o);
 
 /* ---------------------------------------------------------------------------
- * Exact arithmetic (runtime/fixed.c).  The firmware emulator and precision
- * inference use these; runtime/hls/ap_fixed.h implements the same rules in C++
+ * Exact arithmetic (lib/fixed.c).  The firmware emulator and precision
+ * inference use these; lib/hls/ap_fixed.h implements the same rules in C++
  * and tests/fixed checks that both agree bit for bit.
  *
  * A value of type t is a mantissa m (aedl_mant) meaning m * 2^-F, F = W - I.

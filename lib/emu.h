@@ -2,13 +2,13 @@
  * of the HLS types aedlc chose.
  *
  * A plan is the list of the firmware's layers with their integer weights and
- * types.  aedlc builds it (compiler/plan.c) and writes it as text
+ * types.  aedlc builds it (compiler/prec/plan.c) and writes it as text
  * (aedl_fw_plan_write); the training executable reads it (aedl_fw_plan_read)
  * to compute the "firmware" column of its evaluation and the testbench's
  * expected outputs.
  *
  * Every value is an integer mantissa m of its type: value = m * 2^(I - W).
- * Each layer computes, per output element (see compiler/precision.h):
+ * Each layer computes, per output element (see compiler/prec/precision.h):
  *
  *   dense      v_j = (acc)b_j + sum_i x_i * w_ij    (i in input order, w_ij != 0)
  *   batchnorm  v_j = (acc)(x_j * w_j + b_j)          (scale w, shift b)
@@ -103,7 +103,7 @@ int aedl_fw_table_shift(aedl_fw_op op);
 int64_t aedl_fw_cast(__int128 m, int from_exp, aedl_fixed to);
 /* (to)x for a double x (rounding exactly, as ap_fixed's double constructor). */
 int64_t aedl_fw_from_double(double x, aedl_fixed to);
-/* Two paths compute the same values: a fast one (runtime/emu_fast.c: every
+/* Two paths compute the same values: a fast one (lib/emu_fast.c: every
    value an exact double, used when aedl_fw_prepare can prove that exactness
    from the plan's types and parameters) and the integer reference path (any
    plan).  aedl_fw_uses_fast says which one aedl_fw_run takes;
