@@ -1,7 +1,8 @@
-# aedlc — top-level build.  One fragment per component (*/module.mk) adds its
-# sources, programs and tests; this file holds the shared rules.
+# aedlc — top-level build.  One fragment per folder adds its sources, programs
+# and tests (lib/lib.mk, runtime/runtime.mk, compiler/compiler.mk,
+# tools/tools.mk, tests/tests.mk); this file holds the shared rules.
 #
-#   make            build/aedlc, build/aedl-gen, build/libaedlrt.a
+#   make            build/aedlc, build/aedl-gen, build/aedl-report, build/libaedlrt.a
 #   make test       every test, then again under ASan+UBSan; ends "N passed, N failed"
 #   make demo       generated data -> compile -> train -> evaluate -> firmware -> csim
 #   make bench      benchmarks (speed and memory); never part of `make test`
@@ -64,13 +65,12 @@ CLEAN_EXTRA  :=
 .PHONY: all test test-one test-bins bench demo data install clean deps fuzz programs
 all: $(DEPS_OK) programs
 
-# Component fragments (runtime/data.mk, compiler/front.mk, tests/rt.mk, ...) add to
-# RT_SRCS, AEDLC_SRCS, PROGRAMS, TEST_BINS, TEST_SCRIPTS, BENCH_CMDS; the three
-# module.mk files, read last, turn the lists into rules.
-include $(sort $(filter-out %/module.mk,$(wildcard runtime/*.mk compiler/*.mk tests/*.mk)))
-include runtime/module.mk
-include compiler/module.mk
-include tests/module.mk
+# The fragments, in this order: each may use the lists of those before it
+# (LIB_SRCS, RT_SRCS, AEDLC_SRCS, AEDLC_OBJS) and adds to PROGRAMS, TEST_BINS,
+# TEST_SCRIPTS, BENCH_CMDS.  Any other .mk of these folders is read after them.
+FRAGMENTS := lib/lib.mk runtime/runtime.mk compiler/compiler.mk tools/tools.mk tests/tests.mk
+include $(FRAGMENTS)
+include $(filter-out $(FRAGMENTS),$(sort $(wildcard lib/*.mk runtime/*.mk compiler/*.mk tools/*.mk tests/*.mk)))
 
 programs: $(PROGRAMS)
 
@@ -105,6 +105,15 @@ test-one: test-bins
 bench:
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(BENCH_BINS)
 	@set -e; for c in $(BENCH_CMDS); do echo "== $$c"; sh -c "$$c"; done
+
+# `make demo`: the whole flow in about 10 minutes on 2 cores (examples/demo.sh
+# says what each step does; DEMO_EPOCHS_FLOAT, DEMO_EPOCHS_QAT, DEMO_EPOCHS_JETS,
+# DEMO_THREADS, DATA_EVENTS, SIGNAL_EVENTS change its size).
+demo:
+	@MAKE="$(MAKE)" BUILD="$(BUILD)" DEMO_EPOCHS_FLOAT="$(DEMO_EPOCHS_FLOAT)" \
+	  DEMO_EPOCHS_QAT="$(DEMO_EPOCHS_QAT)" DEMO_EPOCHS_JETS="$(DEMO_EPOCHS_JETS)" \
+	  DEMO_THREADS="$(DEMO_THREADS)" DATA_EVENTS="$(DATA_EVENTS)" SIGNAL_EVENTS="$(SIGNAL_EVENTS)" \
+	  sh examples/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std \
