@@ -1,5 +1,5 @@
 /* report.h — aedl-report: the plots and DIR/report/index.html of a training
- * run (issue 7).  Reads what the training executable wrote into DIR:
+ * run.  Reads what the training executable wrote into DIR:
  *
  *   history.csv                 loss, val_loss, lr per epoch      -> loss.png
  *   eval/scores_hist.csv        score histograms                  -> scores_VARIANT.png
