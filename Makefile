@@ -1,7 +1,8 @@
-# aedlc — top-level build.  One fragment per component (*/module.mk) adds its
-# sources, programs and tests; this file holds the shared rules.
+# aedlc — top-level build.  One fragment per folder adds its sources, programs
+# and tests (lib/lib.mk, runtime/runtime.mk, compiler/compiler.mk,
+# tools/tools.mk, tests/tests.mk); this file holds the shared rules.
 #
-#   make            build/aedlc, build/aedl-gen, build/libaedlrt.a
+#   make            build/aedlc, build/aedl-gen, build/aedl-report, build/libaedlrt.a
 #   make test       every test, then again under ASan+UBSan; ends "N passed, N failed"
 #   make demo       generated data -> compile -> train -> evaluate -> firmware -> csim
 #   make bench      benchmarks (speed and memory); never part of `make test`
@@ -42,9 +43,12 @@ export LSAN_OPTIONS  ?= exitcode=86
 export UBSAN_OPTIONS ?= halt_on_error=1:exitcode=86:print_stacktrace=1
 endif
 
+# Each folder of headers: the compiler's four stages, the shared library, the runtime.
+INCLUDES := -Icompiler -Icompiler/front -Icompiler/sema -Icompiler/prec -Icompiler/emit -Ilib -Iruntime
+
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS) \
-            -Icompiler -Iruntime -I$(BUILD) $(HDF5_CFLAGS) $(BLAS_CFLAGS) \
+            $(INCLUDES) -I$(BUILD) $(HDF5_CFLAGS) $(BLAS_CFLAGS) \
             -DAEDL_VERSION='"$(VERSION)"'
 CXXFLAGS += -std=c++14 -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
@@ -61,13 +65,12 @@ CLEAN_EXTRA  :=
 .PHONY: all test test-one test-bins bench demo data install clean deps fuzz programs
 all: $(DEPS_OK) programs
 
-# Component fragments (runtime/data.mk, compiler/front.mk, tests/rt.mk, ...) add to
-# RT_SRCS, AEDLC_SRCS, PROGRAMS, TEST_BINS, TEST_SCRIPTS, BENCH_CMDS; the three
-# module.mk files, read last, turn the lists into rules.
-include $(sort $(filter-out %/module.mk,$(wildcard runtime/*.mk compiler/*.mk tests/*.mk)))
-include runtime/module.mk
-include compiler/module.mk
-include tests/module.mk
+# The fragments, in this order: each may use the lists of those before it
+# (LIB_SRCS, RT_SRCS, AEDLC_SRCS, AEDLC_OBJS) and adds to PROGRAMS, TEST_BINS,
+# TEST_SCRIPTS, BENCH_CMDS.  Any other .mk of these folders is read after them.
+FRAGMENTS := lib/lib.mk runtime/runtime.mk compiler/compiler.mk tools/tools.mk tests/tests.mk
+include $(FRAGMENTS)
+include $(filter-out $(FRAGMENTS),$(sort $(wildcard lib/*.mk runtime/*.mk compiler/*.mk tools/*.mk tests/*.mk)))
 
 programs: $(PROGRAMS)
 
@@ -103,15 +106,25 @@ bench:
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(BENCH_BINS)
 	@set -e; for c in $(BENCH_CMDS); do echo "== $$c"; sh -c "$$c"; done
 
+# `make demo`: the whole flow in about 10 minutes on 2 cores (examples/demo.sh
+# says what each step does; DEMO_EPOCHS_FLOAT, DEMO_EPOCHS_QAT, DEMO_EPOCHS_JETS,
+# DEMO_THREADS, DATA_EVENTS, SIGNAL_EVENTS change its size).
+demo:
+	@MAKE="$(MAKE)" BUILD="$(BUILD)" DEMO_EPOCHS_FLOAT="$(DEMO_EPOCHS_FLOAT)" \
+	  DEMO_EPOCHS_QAT="$(DEMO_EPOCHS_QAT)" DEMO_EPOCHS_JETS="$(DEMO_EPOCHS_JETS)" \
+	  DEMO_THREADS="$(DEMO_THREADS)" DATA_EVENTS="$(DATA_EVENTS)" SIGNAL_EVENTS="$(SIGNAL_EVENTS)" \
+	  sh examples/demo.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std \
-	           $(DESTDIR)$(PREFIX)/share/aedl/runtime $(DESTDIR)$(PREFIX)/lib
+	           $(DESTDIR)$(PREFIX)/share/aedl/runtime $(DESTDIR)$(PREFIX)/share/aedl/lib/hls \
+	           $(DESTDIR)$(PREFIX)/lib
 	install -m 755 $(BUILD)/aedlc $(BUILD)/aedl-report $(BUILD)/aedl-gen $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 stdlib/*.aedl $(DESTDIR)$(PREFIX)/share/aedl/stdlib/std/
 	install -m 644 runtime/*.h $(DESTDIR)$(PREFIX)/share/aedl/runtime/
 	install -m 644 $(BUILD)/libaedlrt.a $(DESTDIR)$(PREFIX)/share/aedl/runtime/
-	if [ -d runtime/hls ]; then install -d $(DESTDIR)$(PREFIX)/share/aedl/runtime/hls && \
-	  install -m 644 runtime/hls/* $(DESTDIR)$(PREFIX)/share/aedl/runtime/hls/; fi
+	install -m 644 lib/*.h $(DESTDIR)$(PREFIX)/share/aedl/lib/
+	install -m 644 lib/hls/*.h $(DESTDIR)$(PREFIX)/share/aedl/lib/hls/
 
 clean:
 	rm -rf build out $(CLEAN_EXTRA)

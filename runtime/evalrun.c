@@ -9,7 +9,7 @@
  * and write eval/summary.json, eval/roc_SIGNAL.csv, eval/residuals.csv, and the
  * firmware testbench vectors hls/tb_data/tb_{input_features,output_predictions}.dat.
  *
- * For the plots (issue 7, build/aedl-report): eval/scores_hist.csv (score
+ * For the plots (build/aedl-report): eval/scores_hist.csv (score
  * histograms) and eval/residuals_hist.csv; then DIR/report/index.html and its
  * PNGs by running aedl-report from aedlc's folder, when it is there.
  *
@@ -62,7 +62,7 @@ typedef struct {
     long in_saturated;          /* test events with an input outside the plan's input type */
     double err_max_in_range;    /* max |fw - float| over the other test events */
     aedl_residual_stat *res[NV];    /* (n_out) each, when residuals are asked for */
-    long *rhist[NV];            /* (n_out, RES_BINS + 2) residual histograms (issue 7) */
+    long *rhist[NV];            /* (n_out, RES_BINS + 2) residual histograms */
 } evalctx;
 
 /* Residual histograms: RES_BINS bins on [-RES_RANGE, RES_RANGE], then one
@@ -750,7 +750,7 @@ static int write_residuals_csv(evalctx *E) {
     return aedl_atomic_commit(&a) != 0;
 }
 
-/* ---------------------------------------------------------------- histograms (issue 7) */
+/* ---------------------------------------------------------------- histograms */
 
 #define SCORE_BINS 120
 
@@ -834,7 +834,7 @@ static int write_residuals_hist(evalctx *E) {
     return aedl_atomic_commit(&a) != 0;
 }
 
-/* DIR/report/index.html and its plots: runs aedl-report (issue 7) from the
+/* DIR/report/index.html and its plots: runs aedl-report from the
    folder of aedlc when it is there.  A failure is a warning: the results are
    all written by then.  AEDL_NO_REPORT=1 in the environment skips it (tests
    that train many times). */

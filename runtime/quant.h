@@ -15,11 +15,11 @@
  *                  unsigned, and signed W = 1 (as Vitis HLS): as AEDL_SAT
  *
  * The result is m * 2^(I-W).  This is an independent floating-point
- * implementation (runtime/fixed.c does the same in integers); tests compare
+ * implementation (lib/fixed.c does the same in integers); tests compare
  * both.  The arithmetic is done in double: exact for every W <= 53 (larger W
  * gives the nearest double of the exact result; W <= 32 is what models use).
  * +-Inf saturates under SAT and SAT_SYM and gives 0 under SAT_ZERO and WRAP
- * (as runtime/fixed.c).  NaN stays NaN here (fixed.c maps it to 0): training
+ * (as lib/fixed.c).  NaN stays NaN here (fixed.c maps it to 0): training
  * must see a diverging model (terminate_on_nan).
  *
  * Straight-through gradient: `inside` (optional, may be NULL) receives 1 when

@@ -11,7 +11,7 @@ else
   exit 1
 fi
 for f in bin/aedlc bin/aedl-gen bin/aedl-report share/aedl/stdlib/std/quantizers.aedl \
-         share/aedl/runtime/libaedlrt.a share/aedl/runtime/train.h share/aedl/runtime/hls/ap_fixed.h; do
+         share/aedl/runtime/libaedlrt.a share/aedl/runtime/train.h share/aedl/lib/hls/ap_fixed.h share/aedl/lib/fixed.h; do
   if [ -e "$T/prefix/$f" ]; then echo "PASS install/has/$f"; else echo "FAIL install/has/$f: missing"; fi
 done
 # A model importing the stdlib, compiled from a folder far from the source tree.

@@ -37,7 +37,7 @@ small_qat() {
 }
 
 # Signals at a point the program reports, never after a sleep (the test hook
-# AEDL_TEST_PAUSE_AT of runtime/proc.h).  `start_paused POINT CMD...` runs CMD
+# AEDL_TEST_PAUSE_AT of lib/proc.h).  `start_paused POINT CMD...` runs CMD
 # in the background with AEDL_TEST_PAUSE_AT=POINT and returns once the process
 # that reached POINT waits there (a blocking read on a FIFO: no polling, no
 # timing).  Sets PROG (CMD's process), PAUSED (the waiting process), PARENT (its

@@ -1,4 +1,4 @@
-/* bench_ap_fixed.cpp — C-simulation speed of runtime/hls/ap_fixed.h: a 57 -> 32
+/* bench_ap_fixed.cpp — C-simulation speed of lib/hls/ap_fixed.h: a 57 -> 32
  * dense layer written as aedlc's firmware writes it (acc = 0; acc += x * w;
  * relu; cast to the output type), timed per multiply-accumulate.  Built at the
  * project's -O2 and again at -O0 (generated projects compile at -O0). */

@@ -1,5 +1,5 @@
 /* table.h — hand-computed conversions at the rounding and overflow boundaries,
- * shared by the C test (runtime/fixed.c) and the C++ test (runtime/hls).
+ * shared by the C test (lib/fixed.c) and the C++ test (lib/hls).
  * Each row: type <W, I, signed>, rounding, overflow, input, expected value.
  * The expected values were worked out by hand from the ap_fixed rules. */
 #ifndef AEDL_TEST_FIXED_TABLE_H

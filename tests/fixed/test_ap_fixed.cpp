@@ -1,7 +1,7 @@
-/* test_ap_fixed.cpp — runtime/hls/ap_fixed.h and ap_int.h: the hand-computed
+/* test_ap_fixed.cpp — lib/hls/ap_fixed.h and ap_int.h: the hand-computed
  * boundary table (shared with the C test), then thousands of seeded random
  * conversions and operations compared bit for bit with the C implementation
- * (runtime/fixed.c), result types, shifts, comparisons and ap_int rules. */
+ * (lib/fixed.c), result types, shifts, comparisons and ap_int rules. */
 #include <math.h>
 #include <stdint.h>
 #include <sstream>
@@ -310,7 +310,7 @@ static void test_random() {
     tally *all[] = {&t_double, &t_cast, &t_mul, &t_add, &t_sub, &t_cmp, &t_neg, &t_back, &t_int};
     for (tally *t : all) {
         std::string name = std::string("fixed/cxx/random-") + t->name;
-        CHECK(t->bad == 0 && t->cases >= 1000, name.c_str(), "%d of %d differ from runtime/fixed.c",
+        CHECK(t->bad == 0 && t->cases >= 1000, name.c_str(), "%d of %d differ from lib/fixed.c",
               t->bad, t->cases);
     }
 }

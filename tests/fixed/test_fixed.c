@@ -1,4 +1,4 @@
-/* test_fixed.c — runtime/fixed.c: the hand-computed boundary table, a
+/* test_fixed.c — lib/fixed.c: the hand-computed boundary table, a
  * seeded comparison with an independent double-precision reference of the
  * rounding and overflow rules, exact products and sums against double, the
  * result-type rules, types for ranges, and formatting. */

@@ -1,5 +1,5 @@
 /* fuzz_data.c — libFuzzer target over the CSV data reader (`make fuzz-data`,
- * tests/robust.mk): each input is written to a temporary file and loaded as a
+ * tests/tests.mk): each input is written to a temporary file and loaded as a
  * training source, with and without a feature selection, then split and
  * scaled as the training program does.  Any input must give a table or a
  * message naming the file, never a crash or a sanitizer report; a table holds

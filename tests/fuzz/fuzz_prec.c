@@ -1,5 +1,5 @@
 /* fuzz_prec.c — libFuzzer target over the front end AND what follows it
- * (`make fuzz-prec`, tests/robust.mk): every model of a file that compiles
+ * (`make fuzz-prec`, tests/tests.mk): every model of a file that compiles
  * gets deterministic pseudo-random weights (pruning masks, batchnorm
  * statistics), then precision inference (conservative and bit-exact), the
  * firmware plan and the emulator on a few events.  Any input must give

@@ -30,7 +30,7 @@ files=$(cd "$P" && find firmware tiny_test.cpp Makefile build_prj.tcl vivado_syn
           ! -path 'firmware/ap_types/*' | sort)
 golden_tree hls/golden "$G" "$P" $files
 check hls/ap-headers "the ap_fixed headers were not copied" \
-  cmp -s runtime/hls/ap_fixed.h "$P/firmware/ap_types/ap_fixed.h"
+  cmp -s lib/hls/ap_fixed.h "$P/firmware/ap_types/ap_fixed.h"
 check hls/json "hls_config.json lacks the model, a layer or the target" \
   sh -c "grep -q '\"model\": \"tiny\"' '$P/hls_config.json' && grep -q '\"name\": \"enc\", \"op\": \"dense\"' '$P/hls_config.json' && grep -q '\"part\": \"xcu250-figd2104-2L-e\"' '$P/hls_config.json'"
 check hls/csim-tiny "$(why_csim "$P")" csim "$P"

@@ -1,7 +1,7 @@
 /* test_grad.c — finite-difference gradient check of every layer and loss.
  *
  * For each layer a plain double-precision reference forward is written here
- * (independent of runtime/layers.c).  With a random projection r of the
+ * (independent of lib/layers.c).  With a random projection r of the
  * output, L = sum_i r_i y_i; the numerical gradient dL/dx of every element of
  * every input and parameter (central differences on the double reference) is
  * compared with the float backward given dout = r.  Gradients start at 0.25

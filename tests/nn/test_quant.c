@@ -1,6 +1,6 @@
 /* test_quant.c — the float/double quantizers against hand-written tables at the
  * rounding and overflow boundaries of every mode, the QKeras quantizers, wide
- * types, the straight-through gradient, and (cross-check) runtime/fixed.c. */
+ * types, the straight-through gradient, and (cross-check) lib/fixed.c. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -296,7 +296,7 @@ static void straight_through(void) {
           z[0], z[1], z[2]);
 }
 
-/* Cross-check with the integer implementation (runtime/fixed.c) on random
+/* Cross-check with the integer implementation (lib/fixed.c) on random
    types and values, every rounding and overflow mode.  NaN is left out (the
    two differ by design: NaN stays NaN here, fixed.c gives 0). */
 static void cross_check_fixed_c(void) {

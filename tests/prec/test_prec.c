@@ -6,7 +6,7 @@
  *     quantizers and input types, weights, pruning masks, batchnorm, relu /
  *     leaky_relu / linear quantizers, add, concat, dropout); the emulator
  *     running the plan must equal, on every event, an exact evaluation of
- *     the quantized model written here with runtime/fixed.c's exact values
+ *     the quantized model written here with lib/fixed.c's exact values
  *     (independent of plan.c and emu.c), in bit_exact and in conservative
  *     mode; and bit_exact widths never exceed the conservative ones;
  *   - the plan's text form round-trips; emulator casts agree with fixed.c.
@@ -247,7 +247,7 @@ static void rand_model(Model *M) {
 }
 
 /* The reference: the quantized model evaluated with exact fixed-point values
-   (runtime/fixed.c), straight from the IR and the float parameters. */
+   (lib/fixed.c), straight from the IR and the float parameters. */
 static aedl_fx tidy(aedl_fx v) {   /* the same value in the smallest type (keeps widths small) */
     int F = v.t.width - v.t.integer;
     aedl_fixed t = aedl_fixed_for_mant_range(v.m, v.m, F);

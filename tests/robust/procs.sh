@@ -1,6 +1,6 @@
 #!/bin/sh
 # Processes and output folders.  Every signal lands at a point the program
-# reports (AEDL_TEST_PAUSE_AT, runtime/proc.h; start_paused in tests/lib.sh).
+# reports (AEDL_TEST_PAUSE_AT, lib/proc.h; start_paused in tests/lib.sh).
 #  - one run per output folder: a second training run, aedlc and aedl-report
 #    into a folder a training run holds are refused, naming the holder;
 #  - SIGINT during the evaluation and SIGTERM during the report end the run

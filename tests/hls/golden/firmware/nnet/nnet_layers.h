@@ -1,7 +1,7 @@
 // nnet_layers.h -- the element-wise layers of aedlc's firmware projects.
 //
 // Each kernel computes, per element, exactly what aedlc's firmware emulator
-// does (compiler/precision.h): v = the layer's value in CONFIG_T::accum_t,
+// does (compiler/prec/precision.h): v = the layer's value in CONFIG_T::accum_t,
 // then y = (result)(quant_t)v.  Products and sums of ap_fixed values are
 // exact; only the assignments round and saturate, as their types say.
 #ifndef NNET_LAYERS_H_

@@ -1,0 +1,322 @@
+/* emit_report.c — DIR/report/: the precision-inference report.
+ *
+ *   precision.txt   a table to read in a terminal, then the reasons per layer
+ *   precision.json  the same data for tools
+ *   precision.html  the same data for a browser (self-contained)
+ *   firmware.plan   the emulator's plan (lib/emu.h), when weights are loaded
+ *
+ * Per layer: the input, weight, bias, accumulator and result types, why each
+ * width is what it is, the guaranteed and observed ranges, non-zero weights,
+ * multipliers, EBOPs, and the conservative inference beside it.  Every file
+ * is written atomically.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "emu.h"
+#include "prec_common.h"
+#include "util.h"
+
+static const char *mode_name(IrPrecMode m) {
+    return m == PREC_BIT_EXACT ? "bit_exact" : m == PREC_CONSERVATIVE ? "conservative" : "fixed";
+}
+
+static const char *ty(aedl_fixed t, bool has, char *buf, int n) {
+    if (!has || t.width <= 0) return "-";
+    return prec_type_str(t, buf, n);
+}
+
+static long total_weights(const IrNode *n) {
+    return n->op == OP_DENSE ? ir_shape_size(&n->inputs[0]->shape) * n->units : 0;
+}
+
+typedef struct {
+    double ebops, cons_ebops;
+    long nonzero, weights, multipliers;
+    int acc_bits, cons_acc_bits, not_guaranteed;
+} Totals;
+
+static Totals totals(const IrModel *m) {
+    Totals t = {0};
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        const IrPrec *p = n->prec;
+        t.ebops += p->t.ebops;
+        t.cons_ebops += p->cons.ebops;
+        t.nonzero += p->nonzero;
+        t.weights += total_weights(n);
+        t.multipliers += p->multipliers;
+        if (p->t.has_accum && n->op != OP_RELU && n->op != OP_LINEAR) t.acc_bits += p->t.accum.width;
+        if (p->cons.has_accum && n->op != OP_RELU && n->op != OP_LINEAR) t.cons_acc_bits += p->cons.accum.width;
+        t.not_guaranteed += !p->guaranteed;
+    }
+    return t;
+}
+
+static bool have_weights(const IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++) if (!prec_has_params(m->nodes[i])) return false;
+    return true;
+}
+
+/* ---- text ------------------------------------------------------------------------- */
+
+static void write_txt(FILE *f, const IrModel *m, const IrTarget *tg, const char *weights) {
+    IrPrecMode mode = m->nnodes ? m->nodes[0]->prec->mode : PREC_CONSERVATIVE;
+    bool w = have_weights(m);
+    fprintf(f, "aedlc precision report: model %s, target %s, precision = %s\n", m->name,
+            tg ? tg->name : "(none)", mode_name(mode));
+    fprintf(f, "weights: %s\n", weights ? weights : "none (the conservative inference; give --weights for bit_exact)");
+    if (mode == PREC_BIT_EXACT && !w) fprintf(f, "note: without weights the firmware types are the conservative ones\n");
+    fprintf(f, "\n%-14s %-10s %-24s %-28s %-28s %-16s %-26s %11s %6s %9s | %-16s %-26s %9s\n",
+            "layer", "op", "input", "weight", "bias", "accumulator", "result", "nonzero", "mult", "EBOPs",
+            "cons. accum", "cons. result", "cons.EBOPs");
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        const IrPrec *p = n->prec;
+        char a[96], b[96], c[96], d[96], e[96], g[96], h[96], nz[32];
+        char mu[32];
+        if (n->op == OP_DENSE && w) snprintf(nz, sizeof nz, "%ld/%ld", p->nonzero, total_weights(n));
+        else snprintf(nz, sizeof nz, "-");
+        if (w && (n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_LEAKY_RELU)) snprintf(mu, sizeof mu, "%ld", p->multipliers);
+        else snprintf(mu, sizeof mu, "-");
+        fprintf(f, "%-14s %-10s %-24s %-28s %-28s %-16s %-26s %11s %6s %9.0f | %-16s %-26s %9.0f%s\n",
+                n->name, ir_op_name(n->op), n->op == OP_INPUT ? "-" : ty(p->t.input, true, a, sizeof a),
+                ty(p->t.weight, p->t.has_weight, b, sizeof b), ty(p->t.bias, p->t.has_bias, c, sizeof c),
+                ty(p->t.accum, p->t.has_accum, d, sizeof d), ty(p->t.result, true, e, sizeof e), nz,
+                mu, p->t.ebops, ty(p->cons.accum, p->cons.has_accum, g, sizeof g),
+                ty(p->cons.result, true, h, sizeof h), p->cons.ebops, p->guaranteed ? "" : "  (not guaranteed)");
+    }
+    Totals t = totals(m);
+    fprintf(f, "\ntotals: EBOPs %.0f (conservative %.0f", t.ebops, t.cons_ebops);
+    if (t.cons_ebops > 0) fprintf(f, ", %.1f%% saved", 100.0 * (1.0 - t.ebops / t.cons_ebops));
+    fprintf(f, "); accumulator bits %d (conservative %d)", t.acc_bits, t.cons_acc_bits);
+    if (w) fprintf(f, "; non-zero weights %ld of %ld; multipliers %ld", t.nonzero, t.weights, t.multipliers);
+    else fprintf(f, "; EBOPs estimated from the pruning targets");
+    fputc('\n', f);
+    if (t.not_guaranteed) fprintf(f, "guarantee: %d layer(s) NOT guaranteed to equal the trained quantized model (see notes)\n", t.not_guaranteed);
+    else fprintf(f, "guarantee: every layer computes exactly what the trained quantized model computes\n");
+    int nfloat = 0, nobs = 0;
+    for (int i = 0; i < m->nnodes; i++) { nfloat += m->nodes[i]->prec->fallback_on; nobs += m->nodes[i]->prec->has_observed; }
+    if (nfloat)
+        fprintf(f, "float parts: %d unquantized sum(s) with rounded types (docs/precision.md, \"Float parts\"); "
+                   "result types from %s; the training program writes the largest |firmware - float| it observes "
+                   "on the test split to eval/summary.json (error_vs_float)\n", nfloat,
+                nobs ? "the observed ranges (--observed), one more integer bit" : "the worst-case ranges (no --observed)");
+    fprintf(f, "EBOPs: sum over non-zero weights of bits(input) x bits(weight), sign bits excluded\n");
+
+    fprintf(f, "\nwhy, per layer\n");
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        const IrPrec *p = n->prec;
+        char r[192];
+        fprintf(f, "\n%s (%s%s%d)\n", n->name, ir_op_name(n->op), n->line ? ", line " : "", n->line);
+        if (p->why_weight) fprintf(f, "  weight:       %s\n", p->why_weight);
+        if (p->why_bias) fprintf(f, "  bias:         %s\n", p->why_bias);
+        if (p->why_accum) fprintf(f, "  accumulator:  %s\n", p->why_accum);
+        if (p->why_result) fprintf(f, "  result:       %s\n", p->why_result);
+        if (p->has_range) fprintf(f, "  %s %s\n", p->guaranteed ? "guaranteed:  " : "range:       ",
+                                  prec_range_str(p->range, r, sizeof r));
+        if (p->has_observed) fprintf(f, "  observed:     [%.9g, %.9g]\n", p->obs_lo, p->obs_hi);
+        if (p->cons_why) fprintf(f, "  conservative: %s\n", p->cons_why);
+        if (p->note) fprintf(f, "  note:         %s\n", p->note);
+        if (!p->guaranteed) fprintf(f, "  NOT guaranteed\n");
+    }
+}
+
+/* ---- JSON ----------------------------------------------------------------------------- */
+
+static void jstr(FILE *f, const char *s) {
+    if (!s) { fputs("null", f); return; }
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c == '\n') fputs("\\n", f);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+static void jtype(FILE *f, const char *key, aedl_fixed t, bool has, bool last) {
+    char b[96];
+    fprintf(f, "\"%s\": ", key);
+    if (!has || t.width <= 0) fputs("null", f);
+    else jstr(f, prec_type_str(t, b, sizeof b));
+    if (!last) fputs(", ", f);
+}
+static void jnum(FILE *f, double v) {
+    if (isfinite(v)) fprintf(f, "%.17g", v); else fputs("null", f);
+}
+static void jrange(FILE *f, IrRange r) {
+    fputs("{\"lo\": ", f); jnum(f, ldexp((double)r.lo, r.exp));
+    fputs(", \"hi\": ", f); jnum(f, ldexp((double)r.hi, r.exp));
+    fprintf(f, ", \"step_exp\": %d}", r.exp);
+}
+static void jtypes(FILE *f, const IrPrecTypes *t, bool input) {
+    fputc('{', f);
+    jtype(f, "input", t->input, input, false);
+    jtype(f, "weight", t->weight, t->has_weight, false);
+    jtype(f, "bias", t->bias, t->has_bias, false);
+    jtype(f, "accumulator", t->accum, t->has_accum, false);
+    jtype(f, "quantizer", t->quant, t->has_quant, false);
+    jtype(f, "result", t->result, true, false);
+    fputs("\"ebops\": ", f); jnum(f, t->ebops);
+    fputc('}', f);
+}
+
+static void write_json(FILE *f, const IrModel *m, const IrTarget *tg, const char *weights) {
+    IrPrecMode mode = m->nnodes ? m->nodes[0]->prec->mode : PREC_CONSERVATIVE;
+    fputs("{\n  \"model\": ", f); jstr(f, m->name);
+    fputs(",\n  \"target\": ", f); jstr(f, tg ? tg->name : NULL);
+    fputs(",\n  \"precision\": ", f); jstr(f, mode_name(mode));
+    fputs(",\n  \"weights\": ", f); jstr(f, weights);
+    fputs(",\n  \"layers\": [", f);
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        const IrPrec *p = n->prec;
+        fputs(i ? ",\n    {" : "\n    {", f);
+        fputs("\"name\": ", f); jstr(f, n->name);
+        fputs(", \"op\": ", f); jstr(f, ir_op_name(n->op));
+        fprintf(f, ", \"line\": %d, \"guaranteed\": %s", n->line, p->guaranteed ? "true" : "false");
+        fputs(",\n     \"types\": ", f); jtypes(f, &p->t, n->op != OP_INPUT);
+        fputs(",\n     \"conservative\": ", f); jtypes(f, &p->cons, n->op != OP_INPUT);
+        fputs(",\n     \"reasons\": {\"weight\": ", f); jstr(f, p->why_weight);
+        fputs(", \"bias\": ", f); jstr(f, p->why_bias);
+        fputs(", \"accumulator\": ", f); jstr(f, p->why_accum);
+        fputs(", \"result\": ", f); jstr(f, p->why_result);
+        fputs(", \"conservative\": ", f); jstr(f, p->cons_why);
+        fputs(", \"note\": ", f); jstr(f, p->note);
+        fputs("},\n     \"range\": ", f);
+        if (p->has_range) jrange(f, p->range); else fputs("null", f);
+        fputs(", \"observed\": ", f);
+        if (p->has_observed) { fputs("{\"lo\": ", f); jnum(f, p->obs_lo); fputs(", \"hi\": ", f); jnum(f, p->obs_hi); fputc('}', f); }
+        else fputs("null", f);
+        fprintf(f, ", \"nonzero\": %ld, \"weights\": %ld, \"multipliers\": %ld", p->nonzero, total_weights(n), p->multipliers);
+        fprintf(f, ", \"folded_batchnorm\": %s, \"folded_into_previous\": %s",
+                p->folded_bn ? "true" : "false", p->folded_away ? "true" : "false");
+        if (p->widest_neuron >= 0) { fprintf(f, ", \"widest_neuron\": {\"index\": %d, \"range\": ", p->widest_neuron); jrange(f, p->widest_range); fputc('}', f); }
+        fputc('}', f);
+    }
+    Totals t = totals(m);
+    fputs("\n  ],\n  \"totals\": {\"ebops\": ", f); jnum(f, t.ebops);
+    fputs(", \"conservative_ebops\": ", f); jnum(f, t.cons_ebops);
+    fprintf(f, ", \"accumulator_bits\": %d, \"conservative_accumulator_bits\": %d, \"nonzero\": %ld, \"weights\": %ld, "
+               "\"multipliers\": %ld, \"not_guaranteed\": %d}\n}\n",
+            t.acc_bits, t.cons_acc_bits, t.nonzero, t.weights, t.multipliers, t.not_guaranteed);
+}
+
+/* ---- HTML ------------------------------------------------------------------------------- */
+
+static void hstr(FILE *f, const char *s) {
+    for (; s && *s; s++) {
+        if (*s == '<') fputs("&lt;", f);
+        else if (*s == '>') fputs("&gt;", f);
+        else if (*s == '&') fputs("&amp;", f);
+        else if (*s == '"') fputs("&quot;", f);
+        else fputc(*s, f);
+    }
+}
+static void hcell(FILE *f, const char *s) { fputs("<td>", f); hstr(f, s); fputs("</td>", f); }
+
+static void write_html(FILE *f, const IrModel *m, const IrTarget *tg, const char *weights) {
+    IrPrecMode mode = m->nnodes ? m->nodes[0]->prec->mode : PREC_CONSERVATIVE;
+    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>precision: ", f);
+    hstr(f, m->name);
+    fputs("</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+          "td,th{border:1px solid #ccc;padding:3px 6px;font-family:monospace;font-size:90%}"
+          "th{background:#eee}.cons{color:#777}.bad{background:#fdd}</style></head><body>\n<h1>Precision report: ", f);
+    hstr(f, m->name);
+    fprintf(f, "</h1>\n<p>target %s, precision = <b>%s</b>, weights: ", tg ? tg->name : "(none)", mode_name(mode));
+    hstr(f, weights ? weights : "none (conservative inference)");
+    fputs("</p>\n<table><tr><th>layer</th><th>op</th><th>input</th><th>weight</th><th>bias</th><th>accumulator</th>"
+          "<th>result</th><th>guaranteed range</th><th>non-zero</th><th>mult.</th><th>EBOPs</th>"
+          "<th class=cons>cons. accumulator</th><th class=cons>cons. result</th><th class=cons>cons. EBOPs</th></tr>\n", f);
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        const IrPrec *p = n->prec;
+        char a[96], r[192], nz[48], num[48];
+        fprintf(f, "<tr%s>", p->guaranteed ? "" : " class=bad");
+        hcell(f, n->name); hcell(f, ir_op_name(n->op));
+        hcell(f, n->op == OP_INPUT ? "-" : ty(p->t.input, true, a, sizeof a));
+        hcell(f, ty(p->t.weight, p->t.has_weight, a, sizeof a));
+        hcell(f, ty(p->t.bias, p->t.has_bias, a, sizeof a));
+        hcell(f, ty(p->t.accum, p->t.has_accum, a, sizeof a));
+        hcell(f, ty(p->t.result, true, a, sizeof a));
+        hcell(f, p->has_range ? prec_range_str(p->range, r, sizeof r) : "-");
+        if (n->op == OP_DENSE) snprintf(nz, sizeof nz, "%ld/%ld", p->nonzero, total_weights(n)); else snprintf(nz, sizeof nz, "-");
+        hcell(f, nz);
+        snprintf(num, sizeof num, "%ld", p->multipliers); hcell(f, num);
+        snprintf(num, sizeof num, "%.0f", p->t.ebops); hcell(f, num);
+        hcell(f, ty(p->cons.accum, p->cons.has_accum, a, sizeof a));
+        hcell(f, ty(p->cons.result, true, a, sizeof a));
+        snprintf(num, sizeof num, "%.0f", p->cons.ebops); hcell(f, num);
+        fputs("</tr>\n", f);
+    }
+    Totals t = totals(m);
+    fprintf(f, "</table>\n<p>Totals: EBOPs %.0f (conservative %.0f); accumulator bits %d (conservative %d); "
+               "non-zero weights %ld of %ld; multipliers %ld. %s</p>\n",
+            t.ebops, t.cons_ebops, t.acc_bits, t.cons_acc_bits, t.nonzero, t.weights, t.multipliers,
+            t.not_guaranteed ? "Some layers are NOT guaranteed (marked)." : "Every layer is guaranteed exact.");
+    fputs("<h2>Why</h2>\n<dl>\n", f);
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        const IrPrec *p = n->prec;
+        fputs("<dt><b>", f); hstr(f, n->name); fputs("</b> (", f); hstr(f, ir_op_name(n->op)); fputs(")</dt>\n", f);
+        const char *lab[] = {"weight", "bias", "accumulator", "result", "conservative", "note"};
+        const char *val[] = {p->why_weight, p->why_bias, p->why_accum, p->why_result, p->cons_why, p->note};
+        for (int k = 0; k < 6; k++)
+            if (val[k]) { fprintf(f, "<dd>%s: ", lab[k]); hstr(f, val[k]); fputs("</dd>\n", f); }
+    }
+    fputs("</dl>\n</body></html>\n", f);
+}
+
+/* ---- files ------------------------------------------------------------------------------- */
+
+typedef void (*Writer)(FILE *, const IrModel *, const IrTarget *, const char *);
+
+static int write_file(const char *dir, const char *name, Writer fn, const IrModel *m, const IrTarget *t,
+                      const char *weights) {
+    char *path = prec_strf("%s/%s", dir, name);
+    aedl_atomic a;
+    int rc = -1;
+    if (aedl_atomic_open(&a, path, "w") == 0) {
+        fn(a.f, m, t, weights);
+        if (ferror(a.f)) aedl_atomic_abort(&a);
+        else rc = aedl_atomic_commit(&a);
+    }
+    if (rc) fprintf(stderr, "aedlc: error: cannot write %s: %s\n", path, strerror(errno));
+    free(path);
+    return rc;
+}
+
+int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path) {
+    for (int i = 0; i < m->nnodes; i++)
+        if (!m->nodes[i]->prec) { fprintf(stderr, "aedlc: error: the report needs precision inference first\n"); return -1; }
+    char *rdir = prec_strf("%s/report", dir);
+    if (aedl_mkdirs(rdir)) {
+        fprintf(stderr, "aedlc: error: cannot create %s: %s\n", rdir, strerror(errno));
+        free(rdir);
+        return -1;
+    }
+    int rc = write_file(rdir, "precision.txt", write_txt, m, t, weights_path);
+    if (!rc) rc = write_file(rdir, "precision.json", write_json, m, t, weights_path);
+    if (!rc) rc = write_file(rdir, "precision.html", write_html, m, t, weights_path);
+    if (!rc && have_weights(m)) {
+        char err[512];
+        aedl_fw_plan *p = plan_build(m, err, sizeof err);
+        char *path = prec_strf("%s/firmware.plan", rdir);
+        if (!p) {   /* the report stands; only the emulator's plan is missing */
+            fprintf(stderr, "aedlc: warning: no firmware plan (%s): %s\n", path, err);
+            remove(path);   /* never leave a stale one */
+        } else if (aedl_fw_plan_write(p, path)) {
+            fprintf(stderr, "aedlc: error: cannot write %s: %s\n", path, strerror(errno));
+            rc = -1;
+        }
+        aedl_fw_plan_free(p);
+        free(path);
+    }
+    free(rdir);
+    return rc;
+}

@@ -1,0 +1,83 @@
+/* prec_common.h — what the precision passes share (prec_common.c): exact
+ * dyadic ranges in __int128, the smallest type for a range, quantized
+ * parameters, and text for the report.  Internal to compiler/prec/prec_*.c,
+ * plan.c and emit_report.c.
+ */
+#ifndef AEDL_PREC_COMMON_H
+#define AEDL_PREC_COMMON_H
+
+#include <stdbool.h>
+#include "precision.h"
+#include "weights.h"
+
+typedef __int128 i128;
+
+/* Exact per-element ranges of a node's output: [lo[k], hi[k]] * 2^e. */
+typedef struct {
+    int n;
+    i128 *lo, *hi;
+    int e;
+} PrecVals;
+
+/* The node's IrPrec, allocated (zeroed) on first use. */
+IrPrec *prec_get(IrNode *n);
+/* printf into fresh memory. */
+char *prec_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Appends to *note ("; " between parts). */
+void prec_note(IrPrec *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The target's default type (fixed<16,6> without a target). */
+aedl_fixed prec_default_type(const IrTarget *t);
+/* A type with modes AEDL_TRN / AEDL_WRAP (storage and accumulators). */
+aedl_fixed prec_plain(aedl_fixed t);
+/* Magnitude bits: W minus the sign bit. */
+int prec_mag_bits(aedl_fixed t);
+/* The step exponent I - W. */
+static inline int prec_exp(aedl_fixed t) { return t.integer - t.width; }
+
+/* The smallest type (TRN, WRAP) holding [lo, hi] * 2^e; width 0 when wider than 64
+   (63 unsigned: the emulator holds mantissas in int64). */
+aedl_fixed prec_type_for(i128 lo, i128 hi, int e);
+/* m * 2^k for k >= 0; sets *ovf when it leaves +-2^120. */
+i128 prec_shl(i128 m, int k, bool *ovf);
+i128 prec_mul(i128 a, i128 b, bool *ovf);
+i128 prec_add(i128 a, i128 b, bool *ovf);
+/* Trailing zero bits of m != 0 (0 for m == 0). */
+int prec_tz(i128 m);
+/* The full range of a type as mantissas. */
+void prec_type_range(aedl_fixed t, i128 *lo, i128 *hi);
+/* m * 2^e cast to t (t's rounding and overflow): a mantissa of t. */
+i128 prec_cast(i128 m, int e, aedl_fixed t);
+/* The quantizer's image of [lo, hi] * 2^e: rounding and saturation are
+   monotone; a wrapping type that overflows gives its full range. */
+void prec_cast_range(i128 lo, i128 hi, int e, aedl_fixed t, i128 *qlo, i128 *qhi);
+
+/* Every value of `vals` as a double would be exact (for QI in double). */
+double prec_val(i128 m, int e);
+
+/* Quantized parameters in type t: kernel*mask (n_in*units), bias (units);
+   batchnorm scale and shift (n) as the runtime defines them
+   (aedl_batchnorm_fold_f64), then quantized to t. */
+int64_t *prec_quant_kernel(const IrParams *p, aedl_fixed t);
+int64_t *prec_quant_bias(const IrParams *p, aedl_fixed t);
+void prec_bn_params(const IrNode *bn, aedl_fixed t, int64_t **scale, int64_t **shift);
+/* leaky_relu alpha: its type (the batchnorm parameter type's step, trimmed)
+   and mantissa; *exact when alpha is a multiple of that step. */
+aedl_fixed prec_alpha_type(double alpha, int64_t *m, bool *exact);
+/* The value of alpha in that type: the leaky_relu slope training, quantized
+   inference and firmware all use (0.3 -> 0.2998046875), so that the firmware
+   equals the quantized model whatever alpha is written. */
+double prec_alpha_value(double alpha);
+/* sigmoid / tanh: the type of their lookup table and result (lib/nn.h):
+   sigmoid ufixed<W_D, 0, rnd, sat>, tanh fixed<W_D, 1, rnd, sat>, W_D the
+   target's default width. */
+aedl_fixed prec_act_table_type(IrOp op, const IrTarget *t);
+
+/* dense, batchnorm, add, leaky_relu: the layers that sum (their exact types grow). */
+bool prec_is_sum(const IrNode *n);
+/* Nodes that read node n (its consumers) and how many. */
+int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first);
+/* Whether the node's parameters are loaded (dense, batchnorm) or not needed. */
+bool prec_has_params(const IrNode *n);
+
+#endif

@@ -1,2 +1,0 @@
-# compiler/train.mk — `aedlc --emit train`: the training-program emitter.
-AEDLC_SRCS += compiler/emit_train.c

@@ -1,0 +1,116 @@
+/* emu.h — the firmware emulator: integer arithmetic with exactly the semantics
+ * of the HLS types aedlc chose.
+ *
+ * A plan is the list of the firmware's layers with their integer weights and
+ * types.  aedlc builds it (compiler/prec/plan.c) and writes it as text
+ * (aedl_fw_plan_write); the training executable reads it (aedl_fw_plan_read)
+ * to compute the "firmware" column of its evaluation and the testbench's
+ * expected outputs.
+ *
+ * Every value is an integer mantissa m of its type: value = m * 2^(I - W).
+ * Each layer computes, per output element (see compiler/prec/precision.h):
+ *
+ *   dense      v_j = (acc)b_j + sum_i x_i * w_ij    (i in input order, w_ij != 0)
+ *   batchnorm  v_j = (acc)(x_j * w_j + b_j)          (scale w, shift b)
+ *   relu       v_j = max(x_j, 0)
+ *   leaky_relu v_j = x_j >= 0 ? x_j : w_0 * x_j     (alpha w_0 in w_t)
+ *   linear     v_j = x_j
+ *   add        v_j = (acc)(x_j + y_j + ...)
+ *   concat     the inputs one after another
+ *   sigmoid, tanh, softmax   in double, then cast to res_t (not guaranteed)
+ *
+ * then out_j = (res_t)(q_t)v_j with has_quant, else (res_t)v_j; each cast
+ * rounds and overflows as its type says (ap_fixed semantics).  The dense and
+ * add accumulators follow HLS: "acc += product" casts after every addition;
+ * when the accumulator's step divides every product's and it wraps (the
+ * bit_exact and conservative cases), that equals one cast of the exact sum,
+ * which is what the fast path computes.
+ */
+#ifndef AEDL_EMU_H
+#define AEDL_EMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "fixed.h"
+
+typedef enum {
+    FW_DENSE, FW_BATCHNORM, FW_RELU, FW_LEAKY_RELU, FW_LINEAR,
+    FW_ADD, FW_CONCAT, FW_SIGMOID, FW_TANH, FW_SOFTMAX
+} aedl_fw_op;
+
+#define AEDL_FW_NAME 64
+#define AEDL_FW_MAX_INPUTS 16
+
+typedef struct {
+    aedl_fw_op op;
+    char name[AEDL_FW_NAME];            /* the layer's name in the .aedl file */
+    int ninputs;
+    int inputs[AEDL_FW_MAX_INPUTS];     /* producing layer indices; -1 = the model input */
+    int n_in, n_out;                    /* dense: n_in -> n_out; concat: n_out = sum; others n_in = n_out */
+    aedl_fixed w_t, b_t, acc_t, q_t, res_t;
+    bool has_w, has_b, has_quant;
+    bool guaranteed;                    /* exact by construction (false: float parts) */
+    int64_t *w;                         /* dense (n_in, n_out) Keras layout; batchnorm (n); leaky (1) */
+    int64_t *b;                         /* dense (n_out) or NULL; batchnorm (n) */
+} aedl_fw_layer;
+
+typedef struct aedl_fw_plan {
+    char model[AEDL_FW_NAME];
+    int d_in;                           /* model input size */
+    aedl_fixed in_t;                    /* the input's type: float input is cast to it first */
+    int nlayers;
+    aedl_fw_layer *layers;              /* topological order */
+    int noutputs;
+    int outputs[AEDL_FW_MAX_INPUTS];    /* layer indices, concatenated into the output */
+    int d_out;
+    struct aedl_fw_exec *exec;          /* prepared form (aedl_fw_prepare); NULL until then */
+} aedl_fw_plan;
+
+/* Checks the plan (sizes, indices, widths) and prepares the fast form: per-neuron
+   lists of non-zero weights, aligned shifts, buffers.  Returns 0, or -1 with a
+   message in err (size errn).  aedl_fw_run prepares on first use. */
+int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn);
+
+/* in (n, d_in) float, cast to in_t first; out (n, d_out) the exact firmware
+   values (every firmware value fits a double: widths <= 53 bits are checked
+   by the precision pass; wider ones are rounded to double here only).
+   threads <= 0: as many as the machine has (at most 16). */
+void aedl_fw_run(aedl_fw_plan *p, const float *in, double *out, long n);
+void aedl_fw_run_threads(aedl_fw_plan *p, const float *in, double *out, long n, int threads);
+/* The same with integer mantissas of the output layers' res_t (n, d_out). */
+void aedl_fw_run_mantissa(aedl_fw_plan *p, const float *in, int64_t *out, long n);
+/* Input already as mantissas of in_t (n, d_in) (testbenches, property tests). */
+void aedl_fw_run_from_mantissa(aedl_fw_plan *p, const int64_t *in, double *out, long n);
+
+/* Text file form; write returns 0 or -1 (errno); read returns NULL and a
+   message in err on a malformed file. */
+int aedl_fw_plan_write(const aedl_fw_plan *p, const char *path);
+int aedl_fw_plan_fprint(const aedl_fw_plan *p, FILE *f);
+aedl_fw_plan *aedl_fw_plan_read(const char *path, char *err, int errn);
+/* An empty plan with nlayers zeroed layers (then fill them in). */
+aedl_fw_plan *aedl_fw_plan_new(int nlayers);
+void aedl_fw_plan_free(aedl_fw_plan *p);
+
+/* sigmoid / tanh layers: w holds the AEDL_ACT_TABLE entries (nn.h) as mantissas of
+   res_t; aedl_fw_table fills them (the compiler's plan, the HLS project and the
+   training program's quantized inference all use these). */
+void aedl_fw_table(aedl_fw_op op, aedl_fixed res_t, int64_t *table);
+int aedl_fw_table_shift(aedl_fw_op op);
+
+/* ap_fixed casts on mantissas, as the emulator does them.
+   m has value m * 2^from_exp; returns the mantissa of (to)value. */
+int64_t aedl_fw_cast(__int128 m, int from_exp, aedl_fixed to);
+/* (to)x for a double x (rounding exactly, as ap_fixed's double constructor). */
+int64_t aedl_fw_from_double(double x, aedl_fixed to);
+/* Two paths compute the same values: a fast one (lib/emu_fast.c: every
+   value an exact double, used when aedl_fw_prepare can prove that exactness
+   from the plan's types and parameters) and the integer reference path (any
+   plan).  aedl_fw_uses_fast says which one aedl_fw_run takes;
+   aedl_fw_set_reference(p, true) makes it the reference path (tests). */
+bool aedl_fw_uses_fast(aedl_fw_plan *p);
+void aedl_fw_set_reference(aedl_fw_plan *p, bool reference);
+/* The exponent of a type's step: I - W. */
+static inline int aedl_fw_exp(aedl_fixed t) { return t.integer - t.width; }
+
+#endif

@@ -1,1 +1,0 @@
-# tests/ — fragments add TEST_BINS and TEST_SCRIPTS.
