@@ -5,6 +5,7 @@
 
 #include "defines.h"
 #include "nnet/nnet_layers.h"
+#include "nnet/nnet_dense.h"
 
 #include "weights/a.h"
 #include "weights/batchnorm_1.h"

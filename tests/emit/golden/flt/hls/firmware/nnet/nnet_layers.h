@@ -1,7 +1,7 @@
 // nnet_layers.h -- the element-wise layers of aedlc's firmware projects.
 //
 // Each kernel computes, per element, exactly what aedlc's firmware emulator
-// does (compiler/precision.h): v = the layer's value in CONFIG_T::accum_t,
+// does (compiler/prec/precision.h): v = the layer's value in CONFIG_T::accum_t,
 // then y = (result)(quant_t)v.  Products and sums of ap_fixed values are
 // exact; only the assignments round and saturate, as their types say.
 #ifndef NNET_LAYERS_H_
@@ -13,26 +13,6 @@
 namespace nnet {
 
 enum strategy { latency, resource };
-
-// acc + x * w, acc + v and acc - v: the exact product and sum, cast to the
-// accumulator's type (the same as acc += x * w).  Functions rather than operators
-// in the unrolled sums so that g++ compiles each product and cast once, not once
-// per term; inlined in synthesis.
-template <class acc_T, class x_T, class w_T>
-acc_T mac(const acc_T &acc, const x_T &x, const w_T &w) {
-    #pragma HLS INLINE
-    return acc + x * w;
-}
-template <class acc_T, class v_T>
-acc_T add(const acc_T &acc, const v_T &v) {
-    #pragma HLS INLINE
-    return acc + v;
-}
-template <class acc_T, class v_T>
-acc_T sub(const acc_T &acc, const v_T &v) {
-    #pragma HLS INLINE
-    return acc - v;
-}
 
 // x * 2^K exactly: K more integer bits first, then the shift moves the mantissa.
 template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>
@@ -46,20 +26,6 @@ inline ap_ufixed<W + K, I + K> shl(const ap_ufixed<W, I, Q, O, N> &x) {
     #pragma HLS INLINE
     ap_ufixed<W + K, I + K> r = x;
     return r << K;
-}
-
-// x * 2^-K exactly: K more fraction bits first, then the shift.
-template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>
-inline ap_fixed<W + K, I> shr(const ap_fixed<W, I, Q, O, N> &x) {
-    #pragma HLS INLINE
-    ap_fixed<W + K, I> r = x;
-    return r >> K;
-}
-template <int K, int W, int I, ap_q_mode Q, ap_o_mode O, int N>
-inline ap_ufixed<W + K, I> shr(const ap_ufixed<W, I, Q, O, N> &x) {
-    #pragma HLS INLINE
-    ap_ufixed<W + K, I> r = x;
-    return r >> K;
 }
 
 // y = x * scale + shift (inference batchnorm), one cast of the exact value.

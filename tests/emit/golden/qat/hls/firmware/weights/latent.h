@@ -2,6 +2,9 @@
 // Kernel w[i][j] (input i, neuron j; the Keras layout) in latent_weight_t, bias b[j] in latent_bias_t:
 // exact values of their types.  0 of 8 weights are 0 and cost nothing in the
 // latency strategy: 0 pruned (mask), 0 rounded to zero.
+// nnet::dense (nnet/nnet_dense.h) reads these arrays: a value edited here changes
+// the design (a zero skips its term, a non-zero makes one).  Keep values of the
+// types; defines.h says which range the types were chosen for.
 #ifndef WEIGHTS_LATENT_H_
 #define WEIGHTS_LATENT_H_
 
