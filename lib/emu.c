@@ -36,98 +36,21 @@
 
 typedef __int128 i128;
 
-/* ---- casts ---------------------------------------------------------------------- */
+/* ---- casts ----------------------------------------------------------------------
+   The rules are fixed.h's (AEDL_ROUND_UP, aedl_fixed_overflow): one value at a
+   time through fixed.c's exact conversion, blocks of values by the loops below,
+   which instantiate the same rules per mode on int32 or int64 lanes. */
 
-static int64_t type_max(aedl_fixed t) {
-    return t.is_signed ? (int64_t)(((uint64_t)1 << (t.width - 1)) - 1)
-                       : (t.width >= 64 ? INT64_MAX : (int64_t)(((uint64_t)1 << t.width) - 1));
-}
-static int64_t type_min(aedl_fixed t) {
-    if (!t.is_signed) return 0;
-    if (t.ovf == AEDL_SAT_SYM && t.width > 1) return -type_max(t);   /* as fixed.c / Vitis */
-    return t.width >= 64 ? INT64_MIN : -(int64_t)((uint64_t)1 << (t.width - 1));
-}
-
-/* The low W bits of q as a mantissa of t (two's complement wrap). */
-static int64_t wrap_to(i128 q, aedl_fixed t) {
-    uint64_t u = (uint64_t)(unsigned __int128)q;
-    if (t.width >= 64) return (int64_t)u;
-    uint64_t mask = ((uint64_t)1 << t.width) - 1;
-    u &= mask;
-    if (t.is_signed && (u >> (t.width - 1))) u |= ~mask;
-    return (int64_t)u;
-}
-
-static int64_t overflow_to(i128 q, aedl_fixed t) {
-    int64_t lo = type_min(t), hi = type_max(t);
-    if (q >= lo && q <= hi) return (int64_t)q;
-    switch (t.ovf) {
-    case AEDL_WRAP: {
-        /* SAT_SYM-style bounds do not apply to wrap: use the full range. */
-        return wrap_to(q, t);
-    }
-    case AEDL_SAT: case AEDL_SAT_SYM: return q < lo ? lo : hi;
-    case AEDL_SAT_ZERO: return 0;
-    }
-    return 0;
-}
-
-/* Rounds q + r / 2^s (0 <= r < 2^s) to an integer by mode; m is the original sign. */
-static i128 round_by(i128 q, i128 r, i128 half, bool neg, aedl_rounding mode) {
-    switch (mode) {
-    case AEDL_TRN: return q;
-    case AEDL_TRN_ZERO: return q + (neg && r != 0);
-    case AEDL_RND: return q + (r >= half);
-    case AEDL_RND_ZERO: return q + (r > half || (r == half && neg));
-    case AEDL_RND_INF: return q + (r > half || (r == half && !neg));
-    case AEDL_RND_MIN_INF: return q + (r > half);
-    case AEDL_RND_CONV: return q + (r > half || (r == half && (q & 1)));
-    }
-    return q;
-}
+/* The range of a conversion's results (W <= 64: the mantissas fit int64). */
+static int64_t type_max(aedl_fixed t) { return (int64_t)aedl_fixed_mant_max(t); }
+static int64_t type_min(aedl_fixed t) { return (int64_t)aedl_fixed_result_min(t); }
 
 int64_t aedl_fw_cast(i128 m, int from_exp, aedl_fixed to) {
-    int s = aedl_fw_exp(to) - from_exp;
-    i128 q;
-    if (m == 0) return 0;
-    if (s <= 0) {
-        int k = -s;
-        /* |m * 2^k| >= 2^64 is out of every type's range (W <= 64) */
-        if (k >= 64 || m >= ((i128)1 << (126 - k)) || m <= -((i128)1 << (126 - k))) {
-            if (to.ovf == AEDL_WRAP) return k >= 64 ? 0 : wrap_to((i128)((unsigned __int128)m << k), to);
-            return overflow_to(m > 0 ? (i128)INT64_MAX + 1 : (i128)INT64_MIN - 1, to);
-        }
-        q = m * ((i128)1 << k);
-    } else {
-        if (s > 125) s = 125;              /* |m| < 2^124 here: the outcome is the same */
-        i128 one = (i128)1 << s;
-        q = m >> s;                        /* floor */
-        i128 r = m - q * one;
-        q = round_by(q, r, one >> 1, m < 0, to.rnd);
-    }
-    return overflow_to(q, to);
+    return (int64_t)aedl_fixed_quantize(to, m, -from_exp);
 }
 
 int64_t aedl_fw_from_double(double x, aedl_fixed to) {
-    if (isnan(x)) return 0;
-    int e = aedl_fw_exp(to);
-    double y = ldexp(x, -e);               /* exact */
-    if (y >= 0x1p100 || y <= -0x1p100)
-        return overflow_to(y > 0 ? (i128)INT64_MAX + 1 : (i128)INT64_MIN - 1, to);
-    double f = floor(y);
-    double r = y - f;                      /* exact: 0 <= r < 1 */
-    i128 q = (i128)f;
-    bool neg = y < 0;
-    switch (to.rnd) {
-    case AEDL_TRN: break;
-    case AEDL_TRN_ZERO: q += (neg && r != 0); break;
-    case AEDL_RND: q += (r >= 0.5); break;
-    case AEDL_RND_ZERO: q += (r > 0.5 || (r == 0.5 && neg)); break;
-    case AEDL_RND_INF: q += (r > 0.5 || (r == 0.5 && !neg)); break;
-    case AEDL_RND_MIN_INF: q += (r > 0.5); break;
-    case AEDL_RND_CONV: q += (r > 0.5 || (r == 0.5 && (q & 1))); break;
-    }
-    return overflow_to(q, to);
+    return (int64_t)aedl_fixed_from_double(to, x);
 }
 
 int aedl_fw_table_shift(aedl_fw_op op) { return op == FW_TANH ? AEDL_ACT_SHIFT_TANH : AEDL_ACT_SHIFT_SIGMOID; }
@@ -144,34 +67,22 @@ void aedl_fw_table(aedl_fw_op op, aedl_fixed res_t, int64_t *table) {
 /* v[0..n) >>= s with rounding by mode; NEG(i) says whether v[i] < 0.  For
    values known to be non-negative the caller passes an unsigned T (logical
    shifts vectorize where arithmetic 64-bit ones do not). */
+#define ROUND_SHIFT_LOOP(T, v, n, s, MODE, NEG, SAR)                                         \
+    for (int i = 0; i < (n); i++) {                                                          \
+        T q = SAR(v[i], (s)), r = v[i] & mask_;                                              \
+        v[i] = q + (T)AEDL_ROUND_UP(MODE, (T)(NEG), (T)(r != 0), (T)(r > half_), (T)(r == half_), (T)(q & 1)); \
+    }
 #define ROUND_SHIFT(T, v, n, s, mode, NEG, SAR)                                                   \
     do {                                                                                     \
         T half_ = (T)1 << ((s) - 1), mask_ = (T)(((T)1 << (s)) - 1);                         \
         switch (mode) {                                                                      \
-        case AEDL_TRN:                                                                       \
-            for (int i = 0; i < (n); i++) v[i] = SAR(v[i], (s));                                \
-            break;                                                                           \
-        case AEDL_TRN_ZERO:                                                                  \
-            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_; v[i] = q + ((NEG) & (r != 0)); } \
-            break;                                                                           \
-        case AEDL_RND:                                                                       \
-            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_; v[i] = q + (r >= half_); } \
-            break;                                                                           \
-        case AEDL_RND_ZERO:                                                                  \
-            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_;             \
-                v[i] = q + ((r > half_) | ((r == half_) & (NEG))); }                         \
-            break;                                                                           \
-        case AEDL_RND_INF:                                                                   \
-            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_;             \
-                v[i] = q + ((r > half_) | ((r == half_) & !(NEG))); }                        \
-            break;                                                                           \
-        case AEDL_RND_MIN_INF:                                                               \
-            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_; v[i] = q + (r > half_); } \
-            break;                                                                           \
-        case AEDL_RND_CONV:                                                                  \
-            for (int i = 0; i < (n); i++) { T q = SAR(v[i], (s)), r = v[i] & mask_;             \
-                v[i] = q + ((r > half_) | ((r == half_) & (T)(q & 1))); }                    \
-            break;                                                                           \
+        case AEDL_TRN:         ROUND_SHIFT_LOOP(T, v, n, s, AEDL_TRN, NEG, SAR) break;         \
+        case AEDL_TRN_ZERO:    ROUND_SHIFT_LOOP(T, v, n, s, AEDL_TRN_ZERO, NEG, SAR) break;    \
+        case AEDL_RND:         ROUND_SHIFT_LOOP(T, v, n, s, AEDL_RND, NEG, SAR) break;         \
+        case AEDL_RND_ZERO:    ROUND_SHIFT_LOOP(T, v, n, s, AEDL_RND_ZERO, NEG, SAR) break;    \
+        case AEDL_RND_INF:     ROUND_SHIFT_LOOP(T, v, n, s, AEDL_RND_INF, NEG, SAR) break;     \
+        case AEDL_RND_MIN_INF: ROUND_SHIFT_LOOP(T, v, n, s, AEDL_RND_MIN_INF, NEG, SAR) break; \
+        case AEDL_RND_CONV:    ROUND_SHIFT_LOOP(T, v, n, s, AEDL_RND_CONV, NEG, SAR) break;    \
         }                                                                                    \
     } while (0)
 
@@ -786,22 +697,25 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
     store_rows(w, e->out, v, nB);
 }
 
-/* q[k] = y[k] rounded to an integer by mode (|y| < 2^60; y exact). */
+/* q[k] = y[k] rounded to an integer by mode (|y| < 2^52; y exact, so is
+   y - floor(y)); one loop per mode. */
+#define ROUND_BLOCK_LOOP(MODE)                                                               \
+    for (long k = 0; k < n; k++) {                                                           \
+        double f = floor(y[k]), r = y[k] - f;                                                \
+        int64_t i = (int64_t)f;                                                              \
+        q[k] = i + (int64_t)AEDL_ROUND_UP(MODE, (int64_t)(y[k] < 0), (int64_t)(r != 0),      \
+                                          (int64_t)(r > 0.5), (int64_t)(r == 0.5), i & 1);   \
+    }
 EMU_SIMD
 static void round_block(const double *restrict y, int64_t *restrict q, long n, aedl_rounding mode) {
     switch (mode) {
-    case AEDL_TRN: for (long k = 0; k < n; k++) q[k] = (int64_t)floor(y[k]); break;
-    case AEDL_TRN_ZERO: for (long k = 0; k < n; k++) q[k] = (int64_t)trunc(y[k]); break;
-    case AEDL_RND: for (long k = 0; k < n; k++) q[k] = (int64_t)floor(y[k] + 0.5); break;   /* exact: |y| < 2^52 */
-    default:
-        for (long k = 0; k < n; k++) {
-            double f = floor(y[k]), r = y[k] - f;
-            int64_t i = (int64_t)f;
-            int up = r > 0.5;
-            if (r == 0.5) up = mode == AEDL_RND_ZERO ? y[k] < 0 : mode == AEDL_RND_INF ? y[k] >= 0 :
-                               mode == AEDL_RND_MIN_INF ? 0 : (int)(i & 1);
-            q[k] = i + up;
-        }
+    case AEDL_TRN:         ROUND_BLOCK_LOOP(AEDL_TRN) break;
+    case AEDL_TRN_ZERO:    ROUND_BLOCK_LOOP(AEDL_TRN_ZERO) break;
+    case AEDL_RND:         ROUND_BLOCK_LOOP(AEDL_RND) break;
+    case AEDL_RND_ZERO:    ROUND_BLOCK_LOOP(AEDL_RND_ZERO) break;
+    case AEDL_RND_INF:     ROUND_BLOCK_LOOP(AEDL_RND_INF) break;
+    case AEDL_RND_MIN_INF: ROUND_BLOCK_LOOP(AEDL_RND_MIN_INF) break;
+    case AEDL_RND_CONV:    ROUND_BLOCK_LOOP(AEDL_RND_CONV) break;
     }
 }
 

@@ -116,9 +116,7 @@ static int texp(aedl_fixed t) { return t.integer - t.width; }
 /* Mantissa ranges: the full W bits, and the range overflow clamps to (sat_sym). */
 static double full_min(aedl_fixed t) { return t.is_signed ? -ldexp(1, t.width - 1) : 0; }
 static double full_max(aedl_fixed t) { return t.is_signed ? ldexp(1, t.width - 1) - 1 : ldexp(1, t.width) - 1; }
-static double ovf_min(aedl_fixed t) {
-    return t.is_signed && t.ovf == AEDL_SAT_SYM && t.width > 1 ? -full_max(t) : full_min(t);
-}
+static double ovf_min(aedl_fixed t) { return (double)aedl_fixed_result_min(t); }   /* fixed.h's rule */
 static bool sane_type(aedl_fixed t) { return texp(t) >= -900 && texp(t) <= 900; }
 static double fmax2(double a, double b) { return a > b ? a : b; }
 static double fmin2(double a, double b) { return a < b ? a : b; }

@@ -4,7 +4,8 @@
  * m * 2^-F of its type (F = W - I fraction bits).  One function does all the
  * work of a conversion: aedl_fixed_quantize takes an exact value m * 2^-frac,
  * rounds away the bits finer than the target's step (by the target's rounding
- * mode), then applies the target's overflow mode.  Doubles, other types and
+ * mode), then applies the target's overflow mode, both by the rules defined
+ * in fixed.h (AEDL_ROUND_UP, aedl_fixed_overflow).  Doubles, other types and
  * accumulators all go through it.  Products and sums are exact: their result
  * types are the full-precision types ap_fixed gives them.
  *
@@ -123,15 +124,6 @@ static void need_valid(aedl_fixed t, const char *what) {
 
 int aedl_fixed_frac(aedl_fixed t) { return t.width - t.integer; }
 
-aedl_mant aedl_fixed_mant_max(aedl_fixed t) {
-    int bits = t.is_signed ? t.width - 1 : t.width;   /* <= 127 */
-    return (aedl_mant)(((u128)1 << bits) - 1);
-}
-
-aedl_mant aedl_fixed_mant_min(aedl_fixed t) {
-    return t.is_signed ? -aedl_fixed_mant_max(t) - 1 : 0;
-}
-
 double aedl_fixed_to_double(aedl_fixed t, aedl_mant m) {
     return ldexp((double)m, -aedl_fixed_frac(t));
 }
@@ -145,8 +137,9 @@ double aedl_fixed_step(aedl_fixed t) { return ldexp(1.0, -aedl_fixed_frac(t)); }
 /* x * 2^d for 0 <= d < 128, wrapping modulo 2^128. */
 static aedl_mant shl(aedl_mant x, int d) { return (aedl_mant)((u128)x << d); }
 
-/* m / 2^k (k >= 1) rounded by mode r.  q = floor(m / 2^k) and the dropped
-   part rem = m - q 2^k in [0, 2^k) is compared with half = 2^(k-1). */
+/* m / 2^k (k >= 1) rounded by mode r (fixed.h's rule).  q = floor(m / 2^k)
+   and the dropped part rem = m - q 2^k in [0, 2^k) is compared with
+   half = 2^(k-1). */
 static aedl_mant round_shift(aedl_mant m, int k, aedl_rounding r) {
     aedl_mant q;
     int c;                          /* rem vs half: -1 below, 0 equal, 1 above */
@@ -167,68 +160,19 @@ static aedl_mant round_shift(aedl_mant m, int k, aedl_rounding r) {
         exact = rem == 0;
         c = rem < half ? -1 : rem > half;
     }
-    bool neg = m < 0, up;
-    switch (r) {
-    case AEDL_TRN:         up = false; break;
-    case AEDL_TRN_ZERO:    up = neg && !exact; break;
-    case AEDL_RND:         up = c >= 0; break;
-    case AEDL_RND_ZERO:    up = c > 0 || (c == 0 && neg); break;
-    case AEDL_RND_INF:     up = c > 0 || (c == 0 && !neg); break;
-    case AEDL_RND_MIN_INF: up = c > 0; break;
-    case AEDL_RND_CONV:    up = c > 0 || (c == 0 && (q & 1)); break;
-    default:               up = false; break;
-    }
-    return q + up;
-}
-
-/* The low W bits of x, sign-extended for signed types. */
-static aedl_mant wrap_bits(aedl_fixed t, u128 x) {
-    if (t.width < 128) {
-        u128 mask = ((u128)1 << t.width) - 1;
-        x &= mask;
-        if (t.is_signed && (x >> (t.width - 1)) & 1) x |= ~mask;
-    }
-    return (aedl_mant)x;
+    return q + aedl_round_up(r, m < 0, !exact, c > 0, c == 0, (int)(q & 1));
 }
 
 aedl_mant aedl_fixed_quantize(aedl_fixed t, aedl_mant m, int frac) {
     need_valid(t, "aedl_fixed_quantize");
     if (frac < -2 * AEDL_FIXED_MAX_SHIFT || frac > 2 * AEDL_FIXED_MAX_SHIFT)
         aedl_fatal("aedl_fixed_quantize: shift %d out of range", frac);
-    aedl_mant lo = aedl_fixed_mant_min(t), hi = aedl_fixed_mant_max(t);
     int d = aedl_fixed_frac(t) - frac;      /* > 0: exact left shift; < 0: round */
-    aedl_mant q = 0;
-    u128 low = 0;                           /* the low 128 bits of the exact result */
-    int side = 0;                           /* -1 below lo, 1 above hi, 0 in range */
-    if (d >= 0) {
-        if (m == 0) return 0;
-        if (d >= 128 || m > (MANT_MAX >> d) || m < (MANT_MIN >> d)) {
-            side = m > 0 ? 1 : -1;          /* beyond 128 bits: beyond every type */
-            low = d >= 128 ? 0 : (u128)m << d;
-        } else {
-            q = shl(m, d);
-        }
-    } else {
-        q = round_shift(m, -d, t.rnd);
-    }
-    /* SAT_SYM (signed): the minimum itself counts as an underflow and becomes
-       -max, as in Vitis HLS (which sets min | 1: for W = 1 that is min). */
-    aedl_mant sym_min = t.width > 1 ? lo + 1 : lo;
-    if (side == 0) {
-        if (q > hi) side = 1;
-        else if (q < lo) side = -1;
-        else if (q == lo && t.is_signed && t.ovf == AEDL_SAT_SYM) return sym_min;
-        else return q;
-        low = (u128)q;
-    }
-    switch (t.ovf) {
-    case AEDL_WRAP:     return wrap_bits(t, low);
-    case AEDL_SAT_ZERO: return 0;
-    case AEDL_SAT_SYM:  if (t.is_signed) return side > 0 ? hi : sym_min;
-                        return side > 0 ? hi : lo;
-    case AEDL_SAT:
-    default:            return side > 0 ? hi : lo;
-    }
+    if (d < 0) return aedl_fixed_overflow(t, round_shift(m, -d, t.rnd));
+    if (m == 0) return 0;
+    if (d >= 128 || m > (MANT_MAX >> d) || m < (MANT_MIN >> d))   /* beyond 128 bits: beyond every type */
+        return aedl_fixed_overflowed(t, m > 0 ? 1 : -1, d >= 128 ? 0 : (u128)m << d);
+    return aedl_fixed_overflow(t, shl(m, d));
 }
 
 /* x = m * 2^-frac exactly, |m| < 2^53.  x must be finite. */

@@ -71,6 +71,81 @@ const char *aedl_overflow_hls(aedl_overflow o);
 typedef __int128 aedl_mant;
 #define AEDL_FIXED_MAX_SHIFT 4096
 
+/* ---------------------------------------------------------------------------
+ * The rounding and overflow rules, defined once.  Every C conversion into a
+ * fixed-point type decides with these: the exact conversions below
+ * (lib/fixed.c), the quantizers of training and quantized inference
+ * (runtime/quant.c, runtime/train_quant.c), the emulator's reference path
+ * (lib/emu.c) and precision inference (through fixed.c).  Only
+ * lib/emu_fast.c (exact doubles, for speed) and the C++ headers
+ * lib/hls/ap_fixed.h, ap_int.h implement them apart; tests/fixed and
+ * tests/prec check those against these bit for bit.
+ * ------------------------------------------------------------------------- */
+
+/* Rounding.  A value x = q + rem, q = floor(x) an integer, 0 <= rem < 1 the
+   part below the target's step, becomes q + AEDL_ROUND_UP(mode, ...).  The
+   flags are 0 or 1: neg (x < 0), inexact (rem > 0), above (rem > 1/2), tie
+   (rem == 1/2), odd (q is odd).  A macro so that it keeps the flags' integer
+   type: with a constant mode it is one branch-free expression, which the
+   emulator's and the quantizers' loops instantiate per mode (and vectorize). */
+#define AEDL_ROUND_UP(mode, neg, inexact, above, tie, odd)                     \
+    ((mode) == AEDL_TRN_ZERO      ? ((neg) & (inexact))                        \
+     : (mode) == AEDL_RND         ? ((above) | (tie))                          \
+     : (mode) == AEDL_RND_ZERO    ? ((above) | ((tie) & (neg)))                \
+     : (mode) == AEDL_RND_INF     ? ((above) | ((tie) & !(neg)))               \
+     : (mode) == AEDL_RND_MIN_INF ? (above)                                    \
+     : (mode) == AEDL_RND_CONV    ? ((above) | ((tie) & (odd)))                \
+     : 0)                                         /* AEDL_TRN: floor */
+
+static inline int aedl_round_up(aedl_rounding mode, int neg, int inexact, int above, int tie,
+                                int odd) {
+    return AEDL_ROUND_UP(mode, neg, inexact, above, tie, odd);
+}
+
+/* Overflow.  A rounded mantissa q is kept when it lies in
+   [aedl_fixed_result_min(t), aedl_fixed_mant_max(t)]; otherwise
+   WRAP keeps its low W bits (sign-extended for signed types), SAT clamps to
+   that range, SAT_ZERO gives 0, and SAT_SYM clamps too: for a signed type of
+   W > 1 its range starts at -max, so -2^(W-1) itself overflows to -max (as
+   Vitis HLS, which sets min | 1; at W = 1, and for unsigned types, as SAT). */
+static inline aedl_mant aedl_fixed_mant_max(aedl_fixed t) {       /* 2^(W-1)-1 or 2^W-1 */
+    int bits = t.is_signed ? t.width - 1 : t.width;               /* <= 127 */
+    return (aedl_mant)((((unsigned __int128)1) << bits) - 1);
+}
+static inline aedl_mant aedl_fixed_mant_min(aedl_fixed t) {       /* -2^(W-1) or 0 */
+    return t.is_signed ? -aedl_fixed_mant_max(t) - 1 : 0;
+}
+static inline aedl_mant aedl_fixed_result_min(aedl_fixed t) {     /* the smallest result */
+    return t.is_signed && t.ovf == AEDL_SAT_SYM && t.width > 1 ? -aedl_fixed_mant_max(t)
+                                                               : aedl_fixed_mant_min(t);
+}
+/* The low W bits of x as a mantissa of t. */
+static inline aedl_mant aedl_fixed_wrap(aedl_fixed t, unsigned __int128 x) {
+    if (t.width < 128) {
+        unsigned __int128 mask = (((unsigned __int128)1) << t.width) - 1;
+        x &= mask;
+        if (t.is_signed && ((x >> (t.width - 1)) & 1)) x |= ~mask;
+    }
+    return (aedl_mant)x;
+}
+/* A rounded mantissa that lies below (side < 0) or above (side > 0) t's range,
+   given by its low 128 bits, brought into t by t's overflow mode. */
+static inline aedl_mant aedl_fixed_overflowed(aedl_fixed t, int side, unsigned __int128 low) {
+    switch (t.ovf) {
+    case AEDL_WRAP:     return aedl_fixed_wrap(t, low);
+    case AEDL_SAT_ZERO: return 0;
+    case AEDL_SAT:
+    case AEDL_SAT_SYM:  break;
+    }
+    return side > 0 ? aedl_fixed_mant_max(t) : aedl_fixed_result_min(t);
+}
+/* A rounded mantissa q brought into t by t's overflow mode. */
+static inline aedl_mant aedl_fixed_overflow(aedl_fixed t, aedl_mant q) {
+    if (q > aedl_fixed_mant_max(t)) return aedl_fixed_overflowed(t, 1, (unsigned __int128)q);
+    if (q < aedl_fixed_result_min(t)) return aedl_fixed_overflowed(t, -1, (unsigned __int128)q);
+    return q;
+}
+
 /* A value together with its type. */
 typedef struct {
     aedl_mant m;
@@ -83,8 +158,7 @@ aedl_fixed aedl_fixed_make(int width, int integer, bool is_signed);
 bool aedl_fixed_valid(aedl_fixed t);
 bool aedl_fixed_same(aedl_fixed a, aedl_fixed b);      /* all five fields equal */
 int aedl_fixed_frac(aedl_fixed t);                     /* F = W - I */
-aedl_mant aedl_fixed_mant_max(aedl_fixed t);           /* 2^(W-1)-1 or 2^W-1 */
-aedl_mant aedl_fixed_mant_min(aedl_fixed t);           /* -2^(W-1) or 0 */
+/* aedl_fixed_mant_max, aedl_fixed_mant_min: above (inline). */
 double aedl_fixed_max(aedl_fixed t);                   /* rounded to double if W > 53 */
 double aedl_fixed_min(aedl_fixed t);
 double aedl_fixed_step(aedl_fixed t);                  /* 2^-F */

@@ -1,10 +1,12 @@
 /* quant.c — fixed-point quantizers in double arithmetic (see quant.h).
  *
  * Every value goes through q_value(): scale by 2^F (F = W - I, exact), round
- * the magnitude with the mode (exact: the fraction a - floor(a) of a
- * non-negative double is exact), then apply the overflow mode on the integer
- * mantissa, then scale back by 2^-F (exact).  Rounding is branch-free and the
- * mode is fixed per loop: about 1-2 ns per value.
+ * with fixed.h's rule AEDL_ROUND_UP (exact: the fraction r - floor(r) of a
+ * double is exact), then apply the overflow mode on the integer mantissa,
+ * then scale back by 2^-F (exact).  Rounding is branch-free and the mode is
+ * fixed per loop: about 1-2 ns per value.  Saturation clamps to fixed.h's
+ * result range; the rare wrap and sat_zero overflows are fixed.c's exact
+ * conversion of the integer mantissa.
  */
 #include "quant.h"
 
@@ -12,11 +14,11 @@
 #include "util.h"
 
 typedef struct {
+    aedl_fixed t;
+    aedl_fixed mant_t;   /* t with F = 0 and rounding trn: the integer mantissas of t */
     double scale, inv;   /* 2^F, 2^-F */
     double lo, hi;       /* mantissa range after overflow handling ([-hi, hi] for signed SAT_SYM) */
     double below, above; /* overflow iff m < below or m >= above (exact powers of two) */
-    double modulus;      /* 2^W, for WRAP */
-    bool sgn;
     aedl_rounding rnd;
     aedl_overflow ovf;
 } qplan;
@@ -32,56 +34,38 @@ static qplan plan_of(const aedl_fixed *t) {
         aedl_fatal("quantizer: invalid rounding or overflow mode (%d, %d)", (int)t->rnd,
                    (int)t->ovf);
     qplan p;
+    p.t = *t;
+    p.mant_t = *t;
+    p.mant_t.integer = t->width;
+    p.mant_t.rnd = AEDL_TRN;
     p.scale = ldexp(1.0, f);
     p.inv = ldexp(1.0, -f);
-    p.sgn = t->is_signed;
     p.rnd = t->rnd;
     p.ovf = t->ovf;
-    p.modulus = ldexp(1.0, t->width);
-    if (t->is_signed) {
-        p.above = ldexp(1.0, t->width - 1);
-        p.below = -p.above;
-        p.hi = p.above - 1.0;
-        /* SAT_SYM: -2^(W-1) itself overflows to -max; for W = 1 (max = 0) Vitis HLS
-           keeps -1 (it sets min | 1, which is min), so W = 1 behaves as SAT. */
-        bool sym = t->ovf == AEDL_SAT_SYM && t->width > 1;
-        p.lo = sym ? -p.hi : p.below;
-        p.below = p.lo;
-    } else {
-        p.above = p.modulus;
-        p.below = 0.0;
-        p.hi = p.modulus - 1.0;
-        p.lo = 0.0;
-    }
+    p.lo = (double)aedl_fixed_result_min(*t);    /* exact: W <= 64, powers of two minus 1 */
+    p.hi = (double)aedl_fixed_mant_max(*t);      /* 2^W - 1 rounds up to 2^W when W > 53 */
+    p.below = p.lo;
+    p.above = ldexp(1.0, t->is_signed ? t->width - 1 : t->width);
     return p;
 }
 
 /* Rounds the real mantissa r to an integer with mode `mode`, exactly and
-   without branches on the data: the magnitude a = |r| is split into its
-   integer part fa (through a 64-bit integer when a < 2^52; larger doubles are
-   integers already) and the exact fraction d = a - fa; then one is added to
-   the magnitude when the mode says so.  NaN and Inf pass through unchanged. */
+   without branches on the data: r = q + d with q = floor(r) (through a
+   64-bit integer when |r| < 2^52; larger doubles are integers already) and
+   the exact fraction d in [0, 1); then fixed.h's rule adds one or not.  NaN
+   and Inf pass through unchanged; a zero result is +0. */
 #define TWO52 4503599627370496.0
 static inline __attribute__((always_inline)) double round_mantissa(double r,
                                                                     aedl_rounding mode) {
-    double a = fabs(r);
-    bool small = a < TWO52;                      /* false for NaN and Inf */
-    long long ia = small ? (long long)a : 0;
-    double fa = small ? (double)ia : a;
-    double d = a - fa;                           /* exact, in [0, 1) */
+    bool small = fabs(r) < TWO52;                /* false for NaN and Inf */
+    long long ir = small ? (long long)r : 0;     /* toward zero */
+    double fr = (double)ir;
+    long long q = ir - (fr > r);                 /* floor */
+    double d = r - (double)q;                    /* exact, in [0, 1) */
     /* bitwise & and | (not && and ||): no branches on the data */
-    int neg = r < 0, gt = d > 0.5, tie = d == 0.5, up;
-    switch (mode) {
-    case AEDL_TRN:         up = neg & (d > 0); break;             /* floor */
-    case AEDL_TRN_ZERO:    up = 0; break;
-    case AEDL_RND:         up = gt | (tie & !neg); break;         /* half to +inf */
-    case AEDL_RND_ZERO:    up = gt; break;                        /* half to zero */
-    case AEDL_RND_INF:     up = gt | tie; break;                  /* half away */
-    case AEDL_RND_MIN_INF: up = gt | (tie & neg); break;          /* half to -inf */
-    default:               up = gt | (tie & (int)(ia & 1)); break; /* half to even */
-    }
-    double mag = fa + (double)up;
-    return (neg ? -mag : mag) + 0.0;   /* + 0.0 turns -0 into +0 */
+    int up = AEDL_ROUND_UP(mode, (int)(r < 0), (int)(d > 0), (int)(d > 0.5), (int)(d == 0.5),
+                           (int)(q & 1));
+    return small ? (double)(q + up) : r;
 }
 
 /* The integer mantissa of real mantissa r in type p, after rounding and overflow. */
@@ -89,18 +73,8 @@ static inline __attribute__((always_inline)) double q_mantissa(const qplan *p, d
                                                                aedl_rounding mode) {
     double m = round_mantissa(r, mode);
     if (m < p->below || m >= p->above) {
-        switch (p->ovf) {
-        case AEDL_WRAP: {
-            if (isinf(m)) { m = 0.0; break; }       /* the low bits of a huge value */
-            double w = fmod(m, p->modulus);          /* exact */
-            if (w < 0) w += p->modulus;
-            if (p->sgn && w >= p->above) w -= p->modulus;
-            m = w;
-            break;
-        }
-        case AEDL_SAT_ZERO: m = 0.0; break;
-        default:            m = (m < p->below) ? p->lo : p->hi; break;  /* SAT, SAT_SYM */
-        }
+        if (p->ovf == AEDL_SAT || p->ovf == AEDL_SAT_SYM) m = m < p->below ? p->lo : p->hi;
+        else m = (double)aedl_fixed_from_double(p->mant_t, m);   /* WRAP, SAT_ZERO */
     }
     return m;
 }

@@ -14,9 +14,10 @@
  *   AEDL_SAT_SYM   signed: clamp to [-mmax, mmax] (so -2^(W-1) becomes -mmax);
  *                  unsigned, and signed W = 1 (as Vitis HLS): as AEDL_SAT
  *
- * The result is m * 2^(I-W).  This is an independent floating-point
- * implementation (lib/fixed.c does the same in integers); tests compare
- * both.  The arithmetic is done in double: exact for every W <= 53 (larger W
+ * The result is m * 2^(I-W).  The rules are fixed.h's (AEDL_ROUND_UP,
+ * aedl_fixed_result_min / aedl_fixed_mant_max; wrap and sat_zero overflows go
+ * through lib/fixed.c), applied in double arithmetic for speed; tests compare the
+ * results with fixed.c's exact conversion.  Exact for every W <= 53 (larger W
  * gives the nearest double of the exact result; W <= 32 is what models use).
  * +-Inf saturates under SAT and SAT_SYM and gives 0 under SAT_ZERO and WRAP
  * (as lib/fixed.c).  NaN stays NaN here (fixed.c maps it to 0): training

@@ -8,14 +8,15 @@
  *   m = clamp(m, lo, hi); out = m * 2^(I-W)
  * Exact while |c| < 2^22 (W <= 21), and round-then-saturate equals
  * clamp-round-clamp because rounding is monotonic.  A zero result is +0, as
- * in quant.c.
+ * in quant.c.  The range [lo, hi] is fixed.h's (aedl_fixed_result_min,
+ * aedl_fixed_mant_max); the two roundings are the float forms of fixed.h's
+ * AEDL_ROUND_UP for rnd_conv and rnd (train_quant.h's aedl_tq_fast1, which
+ * the fused kernels of train_par.c use too).
  */
 #include <math.h>
 #include "quant.h"
 #include "train_par.h"   /* AEDL_CLONES */
 #include "train_quant.h"
-
-#define MAGIC 12582912.0f   /* 1.5 * 2^23 */
 
 void aedl_tq_init(aedl_tq *q, const aedl_fixed *t) {
     q->t = *t;
@@ -26,36 +27,13 @@ void aedl_tq_init(aedl_tq *q, const aedl_fixed *t) {
     q->half_up = t->rnd == AEDL_RND;
     q->scale = ldexpf(1.0f, e);
     q->inv = ldexpf(1.0f, -e);
-    if (t->is_signed) {
-        q->hi = ldexpf(1.0f, W - 1) - 1.0f;
-        /* SAT_SYM clamps to [-max, max]; at W = 1 it behaves as SAT (quant.c) */
-        q->lo = t->ovf == AEDL_SAT_SYM && W > 1 ? -q->hi : -ldexpf(1.0f, W - 1);
-    } else {
-        q->hi = ldexpf(1.0f, W) - 1.0f;
-        q->lo = 0.0f;
-    }
-}
-
-/* Rounds c (already within [lo - 1, hi + 1] or NaN) to an integer, then clamps. */
-static inline float rc_conv(float c, float lo, float hi) {
-    float m = (c + MAGIC) - MAGIC;
-    m = m < lo ? lo : m;
-    return (m > hi ? hi : m) + 0.0f;
-}
-static inline float rc_up(float c, float lo, float hi) {
-    float t = c + 0.5f;
-    float f = (t + MAGIC) - MAGIC;
-    float m = f - (f > t ? 1.0f : 0.0f);   /* floor */
-    m = m < lo ? lo : m;
-    return (m > hi ? hi : m) + 0.0f;
-}
-static inline float pre_clamp(float r, float lo, float hi) {
-    float c = r < lo - 1.0f ? lo - 1.0f : r;
-    return c > hi + 1.0f ? hi + 1.0f : c;
+    bool usable = W >= 1 && W <= 64;             /* others: quant.h refuses them */
+    q->lo = usable ? (float)aedl_fixed_result_min(*t) : 0.0f;   /* exact on the fast path */
+    q->hi = usable ? (float)aedl_fixed_mant_max(*t) : 0.0f;
 }
 
 /* One loop per (rounding, relu, mask) so that each is a straight vectorizable loop. */
-#define TQ_LOOP(NAME, RC, RELU)                                                          \
+#define TQ_LOOP(NAME, UP, RELU)                                                          \
     AEDL_CLONES static void NAME(const aedl_tq *q, const float *in, float *out, long n,              \
                      uint8_t *inside) {                                                  \
         const float scale = q->scale, inv = q->inv, lo = q->lo, hi = q->hi;              \
@@ -64,20 +42,18 @@ static inline float pre_clamp(float r, float lo, float hi) {
             for (long i = 0; i < n; i++) {                                               \
                 float x = in[i];                                                         \
                 inside[i] = (uint8_t)(RELU ? ((x > 0.0f) & (x <= xhi)) : ((x >= xlo) & (x <= xhi))); \
-                float r = (RELU ? (x < 0.0f ? 0.0f : x) : x) * scale;                    \
-                out[i] = RC(pre_clamp(r, lo, hi), lo, hi) * inv;                         \
+                out[i] = aedl_tq_fast1(RELU ? (x < 0.0f ? 0.0f : x) : x, UP, scale, inv, lo, hi); \
             }                                                                            \
         else                                                                             \
             for (long i = 0; i < n; i++) {                                               \
                 float x = in[i];                                                         \
-                float r = (RELU ? (x < 0.0f ? 0.0f : x) : x) * scale;                    \
-                out[i] = RC(pre_clamp(r, lo, hi), lo, hi) * inv;                         \
+                out[i] = aedl_tq_fast1(RELU ? (x < 0.0f ? 0.0f : x) : x, UP, scale, inv, lo, hi); \
             }                                                                            \
     }
-TQ_LOOP(tq_conv, rc_conv, 0)
-TQ_LOOP(tq_up, rc_up, 0)
-TQ_LOOP(tq_relu_conv, rc_conv, 1)
-TQ_LOOP(tq_relu_up, rc_up, 1)
+TQ_LOOP(tq_conv, 0, 0)
+TQ_LOOP(tq_up, 1, 0)
+TQ_LOOP(tq_relu_conv, 0, 1)
+TQ_LOOP(tq_relu_up, 1, 1)
 
 /* The range test is on x itself (lo*inv and hi*inv are exact): x * scale may
    underflow to -0 where the exact product is negative. */

@@ -4,8 +4,9 @@
  * (bit for bit: value, NaN, -0 -> +0, `inside`), computed in float with the
  * 1.5 * 2^23 rounding trick for the types QAT uses: rounding rnd_conv or rnd,
  * overflow sat or sat_sym, W <= 21, |W - I| <= 100.  For every other type they
- * call quant.h.  tests/train/test_train_quant.c compares both on edge values
- * and random ones.
+ * call quant.h.  The range is fixed.h's; aedl_tq_fast1 is the one float form
+ * of its rounding rule for those two modes.  tests/train/test_train_quant.c
+ * compares them with quant.h on edge values and random ones.
  *
  *   aedl_tq q;
  *   aedl_tq_init(&q, &type);

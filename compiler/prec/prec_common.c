@@ -109,9 +109,8 @@ int prec_tz(i128 m) {
 }
 
 void prec_type_range(aedl_fixed t, i128 *lo, i128 *hi) {
-    *lo = aedl_fixed_mant_min(t);
+    *lo = aedl_fixed_result_min(t);
     *hi = aedl_fixed_mant_max(t);
-    if (t.is_signed && t.ovf == AEDL_SAT_SYM && t.width > 1) *lo = -*hi;
 }
 
 i128 prec_cast(i128 m, int e, aedl_fixed t) { return aedl_fixed_quantize(t, m, -e); }

@@ -44,7 +44,7 @@ i128 prec_mul(i128 a, i128 b, bool *ovf);
 i128 prec_add(i128 a, i128 b, bool *ovf);
 /* Trailing zero bits of m != 0 (0 for m == 0). */
 int prec_tz(i128 m);
-/* The full range of a type as mantissas. */
+/* The range of the results of a conversion into t, as mantissas (fixed.h). */
 void prec_type_range(aedl_fixed t, i128 *lo, i128 *hi);
 /* m * 2^e cast to t (t's rounding and overflow): a mantissa of t. */
 i128 prec_cast(i128 m, int e, aedl_fixed t);
