@@ -183,7 +183,7 @@ static void alloc_blocks(aedl_run *r) {
     r->best_params = xcalloc(np, sizeof(float));
     r->best_masks = xcalloc(np, sizeof(float));
     r->best_buffers = xcalloc(nb, sizeof(float));
-    r->model = d->create(r->batch, r->params, r->grads, r->buffers);
+    r->model = d->create(r->batch, r->params, r->buffers);
     /* the team: --threads, else one thread per processor */
     int nt = r->threads;
     if (nt <= 0) {
