@@ -5,13 +5,18 @@
  * to the model (llm.c style):
  *
  *   - the quantizer types of the file, as aedl_fixed constants;
- *   - a model struct: views into the parameter block (one block; gradients,
- *     Adam moments and masks have the same layout), activations and their
- *     gradients with a shape comment each, the double buffers of QI;
+ *   - the layout of the driver's blocks as structs of named float arrays:
+ *     MODEL_params (LAYER_kernel, LAYER_bias, ...; gradients, Adam moments
+ *     and masks have the same layout) and MODEL_buffers (moving statistics);
+ *   - a model struct: the blocks, activations and their gradients with a
+ *     shape comment each, the double buffers of QI;
  *   - per layer MODEL_LAYER_forward / _backward / _exact over runtime/nn.h and
- *     runtime/quant.h, each with a comment naming its .aedl source line;
- *   - MODEL_forward, MODEL_backward, MODEL_infer_exact; a tensor table (names,
- *     offsets, shapes, init, pruning) for weights I/O and pruning;
+ *     runtime/quant.h, each with a comment naming its .aedl source line (an
+ *     activation fused into the batchnorm before it has none: the batchnorm's
+ *     functions compute it);
+ *   - MODEL_forward_rows, MODEL_backward_rows, MODEL_infer_exact; a tensor
+ *     table (names, offsets in the blocks by offsetof, shapes, init, pruning)
+ *     for weights I/O and pruning;
  *   - the data and train blocks as an aedl_train_cfg, and main() calling the
  *     generic driver runtime/train.c.
  */
@@ -365,7 +370,6 @@ static void collect_tensors(const IrModel *m, Tensors *ts) {
 
 /* Every buffer of the model struct: its field name, element type, and size
    per event (per_event) or in total (fixed). */
-typedef enum { B_F32, B_U8, B_F64 } BufType;
 typedef enum { G_ACT, G_DACT, G_MASK, G_EXACT, G_FIX, G_FIX64 } BufGroup;
 
 typedef struct {
@@ -1366,8 +1370,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
             if (m->nodes[i]->inputs[j] == g.out) g.out_direct = false;
 
     char exe[PATH_MAX];
-    ssize_t n = opt->aedlc_path ? (ssize_t)snprintf(exe, sizeof exe, "%s", opt->aedlc_path)
-                                : readlink("/proc/self/exe", exe, sizeof exe - 1);
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) { fprintf(stderr, "aedlc: error: cannot find the aedlc executable's path\n"); return 1; }
     exe[n] = 0;
     char lib[PATH_MAX + 256], inc[PATH_MAX + 256];
@@ -1442,7 +1445,6 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
         fprintf(stderr, "aedlc: error: cannot write %s: %s\n", mpath, strerror(errno));
         return 1;
     }
-    if (opt->no_build) return 0;
     char *exe_abs = realpath(exe, NULL);
     int st = run_make(dir, exe_abs ? exe_abs : exe, lib, inc);
     free(exe_abs);

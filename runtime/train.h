@@ -15,7 +15,9 @@
  * Memory, as in llm.c: all trainable parameters in one float block; their
  * gradients, Adam moments and pruning masks in blocks of the same length, so
  * the update is one flat loop.  Non-trainable state (batchnorm moving
- * statistics) lives in a second block, "buffers".
+ * statistics) lives in a second block, "buffers".  The generated code reads
+ * the blocks through its MODEL_params and MODEL_buffers structs (named float
+ * arrays per tensor); the driver sees flat floats and the tensor table.
  */
 #ifndef AEDL_TRAIN_H
 #define AEDL_TRAIN_H
