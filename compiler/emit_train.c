@@ -312,7 +312,7 @@ typedef struct {
     const IrNode *n;
     const char *name;         /* kernel, bias, gamma, ... */
     bool trainable;
-    long offset, size;
+    long size;
     int rank, d0, d1;
     const char *init;
     int fan_in, fan_out;
@@ -338,8 +338,8 @@ static void add_tensor(Tensors *ts, const IrNode *n, const char *name, bool trai
     t->n = n; t->name = name; t->trainable = trainable; t->size = size;
     t->rank = rank; t->d0 = d0; t->d1 = d1; t->init = init;
     t->fan_in = fan_in; t->fan_out = fan_out; t->prune = prune;
-    if (trainable) { t->offset = ts->nparams; ts->nparams += size; }
-    else { t->offset = ts->nbuffers; ts->nbuffers += size; }
+    if (trainable) ts->nparams += size;
+    else ts->nbuffers += size;
 }
 
 static void collect_tensors(const IrModel *m, Tensors *ts) {
