@@ -233,8 +233,27 @@ typedef struct {
     bool quantized;
     const IrNode *in, *out;
     bool out_direct;          /* nothing reads the output: its backward reads the driver's dout in place */
+    bool *grad;               /* per node (m->nodes order): its output gradient is needed, i.e. it or a
+                                 layer before it has parameters; the others have no backward */
     const IrTarget *target;   /* or NULL */
 } Gen;
+
+static bool needs_grad(const Gen *g, const IrNode *n) {
+    for (int i = 0; i < g->m->nnodes; i++)
+        if (g->m->nodes[i] == n) return g->grad[i];
+    return false;
+}
+
+static void find_grads(Gen *g) {
+    const IrModel *m = g->m;
+    g->grad = xcalloc((size_t)m->nnodes + 1, sizeof *g->grad);
+    for (int i = 0; i < m->nnodes; i++) {   /* in order: inputs come first */
+        const IrNode *n = m->nodes[i];
+        bool need = n->op == OP_DENSE || n->op == OP_BATCHNORM;
+        for (int j = 0; j < n->ninputs; j++) need |= needs_grad(g, n->inputs[j]);
+        g->grad[i] = need;
+    }
+}
 
 static const char *qid(Gen *g, const IrQuant *q, const IrNode *n, const char *slot) {
     for (int i = 0; i < g->nq; i++)
@@ -416,13 +435,13 @@ static void collect_bufs(Gen *g, Bufs *bs) {
         add_buf(bs, G_ACT, S, sh, n->op == OP_INPUT ? "the input as the model sees it" : "output",
                 "%s_out", n->name);
         add_buf(bs, G_EXACT, S, sh, "QI output (double)", "%s_x", n->name);
-        if (n->op != OP_INPUT && !(n == g->out && g->out_direct) && !fused_act(m, n))
+        if (needs_grad(g, n) && !(n == g->out && g->out_direct) && !fused_act(m, n))
             add_buf(bs, G_DACT, S, sh, "d loss / d output", "%s_dout", n->name);
         bool q = has_quant(n);
         if (q && ((n->op == OP_BATCHNORM && !fast_quant(n->quant)) ||
                   (n->op == OP_LEAKY_RELU && !fused_into(m, n)))) {
             add_buf(bs, G_ACT, S, sh, "before the quantizer", "%s_pre", n->name);
-            add_buf(bs, G_DACT, S, sh, "d loss / d pre", "%s_dpre", n->name);
+            if (needs_grad(g, n)) add_buf(bs, G_DACT, S, sh, "d loss / d pre", "%s_dpre", n->name);
         }
         if (q && !fused_into(m, n) && !(n->op == OP_BATCHNORM && fast_quant(n->quant)))
             add_buf(bs, G_MASK, S, sh, "1 where the quantizer passes the gradient", "%s_qin", n->name);
@@ -639,10 +658,11 @@ static void gen_forward_layer(Gen *g, const IrNode *n) {
     fprintf(o, "}\n\n");
 }
 
-/* The gradient rows of input j, or NULL when it is the model input. */
-static const char *din(const IrNode *n, int j) {
+/* The gradient rows of input j, or NULL when no gradient is needed there
+   (the model input, a layer with nothing trainable up to it). */
+static const char *din(const Gen *g, const IrNode *n, int j) {
     const IrNode *s = n->inputs[j];
-    if (s->op == OP_INPUT) return "NULL";
+    if (!needs_grad(g, s)) return "NULL";
     return rows(s->name, "dout", node_size(s));
 }
 
@@ -653,8 +673,9 @@ static void gen_backward_layer(Gen *g, const IrNode *n) {
     FILE *o = g->o;
     const char *M = g->M, *N = n->name;
     long S = node_size(n);
-    if (n->op == OP_INPUT || fused_into(g->m, n)) return;   /* a fused activation: in its batchnorm's backward */
-    const char *d0 = din(n, 0);
+    /* a fused activation: in its batchnorm's backward; nothing to train up to here: none */
+    if (!needs_grad(g, n) || fused_into(g->m, n)) return;
+    const char *d0 = din(g, n, 0);
     const char *I = n->inputs[0]->name;
     long Sin = node_size(n->inputs[0]);
     put_origin(o, n, "");
@@ -728,7 +749,7 @@ static void gen_backward_layer(Gen *g, const IrNode *n) {
     case OP_CONCAT:
     case OP_ADD: {
         fprintf(o, "    float *const dins[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %s", j ? "," : "", din(n, j));
+        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %s", j ? "," : "", din(g, n, j));
         fprintf(o, " };\n");
         if (n->op == OP_ADD) {
             fprintf(o, "    aedl_add_backward(dins, dy, %d, (long)p->n * %ld);\n", n->ninputs, S);
@@ -1017,15 +1038,15 @@ static void gen_model_functions(Gen *g) {
     fprintf(o, "    %s_model *m = mp;\n", M);
     for (int i = 0; i < m->nnodes; i++) {   /* backward functions accumulate (+=) */
         const IrNode *n = m->nodes[i];
-        if (n->op != OP_INPUT && n != g->out && !fused_act(m, n))   /* a fused batchnorm reads its activation's */
+        if (needs_grad(g, n) && n != g->out && !fused_act(m, n))   /* a fused batchnorm reads its activation's */
             fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(n->name, "dout", node_size(n)), node_size(n));
     }
-    if (!g->out_direct)   /* other layers read the output: their gradients add to the loss's */
+    if (!g->out_direct && needs_grad(g, g->out))   /* other layers read the output: their gradients add to the loss's */
         fprintf(o, "    memcpy(%s, dout + (size_t)p->lo * %ld, sizeof(float) * (size_t)p->n * %ld);\n",
                 rows(out, "dout", Sout), Sout, Sout);
     for (int i = m->nnodes - 1; i >= 0; i--) {
         const IrNode *n = m->nodes[i];
-        if (n->op == OP_INPUT) continue;
+        if (!needs_grad(g, n)) continue;
         if (fused_into(m, n)) fprintf(o, "    /* %s: in %s_%s_backward */\n", n->name, M, n->inputs[0]->name);
         else if (n == g->out && g->out_direct)
             fprintf(o, "    %s_%s_backward(m, p, dout + (size_t)p->lo * %ld);\n", M, n->name, Sout);
@@ -1033,6 +1054,10 @@ static void gen_model_functions(Gen *g) {
             fprintf(o, "    %s_%s_backward(m, p, NULL);\n", M, n->name);
         else fprintf(o, "    %s_%s_backward(m, p, %s);\n", M, n->name, rows(n->name, "dout", node_size(n)));
     }
+    bool any = false;
+    for (int i = 0; i < m->nnodes; i++) any |= needs_grad(g, m->nodes[i]);
+    if (!any) fprintf(o, "    (void)m; (void)p;   /* nothing to train */\n");
+    if (!needs_grad(g, g->out)) fprintf(o, "    (void)dout;\n");
     fprintf(o, "}\n\n");
     /* finish */
     fprintf(o, "/* Once per step, on the summed gradients: straight through the weight quantizers\n"
@@ -1386,6 +1411,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
         return 1;
     }
     g.qs = xcalloc((size_t)m->nnodes * 3 + 1, sizeof *g.qs);
+    find_grads(&g);
     char *file_rel = relative_to(opt->outdir, p->main_file);
     char cpath[PATH_MAX + 64], mpath[PATH_MAX + 64];
     snprintf(cpath, sizeof cpath, "%s/%s_model.c", dir, m->name);
@@ -1424,7 +1450,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     gen_tables(&g, &ts);
     gen_config(&g, opt, file_rel);
     free(file_rel);
-    free(ts.t); free(ts.pr); free(bs.b); free(g.qs);
+    free(ts.t); free(ts.pr); free(bs.b); free(g.qs); free(g.grad);
     fclose(g.o);
     /* "B * 1" reads better as "B" (rows of a layer whose input is (B, n)). */
     for (char *q = text; (q = strstr(q, "B * 1")) != NULL; q++)
