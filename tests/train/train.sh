@@ -8,6 +8,10 @@ OUT="$W/out"
 check train/emit "aedlc --emit train failed: $(tail -5 "$W/emit.log")" test -x "$OUT/train/ae_train"
 check train/source-comments "no layer comment with the source line" \
   grep -q '/\* enc1: dense(32, weight=qw, bias=qw) .* ae.aedl:14 \*/' "$OUT/train/ae_model.c"
+check train/named-blocks "raw offsets into the blocks in the generated C: $(grep -nE '(params|grads|buffers) \+ [0-9]' "$OUT/train/ae_model.c" | head -3)" \
+  sh -c "! grep -qE '(params|grads|buffers) \+ [0-9]' '$OUT/train/ae_model.c' && grep -q 'grad->enc1_kernel' '$OUT/train/ae_model.c'"
+check train/no-empty-fused "relu_1 (computed by batchnorm_1) has a function or a call of its own" \
+  sh -c "! grep -q 'ae_relu_1_forward\|ae_relu_1_backward' '$OUT/train/ae_model.c' && grep -q 'ae_batchnorm_1_forward(m, p, x, mode)' '$OUT/train/ae_model.c'"
 check train/werror "the generated C does not compile with -Wall -Wextra -Werror" \
   make -s -B -C "$OUT/train" WERROR=1 AEDLC="$AEDLC"
 
