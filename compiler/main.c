@@ -81,7 +81,7 @@ static int emit_train_job(const EmitJob *job) {
     char dir[4096];
     if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
     EmitTrainOptions o = { job->out_dir ? job->out_dir : dir, job->target ? job->target->name : NULL,
-                           job->include, job->ninclude, NULL, false, job->target };
+                           job->include, job->ninclude, job->target };
     return emit_train(job->prog, job->model, &o) ? -1 : 0;
 }
 

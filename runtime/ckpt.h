@@ -1,4 +1,5 @@
-/* ckpt.h — checkpoint files: a flat list of named binary sections.
+/* ckpt.h — checkpoint files: a flat list of named binary sections.  (What a
+ * training run stores in them: aedl_ckpt_write_run in ckpt.c, train_int.h.)
  *
  * Layout (little-endian, as the machine writes it; a checkpoint is read back
  * by the same program on the same machine):
@@ -58,9 +59,9 @@ typedef struct {
 
 /* Reads and verifies PATH.  0, or -1 with a message in err. */
 int aedl_ckpt_load(aedl_ckpt *c, const char *path, char *err, size_t errlen);
-/* The section TAG if present with exactly LEN bytes (len == (size_t)-1: any
-   length, then *got receives it when got != NULL); else NULL. */
+/* The section TAG if present with exactly LEN bytes; else NULL. */
 const void *aedl_ckpt_get(const aedl_ckpt *c, const char *tag, size_t len);
+/* The section TAG of any length (its length in *got when got != NULL); else NULL. */
 const void *aedl_ckpt_get_any(const aedl_ckpt *c, const char *tag, size_t *got);
 void aedl_ckpt_free(aedl_ckpt *c);
 

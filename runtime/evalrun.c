@@ -116,18 +116,18 @@ static int run_aedlc(evalctx *E, const char *emit, char **out) {
     const aedl_train_cfg *c = r->cfg;
     const char *argv[32 + 2 * 16];
     int n = 0;
-    argv[n++] = r->aedlc;
-    argv[n++] = r->aedl_file;
+    argv[n++] = r->loc.aedlc;
+    argv[n++] = r->loc.aedl_file;
     argv[n++] = "--emit"; argv[n++] = emit;
-    argv[n++] = "--weights"; argv[n++] = r->weights_path;
-    argv[n++] = "-o"; argv[n++] = r->outdir;
+    argv[n++] = "--weights"; argv[n++] = r->opt.weights_path;
+    argv[n++] = "-o"; argv[n++] = r->opt.outdir;
     argv[n++] = "--model"; argv[n++] = c->model_name;
     if (c->target_name) { argv[n++] = "--target"; argv[n++] = c->target_name; }
     if (E->observed_path[0]) { argv[n++] = "--observed"; argv[n++] = E->observed_path; }
-    for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = r->include_dirs[i]; }
+    for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = r->loc.include_dirs[i]; }
     argv[n] = NULL;
-    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s%s%s\n", r->aedlc, r->aedl_file, emit,
-             r->weights_path, r->outdir, E->observed_path[0] ? " --observed " : "", E->observed_path);
+    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s%s%s\n", r->loc.aedlc, r->loc.aedl_file, emit,
+             r->opt.weights_path, r->opt.outdir, E->observed_path[0] ? " --observed " : "", E->observed_path);
     return run_capture((char *const *)argv, out);
 }
 
@@ -154,7 +154,7 @@ static void take_warnings(evalctx *E, const char *out, int print) {
             if (!(end[0] == ' ' || line_has(end, l, ": note: "))) break;
             end += l + (end[l] == '\n');
         }
-        if (aedl_add_warning(E->r, "%.*s", (int)len, line) && print && !E->r->quiet)
+        if (aedl_add_warning(&E->r->warn, "%.*s", (int)len, line) && print && !E->r->opt.quiet)
             fprintf(stderr, "%.*s%s", (int)(end - line), line, end[-1] == '\n' ? "" : "\n");
         line = end;
     }
@@ -170,7 +170,7 @@ static void take_warnings(evalctx *E, const char *out, int print) {
    `path` (layer,min,max).  Returns 0, or -1 after printing why. */
 static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
     aedl_run *r = E->r;
-    const aedl_table *t = &r->tr;
+    const aedl_table *t = &r->data.tr;
     int L = p->nlayers, B = CHUNK_OBS;
     double **val = xcalloc((size_t)L, sizeof(double *));      /* (B, n_out) per layer */
     double **wd = xcalloc((size_t)L, sizeof(double *)), **bd = xcalloc((size_t)L, sizeof(double *));
@@ -284,21 +284,21 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
 static int regenerate_observed(evalctx *E) {
     aedl_run *r = E->r;
     char plan_path[4096], err[1024], dir[4200];
-    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->outdir);
+    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->opt.outdir);
     aedl_fw_plan *p = aedl_fw_plan_read(plan_path, err, (int)sizeof err);
     if (!p) return 0;                                /* reported by the caller's read */
     int exact = 1;
     for (int l = 0; l < p->nlayers; l++) exact &= p->layers[l].guaranteed;
     E->fw_guaranteed = exact;
     int ran = 0;
-    if (!exact && p->d_in == r->def->n_in && r->tr.d == (size_t)p->d_in && r->tr.n > 0) {
-        snprintf(dir, sizeof dir, "%s/eval", r->outdir);
-        snprintf(E->observed_path, sizeof E->observed_path, "%s/eval/observed_ranges.csv", r->outdir);
+    if (!exact && p->d_in == r->def->n_in && r->data.tr.d == (size_t)p->d_in && r->data.tr.n > 0) {
+        snprintf(dir, sizeof dir, "%s/eval", r->opt.outdir);
+        snprintf(E->observed_path, sizeof E->observed_path, "%s/eval/observed_ranges.csv", r->opt.outdir);
         double t0 = aedl_now();
         if (aedl_mkdirs(dir) != 0 || observe_ranges(E, p, E->observed_path) != 0) E->observed_path[0] = 0;
         else {
             aedl_say(r, "firmware: float parts: observed ranges of %zu training events in %s (%.2f s)\n",
-                     r->tr.n, E->observed_path, aedl_now() - t0);
+                     r->data.tr.n, E->observed_path, aedl_now() - t0);
             ran = 1;
         }
     }
@@ -333,7 +333,7 @@ static void regenerate(evalctx *E) {
     }
     if (st != 0) {
         fprintf(stderr, "%s: error: regenerating the firmware with %s failed (status %d):\n%s",
-                aedl_progname, r->aedlc, st, out);
+                aedl_progname, r->loc.aedlc, st, out);
         snprintf(E->fw_note, sizeof E->fw_note, "aedlc failed (status %d) regenerating the firmware", st);
         E->regen_failed = 1;
         free(out);
@@ -341,7 +341,7 @@ static void regenerate(evalctx *E) {
     }
     free(out);
     char plan_path[4096], err[1024];
-    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->outdir);
+    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->opt.outdir);
     E->plan = aedl_fw_plan_read(plan_path, err, (int)sizeof err);
     if (E->plan && aedl_fw_prepare(E->plan, err, (int)sizeof err) != 0) {
         aedl_fw_plan_free(E->plan);
@@ -388,7 +388,7 @@ static void residual_hist_add(long *hist, const float *out, const float *in, int
 
 static void residuals_add(aedl_run *r, aedl_residual_stat *st, long *hist, const float *out,
                           const float *x, int B, int F, float *tin, float *tout) {
-    if (!r->have_scaler || (size_t)F != r->scaler.d) {
+    if (!r->data.have_scaler || (size_t)F != r->data.scaler.d) {
         aedl_residual_stats_add(st, out, x, B, F);
         residual_hist_add(hist, out, x, B, F);
         return;
@@ -396,8 +396,8 @@ static void residuals_add(aedl_run *r, aedl_residual_stat *st, long *hist, const
     for (long e = 0; e < B; e++)
         for (int f = 0; f < F; f++) {
             size_t k = (size_t)e * (size_t)F + (size_t)f;
-            tin[k] = x[k] * r->scaler.std[f] + r->scaler.mean[f];
-            tout[k] = out[k] * r->scaler.std[f] + r->scaler.mean[f];
+            tin[k] = x[k] * r->data.scaler.std[f] + r->data.scaler.mean[f];
+            tout[k] = out[k] * r->data.scaler.std[f] + r->data.scaler.mean[f];
         }
     aedl_residual_stats_add(st, tout, tin, B, F);
     residual_hist_add(hist, tout, tin, B, F);
@@ -427,9 +427,9 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
         const float *x = t->x + i * t->d;
         const uint8_t *mk = masked ? t->mask + i * t->d : NULL;
         /* float model, in batches the model was allocated for */
-        for (int b = 0; b < B; b += r->batch) {
-            int bb = B - b < r->batch ? B - b : r->batch;
-            const float *out = d->forward(r->model, x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &r->rng);
+        for (int b = 0; b < B; b += r->opt.batch) {
+            int bb = B - b < r->opt.batch ? B - b : r->opt.batch;
+            const float *out = d->forward(r->blk.model, x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &r->st.rng);
             memcpy(yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
         }
         memcpy(yflt, yfl, (size_t)B * F * sizeof(float));
@@ -438,9 +438,9 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
         if (is_test && E->res[V_FLOAT]) residuals_add(r, E->res[V_FLOAT], E->rhist[V_FLOAT], yfl, x, B, F, tin, tout);
         /* QI and firmware */
         aedl_f32_to_f64(xd, x, (long)B * nin);
-        for (int b = 0; b < B; b += r->batch) {
-            int bb = B - b < r->batch ? B - b : r->batch;
-            d->exact(r->model, xd + (size_t)b * nin, yq + (size_t)b * F, bb);
+        for (int b = 0; b < B; b += r->opt.batch) {
+            int bb = B - b < r->opt.batch ? B - b : r->opt.batch;
+            d->exact(r->blk.model, xd + (size_t)b * nin, yq + (size_t)b * F, bb);
         }
         for (int pass = 0; pass < 2; pass++) {
             int v = pass ? V_FW : V_QI;
@@ -495,7 +495,7 @@ static void write_tb(evalctx *E) {
     aedl_run *r = E->r;
     if (!E->plan || !E->hls_written) return;
     char dir[4096], pin[4200], pout[4200];
-    snprintf(dir, sizeof dir, "%s/hls/tb_data", r->outdir);
+    snprintf(dir, sizeof dir, "%s/hls/tb_data", r->opt.outdir);
     if (aedl_mkdirs(dir) != 0) {
         fprintf(stderr, "%s: error: cannot create %s: %s\n", aedl_progname, dir, strerror(errno));
         E->regen_failed = 1;
@@ -503,10 +503,10 @@ static void write_tb(evalctx *E) {
     }
     snprintf(pin, sizeof pin, "%s/tb_input_features.dat", dir);
     snprintf(pout, sizeof pout, "%s/tb_output_predictions.dat", dir);
-    size_t n = r->te.n < 1000 ? r->te.n : 1000;
+    size_t n = r->data.te.n < 1000 ? r->data.te.n : 1000;
     int nin = r->def->n_in, F = r->def->n_out;
     double *y = xmalloc((n ? n : 1) * (size_t)F * sizeof(double));
-    aedl_fw_run(E->plan, r->te.x, y, (long)n);
+    aedl_fw_run(E->plan, r->data.te.x, y, (long)n);
     aedl_atomic a, b;
     int oa = aedl_atomic_open(&a, pin, "w"), ob = oa == 0 ? aedl_atomic_open(&b, pout, "w") : -1;
     if (oa != 0 || ob != 0) {
@@ -518,7 +518,7 @@ static void write_tb(evalctx *E) {
     }
     for (size_t e = 0; e < n; e++) {
         for (int k = 0; k < nin; k++)
-            fprintf(a.f, "%s%.17g", k ? " " : "", (double)r->te.x[e * r->te.d + (size_t)k]);
+            fprintf(a.f, "%s%.17g", k ? " " : "", (double)r->data.te.x[e * r->data.te.d + (size_t)k]);
         fputc('\n', a.f);
         for (int k = 0; k < F; k++) fprintf(b.f, "%s%.17g", k ? " " : "", y[e * (size_t)F + (size_t)k]);
         fputc('\n', b.f);
@@ -568,13 +568,13 @@ static void write_roc_points(FILE *f, const char *model, const aedl_roc_point *p
 static void write_metrics(evalctx *E, FILE *j, int si, const char *indent) {
     aedl_run *r = E->r;
     const aedl_train_cfg *c = r->cfg;
-    long nb = (long)r->te.n, ns = (long)r->sig[si].n;
+    long nb = (long)r->data.te.n, ns = (long)r->data.sig[si].n;
     aedl_roc_point *pts = xmalloc((size_t)(nb + ns + 1) * sizeof *pts);
     FILE *rocf = NULL;
     aedl_atomic ra;
     char rp[4200];
     if (c->roc) {
-        snprintf(rp, sizeof rp, "%s/eval/roc_%s.csv", r->outdir, c->signals[si].name);
+        snprintf(rp, sizeof rp, "%s/eval/roc_%s.csv", r->opt.outdir, c->signals[si].name);
         if (aedl_atomic_open(&ra, rp, "w") == 0) {
             rocf = ra.f;
             fprintf(rocf, "model,threshold,fpr,tpr\n");
@@ -630,7 +630,7 @@ static int write_summary(evalctx *E) {
     aedl_run *r = E->r;
     const aedl_train_cfg *c = r->cfg;
     char path[4200];
-    snprintf(path, sizeof path, "%s/eval/summary.json", r->outdir);
+    snprintf(path, sizeof path, "%s/eval/summary.json", r->opt.outdir);
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) {
         fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
@@ -640,29 +640,29 @@ static int write_summary(evalctx *E) {
     fprintf(j, "{\n  \"model\": ");
     json_str(j, r->def->name);
     fprintf(j, ",\n  \"source\": ");
-    json_str(j, r->aedl_file);
+    json_str(j, r->loc.aedl_file);
     fprintf(j, ",\n  \"weights\": ");
-    json_str(j, r->weights_path);
-    fprintf(j, ",\n  \"epochs\": %d,\n  \"stopped\": ", r->epoch);
-    if (r->stop_reason[0]) json_str(j, r->stop_reason);
+    json_str(j, r->opt.weights_path);
+    fprintf(j, ",\n  \"epochs\": %d,\n  \"stopped\": ", r->st.epoch);
+    if (r->st.stop_reason[0]) json_str(j, r->st.stop_reason);
     else fprintf(j, "null");
     fprintf(j, ",\n  \"warnings\": [");
-    for (int w = 0; w < r->nwarnings; w++) {
+    for (int w = 0; w < r->warn.n; w++) {
         fprintf(j, "%s\n    ", w ? "," : "");
-        json_str(j, r->warnings[w]);
+        json_str(j, r->warn.list[w]);
     }
-    fprintf(j, "%s]", r->nwarnings ? "\n  " : "");
+    fprintf(j, "%s]", r->warn.n ? "\n  " : "");
     fprintf(j, ",\n  \"score\": \"%s\",\n", c->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse");
-    fprintf(j, "  \"test_events\": %zu,\n  \"background_mean_score\": { ", r->te.n);
+    fprintf(j, "  \"test_events\": %zu,\n  \"background_mean_score\": { ", r->data.te.n);
     for (int v = 0; v < NV; v++) {
         fprintf(j, "%s\"%s\": ", v ? ", " : "", vname[v]);
         if (v == V_FW && !E->plan) fprintf(j, "null");
-        else json_num(j, mean_of(E->score[v][0], r->te.n));
+        else json_num(j, mean_of(E->score[v][0], r->data.te.n));
     }
     fprintf(j, " },\n  \"firmware\": { \"available\": %s", E->plan ? "true" : "false");
     if (E->plan) {
         fprintf(j, ", \"plan\": ");
-        snprintf(path, sizeof path, "%s/report/firmware.plan", r->outdir);
+        snprintf(path, sizeof path, "%s/report/firmware.plan", r->opt.outdir);
         json_str(j, path);
         fprintf(j, ", \"guaranteed\": %s", E->fw_guaranteed ? "true" : "false");
         if (!E->fw_guaranteed)
@@ -735,7 +735,7 @@ static int write_summary(evalctx *E) {
 static int write_residuals_csv(evalctx *E) {
     aedl_run *r = E->r;
     char path[4200];
-    snprintf(path, sizeof path, "%s/eval/residuals.csv", r->outdir);
+    snprintf(path, sizeof path, "%s/eval/residuals.csv", r->opt.outdir);
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) return 1;
     fprintf(a.f, "model,feature,n,skipped,mean,rms\n");
@@ -766,7 +766,7 @@ static int write_scores_hist(evalctx *E) {
     double lo = INFINITY, hi = -INFINITY;
     for (int v = 0; v < NV; v++)
         for (int t = 0; t < ntab; t++) {
-            size_t n = t ? r->sig[t - 1].n : r->te.n;
+            size_t n = t ? r->data.sig[t - 1].n : r->data.te.n;
             for (size_t i = 0; i < n; i++) {
                 double s = E->score[v][t][i];
                 if (s > 0 && isfinite(s)) { if (s < lo) lo = s; if (s > hi) hi = s; }
@@ -777,7 +777,7 @@ static int write_scores_hist(evalctx *E) {
     if (l1 - l0 < 1e-6) { l0 -= 0.5; l1 += 0.5; }
     double step = (l1 - l0) / SCORE_BINS;
     char path[4200];
-    snprintf(path, sizeof path, "%s/eval/scores_hist.csv", r->outdir);
+    snprintf(path, sizeof path, "%s/eval/scores_hist.csv", r->opt.outdir);
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) {
         fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
@@ -788,7 +788,7 @@ static int write_scores_hist(evalctx *E) {
     for (int v = 0; v < NV; v++) {
         if (v == V_FW && !E->plan) continue;
         for (int t = 0; t < ntab; t++) {
-            size_t n = t ? r->sig[t - 1].n : r->te.n;
+            size_t n = t ? r->data.sig[t - 1].n : r->data.te.n;
             memset(h, 0, sizeof h);
             for (size_t i = 0; i < n; i++) {
                 double s = E->score[v][t][i];
@@ -815,7 +815,7 @@ static int write_scores_hist(evalctx *E) {
 static int write_residuals_hist(evalctx *E) {
     aedl_run *r = E->r;
     char path[4200];
-    snprintf(path, sizeof path, "%s/eval/residuals_hist.csv", r->outdir);
+    snprintf(path, sizeof path, "%s/eval/residuals_hist.csv", r->opt.outdir);
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) return 1;
     fprintf(a.f, "model,feature,lo,hi,count\n");
@@ -840,21 +840,21 @@ static int write_residuals_hist(evalctx *E) {
    that train many times). */
 static void run_report(evalctx *E) {
     aedl_run *r = E->r;
-    const char *slash = strrchr(r->aedlc, '/');
+    const char *slash = strrchr(r->loc.aedlc, '/');
     const char *no = getenv("AEDL_NO_REPORT");
     if (!slash || (no && *no && strcmp(no, "0") != 0)) return;
     char tool[4200];
-    snprintf(tool, sizeof tool, "%.*s/aedl-report", (int)(slash - r->aedlc), r->aedlc);
+    snprintf(tool, sizeof tool, "%.*s/aedl-report", (int)(slash - r->loc.aedlc), r->loc.aedlc);
     if (access(tool, X_OK) != 0) {
         aedl_say(r, "report: no %s; plots and index.html skipped\n", tool);
         return;
     }
-    const char *argv[] = { tool, "--quiet", r->outdir, NULL };
+    const char *argv[] = { tool, "--quiet", r->opt.outdir, NULL };
     char *out = NULL;
     double t0 = aedl_now();
     int st = run_capture((char *const *)argv, &out);
     if (st != 0) fprintf(stderr, "%s: warning: %s failed (status %d):\n%s", aedl_progname, tool, st, out);
-    else aedl_say(r, "report: %s/report/index.html (%.2f s)\n", r->outdir, aedl_now() - t0);
+    else aedl_say(r, "report: %s/report/index.html (%.2f s)\n", r->opt.outdir, aedl_now() - t0);
     free(out);
 }
 
@@ -868,9 +868,9 @@ int aedl_evaluate(aedl_run *r) {
     double t0 = aedl_now();
     regenerate(&E);
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/eval", r->outdir);
+    snprintf(dir, sizeof dir, "%s/eval", r->opt.outdir);
     if (aedl_mkdirs(dir) != 0) aedl_fatal("cannot create %s: %s", dir, strerror(errno));
-    r->def->exact_prepare(r->model);
+    r->def->exact_prepare(r->blk.model);
     int ntab = 1 + c->nsignals;
     for (int v = 0; v < NV; v++) {
         E.score[v] = xcalloc((size_t)ntab, sizeof(float *));
@@ -881,8 +881,8 @@ int aedl_evaluate(aedl_run *r) {
     }
     E.err_max = xcalloc((size_t)r->def->n_out, sizeof(double));
     E.err_sum = xcalloc((size_t)r->def->n_out, sizeof(double));
-    score_table(&E, &r->te, 0, 1);
-    for (int s = 0; s < c->nsignals; s++) score_table(&E, &r->sig[s], 1 + s, 0);
+    score_table(&E, &r->data.te, 0, 1);
+    for (int s = 0; s < c->nsignals; s++) score_table(&E, &r->data.sig[s], 1 + s, 0);
     double err_max = 0, err_sum = 0;
     for (int f = 0; f < r->def->n_out; f++) {
         if (!(E.err_max[f] <= err_max)) err_max = E.err_max[f];
@@ -900,16 +900,16 @@ int aedl_evaluate(aedl_run *r) {
     if (E.plan && E.in_saturated)
         aedl_say(r, "firmware: %ld of %ld test events have an input outside the input type (saturated in firmware); "
                  "max |fw - float| on the others %.6g\n", E.in_saturated, E.err_events, E.err_max_in_range);
-    r->fw_equal = E.fw_equal;
-    r->fw_compared = E.plan ? E.fw_compared : -1;
-    r->fw_guaranteed = E.plan ? E.fw_guaranteed : 0;
-    r->fw_err_max = err_max;
-    r->fw_err_mean = err_mean;
+    r->fw.equal = E.fw_equal;
+    r->fw.compared = E.plan ? E.fw_compared : -1;
+    r->fw.guaranteed = E.plan ? E.fw_guaranteed : 0;
+    r->fw.err_max = err_max;
+    r->fw.err_mean = err_mean;
     int bad = write_summary(&E);
     if (c->residuals) bad |= write_residuals_csv(&E) | write_residuals_hist(&E);
     bad |= write_scores_hist(&E);
     write_tb(&E);
-    aedl_say(r, "evaluation: %s/eval (%.2f s)\n", r->outdir, aedl_now() - t0);
+    aedl_say(r, "evaluation: %s/eval (%.2f s)\n", r->opt.outdir, aedl_now() - t0);
     for (int v = 0; v < NV; v++) {
         for (int t = 0; t < ntab; t++) free(E.score[v][t]);
         free(E.score[v]);

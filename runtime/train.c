@@ -1,6 +1,6 @@
 /* train.c — the generic training driver (see train.h): options, data, the
  * epoch loop (QAT forward/backward from the generated model, Adam, pruning,
- * callbacks), progress output, checkpoints and --resume. */
+ * callbacks), progress output; checkpoints and --resume through ckpt.c. */
 #include <errno.h>
 #include <math.h>
 #include <time.h>
@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <cblas.h>
-#include "ckpt.h"
 #include "nn.h"
 #include "optim.h"
 #include "proc.h"
@@ -22,7 +21,7 @@
 /* ---------------------------------------------------------------- output */
 
 void aedl_say(const aedl_run *r, const char *fmt, ...) {
-    if (r->quiet) return;
+    if (r->opt.quiet) return;
     va_list ap;
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -51,8 +50,8 @@ static void usage(FILE *f, const aedl_run *r) {
         "                the environment variable AEDLC names the aedlc that runs it\n"
         "                (default: %s)\n"
         "  --help        this text\n",
-        aedl_progname, r->def->name, r->aedl_file, r->def->name, c->epochs, c->batch, c->limit,
-        c->data_seed, AEDL_MAX_THREADS, r->def->name, r->home, r->aedl_file, r->aedlc);
+        aedl_progname, r->def->name, r->loc.aedl_file, r->def->name, c->epochs, c->batch, c->limit,
+        c->data_seed, AEDL_MAX_THREADS, r->def->name, r->loc.home, r->loc.aedl_file, r->loc.aedlc);
 }
 
 static int parse_long(const char *s, long lo, long *out) {
@@ -67,8 +66,8 @@ static int parse_long(const char *s, long lo, long *out) {
 /* Returns -1 to continue, else the exit status. */
 static int parse_options(aedl_run *r, int argc, char **argv) {
     const aedl_train_cfg *c = r->cfg;
-    r->epochs = c->epochs; r->batch = c->batch; r->limit = c->limit; r->seed = c->data_seed;
-    r->threads = 0; r->outdir = r->home;
+    r->opt.epochs = c->epochs; r->opt.batch = c->batch; r->opt.limit = c->limit; r->opt.seed = c->data_seed;
+    r->opt.threads = 0; r->opt.outdir = r->loc.home;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long v;
@@ -80,34 +79,34 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
                 return 2; } \
             i++; } while (0)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout, r); return 0; }
-        else if (!strcmp(a, "--epochs")) { NEED_NUM(1); r->epochs = (int)v; }
-        else if (!strcmp(a, "--batch")) { NEED_NUM(1); r->batch = (int)v; }
-        else if (!strcmp(a, "--limit")) { NEED_NUM(-1); r->limit = v == 0 ? -1 : v; }
-        else if (!strcmp(a, "--seed")) { NEED_NUM(0); r->seed = v; }
+        else if (!strcmp(a, "--epochs")) { NEED_NUM(1); r->opt.epochs = (int)v; }
+        else if (!strcmp(a, "--batch")) { NEED_NUM(1); r->opt.batch = (int)v; }
+        else if (!strcmp(a, "--limit")) { NEED_NUM(-1); r->opt.limit = v == 0 ? -1 : v; }
+        else if (!strcmp(a, "--seed")) { NEED_NUM(0); r->opt.seed = v; }
         else if (!strcmp(a, "--threads")) {
             NEED_NUM(1);
             if (v > AEDL_MAX_THREADS) {
                 fprintf(stderr, "%s: error: --threads %ld: at most %d\n", aedl_progname, v, AEDL_MAX_THREADS);
                 return 2;
             }
-            r->threads = (int)v;
+            r->opt.threads = (int)v;
         }
-        else if (!strcmp(a, "--resume")) r->resume = 1;
-        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) r->quiet = 1;
-        else if (!strcmp(a, "--no-eval")) r->no_eval = 1;
+        else if (!strcmp(a, "--resume")) r->opt.resume = 1;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) r->opt.quiet = 1;
+        else if (!strcmp(a, "--no-eval")) r->opt.no_eval = 1;
         else if (!strcmp(a, "-o")) {
             if (!has_val) { fprintf(stderr, "%s: error: -o needs a folder\n", aedl_progname); return 2; }
-            r->outdir = argv[++i];
+            r->opt.outdir = argv[++i];
         } else if (!strcmp(a, "--aedl")) {
             if (!has_val) { fprintf(stderr, "%s: error: --aedl needs a file\n", aedl_progname); return 2; }
-            aedl_set_aedl_file(r, argv[++i]);
+            aedl_set_aedl_file(&r->loc, argv[++i]);
         } else {
             fprintf(stderr, "%s: error: unknown option '%s' (see --help)\n", aedl_progname, a);
             return 2;
         }
 #undef NEED_NUM
     }
-    if (r->epochs > 1000000 || r->batch > 1 << 24) {
+    if (r->opt.epochs > 1000000 || r->opt.batch > 1 << 24) {
         fprintf(stderr, "%s: error: --epochs or --batch too large\n", aedl_progname);
         return 2;
     }
@@ -123,15 +122,15 @@ static char *path_in(const char *dir, const char *name) {
 
 /* ---------------------------------------------------------------- data */
 
-static void load_source(const aedl_run *r, const aedl_source *s, int is_train, aedl_table *t) {
-    const aedl_train_cfg *c = r->cfg;
-    size_t shape = (size_t)r->def->n_in;
+static void load_source(const aedl_model_def *d, const aedl_train_cfg *c, const aedl_run_opts *o,
+                        const aedl_source *s, int is_train, aedl_table *t) {
+    size_t shape = (size_t)d->n_in;
     aedl_data_spec sp = {
         .kind = s->kind, .path = s->path, .dataset = s->dataset,
         .features = c->nfeatures ? c->features : NULL, .nfeatures = (size_t)c->nfeatures,
         .flatten = c->flatten,
-        .limit = is_train && r->limit > 0 ? (size_t)r->limit : 0,
-        .shuffle = is_train, .seed = (uint64_t)r->seed,
+        .limit = is_train && o->limit > 0 ? (size_t)o->limit : 0,
+        .shuffle = is_train, .seed = (uint64_t)o->seed,
         .input_shape = &shape, .input_rank = 1,
         .want_mask = c->loss == AEDL_LOSS_MASKED_MSE || c->score == AEDL_LOSS_MASKED_MSE,
     };
@@ -144,226 +143,114 @@ static void load_data(aedl_run *r) {
     const aedl_train_cfg *c = r->cfg;
     char err[1024];
     double t0 = aedl_now();
-    load_source(r, &c->train, 1, &r->all);
-    if (aedl_split(&r->all, c->validation, c->test, &r->tr, &r->va, &r->te, err, sizeof err) != 0)
+    load_source(r->def, c, &r->opt, &c->train, 1, &r->data.all);
+    if (aedl_split(&r->data.all, c->validation, c->test, &r->data.tr, &r->data.va, &r->data.te, err, sizeof err) != 0)
         aedl_fatal("%s", err);
-    r->sig = xcalloc((size_t)(c->nsignals ? c->nsignals : 1), sizeof *r->sig);
-    int nsig = r->no_eval ? 0 : c->nsignals;   /* signals serve the evaluation only */
-    for (int i = 0; i < nsig; i++) load_source(r, &c->signals[i], 0, &r->sig[i]);
+    r->data.sig = xcalloc((size_t)(c->nsignals ? c->nsignals : 1), sizeof *r->data.sig);
+    int nsig = r->opt.no_eval ? 0 : c->nsignals;   /* signals serve the evaluation only */
+    for (int i = 0; i < nsig; i++) load_source(r->def, c, &r->opt, &c->signals[i], 0, &r->data.sig[i]);
     if (c->standard_scale) {
-        aedl_scaler_fit(&r->scaler, &r->tr);
-        r->have_scaler = 1;
-        aedl_scaler_apply(&r->scaler, &r->all);
+        aedl_scaler_fit(&r->data.scaler, &r->data.tr);
+        r->data.have_scaler = 1;
+        aedl_scaler_apply(&r->data.scaler, &r->data.all);
         for (int i = 0; i < nsig; i++)
-            if (aedl_scaler_apply(&r->scaler, &r->sig[i]) != 0)
+            if (aedl_scaler_apply(&r->data.scaler, &r->data.sig[i]) != 0)
                 aedl_fatal("%s: signal '%s' has %zu features, the training data %zu",
-                           c->signals[i].path, c->signals[i].name, r->sig[i].d, r->all.d);
-        char *sp = path_in(r->outdir, "scaler.h5");
-        if (aedl_scaler_save(&r->scaler, sp, err, sizeof err) != 0) aedl_fatal("%s", err);
+                           c->signals[i].path, c->signals[i].name, r->data.sig[i].d, r->data.all.d);
+        char *sp = path_in(r->opt.outdir, "scaler.h5");
+        if (aedl_scaler_save(&r->data.scaler, sp, err, sizeof err) != 0) aedl_fatal("%s", err);
         free(sp);
     }
-    aedl_say(r, "data: %zu events (%zu train, %zu validation, %zu test)", r->all.n, r->tr.n,
-             r->va.n, r->te.n);
-    for (int i = 0; i < nsig; i++) aedl_say(r, ", %s %zu", c->signals[i].name, r->sig[i].n);
+    aedl_say(r, "data: %zu events (%zu train, %zu validation, %zu test)", r->data.all.n, r->data.tr.n,
+             r->data.va.n, r->data.te.n);
+    for (int i = 0; i < nsig; i++) aedl_say(r, ", %s %zu", c->signals[i].name, r->data.sig[i].n);
     aedl_say(r, "; %.2f s\n", aedl_now() - t0);
-    if (r->tr.n == 0) aedl_fatal("%s: no training events left after the split", c->train.path);
+    if (r->data.tr.n == 0) aedl_fatal("%s: no training events left after the split", c->train.path);
 }
 
 /* ---------------------------------------------------------------- model state */
 
-static void alloc_blocks(aedl_run *r) {
-    const aedl_model_def *d = r->def;
+static void alloc_blocks(aedl_run_blocks *b, const aedl_model_def *d, int batch) {
     size_t np = d->nparams, nb = d->nbuffers ? d->nbuffers : 1;
-    r->params = xcalloc(np, sizeof(float));
-    r->grads = xcalloc(np, sizeof(float));
-    r->m1 = xcalloc(np, sizeof(float));
-    r->m2 = xcalloc(np, sizeof(float));
-    r->masks = xcalloc(np, sizeof(float));
-    r->buffers = xcalloc(nb, sizeof(float));
-    r->best_params = xcalloc(np, sizeof(float));
-    r->best_masks = xcalloc(np, sizeof(float));
-    r->best_buffers = xcalloc(nb, sizeof(float));
-    r->model = d->create(r->batch, r->params, r->grads, r->buffers);
-    /* the team: --threads, else one thread per processor */
-    int nt = r->threads;
+    b->params = xcalloc(np, sizeof(float));
+    b->grads = xcalloc(np, sizeof(float));
+    b->m1 = xcalloc(np, sizeof(float));
+    b->m2 = xcalloc(np, sizeof(float));
+    b->masks = xcalloc(np, sizeof(float));
+    b->buffers = xcalloc(nb, sizeof(float));
+    b->best_params = xcalloc(np, sizeof(float));
+    b->best_masks = xcalloc(np, sizeof(float));
+    b->best_buffers = xcalloc(nb, sizeof(float));
+    b->model = d->create(batch, b->params, b->buffers);
+}
+
+static void free_blocks(aedl_run_blocks *b, const aedl_model_def *d) {
+    if (b->model) d->destroy(b->model);
+    float *blocks[] = { b->params, b->grads, b->m1, b->m2, b->masks, b->buffers, b->best_params,
+                        b->best_masks, b->best_buffers };
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) free(blocks[i]);
+}
+
+/* The team (*threads: --threads, else one thread per processor) and the
+   step's buffers. */
+static void alloc_work(aedl_run_work *w, const aedl_model_def *d, size_t n_train, int batch, int *threads) {
+    int nt = *threads;
     if (nt <= 0) {
         long np = sysconf(_SC_NPROCESSORS_ONLN);
         nt = np < 1 ? 1 : np > AEDL_MAX_THREADS ? AEDL_MAX_THREADS : (int)np;
     }
-    r->threads = nt;
-    r->team = aedl_team_new(nt);
-    r->tgrads = xcalloc((size_t)(nt - 1) * np + 1, sizeof(float));
+    *threads = nt;
+    w->team = aedl_team_new(nt);
+    w->tgrads = xcalloc((size_t)(nt - 1) * d->nparams + 1, sizeof(float));
     size_t nin = (size_t)d->n_in, nout = (size_t)d->n_out;
-    r->perm = xmalloc((r->tr.n ? r->tr.n : 1) * sizeof(size_t));
-    r->xb = xmalloc((size_t)r->batch * nin * sizeof(float));
-    r->dout = xmalloc((size_t)r->batch * nout * sizeof(float));
-    r->mb = xmalloc((size_t)r->batch * nin);
-    r->sp_layers = xmalloc(((size_t)d->ntensors + 1) * sizeof *r->sp_layers);
+    w->perm = xmalloc((n_train ? n_train : 1) * sizeof(size_t));
+    w->xb = xmalloc((size_t)batch * nin * sizeof(float));
+    w->dout = xmalloc((size_t)batch * nout * sizeof(float));
+    w->mb = xmalloc((size_t)batch * nin);
+}
+
+static void free_work(aedl_run_work *w) {
+    free(w->perm); free(w->xb); free(w->dout); free(w->mb);
+    aedl_team_free(w->team); free(w->tgrads);
+}
+
+/* The layers with pruned weights: history.csv's sparsity_LAYER columns. */
+static void history_init(aedl_history *h, const aedl_model_def *d) {
+    h->sp_layers = xmalloc(((size_t)d->ntensors + 1) * sizeof *h->sp_layers);
     for (int i = 0; i < d->ntensors; i++) {
         const aedl_tensor *t = &d->tensors[i];
         int seen = t->prune < 0;
-        for (int k = 0; k < r->n_sp && !seen; k++) seen = strcmp(r->sp_layers[k], t->layer) == 0;
-        if (!seen) r->sp_layers[r->n_sp++] = t->layer;
+        for (int k = 0; k < h->n_sp && !seen; k++) seen = strcmp(h->sp_layers[k], t->layer) == 0;
+        if (!seen) h->sp_layers[h->n_sp++] = t->layer;
     }
 }
 
-static void init_params(aedl_run *r) {
-    const aedl_model_def *d = r->def;
+static void init_params(aedl_run_blocks *b, const aedl_model_def *d, aedl_rng *rng) {
     for (int i = 0; i < d->ntensors; i++) {
         const aedl_tensor *t = &d->tensors[i];
-        float *w = (t->trainable ? r->params : r->buffers) + t->offset;
+        float *w = (t->trainable ? b->params : b->buffers) + t->offset;
         switch (t->init) {
         case AEDL_INIT_ZEROS: aedl_init_zeros(w, (long)t->size); break;
         case AEDL_INIT_ONES: aedl_fill(w, (long)t->size, 1.0f); break;
-        case AEDL_INIT_HE_UNIFORM: aedl_init_he_uniform(w, (long)t->size, t->fan_in, &r->rng); break;
+        case AEDL_INIT_HE_UNIFORM: aedl_init_he_uniform(w, (long)t->size, t->fan_in, rng); break;
         case AEDL_INIT_GLOROT_UNIFORM:
-            aedl_init_glorot_uniform(w, (long)t->size, t->fan_in, t->fan_out, &r->rng); break;
+            aedl_init_glorot_uniform(w, (long)t->size, t->fan_in, t->fan_out, rng); break;
         }
     }
-    aedl_prune_mask_init(r->masks, (long)d->nparams);
+    aedl_prune_mask_init(b->masks, (long)d->nparams);
 }
 
-static void fresh_state(aedl_run *r) {
-    const aedl_train_cfg *c = r->cfg;
-    aedl_rng_seed(&r->rng, (uint64_t)r->seed ^ 0x5452414eULL);   /* "TRAN": not the data stream */
-    init_params(r);
-    r->adam = aedl_adam_new(c->lr);
-    r->adam.beta1 = c->beta1; r->adam.beta2 = c->beta2; r->adam.eps = c->adam_eps;
-    r->rl = aedl_reduce_lr_new(c->rl_factor, c->rl_patience, c->rl_min_delta, c->rl_cooldown,
-                               c->rl_min_lr);
-    r->es = aedl_early_stopping_new(c->es_patience, c->es_min_delta, c->es_restore_best);
-    r->tn = aedl_terminate_on_nan_new();
-}
-
-/* ---------------------------------------------------------------- checkpoints */
-
-/* Fixed-size scalars of the state, stored as one section. */
-typedef struct {
-    char model[64];
-    uint64_t nparams, nbuffers, n_train, n_val, n_test;
-    int64_t seed, limit, batch;
-    int64_t step, epoch, batch_pos, loss_events, finished;
-    uint64_t data_hash;         /* a sample of the training split: same data on --resume */
-    double loss_sum, epoch_seconds;
-    char stop_reason[160];
-} ckpt_head;
-
-/* FNV-1a over every 997th training event (after scaling): cheap, and it changes
-   when the data file or the scaler changed under a checkpoint. */
-static uint64_t data_hash(const aedl_run *r) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < r->tr.n; i += 997) {
-        const unsigned char *p = (const unsigned char *)(r->tr.x + i * r->tr.d);
-        for (size_t k = 0; k < r->tr.d * sizeof(float); k++) { h ^= p[k]; h *= 0x100000001b3ULL; }
-    }
-    return h;
-}
-
-static int write_checkpoint(aedl_run *r) {
-    const aedl_model_def *d = r->def;
-    ckpt_head h;
-    memset(&h, 0, sizeof h);
-    snprintf(h.model, sizeof h.model, "%s", d->name);
-    h.nparams = d->nparams; h.nbuffers = d->nbuffers;
-    h.n_train = r->tr.n; h.n_val = r->va.n; h.n_test = r->te.n;
-    h.seed = r->seed; h.limit = r->limit; h.batch = r->batch;
-    h.step = r->step; h.epoch = r->epoch; h.batch_pos = r->batch_pos;
-    h.loss_events = r->loss_events; h.finished = r->finished;
-    h.loss_sum = r->loss_sum; h.epoch_seconds = r->epoch_seconds;
-    h.data_hash = data_hash(r);
-    snprintf(h.stop_reason, sizeof h.stop_reason, "%s", r->stop_reason);
-    size_t pb = d->nparams * sizeof(float), bb = d->nbuffers * sizeof(float);
-    aedl_ckpt_writer w;
-    if (aedl_ckpt_begin(&w, r->ckpt_path) != 0) goto fail;
-    aedl_ckpt_put(&w, "head", &h, sizeof h);
-    aedl_ckpt_put(&w, "params", r->params, pb);
-    aedl_ckpt_put(&w, "buffers", r->buffers, bb);
-    aedl_ckpt_put(&w, "adam_m", r->m1, pb);
-    aedl_ckpt_put(&w, "adam_v", r->m2, pb);
-    aedl_ckpt_put(&w, "masks", r->masks, pb);
-    aedl_ckpt_put(&w, "best_params", r->best_params, pb);
-    aedl_ckpt_put(&w, "best_masks", r->best_masks, pb);
-    aedl_ckpt_put(&w, "best_buffers", r->best_buffers, bb);
-    aedl_ckpt_put(&w, "adam", &r->adam, sizeof r->adam);
-    aedl_ckpt_put(&w, "reduce_lr", &r->rl, sizeof r->rl);
-    aedl_ckpt_put(&w, "early_stop", &r->es, sizeof r->es);
-    aedl_ckpt_put(&w, "nan", &r->tn, sizeof r->tn);
-    aedl_ckpt_put(&w, "rng", &r->rng, sizeof r->rng);
-    aedl_ckpt_put(&w, "rng_epoch", &r->rng_epoch, sizeof r->rng_epoch);
-    aedl_ckpt_put(&w, "history", r->hist, (size_t)r->nhist * sizeof *r->hist);
-    aedl_ckpt_put(&w, "hist_sparsity", r->hist_sp, (size_t)r->nhist * (size_t)r->n_sp * sizeof *r->hist_sp);
-    int64_t threads = r->threads;   /* optional section: results depend on it */
-    aedl_ckpt_put(&w, "threads", &threads, sizeof threads);
-    if (aedl_ckpt_end(&w) == 0) return 0;
-fail:
-    fprintf(stderr, "%s: error: cannot write the checkpoint %s: %s; the previous checkpoint is "
-            "left as it was\n", aedl_progname, r->ckpt_path, strerror(errno));
-    return -1;
-}
-
-static void read_checkpoint(aedl_run *r) {
-    const aedl_model_def *d = r->def;
-    aedl_ckpt c;
-    char err[1024];
-    if (aedl_ckpt_load(&c, r->ckpt_path, err, sizeof err) != 0)
-        aedl_fatal("--resume: %s", err);
-    size_t pb = d->nparams * sizeof(float), bb = d->nbuffers * sizeof(float);
-    const ckpt_head *h = aedl_ckpt_get(&c, "head", sizeof *h);
-    if (!h) aedl_fatal("--resume: %s has no header section", r->ckpt_path);
-    if (strcmp(h->model, d->name) != 0 || h->nparams != d->nparams || h->nbuffers != d->nbuffers)
-        aedl_fatal("--resume: %s belongs to model '%s' with %llu parameters, not to this '%s' "
-                   "(%zu parameters)", r->ckpt_path, h->model, (unsigned long long)h->nparams,
-                   d->name, d->nparams);
-    if (h->seed != r->seed || h->limit != r->limit || h->n_train != r->tr.n ||
-        h->n_val != r->va.n || h->n_test != r->te.n)
-        aedl_fatal("--resume: %s was made with --seed %lld --limit %lld (%llu training events); "
-                   "this run has --seed %ld --limit %ld (%zu): use the same options",
-                   r->ckpt_path, (long long)h->seed, (long long)h->limit,
-                   (unsigned long long)h->n_train, r->seed, r->limit, r->tr.n);
-    if (h->data_hash != data_hash(r))
-        aedl_fatal("--resume: the training data differ from those %s was made with (%s changed?)",
-                   r->ckpt_path, r->cfg->train.path);
-    if (h->batch != r->batch)
-        aedl_fatal("--resume: %s was made with --batch %lld; this run has --batch %d",
-                   r->ckpt_path, (long long)h->batch, r->batch);
-    struct { const char *tag; void *dst; size_t len; } sec[] = {
-        { "params", r->params, pb }, { "buffers", r->buffers, bb }, { "adam_m", r->m1, pb },
-        { "adam_v", r->m2, pb }, { "masks", r->masks, pb }, { "best_params", r->best_params, pb },
-        { "best_masks", r->best_masks, pb }, { "best_buffers", r->best_buffers, bb },
-        { "adam", &r->adam, sizeof r->adam }, { "reduce_lr", &r->rl, sizeof r->rl },
-        { "early_stop", &r->es, sizeof r->es }, { "nan", &r->tn, sizeof r->tn },
-        { "rng", &r->rng, sizeof r->rng }, { "rng_epoch", &r->rng_epoch, sizeof r->rng_epoch },
-    };
-    for (size_t i = 0; i < sizeof sec / sizeof sec[0]; i++) {
-        const void *p = aedl_ckpt_get(&c, sec[i].tag, sec[i].len);
-        if (!p) aedl_fatal("--resume: %s: section '%s' missing or of the wrong size",
-                           r->ckpt_path, sec[i].tag);
-        if (sec[i].len) memcpy(sec[i].dst, p, sec[i].len);
-    }
-    size_t hl;
-    const void *hp = aedl_ckpt_get_any(&c, "history", &hl);
-    if (!hp || hl % sizeof *r->hist) aedl_fatal("--resume: %s: bad history section", r->ckpt_path);
-    const int64_t *th = aedl_ckpt_get(&c, "threads", sizeof *th);
-    if (th && *th != r->threads)
-        aedl_warn("--resume: %s was made with --threads %lld, this run has %d: training continues, "
-                  "but not bit for bit as it would with %lld threads", r->ckpt_path, (long long)*th,
-                  r->threads, (long long)*th);
-    r->nhist = r->cap_hist = (int)(hl / sizeof *r->hist);
-    r->hist = xmalloc(hl ? hl : 1);
-    if (hl) memcpy(r->hist, hp, hl);
-    /* per-layer sparsity: NaN (empty in history.csv) when the checkpoint has none */
-    size_t sl = (size_t)r->nhist * (size_t)r->n_sp * sizeof *r->hist_sp;
-    r->hist_sp = xmalloc(sl ? sl : 1);
-    const void *sp = aedl_ckpt_get(&c, "hist_sparsity", sl);
-    for (size_t i = 0; i < (size_t)r->nhist * (size_t)r->n_sp; i++) r->hist_sp[i] = NAN;
-    if (sp && sl) memcpy(r->hist_sp, sp, sl);
-    r->step = h->step; r->epoch = (int)h->epoch; r->batch_pos = h->batch_pos;
-    r->loss_events = h->loss_events; r->finished = (int)h->finished;
-    r->loss_sum = h->loss_sum; r->epoch_seconds = h->epoch_seconds;
-    snprintf(r->stop_reason, sizeof r->stop_reason, "%s", h->stop_reason);
-    aedl_ckpt_free(&c);
-    aedl_say(r, "resumed from %s: %d epoch(s) done%s, step %ld\n", r->ckpt_path, r->epoch,
-             r->batch_pos ? " and part of the next" : "", r->step);
+/* A new run: the rng seeded, the parameters initialized, the optimizer and
+   callbacks as the train block says. */
+static void fresh_state(aedl_train_state *st, aedl_run_blocks *b, const aedl_model_def *d,
+                        const aedl_train_cfg *c, long seed) {
+    aedl_rng_seed(&st->rng, (uint64_t)seed ^ 0x5452414eULL);   /* "TRAN": not the data stream */
+    init_params(b, d, &st->rng);
+    st->adam = aedl_adam_new(c->lr);
+    st->adam.beta1 = c->beta1; st->adam.beta2 = c->beta2; st->adam.eps = c->adam_eps;
+    st->rl = aedl_reduce_lr_new(c->rl_factor, c->rl_patience, c->rl_min_delta, c->rl_cooldown, c->rl_min_lr);
+    st->es = aedl_early_stopping_new(c->es_patience, c->es_min_delta, c->es_restore_best);
+    st->tn = aedl_terminate_on_nan_new();
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -397,7 +284,7 @@ static void fmt_rate(char *buf, size_t n, double r) {
     else snprintf(buf, n, "%.0f", r);
 }
 
-static void progress_bar(const aedl_run *r, long done, long total, double seconds, double loss) {
+static void progress_bar(int epoch, int epochs, long done, long total, double seconds, double loss) {
     int width = 28, fill = total ? (int)((double)width * (double)done / (double)total) : width;
     char bar[64];
     for (int i = 0; i < width; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
@@ -406,8 +293,8 @@ static void progress_bar(const aedl_run *r, long done, long total, double second
     char left[32], rs[32];
     fmt_duration(left, sizeof left, rate > 0 ? (double)(total - done) / rate : -1);
     fmt_rate(rs, sizeof rs, rate);
-    fprintf(stderr, "\repoch %d/%d [%s] %3d%%  %s events/s  loss %.5g  left %s   ", r->epoch + 1,
-            r->epochs, bar, total ? (int)(100 * done / total) : 100, rs, loss, left);
+    fprintf(stderr, "\repoch %d/%d [%s] %3d%%  %s events/s  loss %.5g  left %s   ", epoch,
+            epochs, bar, total ? (int)(100 * done / total) : 100, rs, loss, left);
     fflush(stderr);
 }
 
@@ -436,9 +323,9 @@ static void step_rows(void *arg, int tid) {
     aedl_run *r = c->r;
     const aedl_model_def *d = r->def;
     size_t nin = (size_t)d->n_in;
-    int F = d->n_out, nt = aedl_team_size(r->team);
-    aedl_par p = { .tid = tid, .nt = nt, .B = c->B, .team = r->team,
-                   .grads = tid ? r->tgrads + (size_t)(tid - 1) * d->nparams : r->grads };
+    int F = d->n_out, nt = aedl_team_size(r->work.team);
+    aedl_par p = { .tid = tid, .nt = nt, .B = c->B, .team = r->work.team,
+                   .grads = tid ? r->work.tgrads + (size_t)(tid - 1) * d->nparams : r->blk.grads };
     aedl_par_rows(c->B, nt, tid, &p.lo, &p.n);
     int masked = r->cfg->loss == AEDL_LOSS_MASKED_MSE;
     const float *x;
@@ -454,24 +341,24 @@ static void step_rows(void *arg, int tid) {
                 __builtin_prefetch(a + rowb - 1);
             }
             size_t src = c->idx[e];
-            memcpy(r->xb + (size_t)e * nin, c->t->x + src * nin, nin * sizeof(float));
-            if (masked) memcpy(r->mb + (size_t)e * nin, c->t->mask + src * nin, nin);
+            memcpy(r->work.xb + (size_t)e * nin, c->t->x + src * nin, nin * sizeof(float));
+            if (masked) memcpy(r->work.mb + (size_t)e * nin, c->t->mask + src * nin, nin);
         }
-        x = r->xb + (size_t)p.lo * nin;
-        mk = r->mb + (size_t)p.lo * nin;
+        x = r->work.xb + (size_t)p.lo * nin;
+        mk = r->work.mb + (size_t)p.lo * nin;
     } else {
         x = c->t->x + (c->first + (size_t)p.lo) * nin;
         if (masked) mk = c->t->mask + (c->first + (size_t)p.lo) * nin;
     }
-    d->forward_rows(r->model, &p, x, c->mode);
-    const float *out = d->output(r->model) + (size_t)p.lo * (size_t)F;
+    d->forward_rows(r->blk.model, &p, x, c->mode);
+    const float *out = d->output(r->blk.model) + (size_t)p.lo * (size_t)F;
     int train = c->mode == AEDL_MODE_TRAIN;
-    float *dy = train ? r->dout + (size_t)p.lo * (size_t)F : NULL;
+    float *dy = train ? r->work.dout + (size_t)p.lo * (size_t)F : NULL;
     c->loss[tid] = masked ? aedl_masked_mse_rows(dy, out, x, mk, p.n, F, c->B)
                           : aedl_mse_rows(dy, out, x, p.n, F, c->B);
     if (!train) return;
     aedl_zero(p.grads, (long)d->nparams);
-    d->backward_rows(r->model, &p, r->dout);
+    d->backward_rows(r->blk.model, &p, r->work.dout);
 }
 
 /* The batch's mean loss from the threads' sums, in thread order. */
@@ -485,35 +372,33 @@ static double step_loss(const step_ctx *c, int nt, int F) {
 static double eval_loss(aedl_run *r, const aedl_table *t) {
     const aedl_model_def *d = r->def;
     double sum = 0;
-    for (size_t i = 0; i < t->n; i += (size_t)r->batch) {
-        int B = (int)(t->n - i < (size_t)r->batch ? t->n - i : (size_t)r->batch);
+    for (size_t i = 0; i < t->n; i += (size_t)r->opt.batch) {
+        int B = (int)(t->n - i < (size_t)r->opt.batch ? t->n - i : (size_t)r->opt.batch);
         step_ctx c = { .r = r, .t = t, .first = i, .B = B, .mode = AEDL_MODE_EVAL };
-        d->prepare(r->model, B, AEDL_MODE_EVAL, &r->rng);
-        aedl_team_run(r->team, step_rows, &c);
-        sum += step_loss(&c, aedl_team_size(r->team), d->n_out) * B;
+        d->prepare(r->blk.model, B, AEDL_MODE_EVAL, &r->st.rng);
+        aedl_team_run(r->work.team, step_rows, &c);
+        sum += step_loss(&c, aedl_team_size(r->work.team), d->n_out) * B;
     }
     return t->n ? sum / (double)t->n : NAN;
 }
 
-static void prune_step(aedl_run *r) {
-    const aedl_model_def *d = r->def;
+static void prune_step(aedl_run_blocks *b, const aedl_model_def *d, long step) {
     for (int i = 0; i < d->ntensors; i++) {
         const aedl_tensor *t = &d->tensors[i];
         if (t->prune < 0) continue;
         const aedl_prune_schedule *s = &d->prunes[t->prune];
-        if (!aedl_prune_should_update(s, r->step)) continue;
-        aedl_prune_update_mask(r->masks + t->offset, r->params + t->offset, (long)t->size,
-                               aedl_prune_sparsity(s, r->step));
-        aedl_prune_apply(r->params + t->offset, r->masks + t->offset, (long)t->size);
+        if (!aedl_prune_should_update(s, step)) continue;
+        aedl_prune_update_mask(b->masks + t->offset, b->params + t->offset, (long)t->size,
+                               aedl_prune_sparsity(s, step));
+        aedl_prune_apply(b->params + t->offset, b->masks + t->offset, (long)t->size);
     }
 }
 
-static void apply_masks(aedl_run *r) {
-    const aedl_model_def *d = r->def;
+static void apply_masks(aedl_run_blocks *b, const aedl_model_def *d) {
     for (int i = 0; i < d->ntensors; i++) {
         const aedl_tensor *t = &d->tensors[i];
         if (t->prune >= 0)
-            aedl_prune_apply(r->params + t->offset, r->masks + t->offset, (long)t->size);
+            aedl_prune_apply(b->params + t->offset, b->masks + t->offset, (long)t->size);
     }
 }
 
@@ -530,14 +415,13 @@ static double schedule_final(const aedl_prune_schedule *s, long *at) {
 /* 1 when every pruned tensor's mask keeps as many weights as its schedule's
    final sparsity does (1 too without pruning); else 0, and `why` names the
    first layer that does not and when its schedule gets there. */
-static int at_final_sparsity(const aedl_run *r, char *why, size_t len) {
-    const aedl_model_def *d = r->def;
+static int at_final_sparsity(const aedl_model_def *d, const float *masks, char *why, size_t len) {
     for (int i = 0; i < d->ntensors; i++) {
         const aedl_tensor *t = &d->tensors[i];
         if (t->prune < 0) continue;
         long at, n = (long)t->size, kept = 0;
         double fin = schedule_final(&d->prunes[t->prune], &at);
-        for (long k = 0; k < n; k++) kept += r->masks[t->offset + (size_t)k] != 0.0f;
+        for (long k = 0; k < n; k++) kept += masks[t->offset + (size_t)k] != 0.0f;
         if (kept == aedl_prune_keep_count(n, fin)) continue;
         if (why)
             snprintf(why, len, "layer %s has sparsity %.2f; its schedule '%s' reaches %.2f at step %ld",
@@ -547,83 +431,83 @@ static int at_final_sparsity(const aedl_run *r, char *why, size_t len) {
     return 1;
 }
 
-static int any_pruned(const aedl_run *r) {
-    for (int i = 0; i < r->def->ntensors; i++)
-        if (r->def->tensors[i].prune >= 0) return 1;
+static int any_pruned(const aedl_model_def *d) {
+    for (int i = 0; i < d->ntensors; i++)
+        if (d->tensors[i].prune >= 0) return 1;
     return 0;
 }
 
-static void snapshot(aedl_run *r, int restore) {
-    const aedl_model_def *d = r->def;
+/* Early stopping's best epoch: kept (restore 0) or restored (1). */
+static void snapshot(aedl_run_blocks *b, const aedl_model_def *d, int restore) {
     size_t pb = d->nparams * sizeof(float), bb = d->nbuffers * sizeof(float);
     if (restore) {
-        memcpy(r->params, r->best_params, pb);
-        memcpy(r->masks, r->best_masks, pb);
-        memcpy(r->buffers, r->best_buffers, bb);
+        memcpy(b->params, b->best_params, pb);
+        memcpy(b->masks, b->best_masks, pb);
+        memcpy(b->buffers, b->best_buffers, bb);
     } else {
-        memcpy(r->best_params, r->params, pb);
-        memcpy(r->best_masks, r->masks, pb);
-        memcpy(r->best_buffers, r->buffers, bb);
+        memcpy(b->best_params, b->params, pb);
+        memcpy(b->best_masks, b->masks, pb);
+        memcpy(b->best_buffers, b->buffers, bb);
     }
 }
 
-static void push_history(aedl_run *r, aedl_hist_row row) {
-    if (r->nhist == r->cap_hist) {
-        r->cap_hist = r->cap_hist ? 2 * r->cap_hist : 64;
-        r->hist = xrealloc(r->hist, (size_t)r->cap_hist * sizeof *r->hist);
-        r->hist_sp = xrealloc(r->hist_sp, (size_t)r->cap_hist * (size_t)r->n_sp * sizeof *r->hist_sp + 1);
+static void push_history(aedl_history *h, const aedl_model_def *d, const float *masks, aedl_hist_row row) {
+    if (h->n == h->cap) {
+        h->cap = h->cap ? 2 * h->cap : 64;
+        h->rows = xrealloc(h->rows, (size_t)h->cap * sizeof *h->rows);
+        h->sp = xrealloc(h->sp, (size_t)h->cap * (size_t)h->n_sp * sizeof *h->sp + 1);
     }
-    for (int k = 0; k < r->n_sp; k++)
-        r->hist_sp[(size_t)r->nhist * (size_t)r->n_sp + (size_t)k] = aedl_run_sparsity(r, r->sp_layers[k]);
-    r->hist[r->nhist++] = row;
+    for (int k = 0; k < h->n_sp; k++)
+        h->sp[(size_t)h->n * (size_t)h->n_sp + (size_t)k] = aedl_model_sparsity(d, masks, h->sp_layers[k]);
+    h->rows[h->n++] = row;
 }
 
-/* Runs the batches of the current epoch from r->batch_pos.  Returns 0 when the
+/* Runs the batches of the current epoch from r->st.batch_pos.  Returns 0 when the
    epoch is complete, 1 when interrupted (state saved up to the last batch),
    2 when the loss became NaN (terminate_on_nan). */
 static int run_batches(aedl_run *r, int tty) {
     const aedl_model_def *d = r->def;
-    size_t n = r->tr.n;
-    long nbatches = (long)((n + (size_t)r->batch - 1) / (size_t)r->batch);
+    size_t n = r->data.tr.n;
+    long nbatches = (long)((n + (size_t)r->opt.batch - 1) / (size_t)r->opt.batch);
     /* The permutation depends only on the rng state at the start of the epoch,
        so an interrupted epoch is replayed exactly. */
-    aedl_rng saved = r->rng;
-    r->rng = r->rng_epoch;
-    for (size_t i = 0; i < n; i++) r->perm[i] = i;
-    aedl_rng_shuffle(&r->rng, r->perm, n);
-    if (r->batch_pos > 0) r->rng = saved;
-    double t0 = aedl_now() - r->epoch_seconds, last_bar = 0;
-    int nt = aedl_team_size(r->team);
-    long first = r->batch_pos;
+    aedl_rng saved = r->st.rng;
+    r->st.rng = r->st.rng_epoch;
+    for (size_t i = 0; i < n; i++) r->work.perm[i] = i;
+    aedl_rng_shuffle(&r->st.rng, r->work.perm, n);
+    if (r->st.batch_pos > 0) r->st.rng = saved;
+    double t0 = aedl_now() - r->st.epoch_seconds, last_bar = 0;
+    int nt = aedl_team_size(r->work.team);
+    long first = r->st.batch_pos;
     char point[32];
-    snprintf(point, sizeof point, "epoch:%d", r->epoch + 1);
-    for (long b = r->batch_pos; b < nbatches; b++) {
-        size_t lo = (size_t)b * (size_t)r->batch;
-        int B = (int)(n - lo < (size_t)r->batch ? n - lo : (size_t)r->batch);
-        prune_step(r);
-        step_ctx c = { .r = r, .t = &r->tr, .idx = r->perm + lo, .B = B, .mode = AEDL_MODE_TRAIN };
-        d->prepare(r->model, B, AEDL_MODE_TRAIN, &r->rng);
-        aedl_team_run(r->team, step_rows, &c);
+    snprintf(point, sizeof point, "epoch:%d", r->st.epoch + 1);
+    for (long b = r->st.batch_pos; b < nbatches; b++) {
+        size_t lo = (size_t)b * (size_t)r->opt.batch;
+        int B = (int)(n - lo < (size_t)r->opt.batch ? n - lo : (size_t)r->opt.batch);
+        prune_step(&r->blk, d, r->st.step);
+        step_ctx c = { .r = r, .t = &r->data.tr, .idx = r->work.perm + lo, .B = B, .mode = AEDL_MODE_TRAIN };
+        d->prepare(r->blk.model, B, AEDL_MODE_TRAIN, &r->st.rng);
+        aedl_team_run(r->work.team, step_rows, &c);
         double loss = step_loss(&c, nt, d->n_out);
         if (r->cfg->terminate_on_nan &&
-            (aedl_terminate_on_nan_step(&r->tn, r->step, loss) & AEDL_CB_STOP)) {
-            r->loss_sum += loss * B; r->loss_events += B;
+            (aedl_terminate_on_nan_step(&r->st.tn, r->st.step, loss) & AEDL_CB_STOP)) {
+            r->st.loss_sum += loss * B; r->st.loss_events += B;
             return 2;
         }
         for (int t = 1; t < nt; t++)
-            aedl_add_into(r->grads, r->tgrads + (size_t)(t - 1) * d->nparams, (long)d->nparams);
-        d->finish(r->model, r->grads);
-        aedl_adam_step(&r->adam, r->params, r->grads, r->m1, r->m2, (long)d->nparams);
-        apply_masks(r);
-        r->step++;
-        r->loss_sum += loss * B; r->loss_events += B;
-        r->batch_pos = b + 1;
+            aedl_add_into(r->blk.grads, r->work.tgrads + (size_t)(t - 1) * d->nparams, (long)d->nparams);
+        d->finish(r->blk.model, r->blk.grads);
+        aedl_adam_step(&r->st.adam, r->blk.params, r->blk.grads, r->blk.m1, r->blk.m2, (long)d->nparams);
+        apply_masks(&r->blk, d);
+        r->st.step++;
+        r->st.loss_sum += loss * B; r->st.loss_events += B;
+        r->st.batch_pos = b + 1;
         double now = aedl_now();
-        r->epoch_seconds = now - t0;
+        r->st.epoch_seconds = now - t0;
         if (tty && (now - last_bar > 0.1 || b + 1 == nbatches)) {
             last_bar = now;
-            progress_bar(r, (long)(lo + (size_t)B), (long)n, r->epoch_seconds,
-                         r->loss_sum / (double)r->loss_events);
+            progress_bar(r->st.epoch + 1, r->opt.epochs, (long)(lo + (size_t)B), (long)n, r->st.epoch_seconds,
+                         r->st.loss_sum / (double)r->st.loss_events);
         }
         if (b == first) aedl_test_pause(point);
         if (interrupted) return 1;
@@ -632,9 +516,9 @@ static int run_batches(aedl_run *r, int tty) {
 }
 
 static void epoch_line(const aedl_run *r, const aedl_hist_row *h, int tty) {
-    if (r->quiet) return;
+    if (r->opt.quiet) return;
     if (tty) fputc('\r', stderr);
-    fprintf(stderr, "epoch %d/%d  loss %.6g  val_loss %.6g  lr %.3g", h->epoch, r->epochs, h->loss,
+    fprintf(stderr, "epoch %d/%d  loss %.6g  val_loss %.6g  lr %.3g", h->epoch, r->opt.epochs, h->loss,
             h->val_loss, h->lr);
     const aedl_model_def *d = r->def;
     int any = 0;
@@ -642,89 +526,89 @@ static void epoch_line(const aedl_run *r, const aedl_hist_row *h, int tty) {
         const aedl_tensor *t = &d->tensors[i];
         if (t->prune < 0) continue;
         fprintf(stderr, "%s %s %.2f", any ? "," : "  sparsity", t->layer,
-                aedl_prune_mask_sparsity(r->masks + t->offset, (long)t->size));
+                aedl_prune_mask_sparsity(r->blk.masks + t->offset, (long)t->size));
         any = 1;
     }
     char rs[32];
-    fmt_rate(rs, sizeof rs, h->seconds > 0 ? (double)r->tr.n / h->seconds : 0.0);
+    fmt_rate(rs, sizeof rs, h->seconds > 0 ? (double)r->data.tr.n / h->seconds : 0.0);
     /* this run's part of the epoch (all of it unless resumed mid-epoch) */
     fprintf(stderr, "  %.2f s  %s events/s  (training %.3f s, cpu %.3f s; validation %.3f s, cpu %.3f s; %d thread%s)%s\n",
-            h->seconds, rs, r->ep_train_s, r->ep_train_cpu, r->ep_val_s, r->ep_val_cpu,
-            aedl_team_size(r->team), aedl_team_size(r->team) > 1 ? "s" : "", tty ? "          " : "");
+            h->seconds, rs, r->work.ep_train_s, r->work.ep_train_cpu, r->work.ep_val_s, r->work.ep_val_cpu,
+            aedl_team_size(r->work.team), aedl_team_size(r->work.team) > 1 ? "s" : "", tty ? "          " : "");
 }
 
 /* The whole loop.  Returns 0, or 130 after an interruption (checkpoint written). */
 static int train_loop(aedl_run *r) {
     const aedl_train_cfg *c = r->cfg;
-    int tty = isatty(2) && !r->quiet;
-    char *hist_path = path_in(r->outdir, "history.csv");
-    while (!r->finished && r->epoch < r->epochs) {
-        if (r->batch_pos == 0) {
-            r->rng_epoch = r->rng;
-            r->loss_sum = 0; r->loss_events = 0; r->epoch_seconds = 0;
+    int tty = isatty(2) && !r->opt.quiet;
+    char *hist_path = path_in(r->opt.outdir, "history.csv");
+    while (!r->st.finished && r->st.epoch < r->opt.epochs) {
+        if (r->st.batch_pos == 0) {
+            r->st.rng_epoch = r->st.rng;
+            r->st.loss_sum = 0; r->st.loss_events = 0; r->st.epoch_seconds = 0;
         }
-        double lr = r->adam.lr;
+        double lr = r->st.adam.lr;
         double w0 = aedl_now(), c0 = cpu_now();
         int st = run_batches(r, tty);
-        r->ep_train_s = aedl_now() - w0; r->ep_train_cpu = cpu_now() - c0;
+        r->work.ep_train_s = aedl_now() - w0; r->work.ep_train_cpu = cpu_now() - c0;
         if (st == 1) {
             if (tty) fputc('\n', stderr);
-            int ok = write_checkpoint(r) == 0;
+            int ok = aedl_ckpt_write_run(r) == 0;
             fprintf(stderr, "%s: interrupted in epoch %d after %ld batch(es); %s%s%s\n",
-                    aedl_progname, r->epoch + 1, r->batch_pos,
+                    aedl_progname, r->st.epoch + 1, r->st.batch_pos,
                     ok ? "checkpoint written to " : "the last good checkpoint is kept",
-                    ok ? r->ckpt_path : "", "; continue with --resume");
+                    ok ? r->opt.ckpt_path : "", "; continue with --resume");
             free(hist_path);
             return 130;
         }
-        aedl_hist_row h = { .epoch = r->epoch + 1, .lr = lr };
-        h.loss = r->loss_events ? r->loss_sum / (double)r->loss_events : NAN;
+        aedl_hist_row h = { .epoch = r->st.epoch + 1, .lr = lr };
+        h.loss = r->st.loss_events ? r->st.loss_sum / (double)r->st.loss_events : NAN;
         double tv = aedl_now(), cv = cpu_now();
-        h.val_loss = st == 2 ? NAN : eval_loss(r, &r->va);
-        r->ep_val_s = aedl_now() - tv; r->ep_val_cpu = cpu_now() - cv;
-        h.seconds = r->epoch_seconds + r->ep_val_s;
-        h.sparsity = aedl_run_sparsity(r, NULL);
-        r->epoch++;
-        r->batch_pos = 0;
-        push_history(r, h);
+        h.val_loss = st == 2 ? NAN : eval_loss(r, &r->data.va);
+        r->work.ep_val_s = aedl_now() - tv; r->work.ep_val_cpu = cpu_now() - cv;
+        h.seconds = r->st.epoch_seconds + r->work.ep_val_s;
+        h.sparsity = aedl_model_sparsity(r->def, r->blk.masks, NULL);
+        r->st.epoch++;
+        r->st.batch_pos = 0;
+        push_history(&r->hist, r->def, r->blk.masks, h);
         epoch_line(r, &h, tty);
         if (st == 2) {
-            r->finished = 1;
-            snprintf(r->stop_reason, sizeof r->stop_reason,
-                     "terminate_on_nan: the loss became NaN at step %ld (epoch %d)", r->tn.at, h.epoch);
+            r->st.finished = 1;
+            snprintf(r->st.stop_reason, sizeof r->st.stop_reason,
+                     "terminate_on_nan: the loss became NaN at step %ld (epoch %d)", r->st.tn.at, h.epoch);
         } else {
-            double mon_rl = c->rl_monitor == AEDL_MON_LOSS || r->va.n == 0 ? h.loss : h.val_loss;
-            double mon_es = c->es_monitor == AEDL_MON_LOSS || r->va.n == 0 ? h.loss : h.val_loss;
+            double mon_rl = c->rl_monitor == AEDL_MON_LOSS || r->data.va.n == 0 ? h.loss : h.val_loss;
+            double mon_es = c->es_monitor == AEDL_MON_LOSS || r->data.va.n == 0 ? h.loss : h.val_loss;
             if (c->reduce_lr) {
-                double nlr = r->adam.lr;
-                if (aedl_reduce_lr_step(&r->rl, h.epoch - 1, mon_rl, &nlr) & AEDL_CB_SET_LR) {
-                    aedl_say(r, "reduce_lr_on_plateau: learning rate %.3g -> %.3g\n", r->adam.lr, nlr);
-                    r->adam.lr = nlr;
+                double nlr = r->st.adam.lr;
+                if (aedl_reduce_lr_step(&r->st.rl, h.epoch - 1, mon_rl, &nlr) & AEDL_CB_SET_LR) {
+                    aedl_say(r, "reduce_lr_on_plateau: learning rate %.3g -> %.3g\n", r->st.adam.lr, nlr);
+                    r->st.adam.lr = nlr;
                 }
             }
             if (c->early_stop) {
                 /* with pruning, early stopping watches the epochs at the schedules'
                    final sparsity only: the best epoch is one of them, and the run
                    does not stop before the pruning is done */
-                int act = at_final_sparsity(r, NULL, 0) ? aedl_early_stopping_step(&r->es, h.epoch - 1, mon_es)
+                int act = at_final_sparsity(r->def, r->blk.masks, NULL, 0) ? aedl_early_stopping_step(&r->st.es, h.epoch - 1, mon_es)
                                                         : AEDL_CB_NONE;
-                if (act & AEDL_CB_SNAPSHOT) snapshot(r, 0);
+                if (act & AEDL_CB_SNAPSHOT) snapshot(&r->blk, r->def, 0);
                 if (act & AEDL_CB_STOP) {
-                    r->finished = 1;
-                    snprintf(r->stop_reason, sizeof r->stop_reason,
+                    r->st.finished = 1;
+                    snprintf(r->st.stop_reason, sizeof r->st.stop_reason,
                              "early_stopping: no improvement for %d epochs (best epoch %d)",
-                             c->es_patience, r->es.best_epoch + 1);
+                             c->es_patience, r->st.es.best_epoch + 1);
                 }
             }
         }
-        if (r->finished) aedl_say(r, "%s\n", r->stop_reason);
-        if (aedl_write_history(r, hist_path) != 0)
+        if (r->st.finished) aedl_say(r, "%s\n", r->st.stop_reason);
+        if (aedl_write_history(&r->hist, hist_path) != 0)
             fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, hist_path,
                     strerror(errno));
-        write_checkpoint(r);
+        aedl_ckpt_write_run(r);
         if (interrupted) {
             fprintf(stderr, "%s: interrupted after epoch %d; checkpoint %s; continue with --resume\n",
-                    aedl_progname, r->epoch, r->ckpt_path);
+                    aedl_progname, r->st.epoch, r->opt.ckpt_path);
             free(hist_path);
             return 130;
         }
@@ -736,19 +620,17 @@ static int train_loop(aedl_run *r) {
 /* ---------------------------------------------------------------- main */
 
 static void free_run(aedl_run *r) {
-    if (r->model) r->def->destroy(r->model);
-    aedl_table_free(&r->tr); aedl_table_free(&r->va); aedl_table_free(&r->te);
-    aedl_table_free(&r->all);
-    for (int i = 0; r->sig && i < r->cfg->nsignals; i++) aedl_table_free(&r->sig[i]);
-    free(r->sig);
-    if (r->have_scaler) aedl_scaler_free(&r->scaler);
-    float *blocks[] = { r->params, r->grads, r->m1, r->m2, r->masks, r->buffers, r->best_params,
-                        r->best_masks, r->best_buffers };
-    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) free(blocks[i]);
-    free(r->perm); free(r->xb); free(r->dout); free(r->mb); free(r->hist); free(r->hist_sp); free(r->sp_layers);
-    aedl_team_free(r->team); free(r->tgrads);
-    free(r->ckpt_path); free(r->weights_path);
-    aedl_locate_free(r);
+    free_blocks(&r->blk, r->def);
+    free_work(&r->work);
+    aedl_table_free(&r->data.tr); aedl_table_free(&r->data.va); aedl_table_free(&r->data.te);
+    aedl_table_free(&r->data.all);
+    for (int i = 0; r->data.sig && i < r->cfg->nsignals; i++) aedl_table_free(&r->data.sig[i]);
+    free(r->data.sig);
+    if (r->data.have_scaler) aedl_scaler_free(&r->data.scaler);
+    free(r->hist.rows); free(r->hist.sp); free(r->hist.sp_layers);
+    free(r->opt.ckpt_path); free(r->opt.weights_path);
+    aedl_locate_free(&r->loc, r->cfg);
+    aedl_warnings_free(&r->warn);
 }
 
 int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int argc, char **argv) {
@@ -757,26 +639,28 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     r->def = def; r->cfg = cfg;
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
     aedl_progname = slash ? slash + 1 : (argc > 0 ? argv[0] : def->name);
-    aedl_locate(r, argc > 0 ? argv[0] : NULL);
+    aedl_locate(&r->loc, cfg, argc > 0 ? argv[0] : NULL);
     int st = parse_options(r, argc, argv);
-    if (st >= 0) { aedl_locate_free(r); return st; }
-    r->blas_threads = r->threads > 0 ? r->threads : openblas_get_num_threads();
-    if (aedl_mkdirs(r->outdir) != 0) aedl_fatal("cannot create %s: %s", r->outdir, strerror(errno));
+    if (st >= 0) { aedl_locate_free(&r->loc, r->cfg); return st; }
+    r->work.blas_threads = r->opt.threads > 0 ? r->opt.threads : openblas_get_num_threads();
+    if (aedl_mkdirs(r->opt.outdir) != 0) aedl_fatal("cannot create %s: %s", r->opt.outdir, strerror(errno));
     char lock_err[4300];
-    if (aedl_outdir_lock(r->outdir, lock_err, sizeof lock_err) != 0) aedl_fatal("%s", lock_err);
+    if (aedl_outdir_lock(r->opt.outdir, lock_err, sizeof lock_err) != 0) aedl_fatal("%s", lock_err);
     aedl_die_on_signals(NULL);
     size_t nlen = strlen(def->name) + 16;
     char *name = xmalloc(nlen);
     snprintf(name, nlen, "%s.ckpt", def->name);
-    r->ckpt_path = path_in(r->outdir, name);
+    r->opt.ckpt_path = path_in(r->opt.outdir, name);
     snprintf(name, nlen, "%s.weights.h5", def->name);
-    r->weights_path = path_in(r->outdir, name);
+    r->opt.weights_path = path_in(r->opt.outdir, name);
     free(name);
 
     load_data(r);
-    alloc_blocks(r);
-    if (r->resume) read_checkpoint(r);
-    else fresh_state(r);
+    alloc_blocks(&r->blk, def, r->opt.batch);
+    alloc_work(&r->work, def, r->data.tr.n, r->opt.batch, &r->opt.threads);
+    history_init(&r->hist, def);
+    if (r->opt.resume) aedl_ckpt_read_run(r);
+    else fresh_state(&r->st, &r->blk, def, cfg, r->opt.seed);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -786,65 +670,65 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     sigaction(SIGTERM, &sa, NULL);
 
     double t0 = aedl_now();
-    int epochs_before = r->epoch;
+    int epochs_before = r->st.epoch;
     /* Each training thread calls OpenBLAS on its rows: one OpenBLAS thread each. */
     openblas_set_num_threads(1);
     st = train_loop(r);
-    openblas_set_num_threads(r->blas_threads);
+    openblas_set_num_threads(r->work.blas_threads);
     if (st != 0) { free_run(r); return st; }
-    size_t mlen = strlen(r->ckpt_path) + strlen(aedl_progname) + 200;
+    size_t mlen = strlen(r->opt.ckpt_path) + strlen(aedl_progname) + 200;
     char *msg = xmalloc(mlen);
     snprintf(msg, mlen, "\n%s: interrupted after training; run again with --resume (checkpoint %s) to "
-             "write the weights and the evaluation\n", aedl_progname, r->ckpt_path);
+             "write the weights and the evaluation\n", aedl_progname, r->opt.ckpt_path);
     aedl_die_on_signals(msg);
     free(msg);
-    if (cfg->early_stop && (aedl_early_stopping_end(&r->es) & AEDL_CB_RESTORE)) {
-        snapshot(r, 1);
-        if (any_pruned(r))
+    if (cfg->early_stop && (aedl_early_stopping_end(&r->st.es) & AEDL_CB_RESTORE)) {
+        snapshot(&r->blk, def, 1);
+        if (any_pruned(def))
             aedl_say(r, "early_stopping: restored the weights of epoch %d (sparsity %.2f, the pruning's final)\n",
-                     r->es.best_epoch + 1, aedl_run_sparsity(r, NULL));
+                     r->st.es.best_epoch + 1, aedl_model_sparsity(r->def, r->blk.masks, NULL));
         else
-            aedl_say(r, "early_stopping: restored the weights of epoch %d\n", r->es.best_epoch + 1);
+            aedl_say(r, "early_stopping: restored the weights of epoch %d\n", r->st.es.best_epoch + 1);
     }
     char why[512];
-    int short_of_schedule = !at_final_sparsity(r, why, sizeof why);
+    int short_of_schedule = !at_final_sparsity(def, r->blk.masks, why, sizeof why);
     if (short_of_schedule) {
         char msg[1024];
         snprintf(msg, sizeof msg, "pruning: the model is less sparse than its pruning schedule (sparsity %.2f): %s; "
-                 "the run ended at step %ld%s", aedl_run_sparsity(r, NULL), why, r->step,
+                 "the run ended at step %ld%s", aedl_model_sparsity(r->def, r->blk.masks, NULL), why, r->st.step,
                  cfg->early_stop && cfg->es_restore_best
                      ? "; no epoch reached the final sparsity, so early_stopping restored none and the last "
                        "epoch's weights are kept" : "");
-        if (!r->quiet) fprintf(stderr, "%s: warning: %s\n", aedl_progname, msg);
-        aedl_add_warning(r, "%s", msg);
+        if (!r->opt.quiet) fprintf(stderr, "%s: warning: %s\n", aedl_progname, msg);
+        aedl_add_warning(&r->warn, "%s", msg);
     }
     double train_s = aedl_now() - t0;
 
     char err[1024];
-    if (aedl_write_weights(r, r->weights_path, err, sizeof err) != 0) aedl_fatal("%s", err);
-    aedl_say(r, "weights: %s\n", r->weights_path);
-    r->fw_compared = -1;
-    int bad = r->no_eval ? 0 : aedl_evaluate(r);
+    if (aedl_write_weights(def, cfg->aedl_version, &r->blk, r->opt.weights_path, err, sizeof err) != 0) aedl_fatal("%s", err);
+    aedl_say(r, "weights: %s\n", r->opt.weights_path);
+    r->fw.compared = -1;
+    int bad = r->opt.no_eval ? 0 : aedl_evaluate(r);
     /* The final summary (also with --quiet). */
-    const aedl_hist_row *h = r->nhist ? &r->hist[r->nhist - 1] : NULL;
-    printf("%s: %d epoch(s) (%d in this run, %.1f s)", def->name, r->epoch,
-           r->epoch - epochs_before, train_s);
+    const aedl_hist_row *h = r->hist.n ? &r->hist.rows[r->hist.n - 1] : NULL;
+    printf("%s: %d epoch(s) (%d in this run, %.1f s)", def->name, r->st.epoch,
+           r->st.epoch - epochs_before, train_s);
     if (h) printf(", last loss %.6g, val_loss %.6g", h->loss, h->val_loss);
-    if (r->fw_compared >= 0 && r->fw_guaranteed)
-        printf("; firmware == quantized model on %ld/%ld test events", r->fw_equal, r->fw_compared);
-    else if (r->fw_compared >= 0)
+    if (r->fw.compared >= 0 && r->fw.guaranteed)
+        printf("; firmware == quantized model on %ld/%ld test events", r->fw.equal, r->fw.compared);
+    else if (r->fw.compared >= 0)
         printf("; firmware not guaranteed (float parts): max |fw - float| %.4g, mean %.4g on %ld test events",
-               r->fw_err_max, r->fw_err_mean, r->fw_compared);
+               r->fw.err_max, r->fw.err_mean, r->fw.compared);
     else
         printf("; no firmware emulation");
-    if (short_of_schedule) printf("; less sparse than its pruning schedule (sparsity %.2f)", aedl_run_sparsity(r, NULL));
-    if (r->nwarnings) printf("; %d warning(s)%s", r->nwarnings, r->no_eval ? "" : " (eval/summary.json)");
+    if (short_of_schedule) printf("; less sparse than its pruning schedule (sparsity %.2f)", aedl_model_sparsity(r->def, r->blk.masks, NULL));
+    if (r->warn.n) printf("; %d warning(s)%s", r->warn.n, r->opt.no_eval ? "" : " (eval/summary.json)");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
                  (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     printf("; cpu %.1f s; peak memory %.1f MB; results in %s\n", cpu, (double)ru.ru_maxrss / 1024.0,
-           r->outdir);
+           r->opt.outdir);
     free_run(r);
     return bad ? 1 : 0;
 }

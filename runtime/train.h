@@ -15,7 +15,9 @@
  * Memory, as in llm.c: all trainable parameters in one float block; their
  * gradients, Adam moments and pruning masks in blocks of the same length, so
  * the update is one flat loop.  Non-trainable state (batchnorm moving
- * statistics) lives in a second block, "buffers".
+ * statistics) lives in a second block, "buffers".  The generated code reads
+ * the blocks through its MODEL_params and MODEL_buffers structs (named float
+ * arrays per tensor); the driver sees flat floats and the tensor table.
  */
 #ifndef AEDL_TRAIN_H
 #define AEDL_TRAIN_H
@@ -62,23 +64,20 @@ typedef struct aedl_model_def {
     const char *const *prune_names;                    /* the schedules' names (nprunes) */
     int quantized;              /* any quantizer in the model */
 
-    /* Allocates the activations for batches of up to max_batch events; params,
-       grads, buffers are the driver's blocks (the model keeps views into them). */
-    void *(*create)(int max_batch, float *params, float *grads, float *buffers);
+    /* Allocates the activations for batches of up to max_batch events; params
+       and buffers are the driver's blocks (the model reads them in place). */
+    void *(*create)(int max_batch, float *params, float *buffers);
     void (*destroy)(void *m);
-    /* x: (B, n_in) -> returns (B, n_out), owned by the model.  MODE_TRAIN updates
-       the moving statistics in buffers and draws dropout masks from rng. */
+    /* One thread, the whole batch (the evaluation's float model): x (B, n_in)
+       -> returns (B, n_out), owned by the model. */
     const float *(*forward)(void *m, const float *x, int B, aedl_mode mode, aedl_rng *rng);
-    /* After a MODE_TRAIN forward: dout (B, n_out) -> grads = d loss / d params
-       (grads zero before). */
-    void (*backward)(void *m, const float *dout, int B);
     /* QI: call exact_prepare once after the weights changed, then exact on any
        number of events: x (B, n_in) double -> y (B, n_out) double. */
     void (*exact_prepare)(void *m);
     void (*exact)(void *m, const double *x, double *y, int B);
 
-    /* The data-parallel step (train_par.h), which forward/backward above run
-       with one thread.  prepare once per batch of B events (weights as used,
+    /* The data-parallel step (train_par.h), which forward above runs with one
+       thread.  prepare once per batch of B events (weights as used,
        batchnorm folding, dropout masks); then forward_rows on every thread of
        the team (x: the thread's rows), the loss on the rows of output(), and
        backward_rows (dout: the whole batch's (B, n_out); p->grads zero before);

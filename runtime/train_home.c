@@ -62,33 +62,35 @@ static char *find_program(const char *name) {
     return xstrdup(name);
 }
 
-void aedl_locate(aedl_run *r, const char *argv0) {
-    const aedl_train_cfg *c = r->cfg;
+void aedl_locate(aedl_run_loc *loc, const aedl_train_cfg *c, const char *argv0) {
     char *bin = exe_dir(argv0);
-    r->home = join_resolved(bin, c->outdir ? c->outdir : "..");
+    loc->home = join_resolved(bin, c->outdir ? c->outdir : "..");
     free(bin);
-    r->aedl_file = join_resolved(r->home, c->aedl_file);
-    r->include_dirs = xcalloc((size_t)c->ninclude + 1, sizeof(char *));
-    for (int i = 0; i < c->ninclude; i++) r->include_dirs[i] = join_resolved(r->home, c->include_dirs[i]);
+    loc->aedl_file = join_resolved(loc->home, c->aedl_file);
+    loc->include_dirs = xcalloc((size_t)c->ninclude + 1, sizeof(char *));
+    for (int i = 0; i < c->ninclude; i++) loc->include_dirs[i] = join_resolved(loc->home, c->include_dirs[i]);
     const char *env = getenv("AEDLC");
-    r->aedlc = find_program(env && *env ? env : c->aedlc ? c->aedlc : "aedlc");
+    loc->aedlc = find_program(env && *env ? env : c->aedlc ? c->aedlc : "aedlc");
 }
 
-void aedl_set_aedl_file(aedl_run *r, const char *path) {
-    free(r->aedl_file);
+void aedl_set_aedl_file(aedl_run_loc *loc, const char *path) {
+    free(loc->aedl_file);
     char *rp = realpath(path, NULL);
-    r->aedl_file = rp ? rp : xstrdup(path);
+    loc->aedl_file = rp ? rp : xstrdup(path);
 }
 
-void aedl_locate_free(aedl_run *r) {
-    free(r->home); free(r->aedl_file); free(r->aedlc);
-    for (int i = 0; r->include_dirs && i < r->cfg->ninclude; i++) free(r->include_dirs[i]);
-    free(r->include_dirs);
-    for (int i = 0; i < r->nwarnings; i++) free(r->warnings[i]);
-    free(r->warnings);
+void aedl_locate_free(aedl_run_loc *loc, const aedl_train_cfg *c) {
+    free(loc->home); free(loc->aedl_file); free(loc->aedlc);
+    for (int i = 0; loc->include_dirs && i < c->ninclude; i++) free(loc->include_dirs[i]);
+    free(loc->include_dirs);
 }
 
-int aedl_add_warning(aedl_run *r, const char *fmt, ...) {
+void aedl_warnings_free(aedl_warnings *w) {
+    for (int i = 0; i < w->n; i++) free(w->list[i]);
+    free(w->list);
+}
+
+int aedl_add_warning(aedl_warnings *w, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
@@ -98,9 +100,9 @@ int aedl_add_warning(aedl_run *r, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    for (int i = 0; i < r->nwarnings; i++)
-        if (!strcmp(r->warnings[i], s)) { free(s); return 0; }
-    r->warnings = xrealloc(r->warnings, (size_t)(r->nwarnings + 1) * sizeof *r->warnings);
-    r->warnings[r->nwarnings++] = s;
+    for (int i = 0; i < w->n; i++)
+        if (!strcmp(w->list[i], s)) { free(s); return 0; }
+    w->list = xrealloc(w->list, (size_t)(w->n + 1) * sizeof *w->list);
+    w->list[w->n++] = s;
     return 1;
 }

@@ -1,6 +1,10 @@
-/* train_int.h — the driver's state, shared by train.c (the loop, options,
- * checkpoints), train_io.c (weights file, history) and evalrun.c (evaluation,
- * firmware regeneration).  Not for generated code: that uses train.h only. */
+/* train_int.h — the driver's state, shared by train.c (options, data, the
+ * loop), ckpt.c (checkpoints), train_io.c (weights file, history),
+ * train_home.c (where the program was made) and evalrun.c (evaluation,
+ * firmware regeneration).  A run (aedl_run) is split by concern: options,
+ * locations, data, the model's blocks, the training state, the history, the
+ * step's work buffers, the firmware results and the warnings; a function
+ * takes the parts it uses.  Not for generated code: that uses train.h only. */
 #ifndef AEDL_TRAIN_INT_H
 #define AEDL_TRAIN_INT_H
 #include <stdio.h>
@@ -14,34 +18,43 @@ typedef struct {
     double loss, val_loss, lr, sparsity, seconds;
 } aedl_hist_row;
 
+/* The options: the file's values (cfg) overridden by the command line. */
 typedef struct {
-    const aedl_model_def *def;
-    const aedl_train_cfg *cfg;
-
-    /* options (file values overridden by the command line) */
     int epochs, batch, threads, resume, quiet, no_eval;
     long limit, seed;
     const char *outdir;
     char *ckpt_path, *weights_path;
+} aedl_run_opts;
 
-    /* data: `all` owns the memory; tr, va, te are views; signals own theirs */
+/* Found at run time (train_home.c): the output folder the program was
+   generated in, the .aedl file, the -I folders (cfg->ninclude) and aedlc. */
+typedef struct {
+    char *home, *aedl_file, **include_dirs, *aedlc;
+} aedl_run_loc;
+
+/* The data: `all` owns the memory; tr, va, te are views; signals own theirs. */
+typedef struct {
     aedl_table all, tr, va, te;
     aedl_table *sig;            /* (cfg->nsignals) */
     aedl_scaler scaler;
     int have_scaler;
+} aedl_run_data;
 
-    /* blocks (llm.c): params, grads, Adam moments, masks have nparams floats */
+/* The model and its blocks (llm.c): params, grads, Adam moments and masks have
+   nparams floats in the generated MODEL_params layout; buffers nbuffers. */
+typedef struct {
     float *params, *grads, *m1, *m2, *masks, *buffers;
-    float *best_params, *best_masks, *best_buffers;
+    float *best_params, *best_masks, *best_buffers;   /* early stopping's snapshot */
     void *model;
+} aedl_run_blocks;
 
-    /* optimizer and callbacks */
+/* Where training stands: with the blocks and the history, what a checkpoint
+   holds (ckpt.c). */
+typedef struct {
     aedl_adam adam;
     aedl_reduce_lr rl;
     aedl_early_stopping es;
     aedl_terminate_on_nan tn;
-
-    /* position */
     long step;                  /* optimizer steps taken */
     int epoch;                  /* epochs completed */
     long batch_pos;             /* batches done in the current epoch (0 at a boundary) */
@@ -52,57 +65,84 @@ typedef struct {
     char stop_reason[160];
     aedl_rng rng;               /* init, shuffle, dropout */
     aedl_rng rng_epoch;         /* rng at the start of the current epoch (before the shuffle) */
+} aedl_train_state;
 
-    /* work buffers, allocated once */
+/* One row per epoch, and each row's sparsity of each layer with pruned
+   weights (sp[row * n_sp + k], fraction of zeros; history.csv's sparsity_LAYER). */
+typedef struct {
+    aedl_hist_row *rows; int n, cap;
+    const char **sp_layers; int n_sp;
+    double *sp;
+} aedl_history;
+
+/* The step's work buffers and threads, allocated once. */
+typedef struct {
     size_t *perm;               /* (n_train) */
     float *xb, *dout;           /* (batch, n_in), (batch, n_out) */
     uint8_t *mb;                /* (batch, n_in) for masked_mse */
-
-    aedl_hist_row *hist; int nhist, cap_hist;
-    /* the layers with pruned weights, and each history row's sparsity of each
-       (hist_sp[row * n_sp + k], fraction of zeros; history.csv's sparsity_LAYER) */
-    const char **sp_layers; int n_sp;
-    double *hist_sp;
-
-    /* set by aedl_evaluate: firmware emulation == QI on fw_equal of fw_compared
-       test events (fw_compared -1: no firmware column) */
-    long fw_equal, fw_compared;
-    /* the plan is exact by construction (0: float parts); then the largest and
-       mean |firmware - float model| over the test split's outputs */
-    int fw_guaranteed;
-    double fw_err_max, fw_err_mean;
-
-    /* the data-parallel step (train.c, train_par.h): `threads` threads, thread
-       t > 0 accumulating its gradients into tgrads + (t - 1) * nparams */
+    /* the data-parallel step (train_par.h): `threads` threads, thread t > 0
+       accumulating its gradients into tgrads + (t - 1) * nparams */
     aedl_team *team;
     float *tgrads;
     int blas_threads;           /* OpenBLAS' setting outside the training loop */
     /* the last epoch's wall and CPU seconds (all threads): training, validation */
     double ep_train_s, ep_train_cpu, ep_val_s, ep_val_cpu;
+} aedl_run_work;
 
-    /* found at run time (train_home.c): the output folder the program was
-       generated in, the .aedl file, the -I folders (cfg->ninclude) and aedlc */
-    char *home, *aedl_file, **include_dirs, *aedlc;
-    /* the run's warnings (aedlc's when it regenerates the firmware, the
-       pruning's), each printed when it arises and listed in summary.json */
-    char **warnings; int nwarnings;
+/* Set by aedl_evaluate: firmware emulation == QI on `equal` of `compared`
+   test events (compared -1: no firmware column); the plan is exact by
+   construction (guaranteed; 0: float parts); then the largest and mean
+   |firmware - float model| over the test split's outputs. */
+typedef struct {
+    long equal, compared;
+    int guaranteed;
+    double err_max, err_mean;
+} aedl_fw_result;
+
+/* The run's warnings (aedlc's when it regenerates the firmware, the
+   pruning's), each printed when it arises and listed in summary.json. */
+typedef struct {
+    char **list; int n;
+} aedl_warnings;
+
+typedef struct {
+    const aedl_model_def *def;
+    const aedl_train_cfg *cfg;
+    aedl_run_opts opt;
+    aedl_run_loc loc;
+    aedl_run_data data;
+    aedl_run_blocks blk;
+    aedl_train_state st;
+    aedl_history hist;
+    aedl_run_work work;
+    aedl_fw_result fw;
+    aedl_warnings warn;
 } aedl_run;
 
 /* train_io.c */
-int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t errlen);
-int aedl_write_history(const aedl_run *r, const char *path);
-double aedl_run_sparsity(const aedl_run *r, const char *layer);   /* layer NULL: all pruned tensors */
+int aedl_write_weights(const aedl_model_def *d, const char *aedl_version, const aedl_run_blocks *b,
+                       const char *path, char *err, size_t errlen);
+int aedl_write_history(const aedl_history *h, const char *path);
+/* The fraction of pruned weights in `layer`'s pruned tensors (NULL: all of the model's). */
+double aedl_model_sparsity(const aedl_model_def *d, const float *masks, const char *layer);
+
+/* ckpt.c: DIR/MODEL.ckpt, the whole training state.  Writing returns 0, or -1
+   after saying why (the previous checkpoint is left as it was); reading ends
+   the program with the reason when the checkpoint cannot continue this run. */
+int aedl_ckpt_write_run(const aedl_run *r);
+void aedl_ckpt_read_run(aedl_run *r);
 
 /* evalrun.c: evaluation, summary.json, ROC files, firmware regeneration and
    testbench vectors.  Returns 0, or 1 when a step failed (already reported). */
 int aedl_evaluate(aedl_run *r);
 
 /* train_home.c */
-void aedl_locate(aedl_run *r, const char *argv0);
-void aedl_set_aedl_file(aedl_run *r, const char *path);   /* --aedl FILE */
-void aedl_locate_free(aedl_run *r);
-/* Adds a warning to r->warnings (printing is the caller's); 0 when it was there. */
-int aedl_add_warning(aedl_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void aedl_locate(aedl_run_loc *loc, const aedl_train_cfg *c, const char *argv0);
+void aedl_set_aedl_file(aedl_run_loc *loc, const char *path);   /* --aedl FILE */
+void aedl_locate_free(aedl_run_loc *loc, const aedl_train_cfg *c);
+/* Adds a warning to w (printing is the caller's); 0 when it was there. */
+int aedl_add_warning(aedl_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void aedl_warnings_free(aedl_warnings *w);
 
 /* train.c */
 void aedl_say(const aedl_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -10,13 +10,12 @@
 #include "train_int.h"
 #include "util.h"
 
-double aedl_run_sparsity(const aedl_run *r, const char *layer) {
-    const aedl_model_def *d = r->def;
+double aedl_model_sparsity(const aedl_model_def *d, const float *masks, const char *layer) {
     double zeros = 0, total = 0;
     for (int i = 0; i < d->ntensors; i++) {
         const aedl_tensor *t = &d->tensors[i];
         if (t->prune < 0 || (layer && strcmp(layer, t->layer) != 0)) continue;
-        zeros += aedl_prune_mask_sparsity(r->masks + t->offset, (long)t->size) * (double)t->size;
+        zeros += aedl_prune_mask_sparsity(masks + t->offset, (long)t->size) * (double)t->size;
         total += (double)t->size;
     }
     return total > 0 ? zeros / total : 0.0;
@@ -51,8 +50,8 @@ static int put_dataset(hid_t grp, const char *name, const float *data, int rank,
    bytes written with the atomic writer: HDF5 itself never writes to disk, so a
    full disk is an ordinary write error (HDF5 1.10 crashes at exit after a file
    whose close failed). */
-int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t errlen) {
-    const aedl_model_def *d = r->def;
+int aedl_write_weights(const aedl_model_def *d, const char *aedl_version, const aedl_run_blocks *b,
+                       const char *path, char *err, size_t errlen) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 16, 0) < 0) aedl_fatal("HDF5: cannot set up an in-memory file");
@@ -63,16 +62,16 @@ int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t er
         return -1;
     }
     int bad = put_string_attr(f, "model", d->name) |
-              put_string_attr(f, "aedl_version", r->cfg->aedl_version ? r->cfg->aedl_version : "");
+              put_string_attr(f, "aedl_version", aedl_version ? aedl_version : "");
     for (int i = 0; i < d->ntensors && !bad; i++) {
         const aedl_tensor *t = &d->tensors[i];
         hid_t g = H5Lexists(f, t->layer, H5P_DEFAULT) > 0
                       ? H5Gopen2(f, t->layer, H5P_DEFAULT)
                       : H5Gcreate2(f, t->layer, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         if (g < 0) { bad = 1; break; }
-        const float *src = (t->trainable ? r->params : r->buffers) + t->offset;
+        const float *src = (t->trainable ? b->params : b->buffers) + t->offset;
         bad |= put_dataset(g, t->name, src, t->rank, t->dims);
-        if (t->prune >= 0) bad |= put_dataset(g, "mask", r->masks + t->offset, t->rank, t->dims);
+        if (t->prune >= 0) bad |= put_dataset(g, "mask", b->masks + t->offset, t->rank, t->dims);
         H5Gclose(g);
     }
     void *image = NULL;
@@ -105,19 +104,19 @@ int aedl_write_weights(const aedl_run *r, const char *path, char *err, size_t er
 
 /* ---------------------------------------------------------------- history.csv */
 
-int aedl_write_history(const aedl_run *r, const char *path) {
+int aedl_write_history(const aedl_history *hs, const char *path) {
     aedl_atomic a;
     if (aedl_atomic_open(&a, path, "w") != 0) return -1;
     /* the spec's columns, then the sparsity of each pruned layer */
     fprintf(a.f, "epoch,loss,val_loss,lr,sparsity,seconds");
-    for (int k = 0; k < r->n_sp; k++) fprintf(a.f, ",sparsity_%s", r->sp_layers[k]);
+    for (int k = 0; k < hs->n_sp; k++) fprintf(a.f, ",sparsity_%s", hs->sp_layers[k]);
     fputc('\n', a.f);
-    for (int i = 0; i < r->nhist; i++) {
-        const aedl_hist_row *h = &r->hist[i];
+    for (int i = 0; i < hs->n; i++) {
+        const aedl_hist_row *h = &hs->rows[i];
         fprintf(a.f, "%d,%.9g,%.9g,%.9g,%.6f,%.4f", h->epoch, h->loss, h->val_loss, h->lr, h->sparsity,
                 h->seconds);
-        for (int k = 0; k < r->n_sp; k++) {
-            double v = r->hist_sp[(size_t)i * (size_t)r->n_sp + (size_t)k];
+        for (int k = 0; k < hs->n_sp; k++) {
+            double v = hs->sp[(size_t)i * (size_t)hs->n_sp + (size_t)k];
             if (isnan(v)) fprintf(a.f, ",");
             else fprintf(a.f, ",%.6f", v);
         }

@@ -5,13 +5,18 @@
  * to the model (llm.c style):
  *
  *   - the quantizer types of the file, as aedl_fixed constants;
- *   - a model struct: views into the parameter block (one block; gradients,
- *     Adam moments and masks have the same layout), activations and their
- *     gradients with a shape comment each, the double buffers of QI;
+ *   - the layout of the driver's blocks as structs of named float arrays:
+ *     MODEL_params (LAYER_kernel, LAYER_bias, ...; gradients, Adam moments
+ *     and masks have the same layout) and MODEL_buffers (moving statistics);
+ *   - a model struct: the blocks, activations and their gradients with a
+ *     shape comment each, the double buffers of QI;
  *   - per layer MODEL_LAYER_forward / _backward / _exact over lib/nn.h and
- *     runtime/quant.h, each with a comment naming its .aedl source line;
- *   - MODEL_forward, MODEL_backward, MODEL_infer_exact; a tensor table (names,
- *     offsets, shapes, init, pruning) for weights I/O and pruning;
+ *     runtime/quant.h, each with a comment naming its .aedl source line (an
+ *     activation fused into the batchnorm before it has none: the batchnorm's
+ *     functions compute it);
+ *   - MODEL_forward_rows, MODEL_backward_rows, MODEL_infer_exact; a tensor
+ *     table (names, offsets in the blocks by offsetof, shapes, init, pruning)
+ *     for weights I/O and pruning;
  *   - the data and train blocks as an aedl_train_cfg, and main() calling the
  *     generic driver runtime/train.c.
  */
@@ -228,8 +233,27 @@ typedef struct {
     bool quantized;
     const IrNode *in, *out;
     bool out_direct;          /* nothing reads the output: its backward reads the driver's dout in place */
+    bool *grad;               /* per node (m->nodes order): its output gradient is needed, i.e. it or a
+                                 layer before it has parameters; the others have no backward */
     const IrTarget *target;   /* or NULL */
 } Gen;
+
+static bool needs_grad(const Gen *g, const IrNode *n) {
+    for (int i = 0; i < g->m->nnodes; i++)
+        if (g->m->nodes[i] == n) return g->grad[i];
+    return false;
+}
+
+static void find_grads(Gen *g) {
+    const IrModel *m = g->m;
+    g->grad = xcalloc((size_t)m->nnodes + 1, sizeof *g->grad);
+    for (int i = 0; i < m->nnodes; i++) {   /* in order: inputs come first */
+        const IrNode *n = m->nodes[i];
+        bool need = n->op == OP_DENSE || n->op == OP_BATCHNORM;
+        for (int j = 0; j < n->ninputs; j++) need |= needs_grad(g, n->inputs[j]);
+        g->grad[i] = need;
+    }
+}
 
 static const char *qid(Gen *g, const IrQuant *q, const IrNode *n, const char *slot) {
     for (int i = 0; i < g->nq; i++)
@@ -307,7 +331,7 @@ typedef struct {
     const IrNode *n;
     const char *name;         /* kernel, bias, gamma, ... */
     bool trainable;
-    long offset, size;
+    long size;
     int rank, d0, d1;
     const char *init;
     int fan_in, fan_out;
@@ -333,8 +357,8 @@ static void add_tensor(Tensors *ts, const IrNode *n, const char *name, bool trai
     t->n = n; t->name = name; t->trainable = trainable; t->size = size;
     t->rank = rank; t->d0 = d0; t->d1 = d1; t->init = init;
     t->fan_in = fan_in; t->fan_out = fan_out; t->prune = prune;
-    if (trainable) { t->offset = ts->nparams; ts->nparams += size; }
-    else { t->offset = ts->nbuffers; ts->nbuffers += size; }
+    if (trainable) ts->nparams += size;
+    else ts->nbuffers += size;
 }
 
 static void collect_tensors(const IrModel *m, Tensors *ts) {
@@ -361,17 +385,10 @@ static void collect_tensors(const IrModel *m, Tensors *ts) {
     }
 }
 
-static const Tensor *find_tensor(const Tensors *ts, const IrNode *n, const char *name) {
-    for (int i = 0; i < ts->nt; i++)
-        if (ts->t[i].n == n && !strcmp(ts->t[i].name, name)) return &ts->t[i];
-    return NULL;
-}
-
 /* ---------------------------------------------------------------- buffers */
 
 /* Every buffer of the model struct: its field name, element type, and size
    per event (per_event) or in total (fixed). */
-typedef enum { B_F32, B_U8, B_F64 } BufType;
 typedef enum { G_ACT, G_DACT, G_MASK, G_EXACT, G_FIX, G_FIX64 } BufGroup;
 
 typedef struct {
@@ -418,13 +435,13 @@ static void collect_bufs(Gen *g, Bufs *bs) {
         add_buf(bs, G_ACT, S, sh, n->op == OP_INPUT ? "the input as the model sees it" : "output",
                 "%s_out", n->name);
         add_buf(bs, G_EXACT, S, sh, "QI output (double)", "%s_x", n->name);
-        if (n->op != OP_INPUT && !(n == g->out && g->out_direct) && !fused_act(m, n))
+        if (needs_grad(g, n) && !(n == g->out && g->out_direct) && !fused_act(m, n))
             add_buf(bs, G_DACT, S, sh, "d loss / d output", "%s_dout", n->name);
         bool q = has_quant(n);
         if (q && ((n->op == OP_BATCHNORM && !fast_quant(n->quant)) ||
                   (n->op == OP_LEAKY_RELU && !fused_into(m, n)))) {
             add_buf(bs, G_ACT, S, sh, "before the quantizer", "%s_pre", n->name);
-            add_buf(bs, G_DACT, S, sh, "d loss / d pre", "%s_dpre", n->name);
+            if (needs_grad(g, n)) add_buf(bs, G_DACT, S, sh, "d loss / d pre", "%s_dpre", n->name);
         }
         if (q && !fused_into(m, n) && !(n->op == OP_BATCHNORM && fast_quant(n->quant)))
             add_buf(bs, G_MASK, S, sh, "1 where the quantizer passes the gradient", "%s_qin", n->name);
@@ -505,13 +522,13 @@ static bool bn_epi(Gen *g, const IrNode *n, char *buf, size_t len) {
     return false;
 }
 
-static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
+static void gen_forward_layer(Gen *g, const IrNode *n) {
     FILE *o = g->o;
     const char *M = g->M, *N = n->name;
     long S = node_size(n);
     long Sin = n->ninputs ? node_size(n->inputs[0]) : S;
     const char *I = n->ninputs ? n->inputs[0]->name : NULL;
-    (void)ts;
+    if (fused_into(g->m, n)) return;   /* computed by the batchnorm before it, in every mode */
     put_origin(o, n, "");
     fprintf(o, "static void %s_%s_forward(%s_model *m, const aedl_par *p, const float *x, aedl_mode mode) {\n",
             M, N, M);
@@ -545,10 +562,10 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
         if (has_epi) fprintf(o, "    aedl_epi epi = %s;%s\n", epi, a ? "   /* the activation after it, fused */" : "");
         fprintf(o, "    if (mode == AEDL_MODE_TRAIN) {\n");
         fprintf(o, "        float *stats = m->%s_stats + (size_t)p->tid * %ld;\n", N, AEDL_BN_STATS(c));
-        fprintf(o, "        aedl_bn_train_forward(p, %s, stats, m->%s_part, %s, m->%s_gamma, m->%s_beta, %d, %.9gf, %s);\n",
+        fprintf(o, "        aedl_bn_train_forward(p, %s, stats, m->%s_part, %s, m->params->%s_gamma, m->params->%s_beta, %d, %.9gf, %s);\n",
                 dst, N, rows(I, "out", Sin), N, N, c, n->epsilon, has_epi ? "&epi" : "NULL");
         fprintf(o, "        if (p->tid == 0)\n");
-        fprintf(o, "            aedl_batchnorm_update_moving(m->%s_moving_mean, m->%s_moving_variance, stats, stats + %d, %d, %.9gf);\n",
+        fprintf(o, "            aedl_batchnorm_update_moving(m->buffers->%s_moving_mean, m->buffers->%s_moving_variance, stats, stats + %d, %d, %.9gf);\n",
                 N, N, c, c, n->momentum);
         if (q && !has_epi)
             fprintf(o, "        aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n", qid(g, n->quant, n, "quant"),
@@ -570,10 +587,6 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
     case OP_RELU:
     case OP_LEAKY_RELU:
     case OP_LINEAR: {
-        if (fused_into(g->m, n)) {   /* in every mode */
-            fprintf(o, "    (void)m; (void)p;   /* computed by %s_%s_forward */\n", M, I);
-            break;
-        }
         uses_mode = has_quant(n);
         char train_mask[TS * 6];
         snprintf(train_mask, sizeof train_mask, "mode == AEDL_MODE_TRAIN ? %s : NULL", rows(N, "qin", S));
@@ -645,42 +658,43 @@ static void gen_forward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
     fprintf(o, "}\n\n");
 }
 
-/* The gradient rows of input j, or NULL when it is the model input. */
-static const char *din(const IrNode *n, int j) {
+/* The gradient rows of input j, or NULL when no gradient is needed there
+   (the model input, a layer with nothing trainable up to it). */
+static const char *din(const Gen *g, const IrNode *n, int j) {
     const IrNode *s = n->inputs[j];
-    if (s->op == OP_INPUT) return "NULL";
+    if (!needs_grad(g, s)) return "NULL";
     return rows(s->name, "dout", node_size(s));
 }
 
 /* dy: this layer's output gradient, on this thread's rows.  Parameter
    gradients go to the thread's block p->grads (a quantized weight's to the
    same place: M_finish masks them after the threads' blocks are summed). */
-static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
+static void gen_backward_layer(Gen *g, const IrNode *n) {
     FILE *o = g->o;
     const char *M = g->M, *N = n->name;
     long S = node_size(n);
-    if (n->op == OP_INPUT) return;
-    const char *d0 = din(n, 0);
+    /* a fused activation: in its batchnorm's backward; nothing to train up to here: none */
+    if (!needs_grad(g, n) || fused_into(g->m, n)) return;
+    const char *d0 = din(g, n, 0);
     const char *I = n->inputs[0]->name;
     long Sin = node_size(n->inputs[0]);
     put_origin(o, n, "");
     fprintf(o, "static void %s_%s_backward(%s_model *m, const aedl_par *p, const float *dy) {\n", M, N, M);
     bool uses_dy = true;
     switch (n->op) {
-    case OP_INPUT: break;
+    case OP_INPUT: break;   /* (no backward: returned above) */
     case OP_DENSE: {
         int nin = last_dim(n->inputs[0]);
         long rows_per = Sin / nin;
-        const Tensor *k = find_tensor(ts, n, "kernel"), *b = find_tensor(ts, n, "bias");
-        char db[48] = "NULL";
-        if (b) snprintf(db, sizeof db, "p->grads + %ld", b->offset);
-        fprintf(o, "    aedl_dense_backward(%s, p->grads + %ld, %s, dy, %s, m->%s_k, p->n * %ld, %d, %d);\n",
-                d0, k->offset, db, rows(I, "out", Sin), N, rows_per, nin, n->units);
+        char db[TS * 2] = "NULL";
+        if (n->use_bias) snprintf(db, sizeof db, "grad->%s_bias", N);
+        fprintf(o, "    %s_params *grad = (%s_params *)p->grads;\n", M, M);
+        fprintf(o, "    aedl_dense_backward(%s, grad->%s_kernel, %s, dy, %s, m->%s_k, p->n * %ld, %d, %d);\n",
+                d0, N, db, rows(I, "out", Sin), N, rows_per, nin, n->units);
         break;
     }
     case OP_BATCHNORM: {
         int c = last_dim(n);
-        const Tensor *gm = find_tensor(ts, n, "gamma"), *bt = find_tensor(ts, n, "beta");
         char epi[TS * 4];
         bool has_epi = bn_epi(g, n, epi, sizeof epi);
         const IrNode *a = fused_act(g->m, n);
@@ -692,21 +706,20 @@ static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
             da = rows(N, "dpre", S);
         }
         if (has_epi) fprintf(o, "    const aedl_epi epi = %s;\n", epi);
-        fprintf(o, "    aedl_bn_train_backward(p, %s, p->grads + %ld, p->grads + %ld, m->%s_part, %s, %s, m->%s_stats + (size_t)p->tid * %ld, m->%s_gamma, m->%s_beta, %d, %.9gf, %s);\n",
-                d0, gm->offset, bt->offset, N, da, rows(I, "out", Sin), N, AEDL_BN_STATS(c), N, N, c, n->epsilon,
+        fprintf(o, "    %s_params *grad = (%s_params *)p->grads;\n", M, M);
+        fprintf(o, "    aedl_bn_train_backward(p, %s, grad->%s_gamma, grad->%s_beta, m->%s_part, %s, %s, m->%s_stats + (size_t)p->tid * %ld, m->params->%s_gamma, m->params->%s_beta, %d, %.9gf, %s);\n",
+                d0, N, N, N, da, rows(I, "out", Sin), N, AEDL_BN_STATS(c), N, N, c, n->epsilon,
                 has_epi ? "&epi" : "NULL");
         break;
     }
     case OP_RELU:
-        if (fused_into(g->m, n)) { fprintf(o, "    (void)m; (void)p;   /* in %s_%s_backward */\n", M, I); uses_dy = false; }
-        else if (has_quant(n))
+        if (has_quant(n))
             fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);   /* relu included */\n", d0, rows(N, "qin", S), S);
         else
             fprintf(o, "    aedl_relu_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(I, "out", Sin), S);
         break;
     case OP_LEAKY_RELU:
-        if (fused_into(g->m, n)) { fprintf(o, "    (void)m; (void)p;   /* in %s_%s_backward */\n", M, I); uses_dy = false; }
-        else if (has_quant(n)) {
+        if (has_quant(n)) {
             fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(N, "dpre", S), S);
             fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", rows(N, "dpre", S), rows(N, "qin", S), S);
             fprintf(o, "    aedl_leaky_relu_backward(%s, %s, %s, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin),
@@ -736,7 +749,7 @@ static void gen_backward_layer(Gen *g, const IrNode *n, const Tensors *ts) {
     case OP_CONCAT:
     case OP_ADD: {
         fprintf(o, "    float *const dins[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %s", j ? "," : "", din(n, j));
+        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %s", j ? "," : "", din(g, n, j));
         fprintf(o, " };\n");
         if (n->op == OP_ADD) {
             fprintf(o, "    aedl_add_backward(dins, dy, %d, (long)p->n * %ld);\n", n->ninputs, S);
@@ -841,12 +854,42 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
 
 /* ---------------------------------------------------------------- the file */
 
+/* The layout of one block: the parameters (trainable: the params block,
+   whose gradients, Adam moments and masks have the same layout) or the
+   buffers, as a struct of named float arrays. */
+static void gen_block(Gen *g, const Tensors *ts, bool trainable, long total) {
+    FILE *o = g->o;
+    const char *M = g->M, *kind = trainable ? "params" : "buffers";
+    if (!total) return;
+    fprintf(o, "typedef struct {\n");
+    const IrNode *layer = NULL;
+    for (int i = 0; i < ts->nt; i++) {
+        const Tensor *t = &ts->t[i];
+        if (t->trainable != trainable) continue;
+        if (t->n != layer) fprintf(o, "    /* %s (%s) */\n", t->n->name, ir_op_name(t->n->op));
+        layer = t->n;
+        if (t->rank == 2) fprintf(o, "    float %s_%s[%d * %d];\n", t->n->name, t->name, t->d0, t->d1);
+        else fprintf(o, "    float %s_%s[%d];\n", t->n->name, t->name, t->d0);
+    }
+    fprintf(o, "} %s_%s;\n", M, kind);
+    fprintf(o, "_Static_assert(sizeof(%s_%s) == %ld * sizeof(float), \"%s_%s: floats only, no padding\");\n", M, kind,
+            total, M, kind);
+    fprintf(o, "#define %s_%s_AT(f) (offsetof(%s_%s, f) / sizeof(float))   /* f's offset in the block */\n\n",
+            M, trainable ? "PARAM" : "BUFFER", M, kind);
+}
+
 static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
     FILE *o = g->o;
     const char *M = g->M;
-    fprintf(o, "/* ---- the model: views into the driver's blocks, activations, QI buffers ---- */\n");
+    fprintf(o, "/* ---- the driver's blocks: trainable parameters (%s_params; their gradients, Adam\n"
+               "   moments and pruning masks have the same layout) and buffers (%s_buffers) ---- */\n", M, M);
+    gen_block(g, ts, true, ts->nparams);
+    gen_block(g, ts, false, ts->nbuffers);
+    if (!ts->nparams && !ts->nbuffers) fprintf(o, "/* (none in this model) */\n\n");
+    fprintf(o, "/* ---- the model: its blocks, activations, QI buffers ---- */\n");
     fprintf(o, "typedef struct {\n    int B;                        /* batch capacity */\n");
-    fprintf(o, "    float *params, *grads, *buffers;\n");
+    if (ts->nparams) fprintf(o, "    %s_params *params;\n", M);
+    if (ts->nbuffers) fprintf(o, "    %s_buffers *buffers;\n", M);
     fprintf(o, "    float *acts, *dacts;          /* (B, %s_ACTS), (B, %s_DACTS): one allocation each */\n", M, M);
     fprintf(o, "    uint8_t *qmask;               /* (B, %s_QMASK) */\n", M);
     fprintf(o, "    double *xacts;                /* (B, %s_XACTS) */\n", M);
@@ -855,18 +898,6 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
     fprintf(o, "    /* the quantizers of the training forward pass (train_quant.h: fast, == quant.h) */\n");
     for (int i = 0; i < g->nq; i++) fprintf(o, "    aedl_tq tq_%s;\n", g->qs[i].id);
     if (g->in->has_type) fprintf(o, "    aedl_tq tq_%s_t_%s;\n", M, g->in->name);
-    fprintf(o, "\n");
-    fprintf(o, "    /* parameters (params block) and their gradients (grads block, same offsets) */\n");
-    for (int i = 0; i < ts->nt; i++) {
-        const Tensor *t = &ts->t[i];
-        char sh[48];
-        if (t->rank == 2) snprintf(sh, sizeof sh, "(%d, %d)", t->d0, t->d1);
-        else snprintf(sh, sizeof sh, "(%d)", t->d0);
-        if (t->trainable)
-            fprintf(o, "    float *%s_%s, *%s_%s_grad;   /* %s */\n", t->n->name, t->name, t->n->name, t->name, sh);
-        else
-            fprintf(o, "    float *%s_%s;   /* %s  buffers block (not trained) */\n", t->n->name, t->name, sh);
-    }
     fprintf(o, "\n    /* activations */\n");
     for (int i = 0; i < bs->n; i++) {
         const Buf *b = &bs->b[i];
@@ -894,24 +925,19 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
     }
     fprintf(o, "enum {   /* sizes: per event (ACTS ... XACTS) and in total */\n");
     fprintf(o, "    %s_ACTS = %ld, %s_DACTS = %ld, %s_QMASK = %ld, %s_XACTS = %ld,\n", M, acts, M, dacts, M, qmask, M, xacts);
-    fprintf(o, "    %s_FIXED = %ld, %s_FIXED8 = %ld, %s_FIXED64 = %ld,\n", M, fixed, M, fixed8, M, fixed64);
-    fprintf(o, "    %s_NPARAMS = %ld, %s_NBUFFERS = %ld\n};\n\n", M, ts->nparams, M, ts->nbuffers);
+    fprintf(o, "    %s_FIXED = %ld, %s_FIXED8 = %ld, %s_FIXED64 = %ld\n};\n\n", M, fixed, M, fixed8, M, fixed64);
 
     /* create / destroy */
-    fprintf(o, "static void *%s_create(int B, float *params, float *grads, float *buffers) {\n", M);
+    fprintf(o, "static void *%s_create(int B, float *params, float *buffers) {\n", M);
     fprintf(o, "    %s_model *m = xcalloc(1, sizeof *m);\n", M);
     fprintf(o, "    size_t b = (size_t)B;\n");
-    fprintf(o, "    m->B = B; m->params = params; m->grads = grads; m->buffers = buffers;\n");
+    fprintf(o, "    m->B = B;\n");
+    if (ts->nparams) fprintf(o, "    m->params = (%s_params *)params;\n", M);
+    else fprintf(o, "    (void)params;\n");
+    if (ts->nbuffers) fprintf(o, "    m->buffers = (%s_buffers *)buffers;\n", M);
+    else fprintf(o, "    (void)buffers;\n");
     for (int i = 0; i < g->nq; i++) fprintf(o, "    aedl_tq_init(&m->tq_%s, &%s);\n", g->qs[i].id, g->qs[i].id);
     if (g->in->has_type) fprintf(o, "    aedl_tq_init(&m->tq_%s_t_%s, &%s_t_%s);\n", M, g->in->name, M, g->in->name);
-    for (int i = 0; i < ts->nt; i++) {
-        const Tensor *t = &ts->t[i];
-        if (t->trainable)
-            fprintf(o, "    m->%s_%s = params + %ld; m->%s_%s_grad = grads + %ld;\n", t->n->name, t->name, t->offset,
-                    t->n->name, t->name, t->offset);
-        else
-            fprintf(o, "    m->%s_%s = buffers + %ld;\n", t->n->name, t->name, t->offset);
-    }
     fprintf(o, "    float *a = m->acts = xcalloc(b * %s_ACTS + 1, sizeof(float));\n", M);
     fprintf(o, "    float *d = m->dacts = xcalloc(b * %s_DACTS + 1, sizeof(float));\n", M);
     fprintf(o, "    uint8_t *q = m->qmask = xcalloc(b * %s_QMASK + %s_FIXED8 + 1, 1);\n", M, M);
@@ -957,24 +983,24 @@ static void gen_model_functions(Gen *g) {
         const char *N = n->name;
         if (n->op == OP_DENSE) {
             long ks = (long)last_dim(n->inputs[0]) * n->units;
-            fprintf(o, "    m->%s_k = m->%s_kernel;\n", N, N);
-            fprintf(o, "    m->%s_b = %s%s%s;\n", N, n->use_bias ? "m->" : "NULL", n->use_bias ? N : "", n->use_bias ? "_bias" : "");
+            fprintf(o, "    m->%s_k = m->params->%s_kernel;\n", N, N);
+            fprintf(o, "    m->%s_b = %s%s%s;\n", N, n->use_bias ? "m->params->" : "NULL", n->use_bias ? N : "", n->use_bias ? "_bias" : "");
             if (n->weight_q) {
                 fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
-                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->%s_kernel, m->%s_kq, %ld, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
+                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->params->%s_kernel, m->%s_kq, %ld, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
                         qid(g, n->weight_q, n, "weight"), N, N, ks, N);
                 fprintf(o, "        m->%s_k = m->%s_kq;\n    }\n", N, N);
             }
             if (n->use_bias && n->bias_q) {
                 fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
-                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->%s_bias, m->%s_bq, %d, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
+                fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->params->%s_bias, m->%s_bq, %d, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
                         qid(g, n->bias_q, n, "bias"), N, N, n->units, N);
                 fprintf(o, "        m->%s_b = m->%s_bq;\n    }\n", N, N);
             }
         } else if (n->op == OP_BATCHNORM) {
             int c = last_dim(n);
             fprintf(o, "    if (mode != AEDL_MODE_TRAIN) {\n");
-            fprintf(o, "        aedl_batchnorm_fold(m->%s_scale, m->%s_shift, m->%s_gamma, m->%s_beta, m->%s_moving_mean, m->%s_moving_variance, %d, %.9gf);\n",
+            fprintf(o, "        aedl_batchnorm_fold(m->%s_scale, m->%s_shift, m->params->%s_gamma, m->params->%s_beta, m->buffers->%s_moving_mean, m->buffers->%s_moving_variance, %d, %.9gf);\n",
                     N, N, N, N, N, N, c, n->epsilon);
             if (g->quantized) {
                 fprintf(o, "        if (mode == AEDL_MODE_EVAL) {   /* quantized model: scale and shift quantized in inference */\n");
@@ -998,8 +1024,11 @@ static void gen_model_functions(Gen *g) {
                "   MODE_EVAL: moving statistics; MODE_FLOAT: no quantizer at all. */\n", node_size(g->in));
     fprintf(o, "static void %s_forward_rows(void *mp, const aedl_par *p, const float *x, aedl_mode mode) {\n", M);
     fprintf(o, "    %s_model *m = mp;\n", M);
-    for (int i = 0; i < m->nnodes; i++)
-        fprintf(o, "    %s_%s_forward(m, p, x, mode);\n", M, m->nodes[i]->name);
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        if (fused_into(m, n)) fprintf(o, "    /* %s: in %s_%s_forward */\n", n->name, M, n->inputs[0]->name);
+        else fprintf(o, "    %s_%s_forward(m, p, x, mode);\n", M, n->name);
+    }
     fprintf(o, "}\n\n");
     fprintf(o, "static const float *%s_output(void *mp) { return ((%s_model *)mp)->%s_out; }\n\n", M, M, out);
     /* backward rows */
@@ -1009,47 +1038,51 @@ static void gen_model_functions(Gen *g) {
     fprintf(o, "    %s_model *m = mp;\n", M);
     for (int i = 0; i < m->nnodes; i++) {   /* backward functions accumulate (+=) */
         const IrNode *n = m->nodes[i];
-        if (n->op != OP_INPUT && n != g->out && !fused_act(m, n))   /* a fused batchnorm reads its activation's */
+        if (needs_grad(g, n) && n != g->out && !fused_act(m, n))   /* a fused batchnorm reads its activation's */
             fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(n->name, "dout", node_size(n)), node_size(n));
     }
-    if (!g->out_direct)   /* other layers read the output: their gradients add to the loss's */
+    if (!g->out_direct && needs_grad(g, g->out))   /* other layers read the output: their gradients add to the loss's */
         fprintf(o, "    memcpy(%s, dout + (size_t)p->lo * %ld, sizeof(float) * (size_t)p->n * %ld);\n",
                 rows(out, "dout", Sout), Sout, Sout);
     for (int i = m->nnodes - 1; i >= 0; i--) {
         const IrNode *n = m->nodes[i];
-        if (n->op == OP_INPUT) continue;
-        if (n == g->out && g->out_direct)
+        if (!needs_grad(g, n)) continue;
+        if (fused_into(m, n)) fprintf(o, "    /* %s: in %s_%s_backward */\n", n->name, M, n->inputs[0]->name);
+        else if (n == g->out && g->out_direct)
             fprintf(o, "    %s_%s_backward(m, p, dout + (size_t)p->lo * %ld);\n", M, n->name, Sout);
         else if (fused_act(m, n))
             fprintf(o, "    %s_%s_backward(m, p, NULL);\n", M, n->name);
         else fprintf(o, "    %s_%s_backward(m, p, %s);\n", M, n->name, rows(n->name, "dout", node_size(n)));
     }
+    bool any = false;
+    for (int i = 0; i < m->nnodes; i++) any |= needs_grad(g, m->nodes[i]);
+    if (!any) fprintf(o, "    (void)m; (void)p;   /* nothing to train */\n");
+    if (!needs_grad(g, g->out)) fprintf(o, "    (void)dout;\n");
     fprintf(o, "}\n\n");
     /* finish */
     fprintf(o, "/* Once per step, on the summed gradients: straight through the weight quantizers\n"
                "   (zero where a weight is outside its quantizer's range). */\n");
-    fprintf(o, "static void %s_finish(void *mp, float *grads) {\n    %s_model *m = mp;\n", M, M);
+    fprintf(o, "static void %s_finish(void *mp, float *grads) {\n", M);
+    bool any_ste = false;
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
-        if (n->op != OP_DENSE) continue;
+        if (n->op != OP_DENSE || !(n->weight_q || (n->use_bias && n->bias_q))) continue;
+        if (!any_ste) fprintf(o, "    %s_model *m = mp;\n    %s_params *grad = (%s_params *)grads;\n", M, M, M);
+        any_ste = true;
         if (n->weight_q)
-            fprintf(o, "    aedl_ste_mask(grads + (m->%s_kernel - m->params), m->%s_kin, %ld);\n", n->name, n->name,
+            fprintf(o, "    aedl_ste_mask(grad->%s_kernel, m->%s_kin, %ld);\n", n->name, n->name,
                     (long)last_dim(n->inputs[0]) * n->units);
         if (n->use_bias && n->bias_q)
-            fprintf(o, "    aedl_ste_mask(grads + (m->%s_bias - m->params), m->%s_bin, %d);\n", n->name, n->name, n->units);
+            fprintf(o, "    aedl_ste_mask(grad->%s_bias, m->%s_bin, %d);\n", n->name, n->name, n->units);
     }
-    fprintf(o, "    (void)m; (void)grads;\n}\n\n");
+    if (!any_ste) fprintf(o, "    (void)mp; (void)grads;\n");
+    fprintf(o, "}\n\n");
     /* the one-thread interface */
     fprintf(o, "/* One thread, the whole batch: x (B, %ld) -> (B, %ld). */\n", node_size(g->in), Sout);
     fprintf(o, "static const float *%s_forward(void *mp, const float *x, int B, aedl_mode mode, aedl_rng *rng) {\n", M);
     fprintf(o, "    %s_model *m = mp;\n", M);
-    fprintf(o, "    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = m->grads, .team = NULL };\n");
+    fprintf(o, "    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = NULL, .team = NULL };\n");
     fprintf(o, "    %s_prepare(m, B, mode, rng);\n    %s_forward_rows(m, &p, x, mode);\n    return m->%s_out;\n}\n\n", M, M, out);
-    fprintf(o, "/* After a MODE_TRAIN forward of B events: grads (zero before) = d loss / d params. */\n");
-    fprintf(o, "static void %s_backward(void *mp, const float *dout, int B) {\n", M);
-    fprintf(o, "    %s_model *m = mp;\n", M);
-    fprintf(o, "    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = m->grads, .team = NULL };\n");
-    fprintf(o, "    %s_backward_rows(m, &p, dout);\n    %s_finish(m, m->grads);\n}\n\n", M, M);
     /* exact */
     fprintf(o, "/* QI: quantize the weights once (masked weights are exactly zero already). */\n");
     fprintf(o, "static void %s_exact_prepare(void *p) {\n    %s_model *m = p;\n", M, M);
@@ -1058,17 +1091,17 @@ static void gen_model_functions(Gen *g) {
         const char *N = n->name;
         if (n->op == OP_DENSE) {
             long ks = (long)last_dim(n->inputs[0]) * n->units;
-            fprintf(o, "    aedl_f32_to_f64(m->%s_kx, m->%s_kernel, %ld);\n", N, N, ks);
+            fprintf(o, "    aedl_f32_to_f64(m->%s_kx, m->params->%s_kernel, %ld);\n", N, N, ks);
             if (n->weight_q)
                 fprintf(o, "    aedl_quantize_f64(&%s, m->%s_kx, m->%s_kx, %ld, NULL);\n", qid(g, n->weight_q, n, "weight"), N, N, ks);
             if (n->use_bias) {
-                fprintf(o, "    aedl_f32_to_f64(m->%s_bx, m->%s_bias, %d);\n", N, N, n->units);
+                fprintf(o, "    aedl_f32_to_f64(m->%s_bx, m->params->%s_bias, %d);\n", N, N, n->units);
                 if (n->bias_q)
                     fprintf(o, "    aedl_quantize_f64(&%s, m->%s_bx, m->%s_bx, %d, NULL);\n", qid(g, n->bias_q, n, "bias"), N, N, n->units);
             }
         } else if (n->op == OP_BATCHNORM) {
             int c = last_dim(n);
-            fprintf(o, "    aedl_batchnorm_fold_f64(m->%s_scalex, m->%s_shiftx, m->%s_gamma, m->%s_beta, m->%s_moving_mean, m->%s_moving_variance, %d, %.9gf);\n",
+            fprintf(o, "    aedl_batchnorm_fold_f64(m->%s_scalex, m->%s_shiftx, m->params->%s_gamma, m->params->%s_beta, m->buffers->%s_moving_mean, m->buffers->%s_moving_variance, %d, %.9gf);\n",
                     N, N, N, N, N, N, c, n->epsilon);
             if (g->quantized) {
                 fprintf(o, "    aedl_quantize_f64(&%s_t_bn_param, m->%s_scalex, m->%s_scalex, %d, NULL);\n", M, N, N, c);
@@ -1107,8 +1140,9 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     fprintf(o, "    /* layer, name, trainable, offset, size, rank, dims, init, fan_in, fan_out, prune */\n");
     for (int i = 0; i < ts->nt; i++) {
         const Tensor *t = &ts->t[i];
-        fprintf(o, "    { \"%s\", \"%s\", %d, %ld, %ld, %d, { %d, %d }, %s, %d, %d, %d },\n", t->n->name, t->name,
-                t->trainable, t->offset, t->size, t->rank, t->d0, t->d1, t->init, t->fan_in, t->fan_out, t->prune);
+        fprintf(o, "    { \"%s\", \"%s\", %d, %s_%s_AT(%s_%s), %ld, %d, { %d, %d }, %s, %d, %d, %d },\n", t->n->name, t->name,
+                t->trainable, M, t->trainable ? "PARAM" : "BUFFER", t->n->name, t->name, t->size, t->rank, t->d0, t->d1,
+                t->init, t->fan_in, t->fan_out, t->prune);
     }
     if (!ts->nt) fprintf(o, "    { 0 }\n");
     fprintf(o, "};\n\n");
@@ -1117,12 +1151,12 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     put_cstr(o, g->m->name);
     fprintf(o, ", .source = ");
     put_cstr(o, base_name(g->p->main_file));
-    fprintf(o, ",\n    .n_in = %ld, .n_out = %ld, .nparams = %s_NPARAMS, .nbuffers = %s_NBUFFERS,\n",
-            node_size(g->in), node_size(g->out), M, M);
+    fprintf(o, ",\n    .n_in = %ld, .n_out = %ld, .nparams = %ld, .nbuffers = %ld,\n",
+            node_size(g->in), node_size(g->out), ts->nparams, ts->nbuffers);
     fprintf(o, "    .tensors = %s_tensors, .ntensors = %d,\n", M, ts->nt);
     if (ts->npr) fprintf(o, "    .prunes = %s_prunes, .nprunes = %d, .prune_names = %s_prune_names,\n", M, ts->npr, M);
     fprintf(o, "    .quantized = %d,\n", g->quantized);
-    fprintf(o, "    .create = %s_create, .destroy = %s_destroy, .forward = %s_forward, .backward = %s_backward,\n", M, M, M, M);
+    fprintf(o, "    .create = %s_create, .destroy = %s_destroy, .forward = %s_forward,\n", M, M, M);
     fprintf(o, "    .exact_prepare = %s_exact_prepare, .exact = %s_infer_exact,\n", M, M);
     fprintf(o, "    .prepare = %s_prepare, .forward_rows = %s_forward_rows, .output = %s_output,\n", M, M, M);
     fprintf(o, "    .backward_rows = %s_backward_rows, .finish = %s_finish,\n};\n\n", M, M);
@@ -1362,8 +1396,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
             if (m->nodes[i]->inputs[j] == g.out) g.out_direct = false;
 
     char exe[PATH_MAX];
-    ssize_t n = opt->aedlc_path ? (ssize_t)snprintf(exe, sizeof exe, "%s", opt->aedlc_path)
-                                : readlink("/proc/self/exe", exe, sizeof exe - 1);
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) { fprintf(stderr, "aedlc: error: cannot find the aedlc executable's path\n"); return 1; }
     exe[n] = 0;
     char lib[PATH_MAX + 256], inc[PATH_MAX + 256];
@@ -1379,6 +1412,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
         return 1;
     }
     g.qs = xcalloc((size_t)m->nnodes * 3 + 1, sizeof *g.qs);
+    find_grads(&g);
     char *file_rel = relative_to(opt->outdir, p->main_file);
     char cpath[PATH_MAX + 64], mpath[PATH_MAX + 64];
     snprintf(cpath, sizeof cpath, "%s/%s_model.c", dir, m->name);
@@ -1400,7 +1434,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     fprintf(o, " * folder above this one); regenerate rather than edit: aedlc FILE --emit train -o DIR.\n");
     fprintf(o, " * The model-specific part (layers, tensors, settings); the generic driver is\n");
     fprintf(o, " * runtime/train.c (options, data, loop, checkpoints, evaluation).  Shapes: B = events. */\n");
-    fprintf(o, "#include <stdbool.h>\n#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n");
+    fprintf(o, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n");
     fprintf(o, "#include \"nn.h\"\n#include \"quant.h\"\n#include \"train.h\"\n#include \"train_par.h\"\n#include \"train_quant.h\"\n#include \"util.h\"\n\n");
     fprintf(o, "/* The aedlc that regenerates the firmware after training: the Makefile sets it\n"
                "   (make AEDLC=...); the environment variable AEDLC overrides it at run time. */\n");
@@ -1408,16 +1442,16 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     gen_quantizers(&g);
     gen_struct(&g, &ts, &bs);
     fprintf(o, "/* ---- layers: forward (float, training) ---- */\n\n");
-    for (int i = 0; i < m->nnodes; i++) gen_forward_layer(&g, m->nodes[i], &ts);
+    for (int i = 0; i < m->nnodes; i++) gen_forward_layer(&g, m->nodes[i]);
     fprintf(o, "/* ---- layers: backward (accumulate into the gradients) ---- */\n\n");
-    for (int i = m->nnodes - 1; i >= 0; i--) gen_backward_layer(&g, m->nodes[i], &ts);
+    for (int i = m->nnodes - 1; i >= 0; i--) gen_backward_layer(&g, m->nodes[i]);
     fprintf(o, "/* ---- layers: quantized inference in double (QI: docs/semantics.md) ---- */\n\n");
     for (int i = 0; i < m->nnodes; i++) gen_exact_layer(&g, m->nodes[i]);
     gen_model_functions(&g);
     gen_tables(&g, &ts);
     gen_config(&g, opt, file_rel);
     free(file_rel);
-    free(ts.t); free(ts.pr); free(bs.b); free(g.qs);
+    free(ts.t); free(ts.pr); free(bs.b); free(g.qs); free(g.grad);
     fclose(g.o);
     /* "B * 1" reads better as "B" (rows of a layer whose input is (B, n)). */
     for (char *q = text; (q = strstr(q, "B * 1")) != NULL; q++)
@@ -1438,7 +1472,6 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
         fprintf(stderr, "aedlc: error: cannot write %s: %s\n", mpath, strerror(errno));
         return 1;
     }
-    if (opt->no_build) return 0;
     char *exe_abs = realpath(exe, NULL);
     int st = run_make(dir, exe_abs ? exe_abs : exe, lib, inc);
     free(exe_abs);

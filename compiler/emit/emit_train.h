@@ -2,7 +2,6 @@
  * (MODEL_model.c, Makefile) and builds DIR/train/MODEL_train with make. */
 #ifndef AEDL_EMIT_TRAIN_H
 #define AEDL_EMIT_TRAIN_H
-#include <stdbool.h>
 #include "ir.h"
 
 typedef struct {
@@ -10,8 +9,6 @@ typedef struct {
     const char *target_name;          /* --target, or NULL */
     const char *const *include_dirs;  /* -I DIR, in order */
     int ninclude;
-    const char *aedlc_path;           /* the aedlc executable; NULL: /proc/self/exe */
-    bool no_build;                    /* write the files only, do not run make */
     const IrTarget *target;           /* the target (default type of sigmoid/tanh tables), or NULL */
 } EmitTrainOptions;
 
