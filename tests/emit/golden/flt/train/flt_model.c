@@ -4,6 +4,7 @@
  * The model-specific part (layers, tensors, settings); the generic driver is
  * runtime/train.c (options, data, loop, checkpoints, evaluation).  Shapes: B = events. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,43 @@
 static const aedl_fixed flt_t_x = { .width = 12, .integer = 4, .is_signed = true, .rnd = AEDL_RND, .ovf = AEDL_SAT };
     /* input x : fixed<12,4,rnd,sat> */
 
-/* ---- the model: views into the driver's blocks, activations, QI buffers ---- */
+/* ---- the driver's blocks: trainable parameters (flt_params; their gradients, Adam
+   moments and pruning masks have the same layout) and buffers (flt_buffers) ---- */
+typedef struct {
+    /* a (dense) */
+    float a_kernel[4 * 4];
+    float a_bias[4];
+    /* batchnorm_1 (batchnorm) */
+    float batchnorm_1_gamma[4];
+    float batchnorm_1_beta[4];
+    /* b (dense) */
+    float b_kernel[4 * 3];
+    float b_bias[3];
+    /* c (dense) */
+    float c_kernel[3 * 3];
+    /* d (dense) */
+    float d_kernel[6 * 3];
+    float d_bias[3];
+    /* out (dense) */
+    float out_kernel[3 * 4];
+    float out_bias[4];
+} flt_params;
+_Static_assert(sizeof(flt_params) == 89 * sizeof(float), "flt_params: floats only, no padding");
+#define flt_PARAM_AT(f) (offsetof(flt_params, f) / sizeof(float))   /* f's offset in the block */
+
+typedef struct {
+    /* batchnorm_1 (batchnorm) */
+    float batchnorm_1_moving_mean[4];
+    float batchnorm_1_moving_variance[4];
+} flt_buffers;
+_Static_assert(sizeof(flt_buffers) == 8 * sizeof(float), "flt_buffers: floats only, no padding");
+#define flt_BUFFER_AT(f) (offsetof(flt_buffers, f) / sizeof(float))   /* f's offset in the block */
+
+/* ---- the model: its blocks, activations, QI buffers ---- */
 typedef struct {
     int B;                        /* batch capacity */
-    float *params, *grads, *buffers;
+    flt_params *params;
+    flt_buffers *buffers;
     float *acts, *dacts;          /* (B, flt_ACTS), (B, flt_DACTS): one allocation each */
     uint8_t *qmask;               /* (B, flt_QMASK) */
     double *xacts;                /* (B, flt_XACTS) */
@@ -35,21 +69,6 @@ typedef struct {
     double *fixed64;              /* (flt_FIXED64) */
     /* the quantizers of the training forward pass (train_quant.h: fast, == quant.h) */
     aedl_tq tq_flt_t_x;
-
-    /* parameters (params block) and their gradients (grads block, same offsets) */
-    float *a_kernel, *a_kernel_grad;   /* (4, 4) */
-    float *a_bias, *a_bias_grad;   /* (4) */
-    float *batchnorm_1_gamma, *batchnorm_1_gamma_grad;   /* (4) */
-    float *batchnorm_1_beta, *batchnorm_1_beta_grad;   /* (4) */
-    float *batchnorm_1_moving_mean;   /* (4)  buffers block (not trained) */
-    float *batchnorm_1_moving_variance;   /* (4)  buffers block (not trained) */
-    float *b_kernel, *b_kernel_grad;   /* (4, 3) */
-    float *b_bias, *b_bias_grad;   /* (3) */
-    float *c_kernel, *c_kernel_grad;   /* (3, 3) */
-    float *d_kernel, *d_kernel_grad;   /* (6, 3) */
-    float *d_bias, *d_bias_grad;   /* (3) */
-    float *out_kernel, *out_kernel_grad;   /* (3, 4) */
-    float *out_bias, *out_bias_grad;   /* (4) */
 
     /* activations */
     float *x_out;   /* (B, 4) the input as the model sees it */
@@ -113,28 +132,16 @@ typedef struct {
 
 enum {   /* sizes: per event (ACTS ... XACTS) and in total */
     flt_ACTS = 52, flt_DACTS = 36, flt_QMASK = 0, flt_XACTS = 48,
-    flt_FIXED = 200, flt_FIXED8 = 0, flt_FIXED64 = 361,
-    flt_NPARAMS = 89, flt_NBUFFERS = 8
+    flt_FIXED = 200, flt_FIXED8 = 0, flt_FIXED64 = 361
 };
 
-static void *flt_create(int B, float *params, float *grads, float *buffers) {
+static void *flt_create(int B, float *params, float *buffers) {
     flt_model *m = xcalloc(1, sizeof *m);
     size_t b = (size_t)B;
-    m->B = B; m->params = params; m->grads = grads; m->buffers = buffers;
+    m->B = B;
+    m->params = (flt_params *)params;
+    m->buffers = (flt_buffers *)buffers;
     aedl_tq_init(&m->tq_flt_t_x, &flt_t_x);
-    m->a_kernel = params + 0; m->a_kernel_grad = grads + 0;
-    m->a_bias = params + 16; m->a_bias_grad = grads + 16;
-    m->batchnorm_1_gamma = params + 20; m->batchnorm_1_gamma_grad = grads + 20;
-    m->batchnorm_1_beta = params + 24; m->batchnorm_1_beta_grad = grads + 24;
-    m->batchnorm_1_moving_mean = buffers + 0;
-    m->batchnorm_1_moving_variance = buffers + 4;
-    m->b_kernel = params + 28; m->b_kernel_grad = grads + 28;
-    m->b_bias = params + 40; m->b_bias_grad = grads + 40;
-    m->c_kernel = params + 43; m->c_kernel_grad = grads + 43;
-    m->d_kernel = params + 52; m->d_kernel_grad = grads + 52;
-    m->d_bias = params + 70; m->d_bias_grad = grads + 70;
-    m->out_kernel = params + 73; m->out_kernel_grad = grads + 73;
-    m->out_bias = params + 85; m->out_bias_grad = grads + 85;
     float *a = m->acts = xcalloc(b * flt_ACTS + 1, sizeof(float));
     float *d = m->dacts = xcalloc(b * flt_DACTS + 1, sizeof(float));
     uint8_t *q = m->qmask = xcalloc(b * flt_QMASK + flt_FIXED8 + 1, 1);
@@ -223,20 +230,13 @@ static void flt_batchnorm_1_forward(flt_model *m, const aedl_par *p, const float
     aedl_epi epi = { AEDL_EPI_LEAKY, 0.299804688f, NULL };   /* the activation after it, fused */
     if (mode == AEDL_MODE_TRAIN) {
         float *stats = m->batchnorm_1_stats + (size_t)p->tid * 12;
-        aedl_bn_train_forward(p, m->leaky_relu_1_out + (size_t)p->lo * 4, stats, m->batchnorm_1_part, m->a_out + (size_t)p->lo * 4, m->batchnorm_1_gamma, m->batchnorm_1_beta, 4, 0.001f, &epi);
+        aedl_bn_train_forward(p, m->leaky_relu_1_out + (size_t)p->lo * 4, stats, m->batchnorm_1_part, m->a_out + (size_t)p->lo * 4, m->params->batchnorm_1_gamma, m->params->batchnorm_1_beta, 4, 0.001f, &epi);
         if (p->tid == 0)
-            aedl_batchnorm_update_moving(m->batchnorm_1_moving_mean, m->batchnorm_1_moving_variance, stats, stats + 4, 4, 0.99f);
+            aedl_batchnorm_update_moving(m->buffers->batchnorm_1_moving_mean, m->buffers->batchnorm_1_moving_variance, stats, stats + 4, 4, 0.99f);
         return;
     }
     if (mode == AEDL_MODE_FLOAT) epi.q = NULL;
     aedl_bn_infer_forward(m->leaky_relu_1_out + (size_t)p->lo * 4, m->a_out + (size_t)p->lo * 4, m->batchnorm_1_scale, m->batchnorm_1_shift, p->n, 4, &epi);
-    (void)x;
-}
-
-/* leaky_relu_1: leaky_relu(alpha=0.3) — flt.aedl:9 */
-static void flt_leaky_relu_1_forward(flt_model *m, const aedl_par *p, const float *x, aedl_mode mode) {
-    (void)m; (void)p;   /* computed by flt_batchnorm_1_forward */
-    (void)mode;
     (void)x;
 }
 
@@ -315,7 +315,8 @@ static void flt_out_forward(flt_model *m, const aedl_par *p, const float *x, aed
 
 /* out: dense(4) — flt.aedl:18 */
 static void flt_out_backward(flt_model *m, const aedl_par *p, const float *dy) {
-    aedl_dense_backward(m->softmax_1_dout + (size_t)p->lo * 3, p->grads + 73, p->grads + 85, dy, m->softmax_1_out + (size_t)p->lo * 3, m->out_k, p->n, 3, 4);
+    flt_params *grad = (flt_params *)p->grads;
+    aedl_dense_backward(m->softmax_1_dout + (size_t)p->lo * 3, grad->out_kernel, grad->out_bias, dy, m->softmax_1_out + (size_t)p->lo * 3, m->out_k, p->n, 3, 4);
 }
 
 /* softmax_1: softmax — flt.aedl:17 */
@@ -336,7 +337,8 @@ static void flt_linear_1_backward(flt_model *m, const aedl_par *p, const float *
 
 /* d: dense(3) — flt.aedl:14 */
 static void flt_d_backward(flt_model *m, const aedl_par *p, const float *dy) {
-    aedl_dense_backward(m->both_dout + (size_t)p->lo * 6, p->grads + 52, p->grads + 70, dy, m->both_out + (size_t)p->lo * 6, m->d_k, p->n, 6, 3);
+    flt_params *grad = (flt_params *)p->grads;
+    aedl_dense_backward(m->both_dout + (size_t)p->lo * 6, grad->d_kernel, grad->d_bias, dy, m->both_out + (size_t)p->lo * 6, m->d_k, p->n, 6, 3);
 }
 
 /* both: concat <- b, c — flt.aedl:13 */
@@ -348,12 +350,14 @@ static void flt_both_backward(flt_model *m, const aedl_par *p, const float *dy) 
 
 /* c: dense(3, use_bias=false) — flt.aedl:12 */
 static void flt_c_backward(flt_model *m, const aedl_par *p, const float *dy) {
-    aedl_dense_backward(m->b_dout + (size_t)p->lo * 3, p->grads + 43, NULL, dy, m->b_out + (size_t)p->lo * 3, m->c_k, p->n, 3, 3);
+    flt_params *grad = (flt_params *)p->grads;
+    aedl_dense_backward(m->b_dout + (size_t)p->lo * 3, grad->c_kernel, NULL, dy, m->b_out + (size_t)p->lo * 3, m->c_k, p->n, 3, 3);
 }
 
 /* b: dense(3) — flt.aedl:11 */
 static void flt_b_backward(flt_model *m, const aedl_par *p, const float *dy) {
-    aedl_dense_backward(m->dropout_1_dout + (size_t)p->lo * 4, p->grads + 28, p->grads + 40, dy, m->dropout_1_out + (size_t)p->lo * 4, m->b_k, p->n, 4, 3);
+    flt_params *grad = (flt_params *)p->grads;
+    aedl_dense_backward(m->dropout_1_dout + (size_t)p->lo * 4, grad->b_kernel, grad->b_bias, dy, m->dropout_1_out + (size_t)p->lo * 4, m->b_k, p->n, 4, 3);
 }
 
 /* dropout_1: dropout(0.1) — flt.aedl:10 */
@@ -361,22 +365,18 @@ static void flt_dropout_1_backward(flt_model *m, const aedl_par *p, const float 
     aedl_dropout_backward(m->leaky_relu_1_dout + (size_t)p->lo * 4, m->dropout_1_mask + (size_t)p->lo * 4, dy, (long)p->n * 4);
 }
 
-/* leaky_relu_1: leaky_relu(alpha=0.3) — flt.aedl:9 */
-static void flt_leaky_relu_1_backward(flt_model *m, const aedl_par *p, const float *dy) {
-    (void)m; (void)p;   /* in flt_batchnorm_1_backward */
-    (void)dy;
-}
-
 /* batchnorm_1: batchnorm — flt.aedl:8 */
 static void flt_batchnorm_1_backward(flt_model *m, const aedl_par *p, const float *dy) {
     const aedl_epi epi = { AEDL_EPI_LEAKY, 0.299804688f, NULL };
-    aedl_bn_train_backward(p, m->a_dout + (size_t)p->lo * 4, p->grads + 20, p->grads + 24, m->batchnorm_1_part, m->leaky_relu_1_dout + (size_t)p->lo * 4, m->a_out + (size_t)p->lo * 4, m->batchnorm_1_stats + (size_t)p->tid * 12, m->batchnorm_1_gamma, m->batchnorm_1_beta, 4, 0.001f, &epi);
+    flt_params *grad = (flt_params *)p->grads;
+    aedl_bn_train_backward(p, m->a_dout + (size_t)p->lo * 4, grad->batchnorm_1_gamma, grad->batchnorm_1_beta, m->batchnorm_1_part, m->leaky_relu_1_dout + (size_t)p->lo * 4, m->a_out + (size_t)p->lo * 4, m->batchnorm_1_stats + (size_t)p->tid * 12, m->params->batchnorm_1_gamma, m->params->batchnorm_1_beta, 4, 0.001f, &epi);
     (void)dy;
 }
 
 /* a: dense(4, init=he_uniform) — flt.aedl:7 */
 static void flt_a_backward(flt_model *m, const aedl_par *p, const float *dy) {
-    aedl_dense_backward(NULL, p->grads + 0, p->grads + 16, dy, m->x_out + (size_t)p->lo * 4, m->a_k, p->n, 4, 4);
+    flt_params *grad = (flt_params *)p->grads;
+    aedl_dense_backward(NULL, grad->a_kernel, grad->a_bias, dy, m->x_out + (size_t)p->lo * 4, m->a_k, p->n, 4, 4);
 }
 
 /* ---- layers: quantized inference in double (QI: docs/semantics.md) ---- */
@@ -467,20 +467,20 @@ static void flt_out_exact(flt_model *m, const double *x, int B) {
    unless MODE_FLOAT), batchnorm scale and shift (inference), dropout masks. */
 static void flt_prepare(void *mp, int B, aedl_mode mode, aedl_rng *rng) {
     flt_model *m = mp;
-    m->a_k = m->a_kernel;
-    m->a_b = m->a_bias;
+    m->a_k = m->params->a_kernel;
+    m->a_b = m->params->a_bias;
     if (mode != AEDL_MODE_TRAIN) {
-        aedl_batchnorm_fold(m->batchnorm_1_scale, m->batchnorm_1_shift, m->batchnorm_1_gamma, m->batchnorm_1_beta, m->batchnorm_1_moving_mean, m->batchnorm_1_moving_variance, 4, 0.001f);
+        aedl_batchnorm_fold(m->batchnorm_1_scale, m->batchnorm_1_shift, m->params->batchnorm_1_gamma, m->params->batchnorm_1_beta, m->buffers->batchnorm_1_moving_mean, m->buffers->batchnorm_1_moving_variance, 4, 0.001f);
     }
     if (mode == AEDL_MODE_TRAIN) aedl_dropout_draw(m->dropout_1_mask, (long)B * 4, 0.1f, rng);
-    m->b_k = m->b_kernel;
-    m->b_b = m->b_bias;
-    m->c_k = m->c_kernel;
+    m->b_k = m->params->b_kernel;
+    m->b_b = m->params->b_bias;
+    m->c_k = m->params->c_kernel;
     m->c_b = NULL;
-    m->d_k = m->d_kernel;
-    m->d_b = m->d_bias;
-    m->out_k = m->out_kernel;
-    m->out_b = m->out_bias;
+    m->d_k = m->params->d_kernel;
+    m->d_b = m->params->d_bias;
+    m->out_k = m->params->out_kernel;
+    m->out_b = m->params->out_bias;
     (void)m; (void)mode;
 }
 
@@ -492,7 +492,7 @@ static void flt_forward_rows(void *mp, const aedl_par *p, const float *x, aedl_m
     flt_x_forward(m, p, x, mode);
     flt_a_forward(m, p, x, mode);
     flt_batchnorm_1_forward(m, p, x, mode);
-    flt_leaky_relu_1_forward(m, p, x, mode);
+    /* leaky_relu_1: in flt_batchnorm_1_forward */
     flt_dropout_1_forward(m, p, x, mode);
     flt_b_forward(m, p, x, mode);
     flt_c_forward(m, p, x, mode);
@@ -529,7 +529,7 @@ static void flt_backward_rows(void *mp, const aedl_par *p, const float *dout) {
     flt_c_backward(m, p, m->c_dout + (size_t)p->lo * 3);
     flt_b_backward(m, p, m->b_dout + (size_t)p->lo * 3);
     flt_dropout_1_backward(m, p, m->dropout_1_dout + (size_t)p->lo * 4);
-    flt_leaky_relu_1_backward(m, p, m->leaky_relu_1_dout + (size_t)p->lo * 4);
+    /* leaky_relu_1: in flt_batchnorm_1_backward */
     flt_batchnorm_1_backward(m, p, NULL);
     flt_a_backward(m, p, m->a_dout + (size_t)p->lo * 4);
 }
@@ -537,40 +537,31 @@ static void flt_backward_rows(void *mp, const aedl_par *p, const float *dout) {
 /* Once per step, on the summed gradients: straight through the weight quantizers
    (zero where a weight is outside its quantizer's range). */
 static void flt_finish(void *mp, float *grads) {
-    flt_model *m = mp;
-    (void)m; (void)grads;
+    (void)mp; (void)grads;
 }
 
 /* One thread, the whole batch: x (B, 4) -> (B, 4). */
 static const float *flt_forward(void *mp, const float *x, int B, aedl_mode mode, aedl_rng *rng) {
     flt_model *m = mp;
-    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = m->grads, .team = NULL };
+    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = NULL, .team = NULL };
     flt_prepare(m, B, mode, rng);
     flt_forward_rows(m, &p, x, mode);
     return m->out_out;
 }
 
-/* After a MODE_TRAIN forward of B events: grads (zero before) = d loss / d params. */
-static void flt_backward(void *mp, const float *dout, int B) {
-    flt_model *m = mp;
-    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = m->grads, .team = NULL };
-    flt_backward_rows(m, &p, dout);
-    flt_finish(m, m->grads);
-}
-
 /* QI: quantize the weights once (masked weights are exactly zero already). */
 static void flt_exact_prepare(void *p) {
     flt_model *m = p;
-    aedl_f32_to_f64(m->a_kx, m->a_kernel, 16);
-    aedl_f32_to_f64(m->a_bx, m->a_bias, 4);
-    aedl_batchnorm_fold_f64(m->batchnorm_1_scalex, m->batchnorm_1_shiftx, m->batchnorm_1_gamma, m->batchnorm_1_beta, m->batchnorm_1_moving_mean, m->batchnorm_1_moving_variance, 4, 0.001f);
-    aedl_f32_to_f64(m->b_kx, m->b_kernel, 12);
-    aedl_f32_to_f64(m->b_bx, m->b_bias, 3);
-    aedl_f32_to_f64(m->c_kx, m->c_kernel, 9);
-    aedl_f32_to_f64(m->d_kx, m->d_kernel, 18);
-    aedl_f32_to_f64(m->d_bx, m->d_bias, 3);
-    aedl_f32_to_f64(m->out_kx, m->out_kernel, 12);
-    aedl_f32_to_f64(m->out_bx, m->out_bias, 4);
+    aedl_f32_to_f64(m->a_kx, m->params->a_kernel, 16);
+    aedl_f32_to_f64(m->a_bx, m->params->a_bias, 4);
+    aedl_batchnorm_fold_f64(m->batchnorm_1_scalex, m->batchnorm_1_shiftx, m->params->batchnorm_1_gamma, m->params->batchnorm_1_beta, m->buffers->batchnorm_1_moving_mean, m->buffers->batchnorm_1_moving_variance, 4, 0.001f);
+    aedl_f32_to_f64(m->b_kx, m->params->b_kernel, 12);
+    aedl_f32_to_f64(m->b_bx, m->params->b_bias, 3);
+    aedl_f32_to_f64(m->c_kx, m->params->c_kernel, 9);
+    aedl_f32_to_f64(m->d_kx, m->params->d_kernel, 18);
+    aedl_f32_to_f64(m->d_bx, m->params->d_bias, 3);
+    aedl_f32_to_f64(m->out_kx, m->params->out_kernel, 12);
+    aedl_f32_to_f64(m->out_bx, m->params->out_bias, 4);
     (void)m;
 }
 
@@ -596,27 +587,27 @@ static void flt_infer_exact(void *p, const double *x, double *y, int B) {
 /* ---- tensors: the weights file's /layer/name, block offsets, shapes, init, pruning ---- */
 static const aedl_tensor flt_tensors[13] = {
     /* layer, name, trainable, offset, size, rank, dims, init, fan_in, fan_out, prune */
-    { "a", "kernel", 1, 0, 16, 2, { 4, 4 }, AEDL_INIT_HE_UNIFORM, 4, 4, -1 },
-    { "a", "bias", 1, 16, 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
-    { "batchnorm_1", "gamma", 1, 20, 4, 1, { 4, 0 }, AEDL_INIT_ONES, 0, 0, -1 },
-    { "batchnorm_1", "beta", 1, 24, 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
-    { "batchnorm_1", "moving_mean", 0, 0, 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
-    { "batchnorm_1", "moving_variance", 0, 4, 4, 1, { 4, 0 }, AEDL_INIT_ONES, 0, 0, -1 },
-    { "b", "kernel", 1, 28, 12, 2, { 4, 3 }, AEDL_INIT_HE_UNIFORM, 4, 3, -1 },
-    { "b", "bias", 1, 40, 3, 1, { 3, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
-    { "c", "kernel", 1, 43, 9, 2, { 3, 3 }, AEDL_INIT_HE_UNIFORM, 3, 3, -1 },
-    { "d", "kernel", 1, 52, 18, 2, { 6, 3 }, AEDL_INIT_HE_UNIFORM, 6, 3, -1 },
-    { "d", "bias", 1, 70, 3, 1, { 3, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
-    { "out", "kernel", 1, 73, 12, 2, { 3, 4 }, AEDL_INIT_HE_UNIFORM, 3, 4, -1 },
-    { "out", "bias", 1, 85, 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "a", "kernel", 1, flt_PARAM_AT(a_kernel), 16, 2, { 4, 4 }, AEDL_INIT_HE_UNIFORM, 4, 4, -1 },
+    { "a", "bias", 1, flt_PARAM_AT(a_bias), 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "batchnorm_1", "gamma", 1, flt_PARAM_AT(batchnorm_1_gamma), 4, 1, { 4, 0 }, AEDL_INIT_ONES, 0, 0, -1 },
+    { "batchnorm_1", "beta", 1, flt_PARAM_AT(batchnorm_1_beta), 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "batchnorm_1", "moving_mean", 0, flt_BUFFER_AT(batchnorm_1_moving_mean), 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "batchnorm_1", "moving_variance", 0, flt_BUFFER_AT(batchnorm_1_moving_variance), 4, 1, { 4, 0 }, AEDL_INIT_ONES, 0, 0, -1 },
+    { "b", "kernel", 1, flt_PARAM_AT(b_kernel), 12, 2, { 4, 3 }, AEDL_INIT_HE_UNIFORM, 4, 3, -1 },
+    { "b", "bias", 1, flt_PARAM_AT(b_bias), 3, 1, { 3, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "c", "kernel", 1, flt_PARAM_AT(c_kernel), 9, 2, { 3, 3 }, AEDL_INIT_HE_UNIFORM, 3, 3, -1 },
+    { "d", "kernel", 1, flt_PARAM_AT(d_kernel), 18, 2, { 6, 3 }, AEDL_INIT_HE_UNIFORM, 6, 3, -1 },
+    { "d", "bias", 1, flt_PARAM_AT(d_bias), 3, 1, { 3, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "out", "kernel", 1, flt_PARAM_AT(out_kernel), 12, 2, { 3, 4 }, AEDL_INIT_HE_UNIFORM, 3, 4, -1 },
+    { "out", "bias", 1, flt_PARAM_AT(out_bias), 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
 };
 
 static const aedl_model_def flt_def = {
     .name = "flt", .source = "flt.aedl",
-    .n_in = 4, .n_out = 4, .nparams = flt_NPARAMS, .nbuffers = flt_NBUFFERS,
+    .n_in = 4, .n_out = 4, .nparams = 89, .nbuffers = 8,
     .tensors = flt_tensors, .ntensors = 13,
     .quantized = 0,
-    .create = flt_create, .destroy = flt_destroy, .forward = flt_forward, .backward = flt_backward,
+    .create = flt_create, .destroy = flt_destroy, .forward = flt_forward,
     .exact_prepare = flt_exact_prepare, .exact = flt_infer_exact,
     .prepare = flt_prepare, .forward_rows = flt_forward_rows, .output = flt_output,
     .backward_rows = flt_backward_rows, .finish = flt_finish,

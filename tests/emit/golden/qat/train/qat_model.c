@@ -4,6 +4,7 @@
  * The model-specific part (layers, tensors, settings); the generic driver is
  * runtime/train.c (options, data, loop, checkpoints, evaluation).  Shapes: B = events. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,38 @@ static const aedl_fixed qat_t_x = { .width = 10, .integer = 3, .is_signed = true
 static const aedl_fixed qat_t_bn_param = { .width = 16, .integer = 6, .is_signed = true, .rnd = AEDL_RND_CONV, .ovf = AEDL_SAT };
     /* batchnorm scale and shift in inference of a quantized model */
 
-/* ---- the model: views into the driver's blocks, activations, QI buffers ---- */
+/* ---- the driver's blocks: trainable parameters (qat_params; their gradients, Adam
+   moments and pruning masks have the same layout) and buffers (qat_buffers) ---- */
+typedef struct {
+    /* enc (dense) */
+    float enc_kernel[6 * 4];
+    float enc_bias[4];
+    /* batchnorm_1 (batchnorm) */
+    float batchnorm_1_gamma[4];
+    float batchnorm_1_beta[4];
+    /* latent (dense) */
+    float latent_kernel[4 * 2];
+    float latent_bias[2];
+    /* dec (dense) */
+    float dec_kernel[2 * 6];
+    float dec_bias[6];
+} qat_params;
+_Static_assert(sizeof(qat_params) == 64 * sizeof(float), "qat_params: floats only, no padding");
+#define qat_PARAM_AT(f) (offsetof(qat_params, f) / sizeof(float))   /* f's offset in the block */
+
+typedef struct {
+    /* batchnorm_1 (batchnorm) */
+    float batchnorm_1_moving_mean[4];
+    float batchnorm_1_moving_variance[4];
+} qat_buffers;
+_Static_assert(sizeof(qat_buffers) == 8 * sizeof(float), "qat_buffers: floats only, no padding");
+#define qat_BUFFER_AT(f) (offsetof(qat_buffers, f) / sizeof(float))   /* f's offset in the block */
+
+/* ---- the model: its blocks, activations, QI buffers ---- */
 typedef struct {
     int B;                        /* batch capacity */
-    float *params, *grads, *buffers;
+    qat_params *params;
+    qat_buffers *buffers;
     float *acts, *dacts;          /* (B, qat_ACTS), (B, qat_DACTS): one allocation each */
     uint8_t *qmask;               /* (B, qat_QMASK) */
     double *xacts;                /* (B, qat_XACTS) */
@@ -46,18 +75,6 @@ typedef struct {
     aedl_tq tq_qat_q_qa;
     aedl_tq tq_qat_q_latent_weight;
     aedl_tq tq_qat_t_x;
-
-    /* parameters (params block) and their gradients (grads block, same offsets) */
-    float *enc_kernel, *enc_kernel_grad;   /* (6, 4) */
-    float *enc_bias, *enc_bias_grad;   /* (4) */
-    float *batchnorm_1_gamma, *batchnorm_1_gamma_grad;   /* (4) */
-    float *batchnorm_1_beta, *batchnorm_1_beta_grad;   /* (4) */
-    float *batchnorm_1_moving_mean;   /* (4)  buffers block (not trained) */
-    float *batchnorm_1_moving_variance;   /* (4)  buffers block (not trained) */
-    float *latent_kernel, *latent_kernel_grad;   /* (4, 2) */
-    float *latent_bias, *latent_bias_grad;   /* (2) */
-    float *dec_kernel, *dec_kernel_grad;   /* (2, 6) */
-    float *dec_bias, *dec_bias_grad;   /* (6) */
 
     /* activations */
     float *x_out;   /* (B, 6) the input as the model sees it */
@@ -106,28 +123,19 @@ typedef struct {
 
 enum {   /* sizes: per event (ACTS ... XACTS) and in total */
     qat_ACTS = 26, qat_DACTS = 10, qat_QMASK = 0, qat_XACTS = 26,
-    qat_FIXED = 256, qat_FIXED8 = 56, qat_FIXED64 = 336,
-    qat_NPARAMS = 64, qat_NBUFFERS = 8
+    qat_FIXED = 256, qat_FIXED8 = 56, qat_FIXED64 = 336
 };
 
-static void *qat_create(int B, float *params, float *grads, float *buffers) {
+static void *qat_create(int B, float *params, float *buffers) {
     qat_model *m = xcalloc(1, sizeof *m);
     size_t b = (size_t)B;
-    m->B = B; m->params = params; m->grads = grads; m->buffers = buffers;
+    m->B = B;
+    m->params = (qat_params *)params;
+    m->buffers = (qat_buffers *)buffers;
     aedl_tq_init(&m->tq_qat_q_qw, &qat_q_qw);
     aedl_tq_init(&m->tq_qat_q_qa, &qat_q_qa);
     aedl_tq_init(&m->tq_qat_q_latent_weight, &qat_q_latent_weight);
     aedl_tq_init(&m->tq_qat_t_x, &qat_t_x);
-    m->enc_kernel = params + 0; m->enc_kernel_grad = grads + 0;
-    m->enc_bias = params + 24; m->enc_bias_grad = grads + 24;
-    m->batchnorm_1_gamma = params + 28; m->batchnorm_1_gamma_grad = grads + 28;
-    m->batchnorm_1_beta = params + 32; m->batchnorm_1_beta_grad = grads + 32;
-    m->batchnorm_1_moving_mean = buffers + 0;
-    m->batchnorm_1_moving_variance = buffers + 4;
-    m->latent_kernel = params + 36; m->latent_kernel_grad = grads + 36;
-    m->latent_bias = params + 44; m->latent_bias_grad = grads + 44;
-    m->dec_kernel = params + 46; m->dec_kernel_grad = grads + 46;
-    m->dec_bias = params + 58; m->dec_bias_grad = grads + 58;
     float *a = m->acts = xcalloc(b * qat_ACTS + 1, sizeof(float));
     float *d = m->dacts = xcalloc(b * qat_DACTS + 1, sizeof(float));
     uint8_t *q = m->qmask = xcalloc(b * qat_QMASK + qat_FIXED8 + 1, 1);
@@ -203,20 +211,13 @@ static void qat_batchnorm_1_forward(qat_model *m, const aedl_par *p, const float
     aedl_epi epi = { AEDL_EPI_RELU, 0.0f, &m->tq_qat_q_qa };   /* the activation after it, fused */
     if (mode == AEDL_MODE_TRAIN) {
         float *stats = m->batchnorm_1_stats + (size_t)p->tid * 12;
-        aedl_bn_train_forward(p, m->relu_1_out + (size_t)p->lo * 4, stats, m->batchnorm_1_part, m->enc_out + (size_t)p->lo * 4, m->batchnorm_1_gamma, m->batchnorm_1_beta, 4, 0.001f, &epi);
+        aedl_bn_train_forward(p, m->relu_1_out + (size_t)p->lo * 4, stats, m->batchnorm_1_part, m->enc_out + (size_t)p->lo * 4, m->params->batchnorm_1_gamma, m->params->batchnorm_1_beta, 4, 0.001f, &epi);
         if (p->tid == 0)
-            aedl_batchnorm_update_moving(m->batchnorm_1_moving_mean, m->batchnorm_1_moving_variance, stats, stats + 4, 4, 0.99f);
+            aedl_batchnorm_update_moving(m->buffers->batchnorm_1_moving_mean, m->buffers->batchnorm_1_moving_variance, stats, stats + 4, 4, 0.99f);
         return;
     }
     if (mode == AEDL_MODE_FLOAT) epi.q = NULL;
     aedl_bn_infer_forward(m->relu_1_out + (size_t)p->lo * 4, m->enc_out + (size_t)p->lo * 4, m->batchnorm_1_scale, m->batchnorm_1_shift, p->n, 4, &epi);
-    (void)x;
-}
-
-/* relu_1: relu(quant=qa) — qat.aedl:14 */
-static void qat_relu_1_forward(qat_model *m, const aedl_par *p, const float *x, aedl_mode mode) {
-    (void)m; (void)p;   /* computed by qat_batchnorm_1_forward */
-    (void)mode;
     (void)x;
 }
 
@@ -238,30 +239,28 @@ static void qat_dec_forward(qat_model *m, const aedl_par *p, const float *x, aed
 
 /* dec: dense(6, weight=qw, bias=qw) — qat.aedl:16 */
 static void qat_dec_backward(qat_model *m, const aedl_par *p, const float *dy) {
-    aedl_dense_backward(m->latent_dout + (size_t)p->lo * 2, p->grads + 46, p->grads + 58, dy, m->latent_out + (size_t)p->lo * 2, m->dec_k, p->n, 2, 6);
+    qat_params *grad = (qat_params *)p->grads;
+    aedl_dense_backward(m->latent_dout + (size_t)p->lo * 2, grad->dec_kernel, grad->dec_bias, dy, m->latent_out + (size_t)p->lo * 2, m->dec_k, p->n, 2, 6);
 }
 
 /* latent: dense(2, weight=fixed<8, 3, rnd_conv, sat>, bias=qw, prune=none) — qat.aedl:15 */
 static void qat_latent_backward(qat_model *m, const aedl_par *p, const float *dy) {
-    aedl_dense_backward(m->relu_1_dout + (size_t)p->lo * 4, p->grads + 36, p->grads + 44, dy, m->relu_1_out + (size_t)p->lo * 4, m->latent_k, p->n, 4, 2);
-}
-
-/* relu_1: relu(quant=qa) — qat.aedl:14 */
-static void qat_relu_1_backward(qat_model *m, const aedl_par *p, const float *dy) {
-    (void)m; (void)p;   /* in qat_batchnorm_1_backward */
-    (void)dy;
+    qat_params *grad = (qat_params *)p->grads;
+    aedl_dense_backward(m->relu_1_dout + (size_t)p->lo * 4, grad->latent_kernel, grad->latent_bias, dy, m->relu_1_out + (size_t)p->lo * 4, m->latent_k, p->n, 4, 2);
 }
 
 /* batchnorm_1: batchnorm — qat.aedl:13 */
 static void qat_batchnorm_1_backward(qat_model *m, const aedl_par *p, const float *dy) {
     const aedl_epi epi = { AEDL_EPI_RELU, 0.0f, &m->tq_qat_q_qa };
-    aedl_bn_train_backward(p, m->enc_dout + (size_t)p->lo * 4, p->grads + 28, p->grads + 32, m->batchnorm_1_part, m->relu_1_dout + (size_t)p->lo * 4, m->enc_out + (size_t)p->lo * 4, m->batchnorm_1_stats + (size_t)p->tid * 12, m->batchnorm_1_gamma, m->batchnorm_1_beta, 4, 0.001f, &epi);
+    qat_params *grad = (qat_params *)p->grads;
+    aedl_bn_train_backward(p, m->enc_dout + (size_t)p->lo * 4, grad->batchnorm_1_gamma, grad->batchnorm_1_beta, m->batchnorm_1_part, m->relu_1_dout + (size_t)p->lo * 4, m->enc_out + (size_t)p->lo * 4, m->batchnorm_1_stats + (size_t)p->tid * 12, m->params->batchnorm_1_gamma, m->params->batchnorm_1_beta, 4, 0.001f, &epi);
     (void)dy;
 }
 
 /* enc: dense(4, weight=qw, bias=qw) — qat.aedl:12 */
 static void qat_enc_backward(qat_model *m, const aedl_par *p, const float *dy) {
-    aedl_dense_backward(NULL, p->grads + 0, p->grads + 24, dy, m->x_out + (size_t)p->lo * 6, m->enc_k, p->n, 6, 4);
+    qat_params *grad = (qat_params *)p->grads;
+    aedl_dense_backward(NULL, grad->enc_kernel, grad->enc_bias, dy, m->x_out + (size_t)p->lo * 6, m->enc_k, p->n, 6, 4);
 }
 
 /* ---- layers: quantized inference in double (QI: docs/semantics.md) ---- */
@@ -307,41 +306,41 @@ static void qat_dec_exact(qat_model *m, const double *x, int B) {
    unless MODE_FLOAT), batchnorm scale and shift (inference), dropout masks. */
 static void qat_prepare(void *mp, int B, aedl_mode mode, aedl_rng *rng) {
     qat_model *m = mp;
-    m->enc_k = m->enc_kernel;
-    m->enc_b = m->enc_bias;
+    m->enc_k = m->params->enc_kernel;
+    m->enc_b = m->params->enc_bias;
     if (mode != AEDL_MODE_FLOAT) {
-        aedl_tq_f32(&m->tq_qat_q_qw, m->enc_kernel, m->enc_kq, 24, mode == AEDL_MODE_TRAIN ? m->enc_kin : NULL);
+        aedl_tq_f32(&m->tq_qat_q_qw, m->params->enc_kernel, m->enc_kq, 24, mode == AEDL_MODE_TRAIN ? m->enc_kin : NULL);
         m->enc_k = m->enc_kq;
     }
     if (mode != AEDL_MODE_FLOAT) {
-        aedl_tq_f32(&m->tq_qat_q_qw, m->enc_bias, m->enc_bq, 4, mode == AEDL_MODE_TRAIN ? m->enc_bin : NULL);
+        aedl_tq_f32(&m->tq_qat_q_qw, m->params->enc_bias, m->enc_bq, 4, mode == AEDL_MODE_TRAIN ? m->enc_bin : NULL);
         m->enc_b = m->enc_bq;
     }
     if (mode != AEDL_MODE_TRAIN) {
-        aedl_batchnorm_fold(m->batchnorm_1_scale, m->batchnorm_1_shift, m->batchnorm_1_gamma, m->batchnorm_1_beta, m->batchnorm_1_moving_mean, m->batchnorm_1_moving_variance, 4, 0.001f);
+        aedl_batchnorm_fold(m->batchnorm_1_scale, m->batchnorm_1_shift, m->params->batchnorm_1_gamma, m->params->batchnorm_1_beta, m->buffers->batchnorm_1_moving_mean, m->buffers->batchnorm_1_moving_variance, 4, 0.001f);
         if (mode == AEDL_MODE_EVAL) {   /* quantized model: scale and shift quantized in inference */
             aedl_quantize_f32(&qat_t_bn_param, m->batchnorm_1_scale, m->batchnorm_1_scale, 4, NULL);
             aedl_quantize_f32(&qat_t_bn_param, m->batchnorm_1_shift, m->batchnorm_1_shift, 4, NULL);
         }
     }
-    m->latent_k = m->latent_kernel;
-    m->latent_b = m->latent_bias;
+    m->latent_k = m->params->latent_kernel;
+    m->latent_b = m->params->latent_bias;
     if (mode != AEDL_MODE_FLOAT) {
-        aedl_tq_f32(&m->tq_qat_q_latent_weight, m->latent_kernel, m->latent_kq, 8, mode == AEDL_MODE_TRAIN ? m->latent_kin : NULL);
+        aedl_tq_f32(&m->tq_qat_q_latent_weight, m->params->latent_kernel, m->latent_kq, 8, mode == AEDL_MODE_TRAIN ? m->latent_kin : NULL);
         m->latent_k = m->latent_kq;
     }
     if (mode != AEDL_MODE_FLOAT) {
-        aedl_tq_f32(&m->tq_qat_q_qw, m->latent_bias, m->latent_bq, 2, mode == AEDL_MODE_TRAIN ? m->latent_bin : NULL);
+        aedl_tq_f32(&m->tq_qat_q_qw, m->params->latent_bias, m->latent_bq, 2, mode == AEDL_MODE_TRAIN ? m->latent_bin : NULL);
         m->latent_b = m->latent_bq;
     }
-    m->dec_k = m->dec_kernel;
-    m->dec_b = m->dec_bias;
+    m->dec_k = m->params->dec_kernel;
+    m->dec_b = m->params->dec_bias;
     if (mode != AEDL_MODE_FLOAT) {
-        aedl_tq_f32(&m->tq_qat_q_qw, m->dec_kernel, m->dec_kq, 12, mode == AEDL_MODE_TRAIN ? m->dec_kin : NULL);
+        aedl_tq_f32(&m->tq_qat_q_qw, m->params->dec_kernel, m->dec_kq, 12, mode == AEDL_MODE_TRAIN ? m->dec_kin : NULL);
         m->dec_k = m->dec_kq;
     }
     if (mode != AEDL_MODE_FLOAT) {
-        aedl_tq_f32(&m->tq_qat_q_qw, m->dec_bias, m->dec_bq, 6, mode == AEDL_MODE_TRAIN ? m->dec_bin : NULL);
+        aedl_tq_f32(&m->tq_qat_q_qw, m->params->dec_bias, m->dec_bq, 6, mode == AEDL_MODE_TRAIN ? m->dec_bin : NULL);
         m->dec_b = m->dec_bq;
     }
     (void)rng;
@@ -357,7 +356,7 @@ static void qat_forward_rows(void *mp, const aedl_par *p, const float *x, aedl_m
     qat_x_forward(m, p, x, mode);
     qat_enc_forward(m, p, x, mode);
     qat_batchnorm_1_forward(m, p, x, mode);
-    qat_relu_1_forward(m, p, x, mode);
+    /* relu_1: in qat_batchnorm_1_forward */
     qat_latent_forward(m, p, x, mode);
     qat_dec_forward(m, p, x, mode);
 }
@@ -373,7 +372,7 @@ static void qat_backward_rows(void *mp, const aedl_par *p, const float *dout) {
     aedl_zero(m->latent_dout + (size_t)p->lo * 2, (long)p->n * 2);
     qat_dec_backward(m, p, dout + (size_t)p->lo * 6);
     qat_latent_backward(m, p, m->latent_dout + (size_t)p->lo * 2);
-    qat_relu_1_backward(m, p, m->relu_1_dout + (size_t)p->lo * 4);
+    /* relu_1: in qat_batchnorm_1_backward */
     qat_batchnorm_1_backward(m, p, NULL);
     qat_enc_backward(m, p, m->enc_dout + (size_t)p->lo * 4);
 }
@@ -382,49 +381,41 @@ static void qat_backward_rows(void *mp, const aedl_par *p, const float *dout) {
    (zero where a weight is outside its quantizer's range). */
 static void qat_finish(void *mp, float *grads) {
     qat_model *m = mp;
-    aedl_ste_mask(grads + (m->enc_kernel - m->params), m->enc_kin, 24);
-    aedl_ste_mask(grads + (m->enc_bias - m->params), m->enc_bin, 4);
-    aedl_ste_mask(grads + (m->latent_kernel - m->params), m->latent_kin, 8);
-    aedl_ste_mask(grads + (m->latent_bias - m->params), m->latent_bin, 2);
-    aedl_ste_mask(grads + (m->dec_kernel - m->params), m->dec_kin, 12);
-    aedl_ste_mask(grads + (m->dec_bias - m->params), m->dec_bin, 6);
-    (void)m; (void)grads;
+    qat_params *grad = (qat_params *)grads;
+    aedl_ste_mask(grad->enc_kernel, m->enc_kin, 24);
+    aedl_ste_mask(grad->enc_bias, m->enc_bin, 4);
+    aedl_ste_mask(grad->latent_kernel, m->latent_kin, 8);
+    aedl_ste_mask(grad->latent_bias, m->latent_bin, 2);
+    aedl_ste_mask(grad->dec_kernel, m->dec_kin, 12);
+    aedl_ste_mask(grad->dec_bias, m->dec_bin, 6);
 }
 
 /* One thread, the whole batch: x (B, 6) -> (B, 6). */
 static const float *qat_forward(void *mp, const float *x, int B, aedl_mode mode, aedl_rng *rng) {
     qat_model *m = mp;
-    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = m->grads, .team = NULL };
+    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = NULL, .team = NULL };
     qat_prepare(m, B, mode, rng);
     qat_forward_rows(m, &p, x, mode);
     return m->dec_out;
 }
 
-/* After a MODE_TRAIN forward of B events: grads (zero before) = d loss / d params. */
-static void qat_backward(void *mp, const float *dout, int B) {
-    qat_model *m = mp;
-    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = m->grads, .team = NULL };
-    qat_backward_rows(m, &p, dout);
-    qat_finish(m, m->grads);
-}
-
 /* QI: quantize the weights once (masked weights are exactly zero already). */
 static void qat_exact_prepare(void *p) {
     qat_model *m = p;
-    aedl_f32_to_f64(m->enc_kx, m->enc_kernel, 24);
+    aedl_f32_to_f64(m->enc_kx, m->params->enc_kernel, 24);
     aedl_quantize_f64(&qat_q_qw, m->enc_kx, m->enc_kx, 24, NULL);
-    aedl_f32_to_f64(m->enc_bx, m->enc_bias, 4);
+    aedl_f32_to_f64(m->enc_bx, m->params->enc_bias, 4);
     aedl_quantize_f64(&qat_q_qw, m->enc_bx, m->enc_bx, 4, NULL);
-    aedl_batchnorm_fold_f64(m->batchnorm_1_scalex, m->batchnorm_1_shiftx, m->batchnorm_1_gamma, m->batchnorm_1_beta, m->batchnorm_1_moving_mean, m->batchnorm_1_moving_variance, 4, 0.001f);
+    aedl_batchnorm_fold_f64(m->batchnorm_1_scalex, m->batchnorm_1_shiftx, m->params->batchnorm_1_gamma, m->params->batchnorm_1_beta, m->buffers->batchnorm_1_moving_mean, m->buffers->batchnorm_1_moving_variance, 4, 0.001f);
     aedl_quantize_f64(&qat_t_bn_param, m->batchnorm_1_scalex, m->batchnorm_1_scalex, 4, NULL);
     aedl_quantize_f64(&qat_t_bn_param, m->batchnorm_1_shiftx, m->batchnorm_1_shiftx, 4, NULL);
-    aedl_f32_to_f64(m->latent_kx, m->latent_kernel, 8);
+    aedl_f32_to_f64(m->latent_kx, m->params->latent_kernel, 8);
     aedl_quantize_f64(&qat_q_latent_weight, m->latent_kx, m->latent_kx, 8, NULL);
-    aedl_f32_to_f64(m->latent_bx, m->latent_bias, 2);
+    aedl_f32_to_f64(m->latent_bx, m->params->latent_bias, 2);
     aedl_quantize_f64(&qat_q_qw, m->latent_bx, m->latent_bx, 2, NULL);
-    aedl_f32_to_f64(m->dec_kx, m->dec_kernel, 12);
+    aedl_f32_to_f64(m->dec_kx, m->params->dec_kernel, 12);
     aedl_quantize_f64(&qat_q_qw, m->dec_kx, m->dec_kx, 12, NULL);
-    aedl_f32_to_f64(m->dec_bx, m->dec_bias, 6);
+    aedl_f32_to_f64(m->dec_bx, m->params->dec_bias, 6);
     aedl_quantize_f64(&qat_q_qw, m->dec_bx, m->dec_bx, 6, NULL);
     (void)m;
 }
@@ -448,25 +439,25 @@ static const aedl_prune_schedule qat_prunes[1] = {
 static const char *const qat_prune_names[1] = { "half" };
 static const aedl_tensor qat_tensors[10] = {
     /* layer, name, trainable, offset, size, rank, dims, init, fan_in, fan_out, prune */
-    { "enc", "kernel", 1, 0, 24, 2, { 6, 4 }, AEDL_INIT_HE_UNIFORM, 6, 4, 0 },
-    { "enc", "bias", 1, 24, 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
-    { "batchnorm_1", "gamma", 1, 28, 4, 1, { 4, 0 }, AEDL_INIT_ONES, 0, 0, -1 },
-    { "batchnorm_1", "beta", 1, 32, 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
-    { "batchnorm_1", "moving_mean", 0, 0, 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
-    { "batchnorm_1", "moving_variance", 0, 4, 4, 1, { 4, 0 }, AEDL_INIT_ONES, 0, 0, -1 },
-    { "latent", "kernel", 1, 36, 8, 2, { 4, 2 }, AEDL_INIT_HE_UNIFORM, 4, 2, -1 },
-    { "latent", "bias", 1, 44, 2, 1, { 2, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
-    { "dec", "kernel", 1, 46, 12, 2, { 2, 6 }, AEDL_INIT_HE_UNIFORM, 2, 6, 0 },
-    { "dec", "bias", 1, 58, 6, 1, { 6, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "enc", "kernel", 1, qat_PARAM_AT(enc_kernel), 24, 2, { 6, 4 }, AEDL_INIT_HE_UNIFORM, 6, 4, 0 },
+    { "enc", "bias", 1, qat_PARAM_AT(enc_bias), 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "batchnorm_1", "gamma", 1, qat_PARAM_AT(batchnorm_1_gamma), 4, 1, { 4, 0 }, AEDL_INIT_ONES, 0, 0, -1 },
+    { "batchnorm_1", "beta", 1, qat_PARAM_AT(batchnorm_1_beta), 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "batchnorm_1", "moving_mean", 0, qat_BUFFER_AT(batchnorm_1_moving_mean), 4, 1, { 4, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "batchnorm_1", "moving_variance", 0, qat_BUFFER_AT(batchnorm_1_moving_variance), 4, 1, { 4, 0 }, AEDL_INIT_ONES, 0, 0, -1 },
+    { "latent", "kernel", 1, qat_PARAM_AT(latent_kernel), 8, 2, { 4, 2 }, AEDL_INIT_HE_UNIFORM, 4, 2, -1 },
+    { "latent", "bias", 1, qat_PARAM_AT(latent_bias), 2, 1, { 2, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
+    { "dec", "kernel", 1, qat_PARAM_AT(dec_kernel), 12, 2, { 2, 6 }, AEDL_INIT_HE_UNIFORM, 2, 6, 0 },
+    { "dec", "bias", 1, qat_PARAM_AT(dec_bias), 6, 1, { 6, 0 }, AEDL_INIT_ZEROS, 0, 0, -1 },
 };
 
 static const aedl_model_def qat_def = {
     .name = "qat", .source = "qat.aedl",
-    .n_in = 6, .n_out = 6, .nparams = qat_NPARAMS, .nbuffers = qat_NBUFFERS,
+    .n_in = 6, .n_out = 6, .nparams = 64, .nbuffers = 8,
     .tensors = qat_tensors, .ntensors = 10,
     .prunes = qat_prunes, .nprunes = 1, .prune_names = qat_prune_names,
     .quantized = 1,
-    .create = qat_create, .destroy = qat_destroy, .forward = qat_forward, .backward = qat_backward,
+    .create = qat_create, .destroy = qat_destroy, .forward = qat_forward,
     .exact_prepare = qat_exact_prepare, .exact = qat_infer_exact,
     .prepare = qat_prepare, .forward_rows = qat_forward_rows, .output = qat_output,
     .backward_rows = qat_backward_rows, .finish = qat_finish,
