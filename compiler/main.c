@@ -1,12 +1,14 @@
-/* main.c — the aedlc command line.
+/* main.c — the aedlc command line and the driver.
  *
  *   aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]
  *                   [--weights FILE.h5] [--observed FILE.csv] [-I DIR]
  *
- * The compile is one straight function (compile()): load -> resolve -> shapes
- * -> precision -> emitters, with ir_verify() between passes; it stops after
- * the first pass that reported errors.  Exit status: 0 done, 1 errors in the
- * input, 2 usage errors.
+ * Every run goes through compile(), which reads as the list of passes:
+ * load -> resolve -> shapes -> weights -> precision -> plan -> emitters, with
+ * ir_verify() between passes; it stops after the first pass that reported
+ * errors.  The emitters are functions of the finished IR and the firmware
+ * plan; none runs a pass.  Exit status: 0 done, 1 errors in the input,
+ * 2 usage errors.
  */
 #define _XOPEN_SOURCE 700     /* readlink, realpath */
 #include <errno.h>
@@ -23,7 +25,8 @@
 #include "home.h"
 #include "passes.h"
 #include "proc.h"
-#include "precision.h"   /* precision inference and the report (issue 5) */
+#include "emu.h"
+#include "precision.h"
 #include "util.h"
 #include "weights.h"
 
@@ -49,22 +52,25 @@ static const char usage_text[] =
     "in the standard library ($AEDL_STDLIB, or the one installed with aedlc).\n";
 
 /* ---- emitters ----------------------------------------------------------------
- * One entry per --emit item.  An emitter gets the checked program and the
- * options; it returns 0, or -1 after reporting its errors (src.h or aedl_fatal).
- * NULL: not written yet (the other parts of the compiler add theirs here). */
+ * One entry per --emit item.  An emitter gets the finished IR, the plan and
+ * the options; it returns 0, or -1 after reporting its errors (src.h or
+ * aedl_fatal). */
 
 typedef struct {
     IrProgram *prog;
     const char *main_file;
-    const char *out_dir;       /* -o DIR, or NULL: out/MODEL */
+    const char *out_dir;       /* -o DIR, or out/MODEL */
     const char *model_name;    /* --model, or NULL */
     const char *target_name;   /* --target, or NULL */
     const char *weights;       /* --weights, or NULL */
     IrModel *model;            /* the model chosen (select_job), or NULL for `ir` only */
-    IrTarget *target;          /* the target chosen, or NULL when the file has none */
+    IrTarget *target;          /* the target chosen, or NULL when the file has none (ir_target_default) */
     IrTrain *train;            /* the train block of that model, or NULL */
-    const char **include; int ninclude;   /* -I DIR (the training program re-runs aedlc) */
-    bool train_too;            /* --emit train as well: its program writes hls/ after training */
+    const char **include; int ninclude;   /* -I DIR (named in the training program) */
+    bool train_too;            /* --emit train as well: hls/ is written again after training */
+    aedl_fw_plan *plan;        /* the firmware plan (plan pass), or NULL: plan_err says why */
+    char plan_err[1024];
+    bool zero_weights;         /* the plan holds zero weights (no --weights) */
 } EmitJob;
 
 typedef int (*EmitFn)(const EmitJob *job);
@@ -79,9 +85,7 @@ static int emit_ir(const EmitJob *job) {
 }
 
 static int emit_train_job(const EmitJob *job) {
-    char dir[4096];
-    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
-    EmitTrainOptions o = { job->out_dir ? job->out_dir : dir, job->target ? job->target->name : NULL,
+    EmitTrainOptions o = { job->out_dir, job->target ? job->target->name : NULL,
                            job->include, job->ninclude, NULL, false, job->target };
     return emit_train(job->prog, job->model, &o) ? -1 : 0;
 }
@@ -89,25 +93,23 @@ static int emit_train_job(const EmitJob *job) {
 /* The model whose weights and precision results main() frees (precision.h). */
 static IrModel *prec_model;
 
-/* --emit report: DIR/report/ (emit_report.c); precision inference ran before. */
+/* --emit report: DIR/report/ (emit_report.c). */
 static int emit_report_job(const EmitJob *job) {
-    char dir[4096];
-    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
-    return emit_report(job->model, job->target, job->out_dir ? job->out_dir : dir, job->weights);
+    return emit_report(job->model, job->target, job->out_dir, job->weights);
 }
 
 static int emit_hls_job(const EmitJob *job) {
-    char dir[4096];
-    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
-    EmitHlsOptions o = { job->out_dir ? job->out_dir : dir, job->weights, NULL, 0, false, job->train_too };
+    EmitHlsOptions o = { job->out_dir, job->weights, job->plan, job->plan_err, job->zero_weights, NULL, 0, false,
+                         job->train_too };
     return emit_hls(job->prog, job->model, job->target, &o);
 }
 
+enum { E_IR, E_TRAIN, E_HLS, E_REPORT };
 static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
-    { "ir",     emit_ir, false },
-    { "train",  emit_train_job, true },    /* emit_train.c: the training executable */
-    { "hls",    emit_hls_job, true },    /* emit_hls.c: the firmware project */
-    { "report", emit_report_job, true },    /* the precision-inference report */
+    [E_IR]     = { "ir",     emit_ir, false },
+    [E_TRAIN]  = { "train",  emit_train_job, true },   /* emit_train.c: the training executable */
+    [E_HLS]    = { "hls",    emit_hls_job, true },     /* emit_hls.c: the firmware project */
+    [E_REPORT] = { "report", emit_report_job, true },  /* emit_report.c: the precision report */
 };
 #define NEMITTERS ((int)(sizeof emitters / sizeof emitters[0]))
 
@@ -216,7 +218,7 @@ static bool is_system_dir(const char *real) {
 
 static void parse_args(int argc, char **argv, Options *o) {
     memset(o, 0, sizeof *o);
-    o->emit[1] = o->emit[2] = true;                  /* train,hls */
+    o->emit[E_TRAIN] = o->emit[E_HLS] = true;        /* the default: train,hls */
     o->include = xcalloc((size_t)argc, sizeof *o->include);
     int only_files = 0;
     for (int i = 1; i < argc; i++) {
@@ -386,72 +388,142 @@ static int read_observed(const char *path, const IrModel *m, IrObserved **out) {
     return n;
 }
 
-/* ---- the compile ------------------------------------------------------------------------ */
+/* ---- the passes --------------------------------------------------------------------------
+ * Each returns 0, or 1 when it reported errors (the run stops there). */
 
-/* DIR (or out/MODEL) is ours while we write: refused when a training run (or
-   another aedlc) holds it, allowed when our parent, the training program, does.
-   A folder that cannot be made is left to the emitters to report. */
-static int lock_out_dir(const char *dir, const char *model) {
-    char def[4096], err[4400];
-    if (!dir) { snprintf(def, sizeof def, "out/%s", model); dir = def; }
+/* DIR (or out/MODEL) is ours while we write: refused when another run holds
+   it, allowed when our parent does (proc.h).  A folder that cannot be made is
+   left to the emitters to report. */
+static int lock_out_dir(const char *dir) {
+    char err[4400];
     if (aedl_mkdirs(dir) != 0) return 0;
     if (aedl_outdir_lock(dir, err, sizeof err) == 0 || !strstr(err, "one run per output folder")) return 0;
     fprintf(stderr, "aedlc: error: %s\n", err);
-    return -1;
+    return 1;
 }
 
-static int compile(const Options *o) {
+static bool any_emit_needs_model(const Options *o) {
+    for (int i = 0; i < NEMITTERS; i++)
+        if (o->emit[i] && emitters[i].needs_model) return true;
+    return false;
+}
+
+static IrProgram *pass_load_resolve(const Options *o) {
     LoadOptions lo = { o->include, o->ninclude, find_stdlib() };
     int nfiles = 0;
     AstFile **files = load_program(o->file, &lo, &nfiles);
-    if (!files || diag_error_count()) return 1;
-
+    if (!files || diag_error_count()) return NULL;
     diag_hold();
     IrProgram *p = resolve_program(files, nfiles, o->file);
     diag_release();
-    if (!p || diag_error_count()) return 1;
+    if (!p || diag_error_count()) return NULL;
     ir_verify(p);
+    return p;
+}
 
+static int pass_shapes(IrProgram *p) {
     diag_hold();
     infer_shapes(p);
     diag_release();
     if (diag_error_count()) return 1;
     ir_verify(p);
+    return 0;
+}
 
-    EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
-                    o->include, o->ninclude, o->emit[1] };
-    bool need_model = false;
-    for (int i = 0; i < NEMITTERS; i++)
-        if (o->emit[i] && emitters[i].needs_model) need_model = true;
-    if (select_job(&job, need_model) != 0) return 1;
+/* --weights: the trained parameters into the chosen model. */
+static int pass_weights(EmitJob *job) {
+    if (!job->model || !job->weights) return 0;
+    prec_model = job->model;     /* its weights and precision are freed in main() */
+    return weights_load(job->model, job->weights) != 0;
+}
 
-    /* ---- precision inference: added here by the precision pass (precision.h) ---- */
-    if (job.model) {
-        prec_model = job.model;    /* its weights and precision are freed in main() */
-        if (job.weights && weights_load(job.model, job.weights) != 0) return 1;
-        IrObserved *obs = NULL;
-        int nobs = o->observed ? read_observed(o->observed, job.model, &obs) : 0;
-        if (nobs < 0) return 1;
-        int errs = infer_precision(p, job.model, job.target, obs, nobs);
-        free(obs);
-        if (errs != 0) return 1;
-        /* what the firmware cannot take is an error now, not after training (emit[1] train, [2] hls) */
-        if ((o->emit[1] || o->emit[2]) && emit_hls_check(job.model, job.target, o->emit[2]) != 0) return 1;
+/* The fixed-point types (precision.h), then the firmware's limits that need no
+   weights: what the firmware cannot take is an error now, not after training. */
+static int pass_precision(EmitJob *job, const Options *o) {
+    if (!job->model) return 0;
+    prec_model = job->model;
+    IrObserved *obs = NULL;
+    int nobs = o->observed ? read_observed(o->observed, job->model, &obs) : 0;
+    if (nobs < 0) return 1;
+    int errs = infer_precision(job->prog, job->model, job->target, obs, nobs);
+    free(obs);
+    if (errs != 0) return 1;
+    if ((o->emit[E_TRAIN] || o->emit[E_HLS]) && emit_hls_check(job->model, job->target, o->emit[E_HLS]) != 0) return 1;
+    return 0;
+}
+
+static bool model_has_params(const IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++) if (m->nodes[i]->params) return true;
+    return false;
+}
+
+/* The firmware plan (plan.c), for hls/ and report/: from the trained weights,
+   or, for hls/ without them, from zero weights (which are not kept). */
+static void pass_plan(EmitJob *job, const Options *o) {
+    if (!job->model || !(o->emit[E_HLS] || o->emit[E_REPORT])) return;
+    if (model_has_params(job->model)) {
+        job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
+    } else if (o->emit[E_HLS]) {
+        job->zero_weights = true;
+        weights_zero_model(job->model);
+        job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
+        weights_free_model(job->model);
     }
+}
 
-    /* ---- one run per output folder: the emitters write into DIR ---- */
-    if (job.model && need_model && lock_out_dir(o->out_dir ? o->out_dir : NULL, job.model->name) != 0) return 1;
-
-    /* ---- emitters, in table order ---- */
-    for (int i = 0; i < NEMITTERS; i++) {
-        if (!o->emit[i]) continue;
-        if (!emitters[i].fn) {
-            fprintf(stderr, "aedlc: error: --emit %s is not implemented yet\n", emitters[i].name);
-            return 1;
-        }
-        if (emitters[i].fn(&job) != 0 || diag_error_count()) return 1;
+/* DIR/firmware.plan: the plan of the trained weights, when hls/ or report/ is
+   written with them (docs/hls.md, "The firmware plan").  Without a plan the
+   other outputs stand (report/ only) and a stale plan file is removed. */
+static int emit_plan_file(const EmitJob *job, const Options *o) {
+    if (!job->model || job->zero_weights || !job->weights || !(o->emit[E_HLS] || o->emit[E_REPORT])) return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/firmware.plan", job->out_dir);
+    if (!job->plan) {
+        fprintf(stderr, "aedlc: warning: no firmware plan (%s): %s\n", path, job->plan_err);
+        remove(path);
+        return 0;
+    }
+    if (aedl_mkdirs(job->out_dir) != 0 || aedl_fw_plan_write(job->plan, path) != 0) {
+        fprintf(stderr, "aedlc: error: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
     }
     return 0;
+}
+
+static int run_emitters(EmitJob *job, const Options *o) {
+    for (int i = 0; i < NEMITTERS; i++)
+        if (o->emit[i] && (emitters[i].fn(job) != 0 || diag_error_count())) return 1;
+    return emit_plan_file(job, o) != 0;
+}
+
+/* ---- the driver ------------------------------------------------------------------------------ */
+
+static int compile(const Options *o) {
+    IrProgram *p = pass_load_resolve(o);
+    if (!p) return 1;
+    if (pass_shapes(p)) return 1;
+
+    EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
+                    o->include, o->ninclude, o->emit[E_TRAIN], NULL, "", false };
+    if (select_job(&job, any_emit_needs_model(o)) != 0) return 1;
+    char dir[4096];
+    if (job.model && !job.out_dir) {
+        snprintf(dir, sizeof dir, "out/%s", job.model->name);
+        job.out_dir = dir;
+    }
+
+    int rc = 1;
+    if (pass_weights(&job)) goto out;
+    ir_verify(p);
+    if (pass_precision(&job, o)) goto out;
+    ir_verify(p);
+    pass_plan(&job, o);
+    ir_verify(p);
+    if (job.model && any_emit_needs_model(o) && lock_out_dir(job.out_dir)) goto out;
+    rc = run_emitters(&job, o);
+out:
+    aedl_fw_plan_free(job.plan);
+    return rc;
 }
 
 int main(int argc, char **argv) {

@@ -4,7 +4,7 @@
  *
  *   float      the trained (latent) weights, no quantizer anywhere (float32);
  *   quantized  QI: the generated exact inference in double (docs/semantics.md);
- *   firmware   the emulator (emu.h) running DIR/report/firmware.plan;
+ *   firmware   the emulator (emu.h) running DIR/firmware.plan;
  *
  * and write eval/summary.json, eval/roc_SIGNAL.csv, eval/residuals.csv, and the
  * firmware testbench vectors hls/tb_data/tb_{input_features,output_predictions}.dat.
@@ -284,7 +284,7 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
 static int regenerate_observed(evalctx *E) {
     aedl_run *r = E->r;
     char plan_path[4096], err[1024], dir[4200];
-    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->outdir);
+    snprintf(plan_path, sizeof plan_path, "%s/firmware.plan", r->outdir);
     aedl_fw_plan *p = aedl_fw_plan_read(plan_path, err, (int)sizeof err);
     if (!p) return 0;                                /* reported by the caller's read */
     int exact = 1;
@@ -341,7 +341,7 @@ static void regenerate(evalctx *E) {
     }
     free(out);
     char plan_path[4096], err[1024];
-    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->outdir);
+    snprintf(plan_path, sizeof plan_path, "%s/firmware.plan", r->outdir);
     E->plan = aedl_fw_plan_read(plan_path, err, (int)sizeof err);
     if (E->plan && aedl_fw_prepare(E->plan, err, (int)sizeof err) != 0) {
         aedl_fw_plan_free(E->plan);
@@ -662,7 +662,7 @@ static int write_summary(evalctx *E) {
     fprintf(j, " },\n  \"firmware\": { \"available\": %s", E->plan ? "true" : "false");
     if (E->plan) {
         fprintf(j, ", \"plan\": ");
-        snprintf(path, sizeof path, "%s/report/firmware.plan", r->outdir);
+        snprintf(path, sizeof path, "%s/firmware.plan", r->outdir);
         json_str(j, path);
         fprintf(j, ", \"guaranteed\": %s", E->fw_guaranteed ? "true" : "false");
         if (!E->fw_guaranteed)

@@ -62,7 +62,7 @@ check prec/float-fw/ranges "$(ranges_ok "$W/out/report/precision.json" 2>&1 | he
 # without --observed (worst-case results): a plan too, ranges still ordered
 "$AEDLC" "$W/ae.aedl" --emit report --weights "$W/out/ae_float.weights.h5" -o "$W/worst" > "$W/worst.log" 2>&1; st=$?
 check prec/float-fw/worst-case "status $st: $(tail -n 3 "$W/worst.log")" \
-  sh -c "test $st -eq 0 && test -f '$W/worst/report/firmware.plan' && grep -q 'the worst-case range (no observed range)' '$W/worst/report/precision.txt'"
+  sh -c "test $st -eq 0 && test -f '$W/worst/firmware.plan' && grep -q 'the worst-case range (no observed range)' '$W/worst/report/precision.txt'"
 check prec/float-fw/worst-ranges "$(ranges_ok "$W/worst/report/precision.json" 2>&1 | head -n 3)" ranges_ok "$W/worst/report/precision.json"
 
 # the C simulation of the float firmware equals the emulator on every testbench event

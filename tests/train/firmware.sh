@@ -93,7 +93,7 @@ n_test=$(sed -n 's/^  "test_events": \([0-9]*\),$/\1/p' "$FP/eval/summary.json" 
 n_tb=$(wc -l < "$FP/hls/tb_data/tb_input_features.dat" 2>/dev/null)
 check train/fw-float-part-tb-is-test "test split ${n_test:-?} events, testbench ${n_tb:-?}" \
   sh -c "test -n '$n_test' && test '$n_test' -gt 0 && test '$n_test' = '$n_tb'"
-python3 tests/train/float_part_check.py "$FP/report/firmware.plan" "$FP/ae.weights.h5" \
+python3 tests/train/float_part_check.py "$FP/firmware.plan" "$FP/ae.weights.h5" \
   "$FP/hls/tb_data/tb_input_features.dat" "$B/tests/prec/plan_layer" > "$W/fp.check" 2>&1
 check train/fw-float-part-weights "$(grep -v '^exact' "$W/fp.check" | head -n 3 | tr '\n' ' ')" grep -q '^weights: ok' "$W/fp.check"
 check train/fw-float-part-exact-before "$(grep -v '^weights: ok' "$W/fp.check" | head -n 3 | tr '\n' ' ')" grep -q '^exact: ok' "$W/fp.check"
