@@ -2,6 +2,7 @@
  *
  *   aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]
  *                   [--weights FILE.h5] [--observed FILE.csv] [-I DIR]
+ *                   [--dump-after PASS]
  *
  * Every run goes through compile(), which reads as the list of passes:
  * load -> resolve -> shapes -> weights -> precision -> plan -> emitters, with
@@ -33,6 +34,7 @@
 static const char usage_text[] =
     "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
     "                       [--weights FILE.h5] [--observed FILE.csv] [-I DIR]\n"
+    "                       [--dump-after PASS]\n"
     "\n"
     "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
     "                    ir prints the checked program as text on standard output\n"
@@ -44,6 +46,9 @@ static const char usage_text[] =
     "                    layer,min,max each (the training executable writes\n"
     "                    eval/observed_ranges.csv): their types (not guaranteed)\n"
     "  -I DIR            also look for imports in DIR (may repeat)\n"
+    "  --dump-after PASS print the IR after PASS (resolve, shapes, weights, precision\n"
+    "                    or plan) as --emit ir does, with the precision results once\n"
+    "                    they exist (and the firmware plan after plan), then stop\n"
     "  --help            this text\n"
     "  --version         the version\n"
     "\n"
@@ -115,8 +120,14 @@ static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[
 
 /* ---- options --------------------------------------------------------------------- */
 
+/* The passes --dump-after names, in pipeline order. */
+enum { P_NONE, P_RESOLVE, P_SHAPES, P_WEIGHTS, P_PRECISION, P_PLAN };
+static const char *const pass_names[] = { "", "resolve", "shapes", "weights", "precision", "plan" };
+#define NPASSES ((int)(sizeof pass_names / sizeof pass_names[0]))
+
 typedef struct {
     const char *file;
+    int dump_after;            /* P_*: print the IR after that pass and stop; P_NONE: run to the end */
     bool emit[NEMITTERS];
     const char *out_dir, *model, *target, *weights, *observed;
     const char **include; int ninclude;
@@ -245,6 +256,13 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (option_is(a, "--weights")) o->weights = opt_value(argc, argv, &i, "--weights");
             else if (option_is(a, "--observed")) o->observed = opt_value(argc, argv, &i, "--observed");
             else if (option_is(a, "-I")) o->include[o->ninclude++] = opt_value(argc, argv, &i, "-I");
+            else if (option_is(a, "--dump-after")) {
+                const char *v = opt_value(argc, argv, &i, "--dump-after");
+                o->dump_after = P_NONE;
+                for (int k = 1; k < NPASSES; k++) if (!strcmp(v, pass_names[k])) o->dump_after = k;
+                if (o->dump_after == P_NONE)
+                    usage_error("unknown pass '%s' for --dump-after (known: resolve, shapes, weights, precision, plan)%s", v, "");
+            }
             else usage_error("unknown option '%s'%s", a, "");
             continue;
         }
@@ -403,16 +421,19 @@ static int lock_out_dir(const char *dir) {
 }
 
 static bool any_emit_needs_model(const Options *o) {
+    if (o->dump_after >= P_WEIGHTS) return true;
     for (int i = 0; i < NEMITTERS; i++)
         if (o->emit[i] && emitters[i].needs_model) return true;
     return false;
 }
 
-static IrProgram *pass_load_resolve(const Options *o) {
+static AstFile **pass_load(const Options *o, int *nfiles) {
     LoadOptions lo = { o->include, o->ninclude, find_stdlib() };
-    int nfiles = 0;
-    AstFile **files = load_program(o->file, &lo, &nfiles);
-    if (!files || diag_error_count()) return NULL;
+    AstFile **files = load_program(o->file, &lo, nfiles);
+    return files && !diag_error_count() ? files : NULL;
+}
+
+static IrProgram *pass_resolve(AstFile **files, int nfiles, const Options *o) {
     diag_hold();
     IrProgram *p = resolve_program(files, nfiles, o->file);
     diag_release();
@@ -460,7 +481,7 @@ static bool model_has_params(const IrModel *m) {
 /* The firmware plan (plan.c), for hls/ and report/: from the trained weights,
    or, for hls/ without them, from zero weights (which are not kept). */
 static void pass_plan(EmitJob *job, const Options *o) {
-    if (!job->model || !(o->emit[E_HLS] || o->emit[E_REPORT])) return;
+    if (!job->model || !(o->emit[E_HLS] || o->emit[E_REPORT] || o->dump_after == P_PLAN)) return;
     if (model_has_params(job->model)) {
         job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
     } else if (o->emit[E_HLS]) {
@@ -468,6 +489,8 @@ static void pass_plan(EmitJob *job, const Options *o) {
         weights_zero_model(job->model);
         job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
         weights_free_model(job->model);
+    } else {
+        snprintf(job->plan_err, sizeof job->plan_err, "no trained weights (--weights)");
     }
 }
 
@@ -496,31 +519,55 @@ static int run_emitters(EmitJob *job, const Options *o) {
     return emit_plan_file(job, o) != 0;
 }
 
+/* --dump-after PASS: after that pass, the IR (with the precision results when
+   they exist) and after plan the plan, on standard output.  Returns 1 when
+   the run stops here. */
+static int dumped(const Options *o, int pass, const EmitJob *job) {
+    if (o->dump_after != pass) return 0;
+    ir_dump(stdout, job->prog);
+    if (pass == P_PLAN) {
+        if (job->plan) { fputs("\n", stdout); aedl_fw_plan_fprint(job->plan, stdout); }
+        else printf("\n# no firmware plan: %s\n", job->plan_err[0] ? job->plan_err : "nothing needs one");
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) diag_error(NOLOC, "cannot write the IR to standard output");
+    return 1;
+}
+
 /* ---- the driver ------------------------------------------------------------------------------ */
 
 static int compile(const Options *o) {
-    IrProgram *p = pass_load_resolve(o);
+    int nfiles = 0;
+    AstFile **files = pass_load(o, &nfiles);
+    if (!files) return 1;
+    IrProgram *p = pass_resolve(files, nfiles, o);
     if (!p) return 1;
-    if (pass_shapes(p)) return 1;
-
     EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
                     o->include, o->ninclude, o->emit[E_TRAIN], NULL, "", false };
+    if (dumped(o, P_RESOLVE, &job)) return diag_error_count() != 0;
+    if (pass_shapes(p)) return 1;
+    if (dumped(o, P_SHAPES, &job)) return diag_error_count() != 0;
+
     if (select_job(&job, any_emit_needs_model(o)) != 0) return 1;
     char dir[4096];
     if (job.model && !job.out_dir) {
         snprintf(dir, sizeof dir, "out/%s", job.model->name);
         job.out_dir = dir;
     }
-
     int rc = 1;
     if (pass_weights(&job)) goto out;
     ir_verify(p);
+    if (dumped(o, P_WEIGHTS, &job)) goto dump;
     if (pass_precision(&job, o)) goto out;
     ir_verify(p);
+    if (dumped(o, P_PRECISION, &job)) goto dump;
     pass_plan(&job, o);
     ir_verify(p);
+    if (dumped(o, P_PLAN, &job)) goto dump;
     if (job.model && any_emit_needs_model(o) && lock_out_dir(job.out_dir)) goto out;
     rc = run_emitters(&job, o);
+    goto out;
+dump:
+    rc = diag_error_count() != 0;
 out:
     aedl_fw_plan_free(job.plan);
     return rc;
