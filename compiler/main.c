@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "arena.h"
 #include "emit_hls.h"
@@ -127,6 +128,8 @@ static const char *const pass_names[] = { "", "resolve", "shapes", "weights", "p
 
 typedef struct {
     const char *file;
+    bool run;                  /* aedlc run: the whole flow (run_flow) */
+    char **train_args; int ntrain_args;   /* aedlc run ... -- ARGS: the training program's options */
     int dump_after;            /* P_*: print the IR after that pass and stop; P_NONE: run to the end */
     bool emit[NEMITTERS];
     const char *out_dir, *model, *target, *weights, *observed;
@@ -231,10 +234,12 @@ static void parse_args(int argc, char **argv, Options *o) {
     memset(o, 0, sizeof *o);
     o->emit[E_TRAIN] = o->emit[E_HLS] = true;        /* the default: train,hls */
     o->include = xcalloc((size_t)argc, sizeof *o->include);
-    int only_files = 0;
-    for (int i = 1; i < argc; i++) {
+    int only_files = 0, first = 1;
+    if (argc > 1 && strcmp(argv[1], "run") == 0) { o->run = true; first = 2; }
+    for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (!only_files && a[0] == '-' && a[1]) {
+            if (strcmp(a, "--") == 0 && o->run) { o->train_args = argv + i + 1; o->ntrain_args = argc - i - 1; break; }
             if (strcmp(a, "--") == 0) only_files = 1;
             else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
                 fputs(usage_text, stdout);
@@ -242,7 +247,10 @@ static void parse_args(int argc, char **argv, Options *o) {
             } else if (strcmp(a, "--version") == 0) {
                 printf("aedlc %s\n", AEDL_VERSION);
                 exit(0);
-            } else if (option_is(a, "--emit")) parse_emit(o, opt_value(argc, argv, &i, "--emit"));
+            } else if (option_is(a, "--emit")) {
+                if (o->run) usage_error("aedlc run writes every output; --emit is for a single compile%s%s", "", "");
+                parse_emit(o, opt_value(argc, argv, &i, "--emit"));
+            }
             else if (option_is(a, "-o")) {
                 o->out_dir = opt_value(argc, argv, &i, "-o");
                 if (!*o->out_dir) usage_error("option %s needs a folder, not an empty string%s", "'-o'", "");
@@ -533,6 +541,9 @@ static int dumped(const Options *o, int pass, const EmitJob *job) {
     return 1;
 }
 
+/* The model compile() chose and its output folder. */
+static struct { char model[256], out_dir[4096]; } chosen;
+
 /* ---- the driver ------------------------------------------------------------------------------ */
 
 static int compile(const Options *o) {
@@ -552,6 +563,10 @@ static int compile(const Options *o) {
     if (job.model && !job.out_dir) {
         snprintf(dir, sizeof dir, "out/%s", job.model->name);
         job.out_dir = dir;
+    }
+    if (job.model) {       /* for run_flow */
+        snprintf(chosen.model, sizeof chosen.model, "%s", job.model->name);
+        snprintf(chosen.out_dir, sizeof chosen.out_dir, "%s", job.out_dir);
     }
     int rc = 1;
     if (pass_weights(&job)) goto out;
@@ -573,12 +588,138 @@ out:
     return rc;
 }
 
+/* ---- aedlc run: the whole flow -----------------------------------------------------------
+ *
+ *   1. compile and build the training program (--emit train);
+ *   2. run it (DIR/train/MODEL_train, with the options after --); after
+ *      training it writes DIR/MODEL.weights.h5 and asks us for the firmware
+ *      (a line "firmware OBSERVED" on its pipe, AEDL_DRIVER_FD);
+ *   3. we run aedlc --emit hls,report --weights DIR/MODEL.weights.h5
+ *      [--observed OBSERVED] (DIR/firmware.plan, hls/, report/) and send back
+ *      "STATUS LENGTH" and its messages; the training program then evaluates
+ *      the firmware emulation against the quantized model, writes the
+ *      testbench vectors, eval/summary.json and the report's plots.
+ * This process holds DIR/.aedl.lock throughout; its children are let through
+ * (proc.h) and end with it. */
+
+/* Runs argv (aedlc itself: /proc/self/exe) with stdout and stderr into *out. */
+static int run_capture(char *const argv[], char **out, size_t *len) {
+    int fd[2];
+    *out = NULL; *len = 0;
+    if (pipe(fd) != 0) return -1;
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0) { close(fd[0]); close(fd[1]); return -1; }
+    if (pid == 0) {
+        aedl_child_setup(parent, "aedlc");
+        dup2(fd[1], 1); dup2(fd[1], 2);
+        close(fd[0]); close(fd[1]);
+        execv(argv[0], argv);
+        fprintf(stderr, "aedlc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    aedl_child_started(pid);
+    close(fd[1]);
+    size_t cap = 4096;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (cap - *len < 1024) { cap *= 2; buf = xrealloc(buf, cap); }
+        ssize_t n = read(fd[0], buf + *len, cap - *len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        *len += (size_t)n;
+    }
+    close(fd[0]);
+    *out = buf;
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) { aedl_child_ended(pid); return -1; }
+    aedl_child_ended(pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* Step 3 for one request: the firmware with the trained weights. */
+static void firmware_request(const Options *o, const char *observed, int wfd) {
+    char self[PATH_MAX], weights[4400];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = 0;
+    snprintf(weights, sizeof weights, "%s/%s.weights.h5", chosen.out_dir, chosen.model);
+    const char **argv = xcalloc((size_t)(2 * o->ninclude + 20), sizeof *argv);
+    int k = 0;
+    argv[k++] = self; argv[k++] = o->file;
+    argv[k++] = "--emit"; argv[k++] = "hls,report";
+    argv[k++] = "--weights"; argv[k++] = weights;
+    argv[k++] = "-o"; argv[k++] = chosen.out_dir;
+    argv[k++] = "--model"; argv[k++] = chosen.model;
+    if (o->target) { argv[k++] = "--target"; argv[k++] = o->target; }
+    if (observed[0]) { argv[k++] = "--observed"; argv[k++] = observed; }
+    for (int i = 0; i < o->ninclude; i++) { argv[k++] = "-I"; argv[k++] = o->include[i]; }
+    argv[k] = NULL;
+    char *out = NULL;
+    size_t len = 0;
+    int st = n > 0 ? run_capture((char *const *)argv, &out, &len) : -1;
+    free(argv);
+    char head[64];
+    int hn = snprintf(head, sizeof head, "%d %zu\n", st, len);
+    if (write(wfd, head, (size_t)hn) != hn || (len && write(wfd, out, len) != (ssize_t)len))
+        fprintf(stderr, "aedlc: warning: the training program no longer listens: %s\n", strerror(errno));
+    free(out);
+}
+
+static int run_flow(const Options *o) {
+    Options c = *o;
+    memset(c.emit, 0, sizeof c.emit);
+    c.emit[E_TRAIN] = true;
+    int rc = compile(&c);
+    if (rc != 0) return rc;
+    char prog[4400], fds[64];
+    snprintf(prog, sizeof prog, "%s/train/%s_train", chosen.out_dir, chosen.model);
+    int to_train[2], from_train[2];
+    if (pipe(to_train) != 0 || pipe(from_train) != 0) aedl_fatal("cannot make a pipe: %s", strerror(errno));
+    char **argv = xcalloc((size_t)o->ntrain_args + 2, sizeof *argv);
+    argv[0] = prog;
+    for (int i = 0; i < o->ntrain_args; i++) argv[i + 1] = o->train_args[i];
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0) aedl_fatal("cannot run %s: %s", prog, strerror(errno));
+    if (pid == 0) {
+        aedl_child_setup(parent, strrchr(prog, '/') + 1);
+        close(to_train[1]); close(from_train[0]);
+        snprintf(fds, sizeof fds, "%d,%d", to_train[0], from_train[1]);
+        setenv("AEDL_DRIVER_FD", fds, 1);
+        execv(prog, argv);
+        fprintf(stderr, "aedlc: error: cannot run %s: %s\n", prog, strerror(errno));
+        _exit(127);
+    }
+    aedl_child_started(pid);
+    close(to_train[0]); close(from_train[1]);
+    free(argv);
+    /* requests, one line each, until the training program closes its end */
+    char line[4400];
+    int k = 0;
+    char ch;
+    for (;;) {
+        ssize_t r = read(from_train[0], &ch, 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (ch != '\n') { if (k < (int)sizeof line - 1) line[k++] = ch; continue; }
+        line[k] = 0;
+        k = 0;
+        if (strncmp(line, "firmware", 8) == 0) firmware_request(o, line[8] == ' ' ? line + 9 : "", to_train[1]);
+    }
+    close(from_train[0]); close(to_train[1]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) { aedl_child_ended(pid); return 1; }
+    aedl_child_ended(pid);
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
 int main(int argc, char **argv) {
     aedl_progname = "aedlc";
     aedl_die_on_signals(NULL);
     Options o;
     parse_args(argc, argv, &o);
-    int rc = compile(&o);
+    int rc = o.run ? run_flow(&o) : compile(&o);
     if (prec_model) { prec_free(prec_model); weights_free_model(prec_model); }
     free(o.include);
     arena_free_all();
