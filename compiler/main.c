@@ -3,6 +3,7 @@
  *   aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]
  *                   [--weights FILE.h5] [--observed FILE.csv] [-I DIR]
  *                   [--dump-after PASS]
+ *   aedlc run FILE.aedl [-o DIR] [...] [-- TRAINING OPTIONS]   (run_flow)
  *
  * Every run goes through compile(), which reads as the list of passes:
  * load -> resolve -> shapes -> weights -> precision -> plan -> emitters, with
@@ -13,6 +14,7 @@
  */
 #define _XOPEN_SOURCE 700     /* readlink, realpath */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -36,7 +38,13 @@ static const char usage_text[] =
     "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
     "                       [--weights FILE.h5] [--observed FILE.csv] [-I DIR]\n"
     "                       [--dump-after PASS]\n"
+    "       aedlc run FILE.aedl [-o DIR] [--model NAME] [--target NAME] [-I DIR]\n"
+    "                           [-- TRAINING OPTIONS]\n"
     "\n"
+    "  run               the whole flow: compile and build the training program,\n"
+    "                    run it with the options after --, write DIR/firmware.plan,\n"
+    "                    hls/ and report/ with the trained weights, then the\n"
+    "                    training program evaluates them (README.md, The flow)\n"
     "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
     "                    ir prints the checked program as text on standard output\n"
     "  -o DIR            output folder (default: out/MODEL)\n"
@@ -666,6 +674,13 @@ static void firmware_request(const Options *o, const char *observed, int wfd) {
 }
 
 static int run_flow(const Options *o) {
+    for (int i = 0; i < o->ntrain_args; i++)
+        if (!strcmp(o->train_args[i], "-o") || !strcmp(o->train_args[i], "--aedl"))
+            usage_error("aedlc run: give the output folder and the .aedl file to aedlc, not after -- (%s)%s",
+                        o->train_args[i], "");
+    if (o->weights || o->observed || o->dump_after)
+        usage_error("aedlc run trains the weights and observes the ranges itself; %s is for a single compile%s",
+                    o->weights ? "--weights" : o->observed ? "--observed" : "--dump-after", "");
     Options c = *o;
     memset(c.emit, 0, sizeof c.emit);
     c.emit[E_TRAIN] = true;
@@ -675,9 +690,11 @@ static int run_flow(const Options *o) {
     snprintf(prog, sizeof prog, "%s/train/%s_train", chosen.out_dir, chosen.model);
     int to_train[2], from_train[2];
     if (pipe(to_train) != 0 || pipe(from_train) != 0) aedl_fatal("cannot make a pipe: %s", strerror(errno));
-    char **argv = xcalloc((size_t)o->ntrain_args + 2, sizeof *argv);
+    char **argv = xcalloc((size_t)o->ntrain_args + 4, sizeof *argv);
     argv[0] = prog;
-    for (int i = 0; i < o->ntrain_args; i++) argv[i + 1] = o->train_args[i];
+    argv[1] = "-o";
+    argv[2] = chosen.out_dir;     /* its messages name the folder as the user gave it */
+    for (int i = 0; i < o->ntrain_args; i++) argv[i + 3] = o->train_args[i];
     pid_t parent = getpid(), pid = fork();
     if (pid < 0) aedl_fatal("cannot run %s: %s", prog, strerror(errno));
     if (pid == 0) {
@@ -691,6 +708,8 @@ static int run_flow(const Options *o) {
     }
     aedl_child_started(pid);
     close(to_train[0]); close(from_train[1]);
+    fcntl(to_train[1], F_SETFD, FD_CLOEXEC);      /* not inherited by the firmware step */
+    fcntl(from_train[0], F_SETFD, FD_CLOEXEC);
     free(argv);
     /* requests, one line each, until the training program closes its end */
     char line[4400];

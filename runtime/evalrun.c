@@ -1,6 +1,7 @@
-/* evalrun.c — after training: regenerate hls/ and report/ with the trained
- * weights (by running aedlc), then evaluate three versions of the model on the
- * test split and every signal:
+/* evalrun.c — after training: the firmware is aedlc's step (it drives the run,
+ * `aedlc run`: we ask it through a pipe to write DIR/firmware.plan, hls/ and
+ * report/ with the trained weights), then we evaluate three versions of the
+ * model on the test split and every signal:
  *
  *   float      the trained (latent) weights, no quantizer anywhere (float32);
  *   quantized  QI: the generated exact inference in double (docs/semantics.md);
@@ -19,7 +20,7 @@
  * training split (observe_ranges: the firmware's parameters and the model's
  * quantizers, no other rounding, i.e. the float model with its parameters
  * as the firmware holds them), each layer's min and max go to
- * eval/observed_ranges.csv, and aedlc runs again with --observed.  The
+ * eval/observed_ranges.csv, and aedlc is asked again, with --observed.  The
  * firmware column is then compared with the float model: the largest and
  * the mean |firmware - float| per output on the test split (summary.json,
  * "error_vs_float").
@@ -109,26 +110,6 @@ static int run_capture(char *const argv[], char **out) {
         if (errno != EINTR) { aedl_child_ended(pid); return -1; }
     aedl_child_ended(pid);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-static int run_aedlc(evalctx *E, const char *emit, char **out) {
-    aedl_run *r = E->r;
-    const aedl_train_cfg *c = r->cfg;
-    const char *argv[32 + 2 * 16];
-    int n = 0;
-    argv[n++] = r->aedlc;
-    argv[n++] = r->aedl_file;
-    argv[n++] = "--emit"; argv[n++] = emit;
-    argv[n++] = "--weights"; argv[n++] = r->weights_path;
-    argv[n++] = "-o"; argv[n++] = r->outdir;
-    argv[n++] = "--model"; argv[n++] = c->model_name;
-    if (c->target_name) { argv[n++] = "--target"; argv[n++] = c->target_name; }
-    if (E->observed_path[0]) { argv[n++] = "--observed"; argv[n++] = E->observed_path; }
-    for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = r->include_dirs[i]; }
-    argv[n] = NULL;
-    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s%s%s\n", r->aedlc, r->aedl_file, emit,
-             r->weights_path, r->outdir, E->observed_path[0] ? " --observed " : "", E->observed_path);
-    return run_capture((char *const *)argv, out);
 }
 
 /* aedlc's warnings in its output `out`: each "...: warning: ..." line with the
@@ -341,19 +322,20 @@ static int ask_driver(evalctx *E, char **out) {
     return got == len ? st : -1;
 }
 
-static int firmware_step(evalctx *E, char **out) {
-    if (getenv("AEDL_DRIVER_FD")) return ask_driver(E, out);
-    return run_aedlc(E, "hls,report", out);
-}
-
 static void regenerate(evalctx *E) {
     aedl_run *r = E->r;
     char *out = NULL;
-    int st = firmware_step(E, &out);
+    if (!getenv("AEDL_DRIVER_FD")) {
+        snprintf(E->fw_note, sizeof E->fw_note, "no firmware: aedlc makes it when it drives the run "
+                 "(aedlc run FILE.aedl -o DIR)");
+        aedl_say(r, "firmware: skipped: started without aedlc run, which makes the firmware\n");
+        return;
+    }
+    int st = ask_driver(E, &out);
     take_warnings(E, out, st == 0);
     if (st == 0 && regenerate_observed(E)) {
         free(out);
-        st = firmware_step(E, &out);
+        st = ask_driver(E, &out);
         take_warnings(E, out, st == 0);
     }
     if (st == 0) E->hls_written = 1;

@@ -83,7 +83,7 @@ typedef struct {
     /* found at run time (train_home.c): the output folder the program was
        generated in, the .aedl file, the -I folders (cfg->ninclude) and aedlc */
     char *home, *aedl_file, **include_dirs, *aedlc;
-    /* the run's warnings (aedlc's when it regenerates the firmware, the
+    /* the run's warnings (aedlc's firmware step's under `aedlc run`, the
        pruning's), each printed when it arises and listed in summary.json */
     char **warnings; int nwarnings;
 } aedl_run;

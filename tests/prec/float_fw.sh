@@ -34,7 +34,7 @@ check prec/float-fw/observed-unknown "status $st: $(cat "$W/bad2.log")" \
   sh -c "test $st -eq 1 && grep -q \"bad2.csv:2: model 'ae_float' has no layer 'nosuch'\" '$W/bad2.log'"
 
 # train: the firmware column is there, not guaranteed, with its error against the float model
-(cd "$W" && AEDL_NO_REPORT=1 ./out/train/ae_float_train --threads 2 > train.log 2>&1); st=$?
+(cd "$W" && AEDL_NO_REPORT=1 "$AEDLC" run ae.aedl -o out -- --threads 2 > train.log 2>&1); st=$?
 check prec/float-fw/train "status $st: $(tail -n 3 "$W/train.log")" test $st -eq 0
 S="$W/out/eval/summary.json"
 check prec/float-fw/column "no firmware column in summary.json" grep -q '"firmware": { "available": true' "$S"

@@ -5,7 +5,7 @@
 . tests/train/common.sh
 OUT="$W/out"
 "$AEDLC" "$AEDL" --emit train -o "$OUT" > "$W/emit.log" 2>&1 || { echo "FAIL train/fw-emit: $(tail -5 "$W/emit.log")"; exit 1; }
-"$OUT/train/ae_train" --threads 2 --epochs 2 > "$W/run.log" 2>&1; st=$?
+"$AEDLC" run "$AEDL" -o "$OUT" -- --threads 2 --epochs 2 > "$W/run.log" 2>&1; st=$?
 check train/fw-run "exit status $st: $(grep -i error "$W/run.log" | head -3)" test $st -eq 0
 S="$OUT/eval/summary.json"
 check train/fw-available "no firmware column: $(grep -o '"note": "[^"]*"' "$S")" grep -q '"firmware": { "available": true' "$S"
@@ -24,7 +24,7 @@ check train/fw-tb-output "tb_output_predictions.dat: 1000 lines of 57 values exp
 equals_qi() {
   "$AEDLC" "$2" --emit train -o "$W/$1" > "$W/$1.emit" 2>&1 ||
     { fail "train/fw-$1-equals-qi" "aedlc: $(tail -n 3 "$W/$1.emit")"; return 1; }
-  "$W/$1/train/ae_train" --threads 2 --epochs 2 > "$W/$1.run" 2>&1; st=$?
+  "$AEDLC" run "$2" -o "$W/$1" -- --threads 2 --epochs 2 > "$W/$1.run" 2>&1; st=$?
   n=$(sed -n 's/.*"firmware": {.*"test_events": \([0-9]*\), "equal_to_quantized": \([0-9]*\).*/\1 \2/p' \
         "$W/$1/eval/summary.json" 2>/dev/null)
   set -- "$1" $n
@@ -86,7 +86,7 @@ FP="$W/fp"
 "$AEDLC" "$W/float_part.aedl" --emit train,hls -o "$FP" > "$W/fp.emit" 2>&1; st=$?
 check train/fw-float-part-emit "status $st, hls/ $(test -e "$FP/hls" && echo written || echo absent): $(tail -n 2 "$W/fp.emit" | tr '\n' ' ')" \
   sh -c "test $st -eq 0 && ! test -e '$FP/hls' && grep -q '^aedlc: warning: $FP/hls not written now: without trained weights the conservative types are too wide; the training program writes it after training' '$W/fp.emit'"
-"$FP/train/ae_train" --threads 2 --epochs 2 > "$W/fp.run" 2>&1; st=$?
+"$AEDLC" run "$W/float_part.aedl" -o "$FP" -- --threads 2 --epochs 2 > "$W/fp.run" 2>&1; st=$?
 check train/fw-float-part-run "status $st: $(tail -n 3 "$W/fp.run" 2>/dev/null | tr '\n' ' ')" \
   sh -c "test $st -eq 0 && grep -q 'firmware not guaranteed (float parts)' '$W/fp.run' && test -f '$FP/hls/firmware/ae.cpp'"
 n_test=$(sed -n 's/^  "test_events": \([0-9]*\),$/\1/p' "$FP/eval/summary.json" 2>/dev/null)
