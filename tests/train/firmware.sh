@@ -18,6 +18,14 @@ check train/fw-tb-input "tb_input_features.dat: 1000 lines of 57 values expected
 check train/fw-tb-output "tb_output_predictions.dat: 1000 lines of 57 values expected" \
   sh -c "test \$(wc -l < '$TB/tb_output_predictions.dat') -eq 1000 && awk 'NF != 57 { exit 1 }' '$TB/tb_output_predictions.dat'"
 
+# Started by hand, the training program runs no aedlc (AEDLC names a stand-in that
+# would leave a mark): it evaluates without a firmware column and says how to get one.
+printf '#!/bin/sh\ntouch "%s/aedlc-ran"\n' "$W" > "$W/fake-aedlc"; chmod +x "$W/fake-aedlc"
+AEDLC="$W/fake-aedlc" AEDL_NO_REPORT=1 "$OUT/train/ae_train" --threads 2 --epochs 1 -o "$W/hand" > "$W/hand.log" 2>&1; st=$?
+check train/fw-hand-runs-no-aedlc "status $st; aedlc ran: $(test -e "$W/aedlc-ran" && echo yes || echo no); $(tail -n 2 "$W/hand.log" | tr '\n' ' ')" \
+  sh -c "test $st -eq 0 && ! test -e '$W/aedlc-ran' && ! test -e '$W/hand/firmware.plan' && ! test -e '$W/hand/hls' &&
+         grep -q '\"firmware\": { \"available\": false, \"note\": \"no firmware: aedlc makes it when it drives the run (aedlc run' '$W/hand/eval/summary.json'"
+
 # equals_qi NAME FILE: emit FILE's training program into $W/NAME, train 2 epochs, and
 # check train/fw-NAME-equals-qi (firmware == QI on all 4000 test events).  False when
 # the program could not be written.
