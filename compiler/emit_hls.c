@@ -734,12 +734,12 @@ int emit_hls(const IrProgram *prog, IrModel *m, const IrTarget *target, const Em
            the training program is still written; otherwise an error */
         if (opt->weights_later) {
             fprintf(stderr, "aedlc: warning: %s not written now: without trained weights the conservative types are "
-                            "too wide; the training program writes it after training, with the trained weights' "
+                            "too wide; aedlc run writes it after training, with the trained weights' "
                             "bit_exact types\n", root);
             rc = 0;
         } else {
             fprintf(stderr, "aedlc: error: %s not written: without trained weights the conservative types are too wide; "
-                            "give the trained weights (--weights FILE.h5), or emit train too (its program writes %s "
+                            "give the trained weights (--weights FILE.h5), or train with aedlc run (it writes %s "
                             "after training)\n", root, root);
         }
         goto out;

@@ -260,8 +260,9 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
     return rc;
 }
 
-/* After a first regeneration: a plan with float parts gets its types from the
-   observed ranges (aedlc --observed).  Returns 1 when it ran aedlc again. */
+/* After the first firmware: a plan with float parts gets its types from the
+   observed ranges (aedlc --observed).  Returns 1 when they were written (aedlc
+   is then asked again). */
 static int regenerate_observed(evalctx *E) {
     aedl_run *r = E->r;
     char plan_path[4096], err[1024], dir[4200];

@@ -74,7 +74,7 @@ fi
 # every test event (5000 events: the 1000 of the test split are the testbench's), checked
 # by tests/train/float_part_check.py from the weights file and the emulator's layer values.
 # Its conservative types pass 64 bits: `--emit train,hls` warns that hls/ comes after
-# training (docs/hls.md), and the training program writes it.
+# training (docs/hls.md), and aedlc run writes it after training.
 { sed -n '1p' "$AEDL"; cat <<'AEDL'; sed -n '/^# The ADC2021 files/,$p' "$AEDL" | sed 's/^  limit = .*/  limit = 5000/'; } > "$W/float_part.aedl"
 import "std/quantizers"
 
@@ -93,7 +93,7 @@ AEDL
 FP="$W/fp"
 "$AEDLC" "$W/float_part.aedl" --emit train,hls -o "$FP" > "$W/fp.emit" 2>&1; st=$?
 check train/fw-float-part-emit "status $st, hls/ $(test -e "$FP/hls" && echo written || echo absent): $(tail -n 2 "$W/fp.emit" | tr '\n' ' ')" \
-  sh -c "test $st -eq 0 && ! test -e '$FP/hls' && grep -q '^aedlc: warning: $FP/hls not written now: without trained weights the conservative types are too wide; the training program writes it after training' '$W/fp.emit'"
+  sh -c "test $st -eq 0 && ! test -e '$FP/hls' && grep -q '^aedlc: warning: $FP/hls not written now: without trained weights the conservative types are too wide; aedlc run writes it after training' '$W/fp.emit'"
 "$AEDLC" run "$W/float_part.aedl" -o "$FP" -- --threads 2 --epochs 2 > "$W/fp.run" 2>&1; st=$?
 check train/fw-float-part-run "status $st: $(tail -n 3 "$W/fp.run" 2>/dev/null | tr '\n' ' ')" \
   sh -c "test $st -eq 0 && grep -q 'firmware not guaranteed (float parts)' '$W/fp.run' && test -f '$FP/hls/firmware/ae.cpp'"
