@@ -426,7 +426,7 @@ static int read_observed(const char *path, const IrModel *m, IrObserved **out) {
  * Each returns 0, or 1 when it reported errors (the run stops there). */
 
 /* DIR (or out/MODEL) is ours while we write: refused when another run holds
-   it, allowed when our parent does (proc.h).  A folder that cannot be made is
+   it, allowed when a process we run under does (aedlc run; proc.h).  A folder that cannot be made is
    left to the emitters to report. */
 static int lock_out_dir(const char *dir) {
     char err[4400];
@@ -542,7 +542,10 @@ static int dumped(const Options *o, int pass, const EmitJob *job) {
     if (o->dump_after != pass) return 0;
     ir_dump(stdout, job->prog);
     if (pass == P_PLAN) {
-        if (job->plan) { fputs("\n", stdout); aedl_fw_plan_fprint(job->plan, stdout); }
+        if (job->plan) {
+            fputs(job->zero_weights ? "\n# the firmware plan of zero weights (no --weights)\n" : "\n", stdout);
+            aedl_fw_plan_fprint(job->plan, stdout);
+        }
         else printf("\n# no firmware plan: %s\n", job->plan_err[0] ? job->plan_err : "nothing needs one");
     }
     if (fflush(stdout) != 0 || ferror(stdout)) diag_error(NOLOC, "cannot write the IR to standard output");
