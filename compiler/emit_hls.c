@@ -524,7 +524,7 @@ static void write_readme(Hls *h) {
             t->strategy == STRATEGY_RESOURCE ? "resource" : "latency", t->reuse_factor, hls_mode_name(t->precision));
     if (h->zero_weights)
         fprintf(o, "**No trained weights**: this project was written without `--weights`, so every dense weight is 0 "
-                   "and the types are the conservative ones.  The training executable regenerates it with the "
+                   "and the types are the conservative ones.  `aedlc run` writes it again after training, with the "
                    "trained weights and the exact types.\n\n");
     fprintf(o, "## C simulation (no vendor tool)\n\n    make csim\n\n"
                "builds `%s_csim` with g++ and runs it on `tb_data/`: it prints how many test events matched the "
@@ -774,8 +774,8 @@ int emit_hls(const IrProgram *prog, IrModel *m, const IrTarget *target, const Em
     write_json(h);
     if (!h->errors) update_manifest(h);
     if (h->zero_weights && !opt->quiet)
-        fprintf(stderr, "aedlc: note: no --weights: %s holds zero weights and the conservative types; the training "
-                        "executable regenerates it with the trained weights\n", root);
+        fprintf(stderr, "aedlc: note: no --weights: %s holds zero weights and the conservative types; aedlc run "
+                        "writes it again after training, with the trained weights\n", root);
     rc = h->errors ? -1 : 0;
 out:
     for (int i = 0; i < h->nfiles; i++) free(h->files[i]);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The float baseline (examples/ae_baseline.aedl: no quantizer, leaky_relu(0.3))
-# end to end: it compiles with a firmware before training; the training
-# program trains 2 epochs on small generated data, observes the layers' ranges
-# on the training split, regenerates the firmware with them (aedlc --observed),
+# end to end: it compiles with a firmware before training; aedlc run trains
+# 2 epochs on small generated data, the training program observes the layers'
+# ranges on the training split, aedlc writes the firmware with them (--observed),
 # evaluates the firmware column (not guaranteed) and reports the largest
 # |firmware - float|; the C simulation of that firmware equals the emulator
 # bit for bit; every range of the report has lo <= hi.

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Nothing silently wrong: the training program shows aedlc's warnings when it
-# regenerates the firmware and lists them in eval/summary.json; early stopping
+# Nothing silently wrong: under aedlc run, the training program shows the
+# firmware step's warnings and lists them in eval/summary.json; early stopping
 # restores an epoch at the pruning schedule's final sparsity, or says plainly
 # that the model is less sparse; the generated files name no folder of the
 # machine (only the data files the user named), and an output folder still
