@@ -1,21 +1,27 @@
-/* main.c — the aedlc command line.
+/* main.c — the aedlc command line and the driver.
  *
  *   aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]
  *                   [--weights FILE.h5] [--observed FILE.csv] [-I DIR]
+ *                   [--dump-after PASS]
+ *   aedlc run FILE.aedl [-o DIR] [...] [-- TRAINING OPTIONS]   (run_flow)
  *
- * The compile is one straight function (compile()): load -> resolve -> shapes
- * -> precision -> emitters, with ir_verify() between passes; it stops after
- * the first pass that reported errors.  Exit status: 0 done, 1 errors in the
- * input, 2 usage errors.
+ * Every run goes through compile(), which reads as the list of passes:
+ * load -> resolve -> shapes -> weights -> precision -> plan -> emitters, with
+ * ir_verify() between passes; it stops after the first pass that reported
+ * errors.  The emitters are functions of the finished IR and the firmware
+ * plan; none runs a pass.  Exit status: 0 done, 1 errors in the input,
+ * 2 usage errors.
  */
 #define _XOPEN_SOURCE 700     /* readlink, realpath */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "arena.h"
 #include "emit_hls.h"
@@ -23,6 +29,7 @@
 #include "home.h"
 #include "passes.h"
 #include "proc.h"
+#include "emu.h"
 #include "precision.h"
 #include "util.h"
 #include "weights.h"
@@ -30,7 +37,14 @@
 static const char usage_text[] =
     "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
     "                       [--weights FILE.h5] [--observed FILE.csv] [-I DIR]\n"
+    "                       [--dump-after PASS]\n"
+    "       aedlc run FILE.aedl [-o DIR] [--model NAME] [--target NAME] [-I DIR]\n"
+    "                           [-- TRAINING OPTIONS]\n"
     "\n"
+    "  run               the whole flow: compile and build the training program,\n"
+    "                    run it with the options after --, write DIR/firmware.plan,\n"
+    "                    hls/ and report/ with the trained weights, then the\n"
+    "                    training program evaluates them (README.md, The flow)\n"
     "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
     "                    ir prints the checked program as text on standard output\n"
     "  -o DIR            output folder (default: out/MODEL)\n"
@@ -41,6 +55,9 @@ static const char usage_text[] =
     "                    layer,min,max each (the training executable writes\n"
     "                    eval/observed_ranges.csv): their types (not guaranteed)\n"
     "  -I DIR            also look for imports in DIR (may repeat)\n"
+    "  --dump-after PASS print the IR after PASS (resolve, shapes, weights, precision\n"
+    "                    or plan) as --emit ir does, with the precision results once\n"
+    "                    they exist (and the firmware plan after plan), then stop\n"
     "  --help            this text\n"
     "  --version         the version\n"
     "\n"
@@ -49,21 +66,25 @@ static const char usage_text[] =
     "in the standard library ($AEDL_STDLIB, or the one installed with aedlc).\n";
 
 /* ---- emitters ----------------------------------------------------------------
- * One entry per --emit item.  An emitter gets the checked program and the
- * options; it returns 0, or -1 after reporting its errors (src.h or aedl_fatal). */
+ * One entry per --emit item.  An emitter gets the finished IR, the plan and
+ * the options; it returns 0, or -1 after reporting its errors (src.h or
+ * aedl_fatal). */
 
 typedef struct {
     IrProgram *prog;
     const char *main_file;
-    const char *out_dir;       /* -o DIR, or NULL: out/MODEL */
+    const char *out_dir;       /* -o DIR, or out/MODEL */
     const char *model_name;    /* --model, or NULL */
     const char *target_name;   /* --target, or NULL */
     const char *weights;       /* --weights, or NULL */
     IrModel *model;            /* the model chosen (select_job), or NULL for `ir` only */
-    IrTarget *target;          /* the target chosen, or NULL when the file has none */
+    IrTarget *target;          /* the target chosen, or NULL when the file has none (ir_target_default) */
     IrTrain *train;            /* the train block of that model, or NULL */
-    const char **include; int ninclude;   /* -I DIR (the training program re-runs aedlc) */
-    bool train_too;            /* --emit train as well: its program writes hls/ after training */
+    const char **include; int ninclude;   /* -I DIR (named in the training program) */
+    bool train_too;            /* --emit train as well: hls/ is written again after training */
+    aedl_fw_plan *plan;        /* the firmware plan (plan pass), or NULL: plan_err says why */
+    char plan_err[1024];
+    bool zero_weights;         /* the plan holds zero weights (no --weights) */
 } EmitJob;
 
 typedef int (*EmitFn)(const EmitJob *job);
@@ -78,9 +99,7 @@ static int emit_ir(const EmitJob *job) {
 }
 
 static int emit_train_job(const EmitJob *job) {
-    char dir[4096];
-    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
-    EmitTrainOptions o = { job->out_dir ? job->out_dir : dir, job->target ? job->target->name : NULL,
+    EmitTrainOptions o = { job->out_dir, job->target ? job->target->name : NULL,
                            job->include, job->ninclude, job->target };
     return emit_train(job->prog, job->model, &o) ? -1 : 0;
 }
@@ -88,32 +107,38 @@ static int emit_train_job(const EmitJob *job) {
 /* The model whose weights and precision results main() frees (precision.h). */
 static IrModel *prec_model;
 
-/* --emit report: DIR/report/ (emit_report.c); precision inference ran before. */
+/* --emit report: DIR/report/ (emit_report.c). */
 static int emit_report_job(const EmitJob *job) {
-    char dir[4096];
-    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
-    return emit_report(job->model, job->target, job->out_dir ? job->out_dir : dir, job->weights);
+    return emit_report(job->model, job->target, job->out_dir, job->weights);
 }
 
 static int emit_hls_job(const EmitJob *job) {
-    char dir[4096];
-    if (!job->out_dir) snprintf(dir, sizeof dir, "out/%s", job->model->name);
-    EmitHlsOptions o = { job->out_dir ? job->out_dir : dir, job->weights, NULL, 0, false, job->train_too };
+    EmitHlsOptions o = { job->out_dir, job->weights, job->plan, job->plan_err, job->zero_weights, NULL, 0, false,
+                         job->train_too };
     return emit_hls(job->prog, job->model, job->target, &o);
 }
 
+enum { E_IR, E_TRAIN, E_HLS, E_REPORT };
 static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
-    { "ir",     emit_ir, false },
-    { "train",  emit_train_job, true },    /* emit_train.c: the training executable */
-    { "hls",    emit_hls_job, true },    /* emit_hls.c: the firmware project */
-    { "report", emit_report_job, true },    /* the precision-inference report */
+    [E_IR]     = { "ir",     emit_ir, false },
+    [E_TRAIN]  = { "train",  emit_train_job, true },   /* emit_train.c: the training executable */
+    [E_HLS]    = { "hls",    emit_hls_job, true },     /* emit_hls.c: the firmware project */
+    [E_REPORT] = { "report", emit_report_job, true },  /* emit_report.c: the precision report */
 };
 #define NEMITTERS ((int)(sizeof emitters / sizeof emitters[0]))
 
 /* ---- options --------------------------------------------------------------------- */
 
+/* The passes --dump-after names, in pipeline order. */
+enum { P_NONE, P_RESOLVE, P_SHAPES, P_WEIGHTS, P_PRECISION, P_PLAN };
+static const char *const pass_names[] = { "", "resolve", "shapes", "weights", "precision", "plan" };
+#define NPASSES ((int)(sizeof pass_names / sizeof pass_names[0]))
+
 typedef struct {
     const char *file;
+    bool run;                  /* aedlc run: the whole flow (run_flow) */
+    char **train_args; int ntrain_args;   /* aedlc run ... -- ARGS: the training program's options */
+    int dump_after;            /* P_*: print the IR after that pass and stop; P_NONE: run to the end */
     bool emit[NEMITTERS];
     const char *out_dir, *model, *target, *weights, *observed;
     const char **include; int ninclude;
@@ -215,12 +240,14 @@ static bool is_system_dir(const char *real) {
 
 static void parse_args(int argc, char **argv, Options *o) {
     memset(o, 0, sizeof *o);
-    o->emit[1] = o->emit[2] = true;                  /* train,hls */
+    o->emit[E_TRAIN] = o->emit[E_HLS] = true;        /* the default: train,hls */
     o->include = xcalloc((size_t)argc, sizeof *o->include);
-    int only_files = 0;
-    for (int i = 1; i < argc; i++) {
+    int only_files = 0, first = 1;
+    if (argc > 1 && strcmp(argv[1], "run") == 0) { o->run = true; first = 2; }
+    for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (!only_files && a[0] == '-' && a[1]) {
+            if (strcmp(a, "--") == 0 && o->run) { o->train_args = argv + i + 1; o->ntrain_args = argc - i - 1; break; }
             if (strcmp(a, "--") == 0) only_files = 1;
             else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
                 fputs(usage_text, stdout);
@@ -228,7 +255,10 @@ static void parse_args(int argc, char **argv, Options *o) {
             } else if (strcmp(a, "--version") == 0) {
                 printf("aedlc %s\n", AEDL_VERSION);
                 exit(0);
-            } else if (option_is(a, "--emit")) parse_emit(o, opt_value(argc, argv, &i, "--emit"));
+            } else if (option_is(a, "--emit")) {
+                if (o->run) usage_error("aedlc run writes every output; --emit is for a single compile%s%s", "", "");
+                parse_emit(o, opt_value(argc, argv, &i, "--emit"));
+            }
             else if (option_is(a, "-o")) {
                 o->out_dir = opt_value(argc, argv, &i, "-o");
                 if (!*o->out_dir) usage_error("option %s needs a folder, not an empty string%s", "'-o'", "");
@@ -242,6 +272,13 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (option_is(a, "--weights")) o->weights = opt_value(argc, argv, &i, "--weights");
             else if (option_is(a, "--observed")) o->observed = opt_value(argc, argv, &i, "--observed");
             else if (option_is(a, "-I")) o->include[o->ninclude++] = opt_value(argc, argv, &i, "-I");
+            else if (option_is(a, "--dump-after")) {
+                const char *v = opt_value(argc, argv, &i, "--dump-after");
+                o->dump_after = P_NONE;
+                for (int k = 1; k < NPASSES; k++) if (!strcmp(v, pass_names[k])) o->dump_after = k;
+                if (o->dump_after == P_NONE)
+                    usage_error("unknown pass '%s' for --dump-after (known: resolve, shapes, weights, precision, plan)%s", v, "");
+            }
             else usage_error("unknown option '%s'%s", a, "");
             continue;
         }
@@ -385,68 +422,318 @@ static int read_observed(const char *path, const IrModel *m, IrObserved **out) {
     return n;
 }
 
-/* ---- the compile ------------------------------------------------------------------------ */
+/* ---- the passes --------------------------------------------------------------------------
+ * Each returns 0, or 1 when it reported errors (the run stops there). */
 
-/* DIR (or out/MODEL) is ours while we write: refused when a training run (or
-   another aedlc) holds it, allowed when our parent, the training program, does.
-   A folder that cannot be made is left to the emitters to report. */
-static int lock_out_dir(const char *dir, const char *model) {
-    char def[4096], err[4400];
-    if (!dir) { snprintf(def, sizeof def, "out/%s", model); dir = def; }
+/* DIR (or out/MODEL) is ours while we write: refused when another run holds
+   it, allowed when a process we run under does (aedlc run; proc.h).  A folder that cannot be made is
+   left to the emitters to report. */
+static int lock_out_dir(const char *dir) {
+    char err[4400];
     if (aedl_mkdirs(dir) != 0) return 0;
     if (aedl_outdir_lock(dir, err, sizeof err) == 0 || !strstr(err, "one run per output folder")) return 0;
     fprintf(stderr, "aedlc: error: %s\n", err);
-    return -1;
+    return 1;
 }
 
-static int compile(const Options *o) {
-    LoadOptions lo = { o->include, o->ninclude, find_stdlib() };
-    int nfiles = 0;
-    AstFile **files = load_program(o->file, &lo, &nfiles);
-    if (!files || diag_error_count()) return 1;
+static bool any_emit_needs_model(const Options *o) {
+    if (o->dump_after >= P_WEIGHTS) return true;
+    for (int i = 0; i < NEMITTERS; i++)
+        if (o->emit[i] && emitters[i].needs_model) return true;
+    return false;
+}
 
+static AstFile **pass_load(const Options *o, int *nfiles) {
+    LoadOptions lo = { o->include, o->ninclude, find_stdlib() };
+    AstFile **files = load_program(o->file, &lo, nfiles);
+    return files && !diag_error_count() ? files : NULL;
+}
+
+static IrProgram *pass_resolve(AstFile **files, int nfiles, const Options *o) {
     diag_hold();
     IrProgram *p = resolve_program(files, nfiles, o->file);
     diag_release();
-    if (!p || diag_error_count()) return 1;
+    if (!p || diag_error_count()) return NULL;
     ir_verify(p);
+    return p;
+}
 
+static int pass_shapes(IrProgram *p) {
     diag_hold();
     infer_shapes(p);
     diag_release();
     if (diag_error_count()) return 1;
     ir_verify(p);
+    return 0;
+}
 
-    EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
-                    o->include, o->ninclude, o->emit[1] };
-    bool need_model = false;
-    for (int i = 0; i < NEMITTERS; i++)
-        if (o->emit[i] && emitters[i].needs_model) need_model = true;
-    if (select_job(&job, need_model) != 0) return 1;
+/* --weights: the trained parameters into the chosen model. */
+static int pass_weights(EmitJob *job) {
+    if (!job->model || !job->weights) return 0;
+    prec_model = job->model;     /* its weights and precision are freed in main() */
+    return weights_load(job->model, job->weights) != 0;
+}
 
-    /* ---- precision inference: added here by the precision pass (precision.h) ---- */
-    if (job.model) {
-        prec_model = job.model;    /* its weights and precision are freed in main() */
-        if (job.weights && weights_load(job.model, job.weights) != 0) return 1;
-        IrObserved *obs = NULL;
-        int nobs = o->observed ? read_observed(o->observed, job.model, &obs) : 0;
-        if (nobs < 0) return 1;
-        int errs = infer_precision(p, job.model, job.target, obs, nobs);
-        free(obs);
-        if (errs != 0) return 1;
-        /* what the firmware cannot take is an error now, not after training (emit[1] train, [2] hls) */
-        if ((o->emit[1] || o->emit[2]) && emit_hls_check(job.model, job.target, o->emit[2]) != 0) return 1;
+/* The fixed-point types (precision.h), then the firmware's limits that need no
+   weights: what the firmware cannot take is an error now, not after training. */
+static int pass_precision(EmitJob *job, const Options *o) {
+    if (!job->model) return 0;
+    prec_model = job->model;
+    IrObserved *obs = NULL;
+    int nobs = o->observed ? read_observed(o->observed, job->model, &obs) : 0;
+    if (nobs < 0) return 1;
+    int errs = infer_precision(job->prog, job->model, job->target, obs, nobs);
+    free(obs);
+    if (errs != 0) return 1;
+    if ((o->emit[E_TRAIN] || o->emit[E_HLS]) && emit_hls_check(job->model, job->target, o->emit[E_HLS]) != 0) return 1;
+    return 0;
+}
+
+static bool model_has_params(const IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++) if (m->nodes[i]->params) return true;
+    return false;
+}
+
+/* The firmware plan (plan.c), for hls/ and report/: from the trained weights,
+   or, for hls/ without them, from zero weights (which are not kept). */
+static void pass_plan(EmitJob *job, const Options *o) {
+    if (!job->model || !(o->emit[E_HLS] || o->emit[E_REPORT] || o->dump_after == P_PLAN)) return;
+    if (model_has_params(job->model)) {
+        job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
+    } else if (o->emit[E_HLS]) {
+        job->zero_weights = true;
+        weights_zero_model(job->model);
+        job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
+        weights_free_model(job->model);
+    } else {
+        snprintf(job->plan_err, sizeof job->plan_err, "no trained weights (--weights)");
     }
+}
 
-    /* ---- one run per output folder: the emitters write into DIR ---- */
-    if (job.model && need_model && lock_out_dir(o->out_dir ? o->out_dir : NULL, job.model->name) != 0) return 1;
-
-    /* ---- emitters, in table order ---- */
-    for (int i = 0; i < NEMITTERS; i++) {
-        if (!o->emit[i]) continue;
-        if (emitters[i].fn(&job) != 0 || diag_error_count()) return 1;
+/* DIR/firmware.plan: the plan of the trained weights, when hls/ or report/ is
+   written with them (docs/hls.md, "The firmware plan").  Without a plan the
+   other outputs stand (report/ only) and a stale plan file is removed. */
+static int emit_plan_file(const EmitJob *job, const Options *o) {
+    if (!job->model || job->zero_weights || !job->weights || !(o->emit[E_HLS] || o->emit[E_REPORT])) return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/firmware.plan", job->out_dir);
+    if (!job->plan) {
+        fprintf(stderr, "aedlc: warning: no firmware plan (%s): %s\n", path, job->plan_err);
+        remove(path);
+        return 0;
+    }
+    if (aedl_mkdirs(job->out_dir) != 0 || aedl_fw_plan_write(job->plan, path) != 0) {
+        fprintf(stderr, "aedlc: error: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
     }
     return 0;
+}
+
+static int run_emitters(EmitJob *job, const Options *o) {
+    for (int i = 0; i < NEMITTERS; i++)
+        if (o->emit[i] && (emitters[i].fn(job) != 0 || diag_error_count())) return 1;
+    return emit_plan_file(job, o) != 0;
+}
+
+/* --dump-after PASS: after that pass, the IR (with the precision results when
+   they exist) and after plan the plan, on standard output.  Returns 1 when
+   the run stops here. */
+static int dumped(const Options *o, int pass, const EmitJob *job) {
+    if (o->dump_after != pass) return 0;
+    ir_dump(stdout, job->prog);
+    if (pass == P_PLAN) {
+        if (job->plan) {
+            fputs(job->zero_weights ? "\n# the firmware plan of zero weights (no --weights)\n" : "\n", stdout);
+            aedl_fw_plan_fprint(job->plan, stdout);
+        }
+        else printf("\n# no firmware plan: %s\n", job->plan_err[0] ? job->plan_err : "nothing needs one");
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) diag_error(NOLOC, "cannot write the IR to standard output");
+    return 1;
+}
+
+/* The model compile() chose and its output folder. */
+static struct { char model[256], out_dir[4096]; } chosen;
+
+/* ---- the driver ------------------------------------------------------------------------------ */
+
+static int compile(const Options *o) {
+    int nfiles = 0;
+    AstFile **files = pass_load(o, &nfiles);
+    if (!files) return 1;
+    IrProgram *p = pass_resolve(files, nfiles, o);
+    if (!p) return 1;
+    EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
+                    o->include, o->ninclude, o->emit[E_TRAIN], NULL, "", false };
+    if (dumped(o, P_RESOLVE, &job)) return diag_error_count() != 0;
+    if (pass_shapes(p)) return 1;
+    if (dumped(o, P_SHAPES, &job)) return diag_error_count() != 0;
+
+    if (select_job(&job, any_emit_needs_model(o)) != 0) return 1;
+    char dir[4096];
+    if (job.model && !job.out_dir) {
+        snprintf(dir, sizeof dir, "out/%s", job.model->name);
+        job.out_dir = dir;
+    }
+    if (job.model) {       /* for run_flow */
+        snprintf(chosen.model, sizeof chosen.model, "%s", job.model->name);
+        snprintf(chosen.out_dir, sizeof chosen.out_dir, "%s", job.out_dir);
+    }
+    int rc = 1;
+    if (pass_weights(&job)) goto out;
+    ir_verify(p);
+    if (dumped(o, P_WEIGHTS, &job)) goto dump;
+    if (pass_precision(&job, o)) goto out;
+    ir_verify(p);
+    if (dumped(o, P_PRECISION, &job)) goto dump;
+    pass_plan(&job, o);
+    ir_verify(p);
+    if (dumped(o, P_PLAN, &job)) goto dump;
+    if (job.model && any_emit_needs_model(o) && lock_out_dir(job.out_dir)) goto out;
+    rc = run_emitters(&job, o);
+    goto out;
+dump:
+    rc = diag_error_count() != 0;
+out:
+    aedl_fw_plan_free(job.plan);
+    return rc;
+}
+
+/* ---- aedlc run: the whole flow -----------------------------------------------------------
+ *
+ *   1. compile and build the training program (--emit train);
+ *   2. run it (DIR/train/MODEL_train, with the options after --); after
+ *      training it writes DIR/MODEL.weights.h5 and asks us for the firmware
+ *      (a line "firmware OBSERVED" on its pipe, AEDL_DRIVER_FD);
+ *   3. we run aedlc --emit hls,report --weights DIR/MODEL.weights.h5
+ *      [--observed OBSERVED] (DIR/firmware.plan, hls/, report/) and send back
+ *      "STATUS LENGTH" and its messages; the training program then evaluates
+ *      the firmware emulation against the quantized model, writes the
+ *      testbench vectors, eval/summary.json and the report's plots.
+ * This process holds DIR/.aedl.lock throughout; its children are let through
+ * (proc.h) and end with it. */
+
+/* Runs argv (aedlc itself: /proc/self/exe) with stdout and stderr into *out. */
+static int run_capture(char *const argv[], char **out, size_t *len) {
+    int fd[2];
+    *out = NULL; *len = 0;
+    if (pipe(fd) != 0) return -1;
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0) { close(fd[0]); close(fd[1]); return -1; }
+    if (pid == 0) {
+        aedl_child_setup(parent, "aedlc");
+        dup2(fd[1], 1); dup2(fd[1], 2);
+        close(fd[0]); close(fd[1]);
+        execv(argv[0], argv);
+        fprintf(stderr, "aedlc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    aedl_child_started(pid);
+    close(fd[1]);
+    size_t cap = 4096;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (cap - *len < 1024) { cap *= 2; buf = xrealloc(buf, cap); }
+        ssize_t n = read(fd[0], buf + *len, cap - *len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        *len += (size_t)n;
+    }
+    close(fd[0]);
+    *out = buf;
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) { aedl_child_ended(pid); return -1; }
+    aedl_child_ended(pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* Step 3 for one request: the firmware with the trained weights. */
+static void firmware_request(const Options *o, const char *observed, int wfd) {
+    char self[PATH_MAX], weights[4400];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = 0;
+    snprintf(weights, sizeof weights, "%s/%s.weights.h5", chosen.out_dir, chosen.model);
+    const char **argv = xcalloc((size_t)(2 * o->ninclude + 20), sizeof *argv);
+    int k = 0;
+    argv[k++] = self; argv[k++] = o->file;
+    argv[k++] = "--emit"; argv[k++] = "hls,report";
+    argv[k++] = "--weights"; argv[k++] = weights;
+    argv[k++] = "-o"; argv[k++] = chosen.out_dir;
+    argv[k++] = "--model"; argv[k++] = chosen.model;
+    if (o->target) { argv[k++] = "--target"; argv[k++] = o->target; }
+    if (observed[0]) { argv[k++] = "--observed"; argv[k++] = observed; }
+    for (int i = 0; i < o->ninclude; i++) { argv[k++] = "-I"; argv[k++] = o->include[i]; }
+    argv[k] = NULL;
+    char *out = NULL;
+    size_t len = 0;
+    int st = n > 0 ? run_capture((char *const *)argv, &out, &len) : -1;
+    free(argv);
+    char head[64];
+    int hn = snprintf(head, sizeof head, "%d %zu\n", st, len);
+    if (write(wfd, head, (size_t)hn) != hn || (len && write(wfd, out, len) != (ssize_t)len))
+        fprintf(stderr, "aedlc: warning: the training program no longer listens: %s\n", strerror(errno));
+    free(out);
+}
+
+static int run_flow(const Options *o) {
+    for (int i = 0; i < o->ntrain_args; i++)
+        if (!strcmp(o->train_args[i], "-o") || !strcmp(o->train_args[i], "--aedl"))
+            usage_error("aedlc run: give the output folder and the .aedl file to aedlc, not after -- (%s)%s",
+                        o->train_args[i], "");
+    if (o->weights || o->observed || o->dump_after)
+        usage_error("aedlc run trains the weights and observes the ranges itself; %s is for a single compile%s",
+                    o->weights ? "--weights" : o->observed ? "--observed" : "--dump-after", "");
+    Options c = *o;
+    memset(c.emit, 0, sizeof c.emit);
+    c.emit[E_TRAIN] = true;
+    int rc = compile(&c);
+    if (rc != 0) return rc;
+    char prog[4400], fds[64];
+    snprintf(prog, sizeof prog, "%s/train/%s_train", chosen.out_dir, chosen.model);
+    int to_train[2], from_train[2];
+    if (pipe(to_train) != 0 || pipe(from_train) != 0) aedl_fatal("cannot make a pipe: %s", strerror(errno));
+    char **argv = xcalloc((size_t)o->ntrain_args + 4, sizeof *argv);
+    argv[0] = prog;
+    argv[1] = "-o";
+    argv[2] = chosen.out_dir;     /* its messages name the folder as the user gave it */
+    for (int i = 0; i < o->ntrain_args; i++) argv[i + 3] = o->train_args[i];
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0) aedl_fatal("cannot run %s: %s", prog, strerror(errno));
+    if (pid == 0) {
+        aedl_child_setup(parent, strrchr(prog, '/') + 1);
+        close(to_train[1]); close(from_train[0]);
+        snprintf(fds, sizeof fds, "%d,%d", to_train[0], from_train[1]);
+        setenv("AEDL_DRIVER_FD", fds, 1);
+        execv(prog, argv);
+        fprintf(stderr, "aedlc: error: cannot run %s: %s\n", prog, strerror(errno));
+        _exit(127);
+    }
+    aedl_child_started(pid);
+    close(to_train[0]); close(from_train[1]);
+    fcntl(to_train[1], F_SETFD, FD_CLOEXEC);      /* not inherited by the firmware step */
+    fcntl(from_train[0], F_SETFD, FD_CLOEXEC);
+    free(argv);
+    /* requests, one line each, until the training program closes its end */
+    char line[4400];
+    int k = 0;
+    char ch;
+    for (;;) {
+        ssize_t r = read(from_train[0], &ch, 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (ch != '\n') { if (k < (int)sizeof line - 1) line[k++] = ch; continue; }
+        line[k] = 0;
+        k = 0;
+        if (strncmp(line, "firmware", 8) == 0) firmware_request(o, line[8] == ' ' ? line + 9 : "", to_train[1]);
+    }
+    close(from_train[0]); close(to_train[1]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) { aedl_child_ended(pid); return 1; }
+    aedl_child_ended(pid);
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
 int main(int argc, char **argv) {
@@ -454,7 +741,7 @@ int main(int argc, char **argv) {
     aedl_die_on_signals(NULL);
     Options o;
     parse_args(argc, argv, &o);
-    int rc = compile(&o);
+    int rc = o.run ? run_flow(&o) : compile(&o);
     if (prec_model) { prec_free(prec_model); weights_free_model(prec_model); }
     free(o.include);
     arena_free_all();

@@ -70,12 +70,14 @@ run compile-jets "$BUILD/aedlc" examples/jet_compress.aedl --emit train,hls -o o
 for d in ae_baseline ae_qat jet_compress; do echo "  out/$d/train/: $(cd out/$d/train && ls | tr '\n' ' ')"; done
 
 header "Train the float baseline: up to $EF epoch(s) (examples/ae_baseline.aedl -> out/ae_baseline)"
-# Training runs straight on the terminal: its progress bar needs one.
-out/ae_baseline/train/ae_float_train --epochs "$EF" --threads "$TH" -o out/ae_baseline; rc=$?
+# aedlc run drives each run: the training program (straight on the terminal: its
+# progress bar needs one), then the firmware with the trained weights, then the
+# evaluation; the options after -- are the training program's.
+"$BUILD/aedlc" run examples/ae_baseline.aedl -o out/ae_baseline -- --epochs "$EF" --threads "$TH"; rc=$?
 [ "$rc" = 0 ] || die "training the float baseline failed (status $rc)"
 
 header "Train the quantized, pruned model: up to $EQ epoch(s) (examples/ae_qat.aedl -> out/ae_qat)"
-out/ae_qat/train/ae_train --epochs "$EQ" --threads "$TH" -o out/ae_qat; rc=$?
+"$BUILD/aedlc" run examples/ae_qat.aedl -o out/ae_qat -- --epochs "$EQ" --threads "$TH"; rc=$?
 [ "$rc" = 0 ] || die "training the QAT model failed (status $rc)"
 
 header "Firmware C simulation (make -C out/ae_qat/hls csim; g++ takes a few seconds)"
@@ -85,7 +87,7 @@ CSIM=$(grep -o 'csim: [0-9]* of [0-9]* events matched bit for bit' "$LOG/csim.lo
 [ -n "$CSIM" ] || CSIM="csim: no match count printed (see $LOG/csim.log)"
 
 header "Jet compression: up to $EJ epoch(s) (examples/jet_compress.aedl -> out/jet_compress)"
-out/jet_compress/train/jet_ae_train --epochs "$EJ" --threads "$TH" -o out/jet_compress; rc=$?
+"$BUILD/aedlc" run examples/jet_compress.aedl -o out/jet_compress -- --epochs "$EJ" --threads "$TH"; rc=$?
 [ "$rc" = 0 ] || die "training the jet compressor failed (status $rc)"
 
 header "Summary"

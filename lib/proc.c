@@ -247,6 +247,27 @@ static int remove_stale_temps(const char *dir, int depth) {
     return n;
 }
 
+/* pid is our parent, or its parent, and so on (Linux: /proc/PID/stat). */
+static int is_ancestor(pid_t pid) {
+    pid_t p = getppid();
+    for (int depth = 0; p > 1 && depth < 64; depth++) {
+        if (p == pid) return 1;
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", (long)p);
+        FILE *f = fopen(path, "r");
+        if (!f) return 0;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        const char *close_paren = strrchr(buf, ')');     /* the name may hold spaces and ')' */
+        long ppid;
+        char state;
+        if (!close_paren || sscanf(close_paren + 1, " %c %ld", &state, &ppid) != 2) return 0;
+        p = (pid_t)ppid;
+    }
+    return 0;
+}
+
 int aedl_outdir_lock(const char *dir, char *err, size_t errlen) {
     size_t plen = strlen(dir) + 16;
     char *path = xmalloc(plen);
@@ -284,7 +305,7 @@ int aedl_outdir_lock(const char *dir, char *err, size_t errlen) {
         fl.l_type = F_WRLCK;
         fl.l_whence = SEEK_SET;
         if (fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type == F_UNLCK) continue;   /* just released */
-        if (fl.l_pid == getppid()) {      /* our parent's run */
+        if (is_ancestor(fl.l_pid)) {      /* the run we belong to (aedlc run, its training program) */
             close(fd);
             free(path);
             return 0;

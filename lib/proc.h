@@ -35,8 +35,8 @@ void aedl_child_ended(pid_t pid);
 
 /* One run per output folder: takes DIR/.aedl.lock (an fcntl write lock, held
    until the process ends; the file holds "PID PROGRAM START").  0 when taken,
-   or when our parent process holds it (the training program running aedlc and
-   aedl-report); -1 with a message in err when another process holds it
+   or when a process we run under holds it (aedlc run running the training
+   program, which runs aedl-report, and the firmware step); -1 with a message in err when another process holds it
    ("DIR: in use by process 1234 (ae_train, started ...); one run per output
    folder") or when it cannot be created (err names the file and the cause).
    Once taken, the temporaries NAME.tmp.PID of processes that no longer run

@@ -1,10 +1,11 @@
-/* evalrun.c — after training: regenerate hls/ and report/ with the trained
- * weights (by running aedlc), then evaluate three versions of the model on the
- * test split and every signal:
+/* evalrun.c — after training: the firmware is aedlc's step (it drives the run,
+ * `aedlc run`: we ask it through a pipe to write DIR/firmware.plan, hls/ and
+ * report/ with the trained weights), then we evaluate three versions of the
+ * model on the test split and every signal:
  *
  *   float      the trained (latent) weights, no quantizer anywhere (float32);
  *   quantized  QI: the generated exact inference in double (docs/semantics.md);
- *   firmware   the emulator (emu.h) running DIR/report/firmware.plan;
+ *   firmware   the emulator (emu.h) running DIR/firmware.plan;
  *
  * and write eval/summary.json, eval/roc_SIGNAL.csv, eval/residuals.csv, and the
  * firmware testbench vectors hls/tb_data/tb_{input_features,output_predictions}.dat.
@@ -19,7 +20,7 @@
  * training split (observe_ranges: the firmware's parameters and the model's
  * quantizers, no other rounding, i.e. the float model with its parameters
  * as the firmware holds them), each layer's min and max go to
- * eval/observed_ranges.csv, and aedlc runs again with --observed.  The
+ * eval/observed_ranges.csv, and aedlc is asked again, with --observed.  The
  * firmware column is then compared with the float model: the largest and
  * the mean |firmware - float| per output on the test split (summary.json,
  * "error_vs_float").
@@ -109,26 +110,6 @@ static int run_capture(char *const argv[], char **out) {
         if (errno != EINTR) { aedl_child_ended(pid); return -1; }
     aedl_child_ended(pid);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-static int run_aedlc(evalctx *E, const char *emit, char **out) {
-    aedl_run *r = E->r;
-    const aedl_train_cfg *c = r->cfg;
-    const char *argv[32 + 2 * 16];
-    int n = 0;
-    argv[n++] = r->loc.aedlc;
-    argv[n++] = r->loc.aedl_file;
-    argv[n++] = "--emit"; argv[n++] = emit;
-    argv[n++] = "--weights"; argv[n++] = r->opt.weights_path;
-    argv[n++] = "-o"; argv[n++] = r->opt.outdir;
-    argv[n++] = "--model"; argv[n++] = c->model_name;
-    if (c->target_name) { argv[n++] = "--target"; argv[n++] = c->target_name; }
-    if (E->observed_path[0]) { argv[n++] = "--observed"; argv[n++] = E->observed_path; }
-    for (int i = 0; i < c->ninclude && i < 16; i++) { argv[n++] = "-I"; argv[n++] = r->loc.include_dirs[i]; }
-    argv[n] = NULL;
-    aedl_say(r, "firmware: %s %s --emit %s --weights %s -o %s%s%s\n", r->loc.aedlc, r->loc.aedl_file, emit,
-             r->opt.weights_path, r->opt.outdir, E->observed_path[0] ? " --observed " : "", E->observed_path);
-    return run_capture((char *const *)argv, out);
 }
 
 /* aedlc's warnings in its output `out`: each "...: warning: ..." line with the
@@ -279,12 +260,13 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
     return rc;
 }
 
-/* After a first regeneration: a plan with float parts gets its types from the
-   observed ranges (aedlc --observed).  Returns 1 when it ran aedlc again. */
+/* After the first firmware: a plan with float parts gets its types from the
+   observed ranges (aedlc --observed).  Returns 1 when they were written (aedlc
+   is then asked again). */
 static int regenerate_observed(evalctx *E) {
     aedl_run *r = E->r;
     char plan_path[4096], err[1024], dir[4200];
-    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->opt.outdir);
+    snprintf(plan_path, sizeof plan_path, "%s/firmware.plan", r->opt.outdir);
     aedl_fw_plan *p = aedl_fw_plan_read(plan_path, err, (int)sizeof err);
     if (!p) return 0;                                /* reported by the caller's read */
     int exact = 1;
@@ -306,34 +288,61 @@ static int regenerate_observed(evalctx *E) {
     return ran;
 }
 
+/* Under `aedlc run` (AEDL_DRIVER_FD="R,W" in the environment: the pipe ends to
+   read from and write to aedlc): the firmware is aedlc's step, not ours.  We
+   ask for it with the line "firmware OBSERVED" (OBSERVED: eval/observed_ranges.csv
+   or empty) and read "STATUS LENGTH" and aedlc's messages.  Returns the status,
+   -1 when not driven or the driver is gone. */
+static int ask_driver(evalctx *E, char **out) {
+    const char *env = getenv("AEDL_DRIVER_FD");
+    int rfd, wfd;
+    *out = xstrdup("");
+    if (!env || sscanf(env, "%d,%d", &rfd, &wfd) != 2) return -1;
+    aedl_say(E->r, "firmware: aedlc writes firmware.plan, hls/ and report/ with %s%s%s\n", E->r->opt.weights_path,
+             E->observed_path[0] ? " and " : "", E->observed_path);
+    char line[4400];
+    int n = snprintf(line, sizeof line, "firmware %s\n", E->observed_path);
+    if (write(wfd, line, (size_t)n) != n) return -1;
+    size_t len = 0;
+    int k = 0, st;
+    char c;
+    while (k < (int)sizeof line - 1 && read(rfd, &c, 1) == 1 && c != '\n') line[k++] = c;
+    line[k] = 0;
+    if (sscanf(line, "%d %zu", &st, &len) != 2 || len > (1u << 28)) return -1;
+    char *buf = xmalloc(len + 1);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t m = read(rfd, buf + got, len - got);
+        if (m < 0 && errno == EINTR) continue;
+        if (m <= 0) break;
+        got += (size_t)m;
+    }
+    buf[got] = 0;
+    free(*out);
+    *out = buf;
+    return got == len ? st : -1;
+}
+
 static void regenerate(evalctx *E) {
     aedl_run *r = E->r;
     char *out = NULL;
-    int st = run_aedlc(E, "hls,report", &out);
+    if (!getenv("AEDL_DRIVER_FD")) {
+        snprintf(E->fw_note, sizeof E->fw_note, "no firmware: aedlc makes it when it drives the run "
+                 "(aedlc run FILE.aedl -o DIR)");
+        aedl_say(r, "firmware: skipped: started without aedlc run, which makes the firmware\n");
+        return;
+    }
+    int st = ask_driver(E, &out);
     take_warnings(E, out, st == 0);
     if (st == 0 && regenerate_observed(E)) {
         free(out);
-        st = run_aedlc(E, "hls,report", &out);
+        st = ask_driver(E, &out);
         take_warnings(E, out, st == 0);
     }
-    if (st != 0 && strstr(out, "not implemented yet")) {
-        aedl_say(r, "firmware: aedlc has no hls emitter yet; regenerating report/ only\n");
-        free(out);
-        st = run_aedlc(E, "report", &out);
-        take_warnings(E, out, st == 0);
-        if (st != 0 && strstr(out, "not implemented yet")) {
-            snprintf(E->fw_note, sizeof E->fw_note,
-                     "aedlc cannot emit hls or report yet (\"not implemented yet\"): no firmware plan");
-            aedl_say(r, "firmware: skipped: %s\n", E->fw_note);
-            free(out);
-            return;
-        }
-    } else if (st == 0) {
-        E->hls_written = 1;
-    }
+    if (st == 0) E->hls_written = 1;
     if (st != 0) {
-        fprintf(stderr, "%s: error: regenerating the firmware with %s failed (status %d):\n%s",
-                aedl_progname, r->loc.aedlc, st, out);
+        fprintf(stderr, "%s: error: regenerating the firmware with aedlc failed (status %d):\n%s",
+                aedl_progname, st, out);
         snprintf(E->fw_note, sizeof E->fw_note, "aedlc failed (status %d) regenerating the firmware", st);
         E->regen_failed = 1;
         free(out);
@@ -341,7 +350,7 @@ static void regenerate(evalctx *E) {
     }
     free(out);
     char plan_path[4096], err[1024];
-    snprintf(plan_path, sizeof plan_path, "%s/report/firmware.plan", r->opt.outdir);
+    snprintf(plan_path, sizeof plan_path, "%s/firmware.plan", r->opt.outdir);
     E->plan = aedl_fw_plan_read(plan_path, err, (int)sizeof err);
     if (E->plan && aedl_fw_prepare(E->plan, err, (int)sizeof err) != 0) {
         aedl_fw_plan_free(E->plan);
@@ -662,7 +671,7 @@ static int write_summary(evalctx *E) {
     fprintf(j, " },\n  \"firmware\": { \"available\": %s", E->plan ? "true" : "false");
     if (E->plan) {
         fprintf(j, ", \"plan\": ");
-        snprintf(path, sizeof path, "%s/report/firmware.plan", r->opt.outdir);
+        snprintf(path, sizeof path, "%s/firmware.plan", r->opt.outdir);
         json_str(j, path);
         fprintf(j, ", \"guaranteed\": %s", E->fw_guaranteed ? "true" : "false");
         if (!E->fw_guaranteed)

@@ -33,7 +33,8 @@ static void usage(FILE *f, const aedl_run *r) {
     fprintf(f,
         "usage: %s [options]\n"
         "Trains model '%s' of %s as its train block says, evaluates it, and writes\n"
-        "into DIR: %s.weights.h5, history.csv, eval/, and regenerates hls/ and report/.\n"
+        "into DIR: %s.weights.h5, history.csv, eval/; under `aedlc run`, which writes\n"
+        "the firmware (hls/, report/) after training, it evaluates that too.\n"
         "\n"
         "  --epochs N    epochs (file: %d)\n"
         "  --batch N     events per batch (file: %d)\n"
@@ -46,12 +47,10 @@ static void usage(FILE *f, const aedl_run *r) {
         "  --quiet       print only errors and the final summary\n"
         "  --no-eval     train and write the weights only: no evaluation, no firmware\n"
         "  -o DIR        output folder (default: %s)\n"
-        "  --aedl FILE   the .aedl file that regenerates the firmware (default: %s);\n"
-        "                the environment variable AEDLC names the aedlc that runs it\n"
-        "                (default: %s)\n"
+        "  --aedl FILE   the .aedl file this program was made from (default: %s)\n"
         "  --help        this text\n",
         aedl_progname, r->def->name, r->loc.aedl_file, r->def->name, c->epochs, c->batch, c->limit,
-        c->data_seed, AEDL_MAX_THREADS, r->def->name, r->loc.home, r->loc.aedl_file, r->loc.aedlc);
+        c->data_seed, AEDL_MAX_THREADS, r->def->name, r->loc.home, r->loc.aedl_file);
 }
 
 static int parse_long(const char *s, long lo, long *out) {

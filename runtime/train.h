@@ -9,8 +9,9 @@
  *   options -> data (data.h: load, split, scale) -> init or resume ->
  *   epochs (shuffle, batches: forward, loss, backward, Adam, pruning masks;
  *           validation; callbacks; history; checkpoint) ->
- *   weights file -> evaluation (float / QI / firmware emulation) ->
- *   `aedlc --emit hls,report --weights ...` -> firmware testbench vectors.
+ *   weights file -> [under `aedlc run`: aedlc writes DIR/firmware.plan, hls/
+ *   and report/ with them] -> evaluation (float / QI / firmware emulation)
+ *   -> firmware testbench vectors.  The program never runs aedlc itself.
  *
  * Memory, as in llm.c: all trainable parameters in one float block; their
  * gradients, Adam moments and pruning masks in blocks of the same length, so
@@ -123,7 +124,7 @@ typedef struct {
     int terminate_on_nan;
     int roc, auc, residuals;
     const double *fprs; int nfprs;
-    /* how this program was generated: used to regenerate hls/ and report/ */
+    /* how this program was generated (summary.json; aedl-report is found beside aedlc) */
     /* no folder of the machine it was made on (train_home.c): */
     const char *aedlc;          /* the aedlc the Makefile built it with ("aedlc": PATH) */
     const char *aedl_file;      /* the .aedl file, relative to the output folder */

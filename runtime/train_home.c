@@ -5,7 +5,7 @@
  *                                           of the executable (/proc/self/exe)
  *   the .aedl file and the -I folders       relative to that output folder
  *                                           (--aedl FILE overrides the file)
- *   aedlc                                   $AEDLC, else the one the Makefile
+ *   aedlc (aedl-report is found beside it)  $AEDLC, else the one the Makefile
  *                                           built it with (AEDL_AEDLC), else
  *                                           "aedlc" on PATH
  *

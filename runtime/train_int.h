@@ -99,7 +99,7 @@ typedef struct {
     double err_max, err_mean;
 } aedl_fw_result;
 
-/* The run's warnings (aedlc's when it regenerates the firmware, the
+/* The run's warnings (aedlc's firmware step's under `aedlc run`, the
    pruning's), each printed when it arises and listed in summary.json. */
 typedef struct {
     char **list; int n;

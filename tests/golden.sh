@@ -2,6 +2,9 @@
 # Golden tests of aedlc, run from the repository root (paths in messages are
 # as given on the command line):
 #   tests/parse/NAME.aedl   `aedlc FILE --emit ir` exits 0; stdout == NAME.ir
+#   tests/dump/NAME.PASS.ir `aedlc NAME.aedl --dump-after=PASS` exits 0; stdout == it
+#                           (with --weights from gen_weights $(cat NAME.weights)
+#                           when that file exists)
 #   tests/errors/NAME.aedl  exits 1 (or NAME.status); stderr == NAME.err
 #   generated inputs        too big to commit (10,000 nested brackets); their
 #                           expected stderr is in tests/errors/gen/NAME.err
@@ -55,6 +58,23 @@ for f in tests/parse/*.aedl; do
   [ -f "$f" ] || continue
   n=$(basename "$f" .aedl)
   run_case "golden/parse/$n" 0 "" "tests/parse/$n.ir" "$AEDLC" "$f" --emit ir
+done
+
+# ---- the IR after a pass, with the precision results ----
+for f in tests/dump/*.ir; do
+  [ -f "$f" ] || continue
+  base=$(basename "$f" .ir)
+  n=${base%.*} pass=${base##*.}
+  set -- "$AEDLC" "tests/dump/$n.aedl" --dump-after="$pass"
+  if [ -f "tests/dump/$n.weights" ]; then
+    # shellcheck disable=SC2046
+    if ! "$BUILD/tests/prec/gen_weights" "$tmp/$n.h5" $(cat "tests/dump/$n.weights") > "$tmp/gen.log" 2>&1; then
+      echo "FAIL golden/dump/$base: gen_weights: $(head -3 "$tmp/gen.log")"
+      continue
+    fi
+    set -- "$@" --weights "$tmp/$n.h5"
+  fi
+  run_case "golden/dump/$base" 0 "" "$f" "$@"
 done
 
 # ---- programs with errors: the diagnostics ----

@@ -1,14 +1,13 @@
-/* emit_hls.c — `aedlc FILE --emit hls`: the driver of the HLS project writer.
+/* emit_hls.c — `aedlc FILE --emit hls`: the HLS project writer.  A pure
+ * function of the finished IR and the firmware plan (the driver, main.c,
+ * ran the passes and built the plan; without trained weights the plan holds
+ * zero weights, docs/hls.md):
  *
- *   1. weights (--weights) and the precision passes, unless done already;
- *      without weights the dense layers get zero weights (docs/hls.md);
- *   2. the firmware plan (plan_build): the integers and types the emulator
- *      runs, which the C++ computes too;
- *   3. checks: io = stream is not supported yet; reuse factors follow
- *      hls4ml's rule; names usable in C++;
- *   4. the files (emit_hls_fw.c writes the C++), tb_data from the emulator,
+ *   1. checks: io = stream is not supported yet; reuse factors follow
+ *      hls4ml's rule; names usable in C++; stored widths;
+ *   2. the files (emit_hls_fw.c writes the C++), tb_data from the emulator,
  *      build scripts, README.md, hls_config.json, the ap_fixed headers;
- *   5. the manifest DIR/hls/.aedlc-manifest: files written by an earlier
+ *   3. the manifest DIR/hls/.aedlc-manifest: files written by an earlier
  *      run and not by this one are removed; no other file is touched.
  */
 #define _XOPEN_SOURCE 700     /* readlink, open_memstream */
@@ -24,7 +23,6 @@
 #include "prec_common.h"
 #include "rng.h"
 #include "util.h"
-#include "weights.h"
 
 /* ---- the file writer -------------------------------------------------------------------------- */
 
@@ -266,20 +264,6 @@ static int check_stored_widths(Hls *h, const char *severity) {
 
 /* ---- checks that need no weights ---------------------------------------------------------------------------- */
 
-static void default_target(IrTarget *def) {
-    memset(def, 0, sizeof *def);
-    def->name = NULL;
-    def->loc = NOLOC;
-    def->backend = BACKEND_VITIS;
-    def->part = "xcu250-figd2104-2L-e";
-    def->clock_period = 5.0;
-    def->io = IO_PARALLEL;
-    def->strategy = STRATEGY_LATENCY;
-    def->reuse_factor = 1;
-    def->precision = PREC_BIT_EXACT;      /* as infer_precision with no target */
-    def->default_type = (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
-}
-
 static bool model_quantized(const IrModel *m) {
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
@@ -298,8 +282,7 @@ static int too_wide_at(const IrNode *n, const char *slot, aedl_fixed t, int max,
 
 int emit_hls_check(const IrModel *m, const IrTarget *target, bool hls_now) {
     if (!hls_now && !target && !model_quantized(m)) return 0;
-    IrTarget def;
-    if (!target) { default_target(&def); target = &def; }
+    target = prec_target(target);
     Hls H = {0};
     H.m = (IrModel *)m;
     H.t = target;
@@ -541,7 +524,7 @@ static void write_readme(Hls *h) {
             t->strategy == STRATEGY_RESOURCE ? "resource" : "latency", t->reuse_factor, hls_mode_name(t->precision));
     if (h->zero_weights)
         fprintf(o, "**No trained weights**: this project was written without `--weights`, so every dense weight is 0 "
-                   "and the types are the conservative ones.  The training executable regenerates it with the "
+                   "and the types are the conservative ones.  `aedlc run` writes it again after training, with the "
                    "trained weights and the exact types.\n\n");
     fprintf(o, "## C simulation (no vendor tool)\n\n    make csim\n\n"
                "builds `%s_csim` with g++ and runs it on `tb_data/`: it prints how many test events matched the "
@@ -732,74 +715,39 @@ static void update_manifest(Hls *h) {
 
 /* ---- the run ------------------------------------------------------------------------------------------------------ */
 
-static bool has_any_params(const IrModel *m) {
-    for (int i = 0; i < m->nnodes; i++) if (m->nodes[i]->params) return true;
-    return false;
-}
-
-/* Zero dense weights and initial batchnorms for a project without --weights; NULL params are
-   left for the caller to free (returns the list of nodes given params). */
-static IrNode **attach_zero_params(IrModel *m, int *count) {
-    IrNode **given = xcalloc(m->nnodes ? m->nnodes : 1, sizeof *given);
-    *count = 0;
-    for (int i = 0; i < m->nnodes; i++) {
-        IrNode *n = m->nodes[i];
-        if (n->params || (n->op != OP_DENSE && n->op != OP_BATCHNORM)) continue;
-        if (n->op == OP_DENSE) {
-            n->params = weights_new_dense((int)ir_shape_size(&n->inputs[0]->shape), n->units, n->use_bias, false);
-        } else {
-            int c = (int)ir_shape_size(&n->shape);
-            n->params = weights_new_batchnorm(c);
-            for (int k = 0; k < c; k++) n->params->gamma[k] = n->params->moving_variance[k] = 1.0f;
-        }
-        given[(*count)++] = n;
-    }
-    return given;
-}
-
-int emit_hls(IrProgram *prog, IrModel *m, const IrTarget *target, const EmitHlsOptions *opt) {
-    IrTarget def;
-    if (!target) { default_target(&def); target = &def; }
+int emit_hls(const IrProgram *prog, IrModel *m, const IrTarget *target, const EmitHlsOptions *opt) {
     Hls H = {0}, *h = &H;
     h->m = m;
-    h->t = target;
+    h->t = prec_target(target);
     h->name = m->name;
     h->src_file = base_name(prog && prog->main_file ? prog->main_file : (m->nnodes && m->nodes[0]->file ? m->nodes[0]->file : "?"));
     h->weights = opt->weights;
+    h->zero_weights = opt->zero_weights;
     int rc = -1;
-    IrNode **given = NULL;
-    int ngiven = 0;
     char root[4200];
     snprintf(root, sizeof root, "%s/hls", opt->outdir);
     h->root = root;
 
     if (check_model(h)) return -1;
-    if (opt->weights && !has_any_params(m) && weights_load(m, opt->weights) != 0) return -1;
-    if (!m->nnodes || !m->nodes[0]->prec) {
-        if (infer_precision(prog, m, target, NULL, 0) != 0) return -1;
-    }
-    h->zero_weights = !has_any_params(m);
-    if (h->zero_weights) given = attach_zero_params(m, &ngiven);
     if (h->zero_weights && check_stored_widths(h, opt->weights_later ? "warning" : "error")) {
         /* bit_exact without weights: the trained weights give narrower types.  With --emit train
-           too, the training program writes hls/ after training (or says why it cannot): a
-           warning, so that the training program is still written; otherwise an error */
+           too, the flow writes hls/ after training (or says why it cannot): a warning, so that
+           the training program is still written; otherwise an error */
         if (opt->weights_later) {
             fprintf(stderr, "aedlc: warning: %s not written now: without trained weights the conservative types are "
-                            "too wide; the training program writes it after training, with the trained weights' "
+                            "too wide; aedlc run writes it after training, with the trained weights' "
                             "bit_exact types\n", root);
             rc = 0;
         } else {
             fprintf(stderr, "aedlc: error: %s not written: without trained weights the conservative types are too wide; "
-                            "give the trained weights (--weights FILE.h5), or emit train too (its program writes %s "
+                            "give the trained weights (--weights FILE.h5), or train with aedlc run (it writes %s "
                             "after training)\n", root, root);
         }
         goto out;
     }
     if (check_stored_widths(h, "error")) goto out;
-    char err[1024];
-    h->plan = plan_build(m, err, sizeof err);
-    if (!h->plan) { fprintf(stderr, "aedlc: error: %s\n", err); goto out; }
+    h->plan = opt->plan;
+    if (!h->plan) { fprintf(stderr, "aedlc: error: %s\n", opt->plan_err ? opt->plan_err : "no firmware plan"); goto out; }
     h->d_in = h->plan->d_in;
     h->d_out = h->plan->d_out;
     if (check_widths(h)) goto out;
@@ -827,13 +775,10 @@ int emit_hls(IrProgram *prog, IrModel *m, const IrTarget *target, const EmitHlsO
     write_json(h);
     if (!h->errors) update_manifest(h);
     if (h->zero_weights && !opt->quiet)
-        fprintf(stderr, "aedlc: note: no --weights: %s holds zero weights and the conservative types; the training "
-                        "executable regenerates it with the trained weights\n", root);
+        fprintf(stderr, "aedlc: note: no --weights: %s holds zero weights and the conservative types; aedlc run "
+                        "writes it again after training, with the trained weights\n", root);
     rc = h->errors ? -1 : 0;
 out:
-    for (int i = 0; i < ngiven; i++) { weights_free(given[i]->params); given[i]->params = NULL; }
-    free(given);
-    aedl_fw_plan_free(h->plan);
     for (int i = 0; i < h->nfiles; i++) free(h->files[i]);
     free(h->files);
     free(h->N);

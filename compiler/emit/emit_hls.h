@@ -8,21 +8,26 @@
 #include <stdbool.h>
 #include "ir.h"
 
+struct aedl_fw_plan;
+
 typedef struct {
     const char *outdir;        /* -o DIR: the project goes to DIR/hls */
-    const char *weights;       /* --weights FILE.h5, or NULL: zero weights (see docs/hls.md) */
+    const char *weights;       /* --weights FILE.h5 (named in hls_config.json), or NULL */
+    struct aedl_fw_plan *plan; /* the firmware plan (compiler/plan.c), or NULL: plan_err says why */
+    const char *plan_err;
+    bool zero_weights;         /* the plan holds zero weights: no trained weights were given */
     const char *ap_dir;        /* folder holding ap_fixed.h and ap_int.h; NULL: found next to aedlc */
     int tb_events;             /* pseudo-random testbench events; <= 0: 200 */
     bool quiet;                /* no note on stderr when weights are missing */
-    bool weights_later;        /* --emit train too: its program writes hls/ again after training, so
+    bool weights_later;        /* --emit train too: the flow writes hls/ again after training, so
                                   conservative types too wide for hls/ now are a warning, not an error */
 } EmitHlsOptions;
 
-/* Loads the weights (when given and not loaded yet), runs the precision
-   passes (when not run yet) for target t (NULL: the defaults of a target
-   block), and writes the project.  Returns 0, or -1 after reporting
-   (diagnostics with the .aedl location, or "aedlc: error: ..."). */
-int emit_hls(IrProgram *p, IrModel *m, const IrTarget *t, const EmitHlsOptions *o);
+/* Writes the project of model m for target t (the file's, or ir_target_default's)
+   from the finished IR (precision inference ran) and the plan.  Runs no pass.
+   Returns 0, or -1 after reporting (diagnostics with the .aedl location, or
+   "aedlc: error: ..."). */
+int emit_hls(const IrProgram *p, IrModel *m, const IrTarget *t, const EmitHlsOptions *o);
 
 /* The firmware checks that need no weights, run before anything is written when
    hls is emitted (hls_now) or when the training program will write hls/ after

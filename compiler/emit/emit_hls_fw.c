@@ -86,8 +86,8 @@ static void write_defines(Hls *h) {
             hls_mode_name(h->t->precision));
     if (h->zero_weights)
         fprintf(o, "// Written without trained weights: these are the conservative types, which hold\n"
-                   "// any weights of the quantizers' types; the training executable regenerates\n"
-                   "// this project with the trained weights and the exact types.\n");
+                   "// any weights of the quantizers' types; `aedlc run` writes this project again\n"
+                   "// after training, with the trained weights and the exact types.\n");
     fprintf(o, "#ifndef DEFINES_H_\n#define DEFINES_H_\n\n#include \"ap_fixed.h\"\n#include \"ap_int.h\"\n\n");
     fprintf(o, "#define N_INPUT %d\n#define N_OUTPUT %d\n", h->d_in, h->d_out);
     char name[160], why[1024];

@@ -3,8 +3,8 @@
  * the file writer (each file built in memory, written atomically only when
  * its text changed, and recorded for the manifest).
  *
- *   emit_hls.c      the driver: weights, precision, checks, manifest, tb_data,
- *                   build scripts, README, hls_config.json
+ *   emit_hls.c      checks, manifest, tb_data, build scripts, README,
+ *                   hls_config.json
  *   emit_hls_fw.c   the C++: top function, defines.h, parameters.h, weights/,
  *                   nnet/, the testbench
  */

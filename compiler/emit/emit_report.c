@@ -3,7 +3,6 @@
  *   precision.txt   a table to read in a terminal, then the reasons per layer
  *   precision.json  the same data for tools
  *   precision.html  the same data for a browser (self-contained)
- *   firmware.plan   the emulator's plan (lib/emu.h), when weights are loaded
  *
  * Per layer: the input, weight, bias, accumulator and result types, why each
  * width is what it is, the guaranteed and observed ranges, non-zero weights,
@@ -15,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "emu.h"
 #include "prec_common.h"
 #include "util.h"
 
@@ -303,20 +301,6 @@ int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char
     int rc = write_file(rdir, "precision.txt", write_txt, m, t, weights_path);
     if (!rc) rc = write_file(rdir, "precision.json", write_json, m, t, weights_path);
     if (!rc) rc = write_file(rdir, "precision.html", write_html, m, t, weights_path);
-    if (!rc && have_weights(m)) {
-        char err[512];
-        aedl_fw_plan *p = plan_build(m, err, sizeof err);
-        char *path = prec_strf("%s/firmware.plan", rdir);
-        if (!p) {   /* the report stands; only the emulator's plan is missing */
-            fprintf(stderr, "aedlc: warning: no firmware plan (%s): %s\n", path, err);
-            remove(path);   /* never leave a stale one */
-        } else if (aedl_fw_plan_write(p, path)) {
-            fprintf(stderr, "aedlc: error: cannot write %s: %s\n", path, strerror(errno));
-            rc = -1;
-        }
-        aedl_fw_plan_free(p);
-        free(path);
-    }
     free(rdir);
     return rc;
 }

@@ -49,9 +49,19 @@ void prec_note(IrPrec *p, const char *fmt, ...) {
     p->note = t;
 }
 
+const IrTarget *prec_target(const IrTarget *t) {
+    static IrTarget def;
+    if (t) return t;
+    if (!def.part) ir_target_default(&def);
+    return &def;
+}
+
 aedl_fixed prec_default_type(const IrTarget *t) {
-    if (t && t->default_type.width > 0) return t->default_type;
-    return (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
+    t = prec_target(t);
+    if (t->default_type.width > 0) return t->default_type;
+    IrTarget def;
+    ir_target_default(&def);
+    return def.default_type;
 }
 
 aedl_fixed prec_bn_param_type(void) { return (aedl_fixed){16, 6, true, AEDL_RND_CONV, AEDL_SAT}; }

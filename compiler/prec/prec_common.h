@@ -27,6 +27,8 @@ char *prec_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void prec_note(IrPrec *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The target's default type (fixed<16,6> without a target). */
+/* t, or the target of a file without a target block (ir_target_default) when NULL. */
+const IrTarget *prec_target(const IrTarget *t);
 aedl_fixed prec_default_type(const IrTarget *t);
 /* A type with modes AEDL_TRN / AEDL_WRAP (storage and accumulators). */
 aedl_fixed prec_plain(aedl_fixed t);

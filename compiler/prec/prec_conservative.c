@@ -67,7 +67,7 @@ static char *tstr_full(aedl_fixed t) { char b[96]; return prec_strf("%s", prec_t
 
 void prec_conservative(IrModel *m, const IrTarget *t) {
     aedl_fixed def = prec_default_type(t);
-    IrPrecMode mode = t ? t->precision : PREC_BIT_EXACT;
+    IrPrecMode mode = prec_target(t)->precision;
     for (int i = 0; i < m->nnodes; i++) {
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);

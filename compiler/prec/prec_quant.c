@@ -16,7 +16,7 @@
 #include "prec_common.h"
 
 void prec_quant(IrModel *m, const IrTarget *t) {
-    IrPrecMode mode = t ? t->precision : PREC_BIT_EXACT;
+    IrPrecMode mode = prec_target(t)->precision;
     for (int i = 0; i < m->nnodes; i++) {
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);

@@ -138,7 +138,7 @@ aedl_fixed prec_float_param_type(const float *v, long n, const IrTarget *t);
 aedl_fixed prec_float_on_step(aedl_fixed b, int frac);
 
 /* All of them in order with ir_verify between (prec_run.c).  t may be NULL
-   (bit_exact, default type fixed<16,6>).  Returns the number of errors reported. */
+   (the defaults of a target block: ir_target_default).  Returns the number of errors reported. */
 int infer_precision(IrProgram *p, IrModel *m, const IrTarget *t,
                     const IrObserved *obs, int nobs);
 
@@ -147,8 +147,8 @@ int infer_precision(IrProgram *p, IrModel *m, const IrTarget *t,
 struct aedl_fw_plan;
 struct aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn);
 
-/* DIR/report/precision.{txt,json,html} and DIR/report/firmware.plan (when
-   weights are loaded) (emit_report.c).  Returns 0, or -1 after printing why. */
+/* DIR/report/precision.{txt,json,html} (emit_report.c), from the finished IR.
+   Returns 0, or -1 after printing why. */
 int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path);
 
 /* Frees every node's prec (node->prec = NULL). */

@@ -35,6 +35,20 @@ void weights_free(IrParams *p) {
     free(p);
 }
 
+void weights_zero_model(IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++) {
+        IrNode *n = m->nodes[i];
+        if (n->params || (n->op != OP_DENSE && n->op != OP_BATCHNORM)) continue;
+        if (n->op == OP_DENSE) {
+            n->params = weights_new_dense((int)ir_shape_size(&n->inputs[0]->shape), n->units, n->use_bias, false);
+        } else {
+            int c = (int)ir_shape_size(&n->shape);
+            n->params = weights_new_batchnorm(c);
+            for (int k = 0; k < c; k++) n->params->gamma[k] = n->params->moving_variance[k] = 1.0f;
+        }
+    }
+}
+
 void weights_free_model(IrModel *m) {
     for (int i = 0; i < m->nnodes; i++) { weights_free(m->nodes[i]->params); m->nodes[i]->params = NULL; }
 }

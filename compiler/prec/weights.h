@@ -33,6 +33,10 @@ static inline double weights_kernel(const IrParams *p, long k) {
 IrParams *weights_new_dense(int n_in, int units, bool bias, bool mask);
 IrParams *weights_new_batchnorm(int n);
 void weights_free(IrParams *p);
+/* Gives every dense and batchnorm without params zero weights and initial
+   batchnorm parameters (gamma 1, beta 0, mean 0, variance 1): the firmware
+   plan of a model without trained weights (docs/hls.md). */
+void weights_zero_model(IrModel *m);
 /* Frees every node's params (node->params = NULL). */
 void weights_free_model(IrModel *m);
 

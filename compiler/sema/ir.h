@@ -214,5 +214,8 @@ void ir_dump(FILE *out, const IrProgram *p);
 void ir_verify(const IrProgram *p);
 /* Number of elements of a shape. */
 long ir_shape_size(const IrShape *s);
+/* The values of a target block's keys when not given, and the whole target a
+   file without a target block compiles for (name NULL) (resolve.c). */
+void ir_target_default(IrTarget *g);
 
 #endif

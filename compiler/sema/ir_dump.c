@@ -4,12 +4,16 @@
  * path as written), every default filled in, numbers in the shortest form that
  * reads back to the same double.  Quantizers show their exact fixed type in a
  * comment; layers show their inputs (`<-`) and output shape (`# [32]`).
- * docs/ir.md describes the format; the .ir files of tests/parse are goldens of it.
+ * After precision inference (aedlc --dump-after=precision), each layer is
+ * followed by its firmware types and the reason of each width (# lines).
+ * docs/ir.md describes the format; the .ir files of tests/parse and
+ * tests/dump are goldens of it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ir.h"
+#include "precision.h"
 
 static const char *const OP_NAMES[] = {
     [OP_INPUT] = "input", [OP_DENSE] = "dense", [OP_BATCHNORM] = "batchnorm", [OP_RELU] = "relu",
@@ -158,11 +162,53 @@ static void dump_node(FILE *o, const IrNode *n) {
     fputc('\n', o);
 }
 
+static const char *mode_name(IrPrecMode m) {
+    return m == PREC_BIT_EXACT ? "bit_exact" : m == PREC_CONSERVATIVE ? "conservative" : "fixed";
+}
+
+static void put_range(FILE *o, IrRange r) {
+    char b[192];
+    fputs(prec_range_str(r, b, sizeof b), o);
+}
+
+/* The precision results of node n: its types, then why each width is what it is. */
+static void dump_prec(FILE *o, const IrNode *n) {
+    const IrPrec *p = n->prec;
+    const IrPrecTypes *t = &p->t;
+    const struct { bool on; const char *slot; aedl_fixed ty; } slot[] = {
+        { n->op != OP_INPUT, "input", t->input }, { t->has_weight, "weight", t->weight },
+        { t->has_bias, "bias", t->bias }, { t->has_accum, "accum", t->accum },
+        { t->has_quant, "quant", t->quant }, { true, "result", t->result },
+    };
+    fprintf(o, "    # precision %s%s:", mode_name(p->mode), p->guaranteed ? "" : ", NOT guaranteed");
+    const char *sep = " ";
+    for (size_t k = 0; k < sizeof slot / sizeof slot[0]; k++) {
+        if (!slot[k].on) continue;
+        fprintf(o, "%s%s ", sep, slot[k].slot);
+        put_type(o, &slot[k].ty);
+        sep = ", ";
+    }
+    fputc('\n', o);
+    const struct { const char *what, *why; } why[] = {
+        { "weight", p->why_weight }, { "bias", p->why_bias }, { "accum", p->why_accum },
+        { "result", p->why_result }, { "conservative", p->cons_why }, { "note", p->note },
+    };
+    for (size_t k = 0; k < sizeof why / sizeof why[0]; k++)
+        if (why[k].why) fprintf(o, "    #   %s: %s\n", why[k].what, why[k].why);
+    if (p->has_range) { fputs(p->guaranteed ? "    #   guaranteed range: " : "    #   range: ", o); put_range(o, p->range); fputc('\n', o); }
+    if (p->has_observed) {
+        fputs("    #   observed: [", o); put_num(o, p->obs_lo); fputs(", ", o); put_num(o, p->obs_hi); fputs("]\n", o);
+    }
+}
+
 static void dump_model(FILE *o, const IrModel *m) {
     fprintf(o, "model %s {\n  prune = ", m->name);
     put_pruning_value(o, m->default_prune);
     fputc('\n', o);
-    for (int i = 0; i < m->nnodes; i++) dump_node(o, m->nodes[i]);
+    for (int i = 0; i < m->nnodes; i++) {
+        dump_node(o, m->nodes[i]);
+        if (m->nodes[i]->prec) dump_prec(o, m->nodes[i]);
+    }
     fputs("  output ", o);
     for (int i = 0; i < m->noutputs; i++) fprintf(o, "%s%s", i ? ", " : "", m->outputs[i]->name);
     fputs("\n}\n", o);

@@ -1630,9 +1630,23 @@ static IrTrain *resolve_train(R *r, const AstDecl *d) {
 
 /* ---- target ---------------------------------------------------------------------------------- */
 
+void ir_target_default(IrTarget *g) {
+    memset(g, 0, sizeof *g);
+    g->loc = NOLOC;
+    g->backend = BACKEND_VITIS;
+    g->part = "xcu250-figd2104-2L-e";
+    g->clock_period = 5.0;
+    g->io = IO_PARALLEL;
+    g->strategy = STRATEGY_LATENCY;
+    g->reuse_factor = 1;
+    g->precision = PREC_BIT_EXACT;
+    g->default_type = (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
+}
+
 static IrTarget *resolve_target(R *r, const AstDecl *d) {
     (void)r;
-    IrTarget *g = ARENA_NEW(IrTarget);
+    IrTarget *g = ARENA_NEW(IrTarget), def;
+    ir_target_default(&def);
     g->name = d->name.name;
     g->loc = d->name.loc;
     const AstExpr *k[NPARAMS(K_TARGET)];
@@ -1642,17 +1656,19 @@ static IrTarget *resolve_target(R *r, const AstDecl *d) {
     for (int s = 0; s < d->nstmts; s++)
         if (d->stmts[s].kind != ST_ASSIGN)
             diag_error(d->stmts[s].loc, "only `key = value` lines belong in a target block");
-    g->backend = enum_of(&K_TARGET[GK_BACKEND], k[GK_BACKEND], 0) == 0 ? BACKEND_VITIS : BACKEND_VIVADO;
-    g->part = k[GK_PART] && k[GK_PART]->kind == EX_STRING ? k[GK_PART]->text : "xcu250-figd2104-2L-e";
+    if (k[GK_BACKEND]) g->backend = enum_of(&K_TARGET[GK_BACKEND], k[GK_BACKEND], 0) == 0 ? BACKEND_VITIS : BACKEND_VIVADO;
+    else g->backend = def.backend;
+    g->part = k[GK_PART] && k[GK_PART]->kind == EX_STRING ? k[GK_PART]->text : def.part;
     if (k[GK_PART] && k[GK_PART]->kind == EX_STRING && !g->part[0]) diag_error(k[GK_PART]->loc, "empty part name");
-    g->clock_period = num_of(k[GK_CLOCK], 5.0);
+    g->clock_period = num_of(k[GK_CLOCK], def.clock_period);
     if (k[GK_CLOCK] && !(g->clock_period > 0 && g->clock_period < 1e6))
         diag_error(k[GK_CLOCK]->loc, "clock_period must be a positive number of ns, got %g", g->clock_period);
-    g->io = enum_of(&K_TARGET[GK_IO], k[GK_IO], 0) == 0 ? IO_PARALLEL : IO_STREAM;
-    g->strategy = enum_of(&K_TARGET[GK_STRATEGY], k[GK_STRATEGY], 0) == 0 ? STRATEGY_LATENCY : STRATEGY_RESOURCE;
-    int_in(k[GK_REUSE], 1, 1000000, "reuse_factor", &g->reuse_factor, 1);
-    g->precision = PREC_BIT_EXACT;
-    g->default_type = (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
+    g->io = !k[GK_IO] ? def.io : enum_of(&K_TARGET[GK_IO], k[GK_IO], 0) == 0 ? IO_PARALLEL : IO_STREAM;
+    g->strategy = !k[GK_STRATEGY] ? def.strategy
+                : enum_of(&K_TARGET[GK_STRATEGY], k[GK_STRATEGY], 0) == 0 ? STRATEGY_LATENCY : STRATEGY_RESOURCE;
+    int_in(k[GK_REUSE], 1, 1000000, "reuse_factor", &g->reuse_factor, def.reuse_factor);
+    g->precision = def.precision;
+    g->default_type = def.default_type;
     const AstExpr *p = k[GK_PRECISION];
     if (p && p->kind == EX_TYPE) {
         if (parse_type(p, &g->default_type)) g->precision = PREC_FIXED;

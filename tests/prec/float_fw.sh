@@ -1,8 +1,8 @@
 #!/bin/sh
 # The float baseline (examples/ae_baseline.aedl: no quantizer, leaky_relu(0.3))
-# end to end: it compiles with a firmware before training; the training
-# program trains 2 epochs on small generated data, observes the layers' ranges
-# on the training split, regenerates the firmware with them (aedlc --observed),
+# end to end: it compiles with a firmware before training; aedlc run trains
+# 2 epochs on small generated data, the training program observes the layers'
+# ranges on the training split, aedlc writes the firmware with them (--observed),
 # evaluates the firmware column (not guaranteed) and reports the largest
 # |firmware - float|; the C simulation of that firmware equals the emulator
 # bit for bit; every range of the report has lo <= hi.
@@ -34,7 +34,7 @@ check prec/float-fw/observed-unknown "status $st: $(cat "$W/bad2.log")" \
   sh -c "test $st -eq 1 && grep -q \"bad2.csv:2: model 'ae_float' has no layer 'nosuch'\" '$W/bad2.log'"
 
 # train: the firmware column is there, not guaranteed, with its error against the float model
-(cd "$W" && AEDL_NO_REPORT=1 ./out/train/ae_float_train --threads 2 > train.log 2>&1); st=$?
+(cd "$W" && AEDL_NO_REPORT=1 "$AEDLC" run ae.aedl -o out -- --threads 2 > train.log 2>&1); st=$?
 check prec/float-fw/train "status $st: $(tail -n 3 "$W/train.log")" test $st -eq 0
 S="$W/out/eval/summary.json"
 check prec/float-fw/column "no firmware column in summary.json" grep -q '"firmware": { "available": true' "$S"
@@ -62,7 +62,7 @@ check prec/float-fw/ranges "$(ranges_ok "$W/out/report/precision.json" 2>&1 | he
 # without --observed (worst-case results): a plan too, ranges still ordered
 "$AEDLC" "$W/ae.aedl" --emit report --weights "$W/out/ae_float.weights.h5" -o "$W/worst" > "$W/worst.log" 2>&1; st=$?
 check prec/float-fw/worst-case "status $st: $(tail -n 3 "$W/worst.log")" \
-  sh -c "test $st -eq 0 && test -f '$W/worst/report/firmware.plan' && grep -q 'the worst-case range (no observed range)' '$W/worst/report/precision.txt'"
+  sh -c "test $st -eq 0 && test -f '$W/worst/firmware.plan' && grep -q 'the worst-case range (no observed range)' '$W/worst/report/precision.txt'"
 check prec/float-fw/worst-ranges "$(ranges_ok "$W/worst/report/precision.json" 2>&1 | head -n 3)" ranges_ok "$W/worst/report/precision.json"
 
 # the C simulation of the float firmware equals the emulator on every testbench event

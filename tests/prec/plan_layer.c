@@ -3,7 +3,7 @@
  *
  *   plan_layer PLAN LAYER INPUTS
  *
- * runs the plan (report/firmware.plan) on the events of INPUTS (one event a
+ * runs the plan (DIR/firmware.plan) on the events of INPUTS (one event a
  * line, d_in numbers: tb_data/tb_input_features.dat) and prints the output
  * of the layer named LAYER instead of the model's: a first line
  * `exponent E guaranteed G` (the layer's result type's step 2^E, its

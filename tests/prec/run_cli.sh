@@ -26,7 +26,7 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["precision
 check "report: precision.json is valid JSON with 7 layers and bit_exact EBOPs below conservative" "$?" "$(tail -2 err.txt)"
 grep -q '<table>' out/report/precision.html
 check "report: precision.html has the table" "$?" "no <table>"
-head -1 out/report/firmware.plan 2>/dev/null | grep -q '^aedl_fw_plan 1$'
+head -1 out/firmware.plan 2>/dev/null | grep -q '^aedl_fw_plan 1$'
 check "report: firmware.plan written with trained weights" "$?" "missing or wrong header"
 ls out/report | grep -q tmp
 [ $? -ne 0 ]
@@ -57,7 +57,7 @@ check "weights: a missing file is an error naming it" "$?" "status $rc: $(cat no
 "$AEDLC" "$SRC" --emit report -o outnow > /dev/null 2> nw.txt
 rc=$?
 [ "$rc" = 0 ] && grep -q "^weights: none" outnow/report/precision.txt && grep -q "fixed<17,9>" outnow/report/precision.txt \
-  && [ ! -e outnow/report/firmware.plan ]
+  && [ ! -e outnow/firmware.plan ]
 check "report: without weights, the conservative inference and no plan" "$?" "status $rc: $(head -5 outnow/report/precision.txt 2>&1)"
 
 # A chain of unquantized sums whose exact range needs more than 64 bits: that layer
@@ -77,5 +77,5 @@ rc=$?
 [ $rc -eq 0 ] && grep -q "^wide.aedl:6:3: warning: layer 'd': its exact type needs more than 64 bits, so it gets the float-part rules" wide.err &&
   grep -q "note: every unquantized layer before it adds fraction bits; a quantizer on an earlier output" wide.err &&
   grep -q "^guarantee: 1 layer(s) NOT guaranteed" wide/report/precision.txt &&
-  grep -q "^d  *dense .*fixed<64,13> .*(not guaranteed)" wide/report/precision.txt && [ -s wide/report/firmware.plan ]
+  grep -q "^d  *dense .*fixed<64,13> .*(not guaranteed)" wide/report/precision.txt && [ -s wide/firmware.plan ]
 check "report: an exact range beyond 64 bits makes that layer a float part, with a warning" "$?" "status $rc: $(head -4 wide.err)"

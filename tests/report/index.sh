@@ -11,8 +11,7 @@ REPORT=$B/aedl-report
 small_qat "$W" 12000 2000 3000 2 3
 sed -e 's|"\.\./data/|"data/|' -e 's|epochs    = 40|epochs = 2|' examples/jet_compress.aedl > "$W/jet.aedl"
 
-"$AEDLC" "$W/ae.aedl" --emit train,hls -o "$W/ae" > "$W/ae.log" 2>&1 &&
-  "$W/ae/train/ae_train" --threads 2 >> "$W/ae.log" 2>&1
+"$AEDLC" run "$W/ae.aedl" -o "$W/ae" -- --threads 2 > "$W/ae.log" 2>&1
 st=$?
 check report/train-run "status $st: $(grep -i error "$W/ae.log" | head -3)" test $st -eq 0
 R="$W/ae/report"
@@ -48,8 +47,7 @@ else
 fi
 
 # Compression: residual histograms.
-"$AEDLC" "$W/jet.aedl" --emit train,hls -o "$W/jet" > "$W/jet.log" 2>&1 &&
-  "$W/jet/train/jet_ae_train" --threads 2 >> "$W/jet.log" 2>&1
+"$AEDLC" run "$W/jet.aedl" -o "$W/jet" -- --threads 2 > "$W/jet.log" 2>&1
 st=$?
 check report/jet-run "status $st: $(grep -i error "$W/jet.log" | head -3)" test $st -eq 0
 check report/residuals-csv "no eval/residuals_hist.csv" test -s "$W/jet/eval/residuals_hist.csv"

@@ -5,7 +5,7 @@
 # weights (tests/prec/run_cli.sh covers wrong shapes, a missing or extra layer
 # and a NaN in a kernel; the loader's tests cover NaN in data).  Each: exit
 # status 1, a message naming the file and the problem, no sanitizer report.
-# Also: the training executable, regenerating hls/ and report/, keeps the
+# Also: aedlc run, writing hls/ and report/ again after training, keeps the
 # user's own files there.
 . tests/robust/common.sh
 cd "$T" || exit 1
@@ -41,7 +41,7 @@ TR=out/train/m_train
 # ---- a good run first (the user's files in hls/ and report/ survive the regeneration)
 mkdir -p out/hls/firmware out/report
 echo mine > out/hls/firmware/my_kernel.h; echo mine > out/report/mine.txt
-"$TR" --epochs 1 --quiet > run.log 2>&1
+"$AEDLC" run m.aedl -o out -- --epochs 1 --quiet > run.log 2>&1
 check robust/data/train-ok "status $?: $(tail -3 run.log)" test -s out/m.weights.h5 -a -f out/hls/firmware/m.cpp
 check robust/data/train-keeps-user-files "the regeneration touched the user's files" \
   sh -c 'test "$(cat out/hls/firmware/my_kernel.h out/report/mine.txt)" = "mine

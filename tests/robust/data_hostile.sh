@@ -195,7 +195,7 @@ W() { "$H5EDIT" make w.h5 enc/kernel "$1" 3x2 && "$H5EDIT" make w.h5 enc/bias f3
       "$H5EDIT" make w.h5 out/kernel f32 2x3 && "$H5EDIT" make w.h5 out/bias f32 3; }
 rm -f w.h5; W f32
 "$AEDLC" c.aedl --emit report -o wr --weights w.h5 > w.log 2>&1
-check robust/hostile/weights-crafted-ok "status $?: $(tail -3 w.log)" test -s wr/report/firmware.plan
+check robust/hostile/weights-crafted-ok "status $?: $(tail -3 w.log)" test -s wr/firmware.plan
 rm -f w.h5; W f64; "$H5EDIT" w.h5 /enc/kernel 3 1e300
 expect_error robust/hostile/weights-f64-overflow "w.h5: error: layer 'enc': kernel[1, 1] = 1e+300 overflows float32" \
   "$AEDLC" c.aedl --emit report -o w1 --weights w.h5

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Nothing silently wrong: the training program shows aedlc's warnings when it
-# regenerates the firmware and lists them in eval/summary.json; early stopping
+# Nothing silently wrong: under aedlc run, the training program shows the
+# firmware step's warnings and lists them in eval/summary.json; early stopping
 # restores an epoch at the pruning schedule's final sparsity, or says plainly
 # that the model is less sparse; the generated files name no folder of the
 # machine (only the data files the user named), and an output folder still
@@ -41,7 +41,7 @@ train {
 }
 AEDL
 "$AEDLC" "$W/wide.aedl" --emit train -o "$W/wide" > "$W/wide.emit" 2>&1
-"$W/wide/train/m_train" --threads 2 > "$W/wide.out" 2> "$W/wide.err"; st=$?
+"$AEDLC" run "$W/wide.aedl" -o "$W/wide" -- --threads 2 > "$W/wide.out" 2> "$W/wide.err"; st=$?
 warn="wide.aedl:5:3: warning: layer 'c': its exact type needs more than 64 bits, so it gets the float-part rules"
 check train/aedlc-warning-shown "status $st; stderr: $(head -c 600 "$W/wide.err")" \
   sh -c "test $st -eq 0 && test \$(grep -c \"$warn\" '$W/wide.err') -eq 1 &&
@@ -56,7 +56,7 @@ check train/aedlc-warning-quiet "--quiet final line: $(cat "$W/wide.out")" grep 
 # undo it in silence; the output and summary.json say the model is less sparse.
 sed -e 's|^pruning half = .*|pruning half = constant_sparsity(0.75, begin=2000)|' "$W/ae.aedl" > "$W/late.aedl"
 "$AEDLC" "$W/late.aedl" --emit train -o "$W/late" > "$W/late.emit" 2>&1
-"$W/late/train/ae_train" --threads 2 > "$W/late.out" 2> "$W/late.err"; st=$?
+"$AEDLC" run "$W/late.aedl" -o "$W/late" -- --threads 2 > "$W/late.out" 2> "$W/late.err"; st=$?
 msg="pruning: the model is less sparse than its pruning schedule (sparsity 0.00): layer enc1 has sparsity 0.00; its schedule 'half' reaches 0.75 at step 2000; the run ended at step 36; no epoch reached the final sparsity, so early_stopping restored none"
 printf 'ae_train: warning: %s\n' "$msg" > "$W/late.want"
 check train/pruning-short-said "status $st; stderr: $(grep -v '^epoch' "$W/late.err" | head -c 600)" \
@@ -74,7 +74,7 @@ sed -e 's|^pruning half = .*|pruning half = constant_sparsity(0.75, begin=20, fr
     -e 's|early_stopping(monitor=val_loss, patience=10, restore_best=true)|early_stopping(monitor=val_loss, patience=2, min_delta=100, restore_best=true)|' \
     "$W/ae.aedl" > "$W/early.aedl"
 "$AEDLC" "$W/early.aedl" --emit train -o "$W/early" > "$W/early.emit" 2>&1
-"$W/early/train/ae_train" --threads 2 > "$W/early.out" 2> "$W/early.err"; st=$?
+"$AEDLC" run "$W/early.aedl" -o "$W/early" -- --threads 2 > "$W/early.out" 2> "$W/early.err"; st=$?
 check train/pruning-best-final "status $st; $(grep -E 'early_stopping|warning' "$W/early.err" | head -c 600)" \
   sh -c "test $st -eq 0 && grep -q '^early_stopping: restored the weights of epoch 2 (sparsity 0.75' '$W/early.err' &&
          grep -q 'early_stopping: no improvement for 2 epochs (best epoch 2)' '$W/early.err' && ! grep -q 'warning' '$W/early.err'"
@@ -98,19 +98,20 @@ check train/data-paths-kept "the data files are not named in the generated C" \
   grep -qF "$W/data/background_for_training.h5" "$W/early/train/ae_model.c"
 
 # ---- a moved output folder keeps working.  The project (.aedl and output
-# folder) moves to another depth: --resume continues and regenerates the firmware.
+# folder) moves to another depth, the data stay: aedlc run ... -- --resume
+# continues and writes the firmware.
 mkdir -p "$W/p" "$W/far/away"
-sed -e 's|"data/|"../data/|' "$W/ae.aedl" > "$W/p/ae.aedl"
+sed -e "s|\"data/|\"$W/data/|" "$W/ae.aedl" > "$W/p/ae.aedl"
 "$AEDLC" "$W/p/ae.aedl" --emit train -o "$W/p/out" > "$W/p.emit" 2>&1
-"$W/p/out/train/ae_train" --threads 2 --epochs 2 > "$W/p.log" 2>&1; st=$?
+"$AEDLC" run "$W/p/ae.aedl" -o "$W/p/out" -- --threads 2 --epochs 2 > "$W/p.log" 2>&1; st=$?
 check train/move-first-run "status $st: $(tail -3 "$W/p.log")" test $st -eq 0 -a -s "$W/p/out/hls/firmware/ae.cpp"
 mv "$W/p" "$W/far/away/p"
 M="$W/far/away/p/out"
 rm -rf "$M/hls" "$M/eval"
-"$M/train/ae_train" --threads 2 --epochs 3 --resume > "$W/m.log" 2>&1; st=$?
+"$AEDLC" run "$W/far/away/p/ae.aedl" -o "$M" -- --threads 2 --epochs 3 --resume > "$W/m.log" 2>&1; st=$?
 check train/move-resume "status $st: $(grep -E 'resumed|error|firmware' "$W/m.log" | head -c 600)" \
   sh -c "test $st -eq 0 && grep -q '^resumed from $M/ae.ckpt: 2 epoch(s) done' '$W/m.log' &&
-         grep -q 'firmware: .* $W/far/away/p/ae.aedl --emit hls,report --weights $M/ae.weights.h5 -o $M' '$W/m.log' &&
+         grep -q 'firmware: aedlc writes firmware.plan, hls/ and report/ with $M/ae.weights.h5' '$W/m.log' &&
          grep -q '^firmware emulation equals the quantized model on 4000 of 4000' '$W/m.log' &&
          test -s '$M/hls/firmware/ae.cpp' && test \$(wc -l < '$M/history.csv') -eq 4"
 # The output folder alone, elsewhere: rebuilt there with make (aedlc given, or
@@ -122,7 +123,7 @@ check train/move-make-no-aedlc "status $st: $(cat "$W/mk0.log")" \
 make -s -B -C "$W/solo/train" AEDLC="$AEDLC" > "$W/mk.log" 2>&1; st=$?
 check train/move-make "status $st: $(tail -3 "$W/mk.log")" test $st -eq 0 -a -x "$W/solo/train/ae_train"
 rm -rf "$W/solo/hls"
-"$W/solo/train/ae_train" --threads 2 --epochs 4 --resume --aedl "$W/far/away/p/ae.aedl" > "$W/s.log" 2>&1; st=$?
+"$AEDLC" run "$W/far/away/p/ae.aedl" -o "$W/solo" -- --threads 2 --epochs 4 --resume > "$W/s.log" 2>&1; st=$?
 check train/move-resume-aedl "status $st: $(grep -E 'resumed|error|firmware' "$W/s.log" | head -c 600)" \
   sh -c "test $st -eq 0 && grep -q '^resumed from $W/solo/ae.ckpt: 3 epoch(s) done' '$W/s.log' &&
          grep -q '^firmware emulation equals the quantized model on 4000 of 4000' '$W/s.log' && test -s '$W/solo/hls/firmware/ae.cpp'"
