@@ -181,8 +181,7 @@ static bool model_quantized(const IrModel *m) {
 }
 
 static bool has_quant(const IrNode *n) {
-    return n->quant && (n->op == OP_BATCHNORM || n->op == OP_RELU || n->op == OP_LEAKY_RELU ||
-                        n->op == OP_LINEAR);
+    return n->quant && ir_op_is(n->op, IR_K_QUANT);
 }
 
 /* The training pass's fused quantizers (train_par.h) take the fast types only. */
@@ -249,7 +248,7 @@ static void find_grads(Gen *g) {
     g->grad = xcalloc((size_t)m->nnodes + 1, sizeof *g->grad);
     for (int i = 0; i < m->nnodes; i++) {   /* in order: inputs come first */
         const IrNode *n = m->nodes[i];
-        bool need = n->op == OP_DENSE || n->op == OP_BATCHNORM;
+        bool need = ir_op_is(n->op, IR_K_PARAMS);
         for (int j = 0; j < n->ninputs; j++) need |= needs_grad(g, n->inputs[j]);
         g->grad[i] = need;
     }

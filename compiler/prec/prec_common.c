@@ -188,7 +188,7 @@ aedl_fixed prec_act_table_type(IrOp op, const IrTarget *t) {
 }
 
 bool prec_is_sum(const IrNode *n) {
-    return n->op == OP_DENSE || n->op == OP_BATCHNORM || n->op == OP_ADD || n->op == OP_LEAKY_RELU;
+    return ir_op_is(n->op, IR_K_SUMS);
 }
 
 int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first) {
@@ -202,7 +202,7 @@ int prec_consumers(const IrModel *m, const IrNode *n, IrNode **first) {
 }
 
 bool prec_has_params(const IrNode *n) {
-    if (n->op != OP_DENSE && n->op != OP_BATCHNORM) return true;
+    if (!ir_op_is(n->op, IR_K_PARAMS)) return true;
     return n->params != NULL;
 }
 
