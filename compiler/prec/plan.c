@@ -96,6 +96,14 @@ aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
             a->w[0] = am;
             break;
         }
+        case OP_CLIP: {    /* the bounds in their type (prec_clip_bounds) */
+            a->op = FW_CLIP;
+            a->has_w = true;
+            a->w = xmalloc(sizeof(int64_t) * 2);
+            int be;
+            prec_clip_bounds(n, &a->w[0], &a->w[1], &be);
+            break;
+        }
         case OP_RELU: a->op = FW_RELU; break;
         case OP_LINEAR: a->op = FW_LINEAR; break;
         case OP_ADD: a->op = FW_ADD; break;

@@ -420,6 +420,21 @@ static void elementwise(Ex *x, IrNode *n, IrPrec *p, PrecVals *out) {
         set_acc(x, n, p, &v, 1, prec_strf("x >= 0 ? x : alpha*x, alpha = %.12g", prec_val(am, ea0)));
         break;
     }
+    case OP_CLIP: {
+        /* min(max(x, lo), hi), exact: at the finer of the input's and the bounds' steps */
+        int64_t bl, bh; int be;
+        prec_clip_bounds(n, &bl, &bh, &be);
+        p->t.weight = prec_type_for(bl, bh, be); p->t.has_weight = true;
+        int me = 0;
+        for (int k = 0; k < in->n; k++) {
+            i128 lo, hi;
+            prec_clip_range(n, in->lo[k], in->hi[k], in->e, &lo, &hi, &me);
+            if (k == 0) vals_init(&v, in->n, me);
+            v.lo[k] = lo; v.hi[k] = hi;
+        }
+        set_acc(x, n, p, &v, 1, prec_strf("min(max(x, %.17g), %.17g)", prec_val(bl, be), prec_val(bh, be)));
+        break;
+    }
     default:   /* dropout */
         vals_init(&v, in->n, in->e);
         memcpy(v.lo, in->lo, sizeof(i128) * in->n);
@@ -530,7 +545,7 @@ typedef void ExactRule(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out);
 static ExactRule *const EXACT_RULES[IR_NOPS] = {
     [OP_INPUT] = exact_input, [OP_DENSE] = dense, [OP_BATCHNORM] = exact_batchnorm,
     [OP_RELU] = exact_elementwise, [OP_LEAKY_RELU] = exact_elementwise, [OP_LINEAR] = exact_elementwise,
-    [OP_DROPOUT] = exact_elementwise, [OP_ADD] = exact_add_concat, [OP_CONCAT] = exact_add_concat,
+    [OP_DROPOUT] = exact_elementwise, [OP_CLIP] = exact_elementwise, [OP_ADD] = exact_add_concat, [OP_CONCAT] = exact_add_concat,
     [OP_SIGMOID] = exact_table, [OP_TANH] = exact_table, [OP_SOFTMAX] = exact_softmax,
 };
 

@@ -111,6 +111,8 @@ typedef struct IrNode {
     IrQuant *quant;
     /* OP_LEAKY_RELU: alpha; OP_DROPOUT: rate */
     double alpha, rate;
+    /* OP_CLIP: the bounds, lo < hi */
+    double lo, hi;
 
     struct IrParams *params;    /* NULL until weights are loaded or initialised */
     struct IrPrec *prec;        /* NULL until precision inference ran */

@@ -134,6 +134,10 @@ static void dump_node(FILE *o, const IrNode *n) {
     case OP_DROPOUT:
         fputc('(', o); put_num(o, n->rate); fputc(')', o);
         break;
+    case OP_CLIP:
+        fputs("(lo=", o); put_num(o, n->lo);
+        fputs(", hi=", o); put_num(o, n->hi); fputc(')', o);
+        break;
     default:
         break;
     }

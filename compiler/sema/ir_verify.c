@@ -112,6 +112,9 @@ static void check_model(const IrModel *m) {
         case OP_DROPOUT:
             ASSERT_IR(n->rate >= 0 && n->rate < 1);
             break;
+        case OP_CLIP:
+            ASSERT_IR(n->lo < n->hi);
+            break;
         default:
             break;
         }

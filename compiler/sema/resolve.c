@@ -97,6 +97,7 @@ static const Param P_BN[] = {
 static const Param P_QUANT_ONLY[] = { {"quant", T_QUANT, false, 0} };
 static const Param P_LEAKY[] = { {"alpha", T_NUM, false, 0}, {"quant", T_QUANT, false, 0} };
 static const Param P_DROPOUT[] = { {"rate", T_NUM, true, 0} };
+static const Param P_CLIP[] = { {"lo", T_NUM, true, 0}, {"hi", T_NUM, true, 0} };
 static const Param P_ADAM[] = {
     {"lr", T_NUM, false, 0}, {"beta1", T_NUM, false, 0}, {"beta2", T_NUM, false, 0},
     {"epsilon", T_NUM, false, 0},
@@ -1015,10 +1016,29 @@ static bool args_dropout(R *r, IrNode *n, const AstExpr *const *a, bool *prune_g
     return true;
 }
 
+static bool args_clip(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+    (void)r; (void)prune_given;
+    n->lo = num_of(a[0], 0);
+    n->hi = num_of(a[1], 1);
+    bool ok = true;
+    for (int k = 0; k < 2; k++)
+        if (a[k] && !(fabs(k ? n->hi : n->lo) <= 1048576)) {
+            diag_error(a[k]->loc, "clip bound %s = %g is out of range (at most 2^20 in magnitude)", k ? "hi" : "lo",
+                       k ? n->hi : n->lo);
+            ok = false;
+        }
+    if (ok && a[0] && a[1] && !(nearbyint(ldexp(n->lo, 10)) < nearbyint(ldexp(n->hi, 10)))) {
+        diag_error(a[1]->loc, "clip needs lo < hi on the 2^-10 step it uses, got lo = %g, hi = %g", n->lo, n->hi);
+        ok = false;
+    }
+    return ok;
+}
+
 /* NULL: the kind takes no arguments. */
 static ArgRule *const ARG_RULES[IR_NOPS] = {
     [OP_DENSE] = args_dense, [OP_BATCHNORM] = args_batchnorm, [OP_RELU] = args_quant_only,
     [OP_LEAKY_RELU] = args_leaky_relu, [OP_LINEAR] = args_quant_only, [OP_DROPOUT] = args_dropout,
+    [OP_CLIP] = args_clip,
 };
 
 static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, bool *prune_given) {
