@@ -565,6 +565,7 @@ void prec_bit_exact(IrModel *m, const IrTarget *t) {
         p->ninputs = n->ninputs;
         p->inputs = xcalloc(n->ninputs ? n->ninputs : 1, sizeof(aedl_fixed));
         for (int k = 0; k < n->ninputs; k++) p->inputs[k] = n->inputs[k]->prec->t.result;
+        if (!EXACT_RULES[n->op]) aedl_fatal("internal error: no exact precision rule for %s", ir_op_name(n->op));
         EXACT_RULES[n->op](&x, m, n, p, out);
         if (x.ovf) {
             diag_error(n->loc, "exact ranges of layer '%s' exceed 120 bits: the quantized model is too wide to analyse",
