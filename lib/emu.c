@@ -267,10 +267,12 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
         case FW_BATCHNORM:
             if (!a->has_w || !a->has_b || !a->w || !a->b) PERR("plan: layer %s: batchnorm needs scale and shift", a->name);
             /* fall through */
-        case FW_RELU: case FW_LINEAR: case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: case FW_LEAKY_RELU:
+        case FW_RELU: case FW_LINEAR: case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: case FW_LEAKY_RELU: case FW_CLIP:
             if (a->ninputs != 1 || e->in_size[0] != n_out || n_in != n_out)
                 PERR("plan: layer %s: size %d does not match its input (%d)", a->name, n_out, e->in_size[0]);
             if (a->op == FW_LEAKY_RELU && (!a->has_w || !a->w)) PERR("plan: layer %s: leaky_relu needs alpha", a->name);
+            if (a->op == FW_CLIP && (!a->has_w || !a->w || a->w[0] > a->w[1] || iabs(aedl_fw_exp(a->w_t) - e->in_exp[0]) > 60))
+                PERR("plan: layer %s: clip needs its bounds, lo <= hi, on a step near the input's", a->name);
             if ((a->op == FW_SIGMOID || a->op == FW_TANH) && (!a->has_w || !a->w))
                 PERR("plan: layer %s: %s needs its table", a->name, a->op == FW_TANH ? "tanh" : "sigmoid");
             break;
@@ -610,6 +612,21 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
     case FW_RELU: case FW_LINEAR:
         load_rows(w, e->in[0], v, nB, a->op == FW_RELU);
         break;   /* v at the input exponent */
+    case FW_CLIP: {
+        /* v = min(max(x, lo), hi), exact at the finer exponent, then into acc_t */
+        int eb = aedl_fw_exp(a->w_t), me = ex < eb ? ex : eb;
+        i128 lo = (i128)a->w[0] * ((i128)1 << (eb - me)), hi = (i128)a->w[1] * ((i128)1 << (eb - me));
+        for (int j = 0; j < e->size; j++) {
+            int64_t *vj = v + (long)j * EMU_B;
+            get_row(w, e->in[0], j, vj);
+            for (int b = 0; b < EMU_B; b++) {
+                i128 m = (i128)vj[b] * ((i128)1 << (ex - me));
+                vj[b] = aedl_fw_cast(m < lo ? lo : m > hi ? hi : m, me, a->acc_t);
+            }
+        }
+        acc_done = true;
+        break;
+    }
     case FW_LEAKY_RELU: {
         /* v = x >= 0 ? x : alpha*x, exact at the finer exponent, then into acc_t */
         int ea = aedl_fw_exp(a->w_t);
@@ -894,7 +911,7 @@ void aedl_fw_plan_free(aedl_fw_plan *p) {
 }
 
 static const char *const op_names[] = {
-    "dense", "batchnorm", "relu", "leaky_relu", "linear", "add", "concat", "sigmoid", "tanh", "softmax"
+    "dense", "batchnorm", "relu", "leaky_relu", "linear", "add", "concat", "sigmoid", "tanh", "softmax", "clip"
 };
 
 static void put_type(FILE *f, const char *key, aedl_fixed t) {
@@ -906,7 +923,7 @@ static void put_vec(FILE *f, const char *key, const int64_t *v, long n) {
     fprintf(f, "\n");
 }
 static long w_count(const aedl_fw_layer *a) {
-    return a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1
+    return a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1 : a->op == FW_CLIP ? 2
          : a->op == FW_SIGMOID || a->op == FW_TANH ? AEDL_ACT_TABLE : a->n_out;
 }
 

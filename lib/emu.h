@@ -15,6 +15,7 @@
  *   relu       v_j = max(x_j, 0)
  *   leaky_relu v_j = x_j >= 0 ? x_j : w_0 * x_j     (alpha w_0 in w_t)
  *   linear     v_j = x_j
+ *   clip       v_j = min(max(x_j, w_0), w_1)         (bounds in w_t, the input's type)
  *   add        v_j = (acc)(x_j + y_j + ...)
  *   concat     the inputs one after another
  *   sigmoid, tanh, softmax   in double, then cast to res_t (not guaranteed)
@@ -36,7 +37,7 @@
 
 typedef enum {
     FW_DENSE, FW_BATCHNORM, FW_RELU, FW_LEAKY_RELU, FW_LINEAR,
-    FW_ADD, FW_CONCAT, FW_SIGMOID, FW_TANH, FW_SOFTMAX
+    FW_ADD, FW_CONCAT, FW_SIGMOID, FW_TANH, FW_SOFTMAX, FW_CLIP
 } aedl_fw_op;
 
 #define AEDL_FW_NAME 64
@@ -51,7 +52,7 @@ typedef struct {
     aedl_fixed w_t, b_t, acc_t, q_t, res_t;
     bool has_w, has_b, has_quant;
     bool guaranteed;                    /* exact by construction (false: float parts) */
-    int64_t *w;                         /* dense (n_in, n_out) Keras layout; batchnorm (n); leaky (1) */
+    int64_t *w;                         /* dense (n_in, n_out) Keras layout; batchnorm (n); leaky (1); clip (2) */
     int64_t *b;                         /* dense (n_out) or NULL; batchnorm (n) */
 } aedl_fw_layer;
 

@@ -88,6 +88,7 @@ typedef struct {
     float *nz_wf, *bias_f;       /* the same as floats (f32) */
     double *scale, *shift;       /* batchnorm */
     double alpha;                /* leaky_relu */
+    double lo, hi;               /* clip */
     fcast cast[3];               /* acc_t, q_t, res_t (those that are active) */
     int ncast;
     fcast *ccast;                /* concat: each input into res_t */
@@ -285,6 +286,18 @@ static bool prep_op(flayer *L, const aedl_fw_layer *a, const aedl_fixed *in_t, c
         if (a->op == FW_RELU)
             for (int j = 0; j < n; j++) { v->lo[j] = fmax2(v->lo[j], 0); v->hi[j] = fmax2(v->hi[j], 0); }
         return true;
+    case FW_CLIP:
+        if (!small_mant(a->w[0]) || !small_mant(a->w[1])) return false;
+        if (!sane_type(a->w_t)) return false;
+        L->lo = ldexp((double)a->w[0], texp(a->w_t));
+        L->hi = ldexp((double)a->w[1], texp(a->w_t));
+        *v = vi_new(n, texp(in_t[0]) < texp(a->w_t) ? texp(in_t[0]) : texp(a->w_t));
+        for (int j = 0; j < n; j++) {
+            v->lo[j] = fmin2(fmax2(x->lo[j], L->lo), L->hi);
+            v->hi[j] = fmin2(fmax2(x->hi[j], L->lo), L->hi);
+            if (!exact_at(fmax2(fabs(v->lo[j]), fabs(v->hi[j])), v->step)) return false;
+        }
+        return true;
     case FW_LEAKY_RELU: {
         if (!small_mant(a->w[0]) || !sane_type(a->w_t)) return false;
         int ea = texp(a->w_t);
@@ -393,7 +406,8 @@ emu_fast *emu_fast_prepare(const aedl_fw_plan *p) {
         if (!ok) goto fail;
         /* element-wise layers overwrite their input when nothing else reads it */
         int s = a->inputs[0];
-        bool inplace = (a->op == FW_BATCHNORM || a->op == FW_RELU || a->op == FW_LINEAR || a->op == FW_LEAKY_RELU) &&
+        bool inplace = (a->op == FW_BATCHNORM || a->op == FW_RELU || a->op == FW_LINEAR || a->op == FW_LEAKY_RELU ||
+                        a->op == FW_CLIP) &&
                        s >= 0 && uses[s] == 1;
         if (L->f32 && L->in_size[0] > f->max_in) f->max_in = L->in_size[0];
         if (inplace) L->out = f->L[s].out;
@@ -534,6 +548,7 @@ static void elementwise_rows(const flayer *L, const double *X, double *Y, long n
     switch (L->op) {
     case FW_RELU: for (long k = 0; k < n; k++) Y[k] = X[k] > 0 ? X[k] : 0.0; break;
     case FW_LEAKY_RELU: { double al = L->alpha; for (long k = 0; k < n; k++) Y[k] = X[k] >= 0 ? X[k] : X[k] * al; break; }
+    case FW_CLIP: { double lo = L->lo, hi = L->hi; for (long k = 0; k < n; k++) Y[k] = X[k] < lo ? lo : X[k] > hi ? hi : X[k]; break; }
     default: if (X != Y) memcpy(Y, X, sizeof(double) * n); break;
     }
 }
@@ -571,7 +586,7 @@ static void run_layer(const flayer *L, double *buf, float *xf) {
         else dense_rows(L, X, Y);
         break;
     case FW_BATCHNORM: batchnorm_rows(L, X, Y); break;
-    case FW_RELU: case FW_LINEAR: case FW_LEAKY_RELU: elementwise_rows(L, X, Y, n); break;
+    case FW_RELU: case FW_LINEAR: case FW_LEAKY_RELU: case FW_CLIP: elementwise_rows(L, X, Y, n); break;
     case FW_ADD:
         memcpy(Y, X, sizeof(double) * n);
         for (int k = 1; k < L->nin; k++) add_rows(Y, buf + L->in[k] * EB, n);

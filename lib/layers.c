@@ -205,6 +205,15 @@ void aedl_leaky_relu_backward(float *dinp, const float *inp, const float *dout, 
     for (long i = 0; i < n; i++) dinp[i] += inp[i] > 0 ? dout[i] : alpha * dout[i];
 }
 
+void aedl_clip_forward(float *out, const float *inp, long n, float lo, float hi) {
+    for (long i = 0; i < n; i++) out[i] = inp[i] < lo ? lo : inp[i] > hi ? hi : inp[i];
+}
+
+void aedl_clip_backward(float *dinp, const float *inp, const float *dout, long n, float lo, float hi) {
+    for (long i = 0; i < n; i++)
+        if (inp[i] >= lo && inp[i] <= hi) dinp[i] += dout[i];
+}
+
 void aedl_sigmoid_forward(float *out, const float *inp, long n) {
     for (long i = 0; i < n; i++) out[i] = 1.0f / (1.0f + expf(-inp[i]));
 }
@@ -258,6 +267,10 @@ void aedl_relu_forward_f64(double *out, const double *inp, long n) {
 
 void aedl_leaky_relu_forward_f64(double *out, const double *inp, long n, double alpha) {
     for (long i = 0; i < n; i++) out[i] = inp[i] > 0 ? inp[i] : alpha * inp[i];
+}
+
+void aedl_clip_forward_f64(double *out, const double *inp, long n, double lo, double hi) {
+    for (long i = 0; i < n; i++) out[i] = inp[i] < lo ? lo : inp[i] > hi ? hi : inp[i];
 }
 
 void aedl_sigmoid_forward_f64(double *out, const double *inp, long n) {

@@ -31,7 +31,7 @@ int hls_pow2(int64_t m) {
 }
 
 const char *hls_wslot(const IrNode *n) {
-    return n->op == OP_BATCHNORM ? "scale" : n->op == OP_LEAKY_RELU ? "alpha"
+    return n->op == OP_BATCHNORM ? "scale" : n->op == OP_LEAKY_RELU ? "alpha" : n->op == OP_CLIP ? "bounds"
          : n->op == OP_SIGMOID || n->op == OP_TANH ? "table" : "weight";
 }
 const char *hls_bslot(const IrNode *n) { return n->op == OP_BATCHNORM ? "shift" : "bias"; }
@@ -117,6 +117,7 @@ static void write_defines(Hls *h) {
             else if (n->op == OP_DENSE && n->weight_q) quant_text(n->weight_q, why, sizeof why);
             else if (n->op == OP_BATCHNORM) snprintf(why, sizeof why, "scale = gamma / sqrt(var + eps), the batchnorm parameter type");
             else if (n->op == OP_SIGMOID || n->op == OP_TANH) snprintf(why, sizeof why, "the table's values: the result type");
+            else if (n->op == OP_CLIP) snprintf(why, sizeof why, "lo = %g, hi = %g on the 2^-10 step, as in training", n->lo, n->hi);
             else snprintf(why, sizeof why, "the target's default type (no weight quantizer)");
             put_typedef(o, a->w_t, name, why);
         }
@@ -240,6 +241,13 @@ static void write_weights(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
         fprintf(o, "static const %s %s_table[%d] = {\n", wt, n->name, AEDL_ACT_TABLE);
         put_values(o, a->w, AEDL_ACT_TABLE, ew, "    ");
         fprintf(o, "\n};\n");
+    } else if (n->op == OP_CLIP) {
+        char lo[80], hi[80];
+        fprintf(o, "// clip(lo = %g, hi = %g): the bounds on the 2^-10 step (training uses the same values), in %s.\n",
+                n->lo, n->hi, wt);
+        fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
+        fprintf(o, "static const %s %s_lo = %s;\nstatic const %s %s_hi = %s;\n", wt, n->name,
+                hls_exact(a->w[0], ew, lo, sizeof lo), wt, n->name, hls_exact(a->w[1], ew, hi, sizeof hi));
     } else {   /* leaky_relu */
         char num[80];
         fprintf(o, "// alpha = %g in %s%s.\n", n->alpha, wt, n->prec->alpha_exact ? " (exact)" : " (rounded to its step; training uses the same value)");
@@ -352,6 +360,10 @@ static void write_top(Hls *h) {
         case OP_LEAKY_RELU:
             fprintf(o, "    nnet::leaky_relu<%s, %s, %s>(%s, %s, %s_alpha);\n", in->type, hn->type, cfg,
                     in->arr, hn->arr, n->name);
+            break;
+        case OP_CLIP:
+            fprintf(o, "    nnet::clip<%s, %s, %s>(%s, %s, %s_lo, %s_hi);\n", in->type, hn->type, cfg,
+                    in->arr, hn->arr, n->name, n->name);
             break;
         case OP_SIGMOID: case OP_TANH:
             fprintf(o, "    nnet::%s<%s, %s, %s>(%s, %s, %s_table);\n", ir_op_name(n->op), in->type, hn->type, cfg,
@@ -481,6 +493,20 @@ static const char nnet_layers_h[] =
 "        typename CONFIG_T::accum_t v;\n"
 "        if (x[j] >= 0) v = x[j];\n"
 "        else v = x[j] * alpha;\n"
+"        y[j] = typename CONFIG_T::quant_t(v);\n"
+"    }\n"
+"}\n"
+"\n"
+"// y = min(max(x, lo), hi): accum_t holds every value of the result exactly.\n"
+"template <class data_T, class res_T, typename CONFIG_T>\n"
+"void clip(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],\n"
+"          const typename CONFIG_T::bounds_t lo, const typename CONFIG_T::bounds_t hi) {\n"
+"    #pragma HLS INLINE\n"
+"    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {\n"
+"        #pragma HLS UNROLL\n"
+"        typename CONFIG_T::accum_t v = x[j];\n"
+"        if (x[j] < lo) v = lo;\n"
+"        if (x[j] > hi) v = hi;\n"
 "        y[j] = typename CONFIG_T::quant_t(v);\n"
 "    }\n"
 "}\n"

@@ -181,8 +181,7 @@ static bool model_quantized(const IrModel *m) {
 }
 
 static bool has_quant(const IrNode *n) {
-    return n->quant && (n->op == OP_BATCHNORM || n->op == OP_RELU || n->op == OP_LEAKY_RELU ||
-                        n->op == OP_LINEAR);
+    return n->quant && ir_op_is(n->op, IR_K_QUANT);
 }
 
 /* The training pass's fused quantizers (train_par.h) take the fast types only. */
@@ -249,7 +248,7 @@ static void find_grads(Gen *g) {
     g->grad = xcalloc((size_t)m->nnodes + 1, sizeof *g->grad);
     for (int i = 0; i < m->nnodes; i++) {   /* in order: inputs come first */
         const IrNode *n = m->nodes[i];
-        bool need = n->op == OP_DENSE || n->op == OP_BATCHNORM;
+        bool need = ir_op_is(n->op, IR_K_PARAMS);
         for (int j = 0; j < n->ninputs; j++) need |= needs_grad(g, n->inputs[j]);
         g->grad[i] = need;
     }
@@ -617,6 +616,10 @@ static void gen_forward_layer(Gen *g, const IrNode *n) {
         }
         break;
     }
+    case OP_CLIP:
+        fprintf(o, "    aedl_clip_forward(%s, %s, (long)p->n * %ld, %s, %s);\n", rows(N, "out", S), rows(I, "out", Sin), S,
+                fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
+        break;
     case OP_SIGMOID:
         fprintf(o, "    aedl_sigmoid_forward(%s, %s, (long)p->n * %ld);\n", rows(N, "out", S), rows(I, "out", Sin), S);
         break;
@@ -728,6 +731,10 @@ static void gen_backward_layer(Gen *g, const IrNode *n) {
             fprintf(o, "    aedl_leaky_relu_backward(%s, %s, dy, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin), S, prec_alpha_value(n->alpha));
         }
         break;
+    case OP_CLIP:
+        fprintf(o, "    aedl_clip_backward(%s, %s, dy, (long)p->n * %ld, %s, %s);\n", d0, rows(I, "out", Sin), S,
+                fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
+        break;
     case OP_SIGMOID:
         fprintf(o, "    aedl_sigmoid_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "out", S), S);
         break;
@@ -804,6 +811,10 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
         fprintf(o, "    aedl_leaky_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %s);\n", N, inp, S, num(prec_alpha_value(n->alpha)));
         if (has_quant(n))
             fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), N, N, S);
+        break;
+    case OP_CLIP:
+        fprintf(o, "    aedl_clip_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %s, ", N, inp, S, num(prec_clip_value(n->lo)));
+        fprintf(o, "%s);\n", num(prec_clip_value(n->hi)));
         break;
     case OP_SIGMOID: case OP_TANH: {   /* the firmware's table (lib/nn.h), exact */
         aedl_fixed rt = prec_act_table_type(n->op, g->target);

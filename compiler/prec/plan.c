@@ -32,7 +32,7 @@ aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
             free(map); return NULL;
         }
         if (n->op == OP_INPUT) ninputs++;
-        else if (n->op != OP_DROPOUT && !n->prec->folded_away) nl++;
+        else if (!ir_op_is(n->op, IR_K_TRAIN_ONLY) && !n->prec->folded_away) nl++;
     }
     if (ninputs != 1) {
         snprintf(err, errn, "model '%s' has %d inputs: the emulator runs models with one input", m->name, ninputs);
@@ -51,7 +51,7 @@ aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
             p->in_t = t->result;
             continue;
         }
-        if (n->op == OP_DROPOUT || pr->folded_away) { map[i] = map[n->inputs[0]->id]; continue; }
+        if (ir_op_is(n->op, IR_K_TRAIN_ONLY) || pr->folded_away) { map[i] = map[n->inputs[0]->id]; continue; }
         if (n->ninputs > AEDL_FW_MAX_INPUTS) {
             snprintf(err, errn, "layer '%s': more than %d inputs", n->name, AEDL_FW_MAX_INPUTS);
             goto fail;
@@ -94,6 +94,14 @@ aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
             prec_alpha_type(n->alpha, &am, &ex);
             a->w = xmalloc(sizeof(int64_t));
             a->w[0] = am;
+            break;
+        }
+        case OP_CLIP: {    /* the bounds in their type (prec_clip_bounds) */
+            a->op = FW_CLIP;
+            a->has_w = true;
+            a->w = xmalloc(sizeof(int64_t) * 2);
+            int be;
+            prec_clip_bounds(n, &a->w[0], &a->w[1], &be);
             break;
         }
         case OP_RELU: a->op = FW_RELU; break;

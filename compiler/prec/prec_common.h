@@ -70,6 +70,15 @@ aedl_fixed prec_alpha_type(double alpha, int64_t *m, bool *exact);
    inference and firmware all use (0.3 -> 0.2998046875), so that the firmware
    equals the quantized model whatever alpha is written. */
 double prec_alpha_value(double alpha);
+/* clip: lo and hi are used on the 2^-10 step (rounded to nearest, as
+   leaky_relu's alpha) in training, quantized inference and firmware alike:
+   their mantissas at exponent *e (common trailing zeros dropped), and the
+   value of a bound there. */
+void prec_clip_bounds(const IrNode *n, int64_t *lo, int64_t *hi, int *e);
+double prec_clip_value(double b);
+/* The range of clip's output for inputs in [xl, xh] at exponent xe: [*lo, *hi]
+   at exponent *e, the finer of xe and the bounds'. */
+void prec_clip_range(const IrNode *n, i128 xl, i128 xh, int xe, i128 *lo, i128 *hi, int *e);
 /* sigmoid / tanh: the type of their lookup table and result (lib/nn.h):
    sigmoid ufixed<W_D, 0, rnd, sat>, tanh fixed<W_D, 1, rnd, sat>, W_D the
    target's default width. */

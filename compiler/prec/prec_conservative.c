@@ -14,6 +14,7 @@
  *   leaky_relu the union of x and alpha * x (union: F = max F, I = max I, +1 for an
  *              unsigned part in a signed union)
  *   linear, dropout  the input's type (the quantizer's when quantized)
+ *   clip       the input's range clamped to [lo, hi] (lo, hi on the 2^-10 step)
  *   add        the bias rule applied input after input
  *   concat     the union of the inputs
  *   sigmoid, tanh            their table type (pass e); softmax the default (not guaranteed)
@@ -134,6 +135,19 @@ void prec_conservative(IrModel *m, const IrTarget *t) {
             v = x;
             why = prec_strf("the input's type");
             break;
+        case OP_CLIP: {
+            int64_t bl, bh; int be, e;
+            prec_clip_bounds(n, &bl, &bh, &be);
+            c->weight = prec_type_for(bl, bh, be); c->has_weight = true;
+            i128 tl, th, lo, hi;
+            prec_type_range(x, &tl, &th);
+            prec_clip_range(n, tl, th, prec_exp(x), &lo, &hi, &e);
+            c->accum = prec_type_for(lo, hi, e); c->has_accum = true;
+            if (!c->accum.width) c->accum = x;
+            v = c->accum;
+            why = prec_strf("the input's range clamped to [%.17g, %.17g]", prec_val(bl, be), prec_val(bh, be));
+            break;
+        }
         case OP_ADD: {
             aedl_fixed s = x;
             for (int k = 1; k < n->ninputs; k++) s = add_rule(s, n->inputs[k]->prec->cons.result);
@@ -183,7 +197,7 @@ void prec_conservative(IrModel *m, const IrTarget *t) {
             if (n->op == OP_RELU || n->op == OP_LINEAR) f.accum = f.input;
             p->t = f;
             if (n->op != OP_INPUT && n->op != OP_DROPOUT && (f.has_accum || !f.has_quant) &&
-                n->op != OP_RELU && n->op != OP_LINEAR)
+                n->op != OP_RELU && n->op != OP_LINEAR && n->op != OP_CLIP)
                 p->guaranteed = false;
             if (!p->guaranteed) prec_note(p, "precision = fixed default type: may round or overflow");
         } else {

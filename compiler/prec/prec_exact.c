@@ -420,6 +420,21 @@ static void elementwise(Ex *x, IrNode *n, IrPrec *p, PrecVals *out) {
         set_acc(x, n, p, &v, 1, prec_strf("x >= 0 ? x : alpha*x, alpha = %.12g", prec_val(am, ea0)));
         break;
     }
+    case OP_CLIP: {
+        /* min(max(x, lo), hi), exact: at the finer of the input's and the bounds' steps */
+        int64_t bl, bh; int be;
+        prec_clip_bounds(n, &bl, &bh, &be);
+        p->t.weight = prec_type_for(bl, bh, be); p->t.has_weight = true;
+        int me = 0;
+        for (int k = 0; k < in->n; k++) {
+            i128 lo, hi;
+            prec_clip_range(n, in->lo[k], in->hi[k], in->e, &lo, &hi, &me);
+            if (k == 0) vals_init(&v, in->n, me);
+            v.lo[k] = lo; v.hi[k] = hi;
+        }
+        set_acc(x, n, p, &v, 1, prec_strf("min(max(x, %.17g), %.17g)", prec_val(bl, be), prec_val(bh, be)));
+        break;
+    }
     default:   /* dropout */
         vals_init(&v, in->n, in->e);
         memcpy(v.lo, in->lo, sizeof(i128) * in->n);
@@ -487,6 +502,53 @@ static void full_range(PrecVals *out, int n, aedl_fixed t) {
     for (int k = 0; k < n; k++) { out->lo[k] = lo; out->hi[k] = hi; }
 }
 
+static void exact_input(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) {
+    (void)x; (void)m;
+    full_range(out, (int)ir_shape_size(&n->shape), p->t.result);
+    p->range = to_range(out->lo[0], out->hi[0], out->e); p->has_range = true;
+    free(p->why_result);
+    p->why_result = prec_strf("%s", n->has_type ? "the declared input type" : "no declared type (see note)");
+}
+
+static void exact_batchnorm(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) { (void)m; batchnorm(x, n, p, out); }
+static void exact_elementwise(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) { (void)m; elementwise(x, n, p, out); }
+static void exact_add_concat(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) { (void)m; add_concat(x, n, p, out); }
+
+/* sigmoid, tanh: the table's values (lib/nn.h). */
+static void exact_table(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) {
+    (void)x; (void)m;
+    int size = (int)ir_shape_size(&n->shape);
+    int64_t tab[AEDL_ACT_TABLE], lo = INT64_MAX, hi = INT64_MIN;
+    aedl_fw_table(n->op == OP_TANH ? FW_TANH : FW_SIGMOID, p->t.result, tab);
+    for (int k = 0; k < AEDL_ACT_TABLE; k++) { if (tab[k] < lo) lo = tab[k]; if (tab[k] > hi) hi = tab[k]; }
+    vals_init(out, size, prec_exp(p->t.result));
+    for (int k = 0; k < size; k++) { out->lo[k] = lo; out->hi[k] = hi; }
+    p->t.has_accum = false;
+    p->range = to_range(lo, hi, out->e); p->has_range = true;
+    free(p->why_result);
+    char *r = rstr(lo, hi, out->e), *ty = tstr(p->t.result);
+    p->why_result = prec_strf("a table of %d values in %s, %s (see note)", AEDL_ACT_TABLE, ty, r);
+    free(r); free(ty);
+}
+
+static void exact_softmax(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) {
+    (void)x; (void)m;
+    full_range(out, (int)ir_shape_size(&n->shape), p->t.result);
+    p->t.has_accum = false;
+    p->range = to_range(out->lo[0], out->hi[0], out->e); p->has_range = true;
+    free(p->why_result);
+    p->why_result = prec_strf("softmax in floating point (see note)");
+}
+
+/* The exact rule of each kind: the value ranges of its outputs from its inputs'. */
+typedef void ExactRule(Ex *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out);
+static ExactRule *const EXACT_RULES[IR_NOPS] = {
+    [OP_INPUT] = exact_input, [OP_DENSE] = dense, [OP_BATCHNORM] = exact_batchnorm,
+    [OP_RELU] = exact_elementwise, [OP_LEAKY_RELU] = exact_elementwise, [OP_LINEAR] = exact_elementwise,
+    [OP_DROPOUT] = exact_elementwise, [OP_CLIP] = exact_elementwise, [OP_ADD] = exact_add_concat, [OP_CONCAT] = exact_add_concat,
+    [OP_SIGMOID] = exact_table, [OP_TANH] = exact_table, [OP_SOFTMAX] = exact_softmax,
+};
+
 void prec_bit_exact(IrModel *m, const IrTarget *t) {
     if (t && t->precision != PREC_BIT_EXACT) return;
     for (int i = 0; i < m->nnodes; i++)
@@ -498,45 +560,13 @@ void prec_bit_exact(IrModel *m, const IrTarget *t) {
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);
         PrecVals *out = &x.v[n->id];
-        int size = (int)ir_shape_size(&n->shape);
         p->t.input = n->ninputs ? n->inputs[0]->prec->t.result : p->t.result;
         free(p->inputs);
         p->ninputs = n->ninputs;
         p->inputs = xcalloc(n->ninputs ? n->ninputs : 1, sizeof(aedl_fixed));
         for (int k = 0; k < n->ninputs; k++) p->inputs[k] = n->inputs[k]->prec->t.result;
-        switch (n->op) {
-        case OP_INPUT:
-            full_range(out, size, p->t.result);
-            p->range = to_range(out->lo[0], out->hi[0], out->e); p->has_range = true;
-            free(p->why_result);
-            p->why_result = prec_strf("%s", n->has_type ? "the declared input type" : "no declared type (see note)");
-            break;
-        case OP_DENSE: dense(&x, m, n, p, out); break;
-        case OP_BATCHNORM: batchnorm(&x, n, p, out); break;
-        case OP_RELU: case OP_LEAKY_RELU: case OP_LINEAR: case OP_DROPOUT: elementwise(&x, n, p, out); break;
-        case OP_ADD: case OP_CONCAT: add_concat(&x, n, p, out); break;
-        case OP_SIGMOID: case OP_TANH: {   /* the table's values (lib/nn.h) */
-            int64_t tab[AEDL_ACT_TABLE], lo = INT64_MAX, hi = INT64_MIN;
-            aedl_fw_table(n->op == OP_TANH ? FW_TANH : FW_SIGMOID, p->t.result, tab);
-            for (int k = 0; k < AEDL_ACT_TABLE; k++) { if (tab[k] < lo) lo = tab[k]; if (tab[k] > hi) hi = tab[k]; }
-            vals_init(out, size, prec_exp(p->t.result));
-            for (int k = 0; k < size; k++) { out->lo[k] = lo; out->hi[k] = hi; }
-            p->t.has_accum = false;
-            p->range = to_range(lo, hi, out->e); p->has_range = true;
-            free(p->why_result);
-            char *r = rstr(lo, hi, out->e), *ty = tstr(p->t.result);
-            p->why_result = prec_strf("a table of %d values in %s, %s (see note)", AEDL_ACT_TABLE, ty, r);
-            free(r); free(ty);
-            break;
-        }
-        case OP_SOFTMAX:
-            full_range(out, size, p->t.result);
-            p->t.has_accum = false;
-            p->range = to_range(out->lo[0], out->hi[0], out->e); p->has_range = true;
-            free(p->why_result);
-            p->why_result = prec_strf("softmax in floating point (see note)");
-            break;
-        }
+        if (!EXACT_RULES[n->op]) aedl_fatal("internal error: no exact precision rule for %s", ir_op_name(n->op));
+        EXACT_RULES[n->op](&x, m, n, p, out);
         if (x.ovf) {
             diag_error(n->loc, "exact ranges of layer '%s' exceed 120 bits: the quantized model is too wide to analyse",
                        n->name);

@@ -44,8 +44,7 @@ void prec_quant(IrModel *m, const IrTarget *t) {
         default:
             break;
         }
-        if (n->quant && (n->op == OP_BATCHNORM || n->op == OP_RELU || n->op == OP_LEAKY_RELU ||
-                         n->op == OP_LINEAR)) {
+        if (n->quant && ir_op_is(n->op, IR_K_QUANT)) {
             s->quant = n->quant->type;
             s->has_quant = true;
         }

@@ -135,7 +135,7 @@ static float *read_ds(Ctx *c, hid_t g, const char *layer, const char *name, int 
     return v;
 }
 
-static bool has_params(const IrNode *n) { return n->op == OP_DENSE || n->op == OP_BATCHNORM; }
+static bool has_params(const IrNode *n) { return ir_op_is(n->op, IR_K_PARAMS); }
 
 /* Every group name at the root: layers in the file that the model lacks are errors. */
 typedef struct { Ctx *c; const IrModel *m; } IterCtx;

@@ -48,10 +48,32 @@ typedef struct IrPruning {
 
 /* ---- the graph ------------------------------------------------------------ */
 
+/* OP_INPUT, then one op per layer kind of kinds.def. */
 typedef enum {
-    OP_INPUT, OP_DENSE, OP_BATCHNORM, OP_RELU, OP_LEAKY_RELU, OP_SIGMOID, OP_TANH,
-    OP_SOFTMAX, OP_LINEAR, OP_DROPOUT, OP_CONCAT, OP_ADD
+    OP_INPUT,
+#define KIND(ID, name, args, flags) OP_##ID,
+#include "kinds.def"
+#undef KIND
 } IrOp;
+
+/* The number of ops (kept out of IrOp so that switches stay exhaustive). */
+enum {
+    IR_NOPS = 1
+#define KIND(ID, name, args, flags) + 1
+#include "kinds.def"
+#undef KIND
+};
+
+/* What a kind is, for the passes that ask (kinds.def's flags column). */
+enum {
+    IR_K_PARAMS = 1 << 0,       /* trained parameters (weights file, optimizer) */
+    IR_K_SUMS = 1 << 1,         /* its value is a sum: the exact type grows */
+    IR_K_QUANT = 1 << 2,        /* takes quant= on its output */
+    IR_K_MANY_INPUTS = 1 << 3,  /* two inputs or more (otherwise exactly one) */
+    IR_K_TRAIN_ONLY = 1 << 4,   /* the identity in inference: no firmware layer */
+    IR_K_TABLE = 1 << 5,        /* a lookup table in firmware (lib/nn.h) */
+    IR_K_FLOAT = 1 << 6         /* computed in floating point in firmware: not guaranteed */
+};
 
 typedef enum { INIT_HE_UNIFORM, INIT_GLOROT_UNIFORM, INIT_ZEROS } IrInit;
 
@@ -89,6 +111,8 @@ typedef struct IrNode {
     IrQuant *quant;
     /* OP_LEAKY_RELU: alpha; OP_DROPOUT: rate */
     double alpha, rate;
+    /* OP_CLIP: the bounds, lo < hi */
+    double lo, hi;
 
     struct IrParams *params;    /* NULL until weights are loaded or initialised */
     struct IrPrec *prec;        /* NULL until precision inference ran */
@@ -208,6 +232,9 @@ typedef struct IrProgram {
 } IrProgram;
 
 const char *ir_op_name(IrOp op);        /* "dense", "batchnorm", ... as in the language */
+/* The flags of OP's kind (IR_K_*; 0 for OP_INPUT) and a test of one (kinds.c). */
+unsigned ir_op_flags(IrOp op);
+static inline bool ir_op_is(IrOp op, unsigned flag) { return (ir_op_flags(op) & flag) != 0; }
 /* Prints the canonical text form (ir_dump.c). */
 void ir_dump(FILE *out, const IrProgram *p);
 /* Checks the invariants every pass relies on; a violation is an internal error (ir_verify.c). */

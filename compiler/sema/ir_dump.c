@@ -15,18 +15,6 @@
 #include "ir.h"
 #include "precision.h"
 
-static const char *const OP_NAMES[] = {
-    [OP_INPUT] = "input", [OP_DENSE] = "dense", [OP_BATCHNORM] = "batchnorm", [OP_RELU] = "relu",
-    [OP_LEAKY_RELU] = "leaky_relu", [OP_SIGMOID] = "sigmoid", [OP_TANH] = "tanh",
-    [OP_SOFTMAX] = "softmax", [OP_LINEAR] = "linear", [OP_DROPOUT] = "dropout",
-    [OP_CONCAT] = "concat", [OP_ADD] = "add",
-};
-
-const char *ir_op_name(IrOp op) {
-    if ((unsigned)op < sizeof OP_NAMES / sizeof OP_NAMES[0] && OP_NAMES[op]) return OP_NAMES[op];
-    return "?";
-}
-
 static const char *const RND[] = {"trn", "trn_zero", "rnd", "rnd_zero", "rnd_inf", "rnd_min_inf", "rnd_conv"};
 static const char *const OVF[] = {"wrap", "sat", "sat_zero", "sat_sym"};
 
@@ -149,6 +137,10 @@ static void dump_node(FILE *o, const IrNode *n) {
         break;
     case OP_DROPOUT:
         fputc('(', o); put_num(o, n->rate); fputc(')', o);
+        break;
+    case OP_CLIP:
+        fputs("(lo=", o); put_num(o, n->lo);
+        fputs(", hi=", o); put_num(o, n->hi); fputc(')', o);
         break;
     default:
         break;

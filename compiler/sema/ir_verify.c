@@ -86,7 +86,7 @@ static void check_model(const IrModel *m) {
         layers++;
         if (n->shape.rank) {
             /* Arity is a user error found by shapes.c: checked once shapes are set. */
-            ASSERT_IR(n->op == OP_CONCAT || n->op == OP_ADD ? n->ninputs >= 2 : n->ninputs == 1);
+            ASSERT_IR(ir_op_is(n->op, IR_K_MANY_INPUTS) ? n->ninputs >= 2 : n->ninputs == 1);
             with_shape++;
             check_shape(&n->shape);
             const IrShape *s0 = &n->inputs[0]->shape;
@@ -112,10 +112,14 @@ static void check_model(const IrModel *m) {
         case OP_DROPOUT:
             ASSERT_IR(n->rate >= 0 && n->rate < 1);
             break;
+        case OP_CLIP:
+            ASSERT_IR(n->lo < n->hi);
+            break;
         default:
             break;
         }
         check_quant(n->quant);
+        ASSERT_IR(!n->quant || ir_op_is(n->op, IR_K_QUANT));
         if (n->op != OP_DENSE) ASSERT_IR(!n->weight_q && !n->bias_q);
     }
     /* Shapes are set on every layer (after shapes.c) or on none (before). */

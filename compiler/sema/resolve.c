@@ -97,6 +97,7 @@ static const Param P_BN[] = {
 static const Param P_QUANT_ONLY[] = { {"quant", T_QUANT, false, 0} };
 static const Param P_LEAKY[] = { {"alpha", T_NUM, false, 0}, {"quant", T_QUANT, false, 0} };
 static const Param P_DROPOUT[] = { {"rate", T_NUM, true, 0} };
+static const Param P_CLIP[] = { {"lo", T_NUM, true, 0}, {"hi", T_NUM, true, 0} };
 static const Param P_ADAM[] = {
     {"lr", T_NUM, false, 0}, {"beta1", T_NUM, false, 0}, {"beta2", T_NUM, false, 0},
     {"epsilon", T_NUM, false, 0},
@@ -124,18 +125,12 @@ static const Sig SIG_CSV = SIG("csv", P_CSV);
 
 /* Layers: kind name -> op and parameters. */
 typedef struct { IrOp op; Sig sig; } LayerKind;
+#define ARGS(arr) arr, NPARAMS(arr)
+#define NOARGS NULL, 0
 static const LayerKind LAYERS[] = {
-    {OP_DENSE, SIG("dense", P_DENSE)},
-    {OP_BATCHNORM, SIG("batchnorm", P_BN)},
-    {OP_RELU, SIG("relu", P_QUANT_ONLY)},
-    {OP_LEAKY_RELU, SIG("leaky_relu", P_LEAKY)},
-    {OP_SIGMOID, SIG0("sigmoid")},
-    {OP_TANH, SIG0("tanh")},
-    {OP_SOFTMAX, SIG0("softmax")},
-    {OP_LINEAR, SIG("linear", P_QUANT_ONLY)},
-    {OP_DROPOUT, SIG("dropout", P_DROPOUT)},
-    {OP_CONCAT, SIG0("concat")},
-    {OP_ADD, SIG0("add")},
+#define KIND(ID, name, args, flags) {OP_##ID, {name, args, "argument"}},
+#include "kinds.def"
+#undef KIND
 };
 #define NLAYERS NPARAMS(LAYERS)
 
@@ -944,6 +939,108 @@ static IrNode *new_node(IrModel *m, IrOp op, const char *name, bool auto_named, 
     return n;
 }
 
+/* The arguments of each kind, bound to slots in its Param order (a[k] NULL:
+   absent or bad); false after reporting a bad value. */
+typedef bool ArgRule(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given);
+
+static bool args_dense(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+    bool ok = true;
+    long long u = int_of(a[0], 1);
+    if (u <= 0) {
+        diag_error(a[0]->loc, "units must be positive, got %lld", u);
+        ok = false;
+    } else if (u > MAX_UNITS) {
+        diag_error(a[0]->loc, "units %lld is too large (at most %d)", u, MAX_UNITS);
+        ok = false;
+    }
+    n->units = (int)u;
+    if (a[1] && !(n->weight_q = quant_expr(r, a[1], NULL))) ok = false;
+    if (a[2] && !(n->bias_q = quant_expr(r, a[2], NULL))) ok = false;
+    if (a[3]) {
+        bool none;
+        *prune_given = true;
+        n->prune = prune_expr(r, a[3], NULL, true, &none);
+        if (!n->prune && !none) ok = false;
+    }
+    n->use_bias = bool_of(a[4], true);
+    n->init = (IrInit)enum_of(&P_DENSE[5], a[5], INIT_HE_UNIFORM);
+    if (!n->use_bias && a[2]) {
+        diag_error(a[2]->loc, "a bias quantizer on a dense without bias (use_bias=false)");
+        ok = false;
+    }
+    return ok;
+}
+
+static bool args_batchnorm(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+    (void)prune_given;
+    bool ok = true;
+    n->momentum = num_of(a[0], 0.99);
+    n->epsilon = num_of(a[1], 1e-3);
+    if (a[0] && !(n->momentum >= 0 && n->momentum < 1)) {
+        diag_error(a[0]->loc, "momentum must be in [0, 1), got %g", n->momentum);
+        ok = false;
+    }
+    if (a[1] && !(n->epsilon > 0)) {
+        diag_error(a[1]->loc, "epsilon must be positive, got %g", n->epsilon);
+        ok = false;
+    }
+    if (a[2] && !(n->quant = quant_expr(r, a[2], NULL))) ok = false;
+    return ok;
+}
+
+/* relu, linear: quant= only. */
+static bool args_quant_only(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+    (void)prune_given;
+    return !(a[0] && !(n->quant = quant_expr(r, a[0], NULL)));
+}
+
+static bool args_leaky_relu(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+    (void)prune_given;
+    bool ok = true;
+    n->alpha = num_of(a[0], 0.3);
+    if (a[0] && !(n->alpha >= 0 && n->alpha < 1)) {
+        diag_error(a[0]->loc, "alpha of leaky_relu must be in [0, 1), got %g", n->alpha);
+        ok = false;
+    }
+    if (a[1] && !(n->quant = quant_expr(r, a[1], NULL))) ok = false;
+    return ok;
+}
+
+static bool args_dropout(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+    (void)r; (void)prune_given;
+    n->rate = num_of(a[0], 0);
+    if (!(n->rate >= 0 && n->rate < 1)) {
+        diag_error(a[0]->loc, "dropout rate must be in [0, 1), got %g", n->rate);
+        return false;
+    }
+    return true;
+}
+
+static bool args_clip(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+    (void)r; (void)prune_given;
+    n->lo = num_of(a[0], 0);
+    n->hi = num_of(a[1], 1);
+    bool ok = true;
+    for (int k = 0; k < 2; k++)
+        if (a[k] && !(fabs(k ? n->hi : n->lo) <= 1048576)) {
+            diag_error(a[k]->loc, "clip bound %s = %g is out of range (at most 2^20 in magnitude)", k ? "hi" : "lo",
+                       k ? n->hi : n->lo);
+            ok = false;
+        }
+    if (ok && a[0] && a[1] && !(nearbyint(ldexp(n->lo, 10)) < nearbyint(ldexp(n->hi, 10)))) {
+        diag_error(a[1]->loc, "clip needs lo < hi on the 2^-10 step it uses, got lo = %g, hi = %g", n->lo, n->hi);
+        ok = false;
+    }
+    return ok;
+}
+
+/* NULL: the kind takes no arguments. */
+static ArgRule *const ARG_RULES[IR_NOPS] = {
+    [OP_DENSE] = args_dense, [OP_BATCHNORM] = args_batchnorm, [OP_RELU] = args_quant_only,
+    [OP_LEAKY_RELU] = args_leaky_relu, [OP_LINEAR] = args_quant_only, [OP_DROPOUT] = args_dropout,
+    [OP_CLIP] = args_clip,
+};
+
 static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, bool *prune_given) {
     const AstExpr *a[8];
     Loc l[8];
@@ -951,68 +1048,7 @@ static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, 
     /* After a bad argument the others are still checked (every error is
        reported); absent or bad values are NULL in a[]. */
     bool ok = bind_args(&lk->sig, st->args, st->nargs, st->kind_name.loc, a, l);
-    switch (lk->op) {
-    case OP_DENSE: {
-        long long u = int_of(a[0], 1);
-        if (u <= 0) {
-            diag_error(a[0]->loc, "units must be positive, got %lld", u);
-            ok = false;
-        } else if (u > MAX_UNITS) {
-            diag_error(a[0]->loc, "units %lld is too large (at most %d)", u, MAX_UNITS);
-            ok = false;
-        }
-        n->units = (int)u;
-        if (a[1] && !(n->weight_q = quant_expr(r, a[1], NULL))) ok = false;
-        if (a[2] && !(n->bias_q = quant_expr(r, a[2], NULL))) ok = false;
-        if (a[3]) {
-            bool none;
-            *prune_given = true;
-            n->prune = prune_expr(r, a[3], NULL, true, &none);
-            if (!n->prune && !none) ok = false;
-        }
-        n->use_bias = bool_of(a[4], true);
-        n->init = (IrInit)enum_of(&P_DENSE[5], a[5], INIT_HE_UNIFORM);
-        if (!n->use_bias && a[2]) {
-            diag_error(a[2]->loc, "a bias quantizer on a dense without bias (use_bias=false)");
-            ok = false;
-        }
-        break;
-    }
-    case OP_BATCHNORM:
-        n->momentum = num_of(a[0], 0.99);
-        n->epsilon = num_of(a[1], 1e-3);
-        if (a[0] && !(n->momentum >= 0 && n->momentum < 1)) {
-            diag_error(a[0]->loc, "momentum must be in [0, 1), got %g", n->momentum);
-            ok = false;
-        }
-        if (a[1] && !(n->epsilon > 0)) {
-            diag_error(a[1]->loc, "epsilon must be positive, got %g", n->epsilon);
-            ok = false;
-        }
-        if (a[2] && !(n->quant = quant_expr(r, a[2], NULL))) ok = false;
-        break;
-    case OP_RELU:
-    case OP_LINEAR:
-        if (a[0] && !(n->quant = quant_expr(r, a[0], NULL))) ok = false;
-        break;
-    case OP_LEAKY_RELU:
-        n->alpha = num_of(a[0], 0.3);
-        if (a[0] && !(n->alpha >= 0 && n->alpha < 1)) {
-            diag_error(a[0]->loc, "alpha of leaky_relu must be in [0, 1), got %g", n->alpha);
-            ok = false;
-        }
-        if (a[1] && !(n->quant = quant_expr(r, a[1], NULL))) ok = false;
-        break;
-    case OP_DROPOUT:
-        n->rate = num_of(a[0], 0);
-        if (!(n->rate >= 0 && n->rate < 1)) {
-            diag_error(a[0]->loc, "dropout rate must be in [0, 1), got %g", n->rate);
-            ok = false;
-        }
-        break;
-    default:
-        break;
-    }
+    if (ARG_RULES[lk->op] && !ARG_RULES[lk->op](r, n, a, prune_given)) ok = false;
     return ok;
 }
 

@@ -32,21 +32,75 @@ static bool same_shape(const IrShape *a, const IrShape *b) {
     return true;
 }
 
-/* Number of inputs a node takes: exactly one, or at least two (concat, add). */
+/* Number of inputs a node takes: exactly one, or at least two (IR_K_MANY_INPUTS). */
 static bool arity_ok(const IrNode *n) {
-    switch (n->op) {
-    case OP_INPUT: return n->ninputs == 0;
-    case OP_CONCAT:
-    case OP_ADD: return n->ninputs >= 2;
-    default: return n->ninputs == 1;
-    }
+    if (n->op == OP_INPUT) return n->ninputs == 0;
+    return ir_op_is(n->op, IR_K_MANY_INPUTS) ? n->ninputs >= 2 : n->ninputs == 1;
 }
+
+/* The shape rules: S starts as the first input's shape; a rule changes it,
+   or reports and returns false.  NULL: the shape is kept. */
+typedef bool ShapeRule(const IrNode *n, IrShape *s);
+
+static bool shape_dense(const IrNode *n, IrShape *s) {
+    const IrNode *a = n->inputs[0];
+    /* One axis only: the firmware and the emulator compute a dense layer as
+       one matrix-vector product, so the whole pipeline does. */
+    if (a->shape.rank != 1) {
+        diag_error(n->loc, "dense '%s' needs a 1-D input, but '%s' is %s: flatten the data "
+                   "(`flatten = true` in the data block) and declare the input 1-D",
+                   n->name, a->name, shape_text(&a->shape));
+        return false;
+    }
+    s->dims[s->rank - 1] = n->units;
+    return true;
+}
+
+static bool shape_concat(const IrNode *n, IrShape *s) {
+    const IrNode *a = n->inputs[0];
+    long last = 0;
+    for (int i = 0; i < n->ninputs; i++) {
+        const IrNode *b = n->inputs[i];
+        bool ok = b->shape.rank == a->shape.rank;
+        for (int k = 0; ok && k < a->shape.rank - 1; k++) ok = b->shape.dims[k] == a->shape.dims[k];
+        if (!ok) {
+            diag_error(n->loc, "concat '%s': cannot join '%s' %s and '%s' %s: all axes but the last must match",
+                       n->name, a->name, shape_text(&a->shape), b->name, shape_text(&b->shape));
+            return false;
+        }
+        last += b->shape.dims[b->shape.rank - 1];
+    }
+    if (last > 1000000) {
+        diag_error(n->loc, "concat '%s' is too wide (%ld)", n->name, last);
+        return false;
+    }
+    s->dims[s->rank - 1] = (int)last;
+    return true;
+}
+
+static bool shape_add(const IrNode *n, IrShape *s) {
+    (void)s;
+    const IrNode *a = n->inputs[0];
+    for (int i = 1; i < n->ninputs; i++) {
+        const IrNode *b = n->inputs[i];
+        if (!same_shape(&a->shape, &b->shape)) {
+            diag_error(n->loc, "add '%s': cannot add '%s' %s and '%s' %s: the shapes differ", n->name,
+                       a->name, shape_text(&a->shape), b->name, shape_text(&b->shape));
+            return false;
+        }
+    }
+    return true;
+}
+
+static ShapeRule *const SHAPE_RULES[IR_NOPS] = {
+    [OP_DENSE] = shape_dense, [OP_CONCAT] = shape_concat, [OP_ADD] = shape_add,
+};
 
 /* Sets N's shape; false (after reporting) when it cannot be worked out. */
 static bool node_shape(IrNode *n) {
     if (n->op == OP_INPUT) return n->shape.rank > 0;
     if (!arity_ok(n)) {
-        if (n->op == OP_CONCAT || n->op == OP_ADD)
+        if (ir_op_is(n->op, IR_K_MANY_INPUTS))
             diag_error(n->loc, "%s '%s' needs at least two inputs (`%s %s <- a, b`), got %d", ir_op_name(n->op),
                        n->name, ir_op_name(n->op), n->name, n->ninputs);
         else
@@ -55,53 +109,8 @@ static bool node_shape(IrNode *n) {
     }
     for (int i = 0; i < n->ninputs; i++)
         if (n->inputs[i]->shape.rank == 0) return false;   /* already reported */
-    const IrNode *a = n->inputs[0];
-    IrShape s = a->shape;
-    switch (n->op) {
-    case OP_DENSE:
-        /* One axis only: the firmware and the emulator compute a dense layer as
-           one matrix-vector product, so the whole pipeline does. */
-        if (a->shape.rank != 1) {
-            diag_error(n->loc, "dense '%s' needs a 1-D input, but '%s' is %s: flatten the data "
-                       "(`flatten = true` in the data block) and declare the input 1-D",
-                       n->name, a->name, shape_text(&a->shape));
-            return false;
-        }
-        s.dims[s.rank - 1] = n->units;
-        break;
-    case OP_CONCAT: {
-        long last = 0;
-        for (int i = 0; i < n->ninputs; i++) {
-            const IrNode *b = n->inputs[i];
-            bool ok = b->shape.rank == a->shape.rank;
-            for (int k = 0; ok && k < a->shape.rank - 1; k++) ok = b->shape.dims[k] == a->shape.dims[k];
-            if (!ok) {
-                diag_error(n->loc, "concat '%s': cannot join '%s' %s and '%s' %s: all axes but the last must match",
-                           n->name, a->name, shape_text(&a->shape), b->name, shape_text(&b->shape));
-                return false;
-            }
-            last += b->shape.dims[b->shape.rank - 1];
-        }
-        if (last > 1000000) {
-            diag_error(n->loc, "concat '%s' is too wide (%ld)", n->name, last);
-            return false;
-        }
-        s.dims[s.rank - 1] = (int)last;
-        break;
-    }
-    case OP_ADD:
-        for (int i = 1; i < n->ninputs; i++) {
-            const IrNode *b = n->inputs[i];
-            if (!same_shape(&a->shape, &b->shape)) {
-                diag_error(n->loc, "add '%s': cannot add '%s' %s and '%s' %s: the shapes differ", n->name,
-                           a->name, shape_text(&a->shape), b->name, shape_text(&b->shape));
-                return false;
-            }
-        }
-        break;
-    default:   /* batchnorm, activations, linear, dropout: shape kept */
-        break;
-    }
+    IrShape s = n->inputs[0]->shape;
+    if (SHAPE_RULES[n->op] && !SHAPE_RULES[n->op](n, &s)) return false;
     n->shape = s;
     return true;
 }

@@ -127,6 +127,18 @@ for f in examples/*.aedl; do
   check "hls/example/$b" "$(why_csim "$W/$b/hls")" csim "$W/$b/hls"
 done
 
+# ---- clip: the bounds are data of weights/LAYER.h, the result type is the clamped range ----------------
+"$TOOL" weights tests/hls/clip.aedl "$W/clip.h5" 7 > "$W/clip.tool" 2>&1 &&
+  "$AEDLC" tests/hls/clip.aedl --emit hls --weights "$W/clip.h5" -o "$W/clip" > "$W/clip.log" 2>&1
+check hls/clip-csim "$(cat "$W/clip.tool" "$W/clip.log") $(why_csim "$W/clip/hls")" csim "$W/clip/hls"
+D="$W/clip/hls/firmware"
+check hls/clip-bounds "weights/c2.h: $(grep c2_ "$D/weights/c2.h" | tr '\n' ' ')" \
+  sh -c "grep -qx 'static const c2_bounds_t c2_lo = -0.2998046875;' '$D/weights/c2.h' && grep -qx 'static const c2_bounds_t c2_hi = 0.599609375;' '$D/weights/c2.h'"
+check hls/clip-narrowed "defines.h: $(grep 'c_result_t' "$D/defines.h")" \
+  grep -q '^typedef ap_fixed<12,2> c_result_t;  // bit_exact: no quantizer: the exact values \[-0.75, 1.5\]' "$D/defines.h"
+check hls/clip-call "clip.cpp does not call nnet::clip with the bounds" \
+  grep -q 'nnet::clip<.*>(.*, c2_lo, c2_hi);' "$D/cl.cpp"
+
 # The weight arrays are constant data, which no code initialises (with g++ -O0 that
 # code was most of the compile time): no static initialiser in the firmware's object
 # file, no writable data, and the kernels are read-only (what C++11 gives fails this).

@@ -85,6 +85,15 @@ static void leaky_f32(float *y, float *const *g, float *const *x, const float *d
     aedl_leaky_relu_forward(y, x[0], B * C, ALPHA);
     aedl_leaky_relu_backward(g[0], x[0], dy, B * C, ALPHA);
 }
+#define CLIP_LO -0.5f
+#define CLIP_HI 0.75f
+static void clip_ref(double *y, double *const *x) {
+    for (int i = 0; i < B * C; i++) y[i] = fmin(fmax(x[0][i], (double)CLIP_LO), (double)CLIP_HI);
+}
+static void clip_f32(float *y, float *const *g, float *const *x, const float *dy) {
+    aedl_clip_forward(y, x[0], B * C, CLIP_LO, CLIP_HI);
+    aedl_clip_backward(g[0], x[0], dy, B * C, CLIP_LO, CLIP_HI);
+}
 static void sigmoid_ref(double *y, double *const *x) {
     for (int i = 0; i < B * C; i++) y[i] = 1 / (1 + exp(-x[0][i]));
 }
@@ -189,6 +198,7 @@ static const gcase cases[] = {
     { "batchnorm_train", 3, { B * C, C, C }, B * C, bn_ref, bn_f32 },
     { "relu", 1, { B * C }, B * C, relu_ref, relu_f32 },
     { "leaky_relu", 1, { B * C }, B * C, leaky_ref, leaky_f32 },
+    { "clip", 1, { B * C }, B * C, clip_ref, clip_f32 },
     { "sigmoid", 1, { B * C }, B * C, sigmoid_ref, sigmoid_f32 },
     { "tanh", 1, { B * C }, B * C, tanh_ref, tanh_f32 },
     { "softmax", 1, { B * C }, B * C, softmax_ref, softmax_f32 },
@@ -325,7 +335,7 @@ static void check_f64_kernels(void) {
     struct { const char *n; void (*ref)(double *, double *const *); int kind; } acts[] = {
         { "f64/relu", relu_ref, 0 }, { "f64/leaky_relu", leaky_ref, 1 },
         { "f64/sigmoid", sigmoid_ref, 2 }, { "f64/tanh", tanh_ref, 3 },
-        { "f64/softmax", softmax_ref, 4 }, { "f64/linear", linear_ref, 5 },
+        { "f64/softmax", softmax_ref, 4 }, { "f64/linear", linear_ref, 5 }, { "f64/clip", clip_ref, 6 },
     };
     for (size_t k = 0; k < sizeof acts / sizeof acts[0]; k++) {
         switch (acts[k].kind) {
@@ -334,6 +344,7 @@ static void check_f64_kernels(void) {
         case 2: aedl_sigmoid_forward_f64(o, a, B * C); break;
         case 3: aedl_tanh_forward_f64(o, a, B * C); break;
         case 4: aedl_softmax_forward_f64(o, a, B, C); break;
+        case 6: aedl_clip_forward_f64(o, a, B * C, CLIP_LO, CLIP_HI); break;
         default: aedl_linear_forward_f64(o, a, B * C); break;
         }
         acts[k].ref(rr, as);

@@ -216,9 +216,15 @@ static void rand_model(Model *M) {
             n = add_node(M, OP_BATCHNORM, size, last, NULL);
             if (rnd(3)) n->quant = quant_type(M, rand_quant_type(true, true));
             rand_params(n, size);
-        } else if (r < 67) {
+        } else if (r < 62) {
             n = add_node(M, OP_RELU, size, last, NULL);
             if (rnd(4)) n->quant = quant_type(M, rand_quant_type(true, true));
+        } else if (r < 67) {     /* used on the 2^-10 step: 0.3 is 0.2998046875 */
+            n = add_node(M, OP_CLIP, size, last, NULL);
+            static const double bounds[] = {-3, -1.5, -0.3, 0, 0.125, 0.7, 2.5};
+            int k = rnd(6);
+            n->lo = bounds[k];
+            n->hi = bounds[k + 1 + rnd(6 - k)];
         } else if (r < 77) {
             n = add_node(M, OP_LEAKY_RELU, size, last, NULL);
             n->alpha = alphas[rnd(6)];
@@ -323,6 +329,14 @@ static void ref_eval_node(const Model *M, const float *in, const IrNode *upto, d
                 v[j] = a;
             }
             break;
+        case OP_CLIP:
+            for (int j = 0; j < size; j++) {   /* the bounds on the 2^-10 step (docs/language.md) */
+                aedl_fixed bt = fx(16, 6, true, AEDL_RND_CONV, AEDL_SAT);
+                aedl_fx lo = aedl_fx_from_double(bt, n->lo), hi = aedl_fx_from_double(bt, n->hi);
+                double xv = aedl_fx_to_double(x[j]);
+                v[j] = xv < aedl_fx_to_double(lo) ? lo : xv > aedl_fx_to_double(hi) ? hi : x[j];
+            }
+            break;
         case OP_SIGMOID: case OP_TANH:   /* the target's default width (16 in these tests) */
             for (int j = 0; j < size; j++)
                 v[j] = ref_table(n, x[j], n->op == OP_TANH ? fx(16, 1, true, AEDL_RND, AEDL_SAT)
@@ -403,6 +417,15 @@ static void ref_hls(const Model *M, const float *in, double *out) {
                 for (int k = 1; k < n->ninputs; k++) a = aedl_fx_add(a, vals[n->inputs[k]->id][j]);
                 a = aedl_fx_cast(t->accum, a);
                 break;
+            case OP_CLIP: {   /* v = x; if (x < lo) v = lo; if (x > hi) v = hi; in accum_t */
+                aedl_fixed bt = t->weight;   /* bounds_t, which holds both rounded to the 2^-10 step */
+                bt.rnd = AEDL_RND_CONV;
+                aedl_fx lo = aedl_fx_from_double(bt, n->lo), hi = aedl_fx_from_double(bt, n->hi);
+                double xv = aedl_fx_to_double(x[j]);
+                a = xv < aedl_fx_to_double(lo) ? lo : xv > aedl_fx_to_double(hi) ? hi : x[j];
+                a = aedl_fx_cast(t->accum, a);
+                break;
+            }
             case OP_SIGMOID: case OP_TANH: a = ref_table(n, x[j], t->result); break;
             default: break;
             }
@@ -492,6 +515,7 @@ static void dump_model(const Model *M) {
         fprintf(stderr, "  %-14s in=%d%s", n->name, n->ninputs ? n->inputs[0]->id : -1, n->ninputs > 1 ? "+" : "");
         if (n->quant) fprintf(stderr, " quant=%s", prec_type_str(n->quant->type, q, sizeof q));
         if (n->op == OP_INPUT) fprintf(stderr, " type=%s", prec_type_str(n->in_type, q, sizeof q));
+        if (n->op == OP_CLIP) fprintf(stderr, " lo=%g hi=%g", n->lo, n->hi);
         if (n->weight_q) fprintf(stderr, " wq=%s", prec_type_str(n->weight_q->type, q, sizeof q));
         if (p) fprintf(stderr, " | w=%s acc=%s q=%s res=%s%s%s", prec_type_str(p->t.weight, a, sizeof a),
                        prec_type_str(p->t.accum, b, sizeof b), p->t.has_quant ? prec_type_str(p->t.quant, c, sizeof c) : "-",

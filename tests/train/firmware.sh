@@ -52,6 +52,20 @@ elif equals_qi leaky "$W/leaky.aedl"; then
     sh -c "grep -q 'alpha 0.3 is used as 0.2998046875' '$R' && ! grep -qi 'not guaranteed' '$R'"
 fi
 
+# clip, on a quantized relu (ufixed<8,0>; 0.1 is used as 0.099609375, on the 2^-10 step)
+# and on an exact dense output: training, quantized inference, the emulator and the C
+# simulation compute the same clamp, so the guarantee holds.
+sed -e '0,/^  relu(quant=qa)$/s//&\n  clip(0.1, 0.7)/' -e 's/^  dense enc2(.*)$/&\n  clip mid(lo=-0.3, hi=0.5)/' "$AEDL" > "$W/clip.aedl"
+R="$W/clip/report/precision.txt"
+if [ "$(grep -c '^  clip' "$W/clip.aedl")" -ne 2 ]; then
+  fail train/fw-clip-equals-qi "the sed that writes the clip model did not add two clip layers"
+elif equals_qi clip "$W/clip.aedl"; then
+  check train/fw-clip-guaranteed "the report calls a layer not guaranteed: $(grep -i 'not guaranteed' "$R" | head -n 2)" \
+    sh -c "grep -q '^mid (clip, line' '$R' && ! grep -qi 'not guaranteed' '$R'"
+  make -s -C "$W/clip/hls" csim WERROR=1 > "$W/csim5.out" 2>&1
+  check train/fw-clip-csim "$(tail -n 2 "$W/csim5.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim5.out"
+fi
+
 # sigmoid and tanh are tables (as hls4ml's), read the same way by training's quantized
 # inference, the emulator and the C simulation: guaranteed too.
 awk '/  relu\(quant=qa\)/ { n++; if (n == 2) { print "  tanh"; next } if (n == 3) { print "  sigmoid"; next } } { print }' \

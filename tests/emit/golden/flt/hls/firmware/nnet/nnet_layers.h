@@ -67,6 +67,20 @@ void leaky_relu(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
     }
 }
 
+// y = min(max(x, lo), hi): accum_t holds every value of the result exactly.
+template <class data_T, class res_T, typename CONFIG_T>
+void clip(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
+          const typename CONFIG_T::bounds_t lo, const typename CONFIG_T::bounds_t hi) {
+    #pragma HLS INLINE
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
+        #pragma HLS UNROLL
+        typename CONFIG_T::accum_t v = x[j];
+        if (x[j] < lo) v = lo;
+        if (x[j] > hi) v = hi;
+        y[j] = typename CONFIG_T::quant_t(v);
+    }
+}
+
 // y = x, through the layer's quantizer.
 template <class data_T, class res_T, typename CONFIG_T>
 void linear(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
