@@ -38,3 +38,35 @@ expect_error() {
   ends_with_diag "$T/stderr" || why="${why:+$why; }the output does not end with a diagnostic"
   if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; head -c 1500 "$T/stderr" | head -n 12 | sed 's/^/  stderr: /'; fi
 }
+
+# robust_model FILE EPOCHS [SIGNAL]: FILE is model m (dense, batchnorm, relu,
+# dense; 57 inputs) trained on bg.h5 for EPOCHS, and when SIGNAL is given it
+# is also scored on that HDF5 file (signal s).
+robust_model() {
+  sig=""
+  [ -n "${3:-}" ] && sig="  signal s = hdf5(\"$3\", \"Particles\")
+"
+  cat > "$1" <<AEDL
+quantizer qw = quantized_bits(8, 3, 1)
+model m {
+  input x[57] : fixed<16, 7, rnd, sat>
+  dense enc(8, weight=qw, bias=qw)
+  batchnorm
+  relu(quant=quantized_relu(8, 2))
+  dense out(57, weight=qw, bias=qw)
+}
+data d {
+  train = hdf5("bg.h5", "Particles")
+${sig}  features = [0:3]
+  flatten = true
+  validation = 0.2
+  test = 0.2
+}
+train {
+  model = m
+  data = d
+  epochs = $2
+  batch = 256
+}
+AEDL
+}

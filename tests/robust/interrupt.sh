@@ -10,29 +10,7 @@
 . tests/robust/common.sh
 cd "$T" || exit 1
 "$GEN" --process background --events 10000 --seed 1 -o bg.h5 --quiet || { echo "FAIL robust/interrupt: aedl-gen failed"; exit 1; }
-cat > m.aedl <<'AEDL'
-quantizer qw = quantized_bits(8, 3, 1)
-model m {
-  input x[57] : fixed<16, 7, rnd, sat>
-  dense enc(8, weight=qw, bias=qw)
-  batchnorm
-  relu(quant=quantized_relu(8, 2))
-  dense out(57, weight=qw, bias=qw)
-}
-data d {
-  train = hdf5("bg.h5", "Particles")
-  features = [0:3]
-  flatten = true
-  validation = 0.2
-  test = 0.2
-}
-train {
-  model = m
-  data = d
-  epochs = 60
-  batch = 256
-}
-AEDL
+robust_model m.aedl 60
 "$AEDLC" m.aedl --emit train -o out > emit.log 2>&1 || { echo "FAIL robust/interrupt: aedlc --emit train: $(tail -3 emit.log)"; exit 1; }
 TR=out/train/m_train
 same_weights() { h5dump "$1" | tail -n +2 > a.txt; h5dump "$2" | tail -n +2 > b.txt; cmp -s a.txt b.txt; }
