@@ -141,3 +141,24 @@ double aedl_now(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+const char *aedl_file_kind(mode_t m) {
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+         : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "a special file";
+}
+
+int aedl_open_regular(const char *path, struct stat *st, const char **kind) {
+    *kind = NULL;
+    if (stat(path, st) != 0) return -1;
+    if (!S_ISREG(st->st_mode)) { *kind = aedl_file_kind(st->st_mode); return -1; }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        int e = errno;
+        close(fd);
+        if (!S_ISREG(st->st_mode)) *kind = aedl_file_kind(st->st_mode);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}

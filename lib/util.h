@@ -3,6 +3,7 @@
 #define AEDL_UTIL_H
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 /* Allocation that never returns NULL: on failure prints what and how much, exits 1. */
 void *xmalloc(size_t n);
@@ -27,6 +28,15 @@ void aedl_atomic_abort(aedl_atomic *a);
    then aedl_rename_over(tmp, path). Caller frees. */
 char *aedl_tmp_name(const char *path);
 int aedl_rename_over(const char *tmp, const char *path);
+
+/* Input files are read only when they are regular files: a FIFO or a device
+   could block or never end.  aedl_open_regular stats PATH, refuses anything
+   else, then opens it without blocking (O_NONBLOCK: a FIFO put in its place
+   meanwhile cannot wait for a writer) and checks the open file again.  Returns
+   the descriptor and fills *st, or -1 with *kind naming what PATH is ("a FIFO",
+   "a directory", ...; aedl_file_kind), or *kind NULL and errno set. */
+int aedl_open_regular(const char *path, struct stat *st, const char **kind);
+const char *aedl_file_kind(mode_t mode);
 
 /* mkdir -p; 0 or -1 with errno. */
 int aedl_mkdirs(const char *path);

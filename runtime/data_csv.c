@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "data_src.h"
 #include "util.h"
 
@@ -83,10 +84,16 @@ static size_t line_of(const char *buf, size_t off) {
 }
 
 static char *read_all(const char *path, size_t *len, char *err, size_t errlen) {
-    char why[160];
-    if (aedl_file_problem(path, why, sizeof why)) { data_err(err, errlen, "%s: %s", path, why); return NULL; }
-    FILE *f = fopen(path, "rb");
-    if (!f) { data_err(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return NULL; }
+    struct stat st;
+    const char *kind;
+    int fd = aedl_open_regular(path, &st, &kind);
+    if (fd < 0) {
+        if (kind) data_err(err, errlen, "%s: not a regular file (%s)", path, kind);
+        else data_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) { close(fd); data_err(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return NULL; }
     size_t cap = 1 << 16, n = 0;
     char *buf = xmalloc(cap + 1);
     for (;;) {

@@ -27,35 +27,14 @@ int data_err(char *err, size_t errlen, const char *fmt, ...) {
     return -1;
 }
 
-static const char *file_kind(mode_t m) {
-    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
-         : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "a special file";
-}
-
 const char *aedl_file_problem(const char *path, char *buf, size_t len) {
     struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(buf, len, "cannot open: %s", strerror(errno));
-        return buf;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(buf, len, "not a regular file (%s)", file_kind(st.st_mode));
-        return buf;
-    }
-    /* Non-blocking: should the name have become a FIFO since the stat, this open
-       returns at once, and fstat tells. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(buf, len, "cannot open: %s", strerror(errno));
-        return buf;
-    }
-    int rc = fstat(fd, &st);
-    close(fd);
-    if (rc != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(buf, len, "not a regular file (%s)", rc ? "cannot stat it" : file_kind(st.st_mode));
-        return buf;
-    }
-    return NULL;
+    const char *kind;
+    int fd = aedl_open_regular(path, &st, &kind);
+    if (fd >= 0) { close(fd); return NULL; }
+    if (kind) snprintf(buf, len, "not a regular file (%s)", kind);
+    else snprintf(buf, len, "cannot open: %s", strerror(errno));
+    return buf;
 }
 
 void h5_quiet_begin(h5_quiet *q) {

@@ -57,9 +57,7 @@ static int add_file(char *path, char *real, char *text, size_t len) {
 }
 
 void src_describe_special(const char *path, const struct stat *st, char *buf, size_t size) {
-    const char *kind = S_ISDIR(st->st_mode) ? "a directory" : S_ISFIFO(st->st_mode) ? "a FIFO"
-                     : S_ISCHR(st->st_mode) ? "a character device" : S_ISBLK(st->st_mode) ? "a block device"
-                     : S_ISSOCK(st->st_mode) ? "a socket" : "a special file";
+    const char *kind = aedl_file_kind(st->st_mode);
     const char *tail = S_ISDIR(st->st_mode) ? "" : ", not a regular file";
     struct stat lst;
     char *real = NULL;
@@ -70,28 +68,15 @@ void src_describe_special(const char *path, const struct stat *st, char *buf, si
     free(real);
 }
 
-/* Opens and reads only a regular file: a FIFO or a device is refused before
-   it is opened (reading it could block or never end), and checked again on
-   the open file (O_NONBLOCK: opening a FIFO cannot wait for a writer). */
+/* Reads only a regular file (aedl_open_regular): a FIFO or a device is refused. */
 int src_load(const char *path, const char **err) {
     static char errbuf[4200];
     struct stat st;
-    if (stat(path, &st) != 0) {
-        *err = strerror(errno);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        src_describe_special(path, &st, errbuf, sizeof errbuf);
-        *err = errbuf;
-        return -1;
-    }
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) { *err = strerror(errno); return -1; }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = errno;
-        close(fd);
-        if (!S_ISREG(st.st_mode)) src_describe_special(path, &st, errbuf, sizeof errbuf);
-        else snprintf(errbuf, sizeof errbuf, "%s", strerror(e));
+    const char *kind;
+    int fd = aedl_open_regular(path, &st, &kind);
+    if (fd < 0) {
+        if (kind) src_describe_special(path, &st, errbuf, sizeof errbuf);
+        else snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
         *err = errbuf;
         return -1;
     }
