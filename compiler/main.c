@@ -613,41 +613,6 @@ out:
  * This process holds DIR/.aedl.lock throughout; its children are let through
  * (proc.h) and end with it. */
 
-/* Runs argv (aedlc itself: /proc/self/exe) with stdout and stderr into *out. */
-static int run_capture(char *const argv[], char **out, size_t *len) {
-    int fd[2];
-    *out = NULL; *len = 0;
-    if (pipe(fd) != 0) return -1;
-    pid_t parent = getpid(), pid = fork();
-    if (pid < 0) { close(fd[0]); close(fd[1]); return -1; }
-    if (pid == 0) {
-        aedl_child_setup(parent, "aedlc");
-        dup2(fd[1], 1); dup2(fd[1], 2);
-        close(fd[0]); close(fd[1]);
-        execv(argv[0], argv);
-        fprintf(stderr, "aedlc: error: cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    aedl_child_started(pid);
-    close(fd[1]);
-    size_t cap = 4096;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (cap - *len < 1024) { cap *= 2; buf = xrealloc(buf, cap); }
-        ssize_t n = read(fd[0], buf + *len, cap - *len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        *len += (size_t)n;
-    }
-    close(fd[0]);
-    *out = buf;
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) { aedl_child_ended(pid); return -1; }
-    aedl_child_ended(pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
 /* Step 3 for one request: the firmware with the trained weights. */
 static void firmware_request(const Options *o, const char *observed, int wfd) {
     char self[PATH_MAX], weights[4400];
@@ -667,7 +632,7 @@ static void firmware_request(const Options *o, const char *observed, int wfd) {
     argv[k] = NULL;
     char *out = NULL;
     size_t len = 0;
-    int st = n > 0 ? run_capture((char *const *)argv, &out, &len) : -1;
+    int st = n > 0 ? aedl_run_capture((char *const *)argv, &out, &len) : -1;
     free(argv);
     char head[64];
     int hn = snprintf(head, sizeof head, "%d %zu\n", st, len);
@@ -728,12 +693,8 @@ static int run_flow(const Options *o) {
         if (strncmp(line, "firmware", 8) == 0) firmware_request(o, line[8] == ' ' ? line + 9 : "", to_train[1]);
     }
     close(from_train[0]); close(to_train[1]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) { aedl_child_ended(pid); return 1; }
-    aedl_child_ended(pid);
-    if (WIFEXITED(st)) return WEXITSTATUS(st);
-    return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    int st = aedl_child_wait(pid);
+    return st < 0 ? 1 : st;
 }
 
 int main(int argc, char **argv) {

@@ -327,3 +327,46 @@ int aedl_outdir_lock(const char *dir, char *err, size_t errlen) {
     free(path);
     return -1;
 }
+
+int aedl_child_wait(pid_t pid) {
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) { aedl_child_ended(pid); return -1; }
+    aedl_child_ended(pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+int aedl_run_capture(char *const argv[], char **out, size_t *len) {
+    *out = xstrdup("");
+    *len = 0;
+    int fd[2];
+    if (pipe(fd) != 0) return -1;
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0) { close(fd[0]); close(fd[1]); return -1; }
+    if (pid == 0) {
+        const char *base = strrchr(argv[0], '/');
+        aedl_child_setup(parent, base ? base + 1 : argv[0]);
+        dup2(fd[1], 1); dup2(fd[1], 2);
+        close(fd[0]); close(fd[1]);
+        execv(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    aedl_child_started(pid);
+    close(fd[1]);
+    size_t n = 0, cap = 4096;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (cap - n < 1024) { cap *= 2; buf = xrealloc(buf, cap); }
+        ssize_t got = read(fd[0], buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        n += (size_t)got;
+    }
+    buf[n] = 0;
+    close(fd[0]);
+    free(*out);
+    *out = buf;
+    *len = n;
+    return aedl_child_wait(pid);
+}

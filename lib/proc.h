@@ -32,6 +32,14 @@ void aedl_die_now(int sig);
 void aedl_child_setup(pid_t parent, const char *name);
 void aedl_child_started(pid_t pid);
 void aedl_child_ended(pid_t pid);
+/* Waits for the child pid (EINTR retried) and calls aedl_child_ended: its exit
+   status, 128 + N when signal N ended it, or -1 when it cannot be waited for. */
+int aedl_child_wait(pid_t pid);
+/* Runs argv[0] (a path) with argv, its stdout and stderr into *out
+   (NUL-terminated, *len bytes without the NUL; caller frees), as a child of
+   the above.  Returns its status as aedl_child_wait, or -1 when it could not
+   be started (*out then ""). */
+int aedl_run_capture(char *const argv[], char **out, size_t *len);
 
 /* One run per output folder: takes DIR/.aedl.lock (an fcntl write lock, held
    until the process ends; the file holds "PID PROGRAM START").  0 when taken,

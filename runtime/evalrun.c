@@ -73,45 +73,6 @@ typedef struct {
 
 /* ---------------------------------------------------------------- regeneration */
 
-/* Runs argv, output captured into *out (NUL-terminated, caller frees).
-   Returns the exit status, or -1 when it could not run. */
-static int run_capture(char *const argv[], char **out) {
-    int fd[2];
-    *out = xstrdup("");
-    if (pipe(fd) != 0) return -1;
-    pid_t parent = getpid(), pid = fork();
-    if (pid < 0) { close(fd[0]); close(fd[1]); return -1; }
-    if (pid == 0) {
-        const char *base = strrchr(argv[0], '/');
-        aedl_child_setup(parent, base ? base + 1 : argv[0]);
-        dup2(fd[1], 1); dup2(fd[1], 2);
-        close(fd[0]); close(fd[1]);
-        execv(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    aedl_child_started(pid);
-    close(fd[1]);
-    size_t len = 0, cap = 4096;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (cap - len < 1024) { cap *= 2; buf = xrealloc(buf, cap); }
-        ssize_t n = read(fd[0], buf + len, cap - len - 1);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        len += (size_t)n;
-    }
-    buf[len] = 0;
-    close(fd[0]);
-    free(*out);
-    *out = buf;
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) { aedl_child_ended(pid); return -1; }
-    aedl_child_ended(pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
 /* aedlc's warnings in its output `out`: each "...: warning: ..." line with the
    lines that belong to it (the source line and caret, indented, and its
    "note:" lines) is printed to stderr as aedlc wrote it (print; not with
@@ -862,7 +823,8 @@ static void run_report(evalctx *E) {
     const char *argv[] = { tool, "--quiet", r->opt.outdir, NULL };
     char *out = NULL;
     double t0 = aedl_now();
-    int st = run_capture((char *const *)argv, &out);
+    size_t len;
+    int st = aedl_run_capture((char *const *)argv, &out, &len);
     if (st != 0) fprintf(stderr, "%s: warning: %s failed (status %d):\n%s", aedl_progname, tool, st, out);
     else aedl_say(r, "report: %s/report/index.html (%.2f s)\n", r->opt.outdir, aedl_now() - t0);
     free(out);

@@ -1392,11 +1392,7 @@ static int run_make(const char *dir, const char *aedlc, const char *lib, const c
     }
     free(va); free(vl); free(vi);
     aedl_child_started(pid);
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) { aedl_child_ended(pid); return -1; }
-    aedl_child_ended(pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    return aedl_child_wait(pid);
 }
 
 /* ---------------------------------------------------------------- entry */

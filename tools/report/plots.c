@@ -42,11 +42,7 @@ static int gnuplot_accepts(const char *cmd) {
         _exit(127);
     }
     aedl_child_started(pid);
-    int st = 0, ok = 1;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) { ok = 0; break; }
-    aedl_child_ended(pid);
-    return ok && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    return aedl_child_wait(pid) == 0;
 }
 
 void rep_detect_gnuplot(rep *R) {
@@ -105,12 +101,8 @@ static int gp_run(rep *R, const char *name) {
         _exit(127);
     }
     aedl_child_started(pid);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) { st = -1; break; }
-    aedl_child_ended(pid);
     struct stat sb;
-    int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 && stat(ptmp, &sb) == 0 && sb.st_size > 0 &&
+    int ok = aedl_child_wait(pid) == 0 && stat(ptmp, &sb) == 0 && sb.st_size > 0 &&
              aedl_rename_over(ptmp, ppng) == 0;
     if (ok) unlink(plog);
     else {
