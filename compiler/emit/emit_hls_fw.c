@@ -15,9 +15,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emit_hls_int.h"
+#include "kinds.h"
 #include "nn.h"
 #include "util.h"
 #include "weights.h"
+
+/* ---- a kind's parts (the entries' `hls` hooks, kinds.h; below, before parameters.h) ---------------- */
+
+/* The names a weights file uses: the slots' typedefs, the guard's upper-case
+   name, the slots' step exponents. */
+typedef struct { const char *wt, *bt, *up; int ew, eb; } HlsSlots;
+
+typedef struct HlsKind HlsKind;
+struct HlsKind {
+    const char *wslot, *bslot;          /* the slots' names: "weight", "scale", ... */
+    /* The reason of the weight (bias) slot's type in defines.h when no pass gave
+       one; false: the default text.  why_weight_first: this reason wins. */
+    bool (*why_weight)(const IrNode *n, char *why, int len);
+    bool why_weight_first;
+    bool (*why_bias)(const IrNode *n, char *why, int len);
+    /* weights/LAYER.h after the layer's head, up to the guard's #endif (a plan layer with has_w). */
+    void (*weights)(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, HlsSlots sl);
+    /* The kind's members of config_LAYER (parameters.h). */
+    void (*config)(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o);
+    /* The layer's call in the top function: input in, output hn, configuration cfg. */
+    void (*call)(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in, const HlsNode *hn,
+                 const char *cfg);
+};
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
@@ -30,11 +54,8 @@ int hls_pow2(int64_t m) {
     return p;
 }
 
-const char *hls_wslot(const IrNode *n) {
-    return n->op == OP_BATCHNORM ? "scale" : n->op == OP_LEAKY_RELU ? "alpha" : n->op == OP_CLIP ? "bounds"
-         : n->op == OP_SIGMOID || n->op == OP_TANH ? "table" : "weight";
-}
-const char *hls_bslot(const IrNode *n) { return n->op == OP_BATCHNORM ? "shift" : "bias"; }
+const char *hls_wslot(const IrNode *n) { return kind_of(n->op)->hls->wslot; }
+const char *hls_bslot(const IrNode *n) { return kind_of(n->op)->hls->bslot; }
 
 void hls_tname(const IrNode *n, const char *slot, char *buf, int len) {
     snprintf(buf, (size_t)len, "%s_%s_t", n->name, slot);
@@ -111,21 +132,18 @@ static void write_defines(Hls *h) {
         bool cons = p->mode != PREC_BIT_EXACT || h->zero_weights;
         if (a->has_w) {
             hls_tname(n, hls_wslot(n), name, sizeof name);
-            if (n->op == OP_LEAKY_RELU) snprintf(why, sizeof why, "alpha = %g on the batchnorm parameter step%s", n->alpha,
-                                                 p->alpha_exact ? " (exact)" : " (rounded, as in training)");
+            const HlsKind *k = kind_of(n->op)->hls;
+            if (k->why_weight_first && k->why_weight(n, why, sizeof why)) {}
             else if (!cons && p->why_weight) snprintf(why, sizeof why, "%s: %s", mode, p->why_weight);
-            else if (n->op == OP_DENSE && n->weight_q) quant_text(n->weight_q, why, sizeof why);
-            else if (n->op == OP_BATCHNORM) snprintf(why, sizeof why, "scale = gamma / sqrt(var + eps), the batchnorm parameter type");
-            else if (n->op == OP_SIGMOID || n->op == OP_TANH) snprintf(why, sizeof why, "the table's values: the result type");
-            else if (n->op == OP_CLIP) snprintf(why, sizeof why, "lo = %g, hi = %g on the 2^-10 step, as in training", n->lo, n->hi);
+            else if (k->why_weight && k->why_weight(n, why, sizeof why)) {}
             else snprintf(why, sizeof why, "the target's default type (no weight quantizer)");
             put_typedef(o, a->w_t, name, why);
         }
         if (a->has_b) {
             hls_tname(n, hls_bslot(n), name, sizeof name);
+            const HlsKind *k = kind_of(n->op)->hls;
             if (!cons && p->why_bias) snprintf(why, sizeof why, "%s: %s", mode, p->why_bias);
-            else if (n->op == OP_DENSE && n->bias_q) quant_text(n->bias_q, why, sizeof why);
-            else if (n->op == OP_BATCHNORM) snprintf(why, sizeof why, "shift = beta - mean * scale, the batchnorm parameter type");
+            else if (k->why_bias && k->why_bias(n, why, sizeof why)) {}
             else snprintf(why, sizeof why, "the target's default type (no bias quantizer)");
             put_typedef(o, a->b_t, name, why);
         }
@@ -183,80 +201,252 @@ static void write_weights(Hls *h, const IrNode *n, const aedl_fw_layer *a) {
     FILE *o = hls_open(h, "firmware/weights/%s.h", n->name);
     put_layer_head(o, n, "");
     int ew = aedl_fw_exp(a->w_t), eb = aedl_fw_exp(a->b_t);
-    if (n->op == OP_DENSE) {
-        long total = (long)a->n_in * a->n_out, zeros = 0, masked = 0;
-        for (long k = 0; k < total; k++) {
-            zeros += a->w[k] == 0;
-            if (a->w[k] == 0 && n->params && n->params->mask && n->params->mask[k] == 0.0f) masked++;
-        }
-        fprintf(o, "// Kernel w[i][j] (input i, neuron j; the Keras layout) in %s, bias b[j] in %s:\n"
-                   "// exact values of their types.  %ld of %ld weights are 0 and cost nothing in the\n"
-                   "// latency strategy: %ld pruned (mask), %ld rounded to zero.%s\n"
-                   "// nnet::dense (nnet/nnet_dense.h) reads these arrays: a value edited here changes\n"
-                   "// the design (a zero skips its term, a non-zero makes one).  Keep values of the\n"
-                   "// types; defines.h says which range the types were chosen for.\n",
-                wt, a->has_b ? bt : "(no bias)", zeros, total, masked, zeros - masked,
-                h->zero_weights ? "\n// No trained weights were given (--weights): every weight is 0 here." : "");
-        fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
-        fprintf(o, "static const %s %s_w[%d][%d] = {\n", wt, n->name, a->n_in, a->n_out);
-        for (int i = 0; i < a->n_in; i++) {
-            const int64_t *row = a->w + (long)i * a->n_out;
-            char num[80];
-            int width = 6;
-            for (int j = 0; j < a->n_out; j++) width += (int)strlen(hls_exact(row[j], ew, num, sizeof num)) + 2;
-            if (width <= 90) {     /* the row on one line */
-                fprintf(o, "    {");
-                put_values(o, row, a->n_out, ew, "");
-                fprintf(o, "}%s  // x[%d]\n", i + 1 < a->n_in ? "," : "", i);
-                continue;
-            }
-            fprintf(o, "    {  // x[%d]\n", i);
-            put_values(o, row, a->n_out, ew, "        ");
-            fprintf(o, "\n    }%s\n", i + 1 < a->n_in ? "," : "");
-        }
-        fprintf(o, "};\n");
-        if (a->has_b) {
-            fprintf(o, "\nstatic const %s %s_b[%d] = {\n", bt, n->name, a->n_out);
-            put_values(o, a->b, a->n_out, eb, "    ");
-            fprintf(o, "\n};\n");
-        }
-    } else if (n->op == OP_BATCHNORM) {
-        fprintf(o, "// Inference: y = x * scale + shift, scale = gamma / sqrt(moving_variance + epsilon),\n"
-                   "// shift = beta - moving_mean * scale, quantized to %s and %s (exact values).%s\n",
-                wt, bt, h->zero_weights ? "\n// No trained weights were given: gamma 1, beta 0, mean 0, variance 1." : "");
-        fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
-        fprintf(o, "static const %s %s_scale[%d] = {\n", wt, n->name, a->n_out);
-        put_values(o, a->w, a->n_out, ew, "    ");
-        fprintf(o, "\n};\n\nstatic const %s %s_shift[%d] = {\n", bt, n->name, a->n_out);
-        put_values(o, a->b, a->n_out, eb, "    ");
-        fprintf(o, "\n};\n");
-    } else if (n->op == OP_SIGMOID || n->op == OP_TANH) {
-        int sh = aedl_fw_table_shift(a->op), half = AEDL_ACT_TABLE / 2;
-        fprintf(o, "// %s(x) by a table of %d entries over [%d, %d), as hls4ml does: x reads entry\n"
-                   "// floor(x * %d) + %d, clamped to [0, %d]; entry i = %s((i - %d) / %d) rounded to %s\n"
-                   "// (exact values).  Training's quantized inference reads the same table.\n",
-                ir_op_name(n->op), AEDL_ACT_TABLE, -(half >> sh), half >> sh, 1 << sh, half, AEDL_ACT_TABLE - 1,
-                ir_op_name(n->op), half, 1 << sh, wt);
-        fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
-        fprintf(o, "static const %s %s_table[%d] = {\n", wt, n->name, AEDL_ACT_TABLE);
-        put_values(o, a->w, AEDL_ACT_TABLE, ew, "    ");
-        fprintf(o, "\n};\n");
-    } else if (n->op == OP_CLIP) {
-        char lo[80], hi[80];
-        fprintf(o, "// clip(lo = %g, hi = %g): the bounds on the 2^-10 step (training uses the same values), in %s.\n",
-                n->lo, n->hi, wt);
-        fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
-        fprintf(o, "static const %s %s_lo = %s;\nstatic const %s %s_hi = %s;\n", wt, n->name,
-                hls_exact(a->w[0], ew, lo, sizeof lo), wt, n->name, hls_exact(a->w[1], ew, hi, sizeof hi));
-    } else {   /* leaky_relu */
-        char num[80];
-        fprintf(o, "// alpha = %g in %s%s.\n", n->alpha, wt, n->prec->alpha_exact ? " (exact)" : " (rounded to its step; training uses the same value)");
-        fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
-        fprintf(o, "static const %s %s_alpha = %s;\n", wt, n->name, hls_exact(a->w[0], ew, num, sizeof num));
-    }
+    kind_of(n->op)->hls->weights(h, n, a, o, (HlsSlots){wt, bt, up, ew, eb});
     fprintf(o, "\n#endif\n");
     hls_close(h);
 }
+
+/* ---- the kinds' parts ------------------------------------------------------------------------------ */
+
+static void config_none(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o) { (void)h; (void)n; (void)a; (void)o; }
+static void weights_none(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, HlsSlots sl) {
+    (void)h; (void)n; (void)a; (void)o; (void)sl;
+}
+
+/* dense */
+static bool why_weight_dense(const IrNode *n, char *why, int len) {
+    if (!n->weight_q) return false;
+    quant_text(n->weight_q, why, len);
+    return true;
+}
+static bool why_bias_dense(const IrNode *n, char *why, int len) {
+    if (!n->bias_q) return false;
+    quant_text(n->bias_q, why, len);
+    return true;
+}
+static void weights_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, HlsSlots sl) {
+    const char *wt = sl.wt, *bt = sl.bt, *up = sl.up;
+    int ew = sl.ew, eb = sl.eb;
+    long total = (long)a->n_in * a->n_out, zeros = 0, masked = 0;
+    for (long k = 0; k < total; k++) {
+        zeros += a->w[k] == 0;
+        if (a->w[k] == 0 && n->params && n->params->mask && n->params->mask[k] == 0.0f) masked++;
+    }
+    fprintf(o, "// Kernel w[i][j] (input i, neuron j; the Keras layout) in %s, bias b[j] in %s:\n"
+               "// exact values of their types.  %ld of %ld weights are 0 and cost nothing in the\n"
+               "// latency strategy: %ld pruned (mask), %ld rounded to zero.%s\n"
+               "// nnet::dense (nnet/nnet_dense.h) reads these arrays: a value edited here changes\n"
+               "// the design (a zero skips its term, a non-zero makes one).  Keep values of the\n"
+               "// types; defines.h says which range the types were chosen for.\n",
+            wt, a->has_b ? bt : "(no bias)", zeros, total, masked, zeros - masked,
+            h->zero_weights ? "\n// No trained weights were given (--weights): every weight is 0 here." : "");
+    fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
+    fprintf(o, "static const %s %s_w[%d][%d] = {\n", wt, n->name, a->n_in, a->n_out);
+    for (int i = 0; i < a->n_in; i++) {
+        const int64_t *row = a->w + (long)i * a->n_out;
+        char num[80];
+        int width = 6;
+        for (int j = 0; j < a->n_out; j++) width += (int)strlen(hls_exact(row[j], ew, num, sizeof num)) + 2;
+        if (width <= 90) {     /* the row on one line */
+            fprintf(o, "    {");
+            put_values(o, row, a->n_out, ew, "");
+            fprintf(o, "}%s  // x[%d]\n", i + 1 < a->n_in ? "," : "", i);
+            continue;
+        }
+        fprintf(o, "    {  // x[%d]\n", i);
+        put_values(o, row, a->n_out, ew, "        ");
+        fprintf(o, "\n    }%s\n", i + 1 < a->n_in ? "," : "");
+    }
+    fprintf(o, "};\n");
+    if (a->has_b) {
+        fprintf(o, "\nstatic const %s %s_b[%d] = {\n", bt, n->name, a->n_out);
+        put_values(o, a->b, a->n_out, eb, "    ");
+        fprintf(o, "\n};\n");
+    }
+}
+static void config_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o) {
+    (void)n;
+    long total = (long)a->n_in * a->n_out, nz = 0, sh = 0;
+    for (long k = 0; k < total; k++) if (a->w[k]) { nz++; sh += hls_pow2(a->w[k]) >= 0; }
+    fprintf(o, "    static const unsigned strategy = nnet::%s;\n",
+            h->t->strategy == STRATEGY_RESOURCE ? "resource" : "latency");
+    fprintf(o, "    static const unsigned reuse_factor = %d;\n", h->t->reuse_factor);
+    fprintf(o, "    static const unsigned n_zeros = %ld;      // pruned or rounded to zero\n", total - nz);
+    fprintf(o, "    static const unsigned n_nonzeros = %ld;\n", nz);
+    fprintf(o, "    static const unsigned n_shifts = %ld;     // non-zero weights +-2^k: shifts\n", sh);
+    fprintf(o, "    static const unsigned n_multipliers = %ld;\n", nz - sh);
+}
+static void call_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in, const HlsNode *hn,
+                       const char *cfg) {
+    (void)h;
+    fprintf(o, "    nnet::dense<%s, %s, %s>(%s, %s, %s_w", in->type, hn->type, cfg, in->arr, hn->arr, n->name);
+    if (a->has_b) fprintf(o, ", %s_b", n->name);
+    fprintf(o, ");\n");
+}
+const HlsKind hls_dense = {"weight", "bias", why_weight_dense, false, why_bias_dense, weights_dense, config_dense, call_dense};
+
+/* batchnorm: scale and shift */
+static bool why_weight_batchnorm(const IrNode *n, char *why, int len) {
+    (void)n;
+    snprintf(why, (size_t)len, "scale = gamma / sqrt(var + eps), the batchnorm parameter type");
+    return true;
+}
+static bool why_bias_batchnorm(const IrNode *n, char *why, int len) {
+    (void)n;
+    snprintf(why, (size_t)len, "shift = beta - mean * scale, the batchnorm parameter type");
+    return true;
+}
+static void weights_batchnorm(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, HlsSlots sl) {
+    const char *wt = sl.wt, *bt = sl.bt, *up = sl.up;
+    int ew = sl.ew, eb = sl.eb;
+    fprintf(o, "// Inference: y = x * scale + shift, scale = gamma / sqrt(moving_variance + epsilon),\n"
+               "// shift = beta - moving_mean * scale, quantized to %s and %s (exact values).%s\n",
+            wt, bt, h->zero_weights ? "\n// No trained weights were given: gamma 1, beta 0, mean 0, variance 1." : "");
+    fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
+    fprintf(o, "static const %s %s_scale[%d] = {\n", wt, n->name, a->n_out);
+    put_values(o, a->w, a->n_out, ew, "    ");
+    fprintf(o, "\n};\n\nstatic const %s %s_shift[%d] = {\n", bt, n->name, a->n_out);
+    put_values(o, a->b, a->n_out, eb, "    ");
+    fprintf(o, "\n};\n");
+}
+static void call_batchnorm(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in,
+                           const HlsNode *hn, const char *cfg) {
+    (void)h; (void)a;
+    fprintf(o, "    nnet::batchnorm<%s, %s, %s>(%s, %s, %s_scale, %s_shift);\n", in->type, hn->type, cfg,
+            in->arr, hn->arr, n->name, n->name);
+}
+const HlsKind hls_batchnorm = {"scale", "shift", why_weight_batchnorm, false, why_bias_batchnorm, weights_batchnorm,
+                               config_none, call_batchnorm};
+
+/* leaky_relu: alpha */
+static bool why_weight_leaky_relu(const IrNode *n, char *why, int len) {
+    snprintf(why, (size_t)len, "alpha = %g on the batchnorm parameter step%s", n->alpha,
+             n->prec->alpha_exact ? " (exact)" : " (rounded, as in training)");
+    return true;
+}
+static void weights_leaky_relu(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, HlsSlots sl) {
+    (void)h;
+    const char *wt = sl.wt, *up = sl.up;
+    int ew = sl.ew;
+    char num[80];
+    fprintf(o, "// alpha = %g in %s%s.\n", n->alpha, wt, n->prec->alpha_exact ? " (exact)" : " (rounded to its step; training uses the same value)");
+    fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
+    fprintf(o, "static const %s %s_alpha = %s;\n", wt, n->name, hls_exact(a->w[0], ew, num, sizeof num));
+}
+static void call_leaky_relu(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in,
+                            const HlsNode *hn, const char *cfg) {
+    (void)h; (void)a;
+    fprintf(o, "    nnet::leaky_relu<%s, %s, %s>(%s, %s, %s_alpha);\n", in->type, hn->type, cfg,
+            in->arr, hn->arr, n->name);
+}
+const HlsKind hls_leaky_relu = {"alpha", "bias", why_weight_leaky_relu, true, NULL, weights_leaky_relu, config_none,
+                                call_leaky_relu};
+
+/* clip: the bounds */
+static bool why_weight_clip(const IrNode *n, char *why, int len) {
+    snprintf(why, (size_t)len, "lo = %g, hi = %g on the 2^-10 step, as in training", n->lo, n->hi);
+    return true;
+}
+static void weights_clip(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, HlsSlots sl) {
+    (void)h;
+    const char *wt = sl.wt, *up = sl.up;
+    int ew = sl.ew;
+    char lo[80], hi[80];
+    fprintf(o, "// clip(lo = %g, hi = %g): the bounds on the 2^-10 step (training uses the same values), in %s.\n",
+            n->lo, n->hi, wt);
+    fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
+    fprintf(o, "static const %s %s_lo = %s;\nstatic const %s %s_hi = %s;\n", wt, n->name,
+            hls_exact(a->w[0], ew, lo, sizeof lo), wt, n->name, hls_exact(a->w[1], ew, hi, sizeof hi));
+}
+static void call_clip(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in, const HlsNode *hn,
+                      const char *cfg) {
+    (void)h; (void)a;
+    fprintf(o, "    nnet::clip<%s, %s, %s>(%s, %s, %s_lo, %s_hi);\n", in->type, hn->type, cfg,
+            in->arr, hn->arr, n->name, n->name);
+}
+const HlsKind hls_clip = {"bounds", "bias", why_weight_clip, false, NULL, weights_clip, config_none, call_clip};
+
+/* sigmoid, tanh: the table */
+static bool why_weight_table(const IrNode *n, char *why, int len) {
+    (void)n;
+    snprintf(why, (size_t)len, "the table's values: the result type");
+    return true;
+}
+static void weights_table(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, HlsSlots sl) {
+    (void)h;
+    const char *wt = sl.wt, *up = sl.up;
+    int ew = sl.ew;
+    int sh = aedl_fw_table_shift(a->op), half = AEDL_ACT_TABLE / 2;
+    fprintf(o, "// %s(x) by a table of %d entries over [%d, %d), as hls4ml does: x reads entry\n"
+               "// floor(x * %d) + %d, clamped to [0, %d]; entry i = %s((i - %d) / %d) rounded to %s\n"
+               "// (exact values).  Training's quantized inference reads the same table.\n",
+            ir_op_name(n->op), AEDL_ACT_TABLE, -(half >> sh), half >> sh, 1 << sh, half, AEDL_ACT_TABLE - 1,
+            ir_op_name(n->op), half, 1 << sh, wt);
+    fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
+    fprintf(o, "static const %s %s_table[%d] = {\n", wt, n->name, AEDL_ACT_TABLE);
+    put_values(o, a->w, AEDL_ACT_TABLE, ew, "    ");
+    fprintf(o, "\n};\n");
+}
+static void config_table(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o) {
+    (void)h; (void)n;
+    fprintf(o, "    static const unsigned table_size = %d;\n    static const int table_shift = %d;    "
+               "// entry floor(x * 2^table_shift) + table_size / 2\n", AEDL_ACT_TABLE, aedl_fw_table_shift(a->op));
+}
+static void call_table(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in, const HlsNode *hn,
+                       const char *cfg) {
+    (void)h; (void)a;
+    fprintf(o, "    nnet::%s<%s, %s, %s>(%s, %s, %s_table);\n", ir_op_name(n->op), in->type, hn->type, cfg,
+            in->arr, hn->arr, n->name);
+}
+const HlsKind hls_table = {"table", "bias", why_weight_table, false, NULL, weights_table, config_table, call_table};
+
+/* Kinds without parameters: nnet::KIND<in, out, config>(x, y) (nnet_layers.h). */
+static void call_plain(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in, const HlsNode *hn,
+                       const char *cfg) {
+    (void)h; (void)a;
+    fprintf(o, "    nnet::%s<%s, %s, %s>(%s, %s);\n", ir_op_name(n->op), in->type, hn->type, cfg,
+            in->arr, hn->arr);
+}
+const HlsKind hls_plain = {"weight", "bias", NULL, false, NULL, weights_none, config_none, call_plain};
+
+/* add: the exact sum, one cast */
+static void call_add(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in, const HlsNode *hn,
+                     const char *cfg) {
+    (void)a; (void)in;
+    fprintf(o, "    for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n", hn->size);
+    fprintf(o, "        %s::accum_t v = ", cfg);
+    for (int k = 0; k < n->ninputs; k++)
+        fprintf(o, "%s%s[j]", k ? " + " : "", h->N[n->inputs[k]->id].arr);
+    fprintf(o, ";  // exact sum, one cast\n        %s[j] = %s::quant_t(v);\n    }\n", hn->arr, cfg);
+}
+const HlsKind hls_add = {"weight", "bias", NULL, false, NULL, weights_none, config_none, call_add};
+
+/* concat: the inputs one after another */
+static void call_concat(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in,
+                        const HlsNode *hn, const char *cfg) {
+    (void)a; (void)in; (void)cfg;
+    int off = 0;
+    char idx[32];
+    for (int k = 0; k < n->ninputs; k++) {
+        const HlsNode *s = &h->N[n->inputs[k]->id];
+        if (off) snprintf(idx, sizeof idx, "j + %d", off);
+        else snprintf(idx, sizeof idx, "j");
+        fprintf(o, "    for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n"
+                   "        %s[%s] = %s[j];\n    }\n", s->size, hn->arr, idx, s->arr);
+        off += s->size;
+    }
+}
+const HlsKind hls_concat = {"weight", "bias", NULL, false, NULL, weights_none, config_none, call_concat};
+
+/* dropout: the identity in inference, no plan layer, nothing in the project. */
+static void call_none(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in, const HlsNode *hn,
+                      const char *cfg) {
+    (void)h; (void)n; (void)a; (void)o; (void)in; (void)hn; (void)cfg;
+}
+const HlsKind hls_train_only = {"weight", "bias", NULL, false, NULL, weights_none, config_none, call_none};
+
+/* The input: the top function's x, no layer. */
+const HlsKind hls_input = {"weight", "bias", NULL, false, NULL, weights_none, config_none, call_none};
 
 /* ---- parameters.h ----------------------------------------------------------------------------------- */
 
@@ -281,20 +471,7 @@ static void write_parameters(Hls *h) {
         put_layer_head(o, n, "");
         fprintf(o, "struct config_%s {\n", n->name);
         fprintf(o, "    static const unsigned n_in = %d;\n    static const unsigned n_out = %d;\n", a->n_in, a->n_out);
-        if (n->op == OP_DENSE) {
-            long total = (long)a->n_in * a->n_out, nz = 0, sh = 0;
-            for (long k = 0; k < total; k++) if (a->w[k]) { nz++; sh += hls_pow2(a->w[k]) >= 0; }
-            fprintf(o, "    static const unsigned strategy = nnet::%s;\n",
-                    h->t->strategy == STRATEGY_RESOURCE ? "resource" : "latency");
-            fprintf(o, "    static const unsigned reuse_factor = %d;\n", h->t->reuse_factor);
-            fprintf(o, "    static const unsigned n_zeros = %ld;      // pruned or rounded to zero\n", total - nz);
-            fprintf(o, "    static const unsigned n_nonzeros = %ld;\n", nz);
-            fprintf(o, "    static const unsigned n_shifts = %ld;     // non-zero weights +-2^k: shifts\n", sh);
-            fprintf(o, "    static const unsigned n_multipliers = %ld;\n", nz - sh);
-        }
-        if (n->op == OP_SIGMOID || n->op == OP_TANH)
-            fprintf(o, "    static const unsigned table_size = %d;\n    static const int table_shift = %d;    "
-                       "// entry floor(x * 2^table_shift) + table_size / 2\n", AEDL_ACT_TABLE, aedl_fw_table_shift(a->op));
+        kind_of(n->op)->hls->config(h, n, a, o);
         if (a->has_w) { hls_tname(n, hls_wslot(n), t, sizeof t); fprintf(o, "    typedef %s %s_t;\n", t, hls_wslot(n)); }
         if (a->has_b) { hls_tname(n, hls_bslot(n), t, sizeof t); fprintf(o, "    typedef %s %s_t;\n", t, hls_bslot(n)); }
         bool acc = n->prec->t.has_accum;
@@ -347,56 +524,7 @@ static void write_top(Hls *h) {
         put_array(o, hn);
         char cfg[160];
         snprintf(cfg, sizeof cfg, "config_%s", n->name);
-        switch (n->op) {
-        case OP_DENSE:
-            fprintf(o, "    nnet::dense<%s, %s, %s>(%s, %s, %s_w", in->type, hn->type, cfg, in->arr, hn->arr, n->name);
-            if (a->has_b) fprintf(o, ", %s_b", n->name);
-            fprintf(o, ");\n");
-            break;
-        case OP_BATCHNORM:
-            fprintf(o, "    nnet::batchnorm<%s, %s, %s>(%s, %s, %s_scale, %s_shift);\n", in->type, hn->type, cfg,
-                    in->arr, hn->arr, n->name, n->name);
-            break;
-        case OP_LEAKY_RELU:
-            fprintf(o, "    nnet::leaky_relu<%s, %s, %s>(%s, %s, %s_alpha);\n", in->type, hn->type, cfg,
-                    in->arr, hn->arr, n->name);
-            break;
-        case OP_CLIP:
-            fprintf(o, "    nnet::clip<%s, %s, %s>(%s, %s, %s_lo, %s_hi);\n", in->type, hn->type, cfg,
-                    in->arr, hn->arr, n->name, n->name);
-            break;
-        case OP_SIGMOID: case OP_TANH:
-            fprintf(o, "    nnet::%s<%s, %s, %s>(%s, %s, %s_table);\n", ir_op_name(n->op), in->type, hn->type, cfg,
-                    in->arr, hn->arr, n->name);
-            break;
-        case OP_RELU: case OP_LINEAR: case OP_SOFTMAX:
-            fprintf(o, "    nnet::%s<%s, %s, %s>(%s, %s);\n", ir_op_name(n->op), in->type, hn->type, cfg,
-                    in->arr, hn->arr);
-            break;
-        case OP_ADD: {
-            fprintf(o, "    for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n", hn->size);
-            fprintf(o, "        %s::accum_t v = ", cfg);
-            for (int k = 0; k < n->ninputs; k++)
-                fprintf(o, "%s%s[j]", k ? " + " : "", h->N[n->inputs[k]->id].arr);
-            fprintf(o, ";  // exact sum, one cast\n        %s[j] = %s::quant_t(v);\n    }\n", hn->arr, cfg);
-            break;
-        }
-        case OP_CONCAT: {
-            int off = 0;
-            char idx[32];
-            for (int k = 0; k < n->ninputs; k++) {
-                const HlsNode *s = &h->N[n->inputs[k]->id];
-                if (off) snprintf(idx, sizeof idx, "j + %d", off);
-                else snprintf(idx, sizeof idx, "j");
-                fprintf(o, "    for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n"
-                           "        %s[%s] = %s[j];\n    }\n", s->size, hn->arr, idx, s->arr);
-                off += s->size;
-            }
-            break;
-        }
-        default:
-            break;
-        }
+        kind_of(n->op)->hls->call(h, n, a, o, in, hn, cfg);
     }
     /* outputs that are not written in place */
     int col = 0;

@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "emit_train.h"
+#include "kinds.h"
 #include "emu.h"
 #include "nn.h"
 #include "prec_common.h"
@@ -222,7 +223,7 @@ typedef struct {
     char id[TS * 2];
 } QEntry;
 
-typedef struct {
+typedef struct Gen {
     FILE *o;
     const IrProgram *p;
     const IrModel *m;
@@ -521,6 +522,496 @@ static bool bn_epi(Gen *g, const IrNode *n, char *buf, size_t len) {
     return false;
 }
 
+/* The gradient rows of input j, or NULL when no gradient is needed there
+   (the model input, a layer with nothing trainable up to it). */
+static const char *din(const Gen *g, const IrNode *n, int j) {
+    const IrNode *s = n->inputs[j];
+    if (!needs_grad(g, s)) return "NULL";
+    return rows(s->name, "dout", node_size(s));
+}
+
+/* ---------------------------------------------------------------- the layers' functions */
+
+/* One layer's generated function, as the kinds' training hooks (kinds.h) see
+   it: the stream, the model's and the layer's names, its first input's, their
+   sizes per event, the input's gradient rows (backward), and what the body used. */
+typedef struct TrainSite {
+    FILE *o;
+    const char *M, *N, *I;
+    long S, Sin;
+    const char *d0;
+    bool uses_mode, uses_x, uses_dy;
+} TrainSite;
+
+void train_forward_input(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)n;
+    FILE *o = s->o;
+    const char *M = s->M;
+    const char *N = s->N;
+    long S = s->S;
+    s->uses_mode = g->in->has_type;
+    if (g->in->has_type) {
+        fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(%s, x, sizeof(float) * (size_t)p->n * %ld);\n", rows(N, "out", S), S);
+        fprintf(o, "    else aedl_tq_f32(&m->tq_%s_t_%s, x, %s, (long)p->n * %ld, NULL);\n", M, N, rows(N, "out", S), S);
+    } else {
+        fprintf(o, "    memcpy(%s, x, sizeof(float) * (size_t)p->n * %ld);\n", rows(N, "out", S), S);
+    }
+}
+
+void train_forward_dense(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    int nin = last_dim(n->inputs[0]);
+    long rows_per = Sin / nin;
+    fprintf(o, "    aedl_dense_forward(%s, %s, m->%s_k, m->%s_b, p->n * %ld, %d, %d);\n", rows(N, "out", S),
+            rows(I, "out", Sin), N, N, rows_per, nin, n->units);
+}
+
+void train_forward_batchnorm(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    int c = last_dim(n);
+    long rows_per = S / c;
+    bool q = has_quant(n);
+    char epi[TS * 4];
+    bool has_epi = bn_epi(g, n, epi, sizeof epi);
+    const IrNode *a = fused_act(g->m, n);
+    const char *dst = a ? rows(a->name, "out", S) : rows(N, q && !has_epi ? "pre" : "out", S);
+    s->uses_mode = true;
+    if (has_epi) fprintf(o, "    aedl_epi epi = %s;%s\n", epi, a ? "   /* the activation after it, fused */" : "");
+    fprintf(o, "    if (mode == AEDL_MODE_TRAIN) {\n");
+    fprintf(o, "        float *stats = m->%s_stats + (size_t)p->tid * %ld;\n", N, AEDL_BN_STATS(c));
+    fprintf(o, "        aedl_bn_train_forward(p, %s, stats, m->%s_part, %s, m->params->%s_gamma, m->params->%s_beta, %d, %.9gf, %s);\n",
+            dst, N, rows(I, "out", Sin), N, N, c, n->epsilon, has_epi ? "&epi" : "NULL");
+    fprintf(o, "        if (p->tid == 0)\n");
+    fprintf(o, "            aedl_batchnorm_update_moving(m->buffers->%s_moving_mean, m->buffers->%s_moving_variance, stats, stats + %d, %d, %.9gf);\n",
+            N, N, c, c, n->momentum);
+    if (q && !has_epi)
+        fprintf(o, "        aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n", qid(g, n->quant, n, "quant"),
+                rows(N, "pre", S), rows(N, "out", S), S, rows(N, "qin", S));
+    fprintf(o, "        return;\n    }\n");
+    if (has_epi) {
+        fprintf(o, "    if (mode == AEDL_MODE_FLOAT) epi.q = NULL;\n");
+        fprintf(o, "    aedl_bn_infer_forward(%s, %s, m->%s_scale, m->%s_shift, p->n * %ld, %d, &epi);\n",
+                a ? rows(a->name, "out", S) : rows(N, "out", S), rows(I, "out", Sin), N, N, rows_per, c);
+    } else {
+        fprintf(o, "    aedl_batchnorm_forward_infer(%s, %s, m->%s_scale, m->%s_shift, p->n * %ld, %d);\n",
+                rows(N, "out", S), rows(I, "out", Sin), N, N, rows_per, c);
+        if (q)
+            fprintf(o, "    if (mode != AEDL_MODE_FLOAT) aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, NULL);\n",
+                    qid(g, n->quant, n, "quant"), rows(N, "out", S), rows(N, "out", S), S);
+    }
+}
+
+/* relu, leaky_relu, linear: the function, then the quantizer (if any). */
+static void act_forward(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    s->uses_mode = has_quant(n);
+    char train_mask[TS * 6];
+    snprintf(train_mask, sizeof train_mask, "mode == AEDL_MODE_TRAIN ? %s : NULL", rows(N, "qin", S));
+    char fl[TS * 6];
+    if (n->op == OP_RELU)
+        snprintf(fl, sizeof fl, "aedl_relu_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
+    else if (n->op == OP_LEAKY_RELU)
+        snprintf(fl, sizeof fl, "aedl_leaky_relu_forward(%s, %s, (long)p->n * %ld, %.9gf)", rows(N, has_quant(n) ? "pre" : "out", S),
+                 rows(I, "out", Sin), S, prec_alpha_value(n->alpha));
+    else
+        snprintf(fl, sizeof fl, "aedl_linear_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
+    if (!has_quant(n)) { fprintf(o, "    %s;\n", fl); return; }
+    const char *qn = qid(g, n->quant, n, "quant");
+    if (n->op == OP_RELU) {
+        fprintf(o, "    if (mode == AEDL_MODE_FLOAT) %s;\n", fl);
+        fprintf(o, "    else aedl_tq_relu_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
+                qn, rows(I, "out", Sin), rows(N, "out", S), S, train_mask);
+    } else if (n->op == OP_LEAKY_RELU) {
+        fprintf(o, "    %s;\n", fl);
+        fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(%s, %s, sizeof(float) * (size_t)p->n * %ld);\n",
+                rows(N, "out", S), rows(N, "pre", S), S);
+        fprintf(o, "    else aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
+                qn, rows(N, "pre", S), rows(N, "out", S), S, train_mask);
+    } else {
+        fprintf(o, "    if (mode == AEDL_MODE_FLOAT) %s;\n", fl);
+        fprintf(o, "    else aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
+                qn, rows(I, "out", Sin), rows(N, "out", S), S, train_mask);
+    }
+}
+
+void train_forward_relu(Gen *g, const IrNode *n, TrainSite *s) { act_forward(g, n, s); }
+void train_forward_leaky_relu(Gen *g, const IrNode *n, TrainSite *s) { act_forward(g, n, s); }
+void train_forward_linear(Gen *g, const IrNode *n, TrainSite *s) { act_forward(g, n, s); }
+
+void train_forward_clip(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    fprintf(o, "    aedl_clip_forward(%s, %s, (long)p->n * %ld, %s, %s);\n", rows(N, "out", S), rows(I, "out", Sin), S,
+            fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
+}
+
+/* The kind's runtime function (rt_forward) on every element. */
+void train_forward_unary(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    fprintf(s->o, "    %s(%s, %s, (long)p->n * %ld);\n", kind_of(n->op)->rt_forward, rows(s->N, "out", s->S),
+            rows(s->I, "out", s->Sin), s->S);
+}
+
+void train_forward_softmax(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    fprintf(o, "    aedl_softmax_forward(%s, %s, p->n * %ld, %d);\n", rows(N, "out", S), rows(I, "out", Sin),
+            S / last_dim(n), last_dim(n));
+}
+
+void train_forward_dropout(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g; (void)n;
+    FILE *o = s->o;
+    const char *M = s->M;
+    const char *N = s->N;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    s->uses_mode = true;
+    fprintf(o, "    if (mode == AEDL_MODE_TRAIN) {   /* the mask was drawn by %s_prepare */\n", M);
+    fprintf(o, "        float *o = %s;\n", rows(N, "out", S));
+    fprintf(o, "        const float *i = %s, *k = %s;\n", rows(I, "out", Sin), rows(N, "mask", S));
+    fprintf(o, "        for (long e = 0; e < (long)p->n * %ld; e++) o[e] = i[e] * k[e];\n", S);
+    fprintf(o, "    } else {\n");
+    fprintf(o, "        aedl_linear_forward(%s, %s, (long)p->n * %ld);\n    }\n", rows(N, "out", S), rows(I, "out", Sin), S);
+}
+
+void train_forward_concat(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    fprintf(o, "    const float *ins[%d] = {", n->ninputs);
+    for (int j = 0; j < n->ninputs; j++)
+        fprintf(o, "%s %s", j ? "," : "", rows(n->inputs[j]->name, "out", node_size(n->inputs[j])));
+    fprintf(o, " };\n    static const int widths[%d] = {", n->ninputs);
+    for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %d", j ? "," : "", last_dim(n->inputs[j]));
+    fprintf(o, " };\n    aedl_concat_forward(%s, ins, widths, %d, p->n * %ld);\n", rows(N, "out", S), n->ninputs,
+            S / last_dim(n));
+}
+
+void train_forward_add(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    fprintf(o, "    const float *ins[%d] = {", n->ninputs);
+    for (int j = 0; j < n->ninputs; j++)
+        fprintf(o, "%s %s", j ? "," : "", rows(n->inputs[j]->name, "out", node_size(n->inputs[j])));
+    fprintf(o, " };\n    aedl_add_forward(%s, ins, %d, (long)p->n * %ld);\n", rows(N, "out", S), n->ninputs, S);
+}
+
+/* The input: no backward (gen_backward_layer returns before). */
+void train_backward_none(Gen *g, const IrNode *n, TrainSite *s) { (void)g; (void)n; (void)s; }
+
+void train_backward_dense(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *M = s->M;
+    const char *N = s->N;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    const char *d0 = s->d0;
+    int nin = last_dim(n->inputs[0]);
+    long rows_per = Sin / nin;
+    char db[TS * 2] = "NULL";
+    if (n->use_bias) snprintf(db, sizeof db, "grad->%s_bias", N);
+    fprintf(o, "    %s_params *grad = (%s_params *)p->grads;\n", M, M);
+    fprintf(o, "    aedl_dense_backward(%s, grad->%s_kernel, %s, dy, %s, m->%s_k, p->n * %ld, %d, %d);\n",
+            d0, N, db, rows(I, "out", Sin), N, rows_per, nin, n->units);
+}
+
+void train_backward_batchnorm(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    const char *M = s->M;
+    const char *N = s->N;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    const char *d0 = s->d0;
+    int c = last_dim(n);
+    char epi[TS * 4];
+    bool has_epi = bn_epi(g, n, epi, sizeof epi);
+    const IrNode *a = fused_act(g->m, n);
+    const char *da = "dy";
+    if (a) { da = rows(a->name, "dout", S); s->uses_dy = false; }
+    else if (has_quant(n) && !has_epi) {
+        fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(N, "dpre", S), S);
+        fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", rows(N, "dpre", S), rows(N, "qin", S), S);
+        da = rows(N, "dpre", S);
+    }
+    if (has_epi) fprintf(o, "    const aedl_epi epi = %s;\n", epi);
+    fprintf(o, "    %s_params *grad = (%s_params *)p->grads;\n", M, M);
+    fprintf(o, "    aedl_bn_train_backward(p, %s, grad->%s_gamma, grad->%s_beta, m->%s_part, %s, %s, m->%s_stats + (size_t)p->tid * %ld, m->params->%s_gamma, m->params->%s_beta, %d, %.9gf, %s);\n",
+            d0, N, N, N, da, rows(I, "out", Sin), N, AEDL_BN_STATS(c), N, N, c, n->epsilon,
+            has_epi ? "&epi" : "NULL");
+}
+
+void train_backward_relu(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    const char *d0 = s->d0;
+    if (has_quant(n))
+        fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);   /* relu included */\n", d0, rows(N, "qin", S), S);
+    else
+        fprintf(o, "    aedl_relu_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(I, "out", Sin), S);
+}
+
+void train_backward_leaky_relu(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    const char *d0 = s->d0;
+    if (has_quant(n)) {
+        fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(N, "dpre", S), S);
+        fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", rows(N, "dpre", S), rows(N, "qin", S), S);
+        fprintf(o, "    aedl_leaky_relu_backward(%s, %s, %s, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin),
+                rows(N, "dpre", S), S, prec_alpha_value(n->alpha));
+    } else {
+        fprintf(o, "    aedl_leaky_relu_backward(%s, %s, dy, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin), S, prec_alpha_value(n->alpha));
+    }
+}
+
+void train_backward_clip(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    long S = s->S;
+    long Sin = s->Sin;
+    const char *I = s->I;
+    const char *d0 = s->d0;
+    fprintf(o, "    aedl_clip_backward(%s, %s, dy, (long)p->n * %ld, %s, %s);\n", d0, rows(I, "out", Sin), S,
+            fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
+}
+
+/* The kind's runtime function (rt_backward) from its input (train_backward_unary)
+   or its output (train_backward_unary_out). */
+void train_backward_unary(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    fprintf(s->o, "    %s(%s, %s, dy, (long)p->n * %ld);\n", kind_of(n->op)->rt_backward, s->d0,
+            rows(s->I, "out", s->Sin), s->S);
+}
+
+void train_backward_unary_out(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    fprintf(s->o, "    %s(%s, %s, dy, (long)p->n * %ld);\n", kind_of(n->op)->rt_backward, s->d0,
+            rows(s->N, "out", s->S), s->S);
+}
+
+void train_backward_softmax(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *d0 = s->d0;
+    fprintf(o, "    aedl_softmax_backward(%s, %s, dy, p->n * %ld, %d);\n", d0, rows(N, "out", S), S / last_dim(n), last_dim(n));
+}
+
+void train_backward_linear(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *d0 = s->d0;
+    if (has_quant(n))
+        fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "qin", S), S);
+    else
+        fprintf(o, "    aedl_linear_backward(%s, dy, (long)p->n * %ld);\n", d0, S);
+}
+
+void train_backward_dropout(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g; (void)n;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *d0 = s->d0;
+    fprintf(o, "    aedl_dropout_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "mask", S), S);
+}
+
+/* concat, add: a gradient per input. */
+void train_backward_many(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    long S = s->S;
+    fprintf(o, "    float *const dins[%d] = {", n->ninputs);
+    for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %s", j ? "," : "", din(g, n, j));
+    fprintf(o, " };\n");
+    if (n->op == OP_ADD) {
+        fprintf(o, "    aedl_add_backward(dins, dy, %d, (long)p->n * %ld);\n", n->ninputs, S);
+    } else {
+        fprintf(o, "    static const int widths[%d] = {", n->ninputs);
+        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %d", j ? "," : "", last_dim(n->inputs[j]));
+        fprintf(o, " };\n    aedl_concat_backward(dins, dy, widths, %d, p->n * %ld);\n", n->ninputs, S / last_dim(n));
+    }
+}
+
+void train_qi_input(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)n;
+    FILE *o = s->o;
+    const char *M = s->M;
+    const char *N = s->N;
+    long S = s->S;
+    s->uses_x = true;
+    if (g->in->has_type)
+        fprintf(o, "    aedl_quantize_f64(&%s_t_%s, x, m->%s_x, (long)B * %ld, NULL);\n", M, N, N, S);
+    else
+        fprintf(o, "    memcpy(m->%s_x, x, sizeof(double) * (size_t)B * %ld);\n", N, S);
+}
+
+void train_qi_dense(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    const char *inp = s->I;
+    int nin = last_dim(n->inputs[0]);
+    fprintf(o, "    aedl_dense_forward_f64(m->%s_x, m->%s_x, m->%s_kx, %s%s%s, B * %ld, %d, %d);\n", N, inp, N,
+            n->use_bias ? "m->" : "NULL", n->use_bias ? N : "", n->use_bias ? "_bx" : "",
+            node_size(n->inputs[0]) / nin, nin, n->units);
+}
+
+void train_qi_batchnorm(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *inp = s->I;
+    fprintf(o, "    aedl_batchnorm_forward_infer_f64(m->%s_x, m->%s_x, m->%s_scalex, m->%s_shiftx, B * %ld, %d);\n",
+            N, inp, N, N, S / last_dim(n), last_dim(n));
+    if (has_quant(n))
+        fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), N, N, S);
+}
+
+void train_qi_relu(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *inp = s->I;
+    if (has_quant(n))
+        fprintf(o, "    aedl_quantize_relu_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), inp, N, S);
+    else
+        fprintf(o, "    aedl_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);\n", N, inp, S);
+}
+
+void train_qi_leaky_relu(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *inp = s->I;
+    fprintf(o, "    aedl_leaky_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %s);\n", N, inp, S, num(prec_alpha_value(n->alpha)));
+    if (has_quant(n))
+        fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), N, N, S);
+}
+
+void train_qi_clip(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *inp = s->I;
+    fprintf(o, "    aedl_clip_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %s, ", N, inp, S, num(prec_clip_value(n->lo)));
+    fprintf(o, "%s);\n", num(prec_clip_value(n->hi)));
+}
+
+void train_qi_table(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *inp = s->I;
+    /* the firmware's table (lib/nn.h), exact */
+    aedl_fixed rt = prec_act_table_type(n->op, g->target);
+    aedl_fw_op op = n->op == OP_TANH ? FW_TANH : FW_SIGMOID;
+    int64_t tab[AEDL_ACT_TABLE];
+    aedl_fw_table(op, rt, tab);
+    char tb[96];
+    fprintf(o, "    /* %s by its table: entry floor(x * %d) + %d, clamped; %s values */\n", ir_op_name(n->op),
+            1 << aedl_fw_table_shift(op), AEDL_ACT_TABLE / 2, prec_type_str(rt, tb, sizeof tb));
+    fprintf(o, "    static const double %s_table[%d] = {", N, AEDL_ACT_TABLE);
+    for (int k = 0; k < AEDL_ACT_TABLE; k++)
+        fprintf(o, "%s%.17g%s", k % 6 ? " " : "\n        ", prec_val(tab[k], prec_exp(rt)), k + 1 < AEDL_ACT_TABLE ? "," : "");
+    fprintf(o, "\n    };\n");
+    fprintf(o, "    aedl_act_table_f64(m->%s_x, m->%s_x, (long)B * %ld, %s_table, %d);\n", N, inp, S, N,
+            aedl_fw_table_shift(op));
+}
+
+void train_qi_softmax(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *inp = s->I;
+    fprintf(o, "    aedl_softmax_forward_f64(m->%s_x, m->%s_x, B * %ld, %d);\n", N, inp, S / last_dim(n), last_dim(n));
+}
+
+void train_qi_linear(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *inp = s->I;
+    if (has_quant(n))
+        fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), inp, N, S);
+    else
+        fprintf(o, "    aedl_linear_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);\n", N, inp, S);
+}
+
+/* The kind's runtime function (rt_forward_f64) on every element. */
+void train_qi_unary(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    fprintf(s->o, "    %s(m->%s_x, m->%s_x, (long)B * %ld);\n", kind_of(n->op)->rt_forward_f64, s->N, s->I, s->S);
+}
+
+void train_qi_dropout(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g; (void)n;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    const char *inp = s->I;
+    fprintf(o, "    aedl_linear_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);   /* identity in inference */\n", N, inp, S);
+}
+
+/* concat, add. */
+void train_qi_many(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    const char *N = s->N;
+    long S = s->S;
+    fprintf(o, "    const double *ins[%d] = {", n->ninputs);
+    for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s m->%s_x", j ? "," : "", n->inputs[j]->name);
+    fprintf(o, " };\n");
+    if (n->op == OP_ADD) {
+        fprintf(o, "    aedl_add_forward_f64(m->%s_x, ins, %d, (long)B * %ld);\n", N, n->ninputs, S);
+    } else {
+        fprintf(o, "    static const int widths[%d] = {", n->ninputs);
+        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %d", j ? "," : "", last_dim(n->inputs[j]));
+        fprintf(o, " };\n    aedl_concat_forward_f64(m->%s_x, ins, widths, %d, B * %ld);\n", N, n->ninputs,
+                S / last_dim(n));
+    }
+}
+
 static void gen_forward_layer(Gen *g, const IrNode *n) {
     FILE *o = g->o;
     const char *M = g->M, *N = n->name;
@@ -531,143 +1022,14 @@ static void gen_forward_layer(Gen *g, const IrNode *n) {
     put_origin(o, n, "");
     fprintf(o, "static void %s_%s_forward(%s_model *m, const aedl_par *p, const float *x, aedl_mode mode) {\n",
             M, N, M);
-    bool uses_mode = false, uses_x = n->op == OP_INPUT;
-    switch (n->op) {
-    case OP_INPUT:
-        uses_mode = g->in->has_type;
-        if (g->in->has_type) {
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(%s, x, sizeof(float) * (size_t)p->n * %ld);\n", rows(N, "out", S), S);
-            fprintf(o, "    else aedl_tq_f32(&m->tq_%s_t_%s, x, %s, (long)p->n * %ld, NULL);\n", M, N, rows(N, "out", S), S);
-        } else {
-            fprintf(o, "    memcpy(%s, x, sizeof(float) * (size_t)p->n * %ld);\n", rows(N, "out", S), S);
-        }
-        break;
-    case OP_DENSE: {
-        int nin = last_dim(n->inputs[0]);
-        long rows_per = Sin / nin;
-        fprintf(o, "    aedl_dense_forward(%s, %s, m->%s_k, m->%s_b, p->n * %ld, %d, %d);\n", rows(N, "out", S),
-                rows(I, "out", Sin), N, N, rows_per, nin, n->units);
-        break;
-    }
-    case OP_BATCHNORM: {
-        int c = last_dim(n);
-        long rows_per = S / c;
-        bool q = has_quant(n);
-        char epi[TS * 4];
-        bool has_epi = bn_epi(g, n, epi, sizeof epi);
-        const IrNode *a = fused_act(g->m, n);
-        const char *dst = a ? rows(a->name, "out", S) : rows(N, q && !has_epi ? "pre" : "out", S);
-        uses_mode = true;
-        if (has_epi) fprintf(o, "    aedl_epi epi = %s;%s\n", epi, a ? "   /* the activation after it, fused */" : "");
-        fprintf(o, "    if (mode == AEDL_MODE_TRAIN) {\n");
-        fprintf(o, "        float *stats = m->%s_stats + (size_t)p->tid * %ld;\n", N, AEDL_BN_STATS(c));
-        fprintf(o, "        aedl_bn_train_forward(p, %s, stats, m->%s_part, %s, m->params->%s_gamma, m->params->%s_beta, %d, %.9gf, %s);\n",
-                dst, N, rows(I, "out", Sin), N, N, c, n->epsilon, has_epi ? "&epi" : "NULL");
-        fprintf(o, "        if (p->tid == 0)\n");
-        fprintf(o, "            aedl_batchnorm_update_moving(m->buffers->%s_moving_mean, m->buffers->%s_moving_variance, stats, stats + %d, %d, %.9gf);\n",
-                N, N, c, c, n->momentum);
-        if (q && !has_epi)
-            fprintf(o, "        aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n", qid(g, n->quant, n, "quant"),
-                    rows(N, "pre", S), rows(N, "out", S), S, rows(N, "qin", S));
-        fprintf(o, "        return;\n    }\n");
-        if (has_epi) {
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) epi.q = NULL;\n");
-            fprintf(o, "    aedl_bn_infer_forward(%s, %s, m->%s_scale, m->%s_shift, p->n * %ld, %d, &epi);\n",
-                    a ? rows(a->name, "out", S) : rows(N, "out", S), rows(I, "out", Sin), N, N, rows_per, c);
-        } else {
-            fprintf(o, "    aedl_batchnorm_forward_infer(%s, %s, m->%s_scale, m->%s_shift, p->n * %ld, %d);\n",
-                    rows(N, "out", S), rows(I, "out", Sin), N, N, rows_per, c);
-            if (q)
-                fprintf(o, "    if (mode != AEDL_MODE_FLOAT) aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, NULL);\n",
-                        qid(g, n->quant, n, "quant"), rows(N, "out", S), rows(N, "out", S), S);
-        }
-        break;
-    }
-    case OP_RELU:
-    case OP_LEAKY_RELU:
-    case OP_LINEAR: {
-        uses_mode = has_quant(n);
-        char train_mask[TS * 6];
-        snprintf(train_mask, sizeof train_mask, "mode == AEDL_MODE_TRAIN ? %s : NULL", rows(N, "qin", S));
-        char fl[TS * 6];
-        if (n->op == OP_RELU)
-            snprintf(fl, sizeof fl, "aedl_relu_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
-        else if (n->op == OP_LEAKY_RELU)
-            snprintf(fl, sizeof fl, "aedl_leaky_relu_forward(%s, %s, (long)p->n * %ld, %.9gf)", rows(N, has_quant(n) ? "pre" : "out", S),
-                     rows(I, "out", Sin), S, prec_alpha_value(n->alpha));
-        else
-            snprintf(fl, sizeof fl, "aedl_linear_forward(%s, %s, (long)p->n * %ld)", rows(N, "out", S), rows(I, "out", Sin), S);
-        if (!has_quant(n)) { fprintf(o, "    %s;\n", fl); break; }
-        const char *qn = qid(g, n->quant, n, "quant");
-        if (n->op == OP_RELU) {
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) %s;\n", fl);
-            fprintf(o, "    else aedl_tq_relu_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
-                    qn, rows(I, "out", Sin), rows(N, "out", S), S, train_mask);
-        } else if (n->op == OP_LEAKY_RELU) {
-            fprintf(o, "    %s;\n", fl);
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) memcpy(%s, %s, sizeof(float) * (size_t)p->n * %ld);\n",
-                    rows(N, "out", S), rows(N, "pre", S), S);
-            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
-                    qn, rows(N, "pre", S), rows(N, "out", S), S, train_mask);
-        } else {
-            fprintf(o, "    if (mode == AEDL_MODE_FLOAT) %s;\n", fl);
-            fprintf(o, "    else aedl_tq_f32(&m->tq_%s, %s, %s, (long)p->n * %ld, %s);\n",
-                    qn, rows(I, "out", Sin), rows(N, "out", S), S, train_mask);
-        }
-        break;
-    }
-    case OP_CLIP:
-        fprintf(o, "    aedl_clip_forward(%s, %s, (long)p->n * %ld, %s, %s);\n", rows(N, "out", S), rows(I, "out", Sin), S,
-                fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
-        break;
-    case OP_SIGMOID:
-        fprintf(o, "    aedl_sigmoid_forward(%s, %s, (long)p->n * %ld);\n", rows(N, "out", S), rows(I, "out", Sin), S);
-        break;
-    case OP_TANH:
-        fprintf(o, "    aedl_tanh_forward(%s, %s, (long)p->n * %ld);\n", rows(N, "out", S), rows(I, "out", Sin), S);
-        break;
-    case OP_SOFTMAX:
-        fprintf(o, "    aedl_softmax_forward(%s, %s, p->n * %ld, %d);\n", rows(N, "out", S), rows(I, "out", Sin),
-                S / last_dim(n), last_dim(n));
-        break;
-    case OP_DROPOUT:
-        uses_mode = true;
-        fprintf(o, "    if (mode == AEDL_MODE_TRAIN) {   /* the mask was drawn by %s_prepare */\n", M);
-        fprintf(o, "        float *o = %s;\n", rows(N, "out", S));
-        fprintf(o, "        const float *i = %s, *k = %s;\n", rows(I, "out", Sin), rows(N, "mask", S));
-        fprintf(o, "        for (long e = 0; e < (long)p->n * %ld; e++) o[e] = i[e] * k[e];\n", S);
-        fprintf(o, "    } else {\n");
-        fprintf(o, "        aedl_linear_forward(%s, %s, (long)p->n * %ld);\n    }\n", rows(N, "out", S), rows(I, "out", Sin), S);
-        break;
-    case OP_CONCAT: {
-        fprintf(o, "    const float *ins[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++)
-            fprintf(o, "%s %s", j ? "," : "", rows(n->inputs[j]->name, "out", node_size(n->inputs[j])));
-        fprintf(o, " };\n    static const int widths[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %d", j ? "," : "", last_dim(n->inputs[j]));
-        fprintf(o, " };\n    aedl_concat_forward(%s, ins, widths, %d, p->n * %ld);\n", rows(N, "out", S), n->ninputs,
-                S / last_dim(n));
-        break;
-    }
-    case OP_ADD:
-        fprintf(o, "    const float *ins[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++)
-            fprintf(o, "%s %s", j ? "," : "", rows(n->inputs[j]->name, "out", node_size(n->inputs[j])));
-        fprintf(o, " };\n    aedl_add_forward(%s, ins, %d, (long)p->n * %ld);\n", rows(N, "out", S), n->ninputs, S);
-        break;
-    }
+    TrainSite s = {.o = o, .M = M, .N = N, .I = I, .S = S, .Sin = Sin, .uses_x = n->op == OP_INPUT};
+    kind_of(n->op)->train_forward(g, n, &s);
+    bool uses_mode = s.uses_mode, uses_x = s.uses_x;
     if (!uses_mode) fprintf(o, "    (void)mode;\n");
     if (!uses_x) fprintf(o, "    (void)x;\n");
     fprintf(o, "}\n\n");
 }
 
-/* The gradient rows of input j, or NULL when no gradient is needed there
-   (the model input, a layer with nothing trainable up to it). */
-static const char *din(const Gen *g, const IrNode *n, int j) {
-    const IrNode *s = n->inputs[j];
-    if (!needs_grad(g, s)) return "NULL";
-    return rows(s->name, "dout", node_size(s));
-}
 
 /* dy: this layer's output gradient, on this thread's rows.  Parameter
    gradients go to the thread's block p->grads (a quantized weight's to the
@@ -683,91 +1045,9 @@ static void gen_backward_layer(Gen *g, const IrNode *n) {
     long Sin = node_size(n->inputs[0]);
     put_origin(o, n, "");
     fprintf(o, "static void %s_%s_backward(%s_model *m, const aedl_par *p, const float *dy) {\n", M, N, M);
-    bool uses_dy = true;
-    switch (n->op) {
-    case OP_INPUT: break;   /* (no backward: returned above) */
-    case OP_DENSE: {
-        int nin = last_dim(n->inputs[0]);
-        long rows_per = Sin / nin;
-        char db[TS * 2] = "NULL";
-        if (n->use_bias) snprintf(db, sizeof db, "grad->%s_bias", N);
-        fprintf(o, "    %s_params *grad = (%s_params *)p->grads;\n", M, M);
-        fprintf(o, "    aedl_dense_backward(%s, grad->%s_kernel, %s, dy, %s, m->%s_k, p->n * %ld, %d, %d);\n",
-                d0, N, db, rows(I, "out", Sin), N, rows_per, nin, n->units);
-        break;
-    }
-    case OP_BATCHNORM: {
-        int c = last_dim(n);
-        char epi[TS * 4];
-        bool has_epi = bn_epi(g, n, epi, sizeof epi);
-        const IrNode *a = fused_act(g->m, n);
-        const char *da = "dy";
-        if (a) { da = rows(a->name, "dout", S); uses_dy = false; }
-        else if (has_quant(n) && !has_epi) {
-            fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(N, "dpre", S), S);
-            fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", rows(N, "dpre", S), rows(N, "qin", S), S);
-            da = rows(N, "dpre", S);
-        }
-        if (has_epi) fprintf(o, "    const aedl_epi epi = %s;\n", epi);
-        fprintf(o, "    %s_params *grad = (%s_params *)p->grads;\n", M, M);
-        fprintf(o, "    aedl_bn_train_backward(p, %s, grad->%s_gamma, grad->%s_beta, m->%s_part, %s, %s, m->%s_stats + (size_t)p->tid * %ld, m->params->%s_gamma, m->params->%s_beta, %d, %.9gf, %s);\n",
-                d0, N, N, N, da, rows(I, "out", Sin), N, AEDL_BN_STATS(c), N, N, c, n->epsilon,
-                has_epi ? "&epi" : "NULL");
-        break;
-    }
-    case OP_RELU:
-        if (has_quant(n))
-            fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);   /* relu included */\n", d0, rows(N, "qin", S), S);
-        else
-            fprintf(o, "    aedl_relu_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(I, "out", Sin), S);
-        break;
-    case OP_LEAKY_RELU:
-        if (has_quant(n)) {
-            fprintf(o, "    aedl_zero(%s, (long)p->n * %ld);\n", rows(N, "dpre", S), S);
-            fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", rows(N, "dpre", S), rows(N, "qin", S), S);
-            fprintf(o, "    aedl_leaky_relu_backward(%s, %s, %s, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin),
-                    rows(N, "dpre", S), S, prec_alpha_value(n->alpha));
-        } else {
-            fprintf(o, "    aedl_leaky_relu_backward(%s, %s, dy, (long)p->n * %ld, %.9gf);\n", d0, rows(I, "out", Sin), S, prec_alpha_value(n->alpha));
-        }
-        break;
-    case OP_CLIP:
-        fprintf(o, "    aedl_clip_backward(%s, %s, dy, (long)p->n * %ld, %s, %s);\n", d0, rows(I, "out", Sin), S,
-                fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
-        break;
-    case OP_SIGMOID:
-        fprintf(o, "    aedl_sigmoid_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "out", S), S);
-        break;
-    case OP_TANH:
-        fprintf(o, "    aedl_tanh_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "out", S), S);
-        break;
-    case OP_SOFTMAX:
-        fprintf(o, "    aedl_softmax_backward(%s, %s, dy, p->n * %ld, %d);\n", d0, rows(N, "out", S), S / last_dim(n), last_dim(n));
-        break;
-    case OP_LINEAR:
-        if (has_quant(n))
-            fprintf(o, "    aedl_tq_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "qin", S), S);
-        else
-            fprintf(o, "    aedl_linear_backward(%s, dy, (long)p->n * %ld);\n", d0, S);
-        break;
-    case OP_DROPOUT:
-        fprintf(o, "    aedl_dropout_backward(%s, %s, dy, (long)p->n * %ld);\n", d0, rows(N, "mask", S), S);
-        break;
-    case OP_CONCAT:
-    case OP_ADD: {
-        fprintf(o, "    float *const dins[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %s", j ? "," : "", din(g, n, j));
-        fprintf(o, " };\n");
-        if (n->op == OP_ADD) {
-            fprintf(o, "    aedl_add_backward(dins, dy, %d, (long)p->n * %ld);\n", n->ninputs, S);
-        } else {
-            fprintf(o, "    static const int widths[%d] = {", n->ninputs);
-            for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %d", j ? "," : "", last_dim(n->inputs[j]));
-            fprintf(o, " };\n    aedl_concat_backward(dins, dy, widths, %d, p->n * %ld);\n", n->ninputs, S / last_dim(n));
-        }
-        break;
-    }
-    }
+    TrainSite s = {.o = o, .M = M, .N = N, .I = I, .S = S, .Sin = Sin, .d0 = d0, .uses_dy = true};
+    kind_of(n->op)->train_backward(g, n, &s);
+    bool uses_dy = s.uses_dy;
     if (!uses_dy) fprintf(o, "    (void)dy;\n");
     fprintf(o, "}\n\n");
 }
@@ -779,86 +1059,9 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
     const char *inp = n->ninputs ? n->inputs[0]->name : NULL;
     put_origin(o, n, "");
     fprintf(o, "static void %s_%s_exact(%s_model *m, const double *x, int B) {\n", M, N, M);
-    bool uses_x = false;
-    switch (n->op) {
-    case OP_INPUT:
-        uses_x = true;
-        if (g->in->has_type)
-            fprintf(o, "    aedl_quantize_f64(&%s_t_%s, x, m->%s_x, (long)B * %ld, NULL);\n", M, N, N, S);
-        else
-            fprintf(o, "    memcpy(m->%s_x, x, sizeof(double) * (size_t)B * %ld);\n", N, S);
-        break;
-    case OP_DENSE: {
-        int nin = last_dim(n->inputs[0]);
-        fprintf(o, "    aedl_dense_forward_f64(m->%s_x, m->%s_x, m->%s_kx, %s%s%s, B * %ld, %d, %d);\n", N, inp, N,
-                n->use_bias ? "m->" : "NULL", n->use_bias ? N : "", n->use_bias ? "_bx" : "",
-                node_size(n->inputs[0]) / nin, nin, n->units);
-        break;
-    }
-    case OP_BATCHNORM:
-        fprintf(o, "    aedl_batchnorm_forward_infer_f64(m->%s_x, m->%s_x, m->%s_scalex, m->%s_shiftx, B * %ld, %d);\n",
-                N, inp, N, N, S / last_dim(n), last_dim(n));
-        if (has_quant(n))
-            fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), N, N, S);
-        break;
-    case OP_RELU:
-        if (has_quant(n))
-            fprintf(o, "    aedl_quantize_relu_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), inp, N, S);
-        else
-            fprintf(o, "    aedl_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);\n", N, inp, S);
-        break;
-    case OP_LEAKY_RELU:
-        fprintf(o, "    aedl_leaky_relu_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %s);\n", N, inp, S, num(prec_alpha_value(n->alpha)));
-        if (has_quant(n))
-            fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), N, N, S);
-        break;
-    case OP_CLIP:
-        fprintf(o, "    aedl_clip_forward_f64(m->%s_x, m->%s_x, (long)B * %ld, %s, ", N, inp, S, num(prec_clip_value(n->lo)));
-        fprintf(o, "%s);\n", num(prec_clip_value(n->hi)));
-        break;
-    case OP_SIGMOID: case OP_TANH: {   /* the firmware's table (lib/nn.h), exact */
-        aedl_fixed rt = prec_act_table_type(n->op, g->target);
-        aedl_fw_op op = n->op == OP_TANH ? FW_TANH : FW_SIGMOID;
-        int64_t tab[AEDL_ACT_TABLE];
-        aedl_fw_table(op, rt, tab);
-        char tb[96];
-        fprintf(o, "    /* %s by its table: entry floor(x * %d) + %d, clamped; %s values */\n", ir_op_name(n->op),
-                1 << aedl_fw_table_shift(op), AEDL_ACT_TABLE / 2, prec_type_str(rt, tb, sizeof tb));
-        fprintf(o, "    static const double %s_table[%d] = {", N, AEDL_ACT_TABLE);
-        for (int k = 0; k < AEDL_ACT_TABLE; k++)
-            fprintf(o, "%s%.17g%s", k % 6 ? " " : "\n        ", prec_val(tab[k], prec_exp(rt)), k + 1 < AEDL_ACT_TABLE ? "," : "");
-        fprintf(o, "\n    };\n");
-        fprintf(o, "    aedl_act_table_f64(m->%s_x, m->%s_x, (long)B * %ld, %s_table, %d);\n", N, inp, S, N,
-                aedl_fw_table_shift(op));
-        break;
-    }
-    case OP_SOFTMAX:
-        fprintf(o, "    aedl_softmax_forward_f64(m->%s_x, m->%s_x, B * %ld, %d);\n", N, inp, S / last_dim(n), last_dim(n));
-        break;
-    case OP_LINEAR:
-        if (has_quant(n))
-            fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), inp, N, S);
-        else
-            fprintf(o, "    aedl_linear_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);\n", N, inp, S);
-        break;
-    case OP_DROPOUT:
-        fprintf(o, "    aedl_linear_forward_f64(m->%s_x, m->%s_x, (long)B * %ld);   /* identity in inference */\n", N, inp, S);
-        break;
-    case OP_CONCAT:
-    case OP_ADD:
-        fprintf(o, "    const double *ins[%d] = {", n->ninputs);
-        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s m->%s_x", j ? "," : "", n->inputs[j]->name);
-        fprintf(o, " };\n");
-        if (n->op == OP_ADD) {
-            fprintf(o, "    aedl_add_forward_f64(m->%s_x, ins, %d, (long)B * %ld);\n", N, n->ninputs, S);
-        } else {
-            fprintf(o, "    static const int widths[%d] = {", n->ninputs);
-            for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s %d", j ? "," : "", last_dim(n->inputs[j]));
-            fprintf(o, " };\n    aedl_concat_forward_f64(m->%s_x, ins, widths, %d, B * %ld);\n", N, n->ninputs,
-                    S / last_dim(n));
-        }
-        break;
-    }
+    TrainSite s = {.o = o, .M = M, .N = N, .I = inp, .S = S};
+    kind_of(n->op)->train_qi(g, n, &s);
+    bool uses_x = s.uses_x;
     if (!uses_x) fprintf(o, "    (void)x;\n");
     fprintf(o, "}\n\n");
 }

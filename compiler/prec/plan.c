@@ -11,6 +11,7 @@
 #include <string.h>
 #include "emu.h"
 #include "nn.h"
+#include "kinds.h"
 #include "prec_common.h"
 #include "util.h"
 
@@ -19,6 +20,90 @@ static int64_t *dup64(const int64_t *v, long n) {
     int64_t *d = xmalloc(sizeof(int64_t) * (n ? n : 1));
     memcpy(d, v, sizeof(int64_t) * n);
     return d;
+}
+
+/* The plan step of each kind (the entries' `plan` hooks, kinds.h): the
+   firmware op and its integer parameters, from the types already in the
+   layer (a->w_t, a->res_t, ...); false with a message in err. */
+
+bool plan_dense(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {
+    const IrPrec *pr = n->prec;
+    const IrPrecTypes *t = &pr->t;
+    a->op = FW_DENSE;
+    a->n_in = (int)ir_shape_size(&n->inputs[0]->shape);
+    a->has_w = true;
+    a->has_b = t->has_bias;
+    if (pr->wm) {
+        a->w = dup64(pr->wm, (long)a->n_in * a->n_out);
+        a->b = t->has_bias ? dup64(pr->bm, a->n_out) : NULL;
+    } else {
+        a->w = prec_quant_kernel(n->params, t->weight);
+        a->b = t->has_bias ? prec_quant_bias(n->params, t->bias) : NULL;
+    }
+    if (a->has_b && !a->b) { snprintf(err, errn, "layer '%s': bias values missing", n->name); return false; }
+    return true;
+}
+
+bool plan_batchnorm(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {
+    (void)err; (void)errn;
+    const IrPrec *pr = n->prec;
+    a->op = FW_BATCHNORM;
+    a->has_w = a->has_b = true;
+    if (pr->wm && pr->bm) { a->w = dup64(pr->wm, a->n_out); a->b = dup64(pr->bm, a->n_out); }
+    else prec_bn_params(n, pr->t.weight, &a->w, &a->b);
+    return true;
+}
+
+bool plan_leaky_relu(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {
+    (void)err; (void)errn;
+    a->op = FW_LEAKY_RELU;
+    a->has_w = true;
+    int64_t am; bool ex;
+    prec_alpha_type(n->alpha, &am, &ex);
+    a->w = xmalloc(sizeof(int64_t));
+    a->w[0] = am;
+    return true;
+}
+
+/* The bounds in their type (prec_clip_bounds). */
+bool plan_clip(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {
+    (void)err; (void)errn;
+    a->op = FW_CLIP;
+    a->has_w = true;
+    a->w = xmalloc(sizeof(int64_t) * 2);
+    int be;
+    prec_clip_bounds(n, &a->w[0], &a->w[1], &be);
+    return true;
+}
+
+/* sigmoid, tanh: the lookup table (lib/nn.h). */
+bool plan_table(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {
+    (void)err; (void)errn;
+    a->op = n->op == OP_TANH ? FW_TANH : FW_SIGMOID;
+    a->has_w = true;
+    a->w_t = a->res_t;
+    a->w = xmalloc(sizeof(int64_t) * AEDL_ACT_TABLE);
+    aedl_fw_table(a->op, a->res_t, a->w);
+    return true;
+}
+
+#define PLAN_OP(kind, fw)                                                      \
+    bool plan_##kind(const IrNode *n, aedl_fw_layer *a, char *err, int errn) { \
+        (void)n; (void)err; (void)errn;                                        \
+        a->op = fw;                                                            \
+        return true;                                                           \
+    }
+PLAN_OP(relu, FW_RELU)
+PLAN_OP(linear, FW_LINEAR)
+PLAN_OP(add, FW_ADD)
+PLAN_OP(concat, FW_CONCAT)
+PLAN_OP(softmax, FW_SOFTMAX)
+
+/* dropout: the identity in inference, no plan layer (plan_build skips it). */
+bool plan_train_only(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {
+    (void)a;
+    snprintf(err, errn, "layer '%s': %s has no firmware form", n->name, ir_op_name(n->op));
+    return false;
 }
 
 aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
@@ -62,64 +147,12 @@ aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
         a->ninputs = n->ninputs;
         for (int k = 0; k < n->ninputs; k++) a->inputs[k] = map[n->inputs[k]->id];
         a->n_out = (int)ir_shape_size(&n->shape);
-        a->n_in = n->op == OP_DENSE ? (int)ir_shape_size(&n->inputs[0]->shape) : a->n_out;
+        a->n_in = a->n_out;   /* dense: its plan step sets it */
         a->w_t = t->weight; a->b_t = t->bias; a->q_t = t->quant; a->res_t = t->result;
         a->acc_t = t->has_accum ? t->accum : t->result;
         a->has_quant = t->has_quant;
         a->guaranteed = pr->guaranteed;
-        switch (n->op) {
-        case OP_DENSE:
-            a->op = FW_DENSE;
-            a->has_w = true;
-            a->has_b = t->has_bias;
-            if (pr->wm) {
-                a->w = dup64(pr->wm, (long)a->n_in * a->n_out);
-                a->b = t->has_bias ? dup64(pr->bm, a->n_out) : NULL;
-            } else {
-                a->w = prec_quant_kernel(n->params, t->weight);
-                a->b = t->has_bias ? prec_quant_bias(n->params, t->bias) : NULL;
-            }
-            if (a->has_b && !a->b) { snprintf(err, errn, "layer '%s': bias values missing", n->name); goto fail; }
-            break;
-        case OP_BATCHNORM:
-            a->op = FW_BATCHNORM;
-            a->has_w = a->has_b = true;
-            if (pr->wm && pr->bm) { a->w = dup64(pr->wm, a->n_out); a->b = dup64(pr->bm, a->n_out); }
-            else prec_bn_params(n, t->weight, &a->w, &a->b);
-            break;
-        case OP_LEAKY_RELU: {
-            a->op = FW_LEAKY_RELU;
-            a->has_w = true;
-            int64_t am; bool ex;
-            prec_alpha_type(n->alpha, &am, &ex);
-            a->w = xmalloc(sizeof(int64_t));
-            a->w[0] = am;
-            break;
-        }
-        case OP_CLIP: {    /* the bounds in their type (prec_clip_bounds) */
-            a->op = FW_CLIP;
-            a->has_w = true;
-            a->w = xmalloc(sizeof(int64_t) * 2);
-            int be;
-            prec_clip_bounds(n, &a->w[0], &a->w[1], &be);
-            break;
-        }
-        case OP_RELU: a->op = FW_RELU; break;
-        case OP_LINEAR: a->op = FW_LINEAR; break;
-        case OP_ADD: a->op = FW_ADD; break;
-        case OP_CONCAT: a->op = FW_CONCAT; break;
-        case OP_SIGMOID: case OP_TANH:     /* the lookup table (lib/nn.h) */
-            a->op = n->op == OP_TANH ? FW_TANH : FW_SIGMOID;
-            a->has_w = true;
-            a->w_t = a->res_t;
-            a->w = xmalloc(sizeof(int64_t) * AEDL_ACT_TABLE);
-            aedl_fw_table(a->op, a->res_t, a->w);
-            break;
-        case OP_SOFTMAX: a->op = FW_SOFTMAX; break;
-        default:
-            snprintf(err, errn, "layer '%s': %s has no firmware form", n->name, ir_op_name(n->op));
-            goto fail;
-        }
+        if (!kind_of(n->op)->plan(n, a, err, errn)) goto fail;
     }
     p->noutputs = m->noutputs;
     if (p->noutputs > AEDL_FW_MAX_INPUTS) { snprintf(err, errn, "too many outputs"); goto fail; }

@@ -175,45 +175,6 @@ void prec_bn_params(const IrNode *bn, aedl_fixed t, int64_t **scale, int64_t **s
     free(s); free(h);
 }
 
-aedl_fixed prec_alpha_type(double alpha, int64_t *m, bool *exact) {
-    aedl_fixed pt = prec_bn_param_type();
-    i128 q = aedl_fixed_from_double(pt, alpha);
-    *exact = aedl_fixed_exact(pt, alpha);
-    int e = prec_exp(pt);
-    if (q == 0) { *m = 0; return (aedl_fixed){1, 1 + e, false, AEDL_TRN, AEDL_WRAP}; }
-    int tz = prec_tz(q);
-    q >>= tz; e += tz;
-    *m = (int64_t)q;
-    return prec_type_for(q < 0 ? q : 0, q > 0 ? q : 0, e);
-}
-
-#define CLIP_STEP_EXP (-10)
-
-double prec_clip_value(double b) { return ldexp(nearbyint(ldexp(b, -CLIP_STEP_EXP)), CLIP_STEP_EXP); }
-
-void prec_clip_bounds(const IrNode *n, int64_t *lo, int64_t *hi, int *e) {
-    i128 l = (i128)nearbyint(ldexp(n->lo, -CLIP_STEP_EXP)), h = (i128)nearbyint(ldexp(n->hi, -CLIP_STEP_EXP));
-    int tz = l == 0 ? prec_tz(h) : h == 0 ? prec_tz(l) : prec_tz(l) < prec_tz(h) ? prec_tz(l) : prec_tz(h);
-    *lo = (int64_t)(l / ((i128)1 << tz)); *hi = (int64_t)(h / ((i128)1 << tz));
-    *e = CLIP_STEP_EXP + tz;
-}
-
-void prec_clip_range(const IrNode *n, i128 xl, i128 xh, int xe, i128 *lo, i128 *hi, int *e) {
-    int64_t bl, bh; int be;
-    prec_clip_bounds(n, &bl, &bh, &be);
-    int me = xe < be ? xe : be;
-    i128 cl = bl * ((i128)1 << (be - me)), ch = bh * ((i128)1 << (be - me));
-    xl *= (i128)1 << (xe - me); xh *= (i128)1 << (xe - me);
-    *lo = xl < cl ? cl : xl > ch ? ch : xl;
-    *hi = xh < cl ? cl : xh > ch ? ch : xh;
-    *e = me;
-}
-
-double prec_alpha_value(double alpha) {
-    aedl_fixed pt = prec_bn_param_type();
-    return prec_val(aedl_fixed_from_double(pt, alpha), prec_exp(pt));
-}
-
 aedl_fixed prec_act_table_type(IrOp op, const IrTarget *t) {
     int w = prec_default_type(t).width;
     return op == OP_TANH ? (aedl_fixed){w, 1, true, AEDL_RND, AEDL_SAT} : (aedl_fixed){w, 0, false, AEDL_RND, AEDL_SAT};

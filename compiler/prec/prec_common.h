@@ -1,19 +1,20 @@
 /* prec_common.h — what the precision passes share (prec_common.c): exact
  * dyadic ranges in __int128, the smallest type for a range, quantized
- * parameters, and text for the report.  Internal to compiler/prec/prec_*.c,
- * plan.c and emit_report.c.
+ * parameters, and text for the report; what the kinds' rules (rules.c) read
+ * and set.  Internal to compiler/prec/, the emitters and emit_report.c.
  */
 #ifndef AEDL_PREC_COMMON_H
 #define AEDL_PREC_COMMON_H
 
 #include <stdbool.h>
 #include "precision.h"
+#include "kinds.h"
 #include "weights.h"
 
 typedef __int128 i128;
 
 /* Exact per-element ranges of a node's output: [lo[k], hi[k]] * 2^e. */
-typedef struct {
+typedef struct PrecVals {
     int n;
     i128 *lo, *hi;
     int e;
@@ -83,6 +84,62 @@ void prec_clip_range(const IrNode *n, i128 xl, i128 xh, int xe, i128 *lo, i128 *
    sigmoid ufixed<W_D, 0, rnd, sat>, tanh fixed<W_D, 1, rnd, sat>, W_D the
    target's default width. */
 aedl_fixed prec_act_table_type(IrOp op, const IrTarget *t);
+
+/* ---- what the rules of the kinds (rules.c) share with the passes' drivers ---- */
+
+/* Pass b (prec_conservative.c): a width rule reads the node's slots c (pass
+   a's types copied from q), x (the first input's type), the default type and
+   the mode; it sets c's weight, bias and accum, v (the value before the
+   quantizer) and why (allocated), and says how the driver treats the kind. */
+typedef struct PrecCons {
+    IrPrec *p;
+    IrPrecTypes *c;
+    const IrPrecTypes *q;
+    aedl_fixed x, def;
+    IrPrecMode mode;
+    aedl_fixed v;
+    char *why;
+    int terms;                  /* additions per value, for a float part's types (1 unless set) */
+    bool result_as_is;          /* the result is v itself, not its plain type (input, tables, softmax) */
+    bool identity;              /* precision = fixed: the result is the input (dropout) */
+    bool fixed_accum_input;     /* precision = fixed: computed in the input's type (relu, linear) */
+    bool fixed_exact;           /* precision = fixed: still exact (no default type on the way) */
+} PrecCons;
+
+/* Pass c (prec_exact.c): its state and the helpers the exact rules use. */
+typedef struct PrecEx {
+    PrecVals *v;            /* per node, by id */
+    bool ovf;
+    int errors;
+    const IrTarget *t;
+    bool too_wide;          /* a node was marked exact_too_wide: stop, prec_run promotes it */
+} PrecEx;
+void prec_vals_init(PrecVals *v, int n, int e);
+void prec_vals_free(PrecVals *v);
+void prec_vals_union(const PrecVals *v, i128 *lo, i128 *hi);
+/* The exact values of the node's input k. */
+const PrecVals *prec_in_vals(PrecEx *x, const IrNode *n, int k);
+/* Every value of t, n times. */
+void prec_full_range(PrecVals *out, int n, aedl_fixed t);
+/* An IrRange (int64 mantissas) holding [lo, hi] * 2^e. */
+IrRange prec_to_range(i128 lo, i128 hi, int e);
+/* Text of a range and of a type, allocated. */
+char *prec_rstr(i128 lo, i128 hi, int e);
+char *prec_tstr(aedl_fixed t);
+/* The smallest type of [lo, hi] * 2^e for `what` of node n (an error, or a
+   float part, when wider than 64 bits). */
+aedl_fixed prec_need_type(PrecEx *x, IrNode *n, const char *what, i128 lo, i128 hi, int e);
+/* v[0..n) at exponent *e: the common trailing zeros dropped, the smallest type. */
+aedl_fixed prec_tighten(int64_t *v, long n, int *e);
+bool prec_is_pow2(int64_t m);
+/* The accumulator type from the ranges v (terms additions; what: allocated, taken). */
+void prec_set_acc(PrecEx *x, IrNode *n, IrPrec *p, const PrecVals *v, int terms, char *what);
+/* The quantizer (if any) on v, the result type and out. */
+void prec_finish(PrecEx *x, IrNode *n, IrPrec *p, const PrecVals *v, PrecVals *out);
+
+/* Pass e (prec_float.c): the observed range's type, one more integer bit,
+   def's fraction bits, rnd, sat. */
+aedl_fixed prec_from_observed(double lo, double hi, aedl_fixed def);
 
 /* dense, batchnorm, add, leaky_relu: the layers that sum (their exact types grow). */
 bool prec_is_sum(const IrNode *n);

@@ -32,6 +32,7 @@
  *                    2 W_D (and 64) bits: a capped result saturates.
  *     A saturating result bounds what the next layers see, so their
  *     worst-case ranges stay finite.
+ * The per-kind parts are in rules.c (prec_float_KIND).
  * Everything after a float part keeps exact types for the firmware's own
  * arithmetic where it can, but its values may differ from training's, so it
  * is not guaranteed either (prec_run.c propagates the flag).
@@ -39,6 +40,7 @@
 #include <math.h>
 #include <string.h>
 #include "nn.h"
+#include "kinds.h"
 #include "prec_common.h"
 
 static const IrObserved *find_obs(const IrNode *n, const IrObserved *obs, int nobs) {
@@ -61,7 +63,7 @@ static int int_bits_for(double mx) {
 }
 
 /* The observed range's type: one more integer bit (x2), FD fraction bits, rnd, sat. */
-static aedl_fixed from_observed(double lo, double hi, aedl_fixed def) {
+aedl_fixed prec_from_observed(double lo, double hi, aedl_fixed def) {
     double mx = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
     int F = frac_bits(def);
     int I = int_bits_for(mx) + 1;
@@ -111,7 +113,7 @@ void prec_float_sum_types(IrPrec *p, const IrTarget *t, int I, bool is_signed, i
     /* the result */
     int Ir = I;
     if (p->fallback_obs) {
-        int Io = from_observed(p->obs_lo, p->obs_hi, def).integer;
+        int Io = prec_from_observed(p->obs_lo, p->obs_hi, def).integer;
         if (Io < Ir) Ir = Io;
     }
     int Wmax = 2 * def.width < 64 ? 2 * def.width : 64;
@@ -136,61 +138,8 @@ void prec_float(IrModel *m, const IrTarget *t, const IrObserved *obs, int nobs) 
         IrNode *n = m->nodes[i];
         IrPrec *p = prec_get(n);
         const IrObserved *o = find_obs(n, obs, nobs);
-        char b[96];
         if (o) { p->has_observed = true; p->obs_lo = o->lo; p->obs_hi = o->hi; }
-        switch (n->op) {
-        case OP_INPUT:
-            if (n->has_type) break;
-            p->q.result = o ? from_observed(o->lo, o->hi, def) : def;
-            p->guaranteed = false;
-            prec_note(p, "no input type: %s %s; training sees the float input: not guaranteed",
-                      prec_type_str(p->q.result, b, sizeof b),
-                      o ? "from the observed range (one more integer bit)" : "(the default type)");
-            break;
-        case OP_DENSE: {
-            const char *rule = t && t->precision == PREC_FIXED ? "the target's default type"
-                                                               : "default width, integer bits of the largest |w|";
-            if (!n->weight_q) {
-                p->q.weight = n->params ? for_values(n->params->kernel, (long)n->params->n_in * n->params->units, def, t)
-                                        : (aedl_fixed){def.width, def.integer, true, AEDL_RND_CONV, AEDL_SAT};
-                p->q.has_weight = true;
-                p->guaranteed = false;
-                prec_note(p, "float weights rounded to %s (%s%s): not guaranteed", prec_type_str(p->q.weight, b, sizeof b),
-                          rule, n->params ? "" : "; no weights yet");
-            }
-            if (n->use_bias && !n->bias_q) {
-                p->q.bias = n->params && n->params->bias ? for_values(n->params->bias, n->params->units, def, t)
-                                                         : (aedl_fixed){def.width, def.integer, true, AEDL_RND_CONV, AEDL_SAT};
-                p->q.has_bias = true;
-                p->guaranteed = false;
-                prec_note(p, "float bias rounded to %s (%s): not guaranteed", prec_type_str(p->q.bias, b, sizeof b), rule);
-            }
-            break;
-        }
-        case OP_SIGMOID: case OP_TANH:     /* a lookup table, the same in training's QI: exact */
-            p->q.result = prec_act_table_type(n->op, t);
-            p->q.has_accum = false;
-            prec_note(p, "%s by a table of %d entries over [%d, %d) (as hls4ml): entry floor(x * %d) + %d, clamped, "
-                      "holds %s((i - %d) / %d) rounded to %s", ir_op_name(n->op), AEDL_ACT_TABLE,
-                      n->op == OP_TANH ? -4 : -8, n->op == OP_TANH ? 4 : 8, n->op == OP_TANH ? 128 : 64,
-                      AEDL_ACT_TABLE / 2, ir_op_name(n->op), AEDL_ACT_TABLE / 2, n->op == OP_TANH ? 128 : 64,
-                      prec_type_str(p->q.result, b, sizeof b));
-            break;
-        case OP_SOFTMAX:
-            if (o) p->q.result = from_observed(o->lo, o->hi, def);
-            else p->q.result = (aedl_fixed){def.width, 1, false, AEDL_RND, AEDL_SAT};
-            p->q.has_accum = false;
-            p->guaranteed = false;
-            prec_note(p, "softmax in floating point, rounded to %s: not guaranteed", prec_type_str(p->q.result, b, sizeof b));
-            break;
-        case OP_LEAKY_RELU:    /* alpha: training uses the fixed constant too (prec_alpha_value) */
-            if (!p->alpha_exact)
-                prec_note(p, "alpha %g is used as %.10g, its value on the 2^-10 step, in training and firmware",
-                          n->alpha, prec_alpha_value(n->alpha));
-            break;
-        default:
-            break;
-        }
+        kind_of(n->op)->prec_float(n, p, t, o);   /* rules.c */
         /* downstream of a float part nothing is guaranteed; an unquantized sum there
            gets the float-part types (prec_float_sum_types, from the later passes)
            instead of exact widths that would grow layer after layer */

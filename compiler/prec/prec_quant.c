@@ -9,6 +9,8 @@
  * parameter type fixed<16,6,rnd_conv,sat>; leaky_relu's alpha its own (exact
  * when alpha is a multiple of 2^-10).  Nothing here needs weights.
  *
+ * The rules of the kinds are in rules.c (prec_quant_KIND).
+ *
  * The slots are prec->q, kept apart from the firmware's types prec->t: when a
  * layer becomes a float part, passes b and c run again and start from q, so
  * the earlier layers keep their quantizers' types and rounding (prec_run.c).
@@ -23,27 +25,7 @@ void prec_quant(IrModel *m, const IrTarget *t) {
         p->mode = mode;
         p->guaranteed = true;
         IrPrecTypes *s = &p->q;
-        switch (n->op) {
-        case OP_INPUT:
-            if (n->has_type) s->result = n->in_type;
-            break;
-        case OP_DENSE:
-            if (n->weight_q) { s->weight = n->weight_q->type; s->has_weight = true; }
-            if (n->use_bias && n->bias_q) { s->bias = n->bias_q->type; s->has_bias = true; }
-            break;
-        case OP_BATCHNORM:
-            s->weight = s->bias = prec_bn_param_type();
-            s->has_weight = s->has_bias = true;
-            break;
-        case OP_LEAKY_RELU: {
-            int64_t am;
-            s->weight = prec_alpha_type(n->alpha, &am, &p->alpha_exact);
-            s->has_weight = true;
-            break;
-        }
-        default:
-            break;
-        }
+        kind_of(n->op)->prec_quant(n, p);   /* rules.c */
         if (n->quant && ir_op_is(n->op, IR_K_QUANT)) {
             s->quant = n->quant->type;
             s->has_quant = true;

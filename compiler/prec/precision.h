@@ -100,7 +100,7 @@ typedef struct IrPrec {
 
 /* An observed range for an unquantized part (by layer name; "input" also names
    the model's input), from training data (aedlc --observed FILE). */
-typedef struct {
+typedef struct IrObserved {
     const char *layer;
     double lo, hi;
 } IrObserved;

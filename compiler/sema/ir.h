@@ -51,7 +51,7 @@ typedef struct IrPruning {
 /* OP_INPUT, then one op per layer kind of kinds.def. */
 typedef enum {
     OP_INPUT,
-#define KIND(ID, name, args, flags) OP_##ID,
+#define KIND(ID, ...) OP_##ID,
 #include "kinds.def"
 #undef KIND
 } IrOp;
@@ -59,7 +59,7 @@ typedef enum {
 /* The number of ops (kept out of IrOp so that switches stay exhaustive). */
 enum {
     IR_NOPS = 1
-#define KIND(ID, name, args, flags) + 1
+#define KIND(ID, ...) + 1
 #include "kinds.def"
 #undef KIND
 };

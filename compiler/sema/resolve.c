@@ -31,6 +31,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "arena.h"
+#include "kinds.h"
 #include "passes.h"
 #include "strmap.h"
 
@@ -128,7 +129,7 @@ typedef struct { IrOp op; Sig sig; } LayerKind;
 #define ARGS(arr) arr, NPARAMS(arr)
 #define NOARGS NULL, 0
 static const LayerKind LAYERS[] = {
-#define KIND(ID, name, args, flags) {OP_##ID, {name, args, "argument"}},
+#define KIND(ID, name, args, ...) {OP_##ID, {name, args, "argument"}},
 #include "kinds.def"
 #undef KIND
 };
@@ -486,7 +487,7 @@ typedef struct {
     const char *what;      /* "quantizer", "pruning schedule", ... */
 } SymTab;
 
-typedef struct {
+typedef struct R {
     SymTab quants, prunes, models, datas, trains, targets;
     IrProgram *prog;
 } R;
@@ -939,11 +940,15 @@ static IrNode *new_node(IrModel *m, IrOp op, const char *name, bool auto_named, 
     return n;
 }
 
-/* The arguments of each kind, bound to slots in its Param order (a[k] NULL:
-   absent or bad); false after reporting a bad value. */
-typedef bool ArgRule(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given);
+/* The arguments of each kind (its entry's `args` hook, kinds.h), bound to
+   slots in its Param order (a[k] NULL: absent or bad); false after reporting
+   a bad value. */
+bool args_none(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+    (void)r; (void)n; (void)a; (void)prune_given;
+    return true;
+}
 
-static bool args_dense(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+bool args_dense(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
     bool ok = true;
     long long u = int_of(a[0], 1);
     if (u <= 0) {
@@ -971,7 +976,7 @@ static bool args_dense(R *r, IrNode *n, const AstExpr *const *a, bool *prune_giv
     return ok;
 }
 
-static bool args_batchnorm(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+bool args_batchnorm(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
     (void)prune_given;
     bool ok = true;
     n->momentum = num_of(a[0], 0.99);
@@ -989,12 +994,12 @@ static bool args_batchnorm(R *r, IrNode *n, const AstExpr *const *a, bool *prune
 }
 
 /* relu, linear: quant= only. */
-static bool args_quant_only(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+bool args_quant_only(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
     (void)prune_given;
     return !(a[0] && !(n->quant = quant_expr(r, a[0], NULL)));
 }
 
-static bool args_leaky_relu(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+bool args_leaky_relu(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
     (void)prune_given;
     bool ok = true;
     n->alpha = num_of(a[0], 0.3);
@@ -1006,7 +1011,7 @@ static bool args_leaky_relu(R *r, IrNode *n, const AstExpr *const *a, bool *prun
     return ok;
 }
 
-static bool args_dropout(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+bool args_dropout(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
     (void)r; (void)prune_given;
     n->rate = num_of(a[0], 0);
     if (!(n->rate >= 0 && n->rate < 1)) {
@@ -1016,7 +1021,7 @@ static bool args_dropout(R *r, IrNode *n, const AstExpr *const *a, bool *prune_g
     return true;
 }
 
-static bool args_clip(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
+bool args_clip(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
     (void)r; (void)prune_given;
     n->lo = num_of(a[0], 0);
     n->hi = num_of(a[1], 1);
@@ -1034,13 +1039,6 @@ static bool args_clip(R *r, IrNode *n, const AstExpr *const *a, bool *prune_give
     return ok;
 }
 
-/* NULL: the kind takes no arguments. */
-static ArgRule *const ARG_RULES[IR_NOPS] = {
-    [OP_DENSE] = args_dense, [OP_BATCHNORM] = args_batchnorm, [OP_RELU] = args_quant_only,
-    [OP_LEAKY_RELU] = args_leaky_relu, [OP_LINEAR] = args_quant_only, [OP_DROPOUT] = args_dropout,
-    [OP_CLIP] = args_clip,
-};
-
 static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, bool *prune_given) {
     const AstExpr *a[8];
     Loc l[8];
@@ -1048,7 +1046,7 @@ static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, 
     /* After a bad argument the others are still checked (every error is
        reported); absent or bad values are NULL in a[]. */
     bool ok = bind_args(&lk->sig, st->args, st->nargs, st->kind_name.loc, a, l);
-    if (ARG_RULES[lk->op] && !ARG_RULES[lk->op](r, n, a, prune_given)) ok = false;
+    if (!kind_of(lk->op)->args(r, n, a, prune_given)) ok = false;
     return ok;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "arena.h"
+#include "kinds.h"
 #include "passes.h"
 
 static const char *shape_text(const IrShape *s) {
@@ -38,11 +39,14 @@ static bool arity_ok(const IrNode *n) {
     return ir_op_is(n->op, IR_K_MANY_INPUTS) ? n->ninputs >= 2 : n->ninputs == 1;
 }
 
-/* The shape rules: S starts as the first input's shape; a rule changes it,
-   or reports and returns false.  NULL: the shape is kept. */
-typedef bool ShapeRule(const IrNode *n, IrShape *s);
+/* The shape rules (the entries' `shape` hooks, kinds.h): S starts as the
+   first input's shape; a rule changes it, or reports and returns false. */
+bool shape_keep(const IrNode *n, IrShape *s) {
+    (void)n; (void)s;
+    return true;
+}
 
-static bool shape_dense(const IrNode *n, IrShape *s) {
+bool shape_dense(const IrNode *n, IrShape *s) {
     const IrNode *a = n->inputs[0];
     /* One axis only: the firmware and the emulator compute a dense layer as
        one matrix-vector product, so the whole pipeline does. */
@@ -56,7 +60,7 @@ static bool shape_dense(const IrNode *n, IrShape *s) {
     return true;
 }
 
-static bool shape_concat(const IrNode *n, IrShape *s) {
+bool shape_concat(const IrNode *n, IrShape *s) {
     const IrNode *a = n->inputs[0];
     long last = 0;
     for (int i = 0; i < n->ninputs; i++) {
@@ -78,7 +82,7 @@ static bool shape_concat(const IrNode *n, IrShape *s) {
     return true;
 }
 
-static bool shape_add(const IrNode *n, IrShape *s) {
+bool shape_add(const IrNode *n, IrShape *s) {
     (void)s;
     const IrNode *a = n->inputs[0];
     for (int i = 1; i < n->ninputs; i++) {
@@ -91,10 +95,6 @@ static bool shape_add(const IrNode *n, IrShape *s) {
     }
     return true;
 }
-
-static ShapeRule *const SHAPE_RULES[IR_NOPS] = {
-    [OP_DENSE] = shape_dense, [OP_CONCAT] = shape_concat, [OP_ADD] = shape_add,
-};
 
 /* Sets N's shape; false (after reporting) when it cannot be worked out. */
 static bool node_shape(IrNode *n) {
@@ -110,7 +110,7 @@ static bool node_shape(IrNode *n) {
     for (int i = 0; i < n->ninputs; i++)
         if (n->inputs[i]->shape.rank == 0) return false;   /* already reported */
     IrShape s = n->inputs[0]->shape;
-    if (SHAPE_RULES[n->op] && !SHAPE_RULES[n->op](n, &s)) return false;
+    if (!kind_of(n->op)->shape(n, &s)) return false;
     n->shape = s;
     return true;
 }

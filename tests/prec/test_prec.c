@@ -19,6 +19,7 @@
 #include "src.h"
 #include "check.h"
 #include "emu.h"
+#include "kinds.h"
 #include "fixed.h"
 #include "nn.h"
 #include "precision.h"
@@ -1168,8 +1169,24 @@ static void test_plan_file(void) {
     remove("/tmp/aedl_bad.plan");
 }
 
+/* Every kind's entry names every hook (kinds.h); OP_INPUT's drivers handle
+   its arguments, shape and plan. */
+static void test_kind_table(void) {
+    int missing = 0;
+    char what[160] = "";
+    for (int op = 0; op < IR_NOPS; op++) {
+        const KindEntry *k = kind_of((IrOp)op);
+        bool ok = k->name && k->prec_quant && k->prec_float && k->prec_cons && k->prec_exact && k->train_forward &&
+                  k->train_backward && k->train_qi && k->hls;
+        if (op != OP_INPUT) ok = ok && k->args && k->shape && k->plan;
+        if (!ok) { missing++; snprintf(what, sizeof what, "%s", k->name ? k->name : "(unnamed op)"); }
+    }
+    CHECK(missing == 0, "kinds/every-hook", "%d kinds lack a hook, e.g. %s", missing, what);
+}
+
 int main(int argc, char **argv) {
     int n = argc > 1 ? atoi(argv[1]) : 3000;
+    test_kind_table();
     test_conservative_examples();
     test_exact_by_hand();
     test_casts();
