@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ir.h"
+#include "kinds.h"
 #include "precision.h"
 
 static const char *const RND[] = {"trn", "trn_zero", "rnd", "rnd_zero", "rnd_inf", "rnd_min_inf", "rnd_conv"};
@@ -104,46 +105,44 @@ static void note_inline(FILE *o, const char *what, const IrQuant *q) {
     }
 }
 
+/* The kind's arguments, from its Param list (resolve.c): "(64, weight=q8, ...)",
+   quantizers only when given, nothing when nothing is printed. */
+static void put_args(FILE *o, const IrNode *n) {
+    int np, printed = 0;
+    const ArgField *fs;
+    const Param *ps = kind_params(n->op, &np, &fs);
+    for (int k = 0; k < np; k++) {
+        const Param *p = &ps[k];
+        const char *f = (const char *)n + fs[k].off;
+        if (p->kind == T_QUANT && !*(IrQuant *const *)f) continue;
+        fputs(printed++ ? ", " : "(", o);
+        if (!fs[k].positional) fprintf(o, "%s=", p->name);
+        switch (p->kind) {
+        case T_INT: fprintf(o, "%d", *(const int *)f); break;
+        case T_NUM: put_num(o, *(const double *)f); break;
+        case T_BOOL: fputs(*(const bool *)f ? "true" : "false", o); break;
+        case T_ENUM: {   /* the choice's name: "a|b|c" */
+            const char *c = p->choices;
+            for (int e = *(const int *)f; e > 0 && strchr(c, '|'); e--) c = strchr(c, '|') + 1;
+            fprintf(o, "%.*s", (int)strcspn(c, "|"), c);
+            break;
+        }
+        case T_QUANT: put_quant_value(o, *(IrQuant *const *)f); break;
+        case T_PRUNE: put_pruning_value(o, *(IrPruning *const *)f); break;
+        default: fputs("?", o); break;
+        }
+    }
+    if (printed) fputc(')', o);
+}
+
 static void dump_node(FILE *o, const IrNode *n) {
     fprintf(o, "  %s %s", ir_op_name(n->op), n->name);
-    switch (n->op) {
-    case OP_INPUT:
+    if (n->op == OP_INPUT) {
         for (int i = 0; i < n->shape.rank; i++) fprintf(o, "%s%d", i ? ", " : "[", n->shape.dims[i]);
         if (n->shape.rank) fputc(']', o);
         if (n->has_type) { fputs(" : ", o); put_type(o, &n->in_type); }
-        break;
-    case OP_DENSE:
-        fprintf(o, "(%d", n->units);
-        if (n->weight_q) { fputs(", weight=", o); put_quant_value(o, n->weight_q); }
-        if (n->bias_q) { fputs(", bias=", o); put_quant_value(o, n->bias_q); }
-        fputs(", prune=", o); put_pruning_value(o, n->prune);
-        fprintf(o, ", use_bias=%s, init=%s)", n->use_bias ? "true" : "false",
-                n->init == INIT_HE_UNIFORM ? "he_uniform" : n->init == INIT_GLOROT_UNIFORM ? "glorot_uniform" : "zeros");
-        break;
-    case OP_BATCHNORM:
-        fputs("(momentum=", o); put_num(o, n->momentum);
-        fputs(", epsilon=", o); put_num(o, n->epsilon);
-        if (n->quant) { fputs(", quant=", o); put_quant_value(o, n->quant); }
-        fputc(')', o);
-        break;
-    case OP_LEAKY_RELU:
-        fputs("(alpha=", o); put_num(o, n->alpha);
-        if (n->quant) { fputs(", quant=", o); put_quant_value(o, n->quant); }
-        fputc(')', o);
-        break;
-    case OP_RELU:
-    case OP_LINEAR:
-        if (n->quant) { fputs("(quant=", o); put_quant_value(o, n->quant); fputc(')', o); }
-        break;
-    case OP_DROPOUT:
-        fputc('(', o); put_num(o, n->rate); fputc(')', o);
-        break;
-    case OP_CLIP:
-        fputs("(lo=", o); put_num(o, n->lo);
-        fputs(", hi=", o); put_num(o, n->hi); fputc(')', o);
-        break;
-    default:
-        break;
+    } else {
+        put_args(o, n);
     }
     for (int i = 0; i < n->ninputs; i++) fprintf(o, "%s%s", i ? ", " : " <- ", n->inputs[i]->name);
     fputs("  # ", o);

@@ -17,6 +17,7 @@
  */
 #include <string.h>
 #include "ir.h"
+#include "kinds.h"
 #include "strmap.h"
 
 static void check_type(const aedl_fixed *t) {
@@ -95,29 +96,15 @@ static void check_model(const IrModel *m) {
                 for (int k = 0; k < n->ninputs; k++) ASSERT_IR(same_shape(&n->inputs[k]->shape, &n->shape));
             else if (n->op != OP_CONCAT) ASSERT_IR(same_shape(s0, &n->shape));
         }
-        switch (n->op) {
-        case OP_DENSE:
-            ASSERT_IR(n->units >= 1);
-            check_quant(n->weight_q);
-            check_quant(n->bias_q);
-            check_pruning(n->prune);
-            ASSERT_IR(n->use_bias || !n->bias_q);
-            break;
-        case OP_BATCHNORM:
-            ASSERT_IR(n->momentum >= 0 && n->momentum < 1 && n->epsilon > 0);
-            break;
-        case OP_LEAKY_RELU:
-            ASSERT_IR(n->alpha >= 0 && n->alpha < 1);
-            break;
-        case OP_DROPOUT:
-            ASSERT_IR(n->rate >= 0 && n->rate < 1);
-            break;
-        case OP_CLIP:
-            ASSERT_IR(n->lo < n->hi);
-            break;
-        default:
-            break;
+        int np;   /* every argument in its range, their relations (resolve.c) */
+        const ArgField *fs;
+        const Param *ps = kind_params(n->op, &np, &fs);
+        for (int k = 0; k < np; k++) {
+            ASSERT_IR(kind_arg_ok(ps[k].kind, &fs[k], n));
+            if (ps[k].kind == T_QUANT) check_quant(*(IrQuant *const *)((const char *)n + fs[k].off));
+            if (ps[k].kind == T_PRUNE) check_pruning(*(IrPruning *const *)((const char *)n + fs[k].off));
         }
+        ASSERT_IR(kind_of(n->op)->args(n, NULL));
         check_quant(n->quant);
         ASSERT_IR(!n->quant || ir_op_is(n->op, IR_K_QUANT));
         if (n->op != OP_DENSE) ASSERT_IR(!n->weight_q && !n->bias_q);

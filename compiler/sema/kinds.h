@@ -8,10 +8,10 @@
 #ifndef AEDL_KINDS_H
 #define AEDL_KINDS_H
 
+#include <stddef.h>
 #include "emu.h"
 #include "ir.h"
 
-struct R;               /* resolve.c's state */
 struct AstExpr;
 struct IrPrec;          /* precision.h */
 struct IrObserved;
@@ -22,9 +22,62 @@ struct Gen;             /* emit_train.c: the training program being written */
 struct TrainSite;       /* emit_train.c: one layer's generated function */
 struct HlsKind;         /* emit_hls_fw.c: a kind's HLS slots, weights, configuration and call */
 
-/* The argument values (a[k]: the k-th Param's expression, NULL when absent or
-   bad) into the node; false after reporting a bad value. */
-typedef bool KindArgs(struct R *r, IrNode *n, const struct AstExpr *const *a, bool *prune_given);
+/* ---- arguments (resolve.c) ---- */
+
+typedef enum {
+    T_INT,        /* an integer (1e3 counts: integral value) */
+    T_NUM,        /* any number */
+    T_BOOL,       /* true / false */
+    T_FLAG,       /* 0, 1, true, false */
+    T_STR,        /* "text" */
+    T_QUANT,      /* quantizer name, quantized_bits(...), quantized_relu(...), fixed type */
+    T_PRUNE,      /* pruning name, none, constant_sparsity(...), polynomial_decay(...) */
+    T_ENUM,       /* one of Param.choices (an identifier, or a string) */
+    T_NAME,       /* an identifier naming something (checked by the caller) */
+    T_SOURCE,     /* hdf5(path, dataset) / csv(path) */
+    T_FEATURES,   /* [lo:hi] or a list of indices (and slices) */
+    T_OPTIMIZER,  /* adam / adam(...) */
+    T_LIST,       /* a list (or one item) of calls / identifiers */
+    T_PRECISION,  /* bit_exact | conservative | a fixed type */
+    T_TYPE        /* a fixed type (or a quantizer name: its type) */
+} ValKind;
+
+/* The range a layer argument's value must be in. */
+typedef enum {
+    A_ANY,
+    A_COUNT,      /* an integer in [1, 1000000] */
+    A_UNIT,       /* [0, 1) */
+    A_POSITIVE,   /* > 0 */
+    A_MAG20       /* |v| <= 2^20 */
+} ArgRange;
+
+/* One argument (or block key) of a signature. */
+typedef struct {
+    const char *name;
+    ValKind kind;
+    bool required;
+    const char *choices;   /* T_ENUM: "a|b|c" */
+} Param;
+
+/* Where a layer kind's argument goes: beside its Param, in the same order. */
+typedef struct {
+    size_t off;            /* offsetof(IrNode, the field holding its value) */
+    ArgRange range;
+    const char *what;      /* the value's name in a range message: "alpha of leaky_relu" */
+    bool positional;       /* the IR dump prints the value without its name */
+} ArgField;
+
+/* The Param list of a kind's arguments and their fields (resolve.c; NULL, 0 for none). */
+const Param *kind_params(IrOp op, int *n, const ArgField **fields);
+/* Whether n's value of an argument of kind `kind` is in f's range (resolve.c). */
+bool kind_arg_ok(ValKind kind, const ArgField *f, const IrNode *n);
+
+/* ---- the hooks ---- */
+
+/* What relates two of the kind's arguments, after each was applied: a, the
+   k-th Param's expression (NULL when absent or bad), to report a violation
+   there; a == NULL: only check the node (ir_verify). */
+typedef bool KindArgs(const IrNode *n, const struct AstExpr *const *a);
 /* s starts as the first input's shape: the rule changes it, or reports and returns false. */
 typedef bool KindShape(const IrNode *n, IrShape *s);
 /* Pass a: the types the model fixes (p->q). */

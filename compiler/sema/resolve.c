@@ -26,6 +26,7 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,31 +37,6 @@
 #include "strmap.h"
 
 /* ---- value kinds and signatures --------------------------------------------- */
-
-typedef enum {
-    T_INT,        /* an integer (1e3 counts: integral value) */
-    T_NUM,        /* any number */
-    T_BOOL,       /* true / false */
-    T_FLAG,       /* 0, 1, true, false */
-    T_STR,        /* "text" */
-    T_QUANT,      /* quantizer name, quantized_bits(...), quantized_relu(...), fixed type */
-    T_PRUNE,      /* pruning name, none, constant_sparsity(...), polynomial_decay(...) */
-    T_ENUM,       /* one of Param.choices (an identifier, or a string) */
-    T_NAME,       /* an identifier naming something (checked by the caller) */
-    T_SOURCE,     /* hdf5(path, dataset) / csv(path) */
-    T_FEATURES,   /* [lo:hi] or a list of indices (and slices) */
-    T_OPTIMIZER,  /* adam / adam(...) */
-    T_LIST,       /* a list (or one item) of calls / identifiers */
-    T_PRECISION,  /* bit_exact | conservative | a fixed type */
-    T_TYPE        /* a fixed type (or a quantizer name: its type) */
-} ValKind;
-
-typedef struct {
-    const char *name;
-    ValKind kind;
-    bool required;
-    const char *choices;   /* T_ENUM: "a|b|c" */
-} Param;
 
 typedef struct {
     const char *name;
@@ -87,18 +63,40 @@ static const Param P_POLY[] = {
     {"initial", T_NUM, true, 0}, {"final", T_NUM, true, 0}, {"begin", T_INT, true, 0},
     {"end", T_INT, true, 0}, {"power", T_NUM, false, 0}, {"frequency", T_INT, false, 0},
 };
+/* The layer kinds' arguments (kinds.def's args column: ARGS(X) is P_X and
+   F_X).  F_X says, per argument of P_X, the IrNode field that holds its
+   value, the range it must be in (the message names `what`), and whether
+   the IR dump prints it without its name.  Applying, printing (ir_dump.c)
+   and checking (ir_verify.c) are generic over these lists; what relates two
+   arguments is the kind's args_KIND below.  A default is the field's value
+   from new_node. */
+#define FIELD(f) .off = offsetof(IrNode, f)
 static const Param P_DENSE[] = {
     {"units", T_INT, true, 0}, {"weight", T_QUANT, false, 0}, {"bias", T_QUANT, false, 0},
     {"prune", T_PRUNE, false, 0}, {"use_bias", T_BOOL, false, 0},
     {"init", T_ENUM, false, "he_uniform|glorot_uniform|zeros"},
 };
+static const ArgField F_DENSE[] = {
+    {FIELD(units), .range = A_COUNT, .what = "units", .positional = true}, {FIELD(weight_q)}, {FIELD(bias_q)},
+    {FIELD(prune)}, {FIELD(use_bias)}, {FIELD(init)},
+};
 static const Param P_BN[] = {
     {"momentum", T_NUM, false, 0}, {"epsilon", T_NUM, false, 0}, {"quant", T_QUANT, false, 0},
 };
+static const ArgField F_BN[] = {
+    {FIELD(momentum), .range = A_UNIT, .what = "momentum"}, {FIELD(epsilon), .range = A_POSITIVE, .what = "epsilon"},
+    {FIELD(quant)},
+};
 static const Param P_QUANT_ONLY[] = { {"quant", T_QUANT, false, 0} };
+static const ArgField F_QUANT_ONLY[] = { {FIELD(quant)} };
 static const Param P_LEAKY[] = { {"alpha", T_NUM, false, 0}, {"quant", T_QUANT, false, 0} };
+static const ArgField F_LEAKY[] = { {FIELD(alpha), .range = A_UNIT, .what = "alpha of leaky_relu"}, {FIELD(quant)} };
 static const Param P_DROPOUT[] = { {"rate", T_NUM, true, 0} };
+static const ArgField F_DROPOUT[] = { {FIELD(rate), .range = A_UNIT, .what = "dropout rate", .positional = true} };
 static const Param P_CLIP[] = { {"lo", T_NUM, true, 0}, {"hi", T_NUM, true, 0} };
+static const ArgField F_CLIP[] = {
+    {FIELD(lo), .range = A_MAG20, .what = "clip bound lo"}, {FIELD(hi), .range = A_MAG20, .what = "clip bound hi"},
+};
 static const Param P_ADAM[] = {
     {"lr", T_NUM, false, 0}, {"beta1", T_NUM, false, 0}, {"beta2", T_NUM, false, 0},
     {"epsilon", T_NUM, false, 0},
@@ -125,11 +123,13 @@ static const Sig SIG_HDF5 = SIG("hdf5", P_HDF5);
 static const Sig SIG_CSV = SIG("csv", P_CSV);
 
 /* Layers: kind name -> op and parameters. */
-typedef struct { IrOp op; Sig sig; } LayerKind;
-#define ARGS(arr) arr, NPARAMS(arr)
-#define NOARGS NULL, 0
+typedef struct { IrOp op; Sig sig; const ArgField *fields; } LayerKind;
+#define SIG_OF_ARGS(x) P_##x, NPARAMS(P_##x)
+#define SIG_OF_NOARGS NULL, 0
+#define FIELDS_OF_ARGS(x) F_##x
+#define FIELDS_OF_NOARGS NULL
 static const LayerKind LAYERS[] = {
-#define KIND(ID, name, args, ...) {OP_##ID, {name, args, "argument"}},
+#define KIND(ID, name, args, ...) {OP_##ID, {name, SIG_OF_##args, "argument"}, FIELDS_OF_##args},
 #include "kinds.def"
 #undef KIND
 };
@@ -940,103 +940,107 @@ static IrNode *new_node(IrModel *m, IrOp op, const char *name, bool auto_named, 
     return n;
 }
 
-/* The arguments of each kind (its entry's `args` hook, kinds.h), bound to
-   slots in its Param order (a[k] NULL: absent or bad); false after reporting
-   a bad value. */
-bool args_none(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
-    (void)r; (void)n; (void)a; (void)prune_given;
+/* ---- layer arguments ---------------------------------------------------------------- */
+
+const Param *kind_params(IrOp op, int *n, const ArgField **fields) {
+    for (int k = 0; k < NLAYERS; k++)
+        if (LAYERS[k].op == op) {
+            *n = LAYERS[k].sig.nparams;
+            *fields = LAYERS[k].fields;
+            return LAYERS[k].sig.params;
+        }
+    *n = 0;
+    *fields = NULL;
+    return NULL;
+}
+
+static bool in_range(const ArgField *p, double v) {
+    switch (p->range) {
+    case A_ANY: return true;
+    case A_COUNT: return v >= 1 && v <= MAX_UNITS;
+    case A_UNIT: return v >= 0 && v < 1;
+    case A_POSITIVE: return v > 0;
+    case A_MAG20: return fabs(v) <= 1048576;
+    }
+    return false;
+}
+
+bool kind_arg_ok(ValKind kind, const ArgField *p, const IrNode *n) {
+    const char *f = (const char *)n + p->off;
+    if (kind == T_INT) return in_range(p, *(const int *)f);
+    if (kind == T_NUM) return in_range(p, *(const double *)f);
     return true;
 }
 
-bool args_dense(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
-    bool ok = true;
-    long long u = int_of(a[0], 1);
-    if (u <= 0) {
-        diag_error(a[0]->loc, "units must be positive, got %lld", u);
-        ok = false;
-    } else if (u > MAX_UNITS) {
-        diag_error(a[0]->loc, "units %lld is too large (at most %d)", u, MAX_UNITS);
-        ok = false;
+/* Reports a value out of its argument's range. */
+static bool check_range(const ArgField *p, const AstExpr *e, double v) {
+    if (in_range(p, v)) return true;
+    switch (p->range) {
+    case A_COUNT:
+        if (v <= 0) diag_error(e->loc, "%s must be positive, got %lld", p->what, (long long)v);
+        else diag_error(e->loc, "%s %lld is too large (at most %d)", p->what, (long long)v, MAX_UNITS);
+        break;
+    case A_UNIT: diag_error(e->loc, "%s must be in [0, 1), got %g", p->what, v); break;
+    case A_POSITIVE: diag_error(e->loc, "%s must be positive, got %g", p->what, v); break;
+    case A_MAG20: diag_error(e->loc, "%s = %g is out of range (at most 2^20 in magnitude)", p->what, v); break;
+    case A_ANY: break;
     }
-    n->units = (int)u;
-    if (a[1] && !(n->weight_q = quant_expr(r, a[1], NULL))) ok = false;
-    if (a[2] && !(n->bias_q = quant_expr(r, a[2], NULL))) ok = false;
-    if (a[3]) {
+    return false;
+}
+
+/* The value of argument p (expression e, of p's kind) into its field fd of
+   n; false after reporting a bad value. */
+static bool apply_arg(R *r, IrNode *n, const Param *p, const ArgField *fd, const AstExpr *e, bool *prune_given) {
+    char *f = (char *)n + fd->off;
+    switch (p->kind) {
+    case T_INT: {
+        long long v = int_of(e, 0);
+        *(int *)f = (int)v;
+        return check_range(fd, e, (double)v);
+    }
+    case T_NUM:
+        *(double *)f = num_of(e, 0);
+        return check_range(fd, e, *(double *)f);
+    case T_BOOL: *(bool *)f = bool_of(e, true); return true;
+    case T_ENUM: *(int *)f = enum_of(p, e, 0); return true;
+    case T_QUANT: return (*(IrQuant **)f = quant_expr(r, e, NULL)) != NULL;
+    case T_PRUNE: {
         bool none;
         *prune_given = true;
-        n->prune = prune_expr(r, a[3], NULL, true, &none);
-        if (!n->prune && !none) ok = false;
+        *(IrPruning **)f = prune_expr(r, e, NULL, true, &none);
+        return *(IrPruning **)f || none;
     }
-    n->use_bias = bool_of(a[4], true);
-    n->init = (IrInit)enum_of(&P_DENSE[5], a[5], INIT_HE_UNIFORM);
+    default:   /* no layer argument has another kind */
+        return false;
+    }
+}
+
+/* What relates two arguments of a kind (its entry's `args` hook, kinds.h):
+   with a (the arguments' expressions, NULL when absent or bad) it reports a
+   violation at the argument; with a == NULL it only checks (ir_verify). */
+bool args_none(const IrNode *n, const AstExpr *const *a) {
+    (void)n; (void)a;
+    return true;
+}
+
+bool args_dense(const IrNode *n, const AstExpr *const *a) {
+    if (!a) return n->use_bias || !n->bias_q;
     if (!n->use_bias && a[2]) {
         diag_error(a[2]->loc, "a bias quantizer on a dense without bias (use_bias=false)");
-        ok = false;
-    }
-    return ok;
-}
-
-bool args_batchnorm(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
-    (void)prune_given;
-    bool ok = true;
-    n->momentum = num_of(a[0], 0.99);
-    n->epsilon = num_of(a[1], 1e-3);
-    if (a[0] && !(n->momentum >= 0 && n->momentum < 1)) {
-        diag_error(a[0]->loc, "momentum must be in [0, 1), got %g", n->momentum);
-        ok = false;
-    }
-    if (a[1] && !(n->epsilon > 0)) {
-        diag_error(a[1]->loc, "epsilon must be positive, got %g", n->epsilon);
-        ok = false;
-    }
-    if (a[2] && !(n->quant = quant_expr(r, a[2], NULL))) ok = false;
-    return ok;
-}
-
-/* relu, linear: quant= only. */
-bool args_quant_only(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
-    (void)prune_given;
-    return !(a[0] && !(n->quant = quant_expr(r, a[0], NULL)));
-}
-
-bool args_leaky_relu(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
-    (void)prune_given;
-    bool ok = true;
-    n->alpha = num_of(a[0], 0.3);
-    if (a[0] && !(n->alpha >= 0 && n->alpha < 1)) {
-        diag_error(a[0]->loc, "alpha of leaky_relu must be in [0, 1), got %g", n->alpha);
-        ok = false;
-    }
-    if (a[1] && !(n->quant = quant_expr(r, a[1], NULL))) ok = false;
-    return ok;
-}
-
-bool args_dropout(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
-    (void)r; (void)prune_given;
-    n->rate = num_of(a[0], 0);
-    if (!(n->rate >= 0 && n->rate < 1)) {
-        diag_error(a[0]->loc, "dropout rate must be in [0, 1), got %g", n->rate);
         return false;
     }
     return true;
 }
 
-bool args_clip(R *r, IrNode *n, const AstExpr *const *a, bool *prune_given) {
-    (void)r; (void)prune_given;
-    n->lo = num_of(a[0], 0);
-    n->hi = num_of(a[1], 1);
-    bool ok = true;
-    for (int k = 0; k < 2; k++)
-        if (a[k] && !(fabs(k ? n->hi : n->lo) <= 1048576)) {
-            diag_error(a[k]->loc, "clip bound %s = %g is out of range (at most 2^20 in magnitude)", k ? "hi" : "lo",
-                       k ? n->hi : n->lo);
-            ok = false;
-        }
-    if (ok && a[0] && a[1] && !(nearbyint(ldexp(n->lo, 10)) < nearbyint(ldexp(n->hi, 10)))) {
+/* lo < hi on the 2^-10 step the bounds are used on (both in range). */
+bool args_clip(const IrNode *n, const AstExpr *const *a) {
+    bool ordered = nearbyint(ldexp(n->lo, 10)) < nearbyint(ldexp(n->hi, 10));
+    if (!a) return ordered;
+    if (a[0] && a[1] && fabs(n->lo) <= 1048576 && fabs(n->hi) <= 1048576 && !ordered) {
         diag_error(a[1]->loc, "clip needs lo < hi on the 2^-10 step it uses, got lo = %g, hi = %g", n->lo, n->hi);
-        ok = false;
+        return false;
     }
-    return ok;
+    return true;
 }
 
 static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, bool *prune_given) {
@@ -1046,7 +1050,9 @@ static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, 
     /* After a bad argument the others are still checked (every error is
        reported); absent or bad values are NULL in a[]. */
     bool ok = bind_args(&lk->sig, st->args, st->nargs, st->kind_name.loc, a, l);
-    if (!kind_of(lk->op)->args(r, n, a, prune_given)) ok = false;
+    for (int k = 0; k < lk->sig.nparams; k++)
+        if (a[k] && !apply_arg(r, n, &lk->sig.params[k], &lk->fields[k], a[k], prune_given)) ok = false;
+    if (!kind_of(lk->op)->args(n, a)) ok = false;
     return ok;
 }
 
