@@ -53,6 +53,19 @@ int64_t aedl_fw_from_double(double x, aedl_fixed to) {
     return (int64_t)aedl_fixed_from_double(to, x);
 }
 
+double aedl_fw_float_value(aedl_fw_op op, const double *w, double v) {
+    switch (op) {
+    case FW_RELU: return v > 0 ? v : 0;
+    case FW_LEAKY_RELU: return v >= 0 ? v : w[0] * v;
+    case FW_SIGMOID: return 1.0 / (1.0 + exp(-v));
+    case FW_TANH: return tanh(v);
+    case FW_CLIP: return v < w[0] ? w[0] : v > w[1] ? w[1] : v;
+    case FW_LINEAR: case FW_DENSE: case FW_BATCHNORM: case FW_ADD: case FW_CONCAT: case FW_SOFTMAX:
+        return v;
+    }
+    return v;
+}
+
 int aedl_fw_table_shift(aedl_fw_op op) { return op == FW_TANH ? AEDL_ACT_SHIFT_TANH : AEDL_ACT_SHIFT_SIGMOID; }
 
 void aedl_fw_table(aedl_fw_op op, aedl_fixed res_t, int64_t *table) {
@@ -911,7 +924,9 @@ void aedl_fw_plan_free(aedl_fw_plan *p) {
 }
 
 static const char *const op_names[] = {
-    "dense", "batchnorm", "relu", "leaky_relu", "linear", "add", "concat", "sigmoid", "tanh", "softmax", "clip"
+#define AEDL_FW_NAME_OF(id, name) name,
+    AEDL_FW_OPS(AEDL_FW_NAME_OF)
+#undef AEDL_FW_NAME_OF
 };
 
 static void put_type(FILE *f, const char *key, aedl_fixed t) {
@@ -922,7 +937,7 @@ static void put_vec(FILE *f, const char *key, const int64_t *v, long n) {
     for (long i = 0; i < n; i++) fprintf(f, "%s%lld", i % 16 ? " " : "\n   ", (long long)v[i]);
     fprintf(f, "\n");
 }
-static long w_count(const aedl_fw_layer *a) {
+long aedl_fw_weight_count(const aedl_fw_layer *a) {
     return a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1 : a->op == FW_CLIP ? 2
          : a->op == FW_SIGMOID || a->op == FW_TANH ? AEDL_ACT_TABLE : a->n_out;
 }
@@ -940,7 +955,7 @@ int aedl_fw_plan_fprint(const aedl_fw_plan *p, FILE *f) {
                 a->has_w, a->has_b, a->has_quant, a->guaranteed);
         put_type(f, "w_t", a->w_t); put_type(f, "b_t", a->b_t); put_type(f, "acc_t", a->acc_t);
         put_type(f, "q_t", a->q_t); put_type(f, "res_t", a->res_t);
-        if (a->has_w) put_vec(f, "w", a->w, w_count(a));
+        if (a->has_w) put_vec(f, "w", a->w, aedl_fw_weight_count(a));
         if (a->has_b) put_vec(f, "b", a->b, a->n_out);
     }
     fprintf(f, "outputs %d", p->noutputs);
@@ -1048,7 +1063,7 @@ aedl_fw_plan *aedl_fw_plan_read(const char *path, char *err, int errn) {
         if (!get_type(&r, "w_t", &a->w_t) || !get_type(&r, "b_t", &a->b_t) || !get_type(&r, "acc_t", &a->acc_t) ||
             !get_type(&r, "q_t", &a->q_t) || !get_type(&r, "res_t", &a->res_t)) goto bad;
         if ((long)a->n_in * a->n_out > (1L << 28)) goto bad;
-        if (a->has_w && !get_vec(&r, "w", w_count(a), &a->w)) goto bad;
+        if (a->has_w && !get_vec(&r, "w", aedl_fw_weight_count(a), &a->w)) goto bad;
         if (a->has_b && !get_vec(&r, "b", a->n_out, &a->b)) goto bad;
     }
     what = "outputs";

@@ -35,9 +35,17 @@
 #include <stdio.h>
 #include "fixed.h"
 
+/* The firmware's layer ops: X(ID, name in the plan file), in the plan file's
+   numbering (append new ones). */
+#define AEDL_FW_OPS(X)                                                            \
+    X(DENSE, "dense") X(BATCHNORM, "batchnorm") X(RELU, "relu") X(LEAKY_RELU, "leaky_relu") \
+    X(LINEAR, "linear") X(ADD, "add") X(CONCAT, "concat") X(SIGMOID, "sigmoid")  \
+    X(TANH, "tanh") X(SOFTMAX, "softmax") X(CLIP, "clip")
+
 typedef enum {
-    FW_DENSE, FW_BATCHNORM, FW_RELU, FW_LEAKY_RELU, FW_LINEAR,
-    FW_ADD, FW_CONCAT, FW_SIGMOID, FW_TANH, FW_SOFTMAX, FW_CLIP
+#define AEDL_FW_ENUM(id, name) FW_##id,
+    AEDL_FW_OPS(AEDL_FW_ENUM)
+#undef AEDL_FW_ENUM
 } aedl_fw_op;
 
 #define AEDL_FW_NAME 64
@@ -97,6 +105,13 @@ void aedl_fw_plan_free(aedl_fw_plan *p);
    res_t; aedl_fw_table fills them (the compiler's plan, the HLS project and the
    training program's quantized inference all use these). */
 void aedl_fw_table(aedl_fw_op op, aedl_fixed res_t, int64_t *table);
+
+/* The number of values in w of a layer with has_w. */
+long aedl_fw_weight_count(const aedl_fw_layer *a);
+/* An element-wise op's value in floating point (the float model: observed
+   ranges), with the layer's parameters as doubles (w: leaky_relu's alpha,
+   clip's bounds); the identity for the others. */
+double aedl_fw_float_value(aedl_fw_op op, const double *w, double x);
 int aedl_fw_table_shift(aedl_fw_op op);
 
 /* ap_fixed casts on mantissas, as the emulator does them.

@@ -122,7 +122,7 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
     for (int l = 0; l < L; l++) {
         const aedl_fw_layer *a = &p->layers[l];
         val[l] = xmalloc(sizeof(double) * (size_t)B * (size_t)(a->n_out ? a->n_out : 1));
-        long nw = a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1 : a->op == FW_CLIP ? 2 : a->n_out;
+        long nw = aedl_fw_weight_count(a);
         if (a->has_w && a->w) {
             wd[l] = xmalloc(sizeof(double) * (size_t)(nw ? nw : 1));
             for (long k = 0; k < nw; k++) wd[l][k] = ldexp((double)a->w[k], aedl_fw_exp(a->w_t));
@@ -155,16 +155,8 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
                 for (int e = 0; e < nb; e++)
                     for (int j = 0; j < n; j++) y[(size_t)e * n + j] = x[(size_t)e * n + j] * wd[l][j] + bd[l][j];
                 break;
-            case FW_RELU: case FW_LINEAR: case FW_LEAKY_RELU: case FW_SIGMOID: case FW_TANH: case FW_CLIP:
-                for (long k = 0; k < (long)nb * n; k++) {
-                    double v = x[k];
-                    if (a->op == FW_RELU) v = v > 0 ? v : 0;
-                    else if (a->op == FW_LEAKY_RELU) v = v >= 0 ? v : wd[l][0] * v;
-                    else if (a->op == FW_SIGMOID) v = 1.0 / (1.0 + exp(-v));
-                    else if (a->op == FW_TANH) v = tanh(v);
-                    else if (a->op == FW_CLIP) v = v < wd[l][0] ? wd[l][0] : v > wd[l][1] ? wd[l][1] : v;
-                    y[k] = v;
-                }
+            default:   /* the element-wise ops */
+                for (long k = 0; k < (long)nb * n; k++) y[k] = aedl_fw_float_value(a->op, wd[l], x[k]);
                 break;
             case FW_SOFTMAX:
                 for (int e = 0; e < nb; e++) {
