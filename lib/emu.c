@@ -60,6 +60,7 @@ double aedl_fw_float_value(aedl_fw_op op, const double *w, double v) {
     case FW_SIGMOID: return 1.0 / (1.0 + exp(-v));
     case FW_TANH: return tanh(v);
     case FW_CLIP: return v < w[0] ? w[0] : v > w[1] ? w[1] : v;
+    case FW_ABS: return fabs(v);
     case FW_LINEAR: case FW_DENSE: case FW_BATCHNORM: case FW_ADD: case FW_CONCAT: case FW_SOFTMAX:
         return v;
     }
@@ -281,6 +282,7 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
             if (!a->has_w || !a->has_b || !a->w || !a->b) PERR("plan: layer %s: batchnorm needs scale and shift", a->name);
             /* fall through */
         case FW_RELU: case FW_LINEAR: case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: case FW_LEAKY_RELU: case FW_CLIP:
+        case FW_ABS:
             if (a->ninputs != 1 || e->in_size[0] != n_out || n_in != n_out)
                 PERR("plan: layer %s: size %d does not match its input (%d)", a->name, n_out, e->in_size[0]);
             if (a->op == FW_LEAKY_RELU && (!a->has_w || !a->w)) PERR("plan: layer %s: leaky_relu needs alpha", a->name);
@@ -640,6 +642,15 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         acc_done = true;
         break;
     }
+    case FW_ABS:
+        /* v = |x| at the input exponent (|-2^63| too, in i128), then into acc_t */
+        for (int j = 0; j < e->size; j++) {
+            int64_t *vj = v + (long)j * EMU_B;
+            get_row(w, e->in[0], j, vj);
+            for (int b = 0; b < EMU_B; b++) vj[b] = aedl_fw_cast(vj[b] < 0 ? -(i128)vj[b] : (i128)vj[b], ex, a->acc_t);
+        }
+        acc_done = true;
+        break;
     case FW_LEAKY_RELU: {
         /* v = x >= 0 ? x : alpha*x, exact at the finer exponent, then into acc_t */
         int ea = aedl_fw_exp(a->w_t);

@@ -16,6 +16,7 @@
  *   leaky_relu v_j = x_j >= 0 ? x_j : w_0 * x_j     (alpha w_0 in w_t)
  *   linear     v_j = x_j
  *   clip       v_j = min(max(x_j, w_0), w_1)         (bounds in w_t, the input's type)
+ *   abs        v_j = |x_j|
  *   add        v_j = (acc)(x_j + y_j + ...)
  *   concat     the inputs one after another
  *   sigmoid, tanh, softmax   in double, then cast to res_t (not guaranteed)
@@ -40,7 +41,7 @@
 #define AEDL_FW_OPS(X)                                                            \
     X(DENSE, "dense") X(BATCHNORM, "batchnorm") X(RELU, "relu") X(LEAKY_RELU, "leaky_relu") \
     X(LINEAR, "linear") X(ADD, "add") X(CONCAT, "concat") X(SIGMOID, "sigmoid")  \
-    X(TANH, "tanh") X(SOFTMAX, "softmax") X(CLIP, "clip")
+    X(TANH, "tanh") X(SOFTMAX, "softmax") X(CLIP, "clip") X(ABS, "abs")
 
 typedef enum {
 #define AEDL_FW_ENUM(id, name) FW_##id,

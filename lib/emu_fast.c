@@ -286,6 +286,14 @@ static bool prep_op(flayer *L, const aedl_fw_layer *a, const aedl_fixed *in_t, c
         if (a->op == FW_RELU)
             for (int j = 0; j < n; j++) { v->lo[j] = fmax2(v->lo[j], 0); v->hi[j] = fmax2(v->hi[j], 0); }
         return true;
+    case FW_ABS:   /* |x| is exact in double */
+        *v = vi_copy(x);
+        for (int j = 0; j < n; j++) {
+            double lo = fabs(x->lo[j]), hi = fabs(x->hi[j]);
+            v->lo[j] = x->lo[j] <= 0 && x->hi[j] >= 0 ? 0 : fmin2(lo, hi);
+            v->hi[j] = fmax2(lo, hi);
+        }
+        return true;
     case FW_CLIP:
         if (!small_mant(a->w[0]) || !small_mant(a->w[1])) return false;
         if (!sane_type(a->w_t)) return false;
@@ -407,7 +415,7 @@ emu_fast *emu_fast_prepare(const aedl_fw_plan *p) {
         /* element-wise layers overwrite their input when nothing else reads it */
         int s = a->inputs[0];
         bool inplace = (a->op == FW_BATCHNORM || a->op == FW_RELU || a->op == FW_LINEAR || a->op == FW_LEAKY_RELU ||
-                        a->op == FW_CLIP) &&
+                        a->op == FW_CLIP || a->op == FW_ABS) &&
                        s >= 0 && uses[s] == 1;
         if (L->f32 && L->in_size[0] > f->max_in) f->max_in = L->in_size[0];
         if (inplace) L->out = f->L[s].out;
@@ -549,6 +557,7 @@ static void elementwise_rows(const flayer *L, const double *X, double *Y, long n
     case FW_RELU: for (long k = 0; k < n; k++) Y[k] = X[k] > 0 ? X[k] : 0.0; break;
     case FW_LEAKY_RELU: { double al = L->alpha; for (long k = 0; k < n; k++) Y[k] = X[k] >= 0 ? X[k] : X[k] * al; break; }
     case FW_CLIP: { double lo = L->lo, hi = L->hi; for (long k = 0; k < n; k++) Y[k] = X[k] < lo ? lo : X[k] > hi ? hi : X[k]; break; }
+    case FW_ABS: for (long k = 0; k < n; k++) Y[k] = fabs(X[k]); break;
     default: if (X != Y) memcpy(Y, X, sizeof(double) * n); break;
     }
 }
@@ -586,7 +595,7 @@ static void run_layer(const flayer *L, double *buf, float *xf) {
         else dense_rows(L, X, Y);
         break;
     case FW_BATCHNORM: batchnorm_rows(L, X, Y); break;
-    case FW_RELU: case FW_LINEAR: case FW_LEAKY_RELU: case FW_CLIP: elementwise_rows(L, X, Y, n); break;
+    case FW_RELU: case FW_LINEAR: case FW_LEAKY_RELU: case FW_CLIP: case FW_ABS: elementwise_rows(L, X, Y, n); break;
     case FW_ADD:
         memcpy(Y, X, sizeof(double) * n);
         for (int k = 1; k < L->nin; k++) add_rows(Y, buf + L->in[k] * EB, n);

@@ -214,6 +214,16 @@ void aedl_clip_backward(float *dinp, const float *inp, const float *dout, long n
         if (inp[i] >= lo && inp[i] <= hi) dinp[i] += dout[i];
 }
 
+void aedl_abs_forward(float *out, const float *inp, long n) {
+    for (long i = 0; i < n; i++) out[i] = fabsf(inp[i]);
+}
+
+void aedl_abs_backward(float *dinp, const float *inp, const float *dout, long n) {
+    for (long i = 0; i < n; i++)
+        if (inp[i] > 0) dinp[i] += dout[i];
+        else if (inp[i] < 0) dinp[i] -= dout[i];
+}
+
 void aedl_sigmoid_forward(float *out, const float *inp, long n) {
     for (long i = 0; i < n; i++) out[i] = 1.0f / (1.0f + expf(-inp[i]));
 }
@@ -271,6 +281,10 @@ void aedl_leaky_relu_forward_f64(double *out, const double *inp, long n, double 
 
 void aedl_clip_forward_f64(double *out, const double *inp, long n, double lo, double hi) {
     for (long i = 0; i < n; i++) out[i] = inp[i] < lo ? lo : inp[i] > hi ? hi : inp[i];
+}
+
+void aedl_abs_forward_f64(double *out, const double *inp, long n) {
+    for (long i = 0; i < n; i++) out[i] = fabs(inp[i]);
 }
 
 void aedl_sigmoid_forward_f64(double *out, const double *inp, long n) {

@@ -114,6 +114,9 @@ void aedl_leaky_relu_backward(float *dinp, const float *inp, const float *dout, 
 /* clip: out = min(max(inp, lo), hi).  Backward: dinp += dout where lo <= inp <= hi. */
 void aedl_clip_forward(float *out, const float *inp, long n, float lo, float hi);
 void aedl_clip_backward(float *dinp, const float *inp, const float *dout, long n, float lo, float hi);
+/* abs: out = |inp|.  Backward: dinp += dout * sign(inp) (0 at 0). */
+void aedl_abs_forward(float *out, const float *inp, long n);
+void aedl_abs_backward(float *dinp, const float *inp, const float *dout, long n);
 /* out = 1 / (1 + exp(-inp)).  Backward from out: dinp += dout * out * (1 - out). */
 void aedl_sigmoid_forward(float *out, const float *inp, long n);
 void aedl_sigmoid_backward(float *dinp, const float *out, const float *dout, long n);
@@ -132,6 +135,7 @@ void aedl_linear_backward(float *dinp, const float *dout, long n);
 void aedl_relu_forward_f64(double *out, const double *inp, long n);
 void aedl_leaky_relu_forward_f64(double *out, const double *inp, long n, double alpha);
 void aedl_clip_forward_f64(double *out, const double *inp, long n, double lo, double hi);
+void aedl_abs_forward_f64(double *out, const double *inp, long n);
 void aedl_sigmoid_forward_f64(double *out, const double *inp, long n);
 void aedl_tanh_forward_f64(double *out, const double *inp, long n);
 /* sigmoid and tanh as the firmware computes them (docs/semantics.md): a table of

@@ -98,6 +98,7 @@ PLAN_OP(linear, FW_LINEAR)
 PLAN_OP(add, FW_ADD)
 PLAN_OP(concat, FW_CONCAT)
 PLAN_OP(softmax, FW_SOFTMAX)
+PLAN_OP(abs, FW_ABS)
 
 /* dropout: the identity in inference, no plan layer (plan_build skips it). */
 bool plan_train_only(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {

@@ -284,6 +284,26 @@ void prec_cons_clip(const IrNode *n, PrecCons *k) {
     k->fixed_exact = true;
 }
 
+/* |x| over [lo, hi] at one exponent: [0 or the smaller magnitude, the larger]. */
+static void abs_range(i128 lo, i128 hi, i128 *alo, i128 *ahi) {
+    i128 a = lo < 0 ? -lo : lo, b = hi < 0 ? -hi : hi;
+    *alo = lo <= 0 && hi >= 0 ? 0 : a < b ? a : b;
+    *ahi = a > b ? a : b;
+}
+
+/* abs: the input's range folded at 0; |-2^(I-1)| = 2^(I-1) makes a signed
+   <W, I> input an unsigned <W, I> result. */
+void prec_cons_abs(const IrNode *n, PrecCons *k) {
+    (void)n;
+    i128 tl, th, lo, hi;
+    prec_type_range(k->x, &tl, &th);
+    abs_range(tl, th, &lo, &hi);
+    k->c->accum = prec_type_for(lo, hi, prec_exp(k->x)); k->c->has_accum = true;
+    if (!k->c->accum.width) k->c->accum = k->x;
+    k->v = k->c->accum;
+    k->why = prec_strf("|x| of a %s input", k->x.is_signed ? "signed" : "unsigned");
+}
+
 void prec_cons_add(const IrNode *n, PrecCons *k) {
     aedl_fixed s = k->x;
     for (int j = 1; j < n->ninputs; j++) s = add_rule(s, n->inputs[j]->prec->cons.result);
@@ -606,6 +626,18 @@ void prec_exact_clip(PrecEx *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out)
         v.lo[k] = lo; v.hi[k] = hi;
     }
     prec_set_acc(x, n, p, &v, 1, prec_strf("min(max(x, %.17g), %.17g)", prec_val(bl, be), prec_val(bh, be)));
+    prec_finish(x, n, p, &v, out);
+    prec_vals_free(&v);
+}
+
+/* |x|, exact at the input's step. */
+void prec_exact_abs(PrecEx *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) {
+    (void)m;
+    const PrecVals *in = prec_in_vals(x, n, 0);
+    PrecVals v;
+    prec_vals_init(&v, in->n, in->e);
+    for (int k = 0; k < in->n; k++) abs_range(in->lo[k], in->hi[k], &v.lo[k], &v.hi[k]);
+    prec_set_acc(x, n, p, &v, 1, prec_strf("|x|"));
     prec_finish(x, n, p, &v, out);
     prec_vals_free(&v);
 }

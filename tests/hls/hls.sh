@@ -139,6 +139,16 @@ check hls/clip-narrowed "defines.h: $(grep 'c_result_t' "$D/defines.h")" \
 check hls/clip-call "clip.cpp does not call nnet::clip with the bounds" \
   grep -q 'nnet::clip<.*>(.*, c2_lo, c2_hi);' "$D/cl.cpp"
 
+# ---- abs: |-4| of the input type fixed<8,3> (the testbench's third event) needs ufixed<8,3> ------------
+"$TOOL" weights tests/hls/abs.aedl "$W/abs.h5" 7 > "$W/abs.tool" 2>&1 &&
+  "$AEDLC" tests/hls/abs.aedl --emit hls --weights "$W/abs.h5" -o "$W/abs" > "$W/abs.log" 2>&1
+check hls/abs-csim "$(cat "$W/abs.tool" "$W/abs.log") $(why_csim "$W/abs/hls")" csim "$W/abs/hls"
+D="$W/abs/hls/firmware"
+check hls/abs-unsigned "defines.h: $(grep 'mag_result_t' "$D/defines.h")" \
+  grep -q '^typedef ap_ufixed<8,3> mag_result_t;  // bit_exact: no quantizer: the exact values \[0, 4\]' "$D/defines.h"
+check hls/abs-call "ab.cpp does not call nnet::abs on the input" \
+  grep -q '^    nnet::abs<input_t, mag_result_t, config_mag>(x, mag_out);$' "$D/ab.cpp"
+
 # The weight arrays are constant data, which no code initialises (with g++ -O0 that
 # code was most of the compile time): no static initialiser in the firmware's object
 # file, no writable data, and the kernels are read-only (what C++11 gives fails this).

@@ -94,6 +94,13 @@ static void clip_f32(float *y, float *const *g, float *const *x, const float *dy
     aedl_clip_forward(y, x[0], B * C, CLIP_LO, CLIP_HI);
     aedl_clip_backward(g[0], x[0], dy, B * C, CLIP_LO, CLIP_HI);
 }
+static void abs_ref(double *y, double *const *x) {
+    for (int i = 0; i < B * C; i++) y[i] = fabs(x[0][i]);
+}
+static void abs_f32(float *y, float *const *g, float *const *x, const float *dy) {
+    aedl_abs_forward(y, x[0], B * C);
+    aedl_abs_backward(g[0], x[0], dy, B * C);
+}
 static void sigmoid_ref(double *y, double *const *x) {
     for (int i = 0; i < B * C; i++) y[i] = 1 / (1 + exp(-x[0][i]));
 }
@@ -199,6 +206,7 @@ static const gcase cases[] = {
     { "relu", 1, { B * C }, B * C, relu_ref, relu_f32 },
     { "leaky_relu", 1, { B * C }, B * C, leaky_ref, leaky_f32 },
     { "clip", 1, { B * C }, B * C, clip_ref, clip_f32 },
+    { "abs", 1, { B * C }, B * C, abs_ref, abs_f32 },
     { "sigmoid", 1, { B * C }, B * C, sigmoid_ref, sigmoid_f32 },
     { "tanh", 1, { B * C }, B * C, tanh_ref, tanh_f32 },
     { "softmax", 1, { B * C }, B * C, softmax_ref, softmax_f32 },
@@ -336,6 +344,7 @@ static void check_f64_kernels(void) {
         { "f64/relu", relu_ref, 0 }, { "f64/leaky_relu", leaky_ref, 1 },
         { "f64/sigmoid", sigmoid_ref, 2 }, { "f64/tanh", tanh_ref, 3 },
         { "f64/softmax", softmax_ref, 4 }, { "f64/linear", linear_ref, 5 }, { "f64/clip", clip_ref, 6 },
+        { "f64/abs", abs_ref, 7 },
     };
     for (size_t k = 0; k < sizeof acts / sizeof acts[0]; k++) {
         switch (acts[k].kind) {
@@ -345,6 +354,7 @@ static void check_f64_kernels(void) {
         case 3: aedl_tanh_forward_f64(o, a, B * C); break;
         case 4: aedl_softmax_forward_f64(o, a, B, C); break;
         case 6: aedl_clip_forward_f64(o, a, B * C, CLIP_LO, CLIP_HI); break;
+        case 7: aedl_abs_forward_f64(o, a, B * C); break;
         default: aedl_linear_forward_f64(o, a, B * C); break;
         }
         acts[k].ref(rr, as);

@@ -217,9 +217,11 @@ static void rand_model(Model *M) {
             n = add_node(M, OP_BATCHNORM, size, last, NULL);
             if (rnd(3)) n->quant = quant_type(M, rand_quant_type(true, true));
             rand_params(n, size);
-        } else if (r < 62) {
+        } else if (r < 59) {
             n = add_node(M, OP_RELU, size, last, NULL);
             if (rnd(4)) n->quant = quant_type(M, rand_quant_type(true, true));
+        } else if (r < 62) {
+            n = add_node(M, OP_ABS, size, last, NULL);
         } else if (r < 67) {     /* used on the 2^-10 step: 0.3 is 0.2998046875 */
             n = add_node(M, OP_CLIP, size, last, NULL);
             static const double bounds[] = {-3, -1.5, -0.3, 0, 0.125, 0.7, 2.5};
@@ -330,6 +332,9 @@ static void ref_eval_node(const Model *M, const float *in, const IrNode *upto, d
                 v[j] = a;
             }
             break;
+        case OP_ABS:
+            for (int j = 0; j < size; j++) v[j] = x[j].m < 0 ? aedl_fx_neg(x[j]) : x[j];
+            break;
         case OP_CLIP:
             for (int j = 0; j < size; j++) {   /* the bounds on the 2^-10 step (docs/language.md) */
                 aedl_fixed bt = fx(16, 6, true, AEDL_RND_CONV, AEDL_SAT);
@@ -417,6 +422,9 @@ static void ref_hls(const Model *M, const float *in, double *out) {
                 a = x[j];
                 for (int k = 1; k < n->ninputs; k++) a = aedl_fx_add(a, vals[n->inputs[k]->id][j]);
                 a = aedl_fx_cast(t->accum, a);
+                break;
+            case OP_ABS:   /* if (x < 0) v = -x; else v = x; in accum_t */
+                a = aedl_fx_cast(t->accum, x[j].m < 0 ? aedl_fx_neg(x[j]) : x[j]);
                 break;
             case OP_CLIP: {   /* v = x; if (x < lo) v = lo; if (x > hi) v = hi; in accum_t */
                 aedl_fixed bt = t->weight;   /* bounds_t, which holds both rounded to the 2^-10 step */

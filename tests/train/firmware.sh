@@ -66,6 +66,19 @@ elif equals_qi clip "$W/clip.aedl"; then
   check train/fw-clip-csim "$(tail -n 2 "$W/csim5.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim5.out"
 fi
 
+# abs on an exact dense output and on the quantized input: |x| is exact in
+# training's quantized inference, the emulator and the C simulation.
+sed -e 's/^  dense enc2(.*)$/&\n  abs mid/' -e '0,/^  input x.*$/s//&\n  abs in_mag/' "$AEDL" > "$W/abs.aedl"
+R="$W/abs/report/precision.txt"
+if [ "$(grep -c '^  abs' "$W/abs.aedl")" -ne 2 ]; then
+  fail train/fw-abs-equals-qi "the sed that writes the abs model did not add two abs layers"
+elif equals_qi abs "$W/abs.aedl"; then
+  check train/fw-abs-guaranteed "the report calls a layer not guaranteed: $(grep -i 'not guaranteed' "$R" | head -n 2)" \
+    sh -c "grep -q '^mid (abs, line' '$R' && ! grep -qi 'not guaranteed' '$R'"
+  make -s -C "$W/abs/hls" csim WERROR=1 > "$W/csim6.out" 2>&1
+  check train/fw-abs-csim "$(tail -n 2 "$W/csim6.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim6.out"
+fi
+
 # sigmoid and tanh are tables (as hls4ml's), read the same way by training's quantized
 # inference, the emulator and the C simulation: guaranteed too.
 awk '/  relu\(quant=qa\)/ { n++; if (n == 2) { print "  tanh"; next } if (n == 3) { print "  sigmoid"; next } } { print }' \

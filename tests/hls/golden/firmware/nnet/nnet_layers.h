@@ -81,6 +81,19 @@ void clip(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
     }
 }
 
+// y = |x|: accum_t holds every value of the result exactly (|-2^(I-1)| = 2^(I-1)).
+template <class data_T, class res_T, typename CONFIG_T>
+void abs(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
+    #pragma HLS INLINE
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
+        #pragma HLS UNROLL
+        typename CONFIG_T::accum_t v;
+        if (x[j] < 0) v = -x[j];
+        else v = x[j];
+        y[j] = typename CONFIG_T::quant_t(v);
+    }
+}
+
 // y = x, through the layer's quantizer.
 template <class data_T, class res_T, typename CONFIG_T>
 void linear(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out]) {
