@@ -4,6 +4,8 @@
  *                   [--weights FILE.h5] [--observed FILE.csv] [-I DIR]
  *                   [--dump-after PASS]
  *   aedlc run FILE.aedl [-o DIR] [...] [-- TRAINING OPTIONS]   (run_flow)
+ *   aedlc scan FILE.aedl [-o DIR] [-j N] [--on local|slurm|htcondor] [...]
+ *                                             (scan_main: every point of a scan)
  *
  * Every run goes through compile(), which reads as the list of passes:
  * load -> resolve -> shapes -> weights -> precision -> plan -> emitters, with
@@ -30,6 +32,8 @@
 #include "passes.h"
 #include "proc.h"
 #include "emu.h"
+#include "scan.h"
+#include "scan_run.h"
 #include "precision.h"
 #include "util.h"
 #include "weights.h"
@@ -39,12 +43,23 @@ static const char usage_text[] =
     "                       [--weights FILE.h5] [--observed FILE.csv] [-I DIR]\n"
     "                       [--dump-after PASS]\n"
     "       aedlc run FILE.aedl [-o DIR] [--model NAME] [--target NAME] [-I DIR]\n"
-    "                           [-- TRAINING OPTIONS]\n"
+    "                           [--scan NAME --point K] [-- TRAINING OPTIONS]\n"
+    "       aedlc scan FILE.aedl [--scan NAME] [-o DIR] [-j N] [--on local|slurm|htcondor]\n"
+    "                           [--wait] [--gather] [--sbatch OPTIONS] [-- TRAINING OPTIONS]\n"
     "\n"
     "  run               the whole flow: compile and build the training program,\n"
     "                    run it with the options after --, write DIR/firmware.plan,\n"
     "                    hls/ and report/ with the trained weights, then the\n"
     "                    training program evaluates them (README.md, The flow)\n"
+    "  scan              every point of the file's scan block (docs/scan.md): each\n"
+    "                    trained and evaluated as by run, in DIR/points/NNN, then\n"
+    "                    DIR/scan/results.csv, results.json and index.html; -j N\n"
+    "                    points at once (default: one per core); --on slurm submits\n"
+    "                    a job array and a gather job (--wait: until it ends),\n"
+    "                    --on htcondor writes submit files and a DAG; --gather only\n"
+    "                    collects the results of finished points\n"
+    "  --scan NAME       the scan block (when the file has several)\n"
+    "  --point K         compile point K (0, 1, ...) of the scan\n"
     "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
     "                    ir prints the checked program as text on standard output\n"
     "  -o DIR            output folder (default: out/MODEL)\n"
@@ -137,6 +152,14 @@ static const char *const pass_names[] = { "", "resolve", "shapes", "weights", "p
 typedef struct {
     const char *file;
     bool run;                  /* aedlc run: the whole flow (run_flow) */
+    bool scan_cmd;             /* aedlc scan: every point of a scan (scan_run.c) */
+    const char *scan;          /* --scan NAME */
+    int point;                 /* --point K: the program is point K of the scan; -1 none */
+    int jobs;                  /* aedlc scan -j N (0: one per core) */
+    const char *on;            /* aedlc scan --on local|slurm|htcondor */
+    bool wait, gather;         /* aedlc scan --wait, --gather */
+    const char *sbatch;        /* aedlc scan --sbatch "OPTIONS" */
+    int task;                  /* aedlc scan --task K (a cluster job running one point); -1 none */
     char **train_args; int ntrain_args;   /* aedlc run ... -- ARGS: the training program's options */
     int dump_after;            /* P_*: print the IR after that pass and stop; P_NONE: run to the end */
     bool emit[NEMITTERS];
@@ -238,12 +261,24 @@ static bool is_system_dir(const char *real) {
            (strncmp(real, "/usr/lib", 8) == 0 && !strchr(real + 5, '/'));
 }
 
+/* A count option's value: an integer >= MIN. */
+static int count_value(const char *v, const char *opt, int min) {
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || errno || n < min || n > 1000000)
+        usage_error("%s %s: expected a whole number", opt, v);
+    return (int)n;
+}
+
 static void parse_args(int argc, char **argv, Options *o) {
     memset(o, 0, sizeof *o);
     o->emit[E_TRAIN] = o->emit[E_HLS] = true;        /* the default: train,hls */
     o->include = xcalloc((size_t)argc, sizeof *o->include);
     int only_files = 0, first = 1;
+    o->point = o->task = -1;
     if (argc > 1 && strcmp(argv[1], "run") == 0) { o->run = true; first = 2; }
+    if (argc > 1 && strcmp(argv[1], "scan") == 0) { o->run = o->scan_cmd = true; first = 2; }
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (!only_files && a[0] == '-' && a[1]) {
@@ -272,6 +307,18 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (option_is(a, "--weights")) o->weights = opt_value(argc, argv, &i, "--weights");
             else if (option_is(a, "--observed")) o->observed = opt_value(argc, argv, &i, "--observed");
             else if (option_is(a, "-I")) o->include[o->ninclude++] = opt_value(argc, argv, &i, "-I");
+            else if (option_is(a, "--scan")) o->scan = opt_value(argc, argv, &i, "--scan");
+            else if (option_is(a, "--point")) o->point = count_value(opt_value(argc, argv, &i, "--point"), "--point", 0);
+            else if (o->scan_cmd && option_is(a, "-j")) o->jobs = count_value(opt_value(argc, argv, &i, "-j"), "-j", 1);
+            else if (o->scan_cmd && option_is(a, "--task")) o->task = count_value(opt_value(argc, argv, &i, "--task"), "--task", 0);
+            else if (o->scan_cmd && option_is(a, "--on")) {
+                o->on = opt_value(argc, argv, &i, "--on");
+                if (strcmp(o->on, "local") && strcmp(o->on, "slurm") && strcmp(o->on, "htcondor"))
+                    usage_error("--on %s: expected local, slurm or htcondor%s", o->on, "");
+            }
+            else if (o->scan_cmd && option_is(a, "--sbatch")) o->sbatch = opt_value(argc, argv, &i, "--sbatch");
+            else if (o->scan_cmd && strcmp(a, "--wait") == 0) o->wait = true;
+            else if (o->scan_cmd && strcmp(a, "--gather") == 0) o->gather = true;
             else if (option_is(a, "--dump-after")) {
                 const char *v = opt_value(argc, argv, &i, "--dump-after");
                 o->dump_after = P_NONE;
@@ -286,6 +333,8 @@ static void parse_args(int argc, char **argv, Options *o) {
         o->file = a;
     }
     if (!o->file) usage_error("no input file%s%s", "", "");
+    if (o->scan_cmd && o->point >= 0) usage_error("aedlc scan runs every point; --point is for aedlc run or a compile%s%s", "", "");
+    if (o->scan_cmd && o->model) usage_error("aedlc scan trains the train block's model; --model is for a single compile%s%s", "", "");
 }
 
 /* ---- the standard library ------------------------------------------------------------ */
@@ -449,6 +498,12 @@ static AstFile **pass_load(const Options *o, int *nfiles) {
     return files && !diag_error_count() ? files : NULL;
 }
 
+/* --point K: the values of point K of the scan written into the program. */
+static int pass_scan_point(AstFile **files, int nfiles, const Options *o) {
+    ScanDecl *s = scan_find(files, nfiles, o->scan);
+    return !s || !scan_apply(files, nfiles, s, o->point) || diag_error_count() != 0;
+}
+
 static IrProgram *pass_resolve(AstFile **files, int nfiles, const Options *o) {
     diag_hold();
     IrProgram *p = resolve_program(files, nfiles, o->file);
@@ -561,6 +616,7 @@ static int compile(const Options *o) {
     int nfiles = 0;
     AstFile **files = pass_load(o, &nfiles);
     if (!files) return 1;
+    if (o->point >= 0 && pass_scan_point(files, nfiles, o)) return 1;
     IrProgram *p = pass_resolve(files, nfiles, o);
     if (!p) return 1;
     EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
@@ -619,7 +675,7 @@ static void firmware_request(const Options *o, const char *observed, int wfd) {
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = 0;
     snprintf(weights, sizeof weights, "%s/%s.weights.h5", chosen.out_dir, chosen.model);
-    const char **argv = xcalloc((size_t)(2 * o->ninclude + 20), sizeof *argv);
+    const char **argv = xcalloc((size_t)(2 * o->ninclude + 24), sizeof *argv);
     int k = 0;
     argv[k++] = self; argv[k++] = o->file;
     argv[k++] = "--emit"; argv[k++] = "hls,report";
@@ -627,6 +683,12 @@ static void firmware_request(const Options *o, const char *observed, int wfd) {
     argv[k++] = "-o"; argv[k++] = chosen.out_dir;
     argv[k++] = "--model"; argv[k++] = chosen.model;
     if (o->target) { argv[k++] = "--target"; argv[k++] = o->target; }
+    char point[32];
+    if (o->point >= 0) {
+        snprintf(point, sizeof point, "%d", o->point);
+        if (o->scan) { argv[k++] = "--scan"; argv[k++] = o->scan; }
+        argv[k++] = "--point"; argv[k++] = point;
+    }
     if (observed[0]) { argv[k++] = "--observed"; argv[k++] = observed; }
     for (int i = 0; i < o->ninclude; i++) { argv[k++] = "-I"; argv[k++] = o->include[i]; }
     argv[k] = NULL;
@@ -697,12 +759,82 @@ static int run_flow(const Options *o) {
     return st < 0 ? 1 : st;
 }
 
+/* ---- aedlc scan: every point of a scan ---------------------------------------------------
+ *
+ * Every point is checked first (load, its values, resolve, shapes, the train
+ * block's model): an invalid point is reported with its values and nothing
+ * runs.  scan_run.c then runs the points (aedlc run --point K each, here or
+ * on a cluster) and gathers their results. */
+
+static int check_point(const Options *o, EmitJob *job) {
+    int nfiles = 0;
+    AstFile **files = pass_load(o, &nfiles);
+    if (!files || pass_scan_point(files, nfiles, o)) return 1;
+    IrProgram *p = pass_resolve(files, nfiles, o);
+    if (!p || pass_shapes(p)) return 1;
+    memset(job, 0, sizeof *job);
+    job->prog = p;
+    job->main_file = o->file;
+    job->model_name = o->model;
+    job->target_name = o->target;
+    if (select_job(job, true) != 0) return 1;
+    if (!job->train) {
+        diag_error(NOLOC, "%s: model '%s' has no train block: a scan trains every point", o->file, job->model->name);
+        return 1;
+    }
+    return 0;
+}
+
+static int scan_main(const Options *o) {
+    int nfiles = 0;
+    AstFile **files = pass_load(o, &nfiles);
+    if (!files) return 1;
+    ScanDecl *s = scan_find(files, nfiles, o->scan);
+    if (!s || diag_error_count()) return 1;
+    char model[256] = "";
+    int bad = 0;
+    for (int k = 0; k < s->npoints && o->task < 0 && !o->gather; k++) {
+        Options c = *o;
+        c.point = k;
+        c.scan = s->name;
+        EmitJob job;
+        if (check_point(&c, &job)) {
+            fprintf(stderr, "aedlc: scan '%s', point %d (%s): invalid\n", s->name, k, scan_point_label(s, k));
+            bad++;
+        } else if (!model[0]) {
+            snprintf(model, sizeof model, "%s", job.model->name);
+        }
+        diag_reset();
+    }
+    if (bad) {
+        fprintf(stderr, "aedlc: %d of the %d points of scan '%s' are invalid; nothing was run\n", bad, s->npoints, s->name);
+        return 1;
+    }
+    ScanRun r;
+    memset(&r, 0, sizeof r);
+    r.file = o->file;
+    r.decl = s;
+    r.out_dir = o->out_dir;
+    r.target = o->target;
+    r.include = o->include;
+    r.ninclude = o->ninclude;
+    r.train_args = o->train_args;
+    r.ntrain_args = o->ntrain_args;
+    r.jobs = o->jobs;
+    r.on = o->on ? o->on : "local";
+    r.wait = o->wait;
+    r.gather = o->gather;
+    r.sbatch = o->sbatch;
+    r.task = o->task;
+    return scan_run(&r);
+}
+
 int main(int argc, char **argv) {
     aedl_progname = "aedlc";
     aedl_die_on_signals(NULL);
     Options o;
     parse_args(argc, argv, &o);
-    int rc = o.run ? run_flow(&o) : compile(&o);
+    int rc = o.scan_cmd ? scan_main(&o) : o.run ? run_flow(&o) : compile(&o);
     if (prec_model) { prec_free(prec_model); weights_free_model(prec_model); }
     free(o.include);
     arena_free_all();

@@ -34,4 +34,10 @@ AstFile *parse_source(int file_id);
 IrProgram *resolve_program(AstFile **files, int nfiles, const char *main_file);
 void infer_shapes(IrProgram *p);
 
+/* The arguments of a call (quantized_bits, polynomial_decay, ...) or layer
+   kind NAME (resolve.c): the position of ARG among them or -1; their names
+   (count, or -1 when NAME is none of them). */
+int resolve_param_position(const char *name, const char *arg);
+int resolve_param_names(const char *name, const char *const **names);
+
 #endif

@@ -19,4 +19,10 @@ for f in examples/*.aedl stdlib/*.aedl; do
       else echo "FAIL examples $f: the IR has no model or no train block"; fi ;;
     *) echo "PASS examples $f" ;;
   esac
+  # a file with a scan block: every point checks (nothing runs: --on htcondor only writes files)
+  if grep -q '^scan ' "$f"; then
+    "$aedlc" scan "$f" --on htcondor -o "$tmp/scan" > "$tmp/out" 2> "$tmp/err"; st=$?
+    if [ "$st" -eq 0 ] && grep -q 'condor_submit_dag' "$tmp/out"; then echo "PASS examples $f: every scan point"
+    else echo "FAIL examples $f: scan points: exit $st"; sed 's/^/    /' "$tmp/err" | head -n 10; fi
+  fi
 done

@@ -180,3 +180,10 @@ TEST_SCRIPTS += tests/docs_examples.sh tests/examples.sh
 TEST_BINS += $(BUILD)/tests/train/test_train_quant $(BUILD)/tests/train/test_train_par
 TEST_SCRIPTS += tests/train/train.sh tests/train/resume.sh tests/train/firmware.sh tests/train/trust.sh
 BENCH_CMDS += 'sh tests/train/bench.sh'
+
+# ---- scans (aedlc scan): here, and on a single-node Slurm the test starts and
+# stops itself (munged, slurmctld, slurmd); in `make bench`, a 12-point scan
+# against the same trainings one after another.
+TEST_SCRIPTS += tests/scan/scan.sh tests/scan/slurm.sh
+BENCH_CMDS   += 'sh tests/scan/bench.sh'
+

@@ -8,7 +8,7 @@ $(BUILD)/aedl-gen: $(GEN_OBJS) $(BUILD)/libaedlrt.a
 	$(CC) $(LDFLAGS) $(GEN_OBJS) $(BUILD)/libaedlrt.a $(LDLIBS) -o $@
 
 REPORT_SRCS := tools/report/main.c tools/report/json.c tools/report/plots.c \
-               tools/report/html.c tools/report/weights_read.c
+               tools/report/html.c tools/report/weights_read.c tools/report/scan.c
 REPORT_OBJS := $(REPORT_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/aedl-report: $(REPORT_OBJS) $(BUILD)/libaedlrt.a
 	$(CC) $(LDFLAGS) $(REPORT_OBJS) $(BUILD)/libaedlrt.a $(LDLIBS) -o $@

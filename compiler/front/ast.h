@@ -79,7 +79,8 @@ typedef enum {
     DECL_MODEL,      /* model NAME { stmts } */
     DECL_DATA,       /* data NAME { stmts } */
     DECL_TRAIN,      /* train [NAME] { stmts } (name.name NULL when absent) */
-    DECL_TARGET      /* target NAME { stmts } */
+    DECL_TARGET,     /* target NAME { stmts } */
+    DECL_SCAN        /* scan NAME { PATH = [values] ... }: variants (scan.c) */
 } AstDeclKind;
 
 typedef struct {

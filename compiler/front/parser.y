@@ -177,6 +177,8 @@ static void push_decl(ParseCtx *ctx, AstDecl d) {
 %token INPUT "'input'"
 %token OUTPUT "'output'"
 %token SIGNAL "'signal'"
+%token SCAN "'scan'"
+%token <str> PATH "dotted name"
 
 %type <expr> value type_param
 %type <exprs> values type_params
@@ -210,6 +212,7 @@ decl
     | DATA name data_block              { $$ = block_decl(DECL_DATA, @1, $2, $3); }
     | TRAIN opt_name kv_block           { $$ = block_decl(DECL_TRAIN, @1, $2, $3); }
     | TARGET name kv_block              { $$ = block_decl(DECL_TARGET, @1, $2, $3); }
+    | SCAN name kv_block                { $$ = block_decl(DECL_SCAN, @1, $2, $3); }
     ;
 
 name
@@ -234,6 +237,8 @@ key
     | INPUT                             { $$ = mkname("input", @1); }
     | OUTPUT                            { $$ = mkname("output", @1); }
     | SIGNAL                            { $$ = mkname("signal", @1); }
+    | SCAN                              { $$ = mkname("scan", @1); }
+    | PATH                              { $$ = mkname($1, @1); }   /* scan axes: qw.bits = [...] */
     ;
 
 /* ---- model blocks ---- */
@@ -388,7 +393,7 @@ arg
 
 static int is_decl_keyword(int t) {
     return t == TOK_IMPORT || t == TOK_QUANTIZER || t == TOK_PRUNING || t == TOK_MODEL ||
-           t == TOK_DATA || t == TOK_TRAIN || t == TOK_TARGET;
+           t == TOK_DATA || t == TOK_TRAIN || t == TOK_TARGET || t == TOK_SCAN;
 }
 
 /* A token read ahead, with the lexer's view of it (for the error heuristics). */
@@ -590,18 +595,18 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, ParseCtx *ctx) {
     if (quiet) {
         /* nothing */
     } else if (top_level && tok == YYSYMBOL_IDENT) {
-        static const char *const decls[] = { "import", "quantizer", "pruning", "model", "data", "train", "target" };
+        static const char *const decls[] = { "import", "quantizer", "pruning", "model", "data", "train", "target", "scan" };
         const SrcFile *f = src_file(loc.file);
         char word[64] = "";
         if (f && loc.end - loc.start < sizeof word) {
             memcpy(word, f->text + loc.start, loc.end - loc.start);
             word[loc.end - loc.start] = 0;
         }
-        const char *close = suggest(word, decls, 7);
+        const char *close = suggest(word, decls, 8);
         if (close)
             diag_error(loc, "unknown declaration '%s'; did you mean '%s'?", word, close);
         else
-            diag_error(loc, "unknown declaration '%s'; expected import, quantizer, pruning, model, data, train or target", word);
+            diag_error(loc, "unknown declaration '%s'; expected import, quantizer, pruning, model, data, train, target or scan", word);
     } else if (want && in_parens && s->first_on_line) {
         diag_error(at, "expected %s before %s", want, what);   /* a bracket left open */
     } else if (n >= 1 && n <= 4) {

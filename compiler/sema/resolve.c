@@ -1760,6 +1760,7 @@ IrProgram *resolve_program(AstFile **files, int nfiles, const char *main_file) {
             case DECL_DATA: t = &r.datas; break;
             case DECL_TRAIN: t = &r.trains; break;
             case DECL_TARGET: t = &r.targets; break;
+            case DECL_SCAN: break;         /* scan.c, for aedlc scan */
             }
             sym_index[di] = -1;
             if (!t) continue;
@@ -1833,6 +1834,7 @@ IrProgram *resolve_program(AstFile **files, int nfiles, const char *main_file) {
                     break;
                 }
                 case DECL_IMPORT:
+                case DECL_SCAN:
                     break;
                 }
                 if (t && sym_index[di] >= 0) {
@@ -1843,4 +1845,28 @@ IrProgram *resolve_program(AstFile **files, int nfiles, const char *main_file) {
             }
     }
     return p;
+}
+
+/* ---- for scan.c: the arguments of a call or layer kind by name ---- */
+
+static const Sig *sig_named(const char *name) {
+    static const Sig *const calls[] = { &SIG_QBITS, &SIG_QRELU, &SIG_CONST, &SIG_POLY };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+        if (strcmp(calls[i]->name, name) == 0) return calls[i];
+    const LayerKind *lk = layer_kind(name);
+    return lk ? &lk->sig : NULL;
+}
+
+int resolve_param_names(const char *name, const char *const **names) {
+    const Sig *sig = sig_named(name);
+    if (!sig) return -1;
+    *names = param_names(sig);
+    return sig->nparams;
+}
+
+int resolve_param_position(const char *name, const char *arg) {
+    const Sig *sig = sig_named(name);
+    for (int i = 0; sig && i < sig->nparams; i++)
+        if (strcmp(sig->params[i].name, arg) == 0) return i;
+    return -1;
 }

@@ -3,6 +3,9 @@
  *
  *   aedl-report [--quiet] DIR            DIR/report: PNGs, plots/, index.html
  *   aedl-report --summary DIR            epochs, firmware check, sparsity, EBOPs
+ *                                        (of a scan folder: its table)
+ *   aedl-report --scan DIR               a scan's results.csv, results.json,
+ *                                        index.html and table (scan.c)
  *   aedl-report --compare LABEL=DIR:VARIANT ...
  *                                        AUC and TPR at FPR per signal, one column
  *                                        per run and variant (float, quantized, firmware)
@@ -23,12 +26,16 @@
 static const char usage_text[] =
     "usage: aedl-report [--quiet] DIR\n"
     "       aedl-report --summary DIR\n"
+    "       aedl-report --scan DIR\n"
     "       aedl-report --compare LABEL=DIR:VARIANT [LABEL=DIR:VARIANT ...]\n"
     "\n"
     "DIR is a training run's output folder (-o DIR of the training executable).\n"
     "The first form draws the plots with gnuplot into DIR/report/*.png (data and\n"
     "scripts in DIR/report/plots/) and writes DIR/report/index.html.\n"
-    "--summary prints the run's epochs, firmware check, sparsity per layer and EBOPs.\n"
+    "--summary prints the run's epochs, firmware check, sparsity per layer and EBOPs\n"
+    "(for the output folder of aedlc scan: the table of its points).\n"
+    "--scan gathers the points of aedlc scan's output folder DIR into\n"
+    "DIR/scan/results.csv, results.json and index.html, and prints the table.\n"
     "--compare prints AUC and TPR at FPR per signal; VARIANT is float, quantized or\n"
     "firmware (the three evaluations of eval/summary.json).\n";
 
@@ -304,7 +311,14 @@ int main(int argc, char **argv) {
         fputs(usage_text, stdout);
         return 0;
     }
-    if (argc == 3 && !strcmp(argv[1], "--summary")) return summary(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "--summary")) {
+        char *pts = rep_path(argv[2], "scan/points.tsv");
+        struct stat sb;
+        int is_scan = stat(pts, &sb) == 0;
+        free(pts);
+        return is_scan ? rep_scan(argv[2], 1) : summary(argv[2]);
+    }
+    if (argc == 3 && !strcmp(argv[1], "--scan")) return rep_scan(argv[2], 0);
     if (argc >= 3 && !strcmp(argv[1], "--compare")) return compare(argc - 2, argv + 2);
     if (argc == 2 && argv[1][0] != '-') return report(argv[1], 0);
     if (argc == 3 && !strcmp(argv[1], "--quiet") && argv[2][0] != '-') return report(argv[2], 1);

@@ -54,7 +54,7 @@ void rep_detect_gnuplot(rep *R) {
 }
 
 /* A single-quoted gnuplot string of s ('' inside). */
-static void gp_str(FILE *f, const char *s) {
+void rep_gp_str(FILE *f, const char *s) {
     fputc('\'', f);
     for (; *s; s++) {
         if (*s == '\'') fputc('\'', f);
@@ -65,7 +65,7 @@ static void gp_str(FILE *f, const char *s) {
 
 /* Opens plots/NAME.gp with the terminal set; output goes to NAME.png.tmp
    (renamed over NAME.png once gnuplot succeeded). */
-static int gp_open(rep *R, aedl_atomic *a, const char *name, int w, int h) {
+int rep_gp_open(rep *R, aedl_atomic *a, const char *name, int w, int h) {
     char rel[512];
     snprintf(rel, sizeof rel, "plots/%s.gp", name);
     char *p = rep_path(R->rdir, rel);
@@ -81,7 +81,7 @@ static int gp_open(rep *R, aedl_atomic *a, const char *name, int w, int h) {
 }
 
 /* Runs gnuplot on plots/NAME.gp in DIR/report; 1 when NAME.png was drawn. */
-static int gp_run(rep *R, const char *name) {
+int rep_gp_run(rep *R, const char *name) {
     if (!R->have_gnuplot) return 0;
     char rel[512], png[512], tmp[512], log[512];
     snprintf(rel, sizeof rel, "plots/%s.gp", name);
@@ -107,13 +107,14 @@ static int gp_run(rep *R, const char *name) {
     if (ok) unlink(plog);
     else {
         aedl_tmp_remove(ptmp);
-        rep_note(R, "gnuplot failed on report/%s (see report/%s)", rel, log);
+        const char *base = strrchr(R->rdir, '/') ? strrchr(R->rdir, '/') + 1 : R->rdir;
+        rep_note(R, "gnuplot failed on %s/%s (see %s/%s)", base, rel, base, log);
     }
     free(ptmp); free(ppng); free(plog);
     return ok;
 }
 
-static int dat_open(rep *R, aedl_atomic *a, const char *name) {
+int rep_dat_open(rep *R, aedl_atomic *a, const char *name) {
     char rel[512];
     snprintf(rel, sizeof rel, "plots/%s.dat", name);
     char *p = rep_path(R->rdir, rel);
@@ -124,7 +125,7 @@ static int dat_open(rep *R, aedl_atomic *a, const char *name) {
 }
 
 /* Commits both files; 0 when they were written. */
-static int commit2(aedl_atomic *dat, aedl_atomic *gp) {
+int rep_commit2(aedl_atomic *dat, aedl_atomic *gp) {
     int a = aedl_atomic_commit(dat), b = aedl_atomic_commit(gp);
     return a || b ? -1 : 0;
 }
@@ -188,7 +189,7 @@ static void plot_loss(rep *R) {
     FILE *f = csv_open(R, "history.csv", "epoch,loss,val_loss,lr", 0);
     if (!f) return;
     aedl_atomic dat, gp;
-    if (dat_open(R, &dat, "loss") != 0) { fclose(f); return; }
+    if (rep_dat_open(R, &dat, "loss") != 0) { fclose(f); return; }
     fprintf(dat.f, "# epoch loss val_loss lr  (from history.csv)\n");
     char line[4096];
     int n = 0;
@@ -204,11 +205,11 @@ static void plot_loss(rep *R) {
         rep_note(R, "history.csv has no epoch");
         return;
     }
-    if (gp_open(R, &gp, "loss", 800, 500) != 0) { aedl_atomic_abort(&dat); return; }
+    if (rep_gp_open(R, &gp, "loss", 800, 500) != 0) { aedl_atomic_abort(&dat); return; }
     fprintf(gp.f, "set title ");
     char t[256];
     snprintf(t, sizeof t, "%s: loss per epoch", R->model);
-    gp_str(gp.f, t);
+    rep_gp_str(gp.f, t);
     fprintf(gp.f, "\nset xlabel 'epoch'\nset ylabel 'loss'\nset y2label 'learning rate'\n"
                   "set logscale y2\nset y2tics\nset ytics nomirror\nset key top right\n"
                   "set xrange [0.5:%d.5]\n%s"
@@ -216,10 +217,10 @@ static void plot_loss(rep *R) {
                   "     '' u 1:3 w lp lw 2 pt 5 ps 0.6 lc rgb '#d62728' t 'validation', \\\n"
                   "     '' u 1:4 axes x1y2 w steps dt 3 lc rgb 'gray40' t 'learning rate (right axis)'\n",
             n, n <= 20 ? "set xtics 1\n" : "");
-    if (commit2(&dat, &gp) != 0) return;
+    if (rep_commit2(&dat, &gp) != 0) return;
     rep_add_plot(R, "Training", "loss.png",
                  "Training and validation loss per epoch; the learning rate (dotted, right axis) "
-                 "shows ReduceLROnPlateau steps.", gp_run(R, "loss"));
+                 "shows ReduceLROnPlateau steps.", rep_gp_run(R, "loss"));
 }
 
 /* ---------------------------------------------------------------- ROC */
@@ -247,7 +248,7 @@ static void plot_roc(rep *R, thresholds *T) {
         double target = json_num(json_get(t0, "fpr"), NAN);
         if (s == 0) T->fpr = target;
         aedl_atomic dat, gp;
-        if (dat_open(R, &dat, pname) != 0) { fclose(f); continue; }
+        if (rep_dat_open(R, &dat, pname) != 0) { fclose(f); continue; }
         int cur = -1, block = 0, nblocks = 0, blk_of[NVAR] = { -1, -1, -1 };
         double tmin = 1;                    /* smallest positive TPR: the y range */
         char line[4096];
@@ -276,11 +277,11 @@ static void plot_roc(rep *R, thresholds *T) {
             rep_note(R, "%s has no ROC point", rel);
             continue;
         }
-        if (gp_open(R, &gp, pname, 640, 520) != 0) { aedl_atomic_abort(&dat); continue; }
+        if (rep_gp_open(R, &gp, pname, 640, 520) != 0) { aedl_atomic_abort(&dat); continue; }
         char t[512];
         snprintf(t, sizeof t, "%s: ROC, background vs %s", R->model, name);
         fprintf(gp.f, "set title ");
-        gp_str(gp.f, t);
+        rep_gp_str(gp.f, t);
         fprintf(gp.f, "\nset logscale xy\nset format x '%%.0e'\nset format y '%%g'\n"
                       "set xlabel 'false positive rate (background)'\n"
                       "set ylabel 'true positive rate (signal)'\n"
@@ -304,16 +305,16 @@ static void plot_roc(rep *R, thresholds *T) {
             snprintf(tt, sizeof tt, "%s: AUC %s, TPR %s", var_title[v], rep_fmt(b1, sizeof b1, "%.3f", auc),
                      rep_fmt(b2, sizeof b2, "%.3g", tpr));
             fprintf(gp.f, ", \\\n     'plots/%s.dat' index %d u 1:2 w l %s t ", pname, blk_of[v], var_style[v]);
-            gp_str(gp.f, tt);
+            rep_gp_str(gp.f, tt);
         }
         fprintf(gp.f, "\n");
-        if (commit2(&dat, &gp) != 0) continue;
+        if (rep_commit2(&dat, &gp) != 0) continue;
         char cap[1024];
         snprintf(cap, sizeof cap, "ROC of background against <b>%s</b> (log-log), float model, quantized "
                  "model and firmware emulation; the dashed vertical line marks the trigger's FPR.", name);
         char png[320];
         snprintf(png, sizeof png, "%s.png", pname);
-        rep_add_plot(R, "ROC curves", png, cap, gp_run(R, pname));
+        rep_add_plot(R, "ROC curves", png, cap, rep_gp_run(R, pname));
     }
 }
 
@@ -335,7 +336,7 @@ static void plot_scores(rep *R, const thresholds *T) {
             double tot = 0;
             while (j < n && h[j].var == v && !strcmp(h[j].key, h[i].key)) tot += (double)h[j++].count;
             if (nblocks < 32) {
-                if (nblocks == 0 && dat_open(R, &dat, pname) != 0) break;
+                if (nblocks == 0 && rep_dat_open(R, &dat, pname) != 0) break;
                 if (nblocks) fprintf(dat.f, "\n\n");
                 fprintf(dat.f, "# %s %s: score (bin centre, log) fraction of events (%.0f events)\n",
                         variants[v], h[i].key, tot);
@@ -346,11 +347,11 @@ static void plot_scores(rep *R, const thresholds *T) {
             i = j;
         }
         if (nblocks == 0) continue;
-        if (gp_open(R, &gp, pname, 800, 520) != 0) { aedl_atomic_abort(&dat); continue; }
+        if (rep_gp_open(R, &gp, pname, 800, 520) != 0) { aedl_atomic_abort(&dat); continue; }
         char t[256];
         snprintf(t, sizeof t, "%s: anomaly score, %s model", R->model, var_title[v]);
         fprintf(gp.f, "set title ");
-        gp_str(gp.f, t);
+        rep_gp_str(gp.f, t);
         fprintf(gp.f, "\nset logscale xy\nset xlabel 'anomaly score (per-event MSE)'\n"
                       "set ylabel 'fraction of events per bin'\nset key top right\n"
                       "set format x '%%g'\nset yrange [*:1]\n");
@@ -365,15 +366,15 @@ static void plot_scores(rep *R, const thresholds *T) {
             fprintf(gp.f, "%s'plots/%s.dat' index %d u 1:2 w histeps ", b ? ", \\\n     " : "", pname, b);
             if (b == 0) fprintf(gp.f, "lw 3 lc rgb 'black' t ");
             else fprintf(gp.f, "lw 2 lc rgb '%s' t ", col[(b - 1) % 8]);
-            gp_str(gp.f, keys[b]);
+            rep_gp_str(gp.f, keys[b]);
         }
         fprintf(gp.f, "\n");
-        if (commit2(&dat, &gp) != 0) continue;
+        if (rep_commit2(&dat, &gp) != 0) continue;
         char cap[512], png[96];
         snprintf(cap, sizeof cap, "Anomaly score of the test split's background (black) and of each "
                  "signal, %s model; log-spaced bins, each curve normalised to 1.", var_title[v]);
         snprintf(png, sizeof png, "%s.png", pname);
-        rep_add_plot(R, "Anomaly scores", png, cap, gp_run(R, pname));
+        rep_add_plot(R, "Anomaly scores", png, cap, rep_gp_run(R, pname));
     }
     free(h);
 }
@@ -385,7 +386,7 @@ static void plot_scores(rep *R, const thresholds *T) {
 static void plot_weights(rep *R) {
     if (R->nlayers == 0) return;
     aedl_atomic dat, gp;
-    if (dat_open(R, &dat, "weights") != 0) return;
+    if (rep_dat_open(R, &dat, "weights") != 0) return;
     for (int l = 0; l < R->nlayers; l++) {
         const rep_layer *L = &R->layers[l];
         long n = (long)L->n_in * L->units;
@@ -408,11 +409,11 @@ static void plot_weights(rep *R) {
         for (int b = 0; b < WBINS; b++) fprintf(dat.f, "%.9g %ld\n", lo + (b + 0.5) * w, c[b]);
     }
     int cols = R->nlayers < 3 ? R->nlayers : 3, rows = (R->nlayers + cols - 1) / cols;
-    if (gp_open(R, &gp, "weights", 360 * cols, 290 * rows + 40) != 0) { aedl_atomic_abort(&dat); return; }
+    if (rep_gp_open(R, &gp, "weights", 360 * cols, 290 * rows + 40) != 0) { aedl_atomic_abort(&dat); return; }
     char t[256];
     snprintf(t, sizeof t, "%s: dense kernels (non-zero values; zeros = pruned or exactly 0)", R->model);
     fprintf(gp.f, "set multiplot layout %d,%d title ", rows, cols);
-    gp_str(gp.f, t);
+    rep_gp_str(gp.f, t);
     fprintf(gp.f, "\nset style fill solid 0.6 border -1\nset xlabel 'weight'\nset ylabel 'weights per bin'\n");
     for (int l = 0; l < R->nlayers; l++) {
         const rep_layer *L = &R->layers[l];
@@ -421,15 +422,15 @@ static void plot_weights(rep *R) {
         snprintf(tt, sizeof tt, "%s (%d x %d): %.1f%% zeros", L->name, L->n_in, L->units,
                  100.0 * (double)L->zeros / (double)n);
         fprintf(gp.f, "set title ");
-        gp_str(gp.f, tt);
+        rep_gp_str(gp.f, tt);
         fprintf(gp.f, "\nplot 'plots/weights.dat' index %d u 1:2 w boxes lc rgb '#1f77b4'\n", l);
     }
     fprintf(gp.f, "unset multiplot\n");
-    if (commit2(&dat, &gp) != 0) return;
+    if (rep_commit2(&dat, &gp) != 0) return;
     rep_add_plot(R, "Weights", "weights.png",
                  "Stored (latent) kernel values per dense layer, pruned and zero weights left out; "
                  "the title gives the share of zeros.  The firmware uses them quantized (table below).",
-                 gp_run(R, "weights"));
+                 rep_gp_run(R, "weights"));
 }
 
 /* ---------------------------------------------------------------- residuals */
@@ -448,7 +449,7 @@ static void plot_residuals(rep *R) {
     int shown = nf < MAX_RES_PANELS ? nf : MAX_RES_PANELS;
     if (nf > shown) rep_note(R, "residuals: %d output features, the plot shows the first %d", nf, shown);
     aedl_atomic dat, gp;
-    if (shown == 0 || dat_open(R, &dat, "residuals") != 0) { free(h); return; }
+    if (shown == 0 || rep_dat_open(R, &dat, "residuals") != 0) { free(h); return; }
     int blk[MAX_RES_PANELS][NVAR];
     long outside[MAX_RES_PANELS][NVAR];
     double total[MAX_RES_PANELS][NVAR];
@@ -470,11 +471,11 @@ static void plot_residuals(rep *R) {
         }
     free(h);
     int cols = shown < 2 ? shown : 2, rows = (shown + cols - 1) / cols;
-    if (gp_open(R, &gp, "residuals", 520 * cols, 320 * rows + 40) != 0) { aedl_atomic_abort(&dat); return; }
+    if (rep_gp_open(R, &gp, "residuals", 520 * cols, 320 * rows + 40) != 0) { aedl_atomic_abort(&dat); return; }
     char t[256];
     snprintf(t, sizeof t, "%s: relative residuals (out - in) / in of the test split", R->model);
     fprintf(gp.f, "set multiplot layout %d,%d title ", rows, cols);
-    gp_str(gp.f, t);
+    rep_gp_str(gp.f, t);
     fprintf(gp.f, "\nset logscale y\nset xrange [-1:1]\nset xlabel '(out - in) / in'\n"
                   "set ylabel 'fraction per bin'\nset key top right\n");
     for (int k = 0; k < shown; k++) {
@@ -483,23 +484,23 @@ static void plot_residuals(rep *R) {
         for (int v = 0; v < NVAR; v++) if (blk[k][v] >= 0) { o = outside[k][v]; tot = total[k][v]; break; }
         snprintf(tt, sizeof tt, "output %d (outside [-1, 1]: %.2f%%)", k, tot > 0 ? 100.0 * (double)o / tot : 0.0);
         fprintf(gp.f, "set title ");
-        gp_str(gp.f, tt);
+        rep_gp_str(gp.f, tt);
         fprintf(gp.f, "\nplot ");
         int first = 1;
         for (int v = 0; v < NVAR; v++) {
             if (blk[k][v] < 0) continue;
             fprintf(gp.f, "%s'plots/residuals.dat' index %d u 1:2 w histeps %s t ", first ? "" : ", ",
                     blk[k][v], var_style[v]);
-            gp_str(gp.f, var_title[v]);
+            rep_gp_str(gp.f, var_title[v]);
             first = 0;
         }
         fprintf(gp.f, "\n");
     }
     fprintf(gp.f, "unset multiplot\n");
-    if (commit2(&dat, &gp) != 0) return;
+    if (rep_commit2(&dat, &gp) != 0) return;
     rep_add_plot(R, "Residuals", "residuals.png",
                  "Relative residuals per output feature (physical units, test split), float model, "
-                 "quantized model and firmware emulation.", gp_run(R, "residuals"));
+                 "quantized model and firmware emulation.", rep_gp_run(R, "residuals"));
 }
 
 /* ---------------------------------------------------------------- all */

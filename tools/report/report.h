@@ -18,6 +18,7 @@
 #define AEDL_REPORT_H
 #include <stdio.h>
 #include "json.h"
+#include "util.h"
 
 /* One dense kernel of the weights file. */
 typedef struct {
@@ -50,6 +51,19 @@ typedef struct {
     int pngcairo;               /* its pngcairo terminal exists (else png) */
     int quiet;
 } rep;
+
+/* plots.c, for other pages' plots (scan.c): plots/NAME.gp with the terminal
+   set (output NAME.png), plots/NAME.dat, both committed by rep_commit2, then
+   rep_gp_run draws NAME.png in R->rdir (1 when drawn); rep_gp_str writes a
+   quoted gnuplot string. */
+int rep_gp_open(rep *R, aedl_atomic *a, const char *name, int w, int h);
+int rep_dat_open(rep *R, aedl_atomic *a, const char *name);
+int rep_commit2(aedl_atomic *dat, aedl_atomic *gp);
+int rep_gp_run(rep *R, const char *name);
+void rep_gp_str(FILE *f, const char *s);
+
+/* scan.c: aedl-report --scan DIR and --summary of a scan folder. */
+int rep_scan(const char *dir, int summary_only);
 
 /* weights_read.c: the dense kernels of PATH, ordered as precision.json lists
    the layers when it is there (else by name).  0, or -1 with err set. */
