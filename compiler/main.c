@@ -33,6 +33,7 @@
 #include "precision.h"
 #include "util.h"
 #include "weights.h"
+#include "keras.h"
 
 static const char usage_text[] =
     "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
@@ -40,11 +41,15 @@ static const char usage_text[] =
     "                       [--dump-after PASS]\n"
     "       aedlc run FILE.aedl [-o DIR] [--model NAME] [--target NAME] [-I DIR]\n"
     "                           [-- TRAINING OPTIONS]\n"
+    "       aedlc import MODEL.json WEIGHTS.h5 [-o OUT.aedl] [--input-type TYPE]\n"
+    "       aedlc import MODEL.h5 [-o OUT.aedl] [--input-type TYPE]\n"
     "\n"
     "  run               the whole flow: compile and build the training program,\n"
     "                    run it with the options after --, write DIR/firmware.plan,\n"
     "                    hls/ and report/ with the trained weights, then the\n"
     "                    training program evaluates them (README.md, The flow)\n"
+    "  import            a Keras / QKeras model (to_json() and save_weights(), or\n"
+    "                    model.save()) into OUT.aedl and OUT.weights.h5 (docs/import.md)\n"
     "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
     "                    ir prints the checked program as text on standard output\n"
     "  -o DIR            output folder (default: out/MODEL)\n"
@@ -700,6 +705,7 @@ static int run_flow(const Options *o) {
 int main(int argc, char **argv) {
     aedl_progname = "aedlc";
     aedl_die_on_signals(NULL);
+    if (argc > 1 && strcmp(argv[1], "import") == 0) return keras_import_main(argc - 1, argv + 1);
     Options o;
     parse_args(argc, argv, &o);
     int rc = o.run ? run_flow(&o) : compile(&o);
