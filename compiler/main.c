@@ -38,7 +38,7 @@
 static const char usage_text[] =
     "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
     "                       [--weights FILE.h5] [--observed FILE.csv] [-I DIR]\n"
-    "                       [--dump-after PASS]\n"
+    "                       [--dump-after PASS] [--tb-events N]\n"
     "       aedlc run FILE.aedl [-o DIR] [--model NAME] [--target NAME] [-I DIR]\n"
     "                           [-- TRAINING OPTIONS]\n"
     "       aedlc import MODEL.json WEIGHTS.h5 [-o OUT.aedl] [--input-type TYPE]\n"
@@ -60,6 +60,7 @@ static const char usage_text[] =
     "                    layer,min,max each (the training executable writes\n"
     "                    eval/observed_ranges.csv): their types (not guaranteed)\n"
     "  -I DIR            also look for imports in DIR (may repeat)\n"
+    "  --tb-events N     pseudo-random events in hls/tb_data/ (default 200)\n"
     "  --dump-after PASS print the IR after PASS (resolve, shapes, weights, precision\n"
     "                    or plan) as --emit ir does, with the precision results once\n"
     "                    they exist (and the firmware plan after plan), then stop\n"
@@ -90,6 +91,7 @@ typedef struct {
     aedl_fw_plan *plan;        /* the firmware plan (plan pass), or NULL: plan_err says why */
     char plan_err[1024];
     bool zero_weights;         /* the plan holds zero weights (no --weights) */
+    int tb_events;             /* --tb-events, or 0: the default */
 } EmitJob;
 
 typedef int (*EmitFn)(const EmitJob *job);
@@ -118,7 +120,7 @@ static int emit_report_job(const EmitJob *job) {
 }
 
 static int emit_hls_job(const EmitJob *job) {
-    EmitHlsOptions o = { job->out_dir, job->weights, job->plan, job->plan_err, job->zero_weights, NULL, 0, false,
+    EmitHlsOptions o = { job->out_dir, job->weights, job->plan, job->plan_err, job->zero_weights, NULL, job->tb_events, false,
                          job->train_too };
     return emit_hls(job->prog, job->model, job->target, &o);
 }
@@ -147,6 +149,7 @@ typedef struct {
     bool emit[NEMITTERS];
     const char *out_dir, *model, *target, *weights, *observed;
     const char **include; int ninclude;
+    int tb_events;             /* --tb-events N, or 0 */
 } Options;
 
 static _Noreturn void usage_error(const char *fmt, const char *a, const char *b) {
@@ -276,6 +279,13 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (option_is(a, "--target")) o->target = opt_value(argc, argv, &i, "--target");
             else if (option_is(a, "--weights")) o->weights = opt_value(argc, argv, &i, "--weights");
             else if (option_is(a, "--observed")) o->observed = opt_value(argc, argv, &i, "--observed");
+            else if (option_is(a, "--tb-events")) {
+                const char *v = opt_value(argc, argv, &i, "--tb-events");
+                char *end;
+                long n = strtol(v, &end, 10);
+                if (*end || n < 1 || n > 1000000) usage_error("--tb-events %s: give a number of events in 1..1000000%s", v, "");
+                o->tb_events = (int)n;
+            }
             else if (option_is(a, "-I")) o->include[o->ninclude++] = opt_value(argc, argv, &i, "-I");
             else if (option_is(a, "--dump-after")) {
                 const char *v = opt_value(argc, argv, &i, "--dump-after");
@@ -569,7 +579,7 @@ static int compile(const Options *o) {
     IrProgram *p = pass_resolve(files, nfiles, o);
     if (!p) return 1;
     EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
-                    o->include, o->ninclude, o->emit[E_TRAIN], NULL, "", false };
+                    o->include, o->ninclude, o->emit[E_TRAIN], NULL, "", false, o->tb_events };
     if (dumped(o, P_RESOLVE, &job)) return diag_error_count() != 0;
     if (pass_shapes(p)) return 1;
     if (dumped(o, P_SHAPES, &job)) return diag_error_count() != 0;

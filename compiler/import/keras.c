@@ -85,7 +85,7 @@ static void aedl_name(const char *k, char *out) {
     buf[j] = 0;
     bool bad = j == 0 || isdigit((unsigned char)buf[0]);
     for (int i = 0; keywords[i]; i++) if (!strcmp(buf, keywords[i])) bad = true;
-    snprintf(out, MAXNAME, "%s%s", bad ? "k_" : "", buf);
+    snprintf(out, MAXNAME, "%s%.120s", bad ? "k_" : "", buf);
 }
 
 /* ---- JSON helpers ------------------------------------------------------------------ */
@@ -555,6 +555,7 @@ static char **read_str_attr(hid_t loc, const char *name, int *n) {
             char **v = xcalloc((size_t)cnt + 1, sizeof *v);
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5Tget_cset(t));
             if (H5Aread(a, mt, v) >= 0) {
                 for (hssize_t i = 0; i < cnt; i++) out[i] = xstrdup(v[i] ? v[i] : "");
                 H5Dvlen_reclaim(mt, s, H5P_DEFAULT, v);
@@ -568,6 +569,7 @@ static char **read_str_attr(hid_t loc, const char *name, int *n) {
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, sz);
             H5Tset_strpad(mt, H5T_STR_NULLPAD);
+            H5Tset_cset(mt, H5Tget_cset(t));
             if (H5Aread(a, mt, buf) >= 0) {
                 for (hssize_t i = 0; i < cnt; i++) {
                     out[i] = xcalloc(sz + 1, 1);
@@ -881,13 +883,19 @@ static int usage(const char *why, const char *a) {
     return 2;
 }
 
+/* Whether path can be read as an input file; reports why not. */
+static bool readable(const char *path, const char *what) {
+    char why[900];
+    if (!aedl_file_problem(path, why, sizeof why)) return true;
+    if (!strncmp(why, "cannot open: ", 13)) fprintf(stderr, "%s: error: cannot open the %s: %s\n", path, what, why + 13);
+    else fprintf(stderr, "%s: error: the %s is %s\n", path, what, why);
+    return false;
+}
+
 /* Opens an HDF5 input, reporting why it cannot be. */
 static hid_t open_h5(const char *path, const char *what) {
     char why[900];
-    if (aedl_file_problem(path, why, sizeof why)) {
-        fprintf(stderr, "%s: error: the %s is %s\n", path, what, why);
-        return -1;
-    }
+    if (!readable(path, what)) return -1;
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) {
         aedl_h5_open_why(why, sizeof why);
@@ -920,7 +928,6 @@ int keras_import_main(int argc, char **argv) {
     im.weights_group = files[1] ? "/" : "/model_weights";
     json_t *root = NULL;
     json_error_t je;
-    char why[900];
     hid_t mf = -1;
     if (is_hdf5(files[0])) {              /* model.save(): the JSON in model_config */
         if (files[1]) return usage("'%s' is an HDF5 file (model.save()): give it alone, without a weights file", files[0]);
@@ -943,10 +950,7 @@ int keras_import_main(int argc, char **argv) {
         }
     } else {
         if (!files[1]) return usage("'%s' is not an HDF5 file: give the model's JSON and its weights file", files[0]);
-        if (aedl_file_problem(files[0], why, sizeof why)) {
-            fprintf(stderr, "%s: error: the model file is %s\n", files[0], why);
-            return 1;
-        }
+        if (!readable(files[0], "model file")) return 1;
         root = json_load_file(files[0], 0, &je);
         if (!root) {
             fprintf(stderr, "%s:%d:%d: error: not JSON: %s\n", files[0], je.line, je.column, je.text);
