@@ -28,6 +28,27 @@
 
 #define MAXNAME 128
 
+/* A QKeras quantizer, read.  Q_ON_WEIGHTS kinds (binary, ternary,
+   quantized_po2, quantized_bits with 1 signed bit) are applied by the importer:
+   the weights file holds their values, and the .aedl quantizer is a fixed type
+   that holds every value they give exactly. */
+typedef enum { QK_NONE, QK_BITS, QK_RELU, QK_TANH, QK_BINARY, QK_TERNARY, QK_PO2 } QKind;
+
+typedef struct {
+    QKind kind;
+    long bits, integer, symmetric, keep_negative;
+    double slope;               /* quantized_relu: negative_slope */
+    double alpha;               /* binary, ternary: the scale (a power of two) */
+    bool use_01;                /* binary */
+    float threshold;            /* ternary, compared in float32 as QKeras */
+    double max_value;           /* quantized_po2: 0 when None */
+    bool log2_floor;            /* quantized_po2: log2_rounding="floor" */
+    int min_exp, max_exp;       /* quantized_po2 */
+    bool on_weights;
+    char text[256];             /* the .aedl quantizer */
+    char keras[256];            /* as QKeras writes it, for the comment */
+} QSpec;
+
 typedef enum { L_DENSE, L_BATCHNORM, L_ACT, L_DROPOUT } LayerKind;
 
 typedef struct {
@@ -35,6 +56,8 @@ typedef struct {
     char name[MAXNAME];          /* the .aedl name */
     const char *kname, *kclass;  /* Keras' name and class */
     char text[1024];             /* the .aedl line, without indentation */
+    char note[600];              /* the end of its comment, or "" */
+    QSpec kq, bq;                /* dense: QDense's quantizers (kind QK_NONE: none) */
     int n_in, units;             /* dense: kernel (n_in, units); batchnorm: units = n */
     bool use_bias, center, scale;
     float *kernel, *bias, *gamma, *beta, *mean, *var;
@@ -120,7 +143,7 @@ static const char *num(double v, char *buf, size_t n) {
 }
 
 static void jtext(json_t *v, char *buf, size_t n) {
-    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
     snprintf(buf, n, "%s", s ? s : "?");
     free(s);
 }
@@ -133,6 +156,12 @@ static json_t *quantizer_from_string(const char *s) {
                                             "use_stochastic_rounding", NULL};
     static const char *const relu_args[] = {"bits", "integer", "use_sigmoid", "negative_slope",
                                             "use_stochastic_rounding", "relu_upper_bound", NULL};
+    static const char *const tanh_args[] = {"bits", "use_stochastic_rounding", "symmetric", "use_real_tanh", NULL};
+    static const char *const binary_args[] = {"use_01", "alpha", "use_stochastic_rounding", NULL};
+    static const char *const ternary_args[] = {"alpha", "threshold", "use_stochastic_rounding", "number_of_unrolls",
+                                               NULL};
+    static const char *const po2_args[] = {"bits", "max_value", "use_stochastic_rounding", "quadratic_approximation",
+                                           "log2_rounding", NULL};
     static const char *const none_args[] = {NULL};
     while (isspace((unsigned char)*s)) s++;
     const char *p = s;
@@ -142,8 +171,13 @@ static json_t *quantizer_from_string(const char *s) {
     json_object_set_new(q, "class_name", json_stringn(s, (size_t)(p - s)));
     json_object_set_new(q, "config", cfg);
     const char *cls = json_string_value(json_object_get(q, "class_name"));
-    const char *const *names = !strcmp(cls, "quantized_bits") ? bits_args
-                               : !strcmp(cls, "quantized_relu") ? relu_args : none_args;
+    const char *const *names = !strcmp(cls, "quantized_bits")   ? bits_args
+                               : !strcmp(cls, "quantized_relu") ? relu_args
+                               : !strcmp(cls, "quantized_tanh") ? tanh_args
+                               : !strcmp(cls, "binary")         ? binary_args
+                               : !strcmp(cls, "ternary")        ? ternary_args
+                               : !strcmp(cls, "quantized_po2")  ? po2_args
+                                                                : none_args;
     while (isspace((unsigned char)*p)) p++;
     if (!*p) return q;
     if (*p++ != '(') goto bad;
@@ -215,10 +249,56 @@ static bool q_unsupported(QCtx *c, const char *cls, const char *opt, json_t *v, 
     return false;
 }
 
-/* The QKeras quantizer q (object or string) as .aedl text into out; relu_out
-   tells whether it is a quantized_relu (the layer becomes a relu). */
-static bool quantizer_text(QCtx *c, json_t *q, char *out, size_t n, bool *relu_out) {
+/* The value QKeras' quantizer gives for a weight (on_weights kinds). */
+static double qspec_apply(const QSpec *q, float x) {
+    switch (q->kind) {
+    case QK_BITS:               /* 1 signed bit: sign(x), 0 -> +1 */
+        return x >= 0 ? 1.0 : -1.0;
+    case QK_BINARY: {
+        double k = x >= 0 ? 1.0 : -1.0;
+        return q->alpha * (q->use_01 ? (k + 1) / 2 : k);
+    }
+    case QK_TERNARY:
+        return fabsf(x) >= q->threshold ? (x > 0 ? q->alpha : x < 0 ? -q->alpha : 0.0) : 0.0;
+    case QK_PO2: {
+        double sign = x >= 0 ? 1.0 : -1.0, a = fabs((double)x), e;
+        if (a < (double)1e-7f) {
+            e = q->min_exp;
+        } else {
+            if (q->max_value > 0 && a >= q->max_value) a = q->max_value;
+            e = q->log2_floor ? floor(log2(a)) : nearbyint(log2(a));
+            if (e < q->min_exp) e = q->min_exp;
+            if (e > q->max_exp) e = q->max_exp;
+        }
+        return sign * ldexp(1.0, (int)e);
+    }
+    default:
+        return x;
+    }
+}
+
+/* The fixed type holding every value in [lo, hi] on the step 2^e exactly
+   (lo <= 0 <= hi; hi and -lo powers of two times an integer). */
+static void exact_type_text(char *out, size_t n, double lo, double hi, int e) {
+    bool sign = lo < 0;
+    int I = e + 1;
+    for (;;) {
+        double top = ldexp(1.0, sign ? I - 1 : I) - ldexp(1.0, e), bottom = sign ? -ldexp(1.0, I - 1) : 0;
+        if (top >= hi && bottom <= lo) break;
+        I++;
+    }
+    snprintf(out, n, "%s<%d, %d, rnd_conv, sat>", sign ? "fixed" : "ufixed", I - e, I);
+}
+
+static bool is_po2(double v) {
+    int e;
+    return v > 0 && frexp(v, &e) == 0.5;
+}
+
+/* Reads the QKeras quantizer q (an object or a string) into *s. */
+static bool parse_quantizer(QCtx *c, json_t *q, QSpec *s) {
     json_t *own = NULL;
+    memset(s, 0, sizeof *s);
     if (json_is_string(q)) {
         own = quantizer_from_string(json_string_value(q));
         if (!own) {
@@ -238,35 +318,74 @@ static bool quantizer_text(QCtx *c, json_t *q, char *out, size_t n, bool *relu_o
         json_decref(own);
         return false;
     }
-    bool is_bits = !strcmp(cls, "quantized_bits"), is_relu = !strcmp(cls, "quantized_relu");
-    if (!is_bits && !is_relu) {
+    static const char *const names[] = {"quantized_bits", "quantized_relu", "quantized_tanh", "binary", "ternary",
+                                        "quantized_po2", NULL};
+    int kind = 0;
+    while (names[kind] && strcmp(names[kind], cls)) kind++;
+    if (!names[kind]) {
         error_at(c->im, c->im->model_path,
-                 "layer '%s' (%s): %s %s is not supported (supported: quantized_bits, quantized_relu)", c->lname,
-                 c->lclass, c->what, cls);
+                 "layer '%s' (%s): %s %s is not supported (supported: quantized_bits, quantized_relu, quantized_tanh,"
+                 " binary, ternary, quantized_po2)", c->lname, c->lclass, c->what, cls);
         json_decref(own);
         return false;
     }
-    long bits = is_bits ? 8 : 8, integer = 0, symmetric = 0, keep_negative = 1;
+    s->kind = (QKind)(kind + 1);
+    s->bits = 8;
+    s->keep_negative = 1;
+    s->alpha = 1.0;
+    s->threshold = 0.33f;
+    bool is_bits = s->kind == QK_BITS, is_relu = s->kind == QK_RELU, is_tanh = s->kind == QK_TANH;
+    bool has_bits = is_bits || is_relu || is_tanh || s->kind == QK_PO2;
+    char *kt = s->keras;
+    size_t kn = sizeof s->keras;
+    int kk = snprintf(kt, kn, "%s(", cls);
     const char *key;
     json_t *v;
     json_object_foreach(cfg, key, v) {
         long iv;
         double dv;
-        if (!strcmp(key, "bits") || !strcmp(key, "integer")) {
-            if (!jint(v, &iv) || (!strcmp(key, "bits") && (iv < 1 || iv > 64)) || iv < -64 || iv > 64)
-                ok = q_unsupported(c, cls, key, v, "an integer is expected");
-            else if (!strcmp(key, "bits")) bits = iv;
-            else integer = iv;
-        } else if (is_bits && (!strcmp(key, "symmetric") || !strcmp(key, "keep_negative"))) {
+        if (!json_is_null(v) && strcmp(key, "qnoise_factor") && strcmp(key, "use_stochastic_rounding") &&
+            strcmp(key, "var_name") && strcmp(key, "use_ste") && strcmp(key, "use_variables") && kk < (int)kn - 1) {
+            char t[64];
+            jtext(v, t, sizeof t);
+            kk += snprintf(kt + kk, kn - (size_t)kk, "%s%s=%s", kt[kk - 1] == '(' ? "" : ", ", key, t);
+        }
+        if (has_bits && !strcmp(key, "bits")) {
+            if (!jint(v, &iv) || iv < 1 || iv > 64) ok = q_unsupported(c, cls, key, v, "an integer in 1..64 is expected");
+            else s->bits = iv;
+        } else if ((is_bits || is_relu) && !strcmp(key, "integer")) {
+            if (!jint(v, &iv) || iv < -64 || iv > 64) ok = q_unsupported(c, cls, key, v, "an integer is expected");
+            else s->integer = iv;
+        } else if ((is_bits || is_tanh) && !strcmp(key, "symmetric")) {
             if (!jint(v, &iv) || (iv != 0 && iv != 1)) ok = q_unsupported(c, cls, key, v, "0, 1, true or false");
-            else if (!strcmp(key, "symmetric")) symmetric = iv;
-            else keep_negative = iv;
-        } else if (is_bits && !strcmp(key, "alpha")) {
-            if (!json_is_null(v) && !(jnum(v, &dv) && dv == 1.0))
-                ok = q_unsupported(c, cls, key, v,
-                                   json_is_string(v) ? "a trained per-channel scale: only alpha=1 or None is"
-                                                       " supported"
-                                                     : "only alpha=1 or None is supported");
+            else s->symmetric = iv;
+        } else if (is_bits && !strcmp(key, "keep_negative")) {
+            if (!jint(v, &iv) || (iv != 0 && iv != 1)) ok = q_unsupported(c, cls, key, v, "0, 1, true or false");
+            else s->keep_negative = iv;
+        } else if (!strcmp(key, "alpha") && (is_bits || s->kind == QK_BINARY || s->kind == QK_TERNARY)) {
+            if (json_is_string(v))
+                ok = q_unsupported(c, cls, key, v, "a scale computed in training: only a number is supported");
+            else if (!json_is_null(v) && !(jnum(v, &dv) && (is_bits ? dv == 1.0 : is_po2(dv))))
+                ok = q_unsupported(c, cls, key, v, is_bits ? "only alpha=1 or None is supported"
+                                                           : "only a power of two or None is supported");
+            else if (!json_is_null(v)) s->alpha = dv;
+        } else if (s->kind == QK_BINARY && !strcmp(key, "use_01")) {
+            if (!jint(v, &iv) || (iv != 0 && iv != 1)) ok = q_unsupported(c, cls, key, v, "true or false");
+            else s->use_01 = iv;
+        } else if (s->kind == QK_TERNARY && !strcmp(key, "threshold")) {
+            if (!json_is_null(v) && !(jnum(v, &dv) && dv >= 0)) ok = q_unsupported(c, cls, key, v, "a number >= 0 or None");
+            else if (!json_is_null(v)) s->threshold = (float)dv;
+        } else if (s->kind == QK_TERNARY && !strcmp(key, "number_of_unrolls")) {
+            /* used with alpha="auto" only */
+        } else if (s->kind == QK_PO2 && !strcmp(key, "max_value")) {
+            if (!json_is_null(v) && !(jnum(v, &dv) && dv > 0)) ok = q_unsupported(c, cls, key, v, "a number > 0 or None");
+            else if (!json_is_null(v)) s->max_value = dv;
+        } else if (s->kind == QK_PO2 && !strcmp(key, "log2_rounding")) {
+            const char *r = json_is_string(v) ? json_string_value(v) : "";
+            if (strcmp(r, "rnd") && strcmp(r, "floor")) ok = q_unsupported(c, cls, key, v, "\"rnd\" or \"floor\"");
+            else s->log2_floor = !strcmp(r, "floor");
+        } else if (s->kind == QK_PO2 && !strcmp(key, "quadratic_approximation")) {
+            if (!(jint(v, &iv) && iv == 0)) ok = q_unsupported(c, cls, key, v, "only false is supported");
         } else if (!strcmp(key, "use_stochastic_rounding")) {
             if (!json_is_false(v) && !(jint(v, &iv) && iv == 0)) ok = q_unsupported(c, cls, key, v, "only false is supported");
         } else if (!strcmp(key, "qnoise_factor")) {
@@ -274,29 +393,96 @@ static bool quantizer_text(QCtx *c, json_t *q, char *out, size_t n, bool *relu_o
         } else if (is_relu && !strcmp(key, "use_sigmoid")) {
             if (!(jint(v, &iv) && iv == 0)) ok = q_unsupported(c, cls, key, v, "only 0 is supported");
         } else if (is_relu && !strcmp(key, "negative_slope")) {
-            if (!(jnum(v, &dv) && dv == 0.0)) ok = q_unsupported(c, cls, key, v, "only 0 is supported");
+            if (!(jnum(v, &dv) && (dv == 0.0 || (is_po2(dv) && dv >= 1.0 / 1024 && dv <= 0.5))))
+                ok = q_unsupported(c, cls, key, v, "0 or a power of two in [2^-10, 0.5] is supported");
+            else s->slope = dv;
         } else if (is_relu && !strcmp(key, "relu_upper_bound")) {
             if (!json_is_null(v)) ok = q_unsupported(c, cls, key, v, "only None is supported");
+        } else if (is_relu && !strcmp(key, "is_quantized_clip")) {
+            /* with relu_upper_bound None it changes only the gradient */
+        } else if (is_tanh && !strcmp(key, "use_real_tanh")) {
+            if (!(jint(v, &iv) && iv == 0))
+                ok = q_unsupported(c, cls, key, v, "only the default, hard tanh, is exact in fixed point");
+        } else if (!strcmp(key, "use_ste") || !strcmp(key, "use_variables")) {
+            /* the gradient and how TensorFlow holds the parameters: not the values */
         } else if (!strcmp(key, "var_name") || !strcmp(key, "elements_per_scale") || !strcmp(key, "scale_axis") ||
                    !strcmp(key, "min_po2_exponent") || !strcmp(key, "max_po2_exponent") ||
                    !strcmp(key, "post_training_scale")) {
-            if (!json_is_null(v)) ok = q_unsupported(c, cls, key, v, "only None is supported");
+            if (!json_is_null(v) && strcmp(key, "var_name")) ok = q_unsupported(c, cls, key, v, "only None is supported");
         } else {
             ok = q_unsupported(c, cls, key, v, "an option aedlc does not know");
         }
     }
-    if (ok && is_bits && keep_negative && bits < 2) {
-        error_at(c->im, c->im->model_path, "layer '%s' (%s): %s quantized_bits(bits=%ld) with keep_negative needs at"
-                 " least 2 bits", c->lname, c->lclass, c->what, bits);
+    snprintf(kt + kk, kn - (size_t)kk, ")");
+    if (ok && is_relu && s->slope > 0 && (s->bits < 2 || s->slope * ldexp(1.0, (int)s->bits - 1) < 1 ||
+                                          s->integer < -10 || s->integer > 19)) {
+        error_at(c->im, c->im->model_path, "layer '%s' (%s): %s %s is not supported (with negative_slope: bits >= 2,"
+                 " negative_slope * 2^(bits-1) >= 1, integer in -10..19)", c->lname, c->lclass, c->what, s->keras);
         ok = false;
     }
+    if (ok && is_tanh && s->bits < 2) {
+        error_at(c->im, c->im->model_path, "layer '%s' (%s): %s quantized_tanh needs at least 2 bits", c->lname,
+                 c->lclass, c->what);
+        ok = false;
+    }
+    if (ok && s->kind == QK_PO2) {
+        if (s->bits < 2 || s->bits > 7) {
+            error_at(c->im, c->im->model_path, "layer '%s' (%s): %s quantized_po2(bits=%ld) is not supported (bits in"
+                     " 2..7)", c->lname, c->lclass, c->what, s->bits);
+            ok = false;
+        } else {
+            int eb = (int)s->bits - 1 - (s->max_value == 0 || s->max_value > 1);
+            s->min_exp = -(1 << eb);
+            s->max_exp = (1 << eb) - 1;
+            if (s->max_value > 0) {       /* no value above max_value's power of two */
+                int e;
+                frexp(s->max_value, &e);
+                int top = s->log2_floor ? e - 1 : (int)nearbyint(log2(s->max_value));
+                if (top < s->max_exp) s->max_exp = top < s->min_exp ? s->min_exp : top;
+            }
+        }
+    }
     if (ok) {
-        if (is_bits)
-            snprintf(out, n, "quantized_bits(%ld, %ld%s%s)", bits, integer, symmetric ? ", symmetric=1" : "",
-                     keep_negative ? "" : ", keep_negative=0");
-        else
-            snprintf(out, n, "quantized_relu(%ld, %ld)", bits, integer);
-        *relu_out = is_relu;
+        switch (s->kind) {
+        case QK_BITS:
+            if (s->keep_negative && s->bits == 1) {
+                s->on_weights = true;
+                exact_type_text(s->text, sizeof s->text, -1, 1, 0);
+            } else {
+                snprintf(s->text, sizeof s->text, "quantized_bits(%ld, %ld%s%s)", s->bits, s->integer,
+                         s->symmetric ? ", symmetric=1" : "", s->keep_negative ? "" : ", keep_negative=0");
+            }
+            break;
+        case QK_RELU:
+            if (s->slope > 0)
+                snprintf(s->text, sizeof s->text, "fixed<%ld, %ld, rnd_conv, sat>", s->bits, s->integer + 1);
+            else
+                snprintf(s->text, sizeof s->text, "quantized_relu(%ld, %ld)", s->bits, s->integer);
+            break;
+        case QK_TANH:     /* 2 * hard_sigmoid(x) - 1 = clip(x, -1, 1), then m = 2^(bits-1) steps */
+            snprintf(s->text, sizeof s->text, "quantized_bits(%ld, 0%s)", s->bits, s->symmetric ? ", symmetric=1" : "");
+            break;
+        case QK_BINARY: {
+            int e;
+            frexp(s->alpha, &e);
+            s->on_weights = true;
+            exact_type_text(s->text, sizeof s->text, s->use_01 ? 0 : -s->alpha, s->alpha, e - 1);
+            break;
+        }
+        case QK_TERNARY: {
+            int e;
+            frexp(s->alpha, &e);
+            s->on_weights = true;
+            exact_type_text(s->text, sizeof s->text, -s->alpha, s->alpha, e - 1);
+            break;
+        }
+        case QK_NONE:
+            break;
+        case QK_PO2:
+            s->on_weights = true;
+            exact_type_text(s->text, sizeof s->text, -ldexp(1.0, s->max_exp), ldexp(1.0, s->max_exp), s->min_exp);
+            break;
+        }
         c->im->quantized = true;
     }
     json_decref(own);
@@ -339,11 +525,28 @@ static void add_activation(Imp *im, json_t *act, const char *name, const char *k
         return;
     }
     QCtx c = {im, kname, kclass, "activation"};
-    char q[256];
-    bool relu = false;
-    if (!quantizer_text(&c, act, q, sizeof q, &relu)) return;
+    QSpec q;
+    if (!parse_quantizer(&c, act, &q)) return;
+    if (q.on_weights) {
+        error_at(im, im->model_path, "layer '%s' (%s): activation %s is not supported (as an activation: "
+                 "quantized_bits, quantized_relu, quantized_tanh)", kname, kclass, q.keras);
+        return;
+    }
+    if (q.kind == QK_RELU && q.slope > 0) {
+        /* leaky, then fixed<bits, integer+1> (steps of 2^(integer+1-bits)); the
+           clip gives QKeras' lower bound, -negative_slope * 2^integer */
+        char cn[MAXNAME + 8], t[40];
+        snprintf(cn, sizeof cn, "%.100s_clip", name);
+        Layer *l = add_layer(im, L_ACT, cn, kname, kclass);
+        snprintf(l->text, sizeof l->text, "clip %s(%s, 1048576)", cn, num(-ldexp(1.0, (int)q.integer), t, sizeof t));
+        snprintf(l->note, sizeof l->note, ": %s", q.keras);
+        l = add_layer(im, L_ACT, name, kname, kclass);
+        snprintf(l->text, sizeof l->text, "leaky_relu %s(alpha=%s, quant=%s)", name, num(q.slope, t, sizeof t), q.text);
+        return;
+    }
     Layer *l = add_layer(im, L_ACT, name, kname, kclass);
-    snprintf(l->text, sizeof l->text, "%s %s(quant=%s)", relu ? "relu" : "linear", name, q);
+    snprintf(l->text, sizeof l->text, "%s %s(quant=%s)", q.kind == QK_RELU ? "relu" : "linear", name, q.text);
+    if (q.kind == QK_TANH) snprintf(l->note, sizeof l->note, ": %s", q.keras);
 }
 
 static bool is_linear(json_t *act) {
@@ -358,39 +561,47 @@ static void dense_layer(Imp *im, json_t *cfg, const char *kname, const char *kcl
     }
     json_t *ub = json_object_get(cfg, "use_bias");
     bool use_bias = !json_is_false(ub);
-    char wq[256] = "", bq[256] = "";
+    QSpec wq = {0}, bq = {0};
     if (!strcmp(kclass, "QDense")) {
-        bool relu;
         json_t *kq = json_object_get(cfg, "kernel_quantizer"), *bqj = json_object_get(cfg, "bias_quantizer");
         QCtx c = {im, kname, kclass, "kernel_quantizer"};
-        if (kq && !json_is_null(kq) && quantizer_text(&c, kq, wq, sizeof wq, &relu) && relu) {
-            error_at(im, im->model_path, "layer '%s' (%s): kernel_quantizer quantized_relu is not supported for weights",
-                     kname, kclass);
-            wq[0] = 0;
-        }
-        c.what = "bias_quantizer";
-        if (use_bias && bqj && !json_is_null(bqj) && quantizer_text(&c, bqj, bq, sizeof bq, &relu) && relu) {
-            error_at(im, im->model_path, "layer '%s' (%s): bias_quantizer quantized_relu is not supported for biases",
-                     kname, kclass);
-            bq[0] = 0;
+        for (int j = 0; j < 2; j++) {
+            json_t *qj = j ? bqj : kq;
+            QSpec *qs = j ? &bq : &wq;
+            c.what = j ? "bias_quantizer" : "kernel_quantizer";
+            if (!qj || json_is_null(qj) || (j && !use_bias)) continue;
+            if (!parse_quantizer(&c, qj, qs)) {
+                qs->kind = QK_NONE;
+            } else if (qs->kind == QK_RELU || qs->kind == QK_TANH) {
+                error_at(im, im->model_path, "layer '%s' (%s): %s %s is not supported for weights (an activation)",
+                         kname, kclass, c.what, qs->keras);
+                qs->kind = QK_NONE;
+            }
         }
     }
     Layer *l = add_layer(im, L_DENSE, name, kname, kclass);
+    l->kq = wq;
+    l->bq = bq;
     l->n_in = *width;
     l->units = (int)units;
     l->use_bias = use_bias;
     int k = snprintf(l->text, sizeof l->text, "dense %s(%ld", name, units);
-    if (*wq) k += snprintf(l->text + k, sizeof l->text - (size_t)k, ", weight=%s", wq);
-    if (*bq) k += snprintf(l->text + k, sizeof l->text - (size_t)k, ", bias=%s", bq);
+    if (wq.kind) k += snprintf(l->text + k, sizeof l->text - (size_t)k, ", weight=%s", wq.text);
+    if (bq.kind) k += snprintf(l->text + k, sizeof l->text - (size_t)k, ", bias=%s", bq.text);
+    for (int j = 0, nk = 0; j < 2; j++) {
+        const QSpec *qs = j ? &bq : &wq;
+        if (!qs->on_weights) continue;
+        nk += snprintf(l->note + nk, sizeof l->note - (size_t)nk, "%s%s %s", nk ? "," : ":", j ? " bias" : " kernel",
+                       qs->keras);
+    }
+    if (*l->note) strncat(l->note, " (values in the weights file)", sizeof l->note - strlen(l->note) - 1);
     if (!use_bias) k += snprintf(l->text + k, sizeof l->text - (size_t)k, ", use_bias=false");
     snprintf(l->text + k, sizeof l->text - (size_t)k, ")");
     *width = (int)units;
     json_t *act = json_object_get(cfg, "activation");
     if (!is_linear(act)) {
         char an[MAXNAME + 16];
-        const char *suffix = json_is_string(act) && !strchr(json_string_value(act), '(') ? json_string_value(act)
-                             : jstr(act, "class_name") && !strcmp(jstr(act, "class_name"), "quantized_relu") ? "relu"
-                                                                                                            : "act";
+        const char *suffix = json_is_string(act) && !strchr(json_string_value(act), '(') ? json_string_value(act) : "act";
         snprintf(an, sizeof an, "%s_%s", name, suffix);
         char nm[MAXNAME];
         aedl_name(an, nm);
@@ -726,6 +937,10 @@ static void read_weights(Imp *im, hid_t f) {
             error_at(im, im->weights_path, "layer '%s' (%s): %d weights, the model's layer has %d", l->kname, l->kclass,
                      nw, expected);
         free_strs(w, nw);
+        if (l->kq.on_weights && l->kernel)
+            for (long j = 0; j < (long)l->n_in * l->units; j++) l->kernel[j] = (float)qspec_apply(&l->kq, l->kernel[j]);
+        if (l->bq.on_weights && l->bias)
+            for (int j = 0; j < l->units; j++) l->bias[j] = (float)qspec_apply(&l->bq, l->bias[j]);
         if (l->kind == L_BATCHNORM && l->var)
             for (int j = 0; j < l->units; j++)
                 if (l->var[j] < 0) {
@@ -846,7 +1061,9 @@ static int write_aedl(Imp *im, const char *path, const char *model, const char *
     for (int k = 0; k < im->nlayers; k++) {
         Layer *l = &im->layers[k];
         if (strcmp(l->kname, k ? im->layers[k - 1].kname : "") || k == 0)
-            fprintf(o, "  %-56s # %s %s\n", l->text, l->kclass, l->kname);
+            fprintf(o, "  %-56s # %s %s%s\n", l->text, l->kclass, l->kname, l->note);
+        else if (*l->note)
+            fprintf(o, "  %-56s # %s\n", l->text, l->note + 2);
         else
             fprintf(o, "  %s\n", l->text);
     }

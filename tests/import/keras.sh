@@ -63,6 +63,48 @@ check import/qkeras_3layer/csim "$(tail -n 3 "$W/csim.out" | tr '\n' ' ')" \
   grep -qx "csim: $NEV of $NEV events matched bit for bit" "$W/csim.out"
 grep '^csim:' "$W/csim.out" | sed 's/^/    qkeras_3layer: /'
 
+# the QKeras quantizer family on the jet tagger's weights: binary, ternary,
+# quantized_po2 and 1-bit quantized_bits kernels, a binary(use_01) bias,
+# quantized_relu with negative_slope, quantized_tanh; logits against numpy and
+# csim against the emulator bit for bit; no multiplier left in the dense layers
+"$PY" - "$K/qkeras_3layer.json" "$W/family.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+L = d["config"]["layers"]
+q = lambda c, **k: {"class_name": c, "config": k}
+L[1]["config"]["kernel_quantizer"] = q("binary", use_01=False, alpha=None, use_stochastic_rounding=False)
+L[3]["config"]["kernel_quantizer"] = "ternary()"
+L[4]["config"]["activation"] = q("quantized_relu", bits=6, integer=0, use_sigmoid=0, negative_slope=0.25,
+                                 use_stochastic_rounding=False, relu_upper_bound=None, qnoise_factor=1.0)
+L[5]["config"]["kernel_quantizer"] = q("quantized_po2", bits=4, max_value=1, use_stochastic_rounding=False,
+                                       quadratic_approximation=False, log2_rounding="rnd", qnoise_factor=1.0)
+L[6]["config"]["activation"] = "quantized_tanh(6)"
+L[7]["config"]["kernel_quantizer"] = q("quantized_bits", bits=1, integer=0, symmetric=0, alpha=1,
+                                       keep_negative=True, use_stochastic_rounding=False, qnoise_factor=1.0)
+L[7]["config"]["bias_quantizer"] = q("binary", use_01=True, alpha=0.5)
+json.dump(d, open(sys.argv[2], "w"), indent=1)
+EOF
+"$AEDLC" import "$W/family.json" "$K/qkeras_3layer_weights.h5" -o "$W/family.aedl" > "$W/family.log" 2>&1; st=$?
+check import/family/import "status $st: $(cat "$W/family.log")" sh -c "test $st -eq 0 &&
+  grep -q '^  dense fc1(64, weight=fixed<2, 2, rnd_conv, sat>, bias=quantized_bits(6, 0)) *# QDense fc1: kernel binary' '$W/family.aedl' &&
+  grep -q '^  clip relu2_clip(-1, 1048576) ' '$W/family.aedl' &&
+  grep -qx '  leaky_relu relu2(alpha=0.25, quant=fixed<6, 1, rnd_conv, sat>)' '$W/family.aedl' &&
+  grep -q '^  dense fc3(32, weight=fixed<10, 2, rnd_conv, sat>, ' '$W/family.aedl' &&
+  grep -q '^  linear relu3(quant=quantized_bits(6, 0)) *# QActivation relu3: quantized_tanh(bits=6)' '$W/family.aedl'"
+sed '/^  softmax /d' "$W/family.aedl" > "$W/family_logits.aedl"
+"$AEDLC" "$W/family_logits.aedl" --emit hls --weights "$W/family.weights.h5" -o "$W/out_family" --tb-events $NEV > "$W/family_emit.log" 2>&1
+T=$W/out_family/hls/tb_data
+out=$("$PY" "$REF" quant "$W/family.json" "$K/qkeras_3layer_weights.h5" "$T/tb_input_features.dat" \
+      "$T/tb_output_predictions.dat" --no-softmax 2>&1); st=$?
+check import/family/quantized-logits "$out $(tail -n 3 "$W/family_emit.log")" test $st -eq 0
+echo "    family: quantized logits, emulator vs numpy: $out"
+make -s -C "$W/out_family/hls" csim WERROR=1 > "$W/csim_family.out" 2>&1
+check import/family/csim "$(tail -n 3 "$W/csim_family.out" | tr '\n' ' ')" \
+  grep -qx "csim: $NEV of $NEV events matched bit for bit" "$W/csim_family.out"
+grep '^csim:' "$W/csim_family.out" | sed 's/^/    family: /'
+check import/family/no-multipliers "$(grep n_multipliers "$W/out_family/hls/firmware/parameters.h")" \
+  sh -c "test \$(grep -c 'n_multipliers = 0;' '$W/out_family/hls/firmware/parameters.h') -eq 4"
+
 # model.save(): one HDF5 file, the JSON in model_config, the weights under model_weights
 "$PY" - "$K/qkeras_3layer.json" "$K/qkeras_3layer_weights.h5" "$W/saved.h5" <<'EOF'
 import sys, h5py
@@ -122,10 +164,10 @@ k, w = sys.argv[1], sys.argv[2]
 d = json.load(open(k + "/qkeras_3layer.json"))
 d["config"]["layers"][1]["config"]["kernel_quantizer"]["config"]["alpha"] = "auto_po2"
 json.dump(d, open(w + "/auto_po2.json", "w"))
-d["config"]["layers"][1]["config"]["kernel_quantizer"] = {"class_name": "binary", "config": {"alpha": 1}}
+d["config"]["layers"][1]["config"]["kernel_quantizer"] = {"class_name": "binary", "config": {"alpha": "auto_po2"}}
 json.dump(d, open(w + "/binary.json", "w"))
 d = json.load(open(k + "/qkeras_3layer.json"))
-d["config"]["layers"][2]["config"]["activation"] = "quantized_relu(6, 0, negative_slope=0.25)"
+d["config"]["layers"][2]["config"]["activation"] = "quantized_relu(6, 0, negative_slope=0.3)"
 json.dump(d, open(w + "/slope.json", "w"))
 d = json.load(open(k + "/KERAS_3layer.json"))
 d["config"]["layers"][2]["class_name"] = "Conv1D"
@@ -136,9 +178,9 @@ json.dump(d, open(w + "/branch.json", "w"))
 EOF
 bad alpha-auto-po2 "auto_po2.json: error: layer 'fc1' (QDense): kernel_quantizer quantized_bits(alpha=\"auto_po2\") is not supported" \
   "$W/auto_po2.json" "$K/qkeras_3layer_weights.h5"
-bad binary "binary.json: error: layer 'fc1' (QDense): kernel_quantizer binary is not supported (supported: quantized_bits, quantized_relu)" \
+bad binary-auto "binary.json: error: layer 'fc1' (QDense): kernel_quantizer binary(alpha=\"auto_po2\") is not supported (a scale computed in training" \
   "$W/binary.json" "$K/qkeras_3layer_weights.h5"
-bad negative-slope "slope.json: error: layer 'relu1' (QActivation): activation quantized_relu(negative_slope=0.25) is not supported" \
+bad negative-slope "slope.json: error: layer 'relu1' (QActivation): activation quantized_relu(negative_slope=0.3) is not supported (0 or a power of two" \
   "$W/slope.json" "$K/qkeras_3layer_weights.h5"
 bad layer "conv.json: error: layer 'fc2_relu' has class Conv1D, which is not supported (supported: InputLayer, Dense, QDense," \
   "$W/conv.json" "$K/KERAS_3layer_weights.h5"

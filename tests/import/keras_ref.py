@@ -15,12 +15,25 @@ and h5py only; nothing of aedlc.
       outputs differ from each other; exit 1 unless all match and more than a
       tenth of them are distinct.
 
-QKeras' quantizers (qkeras/quantizers.py), alpha=1:
-  quantized_bits(bits, integer, symmetric, keep_negative):
+QKeras' quantizers (qkeras/quantizers.py), with sign(0) = +1 where QKeras
+makes it so:
+  quantized_bits(bits, integer, symmetric, keep_negative), alpha 1 or None:
       m = 2^(bits - keep_negative), m_i = 2^integer,
-      q(x) = m_i * clip(round(x * m / m_i), keep_negative * (-m + symmetric), m - 1) / m
-  quantized_relu(bits, integer):
-      m = 2^bits, m_i = 2^integer, q(x) = m_i * clip(round(relu(x) * m / m_i), 0, m - 1) / m
+      q(x) = m_i * clip(round(x * m / m_i), keep_negative * (-m + symmetric), m - 1) / m,
+      and sign(x) when bits - keep_negative is 0
+  quantized_relu(bits, integer, negative_slope=s):
+      m = 2^(bits - (s != 0)), m_i = 2^integer, p = x * m / m_i,
+      q(x) = m_i * clip(round(p) / m, 0, 1 - 1/m)
+             + m_i * s * clip(round(p * s) / (s * m), -1, 0)
+  quantized_tanh(bits, symmetric) (hard tanh): m = 2^(bits - 1),
+      q(x) = clip(round((2 * clip(x / 2 + 1/2, 0, 1) - 1) * m) / m, -1 + symmetric / m, 1 - 1/m)
+  binary(use_01, alpha): alpha * sign(x) (use_01: alpha * (sign(x) + 1) / 2)
+  ternary(alpha, threshold=0.33): alpha * sign(x) where |x| >= threshold
+      (float32), else 0
+  quantized_po2(bits, max_value, log2_rounding): sign(x) * 2^e, e =
+      round(log2(min(|x|, max_value))) (floor with "floor") clipped to
+      [-2^b, 2^b - 1], b = bits - 1 - (max_value is None or max_value > 1);
+      |x| < 1e-7 gives 2^-2^b
 round() is tf.round: half to even (numpy's rint).  A dense layer is
 x @ q(kernel) + q(bias), then its activation; BatchNormalization (inference)
 is gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta.
@@ -40,14 +53,59 @@ def quantized_bits(x, bits=8, integer=0, symmetric=0, keep_negative=True, alpha=
     return mi * np.clip(np.rint(x * m / mi), kn * (-m + (1 if symmetric else 0)), m - 1) / m
 
 
+def sign1(x):
+    return np.where(x >= 0, 1.0, -1.0)
+
+
 def quantized_relu(x, bits=8, integer=0, negative_slope=0.0, use_sigmoid=0, relu_upper_bound=None, **_):
-    assert negative_slope == 0 and not use_sigmoid and relu_upper_bound is None
-    m = 2.0 ** bits
+    assert not use_sigmoid and relu_upper_bound is None
+    m = 2.0 ** (bits - (negative_slope != 0))
     mi = 2.0 ** integer
-    return mi * np.clip(np.rint(np.maximum(x, 0) * m / mi), 0, m - 1) / m
+    p = x * m / mi
+    xq = mi * np.clip(np.rint(p) / m, 0, 1 - 1 / m)
+    if negative_slope:
+        xq = xq + mi * negative_slope * np.clip(np.rint(p * negative_slope) / (negative_slope * m), -1, 0)
+    return xq
 
 
-QUANTIZERS = {"quantized_bits": quantized_bits, "quantized_relu": quantized_relu}
+def quantized_tanh(x, bits=8, symmetric=0, use_real_tanh=False, **_):
+    assert not use_real_tanh
+    m = 2.0 ** (bits - 1)
+    p = 2 * np.clip(0.5 * x + 0.5, 0, 1) - 1
+    return np.clip(np.rint(p * m) / m, -1 + (1 if symmetric else 0) / m, 1 - 1 / m)
+
+
+def binary(x, use_01=False, alpha=None, **_):
+    k = sign1(x)
+    return (1.0 if alpha is None else alpha) * ((k + 1) / 2 if use_01 else k)
+
+
+def ternary(x, alpha=None, threshold=None, **_):
+    t = np.float32(0.33 if threshold is None else threshold)
+    q = (np.abs(x.astype(np.float32)) >= t) * np.sign(x)
+    return (1.0 if alpha is None else alpha) * q
+
+
+def quantized_po2(x, bits=8, max_value=None, log2_rounding="rnd", quadratic_approximation=False, **_):
+    assert not quadratic_approximation
+    b = bits - 1 - (1 if max_value is None or max_value > 1 else 0)
+    lo, hi = -2 ** b, 2 ** b - 1
+    a = np.abs(x)
+    f = np.minimum(a, max_value) if max_value is not None else a
+    f = np.where(a < np.float32(1e-7), 1.0, f)
+    e = np.floor(np.log2(f)) if log2_rounding == "floor" else np.rint(np.log2(f))
+    e = np.where(a < np.float32(1e-7), lo, np.clip(e, lo, hi))
+    return sign1(x) * 2.0 ** e
+
+
+QUANTIZERS = {"quantized_bits": quantized_bits, "quantized_relu": quantized_relu, "quantized_tanh": quantized_tanh,
+              "binary": binary, "ternary": ternary, "quantized_po2": quantized_po2}
+POSITIONAL = {"quantized_bits": ["bits", "integer", "symmetric", "keep_negative", "alpha"],
+              "quantized_relu": ["bits", "integer", "use_sigmoid", "negative_slope"],
+              "quantized_tanh": ["bits", "use_stochastic_rounding", "symmetric", "use_real_tanh"],
+              "binary": ["use_01", "alpha", "use_stochastic_rounding"],
+              "ternary": ["alpha", "threshold", "use_stochastic_rounding"],
+              "quantized_po2": ["bits", "max_value", "use_stochastic_rounding", "quadratic_approximation"]}
 
 
 def quantizer(q):
@@ -57,12 +115,12 @@ def quantizer(q):
         name, _, rest = q.partition("(")
         args = eval("dict(" + rest.rstrip(")") + ")", {"dict": lambda *a, **k: (a, k)})  # noqa: S307
         pos, kw = args
-        names = ["bits", "integer", "symmetric", "keep_negative", "alpha"] if name == "quantized_bits" else \
-                ["bits", "integer", "use_sigmoid", "negative_slope"]
-        kw.update(dict(zip(names, pos)))
+        kw.update(dict(zip(POSITIONAL[name], pos)))
         q = {"class_name": name, "config": kw}
     f = QUANTIZERS[q["class_name"]]
     cfg = {k: v for k, v in q["config"].items() if k not in ("use_stochastic_rounding", "qnoise_factor")}
+    if q["class_name"] == "quantized_bits" and cfg.get("bits", 8) == 1 and cfg.get("keep_negative", True):
+        return sign1
     return lambda x: f(x, **cfg)
 
 
@@ -78,7 +136,10 @@ NAMED = {"linear": lambda x: x, "relu": lambda x: np.maximum(x, 0), "tanh": np.t
 def activation(a, quant):
     if a is None or (isinstance(a, str) and "(" not in a):
         return NAMED[a or "linear"]
-    return quantizer(a) if quant else (NAMED["relu"] if "relu" in json.dumps(a) else NAMED["linear"])
+    if quant:
+        return quantizer(a)
+    text = json.dumps(a)
+    return NAMED["relu"] if "relu" in text else NAMED["tanh"] if "tanh" in text else NAMED["linear"]
 
 
 def weights(h5, layer):
