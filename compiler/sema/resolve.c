@@ -661,11 +661,28 @@ static bool parse_type(const AstExpr *e, aedl_fixed *t) {
 
 /* ---- quantizers ------------------------------------------------------------------- */
 
+/* QKeras' alpha="auto" / "auto_po2" (a scale computed in training): said
+   plainly, before the argument check would call it a wrong type. */
+static bool alpha_is_auto(const AstExpr *e) {
+    for (int i = 0; i < e->nargs; i++) {
+        const AstArg *g = &e->args[i];
+        bool is_alpha = g->name ? strcmp(g->name, "alpha") == 0 : i == 4;
+        if (is_alpha && g->value->kind == EX_STRING) {
+            diag_error(g->value->loc, "alpha=\"%s\" is not supported: a scale computed in training; only alpha=1 "
+                       "(aedlc import reads binary, ternary and quantized_po2 weights: docs/import.md)",
+                       g->value->text);
+            return true;
+        }
+    }
+    return false;
+}
+
 static IrQuant *quant_call(const AstExpr *e) {
     bool is_bits = strcmp(e->text, "quantized_bits") == 0;
     const Sig *sig = is_bits ? &SIG_QBITS : &SIG_QRELU;
     const AstExpr *a[5];
     Loc l[5];
+    if (is_bits && alpha_is_auto(e)) return NULL;
     if (!bind_args(sig, e->args, e->nargs, e->loc, a, l)) return NULL;
     IrQuant *q = ARENA_NEW(IrQuant);
     q->loc = e->loc;
@@ -737,6 +754,12 @@ static IrQuant *quant_expr(R *r, const AstExpr *e, const char *name) {
     } else if (e->kind == EX_CALL && (strcmp(e->text, "quantized_bits") == 0 || strcmp(e->text, "quantized_relu") == 0)) {
         q = quant_call(e);
         if (!q) return NULL;
+    } else if (e->kind == EX_CALL && (strcmp(e->text, "binary") == 0 || strcmp(e->text, "ternary") == 0 ||
+                                      strcmp(e->text, "quantized_po2") == 0 || strcmp(e->text, "quantized_tanh") == 0)) {
+        diag_error(e->loc, "the QKeras quantizer '%s' is not supported in .aedl files; aedlc import turns a Keras "
+                   "model's %s into exact fixed-point values (docs/import.md)", e->text,
+                   strcmp(e->text, "quantized_tanh") == 0 ? "quantized_tanh into quantized_bits" : "weights");
+        return NULL;
     } else if (e->kind == EX_CALL) {
         static const char *const QF[] = {"quantized_bits", "quantized_relu"};
         const char *sug = suggest(e->text, QF, 2);
