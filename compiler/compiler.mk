@@ -31,7 +31,7 @@ AEDLC_SRCS := compiler/home.c \
               compiler/prec/prec_float.c compiler/prec/prec_conservative.c compiler/prec/prec_exact.c \
               compiler/prec/prec_batchnorm.c compiler/prec/prec_run.c compiler/prec/plan.c \
               compiler/emit/emit_train.c compiler/emit/emit_hls.c compiler/emit/emit_hls_fw.c \
-              compiler/emit/emit_report.c compiler/import/keras.c
+              compiler/emit/emit_report.c compiler/emit/emit_keras.c compiler/import/keras.c
 AEDLC_OBJS := $(AEDLC_SRCS:%.c=$(BUILD)/%.o) $(AEDLC_GEN_OBJS)
 
 # Where aedlc's own files are (home.c): the source tree is compiled in, so an

@@ -34,6 +34,7 @@
 #include "util.h"
 #include "weights.h"
 #include "keras.h"
+#include "emit_keras.h"
 
 static const char usage_text[] =
     "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
@@ -50,8 +51,9 @@ static const char usage_text[] =
     "                    training program evaluates them (README.md, The flow)\n"
     "  import            a Keras / QKeras model (to_json() and save_weights(), or\n"
     "                    model.save()) into OUT.aedl and OUT.weights.h5 (docs/import.md)\n"
-    "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
-    "                    ir prints the checked program as text on standard output\n"
+    "  --emit LIST       comma list of ir, train, hls, report, keras (default: train,hls)\n"
+    "                    ir prints the checked program as text on standard output;\n"
+    "                    keras writes the --weights in Keras' save_weights() layout\n"
     "  -o DIR            output folder (default: out/MODEL)\n"
     "  --model NAME      the model to compile when the file has several\n"
     "  --target NAME     the target to compile for when the file has several\n"
@@ -125,12 +127,18 @@ static int emit_hls_job(const EmitJob *job) {
     return emit_hls(job->prog, job->model, job->target, &o);
 }
 
-enum { E_IR, E_TRAIN, E_HLS, E_REPORT };
+/* --emit keras: DIR/keras/MODEL_weights.h5 (emit_keras.c). */
+static int emit_keras_job(const EmitJob *job) {
+    return emit_keras(job->model, job->out_dir);
+}
+
+enum { E_IR, E_TRAIN, E_HLS, E_REPORT, E_KERAS };
 static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
     [E_IR]     = { "ir",     emit_ir, false },
     [E_TRAIN]  = { "train",  emit_train_job, true },   /* emit_train.c: the training executable */
     [E_HLS]    = { "hls",    emit_hls_job, true },     /* emit_hls.c: the firmware project */
     [E_REPORT] = { "report", emit_report_job, true },  /* emit_report.c: the precision report */
+    [E_KERAS]  = { "keras",  emit_keras_job, true },   /* emit_keras.c: the weights in Keras' layout */
 };
 #define NEMITTERS ((int)(sizeof emitters / sizeof emitters[0]))
 
@@ -171,7 +179,7 @@ static void parse_emit(Options *o, const char *list) {
         if (found < 0) {
             char item[64];
             snprintf(item, sizeof item, "%.*s", (int)(n < 60 ? n : 60), p);
-            usage_error("unknown --emit item '%s' (known: ir, train, hls, report)%s", item, "");
+            usage_error("unknown --emit item '%s' (known: ir, train, hls, report, keras)%s", item, "");
         }
         o->emit[found] = true;
         any = 1;
