@@ -671,7 +671,8 @@ static int run_flow(const Options *o) {
                         o->train_args[i], "");
     if (o->weights || o->observed || o->dump_after)
         usage_error("aedlc run trains the weights and observes the ranges itself; %s is for a single compile%s",
-                    o->weights ? "--weights" : o->observed ? "--observed" : "--dump-after", "");
+                    o->weights ? "--weights" : o->observed ? "--observed" : "--dump-after",
+                    o->weights ? " (to start training from a weights file: aedlc run FILE.aedl -- --weights W.h5)" : "");
     Options c = *o;
     memset(c.emit, 0, sizeof c.emit);
     c.emit[E_TRAIN] = true;
