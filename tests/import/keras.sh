@@ -17,13 +17,21 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 NEV=10000
 
+# each model: imported; its HLS project (the jet tagger's with 10000 random
+# inputs, the float models' with the default 200) C-simulated bit for bit
+# against the emulator; its float forward pass on the jet tagger's 10000 inputs
 for m in qkeras_3layer KERAS_3layer KERAS_3layer_batch_norm; do
   "$AEDLC" import "$K/$m.json" "$K/${m}_weights.h5" -o "$W/$m.aedl" > "$W/$m.import.log" 2>&1; st=$?
   check import/$m/import "status $st: $(cat "$W/$m.import.log")" \
     sh -c "test $st -eq 0 && test -s '$W/$m.aedl' && test -s '$W/$m.weights.h5'"
-  "$AEDLC" "$W/$m.aedl" --emit hls --weights "$W/$m.weights.h5" -o "$W/out_$m" --tb-events $NEV > "$W/$m.emit.log" 2>&1; st=$?
+  n=200; [ $m = qkeras_3layer ] && n=$NEV
+  "$AEDLC" "$W/$m.aedl" --emit hls --weights "$W/$m.weights.h5" -o "$W/out_$m" --tb-events $n > "$W/$m.emit.log" 2>&1; st=$?
   check import/$m/hls "status $st: $(tail -n 3 "$W/$m.emit.log")" test $st -eq 0
-  T=$W/out_$m/hls/tb_data
+  make -s -C "$W/out_$m/hls" csim WERROR=1 > "$W/$m.csim.out" 2>&1
+  check import/$m/csim "$(tail -n 3 "$W/$m.csim.out" | tr '\n' ' ')" \
+    grep -qx "csim: $n of $n events matched bit for bit" "$W/$m.csim.out"
+  grep '^csim:' "$W/$m.csim.out" | sed "s/^/    $m: /"
+  T=$W/out_qkeras_3layer/hls/tb_data
   "$EVAL" "$W/$m.aedl" "$W/$m.weights.h5" "$T/tb_input_features.dat" > "$W/$m.float.dat" 2> "$W/$m.eval.log"; st=$?
   out=$("$PY" "$REF" float "$K/$m.json" "$K/${m}_weights.h5" "$T/tb_input_features.dat" "$W/$m.float.dat" 1e-6 2>&1); st2=$?
   check import/$m/float "keras_eval status $st $(cat "$W/$m.eval.log"); numpy: $out" \
@@ -58,10 +66,6 @@ T=$W/out_qkeras_3layer/hls/tb_data
 out=$("$PY" "$REF" quant "$K/qkeras_3layer.json" "$K/qkeras_3layer_weights.h5" "$T/tb_input_features.dat" \
       "$T/tb_output_predictions.dat" --tol 3.0517578125e-05 2>&1); st=$?
 check import/qkeras_3layer/quantized-softmax "$out" test $st -eq 0
-make -s -C "$W/out_qkeras_3layer/hls" csim WERROR=1 > "$W/csim.out" 2>&1
-check import/qkeras_3layer/csim "$(tail -n 3 "$W/csim.out" | tr '\n' ' ')" \
-  grep -qx "csim: $NEV of $NEV events matched bit for bit" "$W/csim.out"
-grep '^csim:' "$W/csim.out" | sed 's/^/    qkeras_3layer: /'
 
 # the QKeras quantizer family on the jet tagger's weights: binary, ternary,
 # quantized_po2 and 1-bit quantized_bits kernels, a binary(use_01) bias,
