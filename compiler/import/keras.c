@@ -78,7 +78,7 @@ typedef struct {
 static const char supported_layers[] =
     "InputLayer, Dense, QDense, Activation, QActivation, BatchNormalization, LeakyReLU, Dropout, "
     "Flatten (of a 1-D input)";
-static const char supported_acts[] = "linear, relu, tanh, sigmoid, softmax, quantized_relu, quantized_bits";
+static const char supported_acts[] = "linear, relu, tanh, sigmoid, softmax, quantized_relu, quantized_tanh, quantized_bits";
 
 static void error_at(Imp *im, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void error_at(Imp *im, const char *file, const char *fmt, ...) {
@@ -513,16 +513,14 @@ static void add_activation(Imp *im, json_t *act, const char *name, const char *k
             !strcmp(a, "linear")) {
             Layer *l = add_layer(im, L_ACT, name, kname, kclass);
             snprintf(l->text, sizeof l->text, "%s %s", a, name);
-        } else if (!strcmp(a, "quantized_tanh") || !strcmp(a, "binary") || !strcmp(a, "ternary") ||
-                   !strncmp(a, "quantized_", 10)) {
-            json_t *q = json_string(a);
-            add_activation(im, q, name, kname, kclass);
-            json_decref(q);
-        } else {
+            return;
+        }
+        if (strcmp(a, "binary") && strcmp(a, "ternary") && strncmp(a, "quantized_", 10)) {
             error_at(im, im->model_path, "layer '%s' (%s): activation '%s' is not supported (supported: %s)", kname,
                      kclass, a, supported_acts);
+            return;
         }
-        return;
+        /* a quantizer named without arguments: its defaults */
     }
     QCtx c = {im, kname, kclass, "activation"};
     QSpec q;

@@ -173,6 +173,8 @@ json.dump(d, open(w + "/binary.json", "w"))
 d = json.load(open(k + "/qkeras_3layer.json"))
 d["config"]["layers"][2]["config"]["activation"] = "quantized_relu(6, 0, negative_slope=0.3)"
 json.dump(d, open(w + "/slope.json", "w"))
+d["config"]["layers"][2]["config"]["activation"] = "binary"
+json.dump(d, open(w + "/binary_act.json", "w"))
 d = json.load(open(k + "/KERAS_3layer.json"))
 d["config"]["layers"][2]["class_name"] = "Conv1D"
 json.dump(d, open(w + "/conv.json", "w"))
@@ -186,6 +188,8 @@ bad binary-auto "binary.json: error: layer 'fc1' (QDense): kernel_quantizer bina
   "$W/binary.json" "$K/qkeras_3layer_weights.h5"
 bad negative-slope "slope.json: error: layer 'relu1' (QActivation): activation quantized_relu(negative_slope=0.3) is not supported (0 or a power of two" \
   "$W/slope.json" "$K/qkeras_3layer_weights.h5"
+bad binary-activation "binary_act.json: error: layer 'relu1' (QActivation): activation binary() is not supported (as an activation: quantized_bits, quantized_relu, quantized_tanh)" \
+  "$W/binary_act.json" "$K/qkeras_3layer_weights.h5"
 bad layer "conv.json: error: layer 'fc2_relu' has class Conv1D, which is not supported (supported: InputLayer, Dense, QDense," \
   "$W/conv.json" "$K/KERAS_3layer_weights.h5"
 bad branch "branch.json: error: layer 'fc3_relu' (Dense) reads 'input_1', not the layer before it ('fc2_relu')" \
