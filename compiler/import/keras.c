@@ -28,10 +28,9 @@
 
 #define MAXNAME 128
 
-/* A QKeras quantizer, read.  Q_ON_WEIGHTS kinds (binary, ternary,
-   quantized_po2, quantized_bits with 1 signed bit) are applied by the importer:
-   the weights file holds their values, and the .aedl quantizer is a fixed type
-   that holds every value they give exactly. */
+/* A QKeras quantizer, read.  on_weights: binary, ternary, quantized_po2 and
+   quantized_bits with 1 signed bit, the .aedl weight quantizers binary(...),
+   ternary(...), quantized_po2(...) (not activations). */
 typedef enum { QK_NONE, QK_BITS, QK_RELU, QK_TANH, QK_BINARY, QK_TERNARY, QK_PO2 } QKind;
 
 typedef struct {
@@ -43,7 +42,6 @@ typedef struct {
     float threshold;            /* ternary, compared in float32 as QKeras */
     double max_value;           /* quantized_po2: 0 when None */
     bool log2_floor;            /* quantized_po2: log2_rounding="floor" */
-    int min_exp, max_exp;       /* quantized_po2 */
     bool on_weights;
     char text[256];             /* the .aedl quantizer */
     char keras[256];            /* as QKeras writes it, for the comment */
@@ -249,47 +247,6 @@ static bool q_unsupported(QCtx *c, const char *cls, const char *opt, json_t *v, 
     return false;
 }
 
-/* The value QKeras' quantizer gives for a weight (on_weights kinds). */
-static double qspec_apply(const QSpec *q, float x) {
-    switch (q->kind) {
-    case QK_BITS:               /* 1 signed bit: sign(x), 0 -> +1 */
-        return x >= 0 ? 1.0 : -1.0;
-    case QK_BINARY: {
-        double k = x >= 0 ? 1.0 : -1.0;
-        return q->alpha * (q->use_01 ? (k + 1) / 2 : k);
-    }
-    case QK_TERNARY:
-        return fabsf(x) >= q->threshold ? (x > 0 ? q->alpha : x < 0 ? -q->alpha : 0.0) : 0.0;
-    case QK_PO2: {
-        double sign = x >= 0 ? 1.0 : -1.0, a = fabs((double)x), e;
-        if (a < (double)1e-7f) {
-            e = q->min_exp;
-        } else {
-            if (q->max_value > 0 && a >= q->max_value) a = q->max_value;
-            e = q->log2_floor ? floor(log2(a)) : nearbyint(log2(a));
-            if (e < q->min_exp) e = q->min_exp;
-            if (e > q->max_exp) e = q->max_exp;
-        }
-        return sign * ldexp(1.0, (int)e);
-    }
-    default:
-        return x;
-    }
-}
-
-/* The fixed type holding every value in [lo, hi] on the step 2^e exactly
-   (lo <= 0 <= hi; hi and -lo powers of two times an integer). */
-static void exact_type_text(char *out, size_t n, double lo, double hi, int e) {
-    bool sign = lo < 0;
-    int I = e + 1;
-    for (;;) {
-        double top = ldexp(1.0, sign ? I - 1 : I) - ldexp(1.0, e), bottom = sign ? -ldexp(1.0, I - 1) : 0;
-        if (top >= hi && bottom <= lo) break;
-        I++;
-    }
-    snprintf(out, n, "%s<%d, %d, rnd_conv, sat>", sign ? "fixed" : "ufixed", I - e, I);
-}
-
 static bool is_po2(double v) {
     int e;
     return v > 0 && frexp(v, &e) == 0.5;
@@ -425,29 +382,17 @@ static bool parse_quantizer(QCtx *c, json_t *q, QSpec *s) {
                  c->lclass, c->what);
         ok = false;
     }
-    if (ok && s->kind == QK_PO2) {
-        if (s->bits < 2 || s->bits > 7) {
-            error_at(c->im, c->im->model_path, "layer '%s' (%s): %s quantized_po2(bits=%ld) is not supported (bits in"
-                     " 2..7)", c->lname, c->lclass, c->what, s->bits);
-            ok = false;
-        } else {
-            int eb = (int)s->bits - 1 - (s->max_value == 0 || s->max_value > 1);
-            s->min_exp = -(1 << eb);
-            s->max_exp = (1 << eb) - 1;
-            if (s->max_value > 0) {       /* no value above max_value's power of two */
-                int e;
-                frexp(s->max_value, &e);
-                int top = s->log2_floor ? e - 1 : (int)nearbyint(log2(s->max_value));
-                if (top < s->max_exp) s->max_exp = top < s->min_exp ? s->min_exp : top;
-            }
-        }
+    if (ok && s->kind == QK_PO2 && (s->bits < 2 || s->bits > 7)) {
+        error_at(c->im, c->im->model_path, "layer '%s' (%s): %s quantized_po2(bits=%ld) is not supported (bits in"
+                 " 2..7)", c->lname, c->lclass, c->what, s->bits);
+        ok = false;
     }
     if (ok) {
         switch (s->kind) {
         case QK_BITS:
-            if (s->keep_negative && s->bits == 1) {
+            if (s->keep_negative && s->bits == 1) {      /* sign(x), sign(0) = +1 */
                 s->on_weights = true;
-                exact_type_text(s->text, sizeof s->text, -1, 1, 0);
+                snprintf(s->text, sizeof s->text, "binary()");
             } else {
                 snprintf(s->text, sizeof s->text, "quantized_bits(%ld, %ld%s%s)", s->bits, s->integer,
                          s->symmetric ? ", symmetric=1" : "", s->keep_negative ? "" : ", keep_negative=0");
@@ -463,25 +408,37 @@ static bool parse_quantizer(QCtx *c, json_t *q, QSpec *s) {
             snprintf(s->text, sizeof s->text, "quantized_bits(%ld, 0%s)", s->bits, s->symmetric ? ", symmetric=1" : "");
             break;
         case QK_BINARY: {
-            int e;
-            frexp(s->alpha, &e);
+            char a[40];
             s->on_weights = true;
-            exact_type_text(s->text, sizeof s->text, s->use_01 ? 0 : -s->alpha, s->alpha, e - 1);
+            snprintf(s->text, sizeof s->text, "binary(%s%s%s%s)", s->use_01 ? "use_01=1" : "",
+                     s->use_01 && s->alpha != 1 ? ", " : "", s->alpha != 1 ? "alpha=" : "",
+                     s->alpha != 1 ? num(s->alpha, a, sizeof a) : "");
             break;
         }
         case QK_TERNARY: {
-            int e;
-            frexp(s->alpha, &e);
+            char a[40], t[40];
             s->on_weights = true;
-            exact_type_text(s->text, sizeof s->text, -s->alpha, s->alpha, e - 1);
+            bool th = s->threshold != 0.33f;
+            snprintf(t, sizeof t, "%.9g", (double)s->threshold);
+            for (int prec = 6; prec <= 9; prec++) {      /* the shortest that is the same float */
+                snprintf(t, sizeof t, "%.*g", prec, (double)s->threshold);
+                if (strtof(t, NULL) == s->threshold) break;
+            }
+            snprintf(s->text, sizeof s->text, "ternary(%s%s%s%s%s)", s->alpha != 1 ? "alpha=" : "",
+                     s->alpha != 1 ? num(s->alpha, a, sizeof a) : "", s->alpha != 1 && th ? ", " : "",
+                     th ? "threshold=" : "", th ? t : "");
             break;
         }
         case QK_NONE:
             break;
-        case QK_PO2:
+        case QK_PO2: {
+            char a[64] = "", mv[40];
             s->on_weights = true;
-            exact_type_text(s->text, sizeof s->text, -ldexp(1.0, s->max_exp), ldexp(1.0, s->max_exp), s->min_exp);
+            if (s->max_value > 0) snprintf(a, sizeof a, ", max_value=%s", num(s->max_value, mv, sizeof mv));
+            snprintf(s->text, sizeof s->text, "quantized_po2(%ld%s%s)", s->bits, a,
+                     s->log2_floor ? ", log2_rounding=floor" : "");
             break;
+        }
         }
         c->im->quantized = true;
     }
@@ -586,13 +543,6 @@ static void dense_layer(Imp *im, json_t *cfg, const char *kname, const char *kcl
     int k = snprintf(l->text, sizeof l->text, "dense %s(%ld", name, units);
     if (wq.kind) k += snprintf(l->text + k, sizeof l->text - (size_t)k, ", weight=%s", wq.text);
     if (bq.kind) k += snprintf(l->text + k, sizeof l->text - (size_t)k, ", bias=%s", bq.text);
-    for (int j = 0, nk = 0; j < 2; j++) {
-        const QSpec *qs = j ? &bq : &wq;
-        if (!qs->on_weights) continue;
-        nk += snprintf(l->note + nk, sizeof l->note - (size_t)nk, "%s%s %s", nk ? "," : ":", j ? " bias" : " kernel",
-                       qs->keras);
-    }
-    if (*l->note) strncat(l->note, " (values in the weights file)", sizeof l->note - strlen(l->note) - 1);
     if (!use_bias) k += snprintf(l->text + k, sizeof l->text - (size_t)k, ", use_bias=false");
     snprintf(l->text + k, sizeof l->text - (size_t)k, ")");
     *width = (int)units;
@@ -935,10 +885,6 @@ static void read_weights(Imp *im, hid_t f) {
             error_at(im, im->weights_path, "layer '%s' (%s): %d weights, the model's layer has %d", l->kname, l->kclass,
                      nw, expected);
         free_strs(w, nw);
-        if (l->kq.on_weights && l->kernel)
-            for (long j = 0; j < (long)l->n_in * l->units; j++) l->kernel[j] = (float)qspec_apply(&l->kq, l->kernel[j]);
-        if (l->bq.on_weights && l->bias)
-            for (int j = 0; j < l->units; j++) l->bias[j] = (float)qspec_apply(&l->bq, l->bias[j]);
         if (l->kind == L_BATCHNORM && l->var)
             for (int j = 0; j < l->units; j++)
                 if (l->var[j] < 0) {

@@ -90,10 +90,12 @@ json.dump(d, open(sys.argv[2], "w"), indent=1)
 EOF
 "$AEDLC" import "$W/family.json" "$K/qkeras_3layer_weights.h5" -o "$W/family.aedl" > "$W/family.log" 2>&1; st=$?
 check import/family/import "status $st: $(cat "$W/family.log")" sh -c "test $st -eq 0 &&
-  grep -q '^  dense fc1(64, weight=fixed<2, 2, rnd_conv, sat>, bias=quantized_bits(6, 0)) *# QDense fc1: kernel binary' '$W/family.aedl' &&
+  grep -q '^  dense fc1(64, weight=binary(), bias=quantized_bits(6, 0)) *# QDense fc1\$' '$W/family.aedl' &&
+  grep -q '^  dense fc2(32, weight=ternary(), ' '$W/family.aedl' &&
   grep -q '^  clip relu2_clip(-1, 1048576) ' '$W/family.aedl' &&
   grep -qx '  leaky_relu relu2(alpha=0.25, quant=fixed<6, 1, rnd_conv, sat>)' '$W/family.aedl' &&
-  grep -q '^  dense fc3(32, weight=fixed<10, 2, rnd_conv, sat>, ' '$W/family.aedl' &&
+  grep -q '^  dense fc3(32, weight=quantized_po2(4, max_value=1), ' '$W/family.aedl' &&
+  grep -q '^  dense k_output(5, weight=binary(), bias=binary(use_01=1, alpha=0.5)) ' '$W/family.aedl' &&
   grep -q '^  linear relu3(quant=quantized_bits(6, 0)) *# QActivation relu3: quantized_tanh(bits=6)' '$W/family.aedl'"
 sed '/^  softmax /d' "$W/family.aedl" > "$W/family_logits.aedl"
 "$AEDLC" "$W/family_logits.aedl" --emit hls --weights "$W/family.weights.h5" -o "$W/out_family" --tb-events $NEV > "$W/family_emit.log" 2>&1
