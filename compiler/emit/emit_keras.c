@@ -9,7 +9,9 @@
  *   /NAME/NAME/kernel:0  (n_in, units), bias:0 (units); batchnorm gamma:0,
  *                        beta:0, moving_mean:0, moving_variance:0
  *
- * The values are the float (latent) weights, with pruned weights as zeros.
+ * The values are the float (latent) weights, with pruned weights as zeros;
+ * for binary, ternary and quantized_po2 weights their quantized values (the
+ * compiler holds those after --weights; QKeras maps them to themselves).
  * NAME is the layer's .aedl name; a name aedlc import prefixed with "k_" (a
  * Keras name that is an .aedl keyword or starts with a digit) is written
  * without the prefix.
