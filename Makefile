@@ -44,15 +44,15 @@ export UBSAN_OPTIONS ?= halt_on_error=1:exitcode=86:print_stacktrace=1
 endif
 
 # Each folder of headers: the compiler's four stages, the shared library, the runtime.
-INCLUDES := -Icompiler -Icompiler/front -Icompiler/sema -Icompiler/prec -Icompiler/emit -Ilib -Iruntime
+INCLUDES := -Icompiler -Icompiler/front -Icompiler/sema -Icompiler/prec -Icompiler/emit -Icompiler/import -Ilib -Iruntime
 
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS) \
-            $(INCLUDES) -I$(BUILD) $(HDF5_CFLAGS) $(BLAS_CFLAGS) \
+            $(INCLUDES) -I$(BUILD) $(HDF5_CFLAGS) $(BLAS_CFLAGS) $(JANSSON_CFLAGS) \
             -DAEDL_VERSION='"$(VERSION)"'
 CXXFLAGS += -std=c++14 -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(HDF5_LIBS) $(BLAS_LIBS) -lm
+LDLIBS   += $(HDF5_LIBS) $(BLAS_LIBS) $(JANSSON_LIBS) -lm
 
 # Filled by the fragments.
 PROGRAMS     :=

@@ -4,6 +4,7 @@
 #   sema/   name resolution and checks (AST -> IR), shapes, IR dump and verifier
 #   prec/   weights, the precision passes, the firmware plan
 #   emit/   the training program, the HLS project, the precision report
+#   import/ `aedlc import`: Keras / QKeras models into .aedl and weights files
 # flex and bison write into $(BUILD)/, never into the source tree.
 
 $(BUILD)/lexer.c $(BUILD)/lexer.h &: compiler/front/lexer.l | $(DEPS_OK)
@@ -30,7 +31,7 @@ AEDLC_SRCS := compiler/home.c compiler/scan_run.c \
               compiler/prec/prec_float.c compiler/prec/prec_conservative.c compiler/prec/prec_exact.c \
               compiler/prec/prec_batchnorm.c compiler/prec/prec_run.c compiler/prec/rules.c compiler/prec/plan.c \
               compiler/emit/emit_train.c compiler/emit/emit_hls.c compiler/emit/emit_hls_fw.c \
-              compiler/emit/emit_report.c
+              compiler/emit/emit_report.c compiler/emit/emit_keras.c compiler/import/keras.c
 AEDLC_OBJS := $(AEDLC_SRCS:%.c=$(BUILD)/%.o) $(AEDLC_GEN_OBJS)
 
 # Where aedlc's own files are (home.c): the source tree is compiled in, so an

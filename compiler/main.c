@@ -37,15 +37,19 @@
 #include "precision.h"
 #include "util.h"
 #include "weights.h"
+#include "keras.h"
+#include "emit_keras.h"
 
 static const char usage_text[] =
     "usage: aedlc FILE.aedl [--emit LIST] [-o DIR] [--model NAME] [--target NAME]\n"
     "                       [--weights FILE.h5] [--observed FILE.csv] [-I DIR]\n"
-    "                       [--dump-after PASS]\n"
+    "                       [--dump-after PASS] [--tb-events N]\n"
     "       aedlc run FILE.aedl [-o DIR] [--model NAME] [--target NAME] [-I DIR]\n"
     "                           [--scan NAME --point K] [-- TRAINING OPTIONS]\n"
     "       aedlc scan FILE.aedl [--scan NAME] [-o DIR] [-j N] [--on local|slurm|htcondor]\n"
     "                           [--wait] [--gather] [--sbatch OPTIONS] [-- TRAINING OPTIONS]\n"
+    "       aedlc import MODEL.json WEIGHTS.h5 [-o OUT.aedl] [--input-type TYPE]\n"
+    "       aedlc import MODEL.h5 [-o OUT.aedl] [--input-type TYPE]\n"
     "\n"
     "  run               the whole flow: compile and build the training program,\n"
     "                    run it with the options after --, write DIR/firmware.plan,\n"
@@ -60,8 +64,11 @@ static const char usage_text[] =
     "                    collects the results of finished points\n"
     "  --scan NAME       the scan block (when the file has several)\n"
     "  --point K         compile point K (0, 1, ...) of the scan\n"
-    "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
-    "                    ir prints the checked program as text on standard output\n"
+    "  import            a Keras / QKeras model (to_json() and save_weights(), or\n"
+    "                    model.save()) into OUT.aedl and OUT.weights.h5 (docs/import.md)\n"
+    "  --emit LIST       comma list of ir, train, hls, report, keras (default: train,hls)\n"
+    "                    ir prints the checked program as text on standard output;\n"
+    "                    keras writes the --weights in Keras' save_weights() layout\n"
     "  -o DIR            output folder (default: out/MODEL)\n"
     "  --model NAME      the model to compile when the file has several\n"
     "  --target NAME     the target to compile for when the file has several\n"
@@ -70,6 +77,7 @@ static const char usage_text[] =
     "                    layer,min,max each (the training executable writes\n"
     "                    eval/observed_ranges.csv): their types (not guaranteed)\n"
     "  -I DIR            also look for imports in DIR (may repeat)\n"
+    "  --tb-events N     pseudo-random events in hls/tb_data/ (default 200)\n"
     "  --dump-after PASS print the IR after PASS (resolve, shapes, weights, precision\n"
     "                    or plan) as --emit ir does, with the precision results once\n"
     "                    they exist (and the firmware plan after plan), then stop\n"
@@ -100,6 +108,7 @@ typedef struct {
     aedl_fw_plan *plan;        /* the firmware plan (plan pass), or NULL: plan_err says why */
     char plan_err[1024];
     bool zero_weights;         /* the plan holds zero weights (no --weights) */
+    int tb_events;             /* --tb-events, or 0: the default */
 } EmitJob;
 
 typedef int (*EmitFn)(const EmitJob *job);
@@ -128,17 +137,23 @@ static int emit_report_job(const EmitJob *job) {
 }
 
 static int emit_hls_job(const EmitJob *job) {
-    EmitHlsOptions o = { job->out_dir, job->weights, job->plan, job->plan_err, job->zero_weights, NULL, 0, false,
+    EmitHlsOptions o = { job->out_dir, job->weights, job->plan, job->plan_err, job->zero_weights, NULL, job->tb_events, false,
                          job->train_too };
     return emit_hls(job->prog, job->model, job->target, &o);
 }
 
-enum { E_IR, E_TRAIN, E_HLS, E_REPORT };
+/* --emit keras: DIR/keras/MODEL_weights.h5 (emit_keras.c). */
+static int emit_keras_job(const EmitJob *job) {
+    return emit_keras(job->model, job->out_dir);
+}
+
+enum { E_IR, E_TRAIN, E_HLS, E_REPORT, E_KERAS };
 static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
     [E_IR]     = { "ir",     emit_ir, false },
     [E_TRAIN]  = { "train",  emit_train_job, true },   /* emit_train.c: the training executable */
     [E_HLS]    = { "hls",    emit_hls_job, true },     /* emit_hls.c: the firmware project */
     [E_REPORT] = { "report", emit_report_job, true },  /* emit_report.c: the precision report */
+    [E_KERAS]  = { "keras",  emit_keras_job, true },   /* emit_keras.c: the weights in Keras' layout */
 };
 #define NEMITTERS ((int)(sizeof emitters / sizeof emitters[0]))
 
@@ -165,6 +180,7 @@ typedef struct {
     bool emit[NEMITTERS];
     const char *out_dir, *model, *target, *weights, *observed;
     const char **include; int ninclude;
+    int tb_events;             /* --tb-events N, or 0 */
 } Options;
 
 static _Noreturn void usage_error(const char *fmt, const char *a, const char *b) {
@@ -186,7 +202,7 @@ static void parse_emit(Options *o, const char *list) {
         if (found < 0) {
             char item[64];
             snprintf(item, sizeof item, "%.*s", (int)(n < 60 ? n : 60), p);
-            usage_error("unknown --emit item '%s' (known: ir, train, hls, report)%s", item, "");
+            usage_error("unknown --emit item '%s' (known: ir, train, hls, report, keras)%s", item, "");
         }
         o->emit[found] = true;
         any = 1;
@@ -306,6 +322,13 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (option_is(a, "--target")) o->target = opt_value(argc, argv, &i, "--target");
             else if (option_is(a, "--weights")) o->weights = opt_value(argc, argv, &i, "--weights");
             else if (option_is(a, "--observed")) o->observed = opt_value(argc, argv, &i, "--observed");
+            else if (option_is(a, "--tb-events")) {
+                const char *v = opt_value(argc, argv, &i, "--tb-events");
+                char *end;
+                long n = strtol(v, &end, 10);
+                if (*end || n < 1 || n > 1000000) usage_error("--tb-events %s: give a number of events in 1..1000000%s", v, "");
+                o->tb_events = (int)n;
+            }
             else if (option_is(a, "-I")) o->include[o->ninclude++] = opt_value(argc, argv, &i, "-I");
             else if (option_is(a, "--scan")) o->scan = opt_value(argc, argv, &i, "--scan");
             else if (option_is(a, "--point")) o->point = count_value(opt_value(argc, argv, &i, "--point"), "--point", 0);
@@ -526,7 +549,9 @@ static int pass_shapes(IrProgram *p) {
 static int pass_weights(EmitJob *job) {
     if (!job->model || !job->weights) return 0;
     prec_model = job->model;     /* its weights and precision are freed in main() */
-    return weights_load(job->model, job->weights) != 0;
+    if (weights_load(job->model, job->weights) != 0) return 1;
+    weights_apply_value_quantizers(job->model);
+    return 0;
 }
 
 /* The fixed-point types (precision.h), then the firmware's limits that need no
@@ -620,7 +645,7 @@ static int compile(const Options *o) {
     IrProgram *p = pass_resolve(files, nfiles, o);
     if (!p) return 1;
     EmitJob job = { p, o->file, o->out_dir, o->model, o->target, o->weights, NULL, NULL, NULL,
-                    o->include, o->ninclude, o->emit[E_TRAIN], NULL, "", false };
+                    o->include, o->ninclude, o->emit[E_TRAIN], NULL, "", false, o->tb_events };
     if (dumped(o, P_RESOLVE, &job)) return diag_error_count() != 0;
     if (pass_shapes(p)) return 1;
     if (dumped(o, P_SHAPES, &job)) return diag_error_count() != 0;
@@ -710,7 +735,8 @@ static int run_flow(const Options *o) {
                         o->train_args[i], "");
     if (o->weights || o->observed || o->dump_after)
         usage_error("aedlc run trains the weights and observes the ranges itself; %s is for a single compile%s",
-                    o->weights ? "--weights" : o->observed ? "--observed" : "--dump-after", "");
+                    o->weights ? "--weights" : o->observed ? "--observed" : "--dump-after",
+                    o->weights ? " (to start training from a weights file: aedlc run FILE.aedl -- --weights W.h5)" : "");
     Options c = *o;
     memset(c.emit, 0, sizeof c.emit);
     c.emit[E_TRAIN] = true;
@@ -832,6 +858,7 @@ static int scan_main(const Options *o) {
 int main(int argc, char **argv) {
     aedl_progname = "aedlc";
     aedl_die_on_signals(NULL);
+    if (argc > 1 && strcmp(argv[1], "import") == 0) return keras_import_main(argc - 1, argv + 1);
     Options o;
     parse_args(argc, argv, &o);
     int rc = o.scan_cmd ? scan_main(&o) : o.run ? run_flow(&o) : compile(&o);

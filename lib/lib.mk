@@ -4,7 +4,7 @@
 # emu_fast.c: the exact-double fast path), the layers' arithmetic (layers.c,
 # nn.h), the shared RNG, process handling and utilities.  Archived with the
 # runtime into libaedlrt.a (runtime/runtime.mk).
-LIB_SRCS := lib/util.c lib/proc.c lib/rng.c lib/fixed.c lib/emu.c lib/emu_fast.c lib/layers.c
+LIB_SRCS := lib/util.c lib/proc.c lib/rng.c lib/fixed.c lib/emu.c lib/emu_fast.c lib/layers.c lib/qvalue.c
 
 # The emulator's loops run over blocks of events; GCC's -O2 cost model
 # ("very cheap") vectorizes only loops with a known trip count.

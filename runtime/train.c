@@ -44,6 +44,8 @@ static void usage(FILE *f, const aedl_run *r) {
         "                number of processors, at most %d); results are the same\n"
         "                for the same N; also OpenBLAS' threads in the evaluation\n"
         "  --resume      continue from DIR/%s.ckpt, bit for bit\n"
+        "  --weights W.h5  start from these weights (a weights file of this model:\n"
+        "                written by training or by aedlc import) instead of the init\n"
         "  --quiet       print only errors and the final summary\n"
         "  --no-eval     train and write the weights only: no evaluation, no firmware\n"
         "  -o DIR        output folder (default: %s)\n"
@@ -91,6 +93,10 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
             r->opt.threads = (int)v;
         }
         else if (!strcmp(a, "--resume")) r->opt.resume = 1;
+        else if (!strcmp(a, "--weights")) {
+            if (!has_val) { fprintf(stderr, "%s: error: --weights needs a weights file\n", aedl_progname); return 2; }
+            r->opt.init_weights = argv[++i];
+        }
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) r->opt.quiet = 1;
         else if (!strcmp(a, "--no-eval")) r->opt.no_eval = 1;
         else if (!strcmp(a, "-o")) {
@@ -104,6 +110,11 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
             return 2;
         }
 #undef NEED_NUM
+    }
+    if (r->opt.resume && r->opt.init_weights) {
+        fprintf(stderr, "%s: error: --resume continues from the checkpoint; --weights starts a new run: give one\n",
+                aedl_progname);
+        return 2;
     }
     if (r->opt.epochs > 1000000 || r->opt.batch > 1 << 24) {
         fprintf(stderr, "%s: error: --epochs or --batch too large\n", aedl_progname);
@@ -660,6 +671,11 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     history_init(&r->hist, def);
     if (r->opt.resume) aedl_ckpt_read_run(r);
     else fresh_state(&r->st, &r->blk, def, cfg, r->opt.seed);
+    if (!r->opt.resume && r->opt.init_weights) {
+        char err[4096];
+        if (aedl_read_weights(def, &r->blk, r->opt.init_weights, err, sizeof err) != 0) aedl_fatal("%s", err);
+        if (!r->opt.quiet) printf("starting from the weights in %s\n", r->opt.init_weights);
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

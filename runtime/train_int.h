@@ -23,6 +23,7 @@ typedef struct {
     int epochs, batch, threads, resume, quiet, no_eval;
     long limit, seed;
     const char *outdir;
+    const char *init_weights;   /* --weights FILE: the starting point, or NULL */
     char *ckpt_path, *weights_path;
 } aedl_run_opts;
 
@@ -123,6 +124,11 @@ typedef struct {
 int aedl_write_weights(const aedl_model_def *d, const char *aedl_version, const aedl_run_blocks *b,
                        const char *path, char *err, size_t errlen);
 int aedl_write_history(const aedl_history *h, const char *path);
+/* Reads the starting weights from a weights file of this layout (written by
+   training or by aedlc import) into the blocks: every tensor of the model must
+   be there with its shape; a pruning mask is read where the file has one.
+   Returns 0, or -1 with every difference in err. */
+int aedl_read_weights(const aedl_model_def *d, aedl_run_blocks *b, const char *path, char *err, size_t errlen);
 /* The fraction of pruned weights in `layer`'s pruned tensors (NULL: all of the model's). */
 double aedl_model_sparsity(const aedl_model_def *d, const float *masks, const char *layer);
 

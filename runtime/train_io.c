@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
+#include "data.h"
 #include "prune.h"
 #include "train_int.h"
 #include "util.h"
@@ -99,6 +100,88 @@ int aedl_write_weights(const aedl_model_def *d, const char *aedl_version, const 
         return -1;
     }
     free(image);
+    return 0;
+}
+
+static int add_err(char *err, size_t errlen, int n, const char *path, const char *fmt, const char *a,
+                   const char *b, const char *c) {
+    size_t k = strlen(err);
+    if (k + 1 < errlen) {
+        snprintf(err + k, errlen - k, "%s%s: ", k ? "\n" : "", path);
+        k = strlen(err);
+        if (k < errlen) snprintf(err + k, errlen - k, fmt, a, b, c);
+    }
+    return n + 1;
+}
+
+static int read_tensor(hid_t f, const char *layer, const char *name, const aedl_tensor *t, float *dst,
+                       const char *path, char *err, size_t errlen, int nerr) {
+    char ds_path[512], want[64], got[64];
+    snprintf(ds_path, sizeof ds_path, "%s/%s", layer, name);
+    if (H5Lexists(f, layer, H5P_DEFAULT) <= 0 || H5Lexists(f, ds_path, H5P_DEFAULT) <= 0)
+        return add_err(err, errlen, nerr, path, "layer '%s': no dataset '%s'%s", layer, name, "");
+    hid_t ds = H5Dopen2(f, ds_path, H5P_DEFAULT);
+    if (ds < 0) return add_err(err, errlen, nerr, path, "layer '%s': '%s' is not a dataset%s", layer, name, "");
+    hid_t sp = H5Dget_space(ds);
+    hsize_t d[8] = {0};
+    int r = H5Sget_simple_extent_ndims(sp);
+    if (r >= 0 && r <= 8) H5Sget_simple_extent_dims(sp, d, NULL);
+    H5Sclose(sp);
+    if (t->rank == 2) snprintf(want, sizeof want, "(%d, %d)", t->dims[0], t->dims[1]);
+    else snprintf(want, sizeof want, "(%d,)", t->dims[0]);
+    if (r == 2) snprintf(got, sizeof got, "(%llu, %llu)", (unsigned long long)d[0], (unsigned long long)d[1]);
+    else if (r == 1) snprintf(got, sizeof got, "(%llu,)", (unsigned long long)d[0]);
+    else snprintf(got, sizeof got, "of rank %d", r);
+    if (r != t->rank || (long)d[0] != t->dims[0] || (r == 2 && (long)d[1] != t->dims[1])) {
+        H5Dclose(ds);
+        char what[300];
+        snprintf(what, sizeof what, "%s is %s", name, got);
+        return add_err(err, errlen, nerr, path, "layer '%s': %s, the model needs %s", layer, what, want);
+    }
+    herr_t rc = H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst);
+    H5Dclose(ds);
+    if (rc < 0) return add_err(err, errlen, nerr, path, "layer '%s': %s cannot be read%s", layer, name, "");
+    for (size_t i = 0; i < t->size; i++)
+        if (!isfinite(dst[i])) return add_err(err, errlen, nerr, path, "layer '%s': %s holds NaN or Inf%s", layer, name, "");
+    return nerr;
+}
+
+int aedl_read_weights(const aedl_model_def *d, aedl_run_blocks *b, const char *path, char *err, size_t errlen) {
+    err[0] = 0;
+    char why[900];
+    if (aedl_file_problem(path, why, sizeof why)) {
+        snprintf(err, errlen, "%s: the weights file: %s", path, why);
+        return -1;
+    }
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        aedl_h5_open_why(why, sizeof why);
+        snprintf(err, errlen, "%s: cannot open the weights file as HDF5%s", path, why);
+        return -1;
+    }
+    int nerr = 0;
+    for (int i = 0; i < d->ntensors; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        float *dst = (t->trainable ? b->params : b->buffers) + t->offset;
+        if (aedl_h5_link_problem(f, t->layer, why, sizeof why)) {
+            nerr = add_err(err, errlen, nerr, path, "layer '%s': %s%s", t->layer, why, "");
+            continue;
+        }
+        nerr = read_tensor(f, t->layer, t->name, t, dst, path, err, errlen, nerr);
+        char mp[512];
+        snprintf(mp, sizeof mp, "%s/mask", t->layer);
+        if (t->prune >= 0 && !strcmp(t->name, "kernel") && H5Lexists(f, t->layer, H5P_DEFAULT) > 0 &&
+            H5Lexists(f, mp, H5P_DEFAULT) > 0)
+            nerr = read_tensor(f, t->layer, "mask", t, b->masks + t->offset, path, err, errlen, nerr);
+    }
+    H5Fclose(f);
+    if (nerr) {
+        size_t k = strlen(err);
+        if (k < errlen) snprintf(err + k, errlen - k, "\n%s: not weights of model '%s' (%d difference%s)", path,
+                                 d->name, nerr, nerr == 1 ? "" : "s");
+        return -1;
+    }
     return 0;
 }
 

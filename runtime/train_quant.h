@@ -16,6 +16,7 @@
 #ifndef AEDL_TRAIN_QUANT_H
 #define AEDL_TRAIN_QUANT_H
 #include <stdint.h>
+#include "qvalue.h"
 #include "fixed.h"
 
 typedef struct {

@@ -91,6 +91,14 @@ $(BUILD)/tests/hls/hls_tool: tests/hls/hls_tool.c $(AEDLC_OBJS) $(BUILD)/libaedl
 	@mkdir -p $(dir $@)
 	$(TESTS_AEDLC_LINK)
 TEST_SCRIPTS += tests/hls/hls.sh tests/hls/train_csim.sh tests/hls/limits.sh
+
+# ---- import: Keras / QKeras models (aedlc import) on the shared test models.
+# keras_eval is the float forward pass of an imported model (lib/nn.h).
+PROGRAMS += $(BUILD)/tests/import/keras_eval
+$(BUILD)/tests/import/keras_eval: tests/import/keras_eval.c $(AEDLC_OBJS) $(BUILD)/libaedlrt.a | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(TESTS_AEDLC_LINK)
+TEST_SCRIPTS += tests/import/keras.sh tests/import/roundtrip.sh tests/import/qvalue.sh
 BENCH_CMDS   += 'sh tests/hls/bench.sh'
 
 # ---- install: `make install` into a temporary prefix, then the installed aedlc

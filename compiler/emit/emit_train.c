@@ -273,7 +273,14 @@ static void put_quant_desc(FILE *o, const IrQuant *q) {
                 q->keep_negative ? "" : ", keep_negative=0");
         break;
     case Q_RELU: fprintf(o, "quantized_relu(%d, %d)", q->bits, q->integer); break;
+    case Q_VALUE: ir_put_qv(o, q); break;
     }
+}
+
+/* binary / ternary / quantized_po2: the map before the type (qvalue.h). */
+static void put_qv_init(FILE *o, const char *id, const aedl_qv *v) {
+    fprintf(o, "static const aedl_qv %s_qv = { %d, %.17g, %d, (float)%.9g, %d, %d, %.17g, %d };\n", id, (int)v->kind,
+            v->alpha, v->use_01, (double)v->threshold, v->min_exp, v->max_exp, v->max_value, v->log2_floor);
 }
 
 static void gen_quantizers(Gen *g) {
@@ -303,6 +310,7 @@ static void gen_quantizers(Gen *g) {
             if (qs[k]->loc.file >= 0) src_linecol(qs[k]->loc.file, qs[k]->loc.start, &line, &col);
             if (line > 0) fprintf(o, " \xe2\x80\x94 %s:%d", base_name(src_file(qs[k]->loc.file)->path), line);
             fprintf(o, " */\n");
+            if (qs[k]->kind == Q_VALUE) put_qv_init(o, id, &qs[k]->qv);
         }
     }
     if (g->in->has_type) {
@@ -1201,12 +1209,20 @@ static void gen_model_functions(Gen *g) {
             fprintf(o, "    m->%s_b = %s%s%s;\n", N, n->use_bias ? "m->params->" : "NULL", n->use_bias ? N : "", n->use_bias ? "_bias" : "");
             if (n->weight_q) {
                 fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
+                if (n->weight_q->kind == Q_VALUE)
+                    fprintf(o, "        aedl_qv_f32(&%s_qv, m->params->%s_kernel, m->%s_kq, %ld, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
+                            qid(g, n->weight_q, n, "weight"), N, N, ks, N);
+                else
                 fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->params->%s_kernel, m->%s_kq, %ld, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
                         qid(g, n->weight_q, n, "weight"), N, N, ks, N);
                 fprintf(o, "        m->%s_k = m->%s_kq;\n    }\n", N, N);
             }
             if (n->use_bias && n->bias_q) {
                 fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
+                if (n->bias_q->kind == Q_VALUE)
+                    fprintf(o, "        aedl_qv_f32(&%s_qv, m->params->%s_bias, m->%s_bq, %d, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
+                            qid(g, n->bias_q, n, "bias"), N, N, n->units, N);
+                else
                 fprintf(o, "        aedl_tq_f32(&m->tq_%s, m->params->%s_bias, m->%s_bq, %d, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
                         qid(g, n->bias_q, n, "bias"), N, N, n->units, N);
                 fprintf(o, "        m->%s_b = m->%s_bq;\n    }\n", N, N);
@@ -1306,10 +1322,14 @@ static void gen_model_functions(Gen *g) {
         if (n->op == OP_DENSE) {
             long ks = (long)last_dim(n->inputs[0]) * n->units;
             fprintf(o, "    aedl_f32_to_f64(m->%s_kx, m->params->%s_kernel, %ld);\n", N, N, ks);
+            if (n->weight_q && n->weight_q->kind == Q_VALUE)
+                fprintf(o, "    aedl_qv_f64(&%s_qv, m->%s_kx, m->%s_kx, %ld);\n", qid(g, n->weight_q, n, "weight"), N, N, ks);
             if (n->weight_q)
                 fprintf(o, "    aedl_quantize_f64(&%s, m->%s_kx, m->%s_kx, %ld, NULL);\n", qid(g, n->weight_q, n, "weight"), N, N, ks);
             if (n->use_bias) {
                 fprintf(o, "    aedl_f32_to_f64(m->%s_bx, m->params->%s_bias, %d);\n", N, N, n->units);
+                if (n->bias_q && n->bias_q->kind == Q_VALUE)
+                    fprintf(o, "    aedl_qv_f64(&%s_qv, m->%s_bx, m->%s_bx, %d);\n", qid(g, n->bias_q, n, "bias"), N, N, n->units);
                 if (n->bias_q)
                     fprintf(o, "    aedl_quantize_f64(&%s, m->%s_bx, m->%s_bx, %d, NULL);\n", qid(g, n->bias_q, n, "bias"), N, N, n->units);
             }

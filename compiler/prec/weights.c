@@ -223,3 +223,16 @@ int weights_load(IrModel *m, const char *path) {
     free(got);
     return c.errors;
 }
+
+void weights_apply_value_quantizers(IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++) {
+        IrNode *n = m->nodes[i];
+        IrParams *p = n->params;
+        if (n->op != OP_DENSE || !p) continue;
+        if (n->weight_q && n->weight_q->kind == Q_VALUE)
+            for (long k = 0; k < (long)p->n_in * p->units; k++)
+                p->kernel[k] = (float)aedl_qv_apply(&n->weight_q->qv, p->kernel[k]);
+        if (n->bias_q && n->bias_q->kind == Q_VALUE && p->bias)
+            for (int k = 0; k < p->units; k++) p->bias[k] = (float)aedl_qv_apply(&n->bias_q->qv, p->bias[k]);
+    }
+}

@@ -37,6 +37,10 @@ void weights_free(IrParams *p);
    batchnorm parameters (gamma 1, beta 0, mean 0, variance 1): the firmware
    plan of a model without trained weights (docs/hls.md). */
 void weights_zero_model(IrModel *m);
+/* binary, ternary and quantized_po2 weight and bias quantizers (Q_VALUE): their
+   values in place of the loaded weights, which the quantizer's fixed type then
+   holds exactly (after weights_load; the float weights are not kept). */
+void weights_apply_value_quantizers(IrModel *m);
 /* Frees every node's params (node->params = NULL). */
 void weights_free_model(IrModel *m);
 

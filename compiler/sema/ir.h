@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include "src.h"
 #include "fixed.h"
+#include "qvalue.h"
 
 #define IR_MAX_RANK 8
 
@@ -20,7 +21,9 @@
 typedef enum {
     Q_FIXED,           /* fixed<W,I,...> / ap_fixed<...> used as a quantizer */
     Q_BITS,            /* quantized_bits(bits, integer, symmetric, keep_negative, alpha) */
-    Q_RELU             /* quantized_relu(bits, integer): relu, then the fixed type */
+    Q_RELU,            /* quantized_relu(bits, integer): relu, then the fixed type */
+    Q_VALUE            /* binary / ternary / quantized_po2 (weights only): qv, then the fixed type
+                          that holds each of its values exactly */
 } IrQuantKind;
 
 typedef struct IrQuant {
@@ -30,6 +33,7 @@ typedef struct IrQuant {
     int bits, integer, symmetric, keep_negative;   /* Q_BITS / Q_RELU as written */
     double alpha;
     aedl_fixed type;   /* the exact equivalent type (the spec's mapping) */
+    aedl_qv qv;        /* Q_VALUE: the map (qvalue.h); kind AEDL_QV_NONE otherwise */
 } IrQuant;
 
 /* ---- pruning ------------------------------------------------------------ */
@@ -231,7 +235,9 @@ typedef struct IrProgram {
     IrTarget **targets; int ntargets;
 } IrProgram;
 
-const char *ir_op_name(IrOp op);        /* "dense", "batchnorm", ... as in the language */
+const char *ir_op_name(IrOp op);
+/* A Q_VALUE quantizer as written: binary(...), ternary(...), quantized_po2(...). */
+void ir_put_qv(FILE *o, const IrQuant *q);        /* "dense", "batchnorm", ... as in the language */
 /* The flags of OP's kind (IR_K_*; 0 for OP_INPUT) and a test of one (kinds.c). */
 unsigned ir_op_flags(IrOp op);
 static inline bool ir_op_is(IrOp op, unsigned flag) { return (ir_op_flags(op) & flag) != 0; }

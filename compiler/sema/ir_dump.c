@@ -57,6 +57,24 @@ static void put_shape(FILE *o, const IrShape *s) {
     fputc(']', o);
 }
 
+void ir_put_qv(FILE *o, const IrQuant *q) {
+    const aedl_qv *v = &q->qv;
+    if (v->kind == AEDL_QV_BINARY) fprintf(o, "binary(use_01=%d, alpha=%.17g)", v->use_01, v->alpha);
+    else if (v->kind == AEDL_QV_TERNARY) {
+        char t[32];
+        for (int prec = 6; prec <= 9; prec++) {      /* the shortest that is the same float */
+            snprintf(t, sizeof t, "%.*g", prec, (double)v->threshold);
+            if (strtof(t, NULL) == v->threshold) break;
+        }
+        fprintf(o, "ternary(alpha=%.17g, threshold=%s)", v->alpha, t);
+    }
+    else {
+        fprintf(o, "quantized_po2(%d", q->bits);
+        if (v->max_value > 0) fprintf(o, ", max_value=%.17g", v->max_value);
+        fprintf(o, "%s)", v->log2_floor ? ", log2_rounding=floor" : "");
+    }
+}
+
 /* The quantizer as written: its name, or the inline call / type. */
 static void put_quant_value(FILE *o, const IrQuant *q) {
     if (q->name) { fputs(q->name, o); return; }
@@ -68,6 +86,7 @@ static void put_quant_value(FILE *o, const IrQuant *q) {
         fputc(')', o);
         break;
     case Q_RELU: fprintf(o, "quantized_relu(%d, %d)", q->bits, q->integer); break;
+    case Q_VALUE: ir_put_qv(o, q); break;
     }
 }
 

@@ -114,6 +114,14 @@ static const Param P_HDF5[] = { {"path", T_STR, true, 0}, {"dataset", T_STR, tru
 static const Param P_CSV[] = { {"path", T_STR, true, 0} };
 static const Param P_TPR[] = { {"fpr", T_NUM, true, 0} };
 
+static const Param P_QBINARY[] = { {"use_01", T_FLAG, false, 0}, {"alpha", T_NUM, false, 0} };
+static const Param P_QTERNARY[] = { {"alpha", T_NUM, false, 0}, {"threshold", T_NUM, false, 0} };
+static const Param P_QPO2[] = {
+    {"bits", T_INT, true, 0}, {"max_value", T_NUM, false, 0}, {"log2_rounding", T_ENUM, false, "rnd|floor"},
+};
+static const Sig SIG_QBINARY = SIG("binary", P_QBINARY);
+static const Sig SIG_QTERNARY = SIG("ternary", P_QTERNARY);
+static const Sig SIG_QPO2 = SIG("quantized_po2", P_QPO2);
 static const Sig SIG_QBITS = SIG("quantized_bits", P_QBITS);
 static const Sig SIG_QRELU = SIG("quantized_relu", P_QRELU);
 static const Sig SIG_CONST = SIG("constant_sparsity", P_CONST);
@@ -662,11 +670,29 @@ static bool parse_type(const AstExpr *e, aedl_fixed *t) {
 
 /* ---- quantizers ------------------------------------------------------------------- */
 
+/* QKeras' alpha="auto" / "auto_po2" (a scale computed in training): said
+   plainly, before the argument check would call it a wrong type.  pos: the
+   position of alpha among the positional arguments. */
+static bool alpha_is_auto(const AstExpr *e, int pos) {
+    for (int i = 0; i < e->nargs; i++) {
+        const AstArg *g = &e->args[i];
+        bool is_alpha = g->name ? strcmp(g->name, "alpha") == 0 : i == pos;
+        if (is_alpha && g->value->kind == EX_STRING) {
+            diag_error(g->value->loc, "alpha=\"%s\" is not supported: a scale computed in training; only alpha=1 "
+                       "(aedlc import reads binary, ternary and quantized_po2 weights: docs/import.md)",
+                       g->value->text);
+            return true;
+        }
+    }
+    return false;
+}
+
 static IrQuant *quant_call(const AstExpr *e) {
     bool is_bits = strcmp(e->text, "quantized_bits") == 0;
     const Sig *sig = is_bits ? &SIG_QBITS : &SIG_QRELU;
     const AstExpr *a[5];
     Loc l[5];
+    if (is_bits && alpha_is_auto(e, 4)) return NULL;
     if (!bind_args(sig, e->args, e->nargs, e->loc, a, l)) return NULL;
     IrQuant *q = ARENA_NEW(IrQuant);
     q->loc = e->loc;
@@ -711,6 +737,71 @@ static IrQuant *quant_call(const AstExpr *e) {
     return q;
 }
 
+/* binary(use_01=0, alpha=1), ternary(alpha=1, threshold=0.33),
+   quantized_po2(bits, max_value): QKeras' weight quantizers that map a weight to
+   a value (qvalue.h); the type is the smallest fixed type holding every value. */
+static IrQuant *quant_value_call(const AstExpr *e) {
+    bool bin = strcmp(e->text, "binary") == 0, ter = strcmp(e->text, "ternary") == 0;
+    const Sig *sig = bin ? &SIG_QBINARY : ter ? &SIG_QTERNARY : &SIG_QPO2;
+    const AstExpr *a[3];
+    Loc l[3];
+    if ((bin || ter) && alpha_is_auto(e, bin ? 1 : 0)) return NULL;
+    if (!bind_args(sig, e->args, e->nargs, e->loc, a, l)) return NULL;
+    IrQuant *q = ARENA_NEW(IrQuant);
+    q->loc = e->loc;
+    q->kind = Q_VALUE;
+    q->alpha = 1.0;
+    aedl_qv *v = &q->qv;
+    double lo, hi;
+    int step;
+    if (bin || ter) {
+        const AstExpr *al = bin ? a[1] : a[0];
+        v->kind = bin ? AEDL_QV_BINARY : AEDL_QV_TERNARY;
+        v->alpha = num_of(al, 1.0);
+        int ex;
+        if (!(v->alpha > 0 && frexp(v->alpha, &ex) == 0.5 && ex - 1 >= -32 && ex - 1 <= 32)) {
+            diag_error(al->loc, "alpha=%g is not supported: a power of two in 2^-32..2^32", v->alpha);
+            return NULL;
+        }
+        v->use_01 = bin && bool_of(a[0], false);
+        double th = ter ? num_of(a[1], 0.33) : 0;
+        if (ter && !(th >= 0 && th < 1e30)) {
+            diag_error(a[1]->loc, "threshold must be a number >= 0, got %g", th);
+            return NULL;
+        }
+        v->threshold = (float)th;
+        lo = v->use_01 ? 0 : -v->alpha;
+        hi = v->alpha;
+        step = ex - 1;
+    } else {
+        long long bits = int_of(a[0], 0);
+        double mv = num_of(a[1], 0);
+        if (bits < 2 || bits > 7) {
+            diag_error(a[0]->loc, "bits of quantized_po2 must be in 2..7, got %lld", bits);
+            return NULL;
+        }
+        if (a[1] && !(mv > 0 && mv < 1e30)) {
+            diag_error(a[1]->loc, "max_value must be positive, got %g", mv);
+            return NULL;
+        }
+        v->kind = AEDL_QV_PO2;
+        v->max_value = mv;
+        v->log2_floor = enum_of(&P_QPO2[2], a[2], 0) == 1;
+        aedl_qv_po2_range((int)bits, mv, v->log2_floor, &v->min_exp, &v->max_exp);
+        q->bits = (int)bits;
+        lo = -ldexp(1.0, v->max_exp);
+        hi = ldexp(1.0, v->max_exp);
+        step = v->min_exp;
+    }
+    /* the smallest I with every value in range on the step 2^step */
+    bool sign = lo < 0;
+    int I = step + 1;
+    while (ldexp(1.0, sign ? I - 1 : I) - ldexp(1.0, step) < hi || (sign && -ldexp(1.0, I - 1) > lo)) I++;
+    q->type = (aedl_fixed){ I - step, I, sign, AEDL_RND_CONV, AEDL_SAT };
+    q->keep_negative = sign;
+    return q;
+}
+
 /* A quantizer from a value: a name, a call or a fixed type.  NAME is the
    declared name (NULL inline).  Returns NULL after reporting an error. */
 static IrQuant *quant_expr(R *r, const AstExpr *e, const char *name) {
@@ -738,6 +829,14 @@ static IrQuant *quant_expr(R *r, const AstExpr *e, const char *name) {
     } else if (e->kind == EX_CALL && (strcmp(e->text, "quantized_bits") == 0 || strcmp(e->text, "quantized_relu") == 0)) {
         q = quant_call(e);
         if (!q) return NULL;
+    } else if (e->kind == EX_CALL && (strcmp(e->text, "binary") == 0 || strcmp(e->text, "ternary") == 0 ||
+                                      strcmp(e->text, "quantized_po2") == 0)) {
+        q = quant_value_call(e);
+        if (!q) return NULL;
+    } else if (e->kind == EX_CALL && strcmp(e->text, "quantized_tanh") == 0) {
+        diag_error(e->loc, "the QKeras quantizer 'quantized_tanh' is not supported in .aedl files: write "
+                   "quantized_bits(bits, 0, symmetric) (the same values, docs/import.md)");
+        return NULL;
     } else if (e->kind == EX_CALL) {
         static const char *const QF[] = {"quantized_bits", "quantized_relu"};
         const char *sug = suggest(e->text, QF, 2);
@@ -752,6 +851,17 @@ static IrQuant *quant_expr(R *r, const AstExpr *e, const char *name) {
     }
     q->name = name;
     q->loc = e->loc;
+    return q;
+}
+
+/* The quantizer of a layer's output (quant=): not one that maps weights. */
+static IrQuant *act_quant_expr(R *r, const AstExpr *e) {
+    IrQuant *q = quant_expr(r, e, NULL);
+    if (q && q->kind == Q_VALUE) {
+        diag_error(e->loc, "binary, ternary and quantized_po2 quantize weights: give them as weight= or bias= "
+                   "of a dense layer, not as quant=");
+        return NULL;
+    }
     return q;
 }
 
@@ -1003,7 +1113,9 @@ static bool apply_arg(R *r, IrNode *n, const Param *p, const ArgField *fd, const
         return check_range(fd, e, *(double *)f);
     case T_BOOL: *(bool *)f = bool_of(e, true); return true;
     case T_ENUM: *(int *)f = enum_of(p, e, 0); return true;
-    case T_QUANT: return (*(IrQuant **)f = quant_expr(r, e, NULL)) != NULL;
+    case T_QUANT:   /* weight=, bias=: any quantizer; quant= (a layer's output): not one that maps weights */
+        *(IrQuant **)f = strcmp(p->name, "quant") == 0 ? act_quant_expr(r, e) : quant_expr(r, e, NULL);
+        return *(IrQuant **)f != NULL;
     case T_PRUNE: {
         bool none;
         *prune_given = true;
@@ -1166,7 +1278,11 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
                     else nok = true;
                 } else if (st->value->kind == EX_IDENT) {
                     IrQuant *q = sym_ref(&r->quants, &r->prunes, st->value->text, st->value->loc);
-                    if (q) { t = q->type; has_type = true; }
+                    if (q && q->kind == Q_VALUE) {
+                        diag_error(st->value->loc, "quantizer '%s' maps weights (binary, ternary, quantized_po2): "
+                                   "not an input type", q->name);
+                        nok = true;
+                    } else if (q) { t = q->type; has_type = true; }
                     else nok = true;
                 } else {
                     diag_error(st->value->loc, "expected a fixed type for the input, got %s", describe(st->value));
@@ -1204,6 +1320,13 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
             bool prune_given;
             if (!layer_args(r, node, lk, st, &prune_given)) ok = false;
             if (lk->op == OP_DENSE && !prune_given) node->prune = m->default_prune;
+            if (lk->op == OP_DENSE && node->prune && node->weight_q && node->weight_q->kind == Q_VALUE &&
+                node->weight_q->qv.kind != AEDL_QV_TERNARY) {
+                diag_error(st->loc, "dense '%s' has %s weights: a pruned weight (0) would become %s, not 0; write "
+                           "prune=none", node->name, node->weight_q->qv.kind == AEDL_QV_BINARY ? "binary" : "quantized_po2",
+                           node->weight_q->qv.kind == AEDL_QV_BINARY ? "+alpha" : "2^min_exp");
+                ok = false;
+            }
             int cap = 0;
             if (st->ninputs > 0) {
                 for (int i = 0; i < st->ninputs; i++) {
