@@ -146,7 +146,7 @@ $(FUZZ_PREC_DIR)/fuzz_prec: tests/fuzz/fuzz_prec.c tests/fuzz/front_run.h compil
 	  -fno-sanitize-recover=undefined $(INCLUDES) -Itests/fuzz -I$(FUZZ_PREC_DIR)/gen \
 	  $(HDF5_CFLAGS) $(BLAS_CFLAGS) -DAEDL_VERSION='"$(VERSION)"' tests/fuzz/fuzz_prec.c \
 	  $(AEDLC_SRCS) $(LIB_SRCS) $(RT_SRCS) $(FUZZ_PREC_DIR)/gen/lexer.c $(FUZZ_PREC_DIR)/gen/parser.c \
-	  -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm
+	  -o $@ $(HDF5_LIBS) $(BLAS_LIBS) $(ROOT_LIBS) -lm
 
 # The front end against hostile inputs (deep import chains, 100,000
 # declarations and layers, imports that are not regular files, -o /), and in
@@ -169,7 +169,7 @@ $(FUZZ_DATA_DIR)/fuzz_data: tests/fuzz/fuzz_data.c $(LIB_SRCS) $(RT_SRCS) | $(DE
 	@mkdir -p $(FUZZ_DATA_DIR)
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -Ilib -Iruntime $(HDF5_CFLAGS) $(BLAS_CFLAGS) tests/fuzz/fuzz_data.c \
-	  $(LIB_SRCS) $(RT_SRCS) -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm -lpthread
+	  $(LIB_SRCS) $(RT_SRCS) -o $@ $(HDF5_LIBS) $(BLAS_LIBS) $(ROOT_LIBS) -lm -lpthread
 
 # ---- sema: every ```aedl block of docs/language.md and every example and
 # stdlib file compile (the goldens of tests/parse and tests/errors/sem_* run

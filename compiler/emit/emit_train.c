@@ -1363,7 +1363,7 @@ static int write_makefile(const char *path, const char *M) {
 #else
     fprintf(o, "SANFLAGS ?=\n");
 #endif
-    fprintf(o, "PKGS     := hdf5 openblas\n");
+    fprintf(o, "PKGS     := hdf5 openblas zlib liblzma liblz4 libzstd libxxhash\n");
     fprintf(o, "CFLAGS   ?= -O2 -g\n");
     fprintf(o, "override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(if $(WERROR),-Werror) \\\n");
     fprintf(o, "                   $(SANFLAGS) -I$(AEDL_INC) -I$(AEDL_INC)/../lib $(shell pkg-config --cflags $(PKGS))\n");
