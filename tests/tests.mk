@@ -12,7 +12,7 @@ TESTS_AEDLC_LINK = $(CC) $(CFLAGS) -Itests -MMD -MP $< -o $@ $(LDFLAGS) $(AEDLC_
 
 # ---- data: the generator and the loader (tests/data/); in `make bench`
 # generator and loader throughput, loader peak memory.
-TEST_BINS += $(BUILD)/tests/data/test_gen $(BUILD)/tests/data/test_data
+TEST_BINS += $(BUILD)/tests/data/test_gen $(BUILD)/tests/data/test_data $(BUILD)/tests/data/test_root
 bench: $(BUILD)/tests/data/bench_data
 BENCH_CMDS += '$(BUILD)/tests/data/bench_data'
 # The emulator's speed with calls of 65536 events (input and output stream
