@@ -121,9 +121,24 @@ static char *path_in(const char *dir, const char *name) {
 
 /* ---------------------------------------------------------------- data */
 
+/* Progress of an object selection: a line per file read. */
+static void selection_progress(void *arg, const char *file, long long read, long long kept) {
+    const aedl_source *s = arg;
+    fprintf(stderr, "%s: data %s: %s: %lld events read, %lld kept\n", aedl_progname, s->name, file, read, kept);
+}
+
 static void load_source(const aedl_model_def *d, const aedl_train_cfg *c, const aedl_run_opts *o,
                         const aedl_source *s, int is_train, aedl_table *t) {
     size_t shape = (size_t)d->n_in;
+    aedl_selection sel;
+    if (c->selection) {
+        sel = *c->selection;
+        sel.files = s->files;
+        sel.nfiles = s->nfiles;
+        sel.tree = s->tree;
+        sel.progress = o->quiet ? NULL : selection_progress;
+        sel.progress_arg = (void *)s;
+    }
     aedl_data_spec sp = {
         .kind = s->kind, .path = s->path, .dataset = s->dataset,
         .features = c->nfeatures ? c->features : NULL, .nfeatures = (size_t)c->nfeatures,
@@ -132,6 +147,7 @@ static void load_source(const aedl_model_def *d, const aedl_train_cfg *c, const 
         .shuffle = is_train, .seed = (uint64_t)o->seed,
         .input_shape = &shape, .input_rank = 1,
         .want_mask = c->loss == AEDL_LOSS_MASKED_MSE || c->score == AEDL_LOSS_MASKED_MSE,
+        .sel = c->selection ? &sel : NULL,
     };
     char err[1024];
     if (aedl_data_load(&sp, t, err, sizeof err) != 0) aedl_fatal("%s", err);
