@@ -66,4 +66,11 @@ void aedl_selected_free(aedl_selected *s);
    into buf (cap bytes); -1 when buf is too small. */
 int aedl_select_names(const aedl_selection *sel, char **names, char *buf, size_t cap);
 size_t aedl_select_rowlen(const aedl_selection *sel);
+
+/* Writes the selected events (after the selection and padding, before any
+   scaling) to PATH: CSV when it ends in .csv (a header line of the column
+   names, then %.9g values: exact for float32), else HDF5 (a float32 dataset
+   (N,) per column, named as the column, and "columns": the names in order).
+   Written to a temporary file and renamed.  *n: the events written. */
+int aedl_select_write(const aedl_selection *sel, const char *path, size_t *n, char *err, size_t errlen);
 #endif

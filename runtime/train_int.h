@@ -23,6 +23,7 @@ typedef struct {
     int epochs, batch, threads, resume, quiet, no_eval;
     long limit, seed;
     const char *outdir;
+    const char *write_data;     /* --write-data FILE: write the selected events there and stop */
     char *ckpt_path, *weights_path;
 } aedl_run_opts;
 
