@@ -13,6 +13,9 @@ TESTS_AEDLC_LINK = $(CC) $(CFLAGS) -Itests -MMD -MP $< -o $@ $(LDFLAGS) $(AEDLC_
 # ---- data: the generator and the loader (tests/data/); in `make bench`
 # generator and loader throughput, loader peak memory.
 TEST_BINS += $(BUILD)/tests/data/test_gen $(BUILD)/tests/data/test_data $(BUILD)/tests/data/test_root
+# ROOT files through the language: examples/cms_opendata.aedl trains on the shared
+# NanoAOD slice, --write-data, data-block and file errors.
+TEST_SCRIPTS += tests/data/root_flow.sh
 bench: $(BUILD)/tests/data/bench_data
 BENCH_CMDS += '$(BUILD)/tests/data/bench_data'
 # The emulator's speed with calls of 65536 events (input and output stream
