@@ -354,6 +354,8 @@ static int select_file(file_cols *f, aedl_selected *out, size_t *cap, char *err,
     size_t kcap = 0;
     int rc = 0;
     for (int64_t e = 0; e < f->n && !rc; e++) {
+        if (sel->progress && e > 0 && e % 1000000 == 0)
+            sel->progress(sel->progress_arg, f->path, out->read + e, (long long)out->n);
         size_t pos = 0, vi = 0;
         int keep = 1;
         for (int c = 0; c < sel->ncuts && keep; c++) {
@@ -408,16 +410,18 @@ static int select_file(file_cols *f, aedl_selected *out, size_t *cap, char *err,
             row[pos++] = (float)v[0];
         }
         if (rc) break;
+        if (sel->row) {
+            sel->row(sel->row_arg, row, rowlen);
+            out->n++;
+            continue;
+        }
         if (out->n == *cap) {
             *cap = *cap ? *cap * 2 : 1024;
             out->rows = xrealloc(out->rows, *cap * (rowlen ? rowlen : 1) * sizeof(float));
         }
         memcpy(out->rows + out->n * rowlen, row, rowlen * sizeof(float));
         out->n++;
-        out->read++;
-        if (sel->progress && out->read % 100000 == 0) sel->progress(sel->progress_arg, f->path, out->read, (long long)out->n);
     }
-    /* events dropped by cuts count as read too */
     free(row);
     free(keys);
     return rc;
@@ -463,12 +467,9 @@ int aedl_select(const aedl_selection *sel, aedl_selected *out, char *err, size_t
         for (size_t j = 0; j < nf; j++) {
             const char *path = g.gl_pathc ? g.gl_pathv[j] : sel->files[i];
             file_cols f;
-            long long before = out->read;
-            size_t kept = out->n;
             int rc = open_file(&f, sel, path, err, errlen);
             if (!rc) rc = select_file(&f, out, &cap, err, errlen);
-            if (!rc) out->read = before + f.n;
-            (void)kept;
+            if (!rc) out->read += f.n;
             close_file(&f);
             if (rc) {
                 if (g.gl_pathc) globfree(&g);
@@ -481,7 +482,7 @@ int aedl_select(const aedl_selection *sel, aedl_selected *out, char *err, size_t
         }
         if (g.gl_pathc) globfree(&g);
     }
-    if (out->n == 0) {
+    if (out->n == 0 && !sel->row) {
         long long r = out->read;
         aedl_selected_free(out);
         return data_err(err, errlen, "%s: no event passes the cuts (%lld events read)", sel->files[0], r);

@@ -46,6 +46,11 @@ typedef struct aedl_selection_s {
     /* Called after each file and every 100000 events read (may be NULL). */
     void (*progress)(void *arg, const char *file, long long events_read, long long events_kept);
     void *progress_arg;
+    /* Set: each selected row goes to it (rowlen floats, valid during the call)
+       instead of being kept; aedl_select's rows stay NULL (streaming, memory
+       independent of the number of events). */
+    void (*row)(void *arg, const float *row, size_t rowlen);
+    void *row_arg;
 } aedl_selection;
 
 /* The selected rows of every file: *rows (n, rowlen) malloc'd; shape as above. */
