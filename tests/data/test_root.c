@@ -509,6 +509,174 @@ static void test_damaged(void) {
     }
 }
 
+/* ---- a file larger than 2 GB, written here ----------------------------------------
+   A sparse file whose keys, tree and basket lie beyond 3 GB (64-bit seeks in the
+   header, the directory records and the keys: versions >= 1000000 and > 1000),
+   the tree in a subdirectory "sub".  The bytes follow the published format; the
+   reader has to find the tree through both directories and read the basket. */
+typedef struct { unsigned char b[4096]; size_t n; } obuf;
+static void o8(obuf *o, unsigned v) { o->b[o->n++] = (unsigned char)v; }
+static void o16(obuf *o, unsigned v) { o8(o, v >> 8); o8(o, v & 0xff); }
+static void o32(obuf *o, uint32_t v) { o16(o, v >> 16); o16(o, v & 0xffff); }
+static void o64(obuf *o, uint64_t v) { o32(o, (uint32_t)(v >> 32)); o32(o, (uint32_t)v); }
+static void ostr(obuf *o, const char *s) { o8(o, (unsigned)strlen(s)); memcpy(o->b + o->n, s, strlen(s)); o->n += strlen(s); }
+static size_t obegin(obuf *o, unsigned version) { size_t at = o->n; o32(o, 0); o16(o, version); return at; }
+static void oend(obuf *o, size_t at) {
+    uint32_t c = (uint32_t)(o->n - at - 4) | 0x40000000u;
+    for (int i = 0; i < 4; i++) o->b[at + (size_t)i] = (unsigned char)(c >> (24 - 8 * i));
+}
+static void otobject(obuf *o) { o16(o, 1); o32(o, 0); o32(o, 0x03000000u); }
+static void onamed(obuf *o, const char *name, const char *title) {
+    size_t at = obegin(o, 1); otobject(o); ostr(o, name); ostr(o, title); oend(o, at);
+}
+static void oskipobj(obuf *o, unsigned version, int nbytes) {
+    size_t at = obegin(o, version); for (int i = 0; i < nbytes; i++) o8(o, 0); oend(o, at);
+}
+static void oarray_head(obuf *o, int n) { otobject(o); ostr(o, ""); o32(o, (uint32_t)n); o32(o, 0); }
+/* a key header (version 1004: 64-bit seeks) */
+static void okey(obuf *o, uint32_t nbytes, uint32_t objlen, unsigned keylen, uint64_t seek, uint64_t pdir,
+                 const char *cls, const char *name) {
+    o32(o, nbytes); o16(o, 1004); o32(o, objlen); o32(o, 0); o16(o, keylen); o16(o, 1);
+    o64(o, seek); o64(o, pdir); ostr(o, cls); ostr(o, name); ostr(o, "");
+}
+static unsigned keylen_of(const char *cls, const char *name) { return (unsigned)(26 + 8 + 3 + strlen(cls) + strlen(name)); }
+static void odirrec(obuf *o, uint32_t nbyteskeys, uint64_t seekdir, uint64_t seekkeys) {
+    o16(o, 1005); o32(o, 0); o32(o, 0); o32(o, nbyteskeys); o32(o, 0); o64(o, seekdir); o64(o, 0); o64(o, seekkeys);
+    for (int i = 0; i < 12; i++) o8(o, 0);
+}
+static int owrite(int fd, const obuf *o, uint64_t at) { return pwrite(fd, o->b, o->n, (off_t)at) == (ssize_t)o->n ? 0 : -1; }
+
+static void test_big_file(void) {
+    char path[400];
+    snprintf(path, sizeof path, "%s/big.root", tmpdir);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    const uint64_t G3 = 3ull << 30, TOPKEYS = 200, SUBDIR = 400, SUBKEYS = G3, TREE = G3 + 4096, BASKET = G3 + 65536;
+    const int N = 1000;
+    int ok = fd >= 0;
+    obuf o;
+    /* the basket: key + TBasket header (19 bytes ending the key) + N doubles */
+    unsigned bkl = keylen_of("TBasket", "x") + 19;
+    uint32_t bdata = (uint32_t)N * 8;
+    o.n = 0;
+    o32(&o, bkl + bdata); o16(&o, 1004); o32(&o, bdata); o32(&o, 0); o16(&o, bkl); o16(&o, 1);
+    o64(&o, BASKET); o64(&o, TREE); ostr(&o, "TBasket"); ostr(&o, "x"); ostr(&o, "");
+    o16(&o, 3); o32(&o, 32000); o32(&o, 8); o32(&o, (uint32_t)N); o32(&o, bkl + bdata); o8(&o, 0);
+    ok = ok && o.n == bkl && owrite(fd, &o, BASKET) == 0;
+    unsigned char *vals = malloc(bdata);
+    for (int e = 0; e < N; e++) {
+        double d = e * 0.5;
+        uint64_t u;
+        memcpy(&u, &d, 8);
+        for (int b = 0; b < 8; b++) vals[8 * e + b] = (unsigned char)(u >> (56 - 8 * b));
+    }
+    ok = ok && pwrite(fd, vals, bdata, (off_t)(BASKET + bkl)) == (ssize_t)bdata;
+    free(vals);
+    /* the tree object: TTree v20 with one TBranch v13 holding one TLeafD */
+    obuf t;
+    t.n = 0;
+    size_t tt = obegin(&t, 20);
+    onamed(&t, "T", "a tree beyond 3 GB");
+    oskipobj(&t, 2, 6); oskipobj(&t, 2, 4); oskipobj(&t, 2, 8);       /* TAttLine, TAttFill, TAttMarker */
+    o64(&t, (uint64_t)N); o64(&t, 0); o64(&t, 0); o64(&t, 0); o64(&t, 0);  /* entries, tot, zip, saved, flushed */
+    o64(&t, 0); o32(&t, 0); o32(&t, 0); o32(&t, 0); o32(&t, 1000); o32(&t, 0); /* weight, timer, scan, update, offsetlen, nclus */
+    for (int i = 0; i < 6; i++) o64(&t, 0);                              /* maxentries .. estimate */
+    o8(&t, 0); o8(&t, 0);                                                 /* the two cluster arrays (empty) */
+    oskipobj(&t, 1, 1);                                                   /* fIOFeatures */
+    size_t ba = obegin(&t, 3);
+    oarray_head(&t, 1);
+    size_t bo = t.n;
+    o32(&t, 0); o32(&t, 0xFFFFFFFFu); memcpy(t.b + t.n, "TBranch", 8); t.n += 8;
+    size_t br = obegin(&t, 13);
+    onamed(&t, "x", "x/D");
+    oskipobj(&t, 2, 4);
+    o32(&t, 0); o32(&t, 32000); o32(&t, 0); o32(&t, 1); o64(&t, (uint64_t)N);   /* compress, size, offlen, writebasket, entrynumber */
+    oskipobj(&t, 1, 1);                                                   /* fIOFeatures */
+    o32(&t, 0); o32(&t, 2); o32(&t, 0); o64(&t, (uint64_t)N); o64(&t, 0); o64(&t, 0); o64(&t, 0);
+    size_t sub = obegin(&t, 3); oarray_head(&t, 0); oend(&t, sub);      /* fBranches */
+    size_t lv = obegin(&t, 3);
+    oarray_head(&t, 1);
+    size_t lo = t.n;
+    o32(&t, 0); o32(&t, 0xFFFFFFFFu); memcpy(t.b + t.n, "TLeafD", 7); t.n += 7;
+    size_t ld = obegin(&t, 1);
+    size_t lb = obegin(&t, 2);
+    onamed(&t, "x", "x");
+    o32(&t, 1); o32(&t, 8); o32(&t, 0); o8(&t, 0); o8(&t, 0); o32(&t, 0);   /* len, lentype, offset, range, unsigned, count */
+    oend(&t, lb);
+    o64(&t, 0); o64(&t, 0);                                               /* fMinimum, fMaximum */
+    oend(&t, ld);
+    oend(&t, lo);
+    oend(&t, lv);
+    size_t bk = obegin(&t, 3); oarray_head(&t, 0); oend(&t, bk);         /* fBaskets */
+    o8(&t, 1); o32(&t, bkl + bdata); o32(&t, 0);
+    o8(&t, 1); o64(&t, 0); o64(&t, (uint64_t)N);
+    o8(&t, 1); o64(&t, BASKET); o64(&t, 0);
+    ostr(&t, "");
+    oend(&t, br);
+    oend(&t, bo);
+    oend(&t, ba);
+    oend(&t, tt);
+    unsigned tkl = keylen_of("TTree", "T");
+    o.n = 0;
+    okey(&o, (uint32_t)(tkl + t.n), (uint32_t)t.n, tkl, TREE, SUBDIR, "TTree", "T");
+    ok = ok && owrite(fd, &o, TREE) == 0 && owrite(fd, &t, TREE + tkl) == 0;
+    /* the subdirectory's keys: a list key, one key (the tree) */
+    unsigned lkl = keylen_of("TDirectory", "sub");
+    o.n = 0;
+    okey(&o, 0, 0, lkl, SUBKEYS, SUBDIR, "TDirectory", "sub");
+    o32(&o, 1);
+    okey(&o, (uint32_t)(tkl + t.n), (uint32_t)t.n, tkl, TREE, SUBDIR, "TTree", "T");
+    uint32_t subkeys_len = (uint32_t)o.n;
+    ok = ok && owrite(fd, &o, SUBKEYS) == 0;
+    /* the subdirectory: its key and record */
+    unsigned dkl = keylen_of("TDirectoryFile", "sub");
+    obuf rec;
+    rec.n = 0;
+    odirrec(&rec, subkeys_len, SUBDIR, SUBKEYS);
+    o.n = 0;
+    okey(&o, (uint32_t)(dkl + rec.n), (uint32_t)rec.n, dkl, SUBDIR, 100, "TDirectoryFile", "sub");
+    ok = ok && owrite(fd, &o, SUBDIR) == 0 && owrite(fd, &rec, SUBDIR + dkl) == 0;
+    /* the top directory's keys: the subdirectory */
+    o.n = 0;
+    okey(&o, 0, 0, lkl, TOPKEYS, 100, "TFile", "big.root");
+    o32(&o, 1);
+    okey(&o, (uint32_t)(dkl + rec.n), (uint32_t)rec.n, dkl, SUBDIR, 100, "TDirectoryFile", "sub");
+    uint32_t topkeys_len = (uint32_t)o.n;
+    ok = ok && owrite(fd, &o, TOPKEYS) == 0;
+    rec.n = 0;
+    odirrec(&rec, topkeys_len, 100, TOPKEYS);
+    ok = ok && owrite(fd, &rec, 100) == 0;
+    uint64_t end = BASKET + bkl + bdata;
+    o.n = 0;
+    memcpy(o.b, "root", 4); o.n = 4;
+    o32(&o, 1062206); o32(&o, 100); o64(&o, end); o64(&o, 0); o32(&o, 0); o32(&o, 0); o32(&o, 0);
+    ok = ok && owrite(fd, &o, 0) == 0;
+    if (fd >= 0) close(fd);
+    if (!CHECK(ok, "big_file_written", "could not write %s", path)) return;
+    char err[1500];
+    rt_tree tr;
+    if (!CHECK(rt_tree_open(&tr, path, "sub/T", err, sizeof err) == 0, "big_file_opens", "%s", err)) return;
+    const rt_branch *b = rt_branch_find(&tr, "x");
+    int good = b && tr.entries == N && b->type == RT_F64 && b->basket_seek[0] > (int64_t)G3;
+    double sum = 0;
+    if (good) {
+        rt_reader r;
+        rt_reader_init(&r, &tr, b);
+        for (int e = 0; e < N && good; e++) {
+            size_t n;
+            const double *v = rt_reader_get(&r, e, &n, err, sizeof err);
+            good = v && n == 1 && v[0] == e * 0.5;
+            if (v) sum += v[0];
+        }
+        rt_reader_free(&r);
+    }
+    CHECK(good && sum == 0.5 * N * (N - 1) / 2, "big_file_64bit_seeks_and_subdirectory",
+          "entries %lld, sum %g: %s", (long long)tr.entries, sum, err);
+    rt_tree_close(&tr);
+    read_all(path, "T", "x", err, sizeof err);
+    expect("big_file_tree_not_at_top", err, "no tree 'T'", "'sub/T'", NULL);
+    unlink(path);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/aedl_root_XXXXXX");
     if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 1; }
@@ -522,6 +690,7 @@ int main(void) {
     test_nanoaod();
     test_hzz_selection();
     test_damaged();
+    test_big_file();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
