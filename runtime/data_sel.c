@@ -385,7 +385,7 @@ static int select_file(file_cols *f, aedl_selected *out, size_t *cap, char *err,
                     break;
                 }
                 for (size_t j = 0; j < cnt; j++) keys[j].key = sv[j];
-                qsort(keys, cnt, sizeof *keys, by_key_desc);
+                if (cnt > 1) qsort(keys, cnt, sizeof *keys, by_key_desc);
             }
             size_t keepn = cnt < (size_t)o->n ? cnt : (size_t)o->n;
             for (int v = 0; v < o->nvars; v++) {
