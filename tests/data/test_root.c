@@ -28,6 +28,7 @@ static const char *variants[] = { "uproot-HZZ.root", "uproot-HZZ-uncompressed.ro
                                   "uproot-HZZ-lzma.root", "uproot-HZZ-lz4.root", "uproot-HZZ-zstd.root" };
 static const char *storage[] = { "ZL", "none", "ZL", "XZ", "L4", "ZS" };
 static char tmpdir[256];
+static void expect(const char *name, const char *err, const char *a, const char *b, const char *c);
 
 /* FNV-1a over every value of every supported branch, with the value counts. */
 static int hash_tree(const char *path, uint64_t *h, long long *nvals, char *err, size_t errlen) {
@@ -292,6 +293,20 @@ static void test_nanoaod(void) {
               "hdf5_jagged_same_rows", "the HDF5 copy selects different rows (%zu events)", o4.n);
         aedl_selected_free(&o4);
     }
+    /* A count that does not add up to the values: named, with both numbers. */
+    f = H5Fopen(h5path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f >= 0) {
+        hid_t d = H5Dopen2(f, "nMuon", H5P_DEFAULT);
+        int one = 7;
+        hsize_t at = 0, cnt = 1;
+        hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &cnt, NULL);
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &cnt, NULL);
+        H5Dwrite(d, H5T_NATIVE_INT, ms, fs, H5P_DEFAULT, &one);
+        H5Sclose(ms); H5Sclose(fs); H5Dclose(d); H5Fclose(f);
+    }
+    CHECK(aedl_select(&s4, &o4, err, sizeof err) != 0, "hdf5_jagged_bad_count_fails", "no error");
+    expect("hdf5_jagged_bad_count", err, h5path, "'Muon_pt' has 41 values", "'nMuon' adds up to 48");
+
     /* Through the loader: the spec's selection gives the table, flattened. */
     aedl_data_spec sp = { .kind = AEDL_SRC_ROOT, .path = files[0], .sel = &sel, .flatten = 1, .want_mask = 1,
                           .input_shape = (size_t[]){ 42 }, .input_rank = 1 };
@@ -546,11 +561,11 @@ static void odirrec(obuf *o, uint32_t nbyteskeys, uint64_t seekdir, uint64_t see
 }
 static int owrite(int fd, const obuf *o, uint64_t at) { return pwrite(fd, o->b, o->n, (off_t)at) == (ssize_t)o->n ? 0 : -1; }
 
-static void test_big_file(void) {
-    char path[400];
-    snprintf(path, sizeof path, "%s/big.root", tmpdir);
+/* Writes the file: the tree's keys, object and basket from byte `far` on; the
+   leaf of class leafcls (8-byte values). */
+static int make_file(const char *path, uint64_t far, const char *leafcls) {
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    const uint64_t G3 = 3ull << 30, TOPKEYS = 200, SUBDIR = 400, SUBKEYS = G3, TREE = G3 + 4096, BASKET = G3 + 65536;
+    const uint64_t G3 = far, TOPKEYS = 200, SUBDIR = 400, SUBKEYS = G3, TREE = G3 + 4096, BASKET = G3 + 65536;
     const int N = 1000;
     int ok = fd >= 0;
     obuf o;
@@ -596,7 +611,7 @@ static void test_big_file(void) {
     size_t lv = obegin(&t, 3);
     oarray_head(&t, 1);
     size_t lo = t.n;
-    o32(&t, 0); o32(&t, 0xFFFFFFFFu); memcpy(t.b + t.n, "TLeafD", 7); t.n += 7;
+    o32(&t, 0); o32(&t, 0xFFFFFFFFu); memcpy(t.b + t.n, leafcls, strlen(leafcls) + 1); t.n += strlen(leafcls) + 1;
     size_t ld = obegin(&t, 1);
     size_t lb = obegin(&t, 2);
     onamed(&t, "x", "x");
@@ -651,7 +666,15 @@ static void test_big_file(void) {
     o32(&o, 1062206); o32(&o, 100); o64(&o, end); o64(&o, 0); o32(&o, 0); o32(&o, 0); o32(&o, 0);
     ok = ok && owrite(fd, &o, 0) == 0;
     if (fd >= 0) close(fd);
-    if (!CHECK(ok, "big_file_written", "could not write %s", path)) return;
+    return ok;
+}
+
+static void test_big_file(void) {
+    char path[400];
+    snprintf(path, sizeof path, "%s/big.root", tmpdir);
+    const uint64_t G3 = 3ull << 30;
+    const int N = 1000;
+    if (!CHECK(make_file(path, G3, "TLeafD"), "big_file_written", "could not write %s", path)) return;
     char err[1500];
     rt_tree tr;
     if (!CHECK(rt_tree_open(&tr, path, "sub/T", err, sizeof err) == 0, "big_file_opens", "%s", err)) return;
@@ -675,6 +698,56 @@ static void test_big_file(void) {
     read_all(path, "T", "x", err, sizeof err);
     expect("big_file_tree_not_at_top", err, "no tree 'T'", "'sub/T'", NULL);
     unlink(path);
+
+    /* The same layout with a leaf of strings (TLeafC): refused by name. */
+    snprintf(path, sizeof path, "%s/strings.root", tmpdir);
+    if (!CHECK(make_file(path, 1u << 20, "TLeafC"), "unsupported_file_written", "could not write %s", path)) return;
+    read_all(path, "sub/T", "x", err, sizeof err);
+    expect("unsupported_leaf_type", err, path, "branch 'x' holds TLeafC", "not supported");
+    static const char *const xs[] = { "x" };
+    const char *files[] = { path };
+    aedl_selection sel = { .files = files, .nfiles = 1, .tree = "sub/T", .scalars = xs, .nscalars = 1 };
+    aedl_selected o;
+    CHECK(aedl_select(&sel, &o, err, sizeof err) != 0, "unsupported_in_selection_fails", "no error");
+    expect("unsupported_in_selection", err, path, "branch 'x' holds TLeafC", NULL);
+}
+
+/* Sorted by a variable: each row's kept objects are in descending order of it,
+   and they are the largest ones of the event (checked against the branch). */
+static void test_sorted(void) {
+    static const char *const pv[] = { "Px", "Py" };
+    aedl_objsel mu = { "Muon", 2, "Px", pv, 2, -999.0 };
+    const char *files[] = { DIR "uproot-HZZ-zstd.root" };
+    aedl_selection sel = { .files = files, .nfiles = 1, .tree = "events", .objs = &mu, .nobjs = 1 };
+    aedl_selected o;
+    char err[1500];
+    if (!CHECK(aedl_select(&sel, &o, err, sizeof err) == 0, "sorted_select", "%s", err)) return;
+    rt_tree t;
+    if (!CHECK(rt_tree_open(&t, files[0], "events", err, sizeof err) == 0, "sorted_open", "%s", err)) {
+        aedl_selected_free(&o);
+        return;
+    }
+    rt_reader r;
+    rt_reader_init(&r, &t, rt_branch_find(&t, "Muon_Px"));
+    long long bad = 0, reordered = 0;
+    for (size_t e = 0; e < o.n; e++) {
+        size_t n;
+        const double *v = rt_reader_get(&r, (int64_t)e, &n, err, sizeof err);
+        if (!v) { bad++; break; }
+        double max = -1e30, second = -1e30;
+        for (size_t j = 0; j < n; j++) {
+            if (v[j] > max) { second = max; max = v[j]; } else if (v[j] > second) second = v[j];
+        }
+        const float *row = o.rows + e * 4;
+        if (n >= 1 && row[0] != (float)max) bad++;
+        if (n >= 2 && row[2] != (float)second) bad++;
+        if (n == 1 && row[2] != -999.0f) bad++;
+        if (n >= 2 && v[0] < v[1]) reordered++;
+    }
+    CHECK(bad == 0 && reordered > 0, "sorted_largest_first", "%lld rows wrong, %lld events reordered", bad, reordered);
+    rt_reader_free(&r);
+    rt_tree_close(&t);
+    aedl_selected_free(&o);
 }
 
 int main(void) {
@@ -691,6 +764,7 @@ int main(void) {
     test_hzz_selection();
     test_damaged();
     test_big_file();
+    test_sorted();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
