@@ -235,7 +235,6 @@ static int open_file(file_cols *f, const aedl_selection *sel, const char *path, 
     f->h5off = NULL;
     size_t nv = 0;
     for (int k = 0; k < nk; k++) nv += (size_t)sel->objs[k].nvars;
-    (void)path;
     f->var_col = xcalloc(nv + 1, sizeof(size_t));
     f->cut_col = xcalloc((size_t)sel->ncuts + 1, sizeof(size_t));
     f->scalar_col = xcalloc((size_t)sel->nscalars + 1, sizeof(size_t));
@@ -496,7 +495,7 @@ int src_sel_open(data_src *s, const aedl_data_spec *sp, char *err, size_t errlen
     s->path = sp->path;
     aedl_selected r;
     if (aedl_select(sp->sel, &r, err, errlen)) return -1;
-    s->name = sp->sel->tree ? "the selected events" : "the selected events";
+    s->name = "the selected events";
     s->n = r.n;
     s->rank = r.rank;
     s->dims[0] = r.dims[0];
