@@ -508,7 +508,9 @@ int rt_basket_read(const rt_tree *t, const rt_branch *b, int ib, rt_basket *bk, 
     int32_t *off = (int32_t *)(void *)(obj + ((objlen + 7) & ~(size_t)7));
     for (int64_t i = 0; i < n; i++) {
         const uint8_t *q = offsrc + 4 * i;
-        off[i] = (int32_t)((uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3]) - k.keylen;
+        int64_t v = (int64_t)(int32_t)((uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3]) - k.keylen;
+        if (v < 0 || v > border) BFAIL("its entry offsets are damaged (entry %lld)", (long long)(bk->first + i));
+        off[i] = (int32_t)v;
     }
     off[n] = (int32_t)border;
     for (int64_t i = 0; i < n; i++)

@@ -445,6 +445,22 @@ static void test_damaged(void) {
     poke(p, (long)(s + keylen + 17 + 5), 0x10);
     read_all(p, "events", "Jet_E", err, sizeof err);
     expect("damaged_lz4_data", err, p, "basket 0", "checksum mismatch");
+    /* an entry offset of a jagged basket turned negative (uncompressed file) */
+    snprintf(p, sizeof p, "%s/offset.root", tmpdir);
+    copy_file(DIR "uproot-HZZ-uncompressed.root", p);
+    s = basket_pos(p, "Muon_Px", &keylen);
+    {
+        int fd = open(p, O_RDWR);
+        unsigned char l[4];
+        if (fd >= 0 && pread(fd, l, 4, s + keylen - 5) == 4) {
+            int64_t last = (int64_t)((uint32_t)l[0] << 24 | (uint32_t)l[1] << 16 | (uint32_t)l[2] << 8 | l[3]);
+            unsigned char m;
+            if (pread(fd, &m, 1, s + last + 4) == 1) { m ^= 0x80; if (pwrite(fd, &m, 1, s + last + 4) != 1) perror("pwrite"); }
+        }
+        if (fd >= 0) close(fd);
+    }
+    read_all(p, "events", "Muon_Px", err, sizeof err);
+    expect("damaged_entry_offset", err, p, "branch 'Muon_Px', basket 0", "entry offsets are damaged");
     /* the tree's key points past the end of the file (top directory key list) */
     snprintf(p, sizeof p, "%s/key.root", tmpdir);
     copy_file(DIR "uproot-HZZ-uncompressed.root", p);
