@@ -363,8 +363,11 @@ static int select_file(file_cols *f, aedl_selected *out, size_t *cap, char *err,
             const double *v = col_get(f, f->cut_col[c], e, &n, err, errlen);
             if (!v) { rc = -1; break; }
             size_t pass = 0;
-            if (!cu->var) pass = (size_t)v[0];
-            else for (size_t j = 0; j < n; j++) pass += v[j] > cu->above;
+            if (!cu->var) {
+                if (get_count(f, f->cut_col[c], e, &pass, err, errlen)) { rc = -1; break; }
+            } else {
+                for (size_t j = 0; j < n; j++) pass += v[j] > cu->above;
+            }
             if ((long)pass < cu->min) keep = 0;
         }
         if (rc) break;
@@ -372,6 +375,15 @@ static int select_file(file_cols *f, aedl_selected *out, size_t *cap, char *err,
             const aedl_objsel *o = &sel->objs[k];
             size_t cnt = 0;
             if (get_count(f, f->count_col[k], e, &cnt, err, errlen)) { rc = -1; break; }
+            size_t n0;
+            const double *v0 = col_get(f, f->var_col[vi], e, &n0, err, errlen);
+            if (!v0) { rc = -1; break; }
+            if (n0 != cnt) {
+                rc = data_err(err, errlen, "%s: '%s' has %zu values at event %lld, but its count '%s' says %zu",
+                              f->path, f->cols[f->var_col[vi]].name, n0, (long long)e,
+                              f->cols[f->count_col[k]].name, cnt);
+                break;
+            }
             if (cnt > kcap) { kcap = cnt * 2; keys = xrealloc(keys, kcap * sizeof *keys); }
             for (size_t j = 0; j < cnt; j++) { keys[j].idx = j; keys[j].key = 0; }
             if (o->sort_by) {
@@ -380,7 +392,8 @@ static int select_file(file_cols *f, aedl_selected *out, size_t *cap, char *err,
                 if (!sv) { rc = -1; break; }
                 if (n != cnt) {
                     rc = data_err(err, errlen, "%s: branch '%s' has %zu values at event %lld, but its count "
-                                  "'n%s' says %zu", f->path, f->cols[f->sort_col[k]].name, n, (long long)e, o->kind, cnt);
+                                  "'%s' says %zu", f->path, f->cols[f->sort_col[k]].name, n, (long long)e,
+                                  f->cols[f->count_col[k]].name, cnt);
                     break;
                 }
                 for (size_t j = 0; j < cnt; j++) keys[j].key = sv[j];
@@ -392,8 +405,9 @@ static int select_file(file_cols *f, aedl_selected *out, size_t *cap, char *err,
                 const double *vv = col_get(f, col, e, &n, err, errlen);
                 if (!vv) { rc = -1; break; }
                 if (n != cnt) {
-                    rc = data_err(err, errlen, "%s: '%s' has %zu values at event %lld, but its count 'n%s' "
-                                  "says %zu", f->path, f->cols[col].name, n, (long long)e, o->kind, cnt);
+                    rc = data_err(err, errlen, "%s: '%s' has %zu values at event %lld, but its count '%s' "
+                                  "says %zu", f->path, f->cols[col].name, n, (long long)e,
+                                  f->cols[f->count_col[k]].name, cnt);
                     break;
                 }
                 for (size_t j = 0; j < (size_t)o->n; j++)

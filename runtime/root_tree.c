@@ -499,7 +499,8 @@ int rt_basket_read(const rt_tree *t, const rt_branch *b, int ib, rt_basket *bk, 
     bk->data = obj;
     bk->datalen = (size_t)border;
     if (!b->count) {
-        if ((uint64_t)border != (uint64_t)n * (uint64_t)b->len * (uint64_t)b->elsize)
+        uint64_t entry = (uint64_t)b->len * (uint64_t)b->elsize;
+        if (entry == 0 || (uint64_t)border % entry || (uint64_t)border / entry != (uint64_t)n)
             BFAIL("%lld bytes of data for %lld entries of %d x %d bytes", (long long)border, (long long)n,
                   b->len, b->elsize);
         return 0;

@@ -461,6 +461,20 @@ static void test_damaged(void) {
     }
     read_all(p, "events", "Muon_Px", err, sizeof err);
     expect("damaged_entry_offset", err, p, "branch 'Muon_Px', basket 0", "entry offsets are damaged");
+    /* a count that disagrees with the jagged branch's entry offsets */
+    snprintf(p, sizeof p, "%s/count.root", tmpdir);
+    copy_file(DIR "uproot-HZZ-uncompressed.root", p);
+    s = basket_pos(p, "NMuon", &keylen);
+    poke(p, (long)(s + keylen + 3), 0x01);                /* event 0: 2 muons -> 3 */
+    {
+        static const char *const px[] = { "Px" };
+        aedl_objsel m = { "Muon", 2, NULL, px, 1, 0 };
+        const char *cf[] = { p };
+        aedl_selection cs = { .files = cf, .nfiles = 1, .tree = "events", .objs = &m, .nobjs = 1 };
+        aedl_selected co;
+        CHECK(aedl_select(&cs, &co, err, sizeof err) != 0, "damaged_count_fails", "no error");
+        expect("damaged_count_names_both", err, p, "'Muon_Px' has 2 values at event 0", "count 'NMuon' says 3");
+    }
     /* the tree's key points past the end of the file (top directory key list) */
     snprintf(p, sizeof p, "%s/key.root", tmpdir);
     copy_file(DIR "uproot-HZZ-uncompressed.root", p);
