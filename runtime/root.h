@@ -106,4 +106,7 @@ void rt_reader_free(rt_reader *r);
 /* Decompresses the ROOT blocks in src (srclen bytes) into dst (exactly dstlen bytes).
    -1 with err saying what is wrong ("LZ4 checksum mismatch", "unknown compression 'QQ'"). */
 int rt_unzip(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen, char *err, size_t errlen);
+/* The uncompressed size the block headers in src announce (before allocating
+   for it): 0, or -1 when the headers do not fit in srclen. */
+int rt_unzip_size(const uint8_t *src, size_t srclen, size_t *total);
 #endif

@@ -93,6 +93,13 @@ static uint8_t *read_object(const rfile *f, const rt_key *k, size_t *n, char *er
         return NULL;
     }
     if ((size_t)k->objlen <= stored) { *n = stored; return raw; }
+    size_t announced;
+    if (rt_unzip_size(raw, stored, &announced) || announced < (size_t)k->objlen) {
+        free(raw);
+        rt_fail(err, errlen, "%s: '%s' (%s) is damaged: its compressed blocks do not hold its %d bytes",
+                f->path, k->name, k->cls, k->objlen);
+        return NULL;
+    }
     uint8_t *obj = xmalloc((size_t)k->objlen);
     char why[256];
     if (rt_unzip(raw, stored, obj, (size_t)k->objlen, why, sizeof why)) {

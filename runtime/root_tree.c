@@ -471,6 +471,7 @@ int rt_basket_read(const rt_tree *t, const rt_branch *b, int ib, rt_basket *bk, 
         }
         rb_skip(&kb, (size_t)k.keylen);
         if (kb.bad || (size_t)border > kb.n - kb.i) BFAIL("its data are cut off (%lld bytes)", (long long)border);
+        if ((size_t)n > b->embedded_len) BFAIL("%lld entries in %zu bytes", (long long)n, b->embedded_len);
         objlen = (size_t)border;
         need = objlen + 16 + ((size_t)n + 1) * sizeof(int32_t);
         if (*cap < need) { *bufp = xrealloc(*bufp, need); *cap = need; }
@@ -478,7 +479,12 @@ int rt_basket_read(const rt_tree *t, const rt_branch *b, int ib, rt_basket *bk, 
         memcpy(obj, kb.p + kb.i, objlen);
     } else {
         objlen = (size_t)k.objlen;
-        size_t stored = (size_t)(bytes - k.keylen);
+        size_t stored = (size_t)(bytes - k.keylen), announced;
+        if (objlen > stored && (rt_unzip_size(raw + k.keylen, stored, &announced) || announced < objlen)) {
+            free(raw);
+            BFAIL("its compressed blocks do not hold its %zu bytes", objlen);
+        }
+        if ((size_t)n > objlen + stored) { free(raw); BFAIL("%lld entries in %zu bytes", (long long)n, objlen); }
         need = objlen + 16 + ((size_t)n + 1) * sizeof(int32_t);
         if (*cap < need) { *bufp = xrealloc(*bufp, need); *cap = need; }
         obj = *bufp;

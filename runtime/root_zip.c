@@ -46,6 +46,22 @@ static int inflate_lzma(const uint8_t *src, size_t n, uint8_t *dst, size_t m) {
     return rc == LZMA_OK && out == m ? 0 : -1;
 }
 
+int rt_unzip_size(const uint8_t *src, size_t srclen, size_t *total) {
+    size_t in = 0;
+    *total = 0;
+    while (in < srclen) {
+        if (srclen - in < 9) return -1;
+        const uint8_t *h = src + in;
+        size_t c = (size_t)h[3] | (size_t)h[4] << 8 | (size_t)h[5] << 16;
+        size_t u = (size_t)h[6] | (size_t)h[7] << 8 | (size_t)h[8] << 16;
+        in += 9;
+        if (c > srclen - in) return -1;
+        in += c;
+        *total += u;
+    }
+    return 0;
+}
+
 int rt_unzip(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen, char *err, size_t errlen) {
     size_t in = 0, out = 0;
     int block = 0;
