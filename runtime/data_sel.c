@@ -146,13 +146,16 @@ static size_t add_col(file_cols *f, const char *name, int role, const char *kind
 }
 
 /* The count branch of a kind: "nFatJet"; in a ROOT tree without it, the leaf
-   count of the kind's first variable (HZZ-style "NMuon"). */
+   count of the kind's variable, or of any KIND_ branch (HZZ-style "NMuon"). */
 static void count_name(file_cols *f, const char *kind, const char *var, char *out, size_t cap) {
     snprintf(out, cap, "n%s", kind);
-    if (!f->root || rt_branch_find(&f->t, out) || !var) return;
+    if (!f->root || rt_branch_find(&f->t, out)) return;
     char vn[300];
-    snprintf(vn, sizeof vn, "%s_%s", kind, var);
-    const rt_branch *b = rt_branch_find(&f->t, vn);
+    snprintf(vn, sizeof vn, "%s_%s", kind, var ? var : "");
+    const rt_branch *b = var ? rt_branch_find(&f->t, vn) : NULL;
+    size_t kl = strlen(vn);
+    for (int i = 0; !b && !var && i < f->t.nbranches; i++)
+        if (!strncmp(f->t.br[i].name, vn, kl) && f->t.br[i].count) b = &f->t.br[i];
     if (b && b->count && rt_branch_find(&f->t, b->count)) snprintf(out, cap, "%s", b->count);
 }
 

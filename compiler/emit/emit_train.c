@@ -1264,13 +1264,19 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
     if (selection) {
         put_selection(o, M, d);
         put_files(o, M, "train", &d->train);
-        for (int i = 0; i < d->nsignals; i++) put_files(o, M, d->signals[i].name, &d->signals[i].src);
+        for (int i = 0; i < d->nsignals; i++) {
+            char tag[300];
+            snprintf(tag, sizeof tag, "signal_%s", d->signals[i].name);
+            put_files(o, M, tag, &d->signals[i].src);
+        }
     }
     if (d->nsignals) {
         fprintf(o, "static const aedl_source %s_signals[%d] = {\n", M, d->nsignals);
         for (int i = 0; i < d->nsignals; i++) {
             fprintf(o, "    ");
-            put_source(o, M, d->signals[i].name, d->signals[i].name, &d->signals[i].src);
+            char tag[300];
+            snprintf(tag, sizeof tag, "signal_%s", d->signals[i].name);
+            put_source(o, M, tag, d->signals[i].name, &d->signals[i].src);
             fprintf(o, ",\n");
         }
         fprintf(o, "};\n");

@@ -86,3 +86,30 @@ sed -e 's|Muon(4, \[pt, eta, phi\])|Muon(4, [pt, eta, phii])|' -e 's|"\.\./\.\./
 "$AEDLC" run "$W/br.aedl" -o "$W/br" -- --quiet > "$W/br.out" 2> "$W/br.err"; st=$?
 check run_missing_branch "exit $st: $(head -c 400 "$W/br.err")" \
   sh -c "[ $st -eq 1 ] && grep -q \"no branch 'Muon_phii' (a variable of object kind 'Muon'); did you mean 'Muon_phi'?\" '$W/br.err'"
+
+# ---- a glob of files is one data set; a signal read with the same selection
+cat > "$W/glob.aedl" <<AEDL
+model m {
+  input x[6] : fixed<16, 8>
+  dense out(6)
+}
+data d {
+  train = root("$PWD/../shared/testdata/root/uproot-HZZ-*.root", tree = "events")
+  signal zz = root(["$PWD/../shared/testdata/root/uproot-HZZ.root"], tree = "events")
+  objects = [Muon(2, [Px, Py, Pz], sort = Px)]
+  cut = [Muon(1)]
+  flatten = true
+}
+train {
+  epochs = 1
+  batch = 256
+  metrics = [auc]
+}
+AEDL
+"$AEDLC" run "$W/glob.aedl" -o "$W/glob" -- > "$W/glob.out" 2> "$W/glob.err"; st=$?
+# 5 files of 2421 events; events with at least one muon: the cut keeps the same per file
+check glob_and_signal_run "exit $st: $(tail -n 3 "$W/glob.err")" test "$st" -eq 0
+check glob_five_files "$(grep -c 'events read' "$W/glob.err") file lines" test "$(grep -c 'data train: .*uproot-HZZ-.*events read' "$W/glob.err")" -eq 5
+n1=$(grep 'data zz: ' "$W/glob.err" | sed 's/.*read, \([0-9]*\) kept/\1/')
+nt=$(grep '^data: ' "$W/glob.err" | sed 's/^data: \([0-9]*\) events.*/\1/')
+check glob_events_five_times_one_file "train $nt, signal $n1" test -n "$n1" -a "$nt" = "$((5 * n1))"
