@@ -52,7 +52,9 @@ CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) $
             -DAEDL_VERSION='"$(VERSION)"'
 CXXFLAGS += -std=c++14 -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(HDF5_LIBS) $(BLAS_LIBS) $(JANSSON_LIBS) -lm
+# The ROOT reader's decompressors (runtime/root_zip.c).
+ROOT_LIBS = $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) $(XXHASH_LIBS)
+LDLIBS   += $(HDF5_LIBS) $(BLAS_LIBS) $(JANSSON_LIBS) $(ROOT_LIBS) -lm
 
 # Filled by the fragments.
 PROGRAMS     :=

@@ -100,7 +100,9 @@ int aedl_data_load(const aedl_data_spec *sp, aedl_table *out, char *err, size_t 
     if (!sp || !sp->path) return data_err(err, errlen, "data: no source path given");
     data_src s;
     char dsname[300];
-    if (sp->kind == AEDL_SRC_HDF5) {
+    if (sp->sel) {
+        if (src_sel_open(&s, sp, err, errlen)) return -1;
+    } else if (sp->kind == AEDL_SRC_HDF5) {
         if (src_h5_open(&s, sp->path, sp->dataset, err, errlen)) return -1;
         snprintf(dsname, sizeof dsname, "dataset '%s'", sp->dataset);
         s.name = dsname;

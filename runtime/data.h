@@ -33,7 +33,11 @@
 
 #define AEDL_MAX_RANK 8
 
-typedef enum { AEDL_SRC_HDF5 = 1, AEDL_SRC_CSV = 2 } aedl_src_kind;
+/* AEDL_SRC_ROOT: ROOT files (data_sel.h); .sel says the tree, the files and the
+   object selection.  AEDL_SRC_HDF5 with .sel: HDF5 files with NanoAOD-style
+   jagged columns, the same selection. */
+typedef enum { AEDL_SRC_HDF5 = 1, AEDL_SRC_CSV = 2, AEDL_SRC_ROOT = 3 } aedl_src_kind;
+struct aedl_selection_s;
 
 typedef struct {
     aedl_src_kind kind;
@@ -48,6 +52,7 @@ typedef struct {
     const size_t *input_shape;    /* the model input per event; NULL = no check */
     int input_rank;
     int want_mask;                /* 1: also fill .mask */
+    const struct aedl_selection_s *sel; /* an object selection (data_sel.h); NULL: a dense dataset */
 } aedl_data_spec;
 
 /* A table of events.  The loader's table owns its memory; aedl_split returns views. */

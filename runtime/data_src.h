@@ -28,6 +28,8 @@ typedef struct {
 /* Each returns 0, or -1 with a message in err naming the file. */
 int  src_h5_open(data_src *s, const char *path, const char *dataset, char *err, size_t errlen);
 int  src_csv_open(data_src *s, const char *path, char *err, size_t errlen);
+/* The selected events of an object selection (data_sel.c), in memory like CSV. */
+int  src_sel_open(data_src *s, const aedl_data_spec *sp, char *err, size_t errlen);
 /* Rows [r0, r0+nrows) (nrows <= s->block), (nrows, rowlen); valid until the next call. */
 const float *src_read(data_src *s, size_t r0, size_t nrows, char *err, size_t errlen);
 /* HDF5: element elem (row-major within the event) of event, read as a double

@@ -589,6 +589,48 @@ static double mean_of(const float *s, size_t n) {
     return n ? a / (double)n : NAN;
 }
 
+/* "data": the training files and, with an object selection, what it keeps. */
+static void json_data(FILE *j, const aedl_train_cfg *c) {
+    const aedl_source *s = &c->train;
+    fprintf(j, ",\n  \"data\": { \"name\": ");
+    json_str(j, c->data_name);
+    fprintf(j, ", \"kind\": \"%s\", \"files\": [",
+            s->kind == AEDL_SRC_ROOT ? "root" : s->kind == AEDL_SRC_CSV ? "csv" : "hdf5");
+    if (s->nfiles)
+        for (int i = 0; i < s->nfiles; i++) { fprintf(j, "%s", i ? ", " : ""); json_str(j, s->files[i]); }
+    else
+        json_str(j, s->path);
+    fprintf(j, "]");
+    if (s->tree) { fprintf(j, ", \"tree\": "); json_str(j, s->tree); }
+    if (s->dataset) { fprintf(j, ", \"dataset\": "); json_str(j, s->dataset); }
+    const aedl_selection *sel = c->selection;
+    if (sel) {
+        fprintf(j, ", \"objects\": [");
+        for (int k = 0; k < sel->nobjs; k++) {
+            const aedl_objsel *o = &sel->objs[k];
+            fprintf(j, "%s{ \"kind\": ", k ? ", " : "");
+            json_str(j, o->kind);
+            fprintf(j, ", \"n\": %d, \"variables\": [", o->n);
+            for (int v = 0; v < o->nvars; v++) { fprintf(j, "%s", v ? ", " : ""); json_str(j, o->vars[v]); }
+            fprintf(j, "], \"sort_by\": ");
+            if (o->sort_by) json_str(j, o->sort_by); else fprintf(j, "null");
+            fprintf(j, ", \"pad\": %.17g }", o->pad);
+        }
+        fprintf(j, "], \"scalars\": [");
+        for (int i = 0; i < sel->nscalars; i++) { fprintf(j, "%s", i ? ", " : ""); json_str(j, sel->scalars[i]); }
+        fprintf(j, "], \"cuts\": [");
+        for (int i = 0; i < sel->ncuts; i++) {
+            fprintf(j, "%s{ \"kind\": ", i ? ", " : "");
+            json_str(j, sel->cuts[i].kind);
+            fprintf(j, ", \"min\": %d, \"variable\": ", sel->cuts[i].min);
+            if (sel->cuts[i].var) json_str(j, sel->cuts[i].var); else fprintf(j, "null");
+            fprintf(j, ", \"above\": %.17g }", sel->cuts[i].above);
+        }
+        fprintf(j, "]");
+    }
+    fprintf(j, " }");
+}
+
 static int write_summary(evalctx *E) {
     aedl_run *r = E->r;
     const aedl_train_cfg *c = r->cfg;
@@ -606,6 +648,7 @@ static int write_summary(evalctx *E) {
     json_str(j, r->loc.aedl_file);
     fprintf(j, ",\n  \"weights\": ");
     json_str(j, r->opt.weights_path);
+    json_data(j, c);
     fprintf(j, ",\n  \"epochs\": %d,\n  \"stopped\": ", r->st.epoch);
     if (r->st.stop_reason[0]) json_str(j, r->st.stop_reason);
     else fprintf(j, "null");

@@ -48,6 +48,9 @@ static void usage(FILE *f, const aedl_run *r) {
         "                written by training or by aedlc import) instead of the init\n"
         "  --quiet       print only errors and the final summary\n"
         "  --no-eval     train and write the weights only: no evaluation, no firmware\n"
+        "  --write-data FILE.h5|FILE.csv\n"
+        "                write the training events after the object selection and\n"
+        "                padding (before scaling), a named column each, and stop\n"
         "  -o DIR        output folder (default: %s)\n"
         "  --aedl FILE   the .aedl file this program was made from (default: %s)\n"
         "  --help        this text\n",
@@ -99,6 +102,10 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
         }
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) r->opt.quiet = 1;
         else if (!strcmp(a, "--no-eval")) r->opt.no_eval = 1;
+        else if (!strcmp(a, "--write-data")) {
+            if (!has_val) { fprintf(stderr, "%s: error: --write-data needs a file (.h5 or .csv)\n", aedl_progname); return 2; }
+            r->opt.write_data = argv[++i];
+        }
         else if (!strcmp(a, "-o")) {
             if (!has_val) { fprintf(stderr, "%s: error: -o needs a folder\n", aedl_progname); return 2; }
             r->opt.outdir = argv[++i];
@@ -132,9 +139,24 @@ static char *path_in(const char *dir, const char *name) {
 
 /* ---------------------------------------------------------------- data */
 
+/* Progress of an object selection: a line per file read. */
+static void selection_progress(void *arg, const char *file, long long read, long long kept) {
+    const aedl_source *s = arg;
+    fprintf(stderr, "%s: data %s: %s: %lld events read, %lld kept\n", aedl_progname, s->name, file, read, kept);
+}
+
 static void load_source(const aedl_model_def *d, const aedl_train_cfg *c, const aedl_run_opts *o,
                         const aedl_source *s, int is_train, aedl_table *t) {
     size_t shape = (size_t)d->n_in;
+    aedl_selection sel;
+    if (c->selection) {
+        sel = *c->selection;
+        sel.files = s->files;
+        sel.nfiles = s->nfiles;
+        sel.tree = s->tree;
+        sel.progress = o->quiet ? NULL : selection_progress;
+        sel.progress_arg = (void *)s;
+    }
     aedl_data_spec sp = {
         .kind = s->kind, .path = s->path, .dataset = s->dataset,
         .features = c->nfeatures ? c->features : NULL, .nfeatures = (size_t)c->nfeatures,
@@ -143,6 +165,7 @@ static void load_source(const aedl_model_def *d, const aedl_train_cfg *c, const 
         .shuffle = is_train, .seed = (uint64_t)o->seed,
         .input_shape = &shape, .input_rank = 1,
         .want_mask = c->loss == AEDL_LOSS_MASKED_MSE || c->score == AEDL_LOSS_MASKED_MSE,
+        .sel = c->selection ? &sel : NULL,
     };
     char err[1024];
     if (aedl_data_load(&sp, t, err, sizeof err) != 0) aedl_fatal("%s", err);
@@ -643,6 +666,30 @@ static void free_run(aedl_run *r) {
     aedl_warnings_free(&r->warn);
 }
 
+/* --write-data: the training source's events after the selection. */
+static int write_data(aedl_run *r) {
+    const aedl_train_cfg *c = r->cfg;
+    if (!c->selection) {
+        fprintf(stderr, "%s: error: --write-data writes the events of an object selection; data block '%s' "
+                "reads a dense dataset (%s) as it is\n", aedl_progname, c->data_name, c->train.path);
+        return 1;
+    }
+    aedl_selection sel = *c->selection;
+    sel.files = c->train.files;
+    sel.nfiles = c->train.nfiles;
+    sel.tree = c->train.tree;
+    sel.progress = r->opt.quiet ? NULL : selection_progress;
+    sel.progress_arg = (void *)&c->train;
+    char err[1500];
+    size_t n;
+    if (aedl_select_write(&sel, r->opt.write_data, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: error: %s\n", aedl_progname, err);
+        return 1;
+    }
+    printf("%s: %zu events, %zu columns\n", r->opt.write_data, n, aedl_select_rowlen(&sel));
+    return 0;
+}
+
 int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int argc, char **argv) {
     aedl_run run, *r = &run;
     memset(r, 0, sizeof run);
@@ -652,6 +699,11 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     aedl_locate(&r->loc, cfg, argc > 0 ? argv[0] : NULL);
     int st = parse_options(r, argc, argv);
     if (st >= 0) { aedl_locate_free(&r->loc, r->cfg); return st; }
+    if (r->opt.write_data) {
+        st = write_data(r);
+        aedl_locate_free(&r->loc, r->cfg);
+        return st;
+    }
     r->work.blas_threads = r->opt.threads > 0 ? r->opt.threads : openblas_get_num_threads();
     if (aedl_mkdirs(r->opt.outdir) != 0) aedl_fatal("cannot create %s: %s", r->opt.outdir, strerror(errno));
     char lock_err[4300];

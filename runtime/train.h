@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "data.h"
+#include "data_sel.h"
 #include "prune.h"
 #include "rng.h"
 #include "train_par.h"
@@ -98,6 +99,9 @@ typedef struct {
     aedl_src_kind kind;         /* data.h */
     const char *path;           /* absolute */
     const char *dataset;        /* HDF5 */
+    const char *const *files;   /* with the data block's selection: files or globs, in order */
+    int nfiles;
+    const char *tree;           /* ROOT */
 } aedl_source;
 
 typedef enum { AEDL_LOSS_MSE, AEDL_LOSS_MASKED_MSE } aedl_loss_kind;
@@ -108,6 +112,7 @@ typedef struct {
     const char *data_name;
     aedl_source train;
     const aedl_source *signals; int nsignals;
+    const aedl_selection *selection;      /* objects, scalars, cuts (files and tree: per source); or NULL */
     const int *features; int nfeatures;   /* nfeatures 0: all */
     int flatten;
     long limit;                 /* -1: all */

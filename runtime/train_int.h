@@ -24,6 +24,7 @@ typedef struct {
     long limit, seed;
     const char *outdir;
     const char *init_weights;   /* --weights FILE: the starting point, or NULL */
+    const char *write_data;     /* --write-data FILE: write the selected events there and stop */
     char *ckpt_path, *weights_path;
 } aedl_run_opts;
 

@@ -12,9 +12,15 @@ TESTS_AEDLC_LINK = $(CC) $(CFLAGS) -Itests -MMD -MP $< -o $@ $(LDFLAGS) $(AEDLC_
 
 # ---- data: the generator and the loader (tests/data/); in `make bench`
 # generator and loader throughput, loader peak memory.
-TEST_BINS += $(BUILD)/tests/data/test_gen $(BUILD)/tests/data/test_data
+TEST_BINS += $(BUILD)/tests/data/test_gen $(BUILD)/tests/data/test_data $(BUILD)/tests/data/test_root
+# ROOT files through the language: examples/cms_opendata.aedl trains on the shared
+# NanoAOD slice, --write-data, data-block and file errors.
+TEST_SCRIPTS += tests/data/root_flow.sh
 bench: $(BUILD)/tests/data/bench_data
 BENCH_CMDS += '$(BUILD)/tests/data/bench_data'
+# The ROOT reader per compression: 1M events x the selection (events/s, MB/s, peak memory).
+bench: $(BUILD)/tests/data/bench_root
+BENCH_CMDS += '$(BUILD)/tests/data/bench_root'
 # The emulator's speed with calls of 65536 events (input and output stream
 # through memory); the prec section runs the default (4096 per call, as evalrun).
 BENCH_CMDS += '$(BUILD)/tests/prec/bench_emu 2000000 65536'
@@ -154,7 +160,7 @@ $(FUZZ_PREC_DIR)/fuzz_prec: tests/fuzz/fuzz_prec.c tests/fuzz/front_run.h compil
 	  -fno-sanitize-recover=undefined $(INCLUDES) -Itests/fuzz -I$(FUZZ_PREC_DIR)/gen \
 	  $(HDF5_CFLAGS) $(BLAS_CFLAGS) -DAEDL_VERSION='"$(VERSION)"' tests/fuzz/fuzz_prec.c \
 	  $(AEDLC_SRCS) $(LIB_SRCS) $(RT_SRCS) $(FUZZ_PREC_DIR)/gen/lexer.c $(FUZZ_PREC_DIR)/gen/parser.c \
-	  -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm
+	  -o $@ $(HDF5_LIBS) $(BLAS_LIBS) $(JANSSON_LIBS) $(ROOT_LIBS) -lm
 
 # The front end against hostile inputs (deep import chains, 100,000
 # declarations and layers, imports that are not regular files, -o /), and in
@@ -177,7 +183,25 @@ $(FUZZ_DATA_DIR)/fuzz_data: tests/fuzz/fuzz_data.c $(LIB_SRCS) $(RT_SRCS) | $(DE
 	@mkdir -p $(FUZZ_DATA_DIR)
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -Ilib -Iruntime $(HDF5_CFLAGS) $(BLAS_CFLAGS) tests/fuzz/fuzz_data.c \
-	  $(LIB_SRCS) $(RT_SRCS) -o $@ $(HDF5_LIBS) $(BLAS_LIBS) -lm -lpthread
+	  $(LIB_SRCS) $(RT_SRCS) -o $@ $(HDF5_LIBS) $(BLAS_LIBS) $(ROOT_LIBS) -lm -lpthread
+
+# `make fuzz-root` (part of `make fuzz`): libFuzzer over the ROOT reader and the
+# object selection (tests/fuzz/fuzz_root.c), built with clang's ASan+UBSan;
+# FUZZ_TIME seconds, seeded with the six shared HZZ files.  Crashes are saved as
+# $(BUILD)/fuzz-root/crash-*.
+FUZZ_ROOT_DIR := $(BUILD)/fuzz-root
+.PHONY: fuzz-root
+fuzz: fuzz-root
+fuzz-root: $(FUZZ_ROOT_DIR)/fuzz_root
+	@mkdir -p $(FUZZ_ROOT_DIR)/corpus $(FUZZ_ROOT_DIR)/seed
+	cp -f ../shared/testdata/root/uproot-HZZ*.root $(FUZZ_ROOT_DIR)/seed/
+	cd $(FUZZ_ROOT_DIR) && ./fuzz_root -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	  -max_len=800000 corpus seed
+$(FUZZ_ROOT_DIR)/fuzz_root: tests/fuzz/fuzz_root.c $(LIB_SRCS) $(RT_SRCS) | $(DEPS_OK)
+	@mkdir -p $(FUZZ_ROOT_DIR)
+	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -Ilib -Iruntime $(HDF5_CFLAGS) $(BLAS_CFLAGS) tests/fuzz/fuzz_root.c \
+	  $(LIB_SRCS) $(RT_SRCS) -o $@ $(HDF5_LIBS) $(BLAS_LIBS) $(ROOT_LIBS) -lm -lpthread
 
 # ---- sema: every ```aedl block of docs/language.md and every example and
 # stdlib file compile (the goldens of tests/parse and tests/errors/sem_* run

@@ -1396,14 +1396,82 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     fprintf(o, "    .backward_rows = %s_backward_rows, .finish = %s_finish,\n};\n\n", M, M);
 }
 
-static void put_source(FILE *o, const char *name, const IrSource *s) {
+/* The files of a source read through the object selection: M_TAG_files. */
+static void put_files(FILE *o, const char *M, const char *tag, const IrSource *s) {
+    if (!s->nfiles) return;
+    fprintf(o, "static const char *const %s_%s_files[%d] = {", M, tag, s->nfiles);
+    for (int i = 0; i < s->nfiles; i++) {
+        fprintf(o, "%s ", i ? "," : "");
+        put_cstr(o, s->files[i]);
+    }
+    fprintf(o, " };\n");
+}
+
+static void put_source(FILE *o, const char *M, const char *tag, const char *name, const IrSource *s) {
     fprintf(o, "{ .name = ");
     put_cstr(o, name);
-    fprintf(o, ", .kind = %s, .path = ", s->kind == SRC_HDF5 ? "AEDL_SRC_HDF5" : "AEDL_SRC_CSV");
+    fprintf(o, ", .kind = %s, .path = ",
+            s->kind == SRC_HDF5 ? "AEDL_SRC_HDF5" : s->kind == SRC_ROOT ? "AEDL_SRC_ROOT" : "AEDL_SRC_CSV");
     put_cstr(o, s->path);
     fprintf(o, ", .dataset = ");
     put_cstr(o, s->dataset);
+    if (s->nfiles) {
+        fprintf(o, ", .files = %s_%s_files, .nfiles = %d, .tree = ", M, tag, s->nfiles);
+        put_cstr(o, s->tree);
+    }
     fprintf(o, " }");
+}
+
+/* The data block's object selection (data_sel.h): M_objects, M_scalars, M_cuts, M_selection. */
+static void put_selection(FILE *o, const char *M, const IrData *d) {
+    for (int k = 0; k < d->nobjects; k++) {
+        const IrObjects *b = &d->objects[k];
+        fprintf(o, "static const char *const %s_%s_vars[%d] = {", M, b->kind, b->nvars);
+        for (int v = 0; v < b->nvars; v++) {
+            fprintf(o, "%s ", v ? "," : "");
+            put_cstr(o, b->vars[v]);
+        }
+        fprintf(o, " };\n");
+    }
+    if (d->nobjects) {
+        fprintf(o, "static const aedl_objsel %s_objects[%d] = {\n", M, d->nobjects);
+        for (int k = 0; k < d->nobjects; k++) {
+            const IrObjects *b = &d->objects[k];
+            int line = 0, col = 0;
+            if (b->loc.file >= 0) src_linecol(b->loc.file, b->loc.start, &line, &col);
+            fprintf(o, "    { .kind = ");
+            put_cstr(o, b->kind);
+            fprintf(o, ", .n = %d, .sort_by = ", b->n);
+            put_cstr(o, b->sort_by);
+            fprintf(o, ", .vars = %s_%s_vars, .nvars = %d, .pad = %s },   /* line %d */\n", M, b->kind, b->nvars,
+                    num(b->pad), line);
+        }
+        fprintf(o, "};\n");
+    }
+    if (d->nscalars) {
+        fprintf(o, "static const char *const %s_scalars[%d] = {", M, d->nscalars);
+        for (int i = 0; i < d->nscalars; i++) {
+            fprintf(o, "%s ", i ? "," : "");
+            put_cstr(o, d->scalars[i]);
+        }
+        fprintf(o, " };\n");
+    }
+    if (d->ncuts) {
+        fprintf(o, "static const aedl_evcut %s_cuts[%d] = {\n", M, d->ncuts);
+        for (int i = 0; i < d->ncuts; i++) {
+            fprintf(o, "    { .kind = ");
+            put_cstr(o, d->cuts[i].kind);
+            fprintf(o, ", .min = %d, .var = ", d->cuts[i].min);
+            put_cstr(o, d->cuts[i].var);
+            fprintf(o, ", .above = %s },\n", num(d->cuts[i].above));
+        }
+        fprintf(o, "};\n");
+    }
+    fprintf(o, "static const aedl_selection %s_selection = {", M);
+    if (d->nobjects) fprintf(o, " .objs = %s_objects, .nobjs = %d,", M, d->nobjects);
+    if (d->nscalars) fprintf(o, " .scalars = %s_scalars, .nscalars = %d,", M, d->nscalars);
+    if (d->ncuts) fprintf(o, " .cuts = %s_cuts, .ncuts = %d,", M, d->ncuts);
+    fprintf(o, " };\n");
 }
 
 static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel) {
@@ -1415,11 +1483,23 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
     if (t->loc.file >= 0) src_linecol(t->loc.file, t->loc.start, &line, &col);
     fprintf(o, "/* ---- the data and train blocks (%s:%d), and how to regenerate the firmware ---- */\n",
             base_name(g->p->main_file), line);
+    bool selection = d->nobjects || d->nscalars;
+    if (selection) {
+        put_selection(o, M, d);
+        put_files(o, M, "train", &d->train);
+        for (int i = 0; i < d->nsignals; i++) {
+            char tag[300];
+            snprintf(tag, sizeof tag, "signal_%s", d->signals[i].name);
+            put_files(o, M, tag, &d->signals[i].src);
+        }
+    }
     if (d->nsignals) {
         fprintf(o, "static const aedl_source %s_signals[%d] = {\n", M, d->nsignals);
         for (int i = 0; i < d->nsignals; i++) {
             fprintf(o, "    ");
-            put_source(o, d->signals[i].name, &d->signals[i].src);
+            char tag[300];
+            snprintf(tag, sizeof tag, "signal_%s", d->signals[i].name);
+            put_source(o, M, tag, d->signals[i].name, &d->signals[i].src);
             fprintf(o, ",\n");
         }
         fprintf(o, "};\n");
@@ -1448,8 +1528,9 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
     fprintf(o, "    .data_name = ");
     put_cstr(o, d->name);
     fprintf(o, ",\n    .train = ");
-    put_source(o, "train", &d->train);
+    put_source(o, M, "train", "train", &d->train);
     fprintf(o, ",\n");
+    if (selection) fprintf(o, "    .selection = &%s_selection,\n", M);
     if (d->nsignals) fprintf(o, "    .signals = %s_signals, .nsignals = %d,\n", M, d->nsignals);
     if (d->has_features && d->nfeatures) fprintf(o, "    .features = %s_features, .nfeatures = %d,\n", M, d->nfeatures);
     fprintf(o, "    .flatten = %d, .limit = %ld, .validation = %s, .test = %s, .standard_scale = %d, .data_seed = %ld,\n",
@@ -1586,7 +1667,7 @@ static int write_makefile(const char *path, const char *M) {
 #else
     fprintf(o, "SANFLAGS ?=\n");
 #endif
-    fprintf(o, "PKGS     := hdf5 openblas\n");
+    fprintf(o, "PKGS     := hdf5 openblas zlib liblzma liblz4 libzstd libxxhash\n");
     fprintf(o, "CFLAGS   ?= -O2 -g\n");
     fprintf(o, "override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(if $(WERROR),-Werror) \\\n");
     fprintf(o, "                   $(SANFLAGS) -I$(AEDL_INC) -I$(AEDL_INC)/../lib $(shell pkg-config --cflags $(PKGS))\n");

@@ -132,15 +132,38 @@ typedef struct IrModel {
 
 /* ---- data ------------------------------------------------------------------ */
 
-typedef enum { SRC_HDF5, SRC_CSV } IrSourceKind;
+typedef enum { SRC_HDF5, SRC_CSV, SRC_ROOT } IrSourceKind;
 
 typedef struct {
     IrSourceKind kind;
     const char *path;           /* absolute (resolved against the .aedl file's folder) */
     const char *written_path;   /* as written, for messages and the dump */
-    const char *dataset;        /* HDF5 */
+    const char *dataset;        /* HDF5; NULL with an object selection (jagged columns) */
+    const char **files;         /* ROOT, HDF5 with a selection: paths or globs, absolute; files[0] = path */
+    const char **written_files;
+    int nfiles;
+    const char *tree;           /* ROOT */
     Loc loc;
 } IrSource;
+
+/* `objects = [FatJet(6, [pt, eta, phi], sort = pt, pad = 0), ...]` */
+typedef struct {
+    const char *kind;
+    int n;
+    const char **vars; int nvars;
+    const char *sort_by;        /* NULL: stored order */
+    double pad;
+    Loc loc;
+} IrObjects;
+
+/* `cut = [Muon(1, pt, above = 20)]`: at least min objects with var > above. */
+typedef struct {
+    const char *kind;
+    int min;
+    const char *var;            /* NULL: any object */
+    double above;
+    Loc loc;
+} IrCut;
 
 typedef struct {
     const char *name;
@@ -161,6 +184,9 @@ typedef struct IrData {
     double validation, test;            /* fractions */
     IrScale scale;
     long seed;
+    IrObjects *objects; int nobjects;   /* an object selection (ROOT, jagged HDF5) */
+    const char **scalars; int nscalars;
+    IrCut *cuts; int ncuts;
 } IrData;
 
 /* ---- train ------------------------------------------------------------------ */

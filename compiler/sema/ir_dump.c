@@ -225,10 +225,47 @@ static void dump_model(FILE *o, const IrModel *m) {
 }
 
 static void put_source(FILE *o, const IrSource *s) {
-    fputs(s->kind == SRC_HDF5 ? "hdf5(" : "csv(", o);
-    put_str(o, s->written_path ? s->written_path : "");
-    if (s->kind == SRC_HDF5) { fputs(", ", o); put_str(o, s->dataset ? s->dataset : ""); }
+    fputs(s->kind == SRC_HDF5 ? "hdf5(" : s->kind == SRC_ROOT ? "root(" : "csv(", o);
+    if (s->nfiles > 1) fputc('[', o);
+    for (int i = 0; i < (s->nfiles ? s->nfiles : 1); i++) {
+        if (i) fputs(", ", o);
+        put_str(o, s->nfiles ? s->written_files[i] : s->written_path ? s->written_path : "");
+    }
+    if (s->nfiles > 1) fputc(']', o);
+    if (s->kind == SRC_HDF5 && s->dataset) { fputs(", ", o); put_str(o, s->dataset); }
+    if (s->kind == SRC_ROOT) { fputs(", tree = ", o); put_str(o, s->tree); }
     fputc(')', o);
+}
+
+static void dump_selection(FILE *o, const IrData *d) {
+    if (d->nobjects) {
+        fputs("  objects = [", o);
+        for (int i = 0; i < d->nobjects; i++) {
+            const IrObjects *b = &d->objects[i];
+            fprintf(o, "%s%s(%d, [", i ? ", " : "", b->kind, b->n);
+            for (int v = 0; v < b->nvars; v++) fprintf(o, "%s%s", v ? ", " : "", b->vars[v]);
+            fputs("]", o);
+            if (b->sort_by) fprintf(o, ", sort = %s", b->sort_by);
+            fputs(", pad = ", o);
+            put_num(o, b->pad);
+            fputs(")", o);
+        }
+        fputs("]\n", o);
+    }
+    if (d->nscalars) {
+        fputs("  scalars = [", o);
+        for (int i = 0; i < d->nscalars; i++) fprintf(o, "%s%s", i ? ", " : "", d->scalars[i]);
+        fputs("]\n", o);
+    }
+    if (d->ncuts) {
+        fputs("  cut = [", o);
+        for (int i = 0; i < d->ncuts; i++) {
+            fprintf(o, "%s%s(%d", i ? ", " : "", d->cuts[i].kind, d->cuts[i].min);
+            if (d->cuts[i].var) { fprintf(o, ", %s, above = ", d->cuts[i].var); put_num(o, d->cuts[i].above); }
+            fputs(")", o);
+        }
+        fputs("]\n", o);
+    }
 }
 
 static void dump_data(FILE *o, const IrData *d) {
@@ -240,6 +277,7 @@ static void dump_data(FILE *o, const IrData *d) {
         put_source(o, &d->signals[i].src);
         fputc('\n', o);
     }
+    dump_selection(o, d);
     if (d->has_features) {
         fputs("  features = [", o);
         for (int i = 0; i < d->nfeatures; i++) fprintf(o, "%s%d", i ? ", " : "", d->features[i]);

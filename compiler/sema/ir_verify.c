@@ -148,7 +148,9 @@ void ir_verify(const IrProgram *p) {
     for (int i = 0; i < p->ndatas; i++) {
         const IrData *d = p->datas[i];
         ASSERT_IR(d->train.path && d->train.path[0] == '/');
-        ASSERT_IR(d->train.kind != SRC_HDF5 || d->train.dataset);
+        ASSERT_IR(d->train.kind != SRC_HDF5 || d->train.dataset || d->nobjects || d->nscalars);
+        ASSERT_IR(d->train.kind != SRC_ROOT || (d->train.tree && d->train.nfiles >= 1));
+        for (int k = 0; k < d->nobjects; k++) ASSERT_IR(d->objects[k].n >= 1 && d->objects[k].nvars >= 1);
         for (int s = 0; s < d->nsignals; s++) ASSERT_IR(d->signals[s].name && d->signals[s].src.path[0] == '/');
         ASSERT_IR(d->validation >= 0 && d->test >= 0 && d->validation + d->test < 1);
         ASSERT_IR(!d->has_features || d->nfeatures >= 1);

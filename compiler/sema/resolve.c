@@ -110,7 +110,12 @@ static const Param P_ES[] = {
     {"monitor", T_ENUM, false, "val_loss|loss"}, {"patience", T_INT, false, 0},
     {"min_delta", T_NUM, false, 0}, {"restore_best", T_BOOL, false, 0},
 };
-static const Param P_HDF5[] = { {"path", T_STR, true, 0}, {"dataset", T_STR, true, 0} };
+static const Param P_HDF5[] = { {"path", T_FILES, true, 0}, {"dataset", T_STR, false, 0} };
+static const Param P_ROOT[] = { {"path", T_FILES, true, 0}, {"tree", T_STR, false, 0} };
+static const Param P_OBJECTS[] = {
+    {"n", T_INT, true, 0}, {"vars", T_LIST, true, 0}, {"sort", T_NAME, false, 0}, {"pad", T_NUM, false, 0},
+};
+static const Param P_CUT[] = { {"min", T_INT, true, 0}, {"var", T_NAME, false, 0}, {"above", T_NUM, false, 0} };
 static const Param P_CSV[] = { {"path", T_STR, true, 0} };
 static const Param P_TPR[] = { {"fpr", T_NUM, true, 0} };
 
@@ -129,6 +134,7 @@ static const Sig SIG_POLY = SIG("polynomial_decay", P_POLY);
 static const Sig SIG_ADAM = SIG("adam", P_ADAM);
 static const Sig SIG_HDF5 = SIG("hdf5", P_HDF5);
 static const Sig SIG_CSV = SIG("csv", P_CSV);
+static const Sig SIG_ROOT = SIG("root", P_ROOT);
 
 /* Layers: kind name -> op and parameters. */
 typedef struct { IrOp op; Sig sig; const ArgField *fields; } LayerKind;
@@ -155,11 +161,13 @@ static const Sig METRICS[] = {
 
 /* Blocks. */
 static const Param K_MODEL[] = { {"prune", T_PRUNE, false, 0} };
-enum { DK_TRAIN, DK_SIGNAL, DK_FEATURES, DK_FLATTEN, DK_LIMIT, DK_VALIDATION, DK_TEST, DK_SCALE, DK_SEED };
+enum { DK_TRAIN, DK_SIGNAL, DK_FEATURES, DK_FLATTEN, DK_LIMIT, DK_VALIDATION, DK_TEST, DK_SCALE, DK_SEED,
+       DK_OBJECTS, DK_SCALARS, DK_CUT };
 static const Param K_DATA[] = {
     {"train", T_SOURCE, true, 0}, {"signal", T_SOURCE, false, 0}, {"features", T_FEATURES, false, 0},
     {"flatten", T_BOOL, false, 0}, {"limit", T_INT, false, 0}, {"validation", T_NUM, false, 0},
     {"test", T_NUM, false, 0}, {"scale", T_ENUM, false, "standard|none"}, {"seed", T_INT, false, 0},
+    {"objects", T_LIST, false, 0}, {"scalars", T_LIST, false, 0}, {"cut", T_LIST, false, 0},
 };
 enum { TK_MODEL, TK_DATA, TK_LOSS, TK_OPT, TK_EPOCHS, TK_BATCH, TK_CALLBACKS, TK_SCORE, TK_METRICS };
 static const Param K_TRAIN[] = {
@@ -255,12 +263,13 @@ static const char *expected_text(const Param *p) {
         return arena_printf("one of %s", join_names(v, n, ", "));
     }
     case T_NAME: return "a name";
-    case T_SOURCE: return "hdf5(path, dataset) or csv(path)";
+    case T_SOURCE: return "hdf5(path, dataset), csv(path) or root(path, tree = NAME)";
     case T_FEATURES: return "a slice [lo:hi] or a list of indices";
     case T_OPTIMIZER: return "adam(...)";
     case T_LIST: return "a list";
     case T_PRECISION: return "bit_exact, conservative or a fixed type";
     case T_TYPE: return "a fixed type";
+    case T_FILES: return "a path or a list of paths";
     }
     return "a value";
 }
@@ -336,6 +345,7 @@ static bool check_kind(const Param *p, const AstExpr *e, const char *ctx) {
     case T_LIST: ok = e->kind == EX_LIST || e->kind == EX_CALL || e->kind == EX_IDENT; break;
     case T_PRECISION: ok = e->kind == EX_IDENT || e->kind == EX_STRING || e->kind == EX_TYPE; break;
     case T_TYPE: ok = e->kind == EX_TYPE || e->kind == EX_IDENT; break;
+    case T_FILES: ok = e->kind == EX_STRING || e->kind == EX_LIST; break;
     }
     if (!ok) diag_error(e->loc, "%s: expected %s, got %s", ctx, expected_text(p), describe(e));
     return ok;
@@ -1425,22 +1435,72 @@ static const char *join_path(const char *dir, const char *path) {
     return out;
 }
 
+/* One path (a string) or a list of them: files, resolved against the .aedl file's folder. */
+static bool source_files(const AstExpr *p, Loc at, IrSource *src) {
+    int n = p->kind == EX_LIST ? p->nitems : 1;
+    if (n == 0) {
+        diag_error(p->loc, "an empty list of files");
+        return false;
+    }
+    src->files = arena_alloc(sizeof(char *) * (size_t)n);
+    src->written_files = arena_alloc(sizeof(char *) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        const AstExpr *f = p->kind == EX_LIST ? p->items[i] : p;
+        if (f->kind != EX_STRING) {
+            diag_error(f->loc, "a file is a string (a path or a glob such as \"data/*.root\"), got %s", describe(f));
+            return false;
+        }
+        if (!f->text[0]) {
+            diag_error(f->loc, "empty path");
+            return false;
+        }
+        src->written_files[i] = f->text;
+        src->files[i] = join_path(file_dir(at), f->text);
+    }
+    src->nfiles = n;
+    src->written_path = src->written_files[0];
+    src->path = src->files[0];
+    return true;
+}
+
 static bool source_expr(const AstExpr *e, IrSource *src) {
     if (e->kind != EX_CALL) {
-        diag_error(e->loc, "expected hdf5(path, dataset) or csv(path), got %s", describe(e));
+        diag_error(e->loc, "expected hdf5(path, dataset), csv(path) or root(path, tree = NAME), got %s", describe(e));
         return false;
     }
     bool is_h5 = strcmp(e->text, "hdf5") == 0, is_csv = strcmp(e->text, "csv") == 0;
-    if (!is_h5 && !is_csv) {
-        static const char *const SF[] = {"hdf5", "csv"};
-        const char *sug = suggest(e->text, SF, 2);
+    bool is_root = strcmp(e->text, "root") == 0;
+    if (!is_h5 && !is_csv && !is_root) {
+        static const char *const SF[] = {"hdf5", "csv", "root"};
+        const char *sug = suggest(e->text, SF, 3);
         if (sug) diag_error(e->loc, "unknown data source '%s'; did you mean '%s'?", e->text, sug);
-        else diag_error(e->loc, "unknown data source '%s' (expected hdf5(path, dataset) or csv(path))", e->text);
+        else diag_error(e->loc, "unknown data source '%s' (expected hdf5(path, dataset), csv(path) or "
+                        "root(path, tree = NAME))", e->text);
         return false;
     }
     const AstExpr *a[2];
     Loc l[2];
-    if (!bind_args(is_h5 ? &SIG_HDF5 : &SIG_CSV, e->args, e->nargs, e->loc, a, l)) return false;
+    if (!bind_args(is_h5 ? &SIG_HDF5 : is_root ? &SIG_ROOT : &SIG_CSV, e->args, e->nargs, e->loc, a, l)) return false;
+    src->loc = e->loc;
+    if (is_root) {
+        src->kind = SRC_ROOT;
+        src->tree = a[1] ? a[1]->text : "Events";
+        if (a[1] && !a[1]->text[0]) {
+            diag_error(a[1]->loc, "empty tree name");
+            return false;
+        }
+        return source_files(a[0], e->loc, src);
+    }
+    if (a[0]->kind != EX_STRING && !(is_h5 && !a[1])) {
+        diag_error(a[0]->loc, "%s takes one file here, got %s", e->text, describe(a[0]));
+        return false;
+    }
+    if (is_h5 && !a[1]) {
+        /* hdf5(path) without a dataset: NanoAOD-style columns for an object selection */
+        src->kind = SRC_HDF5;
+        src->dataset = NULL;
+        return source_files(a[0], e->loc, src);
+    }
     if (!a[0]->text[0]) {
         diag_error(a[0]->loc, "empty path");
         return false;
@@ -1449,12 +1509,122 @@ static bool source_expr(const AstExpr *e, IrSource *src) {
     src->written_path = a[0]->text;
     src->path = join_path(file_dir(e->loc), a[0]->text);
     src->dataset = is_h5 ? a[1]->text : NULL;
-    src->loc = e->loc;
     if (is_h5 && !a[1]->text[0]) {
         diag_error(a[1]->loc, "empty dataset name");
         return false;
     }
     return true;
+}
+
+/* A source reads jagged columns (an object selection) when it is root(...) or
+   hdf5(path) without a dataset. */
+static bool source_is_jagged(const IrSource *s) {
+    return s->kind == SRC_ROOT || (s->kind == SRC_HDF5 && !s->dataset);
+}
+
+/* A name in a list of names (identifiers or strings). */
+static const char *name_item(const AstExpr *e, const char *what) {
+    const char *s = ident_or_string(e);
+    if (!s || !s[0]) diag_error(e->loc, "a %s is a name, got %s", what, describe(e));
+    return s && s[0] ? s : NULL;
+}
+
+/* objects = [Kind(n, [vars], sort = var, pad = x), ...] */
+static void resolve_objects(IrData *dt, const AstExpr *list) {
+    int n = list->kind == EX_LIST ? list->nitems : 1, cap = 0;
+    StrMap seen = {0};
+    for (int i = 0; i < n; i++) {
+        const AstExpr *e = list->kind == EX_LIST ? list->items[i] : list;
+        if (e->kind != EX_CALL) {
+            diag_error(e->loc, "an object kind is KIND(n, [variables]) such as FatJet(6, [pt, eta, phi]), got %s",
+                       describe(e));
+            continue;
+        }
+        if (strmap_get(&seen, e->text) >= 0) {
+            diag_error(e->loc, "object kind '%s' is selected twice", e->text);
+            continue;
+        }
+        Sig sig = { e->text, P_OBJECTS, NPARAMS(P_OBJECTS), "argument" };
+        const AstExpr *a[NPARAMS(P_OBJECTS)];
+        Loc l[NPARAMS(P_OBJECTS)];
+        if (!bind_args(&sig, e->args, e->nargs, e->loc, a, l)) continue;
+        IrObjects o = { e->text, 0, NULL, 0, NULL, 0.0, e->loc };
+        long long k = int_of(a[0], 0);
+        if (k <= 0 || k > 100000) {
+            diag_error(a[0]->loc, "%s: the number of objects kept must be from 1 to 100000, got %lld", e->text, k);
+            continue;
+        }
+        o.n = (int)k;
+        const AstExpr *v = a[1];
+        int nv = v->kind == EX_LIST ? v->nitems : 1;
+        if (nv == 0) {
+            diag_error(v->loc, "%s: an empty list of variables", e->text);
+            continue;
+        }
+        o.vars = arena_alloc(sizeof(char *) * (size_t)nv);
+        bool ok = true;
+        for (int j = 0; j < nv && ok; j++) {
+            const AstExpr *it = v->kind == EX_LIST ? v->items[j] : v;
+            o.vars[j] = name_item(it, "variable");
+            ok = o.vars[j] != NULL;
+            for (int q = 0; ok && q < j; q++)
+                if (!strcmp(o.vars[q], o.vars[j])) {
+                    diag_error(it->loc, "%s: variable '%s' is listed twice", e->text, o.vars[j]);
+                    ok = false;
+                }
+        }
+        if (!ok) continue;
+        o.nvars = nv;
+        o.sort_by = a[2] ? a[2]->text : NULL;
+        o.pad = num_of(a[3], 0.0);
+        strmap_add(&seen, e->text, dt->nobjects);
+        ARENA_PUSH(dt->objects, dt->nobjects, cap, o);
+    }
+}
+
+/* scalars = [MET_pt, MET_phi] */
+static void resolve_scalars(IrData *dt, const AstExpr *list) {
+    int n = list->kind == EX_LIST ? list->nitems : 1, cap = 0;
+    for (int i = 0; i < n; i++) {
+        const AstExpr *e = list->kind == EX_LIST ? list->items[i] : list;
+        const char *s = name_item(e, "scalar");
+        if (!s) continue;
+        bool dup = false;
+        for (int j = 0; j < dt->nscalars; j++) dup |= !strcmp(dt->scalars[j], s);
+        if (dup) {
+            diag_error(e->loc, "scalar '%s' is listed twice", s);
+            continue;
+        }
+        ARENA_PUSH(dt->scalars, dt->nscalars, cap, s);
+    }
+}
+
+/* cut = [Kind(min), Kind(min, var, above = x)] */
+static void resolve_cuts(IrData *dt, const AstExpr *list) {
+    int n = list->kind == EX_LIST ? list->nitems : 1, cap = 0;
+    for (int i = 0; i < n; i++) {
+        const AstExpr *e = list->kind == EX_LIST ? list->items[i] : list;
+        if (e->kind != EX_CALL) {
+            diag_error(e->loc, "a cut is KIND(min) or KIND(min, variable, above = x), such as Muon(1, pt, "
+                       "above = 20), got %s", describe(e));
+            continue;
+        }
+        Sig sig = { e->text, P_CUT, NPARAMS(P_CUT), "argument" };
+        const AstExpr *a[NPARAMS(P_CUT)];
+        Loc l[NPARAMS(P_CUT)];
+        if (!bind_args(&sig, e->args, e->nargs, e->loc, a, l)) continue;
+        long long m = int_of(a[0], 0);
+        if (m < 1 || m > 100000) {
+            diag_error(a[0]->loc, "%s: a cut asks for 1 to 100000 objects, got %lld", e->text, m);
+            continue;
+        }
+        if (!a[1] != !a[2]) {
+            diag_error(e->loc, "%s: a cut on a variable needs both the variable and `above = x`", e->text);
+            continue;
+        }
+        IrCut c = { e->text, (int)m, a[1] ? a[1]->text : NULL, num_of(a[2], 0.0), e->loc };
+        ARENA_PUSH(dt->cuts, dt->ncuts, cap, c);
+    }
 }
 
 /* The features selected so far: the list, and one flag per index. */
@@ -1573,6 +1743,25 @@ static IrData *resolve_data(R *r, const AstDecl *d) {
         diag_error(at->loc, "validation (%g) + test (%g) leaves no events for training: the sum must be below 1",
                    dt->validation, dt->test);
     }
+    if (k[DK_OBJECTS]) resolve_objects(dt, k[DK_OBJECTS]);
+    if (k[DK_SCALARS]) resolve_scalars(dt, k[DK_SCALARS]);
+    if (k[DK_CUT]) resolve_cuts(dt, k[DK_CUT]);
+    bool selects = k[DK_OBJECTS] || k[DK_SCALARS];
+    if (k[DK_TRAIN] && dt->train.path) {
+        if (source_is_jagged(&dt->train) && !selects)
+            diag_error(k[DK_TRAIN]->loc, "%s reads per-object branches: say what to keep with `objects = "
+                       "[KIND(n, [variables]), ...]` and/or `scalars = [...]`",
+                       dt->train.kind == SRC_ROOT ? "root(...)" : "hdf5(path) without a dataset");
+        else if (!source_is_jagged(&dt->train) && (selects || k[DK_CUT]))
+            diag_error(k[selects ? (k[DK_OBJECTS] ? DK_OBJECTS : DK_SCALARS) : DK_CUT]->loc,
+                       "an object selection needs root(path, tree = NAME) or hdf5(path) without a dataset "
+                       "as `train`");
+    }
+    for (int i = 0; i < dt->nsignals; i++)
+        if (dt->signals[i].src.path && source_is_jagged(&dt->signals[i].src) != source_is_jagged(&dt->train))
+            diag_error(dt->signals[i].src.loc, "signal '%s' must be read like `train`: %s", dt->signals[i].name,
+                       source_is_jagged(&dt->train) ? "with the object selection (root(...) or hdf5(path))"
+                                                   : "a dense dataset (hdf5(path, dataset) or csv(path))");
     dt->scale = enum_of(&K_DATA[DK_SCALE], k[DK_SCALE], 1) == 0 ? SCALE_STANDARD : SCALE_NONE;
     dt->seed = 42;
     if (k[DK_SEED]) {
