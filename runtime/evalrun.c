@@ -338,8 +338,8 @@ static void regenerate(evalctx *E) {
 
 /* ---------------------------------------------------------------- scoring */
 
-/* Residuals are relative to the physical values: undo the standard scaler
-   (x = x' * std + mean) on a copy of the input and of the output (B, F). */
+/* Residuals are relative to the physical values: undo the preprocessing
+   (aedl_scaler_invert) on a copy of the input and of the output (B, F). */
 /* hist (F, RES_BINS + 2) += the relative residuals (out - in) / in, in != 0. */
 static void residual_hist_add(long *hist, const float *out, const float *in, int B, int F) {
     for (long e = 0; e < B; e++)
@@ -367,8 +367,8 @@ static void residuals_add(aedl_run *r, aedl_residual_stat *st, long *hist, const
     for (long e = 0; e < B; e++)
         for (int f = 0; f < F; f++) {
             size_t k = (size_t)e * (size_t)F + (size_t)f;
-            tin[k] = x[k] * r->data.scaler.std[f] + r->data.scaler.mean[f];
-            tout[k] = out[k] * r->data.scaler.std[f] + r->data.scaler.mean[f];
+            tin[k] = aedl_scaler_invert(&r->data.scaler, (size_t)f, x[k]);
+            tout[k] = aedl_scaler_invert(&r->data.scaler, (size_t)f, out[k]);
         }
     aedl_residual_stats_add(st, tout, tin, B, F);
     residual_hist_add(hist, tout, tin, B, F);

@@ -138,6 +138,27 @@ static void load_source(const aedl_model_def *d, const aedl_train_cfg *c, const 
     if (t->warning[0]) aedl_warn("%s", t->warning);
 }
 
+/* The data block's preprocessing for d features: its rules, named by `names` or by the
+   training file's names (Particles_Names, the CSV header). */
+int aedl_prep_setup(const aedl_train_cfg *c, aedl_scaler *s, size_t d, char *err, size_t errlen) {
+    char **fnames = NULL;
+    size_t nf = 0;
+    const char *const *names = c->names;
+    size_t nn = (size_t)c->nnames;
+    if (!nn) {
+        aedl_data_spec sp = { .kind = c->train.kind, .path = c->train.path, .dataset = c->train.dataset,
+                              .features = c->nfeatures ? c->features : NULL, .nfeatures = (size_t)c->nfeatures };
+        if (aedl_data_names(&sp, &fnames, &nf, err, errlen) != 0) return -1;
+        names = (const char *const *)fnames;
+        nn = nf;
+    }
+    int standard_all = c->standard_scale;
+    for (int i = 0; i < c->nprep; i++) standard_all &= c->prep[i].op != AEDL_PREP_STANDARD;
+    int rc = aedl_prep_build(s, d, c->prep, c->nprep, standard_all, names, nn, c->train.path, err, errlen);
+    aedl_names_free(fnames, nf);
+    return rc;
+}
+
 static void load_data(aedl_run *r) {
     const aedl_train_cfg *c = r->cfg;
     char err[1024];
@@ -148,14 +169,19 @@ static void load_data(aedl_run *r) {
     r->data.sig = xcalloc((size_t)(c->nsignals ? c->nsignals : 1), sizeof *r->data.sig);
     int nsig = r->opt.no_eval ? 0 : c->nsignals;   /* signals serve the evaluation only */
     for (int i = 0; i < nsig; i++) load_source(r->def, c, &r->opt, &c->signals[i], 0, &r->data.sig[i]);
-    if (c->standard_scale) {
-        aedl_scaler_fit(&r->data.scaler, &r->data.tr);
+    if (c->standard_scale || c->nprep) {
+        if (aedl_prep_setup(c, &r->data.scaler, r->data.all.d, err, sizeof err) != 0) aedl_fatal("%s", err);
         r->data.have_scaler = 1;
-        aedl_scaler_apply(&r->data.scaler, &r->data.all);
-        for (int i = 0; i < nsig; i++)
-            if (aedl_scaler_apply(&r->data.scaler, &r->data.sig[i]) != 0)
+        if (aedl_prep_check(&r->data.scaler, &r->data.all, err, sizeof err) != 0) aedl_fatal("%s", err);
+        for (int i = 0; i < nsig; i++) {
+            if (r->data.sig[i].d != r->data.all.d)
                 aedl_fatal("%s: signal '%s' has %zu features, the training data %zu",
                            c->signals[i].path, c->signals[i].name, r->data.sig[i].d, r->data.all.d);
+            if (aedl_prep_check(&r->data.scaler, &r->data.sig[i], err, sizeof err) != 0) aedl_fatal("%s", err);
+        }
+        aedl_scaler_fit(&r->data.scaler, &r->data.tr);
+        aedl_scaler_apply(&r->data.scaler, &r->data.all);
+        for (int i = 0; i < nsig; i++) aedl_scaler_apply(&r->data.scaler, &r->data.sig[i]);
         char *sp = path_in(r->opt.outdir, "scaler.h5");
         if (aedl_scaler_save(&r->data.scaler, sp, err, sizeof err) != 0) aedl_fatal("%s", err);
         free(sp);

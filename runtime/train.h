@@ -112,8 +112,10 @@ typedef struct {
     int flatten;
     long limit;                 /* -1: all */
     double validation, test;
-    int standard_scale;
+    int standard_scale;         /* scale = standard: every feature, unless prep has standard rules */
     long data_seed;
+    const aedl_prep_rule *prep; int nprep;        /* transform, scale = standard(...) (data.h) */
+    const char *const *names; int nnames;         /* `names`: the variables of the last axis */
     /* train block */
     aedl_loss_kind loss, score;
     double lr, beta1, beta2, adam_eps;

@@ -120,6 +120,7 @@ typedef struct {
 } aedl_run;
 
 /* train_io.c */
+int aedl_prep_setup(const aedl_train_cfg *c, aedl_scaler *s, size_t d, char *err, size_t errlen);
 int aedl_write_weights(const aedl_model_def *d, const char *aedl_version, const aedl_run_blocks *b,
                        const char *path, char *err, size_t errlen);
 int aedl_write_history(const aedl_history *h, const char *path);

@@ -1206,6 +1206,37 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
         for (int i = 0; i < d->nfeatures; i++) fprintf(o, "%s %d", i ? "," : "", d->features[i]);
         fprintf(o, " };\n");
     }
+    if (d->nnames) {
+        fprintf(o, "static const char *const %s_names[%d] = {", M, d->nnames);
+        for (int i = 0; i < d->nnames; i++) {
+            fprintf(o, "%s ", i ? "," : "");
+            put_cstr(o, d->names[i]);
+        }
+        fprintf(o, " };\n");
+    }
+    if (d->nprep) {
+        static const char *const OPS[] = { "AEDL_PREP_LOG10", "AEDL_PREP_AFFINE", "AEDL_PREP_STANDARD", "AEDL_PREP_SIGNED" };
+        for (int i = 0; i < d->nprep; i++) {
+            const IrPrep *p = &d->prep[i];
+            if (!p->nindex) continue;
+            fprintf(o, "static const int %s_prep%d[%d] = {", M, i, p->nindex);
+            for (int k = 0; k < p->nindex; k++) fprintf(o, "%s %d", k ? "," : "", p->index[k]);
+            fprintf(o, " };\n");
+        }
+        fprintf(o, "static const aedl_prep_rule %s_prep[%d] = {\n", M, d->nprep);
+        for (int i = 0; i < d->nprep; i++) {
+            const IrPrep *p = &d->prep[i];
+            int pl = 0, pc = 0;
+            if (p->loc.file >= 0) src_linecol(p->loc.file, p->loc.start, &pl, &pc);
+            fprintf(o, "    { .op = %s, .a = %s, .b = %s, .var = ", OPS[p->op], num(p->a), num(p->b));
+            if (p->var) put_cstr(o, p->var);
+            else fprintf(o, "NULL");
+            if (p->nindex) fprintf(o, ", .index = %s_prep%d, .nindex = %d", M, i, p->nindex);
+            fprintf(o, ", .where = \"%s:%d:%d\" },\n",
+                    p->loc.file >= 0 ? base_name(src_file(p->loc.file)->path) : "?", pl, pc);
+        }
+        fprintf(o, "};\n");
+    }
     if (t->ntpr_at_fpr) {
         fprintf(o, "static const double %s_fprs[%d] = {", M, t->ntpr_at_fpr);
         for (int i = 0; i < t->ntpr_at_fpr; i++) fprintf(o, "%s %s", i ? "," : "", num(t->tpr_at_fpr[i]));
@@ -1231,6 +1262,8 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
     if (d->has_features && d->nfeatures) fprintf(o, "    .features = %s_features, .nfeatures = %d,\n", M, d->nfeatures);
     fprintf(o, "    .flatten = %d, .limit = %ld, .validation = %s, .test = %s, .standard_scale = %d, .data_seed = %ld,\n",
             d->flatten, d->limit, num(d->validation), num(d->test), d->scale == SCALE_STANDARD, d->seed);
+    if (d->nprep) fprintf(o, "    .prep = %s_prep, .nprep = %d,\n", M, d->nprep);
+    if (d->nnames) fprintf(o, "    .names = %s_names, .nnames = %d,\n", M, d->nnames);
     fprintf(o, "    .loss = %s, .score = %s,\n",
             t->loss == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE",
             t->score == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE");
