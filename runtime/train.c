@@ -48,7 +48,16 @@ static void usage(FILE *f, const aedl_run *r) {
         "  --no-eval     train and write the weights only: no evaluation, no firmware\n"
         "  -o DIR        output folder (default: %s)\n"
         "  --aedl FILE   the .aedl file this program was made from (default: %s)\n"
-        "  --help        this text\n",
+        "  --help        this text\n"
+        "\n"
+        "Applying the trained model (`aedlc predict` runs this):\n"
+        "  --predict DATA     score every event of DATA (HDF5, or CSV: .csv/.txt) with\n"
+        "                     DIR's weights, preprocessing and firmware plan\n"
+        "  --dataset NAME     its HDF5 dataset (default: the data block's)\n"
+        "  --format csv|hdf5  how to read DATA (default: by its name)\n"
+        "  --weights FILE     weights (default: DIR/MODEL.weights.h5)\n"
+        "  --plan FILE        the firmware plan (default: DIR/firmware.plan, when there)\n"
+        "  --predict-out FILE where to write: .h5, or .csv (default: DIR/predict/DATA.h5)\n",
         aedl_progname, r->def->name, r->loc.aedl_file, r->def->name, c->epochs, c->batch, c->limit,
         c->data_seed, AEDL_MAX_THREADS, r->def->name, r->loc.home, r->loc.aedl_file);
 }
@@ -90,6 +99,24 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
             }
             r->opt.threads = (int)v;
         }
+        else if (!strcmp(a, "--predict") || !strcmp(a, "--dataset") || !strcmp(a, "--format") ||
+                 !strcmp(a, "--weights") || !strcmp(a, "--plan") || !strcmp(a, "--predict-out")) {
+            if (!has_val || !argv[i + 1][0]) {
+                fprintf(stderr, "%s: error: %s needs a value\n", aedl_progname, a);
+                return 2;
+            }
+            const char *v = argv[++i];
+            aedl_predict_opts *p = &r->opt.pred;
+            if (!strcmp(a, "--predict")) p->data = v;
+            else if (!strcmp(a, "--dataset")) p->dataset = v;
+            else if (!strcmp(a, "--weights")) p->weights = v;
+            else if (!strcmp(a, "--plan")) p->plan = v;
+            else if (!strcmp(a, "--predict-out")) p->out = v;
+            else if (strcmp(v, "csv") && strcmp(v, "hdf5")) {
+                fprintf(stderr, "%s: error: --format %s: expected csv or hdf5\n", aedl_progname, v);
+                return 2;
+            } else p->format = v;
+        }
         else if (!strcmp(a, "--resume")) r->opt.resume = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) r->opt.quiet = 1;
         else if (!strcmp(a, "--no-eval")) r->opt.no_eval = 1;
@@ -104,6 +131,12 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
             return 2;
         }
 #undef NEED_NUM
+    }
+    const aedl_predict_opts *p = &r->opt.pred;
+    if (!p->data && (p->dataset || p->format || p->weights || p->plan || p->out)) {
+        fprintf(stderr, "%s: error: --dataset, --format, --weights, --plan and --predict-out go with --predict DATA\n",
+                aedl_progname);
+        return 2;
     }
     if (r->opt.epochs > 1000000 || r->opt.batch > 1 << 24) {
         fprintf(stderr, "%s: error: --epochs or --batch too large\n", aedl_progname);
@@ -680,6 +713,27 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     r->opt.weights_path = path_in(r->opt.outdir, name);
     free(name);
 
+    if (r->opt.pred.data) {
+        if (!r->opt.pred.out) {
+            const char *b = strrchr(r->opt.pred.data, '/');
+            b = b ? b + 1 : r->opt.pred.data;
+            size_t bl = strlen(b);
+            const char *dot = strrchr(b, '.');
+            if (dot && dot != b) bl = (size_t)(dot - b);
+            size_t n = strlen(r->opt.outdir) + bl + 32;
+            r->opt.pred.out_default = xmalloc(n);
+            snprintf(r->opt.pred.out_default, n, "%s/predict", r->opt.outdir);
+            if (aedl_mkdirs(r->opt.pred.out_default) != 0)
+                aedl_fatal("cannot create %s: %s", r->opt.pred.out_default, strerror(errno));
+            snprintf(r->opt.pred.out_default, n, "%s/predict/%.*s.h5", r->opt.outdir, (int)bl, b);
+            r->opt.pred.out = r->opt.pred.out_default;
+        }
+        st = aedl_predict(r);
+        free(r->opt.pred.out_default);
+        free(r->opt.ckpt_path); free(r->opt.weights_path);
+        aedl_locate_free(&r->loc, r->cfg);
+        return st;
+    }
     load_data(r);
     alloc_blocks(&r->blk, def, r->opt.batch);
     alloc_work(&r->work, def, r->data.tr.n, r->opt.batch, &r->opt.threads);

@@ -89,6 +89,12 @@ typedef struct aedl_model_def {
     const float *(*output)(void *m);
     void (*backward_rows)(void *m, const aedl_par *p, const float *dout);
     void (*finish)(void *m, float *grads);
+    /* The latent layer (the narrowest; none when no layer is narrower than the output):
+       its values after forward (float) and after exact (QI), (B, n_latent). */
+    const char *latent_name;
+    int n_latent;
+    const float *(*latent)(void *m);
+    const double *(*latent_exact)(void *m);
 } aedl_model_def;
 
 /* ---- the data, train and regeneration settings baked in by aedlc ---------- */

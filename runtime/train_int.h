@@ -19,11 +19,19 @@ typedef struct {
 } aedl_hist_row;
 
 /* The options: the file's values (cfg) overridden by the command line. */
+/* --predict DATA (predict.c): the data file and how to read it, the weights, the
+   firmware plan and the output file (NULL: the defaults). */
+typedef struct {
+    const char *data, *dataset, *format, *weights, *plan, *out;
+    char *out_default;
+} aedl_predict_opts;
+
 typedef struct {
     int epochs, batch, threads, resume, quiet, no_eval;
     long limit, seed;
     const char *outdir;
     char *ckpt_path, *weights_path;
+    aedl_predict_opts pred;
 } aedl_run_opts;
 
 /* Found at run time (train_home.c): the output folder the program was
@@ -136,6 +144,9 @@ void aedl_ckpt_read_run(aedl_run *r);
 /* evalrun.c: evaluation, summary.json, ROC files, firmware regeneration and
    testbench vectors.  Returns 0, or 1 when a step failed (already reported). */
 int aedl_evaluate(aedl_run *r);
+
+/* predict.c: --predict DATA.  Returns 0 (errors end the program with their reason). */
+int aedl_predict(aedl_run *r);
 
 /* train_home.c */
 void aedl_locate(aedl_run_loc *loc, const aedl_train_cfg *c, const char *argv0);

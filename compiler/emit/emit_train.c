@@ -424,6 +424,32 @@ static void shape_str(const IrNode *n, bool batch, char *buf, size_t len) {
     if (k < len) snprintf(buf + k, len - k, ")");
 }
 
+/* The latent layer: the first of the narrowest layers between the input and the output,
+   followed along the elementwise layers after it (its activation); NULL when no layer is
+   narrower than the output. */
+static const IrNode *latent_node(const IrModel *m, const IrNode *out) {
+    const IrNode *best = NULL;
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        if (n->op == OP_INPUT || n == out) continue;
+        if (!best || node_size(n) < node_size(best)) best = n;
+    }
+    if (!best || node_size(best) >= node_size(out)) return NULL;
+    for (bool more = true; more;) {
+        more = false;
+        for (int i = 0; i < m->nnodes; i++) {
+            const IrNode *n = m->nodes[i];
+            if (n != out && n->ninputs == 1 && n->inputs[0] == best && node_size(n) == node_size(best) &&
+                n->op != OP_DENSE) {
+                best = n;
+                more = true;
+                break;
+            }
+        }
+    }
+    return best;
+}
+
 static void collect_bufs(Gen *g, Bufs *bs) {
     const IrModel *m = g->m;
     for (int i = 0; i < m->nnodes; i++) {
@@ -1042,6 +1068,13 @@ static void gen_model_functions(Gen *g) {
     }
     fprintf(o, "}\n\n");
     fprintf(o, "static const float *%s_output(void *mp) { return ((%s_model *)mp)->%s_out; }\n\n", M, M, out);
+    const IrNode *lat = latent_node(m, g->out);
+    if (lat) {
+        fprintf(o, "/* The latent values: %s, the narrowest layer (for aedlc predict). */\n", lat->name);
+        fprintf(o, "static const float *%s_latent_values(void *mp) { return ((%s_model *)mp)->%s_out; }\n", M, M, lat->name);
+        fprintf(o, "static const double *%s_latent_values_qi(void *mp) { return ((%s_model *)mp)->%s_x; }\n\n", M, M,
+                lat->name);
+    }
     /* backward rows */
     fprintf(o, "/* After a MODE_TRAIN forward: dout (B, %ld), the whole batch's d loss / d output;\n"
                "   p->grads (zero before) += this thread's part of d loss / d params. */\n", Sout);
@@ -1170,7 +1203,12 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     fprintf(o, "    .create = %s_create, .destroy = %s_destroy, .forward = %s_forward,\n", M, M, M);
     fprintf(o, "    .exact_prepare = %s_exact_prepare, .exact = %s_infer_exact,\n", M, M);
     fprintf(o, "    .prepare = %s_prepare, .forward_rows = %s_forward_rows, .output = %s_output,\n", M, M, M);
-    fprintf(o, "    .backward_rows = %s_backward_rows, .finish = %s_finish,\n};\n\n", M, M);
+    fprintf(o, "    .backward_rows = %s_backward_rows, .finish = %s_finish,\n", M, M);
+    const IrNode *lat = latent_node(g->m, g->out);
+    if (lat)
+        fprintf(o, "    .latent_name = \"%s\", .n_latent = %ld, .latent = %s_latent_values, .latent_exact = %s_latent_values_qi,\n",
+                lat->name, node_size(lat), M, M);
+    fprintf(o, "};\n\n");
 }
 
 static void put_source(FILE *o, const char *name, const IrSource *s) {
