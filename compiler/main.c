@@ -43,7 +43,8 @@ static const char usage_text[] =
     "       aedlc run FILE.aedl [-o DIR] [--model NAME] [--target NAME] [-I DIR]\n"
     "                           [-- TRAINING OPTIONS]\n"
     "       aedlc predict FILE.aedl DATA [-o DIR] [--out FILE.h5|FILE.csv] [--dataset NAME]\n"
-    "                           [--format csv|hdf5] [--weights FILE.h5] [-- OPTIONS]\n"
+    "                           [--format csv|hdf5] [--weights FILE.h5] [--firmware-only]\n"
+    "                           [-- OPTIONS]\n"
     "\n"
     "  run               the whole flow: compile and build the training program,\n"
     "                    run it with the options after --, write DIR/firmware.plan,\n"
@@ -51,7 +52,8 @@ static const char usage_text[] =
     "                    training program evaluates them (README.md, The flow)\n"
     "  predict           apply the model DIR holds (weights, preprocessing, firmware\n"
     "                    plan) to DATA: per event the scores, outputs and latent\n"
-    "                    values to --out (default DIR/predict/DATA.h5)\n"
+    "                    values to --out (default DIR/predict/DATA.h5); with\n"
+    "                    --firmware-only the firmware emulation's score and outputs\n"
     "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
     "                    ir prints the checked program as text on standard output\n"
     "  -o DIR            output folder (default: out/MODEL)\n"
@@ -146,6 +148,7 @@ typedef struct {
     bool run;                  /* aedlc run: the whole flow (run_flow) */
     bool predict;              /* aedlc predict FILE DATA (predict_flow) */
     const char *data, *dataset, *format, *pred_out;   /* aedlc predict */
+    bool firmware_only;
     char **train_args; int ntrain_args;   /* aedlc run ... -- ARGS: the training program's options */
     int dump_after;            /* P_*: print the IR after that pass and stop; P_NONE: run to the end */
     bool emit[NEMITTERS];
@@ -285,6 +288,7 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (o->predict && option_is(a, "--dataset")) o->dataset = opt_value(argc, argv, &i, "--dataset");
             else if (o->predict && option_is(a, "--format")) o->format = opt_value(argc, argv, &i, "--format");
             else if (o->predict && option_is(a, "--out")) o->pred_out = opt_value(argc, argv, &i, "--out");
+            else if (o->predict && strcmp(a, "--firmware-only") == 0) o->firmware_only = true;
             else if (option_is(a, "--dump-after")) {
                 const char *v = opt_value(argc, argv, &i, "--dump-after");
                 o->dump_after = P_NONE;
@@ -779,6 +783,7 @@ static int predict_flow(const Options *o) {
     if (o->format) { argv[k++] = "--format"; argv[k++] = o->format; }
     if (o->weights) { argv[k++] = "--weights"; argv[k++] = o->weights; argv[k++] = "--plan"; argv[k++] = plan; }
     if (o->pred_out) { argv[k++] = "--predict-out"; argv[k++] = o->pred_out; }
+    if (o->firmware_only) argv[k++] = "--firmware-only";
     for (int i = 0; i < o->ntrain_args; i++) argv[k++] = o->train_args[i];
     argv[k] = NULL;
     pid_t parent = getpid(), pid = fork();

@@ -71,7 +71,7 @@ typedef struct {
     char *tmp;                  /* HDF5: the temporary file */
     hid_t f, ds[ND];
     size_t n;
-    int F, L, fw;
+    int F, L, fw, fw_only;
 } writer;
 
 static hid_t mk_ds(hid_t f, const char *name, hid_t type, size_t n, int cols) {
@@ -96,15 +96,16 @@ static void put_attr(hid_t loc, const char *name, const char *v) {
     H5Tclose(st);
 }
 
-static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n, int fw, const char *data) {
+static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n, int fw, int fw_only, int L,
+                        const char *data) {
     const aedl_model_def *d = r->def;
     memset(w, 0, sizeof *w);
-    w->n = n; w->F = d->n_out; w->L = d->latent ? d->n_latent : 0; w->fw = fw;
+    w->n = n; w->F = d->n_out; w->L = L; w->fw = fw; w->fw_only = fw_only;
     size_t pl = strlen(path);
     w->csv = pl > 4 && strcmp(path + pl - 4, ".csv") == 0;
     if (w->csv) {
         if (aedl_atomic_open(&w->a, path, "w") != 0) aedl_fatal("%s: cannot write: %s", path, strerror(errno));
-        fprintf(w->a.f, "event,score_float,score_quantized%s", fw ? ",score_firmware" : "");
+        fprintf(w->a.f, "event%s%s", fw_only ? "" : ",score_float,score_quantized", fw ? ",score_firmware" : "");
         for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_float_%d", j);
         for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_quantized_%d", j);
         for (int j = 0; j < w->F; j++) fprintf(w->a.f, ",output_%d", j);
@@ -115,14 +116,15 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     w->f = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (w->f < 0) aedl_fatal("%s: cannot create the HDF5 file", path);
-    w->ds[D_SF] = mk_ds(w->f, dname[D_SF], H5T_IEEE_F32LE, n, 0);
-    w->ds[D_SQ] = mk_ds(w->f, dname[D_SQ], H5T_IEEE_F64LE, n, 0);
+    w->ds[D_SF] = fw_only ? -1 : mk_ds(w->f, dname[D_SF], H5T_IEEE_F32LE, n, 0);
+    w->ds[D_SQ] = fw_only ? -1 : mk_ds(w->f, dname[D_SQ], H5T_IEEE_F64LE, n, 0);
     w->ds[D_SW] = fw ? mk_ds(w->f, dname[D_SW], H5T_IEEE_F64LE, n, 0) : -1;
     w->ds[D_OUT] = mk_ds(w->f, dname[D_OUT], H5T_IEEE_F64LE, n, w->F);
     w->ds[D_LF] = w->L ? mk_ds(w->f, dname[D_LF], H5T_IEEE_F32LE, n, w->L) : -1;
     w->ds[D_LQ] = w->L ? mk_ds(w->f, dname[D_LQ], H5T_IEEE_F64LE, n, w->L) : -1;
     for (int k = 0; k < ND; k++)
-        if ((k != D_SW || fw) && (w->L || (k != D_LF && k != D_LQ)) && w->ds[k] < 0)
+        if ((k != D_SW || fw) && (w->L || (k != D_LF && k != D_LQ)) && (!fw_only || (k != D_SF && k != D_SQ)) &&
+            w->ds[k] < 0)
             aedl_fatal("%s: cannot create the dataset '%s'", path, dname[k]);
     put_attr(w->f, "model", d->name);
     put_attr(w->f, "data", data);
@@ -148,7 +150,8 @@ static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const d
     if (w->csv) {
         FILE *f = w->a.f;
         for (size_t e = 0; e < B; e++) {
-            fprintf(f, "%zu,%.9g,%.17g", i0 + e, (double)sf[e], sq[e]);
+            fprintf(f, "%zu", i0 + e);
+            if (!w->fw_only) fprintf(f, ",%.9g,%.17g", (double)sf[e], sq[e]);
             if (w->fw) fprintf(f, ",%.17g", sw[e]);
             for (int j = 0; j < w->L; j++) fprintf(f, ",%.9g", (double)lf[e * w->L + j]);
             for (int j = 0; j < w->L; j++) fprintf(f, ",%.17g", lq[e * w->L + j]);
@@ -158,7 +161,7 @@ static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const d
         if (ferror(f)) aedl_fatal("%s: cannot write: %s", w->a.path, strerror(errno));
         return;
     }
-    write_rows(w->ds[D_SF], H5T_NATIVE_FLOAT, i0, B, 0, sf);
+    write_rows(w->ds[D_SF], H5T_NATIVE_FLOAT, i0, B, 0, sf);   /* -1 (nothing) with fw_only */
     write_rows(w->ds[D_SQ], H5T_NATIVE_DOUBLE, i0, B, 0, sq);
     if (w->fw) write_rows(w->ds[D_SW], H5T_NATIVE_DOUBLE, i0, B, 0, sw);
     write_rows(w->ds[D_OUT], H5T_NATIVE_DOUBLE, i0, B, w->F, out);
@@ -231,7 +234,6 @@ int aedl_predict(aedl_run *r) {
     aedl_table t;
     if (aedl_data_load(&sp, &t, err, sizeof err) != 0) aedl_fatal("%s", err);
     if (t.warning[0] && !r->opt.quiet) aedl_warn("%s", t.warning);
-    double t_read = aedl_now() - t0;
     /* the preprocessing training fitted */
     if (c->standard_scale || c->nprep) {
         char *sp_path = join(r->opt.outdir, "scaler.h5");
@@ -244,6 +246,7 @@ int aedl_predict(aedl_run *r) {
         aedl_scaler_free(&s);
         free(sp_path);
     }
+    double t_read = aedl_now() - t0;
     /* the firmware emulation */
     char *plan_path = po->plan ? xstrdup(po->plan) : join(r->opt.outdir, "firmware.plan");
     aedl_fw_plan *plan = NULL;
@@ -259,9 +262,11 @@ int aedl_predict(aedl_run *r) {
                 aedl_progname, plan_path);
     }
     /* score, chunk by chunk */
-    int F = d->n_out, nin = d->n_in, L = d->latent ? d->n_latent : 0;
+    int fw_only = po->firmware_only;
+    if (fw_only && !plan) aedl_fatal("--firmware-only: %s: no firmware plan (run `aedlc run` first)", plan_path);
+    int F = d->n_out, nin = d->n_in, L = d->latent && !fw_only ? d->n_latent : 0;
     writer w;
-    writer_open(&w, po->out, r, t.n, plan != NULL, po->data);
+    writer_open(&w, po->out, r, t.n, plan != NULL, fw_only, L, po->data);
     float *sf = xmalloc(PCHUNK * sizeof(float)), *yfl = xmalloc((size_t)PCHUNK * F * sizeof(float));
     float *lf = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(float));
     double *xd = xmalloc((size_t)PCHUNK * nin * sizeof(double)), *yq = xmalloc((size_t)PCHUNK * F * sizeof(double));
@@ -270,40 +275,49 @@ int aedl_predict(aedl_run *r) {
     aedl_rng rng;
     aedl_rng_seed(&rng, 0);
     int tty = isatty(2);
-    double last = 0, ts = aedl_now();
+    double last = 0, ts = aedl_now(), t_write = 0, t_fw = 0;
     if (tty) progress(r, 0, t.n, ts, &last, tty);
     for (size_t i = 0; i < t.n; i += PCHUNK) {
         int B = (int)(t.n - i < PCHUNK ? t.n - i : PCHUNK);
         const float *x = t.x + i * t.d;
         const uint8_t *mk = masked ? t.mask + i * t.d : NULL;
-        for (int b = 0; b < B; b += batch) {
+        for (int b = 0; b < B && !fw_only; b += batch) {
             int bb = B - b < batch ? B - b : batch;
             const float *out = d->forward(r->blk.model, x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &rng);
             memcpy(yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
             if (L) memcpy(lf + (size_t)b * L, d->latent(r->blk.model), (size_t)bb * L * sizeof(float));
         }
-        if (masked) aedl_masked_mse_per_event(sf, yfl, x, mk, B, F);
+        if (fw_only) ;
+        else if (masked) aedl_masked_mse_per_event(sf, yfl, x, mk, B, F);
         else aedl_mse_per_event(sf, yfl, x, B, F);
         aedl_f32_to_f64(xd, x, (long)B * nin);
-        for (int b = 0; b < B; b += batch) {
+        for (int b = 0; b < B && !fw_only; b += batch) {
             int bb = B - b < batch ? B - b : batch;
             d->exact(r->blk.model, xd + (size_t)b * nin, yq + (size_t)b * F, bb);
             if (L) memcpy(lq + (size_t)b * L, d->latent_exact(r->blk.model), (size_t)bb * L * sizeof(double));
         }
-        if (masked) aedl_masked_mse_per_event_f64(sq, yq, xd, mk, B, F);
+        if (fw_only) ;
+        else if (masked) aedl_masked_mse_per_event_f64(sq, yq, xd, mk, B, F);
         else aedl_mse_per_event_f64(sq, yq, xd, B, F);
         if (plan) {
+            double tf = aedl_now();
             aedl_fw_run_threads(plan, x, yf, B, r->opt.threads > 0 ? r->opt.threads : 1);
+            t_fw += aedl_now() - tf;
             if (masked) aedl_masked_mse_per_event_f64(sw, yf, xd, mk, B, F);
             else aedl_mse_per_event_f64(sw, yf, xd, B, F);
         }
+        double tw = aedl_now();
         writer_rows(&w, i, (size_t)B, sf, sq, sw, plan ? yf : yq, lf, lq);
+        t_write += aedl_now() - tw;
         progress(r, i + (size_t)B, t.n, ts, &last, tty);
     }
     if (t.n == 0) progress(r, 0, 0, ts, &last, tty);
+    double tw = aedl_now();
     writer_close(&w, po->out);
-    aedl_say(r, "predict: %zu events of %s scored (read %.2f s, total %.2f s): %s\n", t.n, po->data, t_read,
-             aedl_now() - t0, po->out);
+    t_write += aedl_now() - tw;
+    aedl_say(r, "predict: %zu events of %s in %.2f s (read and preprocess %.2f s, score %.2f s of which the "
+             "firmware emulation %.2f s, write %.2f s): %s\n", t.n, po->data, aedl_now() - t0, t_read,
+             aedl_now() - ts - t_write, t_fw, t_write, po->out);
     free(sf); free(yfl); free(lf); free(xd); free(yq); free(yf); free(lq); free(sq); free(sw);
     free(plan_path);
     if (plan) aedl_fw_plan_free(plan);

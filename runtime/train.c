@@ -57,7 +57,8 @@ static void usage(FILE *f, const aedl_run *r) {
         "  --format csv|hdf5  how to read DATA (default: by its name)\n"
         "  --weights FILE     weights (default: DIR/MODEL.weights.h5)\n"
         "  --plan FILE        the firmware plan (default: DIR/firmware.plan, when there)\n"
-        "  --predict-out FILE where to write: .h5, or .csv (default: DIR/predict/DATA.h5)\n",
+        "  --predict-out FILE where to write: .h5, or .csv (default: DIR/predict/DATA.h5)\n"
+        "  --firmware-only    only the firmware emulation's score and outputs (fastest)\n",
         aedl_progname, r->def->name, r->loc.aedl_file, r->def->name, c->epochs, c->batch, c->limit,
         c->data_seed, AEDL_MAX_THREADS, r->def->name, r->loc.home, r->loc.aedl_file);
 }
@@ -117,6 +118,7 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
                 return 2;
             } else p->format = v;
         }
+        else if (!strcmp(a, "--firmware-only")) r->opt.pred.firmware_only = 1;
         else if (!strcmp(a, "--resume")) r->opt.resume = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) r->opt.quiet = 1;
         else if (!strcmp(a, "--no-eval")) r->opt.no_eval = 1;
@@ -133,8 +135,9 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
 #undef NEED_NUM
     }
     const aedl_predict_opts *p = &r->opt.pred;
-    if (!p->data && (p->dataset || p->format || p->weights || p->plan || p->out)) {
-        fprintf(stderr, "%s: error: --dataset, --format, --weights, --plan and --predict-out go with --predict DATA\n",
+    if (!p->data && (p->dataset || p->format || p->weights || p->plan || p->out || p->firmware_only)) {
+        fprintf(stderr, "%s: error: --dataset, --format, --weights, --plan, --predict-out and --firmware-only go "
+                "with --predict DATA\n",
                 aedl_progname);
         return 2;
     }

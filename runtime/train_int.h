@@ -24,6 +24,7 @@ typedef struct {
 typedef struct {
     const char *data, *dataset, *format, *weights, *plan, *out;
     char *out_default;
+    int firmware_only;          /* only the firmware emulation: its score and outputs */
 } aedl_predict_opts;
 
 typedef struct {

@@ -180,4 +180,4 @@ TEST_SCRIPTS += tests/docs_examples.sh tests/examples.sh
 TEST_BINS += $(BUILD)/tests/train/test_train_quant $(BUILD)/tests/train/test_train_par
 TEST_SCRIPTS += tests/train/train.sh tests/train/resume.sh tests/train/firmware.sh tests/train/trust.sh \
                 tests/train/prep.sh tests/train/predict.sh
-BENCH_CMDS += 'sh tests/train/bench.sh'
+BENCH_CMDS += 'sh tests/train/bench.sh' 'sh tests/train/bench_predict.sh'
