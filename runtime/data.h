@@ -125,7 +125,7 @@ typedef struct {
 int aedl_prep_build(aedl_scaler *s, size_t d, const aedl_prep_rule *rules, int nrules, int standard_all,
                     const char *const *names, size_t nnames, const char *source, char *err, size_t errlen);
 /* Reads the names of the last axis of a source, after `features`: the HDF5 dataset
-   "<dataset>_Names" (as ADC2021's Particles_Names), or the CSV header.  0 and *n = 0 when the
+   "<dataset>_Names" (as ADC2021's Particles_Names) or "<dataset>_names", or the CSV header.  0 and *n = 0 when the
    source has none; the strings are the caller's (aedl_names_free). */
 int aedl_data_names(const aedl_data_spec *spec, char ***names, size_t *n, char *err, size_t errlen);
 void aedl_names_free(char **names, size_t n);

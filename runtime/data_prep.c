@@ -1,7 +1,7 @@
 /* data_prep.c — the data block's per-feature preprocessing rules (transform, scale =
  * standard(...)) turned into a scaler (data_scale.c), and the names of the features: the
- * data block's `names`, HDF5 "<dataset>_Names" (ADC2021's Particles_Names) or the CSV
- * header. */
+ * data block's `names`, HDF5 "<dataset>_Names" (ADC2021's Particles_Names) or
+ * "<dataset>_names" (aedl-gen's jets_names), or the CSV header. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,14 +67,17 @@ static int csv_names(const char *path, char ***out, size_t *n) {
 
 static int h5_names(const char *path, const char *dataset, char ***out, size_t *n) {
     char nm[1024];
-    snprintf(nm, sizeof nm, "%s_Names", dataset);
     h5_quiet q;
     h5_quiet_begin(&q);
     hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
     hid_t ds = -1, ty = -1, sp = -1;
     char **names = NULL;
     hsize_t dim = 0;
-    if (f < 0 || H5Lexists(f, nm, H5P_DEFAULT) <= 0 || H5Oexists_by_name(f, nm, H5P_DEFAULT) <= 0) goto done;
+    if (f < 0) goto done;
+    /* ADC2021's Particles_Names, or aedl-gen's jets_names */
+    snprintf(nm, sizeof nm, "%s_Names", dataset);
+    if (H5Lexists(f, nm, H5P_DEFAULT) <= 0) snprintf(nm, sizeof nm, "%s_names", dataset);
+    if (H5Lexists(f, nm, H5P_DEFAULT) <= 0 || H5Oexists_by_name(f, nm, H5P_DEFAULT) <= 0) goto done;
     ds = H5Dopen2(f, nm, H5P_DEFAULT);
     if (ds < 0) goto done;
     ty = H5Dget_type(ds);

@@ -64,6 +64,10 @@ typedef struct {
     double err_max_in_range;    /* max |fw - float| over the other test events */
     aedl_residual_stat *res[NV];    /* (n_out) each, when residuals are asked for */
     long *rhist[NV];            /* (n_out, RES_BINS + 2) residual histograms */
+    /* compression (residuals asked for): sums for the correlation of the float model's
+       latent values (L) with its inputs (n_in) on the test split */
+    double *lc_l, *lc_l2, *lc_x, *lc_x2, *lc_lx;   /* (L), (L), (n_in), (n_in), (L, n_in) */
+    long lc_n;
 } evalctx;
 
 /* Residual histograms: RES_BINS bins on [-RES_RANGE, RES_RANGE], then one
@@ -376,6 +380,53 @@ static void residuals_add(aedl_run *r, aedl_residual_stat *st, long *hist, const
 
 #define CHUNK 4096
 
+static void latent_corr_add(evalctx *E, const float *lat, const float *x, int B) {
+    const aedl_model_def *d = E->r->def;
+    int L = d->n_latent, N = d->n_in;
+    for (int e = 0; e < B; e++) {
+        const float *l = lat + (size_t)e * L, *xi = x + (size_t)e * N;
+        for (int k = 0; k < N; k++) { E->lc_x[k] += xi[k]; E->lc_x2[k] += (double)xi[k] * xi[k]; }
+        for (int a = 0; a < L; a++) {
+            E->lc_l[a] += l[a];
+            E->lc_l2[a] += (double)l[a] * l[a];
+            for (int k = 0; k < N; k++) E->lc_lx[(size_t)a * N + k] += (double)l[a] * xi[k];
+        }
+    }
+    E->lc_n += B;
+}
+
+/* eval/latent_corr.csv: the Pearson correlation of each latent value with each input
+   feature on the test split (float model); empty cells where one is constant. */
+static int write_latent_corr(evalctx *E) {
+    aedl_run *r = E->r;
+    const aedl_model_def *d = r->def;
+    if (!E->lc_l || E->lc_n < 2) return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/latent_corr.csv", r->opt.outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    int L = d->n_latent, N = d->n_in;
+    double n = (double)E->lc_n;
+    fprintf(a.f, "latent,feature,name,r\n");
+    for (int l = 0; l < L; l++)
+        for (int k = 0; k < N; k++) {
+            double cov = E->lc_lx[(size_t)l * N + k] / n - E->lc_l[l] / n * (E->lc_x[k] / n);
+            double vl = E->lc_l2[l] / n - (E->lc_l[l] / n) * (E->lc_l[l] / n);
+            double vx = E->lc_x2[k] / n - (E->lc_x[k] / n) * (E->lc_x[k] / n);
+            fprintf(a.f, "%s_%d,%d,%s,", d->latent_name, l, k, r->data.names ? r->data.names[k] : "");
+            if (vl > 0 && vx > 0) fprintf(a.f, "%.6f", cov / sqrt(vl * vx));
+            fputc('\n', a.f);
+        }
+    if (aedl_atomic_commit(&a) != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 /* Scores of table t with all variants; when t is the test split, compares QI
    with the firmware and fills the residual statistics. */
 static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
@@ -402,6 +453,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             int bb = B - b < r->opt.batch ? B - b : r->opt.batch;
             const float *out = d->forward(r->blk.model, x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &r->st.rng);
             memcpy(yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
+            if (is_test && E->lc_l) latent_corr_add(E, d->latent(r->blk.model), x + (size_t)b * nin, bb);
         }
         memcpy(yflt, yfl, (size_t)B * F * sizeof(float));
         if (masked) aedl_masked_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, mk, B, F);
@@ -614,7 +666,20 @@ static int write_summary(evalctx *E) {
     json_str(j, r->loc.aedl_file);
     fprintf(j, ",\n  \"weights\": ");
     json_str(j, r->opt.weights_path);
-    fprintf(j, ",\n  \"epochs\": %d,\n  \"stopped\": ", r->st.epoch);
+    fprintf(j, ",\n  \"epochs\": %d,\n  \"restored_epoch\": ", r->st.epoch);
+    if (r->restored_epoch > 0) fprintf(j, "%d", r->restored_epoch);
+    else fprintf(j, "null");
+    fprintf(j, ",\n  \"features\": ");
+    if (r->data.names) {
+        fprintf(j, "[");
+        for (size_t k = 0; k < r->data.all.d; k++) { fprintf(j, "%s", k ? ", " : ""); json_str(j, r->data.names[k]); }
+        fprintf(j, "]");
+    } else
+        fprintf(j, "null");
+    fprintf(j, ",\n  \"latent_layer\": ");
+    if (r->def->latent) json_str(j, r->def->latent_name);
+    else fprintf(j, "null");
+    fprintf(j, ",\n  \"stopped\": ");
     if (r->st.stop_reason[0]) json_str(j, r->st.stop_reason);
     else fprintf(j, "null");
     fprintf(j, ",\n  \"warnings\": [");
@@ -851,6 +916,12 @@ int aedl_evaluate(aedl_run *r) {
             E.rhist[v] = xcalloc((size_t)r->def->n_out * (RES_BINS + 2), sizeof(long));
         }
     }
+    if (c->residuals && r->def->latent) {
+        size_t L = (size_t)r->def->n_latent, N = (size_t)r->def->n_in;
+        E.lc_l = xcalloc(L, sizeof(double)); E.lc_l2 = xcalloc(L, sizeof(double));
+        E.lc_x = xcalloc(N, sizeof(double)); E.lc_x2 = xcalloc(N, sizeof(double));
+        E.lc_lx = xcalloc(L * N, sizeof(double));
+    }
     E.err_max = xcalloc((size_t)r->def->n_out, sizeof(double));
     E.err_sum = xcalloc((size_t)r->def->n_out, sizeof(double));
     score_table(&E, &r->data.te, 0, 1);
@@ -879,7 +950,8 @@ int aedl_evaluate(aedl_run *r) {
     r->fw.err_mean = err_mean;
     int bad = write_summary(&E);
     if (c->residuals) bad |= write_residuals_csv(&E) | write_residuals_hist(&E);
-    bad |= write_scores_hist(&E);
+    bad |= write_scores_hist(&E) | write_latent_corr(&E);
+    free(E.lc_l); free(E.lc_l2); free(E.lc_x); free(E.lc_x2); free(E.lc_lx);
     write_tb(&E);
     aedl_say(r, "evaluation: %s/eval (%.2f s)\n", r->opt.outdir, aedl_now() - t0);
     for (int v = 0; v < NV; v++) {

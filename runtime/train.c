@@ -222,6 +222,18 @@ static void load_data(aedl_run *r) {
         if (aedl_scaler_save(&r->data.scaler, sp, err, sizeof err) != 0) aedl_fatal("%s", err);
         free(sp);
     }
+    /* the features' names, for summary.json and the plots */
+    aedl_scaler nm;
+    aedl_train_cfg plain = *c;
+    plain.nprep = 0;
+    plain.standard_scale = 0;
+    const aedl_scaler *with = r->data.have_scaler ? &r->data.scaler : NULL;
+    if (!with && aedl_prep_setup(&plain, &nm, r->data.all.d, err, sizeof err) == 0) with = &nm;
+    if (with && with->names) {
+        r->data.names = xcalloc(r->data.all.d, sizeof *r->data.names);
+        for (size_t j = 0; j < r->data.all.d; j++) r->data.names[j] = xstrdup(with->names[j]);
+    }
+    if (with == &nm) aedl_scaler_free(&nm);
     aedl_say(r, "data: %zu events (%zu train, %zu validation, %zu test)", r->data.all.n, r->data.tr.n,
              r->data.va.n, r->data.te.n);
     for (int i = 0; i < nsig; i++) aedl_say(r, ", %s %zu", c->signals[i].name, r->data.sig[i].n);
@@ -684,6 +696,7 @@ static void free_run(aedl_run *r) {
     free_blocks(&r->blk, r->def);
     free_work(&r->work);
     aedl_table_free(&r->data.tr); aedl_table_free(&r->data.va); aedl_table_free(&r->data.te);
+    aedl_names_free(r->data.names, r->data.all.d);
     aedl_table_free(&r->data.all);
     for (int i = 0; r->data.sig && i < r->cfg->nsignals; i++) aedl_table_free(&r->data.sig[i]);
     free(r->data.sig);
@@ -766,6 +779,7 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     free(msg);
     if (cfg->early_stop && (aedl_early_stopping_end(&r->st.es) & AEDL_CB_RESTORE)) {
         snapshot(&r->blk, def, 1);
+        r->restored_epoch = r->st.es.best_epoch + 1;
         if (any_pruned(def))
             aedl_say(r, "early_stopping: restored the weights of epoch %d (sparsity %.2f, the pruning's final)\n",
                      r->st.es.best_epoch + 1, aedl_model_sparsity(r->def, r->blk.masks, NULL));

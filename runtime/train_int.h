@@ -47,6 +47,7 @@ typedef struct {
     aedl_table *sig;            /* (cfg->nsignals) */
     aedl_scaler scaler;
     int have_scaler;
+    char **names;               /* (all.d) the features' names ("Pt[3]"), or NULL: not known */
 } aedl_run_data;
 
 /* The model and its blocks (llm.c): params, grads, Adam moments and masks have
@@ -126,6 +127,7 @@ typedef struct {
     aedl_run_work work;
     aedl_fw_result fw;
     aedl_warnings warn;
+    int restored_epoch;         /* 1-based epoch early_stopping restored; 0: none */
 } aedl_run;
 
 /* train_io.c */

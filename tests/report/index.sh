@@ -24,6 +24,13 @@ check report/gnuplot-data "no plots/roc_Ato4l.dat and .gp" test -s "$R/plots/roc
 check report/precision-linked "index.html does not link precision.html" grep -q 'href="precision.html"' "$R/index.html"
 check report/summary-table "index.html has no AUC table row for Ato4l" grep -q '<tr><td>Ato4l</td>' "$R/index.html"
 
+# The plots people expect: the weight histogram counts the zeros in a bar at 0 on a log
+# axis; the loss plot marks where pruning starts (and, below, the restored epoch).
+zeros=$(awk '/^# enc1: the zeros/ { getline; print $2 }' "$R/plots/weights.dat")
+check report/weights-zero-bar "enc1's zero bar holds '$zeros' weights; log y: $(grep -c 'set logscale y' "$R/plots/weights.gp")" \
+  sh -c "test -n '$zeros' && test '$zeros' -gt 0 && grep -q 'set logscale y' '$R/plots/weights.gp'"
+check report/loss-pruning "loss.gp does not mark where pruning starts" grep -q "pruning starts" "$R/plots/loss.gp"
+
 # Headless Chromium: the page's script writes data-images-loaded="OK/ALL" on <body>.
 CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
 loaded() {   # prints OK/ALL for $1 (an index.html)
@@ -56,6 +63,19 @@ check report/residuals-png "no residuals.png" test -s "$W/jet/report/residuals.p
 n=$(awk -F, '$1 == "float" && $2 == 0 { s += $5 } END { print s + 0 }' "$W/jet/eval/residuals_hist.csv" 2>/dev/null)
 m=$(awk -F, '$1 == "float" && $2 == 0 { print $3 }' "$W/jet/eval/residuals.csv" 2>/dev/null)
 check report/residuals-count "feature 0: histogram holds $n entries, residuals.csv says $m" test "$n" -gt 0 -a "$n" = "$m"
+
+# Panels named after the features (jets.h5's jets_names), and the latent values'
+# correlation with the inputs: 3 latent x 4 features, each r in [-1, 1].
+check report/residuals-named "residuals.gp titles: $(grep -o "set title '[^']*'" "$W/jet/report/plots/residuals.gp" | head -4 | tr '\n' ' ')" \
+  sh -c "grep -q \"set title 'pT (output 0)\" '$W/jet/report/plots/residuals.gp' && grep -q \"set title 'E (output 3)\" '$W/jet/report/plots/residuals.gp'"
+rows=$(awk -F, 'NR > 1 && $4 >= -1 && $4 <= 1 && $4 != "" { n++ } END { print n + 0 }' "$W/jet/eval/latent_corr.csv" 2>/dev/null)
+check report/latent-corr "latent_corr.csv: $rows rows with r in [-1, 1] (12 expected); png: $(ls "$W/jet/report/latent_corr.png" 2>&1)" \
+  sh -c "test '$rows' -eq 12 && head -c 8 '$W/jet/report/latent_corr.png' | od -c | grep -q 'P   N   G' && grep -q '^latent_0,0,pT,' '$W/jet/eval/latent_corr.csv'"
+
+restored=$(sed -n 's/.*"restored_epoch": \([0-9]*\).*/\1/p' "$W/jet/eval/summary.json")
+check report/loss-restored-epoch "summary.json restored_epoch '$restored'; loss.gp: $(grep -o "restored: epoch [0-9]*" "$W/jet/report/plots/loss.gp")" \
+  sh -c "test -n '$restored' && grep -q \"set arrow from $restored, graph 0\" '$W/jet/report/plots/loss.gp' &&
+         grep -q 'restored: epoch $restored' '$W/jet/report/plots/loss.gp'"
 
 # --summary and --compare.
 "$REPORT" --summary "$W/ae" > "$W/sum.txt" 2>&1
