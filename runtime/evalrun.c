@@ -68,6 +68,10 @@ typedef struct {
        latent values (L) with its inputs (n_in) on the test split */
     double *lc_l, *lc_l2, *lc_x, *lc_x2, *lc_lx;   /* (L), (L), (n_in), (n_in), (L, n_in) */
     long lc_n;
+    /* the quantized model's score per output feature: sum of (out - in)^2 (masked: where
+       the input is not padding) and the count, per table: (ntab, n_out) each */
+    double *fsum;
+    long *fcnt;
 } evalctx;
 
 /* Residual histograms: RES_BINS bins on [-RES_RANGE, RES_RANGE], then one
@@ -395,6 +399,36 @@ static void latent_corr_add(evalctx *E, const float *lat, const float *x, int B)
     E->lc_n += B;
 }
 
+/* eval/score_features.csv: per sample (the test split's background, each signal) and
+   output feature, the mean squared error of the quantized model: what each feature
+   adds to the anomaly score. */
+static int write_score_features(evalctx *E) {
+    aedl_run *r = E->r;
+    int F = r->def->n_out, ntab = 1 + r->cfg->nsignals;
+    if (F != r->def->n_in) return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/score_features.csv", r->opt.outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    fprintf(a.f, "sample,feature,name,mean_squared_error\n");
+    for (int t = 0; t < ntab; t++)
+        for (int f = 0; f < F; f++) {
+            long c = E->fcnt[(size_t)t * F + f];
+            fprintf(a.f, "%s,%d,%s,", t ? r->cfg->signals[t - 1].name : "background", f,
+                    r->data.names ? r->data.names[f] : "");
+            if (c) fprintf(a.f, "%.9g", E->fsum[(size_t)t * F + f] / (double)c);
+            fputc('\n', a.f);
+        }
+    if (aedl_atomic_commit(&a) != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 /* eval/latent_corr.csv: the Pearson correlation of each latent value with each input
    feature on the test split (float model); empty cells where one is constant. */
 static int write_latent_corr(evalctx *E) {
@@ -464,6 +498,18 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
         for (int b = 0; b < B; b += r->opt.batch) {
             int bb = B - b < r->opt.batch ? B - b : r->opt.batch;
             d->exact(r->blk.model, xd + (size_t)b * nin, yq + (size_t)b * F, bb);
+        }
+        if (F == nin) {
+            double *fs = E->fsum + (size_t)ti * F;
+            long *fc = E->fcnt + (size_t)ti * F;
+            for (int e = 0; e < B; e++)
+                for (int f = 0; f < F; f++) {
+                    size_t k = (size_t)e * F + f;
+                    if (mk && !mk[k]) continue;
+                    double dd = yq[k] - xd[k];
+                    fs[f] += dd * dd;
+                    fc[f]++;
+                }
         }
         for (int pass = 0; pass < 2; pass++) {
             int v = pass ? V_FW : V_QI;
@@ -922,6 +968,8 @@ int aedl_evaluate(aedl_run *r) {
         E.lc_x = xcalloc(N, sizeof(double)); E.lc_x2 = xcalloc(N, sizeof(double));
         E.lc_lx = xcalloc(L * N, sizeof(double));
     }
+    E.fsum = xcalloc((size_t)ntab * (size_t)r->def->n_out, sizeof(double));
+    E.fcnt = xcalloc((size_t)ntab * (size_t)r->def->n_out, sizeof(long));
     E.err_max = xcalloc((size_t)r->def->n_out, sizeof(double));
     E.err_sum = xcalloc((size_t)r->def->n_out, sizeof(double));
     score_table(&E, &r->data.te, 0, 1);
@@ -950,7 +998,8 @@ int aedl_evaluate(aedl_run *r) {
     r->fw.err_mean = err_mean;
     int bad = write_summary(&E);
     if (c->residuals) bad |= write_residuals_csv(&E) | write_residuals_hist(&E);
-    bad |= write_scores_hist(&E) | write_latent_corr(&E);
+    bad |= write_scores_hist(&E) | write_latent_corr(&E) | write_score_features(&E);
+    free(E.fsum); free(E.fcnt);
     free(E.lc_l); free(E.lc_l2); free(E.lc_x); free(E.lc_x2); free(E.lc_lx);
     write_tb(&E);
     aedl_say(r, "evaluation: %s/eval (%.2f s)\n", r->opt.outdir, aedl_now() - t0);

@@ -17,7 +17,7 @@ check report/train-run "status $st: $(grep -i error "$W/ae.log" | head -3)" test
 R="$W/ae/report"
 check report/index-from-training "the training executable wrote no report/index.html" test -s "$R/index.html"
 for p in loss roc_Ato4l roc_leptoquark roc_hToTauTau roc_hChToTauNu scores_float scores_quantized \
-         scores_firmware weights; do
+         scores_firmware score_features weights; do
   check "report/png/$p" "no $R/$p.png, or not a PNG" sh -c "head -c 8 '$R/$p.png' | od -c | grep -q 'P   N   G'"
 done
 check report/gnuplot-data "no plots/roc_Ato4l.dat and .gp" test -s "$R/plots/roc_Ato4l.dat" -a -s "$R/plots/roc_Ato4l.gp"
@@ -30,6 +30,17 @@ zeros=$(awk '/^# enc1: the zeros/ { getline; print $2 }' "$R/plots/weights.dat")
 check report/weights-zero-bar "enc1's zero bar holds '$zeros' weights; log y: $(grep -c 'set logscale y' "$R/plots/weights.gp")" \
   sh -c "test -n '$zeros' && test '$zeros' -gt 0 && grep -q 'set logscale y' '$R/plots/weights.gp'"
 check report/loss-pruning "loss.gp does not mark where pruning starts" grep -q "pruning starts" "$R/plots/loss.gp"
+# The score per feature, named by Particles_Names with the object index: 57 features x
+# (background + 4 signals) in the CSV; the plot's axis names them.
+n=$(awk -F, 'NR > 1 && $4 > 0 { n++ } END { print n + 0 }' "$W/ae/eval/score_features.csv" 2>/dev/null)
+check report/score-features "score_features.csv: $n positive rows (285 expected); axis: $(grep -o '"Pt\[0\]" 0\|.Pt\[0\]. 0' "$R/plots/score_features.gp" | head -1)" \
+  sh -c "test '$n' -eq 285 && grep -q '^background,9,Pt\[3\],' '$W/ae/eval/score_features.csv' &&
+         grep -q \"'Eta\[1\]' 4\" '$R/plots/score_features.gp' && head -c 8 '$R/score_features.png' | od -c | grep -q 'P   N   G'"
+# The features' mean squared errors average to the background's mean score (mse).
+mean=$(sed -n 's/.*"background_mean_score": {[^}]*"quantized": \([0-9.e+-]*\).*/\1/p' "$W/ae/eval/summary.json")
+avg=$(awk -F, '$1 == "background" { s += $4; n++ } END { if (n) printf "%.9g", s / n }' "$W/ae/eval/score_features.csv")
+check report/score-features-sum "mean over features $avg, summary.json's background mean score $mean" \
+  awk -v a="$avg" -v b="$mean" 'BEGIN { exit !(b > 0 && (a - b) ^ 2 < 1e-12 * b * b) }'
 
 # Headless Chromium: the page's script writes data-images-loaded="OK/ALL" on <body>.
 CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome)

@@ -551,6 +551,66 @@ static void plot_residuals(rep *R) {
 
 /* ---------------------------------------------------------------- all */
 
+/* ---------------------------------------------------------------- score per feature */
+
+#define MAX_SAMPLES 16
+#define MAX_FEATURES 512
+
+/* What each feature adds to the anomaly score (eval/score_features.csv): the quantized
+   model's mean squared error per feature, one curve per sample, the x axis named after
+   the features. */
+static void plot_score_features(rep *R) {
+    FILE *f = csv_open(R, "eval/score_features.csv", "sample,feature,name,mean_squared_error", 1);
+    if (!f) return;
+    aedl_atomic dat, gp;
+    if (dat_open(R, &dat, "score_features") != 0) { fclose(f); return; }
+    static char names[MAX_FEATURES][64];
+    char samples[MAX_SAMPLES][96], line[4096];
+    int ns = 0, nf = 0;
+    fprintf(dat.f, "# feature index, mean squared error (quantized model), per sample (from eval/score_features.csv)\n");
+    while (fgets(line, sizeof line, f)) {
+        char *fl[8];
+        if (rep_csv_split(line, fl, 8) < 4) continue;
+        if (ns == 0 || strcmp(fl[0], samples[ns - 1]) != 0) {
+            if (ns == MAX_SAMPLES) break;
+            snprintf(samples[ns++], sizeof samples[0], "%s", fl[0]);
+            fprintf(dat.f, "%s# %s\n", ns > 1 ? "\n\n" : "", fl[0]);
+        }
+        int k = atoi(fl[1]);
+        if (k < 0 || k >= MAX_FEATURES) continue;
+        snprintf(names[k], sizeof names[0], "%s", fl[2][0] ? fl[2] : fl[1]);
+        if (k + 1 > nf) nf = k + 1;
+        fprintf(dat.f, "%d %s\n", k, fl[3][0] ? fl[3] : "NaN");
+    }
+    fclose(f);
+    int w = 160 + 16 * (nf < 40 ? 40 : nf);
+    if (ns == 0 || nf == 0 || gp_open(R, &gp, "score_features", w > 2400 ? 2400 : w, 520) != 0) {
+        aedl_atomic_abort(&dat);
+        return;
+    }
+    char t[256];
+    snprintf(t, sizeof t, "%s: the anomaly score per feature (quantized model, mean squared error)", R->model);
+    fprintf(gp.f, "set title ");
+    gp_str(gp.f, t);
+    fprintf(gp.f, "\nset logscale y\nset ylabel 'mean (out - in)^2'\nset key top right\nset xrange [-0.5:%d.5]\n"
+                  "set xtics rotate by 90 right (", nf - 1);
+    for (int k = 0; k < nf; k++) { fprintf(gp.f, "%s", k ? ", " : ""); gp_str(gp.f, names[k]); fprintf(gp.f, " %d", k); }
+    fprintf(gp.f, ")\nplot ");
+    static const char *const col[] = { "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#17becf" };
+    for (int s = 0; s < ns; s++) {
+        fprintf(gp.f, "%s'plots/score_features.dat' index %d u 1:2 w lp pt 7 ps 0.5 ", s ? ", \\\n     " : "", s);
+        if (s == 0) fprintf(gp.f, "lw 3 lc rgb 'black' t ");
+        else fprintf(gp.f, "lw 2 lc rgb '%s' t ", col[(s - 1) % 8]);
+        gp_str(gp.f, samples[s]);
+    }
+    fprintf(gp.f, "\n");
+    if (commit2(&dat, &gp) != 0) return;
+    rep_add_plot(R, "Anomaly scores", "score_features.png",
+                 "What each input feature adds to the anomaly score: the quantized model's mean squared error "
+                 "per feature, for the test split's background (black) and each signal; features named by the "
+                 "data (names, Particles_Names with the object index, the CSV header).", gp_run(R, "score_features"));
+}
+
 /* ---------------------------------------------------------------- latent correlation */
 
 /* Compression: the correlation of each latent value with each input feature
@@ -606,6 +666,7 @@ void rep_plots(rep *R) {
     plot_loss(R);
     plot_roc(R, &T);
     plot_scores(R, &T);
+    plot_score_features(R);
     plot_weights(R);
     plot_residuals(R);
     plot_latent_corr(R);

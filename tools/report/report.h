@@ -9,6 +9,7 @@
  *   eval/residuals_hist.csv     relative residuals (compression)  -> residuals.png,
  *                               panels named by summary.json's "features"
  *   eval/latent_corr.csv        latent values vs inputs (compression) -> latent_corr.png
+ *   eval/score_features.csv     the score per feature and sample  -> score_features.png
  *   report/precision.{json,txt,html}  (aedlc --emit report)       -> tables, links
  *
  * and writes DIR/report/plots/NAME.dat + NAME.gp (gnuplot data and script;
