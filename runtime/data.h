@@ -134,10 +134,12 @@ int aedl_prep_check(const aedl_scaler *s, const aedl_table *t, char *err, size_t
 /* The raw value of feature j from a preprocessed one (the residuals are relative to it). */
 float aedl_scaler_invert(const aedl_scaler *s, size_t j, float v);
 
-/* Fits the standard step of the features s->fit selects on t (the training split, before it
-   is preprocessed), statistics of the transformed values accumulated in double.  Without
-   aedl_prep_build first: every feature, no transform. */
+/* scale = standard alone: makes s (no transform) and fits every feature on t (the training
+   split), statistics accumulated in double. */
 void aedl_scaler_fit(aedl_scaler *s, const aedl_table *t);
+/* After aedl_prep_build: fits the standard step of the features s->fit selects on t (the
+   training split, not yet preprocessed), on the transformed values (log10, affine). */
+void aedl_prep_fit(aedl_scaler *s, const aedl_table *t);
 /* Applies to t in place (t->d must equal s->d; returns -1 otherwise). */
 int aedl_scaler_apply(const aedl_scaler *s, aedl_table *t);
 /* The same on raw rows: x (n, d). */

@@ -77,7 +77,10 @@ static int h5_names(const char *path, const char *dataset, char ***out, size_t *
     /* ADC2021's Particles_Names, or aedl-gen's jets_names */
     snprintf(nm, sizeof nm, "%s_Names", dataset);
     if (H5Lexists(f, nm, H5P_DEFAULT) <= 0) snprintf(nm, sizeof nm, "%s_names", dataset);
-    if (H5Lexists(f, nm, H5P_DEFAULT) <= 0 || H5Oexists_by_name(f, nm, H5P_DEFAULT) <= 0) goto done;
+    char lerr[600];   /* names are optional: a link that leads nowhere or to another file is passed over */
+    if (H5Lexists(f, nm, H5P_DEFAULT) <= 0 || aedl_h5_link_problem(f, nm, lerr, sizeof lerr) != 0 ||
+        H5Oexists_by_name(f, nm, H5P_DEFAULT) <= 0)
+        goto done;
     ds = H5Dopen2(f, nm, H5P_DEFAULT);
     if (ds < 0) goto done;
     ty = H5Dget_type(ds);

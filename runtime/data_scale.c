@@ -43,12 +43,14 @@ static inline float pre_value(const aedl_scaler *s, size_t j, float v) {
 }
 
 void aedl_scaler_fit(aedl_scaler *s, const aedl_table *t) {
-    size_t d = t->d;
-    if (s->d != d || !s->fit) {
-        aedl_scaler_free(s);
-        aedl_scaler_identity(s, d);
-        memset(s->fit, 1, d);
-    }
+    aedl_scaler_identity(s, t->d);
+    memset(s->fit, 1, t->d);
+    aedl_prep_fit(s, t);
+}
+
+void aedl_prep_fit(aedl_scaler *s, const aedl_table *t) {
+    size_t d = s->d;
+    if (t->d != d) return;
     double *sum = xcalloc(d ? d : 1, sizeof(double)), *sq = xcalloc(d ? d : 1, sizeof(double));
     /* Two passes (mean, then squared deviations): no cancellation for large offsets. */
     for (size_t i = 0; i < t->n; i++) {

@@ -215,7 +215,7 @@ static void load_data(aedl_run *r) {
                            c->signals[i].path, c->signals[i].name, r->data.sig[i].d, r->data.all.d);
             if (aedl_prep_check(&r->data.scaler, &r->data.sig[i], err, sizeof err) != 0) aedl_fatal("%s", err);
         }
-        aedl_scaler_fit(&r->data.scaler, &r->data.tr);
+        aedl_prep_fit(&r->data.scaler, &r->data.tr);
         aedl_scaler_apply(&r->data.scaler, &r->data.all);
         for (int i = 0; i < nsig; i++) aedl_scaler_apply(&r->data.scaler, &r->data.sig[i]);
         char *sp = path_in(r->opt.outdir, "scaler.h5");
