@@ -84,3 +84,36 @@ check predict/untrained "status $st: $(tail -2 "$W/e3.log")" sh -c "test $st -ne
 check predict/weights-not-hdf5 "status $st: $(tail -2 "$W/e4.log")" sh -c "test $st -ne 0 && grep -q 't.csv' '$W/e4.log'"
 check predict/no-temporaries "left in out/predict: $(ls -a "$W/out/predict" | tr '\n' ' ')" \
   sh -c "test \$(ls -a '$W/out/predict' | grep -c 'tmp\|plan') -eq 0"
+
+# ADC2021-format HDF5 (aedl-gen): features, flatten, pT standardised by its name in
+# Particles_Names, masked score; the quantized model's score and the firmware's agree
+# on every event of a signal file (the firmware is exact by construction).
+"$GEN" --all "$W/adc" --events 3000 --signal-events 700 --jet-count 10 --seed 9 --quiet
+cat > "$W/adc.aedl" <<'AEDL'
+model m {
+  input x[57] : fixed<16, 7, rnd, sat>
+  dense enc(8, weight=quantized_bits(8, 3, 1), bias=quantized_bits(8, 3, 1))
+  relu(quant=quantized_relu(8, 3))
+  dense out(57, weight=quantized_bits(8, 3, 1), bias=quantized_bits(8, 3, 1))
+}
+data adc {
+  train = hdf5("adc/background_for_training.h5", "Particles")
+  features = [0:3]
+  flatten = true
+  signed = [Eta, Phi]
+  scale = standard(Pt)
+}
+train {
+  loss = masked_mse
+  score = masked_mse
+  epochs = 1
+  batch = 256
+}
+AEDL
+"$AEDLC" run "$W/adc.aedl" -o "$W/adc-out" -- --threads 1 > "$W/adc.log" 2>&1; st=$?
+"$AEDLC" predict "$W/adc.aedl" "$W/adc/Ato4l_lepFilter_13TeV.h5" -o "$W/adc-out" --out "$W/ato4l.csv" -- --quiet \
+  > "$W/adc-p.log" 2>&1; st2=$?
+bad=$(awk -F, 'NR > 1 && $3 != $4 { n++ } END { print n + 0 }' "$W/ato4l.csv" 2>/dev/null)
+check predict/hdf5-masked "status $st/$st2: $(tail -2 "$W/adc-p.log"); $bad events with score_quantized != score_firmware; $(($(wc -l < "$W/ato4l.csv") - 1)) rows" \
+  sh -c "test $st -eq 0 && test $st2 -eq 0 && test $bad -eq 0 && test \$(wc -l < '$W/ato4l.csv') -eq 701 &&
+         head -1 '$W/ato4l.csv' | grep -q '^event,score_float,score_quantized,score_firmware,latent_float_0,'"
