@@ -209,9 +209,7 @@ int aedl_predict(aedl_run *r) {
     double t0 = aedl_now();
     char err[1024];
     /* the model */
-    char *wdefault = NULL;
-    const char *wpath = po->weights;
-    if (!wpath) wpath = wdefault = r->opt.weights_path;
+    const char *wpath = po->weights ? po->weights : r->opt.weights_path;
     int batch = r->opt.batch;
     r->blk.params = xcalloc(d->nparams ? d->nparams : 1, sizeof(float));
     r->blk.buffers = xcalloc(d->nbuffers ? d->nbuffers : 1, sizeof(float));
@@ -246,7 +244,7 @@ int aedl_predict(aedl_run *r) {
         aedl_scaler_free(&s);
         free(sp_path);
     }
-    double t_read = aedl_now() - t0;
+    double t_read = aedl_now() - t0;   /* the weights, the data and the preprocessing */
     /* the firmware emulation */
     char *plan_path = po->plan ? xstrdup(po->plan) : join(r->opt.outdir, "firmware.plan");
     aedl_fw_plan *plan = NULL;
@@ -255,6 +253,9 @@ int aedl_predict(aedl_run *r) {
         plan = aedl_fw_plan_read(plan_path, perr, sizeof perr);
         if (!plan) aedl_fatal("%s", perr);
         if (aedl_fw_prepare(plan, perr, sizeof perr) != 0) aedl_fatal("%s: %s", plan_path, perr);
+        if (strcmp(plan->model, d->name) != 0 || plan->d_in != d->n_in || plan->d_out != d->n_out)
+            aedl_fatal("%s: the firmware plan of model '%s' (%d inputs, %d outputs), not of '%s' (%d, %d)", plan_path,
+                       plan->model, plan->d_in, plan->d_out, d->name, d->n_in, d->n_out);
     } else if (po->plan) {
         aedl_fatal("%s: no such firmware plan", plan_path);
     } else if (!r->opt.quiet) {
@@ -325,6 +326,5 @@ int aedl_predict(aedl_run *r) {
     d->destroy(r->blk.model);
     free(r->blk.params);
     free(r->blk.buffers);
-    (void)wdefault;
     return 0;
 }

@@ -117,3 +117,8 @@ bad=$(awk -F, 'NR > 1 && $3 != $4 { n++ } END { print n + 0 }' "$W/ato4l.csv" 2>
 check predict/hdf5-masked "status $st/$st2: $(tail -2 "$W/adc-p.log"); $bad events with score_quantized != score_firmware; $(($(wc -l < "$W/ato4l.csv") - 1)) rows" \
   sh -c "test $st -eq 0 && test $st2 -eq 0 && test $bad -eq 0 && test \$(wc -l < '$W/ato4l.csv') -eq 701 &&
          head -1 '$W/ato4l.csv' | grep -q '^event,score_float,score_quantized,score_firmware,latent_float_0,'"
+# Another model's firmware plan is refused by name.
+"$W/out/train/p_train" -o "$W/out" --predict "$W/t.csv" --plan "$W/adc-out/firmware.plan" --predict-out "$W/x.h5" \
+  > "$W/e5.log" 2>&1; st=$?
+check predict/plan-of-another-model "status $st: $(tail -1 "$W/e5.log")" \
+  sh -c "test $st -ne 0 && grep -q \"firmware.plan: the firmware plan of model 'm' (57 inputs, 57 outputs), not of 'p' (6, 6)\" '$W/e5.log' && test ! -e '$W/x.h5'"
