@@ -65,19 +65,14 @@ static int csv_names(const char *path, char ***out, size_t *n) {
     return 0;
 }
 
-static int h5_names(const char *path, const char *dataset, char ***out, size_t *n) {
-    char nm[1024];
-    h5_quiet q;
-    h5_quiet_begin(&q);
-    hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+/* A 1-D dataset of strings (fixed-length or variable-length) of f; NULL when there is
+   none or it is not one (names are optional: a link that leads nowhere or to another
+   file is passed over). */
+char **aedl_h5_strings(hid_t f, const char *nm, size_t *n) {
     hid_t ds = -1, ty = -1, sp = -1;
     char **names = NULL;
     hsize_t dim = 0;
-    if (f < 0) goto done;
-    /* ADC2021's Particles_Names, or aedl-gen's jets_names */
-    snprintf(nm, sizeof nm, "%s_Names", dataset);
-    if (H5Lexists(f, nm, H5P_DEFAULT) <= 0) snprintf(nm, sizeof nm, "%s_names", dataset);
-    char lerr[600];   /* names are optional: a link that leads nowhere or to another file is passed over */
+    char lerr[600];
     if (H5Lexists(f, nm, H5P_DEFAULT) <= 0 || aedl_h5_link_problem(f, nm, lerr, sizeof lerr) != 0 ||
         H5Oexists_by_name(f, nm, H5P_DEFAULT) <= 0)
         goto done;
@@ -117,9 +112,23 @@ done:
     if (sp >= 0) H5Sclose(sp);
     if (ty >= 0) H5Tclose(ty);
     if (ds >= 0) H5Dclose(ds);
-    if (f >= 0) H5Fclose(f);
+    *n = names ? (size_t)dim : 0;
+    return names;
+}
+
+static int h5_names(const char *path, const char *dataset, char ***out, size_t *n) {
+    char nm[1024];
+    h5_quiet q;
+    h5_quiet_begin(&q);
+    hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+    if (f >= 0) {
+        /* ADC2021's Particles_Names, or aedl-gen's jets_names */
+        snprintf(nm, sizeof nm, "%s_Names", dataset);
+        if (H5Lexists(f, nm, H5P_DEFAULT) <= 0) snprintf(nm, sizeof nm, "%s_names", dataset);
+        *out = aedl_h5_strings(f, nm, n);
+        H5Fclose(f);
+    }
     h5_quiet_end(&q);
-    if (names) { *out = names; *n = (size_t)dim; }
     return 0;
 }
 

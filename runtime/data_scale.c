@@ -268,15 +268,20 @@ int aedl_scaler_load(aedl_scaler *s, const char *path, char *err, size_t errlen)
     int bad = 0;
     float *off = NULL, *div = NULL;
     uint8_t *lg = NULL;
+    char **names = NULL;
+    size_t nn = 0;
     if (mean && sd && dm == dsd && dm > 0) {
         off = read_opt_vec(f, "/scaler/offset", dm, &bad);
         div = read_opt_vec(f, "/scaler/divisor", dm, &bad);
         if (H5Lexists(f, "/scaler/log10", H5P_DEFAULT) > 0 && !(lg = read_u8(f, "/scaler/log10", dm))) bad = 1;
+        names = aedl_h5_strings(f, "/scaler/names", &nn);
     }
     H5Fclose(f);
     h5_quiet_end(&q);
+    if (names && nn != dm) { aedl_names_free(names, nn); names = NULL; }
     if (!mean || !sd || dm != dsd || dm == 0 || bad) {
         free(mean); free(sd); free(off); free(div); free(lg);
+        aedl_names_free(names, nn);
         return data_err(err, errlen, "%s: no usable /scaler (float vectors mean, std, offset, divisor "
                         "and uint8 log10 of the same length)", path);
     }
@@ -286,6 +291,7 @@ int aedl_scaler_load(aedl_scaler *s, const char *path, char *err, size_t errlen)
     if (off) memcpy(s->offset, off, dm * sizeof(float));
     if (div) memcpy(s->divisor, div, dm * sizeof(float));
     if (lg) memcpy(s->log10, lg, dm);
+    s->names = names;
     free(mean); free(sd); free(off); free(div); free(lg);
     for (size_t j = 0; j < dm; j++)
         if (!isfinite(s->mean[j]) || !isfinite(s->std[j]) || s->std[j] == 0 || !isfinite(s->offset[j]) ||

@@ -97,7 +97,7 @@ static void put_attr(hid_t loc, const char *name, const char *v) {
 }
 
 static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n, int fw, int fw_only, int L,
-                        const char *data) {
+                        const char *data, char *const *names) {
     const aedl_model_def *d = r->def;
     memset(w, 0, sizeof *w);
     w->n = n; w->F = d->n_out; w->L = L; w->fw = fw; w->fw_only = fw_only;
@@ -108,7 +108,9 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
         fprintf(w->a.f, "event%s%s", fw_only ? "" : ",score_float,score_quantized", fw ? ",score_firmware" : "");
         for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_float_%d", j);
         for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_quantized_%d", j);
-        for (int j = 0; j < w->F; j++) fprintf(w->a.f, ",output_%d", j);
+        for (int j = 0; j < w->F; j++)
+            if (names) fprintf(w->a.f, ",output_%s", names[j]);
+            else fprintf(w->a.f, ",output_%d", j);
         fputc('\n', w->a.f);
         return;
     }
@@ -131,6 +133,24 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
     put_attr(w->f, "output_is", fw ? "firmware" : "quantized");
     if (w->L) put_attr(w->f, "latent_layer", d->latent_name);
     put_attr(w->f, "score", r->cfg->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse");
+    if (names) {   /* output_names: what each column of output is (the input feature it reconstructs) */
+        size_t wd = 1;
+        for (int j = 0; j < w->F; j++) if (strlen(names[j]) > wd) wd = strlen(names[j]);
+        char *buf = xcalloc((size_t)w->F, wd);
+        for (int j = 0; j < w->F; j++) memcpy(buf + (size_t)j * wd, names[j], strlen(names[j]));
+        hid_t st = H5Tcopy(H5T_C_S1);
+        H5Tset_size(st, wd);
+        H5Tset_strpad(st, H5T_STR_NULLPAD);
+        hsize_t dim = (hsize_t)w->F;
+        hid_t sp = H5Screate_simple(1, &dim, NULL);
+        hid_t ds = H5Dcreate2(w->f, "output_names", st, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (ds < 0 || H5Dwrite(ds, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+            aedl_fatal("%s: cannot write output_names", path);
+        H5Dclose(ds);
+        H5Sclose(sp);
+        H5Tclose(st);
+        free(buf);
+    }
 }
 
 static void write_rows(hid_t ds, hid_t mtype, size_t i0, size_t B, int cols, const void *buf) {
@@ -230,6 +250,7 @@ int aedl_predict(aedl_run *r) {
         .input_shape = &shape, .input_rank = 1, .want_mask = masked,
     };
     aedl_table t;
+    char **fnames = NULL;       /* the features' names, from scaler.h5 */
     if (aedl_data_load(&sp, &t, err, sizeof err) != 0) aedl_fatal("%s", err);
     if (t.warning[0] && !r->opt.quiet) aedl_warn("%s", t.warning);
     /* the preprocessing training fitted */
@@ -241,6 +262,7 @@ int aedl_predict(aedl_run *r) {
         if (s.d != t.d) aedl_fatal("%s: %zu features, the data %zu", sp_path, s.d, t.d);
         if (aedl_prep_check(&s, &t, err, sizeof err) != 0) aedl_fatal("%s", err);
         aedl_scaler_apply(&s, &t);
+        if (s.names) { fnames = s.names; s.names = NULL; }
         aedl_scaler_free(&s);
         free(sp_path);
     }
@@ -267,7 +289,7 @@ int aedl_predict(aedl_run *r) {
     if (fw_only && !plan) aedl_fatal("--firmware-only: %s: no firmware plan (run `aedlc run` first)", plan_path);
     int F = d->n_out, nin = d->n_in, L = d->latent && !fw_only ? d->n_latent : 0;
     writer w;
-    writer_open(&w, po->out, r, t.n, plan != NULL, fw_only, L, po->data);
+    writer_open(&w, po->out, r, t.n, plan != NULL, fw_only, L, po->data, F == nin ? fnames : NULL);
     float *sf = xmalloc(PCHUNK * sizeof(float)), *yfl = xmalloc((size_t)PCHUNK * F * sizeof(float));
     float *lf = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(float));
     double *xd = xmalloc((size_t)PCHUNK * nin * sizeof(double)), *yq = xmalloc((size_t)PCHUNK * F * sizeof(double));
@@ -323,6 +345,7 @@ int aedl_predict(aedl_run *r) {
     free(plan_path);
     if (plan) aedl_fw_plan_free(plan);
     aedl_table_free(&t);
+    aedl_names_free(fnames, (size_t)nin);
     d->destroy(r->blk.model);
     free(r->blk.params);
     free(r->blk.buffers);

@@ -57,7 +57,7 @@ check predict/progress "no final progress line: $(tail -2 "$W/h5.log" | tr '\n' 
 h5ls "$H" > "$W/ls.txt"
 check predict/h5-datasets "$(tr '\n' ' ' < "$W/ls.txt")" sh -c "grep -q 'score_float *Dataset {2000}' '$W/ls.txt' &&
   grep -q 'score_firmware *Dataset {2000}' '$W/ls.txt' && grep -q 'output *Dataset {2000, 6}' '$W/ls.txt' &&
-  grep -q 'latent_quantized *Dataset {2000, 2}' '$W/ls.txt'"
+  grep -q 'latent_quantized *Dataset {2000, 2}' '$W/ls.txt' && grep -q 'output_names *Dataset {6}' '$W/ls.txt'"
 "$AEDLC" predict "$W/p.aedl" "$W/t.csv" -o "$W/out" --out "$W/t.csv.out.csv" -- --quiet > "$W/csv.log" 2>&1; st=$?
 h5dump -m '%.17g' -d /score_quantized -y -w 0 "$H" | sed -n '/DATA {/,/}/p' | tr -d ' ' | tr ',' '\n' | grep -E '^-?[0-9]' > "$W/sq.h5.txt"
 tail -n +2 "$W/t.csv.out.csv" | cut -d, -f3 > "$W/sq.csv.txt"
@@ -116,7 +116,8 @@ AEDL
 bad=$(awk -F, 'NR > 1 && $3 != $4 { n++ } END { print n + 0 }' "$W/ato4l.csv" 2>/dev/null)
 check predict/hdf5-masked "status $st/$st2: $(tail -2 "$W/adc-p.log"); $bad events with score_quantized != score_firmware; $(($(wc -l < "$W/ato4l.csv") - 1)) rows" \
   sh -c "test $st -eq 0 && test $st2 -eq 0 && test $bad -eq 0 && test \$(wc -l < '$W/ato4l.csv') -eq 701 &&
-         head -1 '$W/ato4l.csv' | grep -q '^event,score_float,score_quantized,score_firmware,latent_float_0,'"
+         head -1 '$W/ato4l.csv' | grep -q '^event,score_float,score_quantized,score_firmware,latent_float_0,' &&
+         head -1 '$W/ato4l.csv' | grep -q ',output_Pt\[0\],output_Eta\[0\],output_Phi\[0\],output_Pt\[1\],'"
 # Another model's firmware plan is refused by name.
 "$W/out/train/p_train" -o "$W/out" --predict "$W/t.csv" --plan "$W/adc-out/firmware.plan" --predict-out "$W/x.h5" \
   > "$W/e5.log" 2>&1; st=$?
