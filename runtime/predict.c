@@ -5,14 +5,17 @@
  * (features, flatten) and preprocessed with DIR/scaler.h5, as in training. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cblas.h>
 #include "emu.h"
 #include "nn.h"
 #include "proc.h"
 #include "train_int.h"
+#include "train_par.h"
 #include "util.h"
 
 #define PCHUNK 4096
@@ -220,6 +223,43 @@ static void progress(const aedl_run *r, size_t done, size_t n, double t0, double
             tty && done < n ? "" : "\n");
 }
 
+/* ---- scoring: the float and quantized models on a slice of a chunk, one thread each ------- */
+
+typedef struct {
+    const aedl_model_def *d;
+    void *model;                /* this thread's (the parameters are shared, read only) */
+    aedl_rng rng;
+    int batch, masked, L;
+    /* the slice: n events from x (and mk), results at the slice's rows */
+    const float *x;
+    const uint8_t *mk;
+    int n;
+    float *yfl, *lf, *sf;
+    double *xd, *yq, *lq, *sq;
+} part;
+
+static void *score_part(void *arg) {
+    part *p = arg;
+    const aedl_model_def *d = p->d;
+    int F = d->n_out, nin = d->n_in, L = p->L;
+    for (int b = 0; b < p->n; b += p->batch) {
+        int bb = p->n - b < p->batch ? p->n - b : p->batch;
+        const float *out = d->forward(p->model, p->x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &p->rng);
+        memcpy(p->yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
+        if (L) memcpy(p->lf + (size_t)b * L, d->latent(p->model), (size_t)bb * L * sizeof(float));
+    }
+    if (p->masked) aedl_masked_mse_per_event(p->sf, p->yfl, p->x, p->mk, p->n, F);
+    else aedl_mse_per_event(p->sf, p->yfl, p->x, p->n, F);
+    for (int b = 0; b < p->n; b += p->batch) {
+        int bb = p->n - b < p->batch ? p->n - b : p->batch;
+        d->exact(p->model, p->xd + (size_t)b * nin, p->yq + (size_t)b * F, bb);
+        if (L) memcpy(p->lq + (size_t)b * L, d->latent_exact(p->model), (size_t)bb * L * sizeof(double));
+    }
+    if (p->masked) aedl_masked_mse_per_event_f64(p->sq, p->yq, p->xd, p->mk, p->n, F);
+    else aedl_mse_per_event_f64(p->sq, p->yq, p->xd, p->n, F);
+    return NULL;
+}
+
 /* ---- the command ------------------------------------------------------------------------- */
 
 int aedl_predict(aedl_run *r) {
@@ -295,8 +335,25 @@ int aedl_predict(aedl_run *r) {
     double *xd = xmalloc((size_t)PCHUNK * nin * sizeof(double)), *yq = xmalloc((size_t)PCHUNK * F * sizeof(double));
     double *yf = xmalloc((size_t)PCHUNK * F * sizeof(double)), *lq = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(double));
     double *sq = xmalloc(PCHUNK * sizeof(double)), *sw = xmalloc(PCHUNK * sizeof(double));
-    aedl_rng rng;
-    aedl_rng_seed(&rng, 0);
+    /* threads: --threads N, else one per processor; a model each */
+    int nt = r->opt.threads;
+    if (nt <= 0) {
+        long np = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = np < 1 ? 1 : np > AEDL_MAX_THREADS ? AEDL_MAX_THREADS : (int)np;
+    }
+    int nt_fw = nt;             /* the emulator's threads */
+    if (fw_only) nt = 1;
+    part *pt = xcalloc((size_t)nt, sizeof *pt);
+    for (int k = 0; k < nt; k++) {
+        pt[k].d = d;
+        pt[k].model = k ? d->create(batch, r->blk.params, r->blk.buffers) : r->blk.model;
+        if (k) d->exact_prepare(pt[k].model);
+        aedl_rng_seed(&pt[k].rng, (uint64_t)k);
+        pt[k].batch = batch; pt[k].masked = masked; pt[k].L = L;
+    }
+    pthread_t *th = xcalloc((size_t)nt, sizeof *th);
+    int *running = xcalloc((size_t)nt, sizeof *running);
+    openblas_set_num_threads(1);        /* the threads are ours */
     int tty = isatty(2);
     double last = 0, ts = aedl_now(), t_write = 0, t_fw = 0;
     if (tty) progress(r, 0, t.n, ts, &last, tty);
@@ -304,27 +361,30 @@ int aedl_predict(aedl_run *r) {
         int B = (int)(t.n - i < PCHUNK ? t.n - i : PCHUNK);
         const float *x = t.x + i * t.d;
         const uint8_t *mk = masked ? t.mask + i * t.d : NULL;
-        for (int b = 0; b < B && !fw_only; b += batch) {
-            int bb = B - b < batch ? B - b : batch;
-            const float *out = d->forward(r->blk.model, x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &rng);
-            memcpy(yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
-            if (L) memcpy(lf + (size_t)b * L, d->latent(r->blk.model), (size_t)bb * L * sizeof(float));
-        }
-        if (fw_only) ;
-        else if (masked) aedl_masked_mse_per_event(sf, yfl, x, mk, B, F);
-        else aedl_mse_per_event(sf, yfl, x, B, F);
         aedl_f32_to_f64(xd, x, (long)B * nin);
-        for (int b = 0; b < B && !fw_only; b += batch) {
-            int bb = B - b < batch ? B - b : batch;
-            d->exact(r->blk.model, xd + (size_t)b * nin, yq + (size_t)b * F, bb);
-            if (L) memcpy(lq + (size_t)b * L, d->latent_exact(r->blk.model), (size_t)bb * L * sizeof(double));
+        if (!fw_only) {
+            int per = (B + nt - 1) / nt, used = 0;
+            for (int k = 0; k < nt; k++) {
+                int lo = k * per, n = B - lo < per ? B - lo : per;
+                if (n <= 0) break;
+                part *p = &pt[k];
+                p->x = x + (size_t)lo * nin; p->mk = mk ? mk + (size_t)lo * nin : NULL; p->n = n;
+                p->yfl = yfl + (size_t)lo * F; p->lf = lf + (size_t)lo * (L ? L : 1); p->sf = sf + lo;
+                p->xd = xd + (size_t)lo * nin; p->yq = yq + (size_t)lo * F; p->lq = lq + (size_t)lo * (L ? L : 1);
+                p->sq = sq + lo;
+                used = k + 1;
+            }
+            for (int k = 1; k < used; k++) {
+                running[k] = pthread_create(&th[k], NULL, score_part, &pt[k]) == 0;
+                if (!running[k]) score_part(&pt[k]);      /* no thread: here, in turn */
+            }
+            score_part(&pt[0]);
+            for (int k = 1; k < used; k++)
+                if (running[k]) pthread_join(th[k], NULL);
         }
-        if (fw_only) ;
-        else if (masked) aedl_masked_mse_per_event_f64(sq, yq, xd, mk, B, F);
-        else aedl_mse_per_event_f64(sq, yq, xd, B, F);
         if (plan) {
             double tf = aedl_now();
-            aedl_fw_run_threads(plan, x, yf, B, r->opt.threads > 0 ? r->opt.threads : 1);
+            aedl_fw_run_threads(plan, x, yf, B, nt_fw);
             t_fw += aedl_now() - tf;
             if (masked) aedl_masked_mse_per_event_f64(sw, yf, xd, mk, B, F);
             else aedl_mse_per_event_f64(sw, yf, xd, B, F);
@@ -335,6 +395,7 @@ int aedl_predict(aedl_run *r) {
         progress(r, i + (size_t)B, t.n, ts, &last, tty);
     }
     if (t.n == 0) progress(r, 0, 0, ts, &last, tty);
+    openblas_set_num_threads(r->work.blas_threads);
     double tw = aedl_now();
     writer_close(&w, po->out);
     t_write += aedl_now() - tw;
@@ -346,6 +407,10 @@ int aedl_predict(aedl_run *r) {
     if (plan) aedl_fw_plan_free(plan);
     aedl_table_free(&t);
     aedl_names_free(fnames, (size_t)nin);
+    for (int k = 1; k < nt; k++) d->destroy(pt[k].model);
+    free(pt);
+    free(th);
+    free(running);
     d->destroy(r->blk.model);
     free(r->blk.params);
     free(r->blk.buffers);

@@ -123,3 +123,8 @@ check predict/hdf5-masked "status $st/$st2: $(tail -2 "$W/adc-p.log"); $bad even
   > "$W/e5.log" 2>&1; st=$?
 check predict/plan-of-another-model "status $st: $(tail -1 "$W/e5.log")" \
   sh -c "test $st -ne 0 && grep -q \"firmware.plan: the firmware plan of model 'm' (57 inputs, 57 outputs), not of 'p' (6, 6)\" '$W/e5.log' && test ! -e '$W/x.h5'"
+# Threads: the same numbers with 1 and 3 threads (each event is scored on its own).
+"$AEDLC" predict "$W/p.aedl" "$W/t.csv" -o "$W/out" --out "$W/t1.csv" -- --quiet --threads 1 > /dev/null 2>&1
+"$AEDLC" predict "$W/p.aedl" "$W/t.csv" -o "$W/out" --out "$W/t3.csv" -- --quiet --threads 3 > /dev/null 2>&1
+check predict/threads-same "1 and 3 threads differ: $(cmp "$W/t1.csv" "$W/t3.csv" 2>&1)" \
+  sh -c "test -s '$W/t1.csv' && cmp -s '$W/t1.csv' '$W/t3.csv'"
