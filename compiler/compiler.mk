@@ -26,7 +26,7 @@ AEDLC_GEN_OBJS := $(BUILD)/lexer.o $(BUILD)/parser.o
 # Every source but main.c, so that tests and fuzzers link the rest.
 AEDLC_SRCS := compiler/home.c compiler/scan_run.c \
               compiler/front/src.c compiler/front/load.c compiler/front/strmap.c compiler/front/arena.c \
-              compiler/sema/kinds.c compiler/sema/resolve.c compiler/sema/scan.c compiler/sema/shapes.c compiler/sema/ir_dump.c compiler/sema/ir_verify.c \
+              compiler/sema/kinds.c compiler/sema/resolve.c compiler/sema/scan.c compiler/sema/prep.c compiler/sema/shapes.c compiler/sema/ir_dump.c compiler/sema/ir_verify.c \
               compiler/prec/weights.c compiler/prec/prec_common.c compiler/prec/prec_quant.c \
               compiler/prec/prec_float.c compiler/prec/prec_conservative.c compiler/prec/prec_exact.c \
               compiler/prec/prec_batchnorm.c compiler/prec/prec_run.c compiler/prec/rules.c compiler/prec/plan.c \

@@ -6,6 +6,7 @@
  *   aedlc run FILE.aedl [-o DIR] [...] [-- TRAINING OPTIONS]   (run_flow)
  *   aedlc scan FILE.aedl [-o DIR] [-j N] [--on local|slurm|htcondor] [...]
  *                                             (scan_main: every point of a scan)
+ *   aedlc predict FILE.aedl DATA [-o DIR] [--out FILE] [...]     (predict_flow)
  *
  * Every run goes through compile(), which reads as the list of passes:
  * load -> resolve -> shapes -> weights -> precision -> plan -> emitters, with
@@ -17,6 +18,7 @@
 #define _XOPEN_SOURCE 700     /* readlink, realpath */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -50,11 +52,18 @@ static const char usage_text[] =
     "                           [--wait] [--gather] [--sbatch OPTIONS] [-- TRAINING OPTIONS]\n"
     "       aedlc import MODEL.json WEIGHTS.h5 [-o OUT.aedl] [--input-type TYPE]\n"
     "       aedlc import MODEL.h5 [-o OUT.aedl] [--input-type TYPE]\n"
+    "       aedlc predict FILE.aedl DATA [-o DIR] [--out FILE.h5|FILE.csv] [--dataset NAME]\n"
+    "                           [--format csv|hdf5] [--weights FILE.h5] [--firmware-only]\n"
+    "                           [-- OPTIONS]\n"
     "\n"
     "  run               the whole flow: compile and build the training program,\n"
     "                    run it with the options after --, write DIR/firmware.plan,\n"
     "                    hls/ and report/ with the trained weights, then the\n"
     "                    training program evaluates them (README.md, The flow)\n"
+    "  predict           apply the model DIR holds (weights, preprocessing, firmware\n"
+    "                    plan) to DATA: per event the scores, outputs and latent\n"
+    "                    values to --out (default DIR/predict/DATA.h5);\n"
+    "                    --firmware-only: only the firmware emulation's score and outputs\n"
     "  scan              every point of the file's scan block (docs/scan.md): each\n"
     "                    trained and evaluated as by run, in DIR/points/NNN, then\n"
     "                    DIR/scan/results.csv, results.json and index.html; -j N\n"
@@ -175,6 +184,9 @@ typedef struct {
     bool wait, gather;         /* aedlc scan --wait, --gather */
     const char *sbatch;        /* aedlc scan --sbatch "OPTIONS" */
     int task;                  /* aedlc scan --task K (a cluster job running one point); -1 none */
+    bool predict;              /* aedlc predict FILE DATA (predict_flow) */
+    const char *data, *dataset, *format, *pred_out;   /* aedlc predict */
+    bool firmware_only;
     char **train_args; int ntrain_args;   /* aedlc run ... -- ARGS: the training program's options */
     int dump_after;            /* P_*: print the IR after that pass and stop; P_NONE: run to the end */
     bool emit[NEMITTERS];
@@ -295,6 +307,7 @@ static void parse_args(int argc, char **argv, Options *o) {
     o->point = o->task = -1;
     if (argc > 1 && strcmp(argv[1], "run") == 0) { o->run = true; first = 2; }
     if (argc > 1 && strcmp(argv[1], "scan") == 0) { o->run = o->scan_cmd = true; first = 2; }
+    if (argc > 1 && strcmp(argv[1], "predict") == 0) { o->run = o->predict = true; first = 2; }
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (!only_files && a[0] == '-' && a[1]) {
@@ -342,6 +355,10 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (o->scan_cmd && option_is(a, "--sbatch")) o->sbatch = opt_value(argc, argv, &i, "--sbatch");
             else if (o->scan_cmd && strcmp(a, "--wait") == 0) o->wait = true;
             else if (o->scan_cmd && strcmp(a, "--gather") == 0) o->gather = true;
+            else if (o->predict && option_is(a, "--dataset")) o->dataset = opt_value(argc, argv, &i, "--dataset");
+            else if (o->predict && option_is(a, "--format")) o->format = opt_value(argc, argv, &i, "--format");
+            else if (o->predict && option_is(a, "--out")) o->pred_out = opt_value(argc, argv, &i, "--out");
+            else if (o->predict && strcmp(a, "--firmware-only") == 0) o->firmware_only = true;
             else if (option_is(a, "--dump-after")) {
                 const char *v = opt_value(argc, argv, &i, "--dump-after");
                 o->dump_after = P_NONE;
@@ -352,12 +369,14 @@ static void parse_args(int argc, char **argv, Options *o) {
             else usage_error("unknown option '%s'%s", a, "");
             continue;
         }
+        if (o->predict && o->file && !o->data) { o->data = a; continue; }
         if (o->file) usage_error("more than one input file ('%s' and '%s')", o->file, a);
         o->file = a;
     }
     if (!o->file) usage_error("no input file%s%s", "", "");
     if (o->scan_cmd && o->point >= 0) usage_error("aedlc scan runs every point; --point is for aedlc run or a compile%s%s", "", "");
     if (o->scan_cmd && o->model) usage_error("aedlc scan trains the train block's model; --model is for a single compile%s%s", "", "");
+    if (o->predict && !o->data) usage_error("aedlc predict: give the data file to score after the .aedl file%s%s", "", "");
 }
 
 /* ---- the standard library ------------------------------------------------------------ */
@@ -855,13 +874,98 @@ static int scan_main(const Options *o) {
     return scan_run(&r);
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st; (void)flag; (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+/* Removes a folder we made, with what is in it (symbolic links are not followed). */
+static void aedl_rm_tree(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
+/* ---- aedlc predict: apply a trained model ------------------------------------------------
+ *
+ *   1. compile and build the training program (--emit train), as aedlc run does;
+ *   2. with --weights other than DIR's, make their firmware plan (aedlc --emit hls into a
+ *      temporary folder under DIR/predict, removed afterwards);
+ *   3. run DIR/train/MODEL_train --predict DATA ...: it reads DIR's preprocessing
+ *      (scaler.h5), the weights and the plan, and writes the predictions. */
+static int predict_flow(const Options *o) {
+    if (o->observed || o->dump_after)
+        usage_error("aedlc predict: %s is for a single compile%s", o->observed ? "--observed" : "--dump-after", "");
+    for (int i = 0; i < o->ntrain_args; i++)
+        if (!strcmp(o->train_args[i], "-o") || !strcmp(o->train_args[i], "--predict"))
+            usage_error("aedlc predict: give %s to aedlc, not after --%s", o->train_args[i], "");
+    Options c = *o;
+    memset(c.emit, 0, sizeof c.emit);
+    c.emit[E_TRAIN] = true;
+    c.weights = NULL;
+    int rc = compile(&c);
+    if (rc != 0) return rc;
+    char prog[4400], plan_dir[4500] = "", plan[4600] = "";
+    snprintf(prog, sizeof prog, "%s/train/%s_train", chosen.out_dir, chosen.model);
+    if (o->weights) {
+        char pdir[4400], self[PATH_MAX];
+        snprintf(pdir, sizeof pdir, "%s/predict", chosen.out_dir);
+        if (aedl_mkdirs(pdir) != 0) aedl_fatal("cannot create %s: %s", pdir, strerror(errno));
+        snprintf(plan_dir, sizeof plan_dir, "%s/.plan.%ld", pdir, (long)getpid());
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        self[n > 0 ? n : 0] = 0;
+        const char **argv = xcalloc((size_t)(2 * o->ninclude + 16), sizeof *argv);
+        int k = 0;
+        argv[k++] = self; argv[k++] = o->file;
+        argv[k++] = "--emit"; argv[k++] = "hls";
+        argv[k++] = "--weights"; argv[k++] = o->weights;
+        argv[k++] = "-o"; argv[k++] = plan_dir;
+        argv[k++] = "--model"; argv[k++] = chosen.model;
+        if (o->target) { argv[k++] = "--target"; argv[k++] = o->target; }
+        for (int i = 0; i < o->ninclude; i++) { argv[k++] = "-I"; argv[k++] = o->include[i]; }
+        argv[k] = NULL;
+        char *out = NULL;
+        size_t len = 0;
+        int st = n > 0 ? aedl_run_capture((char *const *)argv, &out, &len) : -1;
+        free(argv);
+        if (len) fwrite(out, 1, len, stderr);
+        free(out);
+        snprintf(plan, sizeof plan, "%s/firmware.plan", plan_dir);
+        if (st != 0) {
+            aedl_rm_tree(plan_dir);
+            fprintf(stderr, "aedlc: error: the firmware plan of %s could not be made (above)\n", o->weights);
+            return 1;
+        }
+    }
+    const char **argv = xcalloc((size_t)o->ntrain_args + 20, sizeof *argv);
+    int k = 0;
+    argv[k++] = prog;
+    argv[k++] = "-o"; argv[k++] = chosen.out_dir;
+    argv[k++] = "--predict"; argv[k++] = o->data;
+    if (o->dataset) { argv[k++] = "--dataset"; argv[k++] = o->dataset; }
+    if (o->format) { argv[k++] = "--format"; argv[k++] = o->format; }
+    if (o->weights) { argv[k++] = "--weights"; argv[k++] = o->weights; argv[k++] = "--plan"; argv[k++] = plan; }
+    if (o->pred_out) { argv[k++] = "--predict-out"; argv[k++] = o->pred_out; }
+    if (o->firmware_only) argv[k++] = "--firmware-only";
+    for (int i = 0; i < o->ntrain_args; i++) argv[k++] = o->train_args[i];
+    argv[k] = NULL;
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0) aedl_fatal("cannot run %s: %s", prog, strerror(errno));
+    if (pid == 0) {
+        aedl_child_setup(parent, strrchr(prog, '/') + 1);
+        execv(prog, (char *const *)argv);
+        fprintf(stderr, "aedlc: error: cannot run %s: %s\n", prog, strerror(errno));
+        _exit(127);
+    }
+    aedl_child_started(pid);
+    free(argv);
+    int st = aedl_child_wait(pid);
+    if (plan_dir[0]) aedl_rm_tree(plan_dir);
+    return st < 0 ? 1 : st;
+}
+
 int main(int argc, char **argv) {
     aedl_progname = "aedlc";
     aedl_die_on_signals(NULL);
     if (argc > 1 && strcmp(argv[1], "import") == 0) return keras_import_main(argc - 1, argv + 1);
     Options o;
     parse_args(argc, argv, &o);
-    int rc = o.scan_cmd ? scan_main(&o) : o.run ? run_flow(&o) : compile(&o);
+    int rc = o.scan_cmd ? scan_main(&o) : o.predict ? predict_flow(&o) : o.run ? run_flow(&o) : compile(&o);
     if (prec_model) { prec_free(prec_model); weights_free_model(prec_model); }
     free(o.include);
     arena_free_all();

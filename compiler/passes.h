@@ -33,6 +33,11 @@ AstFile *parse_source(int file_id);
 
 IrProgram *resolve_program(AstFile **files, int nfiles, const char *main_file);
 void infer_shapes(IrProgram *p);
+/* prep.c: the data block's names, signed, transform and scale = standard(...) into dt;
+   then, once the model input's size n is known, the checks that need it. */
+void prep_resolve(IrData *dt, const AstExpr *names, const AstExpr *sign, const AstExpr *transforms,
+                  const AstExpr *scale);
+void prep_check(const IrData *dt, long n);
 
 /* The arguments of a call (quantized_bits, polynomial_decay, ...) or layer
    kind NAME (resolve.c): the position of ARG among them or -1; their names

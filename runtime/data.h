@@ -90,24 +90,68 @@ int aedl_shape_check(const aedl_table *t, const size_t *shape, int rank, const c
 /* Formats "(19, 3)" into buf. */
 void aedl_shape_str(const size_t *shape, int rank, char *buf, size_t len);
 
-/* ---- scale = standard ------------------------------------------------------- */
-/* x' = (x - mean[j]) / std[j] per column j, in float32 arithmetic.  std is the
-   population standard deviation (ddof 0, as sklearn's StandardScaler); a column with
-   zero variance gets std = 1.  Stored as float32 so every user applies the same values. */
+/* ---- preprocessing: transform = [log10(...), affine(...)], scale = standard -------- */
+/* Per feature j, in this order:
+     log10:    x = log10(x) when log10[j] (x = 0, padding, stays 0; x < 0 is an error of the data)
+     affine:   x = (x - offset[j]) / divisor[j]              (identity: 0, 1)
+     standard: x = (x - mean[j]) / std[j]                    (identity: 0, 1)
+   in float32 arithmetic.  std is the population standard deviation (ddof 0, as sklearn's
+   StandardScaler) of the transformed training values; a column with zero variance gets
+   std = 1.  Stored as float32 so every user applies the same values. */
 typedef struct {
     size_t d;
     float *mean;                  /* (d) */
     float *std;                   /* (d) */
+    float *offset, *divisor;      /* (d) */
+    uint8_t *log10;               /* (d) */
+    uint8_t *fit;                 /* (d): 1 for the features `scale = standard` fits */
+    const char **where;           /* (d): the .aedl place of the log10 rule, for messages; may be NULL */
+    char **names;                 /* (d): feature names ("pt[3]"), or NULL */
 } aedl_scaler;
 
-/* Fits on t (the training split), statistics accumulated in double. */
+typedef enum { AEDL_PREP_LOG10 = 1, AEDL_PREP_AFFINE, AEDL_PREP_STANDARD, AEDL_PREP_SIGNED } aedl_prep_op;
+/* One rule of the data block, as the compiler wrote it: the features are a variable of the
+   last axis (var, in the objects index[0..nindex), or every object when nindex is 0) or flat
+   feature indices (var NULL). */
+typedef struct {
+    aedl_prep_op op;
+    double a, b;                  /* AEDL_PREP_AFFINE: (x - a) / b */
+    const char *var;
+    const int *index;
+    int nindex;
+    const char *where;            /* "model.aedl:13:22" */
+} aedl_prep_rule;
+
+/* Builds an identity scaler of d features, then sets the rules: log10 and affine flags and
+   constants, and the features to standardise (every one when standard_all).  names (nnames
+   variables per object) name the variables a rule may use and the features ("pt[3]"); source
+   names the data in messages.  -1 with err on a rule that names an unknown variable, an index
+   out of range, or a feature transformed twice. */
+int aedl_prep_build(aedl_scaler *s, size_t d, const aedl_prep_rule *rules, int nrules, int standard_all,
+                    const char *const *names, size_t nnames, const char *source, char *err, size_t errlen);
+/* Reads the names of the last axis of a source, after `features`: the HDF5 dataset
+   "<dataset>_Names" (as ADC2021's Particles_Names) or "<dataset>_names", or the CSV header.  0 and *n = 0 when the
+   source has none; the strings are the caller's (aedl_names_free). */
+int aedl_data_names(const aedl_data_spec *spec, char ***names, size_t *n, char *err, size_t errlen);
+void aedl_names_free(char **names, size_t n);
+/* -1 with err naming the event and the feature when a log10 feature holds a value < 0. */
+int aedl_prep_check(const aedl_scaler *s, const aedl_table *t, char *err, size_t errlen);
+/* The raw value of feature j from a preprocessed one (the residuals are relative to it). */
+float aedl_scaler_invert(const aedl_scaler *s, size_t j, float v);
+
+/* scale = standard alone: makes s (no transform) and fits every feature on t (the training
+   split), statistics accumulated in double. */
 void aedl_scaler_fit(aedl_scaler *s, const aedl_table *t);
+/* After aedl_prep_build: fits the standard step of the features s->fit selects on t (the
+   training split, not yet preprocessed), on the transformed values (log10, affine). */
+void aedl_prep_fit(aedl_scaler *s, const aedl_table *t);
 /* Applies to t in place (t->d must equal s->d; returns -1 otherwise). */
 int aedl_scaler_apply(const aedl_scaler *s, aedl_table *t);
 /* The same on raw rows: x (n, d). */
 void aedl_scaler_apply_rows(const aedl_scaler *s, float *x, size_t n);
-/* Writes a file (atomically) holding group /scaler with datasets mean, std (float32, (d))
-   and attribute kind = "standard". */
+/* Writes a file (atomically) holding group /scaler with datasets mean, std, offset, divisor
+   (float32, (d)), log10 (uint8, (d)), names (strings, when known) and attribute kind =
+   "standard" (every feature fitted) or "per_feature". */
 int aedl_scaler_save(const aedl_scaler *s, const char *path, char *err, size_t errlen);
 /* Writes the group "scaler" into an open HDF5 file or group (e.g. the weights file). */
 int aedl_scaler_write_h5(const aedl_scaler *s, hid_t loc, char *err, size_t errlen);

@@ -44,4 +44,9 @@ int data_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((form
 typedef struct { H5E_auto2_t func; void *data; } h5_quiet;
 void h5_quiet_begin(h5_quiet *q);
 void h5_quiet_end(const h5_quiet *q);
+
+/* A 1-D dataset of strings of f (fixed- or variable-length), or NULL (data_prep.c). */
+char **aedl_h5_strings(hid_t f, const char *name, size_t *n);
+/* An identity preprocessing of d features (data_scale.c). */
+void aedl_scaler_identity(aedl_scaler *s, size_t d);
 #endif

@@ -64,6 +64,14 @@ typedef struct {
     double err_max_in_range;    /* max |fw - float| over the other test events */
     aedl_residual_stat *res[NV];    /* (n_out) each, when residuals are asked for */
     long *rhist[NV];            /* (n_out, RES_BINS + 2) residual histograms */
+    /* compression (residuals asked for): sums for the correlation of the float model's
+       latent values (L) with its inputs (n_in) on the test split */
+    double *lc_l, *lc_l2, *lc_x, *lc_x2, *lc_lx;   /* (L), (L), (n_in), (n_in), (L, n_in) */
+    long lc_n;
+    /* the quantized model's score per output feature: sum of (out - in)^2 (masked: where
+       the input is not padding) and the count, per table: (ntab, n_out) each */
+    double *fsum;
+    long *fcnt;
 } evalctx;
 
 /* Residual histograms: RES_BINS bins on [-RES_RANGE, RES_RANGE], then one
@@ -330,8 +338,8 @@ static void regenerate(evalctx *E) {
 
 /* ---------------------------------------------------------------- scoring */
 
-/* Residuals are relative to the physical values: undo the standard scaler
-   (x = x' * std + mean) on a copy of the input and of the output (B, F). */
+/* Residuals are relative to the physical values: undo the preprocessing
+   (aedl_scaler_invert) on a copy of the input and of the output (B, F). */
 /* hist (F, RES_BINS + 2) += the relative residuals (out - in) / in, in != 0. */
 static void residual_hist_add(long *hist, const float *out, const float *in, int B, int F) {
     for (long e = 0; e < B; e++)
@@ -359,14 +367,91 @@ static void residuals_add(aedl_run *r, aedl_residual_stat *st, long *hist, const
     for (long e = 0; e < B; e++)
         for (int f = 0; f < F; f++) {
             size_t k = (size_t)e * (size_t)F + (size_t)f;
-            tin[k] = x[k] * r->data.scaler.std[f] + r->data.scaler.mean[f];
-            tout[k] = out[k] * r->data.scaler.std[f] + r->data.scaler.mean[f];
+            tin[k] = aedl_scaler_invert(&r->data.scaler, (size_t)f, x[k]);
+            tout[k] = aedl_scaler_invert(&r->data.scaler, (size_t)f, out[k]);
         }
     aedl_residual_stats_add(st, tout, tin, B, F);
     residual_hist_add(hist, tout, tin, B, F);
 }
 
 #define CHUNK 4096
+
+static void latent_corr_add(evalctx *E, const float *lat, const float *x, int B) {
+    const aedl_model_def *d = E->r->def;
+    int L = d->n_latent, N = d->n_in;
+    for (int e = 0; e < B; e++) {
+        const float *l = lat + (size_t)e * L, *xi = x + (size_t)e * N;
+        for (int k = 0; k < N; k++) { E->lc_x[k] += xi[k]; E->lc_x2[k] += (double)xi[k] * xi[k]; }
+        for (int a = 0; a < L; a++) {
+            E->lc_l[a] += l[a];
+            E->lc_l2[a] += (double)l[a] * l[a];
+            for (int k = 0; k < N; k++) E->lc_lx[(size_t)a * N + k] += (double)l[a] * xi[k];
+        }
+    }
+    E->lc_n += B;
+}
+
+/* eval/score_features.csv: per sample (the test split's background, each signal) and
+   output feature, the mean squared error of the quantized model: what each feature
+   adds to the anomaly score. */
+static int write_score_features(evalctx *E) {
+    aedl_run *r = E->r;
+    int F = r->def->n_out, ntab = 1 + r->cfg->nsignals;
+    if (F != r->def->n_in) return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/score_features.csv", r->opt.outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    fprintf(a.f, "sample,feature,name,mean_squared_error\n");
+    for (int t = 0; t < ntab; t++)
+        for (int f = 0; f < F; f++) {
+            long c = E->fcnt[(size_t)t * F + f];
+            fprintf(a.f, "%s,%d,%s,", t ? r->cfg->signals[t - 1].name : "background", f,
+                    r->data.names ? r->data.names[f] : "");
+            if (c) fprintf(a.f, "%.9g", E->fsum[(size_t)t * F + f] / (double)c);
+            fputc('\n', a.f);
+        }
+    if (aedl_atomic_commit(&a) != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* eval/latent_corr.csv: the Pearson correlation of each latent value with each input
+   feature on the test split (float model); empty cells where one is constant. */
+static int write_latent_corr(evalctx *E) {
+    aedl_run *r = E->r;
+    const aedl_model_def *d = r->def;
+    if (!E->lc_l || E->lc_n < 2) return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/latent_corr.csv", r->opt.outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    int L = d->n_latent, N = d->n_in;
+    double n = (double)E->lc_n;
+    fprintf(a.f, "latent,feature,name,r\n");
+    for (int l = 0; l < L; l++)
+        for (int k = 0; k < N; k++) {
+            double cov = E->lc_lx[(size_t)l * N + k] / n - E->lc_l[l] / n * (E->lc_x[k] / n);
+            double vl = E->lc_l2[l] / n - (E->lc_l[l] / n) * (E->lc_l[l] / n);
+            double vx = E->lc_x2[k] / n - (E->lc_x[k] / n) * (E->lc_x[k] / n);
+            fprintf(a.f, "%s_%d,%d,%s,", d->latent_name, l, k, r->data.names ? r->data.names[k] : "");
+            if (vl > 0 && vx > 0) fprintf(a.f, "%.6f", cov / sqrt(vl * vx));
+            fputc('\n', a.f);
+        }
+    if (aedl_atomic_commit(&a) != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
 
 /* Scores of table t with all variants; when t is the test split, compares QI
    with the firmware and fills the residual statistics. */
@@ -394,6 +479,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             int bb = B - b < r->opt.batch ? B - b : r->opt.batch;
             const float *out = d->forward(r->blk.model, x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &r->st.rng);
             memcpy(yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
+            if (is_test && E->lc_l) latent_corr_add(E, d->latent(r->blk.model), x + (size_t)b * nin, bb);
         }
         memcpy(yflt, yfl, (size_t)B * F * sizeof(float));
         if (masked) aedl_masked_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, mk, B, F);
@@ -404,6 +490,18 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
         for (int b = 0; b < B; b += r->opt.batch) {
             int bb = B - b < r->opt.batch ? B - b : r->opt.batch;
             d->exact(r->blk.model, xd + (size_t)b * nin, yq + (size_t)b * F, bb);
+        }
+        if (F == nin) {
+            double *fs = E->fsum + (size_t)ti * F;
+            long *fc = E->fcnt + (size_t)ti * F;
+            for (int e = 0; e < B; e++)
+                for (int f = 0; f < F; f++) {
+                    size_t k = (size_t)e * F + f;
+                    if (mk && !mk[k]) continue;
+                    double dd = yq[k] - xd[k];
+                    fs[f] += dd * dd;
+                    fc[f]++;
+                }
         }
         for (int pass = 0; pass < 2; pass++) {
             int v = pass ? V_FW : V_QI;
@@ -649,7 +747,20 @@ static int write_summary(evalctx *E) {
     fprintf(j, ",\n  \"weights\": ");
     json_str(j, r->opt.weights_path);
     json_data(j, c);
-    fprintf(j, ",\n  \"epochs\": %d,\n  \"stopped\": ", r->st.epoch);
+    fprintf(j, ",\n  \"epochs\": %d,\n  \"restored_epoch\": ", r->st.epoch);
+    if (r->restored_epoch > 0) fprintf(j, "%d", r->restored_epoch);
+    else fprintf(j, "null");
+    fprintf(j, ",\n  \"features\": ");
+    if (r->data.names) {
+        fprintf(j, "[");
+        for (size_t k = 0; k < r->data.all.d; k++) { fprintf(j, "%s", k ? ", " : ""); json_str(j, r->data.names[k]); }
+        fprintf(j, "]");
+    } else
+        fprintf(j, "null");
+    fprintf(j, ",\n  \"latent_layer\": ");
+    if (r->def->latent) json_str(j, r->def->latent_name);
+    else fprintf(j, "null");
+    fprintf(j, ",\n  \"stopped\": ");
     if (r->st.stop_reason[0]) json_str(j, r->st.stop_reason);
     else fprintf(j, "null");
     fprintf(j, ",\n  \"warnings\": [");
@@ -886,6 +997,14 @@ int aedl_evaluate(aedl_run *r) {
             E.rhist[v] = xcalloc((size_t)r->def->n_out * (RES_BINS + 2), sizeof(long));
         }
     }
+    if (c->residuals && r->def->latent) {
+        size_t L = (size_t)r->def->n_latent, N = (size_t)r->def->n_in;
+        E.lc_l = xcalloc(L, sizeof(double)); E.lc_l2 = xcalloc(L, sizeof(double));
+        E.lc_x = xcalloc(N, sizeof(double)); E.lc_x2 = xcalloc(N, sizeof(double));
+        E.lc_lx = xcalloc(L * N, sizeof(double));
+    }
+    E.fsum = xcalloc((size_t)ntab * (size_t)r->def->n_out, sizeof(double));
+    E.fcnt = xcalloc((size_t)ntab * (size_t)r->def->n_out, sizeof(long));
     E.err_max = xcalloc((size_t)r->def->n_out, sizeof(double));
     E.err_sum = xcalloc((size_t)r->def->n_out, sizeof(double));
     score_table(&E, &r->data.te, 0, 1);
@@ -914,7 +1033,9 @@ int aedl_evaluate(aedl_run *r) {
     r->fw.err_mean = err_mean;
     int bad = write_summary(&E);
     if (c->residuals) bad |= write_residuals_csv(&E) | write_residuals_hist(&E);
-    bad |= write_scores_hist(&E);
+    bad |= write_scores_hist(&E) | write_latent_corr(&E) | write_score_features(&E);
+    free(E.fsum); free(E.fcnt);
+    free(E.lc_l); free(E.lc_l2); free(E.lc_x); free(E.lc_x2); free(E.lc_lx);
     write_tb(&E);
     aedl_say(r, "evaluation: %s/eval (%.2f s)\n", r->opt.outdir, aedl_now() - t0);
     for (int v = 0; v < NV; v++) {

@@ -53,7 +53,17 @@ static void usage(FILE *f, const aedl_run *r) {
         "                padding (before scaling), a named column each, and stop\n"
         "  -o DIR        output folder (default: %s)\n"
         "  --aedl FILE   the .aedl file this program was made from (default: %s)\n"
-        "  --help        this text\n",
+        "  --help        this text\n"
+        "\n"
+        "Applying the trained model (`aedlc predict` runs this):\n"
+        "  --predict DATA     score every event of DATA (HDF5, or CSV: .csv/.txt) with\n"
+        "                     DIR's weights, preprocessing and firmware plan\n"
+        "  --dataset NAME     its HDF5 dataset (default: the data block's)\n"
+        "  --format csv|hdf5  how to read DATA (default: by its name)\n"
+        "  --weights FILE     weights (default: DIR/MODEL.weights.h5)\n"
+        "  --plan FILE        the firmware plan (default: DIR/firmware.plan, when there)\n"
+        "  --predict-out FILE where to write: .h5, or .csv (default: DIR/predict/DATA.h5)\n"
+        "  --firmware-only    only the firmware emulation's score and outputs (fastest)\n",
         aedl_progname, r->def->name, r->loc.aedl_file, r->def->name, c->epochs, c->batch, c->limit,
         c->data_seed, AEDL_MAX_THREADS, r->def->name, r->loc.home, r->loc.aedl_file);
 }
@@ -95,6 +105,24 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
             }
             r->opt.threads = (int)v;
         }
+        else if (!strcmp(a, "--predict") || !strcmp(a, "--dataset") || !strcmp(a, "--format") ||
+                 !strcmp(a, "--plan") || !strcmp(a, "--predict-out")) {
+            if (!has_val || !argv[i + 1][0]) {
+                fprintf(stderr, "%s: error: %s needs a value\n", aedl_progname, a);
+                return 2;
+            }
+            const char *v = argv[++i];
+            aedl_predict_opts *p = &r->opt.pred;
+            if (!strcmp(a, "--predict")) p->data = v;
+            else if (!strcmp(a, "--dataset")) p->dataset = v;
+            else if (!strcmp(a, "--plan")) p->plan = v;
+            else if (!strcmp(a, "--predict-out")) p->out = v;
+            else if (strcmp(v, "csv") && strcmp(v, "hdf5")) {
+                fprintf(stderr, "%s: error: --format %s: expected csv or hdf5\n", aedl_progname, v);
+                return 2;
+            } else p->format = v;
+        }
+        else if (!strcmp(a, "--firmware-only")) r->opt.pred.firmware_only = 1;
         else if (!strcmp(a, "--resume")) r->opt.resume = 1;
         else if (!strcmp(a, "--weights")) {
             if (!has_val) { fprintf(stderr, "%s: error: --weights needs a weights file\n", aedl_progname); return 2; }
@@ -118,8 +146,20 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
         }
 #undef NEED_NUM
     }
+    /* --weights: with --predict the weights to score with, else the start of training */
+    aedl_predict_opts *p = &r->opt.pred;
+    if (p->data) {
+        p->weights = r->opt.init_weights;
+        r->opt.init_weights = NULL;
+    }
     if (r->opt.resume && r->opt.init_weights) {
         fprintf(stderr, "%s: error: --resume continues from the checkpoint; --weights starts a new run: give one\n",
+                aedl_progname);
+        return 2;
+    }
+    if (!p->data && (p->dataset || p->format || p->plan || p->out || p->firmware_only)) {
+        fprintf(stderr, "%s: error: --dataset, --format, --plan, --predict-out and --firmware-only go "
+                "with --predict DATA\n",
                 aedl_progname);
         return 2;
     }
@@ -172,6 +212,27 @@ static void load_source(const aedl_model_def *d, const aedl_train_cfg *c, const 
     if (t->warning[0]) aedl_warn("%s", t->warning);
 }
 
+/* The data block's preprocessing for d features: its rules, named by `names` or by the
+   training file's names (Particles_Names, the CSV header). */
+int aedl_prep_setup(const aedl_train_cfg *c, aedl_scaler *s, size_t d, char *err, size_t errlen) {
+    char **fnames = NULL;
+    size_t nf = 0;
+    const char *const *names = c->names;
+    size_t nn = (size_t)c->nnames;
+    if (!nn) {
+        aedl_data_spec sp = { .kind = c->train.kind, .path = c->train.path, .dataset = c->train.dataset,
+                              .features = c->nfeatures ? c->features : NULL, .nfeatures = (size_t)c->nfeatures };
+        if (aedl_data_names(&sp, &fnames, &nf, err, errlen) != 0) return -1;
+        names = (const char *const *)fnames;
+        nn = nf;
+    }
+    int standard_all = c->standard_scale;
+    for (int i = 0; i < c->nprep; i++) standard_all &= c->prep[i].op != AEDL_PREP_STANDARD;
+    int rc = aedl_prep_build(s, d, c->prep, c->nprep, standard_all, names, nn, c->train.path, err, errlen);
+    aedl_names_free(fnames, nf);
+    return rc;
+}
+
 static void load_data(aedl_run *r) {
     const aedl_train_cfg *c = r->cfg;
     char err[1024];
@@ -182,18 +243,35 @@ static void load_data(aedl_run *r) {
     r->data.sig = xcalloc((size_t)(c->nsignals ? c->nsignals : 1), sizeof *r->data.sig);
     int nsig = r->opt.no_eval ? 0 : c->nsignals;   /* signals serve the evaluation only */
     for (int i = 0; i < nsig; i++) load_source(r->def, c, &r->opt, &c->signals[i], 0, &r->data.sig[i]);
-    if (c->standard_scale) {
-        aedl_scaler_fit(&r->data.scaler, &r->data.tr);
+    if (c->standard_scale || c->nprep) {
+        if (aedl_prep_setup(c, &r->data.scaler, r->data.all.d, err, sizeof err) != 0) aedl_fatal("%s", err);
         r->data.have_scaler = 1;
-        aedl_scaler_apply(&r->data.scaler, &r->data.all);
-        for (int i = 0; i < nsig; i++)
-            if (aedl_scaler_apply(&r->data.scaler, &r->data.sig[i]) != 0)
+        if (aedl_prep_check(&r->data.scaler, &r->data.all, err, sizeof err) != 0) aedl_fatal("%s", err);
+        for (int i = 0; i < nsig; i++) {
+            if (r->data.sig[i].d != r->data.all.d)
                 aedl_fatal("%s: signal '%s' has %zu features, the training data %zu",
                            c->signals[i].path, c->signals[i].name, r->data.sig[i].d, r->data.all.d);
+            if (aedl_prep_check(&r->data.scaler, &r->data.sig[i], err, sizeof err) != 0) aedl_fatal("%s", err);
+        }
+        aedl_prep_fit(&r->data.scaler, &r->data.tr);
+        aedl_scaler_apply(&r->data.scaler, &r->data.all);
+        for (int i = 0; i < nsig; i++) aedl_scaler_apply(&r->data.scaler, &r->data.sig[i]);
         char *sp = path_in(r->opt.outdir, "scaler.h5");
         if (aedl_scaler_save(&r->data.scaler, sp, err, sizeof err) != 0) aedl_fatal("%s", err);
         free(sp);
     }
+    /* the features' names, for summary.json and the plots */
+    aedl_scaler nm;
+    aedl_train_cfg plain = *c;
+    plain.nprep = 0;
+    plain.standard_scale = 0;
+    const aedl_scaler *with = r->data.have_scaler ? &r->data.scaler : NULL;
+    if (!with && aedl_prep_setup(&plain, &nm, r->data.all.d, err, sizeof err) == 0) with = &nm;
+    if (with && with->names) {
+        r->data.names = xcalloc(r->data.all.d, sizeof *r->data.names);
+        for (size_t j = 0; j < r->data.all.d; j++) r->data.names[j] = xstrdup(with->names[j]);
+    }
+    if (with == &nm) aedl_scaler_free(&nm);
     aedl_say(r, "data: %zu events (%zu train, %zu validation, %zu test)", r->data.all.n, r->data.tr.n,
              r->data.va.n, r->data.te.n);
     for (int i = 0; i < nsig; i++) aedl_say(r, ", %s %zu", c->signals[i].name, r->data.sig[i].n);
@@ -656,6 +734,7 @@ static void free_run(aedl_run *r) {
     free_blocks(&r->blk, r->def);
     free_work(&r->work);
     aedl_table_free(&r->data.tr); aedl_table_free(&r->data.va); aedl_table_free(&r->data.te);
+    aedl_names_free(r->data.names, r->data.all.d);
     aedl_table_free(&r->data.all);
     for (int i = 0; r->data.sig && i < r->cfg->nsignals; i++) aedl_table_free(&r->data.sig[i]);
     free(r->data.sig);
@@ -717,6 +796,27 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     r->opt.weights_path = path_in(r->opt.outdir, name);
     free(name);
 
+    if (r->opt.pred.data) {
+        if (!r->opt.pred.out) {
+            const char *b = strrchr(r->opt.pred.data, '/');
+            b = b ? b + 1 : r->opt.pred.data;
+            size_t bl = strlen(b);
+            const char *dot = strrchr(b, '.');
+            if (dot && dot != b) bl = (size_t)(dot - b);
+            size_t n = strlen(r->opt.outdir) + bl + 32;
+            r->opt.pred.out_default = xmalloc(n);
+            snprintf(r->opt.pred.out_default, n, "%s/predict", r->opt.outdir);
+            if (aedl_mkdirs(r->opt.pred.out_default) != 0)
+                aedl_fatal("cannot create %s: %s", r->opt.pred.out_default, strerror(errno));
+            snprintf(r->opt.pred.out_default, n, "%s/predict/%.*s.h5", r->opt.outdir, (int)bl, b);
+            r->opt.pred.out = r->opt.pred.out_default;
+        }
+        st = aedl_predict(r);
+        free(r->opt.pred.out_default);
+        free(r->opt.ckpt_path); free(r->opt.weights_path);
+        aedl_locate_free(&r->loc, r->cfg);
+        return st;
+    }
     load_data(r);
     alloc_blocks(&r->blk, def, r->opt.batch);
     alloc_work(&r->work, def, r->data.tr.n, r->opt.batch, &r->opt.threads);
@@ -751,6 +851,7 @@ int aedl_train_main(const aedl_model_def *def, const aedl_train_cfg *cfg, int ar
     free(msg);
     if (cfg->early_stop && (aedl_early_stopping_end(&r->st.es) & AEDL_CB_RESTORE)) {
         snapshot(&r->blk, def, 1);
+        r->restored_epoch = r->st.es.best_epoch + 1;
         if (any_pruned(def))
             aedl_say(r, "early_stopping: restored the weights of epoch %d (sparsity %.2f, the pruning's final)\n",
                      r->st.es.best_epoch + 1, aedl_model_sparsity(r->def, r->blk.masks, NULL));

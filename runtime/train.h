@@ -90,6 +90,12 @@ typedef struct aedl_model_def {
     const float *(*output)(void *m);
     void (*backward_rows)(void *m, const aedl_par *p, const float *dout);
     void (*finish)(void *m, float *grads);
+    /* The latent layer (the narrowest; none when no layer is narrower than the output):
+       its values after forward (float) and after exact (QI), (B, n_latent). */
+    const char *latent_name;
+    int n_latent;
+    const float *(*latent)(void *m);
+    const double *(*latent_exact)(void *m);
 } aedl_model_def;
 
 /* ---- the data, train and regeneration settings baked in by aedlc ---------- */
@@ -117,8 +123,10 @@ typedef struct {
     int flatten;
     long limit;                 /* -1: all */
     double validation, test;
-    int standard_scale;
+    int standard_scale;         /* scale = standard: every feature, unless prep has standard rules */
     long data_seed;
+    const aedl_prep_rule *prep; int nprep;        /* transform, scale = standard(...) (data.h) */
+    const char *const *names; int nnames;         /* `names`: the variables of the last axis */
     /* train block */
     aedl_loss_kind loss, score;
     double lr, beta1, beta2, adam_eps;

@@ -19,6 +19,14 @@ typedef struct {
 } aedl_hist_row;
 
 /* The options: the file's values (cfg) overridden by the command line. */
+/* --predict DATA (predict.c): the data file and how to read it, the weights, the
+   firmware plan and the output file (NULL: the defaults). */
+typedef struct {
+    const char *data, *dataset, *format, *weights, *plan, *out;
+    char *out_default;
+    int firmware_only;          /* only the firmware emulation: its score and outputs */
+} aedl_predict_opts;
+
 typedef struct {
     int epochs, batch, threads, resume, quiet, no_eval;
     long limit, seed;
@@ -26,6 +34,7 @@ typedef struct {
     const char *init_weights;   /* --weights FILE: the starting point, or NULL */
     const char *write_data;     /* --write-data FILE: write the selected events there and stop */
     char *ckpt_path, *weights_path;
+    aedl_predict_opts pred;
 } aedl_run_opts;
 
 /* Found at run time (train_home.c): the output folder the program was
@@ -40,6 +49,7 @@ typedef struct {
     aedl_table *sig;            /* (cfg->nsignals) */
     aedl_scaler scaler;
     int have_scaler;
+    char **names;               /* (all.d) the features' names ("Pt[3]"), or NULL: not known */
 } aedl_run_data;
 
 /* The model and its blocks (llm.c): params, grads, Adam moments and masks have
@@ -119,9 +129,11 @@ typedef struct {
     aedl_run_work work;
     aedl_fw_result fw;
     aedl_warnings warn;
+    int restored_epoch;         /* 1-based epoch early_stopping restored; 0: none */
 } aedl_run;
 
 /* train_io.c */
+int aedl_prep_setup(const aedl_train_cfg *c, aedl_scaler *s, size_t d, char *err, size_t errlen);
 int aedl_write_weights(const aedl_model_def *d, const char *aedl_version, const aedl_run_blocks *b,
                        const char *path, char *err, size_t errlen);
 int aedl_write_history(const aedl_history *h, const char *path);
@@ -142,6 +154,9 @@ void aedl_ckpt_read_run(aedl_run *r);
 /* evalrun.c: evaluation, summary.json, ROC files, firmware regeneration and
    testbench vectors.  Returns 0, or 1 when a step failed (already reported). */
 int aedl_evaluate(aedl_run *r);
+
+/* predict.c: --predict DATA.  Returns 0 (errors end the program with their reason). */
+int aedl_predict(aedl_run *r);
 
 /* train_home.c */
 void aedl_locate(aedl_run_loc *loc, const aedl_train_cfg *c, const char *argv0);

@@ -210,12 +210,12 @@ TEST_SCRIPTS += tests/docs_examples.sh tests/examples.sh
 
 # ---- train: the training program (aedlc --emit train + runtime/train.c).
 TEST_BINS += $(BUILD)/tests/train/test_train_quant $(BUILD)/tests/train/test_train_par
-TEST_SCRIPTS += tests/train/train.sh tests/train/resume.sh tests/train/firmware.sh tests/train/trust.sh
-BENCH_CMDS += 'sh tests/train/bench.sh'
+TEST_SCRIPTS += tests/train/train.sh tests/train/resume.sh tests/train/firmware.sh tests/train/trust.sh \
+                tests/train/prep.sh tests/train/predict.sh
+BENCH_CMDS += 'sh tests/train/bench.sh' 'sh tests/train/bench_predict.sh'
 
 # ---- scans (aedlc scan): here, and on a single-node Slurm the test starts and
 # stops itself (munged, slurmctld, slurmd); in `make bench`, a 12-point scan
 # against the same trainings one after another.
 TEST_SCRIPTS += tests/scan/scan.sh tests/scan/slurm.sh
 BENCH_CMDS   += 'sh tests/scan/bench.sh'
-

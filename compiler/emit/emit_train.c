@@ -433,6 +433,32 @@ static void shape_str(const IrNode *n, bool batch, char *buf, size_t len) {
     if (k < len) snprintf(buf + k, len - k, ")");
 }
 
+/* The latent layer: the first of the narrowest layers between the input and the output,
+   followed along the elementwise layers after it (its activation); NULL when no layer is
+   narrower than the output. */
+static const IrNode *latent_node(const IrModel *m, const IrNode *out) {
+    const IrNode *best = NULL;
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        if (n->op == OP_INPUT || n == out) continue;
+        if (!best || node_size(n) < node_size(best)) best = n;
+    }
+    if (!best || node_size(best) >= node_size(out)) return NULL;
+    for (bool more = true; more;) {
+        more = false;
+        for (int i = 0; i < m->nnodes; i++) {
+            const IrNode *n = m->nodes[i];
+            if (n != out && n->ninputs == 1 && n->inputs[0] == best && node_size(n) == node_size(best) &&
+                n->op != OP_DENSE) {
+                best = n;
+                more = true;
+                break;
+            }
+        }
+    }
+    return best;
+}
+
 static void collect_bufs(Gen *g, Bufs *bs) {
     const IrModel *m = g->m;
     for (int i = 0; i < m->nnodes; i++) {
@@ -1261,6 +1287,13 @@ static void gen_model_functions(Gen *g) {
     }
     fprintf(o, "}\n\n");
     fprintf(o, "static const float *%s_output(void *mp) { return ((%s_model *)mp)->%s_out; }\n\n", M, M, out);
+    const IrNode *lat = latent_node(m, g->out);
+    if (lat) {
+        fprintf(o, "/* The latent values: %s, the narrowest layer (for aedlc predict). */\n", lat->name);
+        fprintf(o, "static const float *%s_latent_values(void *mp) { return ((%s_model *)mp)->%s_out; }\n", M, M, lat->name);
+        fprintf(o, "static const double *%s_latent_values_qi(void *mp) { return ((%s_model *)mp)->%s_x; }\n\n", M, M,
+                lat->name);
+    }
     /* backward rows */
     fprintf(o, "/* After a MODE_TRAIN forward: dout (B, %ld), the whole batch's d loss / d output;\n"
                "   p->grads (zero before) += this thread's part of d loss / d params. */\n", Sout);
@@ -1393,7 +1426,12 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     fprintf(o, "    .create = %s_create, .destroy = %s_destroy, .forward = %s_forward,\n", M, M, M);
     fprintf(o, "    .exact_prepare = %s_exact_prepare, .exact = %s_infer_exact,\n", M, M);
     fprintf(o, "    .prepare = %s_prepare, .forward_rows = %s_forward_rows, .output = %s_output,\n", M, M, M);
-    fprintf(o, "    .backward_rows = %s_backward_rows, .finish = %s_finish,\n};\n\n", M, M);
+    fprintf(o, "    .backward_rows = %s_backward_rows, .finish = %s_finish,\n", M, M);
+    const IrNode *lat = latent_node(g->m, g->out);
+    if (lat)
+        fprintf(o, "    .latent_name = \"%s\", .n_latent = %ld, .latent = %s_latent_values, .latent_exact = %s_latent_values_qi,\n",
+                lat->name, node_size(lat), M, M);
+    fprintf(o, "};\n\n");
 }
 
 /* The files of a source read through the object selection: M_TAG_files. */
@@ -1509,6 +1547,37 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
         for (int i = 0; i < d->nfeatures; i++) fprintf(o, "%s %d", i ? "," : "", d->features[i]);
         fprintf(o, " };\n");
     }
+    if (d->nnames) {
+        fprintf(o, "static const char *const %s_names[%d] = {", M, d->nnames);
+        for (int i = 0; i < d->nnames; i++) {
+            fprintf(o, "%s ", i ? "," : "");
+            put_cstr(o, d->names[i]);
+        }
+        fprintf(o, " };\n");
+    }
+    if (d->nprep) {
+        static const char *const OPS[] = { "AEDL_PREP_LOG10", "AEDL_PREP_AFFINE", "AEDL_PREP_STANDARD", "AEDL_PREP_SIGNED" };
+        for (int i = 0; i < d->nprep; i++) {
+            const IrPrep *p = &d->prep[i];
+            if (!p->nindex) continue;
+            fprintf(o, "static const int %s_prep%d[%d] = {", M, i, p->nindex);
+            for (int k = 0; k < p->nindex; k++) fprintf(o, "%s %d", k ? "," : "", p->index[k]);
+            fprintf(o, " };\n");
+        }
+        fprintf(o, "static const aedl_prep_rule %s_prep[%d] = {\n", M, d->nprep);
+        for (int i = 0; i < d->nprep; i++) {
+            const IrPrep *p = &d->prep[i];
+            int pl = 0, pc = 0;
+            if (p->loc.file >= 0) src_linecol(p->loc.file, p->loc.start, &pl, &pc);
+            fprintf(o, "    { .op = %s, .a = %s, .b = %s, .var = ", OPS[p->op], num(p->a), num(p->b));
+            if (p->var) put_cstr(o, p->var);
+            else fprintf(o, "NULL");
+            if (p->nindex) fprintf(o, ", .index = %s_prep%d, .nindex = %d", M, i, p->nindex);
+            fprintf(o, ", .where = \"%s:%d:%d\" },\n",
+                    p->loc.file >= 0 ? base_name(src_file(p->loc.file)->path) : "?", pl, pc);
+        }
+        fprintf(o, "};\n");
+    }
     if (t->ntpr_at_fpr) {
         fprintf(o, "static const double %s_fprs[%d] = {", M, t->ntpr_at_fpr);
         for (int i = 0; i < t->ntpr_at_fpr; i++) fprintf(o, "%s %s", i ? "," : "", num(t->tpr_at_fpr[i]));
@@ -1535,6 +1604,8 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
     if (d->has_features && d->nfeatures) fprintf(o, "    .features = %s_features, .nfeatures = %d,\n", M, d->nfeatures);
     fprintf(o, "    .flatten = %d, .limit = %ld, .validation = %s, .test = %s, .standard_scale = %d, .data_seed = %ld,\n",
             d->flatten, d->limit, num(d->validation), num(d->test), d->scale == SCALE_STANDARD, d->seed);
+    if (d->nprep) fprintf(o, "    .prep = %s_prep, .nprep = %d,\n", M, d->nprep);
+    if (d->nnames) fprintf(o, "    .names = %s_names, .nnames = %d,\n", M, d->nnames);
     fprintf(o, "    .loss = %s, .score = %s,\n",
             t->loss == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE",
             t->score == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE");

@@ -172,6 +172,18 @@ typedef struct {
 
 typedef enum { SCALE_NONE, SCALE_STANDARD } IrScale;
 
+/* Per-feature preprocessing (`transform = [...]`, `scale = standard(...)`, `signed = [...]`).
+   A selector names features: a variable of the last axis by name (`pt`: in every object, or in
+   the objects `index`), or flat feature indices (after features and flatten). */
+typedef enum { PREP_LOG10, PREP_AFFINE, PREP_STANDARD, PREP_SIGNED } IrPrepOp;
+typedef struct {
+    IrPrepOp op;
+    double a, b;                        /* PREP_AFFINE: (x - a) / b */
+    const char *var;                    /* a variable name; NULL: index holds flat feature indices */
+    int *index; int nindex;             /* var: object indices (none: every object) */
+    Loc loc;                            /* the selector */
+} IrPrep;
+
 typedef struct IrData {
     const char *name;
     Loc loc;
@@ -187,6 +199,9 @@ typedef struct IrData {
     IrObjects *objects; int nobjects;   /* an object selection (ROOT, jagged HDF5) */
     const char **scalars; int nscalars;
     IrCut *cuts; int ncuts;
+    const char **names; int nnames;     /* `names`: the variables of the last axis, after features */
+    IrPrep *prep; int nprep;            /* transforms in order, then standard, then signed selectors */
+    bool standard_all;                  /* `scale = standard`: every feature */
 } IrData;
 
 /* ---- train ------------------------------------------------------------------ */

@@ -9,6 +9,7 @@
  * docs/ir.md describes the format; the .ir files of tests/parse and
  * tests/dump are goldens of it.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,37 @@ static void dump_selection(FILE *o, const IrData *d) {
     }
 }
 
+static void put_selector(FILE *o, const IrPrep *p) {
+    bool ident = p->var && (isalpha((unsigned char)p->var[0]) || p->var[0] == '_');
+    for (const char *c = p->var; ident && *c; c++) ident = isalnum((unsigned char)*c) || *c == '_';
+    if (p->var) fprintf(o, ident ? "%s" : "\"%s\"", p->var);
+    if (p->var && p->nindex) fputc('(', o);
+    else if (!p->var && p->nindex != 1) fputc('[', o);
+    for (int i = 0; i < p->nindex; i++) fprintf(o, "%s%d", i ? ", " : "", p->index[i]);
+    if (p->var && p->nindex) fputc(')', o);
+    else if (!p->var && p->nindex != 1) fputc(']', o);
+}
+
+/* The rules of one kind: signed and standard as one list of selectors; the transforms
+   (log10 and affine, kept in order) as calls. */
+static void dump_prep(FILE *o, const IrData *d, IrPrepOp op, const char *open, const char *close) {
+    int n = 0;
+    for (int i = 0; i < d->nprep; i++) {
+        const IrPrep *p = &d->prep[i];
+        bool tr = op == PREP_LOG10;
+        if (tr ? !(p->op == PREP_LOG10 || p->op == PREP_AFFINE) : p->op != op) continue;
+        fputs(n++ ? ", " : open, o);
+        if (tr) fputs(p->op == PREP_LOG10 ? "log10(" : "affine(", o);
+        put_selector(o, p);
+        if (tr && p->op == PREP_AFFINE) {
+            fputs(", ", o); put_num(o, p->a);
+            fputs(", ", o); put_num(o, p->b);
+        }
+        if (tr) fputc(')', o);
+    }
+    if (n) fputs(close ? close : "]\n", o);
+}
+
 static void dump_data(FILE *o, const IrData *d) {
     fprintf(o, "data %s {\n  train = ", d->name);
     put_source(o, &d->train);
@@ -289,7 +321,19 @@ static void dump_data(FILE *o, const IrData *d) {
     else fprintf(o, "  limit = %ld\n", d->limit);
     fputs("  validation = ", o); put_num(o, d->validation);
     fputs("\n  test = ", o); put_num(o, d->test);
-    fprintf(o, "\n  scale = %s\n  seed = %ld\n}\n", d->scale == SCALE_STANDARD ? "standard" : "none", d->seed);
+    fputc('\n', o);
+    if (d->nnames) {
+        fputs("  names = [", o);
+        for (int i = 0; i < d->nnames; i++) fprintf(o, "%s\"%s\"", i ? ", " : "", d->names[i]);
+        fputs("]\n", o);
+    }
+    dump_prep(o, d, PREP_SIGNED, "  signed = [", "]\n");
+    dump_prep(o, d, PREP_LOG10, "  transform = [", NULL);
+    if (d->scale == SCALE_STANDARD && !d->standard_all)
+        dump_prep(o, d, PREP_STANDARD, "  scale = standard(", ")\n");
+    else
+        fprintf(o, "  scale = %s\n", d->scale == SCALE_STANDARD ? "standard" : "none");
+    fprintf(o, "  seed = %ld\n}\n", d->seed);
 }
 
 static const char *monitor_name(IrMonitor m) { return m == MON_LOSS ? "loss" : "val_loss"; }

@@ -40,7 +40,9 @@ typedef enum {
     T_LIST,       /* a list (or one item) of calls / identifiers */
     T_PRECISION,  /* bit_exact | conservative | a fixed type */
     T_TYPE,       /* a fixed type (or a quantizer name: its type) */
-    T_FILES       /* "path" or ["path", ...] (globs allowed) */
+    T_FILES,      /* "path" or ["path", ...] (globs allowed) */
+    T_SCALE,      /* standard | none, or standard(FEATURES) (prep.c) */
+    T_PREP        /* names, signed, transform: checked by prep.c */
 } ValKind;
 
 /* The range a layer argument's value must be in. */

@@ -162,12 +162,13 @@ static const Sig METRICS[] = {
 /* Blocks. */
 static const Param K_MODEL[] = { {"prune", T_PRUNE, false, 0} };
 enum { DK_TRAIN, DK_SIGNAL, DK_FEATURES, DK_FLATTEN, DK_LIMIT, DK_VALIDATION, DK_TEST, DK_SCALE, DK_SEED,
-       DK_OBJECTS, DK_SCALARS, DK_CUT };
+       DK_OBJECTS, DK_SCALARS, DK_CUT, DK_NAMES, DK_SIGNED, DK_TRANSFORM };
 static const Param K_DATA[] = {
     {"train", T_SOURCE, true, 0}, {"signal", T_SOURCE, false, 0}, {"features", T_FEATURES, false, 0},
     {"flatten", T_BOOL, false, 0}, {"limit", T_INT, false, 0}, {"validation", T_NUM, false, 0},
-    {"test", T_NUM, false, 0}, {"scale", T_ENUM, false, "standard|none"}, {"seed", T_INT, false, 0},
+    {"test", T_NUM, false, 0}, {"scale", T_SCALE, false, "standard|none"}, {"seed", T_INT, false, 0},
     {"objects", T_LIST, false, 0}, {"scalars", T_LIST, false, 0}, {"cut", T_LIST, false, 0},
+    {"names", T_PREP, false, 0}, {"signed", T_PREP, false, 0}, {"transform", T_PREP, false, 0},
 };
 enum { TK_MODEL, TK_DATA, TK_LOSS, TK_OPT, TK_EPOCHS, TK_BATCH, TK_CALLBACKS, TK_SCORE, TK_METRICS };
 static const Param K_TRAIN[] = {
@@ -270,6 +271,8 @@ static const char *expected_text(const Param *p) {
     case T_PRECISION: return "bit_exact, conservative or a fixed type";
     case T_TYPE: return "a fixed type";
     case T_FILES: return "a path or a list of paths";
+    case T_SCALE: return "standard, none or standard(FEATURES)";
+    case T_PREP: return "a list";
     }
     return "a value";
 }
@@ -322,6 +325,11 @@ static bool check_kind(const Param *p, const AstExpr *e, const char *ctx) {
     case T_STR: ok = e->kind == EX_STRING; break;
     case T_QUANT: ok = e->kind == EX_IDENT || e->kind == EX_CALL || e->kind == EX_TYPE; break;
     case T_PRUNE: ok = e->kind == EX_IDENT || e->kind == EX_CALL; break;
+    case T_PREP: break;
+    case T_SCALE:
+        if (e->kind == EX_CALL) break;
+        /* else as T_ENUM */
+        /* fall through */
     case T_ENUM: {
         const char *s = ident_or_string(e);
         if (!s) { ok = false; break; }
@@ -1762,7 +1770,13 @@ static IrData *resolve_data(R *r, const AstDecl *d) {
             diag_error(dt->signals[i].src.loc, "signal '%s' must be read like `train`: %s", dt->signals[i].name,
                        source_is_jagged(&dt->train) ? "with the object selection (root(...) or hdf5(path))"
                                                    : "a dense dataset (hdf5(path, dataset) or csv(path))");
-    dt->scale = enum_of(&K_DATA[DK_SCALE], k[DK_SCALE], 1) == 0 ? SCALE_STANDARD : SCALE_NONE;
+    if (k[DK_SCALE] && k[DK_SCALE]->kind == EX_CALL) {
+        dt->scale = SCALE_STANDARD;
+    } else {
+        dt->scale = enum_of(&K_DATA[DK_SCALE], k[DK_SCALE], 1) == 0 ? SCALE_STANDARD : SCALE_NONE;
+        dt->standard_all = dt->scale == SCALE_STANDARD;
+    }
+    prep_resolve(dt, k[DK_NAMES], k[DK_SIGNED], k[DK_TRANSFORM], k[DK_SCALE]);
     dt->seed = 42;
     if (k[DK_SEED]) {
         long long v = int_of(k[DK_SEED], 0);

@@ -120,6 +120,11 @@ void infer_shapes(IrProgram *p) {
         IrModel *model = p->models[m];
         for (int i = 0; i < model->nnodes; i++) node_shape(model->nodes[i]);
     }
+    for (int t = 0; t < p->ntrains; t++) {
+        const IrTrain *tr = p->trains[t];
+        if (!tr->model || !tr->data || tr->model->nnodes == 0 || tr->model->nodes[0]->op != OP_INPUT) continue;
+        prep_check(tr->data, ir_shape_size(&tr->model->nodes[0]->shape));
+    }
 }
 
 long ir_shape_size(const IrShape *s) {

@@ -192,14 +192,21 @@ static void plot_loss(rep *R) {
     if (rep_dat_open(R, &dat, "loss") != 0) { fclose(f); return; }
     fprintf(dat.f, "# epoch loss val_loss lr  (from history.csv)\n");
     char line[4096];
-    int n = 0;
+    int n = 0, prune_start = 0, prune_final = 0;
+    double sp_max = 0;
     while (fgets(line, sizeof line, f)) {
         char *fl[8];
-        if (rep_csv_split(line, fl, 8) < 4) continue;
+        int nf = rep_csv_split(line, fl, 8);
+        if (nf < 4) continue;
         fprintf(dat.f, "%s %s %s %s\n", fl[0], fl[1], fl[2], fl[3]);
         n++;
+        /* the sparsity column: where pruning starts, and the first epoch at the final sparsity */
+        double sp = nf >= 5 ? strtod(fl[4], NULL) : 0;
+        if (sp > 0 && !prune_start) prune_start = atoi(fl[0]);
+        if (sp > sp_max + 1e-9) { sp_max = sp; prune_final = atoi(fl[0]); }
     }
     fclose(f);
+    int restored = (int)json_num(json_get(R->summary, "restored_epoch"), 0);
     if (n == 0) {
         aedl_atomic_abort(&dat);
         rep_note(R, "history.csv has no epoch");
@@ -210,7 +217,25 @@ static void plot_loss(rep *R) {
     char t[256];
     snprintf(t, sizeof t, "%s: loss per epoch", R->model);
     rep_gp_str(gp.f, t);
-    fprintf(gp.f, "\nset xlabel 'epoch'\nset ylabel 'loss'\nset y2label 'learning rate'\n"
+    char marks[1024] = "";
+    size_t u = 0;
+    /* a vertical line at epoch e with a label beside it (left of the line in the right half) */
+#define MARK(e, y, dash, color, ...) do { \
+        char lab_[128]; \
+        snprintf(lab_, sizeof lab_, __VA_ARGS__); \
+        int right_ = 2 * (e) > n; \
+        u += (size_t)snprintf(marks + u, sizeof marks - u, "set arrow from %d, graph 0 to %d, graph 1 nohead %s " \
+                              "lc rgb '%s'\nset label '%s' at %d, graph %s %s offset %s,0 tc rgb '%s'\n", (e), (e), \
+                              dash, color, lab_, (e), y, right_ ? "right" : "left", right_ ? "-0.5" : "0.5", color); \
+    } while (0)
+    if (restored > 0) MARK(restored, "0.6", "lw 2", "#2ca02c", "restored: epoch %d", restored);
+    if (prune_start > 0) MARK(prune_start, "0.5", "dt 2", "#9467bd", "pruning starts");
+    if (prune_final > 0 && prune_final != prune_start)
+        MARK(prune_final, "0.4", "dt 2", "#9467bd", "final sparsity %.2f", sp_max);
+#undef MARK
+    if (u >= sizeof marks) marks[0] = 0;
+    fprintf(gp.f, "\n%s", marks);
+    fprintf(gp.f, "set xlabel 'epoch'\nset ylabel 'loss'\nset y2label 'learning rate'\n"
                   "set logscale y2\nset y2tics\nset ytics nomirror\nset key top right\n"
                   "set xrange [0.5:%d.5]\n%s"
                   "plot 'plots/loss.dat' u 1:2 w lp lw 2 pt 7 ps 0.6 lc rgb '#1f77b4' t 'training', \\\n"
@@ -220,7 +245,9 @@ static void plot_loss(rep *R) {
     if (rep_commit2(&dat, &gp) != 0) return;
     rep_add_plot(R, "Training", "loss.png",
                  "Training and validation loss per epoch; the learning rate (dotted, right axis) "
-                 "shows ReduceLROnPlateau steps.", rep_gp_run(R, "loss"));
+                 "shows ReduceLROnPlateau steps.  Green: the epoch whose weights early stopping restored; "
+                 "purple, dashed: where pruning starts and the first epoch at its final sparsity.",
+                 rep_gp_run(R, "loss"));
 }
 
 /* ---------------------------------------------------------------- ROC */
@@ -397,6 +424,9 @@ static void plot_weights(rep *R) {
             if (L->kernel[k] > hi) hi = L->kernel[k];
         }
         if (!(lo < hi)) { lo = (lo <= hi ? lo : 0) - 0.5; hi = lo + 1; }
+        /* the range holds 0, so that the zeros (pruned or exactly 0) get the bar at 0 */
+        if (lo > 0) lo = 0;
+        if (hi < 0) hi = 0;
         double w = (hi - lo) / WBINS;
         long c[WBINS] = { 0 };
         for (long k = 0; k < n; k++) {
@@ -407,14 +437,18 @@ static void plot_weights(rep *R) {
         fprintf(dat.f, "%s# %s (%d x %d): bin centre, non-zero weights\n", l ? "\n\n" : "", L->name,
                 L->n_in, L->units);
         for (int b = 0; b < WBINS; b++) fprintf(dat.f, "%.9g %ld\n", lo + (b + 0.5) * w, c[b]);
+        fprintf(dat.f, "\n\n# %s: the zeros (pruned or exactly 0), one bar at 0 of the bins' width\n0 %ld %.9g\n",
+                L->name, L->zeros, w);
     }
     int cols = R->nlayers < 3 ? R->nlayers : 3, rows = (R->nlayers + cols - 1) / cols;
     if (rep_gp_open(R, &gp, "weights", 360 * cols, 290 * rows + 40) != 0) { aedl_atomic_abort(&dat); return; }
     char t[256];
-    snprintf(t, sizeof t, "%s: dense kernels (non-zero values; zeros = pruned or exactly 0)", R->model);
+    snprintf(t, sizeof t, "%s: dense kernels (blue: non-zero values; red bar at 0: the zeros, pruned or exactly 0)",
+             R->model);
     fprintf(gp.f, "set multiplot layout %d,%d title ", rows, cols);
     rep_gp_str(gp.f, t);
-    fprintf(gp.f, "\nset style fill solid 0.6 border -1\nset xlabel 'weight'\nset ylabel 'weights per bin'\n");
+    fprintf(gp.f, "\nset style fill solid 0.6 border -1\nset xlabel 'weight'\nset ylabel 'weights per bin'\n"
+                  "set logscale y\nset yrange [0.7:*]\n");
     for (int l = 0; l < R->nlayers; l++) {
         const rep_layer *L = &R->layers[l];
         long n = (long)L->n_in * L->units;
@@ -423,17 +457,30 @@ static void plot_weights(rep *R) {
                  100.0 * (double)L->zeros / (double)n);
         fprintf(gp.f, "set title ");
         rep_gp_str(gp.f, tt);
-        fprintf(gp.f, "\nplot 'plots/weights.dat' index %d u 1:2 w boxes lc rgb '#1f77b4'\n", l);
+        fprintf(gp.f, "\nplot 'plots/weights.dat' index %d u 1:2 w boxes lc rgb '#1f77b4', "
+                      "'' index %d u 1:($2 > 0 ? $2 : NaN):3 w boxes lc rgb '#d62728'\n", 2 * l, 2 * l + 1);
     }
     fprintf(gp.f, "unset multiplot\n");
     if (rep_commit2(&dat, &gp) != 0) return;
     rep_add_plot(R, "Weights", "weights.png",
-                 "Stored (latent) kernel values per dense layer, pruned and zero weights left out; "
-                 "the title gives the share of zeros.  The firmware uses them quantized (table below).",
+                 "Stored (latent) kernel values per dense layer on a log scale; the red bar at 0 counts the "
+                 "zeros (pruned or exactly 0), the title gives their share.  The firmware uses the weights "
+                 "quantized (table below).",
                  rep_gp_run(R, "weights"));
 }
 
 /* ---------------------------------------------------------------- residuals */
+
+/* The name of output k of nf: the input feature's name (summary.json "features": the data
+   block's names, Particles_Names, the CSV header) when the outputs mirror the inputs. */
+static const char *feature_name(rep *R, int k, int nf) {
+    static char buf[160];
+    const json *fs = json_get(R->summary, "features");
+    const char *nm = json_len(fs) == nf ? json_str(json_at(fs, k), NULL) : NULL;
+    if (nm && *nm) snprintf(buf, sizeof buf, "%s (output %d)", nm, k);
+    else snprintf(buf, sizeof buf, "output %d", k);
+    return buf;
+}
 
 #define MAX_RES_PANELS 12
 
@@ -482,7 +529,7 @@ static void plot_residuals(rep *R) {
         char tt[256];
         long o = 0; double tot = 0;
         for (int v = 0; v < NVAR; v++) if (blk[k][v] >= 0) { o = outside[k][v]; tot = total[k][v]; break; }
-        snprintf(tt, sizeof tt, "output %d (outside [-1, 1]: %.2f%%)", k, tot > 0 ? 100.0 * (double)o / tot : 0.0);
+        snprintf(tt, sizeof tt, "%s (outside [-1, 1]: %.2f%%)", feature_name(R, k, nf), tot > 0 ? 100.0 * (double)o / tot : 0.0);
         fprintf(gp.f, "set title ");
         rep_gp_str(gp.f, tt);
         fprintf(gp.f, "\nplot ");
@@ -505,11 +552,123 @@ static void plot_residuals(rep *R) {
 
 /* ---------------------------------------------------------------- all */
 
+/* ---------------------------------------------------------------- score per feature */
+
+#define MAX_SAMPLES 16
+#define MAX_FEATURES 512
+
+/* What each feature adds to the anomaly score (eval/score_features.csv): the quantized
+   model's mean squared error per feature, one curve per sample, the x axis named after
+   the features. */
+static void plot_score_features(rep *R) {
+    FILE *f = csv_open(R, "eval/score_features.csv", "sample,feature,name,mean_squared_error", 1);
+    if (!f) return;
+    aedl_atomic dat, gp;
+    if (rep_dat_open(R, &dat, "score_features") != 0) { fclose(f); return; }
+    static char names[MAX_FEATURES][64];
+    char samples[MAX_SAMPLES][96], line[4096];
+    int ns = 0, nf = 0;
+    fprintf(dat.f, "# feature index, mean squared error (quantized model), per sample (from eval/score_features.csv)\n");
+    while (fgets(line, sizeof line, f)) {
+        char *fl[8];
+        if (rep_csv_split(line, fl, 8) < 4) continue;
+        if (ns == 0 || strcmp(fl[0], samples[ns - 1]) != 0) {
+            if (ns == MAX_SAMPLES) break;
+            snprintf(samples[ns++], sizeof samples[0], "%s", fl[0]);
+            fprintf(dat.f, "%s# %s\n", ns > 1 ? "\n\n" : "", fl[0]);
+        }
+        int k = atoi(fl[1]);
+        if (k < 0 || k >= MAX_FEATURES) continue;
+        snprintf(names[k], sizeof names[0], "%s", fl[2][0] ? fl[2] : fl[1]);
+        if (k + 1 > nf) nf = k + 1;
+        fprintf(dat.f, "%d %s\n", k, fl[3][0] ? fl[3] : "NaN");
+    }
+    fclose(f);
+    int w = 160 + 16 * (nf < 40 ? 40 : nf);
+    if (ns == 0 || nf == 0 || rep_gp_open(R, &gp, "score_features", w > 2400 ? 2400 : w, 520) != 0) {
+        aedl_atomic_abort(&dat);
+        return;
+    }
+    char t[256];
+    snprintf(t, sizeof t, "%s: the anomaly score per feature (quantized model, mean squared error)", R->model);
+    fprintf(gp.f, "set title ");
+    rep_gp_str(gp.f, t);
+    fprintf(gp.f, "\nset logscale y\nset ylabel 'mean (out - in)^2'\nset key top right\nset xrange [-0.5:%d.5]\n"
+                  "set xtics rotate by 90 right (", nf - 1);
+    for (int k = 0; k < nf; k++) { fprintf(gp.f, "%s", k ? ", " : ""); rep_gp_str(gp.f, names[k]); fprintf(gp.f, " %d", k); }
+    fprintf(gp.f, ")\nplot ");
+    static const char *const col[] = { "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#17becf" };
+    for (int s = 0; s < ns; s++) {
+        fprintf(gp.f, "%s'plots/score_features.dat' index %d u 1:2 w lp pt 7 ps 0.5 ", s ? ", \\\n     " : "", s);
+        if (s == 0) fprintf(gp.f, "lw 3 lc rgb 'black' t ");
+        else fprintf(gp.f, "lw 2 lc rgb '%s' t ", col[(s - 1) % 8]);
+        rep_gp_str(gp.f, samples[s]);
+    }
+    fprintf(gp.f, "\n");
+    if (rep_commit2(&dat, &gp) != 0) return;
+    rep_add_plot(R, "Anomaly scores", "score_features.png",
+                 "What each input feature adds to the anomaly score: the quantized model's mean squared error "
+                 "per feature, for the test split's background (black) and each signal; features named by the "
+                 "data (names, Particles_Names with the object index, the CSV header).", rep_gp_run(R, "score_features"));
+}
+
+/* ---------------------------------------------------------------- latent correlation */
+
+/* Compression: the correlation of each latent value with each input feature
+   (eval/latent_corr.csv), as a heat map. */
+static void plot_latent_corr(rep *R) {
+    FILE *f = csv_open(R, "eval/latent_corr.csv", "latent,feature,name,r", 1);
+    if (!f) return;
+    aedl_atomic dat, gp;
+    if (rep_dat_open(R, &dat, "latent_corr") != 0) { fclose(f); return; }
+    fprintf(dat.f, "# latent index, feature index, r (from eval/latent_corr.csv)\n");
+    char line[4096], lat[64][96], names[256][96], prev[96] = "";
+    int nl = 0, nf = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *fl[8];
+        if (rep_csv_split(line, fl, 8) < 4) continue;
+        if (strcmp(fl[0], prev) != 0) {
+            if (nl == 64) break;
+            snprintf(prev, sizeof prev, "%s", fl[0]);
+            snprintf(lat[nl++], sizeof lat[0], "%s", fl[0]);
+            if (nl > 1) fprintf(dat.f, "\n");
+        }
+        int k = atoi(fl[1]);
+        if (k >= 0 && k < 256) {
+            snprintf(names[k], sizeof names[0], "%s", fl[2][0] ? fl[2] : fl[1]);
+            if (k + 1 > nf) nf = k + 1;
+        }
+        fprintf(dat.f, "%d %d %s\n", nl - 1, k, fl[3][0] && fl[3][0] != '\n' ? fl[3] : "NaN");
+    }
+    fclose(f);
+    if (nl == 0 || nf == 0 || rep_gp_open(R, &gp, "latent_corr", 140 + 22 * (nf < 20 ? 20 : nf), 160 + 40 * nl) != 0) {
+        aedl_atomic_abort(&dat);
+        return;
+    }
+    char t[256];
+    snprintf(t, sizeof t, "%s: correlation of the latent values with the inputs (test split, float model)", R->model);
+    fprintf(gp.f, "set title ");
+    rep_gp_str(gp.f, t);
+    fprintf(gp.f, "\nunset grid\nset cbrange [-1:1]\nset palette defined (-1 '#2166ac', 0 'white', 1 '#b2182b')\n"
+                  "set cblabel 'Pearson r'\nset xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nset xtics rotate by 90 right (",
+            nf - 1, nl - 1);
+    for (int k = 0; k < nf; k++) { fprintf(gp.f, "%s", k ? ", " : ""); rep_gp_str(gp.f, names[k]); fprintf(gp.f, " %d", k); }
+    fprintf(gp.f, ")\nset ytics (");
+    for (int l = 0; l < nl; l++) { fprintf(gp.f, "%s", l ? ", " : ""); rep_gp_str(gp.f, lat[l]); fprintf(gp.f, " %d", l); }
+    fprintf(gp.f, ")\nplot 'plots/latent_corr.dat' u 2:1:3 w image\n");
+    if (rep_commit2(&dat, &gp) != 0) return;
+    rep_add_plot(R, "Residuals", "latent_corr.png",
+                 "Compression: the Pearson correlation of each latent value with each input feature on the test "
+                 "split (float model): which inputs each latent number carries.", rep_gp_run(R, "latent_corr"));
+}
+
 void rep_plots(rep *R) {
     thresholds T;
     plot_loss(R);
     plot_roc(R, &T);
     plot_scores(R, &T);
+    plot_score_features(R);
     plot_weights(R);
     plot_residuals(R);
+    plot_latent_corr(R);
 }

@@ -6,7 +6,10 @@
  *   eval/roc_SIGNAL.csv         ROC points                        -> roc_SIGNAL.png
  *   eval/summary.json           AUC, TPR at FPR, firmware check   -> tables
  *   MODEL.weights.h5            kernels and pruning masks         -> weights.png
- *   eval/residuals_hist.csv     relative residuals (compression)  -> residuals.png
+ *   eval/residuals_hist.csv     relative residuals (compression)  -> residuals.png,
+ *                               panels named by summary.json's "features"
+ *   eval/latent_corr.csv        latent values vs inputs (compression) -> latent_corr.png
+ *   eval/score_features.csv     the score per feature and sample  -> score_features.png
  *   report/precision.{json,txt,html}  (aedlc --emit report)       -> tables, links
  *
  * and writes DIR/report/plots/NAME.dat + NAME.gp (gnuplot data and script;

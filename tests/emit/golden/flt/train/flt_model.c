@@ -506,6 +506,10 @@ static void flt_forward_rows(void *mp, const aedl_par *p, const float *x, aedl_m
 
 static const float *flt_output(void *mp) { return ((flt_model *)mp)->out_out; }
 
+/* The latent values: b, the narrowest layer (for aedlc predict). */
+static const float *flt_latent_values(void *mp) { return ((flt_model *)mp)->b_out; }
+static const double *flt_latent_values_qi(void *mp) { return ((flt_model *)mp)->b_x; }
+
 /* After a MODE_TRAIN forward: dout (B, 4), the whole batch's d loss / d output;
    p->grads (zero before) += this thread's part of d loss / d params. */
 static void flt_backward_rows(void *mp, const aedl_par *p, const float *dout) {
@@ -611,6 +615,7 @@ static const aedl_model_def flt_def = {
     .exact_prepare = flt_exact_prepare, .exact = flt_infer_exact,
     .prepare = flt_prepare, .forward_rows = flt_forward_rows, .output = flt_output,
     .backward_rows = flt_backward_rows, .finish = flt_finish,
+    .latent_name = "b", .n_latent = 3, .latent = flt_latent_values, .latent_exact = flt_latent_values_qi,
 };
 
 /* ---- the data and train blocks (flt.aedl:29), and how to regenerate the firmware ---- */

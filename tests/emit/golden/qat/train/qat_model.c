@@ -363,6 +363,10 @@ static void qat_forward_rows(void *mp, const aedl_par *p, const float *x, aedl_m
 
 static const float *qat_output(void *mp) { return ((qat_model *)mp)->dec_out; }
 
+/* The latent values: latent, the narrowest layer (for aedlc predict). */
+static const float *qat_latent_values(void *mp) { return ((qat_model *)mp)->latent_out; }
+static const double *qat_latent_values_qi(void *mp) { return ((qat_model *)mp)->latent_x; }
+
 /* After a MODE_TRAIN forward: dout (B, 6), the whole batch's d loss / d output;
    p->grads (zero before) += this thread's part of d loss / d params. */
 static void qat_backward_rows(void *mp, const aedl_par *p, const float *dout) {
@@ -461,6 +465,7 @@ static const aedl_model_def qat_def = {
     .exact_prepare = qat_exact_prepare, .exact = qat_infer_exact,
     .prepare = qat_prepare, .forward_rows = qat_forward_rows, .output = qat_output,
     .backward_rows = qat_backward_rows, .finish = qat_finish,
+    .latent_name = "latent", .n_latent = 2, .latent = qat_latent_values, .latent_exact = qat_latent_values_qi,
 };
 
 /* ---- the data and train blocks (qat.aedl:28), and how to regenerate the firmware ---- */

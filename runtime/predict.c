@@ -1,0 +1,418 @@
+/* predict.c — `MODEL_train --predict DATA` (run by `aedlc predict`): applies the trained
+ * model to any data file and writes, per event, the anomaly score of the float model, of
+ * the quantized model (QI) and of the firmware emulation (DIR/firmware.plan), the outputs
+ * and the latent values, to HDF5 (or CSV).  The data are read as the data block says
+ * (features, flatten) and preprocessed with DIR/scaler.h5, as in training. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cblas.h>
+#include "emu.h"
+#include "nn.h"
+#include "proc.h"
+#include "train_int.h"
+#include "train_par.h"
+#include "util.h"
+
+#define PCHUNK 4096
+
+static char *join(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* The weights file into the params and buffers blocks (masks are not needed: pruned
+   weights are stored as zeros). */
+static void read_weights(const aedl_model_def *d, aedl_run_blocks *b, const char *path) {
+    char why[200];
+    if (aedl_file_problem(path, why, sizeof why)) aedl_fatal("%s: the weights file: %s", path, why);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+    if (f < 0) aedl_fatal("%s: not an HDF5 weights file", path);
+    for (int i = 0; i < d->ntensors; i++) {
+        const aedl_tensor *t = &d->tensors[i];
+        char name[512];
+        snprintf(name, sizeof name, "%s/%s", t->layer, t->name);
+        char lerr[600];
+        if (aedl_h5_link_problem(f, name, lerr, sizeof lerr) != 0) aedl_fatal("%s: %s", path, lerr);
+        hid_t ds = H5Lexists(f, t->layer, H5P_DEFAULT) > 0 && H5Lexists(f, name, H5P_DEFAULT) > 0
+                       ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
+        if (ds < 0) aedl_fatal("%s: no dataset '%s' (the weights of another model? this is '%s')", path, name, d->name);
+        hid_t sp = H5Dget_space(ds);
+        hsize_t dims[4] = { 0 };
+        int rank = H5Sget_simple_extent_ndims(sp);
+        if (rank == t->rank) H5Sget_simple_extent_dims(sp, dims, NULL);
+        int ok = rank == t->rank && (hsize_t)t->dims[0] == dims[0] && (rank < 2 || (hsize_t)t->dims[1] == dims[1]);
+        if (!ok) aedl_fatal("%s: '%s' has the wrong shape for model '%s' (expected %d%s%d)", path, name, d->name,
+                            t->dims[0], rank == 2 ? " x " : "", rank == 2 ? t->dims[1] : 0);
+        float *dst = (t->trainable ? b->params : b->buffers) + t->offset;
+        if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst) < 0)
+            aedl_fatal("%s: cannot read '%s'", path, name);
+        for (size_t k = 0; k < t->size; k++)
+            if (!isfinite(dst[k])) aedl_fatal("%s: '%s' holds a NaN or an infinity", path, name);
+        H5Sclose(sp);
+        H5Dclose(ds);
+    }
+    H5Fclose(f);
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+enum { D_SF, D_SQ, D_SW, D_OUT, D_LF, D_LQ, ND };
+static const char *const dname[ND] = { "score_float", "score_quantized", "score_firmware", "output",
+                                       "latent_float", "latent_quantized" };
+
+typedef struct {
+    int csv;
+    aedl_atomic a;              /* CSV */
+    char *tmp;                  /* HDF5: the temporary file */
+    hid_t f, ds[ND];
+    size_t n;
+    int F, L, fw, fw_only;
+} writer;
+
+static hid_t mk_ds(hid_t f, const char *name, hid_t type, size_t n, int cols) {
+    hsize_t dims[2] = { n, (hsize_t)cols }, chunk[2] = { n < PCHUNK ? (n ? n : 1) : PCHUNK, (hsize_t)cols };
+    hid_t sp = H5Screate_simple(cols ? 2 : 1, dims, NULL);
+    hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(pl, cols ? 2 : 1, chunk);
+    hid_t ds = H5Dcreate2(f, name, type, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+    H5Pclose(pl);
+    H5Sclose(sp);
+    return ds;
+}
+
+static void put_attr(hid_t loc, const char *name, const char *v) {
+    hid_t st = H5Tcopy(H5T_C_S1);
+    H5Tset_size(st, strlen(v) ? strlen(v) : 1);
+    H5Tset_strpad(st, H5T_STR_NULLPAD);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(loc, name, st, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (a >= 0) { H5Awrite(a, st, strlen(v) ? v : ""); H5Aclose(a); }
+    H5Sclose(sp);
+    H5Tclose(st);
+}
+
+static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n, int fw, int fw_only, int L,
+                        const char *data, char *const *names) {
+    const aedl_model_def *d = r->def;
+    memset(w, 0, sizeof *w);
+    w->n = n; w->F = d->n_out; w->L = L; w->fw = fw; w->fw_only = fw_only;
+    size_t pl = strlen(path);
+    w->csv = pl > 4 && strcmp(path + pl - 4, ".csv") == 0;
+    if (w->csv) {
+        if (aedl_atomic_open(&w->a, path, "w") != 0) aedl_fatal("%s: cannot write: %s", path, strerror(errno));
+        fprintf(w->a.f, "event%s%s", fw_only ? "" : ",score_float,score_quantized", fw ? ",score_firmware" : "");
+        for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_float_%d", j);
+        for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_quantized_%d", j);
+        for (int j = 0; j < w->F; j++)
+            if (names) fprintf(w->a.f, ",output_%s", names[j]);
+            else fprintf(w->a.f, ",output_%d", j);
+        fputc('\n', w->a.f);
+        return;
+    }
+    w->tmp = aedl_tmp_name(path);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    w->f = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (w->f < 0) aedl_fatal("%s: cannot create the HDF5 file", path);
+    w->ds[D_SF] = fw_only ? -1 : mk_ds(w->f, dname[D_SF], H5T_IEEE_F32LE, n, 0);
+    w->ds[D_SQ] = fw_only ? -1 : mk_ds(w->f, dname[D_SQ], H5T_IEEE_F64LE, n, 0);
+    w->ds[D_SW] = fw ? mk_ds(w->f, dname[D_SW], H5T_IEEE_F64LE, n, 0) : -1;
+    w->ds[D_OUT] = mk_ds(w->f, dname[D_OUT], H5T_IEEE_F64LE, n, w->F);
+    w->ds[D_LF] = w->L ? mk_ds(w->f, dname[D_LF], H5T_IEEE_F32LE, n, w->L) : -1;
+    w->ds[D_LQ] = w->L ? mk_ds(w->f, dname[D_LQ], H5T_IEEE_F64LE, n, w->L) : -1;
+    for (int k = 0; k < ND; k++)
+        if ((k != D_SW || fw) && (w->L || (k != D_LF && k != D_LQ)) && (!fw_only || (k != D_SF && k != D_SQ)) &&
+            w->ds[k] < 0)
+            aedl_fatal("%s: cannot create the dataset '%s'", path, dname[k]);
+    put_attr(w->f, "model", d->name);
+    put_attr(w->f, "data", data);
+    put_attr(w->f, "output_is", fw ? "firmware" : "quantized");
+    if (w->L) put_attr(w->f, "latent_layer", d->latent_name);
+    put_attr(w->f, "score", r->cfg->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse");
+    if (names) {   /* output_names: what each column of output is (the input feature it reconstructs) */
+        size_t wd = 1;
+        for (int j = 0; j < w->F; j++) if (strlen(names[j]) > wd) wd = strlen(names[j]);
+        char *buf = xcalloc((size_t)w->F, wd);
+        for (int j = 0; j < w->F; j++) memcpy(buf + (size_t)j * wd, names[j], strlen(names[j]));
+        hid_t st = H5Tcopy(H5T_C_S1);
+        H5Tset_size(st, wd);
+        H5Tset_strpad(st, H5T_STR_NULLPAD);
+        hsize_t dim = (hsize_t)w->F;
+        hid_t sp = H5Screate_simple(1, &dim, NULL);
+        hid_t ds = H5Dcreate2(w->f, "output_names", st, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (ds < 0 || H5Dwrite(ds, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+            aedl_fatal("%s: cannot write output_names", path);
+        H5Dclose(ds);
+        H5Sclose(sp);
+        H5Tclose(st);
+        free(buf);
+    }
+}
+
+static void write_rows(hid_t ds, hid_t mtype, size_t i0, size_t B, int cols, const void *buf) {
+    if (ds < 0) return;
+    hsize_t start[2] = { i0, 0 }, count[2] = { B, (hsize_t)cols };
+    hid_t fs = H5Dget_space(ds);
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+    hid_t ms = H5Screate_simple(cols ? 2 : 1, count, NULL);
+    herr_t rc = H5Dwrite(ds, mtype, ms, fs, H5P_DEFAULT, buf);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    if (rc < 0) aedl_fatal("cannot write the predictions (HDF5; is the disk full?)");
+}
+
+static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const double *sq, const double *sw,
+                        const double *out, const float *lf, const double *lq) {
+    if (w->csv) {
+        FILE *f = w->a.f;
+        for (size_t e = 0; e < B; e++) {
+            fprintf(f, "%zu", i0 + e);
+            if (!w->fw_only) fprintf(f, ",%.9g,%.17g", (double)sf[e], sq[e]);
+            if (w->fw) fprintf(f, ",%.17g", sw[e]);
+            for (int j = 0; j < w->L; j++) fprintf(f, ",%.9g", (double)lf[e * w->L + j]);
+            for (int j = 0; j < w->L; j++) fprintf(f, ",%.17g", lq[e * w->L + j]);
+            for (int j = 0; j < w->F; j++) fprintf(f, ",%.17g", out[e * w->F + j]);
+            fputc('\n', f);
+        }
+        if (ferror(f)) aedl_fatal("%s: cannot write: %s", w->a.path, strerror(errno));
+        return;
+    }
+    write_rows(w->ds[D_SF], H5T_NATIVE_FLOAT, i0, B, 0, sf);   /* -1 (nothing) with fw_only */
+    write_rows(w->ds[D_SQ], H5T_NATIVE_DOUBLE, i0, B, 0, sq);
+    if (w->fw) write_rows(w->ds[D_SW], H5T_NATIVE_DOUBLE, i0, B, 0, sw);
+    write_rows(w->ds[D_OUT], H5T_NATIVE_DOUBLE, i0, B, w->F, out);
+    if (w->L) {
+        write_rows(w->ds[D_LF], H5T_NATIVE_FLOAT, i0, B, w->L, lf);
+        write_rows(w->ds[D_LQ], H5T_NATIVE_DOUBLE, i0, B, w->L, lq);
+    }
+}
+
+static void writer_close(writer *w, const char *path) {
+    if (w->csv) {
+        if (aedl_atomic_commit(&w->a) != 0) aedl_fatal("%s: cannot write: %s", path, strerror(errno));
+        return;
+    }
+    for (int k = 0; k < ND; k++) if (w->ds[k] > 0) H5Dclose(w->ds[k]);
+    if (H5Fclose(w->f) < 0 || aedl_rename_over(w->tmp, path) != 0) {
+        aedl_tmp_remove(w->tmp);
+        aedl_fatal("%s: cannot write the predictions", path);
+    }
+    free(w->tmp);
+}
+
+/* ---- progress ---------------------------------------------------------------------------- */
+
+static void progress(const aedl_run *r, size_t done, size_t n, double t0, double *last, int tty) {
+    if (r->opt.quiet) return;
+    double now = aedl_now();
+    if (done < n && now - *last < (tty ? 0.2 : 5.0)) return;
+    *last = now;
+    double rate = now > t0 ? (double)done / (now - t0) : 0;
+    int width = 30, fill = n ? (int)((double)done / (double)n * width) : width;
+    char bar[64];
+    for (int k = 0; k < width; k++) bar[k] = k < fill ? '#' : '.';
+    bar[width] = 0;
+    fprintf(stderr, "%spredict [%s] %zu/%zu events, %.0f events/s%s", tty ? "\r" : "", bar, done, n, rate,
+            tty && done < n ? "" : "\n");
+}
+
+/* ---- scoring: the float and quantized models on a slice of a chunk, one thread each ------- */
+
+typedef struct {
+    const aedl_model_def *d;
+    void *model;                /* this thread's (the parameters are shared, read only) */
+    aedl_rng rng;
+    int batch, masked, L;
+    /* the slice: n events from x (and mk), results at the slice's rows */
+    const float *x;
+    const uint8_t *mk;
+    int n;
+    float *yfl, *lf, *sf;
+    double *xd, *yq, *lq, *sq;
+} part;
+
+static void *score_part(void *arg) {
+    part *p = arg;
+    const aedl_model_def *d = p->d;
+    int F = d->n_out, nin = d->n_in, L = p->L;
+    for (int b = 0; b < p->n; b += p->batch) {
+        int bb = p->n - b < p->batch ? p->n - b : p->batch;
+        const float *out = d->forward(p->model, p->x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &p->rng);
+        memcpy(p->yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
+        if (L) memcpy(p->lf + (size_t)b * L, d->latent(p->model), (size_t)bb * L * sizeof(float));
+    }
+    if (p->masked) aedl_masked_mse_per_event(p->sf, p->yfl, p->x, p->mk, p->n, F);
+    else aedl_mse_per_event(p->sf, p->yfl, p->x, p->n, F);
+    for (int b = 0; b < p->n; b += p->batch) {
+        int bb = p->n - b < p->batch ? p->n - b : p->batch;
+        d->exact(p->model, p->xd + (size_t)b * nin, p->yq + (size_t)b * F, bb);
+        if (L) memcpy(p->lq + (size_t)b * L, d->latent_exact(p->model), (size_t)bb * L * sizeof(double));
+    }
+    if (p->masked) aedl_masked_mse_per_event_f64(p->sq, p->yq, p->xd, p->mk, p->n, F);
+    else aedl_mse_per_event_f64(p->sq, p->yq, p->xd, p->n, F);
+    return NULL;
+}
+
+/* ---- the command ------------------------------------------------------------------------- */
+
+int aedl_predict(aedl_run *r) {
+    const aedl_model_def *d = r->def;
+    const aedl_train_cfg *c = r->cfg;
+    const aedl_predict_opts *po = &r->opt.pred;
+    double t0 = aedl_now();
+    char err[1024];
+    /* the model */
+    const char *wpath = po->weights ? po->weights : r->opt.weights_path;
+    int batch = r->opt.batch;
+    r->blk.params = xcalloc(d->nparams ? d->nparams : 1, sizeof(float));
+    r->blk.buffers = xcalloc(d->nbuffers ? d->nbuffers : 1, sizeof(float));
+    read_weights(d, &r->blk, wpath);
+    r->blk.model = d->create(batch, r->blk.params, r->blk.buffers);
+    d->exact_prepare(r->blk.model);
+    /* the data, as the data block reads them */
+    size_t shape = (size_t)d->n_in;
+    const char *pl = po->data + strlen(po->data);
+    int csv = po->format ? !strcmp(po->format, "csv")
+                         : (pl - po->data > 4 && (!strcmp(pl - 4, ".csv") || !strcmp(pl - 4, ".txt")));
+    const char *dataset = po->dataset ? po->dataset : c->train.kind == AEDL_SRC_HDF5 ? c->train.dataset : NULL;
+    if (!csv && !dataset) aedl_fatal("%s: give the HDF5 dataset with --dataset NAME", po->data);
+    int masked = c->score == AEDL_LOSS_MASKED_MSE;
+    aedl_data_spec sp = {
+        .kind = csv ? AEDL_SRC_CSV : AEDL_SRC_HDF5, .path = po->data, .dataset = dataset,
+        .features = c->nfeatures ? c->features : NULL, .nfeatures = (size_t)c->nfeatures, .flatten = c->flatten,
+        .input_shape = &shape, .input_rank = 1, .want_mask = masked,
+    };
+    aedl_table t;
+    char **fnames = NULL;       /* the features' names, from scaler.h5 */
+    if (aedl_data_load(&sp, &t, err, sizeof err) != 0) aedl_fatal("%s", err);
+    if (t.warning[0] && !r->opt.quiet) aedl_warn("%s", t.warning);
+    /* the preprocessing training fitted */
+    if (c->standard_scale || c->nprep) {
+        char *sp_path = join(r->opt.outdir, "scaler.h5");
+        aedl_scaler s;
+        if (aedl_scaler_load(&s, sp_path, err, sizeof err) != 0)
+            aedl_fatal("%s (the preprocessing that training fitted; train first)", err);
+        if (s.d != t.d) aedl_fatal("%s: %zu features, the data %zu", sp_path, s.d, t.d);
+        if (aedl_prep_check(&s, &t, err, sizeof err) != 0) aedl_fatal("%s", err);
+        aedl_scaler_apply(&s, &t);
+        if (s.names) { fnames = s.names; s.names = NULL; }
+        aedl_scaler_free(&s);
+        free(sp_path);
+    }
+    double t_read = aedl_now() - t0;   /* the weights, the data and the preprocessing */
+    /* the firmware emulation */
+    char *plan_path = po->plan ? xstrdup(po->plan) : join(r->opt.outdir, "firmware.plan");
+    aedl_fw_plan *plan = NULL;
+    if (access(plan_path, F_OK) == 0) {
+        char perr[1024];
+        plan = aedl_fw_plan_read(plan_path, perr, sizeof perr);
+        if (!plan) aedl_fatal("%s", perr);
+        if (aedl_fw_prepare(plan, perr, sizeof perr) != 0) aedl_fatal("%s: %s", plan_path, perr);
+        if (strcmp(plan->model, d->name) != 0 || plan->d_in != d->n_in || plan->d_out != d->n_out)
+            aedl_fatal("%s: the firmware plan of model '%s' (%d inputs, %d outputs), not of '%s' (%d, %d)", plan_path,
+                       plan->model, plan->d_in, plan->d_out, d->name, d->n_in, d->n_out);
+    } else if (po->plan) {
+        aedl_fatal("%s: no such firmware plan", plan_path);
+    } else if (!r->opt.quiet) {
+        fprintf(stderr, "%s: warning: %s: no firmware plan (run `aedlc run` first): no firmware score\n",
+                aedl_progname, plan_path);
+    }
+    /* score, chunk by chunk */
+    int fw_only = po->firmware_only;
+    if (fw_only && !plan) aedl_fatal("--firmware-only: %s: no firmware plan (run `aedlc run` first)", plan_path);
+    int F = d->n_out, nin = d->n_in, L = d->latent && !fw_only ? d->n_latent : 0;
+    writer w;
+    writer_open(&w, po->out, r, t.n, plan != NULL, fw_only, L, po->data, F == nin ? fnames : NULL);
+    float *sf = xmalloc(PCHUNK * sizeof(float)), *yfl = xmalloc((size_t)PCHUNK * F * sizeof(float));
+    float *lf = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(float));
+    double *xd = xmalloc((size_t)PCHUNK * nin * sizeof(double)), *yq = xmalloc((size_t)PCHUNK * F * sizeof(double));
+    double *yf = xmalloc((size_t)PCHUNK * F * sizeof(double)), *lq = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(double));
+    double *sq = xmalloc(PCHUNK * sizeof(double)), *sw = xmalloc(PCHUNK * sizeof(double));
+    /* threads: --threads N, else one per processor; a model each */
+    int nt = r->opt.threads;
+    if (nt <= 0) {
+        long np = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = np < 1 ? 1 : np > AEDL_MAX_THREADS ? AEDL_MAX_THREADS : (int)np;
+    }
+    int nt_fw = nt;             /* the emulator's threads */
+    if (fw_only) nt = 1;
+    part *pt = xcalloc((size_t)nt, sizeof *pt);
+    for (int k = 0; k < nt; k++) {
+        pt[k].d = d;
+        pt[k].model = k ? d->create(batch, r->blk.params, r->blk.buffers) : r->blk.model;
+        if (k) d->exact_prepare(pt[k].model);
+        aedl_rng_seed(&pt[k].rng, (uint64_t)k);
+        pt[k].batch = batch; pt[k].masked = masked; pt[k].L = L;
+    }
+    pthread_t *th = xcalloc((size_t)nt, sizeof *th);
+    int *running = xcalloc((size_t)nt, sizeof *running);
+    openblas_set_num_threads(1);        /* the threads are ours */
+    int tty = isatty(2);
+    double last = 0, ts = aedl_now(), t_write = 0, t_fw = 0;
+    if (tty) progress(r, 0, t.n, ts, &last, tty);
+    for (size_t i = 0; i < t.n; i += PCHUNK) {
+        int B = (int)(t.n - i < PCHUNK ? t.n - i : PCHUNK);
+        const float *x = t.x + i * t.d;
+        const uint8_t *mk = masked ? t.mask + i * t.d : NULL;
+        aedl_f32_to_f64(xd, x, (long)B * nin);
+        if (!fw_only) {
+            int per = (B + nt - 1) / nt, used = 0;
+            for (int k = 0; k < nt; k++) {
+                int lo = k * per, n = B - lo < per ? B - lo : per;
+                if (n <= 0) break;
+                part *p = &pt[k];
+                p->x = x + (size_t)lo * nin; p->mk = mk ? mk + (size_t)lo * nin : NULL; p->n = n;
+                p->yfl = yfl + (size_t)lo * F; p->lf = lf + (size_t)lo * (L ? L : 1); p->sf = sf + lo;
+                p->xd = xd + (size_t)lo * nin; p->yq = yq + (size_t)lo * F; p->lq = lq + (size_t)lo * (L ? L : 1);
+                p->sq = sq + lo;
+                used = k + 1;
+            }
+            for (int k = 1; k < used; k++) {
+                running[k] = pthread_create(&th[k], NULL, score_part, &pt[k]) == 0;
+                if (!running[k]) score_part(&pt[k]);      /* no thread: here, in turn */
+            }
+            score_part(&pt[0]);
+            for (int k = 1; k < used; k++)
+                if (running[k]) pthread_join(th[k], NULL);
+        }
+        if (plan) {
+            double tf = aedl_now();
+            aedl_fw_run_threads(plan, x, yf, B, nt_fw);
+            t_fw += aedl_now() - tf;
+            if (masked) aedl_masked_mse_per_event_f64(sw, yf, xd, mk, B, F);
+            else aedl_mse_per_event_f64(sw, yf, xd, B, F);
+        }
+        double tw = aedl_now();
+        writer_rows(&w, i, (size_t)B, sf, sq, sw, plan ? yf : yq, lf, lq);
+        t_write += aedl_now() - tw;
+        progress(r, i + (size_t)B, t.n, ts, &last, tty);
+    }
+    if (t.n == 0) progress(r, 0, 0, ts, &last, tty);
+    openblas_set_num_threads(r->work.blas_threads);
+    double tw = aedl_now();
+    writer_close(&w, po->out);
+    t_write += aedl_now() - tw;
+    aedl_say(r, "predict: %zu events of %s in %.2f s (read and preprocess %.2f s, score %.2f s of which the "
+             "firmware emulation %.2f s, write %.2f s): %s\n", t.n, po->data, aedl_now() - t0, t_read,
+             aedl_now() - ts - t_write, t_fw, t_write, po->out);
+    free(sf); free(yfl); free(lf); free(xd); free(yq); free(yf); free(lq); free(sq); free(sw);
+    free(plan_path);
+    if (plan) aedl_fw_plan_free(plan);
+    aedl_table_free(&t);
+    aedl_names_free(fnames, (size_t)nin);
+    for (int k = 1; k < nt; k++) d->destroy(pt[k].model);
+    free(pt);
+    free(th);
+    free(running);
+    d->destroy(r->blk.model);
+    free(r->blk.params);
+    free(r->blk.buffers);
+    return 0;
+}
