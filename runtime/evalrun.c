@@ -158,6 +158,14 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
             default:   /* the element-wise ops */
                 for (long k = 0; k < (long)nb * n; k++) y[k] = aedl_fw_float_value(a->op, wd[l], x[k]);
                 break;
+            case FW_BOUND:   /* per feature: x, max(x, 0) or k * tanh(x) */
+                for (int e = 0; e < nb; e++)
+                    for (int j = 0; j < n; j++) {
+                        double v = x[(size_t)e * n + j];
+                        int64_t mode = a->w[AEDL_ACT_TABLE + j];
+                        y[(size_t)e * n + j] = mode == 2 ? bd[l][j] * tanh(v) : mode == 1 && v < 0 ? 0.0 : v;
+                    }
+                break;
             case FW_SOFTMAX:
                 for (int e = 0; e < nb; e++) {
                     const double *xe = x + (size_t)e * n;

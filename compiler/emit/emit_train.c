@@ -662,6 +662,31 @@ void train_forward_clip(Gen *g, const IrNode *n, TrainSite *s) {
             fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
 }
 
+/* bound: each feature's mode and k (on the 2^-10 step, as the firmware's), as
+   static arrays of the generated function. */
+static void bound_arrays(const IrNode *n, const char *N, FILE *o, long S, bool f64) {
+    fprintf(o, "    static const int %s_mode[%ld] = {", N, S);
+    for (long j = 0; j < S; j++) {
+        double k;
+        fprintf(o, "%s%d", j ? (j % 24 ? ", " : ",\n        ") : "", (int)ir_bound_mode(n, (int)j, &k));
+    }
+    fprintf(o, "};   /* 0 x, 1 max(x, 0), 2 k * tanh(x) */\n    static const %s %s_k[%ld] = {", f64 ? "double" : "float",
+            N, S);
+    for (long j = 0; j < S; j++) {
+        double k;
+        IrBoundMode md = ir_bound_mode(n, (int)j, &k);
+        fprintf(o, "%s%s", j ? (j % 8 ? ", " : ",\n        ") : "", md == BOUND_TANH ? (f64 ? num(prec_bound_value(k)) : fnum(prec_bound_value(k))) : "0");
+    }
+    fprintf(o, "};\n");
+}
+
+void train_forward_bound(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    bound_arrays(n, s->N, s->o, s->S, false);
+    fprintf(s->o, "    aedl_bound_forward(%s, %s, (long)p->n, %ld, %s_mode, %s_k);\n", rows(s->N, "out", s->S),
+            rows(s->I, "out", s->Sin), s->S, s->N, s->N);
+}
+
 /* The kind's runtime function (rt_forward) on every element. */
 void train_forward_unary(Gen *g, const IrNode *n, TrainSite *s) {
     (void)g;
@@ -811,6 +836,13 @@ void train_backward_clip(Gen *g, const IrNode *n, TrainSite *s) {
             fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
 }
 
+void train_backward_bound(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    bound_arrays(n, s->N, s->o, s->S, false);
+    fprintf(s->o, "    aedl_bound_backward(%s, %s, dy, (long)p->n, %ld, %s_mode, %s_k);\n", s->d0,
+            rows(s->I, "out", s->Sin), s->S, s->N, s->N);
+}
+
 /* The kind's runtime function (rt_backward) from its input (train_backward_unary)
    or its output (train_backward_unary_out). */
 void train_backward_unary(Gen *g, const IrNode *n, TrainSite *s) {
@@ -956,6 +988,24 @@ void train_qi_table(Gen *g, const IrNode *n, TrainSite *s) {
     fprintf(o, "\n    };\n");
     fprintf(o, "    aedl_act_table_f64(m->%s_x, m->%s_x, (long)B * %ld, %s_table, %d);\n", N, inp, S, N,
             aedl_fw_table_shift(op));
+}
+
+/* bound: tanh by the firmware's table (as train_qi_table), times k; exact. */
+void train_qi_bound(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    aedl_fixed rt = prec_act_table_type(OP_TANH, g->target);
+    int64_t tab[AEDL_ACT_TABLE];
+    aedl_fw_table(FW_TANH, rt, tab);
+    char tb[96];
+    bound_arrays(n, s->N, o, s->S, true);
+    fprintf(o, "    /* tanh by its table: entry floor(x * %d) + %d, clamped; %s values */\n",
+            1 << AEDL_ACT_SHIFT_TANH, AEDL_ACT_TABLE / 2, prec_type_str(rt, tb, sizeof tb));
+    fprintf(o, "    static const double %s_table[%d] = {", s->N, AEDL_ACT_TABLE);
+    for (int k = 0; k < AEDL_ACT_TABLE; k++)
+        fprintf(o, "%s%.17g%s", k % 6 ? " " : "\n        ", prec_val(tab[k], prec_exp(rt)), k + 1 < AEDL_ACT_TABLE ? "," : "");
+    fprintf(o, "\n    };\n");
+    fprintf(o, "    aedl_bound_forward_f64(m->%s_x, m->%s_x, (long)B, %ld, %s_mode, %s_k, %s_table);\n", s->N, s->I, s->S,
+            s->N, s->N, s->N);
 }
 
 void train_qi_softmax(Gen *g, const IrNode *n, TrainSite *s) {

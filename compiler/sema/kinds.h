@@ -39,7 +39,8 @@ typedef enum {
     T_OPTIMIZER,  /* adam / adam(...) */
     T_LIST,       /* a list (or one item) of calls / identifiers */
     T_PRECISION,  /* bit_exact | conservative | a fixed type */
-    T_TYPE        /* a fixed type (or a quantizer name: its type) */
+    T_TYPE,       /* a fixed type (or a quantizer name: its type) */
+    T_BOUNDS      /* bound's rules: [relu(FEATURES), tanh(K, FEATURES), ...] */
 } ValKind;
 
 /* The range a layer argument's value must be in. */

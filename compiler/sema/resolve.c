@@ -97,6 +97,8 @@ static const Param P_CLIP[] = { {"lo", T_NUM, true, 0}, {"hi", T_NUM, true, 0} }
 static const ArgField F_CLIP[] = {
     {FIELD(lo), .range = A_MAG20, .what = "clip bound lo"}, {FIELD(hi), .range = A_MAG20, .what = "clip bound hi"},
 };
+static const Param P_BOUND[] = { {"rules", T_BOUNDS, true, 0} };
+static const ArgField F_BOUND[] = { {FIELD(bounds), .positional = true} };
 static const Param P_ADAM[] = {
     {"lr", T_NUM, false, 0}, {"beta1", T_NUM, false, 0}, {"beta2", T_NUM, false, 0},
     {"epsilon", T_NUM, false, 0},
@@ -253,6 +255,7 @@ static const char *expected_text(const Param *p) {
     case T_LIST: return "a list";
     case T_PRECISION: return "bit_exact, conservative or a fixed type";
     case T_TYPE: return "a fixed type";
+    case T_BOUNDS: return "a list of relu(FEATURES) and tanh(K, FEATURES)";
     }
     return "a value";
 }
@@ -328,6 +331,7 @@ static bool check_kind(const Param *p, const AstExpr *e, const char *ctx) {
     case T_LIST: ok = e->kind == EX_LIST || e->kind == EX_CALL || e->kind == EX_IDENT; break;
     case T_PRECISION: ok = e->kind == EX_IDENT || e->kind == EX_STRING || e->kind == EX_TYPE; break;
     case T_TYPE: ok = e->kind == EX_TYPE || e->kind == EX_IDENT; break;
+    case T_BOUNDS: ok = e->kind == EX_LIST || e->kind == EX_CALL; break;
     }
     if (!ok) diag_error(e->loc, "%s: expected %s, got %s", ctx, expected_text(p), describe(e));
     return ok;
@@ -988,6 +992,82 @@ static bool check_range(const ArgField *p, const AstExpr *e, double v) {
     return false;
 }
 
+/* One rule of bound: relu(FEATURES, every=N) or tanh(K, FEATURES, every=N);
+   FEATURES a slice [lo:hi] (hi absent: to the end) or a list of indices, K a
+   number in [2^-10, 1024] or pi. */
+static bool bound_rule(const AstExpr *e, IrBoundRule *b) {
+    memset(b, 0, sizeof *b);
+    b->loc = e->loc;
+    b->every = 1;
+    b->hi = -1;
+    if (e->kind != EX_CALL || (strcmp(e->text, "relu") && strcmp(e->text, "tanh"))) {
+        diag_error(e->loc, "a rule of bound is relu(FEATURES) or tanh(K, FEATURES), got %s", describe(e));
+        return false;
+    }
+    bool tanh_rule = !strcmp(e->text, "tanh");
+    b->mode = tanh_rule ? BOUND_TANH : BOUND_RELU;
+    int want = tanh_rule ? 2 : 1, pos = 0;
+    const AstExpr *k = NULL, *f = NULL;
+    for (int a = 0; a < e->nargs; a++) {
+        const AstArg *g = &e->args[a];
+        if (g->name && !strcmp(g->name, "every")) {
+            long long v;
+            if (!as_int(g->value, &v) || v < 1 || v > MAX_UNITS) {
+                diag_error(g->value->loc, "every= of a bound rule: expected a positive integer");
+                return false;
+            }
+            b->every = (int)v;
+        } else if (g->name) {
+            diag_error(g->name_loc, "unknown argument '%s' to the bound rule %s (it takes %sFEATURES, every)", g->name,
+                       e->text, tanh_rule ? "K, " : "");
+            return false;
+        } else if (pos >= want) {
+            diag_error(g->value->loc, "too many arguments to the bound rule %s: it takes %sFEATURES, every", e->text,
+                       tanh_rule ? "K, " : "");
+            return false;
+        } else if (tanh_rule && pos++ == 0) k = g->value;
+        else { f = g->value; pos = want; }
+    }
+    if (tanh_rule && k) {
+        if (k->kind == EX_IDENT && !strcmp(k->text, "pi")) b->k = 3.14159265358979323846;
+        else if (k->kind == EX_NUMBER) b->k = k->num;
+        else { diag_error(k->loc, "the factor of tanh in bound: expected a number or pi, got %s", describe(k)); return false; }
+        if (!(b->k >= 0x1p-10) || b->k > 1024) {   /* used on the 2^-10 step */
+            diag_error(k->loc, "the factor of tanh in bound must be in [2^-10, 1024], got %g", b->k);
+            return false;
+        }
+    }
+    if (!f || (tanh_rule && !k)) {
+        diag_error(e->loc, "the bound rule %s needs %sFEATURES ([lo:hi] or a list of indices)", e->text,
+                   tanh_rule ? "K and " : "");
+        return false;
+    }
+    if (f->kind == EX_SLICE) {
+        b->lo = f->has_lo ? (int)f->lo : 0;
+        b->hi = f->has_hi ? (int)f->hi : -1;
+        if (f->lo < 0 || (f->has_hi && (f->hi <= b->lo || f->hi > MAX_UNITS))) {
+            diag_error(f->loc, "features [%lld:%lld] of a bound rule: expected 0 <= lo < hi", f->has_lo ? f->lo : 0, f->hi);
+            return false;
+        }
+        return true;
+    }
+    if (f->kind != EX_LIST || f->nitems == 0) {
+        diag_error(f->loc, "the features of a bound rule: expected a slice [lo:hi] or a list of indices, got %s",
+                   describe(f));
+        return false;
+    }
+    b->list = arena_alloc(sizeof(int) * (size_t)f->nitems);
+    for (int i = 0; i < f->nitems; i++) {
+        long long v;
+        if (!as_int(f->items[i], &v) || v < 0 || v > MAX_UNITS) {
+            diag_error(f->items[i]->loc, "a feature index of a bound rule: expected an integer >= 0");
+            return false;
+        }
+        b->list[b->nlist++] = (int)v;
+    }
+    return true;
+}
+
 /* The value of argument p (expression e, of p's kind) into its field fd of
    n; false after reporting a bad value. */
 static bool apply_arg(R *r, IrNode *n, const Param *p, const ArgField *fd, const AstExpr *e, bool *prune_given) {
@@ -1009,6 +1089,17 @@ static bool apply_arg(R *r, IrNode *n, const Param *p, const ArgField *fd, const
         *prune_given = true;
         *(IrPruning **)f = prune_expr(r, e, NULL, true, &none);
         return *(IrPruning **)f || none;
+    }
+    case T_BOUNDS: {
+        int nr = e->kind == EX_LIST ? e->nitems : 1;
+        n->bounds = arena_alloc(sizeof(IrBoundRule) * (size_t)(nr ? nr : 1));
+        n->nbounds = 0;
+        bool ok = nr > 0;
+        if (!nr) diag_error(e->loc, "bound needs at least one rule: relu(FEATURES) or tanh(K, FEATURES)");
+        for (int i = 0; i < nr; i++)
+            if (bound_rule(e->kind == EX_LIST ? e->items[i] : e, &n->bounds[n->nbounds])) n->nbounds++;
+            else ok = false;
+        return ok;
     }
     default:   /* no layer argument has another kind */
         return false;

@@ -66,6 +66,28 @@ elif equals_qi clip "$W/clip.aedl"; then
   check train/fw-clip-csim "$(tail -n 2 "$W/csim5.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim5.out"
 fi
 
+# bound on the exact output, the paper's rule for the 57 ADC2021 features (pT >= 0,
+# eta k * tanh with k by object type, phi pi * tanh): training, quantized inference
+# (tanh's table times k on the 2^-10 step), the emulator and the C simulation agree.
+sed -e 's/^  dense out(57, .*)$/&\n  bound ob([relu([0:57], every=3), tanh(3.0, [4:16], every=3), tanh(2.1, [16:28], every=3),\n            tanh(4.0, [28:57], every=3), tanh(pi, [2:57], every=3)])/' "$AEDL" > "$W/bound.aedl"
+R="$W/bound/report/precision.txt"
+if [ "$(grep -c '^  bound ob' "$W/bound.aedl")" -ne 1 ]; then
+  fail train/fw-bound-equals-qi "the sed that writes the bound model did not add the bound layer"
+elif equals_qi bound "$W/bound.aedl"; then
+  check train/fw-bound-guaranteed "the report calls a layer not guaranteed: $(grep -i 'not guaranteed' "$R" | head -n 2)" \
+    sh -c "grep -q '^ob (bound, line' '$R' && ! grep -qi 'not guaranteed' '$R'"
+  make -s -C "$W/bound/hls" csim WERROR=1 > "$W/csim7.out" 2>&1
+  check train/fw-bound-csim "$(tail -n 2 "$W/csim7.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim7.out"
+  # the bounds hold on every expected firmware output: |eta| < k, |phi| < pi, pT >= 0
+  check train/fw-bound-bounded "an output outside its bound in tb_output_predictions.dat" \
+    awk '{ for (j = 1; j <= NF; j++) { f = j - 1; v = $j; a = v < 0 ? -v : v
+             if (f % 3 == 0 && v < 0) exit 1
+             if (f % 3 == 2 && a > 3.1416015625) exit 1
+             if (f % 3 == 1 && f >= 4 && f < 16 && a > 3) exit 1
+             if (f % 3 == 1 && f >= 16 && f < 28 && a > 2.099609375) exit 1
+             if (f % 3 == 1 && f >= 28 && a > 4) exit 1 } }' "$W/bound/hls/tb_data/tb_output_predictions.dat"
+fi
+
 # abs on an exact dense output and on the quantized input: |x| is exact in
 # training's quantized inference, the emulator and the C simulation.
 sed -e 's/^  dense enc2(.*)$/&\n  abs mid/' -e '0,/^  input x.*$/s//&\n  abs in_mag/' "$AEDL" > "$W/abs.aedl"
