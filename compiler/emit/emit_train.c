@@ -1017,11 +1017,24 @@ void train_qi_softmax(Gen *g, const IrNode *n, TrainSite *s) {
     fprintf(o, "    aedl_softmax_forward_f64(m->%s_x, m->%s_x, B * %ld, %d);\n", N, inp, S / last_dim(n), last_dim(n));
 }
 
+/* The pinned result layers (IrNode.pinned), in model order: n's index, or their number (n NULL). */
+static int pin_index(const IrModel *m, const IrNode *n) {
+    int k = 0;
+    for (int i = 0; i < m->nnodes; i++) {
+        if (m->nodes[i] == n) return k;
+        k += m->nodes[i]->pinned;
+    }
+    return k;
+}
+
 void train_qi_linear(Gen *g, const IrNode *n, TrainSite *s) {
     FILE *o = s->o;
     const char *N = s->N;
     long S = s->S;
     const char *inp = s->I;
+    if (n->pinned)
+        fprintf(o, "    m->pin_sat[%d] += aedl_count_outside_f64(&%s, m->%s_x, (long)B * %ld);   /* the pinned type saturates */\n",
+                pin_index(g->m, n), qid(g, n->quant, n, "quant"), inp, S);
     if (has_quant(n))
         fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), inp, N, S);
     else
@@ -1159,6 +1172,8 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
     fprintf(o, "    double *xacts;                /* (B, %s_XACTS) */\n", M);
     fprintf(o, "    float *fixed;                 /* (%s_FIXED) */\n", M);
     fprintf(o, "    double *fixed64;              /* (%s_FIXED64) */\n", M);
+    if (pin_index(g->m, NULL))
+        fprintf(o, "    long pin_sat[%d];             /* QI values outside each pinned type (def.pinned) */\n", pin_index(g->m, NULL));
     fprintf(o, "    /* the quantizers of the training forward pass (train_quant.h: fast, == quant.h) */\n");
     for (int i = 0; i < g->nq; i++) fprintf(o, "    aedl_tq tq_%s;\n", g->qs[i].id);
     if (g->in->has_type) fprintf(o, "    aedl_tq tq_%s_t_%s;\n", M, g->in->name);
@@ -1410,6 +1425,23 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     }
     if (!ts->nt) fprintf(o, "    { 0 }\n");
     fprintf(o, "};\n\n");
+    int npin = pin_index(g->m, NULL);
+    if (npin) {
+        char tb[96];
+        fprintf(o, "static const char *const %s_pinned[] = {", M);
+        for (int i = 0, k = 0; i < g->m->nnodes; i++)
+            if (g->m->nodes[i]->pinned) { fprintf(o, "%s", k++ ? ", " : " "); put_cstr(o, g->m->nodes[i]->name); }
+        fprintf(o, " };\nstatic const char *const %s_pinned_types[] = {", M);
+        for (int i = 0, k = 0; i < g->m->nnodes; i++)
+            if (g->m->nodes[i]->pinned) {
+                fprintf(o, "%s", k++ ? ", " : " ");
+                put_cstr(o, prec_type_str(g->m->nodes[i]->quant->type, tb, sizeof tb));
+            }
+        fprintf(o, " };\nstatic const int %s_pinned_sizes[] = {", M);
+        for (int i = 0, k = 0; i < g->m->nnodes; i++)
+            if (g->m->nodes[i]->pinned) fprintf(o, "%s%ld", k++ ? ", " : " ", node_size(g->m->nodes[i]));
+        fprintf(o, " };\nstatic long *%s_pinned_saturated(void *p) { return ((%s_model *)p)->pin_sat; }\n\n", M, M);
+    }
     fprintf(o, "static const aedl_model_def %s_def = {\n", M);
     fprintf(o, "    .name = ");
     put_cstr(o, g->m->name);
@@ -1422,6 +1454,9 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     fprintf(o, "    .quantized = %d,\n", g->quantized);
     fprintf(o, "    .create = %s_create, .destroy = %s_destroy, .forward = %s_forward,\n", M, M, M);
     fprintf(o, "    .exact_prepare = %s_exact_prepare, .exact = %s_infer_exact,\n", M, M);
+    if (npin)
+        fprintf(o, "    .pinned = %s_pinned, .pinned_types = %s_pinned_types, .pinned_sizes = %s_pinned_sizes, .npinned = %d,\n"
+                   "    .pinned_saturated = %s_pinned_saturated,\n", M, M, M, npin, M);
     fprintf(o, "    .prepare = %s_prepare, .forward_rows = %s_forward_rows, .output = %s_output,\n", M, M, M);
     fprintf(o, "    .backward_rows = %s_backward_rows, .finish = %s_finish,\n};\n\n", M, M);
 }

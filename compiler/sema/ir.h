@@ -124,6 +124,8 @@ typedef struct IrNode {
     double alpha, rate;
     /* OP_CLIP: the bounds, lo < hi */
     double lo, hi;
+    /* OP_LINEAR: a pinned result type (`result=TYPE`, `output NAME : TYPE`): quant is the type */
+    bool pinned;
     /* OP_BOUND: the rules (features no rule names are left as they are) */
     IrBoundRule *bounds; int nbounds;
 

@@ -1147,6 +1147,29 @@ static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, 
     return ok;
 }
 
+/* A pinned result type (`result=TYPE` of a layer, `output NAME : TYPE`): the
+   node NAME_result, a linear with the type as its quantizer, reading node; the
+   layers after it and the output read it instead.  Training quantizes there
+   as the firmware does (linear's quantizer); the report counts its saturations. */
+static IrNode *pin_result(R *r, IrModel *m, StrMap *byname, IrNode *node, const AstExpr *e, int stmt) {
+    static const Param P_PIN = {"result", T_QUANT, false, 0};
+    if (!check_kind(&P_PIN, e, "the pinned result type")) return NULL;
+    IrQuant *q = quant_expr(r, e, NULL);
+    if (!q) return NULL;
+    const char *name = arena_printf("%s_result", node->name);
+    if (strmap_add(byname, name, stmt) >= 0) {
+        diag_error(e->loc, "the pinned result of '%s' is the layer '%s', a name already taken", node->name, name);
+        return NULL;
+    }
+    IrNode *p = new_node(m, OP_LINEAR, name, true, e->loc);
+    p->quant = q;
+    p->pinned = true;
+    p->inputs = arena_alloc(sizeof(IrNode *));
+    p->inputs[0] = node;
+    p->ninputs = 1;
+    return p;
+}
+
 static IrModel *resolve_model(R *r, const AstDecl *d) {
     IrModel *m = ARENA_NEW(IrModel);
     m->name = d->name.name;
@@ -1166,7 +1189,7 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
 
     /* Names: the user's first (duplicates reported), then KIND_N for the rest. */
     int n = d->nstmts;
-    m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(n + 1));
+    m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(2 * n + 2));   /* a pinned result each at most */
     NodeName *names = arena_alloc(sizeof(NodeName) * (size_t)(n + 1));
     StrMap byname = {0};
     for (int s = 0; s < n; s++) {
@@ -1293,7 +1316,20 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
                references to it resolve and report nothing more. */
             IrNode *node = new_node(m, lk->op, names[s].name, st->name.name == NULL, st->loc);
             bool prune_given;
-            if (!layer_args(r, node, lk, st, &prune_given)) ok = false;
+            /* result=TYPE, any kind: taken out here, applied after the node (pin_result) */
+            AstStmt own = *st;
+            const AstExpr *pin = NULL;
+            if (st->nargs) {
+                own.args = arena_alloc(sizeof(AstArg) * (size_t)st->nargs);
+                own.nargs = 0;
+                for (int a = 0; a < st->nargs; a++) {
+                    if (st->args[a].name && !strcmp(st->args[a].name, "result")) {
+                        if (pin) { diag_error(st->args[a].name_loc, "argument 'result' given twice"); ok = false; }
+                        pin = st->args[a].value;
+                    } else own.args[own.nargs++] = st->args[a];
+                }
+            }
+            if (!layer_args(r, node, lk, &own, &prune_given)) ok = false;
             if (lk->op == OP_DENSE && !prune_given) node->prune = m->default_prune;
             int cap = 0;
             if (st->ninputs > 0) {
@@ -1311,6 +1347,11 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
             }
             names[s].node = node;
             prev = node;
+            if (pin) {
+                IrNode *p = pin_result(r, m, &byname, node, pin, s);
+                if (p) { names[s].node = p; prev = p; }
+                else ok = false;
+            }
             break;
         }
         }
@@ -1331,6 +1372,10 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
             const AstName *ref = &output_stmt->inputs[i];
             IrNode *o = node_ref(names, &byname, n, ref, n, m->name, &silent);
             if (!o) { if (!silent) ok = false; continue; }
+            if (output_stmt->value) {   /* output NAME : TYPE */
+                o = pin_result(r, m, &byname, o, output_stmt->value, n);
+                if (!o) { ok = false; continue; }
+            }
             if (is_output[o->id]) {
                 diag_error(ref->loc, "'%s' is named twice in `output`", ref->name);
                 ok = false;
