@@ -61,7 +61,7 @@ double aedl_fw_float_value(aedl_fw_op op, const double *w, double v) {
     case FW_TANH: return tanh(v);
     case FW_CLIP: return v < w[0] ? w[0] : v > w[1] ? w[1] : v;
     case FW_ABS: return fabs(v);
-    case FW_LINEAR: case FW_DENSE: case FW_BATCHNORM: case FW_ADD: case FW_CONCAT: case FW_SOFTMAX:
+    case FW_LINEAR: case FW_DENSE: case FW_BATCHNORM: case FW_ADD: case FW_CONCAT: case FW_SOFTMAX: case FW_BOUND:
         return v;
     }
     return v;
@@ -282,12 +282,19 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
             if (!a->has_w || !a->has_b || !a->w || !a->b) PERR("plan: layer %s: batchnorm needs scale and shift", a->name);
             /* fall through */
         case FW_RELU: case FW_LINEAR: case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: case FW_LEAKY_RELU: case FW_CLIP:
-        case FW_ABS:
+        case FW_ABS: case FW_BOUND:
             if (a->ninputs != 1 || e->in_size[0] != n_out || n_in != n_out)
                 PERR("plan: layer %s: size %d does not match its input (%d)", a->name, n_out, e->in_size[0]);
             if (a->op == FW_LEAKY_RELU && (!a->has_w || !a->w)) PERR("plan: layer %s: leaky_relu needs alpha", a->name);
             if (a->op == FW_CLIP && (!a->has_w || !a->w || a->w[0] > a->w[1] || iabs(aedl_fw_exp(a->w_t) - e->in_exp[0]) > 60))
                 PERR("plan: layer %s: clip needs its bounds, lo <= hi, on a step near the input's", a->name);
+            if (a->op == FW_BOUND) {
+                if (!a->has_w || !a->w || !a->has_b || !a->b || iabs(aedl_fw_exp(a->w_t) + aedl_fw_exp(a->b_t) - e->in_exp[0]) > 60)
+                    PERR("plan: layer %s: bound needs its table and factors, on a step near the input's", a->name);
+                for (int j = 0; j < n_out; j++)
+                    if (a->w[AEDL_ACT_TABLE + j] < 0 || a->w[AEDL_ACT_TABLE + j] > 2 || a->b[j] < 0 || a->b[j] > ((int64_t)1 << 24))
+                        PERR("plan: layer %s: bound's feature %d has a bad mode or factor", a->name, j);
+            }
             if ((a->op == FW_SIGMOID || a->op == FW_TANH) && (!a->has_w || !a->w))
                 PERR("plan: layer %s: %s needs its table", a->name, a->op == FW_TANH ? "tanh" : "sigmoid");
             break;
@@ -651,6 +658,22 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         }
         acc_done = true;
         break;
+    case FW_BOUND: {
+        /* v = x, max(x, 0) or k * T[x] per feature, exact at the finer exponent, then into acc_t */
+        int pe = aedl_fw_exp(a->w_t) + aedl_fw_exp(a->b_t), me = pe < ex ? pe : ex;
+        for (int j = 0; j < e->size; j++) {
+            int64_t *vj = v + (long)j * EMU_B, mode = a->w[AEDL_ACT_TABLE + j];
+            get_row(w, e->in[0], j, vj);
+            for (int b = 0; b < EMU_B; b++) {
+                i128 m = mode == 2 ? (i128)a->b[j] * a->w[aedl_act_table_index(ldexp((double)vj[b], ex), AEDL_ACT_SHIFT_TANH)]
+                                        * ((i128)1 << (pe - me))
+                                   : (i128)(mode == 1 && vj[b] < 0 ? 0 : vj[b]) * ((i128)1 << (ex - me));
+                vj[b] = aedl_fw_cast(m, me, a->acc_t);
+            }
+        }
+        acc_done = true;
+        break;
+    }
     case FW_LEAKY_RELU: {
         /* v = x >= 0 ? x : alpha*x, exact at the finer exponent, then into acc_t */
         int ea = aedl_fw_exp(a->w_t);
@@ -950,7 +973,8 @@ static void put_vec(FILE *f, const char *key, const int64_t *v, long n) {
 }
 long aedl_fw_weight_count(const aedl_fw_layer *a) {
     return a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1 : a->op == FW_CLIP ? 2
-         : a->op == FW_SIGMOID || a->op == FW_TANH ? AEDL_ACT_TABLE : a->n_out;
+         : a->op == FW_SIGMOID || a->op == FW_TANH ? AEDL_ACT_TABLE
+         : a->op == FW_BOUND ? AEDL_ACT_TABLE + a->n_out : a->n_out;
 }
 
 int aedl_fw_plan_fprint(const aedl_fw_plan *p, FILE *f) {

@@ -17,6 +17,8 @@
  *   linear     v_j = x_j
  *   clip       v_j = min(max(x_j, w_0), w_1)         (bounds in w_t, the input's type)
  *   abs        v_j = |x_j|
+ *   bound      v_j = x_j, max(x_j, 0) or k_j * T[x_j] by feature (w: tanh's table T
+ *              in w_t, then the modes 0 none, 1 relu, 2 tanh; b: k_j in b_t)
  *   add        v_j = (acc)(x_j + y_j + ...)
  *   concat     the inputs one after another
  *   sigmoid, tanh, softmax   in double, then cast to res_t (not guaranteed)
@@ -41,7 +43,8 @@
 #define AEDL_FW_OPS(X)                                                            \
     X(DENSE, "dense") X(BATCHNORM, "batchnorm") X(RELU, "relu") X(LEAKY_RELU, "leaky_relu") \
     X(LINEAR, "linear") X(ADD, "add") X(CONCAT, "concat") X(SIGMOID, "sigmoid")  \
-    X(TANH, "tanh") X(SOFTMAX, "softmax") X(CLIP, "clip") X(ABS, "abs")
+    X(TANH, "tanh") X(SOFTMAX, "softmax") X(CLIP, "clip") X(ABS, "abs") \
+    X(BOUND, "bound")
 
 typedef enum {
 #define AEDL_FW_ENUM(id, name) FW_##id,
@@ -61,7 +64,8 @@ typedef struct {
     aedl_fixed w_t, b_t, acc_t, q_t, res_t;
     bool has_w, has_b, has_quant;
     bool guaranteed;                    /* exact by construction (false: float parts) */
-    int64_t *w;                         /* dense (n_in, n_out) Keras layout; batchnorm (n); leaky (1); clip (2) */
+    int64_t *w;                         /* dense (n_in, n_out) Keras layout; batchnorm (n); leaky (1); clip (2);
+                                           bound (table + n) */
     int64_t *b;                         /* dense (n_out) or NULL; batchnorm (n) */
 } aedl_fw_layer;
 

@@ -93,7 +93,9 @@ typedef struct {
     int ncast;
     fcast *ccast;                /* concat: each input into res_t */
     aedl_fixed res_t;            /* sigmoid, tanh, softmax */
-    double *table;               /* sigmoid, tanh: the table's values (nn.h) */
+    double *table;               /* sigmoid, tanh, bound: the table's values (nn.h) */
+    double *bk;                  /* bound: each feature's k (0: none, relu) */
+    int *bmode;                  /* bound: each feature's mode (emu.h) */
     int table_shift;
 } flayer;
 
@@ -187,6 +189,7 @@ void emu_fast_free(emu_fast *f) {
         flayer *L = &f->L[l];
         free(L->nz_start); free(L->nz_off); free(L->nz_w); free(L->bias); free(L->nz_wf); free(L->bias_f);
         free(L->scale); free(L->shift); free(L->ccast); free(L->table);
+        free(L->bk); free(L->bmode);
     }
     free(f->L);
     free(f);
@@ -346,6 +349,30 @@ static bool prep_op(flayer *L, const aedl_fw_layer *a, const aedl_fixed *in_t, c
         }
         return true;
     }
+    case FW_BOUND: {   /* k * table entry: both small, the product exact */
+        if (!sane_type(a->w_t) || !sane_type(a->b_t) || a->w_t.width > 26 || a->b_t.width > 26) return false;
+        int pe = texp(a->w_t) + texp(a->b_t);
+        L->table = xmalloc(sizeof(double) * AEDL_ACT_TABLE);
+        double tl = 0, th = 0;
+        for (int i = 0; i < AEDL_ACT_TABLE; i++) {
+            L->table[i] = ldexp((double)a->w[i], texp(a->w_t));
+            tl = fmin2(tl, L->table[i]); th = fmax2(th, L->table[i]);
+        }
+        L->bk = xmalloc(sizeof(double) * (size_t)n);
+        L->bmode = xmalloc(sizeof(int) * (size_t)n);
+        *v = vi_new(n, texp(in_t[0]) < pe ? texp(in_t[0]) : pe);
+        for (int j = 0; j < n; j++) {
+            L->bmode[j] = (int)a->w[AEDL_ACT_TABLE + j];
+            L->bk[j] = ldexp((double)a->b[j], texp(a->b_t));
+            if (L->bmode[j] == 2) { v->lo[j] = L->bk[j] * tl; v->hi[j] = L->bk[j] * th; }
+            else {
+                v->lo[j] = L->bmode[j] == 1 ? fmax2(x->lo[j], 0) : x->lo[j];
+                v->hi[j] = L->bmode[j] == 1 ? fmax2(x->hi[j], 0) : x->hi[j];
+            }
+            if (!exact_at(fmax2(fabs(v->lo[j]), fabs(v->hi[j])), v->step)) return false;
+        }
+        return true;
+    }
     case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX:
         if (a->res_t.width > 52) return false;
         L->res_t = a->res_t;
@@ -415,7 +442,7 @@ emu_fast *emu_fast_prepare(const aedl_fw_plan *p) {
         /* element-wise layers overwrite their input when nothing else reads it */
         int s = a->inputs[0];
         bool inplace = (a->op == FW_BATCHNORM || a->op == FW_RELU || a->op == FW_LINEAR || a->op == FW_LEAKY_RELU ||
-                        a->op == FW_CLIP || a->op == FW_ABS) &&
+                        a->op == FW_CLIP || a->op == FW_ABS || a->op == FW_BOUND) &&
                        s >= 0 && uses[s] == 1;
         if (L->f32 && L->in_size[0] > f->max_in) f->max_in = L->in_size[0];
         if (inplace) L->out = f->L[s].out;
@@ -567,6 +594,19 @@ static void add_rows(double *restrict Y, const double *restrict X, long n) {
     for (long k = 0; k < n; k++) Y[k] += X[k];
 }
 
+/* bound: per feature x, max(x, 0) or k * table entry (exact in double). */
+static void bound_rows(const flayer *L, const double *X, double *Y) {   /* may be in place */
+    for (int j = 0; j < L->size; j++) {
+        const double *x = X + (long)j * EB;
+        double *y = Y + (long)j * EB, k = L->bk[j];
+        switch (L->bmode[j]) {
+        case 2: for (int b = 0; b < EB; b++) y[b] = k * L->table[aedl_act_table_index(x[b], AEDL_ACT_SHIFT_TANH)]; break;
+        case 1: for (int b = 0; b < EB; b++) y[b] = x[b] > 0 ? x[b] : 0.0; break;
+        default: if (x != y) memcpy(y, x, sizeof(double) * EB); break;
+        }
+    }
+}
+
 /* sigmoid, tanh: the table (nn.h); softmax: in double as the reference path, then (res_t). */
 static void activation_rows(const flayer *L, const double *X, double *Y) {
     if (L->table) {
@@ -595,6 +635,7 @@ static void run_layer(const flayer *L, double *buf, float *xf) {
         else dense_rows(L, X, Y);
         break;
     case FW_BATCHNORM: batchnorm_rows(L, X, Y); break;
+    case FW_BOUND: bound_rows(L, X, Y); break;
     case FW_RELU: case FW_LINEAR: case FW_LEAKY_RELU: case FW_CLIP: case FW_ABS: elementwise_rows(L, X, Y, n); break;
     case FW_ADD:
         memcpy(Y, X, sizeof(double) * n);

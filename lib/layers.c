@@ -209,6 +209,24 @@ void aedl_clip_forward(float *out, const float *inp, long n, float lo, float hi)
     for (long i = 0; i < n; i++) out[i] = inp[i] < lo ? lo : inp[i] > hi ? hi : inp[i];
 }
 
+void aedl_bound_forward(float *out, const float *inp, long rows, int n, const int *mode, const float *k) {
+    for (long r = 0; r < rows; r++)
+        for (int j = 0; j < n; j++) {
+            float x = inp[r * n + j];
+            out[r * n + j] = mode[j] == 2 ? k[j] * tanhf(x) : mode[j] == 1 && x < 0 ? 0.0f : x;
+        }
+}
+
+void aedl_bound_backward(float *dinp, const float *inp, const float *dout, long rows, int n, const int *mode,
+                         const float *k) {
+    for (long r = 0; r < rows; r++)
+        for (int j = 0; j < n; j++) {
+            float x = inp[r * n + j], d = dout[r * n + j];
+            if (mode[j] == 2) { float t = tanhf(x); dinp[r * n + j] += d * k[j] * (1.0f - t * t); }
+            else if (mode[j] == 0 || x > 0) dinp[r * n + j] += d;
+        }
+}
+
 void aedl_clip_backward(float *dinp, const float *inp, const float *dout, long n, float lo, float hi) {
     for (long i = 0; i < n; i++)
         if (inp[i] >= lo && inp[i] <= hi) dinp[i] += dout[i];
@@ -305,6 +323,16 @@ int aedl_act_table_index(double x, int shift) {
 double aedl_act_table_x_value(int is_tanh, int i) {
     double x = ldexp((double)(i - AEDL_ACT_TABLE / 2), -(is_tanh ? AEDL_ACT_SHIFT_TANH : AEDL_ACT_SHIFT_SIGMOID));
     return is_tanh ? tanh(x) : 1.0 / (1.0 + exp(-x));
+}
+
+void aedl_bound_forward_f64(double *out, const double *inp, long rows, int n, const int *mode, const double *k,
+                            const double *table) {
+    for (long r = 0; r < rows; r++)
+        for (int j = 0; j < n; j++) {
+            double x = inp[r * n + j];
+            out[r * n + j] = mode[j] == 2 ? k[j] * table[aedl_act_table_index(x, AEDL_ACT_SHIFT_TANH)]
+                           : mode[j] == 1 && x < 0 ? 0.0 : x;
+        }
 }
 
 void aedl_act_table_f64(double *out, const double *inp, long n, const double *table, int shift) {

@@ -117,6 +117,11 @@ void aedl_clip_backward(float *dinp, const float *inp, const float *dout, long n
 /* abs: out = |inp|.  Backward: dinp += dout * sign(inp) (0 at 0). */
 void aedl_abs_forward(float *out, const float *inp, long n);
 void aedl_abs_backward(float *dinp, const float *inp, const float *dout, long n);
+/* bound: rows of n features, feature j by mode[j]: 0 out = inp, 1 max(inp, 0),
+   2 k[j] * tanh(inp).  Backward: dinp += dout * (1, inp > 0, k (1 - tanh^2)). */
+void aedl_bound_forward(float *out, const float *inp, long rows, int n, const int *mode, const float *k);
+void aedl_bound_backward(float *dinp, const float *inp, const float *dout, long rows, int n, const int *mode,
+                         const float *k);
 /* out = 1 / (1 + exp(-inp)).  Backward from out: dinp += dout * out * (1 - out). */
 void aedl_sigmoid_forward(float *out, const float *inp, long n);
 void aedl_sigmoid_backward(float *dinp, const float *out, const float *dout, long n);
@@ -136,6 +141,9 @@ void aedl_relu_forward_f64(double *out, const double *inp, long n);
 void aedl_leaky_relu_forward_f64(double *out, const double *inp, long n, double alpha);
 void aedl_clip_forward_f64(double *out, const double *inp, long n, double lo, double hi);
 void aedl_abs_forward_f64(double *out, const double *inp, long n);
+/* bound as the firmware computes it: tanh by its table (shift AEDL_ACT_SHIFT_TANH). */
+void aedl_bound_forward_f64(double *out, const double *inp, long rows, int n, const int *mode, const double *k,
+                            const double *table);
 void aedl_sigmoid_forward_f64(double *out, const double *inp, long n);
 void aedl_tanh_forward_f64(double *out, const double *inp, long n);
 /* sigmoid and tanh as the firmware computes them (docs/semantics.md): a table of

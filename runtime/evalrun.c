@@ -62,6 +62,8 @@ typedef struct {
     long err_events;
     long in_saturated;          /* test events with an input outside the plan's input type */
     double err_max_in_range;    /* max |fw - float| over the other test events */
+    long pin_sat[64];           /* per pinned result type (def->pinned): QI values outside it on the test split */
+    long pin_events;            /* test events they were counted on */
     aedl_residual_stat *res[NV];    /* (n_out) each, when residuals are asked for */
     long *rhist[NV];            /* (n_out, RES_BINS + 2) residual histograms */
     /* compression (residuals asked for): sums for the correlation of the float model's
@@ -165,6 +167,14 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
                 break;
             default:   /* the element-wise ops */
                 for (long k = 0; k < (long)nb * n; k++) y[k] = aedl_fw_float_value(a->op, wd[l], x[k]);
+                break;
+            case FW_BOUND:   /* per feature: x, max(x, 0) or k * tanh(x) */
+                for (int e = 0; e < nb; e++)
+                    for (int j = 0; j < n; j++) {
+                        double v = x[(size_t)e * n + j];
+                        int64_t mode = a->w[AEDL_ACT_TABLE + j];
+                        y[(size_t)e * n + j] = mode == 2 ? bd[l][j] * tanh(v) : mode == 1 && v < 0 ? 0.0 : v;
+                    }
                 break;
             case FW_SOFTMAX:
                 for (int e = 0; e < nb; e++) {
@@ -456,6 +466,10 @@ static int write_latent_corr(evalctx *E) {
 /* Scores of table t with all variants; when t is the test split, compares QI
    with the firmware and fills the residual statistics. */
 static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
+    const aedl_model_def *pd = E->r->def;
+    long pin0[64];
+    int npin = pd->npinned < 64 ? pd->npinned : 64;
+    for (int k = 0; k < npin; k++) pin0[k] = pd->pinned_saturated(E->r->blk.model)[k];
     aedl_run *r = E->r;
     const aedl_model_def *d = r->def;
     int F = d->n_out, nin = d->n_in;
@@ -546,6 +560,10 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             E->fw_compared += B;
             E->err_events += B;
         }
+    }
+    if (is_test) {
+        for (int k = 0; k < npin; k++) E->pin_sat[k] += pd->pinned_saturated(r->blk.model)[k] - pin0[k];
+        E->pin_events += (long)n;
     }
     free(xd); free(yq); free(yf); free(sd); free(yfl); free(yflt); free(tin); free(tout);
 }
@@ -776,7 +794,15 @@ static int write_summary(evalctx *E) {
         if (v == V_FW && !E->plan) fprintf(j, "null");
         else json_num(j, mean_of(E->score[v][0], r->data.te.n));
     }
-    fprintf(j, " },\n  \"firmware\": { \"available\": %s", E->plan ? "true" : "false");
+    fprintf(j, " },\n  \"pinned\": [");
+    for (int k = 0; k < r->def->npinned && k < 64; k++) {
+        fprintf(j, "%s\n    { \"layer\": ", k ? "," : "");
+        json_str(j, r->def->pinned[k]);
+        fprintf(j, ", \"type\": ");
+        json_str(j, r->def->pinned_types[k]);
+        fprintf(j, ", \"test_values\": %ld, \"saturated\": %ld }", E->pin_events * r->def->pinned_sizes[k], E->pin_sat[k]);
+    }
+    fprintf(j, "%s],\n  \"firmware\": { \"available\": %s", r->def->npinned ? "\n  " : "", E->plan ? "true" : "false");
     if (E->plan) {
         fprintf(j, ", \"plan\": ");
         snprintf(path, sizeof path, "%s/firmware.plan", r->opt.outdir);
@@ -1023,6 +1049,9 @@ int aedl_evaluate(aedl_run *r) {
                  "max |fw - float| %.6g, mean %.6g; vs the quantized model (the input type applied): max %.6g%s\n",
                  E.err_events, err_max, err_mean, E.fw_max_diff,
                  E.in_saturated ? " (some test inputs lie outside the input type: the firmware saturates them)" : "");
+    for (int k = 0; k < r->def->npinned && k < 64; k++)
+        aedl_say(r, "pinned %s of %s: %ld of %ld test values outside it (saturated)\n", r->def->pinned_types[k],
+                 r->def->pinned[k], E.pin_sat[k], E.pin_events * r->def->pinned_sizes[k]);
     if (E.plan && E.in_saturated)
         aedl_say(r, "firmware: %ld of %ld test events have an input outside the input type (saturated in firmware); "
                  "max |fw - float| on the others %.6g\n", E.in_saturated, E.err_events, E.err_max_in_range);

@@ -200,3 +200,10 @@ aedl_fixed aedl_qkeras_relu(int bits, int integer) {
     aedl_fixed t = { bits, integer, false, AEDL_RND_CONV, AEDL_SAT };
     return t;
 }
+
+long aedl_count_outside_f64(const aedl_fixed *t, const double *in, long n) {
+    double lo = aedl_fixed_min(*t), hi = aedl_fixed_max(*t);
+    long c = 0;
+    for (long i = 0; i < n; i++) c += !(in[i] >= lo && in[i] <= hi);
+    return c;
+}

@@ -47,6 +47,9 @@ void aedl_quantize_f32(const aedl_fixed *t, const float *in, float *out, long n,
 void aedl_quantize_f64(const aedl_fixed *t, const double *in, double *out, long n,
                        uint8_t *inside);
 
+/* How many in[i] (n) lie outside t's range [min, max]: those t saturates (or wraps). */
+long aedl_count_outside_f64(const aedl_fixed *t, const double *in, long n);
+
 /* out[i] = Q_t(max(in[i], 0)); inside[i] = (0 < in[i] <= max of t).  Shapes as above. */
 void aedl_quantize_relu_f32(const aedl_fixed *t, const float *in, float *out, long n,
                             uint8_t *inside);

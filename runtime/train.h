@@ -77,6 +77,12 @@ typedef struct aedl_model_def {
        number of events: x (B, n_in) double -> y (B, n_out) double. */
     void (*exact_prepare)(void *m);
     void (*exact)(void *m, const double *x, double *y, int B);
+    /* Pinned result types (`result=TYPE`, `output NAME : TYPE`): their layers
+       (NAME_result), the types as written and the layers' sizes per event;
+       pinned_saturated(m): per pinned layer, the values QI found outside the
+       type's range (saturated, or wrapped) since the model was created. */
+    const char *const *pinned, *const *pinned_types; const int *pinned_sizes; int npinned;
+    long *(*pinned_saturated)(void *m);
 
     /* The data-parallel step (train_par.h), which forward above runs with one
        thread.  prepare once per batch of B events (weights as used,

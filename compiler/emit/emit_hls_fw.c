@@ -366,6 +366,46 @@ static void call_clip(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, 
 }
 const HlsKind hls_clip = {"bounds", "bias", why_weight_clip, false, NULL, weights_clip, config_none, call_clip};
 
+/* bound: tanh's table, each feature's k and mode */
+static bool why_weight_bound(const IrNode *n, char *why, int len) {
+    (void)n;
+    snprintf(why, (size_t)len, "tanh's table, as the tanh layer's");
+    return true;
+}
+static bool why_bias_bound(const IrNode *n, char *why, int len) {
+    (void)n;
+    snprintf(why, (size_t)len, "the factors k on the 2^-10 step, as in training");
+    return true;
+}
+static void weights_bound(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, HlsSlots sl) {
+    (void)h;
+    int half = AEDL_ACT_TABLE / 2, sh = AEDL_ACT_SHIFT_TANH;
+    fprintf(o, "// Per feature: mode 0 y = x, 1 y = max(x, 0), 2 y = k * tanh(x), tanh by a table of %d\n"
+               "// entries (x reads entry floor(x * %d) + %d, clamped; entry i = tanh((i - %d) / %d) rounded\n"
+               "// to %s) and k on the 2^-10 step in %s (exact values; training uses the same).\n",
+            AEDL_ACT_TABLE, 1 << sh, half, half, 1 << sh, sl.wt, sl.bt);
+    fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", sl.up, sl.up);
+    fprintf(o, "static const %s %s_table[%d] = {\n", sl.wt, n->name, AEDL_ACT_TABLE);
+    put_values(o, a->w, AEDL_ACT_TABLE, sl.ew, "    ");
+    fprintf(o, "\n};\n\nstatic const %s %s_k[%d] = {\n", sl.bt, n->name, a->n_out);
+    put_values(o, a->b, a->n_out, sl.eb, "    ");
+    fprintf(o, "\n};\n\nstatic const unsigned char %s_mode[%d] = {\n", n->name, a->n_out);
+    put_values(o, a->w + AEDL_ACT_TABLE, a->n_out, 0, "    ");
+    fprintf(o, "\n};\n");
+}
+static void config_bound(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o) {
+    (void)h; (void)n; (void)a;
+    fprintf(o, "    static const unsigned table_size = %d;\n    static const int table_shift = %d;    "
+               "// entry floor(x * 2^table_shift) + table_size / 2\n", AEDL_ACT_TABLE, AEDL_ACT_SHIFT_TANH);
+}
+static void call_bound(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in, const HlsNode *hn,
+                       const char *cfg) {
+    (void)h; (void)a;
+    fprintf(o, "    nnet::bound<%s, %s, %s>(%s, %s, %s_table, %s_k, %s_mode);\n", in->type, hn->type, cfg,
+            in->arr, hn->arr, n->name, n->name, n->name);
+}
+const HlsKind hls_bound = {"table", "k", why_weight_bound, true, why_bias_bound, weights_bound, config_bound, call_bound};
+
 /* sigmoid, tanh: the table */
 static bool why_weight_table(const IrNode *n, char *why, int len) {
     (void)n;
@@ -699,6 +739,23 @@ static const char nnet_layers_h[] =
 "          const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {\n"
 "    #pragma HLS INLINE\n"
 "    table_lookup<data_T, res_T, CONFIG_T>(x, y, table);\n"
+"}\n"
+"\n"
+"// bound: per feature y = x (mode 0), max(x, 0) (1) or k * tanh(x) (2), tanh by\n"
+"// its table: accum_t holds every value exactly (the product of k and an entry too).\n"
+"template <class data_T, class res_T, typename CONFIG_T>\n"
+"void bound(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],\n"
+"           const typename CONFIG_T::table_t table[CONFIG_T::table_size],\n"
+"           const typename CONFIG_T::k_t k[CONFIG_T::n_out], const unsigned char mode[CONFIG_T::n_out]) {\n"
+"    #pragma HLS INLINE\n"
+"    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {\n"
+"        #pragma HLS UNROLL\n"
+"        typename CONFIG_T::accum_t v;\n"
+"        if (mode[j] == 2) v = k[j] * table[table_index<data_T, CONFIG_T>(x[j])];\n"
+"        else if (mode[j] == 1 && x[j] < 0) v = 0;\n"
+"        else v = x[j];\n"
+"        y[j] = typename CONFIG_T::quant_t(v);\n"
+"    }\n"
 "}\n"
 "\n"
 "// softmax is computed in double and rounded to res_T, as the emulator does: C\n"

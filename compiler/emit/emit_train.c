@@ -696,6 +696,31 @@ void train_forward_clip(Gen *g, const IrNode *n, TrainSite *s) {
             fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
 }
 
+/* bound: each feature's mode and k (on the 2^-10 step, as the firmware's), as
+   static arrays of the generated function. */
+static void bound_arrays(const IrNode *n, const char *N, FILE *o, long S, bool f64) {
+    fprintf(o, "    static const int %s_mode[%ld] = {", N, S);
+    for (long j = 0; j < S; j++) {
+        double k;
+        fprintf(o, "%s%d", j ? (j % 24 ? ", " : ",\n        ") : "", (int)ir_bound_mode(n, (int)j, &k));
+    }
+    fprintf(o, "};   /* 0 x, 1 max(x, 0), 2 k * tanh(x) */\n    static const %s %s_k[%ld] = {", f64 ? "double" : "float",
+            N, S);
+    for (long j = 0; j < S; j++) {
+        double k;
+        IrBoundMode md = ir_bound_mode(n, (int)j, &k);
+        fprintf(o, "%s%s", j ? (j % 8 ? ", " : ",\n        ") : "", md == BOUND_TANH ? (f64 ? num(prec_bound_value(k)) : fnum(prec_bound_value(k))) : "0");
+    }
+    fprintf(o, "};\n");
+}
+
+void train_forward_bound(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    bound_arrays(n, s->N, s->o, s->S, false);
+    fprintf(s->o, "    aedl_bound_forward(%s, %s, (long)p->n, %ld, %s_mode, %s_k);\n", rows(s->N, "out", s->S),
+            rows(s->I, "out", s->Sin), s->S, s->N, s->N);
+}
+
 /* The kind's runtime function (rt_forward) on every element. */
 void train_forward_unary(Gen *g, const IrNode *n, TrainSite *s) {
     (void)g;
@@ -845,6 +870,13 @@ void train_backward_clip(Gen *g, const IrNode *n, TrainSite *s) {
             fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
 }
 
+void train_backward_bound(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    bound_arrays(n, s->N, s->o, s->S, false);
+    fprintf(s->o, "    aedl_bound_backward(%s, %s, dy, (long)p->n, %ld, %s_mode, %s_k);\n", s->d0,
+            rows(s->I, "out", s->Sin), s->S, s->N, s->N);
+}
+
 /* The kind's runtime function (rt_backward) from its input (train_backward_unary)
    or its output (train_backward_unary_out). */
 void train_backward_unary(Gen *g, const IrNode *n, TrainSite *s) {
@@ -992,6 +1024,24 @@ void train_qi_table(Gen *g, const IrNode *n, TrainSite *s) {
             aedl_fw_table_shift(op));
 }
 
+/* bound: tanh by the firmware's table (as train_qi_table), times k; exact. */
+void train_qi_bound(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    aedl_fixed rt = prec_act_table_type(OP_TANH, g->target);
+    int64_t tab[AEDL_ACT_TABLE];
+    aedl_fw_table(FW_TANH, rt, tab);
+    char tb[96];
+    bound_arrays(n, s->N, o, s->S, true);
+    fprintf(o, "    /* tanh by its table: entry floor(x * %d) + %d, clamped; %s values */\n",
+            1 << AEDL_ACT_SHIFT_TANH, AEDL_ACT_TABLE / 2, prec_type_str(rt, tb, sizeof tb));
+    fprintf(o, "    static const double %s_table[%d] = {", s->N, AEDL_ACT_TABLE);
+    for (int k = 0; k < AEDL_ACT_TABLE; k++)
+        fprintf(o, "%s%.17g%s", k % 6 ? " " : "\n        ", prec_val(tab[k], prec_exp(rt)), k + 1 < AEDL_ACT_TABLE ? "," : "");
+    fprintf(o, "\n    };\n");
+    fprintf(o, "    aedl_bound_forward_f64(m->%s_x, m->%s_x, (long)B, %ld, %s_mode, %s_k, %s_table);\n", s->N, s->I, s->S,
+            s->N, s->N, s->N);
+}
+
 void train_qi_softmax(Gen *g, const IrNode *n, TrainSite *s) {
     (void)g;
     FILE *o = s->o;
@@ -1001,11 +1051,24 @@ void train_qi_softmax(Gen *g, const IrNode *n, TrainSite *s) {
     fprintf(o, "    aedl_softmax_forward_f64(m->%s_x, m->%s_x, B * %ld, %d);\n", N, inp, S / last_dim(n), last_dim(n));
 }
 
+/* The pinned result layers (IrNode.pinned), in model order: n's index, or their number (n NULL). */
+static int pin_index(const IrModel *m, const IrNode *n) {
+    int k = 0;
+    for (int i = 0; i < m->nnodes; i++) {
+        if (m->nodes[i] == n) return k;
+        k += m->nodes[i]->pinned;
+    }
+    return k;
+}
+
 void train_qi_linear(Gen *g, const IrNode *n, TrainSite *s) {
     FILE *o = s->o;
     const char *N = s->N;
     long S = s->S;
     const char *inp = s->I;
+    if (n->pinned)
+        fprintf(o, "    m->pin_sat[%d] += aedl_count_outside_f64(&%s, m->%s_x, (long)B * %ld);   /* the pinned type saturates */\n",
+                pin_index(g->m, n), qid(g, n->quant, n, "quant"), inp, S);
     if (has_quant(n))
         fprintf(o, "    aedl_quantize_f64(&%s, m->%s_x, m->%s_x, (long)B * %ld, NULL);\n", qid(g, n->quant, n, "quant"), inp, N, S);
     else
@@ -1143,6 +1206,8 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
     fprintf(o, "    double *xacts;                /* (B, %s_XACTS) */\n", M);
     fprintf(o, "    float *fixed;                 /* (%s_FIXED) */\n", M);
     fprintf(o, "    double *fixed64;              /* (%s_FIXED64) */\n", M);
+    if (pin_index(g->m, NULL))
+        fprintf(o, "    long pin_sat[%d];             /* QI values outside each pinned type (def.pinned) */\n", pin_index(g->m, NULL));
     fprintf(o, "    /* the quantizers of the training forward pass (train_quant.h: fast, == quant.h) */\n");
     for (int i = 0; i < g->nq; i++) fprintf(o, "    aedl_tq tq_%s;\n", g->qs[i].id);
     if (g->in->has_type) fprintf(o, "    aedl_tq tq_%s_t_%s;\n", M, g->in->name);
@@ -1413,6 +1478,23 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     }
     if (!ts->nt) fprintf(o, "    { 0 }\n");
     fprintf(o, "};\n\n");
+    int npin = pin_index(g->m, NULL);
+    if (npin) {
+        char tb[96];
+        fprintf(o, "static const char *const %s_pinned[] = {", M);
+        for (int i = 0, k = 0; i < g->m->nnodes; i++)
+            if (g->m->nodes[i]->pinned) { fprintf(o, "%s", k++ ? ", " : " "); put_cstr(o, g->m->nodes[i]->name); }
+        fprintf(o, " };\nstatic const char *const %s_pinned_types[] = {", M);
+        for (int i = 0, k = 0; i < g->m->nnodes; i++)
+            if (g->m->nodes[i]->pinned) {
+                fprintf(o, "%s", k++ ? ", " : " ");
+                put_cstr(o, prec_type_str(g->m->nodes[i]->quant->type, tb, sizeof tb));
+            }
+        fprintf(o, " };\nstatic const int %s_pinned_sizes[] = {", M);
+        for (int i = 0, k = 0; i < g->m->nnodes; i++)
+            if (g->m->nodes[i]->pinned) fprintf(o, "%s%ld", k++ ? ", " : " ", node_size(g->m->nodes[i]));
+        fprintf(o, " };\nstatic long *%s_pinned_saturated(void *p) { return ((%s_model *)p)->pin_sat; }\n\n", M, M);
+    }
     fprintf(o, "static const aedl_model_def %s_def = {\n", M);
     fprintf(o, "    .name = ");
     put_cstr(o, g->m->name);
@@ -1425,6 +1507,9 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     fprintf(o, "    .quantized = %d,\n", g->quantized);
     fprintf(o, "    .create = %s_create, .destroy = %s_destroy, .forward = %s_forward,\n", M, M, M);
     fprintf(o, "    .exact_prepare = %s_exact_prepare, .exact = %s_infer_exact,\n", M, M);
+    if (npin)
+        fprintf(o, "    .pinned = %s_pinned, .pinned_types = %s_pinned_types, .pinned_sizes = %s_pinned_sizes, .npinned = %d,\n"
+                   "    .pinned_saturated = %s_pinned_saturated,\n", M, M, M, npin, M);
     fprintf(o, "    .prepare = %s_prepare, .forward_rows = %s_forward_rows, .output = %s_output,\n", M, M, M);
     fprintf(o, "    .backward_rows = %s_backward_rows, .finish = %s_finish,\n", M, M);
     const IrNode *lat = latent_node(g->m, g->out);

@@ -55,7 +55,7 @@ typedef enum {
     ST_SIGNAL,   /* signal NAME = value            (data blocks) */
     ST_INPUT,    /* input NAME[d1, d2] : TYPE      (model) */
     ST_LAYER,    /* KIND [NAME] [(args)] [<- a, b] (model) */
-    ST_OUTPUT    /* output a, b                    (model) */
+    ST_OUTPUT    /* output a, b; output a : TYPE   (model) */
 } AstStmtKind;
 
 typedef struct {
@@ -65,7 +65,7 @@ typedef struct {
        ST_INPUT: name = input name; ST_LAYER: kind = layer kind, name = optional */
     AstName kind_name;
     AstName name;            /* name.name == NULL when absent */
-    AstExpr *value;          /* ST_ASSIGN, ST_SIGNAL; ST_INPUT: the type or NULL */
+    AstExpr *value;          /* ST_ASSIGN, ST_SIGNAL; ST_INPUT, ST_OUTPUT: the type or NULL */
     AstArg *args; int nargs; /* ST_LAYER; has_parens tells `relu` from `relu()` */
     bool has_parens;
     AstName *inputs; int ninputs;  /* ST_LAYER after `<-`; ST_OUTPUT: the names */

@@ -266,6 +266,9 @@ model_stmt
     | OUTPUT names
         { $$ = mkstmt(ST_OUTPUT, @$); $$.kind_name = mkname("output", @1);
           $$.inputs = $2->items; $$.ninputs = $2->n; }
+    | OUTPUT IDENT ':' value
+        { $$ = mkstmt(ST_OUTPUT, @$); $$.kind_name = mkname("output", @1);
+          $$.inputs = names_push(NULL, mkname($2, @2))->items; $$.ninputs = 1; $$.value = $4; }
     | key '=' value
         { $$ = mkstmt(ST_ASSIGN, @$); $$.kind_name = $1; $$.name = $1; $$.value = $3; }
     | IDENT opt_name

@@ -87,6 +87,20 @@ bool plan_table(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {
     return true;
 }
 
+/* bound: w holds tanh's table in w_t (the table type), then each feature's
+   IrBoundMode; b each feature's k in b_t (0 for the others). */
+bool plan_bound(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {
+    (void)err; (void)errn;
+    a->op = FW_BOUND;
+    a->has_w = a->has_b = true;
+    a->w = xmalloc(sizeof(int64_t) * (AEDL_ACT_TABLE + (size_t)a->n_out));
+    a->b = xmalloc(sizeof(int64_t) * (size_t)a->n_out);
+    aedl_fw_table(FW_TANH, a->w_t, a->w);
+    int e;
+    a->b_t = prec_bound_ks(n, a->b, a->w + AEDL_ACT_TABLE, &e);
+    return true;
+}
+
 #define PLAN_OP(kind, fw)                                                      \
     bool plan_##kind(const IrNode *n, aedl_fw_layer *a, char *err, int errn) { \
         (void)n; (void)err; (void)errn;                                        \

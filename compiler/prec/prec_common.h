@@ -80,6 +80,13 @@ double prec_clip_value(double b);
 /* The range of clip's output for inputs in [xl, xh] at exponent xe: [*lo, *hi]
    at exponent *e, the finer of xe and the bounds'. */
 void prec_clip_range(const IrNode *n, i128 xl, i128 xh, int xe, i128 *lo, i128 *hi, int *e);
+/* bound: k of a tanh rule is used on the 2^-10 step (rounded to nearest, as
+   clip's bounds) by training, quantized inference and firmware alike; its
+   value there.  prec_bound_ks: feature j's factor as a mantissa (0 for relu
+   and unbounded features) at exponent *e (common trailing zeros dropped),
+   modes[j] its IrBoundMode; returns the factors' type. */
+double prec_bound_value(double k);
+aedl_fixed prec_bound_ks(const IrNode *n, int64_t *ks, int64_t *modes, int *e);
 /* sigmoid / tanh: the type of their lookup table and result (lib/nn.h):
    sigmoid ufixed<W_D, 0, rnd, sat>, tanh fixed<W_D, 1, rnd, sat>, W_D the
    target's default width. */

@@ -139,12 +139,15 @@ void prec_finish(PrecEx *x, IrNode *n, IrPrec *p, const PrecVals *v, PrecVals *o
         prec_vals_init(out, v->n, prec_exp(q));
         for (int k = 0; k < v->n; k++) prec_cast_range(v->lo[k], v->hi[k], v->e, q, &out->lo[k], &out->hi[k]);
         prec_vals_union(out, &lo, &hi);
-        p->t.result = prec_need_type(x, n, "the result", lo, hi, out->e);
+        p->t.result = n->pinned ? q : prec_need_type(x, n, "the result", lo, hi, out->e);
         char *a = prec_tstr(q), *b = prec_rstr(lo, hi, out->e), *c = prec_tstr(p->t.result);
         free(p->why_result);
-        p->why_result = prec_strf("quantizer %s%s%s rounds and saturates as in training; its outputs %s fit %s",
-                                  n->quant && n->quant->name ? n->quant->name : "", n->quant && n->quant->name ? " = " : "",
-                                  a, b, c);
+        if (n->pinned)
+            p->why_result = prec_strf("pinned to %s: rounds and saturates as in training; its outputs %s", a, b);
+        else
+            p->why_result = prec_strf("quantizer %s%s%s rounds and saturates as in training; its outputs %s fit %s",
+                                      n->quant && n->quant->name ? n->quant->name : "", n->quant && n->quant->name ? " = " : "",
+                                      a, b, c);
         free(a); free(b); free(c);
     } else {
         prec_vals_init(out, v->n, v->e);

@@ -50,6 +50,48 @@ void prec_clip_range(const IrNode *n, i128 xl, i128 xh, int xe, i128 *lo, i128 *
     *e = me;
 }
 
+double prec_bound_value(double k) { return prec_clip_value(k); }
+
+aedl_fixed prec_bound_ks(const IrNode *n, int64_t *ks, int64_t *modes, int *e) {
+    int size = (int)ir_shape_size(&n->shape);
+    for (int j = 0; j < size; j++) {
+        double k;
+        modes[j] = ir_bound_mode(n, j, &k);
+        ks[j] = modes[j] == BOUND_TANH ? (int64_t)nearbyint(ldexp(k, -CLIP_STEP_EXP)) : 0;
+    }
+    *e = CLIP_STEP_EXP;
+    aedl_fixed t = prec_tighten(ks, size, e);
+    return t.width ? t : (aedl_fixed){1, 1 + *e, false, AEDL_TRN, AEDL_WRAP};
+}
+
+/* bound's value ranges per feature from the input's [xl, xh] * 2^xe: x,
+   max(x, 0), or k * [table's lo, hi] at the table's exponent te plus k's ke;
+   at exponent *e, the finer of the input's and the products'. */
+static void bound_ranges(const int64_t *ks, const int64_t *modes, int size, const i128 *xl, const i128 *xh, int xe,
+                         i128 tl, i128 th, int te, int ke, i128 *lo, i128 *hi, int *e, bool *ovf) {
+    bool any_tanh = false;
+    for (int j = 0; j < size; j++) any_tanh |= modes[j] == BOUND_TANH;
+    int pe = te + ke, me = any_tanh && pe < xe ? pe : xe;
+    for (int j = 0; j < size; j++) {
+        if (modes[j] == BOUND_TANH) {
+            lo[j] = prec_shl(prec_mul(ks[j], tl, ovf), pe - me, ovf);
+            hi[j] = prec_shl(prec_mul(ks[j], th, ovf), pe - me, ovf);
+        } else {
+            lo[j] = prec_shl(xl[j], xe - me, ovf); hi[j] = prec_shl(xh[j], xe - me, ovf);
+            if (modes[j] == BOUND_RELU) { if (lo[j] < 0) lo[j] = 0; if (hi[j] < 0) hi[j] = 0; }
+        }
+    }
+    *e = me;
+}
+
+/* The tanh table's smallest and largest entries (mantissas of its type). */
+static void table_extremes(aedl_fixed tt, i128 *lo, i128 *hi) {
+    int64_t tab[AEDL_ACT_TABLE];
+    aedl_fw_table(FW_TANH, tt, tab);
+    *lo = tab[0]; *hi = tab[0];
+    for (int k = 1; k < AEDL_ACT_TABLE; k++) { if (tab[k] < *lo) *lo = tab[k]; if (tab[k] > *hi) *hi = tab[k]; }
+}
+
 double prec_alpha_value(double alpha) {
     aedl_fixed pt = prec_bn_param_type();
     return prec_val(aedl_fixed_from_double(pt, alpha), prec_exp(pt));
@@ -133,6 +175,18 @@ void prec_float_table(IrNode *n, IrPrec *p, const IrTarget *t, const IrObserved 
               n->op == OP_TANH ? -4 : -8, n->op == OP_TANH ? 4 : 8, n->op == OP_TANH ? 128 : 64,
               AEDL_ACT_TABLE / 2, ir_op_name(n->op), AEDL_ACT_TABLE / 2, n->op == OP_TANH ? 128 : 64,
               prec_type_str(p->q.result, b, sizeof b));
+}
+
+/* bound: its tanh by the table of tanh (exact, as tanh's), times k on the 2^-10 step. */
+void prec_float_bound(IrNode *n, IrPrec *p, const IrTarget *t, const IrObserved *o) {
+    (void)o;
+    char b[96];
+    bool any = false;
+    for (int i = 0; i < n->nbounds; i++) any |= n->bounds[i].mode == BOUND_TANH;
+    if (!any) return;
+    prec_note(p, "k * tanh(x) with tanh by its table of %d entries over [-4, 4) in %s (as the tanh layer's) and k "
+              "on the 2^-10 step, as in training: exact", AEDL_ACT_TABLE,
+              prec_type_str(prec_act_table_type(OP_TANH, t), b, sizeof b));
 }
 
 void prec_float_softmax(IrNode *n, IrPrec *p, const IrTarget *t, const IrObserved *o) {
@@ -318,6 +372,29 @@ void prec_cons_concat(const IrNode *n, PrecCons *k) {
     for (int j = 1; j < n->ninputs; j++) s = union_rule(s, n->inputs[j]->prec->cons.result);
     k->v = s;
     k->why = prec_strf("union of the inputs' types");
+}
+
+/* bound: the union of the input's range (relu: from 0) and k * the table's range. */
+void prec_cons_bound(const IrNode *n, PrecCons *k) {
+    int size = (int)ir_shape_size(&n->shape), ke;
+    int64_t *ks = xmalloc(sizeof(int64_t) * (size_t)size), *modes = xmalloc(sizeof(int64_t) * (size_t)size);
+    IrPrecTypes *c = k->c;
+    c->bias = prec_bound_ks(n, ks, modes, &ke); c->has_bias = true;
+    c->weight = (aedl_fixed){k->def.width, 1, true, AEDL_RND, AEDL_SAT}; c->has_weight = true;
+    i128 tl, th, xl, xh, *l = xmalloc(sizeof(i128) * (size_t)size * 4), *h = l + size, *xls = l + 2 * size, *xhs = l + 3 * size;
+    table_extremes(c->weight, &tl, &th);
+    prec_type_range(k->x, &xl, &xh);
+    for (int j = 0; j < size; j++) { xls[j] = xl; xhs[j] = xh; }
+    int e;
+    bool ovf = false;
+    bound_ranges(ks, modes, size, xls, xhs, prec_exp(k->x), tl, th, prec_exp(c->weight), ke, l, h, &e, &ovf);
+    i128 lo = l[0], hi = h[0];
+    for (int j = 1; j < size; j++) { if (l[j] < lo) lo = l[j]; if (h[j] > hi) hi = h[j]; }
+    c->accum = ovf ? (aedl_fixed){0} : prec_type_for(lo, hi, e); c->has_accum = true;
+    if (!c->accum.width) c->accum = k->x;
+    k->v = c->accum;
+    k->why = prec_strf("the input's range (relu: from 0) and k * tanh's table range, per feature, united");
+    free(ks); free(modes); free(l);
 }
 
 /* sigmoid, tanh: their table type (pass e). */
@@ -628,6 +705,37 @@ void prec_exact_clip(PrecEx *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out)
     prec_set_acc(x, n, p, &v, 1, prec_strf("min(max(x, %.17g), %.17g)", prec_val(bl, be), prec_val(bh, be)));
     prec_finish(x, n, p, &v, out);
     prec_vals_free(&v);
+}
+
+/* bound: per feature x, max(x, 0) or k * table(x), exact at the finer step. */
+void prec_exact_bound(PrecEx *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *out) {
+    (void)m;
+    const PrecVals *in = prec_in_vals(x, n, 0);
+    int size = in->n, ke, me;
+    int64_t *ks = xmalloc(sizeof(int64_t) * (size_t)size), *modes = xmalloc(sizeof(int64_t) * (size_t)size);
+    p->t.bias = prec_bound_ks(n, ks, modes, &ke); p->t.has_bias = true;
+    p->t.weight = prec_act_table_type(OP_TANH, x->t); p->t.has_weight = true;
+    i128 tl, th;
+    table_extremes(p->t.weight, &tl, &th);
+    PrecVals v;
+    i128 *l = xmalloc(sizeof(i128) * (size_t)size * 2), *h = l + size;
+    bound_ranges(ks, modes, size, in->lo, in->hi, in->e, tl, th, prec_exp(p->t.weight), ke, l, h, &me, &x->ovf);
+    prec_vals_init(&v, size, me);
+    for (int j = 0; j < size; j++) { v.lo[j] = l[j]; v.hi[j] = h[j]; }
+    free(p->why_weight); free(p->why_bias);
+    char *tt = prec_tstr(p->t.weight), *kt = prec_tstr(p->t.bias);
+    p->why_weight = prec_strf("tanh's table in %s, as the tanh layer's", tt);
+    p->why_bias = prec_strf("the factors k on the 2^-10 step; values fit %s", kt);
+    free(tt); free(kt);
+    int nt = 0, nr = 0;
+    for (int j = 0; j < size; j++) { nt += modes[j] == BOUND_TANH; nr += modes[j] == BOUND_RELU; }
+    p->n_in = p->n_out = size;
+    p->multipliers = 0;
+    for (int j = 0; j < size; j++) p->multipliers += ks[j] && !prec_is_pow2(ks[j]);
+    prec_set_acc(x, n, p, &v, 1, prec_strf("%d features k * tanh(x), %d max(x, 0), %d x", nt, nr, size - nt - nr));
+    prec_finish(x, n, p, &v, out);
+    prec_vals_free(&v);
+    free(ks); free(modes); free(l);
 }
 
 /* |x|, exact at the input's step. */

@@ -89,6 +89,17 @@ typedef struct {
 struct IrParams;                /* trained weights, when loaded (weights.h) */
 struct IrPrec;                  /* precision inference results (precision.h) */
 
+/* OP_BOUND: one rule of `bound(...)`: features lo, lo+every, ... < hi get
+   relu (k unused) or k * tanh. */
+typedef enum { BOUND_NONE, BOUND_RELU, BOUND_TANH } IrBoundMode;
+typedef struct {
+    IrBoundMode mode;
+    double k;                   /* BOUND_TANH: the factor as written */
+    int lo, hi, every;
+    int *list; int nlist;       /* or these features (list != NULL) */
+    Loc loc;                    /* the rule, for a feature the output does not have */
+} IrBoundRule;
+
 typedef struct IrNode {
     int id;                     /* index in model->nodes */
     IrOp op;
@@ -117,10 +128,17 @@ typedef struct IrNode {
     double alpha, rate;
     /* OP_CLIP: the bounds, lo < hi */
     double lo, hi;
+    /* OP_LINEAR: a pinned result type (`result=TYPE`, `output NAME : TYPE`): quant is the type */
+    bool pinned;
+    /* OP_BOUND: the rules (features no rule names are left as they are) */
+    IrBoundRule *bounds; int nbounds;
 
     struct IrParams *params;    /* NULL until weights are loaded or initialised */
     struct IrPrec *prec;        /* NULL until precision inference ran */
 } IrNode;
+
+/* OP_BOUND: feature j's mode; *k its factor (BOUND_TANH). */
+IrBoundMode ir_bound_mode(const IrNode *n, int j, double *k);
 
 typedef struct IrModel {
     const char *name;

@@ -149,6 +149,23 @@ static void put_args(FILE *o, const IrNode *n) {
         }
         case T_QUANT: put_quant_value(o, *(IrQuant *const *)f); break;
         case T_PRUNE: put_pruning_value(o, *(IrPruning *const *)f); break;
+        case T_BOUNDS:
+            fputc('[', o);
+            for (int i = 0; i < n->nbounds; i++) {
+                const IrBoundRule *r = &n->bounds[i];
+                fprintf(o, "%s%s(", i ? ", " : "", r->mode == BOUND_TANH ? "tanh" : "relu");
+                if (r->mode == BOUND_TANH) { put_num(o, r->k); fputs(", ", o); }
+                if (r->list) {
+                    fputc('[', o);
+                    for (int t = 0; t < r->nlist; t++) fprintf(o, "%s%d", t ? ", " : "", r->list[t]);
+                    fputc(']', o);
+                } else if (r->hi < 0) fprintf(o, "[%d:]", r->lo);
+                else fprintf(o, "[%d:%d]", r->lo, r->hi);
+                if (r->every != 1) fprintf(o, ", every=%d", r->every);
+                fputc(')', o);
+            }
+            fputc(']', o);
+            break;
         default: fputs("?", o); break;
         }
     }

@@ -42,7 +42,8 @@ typedef enum {
     T_TYPE,       /* a fixed type (or a quantizer name: its type) */
     T_FILES,      /* "path" or ["path", ...] (globs allowed) */
     T_SCALE,      /* standard | none, or standard(FEATURES) (prep.c) */
-    T_PREP        /* names, signed, transform: checked by prep.c */
+    T_PREP,       /* names, signed, transform: checked by prep.c */
+    T_BOUNDS      /* bound's rules: [relu(FEATURES), tanh(K, FEATURES), ...] */
 } ValKind;
 
 /* The range a layer argument's value must be in. */

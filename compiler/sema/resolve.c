@@ -97,6 +97,8 @@ static const Param P_CLIP[] = { {"lo", T_NUM, true, 0}, {"hi", T_NUM, true, 0} }
 static const ArgField F_CLIP[] = {
     {FIELD(lo), .range = A_MAG20, .what = "clip bound lo"}, {FIELD(hi), .range = A_MAG20, .what = "clip bound hi"},
 };
+static const Param P_BOUND[] = { {"rules", T_BOUNDS, true, 0} };
+static const ArgField F_BOUND[] = { {FIELD(bounds), .positional = true} };
 static const Param P_ADAM[] = {
     {"lr", T_NUM, false, 0}, {"beta1", T_NUM, false, 0}, {"beta2", T_NUM, false, 0},
     {"epsilon", T_NUM, false, 0},
@@ -273,6 +275,7 @@ static const char *expected_text(const Param *p) {
     case T_FILES: return "a path or a list of paths";
     case T_SCALE: return "standard, none or standard(FEATURES)";
     case T_PREP: return "a list";
+    case T_BOUNDS: return "a list of relu(FEATURES) and tanh(K, FEATURES)";
     }
     return "a value";
 }
@@ -354,6 +357,7 @@ static bool check_kind(const Param *p, const AstExpr *e, const char *ctx) {
     case T_PRECISION: ok = e->kind == EX_IDENT || e->kind == EX_STRING || e->kind == EX_TYPE; break;
     case T_TYPE: ok = e->kind == EX_TYPE || e->kind == EX_IDENT; break;
     case T_FILES: ok = e->kind == EX_STRING || e->kind == EX_LIST; break;
+    case T_BOUNDS: ok = e->kind == EX_LIST || e->kind == EX_CALL; break;
     }
     if (!ok) diag_error(e->loc, "%s: expected %s, got %s", ctx, expected_text(p), describe(e));
     return ok;
@@ -1116,6 +1120,82 @@ static bool check_range(const ArgField *p, const AstExpr *e, double v) {
     return false;
 }
 
+/* One rule of bound: relu(FEATURES, every=N) or tanh(K, FEATURES, every=N);
+   FEATURES a slice [lo:hi] (hi absent: to the end) or a list of indices, K a
+   number in [2^-10, 1024] or pi. */
+static bool bound_rule(const AstExpr *e, IrBoundRule *b) {
+    memset(b, 0, sizeof *b);
+    b->loc = e->loc;
+    b->every = 1;
+    b->hi = -1;
+    if (e->kind != EX_CALL || (strcmp(e->text, "relu") && strcmp(e->text, "tanh"))) {
+        diag_error(e->loc, "a rule of bound is relu(FEATURES) or tanh(K, FEATURES), got %s", describe(e));
+        return false;
+    }
+    bool tanh_rule = !strcmp(e->text, "tanh");
+    b->mode = tanh_rule ? BOUND_TANH : BOUND_RELU;
+    int want = tanh_rule ? 2 : 1, pos = 0;
+    const AstExpr *k = NULL, *f = NULL;
+    for (int a = 0; a < e->nargs; a++) {
+        const AstArg *g = &e->args[a];
+        if (g->name && !strcmp(g->name, "every")) {
+            long long v;
+            if (!as_int(g->value, &v) || v < 1 || v > MAX_UNITS) {
+                diag_error(g->value->loc, "every= of a bound rule: expected a positive integer");
+                return false;
+            }
+            b->every = (int)v;
+        } else if (g->name) {
+            diag_error(g->name_loc, "unknown argument '%s' to the bound rule %s (it takes %sFEATURES, every)", g->name,
+                       e->text, tanh_rule ? "K, " : "");
+            return false;
+        } else if (pos >= want) {
+            diag_error(g->value->loc, "too many arguments to the bound rule %s: it takes %sFEATURES, every", e->text,
+                       tanh_rule ? "K, " : "");
+            return false;
+        } else if (tanh_rule && pos++ == 0) k = g->value;
+        else { f = g->value; pos = want; }
+    }
+    if (tanh_rule && k) {
+        if (k->kind == EX_IDENT && !strcmp(k->text, "pi")) b->k = 3.14159265358979323846;
+        else if (k->kind == EX_NUMBER) b->k = k->num;
+        else { diag_error(k->loc, "the factor of tanh in bound: expected a number or pi, got %s", describe(k)); return false; }
+        if (!(b->k >= 0x1p-10) || b->k > 1024) {   /* used on the 2^-10 step */
+            diag_error(k->loc, "the factor of tanh in bound must be in [2^-10, 1024], got %g", b->k);
+            return false;
+        }
+    }
+    if (!f || (tanh_rule && !k)) {
+        diag_error(e->loc, "the bound rule %s needs %sFEATURES ([lo:hi] or a list of indices)", e->text,
+                   tanh_rule ? "K and " : "");
+        return false;
+    }
+    if (f->kind == EX_SLICE) {
+        b->lo = f->has_lo ? (int)f->lo : 0;
+        b->hi = f->has_hi ? (int)f->hi : -1;
+        if (f->lo < 0 || (f->has_hi && (f->hi <= b->lo || f->hi > MAX_UNITS))) {
+            diag_error(f->loc, "features [%lld:%lld] of a bound rule: expected 0 <= lo < hi", f->has_lo ? f->lo : 0, f->hi);
+            return false;
+        }
+        return true;
+    }
+    if (f->kind != EX_LIST || f->nitems == 0) {
+        diag_error(f->loc, "the features of a bound rule: expected a slice [lo:hi] or a list of indices, got %s",
+                   describe(f));
+        return false;
+    }
+    b->list = arena_alloc(sizeof(int) * (size_t)f->nitems);
+    for (int i = 0; i < f->nitems; i++) {
+        long long v;
+        if (!as_int(f->items[i], &v) || v < 0 || v > MAX_UNITS) {
+            diag_error(f->items[i]->loc, "a feature index of a bound rule: expected an integer >= 0");
+            return false;
+        }
+        b->list[b->nlist++] = (int)v;
+    }
+    return true;
+}
+
 /* The value of argument p (expression e, of p's kind) into its field fd of
    n; false after reporting a bad value. */
 static bool apply_arg(R *r, IrNode *n, const Param *p, const ArgField *fd, const AstExpr *e, bool *prune_given) {
@@ -1139,6 +1219,17 @@ static bool apply_arg(R *r, IrNode *n, const Param *p, const ArgField *fd, const
         *prune_given = true;
         *(IrPruning **)f = prune_expr(r, e, NULL, true, &none);
         return *(IrPruning **)f || none;
+    }
+    case T_BOUNDS: {
+        int nr = e->kind == EX_LIST ? e->nitems : 1;
+        n->bounds = arena_alloc(sizeof(IrBoundRule) * (size_t)(nr ? nr : 1));
+        n->nbounds = 0;
+        bool ok = nr > 0;
+        if (!nr) diag_error(e->loc, "bound needs at least one rule: relu(FEATURES) or tanh(K, FEATURES)");
+        for (int i = 0; i < nr; i++)
+            if (bound_rule(e->kind == EX_LIST ? e->items[i] : e, &n->bounds[n->nbounds])) n->nbounds++;
+            else ok = false;
+        return ok;
     }
     default:   /* no layer argument has another kind */
         return false;
@@ -1186,6 +1277,29 @@ static bool layer_args(R *r, IrNode *n, const LayerKind *lk, const AstStmt *st, 
     return ok;
 }
 
+/* A pinned result type (`result=TYPE` of a layer, `output NAME : TYPE`): the
+   node NAME_result, a linear with the type as its quantizer, reading node; the
+   layers after it and the output read it instead.  Training quantizes there
+   as the firmware does (linear's quantizer); the report counts its saturations. */
+static IrNode *pin_result(R *r, IrModel *m, StrMap *byname, IrNode *node, const AstExpr *e, int stmt) {
+    static const Param P_PIN = {"result", T_QUANT, false, 0};
+    if (!check_kind(&P_PIN, e, "the pinned result type")) return NULL;
+    IrQuant *q = quant_expr(r, e, NULL);
+    if (!q) return NULL;
+    const char *name = arena_printf("%s_result", node->name);
+    if (strmap_add(byname, name, stmt) >= 0) {
+        diag_error(e->loc, "the pinned result of '%s' is the layer '%s', a name already taken", node->name, name);
+        return NULL;
+    }
+    IrNode *p = new_node(m, OP_LINEAR, name, true, e->loc);
+    p->quant = q;
+    p->pinned = true;
+    p->inputs = arena_alloc(sizeof(IrNode *));
+    p->inputs[0] = node;
+    p->ninputs = 1;
+    return p;
+}
+
 static IrModel *resolve_model(R *r, const AstDecl *d) {
     IrModel *m = ARENA_NEW(IrModel);
     m->name = d->name.name;
@@ -1205,7 +1319,7 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
 
     /* Names: the user's first (duplicates reported), then KIND_N for the rest. */
     int n = d->nstmts;
-    m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(n + 1));
+    m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(2 * n + 2));   /* a pinned result each at most */
     NodeName *names = arena_alloc(sizeof(NodeName) * (size_t)(n + 1));
     StrMap byname = {0};
     for (int s = 0; s < n; s++) {
@@ -1336,7 +1450,20 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
                references to it resolve and report nothing more. */
             IrNode *node = new_node(m, lk->op, names[s].name, st->name.name == NULL, st->loc);
             bool prune_given;
-            if (!layer_args(r, node, lk, st, &prune_given)) ok = false;
+            /* result=TYPE, any kind: taken out here, applied after the node (pin_result) */
+            AstStmt own = *st;
+            const AstExpr *pin = NULL;
+            if (st->nargs) {
+                own.args = arena_alloc(sizeof(AstArg) * (size_t)st->nargs);
+                own.nargs = 0;
+                for (int a = 0; a < st->nargs; a++) {
+                    if (st->args[a].name && !strcmp(st->args[a].name, "result")) {
+                        if (pin) { diag_error(st->args[a].name_loc, "argument 'result' given twice"); ok = false; }
+                        pin = st->args[a].value;
+                    } else own.args[own.nargs++] = st->args[a];
+                }
+            }
+            if (!layer_args(r, node, lk, &own, &prune_given)) ok = false;
             if (lk->op == OP_DENSE && !prune_given) node->prune = m->default_prune;
             if (lk->op == OP_DENSE && node->prune && node->weight_q && node->weight_q->kind == Q_VALUE &&
                 node->weight_q->qv.kind != AEDL_QV_TERNARY) {
@@ -1361,6 +1488,11 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
             }
             names[s].node = node;
             prev = node;
+            if (pin) {
+                IrNode *p = pin_result(r, m, &byname, node, pin, s);
+                if (p) { names[s].node = p; prev = p; }
+                else ok = false;
+            }
             break;
         }
         }
@@ -1381,6 +1513,10 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
             const AstName *ref = &output_stmt->inputs[i];
             IrNode *o = node_ref(names, &byname, n, ref, n, m->name, &silent);
             if (!o) { if (!silent) ok = false; continue; }
+            if (output_stmt->value) {   /* output NAME : TYPE */
+                o = pin_result(r, m, &byname, o, output_stmt->value, n);
+                if (!o) { ok = false; continue; }
+            }
             if (is_output[o->id]) {
                 diag_error(ref->loc, "'%s' is named twice in `output`", ref->name);
                 ok = false;

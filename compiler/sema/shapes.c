@@ -7,6 +7,8 @@
  *                    the shape is kept (one input)
  *   concat           joins the last axis; every other axis must match (2+ inputs)
  *   add              all inputs have the same shape (2+ inputs)
+ *   bound            the shape is kept; every feature a rule names exists
+ *                    (1-D), and no feature is named twice
  * A mismatch is an error naming both layers and both shapes; a node whose
  * input already failed is skipped silently (no cascades).
  */
@@ -43,6 +45,66 @@ static bool arity_ok(const IrNode *n) {
    first input's shape; a rule changes it, or reports and returns false. */
 bool shape_keep(const IrNode *n, IrShape *s) {
     (void)n; (void)s;
+    return true;
+}
+
+/* The features rule r names, in order: calls f(j, ctx) for each; size: the
+   output's (the end of an open slice). */
+static void bound_each(const IrBoundRule *r, int size, void (*f)(int, void *), void *ctx) {
+    if (r->list) { for (int i = 0; i < r->nlist; i++) f(r->list[i], ctx); return; }
+    for (int j = r->lo; j < (r->hi < 0 ? size : r->hi); j += r->every) f(j, ctx);
+}
+
+IrBoundMode ir_bound_mode(const IrNode *n, int j, double *k) {
+    for (int i = 0; i < n->nbounds; i++) {
+        const IrBoundRule *r = &n->bounds[i];
+        bool hit = false;
+        if (r->list) { for (int t = 0; t < r->nlist; t++) hit |= r->list[t] == j; }
+        else hit = j >= r->lo && (r->hi < 0 || j < r->hi) && (j - r->lo) % r->every == 0;
+        if (hit) { *k = r->k; return r->mode; }
+    }
+    *k = 0;
+    return BOUND_NONE;
+}
+
+typedef struct { int size, max; int *by; int rule; bool dup; int dup_j, dup_rule; } BoundSeen;
+static void bound_mark(int j, void *ctx) {
+    BoundSeen *b = ctx;
+    if (j > b->max) b->max = j;
+    if (j >= b->size) return;
+    if (b->by[j] >= 0 && !b->dup) { b->dup = true; b->dup_j = j; b->dup_rule = b->by[j]; }
+    b->by[j] = b->rule;
+}
+
+/* bound: per feature of a 1-D output; each feature named at most once. */
+bool shape_bound(const IrNode *n, IrShape *s) {
+    if (s->rank != 1) {
+        diag_error(n->loc, "bound '%s' needs a 1-D input, but '%s' is %s", n->name, n->inputs[0]->name, shape_text(s));
+        return false;
+    }
+    int size = s->dims[0];
+    BoundSeen b = {size, -1, arena_alloc(sizeof(int) * (size_t)size), 0, false, 0, 0};
+    for (int j = 0; j < size; j++) b.by[j] = -1;
+    for (int i = 0; i < n->nbounds; i++) {
+        const IrBoundRule *r = &n->bounds[i];
+        b.rule = i; b.max = -1;
+        bound_each(r, size, bound_mark, &b);
+        if (b.max >= size) {
+            diag_error(r->loc, "bound '%s': the rule names feature %d, but '%s' has %d features (0..%d)", n->name,
+                       b.max, n->inputs[0]->name, size, size - 1);
+            return false;
+        }
+        if (b.max < 0) {
+            diag_error(r->loc, "bound '%s': the rule names no feature of '%s' (%d features)", n->name,
+                       n->inputs[0]->name, size);
+            return false;
+        }
+        if (b.dup) {
+            diag_error(r->loc, "bound '%s': feature %d is named by two rules", n->name, b.dup_j);
+            diag_note(n->bounds[b.dup_rule].loc, "first named here");
+            return false;
+        }
+    }
     return true;
 }
 

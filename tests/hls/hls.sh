@@ -139,6 +139,20 @@ check hls/clip-narrowed "defines.h: $(grep 'c_result_t' "$D/defines.h")" \
 check hls/clip-call "clip.cpp does not call nnet::clip with the bounds" \
   grep -q 'nnet::clip<.*>(.*, c2_lo, c2_hi);' "$D/cl.cpp"
 
+# ---- bound: per feature relu, 3 * tanh, pi * tanh (k on the 2^-10 step: 3.1416015625) ---------------
+"$TOOL" weights tests/hls/bound.aedl "$W/bound.h5" 7 > "$W/bound.tool" 2>&1 &&
+  "$AEDLC" tests/hls/bound.aedl --emit hls --weights "$W/bound.h5" -o "$W/bound" > "$W/bound.log" 2>&1
+check hls/bound-csim "$(cat "$W/bound.tool" "$W/bound.log") $(why_csim "$W/bound/hls")" csim "$W/bound/hls"
+D="$W/bound/hls/firmware"
+check hls/bound-factors "weights/out.h: $(grep -A 2 'out_k\[\|out_mode\[' "$D/weights/out.h" | tr '\n' ' ')" \
+  sh -c "grep -A 1 'out_k\[6\]' '$D/weights/out.h' | grep -qx '    0, 3, 3.1416015625, 0, 3, 3.1416015625' &&
+         grep -A 1 'out_mode\[6\]' '$D/weights/out.h' | grep -qx '    1, 2, 2, 1, 2, 2'"
+check hls/bound-call "bd.cpp does not call nnet::bound with the table, factors and modes" \
+  grep -q '^    nnet::bound<dec_result_t, out_result_t, config_out>(dec_out, y, out_table, out_k, out_mode);$' "$D/bd.cpp"
+# the result type holds pi * tanh's largest entry: the exact range, no rounding
+check hls/bound-exact "defines.h: $(grep 'out_result_t' "$D/defines.h")" \
+  grep -q '^typedef ap_fixed<[0-9]*,[0-9]*> out_result_t;  // bit_exact: no quantizer: the exact values \[' "$D/defines.h"
+
 # ---- abs: |-4| of the input type fixed<8,3> (the testbench's third event) needs ufixed<8,3> ------------
 "$TOOL" weights tests/hls/abs.aedl "$W/abs.h5" 7 > "$W/abs.tool" 2>&1 &&
   "$AEDLC" tests/hls/abs.aedl --emit hls --weights "$W/abs.h5" -o "$W/abs" > "$W/abs.log" 2>&1

@@ -94,6 +94,19 @@ static void clip_f32(float *y, float *const *g, float *const *x, const float *dy
     aedl_clip_forward(y, x[0], B * C, CLIP_LO, CLIP_HI);
     aedl_clip_backward(g[0], x[0], dy, B * C, CLIP_LO, CLIP_HI);
 }
+/* bound: features by mode 0 (x), 1 (relu), 2 (k * tanh), cycling over C. */
+static const int BOUND_MODE[C] = {0, 1, 2, 0, 1, 2};
+static const float BOUND_K[C] = {0, 0, 3.0f, 0, 0, 3.1416015625f};
+static void bound_ref(double *y, double *const *x) {
+    for (int i = 0; i < B * C; i++) {
+        int j = i % C;
+        y[i] = BOUND_MODE[j] == 2 ? BOUND_K[j] * tanh(x[0][i]) : BOUND_MODE[j] == 1 && x[0][i] < 0 ? 0 : x[0][i];
+    }
+}
+static void bound_f32(float *y, float *const *g, float *const *x, const float *dy) {
+    aedl_bound_forward(y, x[0], B, C, BOUND_MODE, BOUND_K);
+    aedl_bound_backward(g[0], x[0], dy, B, C, BOUND_MODE, BOUND_K);
+}
 static void abs_ref(double *y, double *const *x) {
     for (int i = 0; i < B * C; i++) y[i] = fabs(x[0][i]);
 }
@@ -207,6 +220,7 @@ static const gcase cases[] = {
     { "leaky_relu", 1, { B * C }, B * C, leaky_ref, leaky_f32 },
     { "clip", 1, { B * C }, B * C, clip_ref, clip_f32 },
     { "abs", 1, { B * C }, B * C, abs_ref, abs_f32 },
+    { "bound", 1, { B * C }, B * C, bound_ref, bound_f32 },
     { "sigmoid", 1, { B * C }, B * C, sigmoid_ref, sigmoid_f32 },
     { "tanh", 1, { B * C }, B * C, tanh_ref, tanh_f32 },
     { "softmax", 1, { B * C }, B * C, softmax_ref, softmax_f32 },
@@ -361,6 +375,23 @@ static void check_f64_kernels(void) {
         e = 0;
         for (int i = 0; i < B * C; i++) e = fmax(e, fabs(o[i] - rr[i]));
         CHECK(e < 1e-13, acts[k].n, "max abs error %.3g", e);
+    }
+
+    /* bound in double: tanh by a table (here tanh's exact values at the entries) */
+    {
+        double tab[AEDL_ACT_TABLE], kd[C];
+        for (int i = 0; i < AEDL_ACT_TABLE; i++) tab[i] = tanh(ldexp(i - AEDL_ACT_TABLE / 2, -AEDL_ACT_SHIFT_TANH));
+        for (int j = 0; j < C; j++) kd[j] = BOUND_K[j];
+        aedl_bound_forward_f64(o, a, B, C, BOUND_MODE, kd, tab);
+        e = 0;
+        for (int i = 0; i < B * C; i++) {
+            int j = i % C;
+            double t = floor(ldexp(a[i], AEDL_ACT_SHIFT_TANH));   /* entry floor(x * 128) + 512 */
+            double r = BOUND_MODE[j] == 2 ? kd[j] * tanh(ldexp(t, -AEDL_ACT_SHIFT_TANH))
+                     : BOUND_MODE[j] == 1 && a[i] < 0 ? 0 : a[i];
+            e = fmax(e, fabs(o[i] - r));
+        }
+        CHECK(e == 0, "f64/bound", "max abs error %.3g", e);
     }
 
     /* concat and add in double */

@@ -217,11 +217,27 @@ static void rand_model(Model *M) {
             n = add_node(M, OP_BATCHNORM, size, last, NULL);
             if (rnd(3)) n->quant = quant_type(M, rand_quant_type(true, true));
             rand_params(n, size);
-        } else if (r < 59) {
+        } else if (r < 57) {
             n = add_node(M, OP_RELU, size, last, NULL);
             if (rnd(4)) n->quant = quant_type(M, rand_quant_type(true, true));
-        } else if (r < 62) {
+        } else if (r < 60) {
             n = add_node(M, OP_ABS, size, last, NULL);
+        } else if (r < 62) {     /* per feature x, relu or k * tanh, k on the 2^-10 step */
+            n = add_node(M, OP_BOUND, size, last, NULL);
+            static IrBoundRule rules[64][64];
+            static int feats[64][64];
+            static const double ks[] = {3.0, 2.1, 4.0, 3.14159265358979323846, 0.5, 1.0};
+            for (int j = 0; j < size && j < 64; j++) {
+                int mode = rnd(3);
+                if (!mode) continue;
+                IrBoundRule *b = &rules[n->id][n->nbounds++];
+                memset(b, 0, sizeof *b);
+                b->mode = mode == 1 ? BOUND_RELU : BOUND_TANH;
+                b->k = ks[rnd(6)];
+                feats[n->id][j] = j;
+                b->list = &feats[n->id][j]; b->nlist = 1; b->every = 1;
+            }
+            n->bounds = rules[n->id];
         } else if (r < 67) {     /* used on the 2^-10 step: 0.3 is 0.2998046875 */
             n = add_node(M, OP_CLIP, size, last, NULL);
             static const double bounds[] = {-3, -1.5, -0.3, 0, 0.125, 0.7, 2.5};
@@ -273,6 +289,19 @@ static aedl_fx ref_table(const IrNode *n, aedl_fx x, aedl_fixed rt) {
     if (i > 511) i = 511;
     double t = ldexp(i, -sh);
     return aedl_fx_from_double(rt, n->op == OP_TANH ? tanh(t) : 1.0 / (1.0 + exp(-t)));
+}
+
+/* bound's feature j as docs/language.md states it: x, max(x, 0) or k * tanh's
+   table entry (ref_table, in table type tt), k on the 2^-10 step; exact. */
+static aedl_fx ref_bound(const IrNode *n, int j, aedl_fx x, aedl_fixed tt) {
+    double k;
+    IrBoundMode md = ir_bound_mode(n, j, &k);
+    if (md == BOUND_RELU) return x.m < 0 ? (aedl_fx){0, x.t} : x;
+    if (md == BOUND_NONE) return x;
+    IrNode t = *n;
+    t.op = OP_TANH;
+    aedl_fx e = ref_table(&t, x, tt);
+    return tidy(aedl_fx_mul(e, aedl_fx_from_double(fx(22, 12, true, AEDL_RND_CONV, AEDL_SAT), k)));
 }
 
 /* The exact values of node `upto` (the model's output when NULL) as doubles, or
@@ -334,6 +363,9 @@ static void ref_eval_node(const Model *M, const float *in, const IrNode *upto, d
             break;
         case OP_ABS:
             for (int j = 0; j < size; j++) v[j] = x[j].m < 0 ? aedl_fx_neg(x[j]) : x[j];
+            break;
+        case OP_BOUND:
+            for (int j = 0; j < size; j++) v[j] = ref_bound(n, j, x[j], fx(16, 1, true, AEDL_RND, AEDL_SAT));
             break;
         case OP_CLIP:
             for (int j = 0; j < size; j++) {   /* the bounds on the 2^-10 step (docs/language.md) */
@@ -436,6 +468,9 @@ static void ref_hls(const Model *M, const float *in, double *out) {
                 break;
             }
             case OP_SIGMOID: case OP_TANH: a = ref_table(n, x[j], t->result); break;
+            case OP_BOUND:   /* v = k[j] * table[i]; else max(x, 0); else x; in accum_t */
+                a = aedl_fx_cast(t->accum, ref_bound(n, j, x[j], t->weight));   /* table_t */
+                break;
             default: break;
             }
             if (t->has_quant) a = aedl_fx_cast(t->quant, a);

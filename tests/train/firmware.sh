@@ -66,6 +66,52 @@ elif equals_qi clip "$W/clip.aedl"; then
   check train/fw-clip-csim "$(tail -n 2 "$W/csim5.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim5.out"
 fi
 
+# bound on the exact output, the paper's rule for the 57 ADC2021 features (pT >= 0,
+# eta k * tanh with k by object type, phi pi * tanh): training, quantized inference
+# (tanh's table times k on the 2^-10 step), the emulator and the C simulation agree.
+sed -e 's/^  dense out(57, .*)$/&\n  bound ob([relu([0:57], every=3), tanh(3.0, [4:16], every=3), tanh(2.1, [16:28], every=3),\n            tanh(4.0, [28:57], every=3), tanh(pi, [2:57], every=3)])/' "$AEDL" > "$W/bound.aedl"
+R="$W/bound/report/precision.txt"
+if [ "$(grep -c '^  bound ob' "$W/bound.aedl")" -ne 1 ]; then
+  fail train/fw-bound-equals-qi "the sed that writes the bound model did not add the bound layer"
+elif equals_qi bound "$W/bound.aedl"; then
+  check train/fw-bound-guaranteed "the report calls a layer not guaranteed: $(grep -i 'not guaranteed' "$R" | head -n 2)" \
+    sh -c "grep -q '^ob (bound, line' '$R' && ! grep -qi 'not guaranteed' '$R'"
+  make -s -C "$W/bound/hls" csim WERROR=1 > "$W/csim7.out" 2>&1
+  check train/fw-bound-csim "$(tail -n 2 "$W/csim7.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim7.out"
+  # the bounds hold on every expected firmware output: |eta| < k, |phi| < pi, pT >= 0
+  check train/fw-bound-bounded "an output outside its bound in tb_output_predictions.dat" \
+    awk '{ for (j = 1; j <= NF; j++) { f = j - 1; v = $j; a = v < 0 ? -v : v
+             if (f % 3 == 0 && v < 0) exit 1
+             if (f % 3 == 2 && a > 3.1416015625) exit 1
+             if (f % 3 == 1 && f >= 4 && f < 16 && a > 3) exit 1
+             if (f % 3 == 1 && f >= 16 && f < 28 && a > 2.099609375) exit 1
+             if (f % 3 == 1 && f >= 28 && a > 4) exit 1 } }' "$W/bound/hls/tb_data/tb_output_predictions.dat"
+fi
+
+# Pinned types: enc2's result pinned to a narrow fixed<6, 1, rnd, sat> (it saturates
+# often) and the output to fixed<12, 4, rnd, sat>: training quantizes there as the
+# firmware does, so the guarantee holds; summary.json counts the saturations.
+sed -e 's/^  dense enc2(16, weight=qw, bias=qw)$/  dense enc2(16, weight=qw, bias=qw, result=fixed<6, 1, rnd, sat>)/' \
+    -e 's/^  dense out(57, weight=qo, bias=qo)$/&\n  output out : fixed<12, 4, rnd, sat>/' "$AEDL" > "$W/pin.aedl"
+if [ "$(grep -c 'result=fixed<6, 1, rnd, sat>\|^  output out : ' "$W/pin.aedl")" -ne 2 ]; then
+  fail train/fw-pin-equals-qi "the sed that writes the pinned model changed too little"
+elif equals_qi pin "$W/pin.aedl"; then
+  S="$W/pin/eval/summary.json"
+  D="$W/pin/hls/firmware/defines.h"
+  check train/fw-pin-types "defines.h: $(grep -E '(enc2|out)_result_result_t' "$D" | tr '\n' ' ')" \
+    sh -c "grep -q '^typedef ap_fixed<6,1,AP_RND,AP_SAT> enc2_result_result_t;  // bit_exact: pinned to fixed<6,1,rnd,sat>' '$D' &&
+           grep -q '^typedef ap_fixed<12,4,AP_RND,AP_SAT> out_result_result_t;' '$D' && grep -q '^typedef out_result_result_t result_t;' '$D'"
+  e=$(sed -n 's/.*{ "layer": "enc2_result", "type": "fixed<6,1,rnd,sat>", "test_values": \([0-9]*\), "saturated": \([0-9]*\) }.*/\1 \2/p' "$S")
+  set -- $e
+  check train/fw-pin-saturations "enc2_result: ${2:-?} of ${1:-?} test values saturated (4000 events x 16 expected, some saturated): $(grep -A 3 '"pinned"' "$S" | tr '\n' ' ')" \
+    sh -c "test -n '$1' && test '$1' -eq 64000 && test '$2' -gt 0 && test '$2' -lt '$1' &&
+           grep -q '\"layer\": \"out_result\", \"type\": \"fixed<12,4,rnd,sat>\", \"test_values\": 228000' '$S'"
+  check train/fw-pin-said "the run's line: $(grep '^pinned' "$W/pin.run" | head -n 1)" \
+    grep -q "^pinned fixed<6,1,rnd,sat> of enc2_result: ${2:-?} of 64000 test values outside it (saturated)" "$W/pin.run"
+  make -s -C "$W/pin/hls" csim WERROR=1 > "$W/csim8.out" 2>&1
+  check train/fw-pin-csim "$(tail -n 2 "$W/csim8.out" | tr '\n' ' ')" grep -qx 'csim: 1000 of 1000 events matched bit for bit' "$W/csim8.out"
+fi
+
 # abs on an exact dense output and on the quantized input: |x| is exact in
 # training's quantized inference, the emulator and the C simulation.
 sed -e 's/^  dense enc2(.*)$/&\n  abs mid/' -e '0,/^  input x.*$/s//&\n  abs in_mag/' "$AEDL" > "$W/abs.aedl"

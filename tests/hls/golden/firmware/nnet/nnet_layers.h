@@ -143,6 +143,23 @@ void tanh(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
     table_lookup<data_T, res_T, CONFIG_T>(x, y, table);
 }
 
+// bound: per feature y = x (mode 0), max(x, 0) (1) or k * tanh(x) (2), tanh by
+// its table: accum_t holds every value exactly (the product of k and an entry too).
+template <class data_T, class res_T, typename CONFIG_T>
+void bound(const data_T x[CONFIG_T::n_in], res_T y[CONFIG_T::n_out],
+           const typename CONFIG_T::table_t table[CONFIG_T::table_size],
+           const typename CONFIG_T::k_t k[CONFIG_T::n_out], const unsigned char mode[CONFIG_T::n_out]) {
+    #pragma HLS INLINE
+    for (unsigned j = 0; j < CONFIG_T::n_in; j++) {
+        #pragma HLS UNROLL
+        typename CONFIG_T::accum_t v;
+        if (mode[j] == 2) v = k[j] * table[table_index<data_T, CONFIG_T>(x[j])];
+        else if (mode[j] == 1 && x[j] < 0) v = 0;
+        else v = x[j];
+        y[j] = typename CONFIG_T::quant_t(v);
+    }
+}
+
 // softmax is computed in double and rounded to res_T, as the emulator does: C
 // simulation is exact, synthesis uses the HLS math library (costly; not
 // guaranteed to equal the quantized model).
