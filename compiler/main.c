@@ -25,11 +25,13 @@
 #include <unistd.h>
 #include "arena.h"
 #include "emit_hls.h"
+#include "emit_rtl.h"
 #include "emit_train.h"
 #include "home.h"
 #include "passes.h"
 #include "proc.h"
 #include "emu.h"
+#include "prec_common.h"
 #include "precision.h"
 #include "util.h"
 #include "weights.h"
@@ -45,7 +47,7 @@ static const char usage_text[] =
     "                    run it with the options after --, write DIR/firmware.plan,\n"
     "                    hls/ and report/ with the trained weights, then the\n"
     "                    training program evaluates them (README.md, The flow)\n"
-    "  --emit LIST       comma list of ir, train, hls, report (default: train,hls)\n"
+    "  --emit LIST       comma list of ir, train, hls, report, rtl (default: train,hls)\n"
     "                    ir prints the checked program as text on standard output\n"
     "  -o DIR            output folder (default: out/MODEL)\n"
     "  --model NAME      the model to compile when the file has several\n"
@@ -112,18 +114,25 @@ static int emit_report_job(const EmitJob *job) {
     return emit_report(job->model, job->target, job->out_dir, job->weights);
 }
 
+static int emit_rtl_job(const EmitJob *job) {
+    const IrTarget *t = prec_target(job->target);
+    EmitRtlOptions o = { job->out_dir, job->plan, job->plan_err, job->zero_weights, t->dsp_multipliers, 0 };
+    return emit_rtl(job->prog, job->model, job->target, &o);
+}
+
 static int emit_hls_job(const EmitJob *job) {
     EmitHlsOptions o = { job->out_dir, job->weights, job->plan, job->plan_err, job->zero_weights, NULL, 0, false,
                          job->train_too };
     return emit_hls(job->prog, job->model, job->target, &o);
 }
 
-enum { E_IR, E_TRAIN, E_HLS, E_REPORT };
+enum { E_IR, E_TRAIN, E_HLS, E_REPORT, E_RTL };
 static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
     [E_IR]     = { "ir",     emit_ir, false },
     [E_TRAIN]  = { "train",  emit_train_job, true },   /* emit_train.c: the training executable */
     [E_HLS]    = { "hls",    emit_hls_job, true },     /* emit_hls.c: the firmware project */
     [E_REPORT] = { "report", emit_report_job, true },  /* emit_report.c: the precision report */
+    [E_RTL]    = { "rtl",    emit_rtl_job, true },     /* emit_rtl.c: the Verilog of the latency design */
 };
 #define NEMITTERS ((int)(sizeof emitters / sizeof emitters[0]))
 
@@ -163,7 +172,7 @@ static void parse_emit(Options *o, const char *list) {
         if (found < 0) {
             char item[64];
             snprintf(item, sizeof item, "%.*s", (int)(n < 60 ? n : 60), p);
-            usage_error("unknown --emit item '%s' (known: ir, train, hls, report)%s", item, "");
+            usage_error("unknown --emit item '%s' (known: ir, train, hls, report, rtl)%s", item, "");
         }
         o->emit[found] = true;
         any = 1;
@@ -497,10 +506,10 @@ static bool model_has_params(const IrModel *m) {
 /* The firmware plan (plan.c), for hls/ and report/: from the trained weights,
    or, for hls/ without them, from zero weights (which are not kept). */
 static void pass_plan(EmitJob *job, const Options *o) {
-    if (!job->model || !(o->emit[E_HLS] || o->emit[E_REPORT] || o->dump_after == P_PLAN)) return;
+    if (!job->model || !(o->emit[E_HLS] || o->emit[E_RTL] || o->emit[E_REPORT] || o->dump_after == P_PLAN)) return;
     if (model_has_params(job->model)) {
         job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
-    } else if (o->emit[E_HLS]) {
+    } else if (o->emit[E_HLS] || o->emit[E_RTL]) {
         job->zero_weights = true;
         weights_zero_model(job->model);
         job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
@@ -514,7 +523,7 @@ static void pass_plan(EmitJob *job, const Options *o) {
    written with them (docs/hls.md, "The firmware plan").  Without a plan the
    other outputs stand (report/ only) and a stale plan file is removed. */
 static int emit_plan_file(const EmitJob *job, const Options *o) {
-    if (!job->model || job->zero_weights || !job->weights || !(o->emit[E_HLS] || o->emit[E_REPORT])) return 0;
+    if (!job->model || job->zero_weights || !job->weights || !(o->emit[E_HLS] || o->emit[E_RTL] || o->emit[E_REPORT])) return 0;
     char path[4200];
     snprintf(path, sizeof path, "%s/firmware.plan", job->out_dir);
     if (!job->plan) {
