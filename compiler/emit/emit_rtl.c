@@ -325,7 +325,7 @@ static Term add2(Mod *M, const Term *a, const Term *b, int cap) {
 /* The sums s[0..n) (one per output element) reduced in lock step, level by
    level, each level one adder deep; registers between levels as the clock
    needs.  Returns each sum's value (negated where needed). */
-static void reduce(Rtl *R, Mod *M, Sum *s, int n, int cap, Val *out, const char *what) {
+static void reduce(Rtl *R, Mod *M, Sum *s, int n, int cap, Val *out, Val *extra, int nextra, const char *what) {
     for (;;) {
         int maxw = 0, more = 0, live = 0;
         for (int j = 0; j < n; j++) {
@@ -337,12 +337,14 @@ static void reduce(Rtl *R, Mod *M, Sum *s, int n, int cap, Val *out, const char 
             }
         }
         if (!more) break;
-        Val *vs = xmalloc(sizeof *vs * (size_t)(live ? live : 1));
+        Val *vs = xmalloc(sizeof *vs * (size_t)(live + nextra + 1));
         int k = 0;
         for (int j = 0; j < n; j++) for (int i = 0; i < s[j].n; i++) vs[k++] = s[j].t[i].v;
-        stage(R, M, T_LUT + (cap > 0 && maxw > cap ? cap : maxw) * T_CARRY, vs, live, what);
+        for (int i = 0; i < nextra; i++) vs[k++] = extra[i];
+        stage(R, M, T_LUT + (cap > 0 && maxw > cap ? cap : maxw) * T_CARRY, vs, k, what);
         k = 0;
         for (int j = 0; j < n; j++) for (int i = 0; i < s[j].n; i++) s[j].t[i].v = vs[k++];
+        for (int i = 0; i < nextra; i++) extra[i] = vs[k++];
         free(vs);
         M->levels++;
         for (int j = 0; j < n; j++) {
@@ -357,12 +359,14 @@ static void reduce(Rtl *R, Mod *M, Sum *s, int n, int cap, Val *out, const char 
     bool negs = false;
     for (int j = 0; j < n; j++) negs |= s[j].n == 1 && s[j].t[0].neg;
     if (negs) {
-        Val *vs = xmalloc(sizeof *vs * (size_t)n);
+        Val *vs = xmalloc(sizeof *vs * (size_t)(n + nextra));
         int k = 0;
         for (int j = 0; j < n; j++) if (s[j].n == 1) vs[k++] = s[j].t[0].v;
+        for (int i = 0; i < nextra; i++) vs[k++] = extra[i];
         stage(R, M, T_LUT + 32 * T_CARRY, vs, k, "a negation");
         k = 0;
         for (int j = 0; j < n; j++) if (s[j].n == 1) s[j].t[0].v = vs[k++];
+        for (int i = 0; i < nextra; i++) extra[i] = vs[k++];
         free(vs);
     }
     for (int j = 0; j < n; j++) {
@@ -506,7 +510,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         }
         fprintf(M.o, "  // %ld non-zero %s; the sums at 2^%d%s\n", nz, a->op == FW_DENSE ? "weights" : "scales", me,
                 modular ? ", modulo the accumulator's width" : "");
-        reduce(R, &M, s, n, cap, v, "an adder level");
+        reduce(R, &M, s, n, cap, v, NULL, 0, "an adder level");
         free_sums(s, n);
         from = me;
         break;
@@ -520,7 +524,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         Sum *s = xcalloc((size_t)n, sizeof *s);
         for (int j = 0; j < n; j++)
             for (int k = 0; k < nin; k++) sum_push(&s[j], shifted(&M, &x[k][j], aedl_fw_exp(src[k]->t) - me), 0);
-        reduce(R, &M, s, n, cap, v, "an adder level");
+        reduce(R, &M, s, n, cap, v, NULL, 0, "an adder level");
         free_sums(s, n);
         from = me;
         break;
@@ -570,16 +574,20 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
             v[j] = shifted(&M, &x[0][j], ex - me);
             if (x[0][j].lo < 0) const_product(R, &M, &s[j], &x[0][j], a->w[0], ex + ea - me);
         }
-        reduce(R, &M, s, n, 0, neg, "an adder level of alpha * x");
+        Val *keep = xcalloc((size_t)(2 * n), sizeof(Val));       /* x >= 0's value and x's sign wait */
+        for (int j = 0; j < n; j++) { keep[j] = v[j]; keep[n + j] = x[0][j]; }
+        reduce(R, &M, s, n, 0, neg, keep, 2 * n, "an adder level of alpha * x");
+        for (int j = 0; j < n; j++) { v[j] = keep[j]; x[0][j] = keep[n + j]; }
+        free(keep);
         free_sums(s, n);
         bool any = false;
         for (int j = 0; j < n; j++) any |= x[0][j].lo < 0;
         if (any) {
-            Val *both = xcalloc((size_t)(2 * n), sizeof(Val));
-            for (int j = 0; j < n; j++) { both[j] = v[j]; both[n + j] = neg[j]; }
-            stage(R, &M, T_LUT, both, 2 * n, "leaky_relu's select");
+            Val *both = xcalloc((size_t)(3 * n), sizeof(Val));   /* the select reads x's sign too */
+            for (int j = 0; j < n; j++) { both[j] = v[j]; both[n + j] = neg[j]; both[2 * n + j] = x[0][j]; }
+            stage(R, &M, T_LUT, both, 3 * n, "leaky_relu's select");
             M.levels++;
-            for (int j = 0; j < n; j++) { v[j] = both[j]; neg[j] = both[n + j]; }
+            for (int j = 0; j < n; j++) { v[j] = both[j]; neg[j] = both[n + j]; x[0][j] = both[2 * n + j]; }
             free(both);
         }
         for (int j = 0; j < n; j++) {
@@ -596,14 +604,18 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         from = me;
         break;
     }
-    case FW_CONCAT: {
-        int j = 0;
-        for (int k = 0; k < nin; k++) {
-            Val *vk = v + j;
-            for (int i = 0; i < src[k]->n; i++) vk[i] = x[k][i];
-            cast_all(R, &M, vk, src[k]->n, aedl_fw_exp(src[k]->t), a->res_t, "concat's cast");
-            j += src[k]->n;
-        }
+    case FW_CONCAT: {     /* each input cast into the result type, one register rank for all */
+        double d = 0;
+        for (int k = 0, j = 0; k < nin; k++)
+            for (int i = 0; i < src[k]->n; i++, j++) {
+                v[j] = x[k][i];
+                double dj = cast_delay(&v[j], aedl_fw_exp(src[k]->t), a->res_t);
+                if (dj > d) d = dj;
+            }
+        fprintf(M.o, "  // concat: each input into %s\n", tstr(a->res_t, tb, sizeof tb));
+        if (d > 0) { stage(R, &M, d, v, n, "concat's cast"); M.levels += 2; }
+        for (int k = 0, j = 0; k < nin; k++)
+            for (int i = 0; i < src[k]->n; i++, j++) v[j] = cast(&M, &v[j], aedl_fw_exp(src[k]->t), a->res_t);
         to_acc = false;
         break;
     }
@@ -684,7 +696,6 @@ static void check_plan(Rtl *R) {
         aedl_fixed in_t = a->inputs[0] < 0 ? p->in_t : p->layers[a->inputs[0]].res_t;
         int ex = aedl_fw_exp(in_t), acc_exp = aedl_fw_exp(a->acc_t);
         if (a->op == FW_SOFTMAX) { refuse(R, a, "softmax is computed in floating point; --emit rtl builds only exact fixed-point layers"); continue; }
-        if (!a->guaranteed) { refuse(R, a, "a float part (its types come from observed ranges, not exact); --emit rtl builds only exact fixed-point layers"); continue; }
         if (a->op == FW_SIGMOID || a->op == FW_TANH) { refuse(R, a, "%s is a table lookup, which --emit rtl does not build yet", op_names[a->op]); continue; }
         if (a->op == FW_DENSE) {
             int pe = aedl_fw_exp(a->w_t) + ex, be = a->has_b ? aedl_fw_exp(a->b_t) : pe;
@@ -936,7 +947,7 @@ static void write_makefile(Rtl *R, Files *fs, const char *family) {
 "resources.json: $(SRC) synth.ys stat2json.awk design.json\n"
 "\t@mkdir -p obj\n"
 "\t$(YOSYS) -q -l obj/yosys.log -s synth.ys\n"
-"\tawk -f stat2json.awk design.json obj/yosys.log > resources.json.tmp && mv resources.json.tmp resources.json\n"
+"\tawk -f stat2json.awk design.json obj/stat.txt > resources.json.tmp && mv resources.json.tmp resources.json\n"
 "\t@grep '\"total\"' resources.json\n"
 "\n"
 "clean:\n"
@@ -962,10 +973,10 @@ static void write_synth(Rtl *R, Files *fs, const char *family) {
 "# $macc (an adder tree merged by alumacc) split back into two-input adders:\n"
 "# yosys' carry-save mapping of a merged tree costs about twice the LUTs and\n"
 "# three times the run time\n"
-"synth_xilinx -family %s -top %s -run :coarse\n"
+"synth_xilinx -family %s -top %s -noiopad -noclkbuf -run :coarse\n"
 "opt_expr\nopt_clean\ncheck\nopt -nodffe -nosdff\nfsm\nopt\nwreduce\npeepopt\nopt_clean\n"
 "alumacc\nmaccmap -unmap\nopt_clean\nalumacc\nshare\nopt\nmemory -nomap\nopt_clean\n"
-"synth_xilinx -family %s -top %s -run map_memory:\n"
+"synth_xilinx -family %s -top %s -noiopad -noclkbuf -run map_memory:\n"
 "tee -o obj/stat.txt stat\n", family, nm, family, nm);
     for (int l = 0; l < p->nlayers; l++) fprintf(f, "tee -a obj/stat.txt ltp -noff %s_%s\n", nm, p->layers[l].name);
     close_file(fs, "synth.ys", f, &buf, &len);
@@ -996,6 +1007,47 @@ static void write_tcl(Rtl *R, Files *fs) {
 
 /* resources.json from yosys' stat (one block per module) and ltp (the logic
    depth per module) and design.json (the pipeline the emitter planned). */
+
+/* stat2json.awk: resources.json from design.json (the layers and their modules)
+   and yosys' output in obj/stat.txt (stat: cells per module; ltp: logic depth). */
+static void write_awk(Files *fs) {
+    static const char text[] =
+"# stat2json.awk -- resources.json from design.json and yosys' stat and ltp output\n"
+"# (generated by aedlc; make synth runs it: awk -f stat2json.awk design.json obj/stat.txt)\n"
+"FNR == NR {\n"
+"  if (match($0, /\"family\": \"[^\"]*\"/)) family = substr($0, RSTART + 11, RLENGTH - 12)\n"
+"  if (match($0, /\"module\": \"[^\"]*\"/)) {\n"
+"    m = substr($0, RSTART + 11, RLENGTH - 12); match($0, /\"name\": \"[^\"]*\"/)\n"
+"    name[++n] = substr($0, RSTART + 9, RLENGTH - 10); mod[n] = m\n"
+"  }\n"
+"  if (match($0, /\"model\": \"[^\"]*\"/)) top = substr($0, RSTART + 10, RLENGTH - 11)\n"
+"  next\n"
+"}\n"
+"/^=== .* ===$/ { cur = $2; next }\n"
+"/^ +[A-Za-z0-9_]+ +[0-9]+$/ && cur != \"\" {\n"
+"  c = $1; k = $2\n"
+"  if (c ~ /^LUT[1-6]$/ || c ~ /^SRL/) lut[cur] += k\n"
+"  else if (c ~ /^FD/) ff[cur] += k\n"
+"  else if (c ~ /^DSP/) dsp[cur] += k\n"
+"  else if (c ~ /^CARRY/) carry[cur] += k\n"
+"  else if (c ~ /^MUXF/) muxf[cur] += k\n"
+"}\n"
+"/^Longest topological path in / { m = $5; d = $6; gsub(/[^0-9]/, \"\", d); depth[m] = d }\n"
+"END {\n"
+"  printf \"{\\n  \\\"tool\\\": \\\"yosys synth_xilinx -family %s\\\",\\n\", family\n"
+"  printf \"  \\\"note\\\": \\\"yosys estimates, not vendor place-and-route figures\\\",\\n  \\\"layers\\\": [\\n\"\n"
+"  for (i = 1; i <= n; i++) {\n"
+"    m = mod[i]\n"
+"    printf \"    {\\\"name\\\": \\\"%s\\\", \\\"module\\\": \\\"%s\\\", \\\"lut\\\": %d, \\\"ff\\\": %d, \\\"dsp\\\": %d, \\\"carry\\\": %d, \\\"muxf\\\": %d, \\\"logic_depth\\\": %d}%s\\n\", \\\n"
+"      name[i], m, lut[m], ff[m], dsp[m], carry[m], muxf[m], depth[m], i < n ? \",\" : \"\"\n"
+"    tl += lut[m]; tf += ff[m]; td += dsp[m]; tc += carry[m]; tm += muxf[m]\n"
+"  }\n"
+"  tl += lut[top]; tf += ff[top]; td += dsp[top]; tc += carry[top]; tm += muxf[top]\n"
+"  printf \"  ],\\n  \\\"top\\\": {\\\"lut\\\": %d, \\\"ff\\\": %d},\\n\", lut[top], ff[top]\n"
+"  printf \"  \\\"total\\\": {\\\"lut\\\": %d, \\\"ff\\\": %d, \\\"dsp\\\": %d, \\\"carry\\\": %d, \\\"muxf\\\": %d}\\n}\\n\", tl, tf, td, tc, tm\n"
+"}\n";
+    add_file(fs, "stat2json.awk", xstrdup(text), strlen(text));
+}
 
 /* ---- the top module, design.json, README.md, tb_data ------------------------------------------ */
 
@@ -1223,6 +1275,7 @@ int emit_rtl(const IrProgram *prog, IrModel *m, const IrTarget *target, const Em
     write_makefile(&R, &fs, family);
     write_synth(&R, &fs, family);
     write_tcl(&R, &fs);
+    write_awk(&fs);
     write_design_json(&R, &fs, info, latency, family);
     write_readme(&R, &fs, latency, family);
     write_tb_data(&R, &fs, opt->tb_events > 0 ? opt->tb_events : 200);
