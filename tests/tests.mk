@@ -180,3 +180,9 @@ TEST_SCRIPTS += tests/docs_examples.sh tests/examples.sh
 TEST_BINS += $(BUILD)/tests/train/test_train_quant $(BUILD)/tests/train/test_train_par
 TEST_SCRIPTS += tests/train/train.sh tests/train/resume.sh tests/train/firmware.sh tests/train/trust.sh
 BENCH_CMDS += 'sh tests/train/bench.sh'
+
+# ---- RTL: the Verilog writer (aedlc --emit rtl): goldens, Icarus Verilog
+# simulation of every example and random models bit for bit, Verilator lint,
+# yosys on a small model; make bench synthesises the seed AE.
+TEST_SCRIPTS += tests/rtl/rtl.sh
+BENCH_CMDS   += 'sh tests/rtl/bench.sh'
