@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emu.h"
+#include "nn.h"
 #include "prec_common.h"
 #include "rng.h"
 #include "src.h"
@@ -72,6 +73,7 @@ typedef struct {
     long reg_bits;
     int levels;             /* LUT levels on the longest path of the model (estimate) */
     bool clk;
+    int pe;                 /* dense: the products' exponent */
 } Mod;
 
 typedef struct {
@@ -447,6 +449,64 @@ static void free_sums(Sum *s, int n) {
     free(s);
 }
 
+/* Dense with an accumulator that saturates or is coarser than the products:
+   as HLS and the emulator, acc = (acc_t)bias, then for each non-zero weight in
+   input order acc = (acc_t)(acc + x_i * w_ij), the sum exact at the finer
+   exponent.  One chain step per weight (all neurons in lock step): the
+   product's shift-adds, the addition, the cast. */
+static void dense_sequential(Rtl *R, Mod *M, const aedl_fw_layer *a, Val *x, int n_in, Val *acc) {
+    int n = a->n_out;
+    int pe = M->pe, acc_exp = aedl_fw_exp(a->acc_t);
+    int me = pe < acc_exp ? pe : acc_exp;
+    int *nnz = xcalloc((size_t)n, sizeof(int)), maxnz = 0;
+    for (int j = 0; j < n; j++) {
+        acc[j] = konst(a->has_b ? (i128)aedl_fixed_quantize(a->acc_t, a->b[j], -aedl_fw_exp(a->b_t)) : 0);
+        for (int i = 0; i < n_in; i++) nnz[j] += a->w[(long)i * n + j] != 0;
+        if (nnz[j] > maxnz) maxnz = nnz[j];
+    }
+    int *next = xcalloc((size_t)n, sizeof(int));     /* per neuron: the next input index to read */
+    fprintf(M->o, "  // an accumulator cast after every addition: %d chain steps\n", maxnz);
+    Val *keep = xcalloc((size_t)(n + n_in), sizeof(Val));
+    Val *prod = xcalloc((size_t)n, sizeof(Val));
+    Sum *s = xcalloc((size_t)n, sizeof *s);
+    for (int t = 0; t < maxnz; t++) {
+        fprintf(M->o, "  // step %d\n", t + 1);
+        for (int j = 0; j < n; j++) {
+            s[j].n = 0;
+            if (t >= nnz[j]) continue;
+            int i = next[j];
+            while (a->w[(long)i * n + j] == 0) i++;
+            next[j] = i + 1;
+            const_product(R, M, &s[j], &x[i], a->w[(long)i * n + j], 0);
+        }
+        for (int j = 0; j < n; j++) keep[j] = acc[j];
+        for (int i = 0; i < n_in; i++) keep[n + i] = x[i];
+        reduce(R, M, s, n, 0, prod, keep, n + n_in, "an adder level of a product");
+        for (int j = 0; j < n; j++) {
+            s[j].n = 0;
+            if (t >= nnz[j]) continue;
+            sum_push(&s[j], shifted(M, &keep[j], acc_exp - me), 0);
+            sum_push(&s[j], shifted(M, &prod[j], pe - me), 0);
+        }
+        reduce(R, M, s, n, 0, prod, keep, n + n_in, "the accumulation");
+        for (int i = 0; i < n_in; i++) x[i] = keep[n + i];
+        /* the cast: active neurons' sums; the others keep their accumulator */
+        Val *all = xcalloc((size_t)(2 * n + n_in), sizeof(Val));
+        double d = 0;
+        for (int j = 0; j < n; j++) {
+            all[j] = t < nnz[j] ? prod[j] : keep[j];
+            all[n + j] = keep[j];
+            if (t < nnz[j]) { double dj = cast_delay(&prod[j], me, a->acc_t); if (dj > d) d = dj; }
+        }
+        for (int i = 0; i < n_in; i++) all[2 * n + i] = x[i];
+        if (d > 0) { stage(R, M, d, all, 2 * n + n_in, "the accumulator's cast"); M->levels += 2; }
+        for (int i = 0; i < n_in; i++) x[i] = all[2 * n + i];
+        for (int j = 0; j < n; j++) acc[j] = t < nnz[j] ? cast(M, &all[j], me, a->acc_t) : all[n + j];
+    }
+    for (int j = 0; j < n; j++) free(s[j].t);
+    free(s); free(prod); free(keep); free(next); free(nnz);
+}
+
 /* The module of plan layer l; fills info and the layer's Out. */
 static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     const aedl_fw_plan *p = R->p;
@@ -490,7 +550,12 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     int ex = aedl_fw_exp(src[0]->t), acc_exp = aedl_fw_exp(a->acc_t);
     int from = ex;              /* the exponent of v before the accumulator cast */
     bool to_acc = true;
-    switch (a->op) {
+    bool sequential = a->op == FW_DENSE && !(a->acc_t.ovf == AEDL_WRAP && aedl_fw_exp(a->w_t) + ex >= acc_exp &&
+                                              (!a->has_b || aedl_fw_exp(a->b_t) >= acc_exp));
+    switch (sequential ? FW_SOFTMAX : a->op) {
+    case FW_SOFTMAX:
+        if (sequential) { M.pe = aedl_fw_exp(a->w_t) + ex; dense_sequential(R, &M, a, x[0], src[0]->n, v); from = acc_exp; }
+        break;
     case FW_DENSE: case FW_BATCHNORM: {
         int pe = aedl_fw_exp(a->w_t) + ex;
         int be = a->has_b ? aedl_fw_exp(a->b_t) : pe;
@@ -619,8 +684,43 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         to_acc = false;
         break;
     }
-    case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX:
-        break;                                      /* refused by check_plan */
+    case FW_SIGMOID: case FW_TANH: {
+        /* the table of AEDL_ACT_TABLE entries (nn.h): entry floor(x 2^shift) + 512, clamped */
+        int sh = aedl_fw_table_shift(a->op), k = ex + sh, W = a->res_t.width, half = AEDL_ACT_TABLE / 2;
+        i128 tlo = a->w[0], thi = a->w[0];
+        for (int i = 0; i < AEDL_ACT_TABLE; i++) { if (a->w[i] < tlo) tlo = a->w[i]; if (a->w[i] > thi) thi = a->w[i]; }
+        fprintf(M.o, "  function [%d:0] table_of(input [9:0] i);   // %s((i - %d) / 2^%d) as %s\n    case (i)\n",
+                W - 1, op_names[a->op], half, sh, tstr(a->res_t, tb, sizeof tb));
+        for (int i = 0; i < AEDL_ACT_TABLE; i++) fprintf(M.o, "      10'd%d: table_of = %s;\n", i, lit(a1, sizeof a1, a->w[i], W));
+        fprintf(M.o, "    endcase\n  endfunction\n");
+        int wmax = 1;
+        for (int j = 0; j < n; j++) if (x[0][j].w > wmax) wmax = x[0][j].w;
+        stage(R, &M, 2 * T_LUT + (wmax + 2) * T_CARRY + 3 * T_LUT, x[0], n, "the table lookup");
+        M.levels += 5;
+        for (int j = 0; j < n; j++) {
+            Val q = x[0][j];
+            if (k > 0) q = shifted(&M, &q, k);
+            else if (k < 0 && !q.is_const) {
+                int wv = bits_signed(q.lo, q.hi), wc = wv > -k + 1 ? wv : -k + 1;
+                Val c = wire(&M, wc, true, q.lo, q.hi, "%s", ext(a1, sizeof a1, &q, wc));
+                q = wire(&M, wc + k, true, floor_shift(q.lo, -k), floor_shift(q.hi, -k), "%s[%d:%d]", c.nm, wc - 1, -k);
+            } else if (k < 0) q = konst(floor_shift(q.lo, -k));
+            Term t1 = {q, 0}, t2 = {konst(half), 0};
+            Val idx = add2(&M, &t1, &t2, 0).v;
+            i128 ilo = idx.lo < 0 ? 0 : idx.lo > AEDL_ACT_TABLE - 1 ? AEDL_ACT_TABLE - 1 : idx.lo;
+            i128 ihi = idx.hi < 0 ? 0 : idx.hi > AEDL_ACT_TABLE - 1 ? AEDL_ACT_TABLE - 1 : idx.hi;
+            if (idx.is_const || ilo == ihi) { v[j] = konst(a->w[(int)ilo]); continue; }
+            int wi = idx.w > 12 ? idx.w : 12;
+            Val ik = wire(&M, wi, true, idx.lo, idx.hi, "%s", ext(a1, sizeof a1, &idx, wi));
+            char lo_e[96] = "", hi_e[96] = "", c1[40];
+            if (idx.lo < 0) snprintf(lo_e, sizeof lo_e, "%s[%d] ? 10'd0 : ", ik.nm, wi - 1);
+            if (idx.hi > AEDL_ACT_TABLE - 1) snprintf(hi_e, sizeof hi_e, "(%s > $signed(%s)) ? 10'd%d : ", ik.nm, lit(c1, sizeof c1, AEDL_ACT_TABLE - 1, wi), AEDL_ACT_TABLE - 1);
+            Val ix = wire(&M, 10, false, ilo, ihi, "%s%s%s[9:0]", lo_e, hi_e, ik.nm);
+            v[j] = wire(&M, W, a->res_t.is_signed, tlo, thi, "table_of(%s)", ix.nm);
+        }
+        to_acc = false;
+        break;
+    }
     }
     if (to_acc) {
         cast_all(R, &M, v, n, from, a->acc_t, "the accumulator");
@@ -696,17 +796,6 @@ static void check_plan(Rtl *R) {
         aedl_fixed in_t = a->inputs[0] < 0 ? p->in_t : p->layers[a->inputs[0]].res_t;
         int ex = aedl_fw_exp(in_t), acc_exp = aedl_fw_exp(a->acc_t);
         if (a->op == FW_SOFTMAX) { refuse(R, a, "softmax is computed in floating point; --emit rtl builds only exact fixed-point layers"); continue; }
-        if (a->op == FW_SIGMOID || a->op == FW_TANH) { refuse(R, a, "%s is a table lookup, which --emit rtl does not build yet", op_names[a->op]); continue; }
-        if (a->op == FW_DENSE) {
-            int pe = aedl_fw_exp(a->w_t) + ex, be = a->has_b ? aedl_fw_exp(a->b_t) : pe;
-            if (!(a->acc_t.ovf == AEDL_WRAP && pe >= acc_exp && be >= acc_exp)) {
-                char tb[64];
-                refuse(R, a, "its accumulator %s saturates or is coarser than the products, so HLS casts after every "
-                       "addition; --emit rtl builds only wrapping accumulators that hold every product exactly",
-                       tstr(a->acc_t, tb, sizeof tb));
-                continue;
-            }
-        }
         /* the exact sums' widths (before any modular cap) stay inside the emitter's 120 bits */
         int wide = in_t.width + (a->has_w ? a->w_t.width : 0) + 24;
         for (int k = 0; k < a->ninputs; k++) {
