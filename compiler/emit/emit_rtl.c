@@ -61,6 +61,7 @@ typedef struct {
     int w;
     bool sgn, is_const;
     i128 lo, hi;
+    int sh, bw;             /* the value is wire nm (bw bits) shifted left by sh; sh = 0: bw = w */
 } Val;
 
 typedef struct {
@@ -110,22 +111,32 @@ static const char *lit(char *buf, int n, i128 v, int w) {
    the value fits, or where the arithmetic is modular). */
 static const char *ext(char *buf, int n, const Val *v, int w) {
     if (v->is_const) return lit(buf, n, v->lo, w);
+    if (v->sh > 0) {                         /* {base, sh zeros} */
+        if (w <= v->sh) return lit(buf, n, 0, w);
+        Val b = *v;
+        b.sh = 0; b.w = v->bw;
+        char e[200];
+        ext(e, sizeof e, &b, w - v->sh);
+        snprintf(buf, (size_t)n, "{%s, %d'b0}", e, v->sh);
+        return buf;
+    }
     if (w == v->w) snprintf(buf, (size_t)n, "%s", v->nm);
-    else if (w < v->w) snprintf(buf, (size_t)n, w == 1 ? "%s[0]" : "%s[%d:0]", v->nm, w - 1);
+    else if (w < v->w) { if (w == 1) snprintf(buf, (size_t)n, "%s[0]", v->nm); else snprintf(buf, (size_t)n, "%s[%d:0]", v->nm, w - 1); }
     else if (v->sgn) snprintf(buf, (size_t)n, "{{%d{%s[%d]}}, %s}", w - v->w, v->nm, v->w - 1, v->nm);
     else snprintf(buf, (size_t)n, "{%d'b0, %s}", w - v->w, v->nm);
     return buf;
 }
 
 static Val konst(i128 c) {
-    Val v = {{0}, bits_signed(c, c), true, true, c, c};
+    Val v = {{0}, bits_signed(c, c), true, true, c, c, 0, 0};
+    v.bw = v.w;
     return v;
 }
 
 /* A new wire of w bits holding expr; range [lo, hi]. */
 static Val wire(Mod *M, int w, bool sgn, i128 lo, i128 hi, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static Val wire(Mod *M, int w, bool sgn, i128 lo, i128 hi, const char *fmt, ...) {
-    Val v = {{0}, w, sgn, false, lo, hi};
+    Val v = {{0}, w, sgn, false, lo, hi, 0, w};
     if (lo == hi) { v = konst(lo); return v; }
     snprintf(v.nm, sizeof v.nm, "t%d", M->id++);
     fprintf(M->o, "  wire %s[%d:0] %s = ", sgn ? "signed " : "", w - 1, v.nm);
@@ -141,9 +152,9 @@ static void reg(Mod *M, Val *v) {
     if (v->is_const) return;
     char nm[24];
     snprintf(nm, sizeof nm, "r%d", M->id++);
-    fprintf(M->o, "  reg %s[%d:0] %s; always @(posedge clk) %s <= %s;\n", v->sgn ? "signed " : "", v->w - 1, nm, nm, v->nm);
+    fprintf(M->o, "  reg %s[%d:0] %s; always @(posedge clk) %s <= %s;\n", v->sgn ? "signed " : "", v->bw - 1, nm, nm, v->nm);
     memcpy(v->nm, nm, sizeof nm);
-    M->reg_bits += v->w;
+    M->reg_bits += v->bw;
     M->clk = true;
 }
 
@@ -264,12 +275,15 @@ static void sum_push(Sum *s, Val v, int neg) {
 
 /* x * 2^k as a new vector (k >= 0). */
 static Val shifted(Mod *M, const Val *x, int k) {
-    char a[256];
+    (void)M;
     if (x->is_const) return konst(x->lo * ((i128)1 << k));
     if (k == 0) return *x;
-    i128 lo = x->lo * ((i128)1 << k), hi = x->hi * ((i128)1 << k);
-    int w = bits_signed(lo, hi);
-    return wire(M, w, true, lo, hi, "{%s, %d'b0}", ext(a, sizeof a, x, w - k), k);
+    Val r = *x;                              /* no wire: the shift is in the expressions reading it */
+    r.lo = x->lo * ((i128)1 << k); r.hi = x->hi * ((i128)1 << k);
+    r.sh = x->sh + k;
+    r.w = bits_signed(r.lo, r.hi);
+    if (r.w < r.bw + r.sh) r.w = r.bw + r.sh;
+    return r;
 }
 
 /* The terms of c * x * 2^k: canonical signed digits of c (shift-adds), or one
@@ -534,7 +548,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         snprintf(port, sizeof port, nin == 1 ? "x" : "x%d", k);
         for (int j = 0; j < s->n; j++) {
             Val *v = &x[k][j];
-            v->w = W; v->sgn = s->t.is_signed; v->lo = s->lo[j]; v->hi = s->hi[j];
+            v->w = W; v->bw = W; v->sgn = s->t.is_signed; v->lo = s->lo[j]; v->hi = s->hi[j];
             if (v->lo == v->hi) { *v = konst(v->lo); continue; }
             snprintf(v->nm, sizeof v->nm, "%s_%d", port, j);
             if (W == 1) fprintf(M.o, "  wire %s = %s[%d];\n", v->nm, port, j);

@@ -11,32 +11,25 @@ module tiny_enc (
   wire [9:0] x_1 = x[10 +: 10];
   wire [9:0] x_2 = x[20 +: 10];
   wire [9:0] x_3 = x[30 +: 10];
-  wire signed [11:0] t0 = {x_3, 2'b0};
-  wire signed [10:0] t1 = {x_2, 1'b0};
-  wire signed [11:0] t2 = {x_0, 2'b0};
-  wire signed [10:0] t3 = {x_1, 1'b0};
-  wire signed [12:0] t4 = {x_1, 3'b0};
-  wire signed [10:0] t5 = {x_2, 1'b0};
-  wire signed [10:0] t6 = {x_3, 1'b0};
   // 6 non-zero weights; the sums at 2^-10, modulo the accumulator's width
-  wire signed [10:0] t7 = 11'h700 - {{1{x_3[9]}}, x_3};
-  wire signed [11:0] t8 = 12'h100 + {{1{t1[10]}}, t1};
-  wire signed [10:0] t9 = 11'h680 + {{1{x_0[9]}}, x_0};
-  wire signed [12:0] t10 = {{1{t2[11]}}, t2} + {{2{t3[10]}}, t3};
-  wire signed [13:0] t11 = {{3{t5[10]}}, t5} - {{1{t4[12]}}, t4};
-  wire signed [12:0] t12 = {{2{t7[10]}}, t7} + {{1{t0[11]}}, t0};
-  wire signed [12:0] t13 = {{2{t9[10]}}, t9} + t10;
-  wire signed [13:0] t14 = t11 - {{3{t6[10]}}, t6};
+  wire signed [10:0] t0 = 11'h700 - {{1{x_3[9]}}, x_3};
+  wire signed [11:0] t1 = 12'h100 + {{{1{x_2[9]}}, x_2}, 1'b0};
+  wire signed [10:0] t2 = 11'h680 + {{1{x_0[9]}}, x_0};
+  wire signed [12:0] t3 = {{{1{x_0[9]}}, x_0}, 2'b0} + {{{2{x_1[9]}}, x_1}, 1'b0};
+  wire signed [13:0] t4 = {{{3{x_2[9]}}, x_2}, 1'b0} - {{{1{x_1[9]}}, x_1}, 3'b0};
+  wire signed [12:0] t5 = {{2{t0[10]}}, t0} + {{{1{x_3[9]}}, x_3}, 2'b0};
+  wire signed [12:0] t6 = {{2{t2[10]}}, t2} + t3;
+  wire signed [13:0] t7 = t4 - {{{3{x_3[9]}}, x_3}, 1'b0};
   // pipeline register: cycle 0 -> 1 (1.60 ns so far; an adder level would add 0.80)
-  reg signed [12:0] r15; always @(posedge clk) r15 <= t12;
-  reg signed [11:0] r16; always @(posedge clk) r16 <= t8;
-  reg signed [12:0] r17; always @(posedge clk) r17 <= t13;
-  reg signed [13:0] r18; always @(posedge clk) r18 <= t14;
-  wire signed [13:0] t19 = {{1{r17[12]}}, r17} + r18;
+  reg signed [12:0] r8; always @(posedge clk) r8 <= t5;
+  reg signed [11:0] r9; always @(posedge clk) r9 <= t1;
+  reg signed [12:0] r10; always @(posedge clk) r10 <= t6;
+  reg signed [13:0] r11; always @(posedge clk) r11 <= t7;
+  wire signed [13:0] t12 = {{1{r10[12]}}, r10} + r11;
   // the accumulator: into fixed<14,4>
-  wire signed [13:0] t20 = {{1{r15[12]}}, r15};
-  wire signed [13:0] t21 = {{2{r16[11]}}, r16};
+  wire signed [13:0] t13 = {{1{r8[12]}}, r8};
+  wire signed [13:0] t14 = {{2{r9[11]}}, r9};
   // the result type: into fixed<14,4>
-  assign y = {t19, t21, t20};
+  assign y = {t12, t14, t13};
 endmodule
 /* verilator lint_on UNUSEDSIGNAL */

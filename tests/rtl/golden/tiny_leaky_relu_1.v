@@ -9,14 +9,11 @@ module tiny_leaky_relu_1 (
   wire [12:0] x_0 = x[0 +: 13];
   wire [12:0] x_1 = x[13 +: 13];
   wire [12:0] x_2 = x[26 +: 13];
-  wire signed [14:0] t0 = {x_0, 2'b0};
-  wire signed [14:0] t1 = {x_1, 2'b0};
-  wire signed [14:0] t2 = {x_2, 2'b0};
-  wire signed [14:0] t3 = x_0[12] ? {{2{x_0[12]}}, x_0} : t0;
-  wire signed [14:0] t4 = x_1[12] ? {{2{x_1[12]}}, x_1} : t1;
-  wire signed [14:0] t5 = x_2[12] ? {{2{x_2[12]}}, x_2} : t2;
+  wire signed [14:0] t0 = x_0[12] ? {{2{x_0[12]}}, x_0} : {x_0, 2'b0};
+  wire signed [14:0] t1 = x_1[12] ? {{2{x_1[12]}}, x_1} : {x_1, 2'b0};
+  wire signed [14:0] t2 = x_2[12] ? {{2{x_2[12]}}, x_2} : {x_2, 2'b0};
   // the accumulator: into fixed<15,3>
   // the result type: into fixed<15,3>
-  assign y = {t5, t4, t3};
+  assign y = {t2, t1, t0};
 endmodule
 /* verilator lint_on UNUSEDSIGNAL */
