@@ -516,6 +516,7 @@ static void dense_sequential(Rtl *R, Mod *M, const aedl_fw_layer *a, Val *x, int
         if (d > 0) { stage(R, M, d, all, 2 * n + n_in, "the accumulator's cast"); M->levels += 2; }
         for (int i = 0; i < n_in; i++) x[i] = all[2 * n + i];
         for (int j = 0; j < n; j++) acc[j] = t < nnz[j] ? cast(M, &all[j], me, a->acc_t) : all[n + j];
+        free(all);
     }
     for (int j = 0; j < n; j++) free(s[j].t);
     free(s); free(prod); free(keep); free(next); free(nnz);
