@@ -1079,7 +1079,7 @@ static void write_synth(Rtl *R, Files *fs, const char *family) {
 "# three times the run time\n"
 "synth_xilinx -family %s -top %s -noiopad -noclkbuf -run :coarse\n"
 "opt_expr\nopt_clean\ncheck\nopt -nodffe -nosdff\nfsm\nopt\nwreduce\npeepopt\nopt_clean\n"
-"alumacc\nmaccmap -unmap\nopt_clean\nalumacc\nshare\nopt\nmemory -nomap\nopt_clean\n"
+"alumacc\nmaccmap -unmap\nopt_clean\nshare\nopt\nmemory -nomap\nopt_clean\n"
 "synth_xilinx -family %s -top %s -noiopad -noclkbuf -run map_memory:\n"
 "tee -o obj/stat.txt stat\n", family, nm, family, nm);
     for (int l = 0; l < p->nlayers; l++) fprintf(f, "tee -a obj/stat.txt ltp -noff %s_%s\n", nm, p->layers[l].name);

@@ -5,7 +5,8 @@
 # models bit for bit equal to the emulator (the testbench vectors); a wrong
 # expected value is caught; verilator --lint-only -Wall reports nothing; a
 # softmax model is an error naming the layer, and no DIR/rtl is left; yosys
-# synthesises the small model and resources.json holds its layers.
+# synthesises the small model, resources.json holds its layers and the
+# precision report shows them beside EBOPs; Verilator simulates it bit for bit.
 . tests/lib.sh
 test_workdir rtl-test
 TOOL=$B/tests/hls/hls_tool
@@ -108,3 +109,15 @@ seq 1 "${RTL_RANDOM:-$([ "${SAN:-}" = 1 ] && echo 6 || echo 16)}" | xargs -P 2 -
 make -s -C "$P" synth > "$W/synth.out" 2>&1; st=$?
 check rtl/synth-tiny "status $st: $(tail -n 3 "$W/synth.out" | tr '\n' ' ')" \
   sh -c "test $st -eq 0 && grep -q '\"name\": \"enc\", \"module\": \"tiny_enc\", \"lut\": [1-9]' '$P/resources.json' && grep -q 'not vendor place-and-route' '$P/resources.json' && grep -Eq '\"total\": \\{\"lut\": [1-9][0-9]*, \"ff\": [1-9]' '$P/resources.json'"
+
+# The precision report shows the resources beside EBOPs once resources.json exists.
+"$AEDLC" tests/hls/tiny.aedl --emit report --weights "$W/tiny.h5" -o "$W/tiny" > "$W/report.log" 2>&1
+check rtl/report-resources "precision.txt: $(grep '^RTL' "$W/tiny/report/precision.txt")" \
+  sh -c "grep -Eq '^RTL \\(rtl/resources.json; yosys estimates, not vendor place-and-route figures\\): [1-9][0-9]* LUT, .* LUT / EBOPs [0-9.]+\$' '$W/tiny/report/precision.txt' && grep -Eq '^  enc +[0-9]+ LUT .* LUT / EBOPs [0-9.]+\$' '$W/tiny/report/precision.txt'"
+
+# Verilator simulates the small model too (plain run only: its C++ build is not sanitized anyway).
+if [ "${SAN:-}" != 1 ]; then
+  make -s -C "$P" sim-verilator TB=tb_data > "$W/vsim.out" 2>&1
+  check rtl/sim-verilator-tiny "$(tail -n 3 "$W/vsim.out" | tr '\n' ' ')" \
+    grep -q '^verilator: rtl sim: 200 of 200 events matched bit for bit$' "$W/vsim.out"
+fi
