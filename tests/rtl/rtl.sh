@@ -48,6 +48,13 @@ make -s -C "$P" sim-iverilog TB=tb_bad > "$W/bad.out" 2>&1; st=$?
 check rtl/sim-catches-mismatch "status $st: $(tail -n 2 "$W/bad.out" | tr '\n' ' ')" \
   sh -c "test $st -ne 0 && grep -q '^iverilog: rtl sim: 199 of 200 events matched' '$W/bad.out' && grep -q '^event 4: output 0' '$P/obj/iverilog.log'"
 
+# multipliers = dsp: the constant products as x * C, the same values, lint clean.
+sed 's/  precision    = bit_exact/  precision    = bit_exact\n  multipliers  = dsp/' tests/hls/tiny.aedl > "$W/tiny_dsp.aedl"
+"$AEDLC" "$W/tiny_dsp.aedl" --emit rtl --weights "$W/tiny.h5" -o "$W/dsp" > "$W/dsp.log" 2>&1
+check rtl/dsp-products "tiny_mid.v has no product: $(cat "$W/dsp.log")" grep -q '\$signed(.*) \* \$signed(' "$W/dsp/rtl/tiny_mid.v"
+check rtl/dsp-sim "$(why_sim "$W/dsp/rtl")" sim "$W/dsp/rtl"
+check rtl/dsp-lint "$(head -n 5 "$W/dsp/rtl/lint.out" 2>/dev/null)" lint "$W/dsp/rtl"
+
 # The pipeline: the testbench saw one event per clock; the latency is in design.json.
 check rtl/latency "design.json has no latency" grep -Eq '"latency_cycles": [1-9][0-9]*,' "$P/design.json"
 
