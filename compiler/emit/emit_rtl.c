@@ -9,8 +9,11 @@
  *                           as a tree of two-input adders, then the casts into
  *                           the accumulator, the quantizer and the result type;
  *   a constant product      shift-adds of the weight's canonical signed digits
- *                           (zero weights emit nothing), or `x * C` (--rtl-dsp);
+ *                           (zero weights emit nothing), or `x * C` (multipliers = dsp);
+ *   dense whose accumulator saturates or is coarser than the products
+ *                           HLS's chain: a cast after every addition;
  *   relu, linear, clip, leaky_relu, concat   as lib/emu.c, then the casts;
+ *   sigmoid, tanh           the plan's table as a case ROM;
  *   a cast                  round by the target's mode (fixed.h's AEDL_ROUND_UP
  *                           on the dropped bits), then overflow by its mode.
  *
