@@ -12,9 +12,9 @@ R="$W/out/rtl"
 grep -E '"latency_(cycles|ns)"' "$R/design.json" | tr -d ' ,' | sed 's/^/rtl: /'
 /usr/bin/time -v make -s -C "$R" synth > "$W/synth.log" 2> "$W/time.log" ||
   { echo "rtl bench: make synth failed: $(tail -n 5 "$W/synth.log" "$W/time.log")"; exit 1; }
-awk -F': ' '/Elapsed \(wall clock\)/ { w = $2 } /Maximum resident set size/ { m = $2 }
+awk -F': ' '/Elapsed \(wall clock\)/ { w = $2 } /Maximum resident set size/ { m = $2 } /User time/ { u = $2 } /System time/ { y = $2 }
   END { n = split(w, p, ":"); s = n == 3 ? p[1] * 3600 + p[2] * 60 + p[3] : p[1] * 60 + p[2];
-        printf "rtl: yosys synth_xilinx of the seed AE: %.0f s wall, %.2f GB peak (target: under 180 s, 1.5 GB)\n", s, m / 1048576 }' "$W/time.log"
+        printf "rtl: yosys synth_xilinx of the seed AE: %.0f s wall (%.0f s CPU), %.2f GB peak (target: under 180 s, 1.5 GB)\n", s, u + y, m / 1048576 }' "$W/time.log"
 sed -n 's/^ *{"name": "\([^"]*\)", "module": "[^"]*", "lut": \([0-9]*\), "ff": \([0-9]*\), "dsp": \([0-9]*\), "carry": \([0-9]*\).*"logic_depth": \([0-9]*\)}.*/rtl:   \1: \2 LUT, \3 FF, \4 DSP, \5 CARRY, logic depth \6/p' "$R/resources.json"
 sed -n 's/^ *"total": {"lut": \([0-9]*\), "ff": \([0-9]*\), "dsp": \([0-9]*\), "carry": \([0-9]*\).*/rtl: total: \1 LUT, \2 FF, \3 DSP, \4 CARRY (yosys estimates, not vendor place-and-route)/p' "$R/resources.json"
 mkdir -p "$R/tb_100k"
