@@ -30,7 +30,7 @@ AEDLC_SRCS := compiler/home.c compiler/scan_run.c \
               compiler/prec/weights.c compiler/prec/prec_common.c compiler/prec/prec_quant.c \
               compiler/prec/prec_float.c compiler/prec/prec_conservative.c compiler/prec/prec_exact.c \
               compiler/prec/prec_batchnorm.c compiler/prec/prec_run.c compiler/prec/rules.c compiler/prec/plan.c \
-              compiler/emit/emit_train.c compiler/emit/emit_hls.c compiler/emit/emit_hls_fw.c \
+              compiler/emit/emit_train.c compiler/emit/emit_hls.c compiler/emit/emit_hls_fw.c compiler/emit/emit_rtl.c \
               compiler/emit/emit_report.c compiler/emit/emit_keras.c compiler/import/keras.c
 AEDLC_OBJS := $(AEDLC_SRCS:%.c=$(BUILD)/%.o) $(AEDLC_GEN_OBJS)
 

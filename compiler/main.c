@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include "arena.h"
 #include "emit_hls.h"
+#include "emit_rtl.h"
 #include "emit_train.h"
 #include "home.h"
 #include "passes.h"
@@ -36,6 +37,7 @@
 #include "emu.h"
 #include "scan.h"
 #include "scan_run.h"
+#include "prec_common.h"
 #include "precision.h"
 #include "util.h"
 #include "weights.h"
@@ -75,7 +77,7 @@ static const char usage_text[] =
     "  --point K         compile point K (0, 1, ...) of the scan\n"
     "  import            a Keras / QKeras model (to_json() and save_weights(), or\n"
     "                    model.save()) into OUT.aedl and OUT.weights.h5 (docs/import.md)\n"
-    "  --emit LIST       comma list of ir, train, hls, report, keras (default: train,hls)\n"
+    "  --emit LIST       comma list of ir, train, hls, report, rtl, keras (default: train,hls)\n"
     "                    ir prints the checked program as text on standard output;\n"
     "                    keras writes the --weights in Keras' save_weights() layout\n"
     "  -o DIR            output folder (default: out/MODEL)\n"
@@ -145,6 +147,12 @@ static int emit_report_job(const EmitJob *job) {
     return emit_report(job->model, job->target, job->out_dir, job->weights);
 }
 
+static int emit_rtl_job(const EmitJob *job) {
+    const IrTarget *t = prec_target(job->target);
+    EmitRtlOptions o = { job->out_dir, job->plan, job->plan_err, job->zero_weights, t->dsp_multipliers, 0 };
+    return emit_rtl(job->prog, job->model, job->target, &o);
+}
+
 static int emit_hls_job(const EmitJob *job) {
     EmitHlsOptions o = { job->out_dir, job->weights, job->plan, job->plan_err, job->zero_weights, NULL, job->tb_events, false,
                          job->train_too };
@@ -156,12 +164,13 @@ static int emit_keras_job(const EmitJob *job) {
     return emit_keras(job->model, job->out_dir);
 }
 
-enum { E_IR, E_TRAIN, E_HLS, E_REPORT, E_KERAS };
+enum { E_IR, E_TRAIN, E_HLS, E_REPORT, E_RTL, E_KERAS };
 static const struct { const char *name; EmitFn fn; bool needs_model; } emitters[] = {
     [E_IR]     = { "ir",     emit_ir, false },
     [E_TRAIN]  = { "train",  emit_train_job, true },   /* emit_train.c: the training executable */
     [E_HLS]    = { "hls",    emit_hls_job, true },     /* emit_hls.c: the firmware project */
     [E_REPORT] = { "report", emit_report_job, true },  /* emit_report.c: the precision report */
+    [E_RTL]    = { "rtl",    emit_rtl_job, true },     /* emit_rtl.c: the Verilog of the latency design */
     [E_KERAS]  = { "keras",  emit_keras_job, true },   /* emit_keras.c: the weights in Keras' layout */
 };
 #define NEMITTERS ((int)(sizeof emitters / sizeof emitters[0]))
@@ -214,7 +223,7 @@ static void parse_emit(Options *o, const char *list) {
         if (found < 0) {
             char item[64];
             snprintf(item, sizeof item, "%.*s", (int)(n < 60 ? n : 60), p);
-            usage_error("unknown --emit item '%s' (known: ir, train, hls, report, keras)%s", item, "");
+            usage_error("unknown --emit item '%s' (known: ir, train, hls, report, rtl, keras)%s", item, "");
         }
         o->emit[found] = true;
         any = 1;
@@ -596,10 +605,10 @@ static bool model_has_params(const IrModel *m) {
 /* The firmware plan (plan.c), for hls/ and report/: from the trained weights,
    or, for hls/ without them, from zero weights (which are not kept). */
 static void pass_plan(EmitJob *job, const Options *o) {
-    if (!job->model || !(o->emit[E_HLS] || o->emit[E_REPORT] || o->dump_after == P_PLAN)) return;
+    if (!job->model || !(o->emit[E_HLS] || o->emit[E_RTL] || o->emit[E_REPORT] || o->dump_after == P_PLAN)) return;
     if (model_has_params(job->model)) {
         job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
-    } else if (o->emit[E_HLS]) {
+    } else if (o->emit[E_HLS] || o->emit[E_RTL]) {
         job->zero_weights = true;
         weights_zero_model(job->model);
         job->plan = plan_build(job->model, job->plan_err, (int)sizeof job->plan_err);
@@ -613,7 +622,7 @@ static void pass_plan(EmitJob *job, const Options *o) {
    written with them (docs/hls.md, "The firmware plan").  Without a plan the
    other outputs stand (report/ only) and a stale plan file is removed. */
 static int emit_plan_file(const EmitJob *job, const Options *o) {
-    if (!job->model || job->zero_weights || !job->weights || !(o->emit[E_HLS] || o->emit[E_REPORT])) return 0;
+    if (!job->model || job->zero_weights || !job->weights || !(o->emit[E_HLS] || o->emit[E_RTL] || o->emit[E_REPORT])) return 0;
     char path[4200];
     snprintf(path, sizeof path, "%s/firmware.plan", job->out_dir);
     if (!job->plan) {

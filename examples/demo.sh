@@ -4,7 +4,7 @@
 #   deps + build -> data (aedl-gen) -> compile (aedlc) -> train the float baseline
 #   (its firmware: not guaranteed, types from the observed ranges)
 #   -> train the quantized, pruned model (QAT) -> firmware C simulation
-#   -> jet compression -> summary table, plots (DIR/report/index.html)
+#   -> RTL (Verilog) simulation, yosys synthesis in the background -> jet compression -> summary table, plots (DIR/report/index.html)
 #
 # Sized to finish in about 10 minutes on 2 cores.  Settings (environment or
 # `make demo VAR=...`):
@@ -22,7 +22,7 @@ EJ=${DEMO_EPOCHS_JETS:-40}
 TH=${DEMO_THREADS:-2}
 DATA_EVENTS=${DATA_EVENTS:-1000000}
 SIGNAL_EVENTS=${SIGNAL_EVENTS:-100000}
-NSTEPS=8
+NSTEPS=9
 T0=$(date +%s)
 step=0
 LOG=out/demo-logs
@@ -86,6 +86,22 @@ run csim $MAKE --no-print-directory -C out/ae_qat/hls csim
 CSIM=$(grep -o 'csim: [0-9]* of [0-9]* events matched bit for bit' "$LOG/csim.log" | tail -n 1)
 [ -n "$CSIM" ] || CSIM="csim: no match count printed (see $LOG/csim.log)"
 
+header "RTL: Verilog of the QAT model (aedlc --emit rtl), Icarus Verilog on the test events, yosys"
+# The same plan as Verilog; the testbench reads the C simulation's events (hls/tb_data).
+# yosys runs in the background while the jet compressor trains (docs/rtl.md).
+run rtl-emit "$BUILD/aedlc" examples/ae_qat.aedl --emit rtl --weights out/ae_qat/ae.weights.h5 -o out/ae_qat
+[ "$rc" = 0 ] || die "aedlc --emit rtl failed"
+run rtl-sim $MAKE --no-print-directory -C out/ae_qat/rtl sim-iverilog
+RTLSIM=$(sed -n 's/^iverilog: rtl sim: \([0-9]* of [0-9]* events matched bit for bit\)$/\1/p' "$LOG/rtl-sim.log" | tail -n 1)
+[ -n "$RTLSIM" ] || RTLSIM="no match count printed (see $LOG/rtl-sim.log)"
+SYNTH_PID=
+if command -v yosys > /dev/null 2>&1; then
+  rm -f out/ae_qat/rtl/resources.json
+  setsid $MAKE --no-print-directory -C out/ae_qat/rtl synth > "$LOG/rtl-synth.log" 2>&1 &   # its own process group
+  SYNTH_PID=$!
+  echo "  yosys synth_xilinx runs in the background (log: $LOG/rtl-synth.log)"
+fi
+
 header "Jet compression: up to $EJ epoch(s) (examples/jet_compress.aedl -> out/jet_compress)"
 "$BUILD/aedlc" run examples/jet_compress.aedl -o out/jet_compress -- --epochs "$EJ" --threads "$TH"; rc=$?
 [ "$rc" = 0 ] || die "training the jet compressor failed (status $rc)"
@@ -106,6 +122,24 @@ echo "  C simulation (g++, ap_fixed):   $CSIM (out/ae_qat/hls/tb_data/csim_resul
 fw=$(grep -o '"equal_to_quantized": [0-9]*' out/ae_qat/eval/summary.json | grep -o '[0-9]*$')
 tn=$(grep -o '"firmware": { "available": true, .*"test_events": [0-9]*' out/ae_qat/eval/summary.json | grep -o '[0-9]*$')
 echo "  emulator (every test event):    ${fw:-?} of ${tn:-?} events equal the quantized model"
+echo "  RTL simulation: $RTLSIM (Icarus Verilog, out/ae_qat/rtl)"
+if [ -n "$SYNTH_PID" ] && kill -0 "$SYNTH_PID" 2> /dev/null; then
+  echo "  RTL resources: yosys still running; waiting for it at most 3 more minutes"
+  i=0; while [ $i -lt 180 ] && kill -0 "$SYNTH_PID" 2> /dev/null; do sleep 1; i=$((i + 1)); done
+  if kill -0 "$SYNTH_PID" 2> /dev/null; then
+    kill -- "-$SYNTH_PID" 2> /dev/null
+    echo "  RTL resources: skipped (yosys took too long for the demo; make -C out/ae_qat/rtl synth)"
+  fi
+fi
+if [ -s out/ae_qat/rtl/resources.json ]; then
+  sed -n 's/^ *"total": {"lut": \([0-9]*\), "ff": \([0-9]*\), "dsp": \([0-9]*\).*/  RTL resources: \1 LUT, \2 FF, \3 DSP (yosys estimates, not vendor place-and-route; out\/ae_qat\/rtl\/resources.json)/p' \
+    out/ae_qat/rtl/resources.json
+elif [ -z "$SYNTH_PID" ]; then
+  echo "  RTL resources: skipped (yosys is not installed)"
+fi
+lat=$(sed -n 's/^ *"latency_cycles": \([0-9]*\),/\1/p' out/ae_qat/rtl/design.json)
+latns=$(sed -n 's/^ *"latency_ns": \([0-9.]*\),/\1/p' out/ae_qat/rtl/design.json)
+echo "  RTL latency: ${lat:-?} cycles (${latns:-?} ns), one event per clock (the emitter's delay model)"
 ferr=$(sed -n 's/.*"error_vs_float": { "max": \([^,]*\), "mean": \([^,]*\),.*"max_inputs_in_range": \([^,]*\),.*/max \1, mean \2 (max \3 on the events whose inputs fit the input type)/p' \
   out/ae_baseline/eval/summary.json)
 echo "  float baseline's firmware:      not guaranteed (float parts); |firmware - float| ${ferr:-?}"
@@ -124,6 +158,7 @@ Where everything is:
   out/NAME/MODEL.weights.h5            trained weights, h5py-readable (ae.weights.h5, ae_float..., jet_ae...)
   out/NAME/history.csv                 loss, val_loss, learning rate, sparsity (per layer too) per epoch
   out/ae_qat/hls/                      the HLS project: firmware/, tb_data/, build_prj.tcl (Vitis/Vivado)
+  out/ae_qat/rtl/                      the Verilog: make sim, make synth (yosys), resources.json, vivado_synth.tcl
   out/ae_baseline/hls/                 the float baseline's (not guaranteed; make -C out/ae_baseline/hls csim)
   out/ae_baseline/eval/observed_ranges.csv  the ranges its firmware types come from
   $LOG/                      the output of every step

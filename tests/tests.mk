@@ -219,3 +219,9 @@ BENCH_CMDS += 'sh tests/train/bench.sh' 'sh tests/train/bench_predict.sh'
 # against the same trainings one after another.
 TEST_SCRIPTS += tests/scan/scan.sh tests/scan/slurm.sh
 BENCH_CMDS   += 'sh tests/scan/bench.sh'
+
+# ---- RTL: the Verilog writer (aedlc --emit rtl): goldens, Icarus Verilog
+# simulation of every example and random models bit for bit, Verilator lint,
+# yosys on a small model; make bench synthesises the seed AE.
+TEST_SCRIPTS += tests/rtl/rtl.sh
+BENCH_CMDS   += 'sh tests/rtl/bench.sh'

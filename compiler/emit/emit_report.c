@@ -58,6 +58,66 @@ static bool have_weights(const IrModel *m) {
     return true;
 }
 
+/* ---- the RTL's resources (make -C DIR/rtl synth: DIR/rtl/resources.json) --------------------- */
+
+/* DIR, for the optional rtl/resources.json beside report/ */
+static const char *report_dir;
+
+typedef struct { char name[64]; long lut, ff, dsp; } RtlLayer;
+typedef struct { int n; RtlLayer l[256]; long lut, ff, dsp, carry; bool have; } RtlRes;
+
+/* resources.json as stat2json.awk (emit_rtl.c) writes it: one layer per line, then the total. */
+static RtlRes rtl_resources(void) {
+    RtlRes r = {0};
+    if (!report_dir) return r;
+    char *path = prec_strf("%s/rtl/resources.json", report_dir);
+    FILE *f = fopen(path, "r");
+    free(path);
+    if (!f) return r;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        RtlLayer L;
+        long carry;
+        if (r.n < 256 && sscanf(line, " {\"name\": \"%63[^\"]\", \"module\": \"%*[^\"]\", \"lut\": %ld, \"ff\": %ld, \"dsp\": %ld",
+                                L.name, &L.lut, &L.ff, &L.dsp) == 4)
+            r.l[r.n++] = L;
+        else if (sscanf(line, " \"total\": {\"lut\": %ld, \"ff\": %ld, \"dsp\": %ld, \"carry\": %ld", &r.lut, &r.ff, &r.dsp, &carry) == 4) {
+            r.carry = carry;
+            r.have = true;
+        }
+    }
+    fclose(f);
+    return r;
+}
+
+static const RtlLayer *rtl_layer(const RtlRes *r, const char *name) {
+    for (int i = 0; i < r->n; i++) if (!strcmp(r->l[i].name, name)) return &r->l[i];
+    return NULL;
+}
+
+static void rtl_txt(FILE *f, const IrModel *m, double ebops) {
+    RtlRes r = rtl_resources();
+    if (!r.have) return;
+    fprintf(f, "RTL (rtl/resources.json; yosys estimates, not vendor place-and-route figures): %ld LUT, %ld FF, %ld DSP, "
+               "%ld carry cells; LUT / EBOPs %.3f\n", r.lut, r.ff, r.dsp, r.carry, ebops > 0 ? (double)r.lut / ebops : 0.0);
+    for (int i = 0; i < m->nnodes; i++) {
+        const RtlLayer *L = rtl_layer(&r, m->nodes[i]->name);
+        if (!L) continue;
+        double e = m->nodes[i]->prec->t.ebops;
+        fprintf(f, "  %-14s %7ld LUT %7ld FF %4ld DSP", L->name, L->lut, L->ff, L->dsp);
+        if (e > 0) fprintf(f, "   LUT / EBOPs %.3f", (double)L->lut / e);
+        fputc('\n', f);
+    }
+}
+
+static void rtl_html(FILE *f, double ebops) {
+    RtlRes r = rtl_resources();
+    if (!r.have) return;
+    fprintf(f, "<p>RTL (<code>rtl/resources.json</code>): %ld LUT, %ld FF, %ld DSP, %ld carry cells; LUT / EBOPs %.3f. "
+               "These are yosys estimates, not vendor place-and-route figures.</p>\n",
+            r.lut, r.ff, r.dsp, r.carry, ebops > 0 ? (double)r.lut / ebops : 0.0);
+}
+
 /* ---- text ------------------------------------------------------------------------- */
 
 static void write_txt(FILE *f, const IrModel *m, const IrTarget *tg, const char *weights) {
@@ -103,6 +163,7 @@ static void write_txt(FILE *f, const IrModel *m, const IrTarget *tg, const char 
                    "on the test split to eval/summary.json (error_vs_float)\n", nfloat,
                 nobs ? "the observed ranges (--observed), one more integer bit" : "the worst-case ranges (no --observed)");
     fprintf(f, "EBOPs: sum over non-zero weights of bits(input) x bits(weight), sign bits excluded\n");
+    rtl_txt(f, m, t.ebops);
 
     fprintf(f, "\nwhy, per layer\n");
     for (int i = 0; i < m->nnodes; i++) {
@@ -257,6 +318,7 @@ static void write_html(FILE *f, const IrModel *m, const IrTarget *tg, const char
                "non-zero weights %ld of %ld; multipliers %ld. %s</p>\n",
             t.ebops, t.cons_ebops, t.acc_bits, t.cons_acc_bits, t.nonzero, t.weights, t.multipliers,
             t.not_guaranteed ? "Some layers are NOT guaranteed (marked)." : "Every layer is guaranteed exact.");
+    rtl_html(f, t.ebops);
     fputs("<h2>Why</h2>\n<dl>\n", f);
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
@@ -292,6 +354,7 @@ static int write_file(const char *dir, const char *name, Writer fn, const IrMode
 int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path) {
     for (int i = 0; i < m->nnodes; i++)
         if (!m->nodes[i]->prec) { fprintf(stderr, "aedlc: error: the report needs precision inference first\n"); return -1; }
+    report_dir = dir;
     char *rdir = prec_strf("%s/report", dir);
     if (aedl_mkdirs(rdir)) {
         fprintf(stderr, "aedlc: error: cannot create %s: %s\n", rdir, strerror(errno));

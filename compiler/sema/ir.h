@@ -280,6 +280,7 @@ typedef struct IrTarget {
     int reuse_factor;
     IrPrecMode precision;
     aedl_fixed default_type;            /* PREC_FIXED: the type; otherwise fixed<16,6> */
+    bool dsp_multipliers;               /* multipliers = dsp: --emit rtl writes constant products as x * C */
 } IrTarget;
 
 /* ---- the whole program ----------------------------------------------------------- */

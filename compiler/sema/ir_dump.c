@@ -410,6 +410,7 @@ static void dump_target(FILE *o, const IrTarget *g) {
             g->reuse_factor);
     if (g->precision == PREC_FIXED) put_type(o, &g->default_type);
     else fputs(g->precision == PREC_CONSERVATIVE ? "conservative" : "bit_exact", o);
+    if (g->dsp_multipliers) fputs("\n  multipliers = dsp", o);
     fputs("\n}\n", o);
 }
 

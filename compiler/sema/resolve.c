@@ -179,12 +179,12 @@ static const Param K_TRAIN[] = {
     {"callbacks", T_LIST, false, 0}, {"score", T_ENUM, false, "mse|masked_mse"},
     {"metrics", T_LIST, false, 0},
 };
-enum { GK_BACKEND, GK_PART, GK_CLOCK, GK_IO, GK_STRATEGY, GK_REUSE, GK_PRECISION };
+enum { GK_BACKEND, GK_PART, GK_CLOCK, GK_IO, GK_STRATEGY, GK_REUSE, GK_PRECISION, GK_MULT };
 static const Param K_TARGET[] = {
     {"backend", T_ENUM, false, "vitis|vivado"}, {"part", T_STR, false, 0},
     {"clock_period", T_NUM, false, 0}, {"io", T_ENUM, false, "parallel|stream"},
     {"strategy", T_ENUM, false, "latency|resource"}, {"reuse_factor", T_INT, false, 0},
-    {"precision", T_PRECISION, false, 0},
+    {"precision", T_PRECISION, false, 0}, {"multipliers", T_ENUM, false, "shift_add|dsp"},
 };
 static const Sig BLK_MODEL = BLOCK("model", K_MODEL);
 static const Sig BLK_DATA = BLOCK("data", K_DATA);
@@ -2169,6 +2169,7 @@ static IrTarget *resolve_target(R *r, const AstDecl *d) {
     g->strategy = !k[GK_STRATEGY] ? def.strategy
                 : enum_of(&K_TARGET[GK_STRATEGY], k[GK_STRATEGY], 0) == 0 ? STRATEGY_LATENCY : STRATEGY_RESOURCE;
     int_in(k[GK_REUSE], 1, 1000000, "reuse_factor", &g->reuse_factor, def.reuse_factor);
+    g->dsp_multipliers = k[GK_MULT] ? enum_of(&K_TARGET[GK_MULT], k[GK_MULT], 0) == 1 : def.dsp_multipliers;
     g->precision = def.precision;
     g->default_type = def.default_type;
     const AstExpr *p = k[GK_PRECISION];

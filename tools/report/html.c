@@ -85,6 +85,24 @@ static void summary_table(rep *R, FILE *f) {
                 json_num(json_get(tot, "nonzero"), NAN), json_num(json_get(tot, "weights"), NAN),
                 json_num(json_get(tot, "multipliers"), NAN));
     }
+    const json *rt = json_get(R->resources, "total");
+    if (rt || R->design) {
+        fprintf(f, "<tr><th>RTL</th><td>");
+        if (rt) {
+            double lut = json_num(json_get(rt, "lut"), NAN), eb = json_num(json_get(tot, "ebops"), NAN);
+            fprintf(f, "%.0f LUT, %.0f FF, %.0f DSP, %.0f carry cells; LUT / EBOPs <b>%.3f</b> "
+                       "(yosys estimates, not vendor place-and-route figures: <code>rtl/resources.json</code>); ",
+                    lut, json_num(json_get(rt, "ff"), NAN), json_num(json_get(rt, "dsp"), NAN),
+                    json_num(json_get(rt, "carry"), NAN), eb > 0 ? lut / eb : NAN);
+        } else {
+            fprintf(f, "no synthesis yet (<code>make -C rtl synth</code>); ");
+        }
+        if (R->design)
+            fprintf(f, "latency %.0f cycles (%g ns at %g ns), initiation interval 1 (the emitter's delay model)",
+                    json_num(json_get(R->design, "latency_cycles"), NAN), json_num(json_get(R->design, "latency_ns"), NAN),
+                    json_num(json_get(R->design, "clock_period_ns"), NAN));
+        fprintf(f, "</td></tr>\n");
+    }
     fprintf(f, "</table>\n");
 
     const json *sig = json_get(S, "signals");
@@ -132,8 +150,10 @@ static void weights_table(rep *R, FILE *f) {
     if (R->nlayers == 0) return;
     fprintf(f, "<table class=\"grid\">\n<tr><th>layer</th><th>kernel</th><th>zeros (pruned)</th>"
                "<th>non-zero after quantization</th><th>weight type</th><th>accumulator</th>"
-               "<th>result</th><th>EBOPs</th></tr>\n");
+               "<th>result</th><th>EBOPs</th>%s</tr>\n",
+            R->resources ? "<th>LUT (yosys)</th><th>LUT / EBOPs</th>" : "");
     const json *layers = json_get(R->precision, "layers");
+    const json *rl = json_get(R->resources, "layers");
     for (int l = 0; l < R->nlayers; l++) {
         const rep_layer *L = &R->layers[l];
         long n = (long)L->n_in * L->units;
@@ -154,9 +174,22 @@ static void weights_table(rep *R, FILE *f) {
         }
         fprintf(f, "<td>");
         if (P) num(f, "%.0f", json_num(json_path(P, "types", "ebops", NULL), NAN));
-        fprintf(f, "</td></tr>\n");
+        fprintf(f, "</td>");
+        if (R->resources) {
+            const json *Q = NULL;
+            for (int i = 0; i < json_len(rl); i++)
+                if (!strcmp(json_str(json_get(json_at(rl, i), "name"), ""), L->name)) Q = json_at(rl, i);
+            double lut = json_num(json_get(Q, "lut"), NAN), eb = json_num(json_path(P, "types", "ebops", NULL), NAN);
+            fprintf(f, "<td>");
+            num(f, "%.0f", lut);
+            fprintf(f, "</td><td>");
+            num(f, "%.3f", eb > 0 ? lut / eb : NAN);
+            fprintf(f, "</td>");
+        }
+        fprintf(f, "</tr>\n");
     }
     fprintf(f, "</table>\n");
+    if (R->resources) fprintf(f, "<p class=\"small\">LUT: yosys estimates (synth_xilinx), not vendor place-and-route figures.</p>\n");
 }
 
 static void precision_section(rep *R, FILE *f) {

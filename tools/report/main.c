@@ -106,6 +106,8 @@ static void load_run(rep *R, const char *dir) {
     R->rdir = rep_path(dir, "report");
     R->summary = load_json(dir, "eval/summary.json", R);
     R->precision = load_json(dir, "report/precision.json", R);
+    R->resources = load_json(dir, "rtl/resources.json", NULL);    /* optional: no note */
+    R->design = load_json(dir, "rtl/design.json", NULL);
     const char *m = json_str(json_get(R->summary, "model"), json_str(json_get(R->precision, "model"), NULL));
     if (!m) {
         const char *s = strrchr(dir, '/');
@@ -136,6 +138,8 @@ static void load_run(rep *R, const char *dir) {
 static void free_run(rep *R) {
     json_free(R->summary);
     json_free(R->precision);
+    json_free(R->resources);
+    json_free(R->design);
     for (int i = 0; i < R->nlayers; i++) {
         free(R->layers[i].name); free(R->layers[i].kernel); free(R->layers[i].mask);
     }
@@ -234,6 +238,15 @@ static int summary(const char *dir) {
                json_str(json_get(R.precision, "precision"), "?"));
     else
         printf("\n  no report/precision.json");
+    const json *rt = json_get(R.resources, "total");
+    if (rt) {
+        double lut = json_num(json_get(rt, "lut"), NAN), eb = json_num(json_get(tot, "ebops"), NAN);
+        printf("\n  RTL: %.0f LUT, %.0f FF, %.0f DSP; LUT / EBOPs %.3f (yosys estimates, not vendor place-and-route)",
+               lut, json_num(json_get(rt, "ff"), NAN), json_num(json_get(rt, "dsp"), NAN), eb > 0 ? lut / eb : NAN);
+    }
+    if (R.design)
+        printf("%s latency %.0f cycles (%g ns), initiation interval 1", rt ? ";" : "\n  RTL:",
+               json_num(json_get(R.design, "latency_cycles"), NAN), json_num(json_get(R.design, "latency_ns"), NAN));
     printf("\n");
     free_run(&R);
     return 0;

@@ -45,6 +45,8 @@ typedef struct {
     char *rdir;                 /* DIR/report */
     json *summary;              /* eval/summary.json, or NULL */
     json *precision;            /* report/precision.json, or NULL */
+    json *resources;            /* rtl/resources.json (make -C DIR/rtl synth), or NULL */
+    json *design;               /* rtl/design.json (aedlc --emit rtl), or NULL */
     char *model;                /* model name */
     char *weights_path;         /* NULL when not found */
     rep_layer *layers; int nlayers;   /* dense kernels in model order */
