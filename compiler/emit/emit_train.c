@@ -272,7 +272,11 @@ static void put_quant_desc(FILE *o, const IrQuant *q) {
         fprintf(o, "quantized_bits(%d, %d, %d%s)", q->bits, q->integer, q->symmetric,
                 q->keep_negative ? "" : ", keep_negative=0");
         break;
-    case Q_RELU: fprintf(o, "quantized_relu(%d, %d)", q->bits, q->integer); break;
+    case Q_RELU:
+        fprintf(o, "quantized_relu(%d, %d", q->bits, q->integer);
+        if (q->slope != 0) fprintf(o, ", negative_slope=%.17g", q->slope);
+        fputc(')', o);
+        break;
     case Q_VALUE: ir_put_qv(o, q); break;
     }
 }
@@ -815,8 +819,11 @@ void train_backward_clip(Gen *g, const IrNode *n, TrainSite *s) {
     long Sin = s->Sin;
     const char *I = s->I;
     const char *d0 = s->d0;
-    fprintf(o, "    aedl_clip_backward(%s, %s, dy, (long)p->n * %ld, %s, %s);\n", d0, rows(I, "out", Sin), S,
-            fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
+    if (n->straight)
+        fprintf(o, "    aedl_linear_backward(%s, dy, (long)p->n * %ld);\n", d0, S);
+    else
+        fprintf(o, "    aedl_clip_backward(%s, %s, dy, (long)p->n * %ld, %s, %s);\n", d0, rows(I, "out", Sin), S,
+                fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
 }
 
 /* The kind's runtime function (rt_backward) from its input (train_backward_unary)

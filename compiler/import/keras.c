@@ -399,9 +399,11 @@ static bool parse_quantizer(QCtx *c, json_t *q, QSpec *s) {
             }
             break;
         case QK_RELU:
-            if (s->slope > 0)
-                snprintf(s->text, sizeof s->text, "fixed<%ld, %ld, rnd_conv, sat>", s->bits, s->integer + 1);
-            else
+            if (s->slope > 0) {
+                char t[40];
+                snprintf(s->text, sizeof s->text, "quantized_relu(%ld, %ld, negative_slope=%s)", s->bits, s->integer,
+                         num(s->slope, t, sizeof t));
+            } else
                 snprintf(s->text, sizeof s->text, "quantized_relu(%ld, %ld)", s->bits, s->integer);
             break;
         case QK_TANH:     /* 2 * hard_sigmoid(x) - 1 = clip(x, -1, 1), then m = 2^(bits-1) steps */
@@ -485,18 +487,6 @@ static void add_activation(Imp *im, json_t *act, const char *name, const char *k
     if (q.on_weights) {
         error_at(im, im->model_path, "layer '%s' (%s): activation %s is not supported (as an activation: "
                  "quantized_bits, quantized_relu, quantized_tanh)", kname, kclass, q.keras);
-        return;
-    }
-    if (q.kind == QK_RELU && q.slope > 0) {
-        /* leaky, then fixed<bits, integer+1> (steps of 2^(integer+1-bits)); the
-           clip gives QKeras' lower bound, -negative_slope * 2^integer */
-        char cn[MAXNAME + 8], t[40];
-        snprintf(cn, sizeof cn, "%.100s_clip", name);
-        Layer *l = add_layer(im, L_ACT, cn, kname, kclass);
-        snprintf(l->text, sizeof l->text, "clip %s(%s, 1048576)", cn, num(-ldexp(1.0, (int)q.integer), t, sizeof t));
-        snprintf(l->note, sizeof l->note, ": %s", q.keras);
-        l = add_layer(im, L_ACT, name, kname, kclass);
-        snprintf(l->text, sizeof l->text, "leaky_relu %s(alpha=%s, quant=%s)", name, num(q.slope, t, sizeof t), q.text);
         return;
     }
     Layer *l = add_layer(im, L_ACT, name, kname, kclass);

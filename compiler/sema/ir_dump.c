@@ -85,7 +85,11 @@ static void put_quant_value(FILE *o, const IrQuant *q) {
         if (!q->keep_negative) fputs(", keep_negative=0", o);
         fputc(')', o);
         break;
-    case Q_RELU: fprintf(o, "quantized_relu(%d, %d)", q->bits, q->integer); break;
+    case Q_RELU:
+        fprintf(o, "quantized_relu(%d, %d", q->bits, q->integer);
+        if (q->slope != 0) fprintf(o, ", negative_slope=%.17g", q->slope);
+        fputc(')', o);
+        break;
     case Q_VALUE: ir_put_qv(o, q); break;
     }
 }

@@ -54,7 +54,9 @@ static const Param P_QBITS[] = {
     {"bits", T_INT, true, 0}, {"integer", T_INT, false, 0}, {"symmetric", T_FLAG, false, 0},
     {"keep_negative", T_FLAG, false, 0}, {"alpha", T_NUM, false, 0},
 };
-static const Param P_QRELU[] = { {"bits", T_INT, true, 0}, {"integer", T_INT, false, 0} };
+static const Param P_QRELU[] = {
+    {"bits", T_INT, true, 0}, {"integer", T_INT, false, 0}, {"negative_slope", T_NUM, false, 0},
+};
 static const Param P_CONST[] = {
     {"target", T_NUM, true, 0}, {"begin", T_INT, false, 0}, {"end", T_INT, false, 0},
     {"frequency", T_INT, false, 0},
@@ -693,6 +695,14 @@ static IrQuant *quant_call(const AstExpr *e) {
     const AstExpr *a[5];
     Loc l[5];
     if (is_bits && alpha_is_auto(e, 4)) return NULL;
+    if (!is_bits) {     /* QKeras' third positional argument is use_sigmoid: negative_slope only by name */
+        for (int i = 0, pos = 0; i < e->nargs; i++)
+            if (!e->args[i].name && ++pos > 2) {
+                diag_error(e->args[i].value->loc, "too many arguments to quantized_relu: it takes 2 (bits, integer) "
+                           "and negative_slope=S by name");
+                return NULL;
+            }
+    }
     if (!bind_args(sig, e->args, e->nargs, e->loc, a, l)) return NULL;
     IrQuant *q = ARENA_NEW(IrQuant);
     q->loc = e->loc;
@@ -701,7 +711,24 @@ static IrQuant *quant_call(const AstExpr *e) {
     q->symmetric = is_bits ? bool_of(a[2], false) : 0;
     q->keep_negative = is_bits ? bool_of(a[3], true) : 0;
     q->alpha = is_bits ? num_of(a[4], 1.0) : 1.0;
+    q->slope = is_bits ? 0 : num_of(a[2], 0);
     bool ok = true;
+    if (q->slope != 0) {    /* QKeras asserts a power of two; leaky_relu's alpha is on the 2^-10 step */
+        int ex;
+        if (!(q->slope > 0 && frexp(q->slope, &ex) == 0.5 && ex - 1 >= -10 && ex - 1 <= -1)) {
+            diag_error(a[2]->loc, "negative_slope=%g is not supported: a power of two in 2^-10..0.5 (or 0)", q->slope);
+            ok = false;
+        } else if (bits < 2 || q->slope * ldexp(1.0, (int)(bits < 64 ? bits : 64) - 1) < 1) {
+            diag_error(a[0]->loc, "a quantized_relu with negative_slope=%g needs negative_slope * 2^(bits-1) >= 1 "
+                       "(its lowest value -negative_slope * 2^integer on the step 2^(integer+1-bits)), got bits=%lld",
+                       q->slope, bits);
+            ok = false;
+        } else if (integer < -10 || integer > 19) {
+            diag_error(a[1] ? a[1]->loc : e->loc, "integer=%lld is not supported with negative_slope: the clip at "
+                       "-2^integer needs integer within -10..19", integer);
+            ok = false;
+        }
+    }
     if (bits < 1 || bits > MAX_WIDTH) {
         diag_error(a[0]->loc, "bits must be in 1..%d, got %lld", MAX_WIDTH, bits);
         ok = false;
@@ -719,11 +746,12 @@ static IrQuant *quant_call(const AstExpr *e) {
         ok = false;
     }
     if (!ok) return NULL;
-    long long I = is_bits && q->keep_negative ? integer + 1 : integer;
+    bool sgn = is_bits ? q->keep_negative : q->slope != 0;
+    long long I = sgn ? integer + 1 : integer;
     if (I < MIN_INT || I > MAX_INT) {
         diag_error(a[1] ? a[1]->loc : e->loc,
                    "integer=%lld out of range: the equivalent type %s<%lld, %lld> needs integer bits within %d..%d",
-                   integer, is_bits && q->keep_negative ? "fixed" : "ufixed", bits, I, MIN_INT, MAX_INT);
+                   integer, sgn ? "fixed" : "ufixed", bits, I, MIN_INT, MAX_INT);
         ok = false;
     }
     if (!ok) return NULL;
@@ -731,7 +759,7 @@ static IrQuant *quant_call(const AstExpr *e) {
     q->integer = (int)integer;
     q->type.width = (int)bits;
     q->type.integer = (int)I;
-    q->type.is_signed = is_bits && q->keep_negative;
+    q->type.is_signed = sgn;
     q->type.rnd = AEDL_RND_CONV;
     q->type.ovf = q->type.is_signed && q->symmetric ? AEDL_SAT_SYM : AEDL_SAT;
     return q;
@@ -860,6 +888,16 @@ static IrQuant *act_quant_expr(R *r, const AstExpr *e) {
     if (q && q->kind == Q_VALUE) {
         diag_error(e->loc, "binary, ternary and quantized_po2 quantize weights: give them as weight= or bias= "
                    "of a dense layer, not as quant=");
+        return NULL;
+    }
+    return q;
+}
+
+/* A weight or bias quantizer: not a quantized_relu with negative_slope (an activation). */
+static IrQuant *weight_quant_expr(R *r, const AstExpr *e) {
+    IrQuant *q = quant_expr(r, e, NULL);
+    if (q && q->kind == Q_RELU && q->slope != 0) {
+        diag_error(e->loc, "quantized_relu with negative_slope is an activation: give it as quant= of a relu layer");
         return NULL;
     }
     return q;
@@ -1050,6 +1088,43 @@ static IrNode *new_node(IrModel *m, IrOp op, const char *name, bool auto_named, 
     return n;
 }
 
+/* `relu NAME(quant=quantized_relu(b, i, negative_slope=s))` is QKeras' quantized
+   relu with a negative slope: for x >= 0 x in ufixed<b-1, i>, for x < 0 s * x
+   clipped at -s * 2^i, both rounded half to even on the step 2^(i-b+1).  It
+   becomes `clip NAME_clip(-2^i, 2^i)` (whose gradient passes unchanged) and
+   `leaky_relu NAME(alpha=s)` quantized to fixed<b, i+1, rnd_conv, sat>: the same
+   values, and QKeras' gradient (1 up to the top value, s below 0, 0 above). */
+static bool lower_leaky_quantized_relu(IrModel *m, IrNode *node, const StrMap *byname, const AstStmt *st) {
+    const IrQuant *q = node->quant;
+    if (node->op != OP_RELU) {
+        diag_error(st->loc, "%s '%s': quantized_relu with negative_slope is an activation with a negative side: "
+                   "give it as quant= of a relu layer", ir_op_name(node->op), node->name);
+        return false;
+    }
+    const char *cname = arena_printf("%s_clip", node->name);
+    if (strmap_get(byname, cname) >= 0) {
+        diag_error(st->loc, "layer '%s' has a quantized_relu with negative_slope, which adds the layer '%s' before "
+                   "it: that name is taken", node->name, cname);
+        return false;
+    }
+    IrNode *clip = new_node(m, OP_CLIP, cname, false, st->loc);
+    clip->lo = -ldexp(1.0, q->integer);
+    clip->hi = ldexp(1.0, q->integer);
+    clip->straight = true;
+    clip->inputs = node->inputs;
+    clip->ninputs = node->ninputs;
+    node->inputs = arena_alloc(sizeof(IrNode *));
+    node->inputs[0] = clip;
+    node->ninputs = 1;
+    node->op = OP_LEAKY_RELU;
+    node->alpha = q->slope;
+    m->nodes[clip->id] = node;          /* the clip comes first */
+    m->nodes[node->id] = clip;
+    clip->id = node->id;
+    node->id = clip->id + 1;
+    return true;
+}
+
 /* ---- layer arguments ---------------------------------------------------------------- */
 
 const Param *kind_params(IrOp op, int *n, const ArgField **fields) {
@@ -1114,7 +1189,7 @@ static bool apply_arg(R *r, IrNode *n, const Param *p, const ArgField *fd, const
     case T_BOOL: *(bool *)f = bool_of(e, true); return true;
     case T_ENUM: *(int *)f = enum_of(p, e, 0); return true;
     case T_QUANT:   /* weight=, bias=: any quantizer; quant= (a layer's output): not one that maps weights */
-        *(IrQuant **)f = strcmp(p->name, "quant") == 0 ? act_quant_expr(r, e) : quant_expr(r, e, NULL);
+        *(IrQuant **)f = strcmp(p->name, "quant") == 0 ? act_quant_expr(r, e) : weight_quant_expr(r, e);
         return *(IrQuant **)f != NULL;
     case T_PRUNE: {
         bool none;
@@ -1187,7 +1262,7 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
 
     /* Names: the user's first (duplicates reported), then KIND_N for the rest. */
     int n = d->nstmts;
-    m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(n + 1));
+    m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(2 * n + 1));   /* a relu may become clip + leaky_relu */
     NodeName *names = arena_alloc(sizeof(NodeName) * (size_t)(n + 1));
     StrMap byname = {0};
     for (int s = 0; s < n; s++) {
@@ -1282,6 +1357,10 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
                         diag_error(st->value->loc, "quantizer '%s' maps weights (binary, ternary, quantized_po2): "
                                    "not an input type", q->name);
                         nok = true;
+                    } else if (q && q->kind == Q_RELU && q->slope != 0) {
+                        diag_error(st->value->loc, "quantizer '%s' is a quantized_relu with negative_slope (an "
+                                   "activation): not an input type", q->name);
+                        nok = true;
                     } else if (q) { t = q->type; has_type = true; }
                     else nok = true;
                 } else {
@@ -1341,6 +1420,8 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
                 diag_error(st->kind_name.loc, "layer '%s' has no input: the model's input must come first", names[s].name);
                 ok = false;
             }
+            if (node->quant && node->quant->kind == Q_RELU && node->quant->slope != 0 &&
+                !lower_leaky_quantized_relu(m, node, &byname, st)) ok = false;
             names[s].node = node;
             prev = node;
             break;

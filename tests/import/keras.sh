@@ -92,8 +92,7 @@ EOF
 check import/family/import "status $st: $(cat "$W/family.log")" sh -c "test $st -eq 0 &&
   grep -q '^  dense fc1(64, weight=binary(), bias=quantized_bits(6, 0)) *# QDense fc1\$' '$W/family.aedl' &&
   grep -q '^  dense fc2(32, weight=ternary(), ' '$W/family.aedl' &&
-  grep -q '^  clip relu2_clip(-1, 1048576) ' '$W/family.aedl' &&
-  grep -qx '  leaky_relu relu2(alpha=0.25, quant=fixed<6, 1, rnd_conv, sat>)' '$W/family.aedl' &&
+  grep -q '^  relu relu2(quant=quantized_relu(6, 0, negative_slope=0.25)) *# QActivation relu2\$' '$W/family.aedl' &&
   grep -q '^  dense fc3(32, weight=quantized_po2(4, max_value=1), ' '$W/family.aedl' &&
   grep -q '^  dense k_output(5, weight=binary(), bias=binary(use_01=1, alpha=0.5)) ' '$W/family.aedl' &&
   grep -q '^  linear relu3(quant=quantized_bits(6, 0)) *# QActivation relu3: quantized_tanh(bits=6)' '$W/family.aedl'"
