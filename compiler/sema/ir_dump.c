@@ -68,6 +68,8 @@ void ir_put_qv(FILE *o, const IrQuant *q) {
         }
         fprintf(o, "ternary(alpha=%.17g, threshold=%s)", v->alpha, t);
     }
+    else if (v->kind == AEDL_QV_BITS_AUTO)
+        fprintf(o, "quantized_bits(%d, %d, alpha=\"%s\")", v->bits, v->integer, v->auto_po2 ? "auto_po2" : "auto");
     else {
         fprintf(o, "quantized_po2(%d", q->bits);
         if (v->max_value > 0) fprintf(o, ", max_value=%.17g", v->max_value);

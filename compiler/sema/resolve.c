@@ -672,21 +672,51 @@ static bool parse_type(const AstExpr *e, aedl_fixed *t) {
 
 /* ---- quantizers ------------------------------------------------------------------- */
 
-/* QKeras' alpha="auto" / "auto_po2" (a scale computed in training): said
-   plainly, before the argument check would call it a wrong type.  pos: the
-   position of alpha among the positional arguments. */
+/* QKeras' alpha="auto" / "auto_po2" of binary and ternary (a scale computed in
+   training): said plainly, before the argument check would call it a wrong
+   type.  pos: the position of alpha among the positional arguments. */
 static bool alpha_is_auto(const AstExpr *e, int pos) {
     for (int i = 0; i < e->nargs; i++) {
         const AstArg *g = &e->args[i];
         bool is_alpha = g->name ? strcmp(g->name, "alpha") == 0 : i == pos;
         if (is_alpha && g->value->kind == EX_STRING) {
-            diag_error(g->value->loc, "alpha=\"%s\" is not supported: a scale computed in training; only alpha=1 "
-                       "(aedlc import reads binary, ternary and quantized_po2 weights: docs/import.md)",
-                       g->value->text);
+            diag_error(g->value->loc, "alpha=\"%s\" is not supported for %s: a power of two (quantized_bits "
+                       "takes alpha=\"auto\" and \"auto_po2\")", g->value->text, e->text);
             return true;
         }
     }
     return false;
+}
+
+/* quantized_bits(bits, integer, alpha="auto" / "auto_po2"): QKeras' per-channel
+   power-of-two scale computed from the weights (qvalue.h), a weight and bias
+   quantizer.  Its values are 2^integer * z * 2^e (|z| < 2^(bits-1)); the type
+   here, fixed<bits, integer+1, rnd_conv, sat>, is the one of a model without
+   weights: with weights, it is the smallest type holding every value
+   (weights_apply_value_quantizers). */
+static IrQuant *quant_bits_auto(IrQuant *q, const AstExpr *const *a, const AstExpr *alpha) {
+    long long bits = int_of(a[0], 0), integer = int_of(a[1], 0);
+    if (bits < 2 || bits > 24) {
+        diag_error(a[0]->loc, "bits of quantized_bits with alpha=\"%s\" must be in 2..24, got %lld", alpha->text, bits);
+        return NULL;
+    }
+    if (integer < -32 || integer > 32) {
+        diag_error(a[1]->loc, "integer of quantized_bits with alpha=\"%s\" must be in -32..32, got %lld",
+                   alpha->text, integer);
+        return NULL;
+    }
+    q->kind = Q_VALUE;
+    q->bits = (int)bits;
+    q->integer = (int)integer;
+    q->symmetric = 1;           /* QKeras: "auto*" |-> symmetric */
+    q->keep_negative = 1;
+    q->alpha = 1.0;
+    q->qv.kind = AEDL_QV_BITS_AUTO;
+    q->qv.bits = (int)bits;
+    q->qv.integer = (int)integer;
+    q->qv.auto_po2 = strcmp(alpha->text, "auto_po2") == 0;
+    q->type = (aedl_fixed){ (int)bits, (int)integer + 1, true, AEDL_RND_CONV, AEDL_SAT };
+    return q;
 }
 
 static IrQuant *quant_call(const AstExpr *e) {
@@ -694,7 +724,27 @@ static IrQuant *quant_call(const AstExpr *e) {
     const Sig *sig = is_bits ? &SIG_QBITS : &SIG_QRELU;
     const AstExpr *a[5];
     Loc l[5];
-    if (is_bits && alpha_is_auto(e, 4)) return NULL;
+    const AstArg *args = e->args;
+    int nargs = e->nargs;
+    const AstExpr *auto_alpha = NULL;       /* alpha="auto" / "auto_po2": a weight quantizer */
+    if (is_bits) {
+        AstArg *rest = arena_alloc(sizeof(AstArg) * (size_t)(e->nargs + 1));
+        nargs = 0;
+        for (int i = 0; i < e->nargs; i++) {
+            const AstArg *g = &e->args[i];
+            bool is_alpha = g->name ? strcmp(g->name, "alpha") == 0 : i == 4;
+            if (is_alpha && g->value->kind == EX_STRING) {
+                if (strcmp(g->value->text, "auto") && strcmp(g->value->text, "auto_po2")) {
+                    diag_error(g->value->loc, "alpha=\"%s\" is not supported: a number (only 1), \"auto\" or "
+                               "\"auto_po2\"", g->value->text);
+                    return NULL;
+                }
+                auto_alpha = g->value;
+            } else
+                rest[nargs++] = *g;
+        }
+        args = rest;
+    }
     if (!is_bits) {     /* QKeras' third positional argument is use_sigmoid: negative_slope only by name */
         for (int i = 0, pos = 0; i < e->nargs; i++)
             if (!e->args[i].name && ++pos > 2) {
@@ -703,10 +753,11 @@ static IrQuant *quant_call(const AstExpr *e) {
                 return NULL;
             }
     }
-    if (!bind_args(sig, e->args, e->nargs, e->loc, a, l)) return NULL;
+    if (!bind_args(sig, args, nargs, e->loc, a, l)) return NULL;
     IrQuant *q = ARENA_NEW(IrQuant);
     q->loc = e->loc;
     q->kind = is_bits ? Q_BITS : Q_RELU;
+    if (auto_alpha) return quant_bits_auto(q, a, auto_alpha);
     long long bits = int_of(a[0], 0), integer = int_of(a[1], 0);
     q->symmetric = is_bits ? bool_of(a[2], false) : 0;
     q->keep_negative = is_bits ? bool_of(a[3], true) : 0;
@@ -886,8 +937,8 @@ static IrQuant *quant_expr(R *r, const AstExpr *e, const char *name) {
 static IrQuant *act_quant_expr(R *r, const AstExpr *e) {
     IrQuant *q = quant_expr(r, e, NULL);
     if (q && q->kind == Q_VALUE) {
-        diag_error(e->loc, "binary, ternary and quantized_po2 quantize weights: give them as weight= or bias= "
-                   "of a dense layer, not as quant=");
+        diag_error(e->loc, "binary, ternary, quantized_po2 and quantized_bits with alpha=\"auto\" / \"auto_po2\" "
+                   "quantize weights: give them as weight= or bias= of a dense layer, not as quant=");
         return NULL;
     }
     return q;
@@ -1354,8 +1405,8 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
                 } else if (st->value->kind == EX_IDENT) {
                     IrQuant *q = sym_ref(&r->quants, &r->prunes, st->value->text, st->value->loc);
                     if (q && q->kind == Q_VALUE) {
-                        diag_error(st->value->loc, "quantizer '%s' maps weights (binary, ternary, quantized_po2): "
-                                   "not an input type", q->name);
+                        diag_error(st->value->loc, "quantizer '%s' maps weights (binary, ternary, quantized_po2, "
+                                   "quantized_bits with alpha=\"auto\" / \"auto_po2\"): not an input type", q->name);
                         nok = true;
                     } else if (q && q->kind == Q_RELU && q->slope != 0) {
                         diag_error(st->value->loc, "quantizer '%s' is a quantized_relu with negative_slope (an "
@@ -1400,7 +1451,7 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
             if (!layer_args(r, node, lk, st, &prune_given)) ok = false;
             if (lk->op == OP_DENSE && !prune_given) node->prune = m->default_prune;
             if (lk->op == OP_DENSE && node->prune && node->weight_q && node->weight_q->kind == Q_VALUE &&
-                node->weight_q->qv.kind != AEDL_QV_TERNARY) {
+                (node->weight_q->qv.kind == AEDL_QV_BINARY || node->weight_q->qv.kind == AEDL_QV_PO2)) {
                 diag_error(st->loc, "dense '%s' has %s weights: a pruned weight (0) would become %s, not 0; write "
                            "prune=none", node->name, node->weight_q->qv.kind == AEDL_QV_BINARY ? "binary" : "quantized_po2",
                            node->weight_q->qv.kind == AEDL_QV_BINARY ? "+alpha" : "2^min_exp");

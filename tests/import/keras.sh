@@ -168,7 +168,9 @@ import json, sys
 k, w = sys.argv[1], sys.argv[2]
 d = json.load(open(k + "/qkeras_3layer.json"))
 d["config"]["layers"][1]["config"]["kernel_quantizer"]["config"]["alpha"] = "auto_po2"
+d["config"]["layers"][1]["config"]["kernel_quantizer"]["config"]["bits"] = 30
 json.dump(d, open(w + "/auto_po2.json", "w"))
+d["config"]["layers"][1]["config"]["kernel_quantizer"]["config"]["bits"] = 6
 d["config"]["layers"][1]["config"]["kernel_quantizer"] = {"class_name": "binary", "config": {"alpha": "auto_po2"}}
 json.dump(d, open(w + "/binary.json", "w"))
 d = json.load(open(k + "/qkeras_3layer.json"))
@@ -183,7 +185,7 @@ d = json.load(open(k + "/KERAS_3layer.json"))
 d["config"]["layers"][3]["inbound_nodes"][0][0][0] = "input_1"
 json.dump(d, open(w + "/branch.json", "w"))
 EOF
-bad alpha-auto-po2 "auto_po2.json: error: layer 'fc1' (QDense): kernel_quantizer quantized_bits(alpha=\"auto_po2\") is not supported" \
+bad alpha-auto-po2 "auto_po2.json: error: layer 'fc1' (QDense): kernel_quantizer quantized_bits(bits=30, integer=0, symmetric=0, alpha=\"auto_po2\", keep_negative=true) is not supported (with alpha=\"auto_po2\": bits in 2..24" \
   "$W/auto_po2.json" "$K/qkeras_3layer_weights.h5"
 bad binary-auto "binary.json: error: layer 'fc1' (QDense): kernel_quantizer binary(alpha=\"auto_po2\") is not supported (a scale computed in training" \
   "$W/binary.json" "$K/qkeras_3layer_weights.h5"
