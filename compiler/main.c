@@ -578,8 +578,7 @@ static int pass_weights(EmitJob *job) {
     if (!job->model || !job->weights) return 0;
     prec_model = job->model;     /* its weights and precision are freed in main() */
     if (weights_load(job->model, job->weights) != 0) return 1;
-    weights_apply_value_quantizers(job->model);
-    return 0;
+    return weights_apply_value_quantizers(job->model, job->weights) != 0;
 }
 
 /* The fixed-point types (precision.h), then the firmware's limits that need no

@@ -1,6 +1,57 @@
 /* qvalue.c — binary, ternary and quantized_po2 (qvalue.h). */
 #include "qvalue.h"
 #include <math.h>
+#include <stddef.h>
+
+/* QKeras' 2^round(log2(s + K.epsilon())) */
+static float auto_po2(double s) {
+    return (float)ldexp(1.0, (int)nearbyint(log2(s + (double)1e-7f)));
+}
+
+/* One channel: its values (in[k0 + i * cols], i < rows) into out. */
+static void auto_channel(const aedl_qv *q, const float *inf, const double *ind, long k0, long rows, long cols,
+                         float *outf, double *outd) {
+    float mi = (float)ldexp(1.0, q->integer), levels = (float)(ldexp(1.0, q->bits) - 1);
+    float top = (levels - 1) / 2;
+#define X(i) ((inf ? inf[k0 + (i) * cols] : (float)ind[k0 + (i) * cols]) / mi)
+#define Z(x, s) (((x) > 0 ? 1.0f : (x) < 0 ? -1.0f : 0.0f) * fminf(floorf(fabsf(x) / (s) + 0.5f), top))
+    float mx = -INFINITY, mn = INFINITY;
+    for (long i = 0; i < rows; i++) {
+        float x = X(i);
+        if (x > mx) mx = x;
+        if (x < mn) mn = x;
+    }
+    float s = (mx - mn) / levels, prev = s;
+    if (q->auto_po2) s = auto_po2(s);
+    for (int pass = 0; pass < 5; pass++) {
+        double qx = 0, qq = 0;
+        for (long i = 0; i < rows; i++) {
+            float x = X(i), z = Z(x, s);
+            qx += (double)x * z;
+            qq += (double)z * z;
+        }
+        prev = s;
+        s = auto_po2((qx / (double)rows) / (qq / (double)rows + (double)1e-7f));
+    }
+    for (long i = 0; i < rows; i++) {
+        float x = X(i);
+        double v = (double)mi * Z(x, prev) * s;
+        if (outf) outf[k0 + i * cols] = (float)v;
+        else outd[k0 + i * cols] = v;
+    }
+#undef X
+#undef Z
+}
+
+void aedl_qv_auto_f32(const aedl_qv *q, const float *in, float *out, long n, long cols, uint8_t *inside) {
+    for (long c = 0; c < cols; c++) auto_channel(q, in, NULL, c, n / cols, cols, out, NULL);
+    if (inside)
+        for (long i = 0; i < n; i++) inside[i] = 1;
+}
+
+void aedl_qv_auto_f64(const aedl_qv *q, const double *in, double *out, long n, long cols) {
+    for (long c = 0; c < cols; c++) auto_channel(q, NULL, in, c, n / cols, cols, NULL, out);
+}
 
 void aedl_qv_po2_range(int bits, double max_value, int log2_floor, int *min_exp, int *max_exp) {
     int eb = bits - 1 - (max_value == 0 || max_value > 1);
@@ -34,6 +85,7 @@ double aedl_qv_apply(const aedl_qv *q, float x) {
         }
         return sign * ldexp(1.0, (int)e);
     }
+    case AEDL_QV_BITS_AUTO:     /* a tensor's map: aedl_qv_auto_f32 */
     case AEDL_QV_NONE:
         break;
     }

@@ -104,7 +104,7 @@ PROGRAMS += $(BUILD)/tests/import/keras_eval
 $(BUILD)/tests/import/keras_eval: tests/import/keras_eval.c $(AEDLC_OBJS) $(BUILD)/libaedlrt.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(TESTS_AEDLC_LINK)
-TEST_SCRIPTS += tests/import/keras.sh tests/import/roundtrip.sh tests/import/qvalue.sh
+TEST_SCRIPTS += tests/import/keras.sh tests/import/roundtrip.sh tests/import/qvalue.sh tests/import/qrelu_slope.sh tests/import/qbits_auto.sh
 BENCH_CMDS   += 'sh tests/hls/bench.sh'
 
 # ---- install: `make install` into a temporary prefix, then the installed aedlc

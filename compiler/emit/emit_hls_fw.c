@@ -73,6 +73,9 @@ static void quant_text(const IrQuant *q, char *buf, int n) {
     if (what && q->kind == Q_BITS)
         snprintf(buf, (size_t)n, "%s%s%s(%d, %d, %d) = %s", q->name ? q->name : "", q->name ? " = " : "",
                  what, q->bits, q->integer, q->symmetric, t);
+    else if (what && q->slope != 0)
+        snprintf(buf, (size_t)n, "%s%s%s(%d, %d, negative_slope=%g) = %s", q->name ? q->name : "", q->name ? " = " : "",
+                 what, q->bits, q->integer, q->slope, t);
     else if (what)
         snprintf(buf, (size_t)n, "%s%s%s(%d, %d) = %s", q->name ? q->name : "", q->name ? " = " : "",
                  what, q->bits, q->integer, t);

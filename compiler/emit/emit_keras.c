@@ -11,7 +11,9 @@
  *
  * The values are the float (latent) weights, with pruned weights as zeros;
  * for binary, ternary and quantized_po2 weights their quantized values (the
- * compiler holds those after --weights; QKeras maps them to themselves).
+ * compiler holds those after --weights; QKeras maps them to themselves), and
+ * for quantized_bits with alpha "auto" / "auto_po2" too (QKeras recomputes its
+ * scale from them).
  * NAME is the layer's .aedl name; a name aedlc import prefixed with "k_" (a
  * Keras name that is an .aedl keyword or starts with a digit) is written
  * without the prefix.

@@ -272,15 +272,23 @@ static void put_quant_desc(FILE *o, const IrQuant *q) {
         fprintf(o, "quantized_bits(%d, %d, %d%s)", q->bits, q->integer, q->symmetric,
                 q->keep_negative ? "" : ", keep_negative=0");
         break;
-    case Q_RELU: fprintf(o, "quantized_relu(%d, %d)", q->bits, q->integer); break;
+    case Q_RELU:
+        fprintf(o, "quantized_relu(%d, %d", q->bits, q->integer);
+        if (q->slope != 0) fprintf(o, ", negative_slope=%.17g", q->slope);
+        fputc(')', o);
+        break;
     case Q_VALUE: ir_put_qv(o, q); break;
     }
 }
 
+/* quantized_bits(alpha="auto" / "auto_po2"): a map of the whole tensor (qvalue.h). */
+static bool is_auto(const IrQuant *q) { return q && q->kind == Q_VALUE && q->qv.kind == AEDL_QV_BITS_AUTO; }
+
 /* binary / ternary / quantized_po2: the map before the type (qvalue.h). */
 static void put_qv_init(FILE *o, const char *id, const aedl_qv *v) {
-    fprintf(o, "static const aedl_qv %s_qv = { %d, %.17g, %d, (float)%.9g, %d, %d, %.17g, %d };\n", id, (int)v->kind,
-            v->alpha, v->use_01, (double)v->threshold, v->min_exp, v->max_exp, v->max_value, v->log2_floor);
+    fprintf(o, "static const aedl_qv %s_qv = { %d, %.17g, %d, (float)%.9g, %d, %d, %.17g, %d, %d, %d, %d };\n", id,
+            (int)v->kind, v->alpha, v->use_01, (double)v->threshold, v->min_exp, v->max_exp, v->max_value, v->log2_floor,
+            v->bits, v->integer, v->auto_po2);
 }
 
 static void gen_quantizers(Gen *g) {
@@ -866,8 +874,11 @@ void train_backward_clip(Gen *g, const IrNode *n, TrainSite *s) {
     long Sin = s->Sin;
     const char *I = s->I;
     const char *d0 = s->d0;
-    fprintf(o, "    aedl_clip_backward(%s, %s, dy, (long)p->n * %ld, %s, %s);\n", d0, rows(I, "out", Sin), S,
-            fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
+    if (n->straight)
+        fprintf(o, "    aedl_linear_backward(%s, dy, (long)p->n * %ld);\n", d0, S);
+    else
+        fprintf(o, "    aedl_clip_backward(%s, %s, dy, (long)p->n * %ld, %s, %s);\n", d0, rows(I, "out", Sin), S,
+                fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
 }
 
 void train_backward_bound(Gen *g, const IrNode *n, TrainSite *s) {
@@ -1300,7 +1311,10 @@ static void gen_model_functions(Gen *g) {
             fprintf(o, "    m->%s_b = %s%s%s;\n", N, n->use_bias ? "m->params->" : "NULL", n->use_bias ? N : "", n->use_bias ? "_bias" : "");
             if (n->weight_q) {
                 fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
-                if (n->weight_q->kind == Q_VALUE)
+                if (is_auto(n->weight_q))
+                    fprintf(o, "        aedl_qv_auto_f32(&%s_qv, m->params->%s_kernel, m->%s_kq, %ld, %d, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
+                            qid(g, n->weight_q, n, "weight"), N, N, ks, n->units, N);
+                else if (n->weight_q->kind == Q_VALUE)
                     fprintf(o, "        aedl_qv_f32(&%s_qv, m->params->%s_kernel, m->%s_kq, %ld, mode == AEDL_MODE_TRAIN ? m->%s_kin : NULL);\n",
                             qid(g, n->weight_q, n, "weight"), N, N, ks, N);
                 else
@@ -1310,7 +1324,10 @@ static void gen_model_functions(Gen *g) {
             }
             if (n->use_bias && n->bias_q) {
                 fprintf(o, "    if (mode != AEDL_MODE_FLOAT) {\n");
-                if (n->bias_q->kind == Q_VALUE)
+                if (is_auto(n->bias_q))
+                    fprintf(o, "        aedl_qv_auto_f32(&%s_qv, m->params->%s_bias, m->%s_bq, %d, 1, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
+                            qid(g, n->bias_q, n, "bias"), N, N, n->units, N);
+                else if (n->bias_q->kind == Q_VALUE)
                     fprintf(o, "        aedl_qv_f32(&%s_qv, m->params->%s_bias, m->%s_bq, %d, mode == AEDL_MODE_TRAIN ? m->%s_bin : NULL);\n",
                             qid(g, n->bias_q, n, "bias"), N, N, n->units, N);
                 else
@@ -1420,15 +1437,20 @@ static void gen_model_functions(Gen *g) {
         if (n->op == OP_DENSE) {
             long ks = (long)last_dim(n->inputs[0]) * n->units;
             fprintf(o, "    aedl_f32_to_f64(m->%s_kx, m->params->%s_kernel, %ld);\n", N, N, ks);
-            if (n->weight_q && n->weight_q->kind == Q_VALUE)
+            if (is_auto(n->weight_q))     /* exact values; the firmware's type is made from them */
+                fprintf(o, "    aedl_qv_auto_f64(&%s_qv, m->%s_kx, m->%s_kx, %ld, %d);\n", qid(g, n->weight_q, n, "weight"), N, N, ks,
+                        n->units);
+            else if (n->weight_q && n->weight_q->kind == Q_VALUE)
                 fprintf(o, "    aedl_qv_f64(&%s_qv, m->%s_kx, m->%s_kx, %ld);\n", qid(g, n->weight_q, n, "weight"), N, N, ks);
-            if (n->weight_q)
+            if (n->weight_q && !is_auto(n->weight_q))
                 fprintf(o, "    aedl_quantize_f64(&%s, m->%s_kx, m->%s_kx, %ld, NULL);\n", qid(g, n->weight_q, n, "weight"), N, N, ks);
             if (n->use_bias) {
                 fprintf(o, "    aedl_f32_to_f64(m->%s_bx, m->params->%s_bias, %d);\n", N, N, n->units);
-                if (n->bias_q && n->bias_q->kind == Q_VALUE)
+                if (is_auto(n->bias_q))
+                    fprintf(o, "    aedl_qv_auto_f64(&%s_qv, m->%s_bx, m->%s_bx, %d, 1);\n", qid(g, n->bias_q, n, "bias"), N, N, n->units);
+                else if (n->bias_q && n->bias_q->kind == Q_VALUE)
                     fprintf(o, "    aedl_qv_f64(&%s_qv, m->%s_bx, m->%s_bx, %d);\n", qid(g, n->bias_q, n, "bias"), N, N, n->units);
-                if (n->bias_q)
+                if (n->bias_q && !is_auto(n->bias_q))
                     fprintf(o, "    aedl_quantize_f64(&%s, m->%s_bx, m->%s_bx, %d, NULL);\n", qid(g, n->bias_q, n, "bias"), N, N, n->units);
             }
         } else if (n->op == OP_BATCHNORM) {

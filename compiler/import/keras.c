@@ -38,6 +38,7 @@ typedef struct {
     long bits, integer, symmetric, keep_negative;
     double slope;               /* quantized_relu: negative_slope */
     double alpha;               /* binary, ternary: the scale (a power of two) */
+    const char *auto_alpha;     /* quantized_bits: "auto" / "auto_po2", or NULL */
     bool use_01;                /* binary */
     float threshold;            /* ternary, compared in float32 as QKeras */
     double max_value;           /* quantized_po2: 0 when None */
@@ -300,7 +301,7 @@ static bool parse_quantizer(QCtx *c, json_t *q, QSpec *s) {
     json_t *v;
     json_object_foreach(cfg, key, v) {
         long iv;
-        double dv;
+        double dv = 0;
         if (!json_is_null(v) && strcmp(key, "qnoise_factor") && strcmp(key, "use_stochastic_rounding") &&
             strcmp(key, "var_name") && strcmp(key, "use_ste") && strcmp(key, "use_variables") && kk < (int)kn - 1) {
             char t[64];
@@ -320,8 +321,12 @@ static bool parse_quantizer(QCtx *c, json_t *q, QSpec *s) {
             if (!jint(v, &iv) || (iv != 0 && iv != 1)) ok = q_unsupported(c, cls, key, v, "0, 1, true or false");
             else s->keep_negative = iv;
         } else if (!strcmp(key, "alpha") && (is_bits || s->kind == QK_BINARY || s->kind == QK_TERNARY)) {
-            if (json_is_string(v))
-                ok = q_unsupported(c, cls, key, v, "a scale computed in training: only a number is supported");
+            if (json_is_string(v) && is_bits &&
+                (!strcmp(json_string_value(v), "auto") || !strcmp(json_string_value(v), "auto_po2")))
+                s->auto_alpha = !strcmp(json_string_value(v), "auto") ? "auto" : "auto_po2";
+            else if (json_is_string(v))
+                ok = q_unsupported(c, cls, key, v, is_bits ? "a number (1), \"auto\" or \"auto_po2\"" :
+                                   "a scale computed in training: only a power of two or None is supported");
             else if (!json_is_null(v) && !(jnum(v, &dv) && (is_bits ? dv == 1.0 : is_po2(dv))))
                 ok = q_unsupported(c, cls, key, v, is_bits ? "only alpha=1 or None is supported"
                                                            : "only a power of two or None is supported");
@@ -377,6 +382,11 @@ static bool parse_quantizer(QCtx *c, json_t *q, QSpec *s) {
                  " negative_slope * 2^(bits-1) >= 1, integer in -10..19)", c->lname, c->lclass, c->what, s->keras);
         ok = false;
     }
+    if (ok && is_bits && s->auto_alpha && (s->bits < 2 || s->bits > 24 || s->integer < -32 || s->integer > 32)) {
+        error_at(c->im, c->im->model_path, "layer '%s' (%s): %s %s is not supported (with alpha=\"%s\": bits in 2..24,"
+                 " integer in -32..32)", c->lname, c->lclass, c->what, s->keras, s->auto_alpha);
+        ok = false;
+    }
     if (ok && is_tanh && s->bits < 2) {
         error_at(c->im, c->im->model_path, "layer '%s' (%s): %s quantized_tanh needs at least 2 bits", c->lname,
                  c->lclass, c->what);
@@ -390,7 +400,11 @@ static bool parse_quantizer(QCtx *c, json_t *q, QSpec *s) {
     if (ok) {
         switch (s->kind) {
         case QK_BITS:
-            if (s->keep_negative && s->bits == 1) {      /* sign(x), sign(0) = +1 */
+            if (s->auto_alpha) {        /* a per-channel scale from the weights: weights only */
+                s->on_weights = true;
+                snprintf(s->text, sizeof s->text, "quantized_bits(%ld, %ld, alpha=\"%s\")", s->bits, s->integer,
+                         s->auto_alpha);
+            } else if (s->keep_negative && s->bits == 1) {      /* sign(x), sign(0) = +1 */
                 s->on_weights = true;
                 snprintf(s->text, sizeof s->text, "binary()");
             } else {
@@ -399,9 +413,11 @@ static bool parse_quantizer(QCtx *c, json_t *q, QSpec *s) {
             }
             break;
         case QK_RELU:
-            if (s->slope > 0)
-                snprintf(s->text, sizeof s->text, "fixed<%ld, %ld, rnd_conv, sat>", s->bits, s->integer + 1);
-            else
+            if (s->slope > 0) {
+                char t[40];
+                snprintf(s->text, sizeof s->text, "quantized_relu(%ld, %ld, negative_slope=%s)", s->bits, s->integer,
+                         num(s->slope, t, sizeof t));
+            } else
                 snprintf(s->text, sizeof s->text, "quantized_relu(%ld, %ld)", s->bits, s->integer);
             break;
         case QK_TANH:     /* 2 * hard_sigmoid(x) - 1 = clip(x, -1, 1), then m = 2^(bits-1) steps */
@@ -485,18 +501,6 @@ static void add_activation(Imp *im, json_t *act, const char *name, const char *k
     if (q.on_weights) {
         error_at(im, im->model_path, "layer '%s' (%s): activation %s is not supported (as an activation: "
                  "quantized_bits, quantized_relu, quantized_tanh)", kname, kclass, q.keras);
-        return;
-    }
-    if (q.kind == QK_RELU && q.slope > 0) {
-        /* leaky, then fixed<bits, integer+1> (steps of 2^(integer+1-bits)); the
-           clip gives QKeras' lower bound, -negative_slope * 2^integer */
-        char cn[MAXNAME + 8], t[40];
-        snprintf(cn, sizeof cn, "%.100s_clip", name);
-        Layer *l = add_layer(im, L_ACT, cn, kname, kclass);
-        snprintf(l->text, sizeof l->text, "clip %s(%s, 1048576)", cn, num(-ldexp(1.0, (int)q.integer), t, sizeof t));
-        snprintf(l->note, sizeof l->note, ": %s", q.keras);
-        l = add_layer(im, L_ACT, name, kname, kclass);
-        snprintf(l->text, sizeof l->text, "leaky_relu %s(alpha=%s, quant=%s)", name, num(q.slope, t, sizeof t), q.text);
         return;
     }
     Layer *l = add_layer(im, L_ACT, name, kname, kclass);

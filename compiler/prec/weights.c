@@ -1,5 +1,6 @@
 /* weights.c — loading trained parameters from HDF5 (see weights.h). */
 #include <float.h>
+#include <limits.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include "data.h"
 #include "weights.h"
+#include "arena.h"
 #include "util.h"
 
 IrParams *weights_new_dense(int n_in, int units, bool bias, bool mask) {
@@ -224,15 +226,55 @@ int weights_load(IrModel *m, const char *path) {
     return c.errors;
 }
 
-void weights_apply_value_quantizers(IrModel *m) {
+/* quantized_bits(alpha="auto" / "auto_po2") of V (n values, cols channels): the
+   values in place, and the layer's own copy of the quantizer with the smallest
+   signed fixed type that holds all of them (the quantizer's type when all are 0).
+   Returns 1 (after a message) when no fixed type of at most 64 bits does. */
+static int apply_auto(const char *path, IrNode *n, IrQuant **qp, float *v, long cnt, long cols, const char *what) {
+    aedl_qv_auto_f32(&(*qp)->qv, v, v, cnt, cols, NULL);
+    int step = INT_MAX, top = INT_MIN;      /* every value a multiple of 2^step, |v| < 2^top */
+    for (long k = 0; k < cnt; k++) {
+        if (v[k] == 0) continue;
+        int e;
+        double f = frexp(fabs((double)v[k]), &e);          /* |v| = f * 2^e, f in [0.5, 1) */
+        long long mant = (long long)ldexp(f, 53);
+        int tz = 0;
+        while (!(mant & 1)) { mant >>= 1; tz++; }
+        if (e - 53 + tz < step) step = e - 53 + tz;
+        if (e > top) top = e;
+    }
+    IrQuant *q = ARENA_NEW(IrQuant);
+    *q = **qp;
+    if (step != INT_MAX) {
+        /* signed: -2^(I-1) <= v <= 2^(I-1) - 2^step; |v| < 2^top and v on the step give I = top + 1 */
+        int I = top + 1, W = I - step;
+        if (W > 64 || I > 64 || I < -64) {
+            fprintf(stderr, "%s: error: layer '%s': the %s of quantized_bits(%d, %d, alpha=\"%s\") need a fixed type of "
+                    "%d bits (values from 2^%d to 2^%d: the channels' scales are too far apart); at most 64\n",
+                    path, n->name, what, q->qv.bits, q->qv.integer, q->qv.auto_po2 ? "auto_po2" : "auto", W, step, top);
+            return 1;
+        }
+        q->type = (aedl_fixed){ W, I, true, AEDL_RND_CONV, AEDL_SAT };
+    }
+    *qp = q;
+    return 0;
+}
+
+int weights_apply_value_quantizers(IrModel *m, const char *path) {
+    int errors = 0;
     for (int i = 0; i < m->nnodes; i++) {
         IrNode *n = m->nodes[i];
         IrParams *p = n->params;
         if (n->op != OP_DENSE || !p) continue;
-        if (n->weight_q && n->weight_q->kind == Q_VALUE)
+        if (n->weight_q && n->weight_q->kind == Q_VALUE && n->weight_q->qv.kind == AEDL_QV_BITS_AUTO)
+            errors += apply_auto(path, n, &n->weight_q, p->kernel, (long)p->n_in * p->units, p->units, "weights");
+        else if (n->weight_q && n->weight_q->kind == Q_VALUE)
             for (long k = 0; k < (long)p->n_in * p->units; k++)
                 p->kernel[k] = (float)aedl_qv_apply(&n->weight_q->qv, p->kernel[k]);
-        if (n->bias_q && n->bias_q->kind == Q_VALUE && p->bias)
+        if (n->bias_q && n->bias_q->kind == Q_VALUE && n->bias_q->qv.kind == AEDL_QV_BITS_AUTO && p->bias)
+            errors += apply_auto(path, n, &n->bias_q, p->bias, p->units, 1, "biases");
+        else if (n->bias_q && n->bias_q->kind == Q_VALUE && p->bias)
             for (int k = 0; k < p->units; k++) p->bias[k] = (float)aedl_qv_apply(&n->bias_q->qv, p->bias[k]);
     }
+    return errors;
 }

@@ -39,8 +39,11 @@ void weights_free(IrParams *p);
 void weights_zero_model(IrModel *m);
 /* binary, ternary and quantized_po2 weight and bias quantizers (Q_VALUE): their
    values in place of the loaded weights, which the quantizer's fixed type then
-   holds exactly (after weights_load; the float weights are not kept). */
-void weights_apply_value_quantizers(IrModel *m);
+   holds exactly (after weights_load; the float weights are not kept).
+   quantized_bits(alpha="auto" / "auto_po2"): its values, and the layer gets its
+   own copy of the quantizer with the smallest fixed type holding them.  Returns
+   the number of errors reported (naming PATH, the weights file). */
+int weights_apply_value_quantizers(IrModel *m, const char *path);
 /* Frees every node's params (node->params = NULL). */
 void weights_free_model(IrModel *m);
 

@@ -21,7 +21,9 @@
 typedef enum {
     Q_FIXED,           /* fixed<W,I,...> / ap_fixed<...> used as a quantizer */
     Q_BITS,            /* quantized_bits(bits, integer, symmetric, keep_negative, alpha) */
-    Q_RELU,            /* quantized_relu(bits, integer): relu, then the fixed type */
+    Q_RELU,            /* quantized_relu(bits, integer): relu, then the fixed type; with
+                          negative_slope s: the output quantizer of the leaky_relu (alpha s) that
+                          resolve.c makes of `relu NAME(quant=...)`, after a clip at -2^integer */
     Q_VALUE            /* binary / ternary / quantized_po2 (weights only): qv, then the fixed type
                           that holds each of its values exactly */
 } IrQuantKind;
@@ -32,6 +34,7 @@ typedef struct IrQuant {
     IrQuantKind kind;
     int bits, integer, symmetric, keep_negative;   /* Q_BITS / Q_RELU as written */
     double alpha;
+    double slope;      /* Q_RELU: negative_slope, 0 for none */
     aedl_fixed type;   /* the exact equivalent type (the spec's mapping) */
     aedl_qv qv;        /* Q_VALUE: the map (qvalue.h); kind AEDL_QV_NONE otherwise */
 } IrQuant;
@@ -126,8 +129,10 @@ typedef struct IrNode {
     IrQuant *quant;
     /* OP_LEAKY_RELU: alpha; OP_DROPOUT: rate */
     double alpha, rate;
-    /* OP_CLIP: the bounds, lo < hi */
+    /* OP_CLIP: the bounds, lo < hi; straight: the gradient passes unchanged (the clip
+       before a quantized_relu with negative_slope, as QKeras' gradient) */
     double lo, hi;
+    bool straight;
     /* OP_LINEAR: a pinned result type (`result=TYPE`, `output NAME : TYPE`): quant is the type */
     bool pinned;
     /* OP_BOUND: the rules (features no rule names are left as they are) */

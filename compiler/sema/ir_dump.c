@@ -69,6 +69,8 @@ void ir_put_qv(FILE *o, const IrQuant *q) {
         }
         fprintf(o, "ternary(alpha=%.17g, threshold=%s)", v->alpha, t);
     }
+    else if (v->kind == AEDL_QV_BITS_AUTO)
+        fprintf(o, "quantized_bits(%d, %d, alpha=\"%s\")", v->bits, v->integer, v->auto_po2 ? "auto_po2" : "auto");
     else {
         fprintf(o, "quantized_po2(%d", q->bits);
         if (v->max_value > 0) fprintf(o, ", max_value=%.17g", v->max_value);
@@ -86,7 +88,11 @@ static void put_quant_value(FILE *o, const IrQuant *q) {
         if (!q->keep_negative) fputs(", keep_negative=0", o);
         fputc(')', o);
         break;
-    case Q_RELU: fprintf(o, "quantized_relu(%d, %d)", q->bits, q->integer); break;
+    case Q_RELU:
+        fprintf(o, "quantized_relu(%d, %d", q->bits, q->integer);
+        if (q->slope != 0) fprintf(o, ", negative_slope=%.17g", q->slope);
+        fputc(')', o);
+        break;
     case Q_VALUE: ir_put_qv(o, q); break;
     }
 }

@@ -38,8 +38,9 @@ static void check_quant(const IrQuant *q) {
         ASSERT_IR(q->type.integer == q->integer + (q->keep_negative ? 1 : 0));
         ASSERT_IR(q->type.ovf == (q->keep_negative && q->symmetric ? AEDL_SAT_SYM : AEDL_SAT));
     } else if (q->kind == Q_RELU) {
-        ASSERT_IR(q->type.width == q->bits && q->type.integer == q->integer);
-        ASSERT_IR(!q->type.is_signed && q->type.rnd == AEDL_RND_CONV && q->type.ovf == AEDL_SAT);
+        bool sl = q->slope != 0;
+        ASSERT_IR(q->type.width == q->bits && q->type.integer == q->integer + sl);
+        ASSERT_IR(q->type.is_signed == sl && q->type.rnd == AEDL_RND_CONV && q->type.ovf == AEDL_SAT);
     }
 }
 

@@ -54,7 +54,9 @@ static const Param P_QBITS[] = {
     {"bits", T_INT, true, 0}, {"integer", T_INT, false, 0}, {"symmetric", T_FLAG, false, 0},
     {"keep_negative", T_FLAG, false, 0}, {"alpha", T_NUM, false, 0},
 };
-static const Param P_QRELU[] = { {"bits", T_INT, true, 0}, {"integer", T_INT, false, 0} };
+static const Param P_QRELU[] = {
+    {"bits", T_INT, true, 0}, {"integer", T_INT, false, 0}, {"negative_slope", T_NUM, false, 0},
+};
 static const Param P_CONST[] = {
     {"target", T_NUM, true, 0}, {"begin", T_INT, false, 0}, {"end", T_INT, false, 0},
     {"frequency", T_INT, false, 0},
@@ -692,21 +694,51 @@ static bool parse_type(const AstExpr *e, aedl_fixed *t) {
 
 /* ---- quantizers ------------------------------------------------------------------- */
 
-/* QKeras' alpha="auto" / "auto_po2" (a scale computed in training): said
-   plainly, before the argument check would call it a wrong type.  pos: the
-   position of alpha among the positional arguments. */
+/* QKeras' alpha="auto" / "auto_po2" of binary and ternary (a scale computed in
+   training): said plainly, before the argument check would call it a wrong
+   type.  pos: the position of alpha among the positional arguments. */
 static bool alpha_is_auto(const AstExpr *e, int pos) {
     for (int i = 0; i < e->nargs; i++) {
         const AstArg *g = &e->args[i];
         bool is_alpha = g->name ? strcmp(g->name, "alpha") == 0 : i == pos;
         if (is_alpha && g->value->kind == EX_STRING) {
-            diag_error(g->value->loc, "alpha=\"%s\" is not supported: a scale computed in training; only alpha=1 "
-                       "(aedlc import reads binary, ternary and quantized_po2 weights: docs/import.md)",
-                       g->value->text);
+            diag_error(g->value->loc, "alpha=\"%s\" is not supported for %s: a power of two (quantized_bits "
+                       "takes alpha=\"auto\" and \"auto_po2\")", g->value->text, e->text);
             return true;
         }
     }
     return false;
+}
+
+/* quantized_bits(bits, integer, alpha="auto" / "auto_po2"): QKeras' per-channel
+   power-of-two scale computed from the weights (qvalue.h), a weight and bias
+   quantizer.  Its values are 2^integer * z * 2^e (|z| < 2^(bits-1)); the type
+   here, fixed<bits, integer+1, rnd_conv, sat>, is the one of a model without
+   weights: with weights, it is the smallest type holding every value
+   (weights_apply_value_quantizers). */
+static IrQuant *quant_bits_auto(IrQuant *q, const AstExpr *const *a, const AstExpr *alpha) {
+    long long bits = int_of(a[0], 0), integer = int_of(a[1], 0);
+    if (bits < 2 || bits > 24) {
+        diag_error(a[0]->loc, "bits of quantized_bits with alpha=\"%s\" must be in 2..24, got %lld", alpha->text, bits);
+        return NULL;
+    }
+    if (integer < -32 || integer > 32) {
+        diag_error(a[1]->loc, "integer of quantized_bits with alpha=\"%s\" must be in -32..32, got %lld",
+                   alpha->text, integer);
+        return NULL;
+    }
+    q->kind = Q_VALUE;
+    q->bits = (int)bits;
+    q->integer = (int)integer;
+    q->symmetric = 1;           /* QKeras: "auto*" |-> symmetric */
+    q->keep_negative = 1;
+    q->alpha = 1.0;
+    q->qv.kind = AEDL_QV_BITS_AUTO;
+    q->qv.bits = (int)bits;
+    q->qv.integer = (int)integer;
+    q->qv.auto_po2 = strcmp(alpha->text, "auto_po2") == 0;
+    q->type = (aedl_fixed){ (int)bits, (int)integer + 1, true, AEDL_RND_CONV, AEDL_SAT };
+    return q;
 }
 
 static IrQuant *quant_call(const AstExpr *e) {
@@ -714,16 +746,62 @@ static IrQuant *quant_call(const AstExpr *e) {
     const Sig *sig = is_bits ? &SIG_QBITS : &SIG_QRELU;
     const AstExpr *a[5];
     Loc l[5];
-    if (is_bits && alpha_is_auto(e, 4)) return NULL;
-    if (!bind_args(sig, e->args, e->nargs, e->loc, a, l)) return NULL;
+    const AstArg *args = e->args;
+    int nargs = e->nargs;
+    const AstExpr *auto_alpha = NULL;       /* alpha="auto" / "auto_po2": a weight quantizer */
+    if (is_bits) {
+        AstArg *rest = arena_alloc(sizeof(AstArg) * (size_t)(e->nargs + 1));
+        nargs = 0;
+        for (int i = 0; i < e->nargs; i++) {
+            const AstArg *g = &e->args[i];
+            bool is_alpha = g->name ? strcmp(g->name, "alpha") == 0 : i == 4;
+            if (is_alpha && g->value->kind == EX_STRING) {
+                if (strcmp(g->value->text, "auto") && strcmp(g->value->text, "auto_po2")) {
+                    diag_error(g->value->loc, "alpha=\"%s\" is not supported: a number (only 1), \"auto\" or "
+                               "\"auto_po2\"", g->value->text);
+                    return NULL;
+                }
+                auto_alpha = g->value;
+            } else
+                rest[nargs++] = *g;
+        }
+        args = rest;
+    }
+    if (!is_bits) {     /* QKeras' third positional argument is use_sigmoid: negative_slope only by name */
+        for (int i = 0, pos = 0; i < e->nargs; i++)
+            if (!e->args[i].name && ++pos > 2) {
+                diag_error(e->args[i].value->loc, "too many arguments to quantized_relu: it takes 2 (bits, integer) "
+                           "and negative_slope=S by name");
+                return NULL;
+            }
+    }
+    if (!bind_args(sig, args, nargs, e->loc, a, l)) return NULL;
     IrQuant *q = ARENA_NEW(IrQuant);
     q->loc = e->loc;
     q->kind = is_bits ? Q_BITS : Q_RELU;
+    if (auto_alpha) return quant_bits_auto(q, a, auto_alpha);
     long long bits = int_of(a[0], 0), integer = int_of(a[1], 0);
     q->symmetric = is_bits ? bool_of(a[2], false) : 0;
     q->keep_negative = is_bits ? bool_of(a[3], true) : 0;
     q->alpha = is_bits ? num_of(a[4], 1.0) : 1.0;
+    q->slope = is_bits ? 0 : num_of(a[2], 0);
     bool ok = true;
+    if (q->slope != 0) {    /* QKeras asserts a power of two; leaky_relu's alpha is on the 2^-10 step */
+        int ex;
+        if (!(q->slope > 0 && frexp(q->slope, &ex) == 0.5 && ex - 1 >= -10 && ex - 1 <= -1)) {
+            diag_error(a[2]->loc, "negative_slope=%g is not supported: a power of two in 2^-10..0.5 (or 0)", q->slope);
+            ok = false;
+        } else if (bits < 2 || q->slope * ldexp(1.0, (int)(bits < 64 ? bits : 64) - 1) < 1) {
+            diag_error(a[0]->loc, "a quantized_relu with negative_slope=%g needs negative_slope * 2^(bits-1) >= 1 "
+                       "(its lowest value -negative_slope * 2^integer on the step 2^(integer+1-bits)), got bits=%lld",
+                       q->slope, bits);
+            ok = false;
+        } else if (integer < -10 || integer > 19) {
+            diag_error(a[1] ? a[1]->loc : e->loc, "integer=%lld is not supported with negative_slope: the clip at "
+                       "-2^integer needs integer within -10..19", integer);
+            ok = false;
+        }
+    }
     if (bits < 1 || bits > MAX_WIDTH) {
         diag_error(a[0]->loc, "bits must be in 1..%d, got %lld", MAX_WIDTH, bits);
         ok = false;
@@ -741,11 +819,12 @@ static IrQuant *quant_call(const AstExpr *e) {
         ok = false;
     }
     if (!ok) return NULL;
-    long long I = is_bits && q->keep_negative ? integer + 1 : integer;
+    bool sgn = is_bits ? q->keep_negative : q->slope != 0;
+    long long I = sgn ? integer + 1 : integer;
     if (I < MIN_INT || I > MAX_INT) {
         diag_error(a[1] ? a[1]->loc : e->loc,
                    "integer=%lld out of range: the equivalent type %s<%lld, %lld> needs integer bits within %d..%d",
-                   integer, is_bits && q->keep_negative ? "fixed" : "ufixed", bits, I, MIN_INT, MAX_INT);
+                   integer, sgn ? "fixed" : "ufixed", bits, I, MIN_INT, MAX_INT);
         ok = false;
     }
     if (!ok) return NULL;
@@ -753,7 +832,7 @@ static IrQuant *quant_call(const AstExpr *e) {
     q->integer = (int)integer;
     q->type.width = (int)bits;
     q->type.integer = (int)I;
-    q->type.is_signed = is_bits && q->keep_negative;
+    q->type.is_signed = sgn;
     q->type.rnd = AEDL_RND_CONV;
     q->type.ovf = q->type.is_signed && q->symmetric ? AEDL_SAT_SYM : AEDL_SAT;
     return q;
@@ -880,8 +959,18 @@ static IrQuant *quant_expr(R *r, const AstExpr *e, const char *name) {
 static IrQuant *act_quant_expr(R *r, const AstExpr *e) {
     IrQuant *q = quant_expr(r, e, NULL);
     if (q && q->kind == Q_VALUE) {
-        diag_error(e->loc, "binary, ternary and quantized_po2 quantize weights: give them as weight= or bias= "
-                   "of a dense layer, not as quant=");
+        diag_error(e->loc, "binary, ternary, quantized_po2 and quantized_bits with alpha=\"auto\" / \"auto_po2\" "
+                   "quantize weights: give them as weight= or bias= of a dense layer, not as quant=");
+        return NULL;
+    }
+    return q;
+}
+
+/* A weight or bias quantizer: not a quantized_relu with negative_slope (an activation). */
+static IrQuant *weight_quant_expr(R *r, const AstExpr *e) {
+    IrQuant *q = quant_expr(r, e, NULL);
+    if (q && q->kind == Q_RELU && q->slope != 0) {
+        diag_error(e->loc, "quantized_relu with negative_slope is an activation: give it as quant= of a relu layer");
         return NULL;
     }
     return q;
@@ -1072,6 +1161,43 @@ static IrNode *new_node(IrModel *m, IrOp op, const char *name, bool auto_named, 
     return n;
 }
 
+/* `relu NAME(quant=quantized_relu(b, i, negative_slope=s))` is QKeras' quantized
+   relu with a negative slope: for x >= 0 x in ufixed<b-1, i>, for x < 0 s * x
+   clipped at -s * 2^i, both rounded half to even on the step 2^(i-b+1).  It
+   becomes `clip NAME_clip(-2^i, 2^i)` (whose gradient passes unchanged) and
+   `leaky_relu NAME(alpha=s)` quantized to fixed<b, i+1, rnd_conv, sat>: the same
+   values, and QKeras' gradient (1 up to the top value, s below 0, 0 above). */
+static bool lower_leaky_quantized_relu(IrModel *m, IrNode *node, const StrMap *byname, const AstStmt *st) {
+    const IrQuant *q = node->quant;
+    if (node->op != OP_RELU) {
+        diag_error(st->loc, "%s '%s': quantized_relu with negative_slope is an activation with a negative side: "
+                   "give it as quant= of a relu layer", ir_op_name(node->op), node->name);
+        return false;
+    }
+    const char *cname = arena_printf("%s_clip", node->name);
+    if (strmap_get(byname, cname) >= 0) {
+        diag_error(st->loc, "layer '%s' has a quantized_relu with negative_slope, which adds the layer '%s' before "
+                   "it: that name is taken", node->name, cname);
+        return false;
+    }
+    IrNode *clip = new_node(m, OP_CLIP, cname, false, st->loc);
+    clip->lo = -ldexp(1.0, q->integer);
+    clip->hi = ldexp(1.0, q->integer);
+    clip->straight = true;
+    clip->inputs = node->inputs;
+    clip->ninputs = node->ninputs;
+    node->inputs = arena_alloc(sizeof(IrNode *));
+    node->inputs[0] = clip;
+    node->ninputs = 1;
+    node->op = OP_LEAKY_RELU;
+    node->alpha = q->slope;
+    m->nodes[clip->id] = node;          /* the clip comes first */
+    m->nodes[node->id] = clip;
+    clip->id = node->id;
+    node->id = clip->id + 1;
+    return true;
+}
+
 /* ---- layer arguments ---------------------------------------------------------------- */
 
 const Param *kind_params(IrOp op, int *n, const ArgField **fields) {
@@ -1212,7 +1338,7 @@ static bool apply_arg(R *r, IrNode *n, const Param *p, const ArgField *fd, const
     case T_BOOL: *(bool *)f = bool_of(e, true); return true;
     case T_ENUM: *(int *)f = enum_of(p, e, 0); return true;
     case T_QUANT:   /* weight=, bias=: any quantizer; quant= (a layer's output): not one that maps weights */
-        *(IrQuant **)f = strcmp(p->name, "quant") == 0 ? act_quant_expr(r, e) : quant_expr(r, e, NULL);
+        *(IrQuant **)f = strcmp(p->name, "quant") == 0 ? act_quant_expr(r, e) : weight_quant_expr(r, e);
         return *(IrQuant **)f != NULL;
     case T_PRUNE: {
         bool none;
@@ -1319,7 +1445,7 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
 
     /* Names: the user's first (duplicates reported), then KIND_N for the rest. */
     int n = d->nstmts;
-    m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(2 * n + 2));   /* a pinned result each at most */
+    m->nodes = arena_alloc(sizeof(IrNode *) * (size_t)(3 * n + 2));   /* a pinned result and a relu's clip (quantized_relu with negative_slope) each at most */
     NodeName *names = arena_alloc(sizeof(NodeName) * (size_t)(n + 1));
     StrMap byname = {0};
     for (int s = 0; s < n; s++) {
@@ -1411,8 +1537,12 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
                 } else if (st->value->kind == EX_IDENT) {
                     IrQuant *q = sym_ref(&r->quants, &r->prunes, st->value->text, st->value->loc);
                     if (q && q->kind == Q_VALUE) {
-                        diag_error(st->value->loc, "quantizer '%s' maps weights (binary, ternary, quantized_po2): "
-                                   "not an input type", q->name);
+                        diag_error(st->value->loc, "quantizer '%s' maps weights (binary, ternary, quantized_po2, "
+                                   "quantized_bits with alpha=\"auto\" / \"auto_po2\"): not an input type", q->name);
+                        nok = true;
+                    } else if (q && q->kind == Q_RELU && q->slope != 0) {
+                        diag_error(st->value->loc, "quantizer '%s' is a quantized_relu with negative_slope (an "
+                                   "activation): not an input type", q->name);
                         nok = true;
                     } else if (q) { t = q->type; has_type = true; }
                     else nok = true;
@@ -1466,7 +1596,7 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
             if (!layer_args(r, node, lk, &own, &prune_given)) ok = false;
             if (lk->op == OP_DENSE && !prune_given) node->prune = m->default_prune;
             if (lk->op == OP_DENSE && node->prune && node->weight_q && node->weight_q->kind == Q_VALUE &&
-                node->weight_q->qv.kind != AEDL_QV_TERNARY) {
+                (node->weight_q->qv.kind == AEDL_QV_BINARY || node->weight_q->qv.kind == AEDL_QV_PO2)) {
                 diag_error(st->loc, "dense '%s' has %s weights: a pruned weight (0) would become %s, not 0; write "
                            "prune=none", node->name, node->weight_q->qv.kind == AEDL_QV_BINARY ? "binary" : "quantized_po2",
                            node->weight_q->qv.kind == AEDL_QV_BINARY ? "+alpha" : "2^min_exp");
@@ -1486,6 +1616,8 @@ static IrModel *resolve_model(R *r, const AstDecl *d) {
                 diag_error(st->kind_name.loc, "layer '%s' has no input: the model's input must come first", names[s].name);
                 ok = false;
             }
+            if (node->quant && node->quant->kind == Q_RELU && node->quant->slope != 0 &&
+                !lower_leaky_quantized_relu(m, node, &byname, st)) ok = false;
             names[s].node = node;
             prev = node;
             if (pin) {

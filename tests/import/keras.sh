@@ -92,8 +92,7 @@ EOF
 check import/family/import "status $st: $(cat "$W/family.log")" sh -c "test $st -eq 0 &&
   grep -q '^  dense fc1(64, weight=binary(), bias=quantized_bits(6, 0)) *# QDense fc1\$' '$W/family.aedl' &&
   grep -q '^  dense fc2(32, weight=ternary(), ' '$W/family.aedl' &&
-  grep -q '^  clip relu2_clip(-1, 1048576) ' '$W/family.aedl' &&
-  grep -qx '  leaky_relu relu2(alpha=0.25, quant=fixed<6, 1, rnd_conv, sat>)' '$W/family.aedl' &&
+  grep -q '^  relu relu2(quant=quantized_relu(6, 0, negative_slope=0.25)) *# QActivation relu2\$' '$W/family.aedl' &&
   grep -q '^  dense fc3(32, weight=quantized_po2(4, max_value=1), ' '$W/family.aedl' &&
   grep -q '^  dense k_output(5, weight=binary(), bias=binary(use_01=1, alpha=0.5)) ' '$W/family.aedl' &&
   grep -q '^  linear relu3(quant=quantized_bits(6, 0)) *# QActivation relu3: quantized_tanh(bits=6)' '$W/family.aedl'"
@@ -169,7 +168,9 @@ import json, sys
 k, w = sys.argv[1], sys.argv[2]
 d = json.load(open(k + "/qkeras_3layer.json"))
 d["config"]["layers"][1]["config"]["kernel_quantizer"]["config"]["alpha"] = "auto_po2"
+d["config"]["layers"][1]["config"]["kernel_quantizer"]["config"]["bits"] = 30
 json.dump(d, open(w + "/auto_po2.json", "w"))
+d["config"]["layers"][1]["config"]["kernel_quantizer"]["config"]["bits"] = 6
 d["config"]["layers"][1]["config"]["kernel_quantizer"] = {"class_name": "binary", "config": {"alpha": "auto_po2"}}
 json.dump(d, open(w + "/binary.json", "w"))
 d = json.load(open(k + "/qkeras_3layer.json"))
@@ -184,7 +185,7 @@ d = json.load(open(k + "/KERAS_3layer.json"))
 d["config"]["layers"][3]["inbound_nodes"][0][0][0] = "input_1"
 json.dump(d, open(w + "/branch.json", "w"))
 EOF
-bad alpha-auto-po2 "auto_po2.json: error: layer 'fc1' (QDense): kernel_quantizer quantized_bits(alpha=\"auto_po2\") is not supported" \
+bad alpha-auto-po2 "auto_po2.json: error: layer 'fc1' (QDense): kernel_quantizer quantized_bits(bits=30, integer=0, symmetric=0, alpha=\"auto_po2\", keep_negative=true) is not supported (with alpha=\"auto_po2\": bits in 2..24" \
   "$W/auto_po2.json" "$K/qkeras_3layer_weights.h5"
 bad binary-auto "binary.json: error: layer 'fc1' (QDense): kernel_quantizer binary(alpha=\"auto_po2\") is not supported (a scale computed in training" \
   "$W/binary.json" "$K/qkeras_3layer_weights.h5"

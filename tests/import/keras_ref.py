@@ -21,6 +21,12 @@ makes it so:
       m = 2^(bits - keep_negative), m_i = 2^integer,
       q(x) = m_i * clip(round(x * m / m_i), keep_negative * (-m + symmetric), m - 1) / m,
       and sign(x) when bits - keep_negative is 0
+  quantized_bits(bits, integer, alpha="auto" / "auto_po2"): per output channel
+      (the kernel's last axis; the whole bias), in float32: x = w / m_i,
+      levels = 2^bits - 1, s = (max(x) - min(x)) / levels (auto_po2: po2(s)),
+      5 times { z = sign(x) * min(floor(|x| / s + 0.5), (levels - 1) / 2);
+      s = po2(mean(x * z) / (mean(z * z) + 1e-7)) }, q = m_i * z * s,
+      po2(s) = 2^round(log(s + 1e-7) / log(2))
   quantized_relu(bits, integer, negative_slope=s):
       m = 2^(bits - (s != 0)), m_i = 2^integer, p = x * m / m_i,
       q(x) = m_i * clip(round(p) / m, 0, 1 - 1/m)
@@ -45,7 +51,33 @@ import h5py
 import numpy as np
 
 
+def quantized_bits_auto(x, bits, integer, alpha):
+    """QKeras' quantized_bits with alpha "auto" / "auto_po2", in float32 as TensorFlow
+    computes it: a scale per output channel (the last axis; one for a bias)."""
+    f = np.float32
+    eps = f(1e-7)                                   # K.epsilon()
+    po2 = lambda s: f(2.0) ** np.round(np.log(s + eps) / f(np.log(2.0)))
+    mi = f(2.0 ** integer)
+    x = x.astype(f) / mi
+    levels = 2 ** bits - 1
+    top = f((levels - 1) / 2)
+    with np.errstate(all="ignore"):
+        scale = (x.max(axis=0, keepdims=True) - x.min(axis=0, keepdims=True)) / f(levels)
+        if alpha == "auto_po2":
+            scale = po2(scale)
+        for _ in range(5):
+            v = np.floor(np.abs(x) / scale + f(0.5))
+            z = np.sign(x) * np.where(v < top, v, top)
+            qx = np.mean(x * z, axis=0, keepdims=True)
+            qq = np.mean(z * z, axis=0, keepdims=True)
+            scale = po2(qx / (qq + eps))
+    m = f(2.0 ** bits)      # xq = m_i * z / m, times scale * m
+    return (scale * m * (mi * z / m)).astype(np.float64)
+
+
 def quantized_bits(x, bits=8, integer=0, symmetric=0, keep_negative=True, alpha=None, **_):
+    if alpha in ("auto", "auto_po2"):
+        return quantized_bits_auto(x, bits, integer, alpha)
     assert alpha in (None, 1, 1.0), alpha
     kn = 1 if keep_negative else 0
     m = 2.0 ** (bits - kn)
