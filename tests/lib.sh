@@ -55,9 +55,11 @@ start_paused() {
   ( AEDL_TEST_PAUSE_AT=$_pt AEDL_TEST_PAUSE_FIFO=$_pf "$@" 7>"$_af" &
     echo "pid $!" > "$_pf"; wait $!; echo "exit $?" > "$_pf" ) &
   _bg=$!
-  PROG=; PAUSED=; PARENT=; POINT_REACHED=; ST=
+  PROG=; PAUSED=; PARENT=; POINT_REACHED=; ST=; _tries=0
+  # A read the shell's SIGCHLD interrupts fails without a line: read again (the
+  # FIFO is open for writing here too, so a read never sees an end of file).
   while [ -z "$PROG" ] || [ -z "$POINT_REACHED" ]; do
-    read -r _a _b _c <&3 || break
+    read -r _a _b _c <&3 || { _tries=$((_tries + 1)); [ $_tries -lt 100 ] && continue; break; }
     case $_a in
       pid) PROG=$_b ;;
       exit) ST=$_b; POINT_REACHED=0 ;;
@@ -66,7 +68,11 @@ start_paused() {
   done
 }
 ended() {
-  [ "$POINT_REACHED" = 1 ] && { read -r _a ST <&3 || ST=; }
+  _tries=0; ST=
+  while [ "$POINT_REACHED" = 1 ] && [ -z "$ST" ] && [ $_tries -lt 100 ]; do
+    read -r _a ST <&3 || ST=
+    _tries=$((_tries + 1))
+  done
   wait $_bg
   exec 3<&-
 }

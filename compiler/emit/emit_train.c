@@ -1868,6 +1868,11 @@ static int run_make(const char *dir, const char *aedlc, const char *lib, const c
     if (pid < 0) { free(va); free(vl); free(vi); return -1; }
     if (pid == 0) {
         aedl_child_setup(parent, "make");
+        /* not the job server of a make that runs aedlc (make -j2 test): its descriptors are not
+           ours, and make would warn "jobserver unavailable" on the training program's stderr */
+        unsetenv("MAKEFLAGS");
+        unsetenv("MFLAGS");
+        unsetenv("MAKELEVEL");
         execlp("make", "make", "--no-print-directory", "-s", "-C", dir, va, vl, vi, (char *)NULL);
         fprintf(stderr, "aedlc: error: cannot run make: %s\n", strerror(errno));
         _exit(127);
