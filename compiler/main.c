@@ -51,7 +51,7 @@ static const char usage_text[] =
     "       aedlc run FILE.aedl [-o DIR] [--model NAME] [--target NAME] [-I DIR]\n"
     "                           [--scan NAME --point K] [-- TRAINING OPTIONS]\n"
     "       aedlc scan FILE.aedl [--scan NAME] [-o DIR] [-j N] [--on local|slurm|htcondor]\n"
-    "                           [--wait] [--gather] [--sbatch OPTIONS] [-- TRAINING OPTIONS]\n"
+    "                           [--wait] [--gather] [--sbatch OPTIONS] [--rtl] [-- TRAINING OPTIONS]\n"
     "       aedlc import MODEL.json WEIGHTS.h5 [-o OUT.aedl] [--input-type TYPE]\n"
     "       aedlc import MODEL.h5 [-o OUT.aedl] [--input-type TYPE]\n"
     "       aedlc predict FILE.aedl DATA [-o DIR] [--out FILE.h5|FILE.csv] [--dataset NAME]\n"
@@ -72,7 +72,8 @@ static const char usage_text[] =
     "                    points at once (default: one per core); --on slurm submits\n"
     "                    a job array and a gather job (--wait: until it ends),\n"
     "                    --on htcondor writes submit files and a DAG; --gather only\n"
-    "                    collects the results of finished points\n"
+    "                    collects the results of finished points; --rtl also\n"
+    "                    synthesises each point's Verilog (LUT, DSP in the results)\n"
     "  --scan NAME       the scan block (when the file has several)\n"
     "  --point K         compile point K (0, 1, ...) of the scan\n"
     "  import            a Keras / QKeras model (to_json() and save_weights(), or\n"
@@ -191,6 +192,7 @@ typedef struct {
     int jobs;                  /* aedlc scan -j N (0: one per core) */
     const char *on;            /* aedlc scan --on local|slurm|htcondor */
     bool wait, gather;         /* aedlc scan --wait, --gather */
+    bool rtl;                  /* aedlc scan --rtl: each point's Verilog, synthesised */
     const char *sbatch;        /* aedlc scan --sbatch "OPTIONS" */
     int task;                  /* aedlc scan --task K (a cluster job running one point); -1 none */
     bool predict;              /* aedlc predict FILE DATA (predict_flow) */
@@ -364,6 +366,7 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (o->scan_cmd && option_is(a, "--sbatch")) o->sbatch = opt_value(argc, argv, &i, "--sbatch");
             else if (o->scan_cmd && strcmp(a, "--wait") == 0) o->wait = true;
             else if (o->scan_cmd && strcmp(a, "--gather") == 0) o->gather = true;
+            else if (o->scan_cmd && strcmp(a, "--rtl") == 0) o->rtl = true;
             else if (o->predict && option_is(a, "--dataset")) o->dataset = opt_value(argc, argv, &i, "--dataset");
             else if (o->predict && option_is(a, "--format")) o->format = opt_value(argc, argv, &i, "--format");
             else if (o->predict && option_is(a, "--out")) o->pred_out = opt_value(argc, argv, &i, "--out");
@@ -846,7 +849,9 @@ static int scan_main(const Options *o) {
     if (!s || diag_error_count()) return 1;
     char model[256] = "";
     int bad = 0;
-    for (int k = 0; k < s->npoints && o->task < 0 && !o->gather; k++) {
+    /* every point; a cluster task its own (the model's name for --rtl); the gather none */
+    for (int k = 0; k < s->npoints && !o->gather; k++) {
+        if (o->task >= 0 && k != o->task) continue;
         Options c = *o;
         c.point = k;
         c.scan = s->name;
@@ -879,6 +884,8 @@ static int scan_main(const Options *o) {
     r.gather = o->gather;
     r.sbatch = o->sbatch;
     r.task = o->task;
+    r.rtl = o->rtl;
+    r.model = model;
     return scan_run(&r);
 }
 

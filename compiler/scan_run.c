@@ -25,6 +25,8 @@ typedef struct {
     int threads;              /* training threads per point (0: the program's default) */
 } Scan;
 
+static const char *sh_quote(const char *s);
+
 static const char *point_dir(const Scan *S, int k) {
     return arena_printf("%s/points/%0*d", S->dir, S->width, k);
 }
@@ -98,6 +100,25 @@ static char **point_argv(const Scan *S, int k) {
     return v;
 }
 
+/* --rtl: after the run, the point's Verilog (aedlc --emit rtl with its trained
+   weights) and its synthesis (make -C rtl synth), in the same child as a shell
+   script whose steps stop at the first that fails. */
+static char **rtl_argv(const Scan *S, int k, char **run) {
+    const ScanRun *r = S->r;
+    const char *pd = point_dir(S, k);
+    const char *script = "";
+    for (int i = 0; run[i]; i++) script = arena_printf("%s%s%s", script, i ? " " : "", sh_quote(run[i]));
+    const char *emit = arena_printf("%s %s --scan %s --point %d --emit rtl --weights %s -o %s", sh_quote(S->self),
+                                    sh_quote(r->file), sh_quote(r->decl->name), k,
+                                    sh_quote(arena_printf("%s/%s.weights.h5", pd, r->model)), sh_quote(pd));
+    if (r->target) emit = arena_printf("%s --target %s", emit, sh_quote(r->target));
+    for (int i = 0; i < r->ninclude; i++) emit = arena_printf("%s -I %s", emit, sh_quote(r->include[i]));
+    script = arena_printf("%s && %s && make -s -C %s synth", script, emit, sh_quote(arena_printf("%s/rtl", pd)));
+    char **v = arena_alloc(sizeof *v * 4);
+    v[0] = "/bin/sh"; v[1] = "-c"; v[2] = (char *)script; v[3] = NULL;
+    return v;
+}
+
 /* Starts point K with its output in its log.txt; the pid, or -1. */
 static pid_t start_point(const Scan *S, int k) {
     const char *pd = point_dir(S, k);
@@ -107,6 +128,7 @@ static pid_t start_point(const Scan *S, int k) {
     }
     unlink(arena_printf("%s/scan_status", pd));
     char **argv = point_argv(S, k);
+    if (S->r->rtl) argv = rtl_argv(S, k, argv);
     const char *log = arena_printf("%s/log.txt", pd);
     pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
@@ -119,8 +141,8 @@ static pid_t start_point(const Scan *S, int k) {
         if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); close(fd); }
         int nul = open("/dev/null", O_RDONLY);
         if (nul >= 0) { dup2(nul, 0); close(nul); }
-        execv(S->self, argv);
-        fprintf(stderr, "aedlc: error: cannot run %s: %s\n", S->self, strerror(errno));
+        execv(argv[0], argv);
+        fprintf(stderr, "aedlc: error: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
     aedl_child_started(pid);
@@ -283,6 +305,7 @@ static const char *job_command(const Scan *S, const char *extra) {
     const char *c = arena_printf("%s scan %s --scan %s -o %s", sh_quote(S->self), sh_quote(file),
                                  sh_quote(r->decl->name), sh_quote(S->dir));
     if (r->target) c = arena_printf("%s --target %s", c, sh_quote(r->target));
+    if (r->rtl) c = arena_printf("%s --rtl", c);
     for (int i = 0; i < r->ninclude; i++) {
         const char *inc = realpath(r->include[i], real) ? real : r->include[i];
         c = arena_printf("%s -I %s", c, sh_quote(inc));

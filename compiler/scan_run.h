@@ -1,6 +1,7 @@
 /* scan_run.h — aedlc scan: running the points of a scan and gathering them.
  *
- *   DIR/points/NNN/       point NNN: an `aedlc run --point NNN` output folder,
+ *   DIR/points/NNN/       point NNN: an `aedlc run --point NNN` output folder
+ *                         (with --rtl also rtl/ and its yosys resources.json),
  *                         its log.txt and scan_status ("ok SECONDS" or
  *                         "failed STATUS SECONDS", then the point's values and
  *                         the last error line)
@@ -28,6 +29,8 @@ typedef struct {
     const char *on;                      /* local | slurm | htcondor */
     bool wait, gather;
     const char *sbatch;                  /* --sbatch "OPTIONS", or NULL */
+    bool rtl;                            /* --rtl: each point's Verilog too, synthesised (resources.json) */
+    const char *model;                   /* the model the points train (its weights file's name) */
     int task;                            /* --task K: run point K only; -1 */
 } ScanRun;
 

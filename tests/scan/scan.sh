@@ -108,3 +108,33 @@ check scan/htcondor-submit-format "a line of points.sub/gather.sub is neither a 
   "$H/points.sub" "$H/gather.sub"
 check scan/htcondor-point-script "point.sh runs one point with the task index" \
   sh -c "grep -q 'scan .* --task \"\$1\"' '$H/point.sh' && sh -n '$H/point.sh' && sh -n '$H/gather.sh'"
+
+# --rtl: each point's Verilog synthesised; LUT figures in the results (plain run:
+# yosys is not sanitized).  A small model on the same data, two points.
+if [ "${SAN:-}" != 1 ]; then
+  sed -n '/^data adc2021/,/^}/p' "$W/ae.aedl" > "$W/small_data.aedl"
+  cat > "$W/small.aedl" <<'AEDL'
+import "small_data.aedl"
+quantizer qw = quantized_bits(4, 0, 1)
+model small {
+  input x[57] : fixed<10, 4, rnd, sat>
+  dense enc(2, weight=qw, bias=qw)
+  relu(quant=quantized_relu(4, 0))
+  dense out(57, weight=qw, bias=qw)
+}
+train {
+  model = small
+  data = adc2021
+  loss = mse
+  epochs = 1
+  metrics = [auc]
+}
+scan bits {
+  qw.bits = [3, 4]
+}
+AEDL
+  "$AEDLC" scan "$W/small.aedl" -o "$W/rtl" --rtl > "$W/rtl.log" 2>&1; st=$?
+  check scan/rtl-figures "status $st; $(tail -n 3 "$W/rtl.log" | tr '\n' ' ')" \
+    sh -c "test $st -eq 0 && test -s '$W/rtl/points/000/rtl/resources.json' && test -s '$W/rtl/points/001/rtl/resources.json' &&
+           test \$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if (\$i == \"lut\") c = i } NR > 1 && \$c > 0' '$W/rtl/scan/results.csv' | wc -l) -eq 2"
+fi
