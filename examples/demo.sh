@@ -124,8 +124,8 @@ tn=$(grep -o '"firmware": { "available": true, .*"test_events": [0-9]*' out/ae_q
 echo "  emulator (every test event):    ${fw:-?} of ${tn:-?} events equal the quantized model"
 echo "  RTL simulation: $RTLSIM (Icarus Verilog, out/ae_qat/rtl)"
 if [ -n "$SYNTH_PID" ] && kill -0 "$SYNTH_PID" 2> /dev/null; then
-  echo "  RTL resources: yosys still running; waiting for it at most 3 more minutes"
-  i=0; while [ $i -lt 180 ] && kill -0 "$SYNTH_PID" 2> /dev/null; do sleep 1; i=$((i + 1)); done
+  echo "  RTL resources: yosys still running (the seed AE takes it 3-6 minutes on 2 cores); waiting for it"
+  i=0; while [ $i -lt 600 ] && kill -0 "$SYNTH_PID" 2> /dev/null; do sleep 1; i=$((i + 1)); done
   if kill -0 "$SYNTH_PID" 2> /dev/null; then
     kill -- "-$SYNTH_PID" 2> /dev/null
     echo "  RTL resources: skipped (yosys took too long for the demo; make -C out/ae_qat/rtl synth)"
