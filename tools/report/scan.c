@@ -360,6 +360,12 @@ static void print_table(const scan *S) {
     fflush(stdout);
 }
 
+/* 1 when axis X has more than one value. */
+static int varies(const scan *S, int x) {
+    for (int k = 1; k < S->npts; k++) if (strcmp(S->pts[k].vals[x], S->pts[0].vals[x])) return 1;
+    return 0;
+}
+
 /* 1 when every value of axis X is a number. */
 static int numeric_axis(const scan *S, int x) {
     for (int k = 0; k < S->npts; k++) {
@@ -370,33 +376,83 @@ static int numeric_axis(const scan *S, int x) {
     return S->npts > 0;
 }
 
-/* AUC (firmware) against axis X, one series per signal. */
+/* The values of the other axes that vary, as "a=1 b=2" (caller frees): the
+   series of an axis' plot. */
+static char *rest_label(const scan *S, int k, int x) {
+    char buf[512] = "";
+    size_t n = 0;
+    for (int a = 0; a < S->naxes; a++) {
+        if (a == x) continue;
+        int varies = 0;
+        for (int q = 0; q < S->npts; q++) varies |= strcmp(S->pts[q].vals[a], S->pts[0].vals[a]) != 0;
+        if (varies && n < sizeof buf)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s=%s", n ? " " : "", S->axes[a], S->pts[k].vals[a]);
+    }
+    return xstrdup(buf);
+}
+
+/* AUC (firmware) against axis X: one line per signal (colour) and per value of
+   the other axes that vary (dash), the points in the axis' order. */
 static int plot_axis(rep *R, const scan *S, int x, char *name, size_t nlen) {
     snprintf(name, nlen, "auc_vs_axis%d", x);
-    aedl_atomic dat, gp;
-    if (rep_dat_open(R, &dat, name) != 0) return 0;
-    for (int i = 0; i < S->nsig; i++) {
-        fprintf(dat.f, "# %s\n", S->signals[i]);
-        for (int k = 0; k < S->npts; k++) {
-            double a = auc(&S->pts[k], S->signals[i], "firmware");
-            if (isfinite(a)) fprintf(dat.f, "%s %.6g\n", S->pts[k].vals[x], a);
+    /* the distinct values of the other axes, in the order of the points */
+    char **rest = xcalloc((size_t)S->npts + 1, sizeof *rest);
+    int nrest = 0;
+    for (int k = 0; k < S->npts; k++) {
+        char *l = rest_label(S, k, x);
+        int found = 0;
+        for (int r = 0; r < nrest; r++) found |= !strcmp(rest[r], l);
+        if (found) free(l);
+        else rest[nrest++] = l;
+    }
+    int *order = xcalloc((size_t)S->npts + 1, sizeof *order);
+    for (int k = 0; k < S->npts; k++) order[k] = k;
+    for (int a = 1; a < S->npts; a++)
+        for (int b = a; b > 0 && strtod(S->pts[order[b]].vals[x], NULL) < strtod(S->pts[order[b - 1]].vals[x], NULL); b--) {
+            int t = order[b]; order[b] = order[b - 1]; order[b - 1] = t;
         }
-        fprintf(dat.f, "\n\n");
+    aedl_atomic dat, gp;
+    int ok = rep_dat_open(R, &dat, name) == 0;
+    for (int i = 0; ok && i < S->nsig; i++)
+        for (int r = 0; r < nrest; r++) {
+            fprintf(dat.f, "# %s %s\n", S->signals[i], rest[r]);
+            for (int q = 0; q < S->npts; q++) {
+                const spoint *P = &S->pts[order[q]];
+                char *l = rest_label(S, order[q], x);
+                double a = auc(P, S->signals[i], "firmware");
+                if (!strcmp(l, rest[r]) && isfinite(a)) fprintf(dat.f, "%s %.6g\n", P->vals[x], a);
+                free(l);
+            }
+            fprintf(dat.f, "\n\n");
+        }
+    if (ok && rep_gp_open(R, &gp, name, 760, 480) != 0) { aedl_atomic_abort(&dat); ok = 0; }
+    if (ok) {
+        char t[256];
+        snprintf(t, sizeof t, "firmware AUC against %s", S->axes[x]);
+        fprintf(gp.f, "set title ");
+        rep_gp_str(gp.f, t);
+        fprintf(gp.f, "\nset xlabel ");
+        rep_gp_str(gp.f, S->axes[x]);
+        fprintf(gp.f, "\nset ylabel 'AUC (firmware)'\nset key below\nplot ");
+        for (int i = 0; i < S->nsig; i++)
+            for (int r = 0; r < nrest; r++) {
+                char tt[640];
+                /* a few lines: each named; many: one entry per signal (a line per value of the others) */
+                if (nrest <= 4) snprintf(tt, sizeof tt, "%s%s%s", S->signals[i], rest[r][0] ? ", " : "", rest[r]);
+                else snprintf(tt, sizeof tt, "%s (%d lines: the other axes' values)", S->signals[i], nrest);
+                fprintf(gp.f, "%s'plots/%s.dat' index %d using 1:2 with linespoints pt 7 lc %d dt %d ",
+                        i || r ? ", " : "", name, i * nrest + r, i + 1, r % 5 + 1);
+                if (nrest <= 4 || r == 0) { fprintf(gp.f, "title "); rep_gp_str(gp.f, tt); }
+                else fprintf(gp.f, "notitle");
+            }
+        if (!S->nsig) fprintf(gp.f, "0 title 'no results'");
+        fprintf(gp.f, "\n");
+        ok = rep_commit2(&dat, &gp) == 0;
     }
-    if (rep_gp_open(R, &gp, name, 720, 460) != 0) { aedl_atomic_abort(&dat); return 0; }
-    fprintf(gp.f, "set title ");
-    rep_gp_str(gp.f, "firmware AUC against the axis (every point of the scan)");
-    fprintf(gp.f, "\nset xlabel ");
-    rep_gp_str(gp.f, S->axes[x]);
-    fprintf(gp.f, "\nset ylabel 'AUC (firmware)'\nset key bottom right\nplot ");
-    for (int i = 0; i < S->nsig; i++) {
-        fprintf(gp.f, "%s'plots/%s.dat' index %d using 1:2 with linespoints pt 7 title ", i ? ", " : "", name, i);
-        rep_gp_str(gp.f, S->signals[i]);
-    }
-    if (!S->nsig) fprintf(gp.f, "0 title 'no results'");
-    fprintf(gp.f, "\n");
-    if (rep_commit2(&dat, &gp) != 0) return 0;
-    return rep_gp_run(R, name);
+    for (int r = 0; r < nrest; r++) free(rest[r]);
+    free(rest);
+    free(order);
+    return ok ? rep_gp_run(R, name) : 0;
 }
 
 /* The y of the Pareto plot: the TPR at the FPR, or the AUC when no point has a
@@ -565,7 +621,7 @@ int rep_scan(const char *dir, int summary_only) {
     int drawn[64], np = 0;
     rep_detect_gnuplot(&R);
     for (int x = 0; x < S.naxes && np < 63 && !rc; x++)
-        if (numeric_axis(&S, x)) { drawn[np] = plot_axis(&R, &S, x, plots[np], sizeof plots[np]); np++; }
+        if (numeric_axis(&S, x) && varies(&S, x)) { drawn[np] = plot_axis(&R, &S, x, plots[np], sizeof plots[np]); np++; }
     if (!rc) { snprintf(plots[np], sizeof plots[np], "pareto"); drawn[np++] = plot_pareto(&R, &S); }
     if (!rc) rc = write_index(&R, &S, plots, drawn, np);
     for (int i = 0; i < R.nnotes; i++) { fprintf(stderr, "aedl-report: note: %s\n", R.notes[i]); free(R.notes[i]); }
