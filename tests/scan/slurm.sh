@@ -68,12 +68,20 @@ stop_cluster() {
 }
 trap 'stop_cluster; rm -rf "$W"' EXIT INT TERM
 
+# wait_for_quiet CMD...: until CMD succeeds (the daemons report their state), at most 30 s; false then
+wait_for_quiet() {
+  _n=0
+  until "$@" > /dev/null 2>&1; do
+    _n=$((_n + 1)); [ $_n -gt 300 ] && return 1
+    sleep 0.1
+  done
+}
 # wait_for NAME CMD...: until CMD succeeds (the daemons report their state), at most 30 s
 wait_for() {
   _n=0; _name=$1; shift
   until "$@" > /dev/null 2>&1; do
     _n=$((_n + 1))
-    [ $_n -gt 300 ] && { fail "scan/slurm-$_name" "not ready after 30 s: $(tail -n 3 "$C"/log/* 2>/dev/null)"; exit 0; }
+    [ $_n -gt 300 ] && { fail "scan/slurm-$_name" "not ready after 30 s: $(tail -n 12 "$C"/log/slurmd.* "$C"/log/slurmctld.out 2>/dev/null)"; exit 0; }
     sleep 0.1
   done
 }
@@ -86,7 +94,15 @@ slurmctld -D -f "$SLURM_CONF" > "$C/log/slurmctld.out" 2>&1 &
 PIDS="$! $PIDS"
 slurmd -D -N "$HOST" -f "$SLURM_CONF" > "$C/log/slurmd.out" 2>&1 &
 PIDS="$! $PIDS"
-wait_for node-idle sh -c "sinfo -h -o %T | grep -qx idle"
+if ! wait_for_quiet sh -c "sinfo -h -o %T | grep -qx idle"; then
+  # slurmd (22.05) needs the cgroup filesystem even with proctrack/linuxproc and task/none
+  if grep -q 'No filesystem mounted on /sys/fs/cgroup' "$C/log/slurmd.log" 2>/dev/null; then
+    fail scan/slurm-node-idle "slurmd needs a cgroup filesystem at /sys/fs/cgroup (any Debian 12 machine has one; in a chroot, mount --rbind /sys): $(tail -n 3 "$C/log/slurmd.log")"
+  else
+    fail scan/slurm-node-idle "not ready after 30 s: $(tail -n 12 "$C"/log/slurmd.* "$C"/log/slurmctld.out 2>/dev/null)"
+  fi
+  exit 0
+fi
 pass scan/slurm-cluster-up
 
 # a cluster that refuses the job: its message is shown
