@@ -13,5 +13,6 @@ scan bits {
 AEDL
 AEDL="$W/ae.aedl"
 
-# The rows of a results.csv without the seconds column (wall time varies).
-rows() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") s = i } { $s = ""; print }' OFS=, "$1"; }
+# The rows of a results.csv without the seconds columns (times vary).
+rows() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "seconds") s = i; if ($i == "train_seconds") t = i } }
+                  { $s = ""; $t = ""; print }' OFS=, "$1"; }

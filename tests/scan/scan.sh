@@ -106,6 +106,12 @@ check scan/htcondor-dag "scan.dag: two JOBs, the POST script, the order" \
 check scan/htcondor-submit-format "a line of points.sub/gather.sub is neither a comment, key = value nor queue" \
   awk 'FNR == 1 { last = "" } /^#/ || /^$/ { next } /^[a-z_]+ *= / { next } /^queue( point from points.txt)?$/ { next } { bad = 1 } END { exit bad }' \
   "$H/points.sub" "$H/gather.sub"
+# the files themselves, against goldens (the work folder and aedlc's path replaced)
+mkdir -p "$W/condor_norm"
+for f in points.sub gather.sub scan.dag points.txt point.sh gather.sh; do
+  sed -e "s|$W|WORK|g" -e "s|$AEDLC|AEDLC|g" "$H/$f" > "$W/condor_norm/$f"
+done
+golden_tree scan/htcondor tests/scan/golden "$W/condor_norm" points.sub gather.sub scan.dag points.txt point.sh gather.sh
 check scan/htcondor-point-script "point.sh runs one point with the task index" \
   sh -c "grep -q 'scan .* --task \"\$1\"' '$H/point.sh' && sh -n '$H/point.sh' && sh -n '$H/gather.sh'"
 

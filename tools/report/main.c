@@ -325,11 +325,21 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc == 3 && !strcmp(argv[1], "--summary")) {
-        char *pts = rep_path(argv[2], "scan/points.tsv");
+        /* a scan's folder, or its scan/ folder (DIR/scan/points.tsv) */
+        char *dir = xstrdup(argv[2]), *pts = rep_path(dir, "scan/points.tsv"), *here = rep_path(dir, "points.tsv");
         struct stat sb;
-        int is_scan = stat(pts, &sb) == 0;
-        free(pts);
-        return is_scan ? rep_scan(argv[2], 1) : summary(argv[2]);
+        int is_scan = stat(pts, &sb) == 0, in_scan = !is_scan && stat(here, &sb) == 0;
+        if (in_scan) {
+            size_t n = strlen(dir);
+            while (n > 1 && dir[n - 1] == '/') dir[--n] = 0;
+            char *slash = strrchr(dir, '/');
+            if (slash && slash != dir) *slash = 0;
+            else if (slash) dir[1] = 0;
+            else strcpy(dir, ".");
+        }
+        int rc = is_scan || in_scan ? rep_scan(dir, 1) : summary(argv[2]);
+        free(pts); free(here); free(dir);
+        return rc;
     }
     if (argc == 3 && !strcmp(argv[1], "--scan")) return rep_scan(argv[2], 0);
     if (argc >= 3 && !strcmp(argv[1], "--compare")) return compare(argc - 2, argv + 2);

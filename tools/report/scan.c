@@ -24,7 +24,8 @@ typedef struct {
     char *folder;              /* relative to DIR */
     char **vals;               /* per axis, as written */
     char status[16];           /* ok, failed, not run */
-    double secs;
+    double secs;               /* the point's wall time (compile, train, evaluate, firmware) */
+    double train_secs;         /* the epochs' seconds of its history.csv */
     char *error;
     json *summary, *precision, *resources;
 } spoint;
@@ -89,6 +90,29 @@ static void read_status(scan *S, spoint *P) {
     fclose(f);
 }
 
+/* The sum of history.csv's seconds column: the training time of a point. */
+static double train_seconds(const char *dir, const char *folder) {
+    size_t n = strlen(dir) + strlen(folder) + 16;
+    char *p = xmalloc(n), line[4096];
+    snprintf(p, n, "%s/%s/history.csv", dir, folder);
+    FILE *f = fopen(p, "r");
+    free(p);
+    if (!f) return NAN;
+    int col = -1;
+    double sum = NAN;
+    if (fgets(line, sizeof line, f)) {
+        char *fields[64];
+        int nf = rep_csv_split(line, fields, 64);
+        for (int i = 0; i < nf; i++) if (!strcmp(fields[i], "seconds")) col = i;
+    }
+    while (col >= 0 && fgets(line, sizeof line, f)) {
+        char *fields[64];
+        if (rep_csv_split(line, fields, 64) > col) sum = (isnan(sum) ? 0 : sum) + strtod(fields[col], NULL);
+    }
+    fclose(f);
+    return sum;
+}
+
 static void add_signal(scan *S, const char *name) {
     for (int i = 0; i < S->nsig; i++) if (!strcmp(S->signals[i], name)) return;
     S->signals = xrealloc(S->signals, (size_t)(S->nsig + 1) * sizeof *S->signals);
@@ -131,6 +155,7 @@ static int load_scan(scan *S, const char *dir) {
         P->vals = xcalloc((size_t)S->naxes + 1, sizeof *P->vals);
         for (int a = 0; a < S->naxes; a++) P->vals[a] = xstrdup(fields[a + 2]);
         read_status(S, P);
+        P->train_secs = train_seconds(dir, P->folder);
         P->summary = load(dir, P->folder, "eval/summary.json");
         P->precision = load(dir, P->folder, "report/precision.json");
         P->resources = load(dir, P->folder, "rtl/resources.json");
@@ -167,6 +192,7 @@ static double tpr(const spoint *P, const char *sig, const char *var) {
 }
 
 static double ebops(const spoint *P) { return json_num(json_path(P->precision, "totals", "ebops", NULL), NAN); }
+static double ebops_of(const spoint *P) { return ebops(P); }
 static double nonzero(const spoint *P) { return json_num(json_path(P->precision, "totals", "nonzero", NULL), NAN); }
 static double lut(const spoint *P) { return json_num(json_path(P->resources, "total", "lut", NULL), NAN); }
 static double dsp(const spoint *P) { return json_num(json_path(P->resources, "total", "dsp", NULL), NAN); }
@@ -217,7 +243,7 @@ static int write_csv(const scan *S) {
     FILE *f = a.f;
     fprintf(f, "point");
     for (int x = 0; x < S->naxes; x++) fprintf(f, ",%s", S->axes[x]);
-    fprintf(f, ",status,seconds,epochs");
+    fprintf(f, ",status,seconds,train_seconds,epochs");
     for (int i = 0; i < S->nsig; i++)
         for (int v = 0; v < 3; v++) fprintf(f, ",auc_%s_%s,tpr_%s_%s", variants[v], S->signals[i], variants[v], S->signals[i]);
     fprintf(f, ",firmware_equal,firmware_events,ebops,nonzero_weights,lut,dsp,error\n");
@@ -227,6 +253,7 @@ static int write_csv(const scan *S) {
         for (int x = 0; x < S->naxes; x++) { fputc(',', f); csv_str(f, P->vals[x]); }
         fprintf(f, ",%s", P->status);
         csv_num(f, P->secs);
+        csv_num(f, P->train_secs);
         csv_num(f, json_num(json_get(P->summary, "epochs"), NAN));
         for (int i = 0; i < S->nsig; i++)
             for (int v = 0; v < 3; v++) {
@@ -293,6 +320,8 @@ static int write_json(const scan *S) {
         }
         fprintf(f, " }, \"status\": \"%s\", \"seconds\": ", P->status);
         json_n(f, P->secs);
+        fprintf(f, ", \"train_seconds\": ");
+        json_n(f, P->train_secs);
         fprintf(f, ", \"epochs\": ");
         json_n(f, json_num(json_get(P->summary, "epochs"), NAN));
         fprintf(f, ",\n      \"signals\": {");
@@ -360,6 +389,17 @@ static void print_table(const scan *S) {
     fflush(stdout);
 }
 
+static int any_tpr(const scan *S) {
+    for (int k = 0; k < S->npts; k++)
+        for (int i = 0; i < S->nsig; i++) if (isfinite(tpr(&S->pts[k], S->signals[i], "firmware"))) return 1;
+    return 0;
+}
+
+static int any_lut(const scan *S) {
+    for (int k = 0; k < S->npts; k++) if (isfinite(lut(&S->pts[k]))) return 1;
+    return 0;
+}
+
 /* 1 when axis X has more than one value. */
 static int varies(const scan *S, int x) {
     for (int k = 1; k < S->npts; k++) if (strcmp(S->pts[k].vals[x], S->pts[0].vals[x])) return 1;
@@ -393,8 +433,12 @@ static char *rest_label(const scan *S, int k, int x) {
 
 /* AUC (firmware) against axis X: one line per signal (colour) and per value of
    the other axes that vary (dash), the points in the axis' order. */
-static int plot_axis(rep *R, const scan *S, int x, char *name, size_t nlen) {
-    snprintf(name, nlen, "auc_vs_axis%d", x);
+static double metric(const spoint *P, const char *sig, int use_tpr) {
+    return use_tpr ? tpr(P, sig, "firmware") : auc(P, sig, "firmware");
+}
+
+static int plot_axis(rep *R, const scan *S, int x, int use_tpr, char *name, size_t nlen) {
+    snprintf(name, nlen, "%s_vs_axis%d", use_tpr ? "tpr" : "auc", x);
     /* the distinct values of the other axes, in the order of the points */
     char **rest = xcalloc((size_t)S->npts + 1, sizeof *rest);
     int nrest = 0;
@@ -419,7 +463,7 @@ static int plot_axis(rep *R, const scan *S, int x, char *name, size_t nlen) {
             for (int q = 0; q < S->npts; q++) {
                 const spoint *P = &S->pts[order[q]];
                 char *l = rest_label(S, order[q], x);
-                double a = auc(P, S->signals[i], "firmware");
+                double a = metric(P, S->signals[i], use_tpr);
                 if (!strcmp(l, rest[r]) && isfinite(a)) fprintf(dat.f, "%s %.6g\n", P->vals[x], a);
                 free(l);
             }
@@ -428,12 +472,13 @@ static int plot_axis(rep *R, const scan *S, int x, char *name, size_t nlen) {
     if (ok && rep_gp_open(R, &gp, name, 760, 480) != 0) { aedl_atomic_abort(&dat); ok = 0; }
     if (ok) {
         char t[256];
-        snprintf(t, sizeof t, "firmware AUC against %s", S->axes[x]);
+        if (use_tpr) snprintf(t, sizeof t, "firmware TPR at FPR %g against %s", S->fpr, S->axes[x]);
+        else snprintf(t, sizeof t, "firmware AUC against %s", S->axes[x]);
         fprintf(gp.f, "set title ");
         rep_gp_str(gp.f, t);
         fprintf(gp.f, "\nset xlabel ");
         rep_gp_str(gp.f, S->axes[x]);
-        fprintf(gp.f, "\nset ylabel 'AUC (firmware)'\nset key below\nplot ");
+        fprintf(gp.f, "\nset ylabel '%s (firmware)'\nset key below\nplot ", use_tpr ? "TPR" : "AUC");
         for (int i = 0; i < S->nsig; i++)
             for (int r = 0; r < nrest; r++) {
                 char tt[640];
@@ -461,9 +506,11 @@ static double pareto_y(const spoint *P, const char *sig, int use_tpr) {
     return use_tpr ? tpr(P, sig, "firmware") : auc(P, sig, "firmware");
 }
 
-/* TPR at the FPR (or AUC) against EBOPs per signal, the Pareto front, the chosen point. */
-static int plot_pareto(rep *R, const scan *S) {
-    const char *name = "pareto";
+/* TPR at the FPR (or AUC) against a cost (EBOPs, or LUTs when synthesised) per
+   signal, the Pareto front, the chosen point. */
+static int plot_pareto(rep *R, const scan *S, int by_lut) {
+    const char *name = by_lut ? "pareto_lut" : "pareto";
+    double (*ebops)(const spoint *) = by_lut ? lut : ebops_of;
     int use_tpr = 0, any = 0;
     for (int k = 0; k < S->npts; k++)
         for (int i = 0; i < S->nsig; i++) use_tpr |= isfinite(tpr(&S->pts[k], S->signals[i], "firmware"));
@@ -500,17 +547,18 @@ static int plot_pareto(rep *R, const scan *S) {
             fprintf(dat.f, "%.6g %.6g\n", ebops(&S->pts[S->chosen]), pareto_y(&S->pts[S->chosen], S->signals[i], use_tpr));
     if (!any) {
         aedl_atomic_abort(&dat);
-        rep_note(R, "no point has both EBOPs and a firmware AUC: no Pareto plot");
+        if (!by_lut) rep_note(R, "no point has both EBOPs and a firmware AUC: no Pareto plot");
         return 0;
     }
     if (rep_gp_open(R, &gp, name, 720, 460) != 0) { aedl_atomic_abort(&dat); return 0; }
     fprintf(gp.f, "set title ");
     char t[160];
-    if (use_tpr) snprintf(t, sizeof t, "TPR at FPR %g (firmware) against EBOPs: points, Pareto front, chosen", S->fpr);
-    else snprintf(t, sizeof t, "AUC (firmware; no TPR at FPR %g: too few background events) against EBOPs", S->fpr);
+    const char *cost = by_lut ? "LUTs (yosys)" : "EBOPs";
+    if (use_tpr) snprintf(t, sizeof t, "TPR at FPR %g (firmware) against %s: points, Pareto front, chosen", S->fpr, cost);
+    else snprintf(t, sizeof t, "AUC (firmware; no TPR at FPR %g: too few background events) against %s", S->fpr, cost);
     rep_gp_str(gp.f, t);
-    fprintf(gp.f, "\nset xlabel 'EBOPs'\nset ylabel '%s'\nset key bottom right\nset offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\nplot ",
-            use_tpr ? "TPR" : "AUC");
+    fprintf(gp.f, "\nset xlabel '%s'\nset ylabel '%s'\nset key bottom right\nset offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\nplot ",
+            cost, use_tpr ? "TPR" : "AUC");
     for (int i = 0; i < S->nsig; i++) {
         fprintf(gp.f, "'plots/%s.dat' index %d using 1:2 with points pt 7 lc %d title ", name, 2 * i, i + 1);
         rep_gp_str(gp.f, S->signals[i]);
@@ -621,8 +669,13 @@ int rep_scan(const char *dir, int summary_only) {
     int drawn[64], np = 0;
     rep_detect_gnuplot(&R);
     for (int x = 0; x < S.naxes && np < 63 && !rc; x++)
-        if (numeric_axis(&S, x) && varies(&S, x)) { drawn[np] = plot_axis(&R, &S, x, plots[np], sizeof plots[np]); np++; }
-    if (!rc) { snprintf(plots[np], sizeof plots[np], "pareto"); drawn[np++] = plot_pareto(&R, &S); }
+        if (numeric_axis(&S, x) && varies(&S, x)) {
+            drawn[np] = plot_axis(&R, &S, x, 0, plots[np], sizeof plots[np]);
+            np++;
+            if (any_tpr(&S) && np < 63) { drawn[np] = plot_axis(&R, &S, x, 1, plots[np], sizeof plots[np]); np++; }
+        }
+    if (!rc) { snprintf(plots[np], sizeof plots[np], "pareto"); drawn[np++] = plot_pareto(&R, &S, 0); }
+    if (!rc && any_lut(&S) && np < 63) { snprintf(plots[np], sizeof plots[np], "pareto_lut"); drawn[np++] = plot_pareto(&R, &S, 1); }
     if (!rc) rc = write_index(&R, &S, plots, drawn, np);
     for (int i = 0; i < R.nnotes; i++) { fprintf(stderr, "aedl-report: note: %s\n", R.notes[i]); free(R.notes[i]); }
     free(R.notes);
