@@ -353,8 +353,9 @@ static void build_nodes(Hls *h) {
             hls_tname(n, "result", hn->type, sizeof hn->type);
         }
     }
-    /* one output, computed by a layer no other layer reads: written straight into y */
-    if (m->noutputs == 1) {
+    /* one output, computed by a layer no other layer reads: written straight into y
+       (unless y holds the score) */
+    if (m->noutputs == 1 && !hls_score(h)) {
         const IrNode *o = m->outputs[0];
         HlsNode *hn = &h->N[o->id];
         if (hn->pl >= 0) {
