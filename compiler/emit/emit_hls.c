@@ -288,6 +288,20 @@ int emit_hls_check(const IrModel *m, const IrTarget *target, bool hls_now) {
     H.t = target;
     H.name = m->name;
     int errs = check_model(&H);
+    if (target->output == TARGET_OUT_SCORE) {   /* the score: the one output against the input */
+        long nin = 0;
+        for (int i = 0; i < m->nnodes; i++)
+            if (m->nodes[i]->op == OP_INPUT) nin = (long)ir_shape_size(&m->nodes[i]->shape);
+        if (m->noutputs != 1) {
+            diag_error(target->output_loc, "output = score needs a model with one output (model '%s' has %d)",
+                       m->name, m->noutputs);
+            errs++;
+        } else if ((long)ir_shape_size(&m->outputs[0]->shape) != nin) {
+            diag_error(target->output_loc, "output = score needs the model's output '%s' to have the input's size "
+                       "(%ld), not %ld", m->outputs[0]->name, nin, (long)ir_shape_size(&m->outputs[0]->shape));
+            errs++;
+        }
+    }
     static const char dbl[] = "weights/ and tb_data/ hold the values as exact doubles";
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
