@@ -138,8 +138,9 @@ bool plan_score_types(aedl_fixed r, aedl_fixed x, int n, bool masked, PlanScore 
         snprintf(err, errn, "the score: the steps of the reconstruction and the input differ by more than 2^60");
         return false;
     }
-    __int128 rmin = (__int128)aedl_fixed_mant_min(r) << (er - e), rmax = (__int128)aedl_fixed_mant_max(r) << (er - e);
-    __int128 xmin = (__int128)aedl_fixed_mant_min(x) << (ex - e), xmax = (__int128)aedl_fixed_mant_max(x) << (ex - e);
+    __int128 sr = (__int128)1 << (er - e), sx = (__int128)1 << (ex - e);
+    __int128 rmin = (__int128)aedl_fixed_mant_min(r) * sr, rmax = (__int128)aedl_fixed_mant_max(r) * sr;
+    __int128 xmin = (__int128)aedl_fixed_mant_min(x) * sx, xmax = (__int128)aedl_fixed_mant_max(x) * sx;
     __int128 dmax = rmax - xmin > xmax - rmin ? rmax - xmin : xmax - rmin;   /* the largest |r - x| */
     int db = bitlen((unsigned __int128)dmax);
     if (2 * db + bitlen((unsigned)n) > 63) {
