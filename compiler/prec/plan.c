@@ -172,8 +172,7 @@ bool plan_score_types(aedl_fixed r, aedl_fixed x, int n, bool masked, PlanScore 
              "exact: holds every reconstruction - input (%s - %s), at the finer step of the two",
              prec_type_str(r, t1, sizeof t1), prec_type_str(x, t2, sizeof t2));
     snprintf(st->why_sum, sizeof st->why_sum,
-             "exact: holds %d times the largest square of score_diff_t (%s%d features), unsigned",
-             n, masked ? "the masked sum: at most " : "", n);
+             "exact: holds %d times the largest square of score_diff_t (%d features), unsigned", n, n);
     snprintf(st->why_count, sizeof st->why_count, "exact: 0..%d, the features whose quantized input is not 0", n);
     return true;
 }
