@@ -115,3 +115,7 @@ AEDL
 "$AEDLC" "$W/bad.aedl" --emit hls -o "$W/bad" > "$W/bad.log" 2>&1; st=$?
 check score/error-bad-value "status $st: $(cat "$W/bad.log")" \
   sh -c "test $st -eq 1 && grep -q 'bad.aedl:6:12: error: ' '$W/bad.log'"
+sed 's/output = scores/output = score\n  trigger_rate = 5e7/' "$W/bad.aedl" > "$W/rate.aedl"
+"$AEDLC" "$W/rate.aedl" --emit hls -o "$W/rate" > "$W/rate.log" 2>&1; st=$?
+check score/error-trigger-rate "status $st: $(cat "$W/rate.log")" \
+  sh -c "test $st -eq 1 && grep -q 'rate.aedl:7:18: error: trigger_rate must be a positive number of Hz below bunch_rate' '$W/rate.log'"
