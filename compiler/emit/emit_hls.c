@@ -608,7 +608,14 @@ static void write_json(Hls *h) {
             t->reuse_factor, hls_mode_name(t->precision));
     fprintf(o, "  \"input\": {\"size\": %d, \"type\": ", h->d_in);
     json_str(o, hls_ap(h->plan->in_t, ap, sizeof ap));
-    fprintf(o, "},\n  \"output\": {\"size\": %d},\n  \"layers\": [", h->d_out);
+    const aedl_fw_layer *sc = hls_score(h);
+    if (sc) {
+        char t1[96], t2[96];
+        fprintf(o, "},\n  \"output\": {\"size\": %d, \"is\": \"%s\", \"type\": \"%s\", \"score_t\": \"%s\"},\n  \"layers\": [",
+                h->d_out, sc->op == FW_MASKED_SCORE ? "masked_score_sum_and_count" : "score", hls_ap(sc->res_t, t1, sizeof t1),
+                hls_ap(sc->acc_t, t2, sizeof t2));
+    } else
+        fprintf(o, "},\n  \"output\": {\"size\": %d},\n  \"layers\": [", h->d_out);
     int first = 1;
     for (int i = 0; i < h->m->nnodes; i++) {
         const IrNode *n = h->m->nodes[i];
