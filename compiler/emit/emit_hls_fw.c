@@ -175,9 +175,9 @@ static void write_defines(Hls *h) {
         const aedl_fw_layer *cnt = sc->op == FW_MASKED_SCORE ? &h->plan->layers[h->plan->outputs[1]] : NULL;
         char t1[64], t2[64];
         fprintf(o, "\n// The anomaly score (the target's output = score): the sum over the features of\n"
-                   "// (reconstruction - input)^2%s, every step exact (by construction, in every\n"
-                   "// precision mode).  The MSE is score / %d: the same ordering of events.\n",
-                cnt ? " where the input is not 0, and the count of those features" : "", sc->n_in);
+                   "// (reconstruction - input)^2%s.  Every step is exact (by construction,\n"
+                   "// in every precision mode).  The MSE is score / %d: the same ordering of events.\n",
+                cnt ? " where the input is not 0,\n// and the count of those features" : "", sc->n_in);
         snprintf(why, sizeof why, "exact: holds every reconstruction - input (%s - %s), at the finer step of the two",
                  h->N[h->m->outputs[0]->id].type, "input_t");
         put_typedef(o, sc->w_t, "score_diff_t", why);
