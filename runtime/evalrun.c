@@ -998,7 +998,7 @@ static int write_summary(evalctx *E) {
         fprintf(j, ",\n  \"residuals\": {");
         for (int v = 0; v < NV; v++) {
             fprintf(j, "%s\n    \"%s\": ", v ? "," : "", vname[v]);
-            if (v == V_FW && !E->plan) { fprintf(j, "null"); continue; }
+            if (v == V_FW && (!E->plan || E->fs)) { fprintf(j, "null"); continue; }   /* fs: no reconstruction */
             fprintf(j, "{ \"mean\": [");
             for (int k = 0; k < r->def->n_out; k++) {
                 fprintf(j, "%s", k ? ", " : "");
@@ -1029,7 +1029,7 @@ static int write_residuals_csv(evalctx *E) {
     if (aedl_atomic_open(&a, path, "w") != 0) return 1;
     fprintf(a.f, "model,feature,n,skipped,mean,rms\n");
     for (int v = 0; v < NV; v++) {
-        if (v == V_FW && !E->plan) continue;
+        if (v == V_FW && (!E->plan || E->fs)) continue;
         for (int k = 0; k < r->def->n_out; k++) {
             const aedl_residual_stat *s = &E->res[v][k];
             fprintf(a.f, "%s,%d,%ld,%ld,%.9g,%.9g\n", vname[v], k, s->n, s->skipped,
@@ -1110,7 +1110,7 @@ static int write_residuals_hist(evalctx *E) {
     fprintf(a.f, "model,feature,lo,hi,count\n");
     double w = 2 * RES_RANGE / RES_BINS;
     for (int v = 0; v < NV; v++) {
-        if (v == V_FW && !E->plan) continue;
+        if (v == V_FW && (!E->plan || E->fs)) continue;
         for (int k = 0; k < r->def->n_out; k++) {
             const long *h = E->rhist[v] + (size_t)k * (RES_BINS + 2);
             fprintf(a.f, "%s,%d,-inf,%.9g,%ld\n", vname[v], k, -RES_RANGE, h[RES_BINS]);

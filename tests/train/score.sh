@@ -34,6 +34,7 @@ train {
   epochs = 2
   batch = 64
   score = $score
+  metrics = [roc, auc, residuals]
 }
 target trig {
   output = score
