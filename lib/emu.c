@@ -62,6 +62,7 @@ double aedl_fw_float_value(aedl_fw_op op, const double *w, double v) {
     case FW_CLIP: return v < w[0] ? w[0] : v > w[1] ? w[1] : v;
     case FW_ABS: return fabs(v);
     case FW_LINEAR: case FW_DENSE: case FW_BATCHNORM: case FW_ADD: case FW_CONCAT: case FW_SOFTMAX: case FW_BOUND:
+    case FW_SCORE: case FW_MASKED_SCORE: case FW_COUNT:
         return v;
     }
     return v;
@@ -304,6 +305,23 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
             break;
         case FW_CONCAT:
             if (total != n_out) PERR("plan: layer %s: concat size %d, inputs give %d", a->name, n_out, total);
+            break;
+        case FW_SCORE: case FW_MASKED_SCORE: {
+            /* the differences at the finer step, their squares and the sum in int128 */
+            if (a->ninputs != 2 || n_out != 1 || e->in_size[0] != n_in || e->in_size[1] != n_in || n_in <= 0)
+                PERR("plan: layer %s: score needs two inputs of size %d and one output", a->name, n_in);
+            int me = e->in_exp[0] < e->in_exp[1] ? e->in_exp[0] : e->in_exp[1];
+            int w0 = e->in_t[0].width + e->in_exp[0] - me, w1 = e->in_t[1].width + e->in_exp[1] - me;
+            int bits = 0;
+            while (bits < 31 && (1L << bits) < n_in) bits++;
+            if (2 * ((w0 > w1 ? w0 : w1) + 1) + bits > 126)
+                PERR("plan: layer %s: the squared differences need more than 126 bits", a->name);
+            if (x->max_size < 2) x->max_size = 2;
+            break;
+        }
+        case FW_COUNT:
+            if (a->ninputs != 1 || n_out != 1 || e->in_size[0] != n_in || n_in <= 0)
+                PERR("plan: layer %s: count needs one input of size %d and one output", a->name, n_in);
             break;
         default:
             PERR("plan: layer %s: unknown operation %d", a->name, (int)a->op);
@@ -713,6 +731,34 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
             }
         }
         if (e->modular) cast_block(v, (int)nB, e->acc_exp, (aedl_fixed){a->acc_t.width, a->acc_t.integer, a->acc_t.is_signed, AEDL_TRN, AEDL_WRAP});
+        acc_done = true;
+        break;
+    case FW_SCORE: case FW_MASKED_SCORE: {
+        /* sum_j (x_j - y_j)^2 exactly (y_j != 0 only, masked), at the step 2^(2 me) */
+        int me = e->in_exp[0] < e->in_exp[1] ? e->in_exp[0] : e->in_exp[1];
+        int s0 = e->in_exp[0] - me, s1 = e->in_exp[1] - me;
+        for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
+        int64_t *yr = v + EMU_B;   /* scratch: v holds one output row */
+        for (int j = 0; j < a->n_in; j++) {
+            get_row(w, e->in[0], j, v);
+            get_row(w, e->in[1], j, yr);
+            for (int b = 0; b < EMU_B; b++) {
+                if (a->op == FW_MASKED_SCORE && yr[b] == 0) continue;
+                i128 d = (i128)v[b] * ((i128)1 << s0) - (i128)yr[b] * ((i128)1 << s1);
+                w->acc[b] += d * d;
+            }
+        }
+        for (int b = 0; b < EMU_B; b++) v[b] = aedl_fw_cast(w->acc[b], 2 * me, a->acc_t);
+        acc_done = true;
+        break;
+    }
+    case FW_COUNT:
+        for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
+        for (int j = 0; j < a->n_in; j++) {
+            get_row(w, e->in[0], j, v);
+            for (int b = 0; b < EMU_B; b++) w->acc[b] += v[b] != 0;
+        }
+        for (int b = 0; b < EMU_B; b++) v[b] = aedl_fw_cast(w->acc[b], 0, a->acc_t);
         acc_done = true;
         break;
     case FW_CONCAT: {

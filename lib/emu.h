@@ -22,6 +22,10 @@
  *   add        v_j = (acc)(x_j + y_j + ...)
  *   concat     the inputs one after another
  *   sigmoid, tanh, softmax   in double, then cast to res_t (not guaranteed)
+ *   score      v_0 = sum_j (x_j - y_j)^2   (x the reconstruction, y the model's
+ *              input; exact, n_in = the size of each, n_out = 1)
+ *   masked_score v_0 = the same sum over the j with y_j != 0
+ *   count      v_0 = the number of j with x_j != 0 (n_in = the input's size)
  *
  * then out_j = (res_t)(q_t)v_j with has_quant, else (res_t)v_j; each cast
  * rounds and overflows as its type says (ap_fixed semantics).  The dense and
@@ -44,7 +48,7 @@
     X(DENSE, "dense") X(BATCHNORM, "batchnorm") X(RELU, "relu") X(LEAKY_RELU, "leaky_relu") \
     X(LINEAR, "linear") X(ADD, "add") X(CONCAT, "concat") X(SIGMOID, "sigmoid")  \
     X(TANH, "tanh") X(SOFTMAX, "softmax") X(CLIP, "clip") X(ABS, "abs") \
-    X(BOUND, "bound")
+    X(BOUND, "bound") X(SCORE, "score") X(MASKED_SCORE, "masked_score") X(COUNT, "count")
 
 typedef enum {
 #define AEDL_FW_ENUM(id, name) FW_##id,

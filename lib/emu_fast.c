@@ -373,6 +373,23 @@ static bool prep_op(flayer *L, const aedl_fw_layer *a, const aedl_fixed *in_t, c
         }
         return true;
     }
+    case FW_SCORE: case FW_MASKED_SCORE: {   /* every difference, square and partial sum exact */
+        int me = x[0].step < x[1].step ? x[0].step : x[1].step;
+        double sum = 0;
+        for (int j = 0; j < a->n_in; j++) {
+            double d = vi_abs(&x[0], j) + vi_abs(&x[1], j);
+            if (!exact_at(d, me)) return false;
+            sum += d * d;
+        }
+        if (!exact_at(sum * (1 + 0x1p-30), 2 * me)) return false;
+        *v = vi_new(1, 2 * me);
+        v->lo[0] = 0; v->hi[0] = sum * (1 + 0x1p-30);
+        return true;
+    }
+    case FW_COUNT:
+        *v = vi_new(1, 0);
+        v->lo[0] = 0; v->hi[0] = a->n_in;
+        return true;
     case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX:
         if (a->res_t.width > 52) return false;
         L->res_t = a->res_t;
@@ -607,6 +624,30 @@ static void bound_rows(const flayer *L, const double *X, double *Y) {   /* may b
     }
 }
 
+/* score: sum_j (x_j - y_j)^2 (masked: where y_j != 0), exact (prep_op). */
+FAST_SIMD
+static void score_rows(const flayer *L, const double *X, const double *Yin, double *Y) {
+    double s[EB] = {0};
+    bool masked = L->op == FW_MASKED_SCORE;
+    for (int j = 0; j < L->in_size[0]; j++) {
+        const double *x = X + (long)j * EB, *y = Yin + (long)j * EB;
+        for (int b = 0; b < EB; b++) {
+            double d = x[b] - y[b];
+            s[b] += masked && y[b] == 0 ? 0.0 : d * d;
+        }
+    }
+    memcpy(Y, s, sizeof s);
+}
+
+/* count: the number of x_j != 0. */
+FAST_SIMD
+static void count_rows(const flayer *L, const double *X, double *Y) {
+    double c[EB] = {0};
+    for (int j = 0; j < L->in_size[0]; j++)
+        for (int b = 0; b < EB; b++) c[b] += X[(long)j * EB + b] != 0;
+    memcpy(Y, c, sizeof c);
+}
+
 /* sigmoid, tanh: the table (nn.h); softmax: in double as the reference path, then (res_t). */
 static void activation_rows(const flayer *L, const double *X, double *Y) {
     if (L->table) {
@@ -652,6 +693,8 @@ static void run_layer(const flayer *L, double *buf, float *xf) {
         return;
     }
     case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: activation_rows(L, X, Y); return;
+    case FW_SCORE: case FW_MASKED_SCORE: score_rows(L, X, buf + L->in[1] * EB, Y); break;
+    case FW_COUNT: count_rows(L, X, Y); break;
     default: return;
     }
     for (int c = 0; c < L->ncast; c++) cast_rows(Y, n, &L->cast[c]);

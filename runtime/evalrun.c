@@ -5,7 +5,9 @@
  *
  *   float      the trained (latent) weights, no quantizer anywhere (float32);
  *   quantized  QI: the generated exact inference in double (docs/semantics.md);
- *   firmware   the emulator (emu.h) running DIR/firmware.plan;
+ *   firmware   the emulator (emu.h) running DIR/firmware.plan; with the target's
+ *              output = score the plan outputs the score (fw_score_chunk: compared
+ *              with the quantized model's, bit for bit, and the trigger threshold);
  *
  * and write eval/summary.json, eval/roc_SIGNAL.csv, eval/residuals.csv, and the
  * firmware testbench vectors hls/tb_data/tb_{input_features,output_predictions}.dat.
@@ -74,6 +76,12 @@ typedef struct {
        the input is not padding) and the count, per table: (ntab, n_out) each */
     double *fsum;
     long *fcnt;
+    /* the plan outputs the anomaly score (target output = score): per table and event the
+       firmware's sum (a mantissa of fs_sum_t) and count (1 without a mask) */
+    const aedl_fw_layer *fs;    /* the plan's score layer, or NULL */
+    int fs_masked;
+    aedl_fixed fs_sum_t, fs_rec_t;
+    int64_t **fs_sum; int **fs_cnt;
 } evalctx;
 
 /* Residual histograms: RES_BINS bins on [-RES_RANGE, RES_RANGE], then one
@@ -152,6 +160,7 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
         }
         for (int l = 0; l < L; l++) {
             const aedl_fw_layer *a = &p->layers[l];
+            if (a->op == FW_SCORE || a->op == FW_MASKED_SCORE || a->op == FW_COUNT) continue;   /* exact types */
             int n = a->n_out, ni = a->inputs[0] < 0 ? p->d_in : p->layers[a->inputs[0]].n_out;
             const double *x = a->inputs[0] < 0 ? xin : val[a->inputs[0]];
             double *y = val[l];
@@ -336,7 +345,22 @@ static void regenerate(evalctx *E) {
     }
     E->fw_guaranteed = 1;
     for (int l = 0; l < E->plan->nlayers; l++) E->fw_guaranteed &= E->plan->layers[l].guaranteed;
-    if (E->plan->d_in != r->def->n_in || E->plan->d_out != r->def->n_out) {
+    const aedl_fw_layer *so = &E->plan->layers[E->plan->outputs[0]];
+    if (E->plan->outputs[0] >= 0 && (so->op == FW_SCORE || so->op == FW_MASKED_SCORE)) {
+        E->fs = so;
+        E->fs_masked = so->op == FW_MASKED_SCORE;
+        E->fs_sum_t = so->acc_t;
+        E->fs_rec_t = so->inputs[0] < 0 ? E->plan->in_t : E->plan->layers[so->inputs[0]].res_t;
+    }
+    if (E->fs && (E->plan->d_in != r->def->n_in || so->n_in != r->def->n_out)) {
+        snprintf(E->fw_note, sizeof E->fw_note, "%s scores %d inputs against %d outputs, the model has %d and %d",
+                 plan_path, E->plan->d_in, so->n_in, r->def->n_in, r->def->n_out);
+        fprintf(stderr, "%s: error: %s\n", aedl_progname, E->fw_note);
+        aedl_fw_plan_free(E->plan);
+        E->plan = NULL;
+        E->fs = NULL;
+        E->regen_failed = 1;
+    } else if (!E->fs && (E->plan->d_in != r->def->n_in || E->plan->d_out != r->def->n_out)) {
         snprintf(E->fw_note, sizeof E->fw_note, "%s has %d inputs and %d outputs, the model %d and %d",
                  plan_path, E->plan->d_in, E->plan->d_out, r->def->n_in, r->def->n_out);
         fprintf(stderr, "%s: error: %s\n", aedl_progname, E->fw_note);
@@ -463,6 +487,47 @@ static int write_latent_corr(evalctx *E) {
     return 0;
 }
 
+/* The firmware's score (output = score) of B events from row i of table ti:
+   kept for the threshold, the firmware column's score (the MSE: sum / F, or
+   sum / count masked), and on the test split compared with the quantized
+   model's score computed here in integers: sum (y - (in_t)x)^2 at the finer
+   step, over the features whose quantized input is not 0 when masked. */
+static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, const double *yq, const double *yf,
+                           int is_test) {
+    const aedl_fw_plan *p = E->plan;
+    int F = E->r->def->n_out, nin = E->r->def->n_in, d = p->d_out;
+    int er = aedl_fw_exp(E->fs_rec_t), ex = aedl_fw_exp(p->in_t), me = er < ex ? er : ex;
+    for (int e = 0; e < B; e++) {
+        double s = yf[(size_t)e * d], c = E->fs_masked ? yf[(size_t)e * d + 1] : 1;
+        int64_t sm = (int64_t)ldexp(s, -2 * me);
+        E->fs_sum[ti][i + e] = sm;
+        E->fs_cnt[ti][i + e] = (int)c;
+        E->score[V_FW][ti][i + e] = (float)(E->fs_masked ? (c > 0 ? s / c : 0.0) : s / F);
+        if (!is_test) continue;
+        __int128 sum = 0;
+        double sumd = 0;   /* the same in double: the difference when the outputs are off the type's step */
+        int cnt = 0, exact = 1;
+        for (int f = 0; f < F; f++) {
+            double yo = yq[(size_t)e * F + f], yv = ldexp(yo, -er);
+            int64_t xm = aedl_fw_from_double((double)x[(size_t)e * nin + f], p->in_t);
+            if (E->fs_masked && xm == 0) continue;
+            double ddd = yo - ldexp((double)xm, ex);
+            sumd += ddd * ddd;
+            cnt++;
+            if (!(yv == floor(yv) && fabs(yv) < 0x1p62)) { exact = 0; continue; }
+            __int128 dd = (__int128)(int64_t)yv * ((__int128)1 << (er - me)) - (__int128)xm * ((__int128)1 << (ex - me));
+            sum += dd * dd;
+        }
+        int same = exact && sum == (__int128)sm && (!E->fs_masked || cnt == (int)c);
+        E->fw_equal += same;
+        if (!same) {
+            double df = fabs((exact ? ldexp((double)sum, 2 * me) : sumd) - s);
+            if (!(df <= E->fw_max_diff)) E->fw_max_diff = df;
+        }
+    }
+    if (is_test) E->fw_compared += B;
+}
+
 /* Scores of table t with all variants; when t is the test split, compares QI
    with the firmware and fills the residual statistics. */
 static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
@@ -476,9 +541,13 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
     int masked = r->cfg->score == AEDL_LOSS_MASKED_MSE;
     size_t n = t->n;
     for (int v = 0; v < NV; v++) E->score[v][ti] = xmalloc((n ? n : 1) * sizeof(float));
+    if (E->fs) {
+        E->fs_sum[ti] = xmalloc((n ? n : 1) * sizeof(int64_t));
+        E->fs_cnt[ti] = xmalloc((n ? n : 1) * sizeof(int));
+    }
     double *xd = xmalloc((size_t)CHUNK * (size_t)nin * sizeof(double));
     double *yq = xmalloc((size_t)CHUNK * (size_t)F * sizeof(double));
-    double *yf = xmalloc((size_t)CHUNK * (size_t)F * sizeof(double));
+    double *yf = xmalloc((size_t)CHUNK * (size_t)(F > 2 ? F : 2) * sizeof(double));
     double *sd = xmalloc((size_t)CHUNK * sizeof(double));
     float *yfl = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));
     float *yflt = xmalloc((size_t)CHUNK * (size_t)F * sizeof(float));   /* the float outputs, kept */
@@ -523,6 +592,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             if (pass) {
                 if (!E->plan) { for (int e = 0; e < B; e++) E->score[V_FW][ti][i + e] = NAN; break; }
                 aedl_fw_run(E->plan, x, yf, B);
+                if (E->fs) { fw_score_chunk(E, ti, i, B, x, yq, yf, is_test); break; }
             }
             if (masked) aedl_masked_mse_per_event_f64(sd, y, xd, mk, B, F);
             else aedl_mse_per_event_f64(sd, y, xd, B, F);
@@ -532,7 +602,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
                 residuals_add(r, E->res[v], E->rhist[v], yfl, x, B, F, tin, tout);
             }
         }
-        if (is_test && E->plan) {
+        if (is_test && E->plan && !E->fs) {
             for (int e = 0; e < B; e++) {
                 int same = 1;
                 for (int f = 0; f < F; f++) {
@@ -583,7 +653,7 @@ static void write_tb(evalctx *E) {
     snprintf(pin, sizeof pin, "%s/tb_input_features.dat", dir);
     snprintf(pout, sizeof pout, "%s/tb_output_predictions.dat", dir);
     size_t n = r->data.te.n < 1000 ? r->data.te.n : 1000;
-    int nin = r->def->n_in, F = r->def->n_out;
+    int nin = r->def->n_in, F = E->plan->d_out;
     double *y = xmalloc((n ? n : 1) * (size_t)F * sizeof(double));
     aedl_fw_run(E->plan, r->data.te.x, y, (long)n);
     aedl_atomic a, b;
@@ -705,6 +775,81 @@ static double mean_of(const float *s, size_t n) {
     return n ? a / (double)n : NAN;
 }
 
+/* The firmware score's trigger threshold for FPR = trigger_rate / bunch_rate:
+   the smallest t, a value of the score's type (mantissa T), with at most
+   floor(FPR * N) background test events firing (sum > t * count; count = 1
+   without a mask), i.e. T = ceil(sum / count) of the (k+1)-th largest ratio;
+   then the fraction of each signal's events that fire. */
+static int cmp_ratio_desc(const void *a, const void *b) {
+    const int64_t *x = a, *y = b;   /* (sum, count) pairs: x0/x1 vs y0/y1, counts >= 0 */
+    __int128 l = (__int128)x[0] * (y[1] ? y[1] : 1) * (x[1] ? 1 : 0), r = (__int128)y[0] * (x[1] ? x[1] : 1) * (y[1] ? 1 : 0);
+    if (!x[1] && !y[1]) return 0;
+    if (!x[1]) return 1;            /* count 0: never fires, last */
+    if (!y[1]) return -1;
+    return l > r ? -1 : l < r ? 1 : 0;
+}
+static int64_t fw_threshold(const evalctx *E, double fpr, long *fired) {
+    size_t n = E->r->data.te.n;
+    long k = (long)floor(fpr * (double)n);
+    *fired = 0;
+    if (n == 0) return 0;
+    if ((size_t)k >= n) return -1;
+    int64_t *pr = xmalloc(n * 2 * sizeof(int64_t));
+    for (size_t e = 0; e < n; e++) { pr[2 * e] = E->fs_sum[0][e]; pr[2 * e + 1] = E->fs_cnt[0][e]; }
+    qsort(pr, n, 2 * sizeof(int64_t), cmp_ratio_desc);
+    int64_t s = pr[2 * k], c = pr[2 * k + 1];
+    int64_t T = c ? (s + c - 1) / c : 0;
+    free(pr);
+    for (size_t e = 0; e < n; e++) *fired += (__int128)E->fs_sum[0][e] > (__int128)T * E->fs_cnt[0][e];
+    return T;
+}
+static long fw_fired(const evalctx *E, int ti, size_t n, int64_t T) {
+    long f = 0;
+    for (size_t e = 0; e < n; e++) f += (__int128)E->fs_sum[ti][e] > (__int128)T * E->fs_cnt[ti][e];
+    return f;
+}
+
+static void write_fw_score(evalctx *E, FILE *j) {
+    aedl_run *r = E->r;
+    const aedl_train_cfg *c = r->cfg;
+    double fpr = c->trigger_rate / c->bunch_rate;
+    long fired;
+    int64_t T = fw_threshold(E, fpr, &fired);
+    int e = aedl_fw_exp(E->fs_sum_t);
+    char ty[64];
+    snprintf(ty, sizeof ty, "%sfixed<%d,%d>", E->fs_sum_t.is_signed ? "" : "u", E->fs_sum_t.width, E->fs_sum_t.integer);
+    fprintf(j, ",\n    \"score_output\": { \"score\": \"%s\", \"type\": \"%s\", \"trigger_rate\": ",
+            E->fs_masked ? "masked_mse" : "mse", ty);
+    json_num(j, c->trigger_rate);
+    fprintf(j, ", \"bunch_rate\": ");
+    json_num(j, c->bunch_rate);
+    fprintf(j, ", \"fpr\": ");
+    json_num(j, fpr);
+    fprintf(j, ",\n      \"decision\": \"%s\", \"threshold\": ", E->fs_masked ? "sum > threshold * count" : "score > threshold");
+    if (T >= 0) fprintf(j, "%.17g", ldexp((double)T, e)); else fprintf(j, "null");
+    fprintf(j, ", \"threshold_bits\": ");
+    if (T >= 0) fprintf(j, "%lld", (long long)T); else fprintf(j, "null");
+    fprintf(j, ", \"background_events\": %zu, \"background_fired\": %ld,\n      \"tpr\": {", r->data.te.n, fired);
+    for (int si = 0; si < c->nsignals; si++) {
+        fprintf(j, "%s ", si ? "," : "");
+        json_str(j, c->signals[si].name);
+        fprintf(j, ": ");
+        size_t ns = r->data.sig[si].n;
+        if (T >= 0 && ns) json_num(j, (double)fw_fired(E, 1 + si, ns, T) / (double)ns); else fprintf(j, "null");
+    }
+    fprintf(j, " } }");
+    if (T >= 0) {
+        aedl_say(r, "firmware score: threshold %.17g (%s, bits %lld) for %g Hz of %g Hz (FPR %.3g): %ld of %zu "
+                 "background test events fire\n", ldexp((double)T, e), ty, (long long)T, c->trigger_rate, c->bunch_rate,
+                 fpr, fired, r->data.te.n);
+        for (int si = 0; si < c->nsignals; si++) {
+            size_t ns = r->data.sig[si].n;
+            aedl_say(r, "firmware score: TPR %s %.6g\n", c->signals[si].name,
+                     ns ? (double)fw_fired(E, 1 + si, ns, T) / (double)ns : NAN);
+        }
+    }
+}
+
 /* "data": the training files and, with an object selection, what it keeps. */
 static void json_data(FILE *j, const aedl_train_cfg *c) {
     const aedl_source *s = &c->train;
@@ -817,6 +962,7 @@ static int write_summary(evalctx *E) {
         fprintf(j, ", \"test_events\": %ld, \"equal_to_quantized\": %ld, \"max_abs_difference\": ",
                 E->fw_compared, E->fw_equal);
         json_num(j, E->fw_max_diff);
+        if (E->fs) write_fw_score(E, j);
         int F = r->def->n_out;
         double mx = 0, sum = 0;
         for (int f = 0; f < F; f++) { if (!(E->err_max[f] <= mx)) mx = E->err_max[f]; sum += E->err_sum[f]; }
@@ -852,7 +998,7 @@ static int write_summary(evalctx *E) {
         fprintf(j, ",\n  \"residuals\": {");
         for (int v = 0; v < NV; v++) {
             fprintf(j, "%s\n    \"%s\": ", v ? "," : "", vname[v]);
-            if (v == V_FW && !E->plan) { fprintf(j, "null"); continue; }
+            if (v == V_FW && (!E->plan || E->fs)) { fprintf(j, "null"); continue; }   /* fs: no reconstruction */
             fprintf(j, "{ \"mean\": [");
             for (int k = 0; k < r->def->n_out; k++) {
                 fprintf(j, "%s", k ? ", " : "");
@@ -883,7 +1029,7 @@ static int write_residuals_csv(evalctx *E) {
     if (aedl_atomic_open(&a, path, "w") != 0) return 1;
     fprintf(a.f, "model,feature,n,skipped,mean,rms\n");
     for (int v = 0; v < NV; v++) {
-        if (v == V_FW && !E->plan) continue;
+        if (v == V_FW && (!E->plan || E->fs)) continue;
         for (int k = 0; k < r->def->n_out; k++) {
             const aedl_residual_stat *s = &E->res[v][k];
             fprintf(a.f, "%s,%d,%ld,%ld,%.9g,%.9g\n", vname[v], k, s->n, s->skipped,
@@ -964,7 +1110,7 @@ static int write_residuals_hist(evalctx *E) {
     fprintf(a.f, "model,feature,lo,hi,count\n");
     double w = 2 * RES_RANGE / RES_BINS;
     for (int v = 0; v < NV; v++) {
-        if (v == V_FW && !E->plan) continue;
+        if (v == V_FW && (!E->plan || E->fs)) continue;
         for (int k = 0; k < r->def->n_out; k++) {
             const long *h = E->rhist[v] + (size_t)k * (RES_BINS + 2);
             fprintf(a.f, "%s,%d,-inf,%.9g,%ld\n", vname[v], k, -RES_RANGE, h[RES_BINS]);
@@ -1029,6 +1175,9 @@ int aedl_evaluate(aedl_run *r) {
         E.lc_x = xcalloc(N, sizeof(double)); E.lc_x2 = xcalloc(N, sizeof(double));
         E.lc_lx = xcalloc(L * N, sizeof(double));
     }
+    E.fs_sum = xcalloc((size_t)ntab, sizeof(int64_t *));
+    E.fs_cnt = xcalloc((size_t)ntab, sizeof(int *));
+    if (E.fs && c->residuals) { free(E.res[V_FW]); free(E.rhist[V_FW]); E.res[V_FW] = NULL; E.rhist[V_FW] = NULL; }
     E.fsum = xcalloc((size_t)ntab * (size_t)r->def->n_out, sizeof(double));
     E.fcnt = xcalloc((size_t)ntab * (size_t)r->def->n_out, sizeof(long));
     E.err_max = xcalloc((size_t)r->def->n_out, sizeof(double));
@@ -1042,8 +1191,11 @@ int aedl_evaluate(aedl_run *r) {
     }
     double err_mean = E.err_events ? err_sum / ((double)E.err_events * r->def->n_out) : NAN;
     if (E.plan && E.fw_guaranteed)
-        aedl_say(r, "firmware emulation equals the quantized model on %ld of %ld test events%s\n",
-                 E.fw_equal, E.fw_compared, E.fw_equal == E.fw_compared ? "" : "  <-- MISMATCH");
+        aedl_say(r, "firmware emulation equals the quantized model%s on %ld of %ld test events%s\n",
+                 E.fs ? " (the score, bit for bit)" : "", E.fw_equal, E.fw_compared, E.fw_equal == E.fw_compared ? "" : "  <-- MISMATCH");
+    else if (E.plan && E.fs)
+        aedl_say(r, "firmware score (float parts: not guaranteed) equals the model's on %ld of %ld test events; "
+                 "max |difference| %.6g\n", E.fw_equal, E.fw_compared, E.fw_max_diff);
     else if (E.plan)
         aedl_say(r, "firmware (float parts: not guaranteed) vs the float model on %ld test events: "
                  "max |fw - float| %.6g, mean %.6g; vs the quantized model (the input type applied): max %.6g%s\n",
@@ -1064,6 +1216,8 @@ int aedl_evaluate(aedl_run *r) {
     if (c->residuals) bad |= write_residuals_csv(&E) | write_residuals_hist(&E);
     bad |= write_scores_hist(&E) | write_latent_corr(&E) | write_score_features(&E);
     free(E.fsum); free(E.fcnt);
+    for (int t = 0; t < ntab; t++) { if (E.fs_sum) free(E.fs_sum[t]); if (E.fs_cnt) free(E.fs_cnt[t]); }
+    free(E.fs_sum); free(E.fs_cnt);
     free(E.lc_l); free(E.lc_l2); free(E.lc_x); free(E.lc_x2); free(E.lc_lx);
     write_tb(&E);
     aedl_say(r, "evaluation: %s/eval (%.2f s)\n", r->opt.outdir, aedl_now() - t0);

@@ -75,6 +75,8 @@ typedef struct {
     hid_t f, ds[ND];
     size_t n;
     int F, L, fw, fw_only;
+    int fws;                    /* the firmware outputs the score: 1 its sum, 2 the sum and the count (masked) */
+    hid_t ds_sum, ds_cnt;
 } writer;
 
 static hid_t mk_ds(hid_t f, const char *name, hid_t type, size_t n, int cols) {
@@ -99,16 +101,18 @@ static void put_attr(hid_t loc, const char *name, const char *v) {
     H5Tclose(st);
 }
 
-static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n, int fw, int fw_only, int L,
+static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n, int fw, int fws, int fw_only, int L,
                         const char *data, char *const *names) {
     const aedl_model_def *d = r->def;
     memset(w, 0, sizeof *w);
-    w->n = n; w->F = d->n_out; w->L = L; w->fw = fw; w->fw_only = fw_only;
+    w->n = n; w->F = d->n_out; w->L = L; w->fw = fw; w->fw_only = fw_only; w->fws = fws;
+    w->ds_sum = w->ds_cnt = -1;
     size_t pl = strlen(path);
     w->csv = pl > 4 && strcmp(path + pl - 4, ".csv") == 0;
     if (w->csv) {
         if (aedl_atomic_open(&w->a, path, "w") != 0) aedl_fatal("%s: cannot write: %s", path, strerror(errno));
-        fprintf(w->a.f, "event%s%s", fw_only ? "" : ",score_float,score_quantized", fw ? ",score_firmware" : "");
+        fprintf(w->a.f, "event%s%s%s%s", fw_only ? "" : ",score_float,score_quantized", fw ? ",score_firmware" : "",
+                w->fws ? ",score_firmware_sum" : "", w->fws > 1 ? ",score_firmware_count" : "");
         for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_float_%d", j);
         for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_quantized_%d", j);
         for (int j = 0; j < w->F; j++)
@@ -133,7 +137,15 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
             aedl_fatal("%s: cannot create the dataset '%s'", path, dname[k]);
     put_attr(w->f, "model", d->name);
     put_attr(w->f, "data", data);
-    put_attr(w->f, "output_is", fw ? "firmware" : "quantized");
+    if (fws) {
+        w->ds_sum = mk_ds(w->f, "score_firmware_sum", H5T_IEEE_F64LE, n, 0);
+        if (w->ds_sum < 0) aedl_fatal("%s: cannot create the dataset 'score_firmware_sum'", path);
+        if (fws > 1) {
+            w->ds_cnt = mk_ds(w->f, "score_firmware_count", H5T_IEEE_F64LE, n, 0);
+            if (w->ds_cnt < 0) aedl_fatal("%s: cannot create the dataset 'score_firmware_count'", path);
+        }
+    }
+    put_attr(w->f, "output_is", fw && !fws ? "firmware" : "quantized");
     if (w->L) put_attr(w->f, "latent_layer", d->latent_name);
     put_attr(w->f, "score", r->cfg->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse");
     if (names) {   /* output_names: what each column of output is (the input feature it reconstructs) */
@@ -169,13 +181,14 @@ static void write_rows(hid_t ds, hid_t mtype, size_t i0, size_t B, int cols, con
 }
 
 static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const double *sq, const double *sw,
-                        const double *out, const float *lf, const double *lq) {
+                        const double *fwo, const double *out, const float *lf, const double *lq) {
     if (w->csv) {
         FILE *f = w->a.f;
         for (size_t e = 0; e < B; e++) {
             fprintf(f, "%zu", i0 + e);
             if (!w->fw_only) fprintf(f, ",%.9g,%.17g", (double)sf[e], sq[e]);
             if (w->fw) fprintf(f, ",%.17g", sw[e]);
+            for (int k = 0; k < w->fws; k++) fprintf(f, ",%.17g", fwo[e * w->fws + k]);
             for (int j = 0; j < w->L; j++) fprintf(f, ",%.9g", (double)lf[e * w->L + j]);
             for (int j = 0; j < w->L; j++) fprintf(f, ",%.17g", lq[e * w->L + j]);
             for (int j = 0; j < w->F; j++) fprintf(f, ",%.17g", out[e * w->F + j]);
@@ -187,6 +200,14 @@ static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const d
     write_rows(w->ds[D_SF], H5T_NATIVE_FLOAT, i0, B, 0, sf);   /* -1 (nothing) with fw_only */
     write_rows(w->ds[D_SQ], H5T_NATIVE_DOUBLE, i0, B, 0, sq);
     if (w->fw) write_rows(w->ds[D_SW], H5T_NATIVE_DOUBLE, i0, B, 0, sw);
+    if (w->fws) {   /* the firmware's output, one column at a time */
+        double *col = xmalloc((B ? B : 1) * sizeof(double));
+        for (int k = 0; k < w->fws; k++) {
+            for (size_t e = 0; e < B; e++) col[e] = fwo[e * w->fws + k];
+            write_rows(k ? w->ds_cnt : w->ds_sum, H5T_NATIVE_DOUBLE, i0, B, 0, col);
+        }
+        free(col);
+    }
     write_rows(w->ds[D_OUT], H5T_NATIVE_DOUBLE, i0, B, w->F, out);
     if (w->L) {
         write_rows(w->ds[D_LF], H5T_NATIVE_FLOAT, i0, B, w->L, lf);
@@ -200,6 +221,8 @@ static void writer_close(writer *w, const char *path) {
         return;
     }
     for (int k = 0; k < ND; k++) if (w->ds[k] > 0) H5Dclose(w->ds[k]);
+    if (w->ds_sum > 0) H5Dclose(w->ds_sum);
+    if (w->ds_cnt > 0) H5Dclose(w->ds_cnt);
     if (H5Fclose(w->f) < 0 || aedl_rename_over(w->tmp, path) != 0) {
         aedl_tmp_remove(w->tmp);
         aedl_fatal("%s: cannot write the predictions", path);
@@ -310,12 +333,17 @@ int aedl_predict(aedl_run *r) {
     /* the firmware emulation */
     char *plan_path = po->plan ? xstrdup(po->plan) : join(r->opt.outdir, "firmware.plan");
     aedl_fw_plan *plan = NULL;
+    int fws = 0;   /* the plan outputs the score (target output = score): its sum, and the count masked */
     if (access(plan_path, F_OK) == 0) {
         char perr[1024];
         plan = aedl_fw_plan_read(plan_path, perr, sizeof perr);
         if (!plan) aedl_fatal("%s", perr);
         if (aedl_fw_prepare(plan, perr, sizeof perr) != 0) aedl_fatal("%s: %s", plan_path, perr);
-        if (strcmp(plan->model, d->name) != 0 || plan->d_in != d->n_in || plan->d_out != d->n_out)
+        int so = plan->outputs[0];
+        if (so >= 0 && (plan->layers[so].op == FW_SCORE || plan->layers[so].op == FW_MASKED_SCORE))
+            fws = plan->d_out;
+        if (strcmp(plan->model, d->name) != 0 || plan->d_in != d->n_in || (!fws && plan->d_out != d->n_out) ||
+            (fws && plan->layers[so].n_in != d->n_out))
             aedl_fatal("%s: the firmware plan of model '%s' (%d inputs, %d outputs), not of '%s' (%d, %d)", plan_path,
                        plan->model, plan->d_in, plan->d_out, d->name, d->n_in, d->n_out);
     } else if (po->plan) {
@@ -327,13 +355,16 @@ int aedl_predict(aedl_run *r) {
     /* score, chunk by chunk */
     int fw_only = po->firmware_only;
     if (fw_only && !plan) aedl_fatal("--firmware-only: %s: no firmware plan (run `aedlc run` first)", plan_path);
+    if (fw_only && fws)
+        aedl_fatal("--firmware-only: %s outputs the anomaly score (the target's output = score), not the "
+                   "reconstruction; run without --firmware-only", plan_path);
     int F = d->n_out, nin = d->n_in, L = d->latent && !fw_only ? d->n_latent : 0;
     writer w;
-    writer_open(&w, po->out, r, t.n, plan != NULL, fw_only, L, po->data, F == nin ? fnames : NULL);
+    writer_open(&w, po->out, r, t.n, plan != NULL, fws, fw_only, L, po->data, F == nin ? fnames : NULL);
     float *sf = xmalloc(PCHUNK * sizeof(float)), *yfl = xmalloc((size_t)PCHUNK * F * sizeof(float));
     float *lf = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(float));
     double *xd = xmalloc((size_t)PCHUNK * nin * sizeof(double)), *yq = xmalloc((size_t)PCHUNK * F * sizeof(double));
-    double *yf = xmalloc((size_t)PCHUNK * F * sizeof(double)), *lq = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(double));
+    double *yf = xmalloc((size_t)PCHUNK * (F > 2 ? F : 2) * sizeof(double)), *lq = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(double));
     double *sq = xmalloc(PCHUNK * sizeof(double)), *sw = xmalloc(PCHUNK * sizeof(double));
     /* threads: --threads N, else one per processor; a model each */
     int nt = r->opt.threads;
@@ -386,11 +417,16 @@ int aedl_predict(aedl_run *r) {
             double tf = aedl_now();
             aedl_fw_run_threads(plan, x, yf, B, nt_fw);
             t_fw += aedl_now() - tf;
-            if (masked) aedl_masked_mse_per_event_f64(sw, yf, xd, mk, B, F);
+            if (fws)   /* the firmware's score: sum / F, or sum / count masked (0 without a count) */
+                for (int e = 0; e < B; e++) {
+                    double sm = yf[(size_t)e * fws], cn = fws > 1 ? yf[(size_t)e * fws + 1] : F;
+                    sw[e] = cn > 0 ? sm / cn : 0.0;
+                }
+            else if (masked) aedl_masked_mse_per_event_f64(sw, yf, xd, mk, B, F);
             else aedl_mse_per_event_f64(sw, yf, xd, B, F);
         }
         double tw = aedl_now();
-        writer_rows(&w, i, (size_t)B, sf, sq, sw, plan ? yf : yq, lf, lq);
+        writer_rows(&w, i, (size_t)B, sf, sq, sw, yf, plan && !fws ? yf : yq, lf, lq);
         t_write += aedl_now() - tw;
         progress(r, i + (size_t)B, t.n, ts, &last, tty);
     }

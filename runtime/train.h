@@ -143,6 +143,8 @@ typedef struct {
     int terminate_on_nan;
     int roc, auc, residuals;
     const double *fprs; int nfprs;
+    /* the target: the firmware score's trigger-rate threshold (FPR = trigger_rate / bunch_rate) */
+    double trigger_rate, bunch_rate;
     /* how this program was generated (summary.json; aedl-report is found beside aedlc) */
     /* no folder of the machine it was made on (train_home.c): */
     const char *aedlc;          /* the aedlc the Makefile built it with ("aedlc": PATH) */

@@ -288,6 +288,20 @@ int emit_hls_check(const IrModel *m, const IrTarget *target, bool hls_now) {
     H.t = target;
     H.name = m->name;
     int errs = check_model(&H);
+    if (target->output == TARGET_OUT_SCORE) {   /* the score: the one output against the input */
+        long nin = 0;
+        for (int i = 0; i < m->nnodes; i++)
+            if (m->nodes[i]->op == OP_INPUT) nin = (long)ir_shape_size(&m->nodes[i]->shape);
+        if (m->noutputs != 1) {
+            diag_error(target->output_loc, "output = score needs a model with one output (model '%s' has %d)",
+                       m->name, m->noutputs);
+            errs++;
+        } else if ((long)ir_shape_size(&m->outputs[0]->shape) != nin) {
+            diag_error(target->output_loc, "output = score needs the model's output '%s' to have the input's size "
+                       "(%ld), not %ld", m->outputs[0]->name, nin, (long)ir_shape_size(&m->outputs[0]->shape));
+            errs++;
+        }
+    }
     static const char dbl[] = "weights/ and tb_data/ hold the values as exact doubles";
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
@@ -353,8 +367,9 @@ static void build_nodes(Hls *h) {
             hls_tname(n, "result", hn->type, sizeof hn->type);
         }
     }
-    /* one output, computed by a layer no other layer reads: written straight into y */
-    if (m->noutputs == 1) {
+    /* one output, computed by a layer no other layer reads: written straight into y
+       (unless y holds the score) */
+    if (m->noutputs == 1 && !hls_score(h)) {
         const IrNode *o = m->outputs[0];
         HlsNode *hn = &h->N[o->id];
         if (hn->pl >= 0) {
@@ -593,7 +608,14 @@ static void write_json(Hls *h) {
             t->reuse_factor, hls_mode_name(t->precision));
     fprintf(o, "  \"input\": {\"size\": %d, \"type\": ", h->d_in);
     json_str(o, hls_ap(h->plan->in_t, ap, sizeof ap));
-    fprintf(o, "},\n  \"output\": {\"size\": %d},\n  \"layers\": [", h->d_out);
+    const aedl_fw_layer *sc = hls_score(h);
+    if (sc) {
+        char t1[96], t2[96];
+        fprintf(o, "},\n  \"output\": {\"size\": %d, \"is\": \"%s\", \"type\": \"%s\", \"score_t\": \"%s\"},\n  \"layers\": [",
+                h->d_out, sc->op == FW_MASKED_SCORE ? "masked_score_sum_and_count" : "score", hls_ap(sc->res_t, t1, sizeof t1),
+                hls_ap(sc->acc_t, t2, sizeof t2));
+    } else
+        fprintf(o, "},\n  \"output\": {\"size\": %d},\n  \"layers\": [", h->d_out);
     int first = 1;
     for (int i = 0; i < h->m->nnodes; i++) {
         const IrNode *n = h->m->nodes[i];

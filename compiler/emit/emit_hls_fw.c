@@ -173,7 +173,32 @@ static void write_defines(Hls *h) {
         }
         put_typedef(o, a->res_t, name, why);
     }
-    fprintf(o, "\n// The model's output, y[N_OUTPUT].\ntypedef %s result_t;\n", h->N[h->m->outputs[0]->id].type);
+    const aedl_fw_layer *sc = hls_score(h);
+    if (sc) {
+        const aedl_fw_layer *cnt = sc->op == FW_MASKED_SCORE ? &h->plan->layers[h->plan->outputs[1]] : NULL;
+        char t1[64], t2[64];
+        fprintf(o, "\n// The anomaly score (the target's output = score): the sum over the features of\n"
+                   "// (reconstruction - input)^2%s.  Every step is exact (by construction,\n"
+                   "// in every precision mode).  The MSE is score / %d: the same ordering of events.\n",
+                cnt ? " where the input is not 0,\n// and the count of those features" : "", sc->n_in);
+        snprintf(why, sizeof why, "exact: holds every reconstruction - input (%s - %s), at the finer step of the two",
+                 h->N[h->m->outputs[0]->id].type, "input_t");
+        put_typedef(o, sc->w_t, "score_diff_t", why);
+        snprintf(why, sizeof why, "exact: %d times the largest square of score_diff_t, unsigned", sc->n_in);
+        put_typedef(o, sc->acc_t, "score_t", why);
+        if (cnt) {
+            snprintf(why, sizeof why, "exact: 0..%d, the features whose input is not 0", sc->n_in);
+            put_typedef(o, cnt->acc_t, "score_count_t", why);
+            fprintf(o, "\n// The output: y[0] the masked sum, y[1] the count; the trigger fires when\n"
+                       "// y[0] > threshold * y[1] (no division).  result_t holds both exactly\n"
+                       "// (%s and %s).\n", prec_type_str(sc->acc_t, t1, sizeof t1), prec_type_str(cnt->acc_t, t2, sizeof t2));
+            put_typedef(o, sc->res_t, "result_t", "exact: the finer step and the larger integer part of the two");
+        } else {
+            fprintf(o, "\n// The output: y[0] the score; the trigger fires when y[0] > threshold.\n");
+            put_typedef(o, sc->res_t, "result_t", "score_t");
+        }
+    } else
+        fprintf(o, "\n// The model's output, y[N_OUTPUT].\ntypedef %s result_t;\n", h->N[h->m->outputs[0]->id].type);
     fprintf(o, "\n#endif\n");
     hls_close(h);
 }
@@ -569,9 +594,27 @@ static void write_top(Hls *h) {
         snprintf(cfg, sizeof cfg, "config_%s", n->name);
         kind_of(n->op)->hls->call(h, n, a, o, in, hn, cfg);
     }
+    const aedl_fw_layer *sc = hls_score(h);
+    if (sc) {
+        bool masked = sc->op == FW_MASKED_SCORE;
+        fprintf(o, "\n    // the anomaly score (output = score): sum of (reconstruction - input)^2%s\n",
+                masked ? " over the\n    // features whose input is not 0, and their count" : "");
+        fprintf(o, "    score_t score_sum = 0;\n");
+        if (masked) fprintf(o, "    score_count_t score_count = 0;\n");
+        fprintf(o, "    for (int j = 0; j < N_INPUT; j++) {\n        #pragma HLS UNROLL\n"
+                   "        score_diff_t d = %s[j] - x[j];\n", h->N[m->outputs[0]->id].arr);
+        if (masked)
+            fprintf(o, "        if (x[j] != 0) {\n            score_sum += d * d;\n"
+                       "            score_count = score_count + 1;\n        }\n");
+        else fprintf(o, "        score_sum += d * d;\n");
+        fprintf(o, "    }\n    y[0] = score_sum;\n");
+        if (masked) fprintf(o, "    y[1] = score_count;\n");
+        fprintf(o, "}\n");
+        hls_close(h);
+    }
     /* outputs that are not written in place */
     int col = 0;
-    for (int k = 0; k < m->noutputs; k++) {
+    for (int k = 0; !sc && k < m->noutputs; k++) {
         const HlsNode *s = &h->N[m->outputs[k]->id];
         if (strcmp(s->arr, "y") != 0) {
             if (!col) fprintf(o, "\n    // the output\n");
@@ -580,8 +623,10 @@ static void write_top(Hls *h) {
         }
         col += s->size;
     }
-    fprintf(o, "}\n");
-    hls_close(h);
+    if (!sc) {
+        fprintf(o, "}\n");
+        hls_close(h);
+    }
 
     o = hls_open(h, "firmware/%s.h", h->name);
     char up[200];

@@ -64,6 +64,13 @@ void hls_tname(const IrNode *n, const char *slot, char *buf, int len);
 const char *hls_wslot(const IrNode *n);
 const char *hls_bslot(const IrNode *n);
 /* The plan layer of node n, or NULL. */
+/* The plan's score layer (target output = score), or NULL: the top function
+   outputs the reconstruction. */
+static inline const aedl_fw_layer *hls_score(const Hls *h) {
+    const aedl_fw_plan *p = h->plan;
+    int o = p->outputs[0];
+    return o >= 0 && (p->layers[o].op == FW_SCORE || p->layers[o].op == FW_MASKED_SCORE) ? &p->layers[o] : NULL;
+}
 static inline const aedl_fw_layer *hls_layer(const Hls *h, const IrNode *n) {
     int pl = h->N[n->id].pl;
     return pl >= 0 ? &h->plan->layers[pl] : NULL;

@@ -120,6 +120,28 @@ static void rtl_html(FILE *f, double ebops) {
 
 /* ---- text ------------------------------------------------------------------------- */
 
+/* output = score: the score step's types and why (plan_score_types). */
+static void write_score_txt(FILE *f, const IrModel *m, const IrTarget *tg) {
+    if (!tg || tg->output != TARGET_OUT_SCORE || m->noutputs != 1) return;
+    const IrNode *in = NULL, *out = m->outputs[0];
+    for (int i = 0; i < m->nnodes; i++) if (m->nodes[i]->op == OP_INPUT) in = m->nodes[i];
+    if (!in || ir_shape_size(&in->shape) != ir_shape_size(&out->shape)) return;
+    PlanScore st;
+    char err[256], a[64], b[64];
+    fprintf(f, "\nthe anomaly score (the target's output = score; exact, by construction)\n");
+    if (!plan_score_types(out->prec->t.result, in->prec->t.result, (int)ir_shape_size(&out->shape), true, &st, err,
+                          sizeof err)) {
+        fprintf(f, "  error:        %s\n", err);
+        return;
+    }
+    fprintf(f, "  score_diff_t: %-24s %s\n", prec_type_str(st.diff, a, sizeof a), st.why_diff);
+    fprintf(f, "  score_t:      %-24s %s\n", prec_type_str(st.sum, a, sizeof a), st.why_sum);
+    fprintf(f, "  masked_mse:   count %s (%s), result_t %s (the sum and the count)\n", prec_type_str(st.count, a, sizeof a),
+            st.why_count, prec_type_str(st.result, b, sizeof b));
+    fprintf(f, "  MSE = score / %d (the same ordering); the trigger fires when score > threshold, masked when "
+               "sum > threshold * count\n", st.n);
+}
+
 static void write_txt(FILE *f, const IrModel *m, const IrTarget *tg, const char *weights) {
     IrPrecMode mode = m->nnodes ? m->nodes[0]->prec->mode : PREC_CONSERVATIVE;
     bool w = have_weights(m);
@@ -182,6 +204,7 @@ static void write_txt(FILE *f, const IrModel *m, const IrTarget *tg, const char 
         if (p->note) fprintf(f, "  note:         %s\n", p->note);
         if (!p->guaranteed) fprintf(f, "  NOT guaranteed\n");
     }
+    write_score_txt(f, m, tg);
 }
 
 /* ---- JSON ----------------------------------------------------------------------------- */

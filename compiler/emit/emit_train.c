@@ -1731,6 +1731,12 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
     fprintf(o, "    .terminate_on_nan = %d, .roc = %d, .auc = %d, .residuals = %d,\n", t->terminate_on_nan, t->roc,
             t->auc, t->residuals);
     if (t->ntpr_at_fpr) fprintf(o, "    .fprs = %s_fprs, .nfprs = %d,\n", M, t->ntpr_at_fpr);
+    {
+        IrTarget dt;
+        ir_target_default(&dt);
+        const IrTarget *g = opt->target ? opt->target : &dt;
+        fprintf(o, "    .trigger_rate = %s, .bunch_rate = %s,\n", num(g->trigger_rate), num(g->bunch_rate));
+    }
     fprintf(o, "    .aedlc = AEDL_AEDLC, .aedl_file = ");
     put_cstr(o, file_rel);
     fprintf(o, ",\n");

@@ -121,7 +121,112 @@ bool plan_train_only(const IrNode *n, aedl_fw_layer *a, char *err, int errn) {
     return false;
 }
 
-aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
+static int bitlen(unsigned __int128 v) { int b = 0; while (v) { b++; v >>= 1; } return b; }
+
+/* The score step's types from the reconstruction's type r and the input's
+   type x (n features each): every value exact (docs/precision.md, "The score
+   in firmware").  The differences at the finer step 2^e of the two, the
+   squares and their sum at 2^(2e), unsigned, wide enough for the largest sum
+   (n times the largest square of the types' ranges); the count holds 0..n;
+   result_t holds the sum and, masked, the count too. */
+bool plan_score_types(aedl_fixed r, aedl_fixed x, int n, bool masked, PlanScore *st, char *err, int errn) {
+    memset(st, 0, sizeof *st);
+    st->n = n;
+    st->masked = masked;
+    int er = aedl_fw_exp(r), ex = aedl_fw_exp(x), e = er < ex ? er : ex;
+    if (er - e > 60 || ex - e > 60 || r.width > 64 || x.width > 64) {
+        snprintf(err, errn, "the score: the steps of the reconstruction and the input differ by more than 2^60");
+        return false;
+    }
+    __int128 sr = (__int128)1 << (er - e), sx = (__int128)1 << (ex - e);
+    __int128 rmin = (__int128)aedl_fixed_mant_min(r) * sr, rmax = (__int128)aedl_fixed_mant_max(r) * sr;
+    __int128 xmin = (__int128)aedl_fixed_mant_min(x) * sx, xmax = (__int128)aedl_fixed_mant_max(x) * sx;
+    __int128 dmax = rmax - xmin > xmax - rmin ? rmax - xmin : xmax - rmin;   /* the largest |r - x| */
+    int db = bitlen((unsigned __int128)dmax);
+    if (2 * db + bitlen((unsigned)n) > 63) {
+        snprintf(err, errn, "the score needs %d bits (the reconstruction's and the input's types give differences of "
+                 "%d bits); the firmware's types hold at most 63: narrow the output or input type",
+                 2 * db + bitlen((unsigned)n), db);
+        return false;
+    }
+    unsigned __int128 sq = (unsigned __int128)dmax * (unsigned __int128)dmax;
+    st->diff = (aedl_fixed){db + 1, db + 1 + e, true, AEDL_TRN, AEDL_WRAP};
+    int sb = bitlen(sq);
+    st->square = (aedl_fixed){sb, sb + 2 * e, false, AEDL_TRN, AEDL_WRAP};
+    int ub = bitlen(sq * (unsigned)n);
+    st->sum = (aedl_fixed){ub, ub + 2 * e, false, AEDL_TRN, AEDL_WRAP};
+    int cb = bitlen((unsigned)n);
+    st->count = (aedl_fixed){cb, cb, false, AEDL_TRN, AEDL_WRAP};
+    st->result = st->sum;
+    if (masked) {   /* one type for both: the finer step, the larger integer part */
+        int lo = 2 * e < 0 ? 2 * e : 0, hi = st->sum.integer > cb ? st->sum.integer : cb;
+        st->result = (aedl_fixed){hi - lo, hi, false, AEDL_TRN, AEDL_WRAP};
+        if (st->result.width > 63) {
+            snprintf(err, errn, "the masked score's result type (the sum and the count) needs %d bits; at most 63",
+                     st->result.width);
+            return false;
+        }
+    }
+    char t1[64], t2[64];
+    snprintf(st->why_diff, sizeof st->why_diff,
+             "exact: holds every reconstruction - input (%s - %s), at the finer step of the two",
+             prec_type_str(r, t1, sizeof t1), prec_type_str(x, t2, sizeof t2));
+    snprintf(st->why_sum, sizeof st->why_sum,
+             "exact: holds %d times the largest square of score_diff_t (%d features), unsigned", n, n);
+    snprintf(st->why_count, sizeof st->why_count, "exact: 0..%d, the features whose quantized input is not 0", n);
+    return true;
+}
+
+/* The score layers after the model's layers (p->layers has room): the
+   model's one output against the model's input. */
+static bool plan_add_score(aedl_fw_plan *p, bool masked, char *err, int errn) {
+    if (p->noutputs != 1) {
+        snprintf(err, errn, "output = score needs a model with one output (model '%s' has %d)", p->model, p->noutputs);
+        return false;
+    }
+    int o = p->outputs[0];
+    aedl_fixed rt = o < 0 ? p->in_t : p->layers[o].res_t;
+    int n = o < 0 ? p->d_in : p->layers[o].n_out;
+    if (n != p->d_in) {
+        snprintf(err, errn, "output = score needs the model's output to have the input's size (%d), not %d", p->d_in, n);
+        return false;
+    }
+    PlanScore st;
+    if (!plan_score_types(rt, p->in_t, n, masked, &st, err, errn)) return false;
+    int l = p->nlayers;
+    aedl_fw_layer *a = &p->layers[l];
+    memset(a, 0, sizeof *a);
+    a->op = masked ? FW_MASKED_SCORE : FW_SCORE;
+    snprintf(a->name, sizeof a->name, "score");
+    a->ninputs = 2; a->inputs[0] = o; a->inputs[1] = -1;
+    a->n_in = n; a->n_out = 1;
+    a->w_t = a->b_t = a->q_t = st.diff;
+    a->acc_t = st.sum; a->res_t = st.result;
+    a->guaranteed = true;
+    p->outputs[0] = l;
+    p->d_out = 1;
+    p->nlayers++;
+    if (masked) {
+        a = &p->layers[l + 1];
+        memset(a, 0, sizeof *a);
+        a->op = FW_COUNT;
+        snprintf(a->name, sizeof a->name, "count");
+        a->ninputs = 1; a->inputs[0] = -1;
+        a->n_in = n; a->n_out = 1;
+        a->w_t = a->b_t = a->q_t = st.count;
+        a->acc_t = st.count; a->res_t = st.result;
+        a->guaranteed = true;
+        p->outputs[1] = l + 1;
+        p->noutputs = 2;
+        p->d_out = 2;
+        p->nlayers++;
+    }
+    return true;
+}
+
+aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) { return plan_build_for(m, NULL, false, err, errn); }
+
+aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *t, bool masked, char *err, int errn) {
     int *map = xmalloc(sizeof(int) * (m->nnodes ? m->nnodes : 1));
     int nl = 0, ninputs = 0;
     for (int i = 0; i < m->nnodes; i++) {
@@ -138,7 +243,9 @@ aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
         snprintf(err, errn, "model '%s' has %d inputs: the emulator runs models with one input", m->name, ninputs);
         free(map); return NULL;
     }
-    aedl_fw_plan *p = aedl_fw_plan_new(nl);
+    bool score = t && t->output == TARGET_OUT_SCORE;
+    aedl_fw_plan *p = aedl_fw_plan_new(nl + (score ? 2 : 0));
+    p->nlayers = nl;
     snprintf(p->model, sizeof p->model, "%s", m->name);
     int l = 0;
     for (int i = 0; i < m->nnodes; i++) {
@@ -177,6 +284,7 @@ aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) {
         p->d_out += (int)ir_shape_size(&m->outputs[k]->shape);
     }
     free(map);
+    if (score && !plan_add_score(p, masked, err, errn)) { aedl_fw_plan_free(p); return NULL; }
     if (aedl_fw_prepare(p, err, errn)) { aedl_fw_plan_free(p); return NULL; }
     return p;
 fail:

@@ -146,6 +146,17 @@ int infer_precision(IrProgram *p, IrModel *m, const IrTarget *t,
    parameters (weights loaded).  NULL and a message in err otherwise. */
 struct aedl_fw_plan;
 struct aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn);
+/* The same for target t (NULL: the defaults): with output = score, the score
+   layers follow the model's (masked: the train block's score is masked_mse). */
+struct aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *t, bool masked, char *err, int errn);
+/* The score step's types (plan.c), with the reasons defines.h and the report give. */
+typedef struct {
+    int n;
+    bool masked;
+    aedl_fixed diff, square, sum, count, result;
+    char why_diff[256], why_sum[256], why_count[128];
+} PlanScore;
+bool plan_score_types(aedl_fixed r, aedl_fixed x, int n, bool masked, PlanScore *st, char *err, int errn);
 
 /* DIR/report/precision.{txt,json,html} (emit_report.c), from the finished IR.
    Returns 0, or -1 after printing why. */

@@ -273,6 +273,7 @@ typedef enum { BACKEND_VITIS, BACKEND_VIVADO } IrBackend;
 typedef enum { IO_PARALLEL, IO_STREAM } IrIo;
 typedef enum { STRATEGY_LATENCY, STRATEGY_RESOURCE } IrStrategy;
 typedef enum { PREC_BIT_EXACT, PREC_CONSERVATIVE, PREC_FIXED } IrPrecMode;
+typedef enum { TARGET_OUT_RECONSTRUCTION, TARGET_OUT_SCORE } IrTargetOutput;
 
 typedef struct IrTarget {
     const char *name;
@@ -286,6 +287,9 @@ typedef struct IrTarget {
     IrPrecMode precision;
     aedl_fixed default_type;            /* PREC_FIXED: the type; otherwise fixed<16,6> */
     bool dsp_multipliers;               /* multipliers = dsp: --emit rtl writes constant products as x * C */
+    IrTargetOutput output;              /* what the top function outputs (output = score: the anomaly score) */
+    Loc output_loc;
+    double trigger_rate, bunch_rate;    /* Hz: the threshold's false-positive rate is their ratio */
 } IrTarget;
 
 /* ---- the whole program ----------------------------------------------------------- */

@@ -181,12 +181,15 @@ static const Param K_TRAIN[] = {
     {"callbacks", T_LIST, false, 0}, {"score", T_ENUM, false, "mse|masked_mse"},
     {"metrics", T_LIST, false, 0},
 };
-enum { GK_BACKEND, GK_PART, GK_CLOCK, GK_IO, GK_STRATEGY, GK_REUSE, GK_PRECISION, GK_MULT };
+enum { GK_BACKEND, GK_PART, GK_CLOCK, GK_IO, GK_STRATEGY, GK_REUSE, GK_PRECISION, GK_MULT, GK_OUTPUT,
+       GK_TRIGGER_RATE, GK_BUNCH_RATE };
 static const Param K_TARGET[] = {
     {"backend", T_ENUM, false, "vitis|vivado"}, {"part", T_STR, false, 0},
     {"clock_period", T_NUM, false, 0}, {"io", T_ENUM, false, "parallel|stream"},
     {"strategy", T_ENUM, false, "latency|resource"}, {"reuse_factor", T_INT, false, 0},
     {"precision", T_PRECISION, false, 0}, {"multipliers", T_ENUM, false, "shift_add|dsp"},
+    {"output", T_ENUM, false, "reconstruction|score"},
+    {"trigger_rate", T_NUM, false, 0}, {"bunch_rate", T_NUM, false, 0},
 };
 static const Sig BLK_MODEL = BLOCK("model", K_MODEL);
 static const Sig BLK_DATA = BLOCK("data", K_DATA);
@@ -2275,6 +2278,10 @@ void ir_target_default(IrTarget *g) {
     g->reuse_factor = 1;
     g->precision = PREC_BIT_EXACT;
     g->default_type = (aedl_fixed){16, 6, true, AEDL_TRN, AEDL_WRAP};
+    g->output = TARGET_OUT_RECONSTRUCTION;
+    g->output_loc = NOLOC;
+    g->trigger_rate = 1000;
+    g->bunch_rate = 40e6;
 }
 
 static IrTarget *resolve_target(R *r, const AstDecl *d) {
@@ -2304,6 +2311,16 @@ static IrTarget *resolve_target(R *r, const AstDecl *d) {
     g->dsp_multipliers = k[GK_MULT] ? enum_of(&K_TARGET[GK_MULT], k[GK_MULT], 0) == 1 : def.dsp_multipliers;
     g->precision = def.precision;
     g->default_type = def.default_type;
+    g->output = !k[GK_OUTPUT] ? def.output
+              : enum_of(&K_TARGET[GK_OUTPUT], k[GK_OUTPUT], 0) == 0 ? TARGET_OUT_RECONSTRUCTION : TARGET_OUT_SCORE;
+    g->output_loc = k[GK_OUTPUT] ? k[GK_OUTPUT]->loc : d->name.loc;
+    g->trigger_rate = num_of(k[GK_TRIGGER_RATE], def.trigger_rate);
+    g->bunch_rate = num_of(k[GK_BUNCH_RATE], def.bunch_rate);
+    if (k[GK_BUNCH_RATE] && !(g->bunch_rate > 0 && g->bunch_rate < 1e15))
+        diag_error(k[GK_BUNCH_RATE]->loc, "bunch_rate must be a positive number of Hz, got %g", g->bunch_rate);
+    else if (k[GK_TRIGGER_RATE] && !(g->trigger_rate > 0 && g->trigger_rate < g->bunch_rate))
+        diag_error(k[GK_TRIGGER_RATE]->loc, "trigger_rate must be a positive number of Hz below bunch_rate (%g), got %g",
+                   g->bunch_rate, g->trigger_rate);
     const AstExpr *p = k[GK_PRECISION];
     if (p && p->kind == EX_TYPE) {
         if (parse_type(p, &g->default_type)) g->precision = PREC_FIXED;

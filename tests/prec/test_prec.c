@@ -1068,6 +1068,83 @@ static void test_fast_vs_reference(int nmodels) {
           "%d of %d on the fast path", fast, runs);
 }
 
+/* Score plans: in_t -> linear (res_t, a random cast) -> score (masked or not,
+   and the count), the types from plan_score_types; the fast path == the
+   reference path, and both == the score computed here in integers from the
+   linear layer's outputs and the input's mantissas. */
+static void test_score_plans(void) {
+    int bad = 0, runs = 0, fast = 0;
+    char first[600] = "";
+    enum { NEV = 150 };
+    for (int it = 0; it < 400; it++) {
+        int d = 1 + rnd(20);
+        bool masked = rnd(2);
+        aedl_fixed in_t = fx(4 + rnd(rnd(2) ? 14 : 28), rnd(8) - 2, true, (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        if (rnd(4) == 0) in_t.is_signed = false;
+        aedl_fixed res_t = fx(2 + rnd(rnd(2) ? 16 : 28), rnd(8) - 2, rnd(3) != 0, (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        PlanScore st;
+        char err[256];
+        if (!plan_score_types(res_t, in_t, d, masked, &st, err, sizeof err)) continue;
+        aedl_fw_plan *p = aedl_fw_plan_new(masked ? 3 : 2);
+        p->d_in = d; p->in_t = in_t;
+        aedl_fw_layer *a = &p->layers[0];
+        a->op = FW_LINEAR; snprintf(a->name, sizeof a->name, "rec");
+        a->ninputs = 1; a->inputs[0] = -1; a->n_in = a->n_out = d;
+        a->acc_t = a->res_t = res_t; a->guaranteed = true;
+        a = &p->layers[1];
+        a->op = masked ? FW_MASKED_SCORE : FW_SCORE; snprintf(a->name, sizeof a->name, "score");
+        a->ninputs = 2; a->inputs[0] = 0; a->inputs[1] = -1; a->n_in = d; a->n_out = 1;
+        a->w_t = a->b_t = a->q_t = st.diff; a->acc_t = st.sum; a->res_t = st.result; a->guaranteed = true;
+        p->noutputs = 1; p->outputs[0] = 1; p->d_out = 1;
+        if (masked) {
+            a = &p->layers[2];
+            a->op = FW_COUNT; snprintf(a->name, sizeof a->name, "count");
+            a->ninputs = 1; a->inputs[0] = -1; a->n_in = d; a->n_out = 1;
+            a->w_t = a->b_t = a->q_t = a->acc_t = st.count; a->res_t = st.result; a->guaranteed = true;
+            p->noutputs = 2; p->outputs[1] = 2; p->d_out = 2;
+        }
+        if (aedl_fw_prepare(p, err, sizeof err) != 0) {
+            if (!bad++) snprintf(first, sizeof first, "plan %d: %s", it, err);
+            aedl_fw_plan_free(p);
+            continue;
+        }
+        runs++;
+        fast += aedl_fw_uses_fast(p);
+        int nev = 1 + rnd(NEV);
+        float *in = malloc(sizeof(float) * nev * d);
+        double *got = malloc(sizeof(double) * nev * 2);
+        for (int k = 0; k < nev * d; k++) in[k] = rnd(4) == 0 ? 0.0f : hard_input(in_t);
+        char why[400];
+        if (fast_vs_ref(p, in, nev, why, sizeof why) && !bad++) snprintf(first, sizeof first, "plan %d: %s", it, why);
+        aedl_fw_run(p, in, got, nev);
+        int er = res_t.integer - res_t.width, ex = in_t.integer - in_t.width, me = er < ex ? er : ex;
+        for (int e = 0; e < nev; e++) {
+            __int128 sum = 0;
+            int cnt = 0;
+            for (int j = 0; j < d; j++) {
+                int64_t xm = aedl_fw_from_double((double)in[e * d + j], in_t);
+                int64_t rm = aedl_fw_cast(xm, ex, res_t);
+                if (masked && xm == 0) continue;
+                __int128 dd = (__int128)rm * ((__int128)1 << (er - me)) - (__int128)xm * ((__int128)1 << (ex - me));
+                sum += dd * dd;
+                cnt++;
+            }
+            double want = ldexp((double)sum, 2 * me);
+            if (got[e * p->d_out] != want || (masked && got[e * 2 + 1] != cnt)) {
+                if (!bad++)
+                    snprintf(first, sizeof first, "plan %d event %d: score %.17g count %g, expected %.17g and %d", it, e,
+                             got[e * p->d_out], masked ? got[e * 2 + 1] : 0.0, want, cnt);
+                break;
+            }
+        }
+        free(in); free(got);
+        aedl_fw_plan_free(p);
+    }
+    CHECK(bad == 0 && runs > 100 && fast > 0 && fast < runs,
+          "score plans (masked or not): fast path == reference path == the exact sum of squared differences",
+          "%d bad of %d (%d on the fast path); first: %s", bad, runs, fast, first);
+}
+
 /* Single-layer plans: in_t -> (relu | linear) -> acc_t -> q_t -> res_t with
    every rounding and overflow mode, float inputs as above; fast == reference
    and every (rounding, overflow) pair of q_t runs on the fast path. */
@@ -1240,6 +1317,7 @@ int main(int argc, char **argv) {
     test_fixed_mode(n / 3);
     test_fast_vs_reference(n / 3);
     test_fast_casts();
+    test_score_plans();
     test_fast_dense();
     return check_exit();
 }

@@ -143,3 +143,9 @@ fi
 "$AEDLC" tests/hls/bound.aedl --emit rtl --weights "$W/bound.h5" -o "$W/bound" > "$W/bound.log" 2>&1; st=$?
 check rtl/bound-refused "status $st: $(head -n 2 "$W/bound.log" | tr '\n' ' ')" \
   sh -c "test $st -eq 1 && grep -q \"error: layer '[a-z_0-9]*': bound (k \\* tanh per feature) has no Verilog form yet\" '$W/bound.log' && test ! -e '$W/bound/rtl'"
+
+# the anomaly score in firmware (target output = score) has no Verilog form yet: refused, nothing written
+sed 's/^  precision    = bit_exact$/&\n  output       = score/' tests/hls/tiny.aedl > "$W/score.aedl"
+"$AEDLC" "$W/score.aedl" --emit rtl --weights "$W/tiny.h5" -o "$W/score" > "$W/score.log" 2>&1; st=$?
+check rtl/score-refused "status $st: $(head -n 2 "$W/score.log" | tr '\n' ' ')" \
+  sh -c "test $st -eq 1 && grep -q 'the anomaly score in firmware (target output = score) has no Verilog form yet' '$W/score.log' && test ! -e '$W/score/rtl'"

@@ -630,6 +630,7 @@ static const aedl_train_cfg flt_cfg = {
     .rl_patience = 0, .rl_cooldown = 0,
     .early_stop = 0, .es_monitor = AEDL_MON_VAL_LOSS, .es_min_delta = 0, .es_patience = 0, .es_restore_best = 0,
     .terminate_on_nan = 1, .roc = 0, .auc = 0, .residuals = 1,
+    .trigger_rate = 1e+03, .bunch_rate = 4e+07,
     .aedlc = AEDL_AEDLC, .aedl_file = "../flt.aedl",
     .model_name = "flt", .target_name = "t",
     .outdir = "..", .aedl_version = "0.1.0",

@@ -484,6 +484,7 @@ static const aedl_train_cfg qat_cfg = {
     .rl_patience = 0, .rl_cooldown = 0,
     .early_stop = 1, .es_monitor = AEDL_MON_VAL_LOSS, .es_min_delta = 0, .es_patience = 2, .es_restore_best = 1,
     .terminate_on_nan = 0, .roc = 1, .auc = 1, .residuals = 0,
+    .trigger_rate = 1e+03, .bunch_rate = 4e+07,
     .aedlc = AEDL_AEDLC, .aedl_file = "../qat.aedl",
     .model_name = "qat", .target_name = "t",
     .outdir = "..", .aedl_version = "0.1.0",

@@ -1,0 +1,122 @@
+#!/bin/sh
+# output = score: the firmware outputs the anomaly score.  After training a small
+# quantized model (mse, then masked_mse): the emulator's score equals the quantized
+# model's on every test event (summary.json), C simulation matches the emulator's
+# score bit for bit on every testbench event, and the trigger threshold and the TPR
+# per signal in summary.json equal an independent computation (python3) from the
+# per-event firmware sums aedlc predict writes.
+. tests/lib.sh
+test_workdir score-test
+awk 'BEGIN { srand(7); print "a,b,c,d,e,f"
+  for (i = 0; i < 1500; i++) { u = rand(); printf "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", u, 2 * u, rand() < 0.3 ? 0 : rand(),
+    u * u, rand() - 0.5, rand() < 0.3 ? 0 : 1 - u } }' > "$W/t.csv"
+awk 'BEGIN { srand(8); print "a,b,c,d,e,f"
+  for (i = 0; i < 300; i++) { u = rand(); printf "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", u, 3 * rand(), rand() < 0.3 ? 0 : 2 * rand(),
+    u, rand(), rand() < 0.3 ? 0 : u } }' > "$W/s.csv"
+
+for score in mse masked_mse; do
+  D="$W/$score"
+  mkdir -p "$D"
+  cp "$W/t.csv" "$W/s.csv" "$D/"
+  cat > "$D/p.aedl" <<AEDL
+model p {
+  input x[6] : fixed<12, 3, rnd, sat>
+  dense enc(4, weight=quantized_bits(6, 1, 1), bias=quantized_bits(6, 1, 1))
+  relu(quant=quantized_relu(6, 2))
+  dense out(6, weight=quantized_bits(6, 1, 1), bias=quantized_bits(6, 1, 1))
+}
+data t {
+  train = csv("t.csv")
+  signal odd = csv("s.csv")
+  test = 0.4
+}
+train {
+  epochs = 2
+  batch = 64
+  score = $score
+  metrics = [roc, auc, residuals]
+}
+target trig {
+  output = score
+  trigger_rate = 1e6     # of bunch_rate 40e6: FPR 0.025
+}
+AEDL
+  (cd "$D" && "$AEDLC" run p.aedl -o out -- --threads 1 > run.log 2>&1); st=$?
+  check score/$score/train "status $st: $(tail -3 "$D/run.log")" test $st -eq 0
+  J="$D/out/eval/summary.json"
+  check score/$score/emulator-equals-quantized "$(grep -o '"test_events": [0-9]*, "equal_to_quantized": [0-9]*' "$J")" \
+    grep -q '"test_events": 600, "equal_to_quantized": 600' "$J"
+  check score/$score/defines "defines.h lacks the score types" \
+    sh -c "grep -q '^typedef ap_ufixed<[0-9]*,[0-9]*> score_t;  // exact' '$D/out/hls/firmware/defines.h' &&
+           grep -q 'score_diff_t d = out_out\[j\] - x\[j\];' '$D/out/hls/firmware/p.cpp'"
+  make -s -C "$D/out/hls" csim WERROR=1 > "$D/csim.out" 2>&1
+  check score/$score/csim "$(tail -n 3 "$D/csim.out" | tr '\n' ' ')" grep -qx 'csim: 600 of 600 events matched bit for bit' "$D/csim.out"
+  # the test split (600 events <= 1000: all in tb_data) and the signal, scored by predict
+  "$AEDLC" predict "$D/p.aedl" "$D/out/hls/tb_data/tb_input_features.dat" --format csv -o "$D/out" \
+    --out "$D/bg.csv" > "$D/p1.log" 2>&1; st1=$?
+  "$AEDLC" predict "$D/p.aedl" "$D/s.csv" -o "$D/out" --out "$D/sig.csv" > "$D/p2.log" 2>&1; st2=$?
+  check score/$score/predict "status $st1 $st2: $(tail -n 2 "$D/p1.log" "$D/p2.log")" test $st1 -eq 0 -a $st2 -eq 0
+  # the firmware's outputs in predict equal the testbench's expected ones
+  if [ $score = mse ]; then cols=5; else cols=5,6; fi
+  tail -n +2 "$D/bg.csv" | cut -d, -f$cols | tr ',' ' ' > "$D/bg.fw"
+  check score/$score/predict-equals-testbench "predict's firmware sums differ from tb_output_predictions.dat" \
+    cmp -s "$D/bg.fw" "$D/out/hls/tb_data/tb_output_predictions.dat"
+  python3 - "$J" "$D/bg.csv" "$D/sig.csv" $score > "$D/py.out" 2>&1 <<'PY'
+import csv, json, math, sys
+from fractions import Fraction
+j = json.load(open(sys.argv[1]))["firmware"]["score_output"]
+masked = sys.argv[4] == "masked_mse"
+def events(path):
+    rows = list(csv.DictReader(open(path)))
+    return [(Fraction(r["score_firmware_sum"]), int(float(r["score_firmware_count"])) if masked else 1) for r in rows]
+bg, sig = events(sys.argv[2]), events(sys.argv[3])
+fpr = j["trigger_rate"] / j["bunch_rate"]
+w, i = [int(x) for x in j["type"].split("<")[1].rstrip(">").split(",")]
+step = Fraction(2) ** (i - w)
+k = math.floor(fpr * len(bg))
+ratios = sorted((s / c for s, c in bg if c), reverse=True) + [Fraction(0)] * sum(1 for s, c in bg if not c)
+T = math.ceil(ratios[k] / step)          # the smallest mantissa with at most k events above
+fires = lambda ev: sum(1 for s, c in ev if s > T * step * c)
+assert fires(bg) <= k and (T == 0 or fires([(s, c) for s, c in bg]) <= k), "threshold"
+ok = (j["threshold_bits"] == T and Fraction(j["threshold"]) == T * step and j["background_fired"] == fires(bg)
+      and abs(j["tpr"]["odd"] - fires(sig) / len(sig)) < 1e-9)
+print("python: threshold bits %d value %s fired %d of %d, TPR odd %.6f; summary.json: %s %s %s %s"
+      % (T, float(T * step), fires(bg), len(bg), fires(sig) / len(sig), j["threshold_bits"], j["threshold"],
+         j["background_fired"], j["tpr"]["odd"]))
+sys.exit(0 if ok else 1)
+PY
+  check score/$score/threshold-tpr "$(cat "$D/py.out")" test $? -eq 0
+done
+
+# Bad input: a located error
+cat > "$W/two.aedl" <<'AEDL'
+model two {
+  input x[4] : fixed<10, 3>
+  dense a(2, weight=quantized_bits(6, 1, 1))
+  dense b(4, weight=quantized_bits(6, 1, 1))
+  dense c(4, weight=quantized_bits(6, 1, 1))
+  output b, c
+}
+target t {
+  output = score
+}
+AEDL
+"$AEDLC" "$W/two.aedl" --emit hls -o "$W/two" > "$W/two.log" 2>&1; st=$?
+check score/error-two-outputs "status $st: $(cat "$W/two.log")" \
+  sh -c "test $st -eq 1 && grep -q 'two.aedl:9:12: error: output = score needs a model with one output' '$W/two.log'"
+cat > "$W/bad.aedl" <<'AEDL'
+model m {
+  input x[4] : fixed<10, 3>
+  dense a(4, weight=quantized_bits(6, 1, 1))
+}
+target t {
+  output = scores
+}
+AEDL
+"$AEDLC" "$W/bad.aedl" --emit hls -o "$W/bad" > "$W/bad.log" 2>&1; st=$?
+check score/error-bad-value "status $st: $(cat "$W/bad.log")" \
+  sh -c "test $st -eq 1 && grep -q 'bad.aedl:6:12: error: ' '$W/bad.log'"
+sed 's/output = scores/output = score\n  trigger_rate = 5e7/' "$W/bad.aedl" > "$W/rate.aedl"
+"$AEDLC" "$W/rate.aedl" --emit hls -o "$W/rate" > "$W/rate.log" 2>&1; st=$?
+check score/error-trigger-rate "status $st: $(cat "$W/rate.log")" \
+  sh -c "test $st -eq 1 && grep -q 'rate.aedl:7:18: error: trigger_rate must be a positive number of Hz below bunch_rate' '$W/rate.log'"
