@@ -9,6 +9,7 @@
 # test event, the C simulation equals the emulator, and the firmware's
 # weights are numpy's values of the trained float weights.
 . tests/lib.sh
+. tests/import/blocks.sh
 test_workdir qbits_auto
 K=../shared/testdata/keras
 REF=tests/import/keras_ref.py
@@ -97,35 +98,8 @@ model qa {
   relu(quant=quantized_relu(8, 2))
   dense out(57, weight=quantized_bits(8, 0, alpha="auto_po2"), bias=quantized_bits(8, 2, 1))
 }
-
-data gen {
-  train  = hdf5("data/background_for_training.h5", "Particles")
-  signal Ato4l = hdf5("data/Ato4l_lepFilter_13TeV.h5", "Particles")
-  features = [0:3]
-  flatten  = true
-  validation = 0.2
-  test       = 0.2
-  scale    = none
-  seed     = 3
-}
-
-train {
-  model     = qa
-  data      = gen
-  loss      = mse
-  optimizer = adam(lr=1e-3)
-  epochs    = 2
-  batch     = 256
-  score     = mse
-  metrics   = [auc]
-}
-
-target fpga {
-  part         = "xcu250-figd2104-2L-e"
-  clock_period = 5
-  precision    = bit_exact
-}
 AEDL
+blocks qa >> "$W/qa.aedl"
 (cd "$W" && AEDL_NO_REPORT=1 "$AEDLC" run qa.aedl -o out -- --threads 2 > train.log 2>&1); st=$?
 check import/qbits-auto/train "status $st: $(tail -n 3 "$W/train.log")" \
   sh -c "test $st -eq 0 && grep -q 'firmware == quantized model on \([0-9]*\)/\1 test events' '$W/train.log'"

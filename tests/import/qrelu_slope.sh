@@ -7,6 +7,7 @@
 # emulator, bit for bit.  (Its values against numpy's QKeras formula:
 # tests/import/keras.sh, import/family.)
 . tests/lib.sh
+. tests/import/blocks.sh
 test_workdir qrelu_slope
 
 "$GEN" --all "$W/data" --events 3000 --signal-events 500 --jet-count 100 --seed 5 --quiet \
@@ -21,35 +22,8 @@ model ls {
   relu act2(quant=quantized_relu(8, 2, negative_slope=0.0625))
   dense out(57, weight=quantized_bits(8, 1), bias=quantized_bits(8, 2))
 }
-
-data gen {
-  train  = hdf5("data/background_for_training.h5", "Particles")
-  signal Ato4l = hdf5("data/Ato4l_lepFilter_13TeV.h5", "Particles")
-  features = [0:3]
-  flatten  = true
-  validation = 0.2
-  test       = 0.2
-  scale    = none
-  seed     = 3
-}
-
-train {
-  model     = ls
-  data      = gen
-  loss      = mse
-  optimizer = adam(lr=1e-3)
-  epochs    = 2
-  batch     = 256
-  score     = mse
-  metrics   = [auc]
-}
-
-target fpga {
-  part         = "xcu250-figd2104-2L-e"
-  clock_period = 5
-  precision    = bit_exact
-}
 AEDL
+blocks ls >> "$W/ls.aedl"
 "$AEDLC" "$W/ls.aedl" --emit ir > "$W/ls.ir" 2>&1; st=$?
 check import/qrelu-slope/ir "status $st: $(cat "$W/ls.ir")" sh -c "test $st -eq 0 &&
   grep -q '^  clip act1_clip(lo=-2, hi=2) <- enc ' '$W/ls.ir' &&

@@ -6,6 +6,7 @@
 # emulator, bit for bit; the firmware's weights are QKeras' values of the
 # trained float weights (numpy), and no dense layer has a multiplier.
 . tests/lib.sh
+. tests/import/blocks.sh
 test_workdir qvalue
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
@@ -24,35 +25,8 @@ model qv {
   relu(quant=qa)
   dense out(57, weight=binary(alpha=0.25), bias=quantized_bits(8, 2, 1))
 }
-
-data gen {
-  train  = hdf5("data/background_for_training.h5", "Particles")
-  signal Ato4l = hdf5("data/Ato4l_lepFilter_13TeV.h5", "Particles")
-  features = [0:3]
-  flatten  = true
-  validation = 0.2
-  test       = 0.2
-  scale    = none
-  seed     = 3
-}
-
-train {
-  model     = qv
-  data      = gen
-  loss      = mse
-  optimizer = adam(lr=1e-3)
-  epochs    = 2
-  batch     = 256
-  score     = mse
-  metrics   = [auc]
-}
-
-target fpga {
-  part         = "xcu250-figd2104-2L-e"
-  clock_period = 5
-  precision    = bit_exact
-}
 AEDL
+blocks qv >> "$W/qv.aedl"
 (cd "$W" && AEDL_NO_REPORT=1 "$AEDLC" run qv.aedl -o out -- --threads 2 > train.log 2>&1); st=$?
 check import/qvalue/train "status $st: $(tail -n 3 "$W/train.log")" \
   sh -c "test $st -eq 0 && grep -q 'firmware == quantized model on \([0-9]*\)/\1 test events' '$W/train.log'"
