@@ -1541,15 +1541,22 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     fprintf(o, "};\n\n");
 }
 
+/* `static const char *const M_NAME[n] = { "a", "b" };` */
+static void put_strings(FILE *o, const char *M, const char *name, const char *const *v, int n) {
+    fprintf(o, "static const char *const %s_%s[%d] = {", M, name, n);
+    for (int i = 0; i < n; i++) {
+        fprintf(o, "%s ", i ? "," : "");
+        put_cstr(o, v[i]);
+    }
+    fprintf(o, " };\n");
+}
+
 /* The files of a source read through the object selection: M_TAG_files. */
 static void put_files(FILE *o, const char *M, const char *tag, const IrSource *s) {
     if (!s->nfiles) return;
-    fprintf(o, "static const char *const %s_%s_files[%d] = {", M, tag, s->nfiles);
-    for (int i = 0; i < s->nfiles; i++) {
-        fprintf(o, "%s ", i ? "," : "");
-        put_cstr(o, s->files[i]);
-    }
-    fprintf(o, " };\n");
+    char name[320];
+    snprintf(name, sizeof name, "%s_files", tag);
+    put_strings(o, M, name, (const char *const *)s->files, s->nfiles);
 }
 
 static void put_source(FILE *o, const char *M, const char *tag, const char *name, const IrSource *s) {
@@ -1571,12 +1578,9 @@ static void put_source(FILE *o, const char *M, const char *tag, const char *name
 static void put_selection(FILE *o, const char *M, const IrData *d) {
     for (int k = 0; k < d->nobjects; k++) {
         const IrObjects *b = &d->objects[k];
-        fprintf(o, "static const char *const %s_%s_vars[%d] = {", M, b->kind, b->nvars);
-        for (int v = 0; v < b->nvars; v++) {
-            fprintf(o, "%s ", v ? "," : "");
-            put_cstr(o, b->vars[v]);
-        }
-        fprintf(o, " };\n");
+        char name[300];
+        snprintf(name, sizeof name, "%s_vars", b->kind);
+        put_strings(o, M, name, (const char *const *)b->vars, b->nvars);
     }
     if (d->nobjects) {
         fprintf(o, "static const aedl_objsel %s_objects[%d] = {\n", M, d->nobjects);
@@ -1593,14 +1597,7 @@ static void put_selection(FILE *o, const char *M, const IrData *d) {
         }
         fprintf(o, "};\n");
     }
-    if (d->nscalars) {
-        fprintf(o, "static const char *const %s_scalars[%d] = {", M, d->nscalars);
-        for (int i = 0; i < d->nscalars; i++) {
-            fprintf(o, "%s ", i ? "," : "");
-            put_cstr(o, d->scalars[i]);
-        }
-        fprintf(o, " };\n");
-    }
+    if (d->nscalars) put_strings(o, M, "scalars", (const char *const *)d->scalars, d->nscalars);
     if (d->ncuts) {
         fprintf(o, "static const aedl_evcut %s_cuts[%d] = {\n", M, d->ncuts);
         for (int i = 0; i < d->ncuts; i++) {
@@ -1654,14 +1651,7 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
         for (int i = 0; i < d->nfeatures; i++) fprintf(o, "%s %d", i ? "," : "", d->features[i]);
         fprintf(o, " };\n");
     }
-    if (d->nnames) {
-        fprintf(o, "static const char *const %s_names[%d] = {", M, d->nnames);
-        for (int i = 0; i < d->nnames; i++) {
-            fprintf(o, "%s ", i ? "," : "");
-            put_cstr(o, d->names[i]);
-        }
-        fprintf(o, " };\n");
-    }
+    if (d->nnames) put_strings(o, M, "names", (const char *const *)d->names, d->nnames);
     if (d->nprep) {
         static const char *const OPS[] = { "AEDL_PREP_LOG10", "AEDL_PREP_AFFINE", "AEDL_PREP_STANDARD", "AEDL_PREP_SIGNED" };
         for (int i = 0; i < d->nprep; i++) {
