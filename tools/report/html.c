@@ -11,7 +11,7 @@
 #include "report.h"
 #include "util.h"
 
-static void esc(FILE *f, const char *s) {
+void rep_html_esc(FILE *f, const char *s) {
     for (; s && *s; s++) {
         switch (*s) {
         case '<': fputs("&lt;", f); break;
@@ -45,15 +45,15 @@ static void summary_table(rep *R, FILE *f) {
         return;
     }
     fprintf(f, "<table class=\"kv\">\n<tr><th>source</th><td>");
-    esc(f, json_str(json_get(S, "source"), "?"));
+    rep_html_esc(f, json_str(json_get(S, "source"), "?"));
     fprintf(f, "</td></tr>\n<tr><th>weights</th><td>");
-    esc(f, json_str(json_get(S, "weights"), "?"));
+    rep_html_esc(f, json_str(json_get(S, "weights"), "?"));
     fprintf(f, "</td></tr>\n<tr><th>epochs</th><td>%.0f", json_num(json_get(S, "epochs"), 0));
     const char *stop = json_str(json_get(S, "stopped"), NULL);
-    if (stop) { fprintf(f, " (stopped: "); esc(f, stop); fprintf(f, ")"); }
+    if (stop) { fprintf(f, " (stopped: "); rep_html_esc(f, stop); fprintf(f, ")"); }
     fprintf(f, "</td></tr>\n<tr><th>test split</th><td>%.0f background events; score ",
             json_num(json_get(S, "test_events"), 0));
-    esc(f, json_str(json_get(S, "score"), "?"));
+    rep_html_esc(f, json_str(json_get(S, "score"), "?"));
     fprintf(f, "</td></tr>\n<tr><th>firmware emulation</th><td>");
     const json *fw = json_get(S, "firmware");
     const json *fe = json_get(fw, "error_vs_float");
@@ -74,7 +74,7 @@ static void summary_table(rep *R, FILE *f) {
                 eq == n ? " (bit for bit)" : " <span class=\"bad\">MISMATCH</span>");
     } else {
         fprintf(f, "not available: ");
-        esc(f, json_str(json_get(fw, "note"), "?"));
+        rep_html_esc(f, json_str(json_get(fw, "note"), "?"));
     }
     fprintf(f, "</td></tr>\n");
     const json *tot = json_get(R->precision, "totals");
@@ -121,7 +121,7 @@ static void summary_table(rep *R, FILE *f) {
     fprintf(f, "</tr>\n");
     for (int s = 0; s < sig->n; s++) {
         fprintf(f, "<tr><td>");
-        esc(f, sig->keys[s]);
+        rep_html_esc(f, sig->keys[s]);
         fprintf(f, "</td><td>%.0f</td>", json_num(json_get(sig->items[s], "events"), 0));
         for (int v = 0; v < 3; v++) {
             const json *V = json_get(sig->items[s], variants[v]);
@@ -132,7 +132,7 @@ static void summary_table(rep *R, FILE *f) {
                 const json *t = json_at(json_get(V, "tpr_at_fpr"), k);
                 const char *why = json_str(json_get(t, "reason"), json_str(json_get(t, "note"), NULL));
                 fprintf(f, "<td");
-                if (why) { fprintf(f, " title=\""); esc(f, why); fprintf(f, "\""); }
+                if (why) { fprintf(f, " title=\""); rep_html_esc(f, why); fprintf(f, "\""); }
                 fprintf(f, ">");
                 num(f, "%.4g", json_num(json_get(t, "tpr"), NAN));
                 if (why) fprintf(f, "*");
@@ -161,7 +161,7 @@ static void weights_table(rep *R, FILE *f) {
         for (int i = 0; i < json_len(layers); i++)
             if (!strcmp(json_str(json_get(json_at(layers, i), "name"), ""), L->name)) P = json_at(layers, i);
         fprintf(f, "<tr><td>");
-        esc(f, L->name);
+        rep_html_esc(f, L->name);
         fprintf(f, "</td><td>%d x %d</td><td>%ld (%.1f%%)</td><td>", L->n_in, L->units, L->zeros,
                 100.0 * (double)L->zeros / (double)n);
         if (P) fprintf(f, "%.0f of %.0f", json_num(json_get(P, "nonzero"), NAN), json_num(json_get(P, "weights"), NAN));
@@ -169,7 +169,7 @@ static void weights_table(rep *R, FILE *f) {
         const char *keys[] = { "weight", "accumulator", "result" };
         for (int k = 0; k < 3; k++) {
             fprintf(f, "<td><code>");
-            esc(f, json_str(json_path(P, "types", keys[k], NULL), ""));
+            rep_html_esc(f, json_str(json_path(P, "types", keys[k], NULL), ""));
             fprintf(f, "</code></td>");
         }
         fprintf(f, "<td>");
@@ -208,7 +208,7 @@ static void precision_section(rep *R, FILE *f) {
     if (in) {
         char buf[4096];
         size_t total = 0;
-        while (fgets(buf, sizeof buf, in) && total < (1u << 20)) { esc(f, buf); total += strlen(buf); }
+        while (fgets(buf, sizeof buf, in) && total < (1u << 20)) { rep_html_esc(f, buf); total += strlen(buf); }
         fclose(in);
     }
     fprintf(f, "</pre>\n");
@@ -224,15 +224,15 @@ static void plots_section(rep *R, FILE *f, const char *section, const char *id) 
         fprintf(f, "<figure>");
         if (P->drawn) {
             fprintf(f, "<a href=\"");
-            esc(f, P->png);
+            rep_html_esc(f, P->png);
             fprintf(f, "\"><img src=\"");
-            esc(f, P->png);
+            rep_html_esc(f, P->png);
             fprintf(f, "\" alt=\"");
-            esc(f, P->png);
+            rep_html_esc(f, P->png);
             fprintf(f, "\"></a>");
         } else {
             fprintf(f, "<div class=\"missing\">");
-            esc(f, P->png);
+            rep_html_esc(f, P->png);
             fprintf(f, " was not drawn (see the notes below)</div>");
         }
         fprintf(f, "<figcaption>%s</figcaption></figure>\n", P->caption);
@@ -250,7 +250,7 @@ int rep_write_index(rep *R) {
     }
     FILE *f = a.f;
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-    esc(f, R->model);
+    rep_html_esc(f, R->model);
     fprintf(f, " - aedlc report</title>\n<style>\n"
                "body { font-family: sans-serif; margin: 1.5em auto; max-width: 1300px; color: #222; }\n"
                "h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 1.6em; }\n"
@@ -265,9 +265,9 @@ int rep_write_index(rep *R) {
                ".note, .bad { color: #a00; } .small { font-size: 0.85em; color: #555; }\n"
                "pre.prec { font-size: 0.8em; background: #f6f6f6; padding: 0.6em; overflow-x: auto; }\n"
                "nav a { margin-right: 1em; }\n</style>\n</head>\n<body>\n<h1>");
-    esc(f, R->model);
+    rep_html_esc(f, R->model);
     fprintf(f, "</h1>\n<p class=\"small\">aedlc training report of <code>");
-    esc(f, R->dir);
+    rep_html_esc(f, R->dir);
     fprintf(f, "</code>; <span id=\"imgcheck\">images not checked (JavaScript off)</span></p>\n"
                "<nav><a href=\"#summary\">summary</a><a href=\"#training\">training</a>"
                "<a href=\"#scores\">scores</a><a href=\"#roc\">ROC</a><a href=\"#weights\">weights</a>"
@@ -283,7 +283,7 @@ int rep_write_index(rep *R) {
     precision_section(R, f);
     if (R->nnotes) {
         fprintf(f, "<h2 id=\"notes\">Notes</h2>\n<ul class=\"note\">\n");
-        for (int i = 0; i < R->nnotes; i++) { fprintf(f, "<li>"); esc(f, R->notes[i]); fprintf(f, "</li>\n"); }
+        for (int i = 0; i < R->nnotes; i++) { fprintf(f, "<li>"); rep_html_esc(f, R->notes[i]); fprintf(f, "</li>\n"); }
         fprintf(f, "</ul>\n");
     }
     fprintf(f, "<h2 id=\"files\">Files</h2>\n<table class=\"kv\">\n");

@@ -67,6 +67,9 @@ int rep_commit2(aedl_atomic *dat, aedl_atomic *gp);
 int rep_gp_run(rep *R, const char *name);
 void rep_gp_str(FILE *f, const char *s);
 
+/* html.c: s into HTML text (<, >, &, " escaped). */
+void rep_html_esc(FILE *f, const char *s);
+
 /* scan.c: aedl-report --scan DIR and --summary of a scan folder. */
 int rep_scan(const char *dir, int summary_only);
 

@@ -570,16 +570,6 @@ static int plot_pareto(rep *R, const scan *S, int by_lut) {
     return rep_gp_run(R, name);
 }
 
-static void esc(FILE *f, const char *s) {
-    for (; s && *s; s++) {
-        if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else if (*s == '"') fputs("&quot;", f);
-        else fputc(*s, f);
-    }
-}
-
 static int write_index(rep *R, const scan *S, char plots[][64], const int *drawn, int nplots) {
     size_t n = strlen(S->dir) + 32;
     char *p = xmalloc(n), b[32];
@@ -604,13 +594,13 @@ static int write_index(rep *R, const scan *S, char plots[][64], const int *drawn
                      R->have_gnuplot ? "see plots/" : "gnuplot is not installed");
     }
     fprintf(f, "<table>\n<tr><th>point</th>");
-    for (int x = 0; x < S->naxes; x++) { fprintf(f, "<th>"); esc(f, S->axes[x]); fprintf(f, "</th>"); }
+    for (int x = 0; x < S->naxes; x++) { fprintf(f, "<th>"); rep_html_esc(f, S->axes[x]); fprintf(f, "</th>"); }
     fprintf(f, "<th>status</th>");
     for (int i = 0; i < S->nsig; i++) {
         fprintf(f, "<th>AUC ");
-        esc(f, S->signals[i]);
+        rep_html_esc(f, S->signals[i]);
         fprintf(f, "</th><th>TPR ");
-        esc(f, S->signals[i]);
+        rep_html_esc(f, S->signals[i]);
         fprintf(f, "</th>");
     }
     fprintf(f, "<th>firmware == quantized</th><th>EBOPs</th><th>non-zero weights</th><th>LUT</th><th>seconds</th></tr>\n");
@@ -618,9 +608,9 @@ static int write_index(rep *R, const scan *S, char plots[][64], const int *drawn
         const spoint *P = &S->pts[k];
         fprintf(f, "<tr%s><td><a href=\"../%s/report/index.html\">%d</a></td>", k == S->chosen ? " class=\"chosen\"" : "",
                 P->folder, P->index);
-        for (int x = 0; x < S->naxes; x++) { fprintf(f, "<td>"); esc(f, P->vals[x]); fprintf(f, "</td>"); }
+        for (int x = 0; x < S->naxes; x++) { fprintf(f, "<td>"); rep_html_esc(f, P->vals[x]); fprintf(f, "</td>"); }
         fprintf(f, "<td>%s", P->status);
-        if (P->error) { fprintf(f, ": "); esc(f, P->error); }
+        if (P->error) { fprintf(f, ": "); rep_html_esc(f, P->error); }
         fprintf(f, "</td>");
         for (int i = 0; i < S->nsig; i++)
             fprintf(f, "<td>%s</td><td>%s</td>", rep_fmt(b, sizeof b, "%.4f", auc(P, S->signals[i], "firmware")),
