@@ -62,7 +62,7 @@ double aedl_fw_float_value(aedl_fw_op op, const double *w, double v) {
     case FW_CLIP: return v < w[0] ? w[0] : v > w[1] ? w[1] : v;
     case FW_ABS: return fabs(v);
     case FW_LINEAR: case FW_DENSE: case FW_BATCHNORM: case FW_ADD: case FW_CONCAT: case FW_SOFTMAX: case FW_BOUND:
-    case FW_SCORE: case FW_MASKED_SCORE: case FW_COUNT:
+    case FW_SCORE: case FW_MASKED_SCORE: case FW_COUNT: case FW_HW_INPUT:
         return v;
     }
     return v;
@@ -322,6 +322,17 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
         case FW_COUNT:
             if (a->ninputs != 1 || n_out != 1 || e->in_size[0] != n_in || n_in <= 0)
                 PERR("plan: layer %s: count needs one input of size %d and one output", a->name, n_in);
+            break;
+        case FW_HW_INPUT:
+            if (a->ninputs != 1 || e->in_size[0] != n_out || n_in != n_out || !a->has_w || !a->w || !a->has_b || !a->b)
+                PERR("plan: layer %s: hw_input needs one input of its size, its factors and offsets", a->name);
+            for (int j = 0; j < n_out; j++) {
+                aedl_fixed h = aedl_fw_hwin_type(a, j);
+                int pe = aedl_fw_exp(h) + aedl_fw_exp(a->w_t), be = aedl_fw_exp(a->b_t), ae = aedl_fw_exp(a->acc_t);
+                if (!valid_type(h) || h.width > 62 || pe - ae < 0 || pe - ae > 60 || be - ae < 0 || be - ae > 60 ||
+                    iabs(aedl_fw_exp(h) - e->in_exp[0]) > 60)
+                    PERR("plan: layer %s: hw_input's feature %d has a bad hardware type or steps", a->name, j);
+            }
             break;
         default:
             PERR("plan: layer %s: unknown operation %d", a->name, (int)a->op);
@@ -752,6 +763,22 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         acc_done = true;
         break;
     }
+    case FW_HW_INPUT: {
+        /* v = (H_j)x * k_j + c_j, exact at acc_t's step */
+        int ae = e->acc_exp, ce = aedl_fw_exp(a->b_t) - ae;
+        for (int j = 0; j < e->size; j++) {
+            int64_t *vj = v + (long)j * EMU_B;
+            aedl_fixed h = aedl_fw_hwin_type(a, j);
+            int pe = aedl_fw_exp(h) + aedl_fw_exp(a->w_t) - ae;
+            get_row(w, e->in[0], j, vj);
+            for (int b = 0; b < EMU_B; b++) {
+                i128 m = (i128)aedl_fw_cast(vj[b], ex, h) * a->w[j] * ((i128)1 << pe) + (i128)a->b[j] * ((i128)1 << ce);
+                vj[b] = aedl_fw_cast(m, ae, a->acc_t);
+            }
+        }
+        acc_done = true;
+        break;
+    }
     case FW_COUNT:
         for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
         for (int j = 0; j < a->n_in; j++) {
@@ -1020,7 +1047,106 @@ static void put_vec(FILE *f, const char *key, const int64_t *v, long n) {
 long aedl_fw_weight_count(const aedl_fw_layer *a) {
     return a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1 : a->op == FW_CLIP ? 2
          : a->op == FW_SIGMOID || a->op == FW_TANH ? AEDL_ACT_TABLE
-         : a->op == FW_BOUND ? AEDL_ACT_TABLE + a->n_out : a->n_out;
+         : a->op == FW_BOUND ? AEDL_ACT_TABLE + a->n_out : a->op == FW_HW_INPUT ? 6L * a->n_out : a->n_out;
+}
+
+/* ---- hw_input ----------------------------------------------------------------------------- */
+
+static int bitlen128(unsigned __int128 v) { int b = 0; while (v) { b++; v >>= 1; } return b; }
+
+void aedl_fw_hwin_consts(double mean, double std, double offset, double divisor, double *k, double *c) {
+    *k = 1.0 / (divisor * std);
+    *c = -(offset / divisor + mean) / std;
+}
+
+aedl_fixed aedl_fw_hwin_type(const aedl_fw_layer *a, int j) {
+    const int64_t *t = a->w + a->n_out + 5L * j;
+    aedl_fixed h = {(int)t[0], (int)t[1], t[2] != 0, (aedl_rounding)t[3], (aedl_overflow)t[4]};
+    return h;
+}
+
+aedl_fixed aedl_fw_hwin_container(int n, const aedl_fixed *hw) {
+    bool sg = false;
+    for (int j = 0; j < n; j++) sg |= hw[j].is_signed;
+    int frac = -1000, in = -1000;
+    for (int j = 0; j < n; j++) {
+        int f = hw[j].width - hw[j].integer, i = hw[j].integer + (sg && !hw[j].is_signed);
+        if (f > frac) frac = f;
+        if (i > in) in = i;
+    }
+    return (aedl_fixed){in + frac, in, sg, AEDL_TRN, AEDL_WRAP};
+}
+
+int aedl_fw_hwin_build(aedl_fw_layer *a, int n, const aedl_fixed *hw, aedl_fixed in_t, const double *k,
+                       const double *c, char *err, int errn) {
+    int ein = aedl_fw_exp(in_t), ihw = -1000;
+    for (int j = 0; j < n; j++) if (hw[j].integer > ihw) ihw = hw[j].integer;
+    int fk = ihw - ein + 1, fc = 2 - ein;
+    if (fk < 0) fk = 0;
+    if (fc < 0) fc = 0;
+    double km = 0, cm = 0;
+    for (int j = 0; j < n; j++) {
+        if (!isfinite(k[j]) || !isfinite(c[j]) || fabs(k[j]) > 0x1p30 || fabs(c[j]) > 0x1p30) {
+            snprintf(err, errn, "hardware input %d: the scaling (x * %g + %g) is out of range", j, k[j], c[j]);
+            return -1;
+        }
+        if (fabs(k[j]) > km) km = fabs(k[j]);
+        if (fabs(c[j]) > cm) cm = fabs(c[j]);
+    }
+    int ik = bitlen128((unsigned __int128)ceil(km)) + 1, ic = bitlen128((unsigned __int128)ceil(cm)) + 1;
+    if (ik + fk > 48 || ic + fc > 48) {
+        snprintf(err, errn, "the hardware inputs' scaling needs constants of %d and %d bits (at most 48): the input "
+                 "type's step 2^%d is too fine for hardware types with %d integer bits", ik + fk, ic + fc, ein, ihw);
+        return -1;
+    }
+    a->op = FW_HW_INPUT;
+    a->n_in = a->n_out = n;
+    a->has_w = a->has_b = true;
+    a->has_quant = false;
+    a->guaranteed = true;
+    a->w_t = (aedl_fixed){ik + fk, ik, true, AEDL_RND, AEDL_SAT};
+    a->b_t = (aedl_fixed){ic + fc, ic, true, AEDL_RND, AEDL_SAT};
+    a->w = xcalloc((size_t)n * 6, sizeof(int64_t));
+    a->b = xcalloc((size_t)n, sizeof(int64_t));
+    int ae = 1000;
+    for (int j = 0; j < n; j++) {
+        a->w[j] = aedl_fw_from_double(k[j], a->w_t);
+        a->b[j] = aedl_fw_from_double(c[j], a->b_t);
+        int64_t *t = a->w + n + 5L * j;
+        t[0] = hw[j].width; t[1] = hw[j].integer; t[2] = hw[j].is_signed; t[3] = hw[j].rnd; t[4] = hw[j].ovf;
+        int pe = aedl_fw_exp(hw[j]) + aedl_fw_exp(a->w_t);
+        if (pe < ae) ae = pe;
+    }
+    if (aedl_fw_exp(a->b_t) < ae) ae = aedl_fw_exp(a->b_t);
+    unsigned __int128 vmax = 0;   /* the largest |x k + c| at the step 2^ae */
+    for (int j = 0; j < n; j++) {
+        int pe = aedl_fw_exp(hw[j]) + aedl_fw_exp(a->w_t) - ae, ce = aedl_fw_exp(a->b_t) - ae;
+        if (pe > 60 || ce > 60 || hw[j].width > 62) {
+            snprintf(err, errn, "hardware input %d: the steps of its type and of the constants differ by more than 2^60", j);
+            return -1;
+        }
+        __int128 xm = -(__int128)aedl_fixed_mant_min(hw[j]) > (__int128)aedl_fixed_mant_max(hw[j])
+                    ? -(__int128)aedl_fixed_mant_min(hw[j]) : (__int128)aedl_fixed_mant_max(hw[j]);
+        __int128 km1 = a->w[j] < 0 ? -(__int128)a->w[j] : a->w[j], cm1 = a->b[j] < 0 ? -(__int128)a->b[j] : a->b[j];
+        unsigned __int128 v = (unsigned __int128)(xm * km1) * ((unsigned __int128)1 << pe) + (unsigned __int128)cm1 * ((unsigned __int128)1 << ce);
+        if (v > vmax) vmax = v;
+    }
+    int ab = bitlen128(vmax) + 1;
+    if (ab > 64) {
+        snprintf(err, errn, "the hardware inputs' scaling needs a sum of %d bits (at most 64)", ab);
+        return -1;
+    }
+    a->acc_t = (aedl_fixed){ab, ab + ae, true, AEDL_TRN, AEDL_WRAP};
+    a->q_t = a->res_t = in_t;
+    return 0;
+}
+
+int64_t aedl_fw_hwin_value(const aedl_fw_layer *a, int j, double x) {
+    aedl_fixed h = aedl_fw_hwin_type(a, j);
+    int ae = aedl_fw_exp(a->acc_t);
+    int pe = aedl_fw_exp(h) + aedl_fw_exp(a->w_t) - ae, ce = aedl_fw_exp(a->b_t) - ae;
+    i128 m = (i128)aedl_fw_from_double(x, h) * a->w[j] * ((i128)1 << pe) + (i128)a->b[j] * ((i128)1 << ce);
+    return aedl_fw_cast(aedl_fw_cast(m, ae, a->acc_t), ae, a->res_t);
 }
 
 int aedl_fw_plan_fprint(const aedl_fw_plan *p, FILE *f) {

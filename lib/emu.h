@@ -26,6 +26,8 @@
  *              input; exact, n_in = the size of each, n_out = 1)
  *   masked_score v_0 = the same sum over the j with y_j != 0
  *   count      v_0 = the number of j with x_j != 0 (n_in = the input's size)
+ *   hw_input   v_j = (H_j)x_j * k_j + c_j        (the hardware inputs' scaling: H_j the
+ *              feature's hardware type, k_j in w_t, c_j in b_t; exact in acc_t)
  *
  * then out_j = (res_t)(q_t)v_j with has_quant, else (res_t)v_j; each cast
  * rounds and overflows as its type says (ap_fixed semantics).  The dense and
@@ -48,7 +50,8 @@
     X(DENSE, "dense") X(BATCHNORM, "batchnorm") X(RELU, "relu") X(LEAKY_RELU, "leaky_relu") \
     X(LINEAR, "linear") X(ADD, "add") X(CONCAT, "concat") X(SIGMOID, "sigmoid")  \
     X(TANH, "tanh") X(SOFTMAX, "softmax") X(CLIP, "clip") X(ABS, "abs") \
-    X(BOUND, "bound") X(SCORE, "score") X(MASKED_SCORE, "masked_score") X(COUNT, "count")
+    X(BOUND, "bound") X(SCORE, "score") X(MASKED_SCORE, "masked_score") X(COUNT, "count") \
+    X(HW_INPUT, "hw_input")
 
 typedef enum {
 #define AEDL_FW_ENUM(id, name) FW_##id,
@@ -69,7 +72,8 @@ typedef struct {
     bool has_w, has_b, has_quant;
     bool guaranteed;                    /* exact by construction (false: float parts) */
     int64_t *w;                         /* dense (n_in, n_out) Keras layout; batchnorm (n); leaky (1); clip (2);
-                                           bound (table + n) */
+                                           bound (table + n); hw_input (k: n, then per feature
+                                           its hardware type: W I signed rounding overflow) */
     int64_t *b;                         /* dense (n_out) or NULL; batchnorm (n) */
 } aedl_fw_layer;
 
@@ -114,6 +118,25 @@ void aedl_fw_plan_free(aedl_fw_plan *p);
    res_t; aedl_fw_table fills them (the compiler's plan, the HLS project and the
    training program's quantized inference all use these). */
 void aedl_fw_table(aedl_fw_op op, aedl_fixed res_t, int64_t *table);
+
+/* hw_input: the scaling the firmware applies to its hardware inputs.  Feature j
+   arrives in the hardware type hw[j] and the model takes y = x * k[j] + c[j]
+   (k, c real: aedl_fw_hwin_consts).  Fills a (op, sizes, types, w, b) with
+   the constants rounded to w_t (step 2^(e_in - I_hw - 1), I_hw the largest
+   integer part of the hardware types, so that |k - k_q| |x| <= 2^(e_in - 2))
+   and b_t (step 2^(e_in - 2)), acc_t the exact type of every x * k_q + c_q,
+   res_t = in_t, the model input's type.  Returns 0, or -1 and a message. */
+int aedl_fw_hwin_build(aedl_fw_layer *a, int n, const aedl_fixed *hw, aedl_fixed in_t, const double *k,
+                       const double *c, char *err, int errn);
+/* k and c of the standardisation y = ((x - offset) / divisor - mean) / std. */
+void aedl_fw_hwin_consts(double mean, double std, double offset, double divisor, double *k, double *c);
+/* The hardware type of feature j of a hw_input layer. */
+aedl_fixed aedl_fw_hwin_type(const aedl_fw_layer *a, int j);
+/* The type holding every hardware type exactly (the firmware's input array). */
+aedl_fixed aedl_fw_hwin_container(int n, const aedl_fixed *hw);
+/* Feature j of a hw_input layer on one value x (any double): the mantissa of
+   res_t (the training program's input path; the emulator's arithmetic). */
+int64_t aedl_fw_hwin_value(const aedl_fw_layer *a, int j, double x);
 
 /* The number of values in w of a layer with has_w. */
 long aedl_fw_weight_count(const aedl_fw_layer *a);
