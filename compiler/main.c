@@ -40,6 +40,7 @@
 #include "prec_common.h"
 #include "precision.h"
 #include "util.h"
+#include "data.h"
 #include "weights.h"
 #include "keras.h"
 #include "emit_keras.h"
@@ -471,6 +472,11 @@ static int select_job(EmitJob *job, bool need_model) {
     if (job->model)
         for (int i = 0; i < p->ntrains; i++)
             if (p->trains[i]->model == job->model) { job->train = p->trains[i]; break; }
+    if (rc == 0 && job->target && job->model && job->model->nnodes && job->model->nodes[0]->op == OP_INPUT) {
+        int before = diag_error_count();
+        prep_hw_check(job->target, job->train ? job->train->data : NULL, ir_shape_size(&job->model->nodes[0]->shape));
+        if (diag_error_count() != before) rc = -1;
+    }
     free(names);
     return rc;
 }
@@ -608,6 +614,23 @@ static bool model_has_params(const IrModel *m) {
    or, for hls/ without them, from zero weights (which are not kept). */
 static void pass_plan(EmitJob *job, const Options *o) {
     if (!job->model || !(o->emit[E_HLS] || o->emit[E_RTL] || o->emit[E_REPORT] || o->dump_after == P_PLAN)) return;
+    IrTarget *tg = job->target;
+    const IrData *dt = job->train ? job->train->data : NULL;
+    aedl_scaler sc = {0};    /* the fitted scaling the hardware inputs' layer applies */
+    if (tg && tg->hw_types && model_has_params(job->model) && dt && (dt->scale == SCALE_STANDARD || dt->nprep)) {
+        char path[4200], why[1024];
+        snprintf(path, sizeof path, "%s/scaler.h5", job->out_dir);
+        if (aedl_scaler_load(&sc, path, why, sizeof why) != 0) {
+            snprintf(job->plan_err, sizeof job->plan_err, "hardware_inputs need the fitted scaling: %.900s", why);
+            return;
+        }
+        if ((long)sc.d != tg->nhw_types) {
+            snprintf(job->plan_err, sizeof job->plan_err, "%.900s holds the scaling of %zu features, the model input has %ld",
+                     path, sc.d, tg->nhw_types);
+            return;
+        }
+        tg->hw_mean = sc.mean; tg->hw_std = sc.std; tg->hw_offset = sc.offset; tg->hw_divisor = sc.divisor;
+    }
     bool masked = false;   /* the score of the model's train block */
     for (int i = 0; i < job->prog->ntrains; i++)
         if (job->prog->trains[i]->model == job->model) masked = job->prog->trains[i]->score == LOSS_MASKED_MSE;
@@ -620,6 +643,10 @@ static void pass_plan(EmitJob *job, const Options *o) {
         weights_free_model(job->model);
     } else {
         snprintf(job->plan_err, sizeof job->plan_err, "no trained weights (--weights)");
+    }
+    if (tg && tg->hw_mean) {
+        aedl_scaler_free(&sc);
+        tg->hw_mean = tg->hw_std = tg->hw_offset = tg->hw_divisor = NULL;
     }
 }
 

@@ -38,6 +38,10 @@ void infer_shapes(IrProgram *p);
 void prep_resolve(IrData *dt, const AstExpr *names, const AstExpr *sign, const AstExpr *transforms,
                   const AstExpr *scale);
 void prep_check(const IrData *dt, long n);
+/* A target's hw(FEATURES, TYPE) into g->hw; then, with the data block (or NULL) and the
+   model input's size n, the checks and g->hw_types (n entries, width 0: not declared). */
+void prep_hw_add(IrTarget *g, const AstExpr *features, aedl_fixed type, Loc type_loc);
+void prep_hw_check(IrTarget *g, const IrData *dt, long n);
 
 /* The arguments of a call (quantized_bits, polynomial_decay, ...) or layer
    kind NAME (resolve.c): the position of ARG among them or -1; their names

@@ -1141,6 +1141,22 @@ int aedl_fw_hwin_build(aedl_fw_layer *a, int n, const aedl_fixed *hw, aedl_fixed
     return 0;
 }
 
+int aedl_fw_hwin_from_scaling(aedl_fw_layer *a, int n, const aedl_fixed *hw, aedl_fixed in_t, const float *mean,
+                              const float *std, const float *offset, const float *divisor, char *err, int errn) {
+    aedl_fixed *h = xmalloc(sizeof *h * (size_t)(n ? n : 1));
+    double *k = xmalloc(sizeof(double) * (size_t)(n ? n : 1)), *c = xmalloc(sizeof(double) * (size_t)(n ? n : 1));
+    for (int j = 0; j < n; j++) {
+        h[j] = hw[j].width ? hw[j] : in_t;
+        k[j] = 1;
+        c[j] = 0;
+        if (hw[j].width && mean && std && offset && divisor)
+            aedl_fw_hwin_consts(mean[j], std[j], offset[j], divisor[j], &k[j], &c[j]);
+    }
+    int rc = aedl_fw_hwin_build(a, n, h, in_t, k, c, err, errn);
+    free(h); free(k); free(c);
+    return rc;
+}
+
 int64_t aedl_fw_hwin_value(const aedl_fw_layer *a, int j, double x) {
     aedl_fixed h = aedl_fw_hwin_type(a, j);
     int ae = aedl_fw_exp(a->acc_t);

@@ -130,6 +130,11 @@ int aedl_fw_hwin_build(aedl_fw_layer *a, int n, const aedl_fixed *hw, aedl_fixed
                        const double *c, char *err, int errn);
 /* k and c of the standardisation y = ((x - offset) / divisor - mean) / std. */
 void aedl_fw_hwin_consts(double mean, double std, double offset, double divisor, double *k, double *c);
+/* The layer of a model input of n features: feature j declared in hw[j] (width 0:
+   not declared: it arrives scaled, in in_t, and k = 1, c = 0), scaled by the
+   fitted ((x - offset) / divisor - mean) / std (NULL arrays: the identity). */
+int aedl_fw_hwin_from_scaling(aedl_fw_layer *a, int n, const aedl_fixed *hw, aedl_fixed in_t, const float *mean,
+                              const float *std, const float *offset, const float *divisor, char *err, int errn);
 /* The hardware type of feature j of a hw_input layer. */
 aedl_fixed aedl_fw_hwin_type(const aedl_fw_layer *a, int j);
 /* The type holding every hardware type exactly (the firmware's input array). */

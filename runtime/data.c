@@ -38,7 +38,7 @@ int aedl_shape_check(const aedl_table *t, const size_t *shape, int rank, const c
 }
 
 void aedl_table_free(aedl_table *t) {
-    if (t->owns) { free(t->x); free(t->mask); }
+    if (t->owns) { free(t->x); free(t->mask); free(t->xhw); }
     memset(t, 0, sizeof *t);
 }
 
@@ -223,6 +223,7 @@ static void view(const aedl_table *all, size_t r0, size_t n, aedl_table *v) {
     v->n = n;
     v->x = all->x + r0 * all->d;
     v->mask = all->mask ? all->mask + r0 * all->d : NULL;
+    v->xhw = all->xhw ? all->xhw + r0 * all->d : NULL;
 }
 
 int aedl_split(const aedl_table *all, double val_frac, double test_frac,

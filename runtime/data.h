@@ -59,6 +59,8 @@ typedef struct {
 typedef struct {
     float *x;                     /* (n, d) row-major */
     uint8_t *mask;                /* (n, d): 1 where the raw, unscaled value != 0; NULL unless asked */
+    float *xhw;                   /* (n, d): the firmware's input when the target declares hardware
+                                     inputs (the raw values in their hardware types), or NULL */
     size_t n, d;
     int rank;                     /* per-event shape after features/flatten: shape[0..rank) */
     size_t shape[AEDL_MAX_RANK];

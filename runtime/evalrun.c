@@ -84,6 +84,12 @@ typedef struct {
     int64_t **fs_sum; int **fs_cnt;
 } evalctx;
 
+/* The model input's type: the hardware inputs' scaling's result when the plan starts with it
+   (the plan's input is then the hardware values). */
+static aedl_fixed model_in_t(const aedl_fw_plan *p) {
+    return p->nlayers > 0 && p->layers[0].op == FW_HW_INPUT ? p->layers[0].res_t : p->in_t;
+}
+
 /* Residual histograms: RES_BINS bins on [-RES_RANGE, RES_RANGE], then one
    underflow and one overflow bin per feature. */
 #define RES_BINS 100
@@ -228,8 +234,8 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
     } else {
         fprintf(f.f, "layer,min,max\n");
         if (lo[L] <= hi[L] && isfinite(lo[L]) && isfinite(hi[L])) fprintf(f.f, "input,%.9g,%.9g\n", lo[L], hi[L]);
-        for (int l = 0; l < L; l++)
-            if (lo[l] <= hi[l] && isfinite(lo[l]) && isfinite(hi[l]))
+        for (int l = 0; l < L; l++)   /* hw_input: the model's input, the row "input" */
+            if (lo[l] <= hi[l] && isfinite(lo[l]) && isfinite(hi[l]) && p->layers[l].op != FW_HW_INPUT)
                 fprintf(f.f, "%s,%.9g,%.9g\n", p->layers[l].name, lo[l], hi[l]);
         if (aedl_atomic_commit(&f) != 0) {
             fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
@@ -496,7 +502,8 @@ static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, 
                            int is_test) {
     const aedl_fw_plan *p = E->plan;
     int F = E->r->def->n_out, nin = E->r->def->n_in, d = p->d_out;
-    int er = aedl_fw_exp(E->fs_rec_t), ex = aedl_fw_exp(p->in_t), me = er < ex ? er : ex;
+    aedl_fixed xt = model_in_t(p);
+    int er = aedl_fw_exp(E->fs_rec_t), ex = aedl_fw_exp(xt), me = er < ex ? er : ex;
     for (int e = 0; e < B; e++) {
         double s = yf[(size_t)e * d], c = E->fs_masked ? yf[(size_t)e * d + 1] : 1;
         int64_t sm = (int64_t)ldexp(s, -2 * me);
@@ -509,7 +516,7 @@ static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, 
         int cnt = 0, exact = 1;
         for (int f = 0; f < F; f++) {
             double yo = yq[(size_t)e * F + f], yv = ldexp(yo, -er);
-            int64_t xm = aedl_fw_from_double((double)x[(size_t)e * nin + f], p->in_t);
+            int64_t xm = aedl_fw_from_double((double)x[(size_t)e * nin + f], xt);
             if (E->fs_masked && xm == 0) continue;
             double ddd = yo - ldexp((double)xm, ex);
             sumd += ddd * ddd;
@@ -591,7 +598,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             double *y = pass ? yf : yq;
             if (pass) {
                 if (!E->plan) { for (int e = 0; e < B; e++) E->score[V_FW][ti][i + e] = NAN; break; }
-                aedl_fw_run(E->plan, x, yf, B);
+                aedl_fw_run(E->plan, t->xhw ? t->xhw + i * t->d : x, yf, B);
                 if (E->fs) { fw_score_chunk(E, ti, i, B, x, yq, yf, is_test); break; }
             }
             if (masked) aedl_masked_mse_per_event_f64(sd, y, xd, mk, B, F);
@@ -615,7 +622,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
                 }
                 E->fw_equal += same;
             }
-            double tlo = aedl_fixed_min(E->plan->in_t), thi = aedl_fixed_max(E->plan->in_t);
+            double tlo = aedl_fixed_min(model_in_t(E->plan)), thi = aedl_fixed_max(model_in_t(E->plan));
             for (int e = 0; e < B; e++) {
                 int out = 0;     /* an input the firmware (and QI) saturate, the float model does not */
                 for (int k = 0; k < nin && !out; k++) out = !(x[(size_t)e * nin + k] >= tlo && x[(size_t)e * nin + k] <= thi);
@@ -655,7 +662,8 @@ static void write_tb(evalctx *E) {
     size_t n = r->data.te.n < 1000 ? r->data.te.n : 1000;
     int nin = r->def->n_in, F = E->plan->d_out;
     double *y = xmalloc((n ? n : 1) * (size_t)F * sizeof(double));
-    aedl_fw_run(E->plan, r->data.te.x, y, (long)n);
+    const float *xin = r->data.te.xhw ? r->data.te.xhw : r->data.te.x;   /* the hardware inputs, when declared */
+    aedl_fw_run(E->plan, xin, y, (long)n);
     aedl_atomic a, b;
     int oa = aedl_atomic_open(&a, pin, "w"), ob = oa == 0 ? aedl_atomic_open(&b, pout, "w") : -1;
     if (oa != 0 || ob != 0) {
@@ -667,7 +675,7 @@ static void write_tb(evalctx *E) {
     }
     for (size_t e = 0; e < n; e++) {
         for (int k = 0; k < nin; k++)
-            fprintf(a.f, "%s%.17g", k ? " " : "", (double)r->data.te.x[e * r->data.te.d + (size_t)k]);
+            fprintf(a.f, "%s%.17g", k ? " " : "", (double)xin[e * r->data.te.d + (size_t)k]);
         fputc('\n', a.f);
         for (int k = 0; k < F; k++) fprintf(b.f, "%s%.17g", k ? " " : "", y[e * (size_t)F + (size_t)k]);
         fputc('\n', b.f);

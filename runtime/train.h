@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include "data.h"
 #include "data_sel.h"
+#include "fixed.h"
 #include "prune.h"
 #include "rng.h"
 #include "train_par.h"
@@ -133,6 +134,9 @@ typedef struct {
     long data_seed;
     const aedl_prep_rule *prep; int nprep;        /* transform, scale = standard(...) (data.h) */
     const char *const *names; int nnames;         /* `names`: the variables of the last axis */
+    /* the target's hardware_inputs: per input feature its hardware type (width 0: not declared),
+       and the model input's type (emu.h, aedl_fw_hwin_from_scaling) */
+    const aedl_fixed *hw_types; int nhw; aedl_fixed hw_in_t;
     /* train block */
     aedl_loss_kind loss, score;
     double lr, beta1, beta2, adam_eps;

@@ -9,6 +9,7 @@
 #define AEDL_TRAIN_INT_H
 #include <stdio.h>
 #include "data.h"
+#include "emu.h"
 #include "optim.h"
 #include "rng.h"
 #include "train.h"
@@ -49,6 +50,7 @@ typedef struct {
     aedl_table *sig;            /* (cfg->nsignals) */
     aedl_scaler scaler;
     int have_scaler;
+    aedl_fw_layer hw;           /* the hardware inputs' scaling (cfg->nhw), as the firmware applies it */
     char **names;               /* (all.d) the features' names ("Pt[3]"), or NULL: not known */
 } aedl_run_data;
 

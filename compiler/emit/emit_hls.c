@@ -346,7 +346,8 @@ int emit_hls_check(const IrModel *m, const IrTarget *target, bool hls_now) {
 static void build_nodes(Hls *h) {
     IrModel *m = h->m;
     h->N = xcalloc(m->nnodes ? m->nnodes : 1, sizeof *h->N);
-    int l = 0;
+    bool hw = hls_hw_input(h) != NULL;
+    int l = hw;   /* plan layer 0: the hardware inputs' scaling, x -> x_model */
     for (int i = 0; i < m->nnodes; i++) {
         IrNode *n = m->nodes[i];
         HlsNode *hn = &h->N[n->id];
@@ -354,8 +355,8 @@ static void build_nodes(Hls *h) {
         hn->pl = -1;
         hn->size = (int)ir_shape_size(&n->shape);
         if (n->op == OP_INPUT) {
-            snprintf(hn->arr, sizeof hn->arr, "x");
-            snprintf(hn->type, sizeof hn->type, "input_t");
+            snprintf(hn->arr, sizeof hn->arr, hw ? "x_model" : "x");
+            snprintf(hn->type, sizeof hn->type, hw ? "model_input_t" : "input_t");
         } else if (n->op == OP_DROPOUT || n->prec->folded_away) {
             const HlsNode *s = &h->N[n->inputs[0]->id];
             hn->same_as = s->same_as ? s->same_as : n->inputs[0];

@@ -99,6 +99,36 @@ static void put_layer_head(FILE *o, const IrNode *n, const char *indent) {
     fprintf(o, "%s// %s: %s -- %s\n", indent, n->name, st, org);
 }
 
+/* The hardware inputs (target hardware_inputs): the top function's x holds each feature in its
+   hardware type; the model's input x_model is (model_input_t)(hw_accum_t)((hw_J_t)x[j] * k_j + c_j). */
+static void write_hw_types(Hls *h, FILE *o, const IrNode *n, const aedl_fw_layer *a) {
+    char why[512], nm[64], tb[64];
+    fprintf(o, "// The hardware inputs (the target's hardware_inputs): the firmware takes feature j\n"
+               "// in its hardware type hw_in_J_t (the raw value; a feature not declared arrives\n"
+               "// scaled, in the model input's type) and scales it itself: the model's input is\n"
+               "// (model_input_t)(hw_accum_t)((hw_in_J_t)x[j] * k_j + c_j), every product and sum\n"
+               "// exact.  k_j = 1 / (divisor * std), c_j = -(offset / divisor + mean) / std of\n"
+               "// the fitted scaling (DIR/scaler.h5), rounded to hw_k_t and hw_c_t.  Not folded\n"
+               "// into the first layer: the step is a stage of its own.\n");
+    put_typedef(o, h->plan->in_t, "input_t", "holds every hardware type exactly: the top function's x");
+    for (int j = 0; j < a->n_out; j++) {
+        snprintf(nm, sizeof nm, "hw_in_%d_t", j);
+        aedl_fixed t = aedl_fw_hwin_type(a, j);
+        bool declared = h->t->hw_types && j < h->t->nhw_types && h->t->hw_types[j].width;
+        snprintf(why, sizeof why, "%s", declared ? "the declared hardware type" : "not declared: the model input's type");
+        put_typedef(o, t, nm, why);
+    }
+    snprintf(why, sizeof why, "the constants k_j: step 2^%d, so that |k - k_q| |x| <= 2^%d (a quarter of model_input_t's step)",
+             aedl_fw_exp(a->w_t), aedl_fw_exp(a->res_t) - 2);
+    put_typedef(o, a->w_t, "hw_k_t", why);
+    snprintf(why, sizeof why, "the constants c_j: step 2^%d, an eighth of model_input_t's step at most off", aedl_fw_exp(a->b_t));
+    put_typedef(o, a->b_t, "hw_c_t", why);
+    put_typedef(o, a->acc_t, "hw_accum_t", "exact: holds every x * k_j + c_j of the hardware types");
+    const IrPrec *p = n->prec;
+    snprintf(why, sizeof why, "the model input's type %s", prec_type_str(a->res_t, tb, sizeof tb));
+    put_typedef(o, a->res_t, "model_input_t", p && p->why_result ? p->why_result : why);
+}
+
 static void write_defines(Hls *h) {
     FILE *o = hls_open(h, "firmware/defines.h");
     const IrModel *m = h->m;
@@ -121,7 +151,12 @@ static void write_defines(Hls *h) {
         fputc('\n', o);
         put_layer_head(o, n, "");
         if (n->op == OP_INPUT) {
-            put_typedef(o, h->plan->in_t, "input_t", p->why_result ? p->why_result : "the declared input type");
+            const aedl_fw_layer *hw = hls_hw_input(h);
+            if (!hw) {
+                put_typedef(o, h->plan->in_t, "input_t", p->why_result ? p->why_result : "the declared input type");
+                continue;
+            }
+            write_hw_types(h, o, n, hw);
             continue;
         }
         const aedl_fw_layer *a = hls_layer(h, n);
@@ -580,7 +615,19 @@ static void write_top(Hls *h) {
         const HlsNode *hn = &h->N[n->id];
         fputc('\n', o);
         put_layer_head(o, n, "    ");
-        if (n->op == OP_INPUT) { fprintf(o, "    // the top function's x[N_INPUT]\n"); continue; }
+        if (n->op == OP_INPUT) {
+            const aedl_fw_layer *hw = hls_hw_input(h);
+            if (!hw) { fprintf(o, "    // the top function's x[N_INPUT]\n"); continue; }
+            char k[80], c[80];
+            fprintf(o, "    // the top function's x[N_INPUT], the hardware inputs, scaled as in training\n"
+                       "    // (defines.h: x * k + c exact, then model_input_t)\n");
+            put_array(o, hn);
+            for (int j = 0; j < hw->n_out; j++)
+                fprintf(o, "    %s[%d] = (hw_accum_t)((hw_in_%d_t)x[%d] * (hw_k_t)%s + (hw_c_t)%s);\n", hn->arr, j, j, j,
+                        hls_exact(hw->w[j], aedl_fw_exp(hw->w_t), k, sizeof k),
+                        hls_exact(hw->b[j], aedl_fw_exp(hw->b_t), c, sizeof c));
+            continue;
+        }
         const aedl_fw_layer *a = hls_layer(h, n);
         if (!a) {
             fprintf(o, "    // %s: its output is %s\n",
@@ -601,11 +648,13 @@ static void write_top(Hls *h) {
                 masked ? " over the\n    // features whose input is not 0, and their count" : "");
         fprintf(o, "    score_t score_sum = 0;\n");
         if (masked) fprintf(o, "    score_count_t score_count = 0;\n");
+        const char *xa = "x";   /* the model's input */
+        for (int i = 0; i < m->nnodes; i++) if (m->nodes[i]->op == OP_INPUT) xa = h->N[m->nodes[i]->id].arr;
         fprintf(o, "    for (int j = 0; j < N_INPUT; j++) {\n        #pragma HLS UNROLL\n"
-                   "        score_diff_t d = %s[j] - x[j];\n", h->N[m->outputs[0]->id].arr);
+                   "        score_diff_t d = %s[j] - %s[j];\n", h->N[m->outputs[0]->id].arr, xa);
         if (masked)
-            fprintf(o, "        if (x[j] != 0) {\n            score_sum += d * d;\n"
-                       "            score_count = score_count + 1;\n        }\n");
+            fprintf(o, "        if (%s[j] != 0) {\n            score_sum += d * d;\n"
+                       "            score_count = score_count + 1;\n        }\n", xa);
         else fprintf(o, "        score_sum += d * d;\n");
         fprintf(o, "    }\n    y[0] = score_sum;\n");
         if (masked) fprintf(o, "    y[1] = score_count;\n");

@@ -71,6 +71,11 @@ static inline const aedl_fw_layer *hls_score(const Hls *h) {
     int o = p->outputs[0];
     return o >= 0 && (p->layers[o].op == FW_SCORE || p->layers[o].op == FW_MASKED_SCORE) ? &p->layers[o] : NULL;
 }
+/* The plan's hardware inputs' scaling (target hardware_inputs), or NULL: the top
+   function takes the model's input as it is. */
+static inline const aedl_fw_layer *hls_hw_input(const Hls *h) {
+    return h->plan->nlayers > 0 && h->plan->layers[0].op == FW_HW_INPUT ? &h->plan->layers[0] : NULL;
+}
 static inline const aedl_fw_layer *hls_layer(const Hls *h, const IrNode *n) {
     int pl = h->N[n->id].pl;
     return pl >= 0 ? &h->plan->layers[pl] : NULL;

@@ -1675,6 +1675,16 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
         }
         fprintf(o, "};\n");
     }
+    const IrTarget *hg = opt->target && opt->target->hw_types ? opt->target : NULL;
+    if (hg) {
+        fprintf(o, "/* the target's hardware_inputs: per input feature its hardware type (width 0: not declared) */\n");
+        fprintf(o, "static const aedl_fixed %s_hw[%ld] = {", M, hg->nhw_types);
+        for (long i = 0; i < hg->nhw_types; i++) {
+            aedl_fixed h = hg->hw_types[i];
+            fprintf(o, "%s{%d, %d, %d, %d, %d}", i % 8 ? ", " : "\n    ", h.width, h.integer, h.is_signed, (int)h.rnd, (int)h.ovf);
+        }
+        fprintf(o, "\n};\n");
+    }
     if (t->ntpr_at_fpr) {
         fprintf(o, "static const double %s_fprs[%d] = {", M, t->ntpr_at_fpr);
         for (int i = 0; i < t->ntpr_at_fpr; i++) fprintf(o, "%s %s", i ? "," : "", num(t->tpr_at_fpr[i]));
@@ -1703,6 +1713,11 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
             d->flatten, d->limit, num(d->validation), num(d->test), d->scale == SCALE_STANDARD, d->seed);
     if (d->nprep) fprintf(o, "    .prep = %s_prep, .nprep = %d,\n", M, d->nprep);
     if (d->nnames) fprintf(o, "    .names = %s_names, .nnames = %d,\n", M, d->nnames);
+    if (hg) {
+        aedl_fixed it = g->in->prec->t.result;
+        fprintf(o, "    .hw_types = %s_hw, .nhw = %ld, .hw_in_t = {%d, %d, %d, %d, %d},\n", M, hg->nhw_types, it.width,
+                it.integer, it.is_signed, (int)it.rnd, (int)it.ovf);
+    }
     fprintf(o, "    .loss = %s, .score = %s,\n",
             t->loss == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE",
             t->score == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE");
@@ -1894,6 +1909,13 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     }
     Gen g = { .p = p, .m = m, .t = t, .M = m->name, .target = opt->target };
     if (check_model(m, t, &g.in, &g.out)) return 1;
+    if (opt->target && opt->target->hw_types && g.in->prec && g.in->prec->t.result.width > 24) {
+        char tb[64];
+        diag_error(opt->target->hw_loc, "hardware_inputs: the model input's type %s has more than 24 bits: the "
+                   "training data are float32, which hold at most 24 exactly",
+                   prec_type_str(g.in->prec->t.result, tb, sizeof tb));
+        return 1;
+    }
     g.quantized = model_quantized(m);
     g.out_direct = true;
     for (int i = 0; i < m->nnodes; i++)

@@ -185,20 +185,23 @@ static bool plan_add_score(aedl_fw_plan *p, bool masked, char *err, int errn) {
         return false;
     }
     int o = p->outputs[0];
-    aedl_fixed rt = o < 0 ? p->in_t : p->layers[o].res_t;
+    /* the model's input: the hardware inputs' scaling when the firmware takes them */
+    int xi = p->nlayers > 0 && p->layers[0].op == FW_HW_INPUT ? 0 : -1;
+    aedl_fixed xt = xi < 0 ? p->in_t : p->layers[0].res_t;
+    aedl_fixed rt = o < 0 ? xt : p->layers[o].res_t;
     int n = o < 0 ? p->d_in : p->layers[o].n_out;
     if (n != p->d_in) {
         snprintf(err, errn, "output = score needs the model's output to have the input's size (%d), not %d", p->d_in, n);
         return false;
     }
     PlanScore st;
-    if (!plan_score_types(rt, p->in_t, n, masked, &st, err, errn)) return false;
+    if (!plan_score_types(rt, xt, n, masked, &st, err, errn)) return false;
     int l = p->nlayers;
     aedl_fw_layer *a = &p->layers[l];
     memset(a, 0, sizeof *a);
     a->op = masked ? FW_MASKED_SCORE : FW_SCORE;
     snprintf(a->name, sizeof a->name, "score");
-    a->ninputs = 2; a->inputs[0] = o; a->inputs[1] = -1;
+    a->ninputs = 2; a->inputs[0] = o; a->inputs[1] = xi;
     a->n_in = n; a->n_out = 1;
     a->w_t = a->b_t = a->q_t = st.diff;
     a->acc_t = st.sum; a->res_t = st.result;
@@ -211,7 +214,7 @@ static bool plan_add_score(aedl_fw_plan *p, bool masked, char *err, int errn) {
         memset(a, 0, sizeof *a);
         a->op = FW_COUNT;
         snprintf(a->name, sizeof a->name, "count");
-        a->ninputs = 1; a->inputs[0] = -1;
+        a->ninputs = 1; a->inputs[0] = xi;
         a->n_in = n; a->n_out = 1;
         a->w_t = a->b_t = a->q_t = st.count;
         a->acc_t = st.count; a->res_t = st.result;
@@ -226,7 +229,33 @@ static bool plan_add_score(aedl_fw_plan *p, bool masked, char *err, int errn) {
 
 aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) { return plan_build_for(m, NULL, false, err, errn); }
 
-aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *t, bool masked, char *err, int errn) {
+/* Layer 0 when the target declares hardware inputs: the fitted scaling in fixed point
+   (aedl_fw_hwin_build); the plan's input is then the hardware values, in the type that
+   holds every hardware type. */
+static bool plan_hw_input(aedl_fw_plan *p, const IrTarget *tg, char *err, int errn) {
+    if (tg->nhw_types != p->d_in) {
+        snprintf(err, errn, "hardware_inputs: %ld features declared for an input of %d", tg->nhw_types, p->d_in);
+        return false;
+    }
+    aedl_fw_layer *a = &p->layers[0];
+    char why[512];
+    if (aedl_fw_hwin_from_scaling(a, p->d_in, tg->hw_types, p->in_t, tg->hw_mean, tg->hw_std, tg->hw_offset,
+                                  tg->hw_divisor, why, (int)sizeof why) != 0) {
+        snprintf(err, errn, "hardware_inputs: %s", why);
+        return false;
+    }
+    snprintf(a->name, sizeof a->name, "hw_input");
+    a->ninputs = 1;
+    a->inputs[0] = -1;
+    aedl_fixed *h = xmalloc(sizeof *h * (size_t)p->d_in);
+    for (int j = 0; j < p->d_in; j++) h[j] = aedl_fw_hwin_type(a, j);
+    p->in_t = aedl_fw_hwin_container(p->d_in, h);
+    free(h);
+    return true;
+}
+
+aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *tg, bool masked, char *err, int errn) {
+    const IrTarget *t = tg;
     int *map = xmalloc(sizeof(int) * (m->nnodes ? m->nnodes : 1));
     int nl = 0, ninputs = 0;
     for (int i = 0; i < m->nnodes; i++) {
@@ -244,18 +273,20 @@ aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *t, bool masked, c
         free(map); return NULL;
     }
     bool score = t && t->output == TARGET_OUT_SCORE;
-    aedl_fw_plan *p = aedl_fw_plan_new(nl + (score ? 2 : 0));
-    p->nlayers = nl;
+    bool hw = t && t->hw_types;
+    aedl_fw_plan *p = aedl_fw_plan_new(nl + (score ? 2 : 0) + hw);
+    p->nlayers = nl + hw;
     snprintf(p->model, sizeof p->model, "%s", m->name);
-    int l = 0;
+    int l = hw;
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
         const IrPrec *pr = n->prec;
         const IrPrecTypes *t = &pr->t;
         if (n->op == OP_INPUT) {
-            map[i] = -1;
+            map[i] = hw ? 0 : -1;
             p->d_in = (int)ir_shape_size(&n->shape);
             p->in_t = t->result;
+            if (hw && !plan_hw_input(p, tg, err, errn)) goto fail;
             continue;
         }
         if (ir_op_is(n->op, IR_K_TRAIN_ONLY) || pr->folded_away) { map[i] = map[n->inputs[0]->id]; continue; }

@@ -205,6 +205,8 @@ typedef struct {
     const char *var;                    /* a variable name; NULL: index holds flat feature indices */
     int *index; int nindex;             /* var: object indices (none: every object) */
     Loc loc;                            /* the selector */
+    aedl_fixed type;                    /* a target's hardware_inputs: the hardware type */
+    Loc type_loc;
 } IrPrep;
 
 typedef struct IrData {
@@ -290,6 +292,10 @@ typedef struct IrTarget {
     IrTargetOutput output;              /* what the top function outputs (output = score: the anomaly score) */
     Loc output_loc;
     double trigger_rate, bunch_rate;    /* Hz: the threshold's false-positive rate is their ratio */
+    IrPrep *hw; int nhw;                /* hardware_inputs: hw(FEATURES, TYPE), the type in hw[i].type */
+    Loc hw_loc;
+    aedl_fixed *hw_types; long nhw_types; /* per model input feature (width 0: not declared): prep_hw_check */
+    const float *hw_mean, *hw_std, *hw_offset, *hw_divisor;   /* the fitted scaling (DIR/scaler.h5), or NULL */
 } IrTarget;
 
 /* ---- the whole program ----------------------------------------------------------- */

@@ -307,3 +307,100 @@ void prep_check(const IrData *dt, long n) {
         }
     }
 }
+
+/* ---- a target's hardware inputs ------------------------------------------------------------ */
+
+void prep_hw_add(IrTarget *g, const AstExpr *features, aedl_fixed type, Loc type_loc) {
+    IrData tmp;
+    memset(&tmp, 0, sizeof tmp);
+    PrepCtx c = { &tmp, 0 };
+    selector(&c, PREP_SIGNED, 0, 1, features);
+    if (tmp.nprep == 0) return;
+    IrPrep *all = arena_alloc(sizeof *all * (size_t)(g->nhw + tmp.nprep));
+    if (g->nhw) memcpy(all, g->hw, sizeof *all * (size_t)g->nhw);
+    for (int i = 0; i < tmp.nprep; i++) {
+        tmp.prep[i].type = type;
+        tmp.prep[i].type_loc = type_loc;
+        all[g->nhw + i] = tmp.prep[i];
+    }
+    g->hw = all;
+    g->nhw += tmp.nprep;
+}
+
+static const char *feature_name(const IrData *dt, long f, long n) {
+    if (!dt || !dt->nnames) return arena_printf("feature %ld", f);
+    if (n == dt->nnames) return arena_printf("feature %ld (%s)", f, dt->names[f]);
+    return arena_printf("feature %ld (%s(%ld))", f, dt->names[f % dt->nnames], f / dt->nnames);
+}
+
+void prep_hw_check(IrTarget *g, const IrData *dt, long n) {
+    if (!g || g->nhw == 0 || n <= 0) return;
+    int nvars = dt ? (dt->nnames ? dt->nnames : dt->has_features ? dt->nfeatures : 0) : 0;
+    aedl_fixed *types = arena_alloc(sizeof *types * (size_t)n);
+    memset(types, 0, sizeof *types * (size_t)n);
+    Loc *where = arena_alloc(sizeof *where * (size_t)n);
+    char *set = arena_alloc((size_t)n), *lg = arena_alloc((size_t)n);
+    bool ok = true;
+    for (int i = 0; i < g->nhw; i++) {
+        const IrPrep *p = &g->hw[i];
+        if (p->var && !(dt && dt->nnames)) {
+            diag_error(p->loc, "hardware_inputs: the variable '%s' needs `names = [...]` in the data block of the "
+                       "model (the firmware's inputs are fixed when it is compiled); or give feature indices", p->var);
+            ok = false;
+            continue;
+        }
+        if (p->var && name_index(dt, p->var) < 0) {
+            const char *known = "";
+            for (int k = 0; k < dt->nnames; k++) known = arena_printf("%s%s%s", known, k ? ", " : "", dt->names[k]);
+            diag_error(p->loc, "hardware_inputs: '%s' is not an input: no variable '%s' in `names` (%s)", p->var, p->var, known);
+            ok = false;
+            continue;
+        }
+        bool bad = false;
+        for (int k = 0; k < p->nindex && !bad; k++) {
+            if (!p->var && p->index[k] >= n) {
+                diag_error(p->loc, "hardware_inputs: feature index %d is out of range: the model input has %ld features "
+                           "(0 to %ld)", p->index[k], n, n - 1);
+                bad = true;
+            } else if (p->var && p->index[k] >= n / nvars) {
+                diag_error(p->loc, "hardware_inputs: object %d of '%s' is out of range: the model input holds %ld "
+                           "objects of %d variables (0 to %ld)", p->index[k], p->var, n / nvars, nvars, n / nvars - 1);
+                bad = true;
+            }
+        }
+        if (bad) { ok = false; continue; }
+        flat_set(dt, p, n, nvars, set);
+        for (long f = 0; f < n; f++) {
+            if (!set[f]) continue;
+            if (types[f].width) {
+                diag_error(p->loc, "hardware_inputs: %s has a hardware type already", feature_name(dt, f, n));
+                diag_note(where[f], "given here");
+                ok = false;
+                break;
+            }
+            types[f] = p->type;
+            where[f] = p->loc;
+        }
+    }
+    for (int i = 0; dt && ok && i < dt->nprep; i++) {
+        const IrPrep *q = &dt->prep[i];
+        if (q->op != PREP_LOG10) continue;
+        bool known = flat_set(dt, q, n, nvars, lg);
+        for (long f = 0; f < n; f++) {
+            bool clash = known ? lg[f] && types[f].width : false;
+            if (!known && q->var && types[f].width && dt->nnames && strcmp(dt->names[f % dt->nnames], q->var) == 0)
+                clash = true;
+            if (clash) {
+                diag_error(where[f], "hardware_inputs: %s is transformed by log10, which has no exact fixed-point "
+                           "form: the firmware cannot take it unscaled (leave it out: it is then given scaled, in "
+                           "the model input's type)", feature_name(dt, f, n));
+                diag_note(q->loc, "log10 here");
+                ok = false;
+                break;
+            }
+        }
+    }
+    if (!ok) return;
+    g->hw_types = types;
+    g->nhw_types = n;
+}

@@ -182,7 +182,7 @@ static const Param K_TRAIN[] = {
     {"metrics", T_LIST, false, 0},
 };
 enum { GK_BACKEND, GK_PART, GK_CLOCK, GK_IO, GK_STRATEGY, GK_REUSE, GK_PRECISION, GK_MULT, GK_OUTPUT,
-       GK_TRIGGER_RATE, GK_BUNCH_RATE };
+       GK_TRIGGER_RATE, GK_BUNCH_RATE, GK_HW_INPUTS };
 static const Param K_TARGET[] = {
     {"backend", T_ENUM, false, "vitis|vivado"}, {"part", T_STR, false, 0},
     {"clock_period", T_NUM, false, 0}, {"io", T_ENUM, false, "parallel|stream"},
@@ -190,6 +190,7 @@ static const Param K_TARGET[] = {
     {"precision", T_PRECISION, false, 0}, {"multipliers", T_ENUM, false, "shift_add|dsp"},
     {"output", T_ENUM, false, "reconstruction|score"},
     {"trigger_rate", T_NUM, false, 0}, {"bunch_rate", T_NUM, false, 0},
+    {"hardware_inputs", T_LIST, false, 0},
 };
 static const Sig BLK_MODEL = BLOCK("model", K_MODEL);
 static const Sig BLK_DATA = BLOCK("data", K_DATA);
@@ -2321,6 +2322,28 @@ static IrTarget *resolve_target(R *r, const AstDecl *d) {
     else if (k[GK_TRIGGER_RATE] && !(g->trigger_rate > 0 && g->trigger_rate < g->bunch_rate))
         diag_error(k[GK_TRIGGER_RATE]->loc, "trigger_rate must be a positive number of Hz below bunch_rate (%g), got %g",
                    g->bunch_rate, g->trigger_rate);
+    if (k[GK_HW_INPUTS]) {
+        const AstExpr *h = k[GK_HW_INPUTS];
+        g->hw_loc = h->loc;
+        int n = h->kind == EX_LIST ? h->nitems : 1;
+        if (n == 0) diag_error(h->loc, "hardware_inputs: an empty list declares nothing");
+        for (int i = 0; i < n; i++) {
+            const AstExpr *e = h->kind == EX_LIST ? h->items[i] : h;
+            if (e->kind != EX_CALL || strcmp(e->text, "hw") != 0 || e->nargs != 2 || e->args[0].name || e->args[1].name ||
+                e->args[1].value->kind != EX_TYPE) {
+                diag_error(e->loc, "hardware_inputs: expected hw(FEATURES, TYPE), e.g. hw(pt, ufixed<16, 10>), got %s",
+                           describe(e));
+                continue;
+            }
+            aedl_fixed t;
+            if (!parse_type(e->args[1].value, &t)) continue;
+            if (t.width > 24)
+                diag_error(e->args[1].value->loc, "hardware_inputs: %d bits: a hardware type holds at most 24 bits "
+                           "(the data are float32, which hold 24 exactly)", t.width);
+            else
+                prep_hw_add(g, e->args[0].value, t, e->args[1].value->loc);
+        }
+    }
     const AstExpr *p = k[GK_PRECISION];
     if (p && p->kind == EX_TYPE) {
         if (parse_type(p, &g->default_type)) g->precision = PREC_FIXED;
