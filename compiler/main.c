@@ -146,7 +146,7 @@ static IrModel *prec_model;
 
 /* --emit report: DIR/report/ (emit_report.c). */
 static int emit_report_job(const EmitJob *job) {
-    return emit_report(job->model, job->target, job->out_dir, job->weights);
+    return emit_report(job->model, job->target, job->out_dir, job->weights, job->plan);
 }
 
 static int emit_rtl_job(const EmitJob *job) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "emu.h"
 #include "prec_common.h"
 #include "util.h"
 
@@ -62,6 +63,7 @@ static bool have_weights(const IrModel *m) {
 
 /* DIR, for the optional rtl/resources.json beside report/ */
 static const char *report_dir;
+static const aedl_fw_plan *report_plan;   /* for the hardware inputs' stage, or NULL */
 
 typedef struct { char name[64]; long lut, ff, dsp; } RtlLayer;
 typedef struct { int n; RtlLayer l[256]; long lut, ff, dsp, carry; bool have; } RtlRes;
@@ -142,6 +144,47 @@ static void write_score_txt(FILE *f, const IrModel *m, const IrTarget *tg) {
                "sum > threshold * count\n", st.n);
 }
 
+/* hardware_inputs: the scaling stage's types and why (aedl_fw_hwin_build), per feature its
+   hardware type and constants. */
+static char *hls_exact_str(int64_t m, int e, char *buf, int n) {   /* the exact decimal of m 2^e */
+    snprintf(buf, (size_t)n, "%.*f", e < 0 ? -e : 0, ldexp((double)m, e));
+    if (strchr(buf, '.')) {
+        char *end = buf + strlen(buf) - 1;
+        while (*end == '0') *end-- = 0;
+        if (*end == '.') *end = 0;
+    }
+    if (!strcmp(buf, "-0")) strcpy(buf, "0");
+    return buf;
+}
+
+static void write_hw_txt(FILE *f, const IrTarget *tg) {
+    const aedl_fw_plan *p = report_plan;
+    if (!tg || !tg->hw_types) return;
+    fprintf(f, "\nthe hardware inputs (the target's hardware_inputs): the firmware takes the raw values and scales them\n");
+    if (!p || p->nlayers == 0 || p->layers[0].op != FW_HW_INPUT) {
+        fprintf(f, "  (no firmware plan: give --weights)\n");
+        return;
+    }
+    const aedl_fw_layer *a = &p->layers[0];
+    char t1[64], t2[64];
+    fprintf(f, "  not folded: the scaling is a stage of its own (hw_input), before the first layer; exact: every "
+               "product and sum, then the cast to the model input's type %s\n", prec_type_str(a->res_t, t1, sizeof t1));
+    fprintf(f, "  input_t:      %-24s holds every hardware type exactly (the top function's x)\n",
+            prec_type_str(p->in_t, t1, sizeof t1));
+    fprintf(f, "  hw_k_t:       %-24s the factors k = 1 / (divisor * std), rounded at step 2^%d so that |k - k_q| |x| "
+               "<= 2^%d\n", prec_type_str(a->w_t, t1, sizeof t1), aedl_fw_exp(a->w_t), aedl_fw_exp(a->res_t) - 2);
+    fprintf(f, "  hw_c_t:       %-24s the offsets c = -(offset / divisor + mean) / std, rounded at step 2^%d\n",
+            prec_type_str(a->b_t, t1, sizeof t1), aedl_fw_exp(a->b_t));
+    fprintf(f, "  hw_accum_t:   %-24s exact: holds every x * k + c of the hardware types\n",
+            prec_type_str(a->acc_t, t1, sizeof t1));
+    for (int j = 0; j < a->n_out; j++) {
+        char k[80], c[80];
+        fprintf(f, "  feature %-4d %-24s %s * %s + %s\n", j, prec_type_str(aedl_fw_hwin_type(a, j), t2, sizeof t2),
+                tg->hw_types[j].width ? "x" : "x (not declared: arrives scaled)",
+                hls_exact_str(a->w[j], aedl_fw_exp(a->w_t), k, sizeof k), hls_exact_str(a->b[j], aedl_fw_exp(a->b_t), c, sizeof c));
+    }
+}
+
 static void write_txt(FILE *f, const IrModel *m, const IrTarget *tg, const char *weights) {
     IrPrecMode mode = m->nnodes ? m->nodes[0]->prec->mode : PREC_CONSERVATIVE;
     bool w = have_weights(m);
@@ -205,6 +248,7 @@ static void write_txt(FILE *f, const IrModel *m, const IrTarget *tg, const char 
         if (!p->guaranteed) fprintf(f, "  NOT guaranteed\n");
     }
     write_score_txt(f, m, tg);
+    write_hw_txt(f, tg);
 }
 
 /* ---- JSON ----------------------------------------------------------------------------- */
@@ -374,7 +418,9 @@ static int write_file(const char *dir, const char *name, Writer fn, const IrMode
     return rc;
 }
 
-int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path) {
+int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path,
+                const struct aedl_fw_plan *plan) {
+    report_plan = plan;
     for (int i = 0; i < m->nnodes; i++)
         if (!m->nodes[i]->prec) { fprintf(stderr, "aedlc: error: the report needs precision inference first\n"); return -1; }
     report_dir = dir;

@@ -160,7 +160,10 @@ bool plan_score_types(aedl_fixed r, aedl_fixed x, int n, bool masked, PlanScore 
 
 /* DIR/report/precision.{txt,json,html} (emit_report.c), from the finished IR.
    Returns 0, or -1 after printing why. */
-int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path);
+struct aedl_fw_plan;
+/* plan: the firmware plan (its hardware inputs' stage is reported), or NULL. */
+int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path,
+                const struct aedl_fw_plan *plan);
 
 /* Frees every node's prec (node->prec = NULL). */
 void prec_free(IrModel *m);
