@@ -317,6 +317,8 @@ int aedl_predict(aedl_run *r) {
     if (aedl_data_load(&sp, &t, err, sizeof err) != 0) aedl_fatal("%s", err);
     if (t.warning[0] && !r->opt.quiet) aedl_warn("%s", t.warning);
     /* the preprocessing training fitted */
+    float *raw = c->nhw ? aedl_hw_raw(&t) : NULL;   /* hardware inputs: the raw values */
+    aedl_scaler hs = {0};
     if (c->standard_scale || c->nprep) {
         char *sp_path = join(r->opt.outdir, "scaler.h5");
         aedl_scaler s;
@@ -326,8 +328,16 @@ int aedl_predict(aedl_run *r) {
         if (aedl_prep_check(&s, &t, err, sizeof err) != 0) aedl_fatal("%s", err);
         aedl_scaler_apply(&s, &t);
         if (s.names) { fnames = s.names; s.names = NULL; }
-        aedl_scaler_free(&s);
+        if (raw) hs = s;
+        else aedl_scaler_free(&s);
         free(sp_path);
+    }
+    if (raw) {   /* the hardware inputs' stage, as training built it */
+        aedl_fw_layer hl;
+        aedl_hw_layer(c, hs.d ? &hs : NULL, &hl);
+        aedl_hw_apply(c, &hl, &t, raw);
+        free(hl.w); free(hl.b); free(raw);
+        if (hs.d) aedl_scaler_free(&hs);
     }
     double t_read = aedl_now() - t0;   /* the weights, the data and the preprocessing */
     /* the firmware emulation */
@@ -415,7 +425,7 @@ int aedl_predict(aedl_run *r) {
         }
         if (plan) {
             double tf = aedl_now();
-            aedl_fw_run_threads(plan, x, yf, B, nt_fw);
+            aedl_fw_run_threads(plan, t.xhw ? t.xhw + i * t.d : x, yf, B, nt_fw);
             t_fw += aedl_now() - tf;
             if (fws)   /* the firmware's score: sum / F, or sum / count masked (0 without a count) */
                 for (int e = 0; e < B; e++) {

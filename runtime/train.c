@@ -237,18 +237,35 @@ int aedl_prep_setup(const aedl_train_cfg *c, aedl_scaler *s, size_t d, char *err
    hardware type H_j, the raw value (or, not declared, the scaled one in the model input's
    type), and scales it in fixed point (the plan's hw_input layer).  t->xhw gets those
    values, t->x the model's input as the firmware computes it, so that every later step
-   (training, the quantized model, the emulator on xhw) sees the same numbers.  raw: the
-   values before the scaling. */
-static void hw_apply(const aedl_fw_layer *a, aedl_table *t, const float *raw) {
+   (training, the quantized model, the emulator on xhw) sees the same numbers. */
+float *aedl_hw_raw(const aedl_table *t) {
+    float *raw = xmalloc(sizeof(float) * (t->n * t->d + 1));
+    memcpy(raw, t->x, sizeof(float) * t->n * t->d);
+    return raw;
+}
+
+void aedl_hw_layer(const aedl_train_cfg *c, const aedl_scaler *s, aedl_fw_layer *a) {
+    char why[512];
+    memset(a, 0, sizeof *a);
+    if (aedl_fw_hwin_from_scaling(a, c->nhw, c->hw_types, c->hw_in_t, s ? s->mean : NULL, s ? s->std : NULL,
+                                  s ? s->offset : NULL, s ? s->divisor : NULL, why, (int)sizeof why) != 0)
+        aedl_fatal("hardware_inputs: %s", why);
+}
+
+void aedl_hw_apply(const aedl_train_cfg *c, const aedl_fw_layer *a, aedl_table *t, float *raw) {
     size_t d = t->d;
+    if (d != (size_t)c->nhw)
+        aedl_fatal("%s: the data have %zu features, hardware_inputs were declared for %d", t->source ? t->source : "data",
+                   d, c->nhw);
     t->xhw = xmalloc(sizeof(float) * (t->n * d + 1));
     int er = aedl_fw_exp(a->res_t);
     for (size_t j = 0; j < d; j++) {
         aedl_fixed h = aedl_fw_hwin_type(a, (int)j);
         int eh = aedl_fw_exp(h);
+        bool declared = c->hw_types[j].width != 0;   /* else it arrives scaled */
         for (size_t i = 0; i < t->n; i++) {
             size_t k = i * d + j;
-            double v = raw ? raw[k] : t->x[k];
+            double v = declared ? raw[k] : t->x[k];
             t->xhw[k] = (float)ldexp((double)aedl_fw_from_double(v, h), eh);
             t->x[k] = (float)ldexp((double)aedl_fw_hwin_value(a, (int)j, v), er);
         }
@@ -265,18 +282,11 @@ static void load_data(aedl_run *r) {
     r->data.sig = xcalloc((size_t)(c->nsignals ? c->nsignals : 1), sizeof *r->data.sig);
     int nsig = r->opt.no_eval ? 0 : c->nsignals;   /* signals serve the evaluation only */
     for (int i = 0; i < nsig; i++) load_source(r->def, c, &r->opt, &c->signals[i], 0, &r->data.sig[i]);
-    /* hardware inputs: the raw values of the declared features, before the scaling */
+    /* hardware inputs: the raw values, before the scaling */
     float **raw = NULL;
     if (c->nhw) {
-        if ((size_t)c->nhw != r->data.all.d)
-            aedl_fatal("%s: the data have %zu features, hardware_inputs were declared for %d", c->train.path,
-                       r->data.all.d, c->nhw);
         raw = xcalloc((size_t)nsig + 1, sizeof *raw);
-        for (int i = 0; i <= nsig; i++) {
-            const aedl_table *t = i ? &r->data.sig[i - 1] : &r->data.all;
-            raw[i] = xmalloc(sizeof(float) * (t->n * t->d + 1));
-            memcpy(raw[i], t->x, sizeof(float) * t->n * t->d);
-        }
+        for (int i = 0; i <= nsig; i++) raw[i] = aedl_hw_raw(i ? &r->data.sig[i - 1] : &r->data.all);
     }
     if (c->standard_scale || c->nprep) {
         if (aedl_prep_setup(c, &r->data.scaler, r->data.all.d, err, sizeof err) != 0) aedl_fatal("%s", err);
@@ -296,17 +306,9 @@ static void load_data(aedl_run *r) {
         free(sp);
     }
     if (c->nhw) {
-        const aedl_scaler *s = r->data.have_scaler ? &r->data.scaler : NULL;
-        char why[512];
-        if (aedl_fw_hwin_from_scaling(&r->data.hw, c->nhw, c->hw_types, c->hw_in_t, s ? s->mean : NULL,
-                                      s ? s->std : NULL, s ? s->offset : NULL, s ? s->divisor : NULL, why,
-                                      (int)sizeof why) != 0)
-            aedl_fatal("hardware_inputs: %s", why);
+        aedl_hw_layer(c, r->data.have_scaler ? &r->data.scaler : NULL, &r->data.hw);
         for (int i = 0; i <= nsig; i++) {
-            aedl_table *t = i ? &r->data.sig[i - 1] : &r->data.all;
-            for (size_t k = 0; k < t->n * t->d; k++)   /* not declared: the scaled value */
-                if (!c->hw_types[k % t->d].width) raw[i][k] = t->x[k];
-            hw_apply(&r->data.hw, t, raw[i]);
+            aedl_hw_apply(c, &r->data.hw, i ? &r->data.sig[i - 1] : &r->data.all, raw[i]);
             free(raw[i]);
         }
         free(raw);

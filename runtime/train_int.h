@@ -171,4 +171,11 @@ void aedl_warnings_free(aedl_warnings *w);
 /* train.c */
 void aedl_say(const aedl_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The target's hardware inputs (cfg->nhw; train.c): a copy of t's raw values (before the
+   scaling); the scaling stage from the fitted scaler s (or NULL); then t->xhw = the hardware
+   values (the firmware's input) and t->x = the model's input the stage computes. */
+float *aedl_hw_raw(const aedl_table *t);
+void aedl_hw_layer(const aedl_train_cfg *c, const aedl_scaler *s, aedl_fw_layer *a);
+void aedl_hw_apply(const aedl_train_cfg *c, const aedl_fw_layer *a, aedl_table *t, float *raw);
+
 #endif
