@@ -382,7 +382,7 @@ void prep_hw_check(IrTarget *g, const IrData *dt, long n) {
             where[f] = p->loc;
         }
     }
-    for (int i = 0; dt && ok && i < dt->nprep; i++) {
+    for (int i = 0; dt && i < dt->nprep; i++) {
         const IrPrep *q = &dt->prep[i];
         if (q->op != PREP_LOG10) continue;
         bool known = flat_set(dt, q, n, nvars, lg);

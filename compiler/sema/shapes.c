@@ -187,6 +187,12 @@ void infer_shapes(IrProgram *p) {
         if (!tr->model || !tr->data || tr->model->nnodes == 0 || tr->model->nodes[0]->op != OP_INPUT) continue;
         prep_check(tr->data, ir_shape_size(&tr->model->nodes[0]->shape));
     }
+    /* a target's hardware inputs, against the model of the only train block (the driver checks
+       them again against the model and target it is given) */
+    if (p->ntrains == 1 && p->trains[0]->model && p->trains[0]->model->nnodes &&
+        p->trains[0]->model->nodes[0]->op == OP_INPUT)
+        for (int t = 0; t < p->ntargets; t++)
+            prep_hw_check(p->targets[t], p->trains[0]->data, ir_shape_size(&p->trains[0]->model->nodes[0]->shape));
 }
 
 long ir_shape_size(const IrShape *s) {
