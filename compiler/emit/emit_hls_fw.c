@@ -109,7 +109,7 @@ static void write_hw_types(Hls *h, FILE *o, const IrNode *n, const aedl_fw_layer
                "// (model_input_t)(hw_accum_t)((hw_in_J_t)x[j] * k_j + c_j), every product and sum\n"
                "// exact.  k_j = 1 / (divisor * std), c_j = -(offset / divisor + mean) / std of\n"
                "// the fitted scaling (DIR/scaler.h5), rounded to hw_k_t and hw_c_t.  Not folded\n"
-               "// into the first layer: the step is a stage of its own.\n");
+               "// into the first layer (the cast to model_input_t rounds): a stage of its own.\n");
     put_typedef(o, h->plan->in_t, "input_t", "holds every hardware type exactly: the top function's x");
     for (int j = 0; j < a->n_out; j++) {
         snprintf(nm, sizeof nm, "hw_in_%d_t", j);

@@ -167,8 +167,10 @@ static void write_hw_txt(FILE *f, const IrTarget *tg) {
     }
     const aedl_fw_layer *a = &p->layers[0];
     char t1[64], t2[64];
-    fprintf(f, "  not folded: the scaling is a stage of its own (hw_input), before the first layer; exact: every "
-               "product and sum, then the cast to the model input's type %s\n", prec_type_str(a->res_t, t1, sizeof t1));
+    fprintf(f, "  not folded: the scaling is a stage of its own (hw_input) before the first layer (aedlc does not fold "
+               "it: the cast to the model input's type rounds, so the first layer's input is not x * k + c itself)\n"
+               "  exact: every product and sum, then the cast to the model input's type %s (guaranteed)\n",
+            prec_type_str(a->res_t, t1, sizeof t1));
     fprintf(f, "  input_t:      %-24s holds every hardware type exactly (the top function's x)\n",
             prec_type_str(p->in_t, t1, sizeof t1));
     fprintf(f, "  hw_k_t:       %-24s the factors k = 1 / (divisor * std), rounded at step 2^%d so that |k - k_q| |x| "

@@ -1145,6 +1145,88 @@ static void test_score_plans(void) {
           "%d bad of %d (%d on the fast path); first: %s", bad, runs, fast, first);
 }
 
+/* Hardware-input plans: one hw_input layer (aedl_fw_hwin_build) on random hardware types,
+   input types and constants: the constants' rule (|k - k_q| 2^I <= 2^(e-2), |c - c_q| <=
+   2^(e-3)), the plan file's round trip, and each output == (in_t)((H_j)x * k_q + c_q)
+   computed here from the values (fixed.c's double conversion, the exact product and sum in
+   128 bits). */
+static void test_hw_input_plans(void) {
+    int bad = 0, runs = 0;
+    char first[600] = "";
+    for (int it = 0; it < 300; it++) {
+        int d = 1 + rnd(8);
+        aedl_fixed hw[8];
+        double k[8], c[8];
+        for (int j = 0; j < d; j++) {
+            hw[j] = fx(1 + rnd(24), rnd(16) - 3, rnd(2), (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+            if (!hw[j].is_signed && hw[j].ovf == AEDL_SAT_SYM) hw[j].ovf = AEDL_SAT;
+            k[j] = rnd(4) == 0 ? 1.0 : unif(-3, 3);
+            c[j] = rnd(4) == 0 ? 0.0 : unif(-20, 20);
+        }
+        aedl_fixed in_t = fx(4 + rnd(20), rnd(8) - 1, true, (aedl_rounding)rnd(7), (aedl_overflow)rnd(4));
+        aedl_fw_plan *p = aedl_fw_plan_new(1);
+        aedl_fw_layer *a = &p->layers[0];
+        char err[512];
+        if (aedl_fw_hwin_build(a, d, hw, in_t, k, c, err, sizeof err) != 0) { aedl_fw_plan_free(p); continue; }
+        snprintf(a->name, sizeof a->name, "hw_input");
+        a->ninputs = 1; a->inputs[0] = -1;
+        p->d_in = d; p->in_t = aedl_fw_hwin_container(d, hw);
+        p->noutputs = 1; p->outputs[0] = 0; p->d_out = d;
+        if (aedl_fw_prepare(p, err, sizeof err) != 0) {
+            if (!bad++) snprintf(first, sizeof first, "plan %d: %s", it, err);
+            aedl_fw_plan_free(p);
+            continue;
+        }
+        runs++;
+        int e = aedl_fw_exp(in_t), ihw = -100;
+        for (int j = 0; j < d; j++) if (hw[j].integer > ihw) ihw = hw[j].integer;
+        for (int j = 0; j < d; j++) {
+            double kq = ldexp((double)a->w[j], aedl_fw_exp(a->w_t)), cq = ldexp((double)a->b[j], aedl_fw_exp(a->b_t));
+            if (!(ldexp(fabs(k[j] - kq), ihw) <= ldexp(1, e - 2) && fabs(c[j] - cq) <= ldexp(1, e - 3)) && !bad++)
+                snprintf(first, sizeof first, "plan %d feature %d: k %.17g -> %.17g, c %.17g -> %.17g (input step 2^%d)",
+                         it, j, k[j], kq, c[j], cq, e);
+        }
+        enum { NEV = 64 };
+        int64_t in[NEV * 8];
+        double got[NEV * 8], again[NEV * 8];
+        aedl_fixed ct = p->in_t;
+        for (int q = 0; q < NEV * d; q++) {
+            int64_t lo = ct.is_signed ? -((int64_t)1 << (ct.width - 1)) : 0;
+            in[q] = lo + (int64_t)(rnd64() % ((uint64_t)1 << ct.width));
+        }
+        aedl_fw_run_from_mantissa(p, in, got, NEV);
+        char path[] = "/tmp/aedl_hwplan_XXXXXX";
+        int fd = mkstemp(path);
+        if (fd >= 0) close(fd);
+        aedl_fw_plan *r = fd >= 0 && aedl_fw_plan_write(p, path) == 0 ? aedl_fw_plan_read(path, err, sizeof err) : NULL;
+        remove(path);
+        if (!r) { if (!bad++) snprintf(first, sizeof first, "plan %d: the plan file: %s", it, err); }
+        else {
+            aedl_fw_run_from_mantissa(r, in, again, NEV);
+            if (memcmp(got, again, sizeof(double) * NEV * d) != 0 && !bad++)
+                snprintf(first, sizeof first, "plan %d: the plan read back computes otherwise", it);
+            aedl_fw_plan_free(r);
+        }
+        for (int q = 0; q < NEV * d; q++) {
+            int j = q % d;
+            double x = ldexp((double)in[q], aedl_fw_exp(ct));
+            int64_t hm = (int64_t)aedl_fixed_from_double(hw[j], x);
+            int ek = aedl_fw_exp(hw[j]) + aedl_fw_exp(a->w_t), ec = aedl_fw_exp(a->b_t), me = ek < ec ? ek : ec;
+            __int128 v = (__int128)hm * a->w[j] * ((__int128)1 << (ek - me)) + (__int128)a->b[j] * ((__int128)1 << (ec - me));
+            double want = ldexp((double)(int64_t)aedl_fixed_quantize(in_t, v, -me), e);
+            if (got[q] != want) {
+                if (!bad++)
+                    snprintf(first, sizeof first, "plan %d event %d feature %d: x %.17g -> %.17g, expected %.17g", it,
+                             q / d, j, x, got[q], want);
+                break;
+            }
+        }
+        aedl_fw_plan_free(p);
+    }
+    CHECK(bad == 0 && runs > 200, "hardware-input plans: the constants' rule, the plan file, and (in_t)((H)x * k + c) exact",
+          "%d bad of %d; first: %s", bad, runs, first);
+}
+
 /* Single-layer plans: in_t -> (relu | linear) -> acc_t -> q_t -> res_t with
    every rounding and overflow mode, float inputs as above; fast == reference
    and every (rounding, overflow) pair of q_t runs on the fast path. */
@@ -1318,6 +1400,7 @@ int main(int argc, char **argv) {
     test_fast_vs_reference(n / 3);
     test_fast_casts();
     test_score_plans();
+    test_hw_input_plans();
     test_fast_dense();
     return check_exit();
 }
