@@ -2,7 +2,8 @@
  * and two text summaries for `make demo`.
  *
  *   aedl-report [--quiet] DIR            DIR/report: PNGs, plots/, index.html
- *   aedl-report --summary DIR            epochs, firmware check, sparsity, EBOPs
+ *   aedl-report --summary DIR            epochs, firmware check, the trigger threshold
+ *                                        (target output = score), sparsity, EBOPs
  *                                        (of a scan folder: its table)
  *   aedl-report --scan DIR               a scan's results.csv, results.json,
  *                                        index.html and table (scan.c)
@@ -32,7 +33,8 @@ static const char usage_text[] =
     "DIR is a training run's output folder (-o DIR of the training executable).\n"
     "The first form draws the plots with gnuplot into DIR/report/*.png (data and\n"
     "scripts in DIR/report/plots/) and writes DIR/report/index.html.\n"
-    "--summary prints the run's epochs, firmware check, sparsity per layer and EBOPs\n"
+    "--summary prints the run's epochs, firmware check, the trigger threshold and TPR\n"
+    "per signal (a firmware that outputs the score), sparsity per layer and EBOPs\n"
     "(for the output folder of aedlc scan: the table of its points).\n"
     "--scan gathers the points of aedlc scan's output folder DIR into\n"
     "DIR/scan/results.csv, results.json and index.html, and prints the table.\n"
@@ -84,6 +86,15 @@ int rep_csv_split(char *line, char **fields, int max) {
 const char *rep_fmt(char *buf, size_t n, const char *fmt, double v) {
     if (!isfinite(v)) snprintf(buf, n, "n/a");
     else snprintf(buf, n, fmt, v);
+    return buf;
+}
+
+const char *rep_fmt_rate(char *buf, size_t n, double hz) {
+    if (!isfinite(hz)) snprintf(buf, n, "n/a");
+    else if (hz >= 1e9) snprintf(buf, n, "%g GHz", hz / 1e9);
+    else if (hz >= 1e6) snprintf(buf, n, "%g MHz", hz / 1e6);
+    else if (hz >= 1e3) snprintf(buf, n, "%g kHz", hz / 1e3);
+    else snprintf(buf, n, "%g Hz", hz);
     return buf;
 }
 
@@ -220,6 +231,24 @@ static int summary(const char *dir) {
                    json_num(json_get(fw, "equal_to_quantized"), 0), json_num(json_get(fw, "test_events"), 0));
         else
             printf("; no firmware emulation (%s)", json_str(json_get(fw, "note"), "?"));
+        const json *so = json_get(fw, "score_output");
+        double T = json_num(json_get(so, "threshold"), NAN);
+        if (so && isfinite(T)) {
+            char r1[32], r2[32];
+            printf("\n  trigger (%s in firmware) at %s of %s (FPR %g): fires when %s, threshold %.17g (%s, bits %.0f); "
+                   "%.0f of %.0f background test events fire; TPR",
+                   json_str(json_get(so, "score"), "?"),
+                   rep_fmt_rate(r1, sizeof r1, json_num(json_get(so, "trigger_rate"), NAN)),
+                   rep_fmt_rate(r2, sizeof r2, json_num(json_get(so, "bunch_rate"), NAN)),
+                   json_num(json_get(so, "fpr"), NAN), json_str(json_get(so, "decision"), "?"), T,
+                   json_str(json_get(so, "type"), "?"), json_num(json_get(so, "threshold_bits"), NAN),
+                   json_num(json_get(so, "background_fired"), NAN), json_num(json_get(so, "background_events"), NAN));
+            const json *tpr = json_get(so, "tpr");
+            for (int i = 0; i < json_len(tpr); i++)
+                printf("%s %s %.4g", i ? "," : "", tpr->keys[i], json_num(tpr->items[i], NAN));
+        } else if (so) {
+            printf("\n  trigger: no threshold (no background test events)");
+        }
     } else {
         printf("no eval/summary.json");
     }
