@@ -9,7 +9,8 @@
  *                                        index.html and table (scan.c)
  *   aedl-report --compare LABEL=DIR:VARIANT ...
  *                                        AUC and TPR at FPR per signal, one column
- *                                        per run and variant (float, quantized, firmware)
+ *                                        per run and variant (float, quantized, firmware;
+ *                                        trigger: the TPR at the score's threshold)
  *
  * Exit status: 0 done (missing inputs are notes in index.html), 1 when DIR is
  * not there or a file cannot be written, 2 usage errors.
@@ -39,7 +40,9 @@ static const char usage_text[] =
     "--scan gathers the points of aedlc scan's output folder DIR into\n"
     "DIR/scan/results.csv, results.json and index.html, and prints the table.\n"
     "--compare prints AUC and TPR at FPR per signal; VARIANT is float, quantized or\n"
-    "firmware (the three evaluations of eval/summary.json).\n";
+    "firmware (the three evaluations of eval/summary.json), or trigger: the firmware's\n"
+    "AUC and the TPR at the threshold of the score in firmware (target output = score)\n"
+    "for the target's trigger rate.\n";
 
 /* ---------------------------------------------------------------- helpers (report.h) */
 
@@ -299,8 +302,9 @@ static int compare(int n, char **args) {
         }
         *eq = 0; *colon = 0;
         C[i].label = a; C[i].dir = eq + 1; C[i].variant = colon + 1;
-        if (strcmp(C[i].variant, "float") && strcmp(C[i].variant, "quantized") && strcmp(C[i].variant, "firmware")) {
-            fprintf(stderr, "aedl-report: error: variant '%s' in '%s': float, quantized or firmware\n",
+        if (strcmp(C[i].variant, "float") && strcmp(C[i].variant, "quantized") && strcmp(C[i].variant, "firmware") &&
+            strcmp(C[i].variant, "trigger")) {
+            fprintf(stderr, "aedl-report: error: variant '%s' in '%s': float, quantized, firmware or trigger\n",
                     C[i].variant, args[i]);
             rc = 2;
             break;
@@ -309,6 +313,12 @@ static int compare(int n, char **args) {
         C[i].s = json_parse_file(p, err, sizeof err);
         free(p);
         if (!C[i].s) { fprintf(stderr, "aedl-report: error: %s\n", err); rc = 1; break; }
+        if (!strcmp(C[i].variant, "trigger") && !json_get(json_get(C[i].s, "firmware"), "score_output")) {
+            fprintf(stderr, "aedl-report: error: %s: no trigger threshold in its eval/summary.json (the firmware "
+                            "outputs the score only with `output = score` in the target block)\n", C[i].dir);
+            rc = 1;
+            break;
+        }
     }
     if (rc == 0) {
         const json *sig0 = json_get(C[0].s, "signals");
@@ -319,27 +329,53 @@ static int compare(int n, char **args) {
         printf("%-12s", "signal");
         for (int i = 0; i < n; i++) printf(" | %-20.20s", C[i].label);
         printf("\n%-12s", "");
-        for (int i = 0; i < n; i++) printf(" | %7s %12s", "AUC", isfinite(fpr) ? fh : "");
+        int triggers = 0;
+        for (int i = 0; i < n; i++) {
+            const json *so = json_get(json_get(C[i].s, "firmware"), "score_output");
+            char th[48], r[32];
+            if (strcmp(C[i].variant, "trigger") == 0) {
+                /* the TPR at the threshold of the score in firmware, set for the trigger rate */
+                rep_fmt_rate(r, sizeof r, json_num(json_get(so, "trigger_rate"), NAN));
+                char *sp = strchr(r, ' ');
+                if (sp) memmove(sp, sp + 1, strlen(sp));
+                snprintf(th, sizeof th, "TPR@%s", r);
+                triggers = 1;
+            }
+            printf(" | %7s %12s", "AUC", strcmp(C[i].variant, "trigger") == 0 ? th : isfinite(fpr) ? fh : "");
+        }
         printf("\n");
         int starred = 0;
         for (int s = 0; s < json_len(sig0); s++) {
             const char *name = sig0->keys[s];
             printf("%-12s", name);
             for (int i = 0; i < n; i++) {
-                const json *V = json_get(json_get(json_get(C[i].s, "signals"), name), C[i].variant);
+                int trig = strcmp(C[i].variant, "trigger") == 0;
+                const json *V = json_get(json_get(json_get(C[i].s, "signals"), name), trig ? "firmware" : C[i].variant);
                 const json *t = json_at(json_get(V, "tpr_at_fpr"), 0);
+                double tpr = json_num(json_get(t, "tpr"), NAN);
+                double nb = json_num(json_get(t, "background_events"), 0);
+                if (trig) {
+                    const json *so = json_get(json_get(C[i].s, "firmware"), "score_output");
+                    tpr = json_num(json_get(json_get(so, "tpr"), name), NAN);
+                    nb = floor(json_num(json_get(so, "fpr"), NAN) * json_num(json_get(so, "background_events"), 0));
+                }
                 char a[32], b[32];
-                int few = json_num(json_get(t, "background_events"), 0) < 10 &&
-                          isfinite(json_num(json_get(t, "tpr"), NAN));
+                int few = nb < 10 && isfinite(tpr);
                 starred |= few;
                 printf(" | %7s %11s%s", rep_fmt(a, sizeof a, "%.4f", json_num(json_get(V, "auc"), NAN)),
-                       rep_fmt(b, sizeof b, "%.4f", json_num(json_get(t, "tpr"), NAN)), few ? "*" : " ");
+                       rep_fmt(b, sizeof b, "%.4f", tpr), few ? "*" : " ");
             }
             printf("\n");
         }
-        if (starred)
+        if (starred && !triggers)
             printf("* the TPR at FPR %g rests on fewer than 10 background events of the test split: "
                    "large statistical uncertainty (a larger test split: more background events)\n", fpr);
+        else if (starred)
+            printf("* the TPR rests on fewer than 10 background events of the test split (FPR x events): "
+                   "large statistical uncertainty (a larger test split: more background events)\n");
+        if (triggers)
+            printf("TPR@RATE: the firmware's score against its threshold for that trigger rate "
+                   "(eval/summary.json firmware.score_output; aedl-report --summary DIR)\n");
     }
     for (int i = 0; i < n; i++) { free(C[i].label); json_free(C[i].s); }
     free(C);
