@@ -330,6 +330,7 @@ static int compare(int n, char **args) {
         for (int i = 0; i < n; i++) printf(" | %-20.20s", C[i].label);
         printf("\n%-12s", "");
         int triggers = 0;
+        double tfpr = NAN;   /* the FPR of the first trigger column */
         for (int i = 0; i < n; i++) {
             const json *so = json_get(json_get(C[i].s, "firmware"), "score_output");
             char th[48], r[32];
@@ -339,6 +340,7 @@ static int compare(int n, char **args) {
                 char *sp = strchr(r, ' ');
                 if (sp) memmove(sp, sp + 1, strlen(sp));
                 snprintf(th, sizeof th, "TPR@%s", r);
+                if (!triggers) tfpr = json_num(json_get(so, "fpr"), NAN);
                 triggers = 1;
             }
             printf(" | %7s %12s", "AUC", strcmp(C[i].variant, "trigger") == 0 ? th : isfinite(fpr) ? fh : "");
@@ -371,8 +373,8 @@ static int compare(int n, char **args) {
             printf("* the TPR at FPR %g rests on fewer than 10 background events of the test split: "
                    "large statistical uncertainty (a larger test split: more background events)\n", fpr);
         else if (starred)
-            printf("* the TPR rests on fewer than 10 background events of the test split (FPR x events): "
-                   "large statistical uncertainty (a larger test split: more background events)\n");
+            printf("* the TPR (at FPR %g, or %g for TPR@RATE) rests on fewer than 10 background events of the test "
+                   "split: large statistical uncertainty (a larger test split: more background events)\n", fpr, tfpr);
         if (triggers)
             printf("TPR@RATE: the firmware's score against its threshold for that trigger rate "
                    "(eval/summary.json firmware.score_output; aedl-report --summary DIR)\n");
