@@ -113,9 +113,9 @@ header "Jet compression: up to $EJ epoch(s) (examples/jet_compress.aedl -> out/j
 "$BUILD/aedlc" run examples/jet_compress.aedl -o out/jet_compress -- --epochs "$EJ" --threads "$TH"; rc=$?
 [ "$rc" = 0 ] || die "training the jet compressor failed (status $rc)"
 
-# A firmware that outputs the anomaly score (target output = score): NAME DIR trains
-# and checks it: the C simulation compares the score bit for bit; its line of the
-# summary goes to $SCORE_LINES.
+# score_firmware NAME DIR: the C simulation of DIR's firmware, which outputs the
+# anomaly score (target output = score), compares the score bit for bit; its line
+# of the summary (that and the emulator's count) goes to $SCORE_LINES.
 SCORE_LINES=
 score_firmware() {
   run "csim-$1" $MAKE --no-print-directory -C "$2/hls" csim
