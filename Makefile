@@ -110,10 +110,11 @@ bench:
 
 # `make demo`: the whole flow in about 10 minutes on 2 cores (examples/demo.sh
 # says what each step does; DEMO_EPOCHS_FLOAT, DEMO_EPOCHS_QAT, DEMO_EPOCHS_JETS,
-# DEMO_THREADS, DATA_EVENTS, SIGNAL_EVENTS change its size).
+# DEMO_EPOCHS_NMI, DEMO_THREADS, DATA_EVENTS, SIGNAL_EVENTS change its size).
 demo:
 	@MAKE="$(MAKE)" BUILD="$(BUILD)" DEMO_EPOCHS_FLOAT="$(DEMO_EPOCHS_FLOAT)" \
 	  DEMO_EPOCHS_QAT="$(DEMO_EPOCHS_QAT)" DEMO_EPOCHS_JETS="$(DEMO_EPOCHS_JETS)" \
+	  DEMO_EPOCHS_NMI="$(DEMO_EPOCHS_NMI)" \
 	  DEMO_THREADS="$(DEMO_THREADS)" DATA_EVENTS="$(DATA_EVENTS)" SIGNAL_EVENTS="$(SIGNAL_EVENTS)" \
 	  sh examples/demo.sh
 

@@ -4,13 +4,16 @@
 #   deps + build -> data (aedl-gen) -> compile (aedlc) -> train the float baseline
 #   (its firmware: not guaranteed, types from the observed ranges)
 #   -> train the quantized, pruned model (QAT) -> firmware C simulation
-#   -> RTL (Verilog) simulation, yosys synthesis in the background -> jet compression -> summary table, plots (DIR/report/index.html)
+#   -> RTL (Verilog) simulation, yosys synthesis in the background -> jet compression
+#   -> the FPGA-autoencoder paper's recipe as a trigger (the score in firmware, its C simulation)
+#   -> summary table, plots (DIR/report/index.html)
 #
 # Sized to finish in about 10 minutes on 2 cores.  Settings (environment or
 # `make demo VAR=...`):
 #   DEMO_EPOCHS_FLOAT  epochs of the float baseline   (default: the file's 150, early stopping ends it)
 #   DEMO_EPOCHS_QAT    epochs of the QAT model        (default: the file's 150, early stopping ends it)
 #   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default: the file's 40)
+#   DEMO_EPOCHS_NMI    epochs of the paper's recipe   (default 30; early stopping usually ends it sooner)
 #   DEMO_THREADS       OpenBLAS threads               (default 2)
 #   DATA_EVENTS, SIGNAL_EVENTS   the size of data/ (`make data`; default 1000000 and 100000)
 # Early stopping may end a run sooner.  The outputs go to out/ (see the end).
@@ -23,6 +26,9 @@ TH=${DEMO_THREADS:-2}
 DATA_EVENTS=${DATA_EVENTS:-1000000}
 SIGNAL_EVENTS=${SIGNAL_EVENTS:-100000}
 NSTEPS=9
+# Each run of the summary: its folder (aedl-report, --summary); each step that trains one adds it.
+RUNS="out/ae_baseline out/ae_qat out/jet_compress"
+EN=${DEMO_EPOCHS_NMI:-30}; NSTEPS=$((NSTEPS + 1))   # examples/ae_nmi.aedl
 T0=$(date +%s)
 step=0
 LOG=out/demo-logs
@@ -45,6 +51,7 @@ printf 'aedlc demo: generated ADC2021-format data -> float baseline -> quantized
 printf 'autoencoder -> bit-exact firmware -> C simulation -> plots.  About 10 minutes on 2 cores.\n'
 printf 'Epochs: float %s, QAT %s, jets %s at most (early stopping may end a run sooner; set\n' "$EF" "$EQ" "$EJ"
 printf 'DEMO_EPOCHS_FLOAT, DEMO_EPOCHS_QAT, DEMO_EPOCHS_JETS to change them).  Logs: %s/\n' "$LOG"
+printf "The paper's recipe (examples/ae_nmi.aedl): %s epochs at most (DEMO_EPOCHS_NMI).\n" "$EN"
 
 header "Debian packages and build (make: .ci/deps installs what is missing)"
 run build $MAKE --no-print-directory -j2 all "$BUILD/aedl-report"
@@ -106,16 +113,40 @@ header "Jet compression: up to $EJ epoch(s) (examples/jet_compress.aedl -> out/j
 "$BUILD/aedlc" run examples/jet_compress.aedl -o out/jet_compress -- --epochs "$EJ" --threads "$TH"; rc=$?
 [ "$rc" = 0 ] || die "training the jet compressor failed (status $rc)"
 
+# score_firmware NAME DIR: the C simulation of DIR's firmware, which outputs the
+# anomaly score (target output = score), compares the score bit for bit; its line
+# of the summary (that and the emulator's count) goes to $SCORE_LINES.
+SCORE_LINES=
+score_firmware() {
+  run "csim-$1" $MAKE --no-print-directory -C "$2/hls" csim
+  [ "$rc" = 0 ] || die "the C simulation of $2 failed"
+  c=$(sed -n 's/^csim: \([0-9]* of [0-9]* events matched bit for bit\)$/\1/p' "$LOG/csim-$1.log" | tail -n 1)
+  e=$(sed -n 's/.*"test_events": \([0-9]*\), "equal_to_quantized": \([0-9]*\),.*/\2 of \1/p' "$2/eval/summary.json")
+  SCORE_LINES="$SCORE_LINES$(printf '  %-31s csim %s; emulator %s test events equal the quantized model' \
+    "$1 (score output):" "${c:-no match count (see $LOG/csim-$1.log)}" "${e:-?}")
+"
+}
+
+header "The paper's recipe as a trigger: up to $EN epoch(s) (examples/ae_nmi.aedl -> out/ae_nmi)"
+# arXiv 2108.03986: pT alone scaled, masked loss, outputs bounded per feature
+# (k * tanh for eta and phi, relu for pT), QAT; the firmware outputs the masked
+# score and its count, and the evaluation sets the threshold for 1 kHz of 40 MHz.
+"$BUILD/aedlc" run examples/ae_nmi.aedl -o out/ae_nmi -- --epochs "$EN" --threads "$TH"; rc=$?
+[ "$rc" = 0 ] || die "training examples/ae_nmi.aedl failed (status $rc)"
+score_firmware ae_nmi out/ae_nmi
+RUNS="$RUNS out/ae_nmi"
+
 header "Summary"
-for d in out/ae_baseline out/ae_qat out/jet_compress; do
+for d in $RUNS; do
   [ -s "$d/report/index.html" ] || "$BUILD/aedl-report" --quiet "$d" || die "aedl-report failed on $d"
 done
 echo
 echo "Anomaly detection on the test split (background) and each signal:"
-"$BUILD/aedl-report" --compare "float baseline=out/ae_baseline:float" \
-  "float fw (not guar.)=out/ae_baseline:firmware" \
-  "QAT+pruned (QI)=out/ae_qat:quantized" "firmware emulation=out/ae_qat:firmware" ||
-  die "cannot read the evaluation summaries"
+# One column per run and variant; trigger: the TPR at the firmware score's threshold for the trigger rate.
+set -- "float baseline=out/ae_baseline:float" "float fw (not guar.)=out/ae_baseline:firmware" \
+  "QAT+pruned (QI)=out/ae_qat:quantized" "firmware emulation=out/ae_qat:firmware"
+set -- "$@" "paper recipe (fw)=out/ae_nmi:trigger"
+"$BUILD/aedl-report" --compare "$@" || die "cannot read the evaluation summaries"
 echo
 echo "Firmware bit-exactness:"
 echo "  C simulation (g++, ap_fixed):   $CSIM (out/ae_qat/hls/tb_data/csim_results.log)"
@@ -123,6 +154,7 @@ fw=$(grep -o '"equal_to_quantized": [0-9]*' out/ae_qat/eval/summary.json | grep 
 tn=$(grep -o '"firmware": { "available": true, .*"test_events": [0-9]*' out/ae_qat/eval/summary.json | grep -o '[0-9]*$')
 echo "  emulator (every test event):    ${fw:-?} of ${tn:-?} events equal the quantized model"
 echo "  RTL simulation: $RTLSIM (Icarus Verilog, out/ae_qat/rtl)"
+printf '%s' "$SCORE_LINES"
 if [ -n "$SYNTH_PID" ] && kill -0 "$SYNTH_PID" 2> /dev/null; then
   echo "  RTL resources: yosys still running (the seed AE takes it 3-6 minutes on 2 cores); waiting for it"
   i=0; while [ $i -lt 600 ] && kill -0 "$SYNTH_PID" 2> /dev/null; do sleep 1; i=$((i + 1)); done
@@ -144,8 +176,9 @@ ferr=$(sed -n 's/.*"error_vs_float": { "max": \([^,]*\), "mean": \([^,]*\),.*"ma
   out/ae_baseline/eval/summary.json)
 echo "  float baseline's firmware:      not guaranteed (float parts); |firmware - float| ${ferr:-?}"
 echo
-echo "Per run (sparsity = share of zero weights per dense layer; EBOPs from report/precision.json):"
-for d in out/ae_baseline out/ae_qat out/jet_compress; do "$BUILD/aedl-report" --summary "$d" | sed 's/^/  /'; done
+echo "Per run (sparsity = share of zero weights per dense layer; EBOPs from report/precision.json;"
+echo "trigger: the threshold of a firmware that outputs the score, as a value of its type and its bits):"
+for d in $RUNS; do "$BUILD/aedl-report" --summary "$d" | sed 's/^/  /'; done
 echo
 cat <<EOF
 Where everything is:
@@ -161,6 +194,7 @@ Where everything is:
   out/ae_qat/rtl/                      the Verilog: make sim, make synth (yosys), resources.json, vivado_synth.tcl
   out/ae_baseline/hls/                 the float baseline's (not guaranteed; make -C out/ae_baseline/hls csim)
   out/ae_baseline/eval/observed_ranges.csv  the ranges its firmware types come from
+  out/ae_nmi/                          the paper's recipe: report/index.html (the trigger threshold), hls/ (the score)
   $LOG/                      the output of every step
 EOF
 printf '\ndemo: done in %s\n' "$(elapsed)"

@@ -86,6 +86,20 @@ print("python: threshold bits %d value %s fired %d of %d, TPR odd %.6f; summary.
 sys.exit(0 if ok else 1)
 PY
   check score/$score/threshold-tpr "$(cat "$D/py.out")" test $? -eq 0
+  # aedl-report shows the threshold (value, type, bit pattern) and the TPR: --summary and index.html
+  bits=$(grep -o '"threshold_bits": [0-9]*' "$J" | grep -o '[0-9]*$')
+  ty=$(grep -o '"score": "[a-z_]*", "type": "[a-z]*<[0-9,]*>"' "$J" | sed 's/.*"type": "\(.*\)"/\1/')
+  "$B/aedl-report" --summary "$D/out" > "$D/sum.out" 2>&1
+  check score/$score/report-summary "$(grep trigger "$D/sum.out") (bits ${bits:-?}, $ty)" \
+    grep -Eq "^  trigger \($score in firmware\) at 1 MHz of 40 MHz \(FPR 0.025\): fires when [a-z >*]*, threshold [0-9.e+-]* \($ty, bits ${bits:-x}\); [0-9]* of 600 background test events fire; TPR odd [0-9.e+-]*\$" "$D/sum.out"
+  "$B/aedl-report" --quiet "$D/out" > "$D/rep.out" 2>&1
+  check score/$score/report-index "$(grep -o '<tr><th>trigger.*' "$D/out/report/index.html" | head -c 300)" \
+    grep -Eq "<tr><th>trigger \(score in firmware\)</th><td>$score at 1 MHz of 40 MHz \(FPR 0.025\): fires when .* bits ${bits:-x} \(0x[0-9a-f]*\); [0-9]* of 600 background test events fire.<br>TPR at it: odd <b>" "$D/out/report/index.html"
+  # --compare's trigger column: the firmware's AUC and the TPR at that threshold, as summary.json has them
+  tpr=$(grep -o '"tpr": { "odd": [0-9.e-]*' "$J" | sed 's/.*: //')
+  "$B/aedl-report" --compare "t=$D/out:trigger" > "$D/cmp.out" 2>&1
+  check score/$score/report-compare "$(tr '\n' ' ' < "$D/cmp.out") (summary.json: $tpr)" \
+    sh -c "grep -q '^ *| *AUC *TPR@1MHz\$' '$D/cmp.out' && grep -Eq \"^odd +\\| +0\\.[0-9]{4} +$(printf '%.4f' "${tpr:-0}")[ *]\$\" '$D/cmp.out'"
 done
 
 # Bad input: a located error

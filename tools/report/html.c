@@ -38,6 +38,39 @@ static int exists(const char *dir, const char *rel) {
 
 static const char *const variants[] = { "float", "quantized", "firmware" };
 
+/* The score in firmware (target output = score): the threshold at the trigger
+   rate, as a value of the score's firmware type and its bit pattern, and the
+   TPR of each signal at it (summary.json firmware.score_output). */
+static void trigger_row(const json *so, FILE *f) {
+    if (!so) return;
+    double T = json_num(json_get(so, "threshold"), NAN), bits = json_num(json_get(so, "threshold_bits"), NAN);
+    fprintf(f, "<tr><th>trigger (score in firmware)</th><td>");
+    rep_html_esc(f, json_str(json_get(so, "score"), "?"));
+    char r1[32], r2[32];
+    fprintf(f, " at %s of %s (FPR %g): ", rep_fmt_rate(r1, sizeof r1, json_num(json_get(so, "trigger_rate"), NAN)),
+            rep_fmt_rate(r2, sizeof r2, json_num(json_get(so, "bunch_rate"), NAN)), json_num(json_get(so, "fpr"), NAN));
+    if (!isfinite(T) || !isfinite(bits)) {
+        fprintf(f, "no threshold (no background test events)</td></tr>\n");
+        return;
+    }
+    fprintf(f, "fires when <code>");
+    rep_html_esc(f, json_str(json_get(so, "decision"), "?"));
+    fprintf(f, "</code> with threshold <b>%.17g</b> = <code>", T);
+    rep_html_esc(f, json_str(json_get(so, "type"), "?"));
+    fprintf(f, "</code> bits %.0f (0x%llx); %.0f of %.0f background test events fire.<br>TPR at it:",
+            bits, (unsigned long long)bits, json_num(json_get(so, "background_fired"), NAN),
+            json_num(json_get(so, "background_events"), NAN));
+    const json *tpr = json_get(so, "tpr");
+    for (int i = 0; i < json_len(tpr); i++) {
+        fprintf(f, "%s ", i ? "," : "");
+        rep_html_esc(f, tpr->keys[i]);
+        fprintf(f, " <b>");
+        num(f, "%.4g", json_num(tpr->items[i], NAN));
+        fprintf(f, "</b>");
+    }
+    fprintf(f, " (the emulator over the whole test split and signal files)</td></tr>\n");
+}
+
 static void summary_table(rep *R, FILE *f) {
     const json *S = R->summary;
     if (!S) {
@@ -77,6 +110,7 @@ static void summary_table(rep *R, FILE *f) {
         rep_html_esc(f, json_str(json_get(fw, "note"), "?"));
     }
     fprintf(f, "</td></tr>\n");
+    trigger_row(json_get(fw, "score_output"), f);
     const json *tot = json_get(R->precision, "totals");
     if (tot) {
         fprintf(f, "<tr><th>EBOPs</th><td>%.0f (conservative widths: %.0f); %.0f of %.0f weights "

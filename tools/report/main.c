@@ -2,13 +2,15 @@
  * and two text summaries for `make demo`.
  *
  *   aedl-report [--quiet] DIR            DIR/report: PNGs, plots/, index.html
- *   aedl-report --summary DIR            epochs, firmware check, sparsity, EBOPs
+ *   aedl-report --summary DIR            epochs, firmware check, the trigger threshold
+ *                                        (target output = score), sparsity, EBOPs
  *                                        (of a scan folder: its table)
  *   aedl-report --scan DIR               a scan's results.csv, results.json,
  *                                        index.html and table (scan.c)
  *   aedl-report --compare LABEL=DIR:VARIANT ...
  *                                        AUC and TPR at FPR per signal, one column
- *                                        per run and variant (float, quantized, firmware)
+ *                                        per run and variant (float, quantized, firmware;
+ *                                        trigger: the TPR at the score's threshold)
  *
  * Exit status: 0 done (missing inputs are notes in index.html), 1 when DIR is
  * not there or a file cannot be written, 2 usage errors.
@@ -32,12 +34,15 @@ static const char usage_text[] =
     "DIR is a training run's output folder (-o DIR of the training executable).\n"
     "The first form draws the plots with gnuplot into DIR/report/*.png (data and\n"
     "scripts in DIR/report/plots/) and writes DIR/report/index.html.\n"
-    "--summary prints the run's epochs, firmware check, sparsity per layer and EBOPs\n"
+    "--summary prints the run's epochs, firmware check, the trigger threshold and TPR\n"
+    "per signal (a firmware that outputs the score), sparsity per layer and EBOPs\n"
     "(for the output folder of aedlc scan: the table of its points).\n"
     "--scan gathers the points of aedlc scan's output folder DIR into\n"
     "DIR/scan/results.csv, results.json and index.html, and prints the table.\n"
     "--compare prints AUC and TPR at FPR per signal; VARIANT is float, quantized or\n"
-    "firmware (the three evaluations of eval/summary.json).\n";
+    "firmware (the three evaluations of eval/summary.json), or trigger: the firmware's\n"
+    "AUC and the TPR at the threshold of the score in firmware (target output = score)\n"
+    "for the target's trigger rate.\n";
 
 /* ---------------------------------------------------------------- helpers (report.h) */
 
@@ -84,6 +89,15 @@ int rep_csv_split(char *line, char **fields, int max) {
 const char *rep_fmt(char *buf, size_t n, const char *fmt, double v) {
     if (!isfinite(v)) snprintf(buf, n, "n/a");
     else snprintf(buf, n, fmt, v);
+    return buf;
+}
+
+const char *rep_fmt_rate(char *buf, size_t n, double hz) {
+    if (!isfinite(hz)) snprintf(buf, n, "n/a");
+    else if (hz >= 1e9) snprintf(buf, n, "%g GHz", hz / 1e9);
+    else if (hz >= 1e6) snprintf(buf, n, "%g MHz", hz / 1e6);
+    else if (hz >= 1e3) snprintf(buf, n, "%g kHz", hz / 1e3);
+    else snprintf(buf, n, "%g Hz", hz);
     return buf;
 }
 
@@ -220,6 +234,24 @@ static int summary(const char *dir) {
                    json_num(json_get(fw, "equal_to_quantized"), 0), json_num(json_get(fw, "test_events"), 0));
         else
             printf("; no firmware emulation (%s)", json_str(json_get(fw, "note"), "?"));
+        const json *so = json_get(fw, "score_output");
+        double T = json_num(json_get(so, "threshold"), NAN);
+        if (so && isfinite(T)) {
+            char r1[32], r2[32];
+            printf("\n  trigger (%s in firmware) at %s of %s (FPR %g): fires when %s, threshold %.17g (%s, bits %.0f); "
+                   "%.0f of %.0f background test events fire; TPR",
+                   json_str(json_get(so, "score"), "?"),
+                   rep_fmt_rate(r1, sizeof r1, json_num(json_get(so, "trigger_rate"), NAN)),
+                   rep_fmt_rate(r2, sizeof r2, json_num(json_get(so, "bunch_rate"), NAN)),
+                   json_num(json_get(so, "fpr"), NAN), json_str(json_get(so, "decision"), "?"), T,
+                   json_str(json_get(so, "type"), "?"), json_num(json_get(so, "threshold_bits"), NAN),
+                   json_num(json_get(so, "background_fired"), NAN), json_num(json_get(so, "background_events"), NAN));
+            const json *tpr = json_get(so, "tpr");
+            for (int i = 0; i < json_len(tpr); i++)
+                printf("%s %s %.4g", i ? "," : "", tpr->keys[i], json_num(tpr->items[i], NAN));
+        } else if (so) {
+            printf("\n  trigger: no threshold (no background test events)");
+        }
     } else {
         printf("no eval/summary.json");
     }
@@ -270,8 +302,9 @@ static int compare(int n, char **args) {
         }
         *eq = 0; *colon = 0;
         C[i].label = a; C[i].dir = eq + 1; C[i].variant = colon + 1;
-        if (strcmp(C[i].variant, "float") && strcmp(C[i].variant, "quantized") && strcmp(C[i].variant, "firmware")) {
-            fprintf(stderr, "aedl-report: error: variant '%s' in '%s': float, quantized or firmware\n",
+        if (strcmp(C[i].variant, "float") && strcmp(C[i].variant, "quantized") && strcmp(C[i].variant, "firmware") &&
+            strcmp(C[i].variant, "trigger")) {
+            fprintf(stderr, "aedl-report: error: variant '%s' in '%s': float, quantized, firmware or trigger\n",
                     C[i].variant, args[i]);
             rc = 2;
             break;
@@ -280,6 +313,12 @@ static int compare(int n, char **args) {
         C[i].s = json_parse_file(p, err, sizeof err);
         free(p);
         if (!C[i].s) { fprintf(stderr, "aedl-report: error: %s\n", err); rc = 1; break; }
+        if (!strcmp(C[i].variant, "trigger") && !json_get(json_get(C[i].s, "firmware"), "score_output")) {
+            fprintf(stderr, "aedl-report: error: %s: no trigger threshold in its eval/summary.json (the firmware "
+                            "outputs the score only with `output = score` in the target block)\n", C[i].dir);
+            rc = 1;
+            break;
+        }
     }
     if (rc == 0) {
         const json *sig0 = json_get(C[0].s, "signals");
@@ -290,27 +329,55 @@ static int compare(int n, char **args) {
         printf("%-12s", "signal");
         for (int i = 0; i < n; i++) printf(" | %-20.20s", C[i].label);
         printf("\n%-12s", "");
-        for (int i = 0; i < n; i++) printf(" | %7s %12s", "AUC", isfinite(fpr) ? fh : "");
+        int triggers = 0;
+        double tfpr = NAN;   /* the FPR of the first trigger column */
+        for (int i = 0; i < n; i++) {
+            const json *so = json_get(json_get(C[i].s, "firmware"), "score_output");
+            char th[48], r[32];
+            if (strcmp(C[i].variant, "trigger") == 0) {
+                /* the TPR at the threshold of the score in firmware, set for the trigger rate */
+                rep_fmt_rate(r, sizeof r, json_num(json_get(so, "trigger_rate"), NAN));
+                char *sp = strchr(r, ' ');
+                if (sp) memmove(sp, sp + 1, strlen(sp));
+                snprintf(th, sizeof th, "TPR@%s", r);
+                if (!triggers) tfpr = json_num(json_get(so, "fpr"), NAN);
+                triggers = 1;
+            }
+            printf(" | %7s %12s", "AUC", strcmp(C[i].variant, "trigger") == 0 ? th : isfinite(fpr) ? fh : "");
+        }
         printf("\n");
         int starred = 0;
         for (int s = 0; s < json_len(sig0); s++) {
             const char *name = sig0->keys[s];
             printf("%-12s", name);
             for (int i = 0; i < n; i++) {
-                const json *V = json_get(json_get(json_get(C[i].s, "signals"), name), C[i].variant);
+                int trig = strcmp(C[i].variant, "trigger") == 0;
+                const json *V = json_get(json_get(json_get(C[i].s, "signals"), name), trig ? "firmware" : C[i].variant);
                 const json *t = json_at(json_get(V, "tpr_at_fpr"), 0);
+                double tpr = json_num(json_get(t, "tpr"), NAN);
+                double nb = json_num(json_get(t, "background_events"), 0);
+                if (trig) {
+                    const json *so = json_get(json_get(C[i].s, "firmware"), "score_output");
+                    tpr = json_num(json_get(json_get(so, "tpr"), name), NAN);
+                    nb = floor(json_num(json_get(so, "fpr"), NAN) * json_num(json_get(so, "background_events"), 0));
+                }
                 char a[32], b[32];
-                int few = json_num(json_get(t, "background_events"), 0) < 10 &&
-                          isfinite(json_num(json_get(t, "tpr"), NAN));
+                int few = nb < 10 && isfinite(tpr);
                 starred |= few;
                 printf(" | %7s %11s%s", rep_fmt(a, sizeof a, "%.4f", json_num(json_get(V, "auc"), NAN)),
-                       rep_fmt(b, sizeof b, "%.4f", json_num(json_get(t, "tpr"), NAN)), few ? "*" : " ");
+                       rep_fmt(b, sizeof b, "%.4f", tpr), few ? "*" : " ");
             }
             printf("\n");
         }
-        if (starred)
+        if (starred && !triggers)
             printf("* the TPR at FPR %g rests on fewer than 10 background events of the test split: "
                    "large statistical uncertainty (a larger test split: more background events)\n", fpr);
+        else if (starred)
+            printf("* the TPR (at FPR %g, or %g for TPR@RATE) rests on fewer than 10 background events of the test "
+                   "split: large statistical uncertainty (a larger test split: more background events)\n", fpr, tfpr);
+        if (triggers)
+            printf("TPR@RATE: the firmware's score against its threshold for that trigger rate "
+                   "(eval/summary.json firmware.score_output; aedl-report --summary DIR)\n");
     }
     for (int i = 0; i < n; i++) { free(C[i].label); json_free(C[i].s); }
     free(C);

@@ -93,5 +93,7 @@ void rep_add_plot(rep *R, const char *section, const char *png, const char *capt
 int rep_csv_split(char *line, char **fields, int max);
 /* "%.4f" or "n/a" for NaN, into buf. */
 const char *rep_fmt(char *buf, size_t n, const char *fmt, double v);
+/* main.c: a rate in Hz as "1 kHz", "40 MHz", "250 Hz" (the unit that keeps it >= 1). */
+const char *rep_fmt_rate(char *buf, size_t n, double hz);
 
 #endif
