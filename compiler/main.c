@@ -608,15 +608,15 @@ static bool model_has_params(const IrModel *m) {
    or, for hls/ without them, from zero weights (which are not kept). */
 static void pass_plan(EmitJob *job, const Options *o) {
     if (!job->model || !(o->emit[E_HLS] || o->emit[E_RTL] || o->emit[E_REPORT] || o->dump_after == P_PLAN)) return;
-    bool masked = false;   /* the score of the model's train block */
+    IrLoss score = LOSS_MSE;   /* the score of the model's train block */
     for (int i = 0; i < job->prog->ntrains; i++)
-        if (job->prog->trains[i]->model == job->model) masked = job->prog->trains[i]->score == LOSS_MASKED_MSE;
+        if (job->prog->trains[i]->model == job->model) score = job->prog->trains[i]->score;
     if (model_has_params(job->model)) {
-        job->plan = plan_build_for(job->model, job->target, masked, job->plan_err, (int)sizeof job->plan_err);
+        job->plan = plan_build_for(job->model, job->target, score, job->plan_err, (int)sizeof job->plan_err);
     } else if (o->emit[E_HLS] || o->emit[E_RTL]) {
         job->zero_weights = true;
         weights_zero_model(job->model);
-        job->plan = plan_build_for(job->model, job->target, masked, job->plan_err, (int)sizeof job->plan_err);
+        job->plan = plan_build_for(job->model, job->target, score, job->plan_err, (int)sizeof job->plan_err);
         weights_free_model(job->model);
     } else {
         snprintf(job->plan_err, sizeof job->plan_err, "no trained weights (--weights)");

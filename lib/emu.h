@@ -48,7 +48,8 @@
     X(DENSE, "dense") X(BATCHNORM, "batchnorm") X(RELU, "relu") X(LEAKY_RELU, "leaky_relu") \
     X(LINEAR, "linear") X(ADD, "add") X(CONCAT, "concat") X(SIGMOID, "sigmoid")  \
     X(TANH, "tanh") X(SOFTMAX, "softmax") X(CLIP, "clip") X(ABS, "abs") \
-    X(BOUND, "bound") X(SCORE, "score") X(MASKED_SCORE, "masked_score") X(COUNT, "count")
+    X(BOUND, "bound") X(SCORE, "score") X(MASKED_SCORE, "masked_score") X(COUNT, "count") \
+    X(MU2, "mu2")
 
 typedef enum {
 #define AEDL_FW_ENUM(id, name) FW_##id,
