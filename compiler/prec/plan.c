@@ -281,14 +281,17 @@ const IrNode *plan_sample_node(const IrModel *m) {
     return NULL;
 }
 
-/* The layers the firmware computes: those its outputs depend on (a train-only
-   layer stands for its first input: dropout, sample's mean).  used (m->nnodes). */
+/* The layers the firmware computes: every layer, but with output = score and
+   score = mu2 only those the sample layer's mean depends on (the encoder; a
+   train-only layer stands for its first input).  used (m->nnodes). */
 void plan_used_nodes(const IrModel *m, const IrTarget *t, IrLoss score, bool *used) {
-    memset(used, 0, sizeof(bool) * (size_t)m->nnodes);
     const IrNode *smp = plan_sample_node(m);
-    if (t && t->output == TARGET_OUT_SCORE && score == LOSS_MU2 && smp) used[smp->inputs[0]->id] = true;
-    else
-        for (int k = 0; k < m->noutputs; k++) used[m->outputs[k]->id] = true;
+    if (!(t && t->output == TARGET_OUT_SCORE && score == LOSS_MU2 && smp)) {
+        for (int i = 0; i < m->nnodes; i++) used[i] = true;
+        return;
+    }
+    memset(used, 0, sizeof(bool) * (size_t)m->nnodes);
+    used[smp->inputs[0]->id] = true;
     for (int i = m->nnodes - 1; i >= 0; i--) {
         const IrNode *n = m->nodes[i];
         if (!used[i]) continue;
