@@ -11,6 +11,7 @@
 #   DEMO_EPOCHS_FLOAT  epochs of the float baseline   (default: the file's 150, early stopping ends it)
 #   DEMO_EPOCHS_QAT    epochs of the QAT model        (default: the file's 150, early stopping ends it)
 #   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default: the file's 40)
+#   DEMO_EPOCHS_VAE    epochs of the VAE (vae_l1t)    (default 10)
 #   DEMO_THREADS       OpenBLAS threads               (default 2)
 #   DATA_EVENTS, SIGNAL_EVENTS   the size of data/ (`make data`; default 1000000 and 100000)
 # Early stopping may end a run sooner.  The outputs go to out/ (see the end).
@@ -19,10 +20,11 @@ BUILD=${BUILD:-build}
 EF=${DEMO_EPOCHS_FLOAT:-150}
 EQ=${DEMO_EPOCHS_QAT:-150}
 EJ=${DEMO_EPOCHS_JETS:-40}
+EV=${DEMO_EPOCHS_VAE:-10}
 TH=${DEMO_THREADS:-2}
 DATA_EVENTS=${DATA_EVENTS:-1000000}
 SIGNAL_EVENTS=${SIGNAL_EVENTS:-100000}
-NSTEPS=9
+NSTEPS=10
 T0=$(date +%s)
 step=0
 LOG=out/demo-logs
@@ -106,15 +108,22 @@ header "Jet compression: up to $EJ epoch(s) (examples/jet_compress.aedl -> out/j
 "$BUILD/aedlc" run examples/jet_compress.aedl -o out/jet_compress -- --epochs "$EJ" --threads "$TH"; rc=$?
 [ "$rc" = 0 ] || die "training the jet compressor failed (status $rc)"
 
+header "The VAE trigger (AXOL1TL): up to $EV epoch(s), the encoder's mu2 in firmware (examples/vae_l1t.aedl -> out/vae_l1t)"
+"$BUILD/aedlc" run examples/vae_l1t.aedl -o out/vae_l1t -- --epochs "$EV" --threads "$TH"; rc=$?
+[ "$rc" = 0 ] || die "training the VAE failed (status $rc)"
+run csim-vae $MAKE --no-print-directory -C out/vae_l1t/hls csim
+VCSIM=$(grep -o 'csim: [0-9]* of [0-9]* events matched bit for bit' "$LOG/csim-vae.log" | tail -n 1)
+
 header "Summary"
-for d in out/ae_baseline out/ae_qat out/jet_compress; do
+for d in out/ae_baseline out/ae_qat out/jet_compress out/vae_l1t; do
   [ -s "$d/report/index.html" ] || "$BUILD/aedl-report" --quiet "$d" || die "aedl-report failed on $d"
 done
 echo
 echo "Anomaly detection on the test split (background) and each signal:"
 "$BUILD/aedl-report" --compare "float baseline=out/ae_baseline:float" \
   "float fw (not guar.)=out/ae_baseline:firmware" \
-  "QAT+pruned (QI)=out/ae_qat:quantized" "firmware emulation=out/ae_qat:firmware" ||
+  "QAT+pruned (QI)=out/ae_qat:quantized" "firmware emulation=out/ae_qat:firmware" \
+  "VAE mu2 (fw)=out/vae_l1t:firmware" ||
   die "cannot read the evaluation summaries"
 echo
 echo "Firmware bit-exactness:"
@@ -123,6 +132,9 @@ fw=$(grep -o '"equal_to_quantized": [0-9]*' out/ae_qat/eval/summary.json | grep 
 tn=$(grep -o '"firmware": { "available": true, .*"test_events": [0-9]*' out/ae_qat/eval/summary.json | grep -o '[0-9]*$')
 echo "  emulator (every test event):    ${fw:-?} of ${tn:-?} events equal the quantized model"
 echo "  RTL simulation: $RTLSIM (Icarus Verilog, out/ae_qat/rtl)"
+V=out/vae_l1t/eval/summary.json
+echo "  VAE encoder (score mu2): ${VCSIM:-csim: no match count (see $LOG/csim-vae.log)}; emulator $(grep -o '"equal_to_quantized": [0-9]*' $V | grep -o '[0-9]*$') of $(grep -o '"firmware": { "available": true, .*"test_events": [0-9]*' $V | grep -o '[0-9]*$') test events equal the quantized model"
+echo "  VAE trigger threshold: $(sed -n 's/.*"fpr": \([^,]*\),/FPR \1,/p' $V | head -n 1) $(sed -n 's/.*"threshold": \([^,]*\), "threshold_bits": \([^,]*\),.*/mu2 > \1 (bits \2); TPR:/p' $V) $(sed -n 's/^ *"tpr": {\(.*\)} }.*/\1/p' $V | tr -d '"')"
 if [ -n "$SYNTH_PID" ] && kill -0 "$SYNTH_PID" 2> /dev/null; then
   echo "  RTL resources: yosys still running (the seed AE takes it 3-6 minutes on 2 cores); waiting for it"
   i=0; while [ $i -lt 600 ] && kill -0 "$SYNTH_PID" 2> /dev/null; do sleep 1; i=$((i + 1)); done
@@ -145,13 +157,14 @@ ferr=$(sed -n 's/.*"error_vs_float": { "max": \([^,]*\), "mean": \([^,]*\),.*"ma
 echo "  float baseline's firmware:      not guaranteed (float parts); |firmware - float| ${ferr:-?}"
 echo
 echo "Per run (sparsity = share of zero weights per dense layer; EBOPs from report/precision.json):"
-for d in out/ae_baseline out/ae_qat out/jet_compress; do "$BUILD/aedl-report" --summary "$d" | sed 's/^/  /'; done
+for d in out/ae_baseline out/ae_qat out/jet_compress out/vae_l1t; do "$BUILD/aedl-report" --summary "$d" | sed 's/^/  /'; done
 echo
 cat <<EOF
 Where everything is:
   out/ae_qat/report/index.html         plots + tables + precision report of the QAT model (open in a browser)
   out/ae_baseline/report/index.html    the same for the float baseline
   out/jet_compress/report/index.html   jet compression: residual histograms
+  out/vae_l1t/report/index.html        the VAE: scores mse, kl, mu2; the latent means; its hls/ is the encoder only
   out/NAME/report/*.png                loss, scores_*, roc_*, weights, residuals (gnuplot; data in report/plots/)
   out/NAME/report/precision.html       every fixed-point width and why (also .txt, .json)
   out/NAME/eval/summary.json           AUC, TPR at FPR, firmware check; roc_*.csv, scores_hist.csv

@@ -571,6 +571,10 @@ static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, 
     if (is_test) E->fw_compared += B;
 }
 
+static const char *score_name(aedl_loss_kind k) {
+    return k == AEDL_LOSS_MASKED_MSE ? "masked_mse" : k == AEDL_LOSS_KL ? "kl" : k == AEDL_LOSS_MU2 ? "mu2" : "mse";
+}
+
 /* The reconstruction score of a VAE (and of any model): score unless that is kl or mu2, else the loss's. */
 static aedl_loss_kind reco_kind(const aedl_train_cfg *c) {
     return c->score == AEDL_LOSS_MSE || c->score == AEDL_LOSS_MASKED_MSE ? c->score : c->loss;
@@ -867,7 +871,8 @@ static void write_metrics(evalctx *E, FILE *j, int si, const char *indent) {
                     fprintf(j, " }");
                 }
                 fprintf(j, "] }");
-                aedl_say(r, "  %-10s %-9s AUC %.4f  (score %s)\n", c->signals[si].name, vname[v], aedl_auc(pts, np), name);
+                if (strcmp(name, score_name(c->score)) != 0)   /* the train block's score: printed above */
+                    aedl_say(r, "  %-10s %-9s AUC %.4f  (score %s)\n", c->signals[si].name, vname[v], aedl_auc(pts, np), name);
             }
             fprintf(j, " }");
         }
@@ -876,10 +881,6 @@ static void write_metrics(evalctx *E, FILE *j, int si, const char *indent) {
     if (rocf && aedl_atomic_commit(&ra) != 0)
         fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, rp, strerror(errno));
     free(pts);
-}
-
-static const char *score_name(aedl_loss_kind k) {
-    return k == AEDL_LOSS_MASKED_MSE ? "masked_mse" : k == AEDL_LOSS_KL ? "kl" : k == AEDL_LOSS_MU2 ? "mu2" : "mse";
 }
 
 static double mean_of(const float *s, size_t n) {
