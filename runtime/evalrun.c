@@ -84,6 +84,7 @@ typedef struct {
     /* a VAE (def->n_z > 0): the scores reco (the reconstruction's mse or masked_mse), kl
        and mu2 of the float model and QI: vs[k][v][table][event] (v < V_FW) */
     float **vs[3][V_FW];
+    double **mu;                /* a VAE: QI's means per table, (n, n_z) */
     aedl_fixed fs_sum_t, fs_rec_t;
     int64_t **fs_sum; int **fs_cnt;
 } evalctx;
@@ -613,6 +614,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
     for (int v = 0; v < NV; v++) E->score[v][ti] = xmalloc((n ? n : 1) * sizeof(float));
     for (int k = 0; Z && k < 3; k++)
         for (int v = 0; v < V_FW; v++) E->vs[k][v][ti] = xmalloc((n ? n : 1) * sizeof(float));
+    if (Z) E->mu[ti] = xmalloc((n ? n : 1) * (size_t)Z * sizeof(double));
     /* a VAE: the chunk's means and log-variances, float (f) and QI (q) */
     double *muf = Z ? xmalloc((size_t)CHUNK * (size_t)Z * sizeof(double)) : NULL;
     double *lvf = Z ? xmalloc((size_t)CHUNK * (size_t)Z * sizeof(double)) : NULL;
@@ -656,6 +658,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             int bb = B - b < r->opt.batch ? B - b : r->opt.batch;
             d->exact(r->blk.model, xd + (size_t)b * nin, yq + (size_t)b * F, bb);
             if (Z) {
+                memcpy(E->mu[ti] + (i + (size_t)b) * Z, d->z_mu_exact(r->blk.model), sizeof(double) * (size_t)bb * Z);
                 memcpy(muq + (size_t)b * Z, d->z_mu_exact(r->blk.model), sizeof(double) * (size_t)bb * Z);
                 memcpy(lvq + (size_t)b * Z, d->z_logvar_exact(r->blk.model), sizeof(double) * (size_t)bb * Z);
             }
@@ -1221,6 +1224,59 @@ static int write_scores_hist(evalctx *E) {
     return 0;
 }
 
+/* eval/latent_means_hist.csv (a VAE): per mean (the sample layer's first input,
+   QI: the firmware's values) and sample (the test split's background, then each
+   signal), the events per bin of LATENT_BINS equal bins from the smallest to the
+   largest value over all samples. */
+#define LATENT_BINS 60
+static int write_latent_means(evalctx *E) {
+    aedl_run *r = E->r;
+    const aedl_train_cfg *c = r->cfg;
+    int Z = r->def->n_z, ntab = 1 + c->nsignals;
+    if (!Z) return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/latent_means_hist.csv", r->opt.outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    fprintf(a.f, "mean,sample,lo,hi,count\n");
+    for (int j = 0; j < Z; j++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int t = 0; t < ntab; t++) {
+            size_t n = t ? r->data.sig[t - 1].n : r->data.te.n;
+            for (size_t i = 0; i < n; i++) {
+                double v = E->mu[t][i * (size_t)Z + (size_t)j];
+                if (isfinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+            }
+        }
+        if (!(lo <= hi)) continue;
+        if (hi - lo < 1e-12) { lo -= 0.5; hi += 0.5; }
+        double step = (hi - lo) / LATENT_BINS;
+        long h[LATENT_BINS];
+        for (int t = 0; t < ntab; t++) {
+            size_t n = t ? r->data.sig[t - 1].n : r->data.te.n;
+            memset(h, 0, sizeof h);
+            for (size_t i = 0; i < n; i++) {
+                double v = E->mu[t][i * (size_t)Z + (size_t)j];
+                int b = (int)floor((v - lo) / step);
+                if (!(b >= 0)) b = 0;
+                if (b >= LATENT_BINS) b = LATENT_BINS - 1;
+                h[b]++;
+            }
+            for (int b = 0; b < LATENT_BINS; b++)
+                fprintf(a.f, "%s_%d,%s,%.9g,%.9g,%ld\n", r->def->latent_name, j, t ? c->signals[t - 1].name : "background",
+                        lo + b * step, lo + (b + 1) * step, h[b]);
+        }
+    }
+    if (aedl_atomic_commit(&a) != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 /* eval/residuals_hist.csv: per variant and output feature, the relative
    residuals of the test split in RES_BINS bins on [-RES_RANGE, RES_RANGE],
    plus the rows lo=-inf (below, and NaN) and hi=inf (at or above). */
@@ -1287,6 +1343,7 @@ int aedl_evaluate(aedl_run *r) {
     int ntab = 1 + c->nsignals;
     for (int k = 0; r->def->n_z && k < 3; k++)
         for (int v = 0; v < V_FW; v++) E.vs[k][v] = xcalloc((size_t)ntab, sizeof(float *));
+    if (r->def->n_z) E.mu = xcalloc((size_t)ntab, sizeof(double *));
     for (int v = 0; v < NV; v++) {
         E.score[v] = xcalloc((size_t)ntab, sizeof(float *));
         if (c->residuals) {
@@ -1339,7 +1396,9 @@ int aedl_evaluate(aedl_run *r) {
     r->fw.err_mean = err_mean;
     int bad = write_summary(&E);
     if (c->residuals) bad |= write_residuals_csv(&E) | write_residuals_hist(&E);
-    bad |= write_scores_hist(&E) | write_latent_corr(&E) | write_score_features(&E);
+    bad |= write_scores_hist(&E) | write_latent_corr(&E) | write_score_features(&E) | write_latent_means(&E);
+    for (int t = 0; E.mu && t < ntab; t++) free(E.mu[t]);
+    free(E.mu);
     free(E.fsum); free(E.fcnt);
     for (int t = 0; t < ntab; t++) { if (E.fs_sum) free(E.fs_sum[t]); if (E.fs_cnt) free(E.fs_cnt[t]); }
     free(E.fs_sum); free(E.fs_cnt);

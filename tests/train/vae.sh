@@ -78,6 +78,15 @@ print(json.dumps({k: s[k]["quantized"]["auc"] for k in s}), j["firmware"]["score
 sys.exit(0 if ok else 1)
 PY
 check vae/summary-scores "$(cat "$W/json.out")" test $? -eq 0
+# the latent means' histograms (aedl-report's panel): every test and signal event once per mean
+L="$O/eval/latent_means_hist.csv"
+check vae/latent-means "$(head -n 3 "$L" 2>&1 | tr '\n' ' ')" \
+  sh -c "test \$(awk -F, 'NR > 1 && \$1 == \"mu_0\" && \$2 == \"background\" { n += \$5 } END { print n }' '$L') -eq 600 &&
+         test \$(awk -F, 'NR > 1 && \$1 == \"mu_1\" && \$2 == \"odd\" { n += \$5 } END { print n }' '$L') -eq 300 &&
+         test \$(wc -l < '$L') -eq 241"
+if command -v gnuplot > /dev/null 2>&1; then
+  check vae/report-panel "index.html has no latent means panel" grep -q 'latent_means.png' "$O/report/index.html"
+fi
 F="$O/hls/firmware"
 check vae/encoder-only "the decoder is in the firmware" \
   sh -c "! grep -q 'config_dec\|config_out\|config_logvar' '$F/parameters.h' && ! test -e '$F/weights/dec.h' &&
