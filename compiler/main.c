@@ -145,7 +145,10 @@ static IrModel *prec_model;
 
 /* --emit report: DIR/report/ (emit_report.c). */
 static int emit_report_job(const EmitJob *job) {
-    return emit_report(job->model, job->target, job->out_dir, job->weights);
+    IrLoss score = LOSS_MSE;   /* the score of the model's train block */
+    for (int i = 0; i < job->prog->ntrains; i++)
+        if (job->prog->trains[i]->model == job->model) score = job->prog->trains[i]->score;
+    return emit_report(job->model, job->target, score, job->out_dir, job->weights);
 }
 
 static int emit_rtl_job(const EmitJob *job) {

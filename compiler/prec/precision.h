@@ -167,7 +167,8 @@ bool plan_mu2_types(aedl_fixed m, int n, PlanScore *st, char *err, int errn);
 
 /* DIR/report/precision.{txt,json,html} (emit_report.c), from the finished IR.
    Returns 0, or -1 after printing why. */
-int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path);
+/* score: the train block's (with output = score and score = mu2 the firmware is the encoder). */
+int emit_report(const IrModel *m, const IrTarget *t, IrLoss score, const char *dir, const char *weights_path);
 
 /* Frees every node's prec (node->prec = NULL). */
 void prec_free(IrModel *m);
