@@ -379,8 +379,11 @@ static void plot_scores(rep *R, const thresholds *T) {
         snprintf(t, sizeof t, "%s: anomaly score, %s model", R->model, var_title[v]);
         fprintf(gp.f, "set title ");
         rep_gp_str(gp.f, t);
-        fprintf(gp.f, "\nset logscale xy\nset xlabel 'anomaly score (per-event MSE)'\n"
-                      "set ylabel 'fraction of events per bin'\nset key top right\n"
+        const char *sname = json_str(json_get(R->summary, "score"), "mse");
+        fprintf(gp.f, "\nset logscale xy\nset xlabel 'anomaly score (per-event %s)'\n",
+                !strcmp(sname, "mu2") ? "sum of the squared means" : !strcmp(sname, "kl") ? "KL term"
+                : !strcmp(sname, "masked_mse") ? "masked MSE" : "MSE");
+        fprintf(gp.f, "set ylabel 'fraction of events per bin'\nset key top right\n"
                       "set format x '%%g'\nset yrange [*:1]\n");
         if (isfinite(T->thr[v]) && T->thr[v] > 0)
             fprintf(gp.f, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead dt 2 lw 1.5 lc rgb 'dark-green'\n"
