@@ -113,6 +113,26 @@ print("%d events, %d where mu2 != the squared means or the firmware's, or kl < 0
 sys.exit(0 if rows and not bad else 1)
 PY
 check vae/predict-mu2 "$(cat "$W/pc.out")" test $? -eq 0
+# the trigger threshold and TPR of summary.json from the firmware's mu2 of every test
+# event (the testbench's 600) and of the signal, computed independently
+(cd "$W" && "$AEDLC" predict v.aedl s.csv -o out1 --out sig.csv) > "$W/p2.log" 2>&1
+python3 - "$J" "$W/bg.csv" "$W/sig.csv" > "$W/thr.out" 2>&1 <<'PY'
+import csv, json, math, sys
+from fractions import Fraction as Q
+j = json.load(open(sys.argv[1]))["firmware"]["score_output"]
+bg, sig = ([Q(r["score_firmware_sum"]) for r in csv.DictReader(open(p))] for p in sys.argv[2:4])
+w, i = [int(x) for x in j["type"].split("<")[1].rstrip(">").split(",")]
+step = Q(2) ** (i - w)
+k = math.floor(j["fpr"] * len(bg))
+T = math.ceil(sorted(bg, reverse=True)[k] / step)
+fires = lambda ev: sum(1 for s in ev if s > T * step)
+ok = (j["threshold_bits"] == T and Q(j["threshold"]) == T * step and j["background_fired"] == fires(bg) <= k
+      and abs(j["tpr"]["odd"] - fires(sig) / len(sig)) < 1e-9 and len(bg) == 600 and len(sig) == 300)
+print("python: threshold bits %d, %d of %d fire, TPR %.6f; summary.json: %s, %s, %s"
+      % (T, fires(bg), len(bg), fires(sig) / len(sig), j["threshold_bits"], j["background_fired"], j["tpr"]["odd"]))
+sys.exit(0 if ok else 1)
+PY
+check vae/threshold-tpr "$(cat "$W/thr.out")" test $? -eq 0
 # the Verilog emitter names the step it cannot build
 (cd "$W" && "$AEDLC" v.aedl --emit rtl --weights out1/v.weights.h5 -o rtl) > "$W/rtl.log" 2>&1; st=$?
 check vae/rtl-refuses "status $st: $(head -c 300 "$W/rtl.log")" \
