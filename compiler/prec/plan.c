@@ -320,7 +320,7 @@ aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *t, IrLoss score_k
     int nl = 0, ninputs = 0;
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
-        if (!n->prec) { snprintf(err, errn, "no precision for layer '%s'", n->name); free(map); return NULL; }
+        if (!n->prec) { snprintf(err, errn, "no precision for layer '%s'", n->name); free(map); free(used); return NULL; }
         if (!prec_has_params(n)) {
             snprintf(err, errn, "layer '%s' has no weights: the firmware plan needs trained weights (--weights)", n->name);
             free(map); free(used); return NULL;
