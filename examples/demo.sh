@@ -11,7 +11,7 @@
 #   DEMO_EPOCHS_FLOAT  epochs of the float baseline   (default: the file's 150, early stopping ends it)
 #   DEMO_EPOCHS_QAT    epochs of the QAT model        (default: the file's 150, early stopping ends it)
 #   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default: the file's 40)
-#   DEMO_EPOCHS_VAE    epochs of the VAE (vae_l1t)    (default 10)
+#   DEMO_EPOCHS_VAE    epochs of the VAE (vae_l1t)    (default 20)
 #   DEMO_THREADS       OpenBLAS threads               (default 2)
 #   DATA_EVENTS, SIGNAL_EVENTS   the size of data/ (`make data`; default 1000000 and 100000)
 # Early stopping may end a run sooner.  The outputs go to out/ (see the end).
@@ -20,7 +20,7 @@ BUILD=${BUILD:-build}
 EF=${DEMO_EPOCHS_FLOAT:-150}
 EQ=${DEMO_EPOCHS_QAT:-150}
 EJ=${DEMO_EPOCHS_JETS:-40}
-EV=${DEMO_EPOCHS_VAE:-10}
+EV=${DEMO_EPOCHS_VAE:-20}
 TH=${DEMO_THREADS:-2}
 DATA_EVENTS=${DATA_EVENTS:-1000000}
 SIGNAL_EVENTS=${SIGNAL_EVENTS:-100000}
