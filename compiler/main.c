@@ -146,7 +146,10 @@ static IrModel *prec_model;
 
 /* --emit report: DIR/report/ (emit_report.c). */
 static int emit_report_job(const EmitJob *job) {
-    return emit_report(job->model, job->target, job->out_dir, job->weights, job->plan);
+    IrLoss score = LOSS_MSE;   /* the score of the model's train block */
+    for (int i = 0; i < job->prog->ntrains; i++)
+        if (job->prog->trains[i]->model == job->model) score = job->prog->trains[i]->score;
+    return emit_report(job->model, job->target, score, job->out_dir, job->weights, job->plan);
 }
 
 static int emit_rtl_job(const EmitJob *job) {
@@ -631,15 +634,15 @@ static void pass_plan(EmitJob *job, const Options *o) {
         }
         tg->hw_mean = sc.mean; tg->hw_std = sc.std; tg->hw_offset = sc.offset; tg->hw_divisor = sc.divisor;
     }
-    bool masked = false;   /* the score of the model's train block */
+    IrLoss score = LOSS_MSE;   /* the score of the model's train block */
     for (int i = 0; i < job->prog->ntrains; i++)
-        if (job->prog->trains[i]->model == job->model) masked = job->prog->trains[i]->score == LOSS_MASKED_MSE;
+        if (job->prog->trains[i]->model == job->model) score = job->prog->trains[i]->score;
     if (model_has_params(job->model)) {
-        job->plan = plan_build_for(job->model, job->target, masked, job->plan_err, (int)sizeof job->plan_err);
+        job->plan = plan_build_for(job->model, job->target, score, job->plan_err, (int)sizeof job->plan_err);
     } else if (o->emit[E_HLS] || o->emit[E_RTL]) {
         job->zero_weights = true;
         weights_zero_model(job->model);
-        job->plan = plan_build_for(job->model, job->target, masked, job->plan_err, (int)sizeof job->plan_err);
+        job->plan = plan_build_for(job->model, job->target, score, job->plan_err, (int)sizeof job->plan_err);
         weights_free_model(job->model);
     } else {
         snprintf(job->plan_err, sizeof job->plan_err, "no trained weights (--weights)");

@@ -14,6 +14,7 @@
 #   DEMO_EPOCHS_QAT    epochs of the QAT model        (default: the file's 150, early stopping ends it)
 #   DEMO_EPOCHS_JETS   epochs of the jet compressor   (default: the file's 40)
 #   DEMO_EPOCHS_NMI    epochs of the paper's recipe   (default 30; early stopping usually ends it sooner)
+#   DEMO_EPOCHS_VAE    epochs of the VAE (vae_l1t)    (default 20)
 #   DEMO_THREADS       OpenBLAS threads               (default 2)
 #   DATA_EVENTS, SIGNAL_EVENTS   the size of data/ (`make data`; default 1000000 and 100000)
 # Early stopping may end a run sooner.  The outputs go to out/ (see the end).
@@ -22,10 +23,11 @@ BUILD=${BUILD:-build}
 EF=${DEMO_EPOCHS_FLOAT:-150}
 EQ=${DEMO_EPOCHS_QAT:-150}
 EJ=${DEMO_EPOCHS_JETS:-40}
+EV=${DEMO_EPOCHS_VAE:-20}
 TH=${DEMO_THREADS:-2}
 DATA_EVENTS=${DATA_EVENTS:-1000000}
 SIGNAL_EVENTS=${SIGNAL_EVENTS:-100000}
-NSTEPS=9
+NSTEPS=10   # with the VAE's step
 # Each run of the summary: its folder (aedl-report, --summary); each step that trains one adds it.
 RUNS="out/ae_baseline out/ae_qat out/jet_compress"
 EN=${DEMO_EPOCHS_NMI:-30}; NSTEPS=$((NSTEPS + 1))   # examples/ae_nmi.aedl
@@ -136,6 +138,14 @@ header "The paper's recipe as a trigger: up to $EN epoch(s) (examples/ae_nmi.aed
 score_firmware ae_nmi out/ae_nmi
 RUNS="$RUNS out/ae_nmi"
 
+header "The VAE trigger (AXOL1TL): up to $EV epoch(s), the encoder's mu2 in firmware (examples/vae_l1t.aedl -> out/vae_l1t)"
+# CMS's anomaly trigger: a variational autoencoder trained with (1 - beta) * reco + beta * KL,
+# deployed as the encoder alone; the firmware outputs mu2, the sum of the squared means.
+"$BUILD/aedlc" run examples/vae_l1t.aedl -o out/vae_l1t -- --epochs "$EV" --threads "$TH"; rc=$?
+[ "$rc" = 0 ] || die "training examples/vae_l1t.aedl failed (status $rc)"
+score_firmware vae_l1t out/vae_l1t
+RUNS="$RUNS out/vae_l1t"
+
 header "Summary"
 for d in $RUNS; do
   [ -s "$d/report/index.html" ] || "$BUILD/aedl-report" --quiet "$d" || die "aedl-report failed on $d"
@@ -146,6 +156,7 @@ echo "Anomaly detection on the test split (background) and each signal:"
 set -- "float baseline=out/ae_baseline:float" "float fw (not guar.)=out/ae_baseline:firmware" \
   "QAT+pruned (QI)=out/ae_qat:quantized" "firmware emulation=out/ae_qat:firmware"
 set -- "$@" "paper recipe (fw)=out/ae_nmi:trigger"
+set -- "$@" "VAE mu2 (fw)=out/vae_l1t:trigger"
 "$BUILD/aedl-report" --compare "$@" || die "cannot read the evaluation summaries"
 echo
 echo "Firmware bit-exactness:"
@@ -185,6 +196,7 @@ Where everything is:
   out/ae_qat/report/index.html         plots + tables + precision report of the QAT model (open in a browser)
   out/ae_baseline/report/index.html    the same for the float baseline
   out/jet_compress/report/index.html   jet compression: residual histograms
+  out/vae_l1t/report/index.html        the VAE: scores mse, kl, mu2; the latent means; its hls/ is the encoder only
   out/NAME/report/*.png                loss, scores_*, roc_*, weights, residuals (gnuplot; data in report/plots/)
   out/NAME/report/precision.html       every fixed-point width and why (also .txt, .json)
   out/NAME/eval/summary.json           AUC, TPR at FPR, firmware check; roc_*.csv, scores_hist.csv

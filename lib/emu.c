@@ -62,7 +62,7 @@ double aedl_fw_float_value(aedl_fw_op op, const double *w, double v) {
     case FW_CLIP: return v < w[0] ? w[0] : v > w[1] ? w[1] : v;
     case FW_ABS: return fabs(v);
     case FW_LINEAR: case FW_DENSE: case FW_BATCHNORM: case FW_ADD: case FW_CONCAT: case FW_SOFTMAX: case FW_BOUND:
-    case FW_SCORE: case FW_MASKED_SCORE: case FW_COUNT: case FW_HW_INPUT:
+    case FW_SCORE: case FW_MASKED_SCORE: case FW_COUNT: case FW_HW_INPUT: case FW_MU2:
         return v;
     }
     return v;
@@ -334,6 +334,16 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
                     PERR("plan: layer %s: hw_input's feature %d has a bad hardware type or steps", a->name, j);
             }
             break;
+        case FW_MU2: {
+            /* the squares and their sum in int128 */
+            if (a->ninputs != 1 || n_out != 1 || e->in_size[0] != n_in || n_in <= 0)
+                PERR("plan: layer %s: mu2 needs one input of size %d and one output", a->name, n_in);
+            int bits = 0;
+            while (bits < 31 && (1L << bits) < n_in) bits++;
+            if (2 * e->in_t[0].width + bits > 126)
+                PERR("plan: layer %s: the squares need more than 126 bits", a->name);
+            break;
+        }
         default:
             PERR("plan: layer %s: unknown operation %d", a->name, (int)a->op);
         }
@@ -779,6 +789,16 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         acc_done = true;
         break;
     }
+    case FW_MU2:
+        /* sum_j x_j^2 exactly, at the step 2^(2 ex) */
+        for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
+        for (int j = 0; j < a->n_in; j++) {
+            get_row(w, e->in[0], j, v);
+            for (int b = 0; b < EMU_B; b++) w->acc[b] += (i128)v[b] * v[b];
+        }
+        for (int b = 0; b < EMU_B; b++) v[b] = aedl_fw_cast(w->acc[b], 2 * ex, a->acc_t);
+        acc_done = true;
+        break;
     case FW_COUNT:
         for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
         for (int j = 0; j < a->n_in; j++) {

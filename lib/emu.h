@@ -51,7 +51,7 @@
     X(LINEAR, "linear") X(ADD, "add") X(CONCAT, "concat") X(SIGMOID, "sigmoid")  \
     X(TANH, "tanh") X(SOFTMAX, "softmax") X(CLIP, "clip") X(ABS, "abs") \
     X(BOUND, "bound") X(SCORE, "score") X(MASKED_SCORE, "masked_score") X(COUNT, "count") \
-    X(HW_INPUT, "hw_input")
+    X(HW_INPUT, "hw_input") X(MU2, "mu2")
 
 typedef enum {
 #define AEDL_FW_ENUM(id, name) FW_##id,

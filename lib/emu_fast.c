@@ -386,6 +386,14 @@ static bool prep_op(flayer *L, const aedl_fw_layer *a, const aedl_fixed *in_t, c
         v->lo[0] = 0; v->hi[0] = sum * (1 + 0x1p-30);
         return true;
     }
+    case FW_MU2: {   /* every square and partial sum exact */
+        double sum = 0;
+        for (int j = 0; j < a->n_in; j++) sum += vi_abs(&x[0], j) * vi_abs(&x[0], j);
+        if (!exact_at(sum * (1 + 0x1p-30), 2 * x[0].step)) return false;
+        *v = vi_new(1, 2 * x[0].step);
+        v->lo[0] = 0; v->hi[0] = sum * (1 + 0x1p-30);
+        return true;
+    }
     case FW_COUNT:
         *v = vi_new(1, 0);
         v->lo[0] = 0; v->hi[0] = a->n_in;
@@ -639,6 +647,15 @@ static void score_rows(const flayer *L, const double *X, const double *Yin, doub
     memcpy(Y, s, sizeof s);
 }
 
+/* mu2: sum_j x_j^2, exact (prep_op). */
+FAST_SIMD
+static void mu2_rows(const flayer *L, const double *X, double *Y) {
+    double s[EB] = {0};
+    for (int j = 0; j < L->in_size[0]; j++)
+        for (int b = 0; b < EB; b++) s[b] += X[(long)j * EB + b] * X[(long)j * EB + b];
+    memcpy(Y, s, sizeof s);
+}
+
 /* count: the number of x_j != 0. */
 FAST_SIMD
 static void count_rows(const flayer *L, const double *X, double *Y) {
@@ -695,6 +712,7 @@ static void run_layer(const flayer *L, double *buf, float *xf) {
     case FW_SIGMOID: case FW_TANH: case FW_SOFTMAX: activation_rows(L, X, Y); return;
     case FW_SCORE: case FW_MASKED_SCORE: score_rows(L, X, buf + L->in[1] * EB, Y); break;
     case FW_COUNT: count_rows(L, X, Y); break;
+    case FW_MU2: mu2_rows(L, X, Y); break;
     default: return;
     }
     for (int c = 0; c < L->ncast; c++) cast_rows(Y, n, &L->cast[c]);

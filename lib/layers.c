@@ -372,6 +372,59 @@ void aedl_dropout_backward(float *dinp, const float *mask, const float *dout, lo
     for (long i = 0; i < n; i++) dinp[i] += dout[i] * mask[i];
 }
 
+/* ---------------------------------------------------------------- sample (VAE) */
+
+void aedl_normal_draw(float *eps, long n, aedl_rng *rng) {
+    for (long i = 0; i < n; i++) eps[i] = (float)aedl_rng_normal(rng);
+}
+
+void aedl_sample_forward(float *z, const float *mu, const float *lv, const float *eps, long n) {
+    for (long i = 0; i < n; i++) z[i] = mu[i] + expf(0.5f * lv[i]) * eps[i];
+}
+
+void aedl_sample_backward(float *dmu, float *dlv, const float *dz, const float *mu, const float *lv,
+                          const float *eps, long n, float kl_scale) {
+    for (long i = 0; i < n; i++) {
+        float s = expf(0.5f * lv[i]);
+        if (dmu) dmu[i] += dz[i] + kl_scale * mu[i];
+        if (dlv) dlv[i] += 0.5f * dz[i] * eps[i] * s + 0.5f * kl_scale * (s * s - 1.0f);
+    }
+}
+
+double aedl_kl_rows(double *kl, const float *mu, const float *lv, int n, int Z) {
+    double total = 0;
+    for (int e = 0; e < n; e++) {
+        double k = 0;
+        for (int j = 0; j < Z; j++) {
+            double m = mu[(size_t)e * Z + j], l = lv[(size_t)e * Z + j];
+            k += 1.0 + l - m * m - exp(l);
+        }
+        k *= -0.5;
+        if (kl) kl[e] = k;
+        total += k;
+    }
+    return total;
+}
+
+void aedl_kl_per_event_f64(double *kl, const double *mu, const double *lv, int n, int Z) {
+    for (int e = 0; e < n; e++) {
+        double k = 0;
+        for (int j = 0; j < Z; j++) {
+            double m = mu[(size_t)e * Z + j], l = lv[(size_t)e * Z + j];
+            k += 1.0 + l - m * m - exp(l);
+        }
+        kl[e] = -0.5 * k;
+    }
+}
+
+void aedl_mu2_per_event_f64(double *s, const double *mu, int n, int Z) {
+    for (int e = 0; e < n; e++) {
+        double a = 0;
+        for (int j = 0; j < Z; j++) a += mu[(size_t)e * Z + j] * mu[(size_t)e * Z + j];
+        s[e] = a;
+    }
+}
+
 /* ---------------------------------------------------------------- concat, add */
 
 void aedl_concat_forward(float *out, const float *const *ins, const int *widths, int k, int B) {

@@ -173,6 +173,26 @@ void aedl_dropout_forward(float *out, float *mask, const float *inp, long n, flo
 /* dinp += dout * mask.  All (n). */
 void aedl_dropout_backward(float *dinp, const float *mask, const float *dout, long n);
 
+/* ---------------------------------------------------------------- sample (VAE) */
+
+/* The reparameterisation z = mu + exp(logvar / 2) * eps, eps ~ N(0, 1) (training
+   only; in evaluation and inference z = mu).  The draws come from rng in index
+   order over the whole batch (aedl_normal_draw, before the rows are split among
+   threads), so they do not depend on the number of threads. */
+void aedl_normal_draw(float *eps, long n, aedl_rng *rng);
+void aedl_sample_forward(float *z, const float *mu, const float *lv, const float *eps, long n);
+/* dmu += dz + kl_scale * mu; dlv += dz * eps * exp(lv / 2) / 2 + kl_scale * (exp(lv) - 1) / 2:
+   the reparameterisation's gradient and kl_scale times that of aedl_kl_rows' KL
+   (kl_scale = beta / B: the KL's weight, averaged over the batch).  All (n). */
+void aedl_sample_backward(float *dmu, float *dlv, const float *dz, const float *mu, const float *lv,
+                          const float *eps, long n, float kl_scale);
+/* KL(N(mu, exp(lv)) || N(0, 1)) = -1/2 sum_j (1 + lv_j - mu_j^2 - exp(lv_j)) per event of
+   n events of Z values each: kl[e] (or NULL) and the sum over the events (double). */
+double aedl_kl_rows(double *kl, const float *mu, const float *lv, int n, int Z);
+void aedl_kl_per_event_f64(double *kl, const double *mu, const double *lv, int n, int Z);
+/* sum_j mu_j^2 per event. */
+void aedl_mu2_per_event_f64(double *s, const double *mu, int n, int Z);
+
 /* ---------------------------------------------------------------- concat, add */
 
 /* Concatenation along the last axis of k inputs: ins[j] (B, widths[j]),

@@ -80,6 +80,11 @@ typedef struct {
        firmware's sum (a mantissa of fs_sum_t) and count (1 without a mask) */
     const aedl_fw_layer *fs;    /* the plan's score layer, or NULL */
     int fs_masked;
+    int fs_mu2;                 /* the score is mu2 (a VAE's encoder): fs reads the means */
+    /* a VAE (def->n_z > 0): the scores reco (the reconstruction's mse or masked_mse), kl
+       and mu2 of the float model and QI: vs[k][v][table][event] (v < V_FW) */
+    float **vs[3][V_FW];
+    double **mu;                /* a VAE: QI's means per table, (n, n_z) */
     aedl_fixed fs_sum_t, fs_rec_t;
     int64_t **fs_sum; int **fs_cnt;
 } evalctx;
@@ -166,7 +171,7 @@ static int observe_ranges(evalctx *E, const aedl_fw_plan *p, const char *path) {
         }
         for (int l = 0; l < L; l++) {
             const aedl_fw_layer *a = &p->layers[l];
-            if (a->op == FW_SCORE || a->op == FW_MASKED_SCORE || a->op == FW_COUNT) continue;   /* exact types */
+            if (a->op == FW_SCORE || a->op == FW_MASKED_SCORE || a->op == FW_COUNT || a->op == FW_MU2) continue;   /* exact types */
             int n = a->n_out, ni = a->inputs[0] < 0 ? p->d_in : p->layers[a->inputs[0]].n_out;
             const double *x = a->inputs[0] < 0 ? xin : val[a->inputs[0]];
             double *y = val[l];
@@ -352,13 +357,22 @@ static void regenerate(evalctx *E) {
     E->fw_guaranteed = 1;
     for (int l = 0; l < E->plan->nlayers; l++) E->fw_guaranteed &= E->plan->layers[l].guaranteed;
     const aedl_fw_layer *so = &E->plan->layers[E->plan->outputs[0]];
-    if (E->plan->outputs[0] >= 0 && (so->op == FW_SCORE || so->op == FW_MASKED_SCORE)) {
+    if (E->plan->outputs[0] >= 0 && (so->op == FW_SCORE || so->op == FW_MASKED_SCORE || so->op == FW_MU2)) {
         E->fs = so;
         E->fs_masked = so->op == FW_MASKED_SCORE;
+        E->fs_mu2 = so->op == FW_MU2;
         E->fs_sum_t = so->acc_t;
         E->fs_rec_t = so->inputs[0] < 0 ? E->plan->in_t : E->plan->layers[so->inputs[0]].res_t;
     }
-    if (E->fs && (E->plan->d_in != r->def->n_in || so->n_in != r->def->n_out)) {
+    if (E->fs_mu2 && (E->plan->d_in != r->def->n_in || so->n_in != r->def->n_z)) {
+        snprintf(E->fw_note, sizeof E->fw_note, "%s scores %d inputs with %d means, the model has %d and %d",
+                 plan_path, E->plan->d_in, so->n_in, r->def->n_in, r->def->n_z);
+        fprintf(stderr, "%s: error: %s\n", aedl_progname, E->fw_note);
+        aedl_fw_plan_free(E->plan);
+        E->plan = NULL;
+        E->fs = NULL;
+        E->regen_failed = 1;
+    } else if (E->fs && !E->fs_mu2 && (E->plan->d_in != r->def->n_in || so->n_in != r->def->n_out)) {
         snprintf(E->fw_note, sizeof E->fw_note, "%s scores %d inputs against %d outputs, the model has %d and %d",
                  plan_path, E->plan->d_in, so->n_in, r->def->n_in, r->def->n_out);
         fprintf(stderr, "%s: error: %s\n", aedl_progname, E->fw_note);
@@ -498,6 +512,36 @@ static int write_latent_corr(evalctx *E) {
    sum / count masked), and on the test split compared with the quantized
    model's score computed here in integers: sum (y - (in_t)x)^2 at the finer
    step, over the features whose quantized input is not 0 when masked. */
+/* score = mu2: the firmware's sum of the squared means, compared on the test split
+   with the quantized model's computed here in integers from its means muq (B, Z). */
+static void fw_mu2_chunk(evalctx *E, int ti, size_t i, int B, const double *muq, const double *yf, int is_test) {
+    int Z = E->r->def->n_z, em = aedl_fw_exp(E->fs_rec_t), es = aedl_fw_exp(E->fs_sum_t);
+    for (int e = 0; e < B; e++) {
+        double s = yf[(size_t)e * E->plan->d_out];
+        int64_t sm = (int64_t)ldexp(s, -es);
+        E->fs_sum[ti][i + e] = sm;
+        E->fs_cnt[ti][i + e] = 1;
+        E->score[V_FW][ti][i + e] = (float)s;
+        if (!is_test) continue;
+        __int128 sum = 0;
+        int exact = 1;
+        for (int j = 0; j < Z; j++) {
+            double mv = ldexp(muq[(size_t)e * Z + j], -em);
+            if (!(mv == floor(mv) && fabs(mv) < 0x1p62)) { exact = 0; break; }
+            sum += (__int128)(int64_t)mv * (int64_t)mv;
+        }
+        int same = exact && 2 * em >= es && sum * ((__int128)1 << (2 * em - es)) == (__int128)sm;
+        E->fw_equal += same;
+        if (!same) {
+            double q = 0;
+            for (int j = 0; j < Z; j++) q += muq[(size_t)e * Z + j] * muq[(size_t)e * Z + j];
+            double df = fabs(q - s);
+            if (!(df <= E->fw_max_diff)) E->fw_max_diff = df;
+        }
+    }
+    if (is_test) E->fw_compared += B;
+}
+
 static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, const double *yq, const double *yf,
                            int is_test) {
     const aedl_fw_plan *p = E->plan;
@@ -535,6 +579,33 @@ static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, 
     if (is_test) E->fw_compared += B;
 }
 
+static const char *score_name(aedl_loss_kind k) {
+    return k == AEDL_LOSS_MASKED_MSE ? "masked_mse" : k == AEDL_LOSS_KL ? "kl" : k == AEDL_LOSS_MU2 ? "mu2" : "mse";
+}
+
+/* The reconstruction score of a VAE (and of any model): score unless that is kl or mu2, else the loss's. */
+static aedl_loss_kind reco_kind(const aedl_train_cfg *c) {
+    return c->score == AEDL_LOSS_MSE || c->score == AEDL_LOSS_MASKED_MSE ? c->score : c->loss;
+}
+
+/* A VAE: variant v's three scores of B events from row i of table ti (its reconstruction
+   score already in E->score[v]), then the primary one (the train block's score) into E->score[v]. */
+static void vae_scores(evalctx *E, int ti, size_t i, int B, int v, const double *mu, const double *lv) {
+    int Z = E->r->def->n_z;
+    double *kl = xmalloc(sizeof(double) * (size_t)(B ? B : 1)), *m2 = xmalloc(sizeof(double) * (size_t)(B ? B : 1));
+    aedl_kl_per_event_f64(kl, mu, lv, B, Z);
+    aedl_mu2_per_event_f64(m2, mu, B, Z);
+    aedl_loss_kind sk = E->r->cfg->score;
+    for (int e = 0; e < B; e++) {
+        E->vs[0][v][ti][i + e] = E->score[v][ti][i + e];
+        E->vs[1][v][ti][i + e] = (float)kl[e];
+        E->vs[2][v][ti][i + e] = (float)m2[e];
+        if (sk == AEDL_LOSS_KL) E->score[v][ti][i + e] = (float)kl[e];
+        if (sk == AEDL_LOSS_MU2) E->score[v][ti][i + e] = (float)m2[e];
+    }
+    free(kl); free(m2);
+}
+
 /* Scores of table t with all variants; when t is the test split, compares QI
    with the firmware and fills the residual statistics. */
 static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
@@ -544,10 +615,18 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
     for (int k = 0; k < npin; k++) pin0[k] = pd->pinned_saturated(E->r->blk.model)[k];
     aedl_run *r = E->r;
     const aedl_model_def *d = r->def;
-    int F = d->n_out, nin = d->n_in;
-    int masked = r->cfg->score == AEDL_LOSS_MASKED_MSE;
+    int F = d->n_out, nin = d->n_in, Z = d->n_z;
+    int masked = reco_kind(r->cfg) == AEDL_LOSS_MASKED_MSE;
     size_t n = t->n;
     for (int v = 0; v < NV; v++) E->score[v][ti] = xmalloc((n ? n : 1) * sizeof(float));
+    for (int k = 0; Z && k < 3; k++)
+        for (int v = 0; v < V_FW; v++) E->vs[k][v][ti] = xmalloc((n ? n : 1) * sizeof(float));
+    if (Z) E->mu[ti] = xmalloc((n ? n : 1) * (size_t)Z * sizeof(double));
+    /* a VAE: the chunk's means and log-variances, float (f) and QI (q) */
+    double *muf = Z ? xmalloc((size_t)CHUNK * (size_t)Z * sizeof(double)) : NULL;
+    double *lvf = Z ? xmalloc((size_t)CHUNK * (size_t)Z * sizeof(double)) : NULL;
+    double *muq = Z ? xmalloc((size_t)CHUNK * (size_t)Z * sizeof(double)) : NULL;
+    double *lvq = Z ? xmalloc((size_t)CHUNK * (size_t)Z * sizeof(double)) : NULL;
     if (E->fs) {
         E->fs_sum[ti] = xmalloc((n ? n : 1) * sizeof(int64_t));
         E->fs_cnt[ti] = xmalloc((n ? n : 1) * sizeof(int));
@@ -570,16 +649,26 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             const float *out = d->forward(r->blk.model, x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &r->st.rng);
             memcpy(yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
             if (is_test && E->lc_l) latent_corr_add(E, d->latent(r->blk.model), x + (size_t)b * nin, bb);
+            for (long k = 0; Z && k < (long)bb * Z; k++) {
+                muf[(size_t)b * Z + k] = d->z_mu(r->blk.model)[k];
+                lvf[(size_t)b * Z + k] = d->z_logvar(r->blk.model)[k];
+            }
         }
         memcpy(yflt, yfl, (size_t)B * F * sizeof(float));
         if (masked) aedl_masked_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, mk, B, F);
         else aedl_mse_per_event(E->score[V_FLOAT][ti] + i, yfl, x, B, F);
+        if (Z) vae_scores(E, ti, i, B, V_FLOAT, muf, lvf);
         if (is_test && E->res[V_FLOAT]) residuals_add(r, E->res[V_FLOAT], E->rhist[V_FLOAT], yfl, x, B, F, tin, tout);
         /* QI and firmware */
         aedl_f32_to_f64(xd, x, (long)B * nin);
         for (int b = 0; b < B; b += r->opt.batch) {
             int bb = B - b < r->opt.batch ? B - b : r->opt.batch;
             d->exact(r->blk.model, xd + (size_t)b * nin, yq + (size_t)b * F, bb);
+            if (Z) {
+                memcpy(E->mu[ti] + (i + (size_t)b) * Z, d->z_mu_exact(r->blk.model), sizeof(double) * (size_t)bb * Z);
+                memcpy(muq + (size_t)b * Z, d->z_mu_exact(r->blk.model), sizeof(double) * (size_t)bb * Z);
+                memcpy(lvq + (size_t)b * Z, d->z_logvar_exact(r->blk.model), sizeof(double) * (size_t)bb * Z);
+            }
         }
         if (F == nin) {
             double *fs = E->fsum + (size_t)ti * F;
@@ -599,11 +688,13 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
             if (pass) {
                 if (!E->plan) { for (int e = 0; e < B; e++) E->score[V_FW][ti][i + e] = NAN; break; }
                 aedl_fw_run(E->plan, t->xhw ? t->xhw + i * t->d : x, yf, B);
+                if (E->fs_mu2) { fw_mu2_chunk(E, ti, i, B, muq, yf, is_test); break; }
                 if (E->fs) { fw_score_chunk(E, ti, i, B, x, yq, yf, is_test); break; }
             }
             if (masked) aedl_masked_mse_per_event_f64(sd, y, xd, mk, B, F);
             else aedl_mse_per_event_f64(sd, y, xd, B, F);
             for (int e = 0; e < B; e++) E->score[v][ti][i + e] = (float)sd[e];
+            if (Z && !pass) vae_scores(E, ti, i, B, V_QI, muq, lvq);
             if (is_test && E->res[v]) {
                 for (long k = 0; k < (long)B * F; k++) yfl[k] = (float)y[k];
                 residuals_add(r, E->res[v], E->rhist[v], yfl, x, B, F, tin, tout);
@@ -643,6 +734,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
         E->pin_events += (long)n;
     }
     free(xd); free(yq); free(yf); free(sd); free(yfl); free(yflt); free(tin); free(tout);
+    free(muf); free(lvf); free(muq); free(lvq);
 }
 
 /* ---------------------------------------------------------------- testbench */
@@ -743,7 +835,7 @@ static void write_metrics(evalctx *E, FILE *j, int si, const char *indent) {
     for (int v = 0; v < NV; v++) {
         fprintf(j, "%s\"%s\": ", indent, vname[v]);
         if (v == V_FW && !E->plan) {
-            fprintf(j, "null%s\n", v + 1 < NV ? "," : "");
+            fprintf(j, "null%s\n", v + 1 < NV || r->def->n_z ? "," : "");
             continue;
         }
         long np = aedl_roc(pts, E->score[v][0], nb, E->score[v][1 + si], ns);
@@ -768,9 +860,34 @@ static void write_metrics(evalctx *E, FILE *j, int si, const char *indent) {
                         nb, c->fprs[k], ceil(1.0 / c->fprs[k]));
             }
         }
-        fprintf(j, "%s] }%s\n", c->nfprs ? "\n    " : "", v + 1 < NV ? "," : "");
+        fprintf(j, "%s] }%s\n", c->nfprs ? "\n    " : "", v + 1 < NV || r->def->n_z ? "," : "");
         if (v == V_FLOAT || v == V_QI)
             aedl_say(r, "  %-10s %-9s AUC %.4f\n", c->signals[si].name, vname[v], aedl_auc(pts, np));
+    }
+    if (r->def->n_z) {   /* a VAE: every score of the float model and QI */
+        static const char *const sn[3] = { NULL, "kl", "mu2" };
+        fprintf(j, "%s\"scores\": {", indent);
+        for (int k = 0; k < 3; k++) {
+            const char *name = k ? sn[k] : reco_kind(c) == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse";
+            fprintf(j, "%s\n%s  \"%s\": {", k ? "," : "", indent, name);
+            for (int v = 0; v < V_FW; v++) {
+                long np = aedl_roc(pts, E->vs[k][v][0], nb, E->vs[k][v][1 + si], ns);
+                fprintf(j, "%s \"%s\": { \"auc\": ", v ? "," : "", vname[v]);
+                json_num(j, aedl_auc(pts, np));
+                fprintf(j, ", \"tpr_at_fpr\": [");
+                for (int q = 0; q < c->nfprs; q++) {
+                    aedl_tpr_at_fpr t = aedl_tpr_at(pts, np, nb, c->fprs[q]);
+                    fprintf(j, "%s{ \"fpr\": %.9g, \"tpr\": ", q ? ", " : "", c->fprs[q]);
+                    json_num(j, t.measurable ? t.tpr : NAN);
+                    fprintf(j, " }");
+                }
+                fprintf(j, "] }");
+                if (strcmp(name, score_name(c->score)) != 0)   /* the train block's score: printed above */
+                    aedl_say(r, "  %-10s %-9s AUC %.4f  (score %s)\n", c->signals[si].name, vname[v], aedl_auc(pts, np), name);
+            }
+            fprintf(j, " }");
+        }
+        fprintf(j, "\n%s}\n", indent);
     }
     if (rocf && aedl_atomic_commit(&ra) != 0)
         fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, rp, strerror(errno));
@@ -827,7 +944,7 @@ static void write_fw_score(evalctx *E, FILE *j) {
     char ty[64];
     snprintf(ty, sizeof ty, "%sfixed<%d,%d>", E->fs_sum_t.is_signed ? "" : "u", E->fs_sum_t.width, E->fs_sum_t.integer);
     fprintf(j, ",\n    \"score_output\": { \"score\": \"%s\", \"type\": \"%s\", \"trigger_rate\": ",
-            E->fs_masked ? "masked_mse" : "mse", ty);
+            E->fs_mu2 ? "mu2" : E->fs_masked ? "masked_mse" : "mse", ty);
     json_num(j, c->trigger_rate);
     fprintf(j, ", \"bunch_rate\": ");
     json_num(j, c->bunch_rate);
@@ -940,7 +1057,16 @@ static int write_summary(evalctx *E) {
         json_str(j, r->warn.list[w]);
     }
     fprintf(j, "%s]", r->warn.n ? "\n  " : "");
-    fprintf(j, ",\n  \"score\": \"%s\",\n", c->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse");
+    fprintf(j, ",\n  \"score\": \"%s\",\n", score_name(c->score));
+    if (r->def->n_z) {
+        fprintf(j, "  \"vae\": { \"sample\": ");
+        json_str(j, r->def->sample_name);
+        fprintf(j, ", \"latent_size\": %d, \"beta\": ", r->def->n_z);
+        json_num(j, c->vae ? c->beta : 0);
+        fprintf(j, ", \"reco_weight\": ");
+        json_num(j, c->vae ? c->reco_weight : 1);
+        fprintf(j, ", \"scores\": [\"%s\", \"kl\", \"mu2\"] },\n", score_name(reco_kind(c)));
+    }
     fprintf(j, "  \"test_events\": %zu,\n  \"background_mean_score\": { ", r->data.te.n);
     for (int v = 0; v < NV; v++) {
         fprintf(j, "%s\"%s\": ", v ? ", " : "", vname[v]);
@@ -1106,6 +1232,59 @@ static int write_scores_hist(evalctx *E) {
     return 0;
 }
 
+/* eval/latent_means_hist.csv (a VAE): per mean (the sample layer's first input,
+   QI: the firmware's values) and sample (the test split's background, then each
+   signal), the events per bin of LATENT_BINS equal bins from the smallest to the
+   largest value over all samples. */
+#define LATENT_BINS 60
+static int write_latent_means(evalctx *E) {
+    aedl_run *r = E->r;
+    const aedl_train_cfg *c = r->cfg;
+    int Z = r->def->n_z, ntab = 1 + c->nsignals;
+    if (!Z) return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eval/latent_means_hist.csv", r->opt.outdir);
+    aedl_atomic a;
+    if (aedl_atomic_open(&a, path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    fprintf(a.f, "mean,sample,lo,hi,count\n");
+    for (int j = 0; j < Z; j++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int t = 0; t < ntab; t++) {
+            size_t n = t ? r->data.sig[t - 1].n : r->data.te.n;
+            for (size_t i = 0; i < n; i++) {
+                double v = E->mu[t][i * (size_t)Z + (size_t)j];
+                if (isfinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+            }
+        }
+        if (!(lo <= hi)) continue;
+        if (hi - lo < 1e-12) { lo -= 0.5; hi += 0.5; }
+        double step = (hi - lo) / LATENT_BINS;
+        long h[LATENT_BINS];
+        for (int t = 0; t < ntab; t++) {
+            size_t n = t ? r->data.sig[t - 1].n : r->data.te.n;
+            memset(h, 0, sizeof h);
+            for (size_t i = 0; i < n; i++) {
+                double v = E->mu[t][i * (size_t)Z + (size_t)j];
+                int b = (int)floor((v - lo) / step);
+                if (!(b >= 0)) b = 0;
+                if (b >= LATENT_BINS) b = LATENT_BINS - 1;
+                h[b]++;
+            }
+            for (int b = 0; b < LATENT_BINS; b++)
+                fprintf(a.f, "%s_%d,%s,%.9g,%.9g,%ld\n", r->def->latent_name, j, t ? c->signals[t - 1].name : "background",
+                        lo + b * step, lo + (b + 1) * step, h[b]);
+        }
+    }
+    if (aedl_atomic_commit(&a) != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 /* eval/residuals_hist.csv: per variant and output feature, the relative
    residuals of the test split in RES_BINS bins on [-RES_RANGE, RES_RANGE],
    plus the rows lo=-inf (below, and NaN) and hi=inf (at or above). */
@@ -1170,6 +1349,9 @@ int aedl_evaluate(aedl_run *r) {
     if (aedl_mkdirs(dir) != 0) aedl_fatal("cannot create %s: %s", dir, strerror(errno));
     r->def->exact_prepare(r->blk.model);
     int ntab = 1 + c->nsignals;
+    for (int k = 0; r->def->n_z && k < 3; k++)
+        for (int v = 0; v < V_FW; v++) E.vs[k][v] = xcalloc((size_t)ntab, sizeof(float *));
+    if (r->def->n_z) E.mu = xcalloc((size_t)ntab, sizeof(double *));
     for (int v = 0; v < NV; v++) {
         E.score[v] = xcalloc((size_t)ntab, sizeof(float *));
         if (c->residuals) {
@@ -1222,13 +1404,20 @@ int aedl_evaluate(aedl_run *r) {
     r->fw.err_mean = err_mean;
     int bad = write_summary(&E);
     if (c->residuals) bad |= write_residuals_csv(&E) | write_residuals_hist(&E);
-    bad |= write_scores_hist(&E) | write_latent_corr(&E) | write_score_features(&E);
+    bad |= write_scores_hist(&E) | write_latent_corr(&E) | write_score_features(&E) | write_latent_means(&E);
+    for (int t = 0; E.mu && t < ntab; t++) free(E.mu[t]);
+    free(E.mu);
     free(E.fsum); free(E.fcnt);
     for (int t = 0; t < ntab; t++) { if (E.fs_sum) free(E.fs_sum[t]); if (E.fs_cnt) free(E.fs_cnt[t]); }
     free(E.fs_sum); free(E.fs_cnt);
     free(E.lc_l); free(E.lc_l2); free(E.lc_x); free(E.lc_x2); free(E.lc_lx);
     write_tb(&E);
     aedl_say(r, "evaluation: %s/eval (%.2f s)\n", r->opt.outdir, aedl_now() - t0);
+    for (int k = 0; k < 3; k++)
+        for (int v = 0; v < V_FW; v++) {
+            for (int t = 0; E.vs[k][v] && t < ntab; t++) free(E.vs[k][v][t]);
+            free(E.vs[k][v]);
+        }
     for (int v = 0; v < NV; v++) {
         for (int t = 0; t < ntab; t++) free(E.score[v][t]);
         free(E.score[v]);

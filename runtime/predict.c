@@ -64,9 +64,10 @@ static void read_weights(const aedl_model_def *d, aedl_run_blocks *b, const char
 
 /* ---- output ------------------------------------------------------------------------------ */
 
-enum { D_SF, D_SQ, D_SW, D_OUT, D_LF, D_LQ, ND };
+enum { D_SF, D_SQ, D_SW, D_OUT, D_LF, D_LQ, D_KF, D_KQ, D_MF, D_MQ, ND };
 static const char *const dname[ND] = { "score_float", "score_quantized", "score_firmware", "output",
-                                       "latent_float", "latent_quantized" };
+                                       "latent_float", "latent_quantized", "kl_float", "kl_quantized",
+                                       "mu2_float", "mu2_quantized" };
 
 typedef struct {
     int csv;
@@ -75,6 +76,7 @@ typedef struct {
     hid_t f, ds[ND];
     size_t n;
     int F, L, fw, fw_only;
+    int vae;                    /* a VAE: kl and mu2 of the float model and QI too (the latent values are the means) */
     int fws;                    /* the firmware outputs the score: 1 its sum, 2 the sum and the count (masked) */
     hid_t ds_sum, ds_cnt;
 } writer;
@@ -106,6 +108,7 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
     const aedl_model_def *d = r->def;
     memset(w, 0, sizeof *w);
     w->n = n; w->F = d->n_out; w->L = L; w->fw = fw; w->fw_only = fw_only; w->fws = fws;
+    w->vae = d->n_z > 0 && L > 0;
     w->ds_sum = w->ds_cnt = -1;
     size_t pl = strlen(path);
     w->csv = pl > 4 && strcmp(path + pl - 4, ".csv") == 0;
@@ -115,6 +118,7 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
                 w->fws ? ",score_firmware_sum" : "", w->fws > 1 ? ",score_firmware_count" : "");
         for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_float_%d", j);
         for (int j = 0; j < w->L; j++) fprintf(w->a.f, ",latent_quantized_%d", j);
+        if (w->vae) fprintf(w->a.f, ",kl_float,kl_quantized,mu2_float,mu2_quantized");
         for (int j = 0; j < w->F; j++)
             if (names) fprintf(w->a.f, ",output_%s", names[j]);
             else fprintf(w->a.f, ",output_%d", j);
@@ -131,9 +135,10 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
     w->ds[D_OUT] = mk_ds(w->f, dname[D_OUT], H5T_IEEE_F64LE, n, w->F);
     w->ds[D_LF] = w->L ? mk_ds(w->f, dname[D_LF], H5T_IEEE_F32LE, n, w->L) : -1;
     w->ds[D_LQ] = w->L ? mk_ds(w->f, dname[D_LQ], H5T_IEEE_F64LE, n, w->L) : -1;
+    for (int k = D_KF; k <= D_MQ; k++) w->ds[k] = w->vae ? mk_ds(w->f, dname[k], H5T_IEEE_F64LE, n, 0) : -1;
     for (int k = 0; k < ND; k++)
         if ((k != D_SW || fw) && (w->L || (k != D_LF && k != D_LQ)) && (!fw_only || (k != D_SF && k != D_SQ)) &&
-            w->ds[k] < 0)
+            (w->vae || k < D_KF) && w->ds[k] < 0)
             aedl_fatal("%s: cannot create the dataset '%s'", path, dname[k]);
     put_attr(w->f, "model", d->name);
     put_attr(w->f, "data", data);
@@ -147,7 +152,8 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
     }
     put_attr(w->f, "output_is", fw && !fws ? "firmware" : "quantized");
     if (w->L) put_attr(w->f, "latent_layer", d->latent_name);
-    put_attr(w->f, "score", r->cfg->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : "mse");
+    put_attr(w->f, "score", r->cfg->score == AEDL_LOSS_MASKED_MSE ? "masked_mse" : r->cfg->score == AEDL_LOSS_KL ? "kl"
+                            : r->cfg->score == AEDL_LOSS_MU2 ? "mu2" : "mse");
     if (names) {   /* output_names: what each column of output is (the input feature it reconstructs) */
         size_t wd = 1;
         for (int j = 0; j < w->F; j++) if (strlen(names[j]) > wd) wd = strlen(names[j]);
@@ -181,7 +187,7 @@ static void write_rows(hid_t ds, hid_t mtype, size_t i0, size_t B, int cols, con
 }
 
 static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const double *sq, const double *sw,
-                        const double *fwo, const double *out, const float *lf, const double *lq) {
+                        const double *fwo, const double *out, const float *lf, const double *lq, const double *vs) {
     if (w->csv) {
         FILE *f = w->a.f;
         for (size_t e = 0; e < B; e++) {
@@ -191,6 +197,7 @@ static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const d
             for (int k = 0; k < w->fws; k++) fprintf(f, ",%.17g", fwo[e * w->fws + k]);
             for (int j = 0; j < w->L; j++) fprintf(f, ",%.9g", (double)lf[e * w->L + j]);
             for (int j = 0; j < w->L; j++) fprintf(f, ",%.17g", lq[e * w->L + j]);
+            for (int k = 0; w->vae && k < 4; k++) fprintf(f, ",%.17g", vs[(size_t)k * PCHUNK + e]);
             for (int j = 0; j < w->F; j++) fprintf(f, ",%.17g", out[e * w->F + j]);
             fputc('\n', f);
         }
@@ -213,6 +220,7 @@ static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const d
         write_rows(w->ds[D_LF], H5T_NATIVE_FLOAT, i0, B, w->L, lf);
         write_rows(w->ds[D_LQ], H5T_NATIVE_DOUBLE, i0, B, w->L, lq);
     }
+    for (int k = 0; w->vae && k < 4; k++) write_rows(w->ds[D_KF + k], H5T_NATIVE_DOUBLE, i0, B, 0, vs + (size_t)k * PCHUNK);
 }
 
 static void writer_close(writer *w, const char *path) {
@@ -259,7 +267,38 @@ typedef struct {
     int n;
     float *yfl, *lf, *sf;
     double *xd, *yq, *lq, *sq;
+    double *vs;                 /* a VAE: kl and mu2 of the float model, then of QI, (4, PCHUNK) at the slice's rows */
+    int score;                  /* the train block's score (aedl_loss_kind) */
 } part;
+
+/* A VAE (the latent values are the means): kl and mu2 of the float model and QI, and
+   the score columns hold the train block's score when it is one of them. */
+static void vae_part(part *p) {
+    const aedl_model_def *d = p->d;
+    int Z = d->n_z;
+    double *mu = xmalloc(sizeof(double) * (size_t)p->batch * Z), *lv = xmalloc(sizeof(double) * (size_t)p->batch * Z);
+    for (int pass = 0; pass < 2; pass++)
+        for (int b = 0; b < p->n; b += p->batch) {
+            int bb = p->n - b < p->batch ? p->n - b : p->batch;
+            if (pass == 0) {
+                d->forward(p->model, p->x + (size_t)b * d->n_in, bb, AEDL_MODE_FLOAT, &p->rng);
+                for (long k = 0; k < (long)bb * Z; k++) { mu[k] = d->z_mu(p->model)[k]; lv[k] = d->z_logvar(p->model)[k]; }
+            } else {
+                d->exact(p->model, p->xd + (size_t)b * d->n_in, p->yq + (size_t)b * d->n_out, bb);
+                memcpy(mu, d->z_mu_exact(p->model), sizeof(double) * (size_t)bb * Z);
+                memcpy(lv, d->z_logvar_exact(p->model), sizeof(double) * (size_t)bb * Z);
+            }
+            double *kl = p->vs + (size_t)pass * PCHUNK + b, *m2 = p->vs + (size_t)(2 + pass) * PCHUNK + b;
+            aedl_kl_per_event_f64(kl, mu, lv, bb, Z);
+            aedl_mu2_per_event_f64(m2, mu, bb, Z);
+            for (int e = 0; e < bb; e++) {
+                double s = p->score == AEDL_LOSS_KL ? kl[e] : p->score == AEDL_LOSS_MU2 ? m2[e] : NAN;
+                if (isnan(s)) continue;
+                if (pass) p->sq[b + e] = s; else p->sf[b + e] = (float)s;
+            }
+        }
+    free(mu); free(lv);
+}
 
 static void *score_part(void *arg) {
     part *p = arg;
@@ -280,6 +319,7 @@ static void *score_part(void *arg) {
     }
     if (p->masked) aedl_masked_mse_per_event_f64(p->sq, p->yq, p->xd, p->mk, p->n, F);
     else aedl_mse_per_event_f64(p->sq, p->yq, p->xd, p->n, F);
+    if (p->vs) vae_part(p);
     return NULL;
 }
 
@@ -306,7 +346,8 @@ int aedl_predict(aedl_run *r) {
                          : (pl - po->data > 4 && (!strcmp(pl - 4, ".csv") || !strcmp(pl - 4, ".txt")));
     const char *dataset = po->dataset ? po->dataset : c->train.kind == AEDL_SRC_HDF5 ? c->train.dataset : NULL;
     if (!csv && !dataset) aedl_fatal("%s: give the HDF5 dataset with --dataset NAME", po->data);
-    int masked = c->score == AEDL_LOSS_MASKED_MSE;
+    aedl_loss_kind reco = c->score == AEDL_LOSS_KL || c->score == AEDL_LOSS_MU2 ? c->loss : c->score;
+    int masked = reco == AEDL_LOSS_MASKED_MSE;   /* the reconstruction's score */
     aedl_data_spec sp = {
         .kind = csv ? AEDL_SRC_CSV : AEDL_SRC_HDF5, .path = po->data, .dataset = dataset,
         .features = c->nfeatures ? c->features : NULL, .nfeatures = (size_t)c->nfeatures, .flatten = c->flatten,
@@ -344,16 +385,20 @@ int aedl_predict(aedl_run *r) {
     char *plan_path = po->plan ? xstrdup(po->plan) : join(r->opt.outdir, "firmware.plan");
     aedl_fw_plan *plan = NULL;
     int fws = 0;   /* the plan outputs the score (target output = score): its sum, and the count masked */
+    int fw_mu2 = 0;   /* that score is mu2 (the encoder's) */
     if (access(plan_path, F_OK) == 0) {
         char perr[1024];
         plan = aedl_fw_plan_read(plan_path, perr, sizeof perr);
         if (!plan) aedl_fatal("%s", perr);
         if (aedl_fw_prepare(plan, perr, sizeof perr) != 0) aedl_fatal("%s: %s", plan_path, perr);
         int so = plan->outputs[0];
-        if (so >= 0 && (plan->layers[so].op == FW_SCORE || plan->layers[so].op == FW_MASKED_SCORE))
+        if (so >= 0 && (plan->layers[so].op == FW_SCORE || plan->layers[so].op == FW_MASKED_SCORE ||
+                        plan->layers[so].op == FW_MU2))
             fws = plan->d_out;
+        int mu2 = fws && plan->layers[so].op == FW_MU2;
+        fw_mu2 = mu2;
         if (strcmp(plan->model, d->name) != 0 || plan->d_in != d->n_in || (!fws && plan->d_out != d->n_out) ||
-            (fws && plan->layers[so].n_in != d->n_out))
+            (fws && plan->layers[so].n_in != (mu2 ? d->n_z : d->n_out)))
             aedl_fatal("%s: the firmware plan of model '%s' (%d inputs, %d outputs), not of '%s' (%d, %d)", plan_path,
                        plan->model, plan->d_in, plan->d_out, d->name, d->n_in, d->n_out);
     } else if (po->plan) {
@@ -376,6 +421,7 @@ int aedl_predict(aedl_run *r) {
     double *xd = xmalloc((size_t)PCHUNK * nin * sizeof(double)), *yq = xmalloc((size_t)PCHUNK * F * sizeof(double));
     double *yf = xmalloc((size_t)PCHUNK * (F > 2 ? F : 2) * sizeof(double)), *lq = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(double));
     double *sq = xmalloc(PCHUNK * sizeof(double)), *sw = xmalloc(PCHUNK * sizeof(double));
+    double *vs = w.vae ? xmalloc(4 * (size_t)PCHUNK * sizeof(double)) : NULL;
     /* threads: --threads N, else one per processor; a model each */
     int nt = r->opt.threads;
     if (nt <= 0) {
@@ -390,7 +436,7 @@ int aedl_predict(aedl_run *r) {
         pt[k].model = k ? d->create(batch, r->blk.params, r->blk.buffers) : r->blk.model;
         if (k) d->exact_prepare(pt[k].model);
         aedl_rng_seed(&pt[k].rng, (uint64_t)k);
-        pt[k].batch = batch; pt[k].masked = masked; pt[k].L = L;
+        pt[k].batch = batch; pt[k].masked = masked; pt[k].L = L; pt[k].score = c->score;
     }
     pthread_t *th = xcalloc((size_t)nt, sizeof *th);
     int *running = xcalloc((size_t)nt, sizeof *running);
@@ -413,6 +459,7 @@ int aedl_predict(aedl_run *r) {
                 p->yfl = yfl + (size_t)lo * F; p->lf = lf + (size_t)lo * (L ? L : 1); p->sf = sf + lo;
                 p->xd = xd + (size_t)lo * nin; p->yq = yq + (size_t)lo * F; p->lq = lq + (size_t)lo * (L ? L : 1);
                 p->sq = sq + lo;
+                p->vs = vs ? vs + lo : NULL;
                 used = k + 1;
             }
             for (int k = 1; k < used; k++) {
@@ -429,14 +476,14 @@ int aedl_predict(aedl_run *r) {
             t_fw += aedl_now() - tf;
             if (fws)   /* the firmware's score: sum / F, or sum / count masked (0 without a count) */
                 for (int e = 0; e < B; e++) {
-                    double sm = yf[(size_t)e * fws], cn = fws > 1 ? yf[(size_t)e * fws + 1] : F;
+                    double sm = yf[(size_t)e * fws], cn = fws > 1 ? yf[(size_t)e * fws + 1] : fw_mu2 ? 1 : F;
                     sw[e] = cn > 0 ? sm / cn : 0.0;
                 }
             else if (masked) aedl_masked_mse_per_event_f64(sw, yf, xd, mk, B, F);
             else aedl_mse_per_event_f64(sw, yf, xd, B, F);
         }
         double tw = aedl_now();
-        writer_rows(&w, i, (size_t)B, sf, sq, sw, yf, plan && !fws ? yf : yq, lf, lq);
+        writer_rows(&w, i, (size_t)B, sf, sq, sw, yf, plan && !fws ? yf : yq, lf, lq, vs);
         t_write += aedl_now() - tw;
         progress(r, i + (size_t)B, t.n, ts, &last, tty);
     }
@@ -448,7 +495,7 @@ int aedl_predict(aedl_run *r) {
     aedl_say(r, "predict: %zu events of %s in %.2f s (read and preprocess %.2f s, score %.2f s of which the "
              "firmware emulation %.2f s, write %.2f s): %s\n", t.n, po->data, aedl_now() - t0, t_read,
              aedl_now() - ts - t_write, t_fw, t_write, po->out);
-    free(sf); free(yfl); free(lf); free(xd); free(yq); free(yf); free(lq); free(sq); free(sw);
+    free(sf); free(yfl); free(lf); free(xd); free(yq); free(yf); free(lq); free(sq); free(sw); free(vs);
     free(plan_path);
     if (plan) aedl_fw_plan_free(plan);
     aedl_table_free(&t);

@@ -482,6 +482,7 @@ typedef struct {
     int B;
     aedl_mode mode;             /* TRAIN: with backward */
     double loss[AEDL_MAX_THREADS];   /* each thread's sum (aedl_mse_rows) */
+    double kl[AEDL_MAX_THREADS];     /* a VAE: each thread's sum of the events' KL (aedl_kl_rows) */
 } step_ctx;
 
 static void step_rows(void *arg, int tid) {
@@ -522,6 +523,14 @@ static void step_rows(void *arg, int tid) {
     float *dy = train ? r->work.dout + (size_t)p.lo * (size_t)F : NULL;
     c->loss[tid] = masked ? aedl_masked_mse_rows(dy, out, x, mk, p.n, F, c->B)
                           : aedl_mse_rows(dy, out, x, p.n, F, c->B);
+    if (r->cfg->vae) {   /* reco_weight * reco; the KL term's gradient is the sample layer's backward */
+        size_t Z = (size_t)d->n_z;
+        c->kl[tid] = aedl_kl_rows(NULL, d->z_mu(r->blk.model) + (size_t)p.lo * Z,
+                                  d->z_logvar(r->blk.model) + (size_t)p.lo * Z, p.n, d->n_z);
+        float w = (float)r->cfg->reco_weight;
+        if (dy && w != 1.0f)
+            for (long k = 0; k < (long)p.n * F; k++) dy[k] *= w;
+    }
     if (!train) return;
     aedl_zero(p.grads, (long)d->nparams);
     d->backward_rows(r->blk.model, &p, r->work.dout);
@@ -531,7 +540,11 @@ static void step_rows(void *arg, int tid) {
 static double step_loss(const step_ctx *c, int nt, int F) {
     double s = 0;
     for (int t = 0; t < nt; t++) s += c->loss[t];
-    return c->r->cfg->loss == AEDL_LOSS_MASKED_MSE ? s / c->B : s / ((double)c->B * F);
+    double reco = c->r->cfg->loss == AEDL_LOSS_MASKED_MSE ? s / c->B : s / ((double)c->B * F);
+    if (!c->r->cfg->vae) return reco;
+    double kl = 0;
+    for (int t = 0; t < nt; t++) kl += c->kl[t];
+    return c->r->cfg->reco_weight * reco + c->r->cfg->beta * kl / c->B;
 }
 
 /* Mean loss of the model over table t in evaluation mode (validation). */

@@ -103,6 +103,12 @@ typedef struct aedl_model_def {
     int n_latent;
     const float *(*latent)(void *m);
     const double *(*latent_exact)(void *m);
+    /* A VAE: the sample layer and its inputs' values, the means and the log-variances,
+       (B, n_z) after forward (float) and after exact (QI); n_z 0: no sample layer. */
+    const char *sample_name;
+    int n_z;
+    const float *(*z_mu)(void *m), *(*z_logvar)(void *m);
+    const double *(*z_mu_exact)(void *m), *(*z_logvar_exact)(void *m);
 } aedl_model_def;
 
 /* ---- the data, train and regeneration settings baked in by aedlc ---------- */
@@ -117,7 +123,8 @@ typedef struct {
     const char *tree;           /* ROOT */
 } aedl_source;
 
-typedef enum { AEDL_LOSS_MSE, AEDL_LOSS_MASKED_MSE } aedl_loss_kind;
+/* The reconstruction losses; as a score also kl and mu2 (a model with a sample layer). */
+typedef enum { AEDL_LOSS_MSE, AEDL_LOSS_MASKED_MSE, AEDL_LOSS_KL, AEDL_LOSS_MU2 } aedl_loss_kind;
 typedef enum { AEDL_MON_VAL_LOSS, AEDL_MON_LOSS } aedl_monitor;
 
 typedef struct {
@@ -138,7 +145,9 @@ typedef struct {
        and the model input's type (emu.h, aedl_fw_hwin_from_scaling) */
     const aedl_fixed *hw_types; int nhw; aedl_fixed hw_in_t;
     /* train block */
-    aedl_loss_kind loss, score;
+    aedl_loss_kind loss, score;           /* loss: the reconstruction's (mse, masked_mse) */
+    int vae;                    /* loss = vae(...): reco_weight * loss + beta * KL (mean over the batch) */
+    double beta, reco_weight;
     double lr, beta1, beta2, adam_eps;
     int epochs, batch;
     int reduce_lr;  aedl_monitor rl_monitor; double rl_factor, rl_min_delta, rl_min_lr;

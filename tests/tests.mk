@@ -211,7 +211,8 @@ TEST_SCRIPTS += tests/docs_examples.sh tests/examples.sh
 # ---- train: the training program (aedlc --emit train + runtime/train.c).
 TEST_BINS += $(BUILD)/tests/train/test_train_quant $(BUILD)/tests/train/test_train_par
 TEST_SCRIPTS += tests/train/train.sh tests/train/resume.sh tests/train/firmware.sh tests/train/trust.sh \
-                tests/train/prep.sh tests/train/predict.sh tests/train/score.sh tests/train/hwin.sh
+                tests/train/prep.sh tests/train/predict.sh tests/train/score.sh tests/train/hwin.sh \
+                tests/train/vae.sh
 # examples/ae_nmi.aedl trained shortly: the masked score in firmware against the quantized model.
 TEST_SCRIPTS += tests/train/nmi.sh
 BENCH_CMDS += 'sh tests/train/bench.sh' 'sh tests/train/bench_predict.sh'

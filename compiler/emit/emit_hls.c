@@ -347,6 +347,9 @@ static void build_nodes(Hls *h) {
     IrModel *m = h->m;
     h->N = xcalloc(m->nnodes ? m->nnodes : 1, sizeof *h->N);
     bool hw = hls_hw_input(h) != NULL;
+    bool *used = xcalloc(m->nnodes ? m->nnodes : 1, sizeof *used);
+    const aedl_fw_layer *sc = hls_score(h);
+    plan_used_nodes(m, h->t, sc && sc->op == FW_MU2 ? LOSS_MU2 : LOSS_MSE, used);
     int l = hw;   /* plan layer 0: the hardware inputs' scaling, x -> x_model */
     for (int i = 0; i < m->nnodes; i++) {
         IrNode *n = m->nodes[i];
@@ -357,7 +360,11 @@ static void build_nodes(Hls *h) {
         if (n->op == OP_INPUT) {
             snprintf(hn->arr, sizeof hn->arr, hw ? "x_model" : "x");
             snprintf(hn->type, sizeof hn->type, hw ? "model_input_t" : "input_t");
-        } else if (n->op == OP_DROPOUT || n->prec->folded_away) {
+        } else if (!used[n->id]) {
+            hn->unused = true;   /* not in the firmware: its outputs do not depend on it */
+            snprintf(hn->arr, sizeof hn->arr, "%s_out", n->name);
+            hls_tname(n, "result", hn->type, sizeof hn->type);
+        } else if (ir_op_is(n->op, IR_K_TRAIN_ONLY) || n->prec->folded_away) {
             const HlsNode *s = &h->N[n->inputs[0]->id];
             hn->same_as = s->same_as ? s->same_as : n->inputs[0];
             memcpy(hn->arr, s->arr, sizeof hn->arr);
@@ -368,6 +375,7 @@ static void build_nodes(Hls *h) {
             hls_tname(n, "result", hn->type, sizeof hn->type);
         }
     }
+    free(used);
     /* one output, computed by a layer no other layer reads: written straight into y
        (unless y holds the score) */
     if (m->noutputs == 1 && !hls_score(h)) {
@@ -613,7 +621,8 @@ static void write_json(Hls *h) {
     if (sc) {
         char t1[96], t2[96];
         fprintf(o, "},\n  \"output\": {\"size\": %d, \"is\": \"%s\", \"type\": \"%s\", \"score_t\": \"%s\"},\n  \"layers\": [",
-                h->d_out, sc->op == FW_MASKED_SCORE ? "masked_score_sum_and_count" : "score", hls_ap(sc->res_t, t1, sizeof t1),
+                h->d_out, sc->op == FW_MASKED_SCORE ? "masked_score_sum_and_count" : sc->op == FW_MU2 ? "mu2" : "score",
+                hls_ap(sc->res_t, t1, sizeof t1),
                 hls_ap(sc->acc_t, t2, sizeof t2));
     } else
         fprintf(o, "},\n  \"output\": {\"size\": %d},\n  \"layers\": [", h->d_out);
@@ -634,6 +643,10 @@ static void write_json(Hls *h) {
         fprintf(o, ", \"inputs\": [");
         for (int k = 0; k < n->ninputs; k++) { if (k) fprintf(o, ", "); json_str(o, n->inputs[k]->name); }
         fprintf(o, "]");
+        if (!a && h->N[n->id].unused) {
+            fprintf(o, ", \"in_firmware\": false}");
+            continue;
+        }
         if (!a) {
             fprintf(o, ", \"identity\": true, \"same_as\": ");
             json_str(o, h->N[n->id].same_as->name);

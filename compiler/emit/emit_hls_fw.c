@@ -160,9 +160,14 @@ static void write_defines(Hls *h) {
             continue;
         }
         const aedl_fw_layer *a = hls_layer(h, n);
+        if (!a && h->N[n->id].unused) {
+            fprintf(o, "// not in the firmware: the score needs only the layers the means depend on\n");
+            continue;
+        }
         if (!a) {
             fprintf(o, "// %s: no types of its own (its output is %s's)\n",
-                    n->op == OP_DROPOUT ? "dropout is the identity in inference" : "folded into the layer before",
+                    n->op == OP_DROPOUT ? "dropout is the identity in inference"
+                    : n->op == OP_SAMPLE ? "sample is its mean in inference" : "folded into the layer before",
                     h->N[n->id].same_as->name);
             continue;
         }
@@ -209,7 +214,18 @@ static void write_defines(Hls *h) {
         put_typedef(o, a->res_t, name, why);
     }
     const aedl_fw_layer *sc = hls_score(h);
-    if (sc) {
+    if (sc && sc->op == FW_MU2) {
+        const aedl_fw_layer *mu = &h->plan->layers[sc->inputs[0]];
+        fprintf(o, "\n// The anomaly score (the target's output = score, score = mu2): the sum of the\n"
+                   "// squared means %s of the sample layer; the decoder is not in the firmware.\n"
+                   "// Every step is exact (by construction, in every precision mode).\n", mu->name);
+        snprintf(why, sizeof why, "exact: holds the square of every mean (%s)", prec_type_str(mu->res_t, name, sizeof name));
+        put_typedef(o, sc->w_t, "score_square_t", why);
+        snprintf(why, sizeof why, "exact: %d times the largest square of the means' type, unsigned", sc->n_in);
+        put_typedef(o, sc->acc_t, "score_t", why);
+        fprintf(o, "\n// The output: y[0] the score; the trigger fires when y[0] > threshold.\n");
+        put_typedef(o, sc->res_t, "result_t", "score_t");
+    } else if (sc) {
         const aedl_fw_layer *cnt = sc->op == FW_MASKED_SCORE ? &h->plan->layers[h->plan->outputs[1]] : NULL;
         char t1[64], t2[64];
         fprintf(o, "\n// The anomaly score (the target's output = score): the sum over the features of\n"
@@ -629,9 +645,14 @@ static void write_top(Hls *h) {
             continue;
         }
         const aedl_fw_layer *a = hls_layer(h, n);
+        if (!a && hn->unused) {
+            fprintf(o, "    // not in the firmware: the score needs only the layers the means depend on\n");
+            continue;
+        }
         if (!a) {
             fprintf(o, "    // %s: its output is %s\n",
-                    n->op == OP_DROPOUT ? "dropout, the identity in inference" : "folded into the dense layer before",
+                    n->op == OP_DROPOUT ? "dropout, the identity in inference"
+                    : n->op == OP_SAMPLE ? "sample, its mean in inference" : "folded into the dense layer before",
                     hn->arr);
             continue;
         }
@@ -642,7 +663,18 @@ static void write_top(Hls *h) {
         kind_of(n->op)->hls->call(h, n, a, o, in, hn, cfg);
     }
     const aedl_fw_layer *sc = hls_score(h);
-    if (sc) {
+    if (sc && sc->op == FW_MU2) {
+        const IrNode *mu = NULL;
+        for (int i = 0; i < m->nnodes; i++)
+            if (h->N[m->nodes[i]->id].pl == sc->inputs[0]) mu = m->nodes[i];
+        fprintf(o, "\n    // the anomaly score (output = score, score = mu2): the sum of the squared means\n");
+        fprintf(o, "    score_t score_sum = 0;\n");
+        fprintf(o, "    for (int j = 0; j < %d; j++) {\n        #pragma HLS UNROLL\n"
+                   "        score_square_t s = %s[j] * %s[j];\n        score_sum += s;\n    }\n",
+                sc->n_in, h->N[mu->id].arr, h->N[mu->id].arr);
+        fprintf(o, "    y[0] = score_sum;\n}\n");
+        hls_close(h);
+    } else if (sc) {
         bool masked = sc->op == FW_MASKED_SCORE;
         fprintf(o, "\n    // the anomaly score (output = score): sum of (reconstruction - input)^2%s\n",
                 masked ? " over the\n    // features whose input is not 0, and their count" : "");

@@ -21,6 +21,7 @@ typedef struct {
     const IrNode *n;
     int pl;                  /* its plan layer, or -1 (the input, dropout, a folded batchnorm) */
     const IrNode *same_as;   /* -1 cases but the input: the node whose output this is */
+    bool unused;             /* not in the firmware (a VAE's decoder when the score is mu2) */
     char arr[96];            /* the C++ array holding its output: "x", "enc1_out", "y" */
     char type[96];           /* that array's element type: "input_t", "enc1_result_t" */
     int size;
@@ -69,7 +70,8 @@ const char *hls_bslot(const IrNode *n);
 static inline const aedl_fw_layer *hls_score(const Hls *h) {
     const aedl_fw_plan *p = h->plan;
     int o = p->outputs[0];
-    return o >= 0 && (p->layers[o].op == FW_SCORE || p->layers[o].op == FW_MASKED_SCORE) ? &p->layers[o] : NULL;
+    return o >= 0 && (p->layers[o].op == FW_SCORE || p->layers[o].op == FW_MASKED_SCORE || p->layers[o].op == FW_MU2)
+        ? &p->layers[o] : NULL;
 }
 /* The plan's hardware inputs' scaling (target hardware_inputs), or NULL: the top
    function takes the model's input as it is. */

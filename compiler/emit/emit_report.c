@@ -37,10 +37,16 @@ typedef struct {
     int acc_bits, cons_acc_bits, not_guaranteed;
 } Totals;
 
+/* The train block's score, and the layers in the firmware (plan_used_nodes: with
+   score = mu2 the encoder only): the totals count those. */
+static IrLoss report_score;
+static const bool *report_used;
+
 static Totals totals(const IrModel *m) {
     Totals t = {0};
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
+        if (report_used && !report_used[n->id]) continue;
         const IrPrec *p = n->prec;
         t.ebops += p->t.ebops;
         t.cons_ebops += p->cons.ebops;
@@ -125,6 +131,26 @@ static void rtl_html(FILE *f, double ebops) {
 /* output = score: the score step's types and why (plan_score_types). */
 static void write_score_txt(FILE *f, const IrModel *m, const IrTarget *tg) {
     if (!tg || tg->output != TARGET_OUT_SCORE || m->noutputs != 1) return;
+    const IrNode *smp = plan_sample_node(m);
+    if (report_score == LOSS_MU2 && smp) {
+        PlanScore st;
+        char err[256], a[64];
+        const IrNode *mu = smp->inputs[0];
+        fprintf(f, "\nthe anomaly score mu2 (the target's output = score): the sum of the squared means '%s' of the\n"
+                   "sample layer '%s'; the firmware is the layers the means depend on (exact, by construction)\n",
+                mu->name, smp->name);
+        if (!plan_mu2_types(mu->prec->t.result, (int)ir_shape_size(&mu->shape), &st, err, sizeof err)) {
+            fprintf(f, "  error:          %s\n", err);
+            return;
+        }
+        fprintf(f, "  score_square_t: %-24s %s\n", prec_type_str(st.square, a, sizeof a), st.why_diff);
+        fprintf(f, "  score_t:        %-24s %s\n", prec_type_str(st.sum, a, sizeof a), st.why_sum);
+        fprintf(f, "  not in the firmware:");
+        for (int i = 0; i < m->nnodes; i++)
+            if (report_used && !report_used[m->nodes[i]->id]) fprintf(f, " %s", m->nodes[i]->name);
+        fprintf(f, "\n  the trigger fires when score > threshold\n");
+        return;
+    }
     const IrNode *in = NULL, *out = m->outputs[0];
     for (int i = 0; i < m->nnodes; i++) if (m->nodes[i]->op == OP_INPUT) in = m->nodes[i];
     if (!in || ir_shape_size(&in->shape) != ir_shape_size(&out->shape)) return;
@@ -420,21 +446,29 @@ static int write_file(const char *dir, const char *name, Writer fn, const IrMode
     return rc;
 }
 
-int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path,
+int emit_report(const IrModel *m, const IrTarget *t, IrLoss score, const char *dir, const char *weights_path,
                 const struct aedl_fw_plan *plan) {
     report_plan = plan;
     for (int i = 0; i < m->nnodes; i++)
         if (!m->nodes[i]->prec) { fprintf(stderr, "aedlc: error: the report needs precision inference first\n"); return -1; }
     report_dir = dir;
+    report_score = score;
+    bool *used = xcalloc((size_t)m->nnodes + 1, sizeof *used);
+    plan_used_nodes(m, t, score, used);
+    report_used = used;
     char *rdir = prec_strf("%s/report", dir);
     if (aedl_mkdirs(rdir)) {
         fprintf(stderr, "aedlc: error: cannot create %s: %s\n", rdir, strerror(errno));
         free(rdir);
+        free(used);
+        report_used = NULL;
         return -1;
     }
     int rc = write_file(rdir, "precision.txt", write_txt, m, t, weights_path);
     if (!rc) rc = write_file(rdir, "precision.json", write_json, m, t, weights_path);
     if (!rc) rc = write_file(rdir, "precision.html", write_html, m, t, weights_path);
     free(rdir);
+    free(used);
+    report_used = NULL;
     return rc;
 }

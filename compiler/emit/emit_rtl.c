@@ -427,7 +427,7 @@ static const char *const op_names[] = {
     [FW_LINEAR] = "linear", [FW_ADD] = "add", [FW_CONCAT] = "concat", [FW_SIGMOID] = "sigmoid",
     [FW_TANH] = "tanh", [FW_SOFTMAX] = "softmax", [FW_CLIP] = "clip", [FW_ABS] = "abs", [FW_BOUND] = "bound",
     [FW_SCORE] = "score", [FW_MASKED_SCORE] = "masked_score", [FW_COUNT] = "count",
-    [FW_HW_INPUT] = "hw_input",
+    [FW_HW_INPUT] = "hw_input", [FW_MU2] = "mu2",
 };
 
 static const IrNode *node_of(const Rtl *R, const char *name) {
@@ -721,9 +721,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         to_acc = false;
         break;
     }
-    case FW_BOUND: case FW_SCORE: case FW_MASKED_SCORE: case FW_COUNT:
-        break;       /* refused before any module is written */
-    case FW_HW_INPUT:
+    case FW_BOUND: case FW_SCORE: case FW_MASKED_SCORE: case FW_COUNT: case FW_MU2: case FW_HW_INPUT:
         break;       /* refused before any module is written */
     case FW_SIGMOID: case FW_TANH: {
         /* the table of AEDL_ACT_TABLE entries (nn.h): entry floor(x 2^shift) + 512, clamped */
@@ -839,7 +837,7 @@ static void check_plan(Rtl *R) {
         if (a->op == FW_SOFTMAX) { refuse(R, a, "softmax is computed in floating point; --emit rtl builds only exact fixed-point layers"); continue; }
         if (a->op == FW_HW_INPUT) { refuse(R, a, "the hardware inputs' scaling (target hardware_inputs) has no Verilog form yet; --emit hls builds it"); continue; }
         if (a->op == FW_BOUND) { refuse(R, a, "bound (k * tanh per feature) has no Verilog form yet; --emit hls builds it"); continue; }
-        if (a->op == FW_SCORE || a->op == FW_MASKED_SCORE || a->op == FW_COUNT) {
+        if (a->op == FW_SCORE || a->op == FW_MASKED_SCORE || a->op == FW_COUNT || a->op == FW_MU2) {
             refuse(R, a, "the anomaly score in firmware (target output = score) has no Verilog form yet; --emit hls builds it");
             continue;
         }

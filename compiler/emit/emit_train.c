@@ -445,6 +445,8 @@ static void shape_str(const IrNode *n, bool batch, char *buf, size_t len) {
    followed along the elementwise layers after it (its activation); NULL when no layer is
    narrower than the output. */
 static const IrNode *latent_node(const IrModel *m, const IrNode *out) {
+    for (int i = 0; i < m->nnodes; i++)   /* a VAE: the means */
+        if (m->nodes[i]->op == OP_SAMPLE) return m->nodes[i]->inputs[0];
     const IrNode *best = NULL;
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
@@ -465,6 +467,12 @@ static const IrNode *latent_node(const IrModel *m, const IrNode *out) {
         }
     }
     return best;
+}
+
+static const IrNode *sample_node(const IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++)
+        if (m->nodes[i]->op == OP_SAMPLE) return m->nodes[i];
+    return NULL;
 }
 
 static void collect_bufs(Gen *g, Bufs *bs) {
@@ -488,6 +496,7 @@ static void collect_bufs(Gen *g, Bufs *bs) {
         if (q && !fused_into(m, n) && !(n->op == OP_BATCHNORM && fast_quant(n->quant)))
             add_buf(bs, G_MASK, S, sh, "1 where the quantizer passes the gradient", "%s_qin", n->name);
         if (n->op == OP_DROPOUT) add_buf(bs, G_ACT, S, sh, "dropout mask: 0 or 1/(1-rate)", "%s_mask", n->name);
+        if (n->op == OP_SAMPLE) add_buf(bs, G_ACT, S, sh, "the N(0, 1) draws of training", "%s_eps", n->name);
         if (n->op == OP_DENSE) {
             int nin = last_dim(n->inputs[0]);
             snprintf(vs, sizeof vs, "(%d, %d)", nin, n->units);
@@ -762,6 +771,30 @@ void train_forward_dropout(Gen *g, const IrNode *n, TrainSite *s) {
     fprintf(o, "        for (long e = 0; e < (long)p->n * %ld; e++) o[e] = i[e] * k[e];\n", S);
     fprintf(o, "    } else {\n");
     fprintf(o, "        aedl_linear_forward(%s, %s, (long)p->n * %ld);\n    }\n", rows(N, "out", S), rows(I, "out", Sin), S);
+}
+
+/* sample: z = mu + exp(logvar / 2) * eps in training (eps drawn by prepare), z = mu otherwise. */
+void train_forward_sample(Gen *g, const IrNode *n, TrainSite *s) {
+    FILE *o = s->o;
+    const IrNode *lv = n->inputs[1];
+    s->uses_mode = true;
+    fprintf(o, "    if (mode == AEDL_MODE_TRAIN)   /* eps was drawn by %s_prepare */\n", g->M);
+    fprintf(o, "        aedl_sample_forward(%s, %s, %s, %s, (long)p->n * %ld);\n", rows(s->N, "out", s->S),
+            rows(s->I, "out", s->Sin), rows(lv->name, "out", s->S), rows(s->N, "eps", s->S), s->S);
+    fprintf(o, "    else\n        aedl_linear_forward(%s, %s, (long)p->n * %ld);   /* z = mu */\n", rows(s->N, "out", s->S),
+            rows(s->I, "out", s->Sin), s->S);
+}
+
+/* The KL term's weight in the loss: beta of loss = vae(...), else 0. */
+static double kl_beta(const Gen *g) { return g->t && g->t->vae ? g->t->beta : 0.0; }
+
+void train_backward_sample(Gen *g, const IrNode *n, TrainSite *s) {
+    const IrNode *lv = n->inputs[1];
+    fprintf(s->o, "    /* the reparameterisation's gradient, and the KL term's (beta = %s, over the batch of p->B) */\n",
+            num(kl_beta(g)));
+    fprintf(s->o, "    aedl_sample_backward(%s, %s, dy, %s, %s, %s, (long)p->n * %ld, %s / (float)p->B);\n", s->d0,
+            din(g, n, 1), rows(s->I, "out", s->Sin), rows(lv->name, "out", s->S), rows(s->N, "eps", s->S), s->S,
+            fnum(kl_beta(g)));
 }
 
 void train_forward_concat(Gen *g, const IrNode *n, TrainSite *s) {
@@ -1347,6 +1380,9 @@ static void gen_model_functions(Gen *g) {
                 fprintf(o, "        }\n");
             }
             fprintf(o, "    }\n");
+        } else if (n->op == OP_SAMPLE) {
+            uses_rng = uses_B = true;
+            fprintf(o, "    if (mode == AEDL_MODE_TRAIN) aedl_normal_draw(m->%s_eps, (long)B * %ld, rng);\n", N, node_size(n));
         } else if (n->op == OP_DROPOUT) {
             uses_rng = uses_B = true;
             fprintf(o, "    if (mode == AEDL_MODE_TRAIN) aedl_dropout_draw(m->%s_mask, (long)B * %ld, %.9gf, rng);\n", N,
@@ -1375,6 +1411,15 @@ static void gen_model_functions(Gen *g) {
         fprintf(o, "static const float *%s_latent_values(void *mp) { return ((%s_model *)mp)->%s_out; }\n", M, M, lat->name);
         fprintf(o, "static const double *%s_latent_values_qi(void *mp) { return ((%s_model *)mp)->%s_x; }\n\n", M, M,
                 lat->name);
+    }
+    const IrNode *smp = sample_node(m);
+    if (smp) {
+        const char *mu = smp->inputs[0]->name, *lv = smp->inputs[1]->name;
+        fprintf(o, "/* The sample layer %s's inputs: the means %s and the log-variances %s. */\n", smp->name, mu, lv);
+        fprintf(o, "static const float *%s_z_mu(void *mp) { return ((%s_model *)mp)->%s_out; }\n", M, M, mu);
+        fprintf(o, "static const float *%s_z_logvar(void *mp) { return ((%s_model *)mp)->%s_out; }\n", M, M, lv);
+        fprintf(o, "static const double *%s_z_mu_qi(void *mp) { return ((%s_model *)mp)->%s_x; }\n", M, M, mu);
+        fprintf(o, "static const double *%s_z_logvar_qi(void *mp) { return ((%s_model *)mp)->%s_x; }\n\n", M, M, lv);
     }
     /* backward rows */
     fprintf(o, "/* After a MODE_TRAIN forward: dout (B, %ld), the whole batch's d loss / d output;\n"
@@ -1538,6 +1583,11 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     if (lat)
         fprintf(o, "    .latent_name = \"%s\", .n_latent = %ld, .latent = %s_latent_values, .latent_exact = %s_latent_values_qi,\n",
                 lat->name, node_size(lat), M, M);
+    const IrNode *smp = sample_node(g->m);
+    if (smp)
+        fprintf(o, "    .sample_name = \"%s\", .n_z = %ld, .z_mu = %s_z_mu, .z_logvar = %s_z_logvar,\n"
+                   "    .z_mu_exact = %s_z_mu_qi, .z_logvar_exact = %s_z_logvar_qi,\n",
+                smp->name, node_size(smp), M, M, M, M);
     fprintf(o, "};\n\n");
 }
 
@@ -1718,9 +1768,9 @@ static void gen_config(Gen *g, const EmitTrainOptions *opt, const char *file_rel
         fprintf(o, "    .hw_types = %s_hw, .nhw = %ld, .hw_in_t = {%d, %d, %d, %d, %d},\n", M, hg->nhw_types, it.width,
                 it.integer, it.is_signed, (int)it.rnd, (int)it.ovf);
     }
-    fprintf(o, "    .loss = %s, .score = %s,\n",
-            t->loss == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE",
-            t->score == LOSS_MASKED_MSE ? "AEDL_LOSS_MASKED_MSE" : "AEDL_LOSS_MSE");
+    static const char *const LOSS_ENUM[] = { "AEDL_LOSS_MSE", "AEDL_LOSS_MASKED_MSE", "AEDL_LOSS_KL", "AEDL_LOSS_MU2" };
+    fprintf(o, "    .loss = %s, .score = %s,\n", LOSS_ENUM[t->loss], LOSS_ENUM[t->score]);
+    if (t->vae) fprintf(o, "    .vae = 1, .beta = %s, .reco_weight = %s,\n", num(t->beta), num(t->reco_weight));
     fprintf(o, "    .lr = %s, .beta1 = %s, .beta2 = %s, .adam_eps = %s,\n", num(t->adam.lr), num(t->adam.beta1),
             num(t->adam.beta2), num(t->adam.epsilon));
     fprintf(o, "    .epochs = %d, .batch = %d,\n", t->epochs, t->batch);

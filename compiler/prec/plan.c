@@ -177,6 +177,55 @@ bool plan_score_types(aedl_fixed r, aedl_fixed x, int n, bool masked, PlanScore 
     return true;
 }
 
+/* The mu2 step's types from the means' type m (n values): every square and
+   the sum exact, at the step 2^(2e) of m's step 2^e, unsigned, wide enough for
+   n times the largest square of m's range. */
+bool plan_mu2_types(aedl_fixed m, int n, PlanScore *st, char *err, int errn) {
+    memset(st, 0, sizeof *st);
+    st->n = n;
+    int e = aedl_fw_exp(m);
+    if (m.width > 62) { snprintf(err, errn, "score = mu2: the means' type has %d bits; at most 62", m.width); return false; }
+    __int128 lo = (__int128)aedl_fixed_mant_min(m), hi = (__int128)aedl_fixed_mant_max(m);
+    __int128 mx = -lo > hi ? -lo : hi;
+    unsigned __int128 sq = (unsigned __int128)mx * (unsigned __int128)mx;
+    int sb = bitlen(sq), ub = bitlen(sq * (unsigned)n);
+    if (ub > 63) {
+        snprintf(err, errn, "score = mu2 needs %d bits (the means' type has %d); the firmware's types hold at most 63: "
+                 "narrow the means' quantizer", ub, m.width);
+        return false;
+    }
+    st->square = (aedl_fixed){sb, sb + 2 * e, false, AEDL_TRN, AEDL_WRAP};
+    st->diff = st->square;
+    st->sum = st->result = (aedl_fixed){ub, ub + 2 * e, false, AEDL_TRN, AEDL_WRAP};
+    char t1[64];
+    snprintf(st->why_diff, sizeof st->why_diff, "exact: holds the square of every mean (%s)", prec_type_str(m, t1, sizeof t1));
+    snprintf(st->why_sum, sizeof st->why_sum, "exact: holds %d times the largest square of the means' type, unsigned", n);
+    return true;
+}
+
+/* score = mu2: the sum of the squared means after the layers the means depend on. */
+static bool plan_add_mu2(aedl_fw_plan *p, int mu, char *err, int errn) {
+    PlanScore st;
+    aedl_fixed mt = mu < 0 ? p->in_t : p->layers[mu].res_t;
+    int n = mu < 0 ? p->d_in : p->layers[mu].n_out;
+    if (!plan_mu2_types(mt, n, &st, err, errn)) return false;
+    int l = p->nlayers;
+    aedl_fw_layer *a = &p->layers[l];
+    memset(a, 0, sizeof *a);
+    a->op = FW_MU2;
+    snprintf(a->name, sizeof a->name, "mu2");
+    a->ninputs = 1; a->inputs[0] = mu;
+    a->n_in = n; a->n_out = 1;
+    a->w_t = a->b_t = a->q_t = st.square;
+    a->acc_t = st.sum; a->res_t = st.result;
+    a->guaranteed = true;
+    p->noutputs = 1;
+    p->outputs[0] = l;
+    p->d_out = 1;
+    p->nlayers++;
+    return true;
+}
+
 /* The score layers after the model's layers (p->layers has room): the
    model's one output against the model's input. */
 static bool plan_add_score(aedl_fw_plan *p, bool masked, char *err, int errn) {
@@ -227,7 +276,7 @@ static bool plan_add_score(aedl_fw_plan *p, bool masked, char *err, int errn) {
     return true;
 }
 
-aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) { return plan_build_for(m, NULL, false, err, errn); }
+aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn) { return plan_build_for(m, NULL, LOSS_MSE, err, errn); }
 
 /* Layer 0 when the target declares hardware inputs: the fitted scaling in fixed point
    (aedl_fw_hwin_build); the plan's input is then the hardware values, in the type that
@@ -254,25 +303,65 @@ static bool plan_hw_input(aedl_fw_plan *p, const IrTarget *tg, char *err, int er
     return true;
 }
 
-aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *tg, bool masked, char *err, int errn) {
+
+const IrNode *plan_sample_node(const IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++)
+        if (m->nodes[i]->op == OP_SAMPLE) return m->nodes[i];
+    return NULL;
+}
+
+/* The layers the firmware computes: every layer, but with output = score and
+   score = mu2 only those the sample layer's mean depends on (the encoder; a
+   train-only layer stands for its first input).  used (m->nnodes). */
+void plan_used_nodes(const IrModel *m, const IrTarget *t, IrLoss score, bool *used) {
+    const IrNode *smp = plan_sample_node(m);
+    if (!(t && t->output == TARGET_OUT_SCORE && score == LOSS_MU2 && smp)) {
+        for (int i = 0; i < m->nnodes; i++) used[i] = true;
+        return;
+    }
+    memset(used, 0, sizeof(bool) * (size_t)m->nnodes);
+    used[smp->inputs[0]->id] = true;
+    for (int i = m->nnodes - 1; i >= 0; i--) {
+        const IrNode *n = m->nodes[i];
+        if (!used[i]) continue;
+        int k = ir_op_is(n->op, IR_K_TRAIN_ONLY) ? 1 : n->ninputs;
+        for (int j = 0; j < k && j < n->ninputs; j++) used[n->inputs[j]->id] = true;
+    }
+}
+
+aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *tg, IrLoss score_kind, char *err, int errn) {
     const IrTarget *t = tg;
+    bool masked = score_kind == LOSS_MASKED_MSE;
+    bool score = t && t->output == TARGET_OUT_SCORE;
+    const IrNode *smp = plan_sample_node(m);
+    if (score && score_kind == LOSS_KL) {
+        snprintf(err, errn, "output = score: the firmware computes the score mse, masked_mse or mu2, not kl "
+                 "(score = mu2 is the encoder's)");
+        return NULL;
+    }
+    if (score && score_kind == LOSS_MU2 && !smp) {
+        snprintf(err, errn, "score = mu2 needs a sample layer in model '%s'", m->name);
+        return NULL;
+    }
+    bool mu2 = score && score_kind == LOSS_MU2;
     int *map = xmalloc(sizeof(int) * (m->nnodes ? m->nnodes : 1));
+    bool *used = xmalloc(sizeof(bool) * (m->nnodes ? m->nnodes : 1));
+    plan_used_nodes(m, t, score_kind, used);
     int nl = 0, ninputs = 0;
     for (int i = 0; i < m->nnodes; i++) {
         const IrNode *n = m->nodes[i];
-        if (!n->prec) { snprintf(err, errn, "no precision for layer '%s'", n->name); free(map); return NULL; }
+        if (!n->prec) { snprintf(err, errn, "no precision for layer '%s'", n->name); free(map); free(used); return NULL; }
         if (!prec_has_params(n)) {
             snprintf(err, errn, "layer '%s' has no weights: the firmware plan needs trained weights (--weights)", n->name);
-            free(map); return NULL;
+            free(map); free(used); return NULL;
         }
         if (n->op == OP_INPUT) ninputs++;
-        else if (!ir_op_is(n->op, IR_K_TRAIN_ONLY) && !n->prec->folded_away) nl++;
+        else if (used[i] && !ir_op_is(n->op, IR_K_TRAIN_ONLY) && !n->prec->folded_away) nl++;
     }
     if (ninputs != 1) {
         snprintf(err, errn, "model '%s' has %d inputs: the emulator runs models with one input", m->name, ninputs);
-        free(map); return NULL;
+        free(map); free(used); return NULL;
     }
-    bool score = t && t->output == TARGET_OUT_SCORE;
     bool hw = t && t->hw_types;
     aedl_fw_plan *p = aedl_fw_plan_new(nl + (score ? 2 : 0) + hw);
     p->nlayers = nl + hw;
@@ -289,6 +378,7 @@ aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *tg, bool masked, 
             if (hw && !plan_hw_input(p, tg, err, errn)) goto fail;
             continue;
         }
+        if (!used[i]) { map[i] = -2; continue; }   /* not in the firmware */
         if (ir_op_is(n->op, IR_K_TRAIN_ONLY) || pr->folded_away) { map[i] = map[n->inputs[0]->id]; continue; }
         if (n->ninputs > AEDL_FW_MAX_INPUTS) {
             snprintf(err, errn, "layer '%s': more than %d inputs", n->name, AEDL_FW_MAX_INPUTS);
@@ -310,16 +400,20 @@ aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *tg, bool masked, 
     p->noutputs = m->noutputs;
     if (p->noutputs > AEDL_FW_MAX_INPUTS) { snprintf(err, errn, "too many outputs"); goto fail; }
     p->d_out = 0;
-    for (int k = 0; k < m->noutputs; k++) {
+    int mu = smp ? map[smp->inputs[0]->id] : -2;
+    for (int k = 0; !mu2 && k < m->noutputs; k++) {
         p->outputs[k] = map[m->outputs[k]->id];
         p->d_out += (int)ir_shape_size(&m->outputs[k]->shape);
     }
     free(map);
-    if (score && !plan_add_score(p, masked, err, errn)) { aedl_fw_plan_free(p); return NULL; }
+    free(used);
+    if (mu2 && !plan_add_mu2(p, mu, err, errn)) { aedl_fw_plan_free(p); return NULL; }
+    if (score && !mu2 && !plan_add_score(p, masked, err, errn)) { aedl_fw_plan_free(p); return NULL; }
     if (aedl_fw_prepare(p, err, errn)) { aedl_fw_plan_free(p); return NULL; }
     return p;
 fail:
     free(map);
+    free(used);
     aedl_fw_plan_free(p);
     return NULL;
 }

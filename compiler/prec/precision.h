@@ -147,8 +147,13 @@ int infer_precision(IrProgram *p, IrModel *m, const IrTarget *t,
 struct aedl_fw_plan;
 struct aedl_fw_plan *plan_build(const IrModel *m, char *err, int errn);
 /* The same for target t (NULL: the defaults): with output = score, the score
-   layers follow the model's (masked: the train block's score is masked_mse). */
-struct aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *t, bool masked, char *err, int errn);
+   layers follow the model's (score: the train block's; mu2: only the layers the
+   sample layer's mean depends on, then the sum of the squared means). */
+struct aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *t, IrLoss score, char *err, int errn);
+/* The layers the firmware computes (used, m->nnodes by id), for target t and the train block's score. */
+void plan_used_nodes(const IrModel *m, const IrTarget *t, IrLoss score, bool *used);
+/* The model's sample layer, or NULL. */
+const IrNode *plan_sample_node(const IrModel *m);
 /* The score step's types (plan.c), with the reasons defines.h and the report give. */
 typedef struct {
     int n;
@@ -157,12 +162,15 @@ typedef struct {
     char why_diff[256], why_sum[256], why_count[128];
 } PlanScore;
 bool plan_score_types(aedl_fixed r, aedl_fixed x, int n, bool masked, PlanScore *st, char *err, int errn);
+/* score = mu2: the squares' type (square, also in diff) and the sum's (sum, result) from the means' type m. */
+bool plan_mu2_types(aedl_fixed m, int n, PlanScore *st, char *err, int errn);
 
 /* DIR/report/precision.{txt,json,html} (emit_report.c), from the finished IR.
    Returns 0, or -1 after printing why. */
 struct aedl_fw_plan;
-/* plan: the firmware plan (its hardware inputs' stage is reported), or NULL. */
-int emit_report(const IrModel *m, const IrTarget *t, const char *dir, const char *weights_path,
+/* score: the train block's (with output = score and score = mu2 the firmware is the encoder);
+   plan: the firmware plan (its hardware inputs' stage is reported), or NULL. */
+int emit_report(const IrModel *m, const IrTarget *t, IrLoss score, const char *dir, const char *weights_path,
                 const struct aedl_fw_plan *plan);
 
 /* Frees every node's prec (node->prec = NULL). */

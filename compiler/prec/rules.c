@@ -760,7 +760,9 @@ void prec_exact_dropout(PrecEx *x, IrModel *m, IrNode *n, IrPrec *p, PrecVals *o
     p->t.has_accum = false;
     i128 lo, hi; prec_vals_union(out, &lo, &hi);
     p->range = prec_to_range(lo, hi, out->e); p->has_range = true;
-    free(p->why_result); p->why_result = prec_strf("dropout: identity in inference");
+    free(p->why_result);
+    p->why_result = prec_strf(n->op == OP_SAMPLE ? "sample: its mean (the first input) in inference"
+                                                 : "dropout: identity in inference");
 }
 
 /* The common step of the inputs (add, concat). */

@@ -231,7 +231,8 @@ typedef struct IrData {
 
 /* ---- train ------------------------------------------------------------------ */
 
-typedef enum { LOSS_MSE, LOSS_MASKED_MSE } IrLoss;
+/* The reconstruction losses; as a score also kl and mu2 (a model with a sample layer). */
+typedef enum { LOSS_MSE, LOSS_MASKED_MSE, LOSS_KL, LOSS_MU2 } IrLoss;
 typedef enum { MON_VAL_LOSS, MON_LOSS } IrMonitor;
 
 typedef struct {
@@ -258,13 +259,16 @@ typedef struct IrTrain {
     Loc loc;
     IrModel *model;
     IrData *data;
-    IrLoss loss;
+    IrLoss loss;                        /* the reconstruction loss (mse, masked_mse) */
+    bool vae;                           /* loss = vae(...): reco_weight * reco + beta * KL */
+    double beta, reco_weight;
+    const struct IrNode *sample;        /* the model's sample layer (mu, logvar), or NULL */
     IrAdam adam;
     int epochs, batch;
     IrReduceLr reduce_lr;
     IrEarlyStop early_stop;
     bool terminate_on_nan;
-    IrLoss score;                       /* per-event anomaly score: mse (default) */
+    IrLoss score;                       /* per-event anomaly score: mse (default), masked_mse, kl, mu2 */
     bool roc, auc, residuals;
     double *tpr_at_fpr; int ntpr_at_fpr;
 } IrTrain;

@@ -360,13 +360,23 @@ static void dump_data(FILE *o, const IrData *d) {
 }
 
 static const char *monitor_name(IrMonitor m) { return m == MON_LOSS ? "loss" : "val_loss"; }
-static const char *loss_name(IrLoss l) { return l == LOSS_MASKED_MSE ? "masked_mse" : "mse"; }
+static const char *loss_name(IrLoss l) {
+    return l == LOSS_MASKED_MSE ? "masked_mse" : l == LOSS_KL ? "kl" : l == LOSS_MU2 ? "mu2" : "mse";
+}
 
 static void dump_train(FILE *o, const IrTrain *t) {
     fputs("train ", o);
     if (t->name) fprintf(o, "%s ", t->name);
-    fprintf(o, "{\n  model = %s\n  data = %s\n  loss = %s\n", t->model ? t->model->name : "?",
-            t->data ? t->data->name : "?", loss_name(t->loss));
+    fprintf(o, "{\n  model = %s\n  data = %s\n  loss = ", t->model ? t->model->name : "?",
+            t->data ? t->data->name : "?");
+    if (t->vae) {
+        fprintf(o, "vae(reco=%s, beta=", loss_name(t->loss));
+        put_num(o, t->beta);
+        fputs(", reco_weight=", o);
+        put_num(o, t->reco_weight);
+        fputs(")\n", o);
+    } else
+        fprintf(o, "%s\n", loss_name(t->loss));
     fputs("  optimizer = adam(lr=", o); put_num(o, t->adam.lr);
     fputs(", beta1=", o); put_num(o, t->adam.beta1);
     fputs(", beta2=", o); put_num(o, t->adam.beta2);

@@ -43,7 +43,8 @@ typedef enum {
     T_FILES,      /* "path" or ["path", ...] (globs allowed) */
     T_SCALE,      /* standard | none, or standard(FEATURES) (prep.c) */
     T_PREP,       /* names, signed, transform: checked by prep.c */
-    T_BOUNDS      /* bound's rules: [relu(FEATURES), tanh(K, FEATURES), ...] */
+    T_BOUNDS,     /* bound's rules: [relu(FEATURES), tanh(K, FEATURES), ...] */
+    T_LOSS        /* mse | masked_mse, or vae(reco = ..., beta = ..., reco_weight = ...) */
 } ValKind;
 
 /* The range a layer argument's value must be in. */

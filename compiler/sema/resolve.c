@@ -176,9 +176,9 @@ static const Param K_DATA[] = {
 };
 enum { TK_MODEL, TK_DATA, TK_LOSS, TK_OPT, TK_EPOCHS, TK_BATCH, TK_CALLBACKS, TK_SCORE, TK_METRICS };
 static const Param K_TRAIN[] = {
-    {"model", T_NAME, false, 0}, {"data", T_NAME, false, 0}, {"loss", T_ENUM, false, "mse|masked_mse"},
+    {"model", T_NAME, false, 0}, {"data", T_NAME, false, 0}, {"loss", T_LOSS, false, "mse|masked_mse"},
     {"optimizer", T_OPTIMIZER, false, 0}, {"epochs", T_INT, false, 0}, {"batch", T_INT, false, 0},
-    {"callbacks", T_LIST, false, 0}, {"score", T_ENUM, false, "mse|masked_mse"},
+    {"callbacks", T_LIST, false, 0}, {"score", T_ENUM, false, "mse|masked_mse|kl|mu2"},
     {"metrics", T_LIST, false, 0},
 };
 enum { GK_BACKEND, GK_PART, GK_CLOCK, GK_IO, GK_STRATEGY, GK_REUSE, GK_PRECISION, GK_MULT, GK_OUTPUT,
@@ -282,6 +282,7 @@ static const char *expected_text(const Param *p) {
     case T_SCALE: return "standard, none or standard(FEATURES)";
     case T_PREP: return "a list";
     case T_BOUNDS: return "a list of relu(FEATURES) and tanh(K, FEATURES)";
+    case T_LOSS: return "mse, masked_mse or vae(reco = mse, beta = B, reco_weight = W)";
     }
     return "a value";
 }
@@ -335,7 +336,7 @@ static bool check_kind(const Param *p, const AstExpr *e, const char *ctx) {
     case T_QUANT: ok = e->kind == EX_IDENT || e->kind == EX_CALL || e->kind == EX_TYPE; break;
     case T_PRUNE: ok = e->kind == EX_IDENT || e->kind == EX_CALL; break;
     case T_PREP: break;
-    case T_SCALE:
+    case T_SCALE: case T_LOSS:
         if (e->kind == EX_CALL) break;
         /* else as T_ENUM */
         /* fall through */
@@ -2208,6 +2209,39 @@ static bool int_in(const AstExpr *e, long long lo, long long hi, const char *wha
     return true;
 }
 
+/* loss = mse | masked_mse | vae(reco = mse|masked_mse, beta = B, reco_weight = W):
+   reco_weight * reco + beta * KL (beta >= 0, default 1; reco_weight > 0, default 1). */
+static const Param P_VAE[] = {
+    {"reco", T_ENUM, false, "mse|masked_mse"}, {"beta", T_NUM, false, 0}, {"reco_weight", T_NUM, false, 0},
+};
+static const Sig SIG_VAE = SIG("vae", P_VAE);
+
+static void resolve_loss(IrTrain *t, const AstExpr *e) {
+    t->loss = LOSS_MSE;
+    t->beta = 1.0;
+    t->reco_weight = 1.0;
+    if (!e) return;
+    if (e->kind != EX_CALL) {
+        t->loss = enum_of(&K_TRAIN[TK_LOSS], e, 0) == 0 ? LOSS_MSE : LOSS_MASKED_MSE;
+        return;
+    }
+    if (strcmp(e->text, "vae") != 0) {
+        diag_error(e->loc, "unknown loss '%s(...)' (known: mse, masked_mse, vae(reco = mse, beta = B, reco_weight = W))",
+                   e->text);
+        return;
+    }
+    t->vae = true;
+    const AstExpr *a[3];
+    Loc l[3];
+    if (!bind_args(&SIG_VAE, e->args, e->nargs, e->loc, a, l)) return;
+    t->loss = enum_of(&P_VAE[0], a[0], 0) == 0 ? LOSS_MSE : LOSS_MASKED_MSE;
+    t->beta = num_of(a[1], 1.0);
+    t->reco_weight = num_of(a[2], 1.0);
+    if (a[1] && !(t->beta >= 0 && t->beta <= 1e6)) diag_error(a[1]->loc, "beta of vae must be in [0, 1e6], got %g", t->beta);
+    if (a[2] && !(t->reco_weight > 0 && t->reco_weight <= 1e6))
+        diag_error(a[2]->loc, "reco_weight of vae must be in (0, 1e6], got %g", t->reco_weight);
+}
+
 static IrTrain *resolve_train(R *r, const AstDecl *d) {
     IrTrain *t = ARENA_NEW(IrTrain);
     t->name = d->name.name;
@@ -2230,8 +2264,18 @@ static IrTrain *resolve_train(R *r, const AstDecl *d) {
     } else
         t->data = only_one(&r->datas, "data", "data block", t->loc, blk);
 
-    t->loss = enum_of(&K_TRAIN[TK_LOSS], k[TK_LOSS], 0) == 0 ? LOSS_MSE : LOSS_MASKED_MSE;
-    t->score = enum_of(&K_TRAIN[TK_SCORE], k[TK_SCORE], 0) == 0 ? LOSS_MSE : LOSS_MASKED_MSE;
+    resolve_loss(t, k[TK_LOSS]);
+    static const IrLoss SCORES[] = { LOSS_MSE, LOSS_MASKED_MSE, LOSS_KL, LOSS_MU2 };
+    t->score = SCORES[enum_of(&K_TRAIN[TK_SCORE], k[TK_SCORE], 0)];
+    if (t->model && (t->vae || t->score == LOSS_KL || t->score == LOSS_MU2)) {
+        for (int i = 0; i < t->model->nnodes; i++)
+            if (t->model->nodes[i]->op == OP_SAMPLE) { t->sample = t->model->nodes[i]; break; }
+        if (!t->sample) {
+            const AstExpr *at = t->vae ? k[TK_LOSS] : k[TK_SCORE];
+            diag_error(at->loc, "%s needs a model with a sample layer (`sample z <- mu, logvar`); model '%s' has none",
+                       t->vae ? "loss = vae(...)" : t->score == LOSS_KL ? "score = kl" : "score = mu2", t->model->name);
+        }
+    }
     t->adam = (IrAdam){1e-3, 0.9, 0.999, 1e-7};
     const AstExpr *o = k[TK_OPT];
     if (o && (o->kind == EX_CALL || o->kind == EX_IDENT)) {

@@ -158,6 +158,23 @@ bool shape_add(const IrNode *n, IrShape *s) {
     return true;
 }
 
+/* sample z <- mu, logvar: two inputs of one shape, the output's. */
+bool shape_sample(const IrNode *n, IrShape *s) {
+    (void)s;
+    if (n->ninputs != 2) {
+        diag_error(n->loc, "sample '%s' takes two inputs, the mean and the log-variance (`sample %s <- mu, logvar`), got %d",
+                   n->name, n->name, n->ninputs);
+        return false;
+    }
+    const IrNode *a = n->inputs[0], *b = n->inputs[1];
+    if (!same_shape(&a->shape, &b->shape)) {
+        diag_error(n->loc, "sample '%s': the mean '%s' %s and the log-variance '%s' %s differ in shape", n->name,
+                   a->name, shape_text(&a->shape), b->name, shape_text(&b->shape));
+        return false;
+    }
+    return true;
+}
+
 /* Sets N's shape; false (after reporting) when it cannot be worked out. */
 static bool node_shape(IrNode *n) {
     if (n->op == OP_INPUT) return n->shape.rank > 0;

@@ -36,7 +36,8 @@ static double unif(double lo, double hi) { return lo + (hi - lo) * aedl_rng_unif
 static float target_f[B * C];
 static uint8_t mask_u8[B * C];
 static float drop_mask[B * C];
-static const float ALPHA = 0.3f, EPS = 1e-3f, RATE = 0.4f;
+static float sample_eps[B * C];
+static const float ALPHA = 0.3f, EPS = 1e-3f, RATE = 0.4f, BETA = 0.7f;
 
 /* ---- dense: x (B, NI), kernel (NI, NU), bias (NU) -> (B, NU) */
 static void dense_ref(double *y, double *const *x) {
@@ -213,6 +214,22 @@ static void mmse_f32(float *y, float *const *g, float *const *x, const float *dy
     for (int i = 0; i < B * C; i++) g[0][i] += dy[0] * d[i];
 }
 
+/* ---- sample + KL: mu (B, C), logvar (B, C) -> z (B, C) = mu + exp(logvar / 2) eps, then
+   beta * the batch's mean KL = -1/2 sum (1 + logvar - mu^2 - exp(logvar)) per event */
+static void sample_ref(double *y, double *const *x) {
+    double kl = 0;
+    for (int i = 0; i < B * C; i++) {
+        y[i] = x[0][i] + exp(x[1][i] / 2) * sample_eps[i];
+        kl += -0.5 * (1 + x[1][i] - x[0][i] * x[0][i] - exp(x[1][i]));
+    }
+    y[B * C] = BETA * kl / B;
+}
+static void sample_f32(float *y, float *const *g, float *const *x, const float *dy) {
+    aedl_sample_forward(y, x[0], x[1], sample_eps, B * C);
+    y[B * C] = (float)(BETA * aedl_kl_rows(NULL, x[0], x[1], B, C) / B);
+    aedl_sample_backward(g[0], g[1], dy, x[0], x[1], sample_eps, B * C, dy[B * C] * BETA / B);
+}
+
 static const gcase cases[] = {
     { "dense", 3, { B * NI, NI * NU, NU }, B * NU, dense_ref, dense_f32 },
     { "batchnorm_train", 3, { B * C, C, C }, B * C, bn_ref, bn_f32 },
@@ -228,6 +245,7 @@ static const gcase cases[] = {
     { "dropout", 1, { B * C }, B * C, dropout_ref, dropout_f32 },
     { "concat", 2, { B * 3, B * 2 }, B * 5, concat_ref, concat_f32 },
     { "add", 3, { B * C, B * C, B * C }, B * C, add_ref, add_f32 },
+    { "sample_kl", 2, { B * C, B * C }, B * C + 1, sample_ref, sample_f32 },
     { "mse", 1, { B * C }, 1, mse_ref, mse_f32 },
     { "masked_mse", 1, { B * C }, 1, mmse_ref, mmse_f32 },
 };
@@ -509,6 +527,15 @@ int main(void) {
         float one[B * C], tmp[B * C];
         for (int i = 0; i < B * C; i++) one[i] = 1.0f;
         aedl_dropout_forward(tmp, drop_mask, one, B * C, RATE, &r);
+    }
+    {   /* sample's draws: N(0, 1) from the seeded rng, the same sequence for the same seed */
+        aedl_rng r1, r2;
+        aedl_rng_seed(&r1, 11);
+        aedl_rng_seed(&r2, 11);
+        aedl_normal_draw(sample_eps, B * C, &r1);
+        int same = 1;
+        for (int i = 0; i < B * C; i++) same &= sample_eps[i] == (float)aedl_rng_normal(&r2);
+        CHECK(same, "sample/draws", "aedl_normal_draw differs from aedl_rng_normal in index order");
     }
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) run_case(&cases[k]);
     check_f64_kernels();

@@ -79,6 +79,10 @@ for f in examples/*.aedl tests/hls/clip.aedl tests/hls/abs.aedl; do
     continue ;;
   esac
   if ! "$AEDLC" "$f" --emit rtl --weights "$W/$b.h5" -o "$W/$b" > "$W/$b.log" 2>&1; then
+    # a VAE's mu2 step (target output = score) has no Verilog form: refused by name, nothing written
+    if grep -q "^aedlc: error: layer 'mu2': .* has no Verilog form yet; --emit hls builds it" "$W/$b.log" && ! test -e "$W/$b/rtl"; then
+      pass "rtl/example/$b (the mu2 step refused by name)"; continue
+    fi
     fail "rtl/example/$b" "aedlc: $(head -n 5 "$W/$b.log" | tr '\n' ' ')"; continue
   fi
   # under the sanitizers only aedlc is sanitized, not the simulators: the examples are

@@ -177,6 +177,44 @@ static void summary_table(rep *R, FILE *f) {
     }
     fprintf(f, "</table>\n<p class=\"small\">* a note applies (hover): an FPR that rests on few "
                "background events, or one the test split cannot measure.</p>\n");
+    const json *vae = json_get(S, "vae"), *names = json_get(vae, "scores");
+    if (!json_len(names)) return;
+    /* a VAE: every score of the float model and QI (the table above is the train block's score) */
+    fprintf(f, "<p>A variational autoencoder (sample layer <code>");
+    rep_html_esc(f, json_str(json_get(vae, "sample"), "?"));
+    fprintf(f, "</code>, beta %g, reco_weight %g): every score, AUC and TPR per signal.</p>\n",
+            json_num(json_get(vae, "beta"), NAN), json_num(json_get(vae, "reco_weight"), NAN));
+    fprintf(f, "<table class=\"grid\">\n<tr><th rowspan=\"2\">signal</th><th rowspan=\"2\">score</th>");
+    for (int v = 0; v < 2; v++) fprintf(f, "<th colspan=\"%d\">%s</th>", 1 + nf, variants[v]);
+    fprintf(f, "</tr>\n<tr>");
+    for (int v = 0; v < 2; v++) {
+        fprintf(f, "<th>AUC</th>");
+        for (int k = 0; k < nf; k++) fprintf(f, "<th>TPR at FPR %g</th>", json_num(json_get(json_at(tl, k), "fpr"), NAN));
+    }
+    fprintf(f, "</tr>\n");
+    for (int s = 0; s < sig->n; s++)
+        for (int k = 0; k < json_len(names); k++) {
+            const char *sn = json_str(json_at(names, k), "?");
+            const json *sc = json_get(json_get(sig->items[s], "scores"), sn);
+            fprintf(f, "<tr><td>");
+            rep_html_esc(f, sig->keys[s]);
+            fprintf(f, "</td><td>");
+            rep_html_esc(f, sn);
+            fprintf(f, "</td>");
+            for (int v = 0; v < 2; v++) {
+                const json *V = json_get(sc, variants[v]);
+                fprintf(f, "<td>");
+                num(f, "%.4f", json_num(json_get(V, "auc"), NAN));
+                fprintf(f, "</td>");
+                for (int q = 0; q < nf; q++) {
+                    fprintf(f, "<td>");
+                    num(f, "%.4g", json_num(json_get(json_at(json_get(V, "tpr_at_fpr"), q), "tpr"), NAN));
+                    fprintf(f, "</td>");
+                }
+            }
+            fprintf(f, "</tr>\n");
+        }
+    fprintf(f, "</table>\n");
 }
 
 /* Dense layers: shape, zeros, and the precision report's types. */

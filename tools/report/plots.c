@@ -379,8 +379,11 @@ static void plot_scores(rep *R, const thresholds *T) {
         snprintf(t, sizeof t, "%s: anomaly score, %s model", R->model, var_title[v]);
         fprintf(gp.f, "set title ");
         rep_gp_str(gp.f, t);
-        fprintf(gp.f, "\nset logscale xy\nset xlabel 'anomaly score (per-event MSE)'\n"
-                      "set ylabel 'fraction of events per bin'\nset key top right\n"
+        const char *sname = json_str(json_get(R->summary, "score"), "mse");
+        fprintf(gp.f, "\nset logscale xy\nset xlabel 'anomaly score (per-event %s)'\n",
+                !strcmp(sname, "mu2") ? "sum of the squared means" : !strcmp(sname, "kl") ? "KL term"
+                : !strcmp(sname, "masked_mse") ? "masked MSE" : "MSE");
+        fprintf(gp.f, "set ylabel 'fraction of events per bin'\nset key top right\n"
                       "set format x '%%g'\nset yrange [*:1]\n");
         if (isfinite(T->thr[v]) && T->thr[v] > 0)
             fprintf(gp.f, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead dt 2 lw 1.5 lc rgb 'dark-green'\n"
@@ -662,6 +665,79 @@ static void plot_latent_corr(rep *R) {
                  "split (float model): which inputs each latent number carries.", rep_gp_run(R, "latent_corr"));
 }
 
+/* ---------------------------------------------------------------- latent means */
+
+/* A VAE: the distribution of each mean (eval/latent_means_hist.csv, QI: the values
+   the firmware's mu2 squares) for the background and each signal, a panel per mean. */
+static void plot_latent_means(rep *R) {
+    FILE *f = csv_open(R, "eval/latent_means_hist.csv", "mean,sample,lo,hi,count", 1);
+    if (!f) return;
+    aedl_atomic dat, gp;
+    if (rep_dat_open(R, &dat, "latent_means") != 0) { fclose(f); return; }
+    char line[4096], means[16][96], samples[32][96], pm[96] = "", ps[96] = "";
+    int nm = 0, ns = 0, block = 0, fill = 0;
+    long cnt[256];
+    double lo[256], hi[256], tot = 0;
+    for (;;) {
+        char *fl[8];
+        int got = fgets(line, sizeof line, f) != NULL;
+        int nf = got ? rep_csv_split(line, fl, 8) : 0;
+        if (got && nf != 5) continue;
+        if (!got || strcmp(fl[0], pm) != 0 || strcmp(fl[1], ps) != 0) {   /* the block before ends */
+            if (fill) {
+                fprintf(dat.f, "%s# %s %s (%.0f events): bin centre, fraction of events\n", block ? "\n\n" : "", pm, ps, tot);
+                for (int b = 0; b < fill; b++) fprintf(dat.f, "%.9g %.9g\n", (lo[b] + hi[b]) / 2, tot > 0 ? cnt[b] / tot : 0.0);
+                block++;
+            }
+            if (!got) break;
+            if (strcmp(fl[0], pm) != 0) {
+                if (nm == 16) break;
+                snprintf(means[nm++], sizeof means[0], "%s", fl[0]);
+            }
+            if (nm == 1) {
+                if (ns == 32) break;
+                snprintf(samples[ns++], sizeof samples[0], "%s", fl[1]);
+            }
+            snprintf(pm, sizeof pm, "%s", fl[0]);
+            snprintf(ps, sizeof ps, "%s", fl[1]);
+            fill = 0; tot = 0;
+        }
+        if (fill < 256) {
+            lo[fill] = strtod(fl[2], NULL); hi[fill] = strtod(fl[3], NULL); cnt[fill] = strtol(fl[4], NULL, 10);
+            tot += (double)cnt[fill++];
+        }
+    }
+    fclose(f);
+    if (nm == 0 || ns == 0 || block != nm * ns || rep_gp_open(R, &gp, "latent_means", 360 * nm + 80, 480) != 0) {
+        aedl_atomic_abort(&dat);
+        return;
+    }
+    fprintf(gp.f, "set multiplot layout 1,%d title ", nm);
+    char t[256];
+    snprintf(t, sizeof t, "%s: the latent means (quantized model: the firmware's values)", R->model);
+    rep_gp_str(gp.f, t);
+    fprintf(gp.f, "\nset logscale y\nset ylabel 'fraction of events per bin'\nset key top right\n");
+    static const char *const col[] = { "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#17becf" };
+    for (int m = 0; m < nm; m++) {
+        fprintf(gp.f, "set xlabel ");
+        rep_gp_str(gp.f, means[m]);
+        fprintf(gp.f, "\nplot ");
+        for (int k = 0; k < ns; k++) {
+            fprintf(gp.f, "%s'plots/latent_means.dat' index %d u 1:2 w histeps ", k ? ", \\\n     " : "", m * ns + k);
+            if (k == 0) fprintf(gp.f, "lw 3 lc rgb 'black' t ");
+            else fprintf(gp.f, "lw 2 lc rgb '%s' t ", col[(k - 1) % 8]);
+            rep_gp_str(gp.f, m == 0 ? samples[k] : "");
+        }
+        fprintf(gp.f, "\n");
+    }
+    fprintf(gp.f, "unset multiplot\n");
+    if (rep_commit2(&dat, &gp) != 0) return;
+    rep_add_plot(R, "Anomaly scores", "latent_means.png",
+                 "A variational autoencoder: each latent mean (the quantized model's, which the firmware's mu2 "
+                 "squares and sums) for the test split's background (black) and each signal; each curve "
+                 "normalised to 1.", rep_gp_run(R, "latent_means"));
+}
+
 void rep_plots(rep *R) {
     thresholds T;
     plot_loss(R);
@@ -671,4 +747,5 @@ void rep_plots(rep *R) {
     plot_weights(R);
     plot_residuals(R);
     plot_latent_corr(R);
+    plot_latent_means(R);
 }
