@@ -7,11 +7,27 @@
  * fixed per loop: about 1-2 ns per value.  Saturation clamps to fixed.h's
  * result range; the rare wrap and sat_zero overflows are fixed.c's exact
  * conversion of the integer mantissa.
+ *
+ * The double quantizers of the saturating types up to 50 bits (QI's: every
+ * QKeras quantizer, the input types) take a branch-free path that vectorizes
+ * (q_fast below): the mantissa r is clamped to [lo - 1, hi + 1] first (rounding
+ * is monotonic, so the saturated result is the same), then rounded with floor
+ * and the exact remainder r - floor(r) as fixed.h's rule says (rnd_conv:
+ * nearbyint, IEEE's ties-to-even in the default rounding mode, which is
+ * checked), then clamped to [lo, hi].  tests/nn/test_quant.c compares it with
+ * q_value and with lib/fixed.c.
  */
 #include "quant.h"
 
+#include <fenv.h>
 #include <math.h>
 #include "util.h"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define Q_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define Q_CLONES
+#endif
 
 typedef struct {
     aedl_fixed t;
@@ -135,6 +151,64 @@ QLOOP(double, q_value)
 QLOOP(float, q_relu_value)
 QLOOP(double, q_relu_value)
 
+/* ---- the fast double path: sat and sat_sym, W <= 50, round-to-nearest environment ---- */
+
+static bool q_fast_ok(const qplan *p) {
+    return p->t.width <= 50 && (p->ovf == AEDL_SAT || p->ovf == AEDL_SAT_SYM) && fegetround() == FE_TONEAREST;
+}
+
+/* c (an exact double, |c| <= 2^50 + 1) rounded to an integer by fixed.h's rule
+   for `mode`, from q = floor(c) and the exact remainder d = c - q. */
+static inline __attribute__((always_inline)) double q_fast_round(double c, aedl_rounding mode) {
+    double q = floor(c), d = c - q;
+    switch (mode) {
+    case AEDL_TRN: return q;
+    case AEDL_TRN_ZERO: return trunc(c);
+    case AEDL_RND: return d >= 0.5 ? q + 1 : q;
+    case AEDL_RND_ZERO: return ((d > 0.5) | ((d == 0.5) & (c < 0))) ? q + 1 : q;
+    case AEDL_RND_INF: return ((d > 0.5) | ((d == 0.5) & (c > 0))) ? q + 1 : q;
+    case AEDL_RND_MIN_INF: return d > 0.5 ? q + 1 : q;
+    default: return nearbyint(c);   /* rnd_conv */
+    }
+}
+
+/* What q_value / q_relu_value return on this path; NaN stays NaN, a zero is +0. */
+static inline __attribute__((always_inline)) double q_fast_value(double x, int relu, aedl_rounding mode,
+                                                                 double scale, double inv, double lo, double hi) {
+    double r = (relu ? (x < 0 ? 0.0 : x) : x) * scale;
+    double c = r < lo - 1 ? lo - 1 : r;
+    c = c > hi + 1 ? hi + 1 : c;
+    double m = q_fast_round(c, mode);
+    m = m < lo ? lo : m;
+    m = m > hi ? hi : m;
+    return (m + 0.0) * inv;
+}
+
+#define QFAST_LOOP(MODE, RELU)                                                                  \
+    if (inside)                                                                                 \
+        for (long i = 0; i < n; i++) {                                                          \
+            double x = in[i], r = (RELU ? (x < 0 ? 0.0 : x) : x) * scale;                       \
+            inside[i] = (uint8_t)(RELU ? ((x > 0) & (r <= hi)) : ((r >= lo) & (r <= hi)));      \
+            out[i] = q_fast_value(x, RELU, MODE, scale, inv, lo, hi);                           \
+        }                                                                                       \
+    else                                                                                        \
+        for (long i = 0; i < n; i++) out[i] = q_fast_value(in[i], RELU, MODE, scale, inv, lo, hi);
+#define QFAST(NAME, RELU)                                                                       \
+    Q_CLONES static void NAME(const qplan *p, const double *in, double *out, long n, uint8_t *inside) { \
+        const double scale = p->scale, inv = p->inv, lo = p->lo, hi = p->hi;                    \
+        switch (p->rnd) {                                                                       \
+        case AEDL_TRN: QFAST_LOOP(AEDL_TRN, RELU) break;                                        \
+        case AEDL_TRN_ZERO: QFAST_LOOP(AEDL_TRN_ZERO, RELU) break;                              \
+        case AEDL_RND: QFAST_LOOP(AEDL_RND, RELU) break;                                        \
+        case AEDL_RND_ZERO: QFAST_LOOP(AEDL_RND_ZERO, RELU) break;                              \
+        case AEDL_RND_INF: QFAST_LOOP(AEDL_RND_INF, RELU) break;                                \
+        case AEDL_RND_MIN_INF: QFAST_LOOP(AEDL_RND_MIN_INF, RELU) break;                        \
+        default: QFAST_LOOP(AEDL_RND_CONV, RELU) break;                                         \
+        }                                                                                       \
+    }
+QFAST(q_fast_double, 0)
+QFAST(q_fast_relu_double, 1)
+
 double aedl_quantize_value(const aedl_fixed *t, double x) {
     qplan p = plan_of(t);
     double y;
@@ -151,7 +225,8 @@ void aedl_quantize_f32(const aedl_fixed *t, const float *in, float *out, long n,
 void aedl_quantize_f64(const aedl_fixed *t, const double *in, double *out, long n,
                        uint8_t *inside) {
     qplan p = plan_of(t);
-    q_value_double(&p, in, out, n, inside);
+    if (q_fast_ok(&p)) q_fast_double(&p, in, out, n, inside);
+    else q_value_double(&p, in, out, n, inside);
 }
 
 void aedl_quantize_relu_f32(const aedl_fixed *t, const float *in, float *out, long n,
@@ -163,7 +238,8 @@ void aedl_quantize_relu_f32(const aedl_fixed *t, const float *in, float *out, lo
 void aedl_quantize_relu_f64(const aedl_fixed *t, const double *in, double *out, long n,
                             uint8_t *inside) {
     qplan p = plan_of(t);
-    q_relu_value_double(&p, in, out, n, inside);
+    if (q_fast_ok(&p)) q_fast_relu_double(&p, in, out, n, inside);
+    else q_relu_value_double(&p, in, out, n, inside);
 }
 
 void aedl_quantize_backward(float *dinp, const uint8_t *inside, const float *dout, long n) {

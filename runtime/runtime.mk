@@ -12,6 +12,8 @@ RT_SRCS := runtime/data.c runtime/data_h5.c runtime/data_csv.c runtime/data_scal
 # The fast quantizers are plain loops that GCC vectorizes at -O3 only (and, for
 # the selects of rnd, only when it may ignore FP exception flags: values unchanged).
 $(BUILD)/runtime/train_quant.o: OPT = -O3 -fno-trapping-math
+# The same for the double quantizers' fast path (quant.c).
+$(BUILD)/runtime/quant.o: OPT = -O3 -fno-trapping-math
 # The data-parallel step's fused kernels (train_par.h): same flags as the quantizers.
 $(BUILD)/runtime/train_par.o: OPT = -O3 -fno-trapping-math
 # Adam's loop vectorizes with sqrtf inline (no errno: sqrt of a sum of squares).

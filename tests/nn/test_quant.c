@@ -1,6 +1,7 @@
 /* test_quant.c — the float/double quantizers against hand-written tables at the
  * rounding and overflow boundaries of every mode, the QKeras quantizers, wide
- * types, the straight-through gradient, and (cross-check) lib/fixed.c. */
+ * types, the straight-through gradient, (cross-check) lib/fixed.c, and the
+ * vectorized double path of the saturating types against the scalar one. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -328,6 +329,70 @@ static void cross_check_fixed_c(void) {
     CHECK(!bad, "quant/cross_check_fixed_c", "%ld of %ld differ; first: %s", bad, n, why);
 }
 
+/* aedl_quantize_f64 / aedl_quantize_relu_f64 over arrays (the vectorized path for
+   sat and sat_sym up to 50 bits, the loop otherwise) against the scalar
+   aedl_quantize_value, bit for bit (a zero's sign, NaN), against lib/fixed.c for
+   finite float values, and the straight-through flags against their definition: random
+   types of every rounding and overflow mode, values on the grid, at ties and one
+   double either side of them, beyond the range, +-0, +-inf, NaN, subnormals;
+   arrays of 37 values (not a multiple of a vector's width). */
+static int same_double(double a, double b) {
+    return (isnan(a) && isnan(b)) || (a == b && signbit(a) == signbit(b));
+}
+
+static void vector_path(void) {
+    enum { N = 37 };
+    aedl_rng r;
+    aedl_rng_seed(&r, 77);
+    long n = 0, bad = 0;
+    char why[300] = "";
+    for (int k = 0; k < 6000; k++) {
+        int w = k % 10 == 9 ? 51 + (int)aedl_rng_below(&r, 10) : 1 + (int)aedl_rng_below(&r, 50);
+        int i = (int)aedl_rng_below(&r, 40) - 10;
+        bool s = aedl_rng_below(&r, 2);
+        aedl_overflow ov = k % 4 ? (k % 2 ? AEDL_SAT : AEDL_SAT_SYM) : (aedl_overflow)aedl_rng_below(&r, 4);
+        aedl_fixed t = ty(w, i, s, (aedl_rounding)aedl_rng_below(&r, 7), ov);
+        double step = ldexp(1.0, i - w), x[N], y[N], yr[N];
+        uint8_t in[N], inr[N];
+        for (int j = 0; j < N; j++) {
+            double v = (2 * aedl_rng_uniform(&r) - 1) * ldexp(1.0, i + 1);
+            switch (j % 8) {
+            case 0: v = (floor(v / step) + 0.5) * step; break;                      /* a tie */
+            case 1: v = floor(v / step) * step; break;                              /* on the grid */
+            case 2: v = nextafter((floor(v / step) + 0.5) * step, -INFINITY); break; /* below a tie */
+            case 3: v = nextafter((floor(v / step) + 0.5) * step, INFINITY); break;  /* above a tie */
+            case 4: v = nextafter(floor(v / step) * step, j & 8 ? INFINITY : -INFINITY); break;
+            case 5: v *= ldexp(1.0, (int)aedl_rng_below(&r, 8)); break;             /* beyond the range */
+            default: break;
+            }
+            x[j] = v;
+        }
+        x[6] = -0.0; x[7] = 0.0; x[14] = INFINITY; x[15] = -INFINITY; x[22] = NAN; x[30] = -0x1p-1070;
+        for (int relu = 0; relu < 2; relu++) {
+            memset(in, 2, sizeof in);
+            if (relu) aedl_quantize_relu_f64(&t, x, y, N, in);
+            else aedl_quantize_f64(&t, x, y, N, in);
+            if (relu) aedl_quantize_relu_f64(&t, x, yr, N, NULL);
+            else aedl_quantize_f64(&t, x, yr, N, NULL);
+            double lo = (double)aedl_fixed_result_min(t), hi = (double)aedl_fixed_mant_max(t);
+            for (int j = 0; j < N; j++) {
+                double v = relu && x[j] < 0 ? 0.0 : x[j], want = aedl_quantize_value(&t, v), rr = x[j] * ldexp(1.0, w - i);
+                inr[j] = (uint8_t)(relu ? x[j] > 0 && rr <= hi : rr >= lo && rr <= hi);
+                int ok = same_double(y[j], want) && same_double(yr[j], want) && in[j] == inr[j];
+                /* fixed.c too where both are exact: x a float (as cross_check_fixed_c), no underflow */
+                if (ok && isfinite(v) && (double)(float)x[j] == x[j] && ldexp(rr, i - w) == x[j])
+                    ok = y[j] == aedl_fixed_to_double(t, aedl_fixed_from_double(t, v));
+                n++;
+                if (!ok && !bad++)
+                    snprintf(why, sizeof why, "%s %sfixed<%d,%d,%s,%s> x = %.17g: %.17g (without flags %.17g), "
+                             "scalar %.17g; inside %d, want %d", relu ? "relu" : "plain", s ? "" : "u", w, i,
+                             RN[t.rnd], OV[t.ovf], x[j], y[j], yr[j], want, in[j], inr[j]);
+            }
+        }
+    }
+    CHECK(!bad, "quant/vector_path", "%ld of %ld differ; first: %s", bad, n, why);
+}
+
 int main(void) {
     rounding_table();
     overflow_table();
@@ -335,5 +400,6 @@ int main(void) {
     wide();
     straight_through();
     cross_check_fixed_c();
+    vector_path();
     return check_exit();
 }
