@@ -7,7 +7,8 @@
 # softmax model is an error naming the layer, and no DIR/rtl is left; bound,
 # output = score and masked_mse's score and count simulate bit for bit (Icarus
 # and Verilator) and lint clean, a score too wide for the testbench is refused,
-# and every third random model ends with bound and/or the score; yosys
+# and every third random model ends with bound and/or the score; two outputs
+# of different depths leave the top in the same cycle; yosys
 # synthesises the small model, resources.json holds its layers and the
 # precision report shows them beside EBOPs; Verilator simulates it bit for bit.
 # Under the sanitizers (SAN=1) only aedlc is sanitized, not the simulators and
@@ -220,6 +221,26 @@ if [ "${SAN:-}" != 1 ]; then
   check rtl/masked-score-verilator "$(tail -n 3 "$W/msim.out" | tr '\n' ' ')" \
     grep -q '^verilator: rtl sim: 200 of 200 events matched bit for bit$' "$W/msim.out"
 fi
+
+# two outputs of different depths: the earlier one is delayed to the later one's cycle
+cat > "$W/two.aedl" <<'EOF2'
+model two {
+  input x[4] : fixed<10, 3, rnd, sat>
+  dense a(6, weight=quantized_bits(6, 1, 1), bias=quantized_bits(6, 1, 1))
+  relu
+  dense b(4, weight=quantized_bits(6, 1, 1))
+  dense c(4, weight=quantized_bits(6, 1, 1))
+  output a, c
+}
+target t {
+  clock_period = 2.5
+  precision    = bit_exact
+}
+EOF2
+"$TOOL" weights "$W/two.aedl" "$W/two.h5" 4 > /dev/null 2>&1
+"$AEDLC" "$W/two.aedl" --emit rtl --weights "$W/two.h5" -o "$W/two" > "$W/two.log" 2>&1
+check rtl/two-outputs-delayed "$(head -n 3 "$W/two.log" | tr '\n' ' ')" grep -q '^  // a_y: [1-9][0-9]* cycle(s) early, delayed$' "$W/two/rtl/two.v"
+check rtl/two-outputs-sim "$(why_sim "$W/two/rtl")" sim "$W/two/rtl"
 
 # a score wider than the testbench's 53 bits is refused at `output = score`, as by --emit hls
 sed 's/^  input x\[4\] : fixed<10, 3, rnd, sat>$/  input x[4] : fixed<30, 12, rnd, sat>/' "$W/score.aedl" > "$W/wide.aedl"
