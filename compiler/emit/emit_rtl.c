@@ -51,6 +51,7 @@ typedef unsigned __int128 u128;
 /* ---- the delay model (docs/rtl.md) ------------------------------------------------- */
 #define T_LUT   0.45     /* ns: one LUT level with its net */
 #define T_CARRY 0.025    /* ns per bit of a carry chain */
+#define T_CARRY4 0.10    /* ns: entering a carry chain (one CARRY4) */
 #define T_REG   0.40     /* ns: clock-to-out and setup of a register rank */
 #define T_DSP   1.90     /* ns: a DSP48E2 product, unregistered */
 #define MAX_BITS 120     /* widest vector the emitter builds */
@@ -67,15 +68,34 @@ typedef struct {
     int sh, bw;             /* the value is wire nm (bw bits) shifted left by sh; sh = 0: bw = w */
 } Val;
 
+/* The cells on a path: LUT levels, carry chains and their bits (the chains'
+   sum, and the widest).  Its delay counts each chain's entry and the widest
+   chain's bits once: a path through a tree of adders enters each adder's
+   chain near the bit it left the previous one (docs/rtl.md, calibrated
+   against yosys' logic depth). */
+typedef struct { int lut, chains, bits, widest; } Dl;
+
+static double dl_ns(Dl d) { return d.lut * T_LUT + d.chains * T_CARRY4 + d.widest * T_CARRY; }
+static Dl dl(int lut, int chains, int bits) { Dl d = {lut, chains, bits, bits}; return d; }
+static Dl dl_add(Dl a, Dl b) {
+    Dl d = {a.lut + b.lut, a.chains + b.chains, a.bits + b.bits, a.widest > b.widest ? a.widest : b.widest};
+    return d;
+}
+
 typedef struct {
     FILE *o;
     char *buf; size_t len;
     int id;
     int cycle;              /* register ranks since the model input */
     double arr;             /* delay since the last rank (ns) */
+    Dl spath;               /* its cells */
     double worst;           /* longest stage of this module (ns) */
     long reg_bits;
     int levels;             /* LUT levels on the longest path of the model (estimate) */
+    double loc;             /* the path since the last rank or the module's inputs (ns) */
+    Dl path;                /* its cells */
+    double loc_worst;       /* the longest such path inside this module (ns) */
+    Dl path_worst;          /* its cells: compared with yosys' logic depth (ltp) */
     bool clk;
     int pe;                 /* dense: the products' exponent */
 } Mod;
@@ -161,30 +181,37 @@ static void reg(Mod *M, Val *v) {
     M->clk = true;
 }
 
-/* Before an operation of delay d on the values vs[0..n): a register rank when
-   the path would exceed the budget. */
-static void stage(Rtl *R, Mod *M, double d, Val *vs, int n, const char *what) {
-    if (M->arr > 0 && M->arr + d > R->budget) {
-        fprintf(M->o, "  // pipeline register: cycle %d -> %d (%.2f ns so far; %s would add %.2f)\n", M->cycle, M->cycle + 1, M->arr, what, d);
+/* Before an operation of cells c on the values vs[0..n): a register rank
+   when the path would exceed the budget. */
+static void stage_dl(Rtl *R, Mod *M, Dl c, Val *vs, int n, const char *what) {
+    Dl np = dl_add(M->spath, c);
+    if (M->arr > 0 && dl_ns(np) > R->budget) {
+        fprintf(M->o, "  // pipeline register: cycle %d -> %d (%.2f ns so far; %s would make it %.2f)\n", M->cycle, M->cycle + 1, M->arr, what, dl_ns(np));
         for (int i = 0; i < n; i++) reg(M, &vs[i]);
         M->cycle++;
-        M->arr = 0;
+        np = c;
+        M->loc = 0;
+        M->path = dl(0, 0, 0);
     }
-    M->arr += d;
+    M->spath = np;
+    M->arr = dl_ns(np);
     if (M->arr > M->worst) M->worst = M->arr;
+    M->path = dl_add(M->path, c);
+    M->loc = dl_ns(M->path);
+    if (M->loc > M->loc_worst) { M->loc_worst = M->loc; M->path_worst = M->path; }
 }
 
 /* ---- casts (fixed.h's rules) ------------------------------------------------------------ */
 
-static double cast_delay(const Val *v, int from_exp, aedl_fixed t) {
+static Dl cast_delay(const Val *v, int from_exp, aedl_fixed t) {
     int s = aedl_fw_exp(t) - from_exp;
-    double d = 0;
+    Dl d = dl(0, 0, 0);
     int w = v->w + (s < 0 ? -s : 0) + 1;
-    if (s > 0 && t.rnd != AEDL_TRN && v->lo != v->hi) d += T_LUT + w * T_CARRY;
+    if (s > 0 && t.rnd != AEDL_TRN && v->lo != v->hi) d = dl_add(d, dl(1, 1, w));
     i128 lo = s > 0 ? floor_shift(v->lo, s) : v->lo, hi = s > 0 ? floor_shift(v->hi, s) + 1 : v->hi;
     if (s < 0) { lo *= (i128)1 << -s; hi *= (i128)1 << -s; }
     if ((lo < (i128)aedl_fixed_result_min(t) || hi > (i128)aedl_fixed_mant_max(t)) && t.ovf != AEDL_WRAP)
-        d += 2 * T_LUT + w * T_CARRY;
+        d = dl_add(d, dl(2, 1, w));
     return d;
 }
 
@@ -360,7 +387,7 @@ static void reduce(Rtl *R, Mod *M, Sum *s, int n, int cap, Val *out, Val *extra,
         int k = 0;
         for (int j = 0; j < n; j++) for (int i = 0; i < s[j].n; i++) vs[k++] = s[j].t[i].v;
         for (int i = 0; i < nextra; i++) vs[k++] = extra[i];
-        stage(R, M, T_LUT + (cap > 0 && maxw > cap ? cap : maxw) * T_CARRY, vs, k, what);
+        stage_dl(R, M, dl(1, 1, cap > 0 && maxw > cap ? cap : maxw), vs, k, what);
         k = 0;
         for (int j = 0; j < n; j++) for (int i = 0; i < s[j].n; i++) s[j].t[i].v = vs[k++];
         for (int i = 0; i < nextra; i++) extra[i] = vs[k++];
@@ -382,7 +409,7 @@ static void reduce(Rtl *R, Mod *M, Sum *s, int n, int cap, Val *out, Val *extra,
         int k = 0;
         for (int j = 0; j < n; j++) if (s[j].n == 1) vs[k++] = s[j].t[0].v;
         for (int i = 0; i < nextra; i++) vs[k++] = extra[i];
-        stage(R, M, T_LUT + 32 * T_CARRY, vs, k, "a negation");
+        stage_dl(R, M, dl(1, 1, 32), vs, k, "a negation");
         k = 0;
         for (int j = 0; j < n; j++) if (s[j].n == 1) s[j].t[0].v = vs[k++];
         for (int i = 0; i < nextra; i++) extra[i] = vs[k++];
@@ -410,6 +437,7 @@ typedef struct {
     i128 *lo, *hi;          /* each element's range (mantissas of t) */
     int cycle;
     double arr;
+    Dl path;                /* the cells since the last register rank */
 } Out;
 
 typedef struct {
@@ -417,6 +445,7 @@ typedef struct {
     int cycle_in, cycle_out;
     double worst;
     int levels;
+    Dl path;                /* the longest path inside the module (the model's cells) */
     long reg_bits;
     bool clk;
     int line;
@@ -454,11 +483,11 @@ static const char *tstr(aedl_fixed t, char *buf, int n) {
 
 /* Every element cast from exponent from_exp into t, after a register rank if the clock needs one. */
 static void cast_all(Rtl *R, Mod *M, Val *v, int n, int from_exp, aedl_fixed t, const char *what) {
-    double d = 0;
-    for (int j = 0; j < n; j++) { double dj = cast_delay(&v[j], from_exp, t); if (dj > d) d = dj; }
+    Dl d = dl(0, 0, 0);
+    for (int j = 0; j < n; j++) { Dl dj = cast_delay(&v[j], from_exp, t); if (dl_ns(dj) > dl_ns(d)) d = dj; }
     char tb[64];
     fprintf(M->o, "  // %s: into %s\n", what, tstr(t, tb, sizeof tb));
-    if (d > 0) { stage(R, M, d, v, n, what); M->levels += 2; }
+    if (dl_ns(d) > 0) { stage_dl(R, M, d, v, n, what); M->levels += 2; }
     for (int j = 0; j < n; j++) v[j] = cast(M, &v[j], from_exp, t);
 }
 
@@ -510,14 +539,14 @@ static void dense_sequential(Rtl *R, Mod *M, const aedl_fw_layer *a, Val *x, int
         for (int i = 0; i < n_in; i++) x[i] = keep[n + i];
         /* the cast: active neurons' sums; the others keep their accumulator */
         Val *all = xcalloc((size_t)(2 * n + n_in), sizeof(Val));
-        double d = 0;
+        Dl d = dl(0, 0, 0);
         for (int j = 0; j < n; j++) {
             all[j] = t < nnz[j] ? prod[j] : keep[j];
             all[n + j] = keep[j];
-            if (t < nnz[j]) { double dj = cast_delay(&prod[j], me, a->acc_t); if (dj > d) d = dj; }
+            if (t < nnz[j]) { Dl dj = cast_delay(&prod[j], me, a->acc_t); if (dl_ns(dj) > dl_ns(d)) d = dj; }
         }
         for (int i = 0; i < n_in; i++) all[2 * n + i] = x[i];
-        if (d > 0) { stage(R, M, d, all, 2 * n + n_in, "the accumulator's cast"); M->levels += 2; }
+        if (dl_ns(d) > 0) { stage_dl(R, M, d, all, 2 * n + n_in, "the accumulator's cast"); M->levels += 2; }
         for (int i = 0; i < n_in; i++) x[i] = all[2 * n + i];
         for (int j = 0; j < n; j++) acc[j] = t < nnz[j] ? cast(M, &all[j], me, a->acc_t) : all[n + j];
         free(all);
@@ -539,8 +568,9 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     int cyc = 0;
     double arr = 0;
     for (int k = 0; k < nin; k++) { src[k] = a->inputs[k] < 0 ? in : &outs[a->inputs[k]]; if (src[k]->cycle > cyc) cyc = src[k]->cycle; }
-    for (int k = 0; k < nin; k++) if (src[k]->cycle == cyc && src[k]->arr > arr) arr = src[k]->arr;
-    M.cycle = cyc; M.arr = arr;
+    Dl spath = dl(0, 0, 0);
+    for (int k = 0; k < nin; k++) if (src[k]->cycle == cyc && src[k]->arr > arr) { arr = src[k]->arr; spath = src[k]->path; }
+    M.cycle = cyc; M.arr = arr; M.spath = spath;
     info->cycle_in = cyc;
 
     /* the inputs, element by element; earlier ones delayed to the latest one's cycle */
@@ -618,7 +648,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         if (a->op == FW_RELU) {
             bool any = false;
             for (int j = 0; j < n; j++) any |= v[j].lo < 0;
-            if (any) stage(R, &M, T_LUT, v, n, "relu");
+            if (any) stage_dl(R, &M, dl(1, 0, 0), v, n, "relu");
             if (any) M.levels++;
             for (int j = 0; j < n; j++) {
                 if (v[j].lo >= 0) continue;
@@ -631,7 +661,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         bool any = false;
         int wmax = 1;
         for (int j = 0; j < n; j++) { v[j] = x[0][j]; any |= v[j].lo < 0; if (v[j].w > wmax) wmax = v[j].w; }
-        if (any) { stage(R, &M, T_LUT + (wmax + 1) * T_CARRY, v, n, "abs"); M.levels += 2; }
+        if (any) { stage_dl(R, &M, dl(1, 1, wmax + 1), v, n, "abs"); M.levels += 2; }
         for (int j = 0; j < n; j++) {
             Val m = v[j];
             if (m.lo >= 0) continue;
@@ -650,7 +680,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         for (int j = 0; j < n; j++) v[j] = shifted(&M, &x[0][j], ex - me);
         int wmax = 1;
         for (int j = 0; j < n; j++) if (v[j].w > wmax) wmax = v[j].w;
-        stage(R, &M, 2 * T_LUT + (wmax + 1) * T_CARRY, v, n, "clip");
+        stage_dl(R, &M, dl(2, 1, wmax + 1), v, n, "clip");
         M.levels += 2;
         for (int j = 0; j < n; j++) {
             Val m = v[j];
@@ -686,7 +716,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         if (any) {
             Val *both = xcalloc((size_t)(3 * n), sizeof(Val));   /* the select reads x's sign too */
             for (int j = 0; j < n; j++) { both[j] = v[j]; both[n + j] = neg[j]; both[2 * n + j] = x[0][j]; }
-            stage(R, &M, T_LUT, both, 3 * n, "leaky_relu's select");
+            stage_dl(R, &M, dl(1, 0, 0), both, 3 * n, "leaky_relu's select");
             M.levels++;
             for (int j = 0; j < n; j++) { v[j] = both[j]; neg[j] = both[n + j]; x[0][j] = both[2 * n + j]; }
             free(both);
@@ -706,15 +736,15 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         break;
     }
     case FW_CONCAT: {     /* each input cast into the result type, one register rank for all */
-        double d = 0;
+        Dl d = dl(0, 0, 0);
         for (int k = 0, j = 0; k < nin; k++)
             for (int i = 0; i < src[k]->n; i++, j++) {
                 v[j] = x[k][i];
-                double dj = cast_delay(&v[j], aedl_fw_exp(src[k]->t), a->res_t);
-                if (dj > d) d = dj;
+                Dl dj = cast_delay(&v[j], aedl_fw_exp(src[k]->t), a->res_t);
+                if (dl_ns(dj) > dl_ns(d)) d = dj;
             }
         fprintf(M.o, "  // concat: each input into %s\n", tstr(a->res_t, tb, sizeof tb));
-        if (d > 0) { stage(R, &M, d, v, n, "concat's cast"); M.levels += 2; }
+        if (dl_ns(d) > 0) { stage_dl(R, &M, d, v, n, "concat's cast"); M.levels += 2; }
         for (int k = 0, j = 0; k < nin; k++)
             for (int i = 0; i < src[k]->n; i++, j++) v[j] = cast(&M, &v[j], aedl_fw_exp(src[k]->t), a->res_t);
         to_acc = false;
@@ -733,7 +763,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         fprintf(M.o, "    endcase\n  endfunction\n");
         int wmax = 1;
         for (int j = 0; j < n; j++) if (x[0][j].w > wmax) wmax = x[0][j].w;
-        stage(R, &M, 2 * T_LUT + (wmax + 2) * T_CARRY + 3 * T_LUT, x[0], n, "the table lookup");
+        stage_dl(R, &M, dl(5, 1, wmax + 2), x[0], n, "the table lookup");
         M.levels += 5;
         for (int j = 0; j < n; j++) {
             Val q = x[0][j];
@@ -773,7 +803,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
 
     /* the output's ranges, for the next layers */
     Out *o = &outs[l];
-    o->n = n; o->t = a->res_t; o->cycle = M.cycle; o->arr = M.arr;
+    o->n = n; o->t = a->res_t; o->cycle = M.cycle; o->arr = M.arr; o->path = M.spath;
     o->lo = xmalloc(sizeof(i128) * (size_t)n); o->hi = xmalloc(sizeof(i128) * (size_t)n);
     for (int j = 0; j < n; j++) { o->lo[j] = v[j].lo; o->hi[j] = v[j].hi; }
 
@@ -806,6 +836,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     info->cycle_out = M.cycle;
     info->worst = M.worst;
     info->levels = M.levels;
+    info->path = M.path_worst;
     info->reg_bits = M.reg_bits;
     info->clk = M.clk;
     for (int k = 0; k < nin; k++) free(x[k]);
@@ -1079,7 +1110,9 @@ static void write_makefile(Rtl *R, Files *fs, const char *family, const int *ord
 "# synth: yosys once per group of modules (the layers are separate modules,\n"
 "# synthesised out of context: the same cells as in one run of the whole\n"
 "# design), the groups in parallel with make -j, the largest first; the top\n"
-"# module's own registers with the layers as black boxes.\n"
+"# module's own registers with the layers as black boxes.  The logic depth: ltp\n"
+"# on the module without its registers (ltp -noff leaves the mapped FDRE in).\n"
+"SEQ       := t:FD* t:SRL*\n"
 "STATS     :=", nm, nm, nm, nm, nm, nm, nm, nm, nm, nm, nm, nm, nm);
     for (int g = 0; g < ngroups; g++) fprintf(f, " obj/%s_%s.stat", nm, p->layers[order[gfirst[g]]].name);
     fprintf(f, " obj/%s.stat\n"
@@ -1098,7 +1131,7 @@ static void write_makefile(Rtl *R, Files *fs, const char *family, const int *ord
         fprintf(f, " synth.ys\n\t@mkdir -p obj\n\t$(YOSYS) -q -l obj/%s_%s.log -p 'read_verilog", nm, first);
         for (int i = gfirst[g]; i < end; i++) fprintf(f, " %s_%s.v", nm, p->layers[order[i]].name);
         fprintf(f, "; script synth.ys; tee -o $@.tmp stat");
-        for (int i = gfirst[g]; i < end; i++) fprintf(f, "; tee -a $@.tmp ltp -noff %s_%s", nm, p->layers[order[i]].name);
+        for (int i = gfirst[g]; i < end; i++) fprintf(f, "; tee -a $@.tmp ltp -noff %s_%s $(SEQ) %%u %%d", nm, p->layers[order[i]].name);
         fprintf(f, "' && mv $@.tmp $@\n");
     }
     fprintf(f,
@@ -1305,16 +1338,18 @@ static void write_design_json(Rtl *R, Files *fs, const LayerInfo *info, int late
     json_str(f, R->t->part);
     fprintf(f, ",\n  \"family\": \"%s\",\n  \"clock_period_ns\": %g,\n  \"latency_cycles\": %d,\n  \"latency_ns\": %g,\n"
                "  \"initiation_interval\": 1,\n  \"multipliers\": \"%s\",\n"
-               "  \"delay_model_ns\": {\"lut_level\": %g, \"carry_per_bit\": %g, \"register\": %g, \"dsp\": %g},\n  \"layers\": [\n",
+               "  \"delay_model_ns\": {\"lut_level\": %g, \"carry_chain\": %g, \"carry_per_bit\": %g, \"register\": %g, \"dsp\": %g},\n  \"layers\": [\n",
             family, R->t->clock_period, latency, latency * R->t->clock_period, R->dsp ? "dsp" : "shift_add",
-            T_LUT, T_CARRY, T_REG, T_DSP);
+            T_LUT, T_CARRY4, T_CARRY, T_REG, T_DSP);
     for (int l = 0; l < p->nlayers; l++) {
         fprintf(f, "    {\"name\": ");
         json_str(f, p->layers[l].name);
         fprintf(f, ", \"op\": \"%s\", \"line\": %d, \"module\": \"%s_%s\", \"cycle_in\": %d, \"cycle_out\": %d, "
-                   "\"longest_stage_ns\": %.3f, \"register_bits\": %ld}%s\n",
+                   "\"longest_stage_ns\": %.3f, \"register_bits\": %ld, "
+                   "\"module_path\": {\"lut_levels\": %d, \"carry_chains\": %d, \"carry_bits\": %d, \"widest_chain\": %d}}%s\n",
                 op_names[p->layers[l].op], info[l].line, R->name, p->layers[l].name, info[l].cycle_in, info[l].cycle_out,
-                info[l].worst, info[l].reg_bits, l + 1 < p->nlayers ? "," : "");
+                info[l].worst, info[l].reg_bits, info[l].path.lut, info[l].path.chains, info[l].path.bits, info[l].path.widest,
+                l + 1 < p->nlayers ? "," : "");
     }
     fprintf(f, "  ]\n}\n");
     close_file(fs, "design.json", f, &buf, &len);
@@ -1414,7 +1449,7 @@ int emit_rtl(const IrProgram *prog, IrModel *m, const IrTarget *target, const Em
     const aedl_fw_plan *p = R.p;
     const char *family = family_of(R.t->part);
 
-    Out in = {p->d_in, p->in_t, xmalloc(sizeof(i128) * (size_t)p->d_in), xmalloc(sizeof(i128) * (size_t)p->d_in), 0, 0};
+    Out in = {p->d_in, p->in_t, xmalloc(sizeof(i128) * (size_t)p->d_in), xmalloc(sizeof(i128) * (size_t)p->d_in), 0, 0, {0, 0, 0, 0}};
     for (int j = 0; j < p->d_in; j++) { in.lo[j] = (i128)aedl_fixed_mant_min(p->in_t); in.hi[j] = (i128)aedl_fixed_mant_max(p->in_t); }
     Out *outs = xcalloc((size_t)(p->nlayers ? p->nlayers : 1), sizeof *outs);
     LayerInfo *info = xcalloc((size_t)(p->nlayers ? p->nlayers : 1), sizeof *info);
