@@ -1369,8 +1369,9 @@ static void write_readme(Rtl *R, Files *fs, int latency, const char *family) {
 "- `make sim`: Icarus Verilog (and Verilator when installed) on the events; prints\n"
 "  `rtl sim: M of N events matched bit for bit`\n"
 "- `make lint`: `verilator --lint-only -Wall`\n"
-"- `make synth`: yosys `synth_xilinx -family %s` (`synth.ys`), writes `resources.json`:\n"
-"  LUT, FF, DSP and carry cells per layer and in total, the logic depth per layer.\n"
+"- `make synth`: yosys `synth_xilinx -family %s` (`synth.ys`), one run per group of\n"
+"  modules (`make -j N synth`: N at once), writes `resources.json`: LUT, FF, DSP and\n"
+"  carry cells per layer and in total, the logic depth per layer.\n"
 "  These are yosys estimates, not vendor place-and-route figures.\n"
 "- `vivado_synth.tcl`: the same design through Vivado, for those who have it\n"
 "- `design.json`: the pipeline (cycles per layer, the delay model)\n",
