@@ -106,7 +106,7 @@ RTLSIM=$(sed -n 's/^iverilog: rtl sim: \([0-9]* of [0-9]* events matched bit for
 SYNTH_PID=
 if command -v yosys > /dev/null 2>&1; then
   rm -f out/ae_qat/rtl/resources.json
-  setsid $MAKE --no-print-directory -C out/ae_qat/rtl synth > "$LOG/rtl-synth.log" 2>&1 &   # its own process group
+  setsid $MAKE --no-print-directory -j2 -C out/ae_qat/rtl synth > "$LOG/rtl-synth.log" 2>&1 &   # its own process group
   SYNTH_PID=$!
   echo "  yosys synth_xilinx runs in the background (log: $LOG/rtl-synth.log)"
 fi

@@ -58,6 +58,7 @@ typedef unsigned __int128 u128;
 /* ---- the delay model (docs/rtl.md) ------------------------------------------------- */
 #define T_LUT   0.45     /* ns: one LUT level with its net */
 #define T_CARRY 0.025    /* ns per bit of a carry chain */
+#define T_CARRY4 0.10    /* ns: entering a carry chain (one CARRY4) */
 #define T_REG   0.40     /* ns: clock-to-out and setup of a register rank */
 #define T_DSP   1.90     /* ns: a DSP48E2 product, unregistered */
 #define MAX_BITS 120     /* widest vector the emitter builds */
@@ -74,15 +75,34 @@ typedef struct {
     int sh, bw;             /* the value is wire nm (bw bits) shifted left by sh; sh = 0: bw = w */
 } Val;
 
+/* The cells on a path: LUT levels, carry chains and their bits (the chains'
+   sum, and the widest).  Its delay counts each chain's entry and the widest
+   chain's bits once: a path through a tree of adders enters each adder's
+   chain near the bit it left the previous one (docs/rtl.md, calibrated
+   against yosys' logic depth). */
+typedef struct { int lut, chains, bits, widest; } Dl;
+
+static double dl_ns(Dl d) { return d.lut * T_LUT + d.chains * T_CARRY4 + d.widest * T_CARRY; }
+static Dl dl(int lut, int chains, int bits) { Dl d = {lut, chains, bits, bits}; return d; }
+static Dl dl_add(Dl a, Dl b) {
+    Dl d = {a.lut + b.lut, a.chains + b.chains, a.bits + b.bits, a.widest > b.widest ? a.widest : b.widest};
+    return d;
+}
+
 typedef struct {
     FILE *o;
     char *buf; size_t len;
     int id;
     int cycle;              /* register ranks since the model input */
     double arr;             /* delay since the last rank (ns) */
+    Dl spath;               /* its cells */
     double worst;           /* longest stage of this module (ns) */
     long reg_bits;
     int levels;             /* LUT levels on the longest path of the model (estimate) */
+    double loc;             /* the path since the last rank or the module's inputs (ns) */
+    Dl path;                /* its cells */
+    double loc_worst;       /* the longest such path inside this module (ns) */
+    Dl path_worst;          /* its cells: compared with yosys' logic depth (ltp) */
     bool clk;
     int pe;                 /* dense: the products' exponent */
 } Mod;
@@ -168,30 +188,37 @@ static void reg(Mod *M, Val *v) {
     M->clk = true;
 }
 
-/* Before an operation of delay d on the values vs[0..n): a register rank when
-   the path would exceed the budget. */
-static void stage(Rtl *R, Mod *M, double d, Val *vs, int n, const char *what) {
-    if (M->arr > 0 && M->arr + d > R->budget) {
-        fprintf(M->o, "  // pipeline register: cycle %d -> %d (%.2f ns so far; %s would add %.2f)\n", M->cycle, M->cycle + 1, M->arr, what, d);
+/* Before an operation of cells c on the values vs[0..n): a register rank
+   when the path would exceed the budget. */
+static void stage_dl(Rtl *R, Mod *M, Dl c, Val *vs, int n, const char *what) {
+    Dl np = dl_add(M->spath, c);
+    if (M->arr > 0 && dl_ns(np) > R->budget) {
+        fprintf(M->o, "  // pipeline register: cycle %d -> %d (%.2f ns so far; %s would make it %.2f)\n", M->cycle, M->cycle + 1, M->arr, what, dl_ns(np));
         for (int i = 0; i < n; i++) reg(M, &vs[i]);
         M->cycle++;
-        M->arr = 0;
+        np = c;
+        M->loc = 0;
+        M->path = dl(0, 0, 0);
     }
-    M->arr += d;
+    M->spath = np;
+    M->arr = dl_ns(np);
     if (M->arr > M->worst) M->worst = M->arr;
+    M->path = dl_add(M->path, c);
+    M->loc = dl_ns(M->path);
+    if (M->loc > M->loc_worst) { M->loc_worst = M->loc; M->path_worst = M->path; }
 }
 
 /* ---- casts (fixed.h's rules) ------------------------------------------------------------ */
 
-static double cast_delay(const Val *v, int from_exp, aedl_fixed t) {
+static Dl cast_delay(const Val *v, int from_exp, aedl_fixed t) {
     int s = aedl_fw_exp(t) - from_exp;
-    double d = 0;
+    Dl d = dl(0, 0, 0);
     int w = v->w + (s < 0 ? -s : 0) + 1;
-    if (s > 0 && t.rnd != AEDL_TRN && v->lo != v->hi) d += T_LUT + w * T_CARRY;
+    if (s > 0 && t.rnd != AEDL_TRN && v->lo != v->hi) d = dl_add(d, dl(1, 1, w));
     i128 lo = s > 0 ? floor_shift(v->lo, s) : v->lo, hi = s > 0 ? floor_shift(v->hi, s) + 1 : v->hi;
     if (s < 0) { lo *= (i128)1 << -s; hi *= (i128)1 << -s; }
     if ((lo < (i128)aedl_fixed_result_min(t) || hi > (i128)aedl_fixed_mant_max(t)) && t.ovf != AEDL_WRAP)
-        d += 2 * T_LUT + w * T_CARRY;
+        d = dl_add(d, dl(2, 1, w));
     return d;
 }
 
@@ -367,7 +394,7 @@ static void reduce(Rtl *R, Mod *M, Sum *s, int n, int cap, Val *out, Val *extra,
         int k = 0;
         for (int j = 0; j < n; j++) for (int i = 0; i < s[j].n; i++) vs[k++] = s[j].t[i].v;
         for (int i = 0; i < nextra; i++) vs[k++] = extra[i];
-        stage(R, M, T_LUT + (cap > 0 && maxw > cap ? cap : maxw) * T_CARRY, vs, k, what);
+        stage_dl(R, M, dl(1, 1, cap > 0 && maxw > cap ? cap : maxw), vs, k, what);
         k = 0;
         for (int j = 0; j < n; j++) for (int i = 0; i < s[j].n; i++) s[j].t[i].v = vs[k++];
         for (int i = 0; i < nextra; i++) extra[i] = vs[k++];
@@ -389,7 +416,7 @@ static void reduce(Rtl *R, Mod *M, Sum *s, int n, int cap, Val *out, Val *extra,
         int k = 0;
         for (int j = 0; j < n; j++) if (s[j].n == 1) vs[k++] = s[j].t[0].v;
         for (int i = 0; i < nextra; i++) vs[k++] = extra[i];
-        stage(R, M, T_LUT + 32 * T_CARRY, vs, k, "a negation");
+        stage_dl(R, M, dl(1, 1, 32), vs, k, "a negation");
         k = 0;
         for (int j = 0; j < n; j++) if (s[j].n == 1) s[j].t[0].v = vs[k++];
         for (int i = 0; i < nextra; i++) extra[i] = vs[k++];
@@ -417,6 +444,7 @@ typedef struct {
     i128 *lo, *hi;          /* each element's range (mantissas of t) */
     int cycle;
     double arr;
+    Dl path;                /* the cells since the last register rank */
 } Out;
 
 typedef struct {
@@ -424,6 +452,7 @@ typedef struct {
     int cycle_in, cycle_out;
     double worst;
     int levels;
+    Dl path;                /* the longest path inside the module (the model's cells) */
     long reg_bits;
     bool clk;
     int line;
@@ -479,11 +508,11 @@ static const char *tstr(aedl_fixed t, char *buf, int n) {
 
 /* Every element cast from exponent from_exp into t, after a register rank if the clock needs one. */
 static void cast_all(Rtl *R, Mod *M, Val *v, int n, int from_exp, aedl_fixed t, const char *what) {
-    double d = 0;
-    for (int j = 0; j < n; j++) { double dj = cast_delay(&v[j], from_exp, t); if (dj > d) d = dj; }
+    Dl d = dl(0, 0, 0);
+    for (int j = 0; j < n; j++) { Dl dj = cast_delay(&v[j], from_exp, t); if (dl_ns(dj) > dl_ns(d)) d = dj; }
     char tb[64];
     fprintf(M->o, "  // %s: into %s\n", what, tstr(t, tb, sizeof tb));
-    if (d > 0) { stage(R, M, d, v, n, what); M->levels += 2; }
+    if (dl_ns(d) > 0) { stage_dl(R, M, d, v, n, what); M->levels += 2; }
     for (int j = 0; j < n; j++) v[j] = cast(M, &v[j], from_exp, t);
 }
 
@@ -491,7 +520,6 @@ static void cast_all(Rtl *R, Mod *M, Val *v, int n, int from_exp, aedl_fixed t, 
 
 /* The longest lookup: the index (a shift and an adder of the input's width plus
    two bits), its clamp, and a 1024-entry ROM (3 LUT levels). */
-#define T_TABLE(w) (2 * T_LUT + ((w) + 2) * T_CARRY + 3 * T_LUT)
 
 static int wmax_of(const Val *x, int n) {
     int w = 1;
@@ -584,7 +612,7 @@ static Val sum_of_squares(Rtl *R, Mod *M, Val *x, Val *mask, int n) {
     for (int j = 0; j < n; j++) vs[j] = x[j];
     if (mask) {
         for (int j = 0; j < n; j++) vs[n + j] = mask[j];
-        stage(R, M, T_LUT, vs, 2 * n, "the mask");
+        stage_dl(R, M, dl(1, 0, 0), vs, 2 * n, "the mask");
         M->levels++;
         for (int j = 0; j < n; j++) {
             const Val *q = &vs[j], *k = &vs[n + j];
@@ -593,7 +621,7 @@ static Val sum_of_squares(Rtl *R, Mod *M, Val *x, Val *mask, int n) {
             vs[j] = wire(M, w, true, q->lo < 0 ? q->lo : 0, q->hi > 0 ? q->hi : 0, "%s ? %s : %d'd0", k->nm, ext(a, sizeof a, q, w), w);
         }
     }
-    stage(R, M, T_DSP, vs, n, "the squares");
+    stage_dl(R, M, dl(4, 0, 0), vs, n, "the squares");   /* a DSP48E2 product: about four LUT levels (T_DSP) */
     M->levels += 4;
     Sum s = {0};
     for (int j = 0; j < n; j++) square_terms(M, &s, &vs[j]);
@@ -661,14 +689,14 @@ static void dense_sequential(Rtl *R, Mod *M, const aedl_fw_layer *a, Val *x, int
         for (int i = 0; i < n_in; i++) x[i] = keep[n + i];
         /* the cast: active neurons' sums; the others keep their accumulator */
         Val *all = xcalloc((size_t)(2 * n + n_in), sizeof(Val));
-        double d = 0;
+        Dl d = dl(0, 0, 0);
         for (int j = 0; j < n; j++) {
             all[j] = t < nnz[j] ? prod[j] : keep[j];
             all[n + j] = keep[j];
-            if (t < nnz[j]) { double dj = cast_delay(&prod[j], me, a->acc_t); if (dj > d) d = dj; }
+            if (t < nnz[j]) { Dl dj = cast_delay(&prod[j], me, a->acc_t); if (dl_ns(dj) > dl_ns(d)) d = dj; }
         }
         for (int i = 0; i < n_in; i++) all[2 * n + i] = x[i];
-        if (d > 0) { stage(R, M, d, all, 2 * n + n_in, "the accumulator's cast"); M->levels += 2; }
+        if (dl_ns(d) > 0) { stage_dl(R, M, d, all, 2 * n + n_in, "the accumulator's cast"); M->levels += 2; }
         for (int i = 0; i < n_in; i++) x[i] = all[2 * n + i];
         for (int j = 0; j < n; j++) acc[j] = t < nnz[j] ? cast(M, &all[j], me, a->acc_t) : all[n + j];
         free(all);
@@ -690,8 +718,9 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     int cyc = 0;
     double arr = 0;
     for (int k = 0; k < nin; k++) { src[k] = a->inputs[k] < 0 ? in : &outs[a->inputs[k]]; if (src[k]->cycle > cyc) cyc = src[k]->cycle; }
-    for (int k = 0; k < nin; k++) if (src[k]->cycle == cyc && src[k]->arr > arr) arr = src[k]->arr;
-    M.cycle = cyc; M.arr = arr;
+    Dl spath = dl(0, 0, 0);
+    for (int k = 0; k < nin; k++) if (src[k]->cycle == cyc && src[k]->arr > arr) { arr = src[k]->arr; spath = src[k]->path; }
+    M.cycle = cyc; M.arr = arr; M.spath = spath;
     info->cycle_in = cyc;
 
     /* the inputs, element by element; earlier ones delayed to the latest one's cycle */
@@ -769,7 +798,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         if (a->op == FW_RELU) {
             bool any = false;
             for (int j = 0; j < n; j++) any |= v[j].lo < 0;
-            if (any) stage(R, &M, T_LUT, v, n, "relu");
+            if (any) stage_dl(R, &M, dl(1, 0, 0), v, n, "relu");
             if (any) M.levels++;
             for (int j = 0; j < n; j++) {
                 if (v[j].lo >= 0) continue;
@@ -782,7 +811,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         bool any = false;
         int wmax = 1;
         for (int j = 0; j < n; j++) { v[j] = x[0][j]; any |= v[j].lo < 0; if (v[j].w > wmax) wmax = v[j].w; }
-        if (any) { stage(R, &M, T_LUT + (wmax + 1) * T_CARRY, v, n, "abs"); M.levels += 2; }
+        if (any) { stage_dl(R, &M, dl(1, 1, wmax + 1), v, n, "abs"); M.levels += 2; }
         for (int j = 0; j < n; j++) {
             Val m = v[j];
             if (m.lo >= 0) continue;
@@ -801,7 +830,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         for (int j = 0; j < n; j++) v[j] = shifted(&M, &x[0][j], ex - me);
         int wmax = 1;
         for (int j = 0; j < n; j++) if (v[j].w > wmax) wmax = v[j].w;
-        stage(R, &M, 2 * T_LUT + (wmax + 1) * T_CARRY, v, n, "clip");
+        stage_dl(R, &M, dl(2, 1, wmax + 1), v, n, "clip");
         M.levels += 2;
         for (int j = 0; j < n; j++) {
             Val m = v[j];
@@ -837,7 +866,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         if (any) {
             Val *both = xcalloc((size_t)(3 * n), sizeof(Val));   /* the select reads x's sign too */
             for (int j = 0; j < n; j++) { both[j] = v[j]; both[n + j] = neg[j]; both[2 * n + j] = x[0][j]; }
-            stage(R, &M, T_LUT, both, 3 * n, "leaky_relu's select");
+            stage_dl(R, &M, dl(1, 0, 0), both, 3 * n, "leaky_relu's select");
             M.levels++;
             for (int j = 0; j < n; j++) { v[j] = both[j]; neg[j] = both[n + j]; x[0][j] = both[2 * n + j]; }
             free(both);
@@ -857,15 +886,15 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         break;
     }
     case FW_CONCAT: {     /* each input cast into the result type, one register rank for all */
-        double d = 0;
+        Dl d = dl(0, 0, 0);
         for (int k = 0, j = 0; k < nin; k++)
             for (int i = 0; i < src[k]->n; i++, j++) {
                 v[j] = x[k][i];
-                double dj = cast_delay(&v[j], aedl_fw_exp(src[k]->t), a->res_t);
-                if (dj > d) d = dj;
+                Dl dj = cast_delay(&v[j], aedl_fw_exp(src[k]->t), a->res_t);
+                if (dl_ns(dj) > dl_ns(d)) d = dj;
             }
         fprintf(M.o, "  // concat: each input into %s\n", tstr(a->res_t, tb, sizeof tb));
-        if (d > 0) { stage(R, &M, d, v, n, "concat's cast"); M.levels += 2; }
+        if (dl_ns(d) > 0) { stage_dl(R, &M, d, v, n, "concat's cast"); M.levels += 2; }
         for (int k = 0, j = 0; k < nin; k++)
             for (int i = 0; i < src[k]->n; i++, j++) v[j] = cast(&M, &v[j], aedl_fw_exp(src[k]->t), a->res_t);
         to_acc = false;
@@ -880,7 +909,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         for (int j = 0; j < n; j++) { tanh_any |= mode[j] == 2; relu_any |= mode[j] == 1 && x[0][j].lo < 0; }
         if (tanh_any) table_function(&M, a->w, a->w_t, "tanh", AEDL_ACT_SHIFT_TANH);
         if (tanh_any || relu_any) {
-            stage(R, &M, tanh_any ? T_TABLE(wmax_of(x[0], n)) : T_LUT, x[0], n, tanh_any ? "the table lookup" : "relu");
+            stage_dl(R, &M, tanh_any ? dl(5, 1, wmax_of(x[0], n) + 2) : dl(1, 0, 0), x[0], n, tanh_any ? "the table lookup" : "relu");
             M.levels += tanh_any ? 5 : 1;
         }
         Sum *s = xcalloc((size_t)n, sizeof *s);
@@ -917,7 +946,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
             if (w > wd) wd = w;
         }
         fprintf(M.o, "  // the differences at 2^%d%s\n", me, masked ? ", and the features whose input is not 0" : "");
-        stage(R, &M, T_LUT + wd * T_CARRY, vs, 2 * m, "the differences");
+        stage_dl(R, &M, dl(1, 1, wd), vs, 2 * m, "the differences");
         M.levels++;
         Val *d = xcalloc((size_t)m, sizeof(Val));
         for (int j = 0; j < m; j++) {
@@ -941,7 +970,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     case FW_COUNT: {   /* the number of j with x_j != 0 */
         int m = a->n_in;
         Val *nz = xcalloc((size_t)m, sizeof(Val));
-        stage(R, &M, 2 * T_LUT, x[0], m, "the features that are not 0");
+        stage_dl(R, &M, dl(2, 0, 0), x[0], m, "the features that are not 0");
         M.levels += 2;
         nonzero_bits(&M, x[0], nz, m);
         Sum s = {0};
@@ -962,7 +991,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     case FW_SIGMOID: case FW_TANH: {
         int sh = aedl_fw_table_shift(a->op);
         table_function(&M, a->w, a->res_t, op_names[a->op], sh);
-        stage(R, &M, T_TABLE(wmax_of(x[0], n)), x[0], n, "the table lookup");
+        stage_dl(R, &M, dl(5, 1, wmax_of(x[0], n) + 2), x[0], n, "the table lookup");
         M.levels += 5;
         for (int j = 0; j < n; j++) v[j] = table_lookup(&M, a->w, a->res_t, &x[0][j], ex, sh);
         to_acc = false;
@@ -982,7 +1011,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
 
     /* the output's ranges, for the next layers */
     Out *o = &outs[l];
-    o->n = n; o->t = a->res_t; o->cycle = M.cycle; o->arr = M.arr;
+    o->n = n; o->t = a->res_t; o->cycle = M.cycle; o->arr = M.arr; o->path = M.spath;
     o->lo = xmalloc(sizeof(i128) * (size_t)n); o->hi = xmalloc(sizeof(i128) * (size_t)n);
     for (int j = 0; j < n; j++) { o->lo[j] = v[j].lo; o->hi[j] = v[j].hi; }
 
@@ -1015,6 +1044,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     info->cycle_out = M.cycle;
     info->worst = M.worst;
     info->levels = M.levels;
+    info->path = M.path_worst;
     info->reg_bits = M.reg_bits;
     info->clk = M.clk;
     for (int k = 0; k < nin; k++) free(x[k]);
@@ -1235,7 +1265,8 @@ static void write_tb(Rtl *R, Files *fs, int latency, const OutGroup *g, int ng, 
     close_file(fs, rel, f, &buf, &len);
 }
 
-static void write_makefile(Rtl *R, Files *fs, const char *family) {
+/* order: the layers, largest module first; gfirst[g]: the first of group g in order. */
+static void write_makefile(Rtl *R, Files *fs, const char *family, const int *order, const int *gfirst, int ngroups) {
     const char *nm = R->name;
     const aedl_fw_plan *p = R->p;
     char *buf; size_t len;
@@ -1247,7 +1278,8 @@ static void write_makefile(Rtl *R, Files *fs, const char *family) {
 "#                       prints \"rtl sim: M of N events matched bit for bit\"\n"
 "#   make sim-iverilog   make sim-verilator   one simulator\n"
 "#   make lint           verilator --lint-only -Wall on the design\n"
-"#   make synth          yosys synth_xilinx -family %s (synth.ys): resources.json\n"
+"#   make synth          yosys synth_xilinx -family %s (synth.ys), one run per\n"
+"#                       module (make -j N synth: N at once): resources.json\n"
 "#\n"
 "# The events: ../hls/tb_data when the HLS project beside this folder has them\n"
 "# (after aedlc run: the evaluation's test events), else tb_data/ here (TB=DIR\n"
@@ -1288,43 +1320,68 @@ static void write_makefile(Rtl *R, Files *fs, const char *family) {
 "lint:\n"
 "\t$(VERILATOR) --lint-only -Wall --top-module %s $(SRC)\n"
 "\n"
+"# synth: yosys once per group of modules (the layers are separate modules,\n"
+"# synthesised out of context: the same cells as in one run of the whole\n"
+"# design), the groups in parallel with make -j, the largest first; the top\n"
+"# module's own registers with the layers as black boxes.  The logic depth: ltp\n"
+"# on the module without its registers (ltp -noff leaves the mapped FDRE in).\n"
+"SEQ       := t:FD* t:SRL*\n"
+"STATS     :=", nm, nm, nm, nm, nm, nm, nm, nm, nm, nm, nm, nm, nm);
+    for (int g = 0; g < ngroups; g++) fprintf(f, " obj/%s_%s.stat", nm, p->layers[order[gfirst[g]]].name);
+    fprintf(f, " obj/%s.stat\n"
+"\n"
 "synth: resources.json\n"
 "\n"
-"resources.json: $(SRC) synth.ys stat2json.awk design.json\n"
-"\t@mkdir -p obj\n"
-"\t$(YOSYS) -q -l obj/yosys.log -s synth.ys\n"
+"resources.json: $(STATS) stat2json.awk design.json\n"
+"\tcat $(STATS) > obj/stat.txt\n"
 "\tawk -f stat2json.awk design.json obj/stat.txt > resources.json.tmp && mv resources.json.tmp resources.json\n"
-"\t@grep '\"total\"' resources.json\n"
+"\t@grep '\"total\"' resources.json\n", nm);
+    for (int g = 0; g < ngroups; g++) {
+        const char *first = p->layers[order[gfirst[g]]].name;
+        int end = g + 1 < ngroups ? gfirst[g + 1] : p->nlayers;
+        fprintf(f, "\nobj/%s_%s.stat:", nm, first);
+        for (int i = gfirst[g]; i < end; i++) fprintf(f, " %s_%s.v", nm, p->layers[order[i]].name);
+        fprintf(f, " synth.ys\n\t@mkdir -p obj\n\t$(YOSYS) -q -l obj/%s_%s.log -p 'read_verilog", nm, first);
+        for (int i = gfirst[g]; i < end; i++) fprintf(f, " %s_%s.v", nm, p->layers[order[i]].name);
+        fprintf(f, "; script synth.ys; tee -o $@.tmp stat");
+        for (int i = gfirst[g]; i < end; i++) fprintf(f, "; tee -a $@.tmp ltp -noff %s_%s $(SEQ) %%u %%d", nm, p->layers[order[i]].name);
+        fprintf(f, "' && mv $@.tmp $@\n");
+    }
+    fprintf(f,
+"\nobj/%s.stat: %s.v synth.ys $(filter-out %s.v,$(SRC))\n"
+"\t@mkdir -p obj\n"
+"\t$(YOSYS) -q -l obj/%s.log -p 'read_verilog -lib $(filter-out %s.v,$(SRC)); read_verilog %s.v; script synth.ys; tee -o $@.tmp stat' && mv $@.tmp $@\n"
 "\n"
 "clean:\n"
 "\trm -rf obj resources.json\n"
 "\n"
 ".PHONY: sim sim-iverilog sim-verilator lint synth clean\n",
-            nm, nm, nm, nm, nm, nm, nm, nm, nm, nm, nm, nm, nm);
+            nm, nm, nm, nm, nm, nm);
     close_file(fs, "Makefile", f, &buf, &len);
 }
 
-/* yosys: synth_xilinx with the layers kept as modules; the adder trees are not
-   merged into carry-save blocks (alumacc's $macc cells back to two-input adders). */
+/* yosys: synth_xilinx of the modules read before it (the Makefile runs it on
+   groups of layer modules, and on the top module with the layers as black
+   boxes); every module read is kept (no -top); the adder trees are not merged
+   into carry-save blocks (alumacc's $macc cells back to two-input adders). */
 static void write_synth(Rtl *R, Files *fs, const char *family) {
-    const char *nm = R->name;
-    const aedl_fw_plan *p = R->p;
     char *buf; size_t len;
     FILE *f = fopen_mem(&buf, &len);
-    fprintf(f, "# synth.ys -- yosys 0.23: %s for %s (generated by aedlc; make synth runs it)\n", nm, family);
-    fprintf(f, "read_verilog %s.v", nm);
-    for (int l = 0; l < p->nlayers; l++) fprintf(f, " %s_%s.v", nm, p->layers[l].name);
-    fprintf(f, "\n"
-"# synth_xilinx's script up to its coarse step, then the coarse step with each\n"
-"# $macc (an adder tree merged by alumacc) split back into two-input adders:\n"
-"# yosys' carry-save mapping of a merged tree costs about twice the LUTs and\n"
-"# three times the run time\n"
-"synth_xilinx -family %s -top %s -noiopad -noclkbuf -run :coarse\n"
+    fprintf(f, "# synth.ys -- yosys 0.23: modules of %s for %s (generated by aedlc).\n", R->name, family);
+    fprintf(f,
+"# make synth runs it on groups of modules: yosys -p 'read_verilog M.v ...; script synth.ys'\n"
+"# synth_xilinx's begin step, every module read kept (no -top)\n"
+"read_verilog -lib -specify +/xilinx/cells_sim.v\n"
+"read_verilog -lib +/xilinx/cells_xtra.v\n"
+"hierarchy -check\n"
+"# its script up to the coarse step, then the coarse step with each $macc (an\n"
+"# adder tree merged by alumacc) split back into two-input adders: yosys'\n"
+"# carry-save mapping of a merged tree costs about twice the LUTs and three\n"
+"# times the run time\n"
+"synth_xilinx -family %s -noiopad -noclkbuf -run prepare:coarse\n"
 "opt_expr\nopt_clean\ncheck\nopt -nodffe -nosdff\nfsm\nopt\nwreduce\npeepopt\nopt_clean\n"
 "alumacc\nmaccmap -unmap\nopt_clean\nshare\nopt\nmemory -nomap\nopt_clean\n"
-"synth_xilinx -family %s -top %s -noiopad -noclkbuf -run map_memory:\n"
-"tee -o obj/stat.txt stat\n", family, nm, family, nm);
-    for (int l = 0; l < p->nlayers; l++) fprintf(f, "tee -a obj/stat.txt ltp -noff %s_%s\n", nm, p->layers[l].name);
+"synth_xilinx -family %s -noiopad -noclkbuf -run map_memory:\n", family, family);
     close_file(fs, "synth.ys", f, &buf, &len);
 }
 
@@ -1510,16 +1567,18 @@ static void write_design_json(Rtl *R, Files *fs, const LayerInfo *info, int late
     json_str(f, R->t->part);
     fprintf(f, ",\n  \"family\": \"%s\",\n  \"clock_period_ns\": %g,\n  \"latency_cycles\": %d,\n  \"latency_ns\": %g,\n"
                "  \"initiation_interval\": 1,\n  \"multipliers\": \"%s\",\n"
-               "  \"delay_model_ns\": {\"lut_level\": %g, \"carry_per_bit\": %g, \"register\": %g, \"dsp\": %g},\n  \"layers\": [\n",
+               "  \"delay_model_ns\": {\"lut_level\": %g, \"carry_chain\": %g, \"carry_per_bit\": %g, \"register\": %g, \"dsp\": %g},\n  \"layers\": [\n",
             family, R->t->clock_period, latency, latency * R->t->clock_period, R->dsp ? "dsp" : "shift_add",
-            T_LUT, T_CARRY, T_REG, T_DSP);
+            T_LUT, T_CARRY4, T_CARRY, T_REG, T_DSP);
     for (int l = 0; l < p->nlayers; l++) {
         fprintf(f, "    {\"name\": ");
         json_str(f, p->layers[l].name);
         fprintf(f, ", \"op\": \"%s\", \"line\": %d, \"module\": \"%s_%s\", \"cycle_in\": %d, \"cycle_out\": %d, "
-                   "\"longest_stage_ns\": %.3f, \"register_bits\": %ld}%s\n",
+                   "\"longest_stage_ns\": %.3f, \"register_bits\": %ld, "
+                   "\"module_path\": {\"lut_levels\": %d, \"carry_chains\": %d, \"carry_bits\": %d, \"widest_chain\": %d}}%s\n",
                 op_names[p->layers[l].op], info[l].line, R->name, p->layers[l].name, info[l].cycle_in, info[l].cycle_out,
-                info[l].worst, info[l].reg_bits, l + 1 < p->nlayers ? "," : "");
+                info[l].worst, info[l].reg_bits, info[l].path.lut, info[l].path.chains, info[l].path.bits, info[l].path.widest,
+                l + 1 < p->nlayers ? "," : "");
     }
     fprintf(f, "  ]\n}\n");
     close_file(fs, "design.json", f, &buf, &len);
@@ -1539,8 +1598,9 @@ static void write_readme(Rtl *R, Files *fs, int latency, const char *family) {
 "- `make sim`: Icarus Verilog (and Verilator when installed) on the events; prints\n"
 "  `rtl sim: M of N events matched bit for bit`\n"
 "- `make lint`: `verilator --lint-only -Wall`\n"
-"- `make synth`: yosys `synth_xilinx -family %s` (`synth.ys`), writes `resources.json`:\n"
-"  LUT, FF, DSP and carry cells per layer and in total, the logic depth per layer.\n"
+"- `make synth`: yosys `synth_xilinx -family %s` (`synth.ys`), one run per group of\n"
+"  modules (`make -j N synth`: N at once), writes `resources.json`: LUT, FF, DSP and\n"
+"  carry cells per layer and in total, the logic depth per layer.\n"
 "  These are yosys estimates, not vendor place-and-route figures.\n"
 "- `vivado_synth.tcl`: the same design through Vivado, for those who have it\n"
 "- `design.json`: the pipeline (cycles per layer, the delay model)\n",
@@ -1622,7 +1682,7 @@ int emit_rtl(const IrProgram *prog, IrModel *m, const IrTarget *target, const Em
     const aedl_fw_plan *p = R.p;
     const char *family = family_of(R.t->part);
 
-    Out in = {p->d_in, p->in_t, xmalloc(sizeof(i128) * (size_t)p->d_in), xmalloc(sizeof(i128) * (size_t)p->d_in), 0, 0};
+    Out in = {p->d_in, p->in_t, xmalloc(sizeof(i128) * (size_t)p->d_in), xmalloc(sizeof(i128) * (size_t)p->d_in), 0, 0, {0, 0, 0, 0}};
     for (int j = 0; j < p->d_in; j++) { in.lo[j] = (i128)aedl_fixed_mant_min(p->in_t); in.hi[j] = (i128)aedl_fixed_mant_max(p->in_t); }
     Out *outs = xcalloc((size_t)(p->nlayers ? p->nlayers : 1), sizeof *outs);
     LayerInfo *info = xcalloc((size_t)(p->nlayers ? p->nlayers : 1), sizeof *info);
@@ -1637,7 +1697,35 @@ int emit_rtl(const IrProgram *prog, IrModel *m, const IrTarget *target, const Em
     int yw = 0;
     int latency = write_top(&R, &fs, outs, &in, info, g, &yw);
     write_tb(&R, &fs, latency, g, p->noutputs, yw);
-    write_makefile(&R, &fs, family);
+    /* the yosys runs of make synth: each module larger than an eighth of the
+       design (and than 64 kB of Verilog) alone, the others in groups up to that
+       size (each run costs yosys about 3 s of start-up) */
+    int nl = p->nlayers ? p->nlayers : 1, ngroups = 0;
+    int *order = xmalloc(sizeof(int) * (size_t)nl), *gfirst = xmalloc(sizeof(int) * (size_t)nl);
+    size_t *gsize = xcalloc((size_t)nl, sizeof(size_t)), total = 0;
+    int *gof = xmalloc(sizeof(int) * (size_t)nl);
+    for (int l = 0; l < p->nlayers; l++) {
+        int k = l;
+        while (k > 0 && strlen(info[order[k - 1]].text) < strlen(info[l].text)) { order[k] = order[k - 1]; k--; }
+        order[k] = l;
+        total += strlen(info[l].text);
+    }
+    size_t cap = total / 8 > 65536 ? total / 8 : 65536;
+    for (int i = 0; i < p->nlayers; i++) {          /* first fit, largest first */
+        size_t sz = strlen(info[order[i]].text);
+        int g = 0;
+        while (g < ngroups && gsize[g] + sz > cap) g++;
+        if (g == ngroups) ngroups++;
+        gsize[g] += sz;
+        gof[i] = g;
+    }
+    int *sorted = xmalloc(sizeof(int) * (size_t)nl), k = 0;   /* order regrouped: group by group */
+    for (int g = 0; g < ngroups; g++) {
+        gfirst[g] = k;
+        for (int i = 0; i < p->nlayers; i++) if (gof[i] == g) sorted[k++] = order[i];
+    }
+    write_makefile(&R, &fs, family, sorted, gfirst, ngroups);
+    free(order); free(gfirst); free(gsize); free(gof); free(sorted);
     write_synth(&R, &fs, family);
     write_tcl(&R, &fs);
     write_awk(&fs);

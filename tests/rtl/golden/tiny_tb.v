@@ -97,8 +97,8 @@ module tiny_tb;
       $display("rtl sim: %0d of %0d events matched bit for bit", nok, nin);
       $finish;
     end
-    if (wait_cycles > 16) begin
-      $display("rtl sim: %0d of %0d events came out after 16 cycles", nout, nin);
+    if (wait_cycles > 15) begin
+      $display("rtl sim: %0d of %0d events came out after 15 cycles", nout, nin);
       $finish;
     end
   end
