@@ -965,8 +965,30 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         v[0] = sum_of_squares(R, &M, x[0], NULL, a->n_in);
         from = 2 * ex;
         break;
-    case FW_HW_INPUT:
-        break;       /* refused before any module is written */
+    case FW_HW_INPUT: {
+        /* per feature x_j cast to its hardware type H_j, times the factor k_j plus the
+           offset c_j (constants of w_t and b_t), exact at the accumulator's step */
+        Dl d = dl(0, 0, 0);
+        for (int j = 0; j < n; j++) {
+            Dl dj = cast_delay(&x[0][j], ex, aedl_fw_hwin_type(a, j));
+            if (dl_ns(dj) > dl_ns(d)) d = dj;
+        }
+        fprintf(M.o, "  // the raw values into their hardware types\n");
+        if (dl_ns(d) > 0) { stage_dl(R, &M, d, x[0], n, "the hardware types' casts"); M.levels += 2; }
+        int ce = aedl_fw_exp(a->b_t) - acc_exp;
+        Sum *s = xcalloc((size_t)n, sizeof *s);
+        for (int j = 0; j < n; j++) {
+            aedl_fixed h = aedl_fw_hwin_type(a, j);
+            Val hj = cast(&M, &x[0][j], ex, h);
+            if (a->w[j]) const_product(R, &M, &s[j], &hj, a->w[j], aedl_fw_exp(h) + aedl_fw_exp(a->w_t) - acc_exp);
+            if (a->b[j]) sum_push(&s[j], konst((i128)a->b[j] * ((i128)1 << ce)), 0);
+        }
+        fprintf(M.o, "  // x * k + c at 2^%d\n", acc_exp);
+        reduce(R, &M, s, n, 0, v, NULL, 0, "an adder level of the scaling");
+        free_sums(s, n);
+        from = acc_exp;
+        break;
+    }
     case FW_COUNT: {   /* the number of j with x_j != 0 */
         int m = a->n_in;
         Val *nz = xcalloc((size_t)m, sizeof(Val));
@@ -1075,7 +1097,6 @@ static void check_plan(Rtl *R) {
         aedl_fixed in_t = a->inputs[0] < 0 ? p->in_t : p->layers[a->inputs[0]].res_t;
         int ex = aedl_fw_exp(in_t), acc_exp = aedl_fw_exp(a->acc_t);
         if (a->op == FW_SOFTMAX) { refuse(R, a, "softmax is computed in floating point; --emit rtl builds only exact fixed-point layers"); continue; }
-        if (a->op == FW_HW_INPUT) { refuse(R, a, "the hardware inputs' scaling (target hardware_inputs) has no Verilog form yet; --emit hls builds it"); continue; }
         /* the exact sums' widths (before any modular cap) stay inside the emitter's 120 bits */
         int wide = in_t.width + (a->has_w ? a->w_t.width : 0) + 24;
         for (int k = 0; k < a->ninputs; k++) {
