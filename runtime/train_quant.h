@@ -45,14 +45,10 @@ static inline float aedl_tq_fast1(float x, int up, float scale, float inv, float
     float r = x * scale;
     float c = r < lo - 1.0f ? lo - 1.0f : r;
     c = c > hi + 1.0f ? hi + 1.0f : c;
-    float m;
-    if (up) {
-        float t = c + 0.5f;
-        float f = (t + AEDL_TQ_MAGIC) - AEDL_TQ_MAGIC;
-        m = f - (f > t ? 1.0f : 0.0f);
-    } else {
-        m = (c + AEDL_TQ_MAGIC) - AEDL_TQ_MAGIC;
-    }
+    /* to nearest, ties to even; rnd moves the ties that went down up (m - c is
+       exact: both are within 2^23 and at most 1 apart) */
+    float m = (c + AEDL_TQ_MAGIC) - AEDL_TQ_MAGIC;
+    if (up) m += m - c == -0.5f ? 1.0f : 0.0f;
     m = m < lo ? lo : m;
     return ((m > hi ? hi : m) + 0.0f) * inv;
 }

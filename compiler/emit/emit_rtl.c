@@ -14,6 +14,13 @@
  *                           HLS's chain: a cast after every addition;
  *   relu, linear, clip, leaky_relu, concat   as lib/emu.c, then the casts;
  *   sigmoid, tanh           the plan's table as a case ROM;
+ *   bound                   per feature x, relu(x) or k * tanh's table (a
+ *                           constant product);
+ *   score, masked_score     (the target's output = score) the differences of
+ *                           the reconstruction and the model's input (delayed
+ *                           to it), their squares as multipliers (`*`, split
+ *                           into products that fit a DSP block), an adder tree;
+ *   count                   the features that are not 0, summed;
  *   a cast                  round by the target's mode (fixed.h's AEDL_ROUND_UP
  *                           on the dropped bits), then overflow by its mode.
  *
@@ -448,6 +455,23 @@ static const char *base_name(const char *p) {
     return s ? s + 1 : p;
 }
 
+/* The .aedl file and line of plan layer a: its node's, or for the score layers
+   the target's `output = score`. */
+static int src_of(const Rtl *R, const aedl_fw_layer *a, const char **file) {
+    *file = "?";
+    if (a->op == FW_SCORE || a->op == FW_MASKED_SCORE || a->op == FW_COUNT) {
+        Loc l = R->t->output_loc;
+        if (l.file < 0 || l.file >= src_count()) return 0;
+        int line, col;
+        src_linecol(l.file, l.start, &line, &col);
+        *file = base_name(src_file(l.file)->path);
+        return line;
+    }
+    const IrNode *n = node_of(R, a->name);
+    if (n && n->file) *file = base_name(n->file);
+    return line_of(n);
+}
+
 static const char *tstr(aedl_fixed t, char *buf, int n) {
     aedl_fixed_format(buf, (size_t)n, t);
     return buf;
@@ -461,6 +485,132 @@ static void cast_all(Rtl *R, Mod *M, Val *v, int n, int from_exp, aedl_fixed t, 
     fprintf(M->o, "  // %s: into %s\n", what, tstr(t, tb, sizeof tb));
     if (d > 0) { stage(R, M, d, v, n, what); M->levels += 2; }
     for (int j = 0; j < n; j++) v[j] = cast(M, &v[j], from_exp, t);
+}
+
+/* ---- tables: sigmoid, tanh and bound's k * tanh --------------------------------------------------- */
+
+/* The longest lookup: the index (a shift and an adder of the input's width plus
+   two bits), its clamp, and a 1024-entry ROM (3 LUT levels). */
+#define T_TABLE(w) (2 * T_LUT + ((w) + 2) * T_CARRY + 3 * T_LUT)
+
+static int wmax_of(const Val *x, int n) {
+    int w = 1;
+    for (int j = 0; j < n; j++) if (x[j].w > w) w = x[j].w;
+    return w;
+}
+
+/* The module's function table_of(i): the AEDL_ACT_TABLE entries of table (mantissas of t), a case ROM. */
+static void table_function(Mod *M, const int64_t *table, aedl_fixed t, const char *what, int sh) {
+    char a1[64], tb[64];
+    fprintf(M->o, "  function [%d:0] table_of(input [9:0] i);   // %s((i - %d) / 2^%d) as %s\n    case (i)\n",
+            t.width - 1, what, AEDL_ACT_TABLE / 2, sh, tstr(t, tb, sizeof tb));
+    for (int i = 0; i < AEDL_ACT_TABLE; i++) fprintf(M->o, "      10'd%d: table_of = %s;\n", i, lit(a1, sizeof a1, table[i], t.width));
+    fprintf(M->o, "    endcase\n  endfunction\n");
+}
+
+/* table[floor(x 2^(ex + sh)) + 512, clamped] for x at exponent ex (lib/emu.c's table
+   index), through the module's table_of; its range that of the entries it can read. */
+static Val table_lookup(Mod *M, const int64_t *table, aedl_fixed t, const Val *x, int ex, int sh) {
+    char a1[256], c1[40];
+    int k = ex + sh, half = AEDL_ACT_TABLE / 2;
+    Val q = *x;
+    if (k > 0) q = shifted(M, &q, k);
+    else if (k < 0 && !q.is_const) {
+        int wv = bits_signed(q.lo, q.hi), wc = wv > -k + 1 ? wv : -k + 1;
+        Val c = wire(M, wc, true, q.lo, q.hi, "%s", ext(a1, sizeof a1, &q, wc));
+        q = wire(M, wc + k, true, floor_shift(q.lo, -k), floor_shift(q.hi, -k), "%s[%d:%d]", c.nm, wc - 1, -k);
+    } else if (k < 0) q = konst(floor_shift(q.lo, -k));
+    Term t1 = {q, 0}, t2 = {konst(half), 0};
+    Val idx = add2(M, &t1, &t2, 0).v;
+    i128 ilo = idx.lo < 0 ? 0 : idx.lo > AEDL_ACT_TABLE - 1 ? AEDL_ACT_TABLE - 1 : idx.lo;
+    i128 ihi = idx.hi < 0 ? 0 : idx.hi > AEDL_ACT_TABLE - 1 ? AEDL_ACT_TABLE - 1 : idx.hi;
+    if (idx.is_const || ilo == ihi) return konst(table[(int)ilo]);
+    i128 tlo = table[(int)ilo], thi = tlo;
+    for (int i = (int)ilo; i <= (int)ihi; i++) { if (table[i] < tlo) tlo = table[i]; if (table[i] > thi) thi = table[i]; }
+    int wi = idx.w > 12 ? idx.w : 12;
+    Val ik = wire(M, wi, true, idx.lo, idx.hi, "%s", ext(a1, sizeof a1, &idx, wi));
+    char lo_e[96] = "", hi_e[96] = "";
+    if (idx.lo < 0) snprintf(lo_e, sizeof lo_e, "%s[%d] ? 10'd0 : ", ik.nm, wi - 1);
+    if (idx.hi > AEDL_ACT_TABLE - 1) snprintf(hi_e, sizeof hi_e, "(%s > $signed(%s)) ? 10'd%d : ", ik.nm, lit(c1, sizeof c1, AEDL_ACT_TABLE - 1, wi), AEDL_ACT_TABLE - 1);
+    Val ix = wire(M, 10, false, ilo, ihi, "%s%s%s[9:0]", lo_e, hi_e, ik.nm);
+    return wire(M, t.width, t.is_signed, tlo, thi, "table_of(%s)", ix.nm);
+}
+
+/* ---- squares and their sums: the anomaly score ----------------------------------------------------- */
+
+/* A variable product a * b (a multiplier: `*`, which synthesis maps to a DSP
+   block or to LUTs), its operands explicitly extended to the product's width. */
+static Val product(Mod *M, const Val *a, const Val *b) {
+    char x[256], y[256];
+    if (a->is_const && b->is_const) return konst(a->lo * b->lo);
+    i128 c[4] = {a->lo * b->lo, a->lo * b->hi, a->hi * b->lo, a->hi * b->hi}, lo = c[0], hi = c[0];
+    for (int i = 1; i < 4; i++) { if (c[i] < lo) lo = c[i]; if (c[i] > hi) hi = c[i]; }
+    if (a == b && lo < 0) lo = 0;      /* a square */
+    int w = bits_signed(lo, hi);
+    return wire(M, w, true, lo, hi, "$signed(%s) * $signed(%s)", ext(x, sizeof x, a, w), ext(y, sizeof y, b, w));
+}
+
+/* The terms of x^2 in products that fit a DSP48E2's 27 x 18-bit multiplier
+   (signed): x * x up to 18 bits; with x = h 2^17 + l (l the low 17 bits,
+   unsigned), x h 2^17 + x l up to 27 bits and h^2 2^34 + h l 2^18 + l^2 up to 35;
+   the adder tree sums them.  Wider: one product (yosys splits it). */
+#define SQ_SPLIT 17
+static void square_terms(Mod *M, Sum *s, const Val *x) {
+    char a[256];
+    int w = bits_signed(x->lo, x->hi);
+    if (x->is_const || w <= SQ_SPLIT + 1 || w > 2 * SQ_SPLIT + 1) { sum_push(s, product(M, x, x), 0); return; }
+    Val xw = wire(M, w, true, x->lo, x->hi, "%s", ext(a, sizeof a, x, w));
+    Val h = wire(M, w - SQ_SPLIT, true, floor_shift(x->lo, SQ_SPLIT), floor_shift(x->hi, SQ_SPLIT), "%s[%d:%d]", xw.nm, w - 1, SQ_SPLIT);
+    Val l = wire(M, SQ_SPLIT + 1, true, 0, ((i128)1 << SQ_SPLIT) - 1, "{1'b0, %s[%d:0]}", xw.nm, SQ_SPLIT - 1);
+    if (w <= 27) {
+        Val xh = product(M, &xw, &h), xl = product(M, &xw, &l);
+        sum_push(s, shifted(M, &xh, SQ_SPLIT), 0);
+        sum_push(s, xl, 0);
+        return;
+    }
+    Val hh = product(M, &h, &h), hl = product(M, &h, &l), ll = product(M, &l, &l);
+    sum_push(s, shifted(M, &hh, 2 * SQ_SPLIT), 0);
+    sum_push(s, shifted(M, &hl, SQ_SPLIT + 1), 0);
+    sum_push(s, ll, 0);
+}
+
+/* sum_j x_j^2 over the j with mask[j] (a 1-bit vector; mask NULL: every j): the
+   mask's selects, the squares' products (one DSP48E2 delay), then a tree of
+   two-input adders, in lock step, registered as the clock needs.  The sum of
+   squares of one vector: the score's differences; the squared latent means. */
+static Val sum_of_squares(Rtl *R, Mod *M, Val *x, Val *mask, int n) {
+    char a[256];
+    Val *vs = xcalloc((size_t)(2 * n), sizeof(Val));
+    for (int j = 0; j < n; j++) vs[j] = x[j];
+    if (mask) {
+        for (int j = 0; j < n; j++) vs[n + j] = mask[j];
+        stage(R, M, T_LUT, vs, 2 * n, "the mask");
+        M->levels++;
+        for (int j = 0; j < n; j++) {
+            const Val *q = &vs[j], *k = &vs[n + j];
+            if (k->is_const) { if (!k->lo) vs[j] = konst(0); continue; }
+            int w = bits_signed(q->lo < 0 ? q->lo : 0, q->hi > 0 ? q->hi : 0);
+            vs[j] = wire(M, w, true, q->lo < 0 ? q->lo : 0, q->hi > 0 ? q->hi : 0, "%s ? %s : %d'd0", k->nm, ext(a, sizeof a, q, w), w);
+        }
+    }
+    stage(R, M, T_DSP, vs, n, "the squares");
+    M->levels += 4;
+    Sum s = {0};
+    for (int j = 0; j < n; j++) square_terms(M, &s, &vs[j]);
+    Val out;
+    reduce(R, M, &s, 1, 0, &out, NULL, 0, "an adder level of the squares' sum");
+    free(s.t); free(vs);
+    return out;
+}
+
+/* The bits x_j != 0 (reduction ORs) of n vectors. */
+static void nonzero_bits(Mod *M, const Val *x, Val *nz, int n) {
+    char a[256];
+    for (int j = 0; j < n; j++) {
+        if (x[j].lo > 0 || x[j].hi < 0) nz[j] = konst(1);
+        else if (x[j].lo == 0 && x[j].hi == 0) nz[j] = konst(0);
+        else nz[j] = wire(M, 1, false, 0, 1, "|%s", ext(a, sizeof a, &x[j], x[j].w));
+    }
 }
 
 static void free_sums(Sum *s, int n) {
@@ -721,42 +871,100 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         to_acc = false;
         break;
     }
-    case FW_BOUND: case FW_SCORE: case FW_MASKED_SCORE: case FW_COUNT: case FW_MU2: case FW_HW_INPUT:
-        break;       /* refused before any module is written */
-    case FW_SIGMOID: case FW_TANH: {
-        /* the table of AEDL_ACT_TABLE entries (nn.h): entry floor(x 2^shift) + 512, clamped */
-        int sh = aedl_fw_table_shift(a->op), k = ex + sh, W = a->res_t.width, half = AEDL_ACT_TABLE / 2;
-        i128 tlo = a->w[0], thi = a->w[0];
-        for (int i = 0; i < AEDL_ACT_TABLE; i++) { if (a->w[i] < tlo) tlo = a->w[i]; if (a->w[i] > thi) thi = a->w[i]; }
-        fprintf(M.o, "  function [%d:0] table_of(input [9:0] i);   // %s((i - %d) / 2^%d) as %s\n    case (i)\n",
-                W - 1, op_names[a->op], half, sh, tstr(a->res_t, tb, sizeof tb));
-        for (int i = 0; i < AEDL_ACT_TABLE; i++) fprintf(M.o, "      10'd%d: table_of = %s;\n", i, lit(a1, sizeof a1, a->w[i], W));
-        fprintf(M.o, "    endcase\n  endfunction\n");
-        int wmax = 1;
-        for (int j = 0; j < n; j++) if (x[0][j].w > wmax) wmax = x[0][j].w;
-        stage(R, &M, 2 * T_LUT + (wmax + 2) * T_CARRY + 3 * T_LUT, x[0], n, "the table lookup");
-        M.levels += 5;
-        for (int j = 0; j < n; j++) {
-            Val q = x[0][j];
-            if (k > 0) q = shifted(&M, &q, k);
-            else if (k < 0 && !q.is_const) {
-                int wv = bits_signed(q.lo, q.hi), wc = wv > -k + 1 ? wv : -k + 1;
-                Val c = wire(&M, wc, true, q.lo, q.hi, "%s", ext(a1, sizeof a1, &q, wc));
-                q = wire(&M, wc + k, true, floor_shift(q.lo, -k), floor_shift(q.hi, -k), "%s[%d:%d]", c.nm, wc - 1, -k);
-            } else if (k < 0) q = konst(floor_shift(q.lo, -k));
-            Term t1 = {q, 0}, t2 = {konst(half), 0};
-            Val idx = add2(&M, &t1, &t2, 0).v;
-            i128 ilo = idx.lo < 0 ? 0 : idx.lo > AEDL_ACT_TABLE - 1 ? AEDL_ACT_TABLE - 1 : idx.lo;
-            i128 ihi = idx.hi < 0 ? 0 : idx.hi > AEDL_ACT_TABLE - 1 ? AEDL_ACT_TABLE - 1 : idx.hi;
-            if (idx.is_const || ilo == ihi) { v[j] = konst(a->w[(int)ilo]); continue; }
-            int wi = idx.w > 12 ? idx.w : 12;
-            Val ik = wire(&M, wi, true, idx.lo, idx.hi, "%s", ext(a1, sizeof a1, &idx, wi));
-            char lo_e[96] = "", hi_e[96] = "", c1[40];
-            if (idx.lo < 0) snprintf(lo_e, sizeof lo_e, "%s[%d] ? 10'd0 : ", ik.nm, wi - 1);
-            if (idx.hi > AEDL_ACT_TABLE - 1) snprintf(hi_e, sizeof hi_e, "(%s > $signed(%s)) ? 10'd%d : ", ik.nm, lit(c1, sizeof c1, AEDL_ACT_TABLE - 1, wi), AEDL_ACT_TABLE - 1);
-            Val ix = wire(&M, 10, false, ilo, ihi, "%s%s%s[9:0]", lo_e, hi_e, ik.nm);
-            v[j] = wire(&M, W, a->res_t.is_signed, tlo, thi, "table_of(%s)", ix.nm);
+    case FW_BOUND: {
+        /* per feature x, max(x, 0) or k * T[x] (T tanh's table in w_t, k in b_t: a
+           constant product), exact at the finer exponent of x and the products */
+        int pe = aedl_fw_exp(a->w_t) + aedl_fw_exp(a->b_t), me = pe < ex ? pe : ex;
+        const int64_t *mode = a->w + AEDL_ACT_TABLE;
+        bool tanh_any = false, relu_any = false;
+        for (int j = 0; j < n; j++) { tanh_any |= mode[j] == 2; relu_any |= mode[j] == 1 && x[0][j].lo < 0; }
+        if (tanh_any) table_function(&M, a->w, a->w_t, "tanh", AEDL_ACT_SHIFT_TANH);
+        if (tanh_any || relu_any) {
+            stage(R, &M, tanh_any ? T_TABLE(wmax_of(x[0], n)) : T_LUT, x[0], n, tanh_any ? "the table lookup" : "relu");
+            M.levels += tanh_any ? 5 : 1;
         }
+        Sum *s = xcalloc((size_t)n, sizeof *s);
+        for (int j = 0; j < n; j++) {
+            Val xj = x[0][j];
+            if (mode[j] == 2) {
+                Val t = table_lookup(&M, a->w, a->w_t, &xj, ex, AEDL_ACT_SHIFT_TANH);
+                const_product(R, &M, &s[j], &t, a->b[j], pe - me);
+                continue;
+            }
+            if (mode[j] == 1 && xj.lo < 0)
+                xj = xj.hi <= 0 ? konst(0) : wire(&M, xj.w, xj.sgn, 0, xj.hi, "%s[%d] ? %d'd0 : %s", xj.nm, xj.w - 1, xj.w, xj.nm);
+            sum_push(&s[j], shifted(&M, &xj, ex - me), 0);
+        }
+        fprintf(M.o, "  // k * tanh: the products at 2^%d\n", me);
+        reduce(R, &M, s, n, 0, v, NULL, 0, "an adder level of k * tanh");
+        free_sums(s, n);
+        from = me;
+        break;
+    }
+    case FW_SCORE: case FW_MASKED_SCORE: {
+        /* sum_j (x_j - y_j)^2 (x the reconstruction, y the model's input, delayed
+           above to the reconstruction's cycle), masked: over the j with y_j != 0;
+           the differences at the finer exponent me, the sum at 2 me */
+        int e0 = aedl_fw_exp(src[0]->t), e1 = aedl_fw_exp(src[1]->t), me = e0 < e1 ? e0 : e1;
+        int m = a->n_in;
+        bool masked = a->op == FW_MASKED_SCORE;
+        Val *vs = xcalloc((size_t)(2 * m), sizeof(Val)), *nz = masked ? xcalloc((size_t)m, sizeof(Val)) : NULL;
+        for (int j = 0; j < m; j++) { vs[j] = x[0][j]; vs[m + j] = x[1][j]; }
+        int wd = 1;
+        for (int j = 0; j < m; j++) {
+            Term t0 = {shifted(&M, &x[0][j], e0 - me), 0}, t1 = {shifted(&M, &x[1][j], e1 - me), 1};
+            int w = level_width(&t0, &t1);
+            if (w > wd) wd = w;
+        }
+        fprintf(M.o, "  // the differences at 2^%d%s\n", me, masked ? ", and the features whose input is not 0" : "");
+        stage(R, &M, T_LUT + wd * T_CARRY, vs, 2 * m, "the differences");
+        M.levels++;
+        Val *d = xcalloc((size_t)m, sizeof(Val));
+        for (int j = 0; j < m; j++) {
+            Term t0 = {shifted(&M, &vs[j], e0 - me), 0}, t1 = {shifted(&M, &vs[m + j], e1 - me), 1};
+            d[j] = add2(&M, &t0, &t1, 0).v;
+        }
+        if (masked) nonzero_bits(&M, vs + m, nz, m);
+        fprintf(M.o, "  // the squares (multipliers) and their sum at 2^%d\n", 2 * me);
+        v[0] = sum_of_squares(R, &M, d, nz, m);
+        free(vs); free(nz); free(d);
+        from = 2 * me;
+        break;
+    }
+    case FW_MU2:   /* a VAE's score: sum_j mu_j^2, at 2^(2 ex) */
+        fprintf(M.o, "  // the squares of the means (multipliers) and their sum at 2^%d\n", 2 * ex);
+        v[0] = sum_of_squares(R, &M, x[0], NULL, a->n_in);
+        from = 2 * ex;
+        break;
+    case FW_HW_INPUT:
+        break;       /* refused before any module is written */
+    case FW_COUNT: {   /* the number of j with x_j != 0 */
+        int m = a->n_in;
+        Val *nz = xcalloc((size_t)m, sizeof(Val));
+        stage(R, &M, 2 * T_LUT, x[0], m, "the features that are not 0");
+        M.levels += 2;
+        nonzero_bits(&M, x[0], nz, m);
+        Sum s = {0};
+        for (int j = 0; j < m; j++) sum_push(&s, nz[j], 0);
+        reduce(R, &M, &s, 1, 0, v, NULL, 0, "an adder level of the count");
+        free(s.t); free(nz);
+        /* delayed, at its own width, to the cycle of the score it goes out with */
+        int until = M.cycle;
+        for (int k = 0; k < p->noutputs; k++) if (p->outputs[k] >= 0 && p->outputs[k] < l && outs[p->outputs[k]].cycle > until) until = outs[p->outputs[k]].cycle;
+        if (until > M.cycle) {
+            fprintf(M.o, "  // delayed %d cycle(s), to the score's cycle\n", until - M.cycle);
+            for (; M.cycle < until; M.cycle++) reg(&M, &v[0]);
+            M.arr = 0;
+        }
+        from = 0;
+        break;
+    }
+    case FW_SIGMOID: case FW_TANH: {
+        int sh = aedl_fw_table_shift(a->op);
+        table_function(&M, a->w, a->res_t, op_names[a->op], sh);
+        stage(R, &M, T_TABLE(wmax_of(x[0], n)), x[0], n, "the table lookup");
+        M.levels += 5;
+        for (int j = 0; j < n; j++) v[j] = table_lookup(&M, a->w, a->res_t, &x[0][j], ex, sh);
         to_acc = false;
         break;
     }
@@ -779,13 +987,13 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     for (int j = 0; j < n; j++) { o->lo[j] = v[j].lo; o->hi[j] = v[j].hi; }
 
     /* the file: header, ports, body */
-    const IrNode *node = node_of(R, a->name);
-    info->line = line_of(node);
+    const char *sfile;
+    info->line = src_of(R, a, &sfile);
     char *text; size_t tlen;
     FILE *f = open_memstream(&text, &tlen);
     if (!f) aedl_fatal("out of memory");
     fprintf(f, "// %s_%s.v -- layer %s (%s), %s:%d (generated by aedlc)\n", R->name, a->name, a->name, op_names[a->op],
-            node && node->file ? base_name(node->file) : "?", info->line);
+            sfile, info->line);
     fprintf(f, "// in: %d x %s; out: %d x %s (the mantissas, element j at bits [j*W +: W])\n",
             src[0]->n, tstr(src[0]->t, tb, sizeof tb), n, tstr(a->res_t, tb2, sizeof tb2));
     fprintf(f, "// pipeline: cycle %d to %d, longest stage %.2f ns (model), %ld register bits\n",
@@ -823,7 +1031,9 @@ static void refuse(Rtl *R, const aedl_fw_layer *a, const char *fmt, ...) {
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     const IrNode *n = node_of(R, a->name);
-    if (n) diag_error(n->loc, "layer '%s': %s", a->name, why);
+    if ((a->op == FW_SCORE || a->op == FW_MASKED_SCORE || a->op == FW_COUNT) && R->t->output_loc.file >= 0)
+        diag_error(R->t->output_loc, "layer '%s': %s", a->name, why);
+    else if (n) diag_error(n->loc, "layer '%s': %s", a->name, why);
     else fprintf(stderr, "aedlc: error: layer '%s': %s\n", a->name, why);
     R->errors++;
 }
@@ -836,11 +1046,6 @@ static void check_plan(Rtl *R) {
         int ex = aedl_fw_exp(in_t), acc_exp = aedl_fw_exp(a->acc_t);
         if (a->op == FW_SOFTMAX) { refuse(R, a, "softmax is computed in floating point; --emit rtl builds only exact fixed-point layers"); continue; }
         if (a->op == FW_HW_INPUT) { refuse(R, a, "the hardware inputs' scaling (target hardware_inputs) has no Verilog form yet; --emit hls builds it"); continue; }
-        if (a->op == FW_BOUND) { refuse(R, a, "bound (k * tanh per feature) has no Verilog form yet; --emit hls builds it"); continue; }
-        if (a->op == FW_SCORE || a->op == FW_MASKED_SCORE || a->op == FW_COUNT || a->op == FW_MU2) {
-            refuse(R, a, "the anomaly score in firmware (target output = score) has no Verilog form yet; --emit hls builds it");
-            continue;
-        }
         /* the exact sums' widths (before any modular cap) stay inside the emitter's 120 bits */
         int wide = in_t.width + (a->has_w ? a->w_t.width : 0) + 24;
         for (int k = 0; k < a->ninputs; k++) {
@@ -852,6 +1057,13 @@ static void check_plan(Rtl *R) {
         if (a->has_w) { int d = aedl_fw_exp(a->w_t) + ex - acc_exp; if (d < 0) d = -d; wide += d; }
         if (a->has_b) { int d = aedl_fw_exp(a->b_t) - acc_exp; if (d < 0) d = -d; if (a->b_t.width + d + 24 > wide) wide = a->b_t.width + d + 24; }
         if (wide > MAX_BITS) refuse(R, a, "its sums need about %d bits; --emit rtl builds vectors of at most %d", wide, MAX_BITS);
+    }
+    /* the testbench's vectors are decimal numbers (as the HLS project's), exact to 53 bits */
+    for (int k = 0; k < p->noutputs; k++) {
+        int l = p->outputs[k];
+        if (l >= 0 && p->layers[l].res_t.width > 53)
+            refuse(R, &p->layers[l], "its output has %d bits; --emit rtl, as --emit hls, supports at most 53 (the testbench's "
+                   "vectors are exact to 53 bits): narrow the output or input type", p->layers[l].res_t.width);
     }
 }
 
@@ -1228,9 +1440,9 @@ static int write_top(Rtl *R, Files *fs, Out *outs, Out *in, const LayerInfo *inf
 ");\n", nm, p->d_in * p->in_t.width - 1, yw - 1);
     for (int l = 0; l < p->nlayers; l++) {
         const aedl_fw_layer *a = &p->layers[l];
-        const IrNode *node = node_of(R, a->name);
-        fprintf(f, "  wire [%d:0] %s_y;   // %s:%d\n", a->n_out * a->res_t.width - 1, a->name,
-                node && node->file ? base_name(node->file) : "?", line_of(node));
+        const char *sfile;
+        int line = src_of(R, a, &sfile);
+        fprintf(f, "  wire [%d:0] %s_y;   // %s:%d\n", a->n_out * a->res_t.width - 1, a->name, sfile, line);
     }
     for (int l = 0; l < p->nlayers; l++) {
         const aedl_fw_layer *a = &p->layers[l];
@@ -1242,13 +1454,29 @@ static int write_top(Rtl *R, Files *fs, Out *outs, Out *in, const LayerInfo *inf
         }
         fprintf(f, ".y(%s_y));\n", a->name);
     }
-    fprintf(f, "  wire [%d:0] y_c = {", yw - 1);
-    for (int k = p->noutputs - 1; k >= 0; k--) {
+    /* outputs from an earlier cycle are delayed to the last one (a masked score's count) */
+    char (*yn)[AEDL_FW_NAME + 32] = xcalloc((size_t)p->noutputs, sizeof *yn);
+    for (int k = 0; k < p->noutputs; k++) {
         int l = p->outputs[k];
-        fprintf(f, "%s%s%s", l < 0 ? "x" : p->layers[l].name, l < 0 ? "" : "_y", k ? ", " : "");
+        Out *o = l < 0 ? in : &outs[l];
+        snprintf(yn[k], sizeof yn[k], "%s%s", l < 0 ? "x" : p->layers[l].name, l < 0 ? "" : "_y");
+        if (o->cycle < cyc) {
+            int w = o->n * o->t.width;
+            fprintf(f, "  // %s: %d cycle(s) early, delayed\n", yn[k], cyc - o->cycle);
+            for (int c = 1; c <= cyc - o->cycle; c++) {
+                fprintf(f, "  reg [%d:0] %s_d%d; always @(posedge clk) %s_d%d <= %s", w - 1, yn[k], c, yn[k], c, yn[k]);
+                if (c > 1) fprintf(f, "_d%d", c - 1);
+                fprintf(f, ";\n");
+            }
+            size_t e = strlen(yn[k]);
+            snprintf(yn[k] + e, sizeof yn[k] - e, "_d%d", cyc - o->cycle);
+        }
     }
+    fprintf(f, "  wire [%d:0] y_c = {", yw - 1);
+    for (int k = p->noutputs - 1; k >= 0; k--) fprintf(f, "%s%s", yn[k], k ? ", " : "");
     fprintf(f, "};\n");
-    /* outputs from an earlier cycle are delayed to the last one; the output register rank */
+    free(yn);
+    /* the output register rank */
     if (latency > cyc) fprintf(f, "  reg [%d:0] y_r;\n  always @(posedge clk) y_r <= y_c;\n  assign y = y_r;\n", yw - 1);
     else fprintf(f, "  assign y = y_c;\n");
     if (latency == 1) fprintf(f, "  reg valid_r;\n  always @(posedge clk) valid_r <= in_valid;\n  assign out_valid = valid_r;\n");
@@ -1321,8 +1549,10 @@ static void write_readme(Rtl *R, Files *fs, int latency, const char *family) {
     close_file(fs, "README.md", f, &buf, &len);
 }
 
-/* tb_data/: deterministic pseudo-random inputs of the input type and the
-   emulator's outputs for them, as exact decimals (as the HLS project's). */
+/* tb_data/: deterministic pseudo-random inputs of the input type (the
+   extremes, the whole range, small values, small values with half of the
+   features 0) and the emulator's outputs for them, as exact decimals (as the
+   HLS project's). */
 static void write_tb_data(Rtl *R, Files *fs, int nev) {
     aedl_fw_plan *p = (aedl_fw_plan *)R->p;
     int d = p->d_in, o = p->d_out;
@@ -1338,6 +1568,7 @@ static void write_tb_data(Rtl *R, Files *fs, int nev) {
             else if (e == 1) v = hi;
             else if (e == 2) v = lo;
             else if (e % 2) v = lo + (int64_t)aedl_rng_below(&r, (uint64_t)(hi - lo) + 1);
+            else if (e % 4 == 2 && aedl_rng_below(&r, 2)) v = 0;   /* zero-padded features (the masked score) */
             else { int64_t s = (hi - lo) / 16 + 1; v = (int64_t)aedl_rng_below(&r, (uint64_t)s) - (p->in_t.is_signed ? s / 2 : 0); }
             in[(size_t)e * d + i] = v;
         }

@@ -48,6 +48,9 @@ int main(void) {
                             in[n++] = (float)(-top + k * step / 2);
                             in[n++] = (float)(k * step / 2);
                             in[n++] = (float)(k * step / 2 + step / 4);
+                            /* one float either side of a tie */
+                            in[n++] = nextafterf((float)(k * step / 2), -INFINITY);
+                            in[n++] = nextafterf((float)(k * step / 2), INFINITY);
                         }
                         while (n < N) {
                             double u = aedl_rng_uniform(&rng) * 2 - 1;
