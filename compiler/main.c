@@ -623,11 +623,16 @@ static void pass_plan(EmitJob *job, const Options *o) {
     for (int i = 0; i < job->prog->ntrains; i++)
         if (job->prog->trains[i]->model == job->model) score = job->prog->trains[i]->score;
     /* the fitted scaling: the hardware inputs' layer applies it, and the masked score's
-       padding is a raw 0 preprocessed by it */
-    bool masked = tg && tg->output == TARGET_OUT_SCORE && score == LOSS_MASKED_MSE;
+       padding is a raw 0 preprocessed by it (0 unless a feature is standardised or has
+       an affine map with an offset: then no scaler.h5 is needed for it) */
+    bool masked = tg && tg->output == TARGET_OUT_SCORE && score == LOSS_MASKED_MSE, moves0 = false;
+    for (int i = 0; dt && i < dt->nprep; i++)
+        moves0 |= dt->prep[i].op == PREP_STANDARD || (dt->prep[i].op == PREP_AFFINE && dt->prep[i].a != 0);
+    if (dt && dt->scale == SCALE_STANDARD) moves0 = true;
     aedl_scaler sc = {0};
     float *pad = NULL;
-    if (tg && (tg->hw_types || masked) && model_has_params(job->model) && dt && (dt->scale == SCALE_STANDARD || dt->nprep)) {
+    if (tg && ((tg->hw_types && dt && (dt->scale == SCALE_STANDARD || dt->nprep)) || (masked && moves0)) &&
+        model_has_params(job->model)) {
         char path[4200], why[1024];
         snprintf(path, sizeof path, "%s/scaler.h5", job->out_dir);
         if (aedl_scaler_load(&sc, path, why, sizeof why) != 0) {
