@@ -619,24 +619,43 @@ static void pass_plan(EmitJob *job, const Options *o) {
     if (!job->model || !(o->emit[E_HLS] || o->emit[E_RTL] || o->emit[E_REPORT] || o->dump_after == P_PLAN)) return;
     IrTarget *tg = job->target;
     const IrData *dt = job->train ? job->train->data : NULL;
-    aedl_scaler sc = {0};    /* the fitted scaling the hardware inputs' layer applies */
-    if (tg && tg->hw_types && model_has_params(job->model) && dt && (dt->scale == SCALE_STANDARD || dt->nprep)) {
-        char path[4200], why[1024];
-        snprintf(path, sizeof path, "%s/scaler.h5", job->out_dir);
-        if (aedl_scaler_load(&sc, path, why, sizeof why) != 0) {
-            snprintf(job->plan_err, sizeof job->plan_err, "hardware_inputs need the fitted scaling: %.900s", why);
-            return;
-        }
-        if ((long)sc.d != tg->nhw_types) {
-            snprintf(job->plan_err, sizeof job->plan_err, "%.900s holds the scaling of %zu features, the model input has %ld",
-                     path, sc.d, tg->nhw_types);
-            return;
-        }
-        tg->hw_mean = sc.mean; tg->hw_std = sc.std; tg->hw_offset = sc.offset; tg->hw_divisor = sc.divisor;
-    }
     IrLoss score = LOSS_MSE;   /* the score of the model's train block */
     for (int i = 0; i < job->prog->ntrains; i++)
         if (job->prog->trains[i]->model == job->model) score = job->prog->trains[i]->score;
+    /* the fitted scaling: the hardware inputs' layer applies it, and the masked score's
+       padding is a raw 0 preprocessed by it (0 unless a feature is standardised or has
+       an affine map with an offset: then no scaler.h5 is needed for it) */
+    bool masked = tg && tg->output == TARGET_OUT_SCORE && score == LOSS_MASKED_MSE, moves0 = false;
+    for (int i = 0; dt && i < dt->nprep; i++)
+        moves0 |= dt->prep[i].op == PREP_STANDARD || (dt->prep[i].op == PREP_AFFINE && dt->prep[i].a != 0);
+    if (dt && dt->scale == SCALE_STANDARD) moves0 = true;
+    aedl_scaler sc = {0};
+    float *pad = NULL;
+    if (tg && ((tg->hw_types && dt && (dt->scale == SCALE_STANDARD || dt->nprep)) || (masked && moves0)) &&
+        model_has_params(job->model)) {
+        char path[4200], why[1024];
+        snprintf(path, sizeof path, "%s/scaler.h5", job->out_dir);
+        if (aedl_scaler_load(&sc, path, why, sizeof why) != 0) {
+            snprintf(job->plan_err, sizeof job->plan_err, "%s need the fitted scaling: %.900s",
+                     tg->hw_types ? "hardware_inputs" : "the masked score's padding values", why);
+            return;
+        }
+        long d = 1;
+        for (int i = 0; i < job->model->nnodes; i++)
+            if (job->model->nodes[i]->op == OP_INPUT) d = (long)ir_shape_size(&job->model->nodes[i]->shape);
+        if ((long)sc.d != d) {
+            snprintf(job->plan_err, sizeof job->plan_err, "%.900s holds the scaling of %zu features, the model input has %ld",
+                     path, sc.d, d);
+            aedl_scaler_free(&sc);
+            return;
+        }
+        if (tg->hw_types) { tg->hw_mean = sc.mean; tg->hw_std = sc.std; tg->hw_offset = sc.offset; tg->hw_divisor = sc.divisor; }
+        if (masked) {   /* a raw 0 through the data pipeline's own arithmetic (data_scale.c) */
+            pad = xcalloc(sc.d ? sc.d : 1, sizeof *pad);
+            aedl_scaler_apply_rows(&sc, pad, 1);
+            tg->pad_value = pad;
+        }
+    }
     if (model_has_params(job->model)) {
         job->plan = plan_build_for(job->model, job->target, score, job->plan_err, (int)sizeof job->plan_err);
     } else if (o->emit[E_HLS] || o->emit[E_RTL]) {
@@ -647,10 +666,12 @@ static void pass_plan(EmitJob *job, const Options *o) {
     } else {
         snprintf(job->plan_err, sizeof job->plan_err, "no trained weights (--weights)");
     }
-    if (tg && tg->hw_mean) {
-        aedl_scaler_free(&sc);
+    if (tg) {
         tg->hw_mean = tg->hw_std = tg->hw_offset = tg->hw_divisor = NULL;
+        tg->pad_value = NULL;
     }
+    aedl_scaler_free(&sc);
+    free(pad);
 }
 
 /* DIR/firmware.plan: the plan of the trained weights, when hls/ or report/ is

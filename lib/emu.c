@@ -220,6 +220,15 @@ static bool valid_type(aedl_fixed t) {   /* mantissas are int64: unsigned at mos
            (unsigned)t.rnd <= AEDL_RND_CONV && (unsigned)t.ovf <= AEDL_SAT_SYM;
 }
 
+/* masked_score, count: every padding value z_j (w) a value of t, the compared input's type. */
+static bool pad_in_type(const aedl_fw_layer *a, aedl_fixed t) {
+    if (!a->has_w) return true;
+    if (!a->w) return false;
+    for (int j = 0; j < a->n_in; j++)
+        if (a->w[j] < type_min(t) || a->w[j] > type_max(t)) return false;
+    return true;
+}
+
 #define PERR(...) do { snprintf(err, errn, __VA_ARGS__); goto fail; } while (0)
 
 static void exec_free(struct aedl_fw_exec *x, int nlayers) {
@@ -316,12 +325,15 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn) {
             while (bits < 31 && (1L << bits) < n_in) bits++;
             if (2 * ((w0 > w1 ? w0 : w1) + 1) + bits > 126)
                 PERR("plan: layer %s: the squared differences need more than 126 bits", a->name);
+            if (a->op == FW_MASKED_SCORE && !pad_in_type(a, e->in_t[1]))
+                PERR("plan: layer %s: a padding value lies outside the input's type", a->name);
             if (x->max_size < 2) x->max_size = 2;
             break;
         }
         case FW_COUNT:
             if (a->ninputs != 1 || n_out != 1 || e->in_size[0] != n_in || n_in <= 0)
                 PERR("plan: layer %s: count needs one input of size %d and one output", a->name, n_in);
+            if (!pad_in_type(a, e->in_t[0])) PERR("plan: layer %s: a padding value lies outside the input's type", a->name);
             break;
         case FW_HW_INPUT:
             if (a->ninputs != 1 || e->in_size[0] != n_out || n_in != n_out || !a->has_w || !a->w || !a->has_b || !a->b)
@@ -755,7 +767,7 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         acc_done = true;
         break;
     case FW_SCORE: case FW_MASKED_SCORE: {
-        /* sum_j (x_j - y_j)^2 exactly (y_j != 0 only, masked), at the step 2^(2 me) */
+        /* sum_j (x_j - y_j)^2 exactly (masked: y_j != z_j only), at the step 2^(2 me) */
         int me = e->in_exp[0] < e->in_exp[1] ? e->in_exp[0] : e->in_exp[1];
         int s0 = e->in_exp[0] - me, s1 = e->in_exp[1] - me;
         for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
@@ -763,8 +775,9 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
         for (int j = 0; j < a->n_in; j++) {
             get_row(w, e->in[0], j, v);
             get_row(w, e->in[1], j, yr);
+            int64_t z = a->op == FW_MASKED_SCORE && a->has_w ? a->w[j] : 0;
             for (int b = 0; b < EMU_B; b++) {
-                if (a->op == FW_MASKED_SCORE && yr[b] == 0) continue;
+                if (a->op == FW_MASKED_SCORE && yr[b] == z) continue;
                 i128 d = (i128)v[b] * ((i128)1 << s0) - (i128)yr[b] * ((i128)1 << s1);
                 w->acc[b] += d * d;
             }
@@ -802,8 +815,9 @@ static void run_layer(const aedl_fw_plan *p, int l, work *w) {
     case FW_COUNT:
         for (int b = 0; b < EMU_B; b++) w->acc[b] = 0;
         for (int j = 0; j < a->n_in; j++) {
+            int64_t z = a->has_w ? a->w[j] : 0;
             get_row(w, e->in[0], j, v);
-            for (int b = 0; b < EMU_B; b++) w->acc[b] += v[b] != 0;
+            for (int b = 0; b < EMU_B; b++) w->acc[b] += v[b] != z;
         }
         for (int b = 0; b < EMU_B; b++) v[b] = aedl_fw_cast(w->acc[b], 0, a->acc_t);
         acc_done = true;
@@ -1067,7 +1081,8 @@ static void put_vec(FILE *f, const char *key, const int64_t *v, long n) {
 long aedl_fw_weight_count(const aedl_fw_layer *a) {
     return a->op == FW_DENSE ? (long)a->n_in * a->n_out : a->op == FW_LEAKY_RELU ? 1 : a->op == FW_CLIP ? 2
          : a->op == FW_SIGMOID || a->op == FW_TANH ? AEDL_ACT_TABLE
-         : a->op == FW_BOUND ? AEDL_ACT_TABLE + a->n_out : a->op == FW_HW_INPUT ? 6L * a->n_out : a->n_out;
+         : a->op == FW_BOUND ? AEDL_ACT_TABLE + a->n_out : a->op == FW_HW_INPUT ? 6L * a->n_out
+         : a->op == FW_MASKED_SCORE || a->op == FW_COUNT ? a->n_in : a->n_out;
 }
 
 /* ---- hw_input ----------------------------------------------------------------------------- */

@@ -24,8 +24,12 @@
  *   sigmoid, tanh, softmax   in double, then cast to res_t (not guaranteed)
  *   score      v_0 = sum_j (x_j - y_j)^2   (x the reconstruction, y the model's
  *              input; exact, n_in = the size of each, n_out = 1)
- *   masked_score v_0 = the same sum over the j with y_j != 0
- *   count      v_0 = the number of j with x_j != 0 (n_in = the input's size)
+ *   masked_score v_0 = the same sum over the j with y_j != z_j
+ *   count      v_0 = the number of j with x_j != z_j (n_in = the input's size)
+ *              z_j: the padding, the quantized image of a raw 0 of feature j (what
+ *              the preprocessing and the input cast make of it); w (n_in) holds
+ *              z_j as mantissas of the compared input's type when has_w, else
+ *              every z_j is 0
  *   hw_input   v_j = (H_j)x_j * k_j + c_j        (the hardware inputs' scaling: H_j the
  *              feature's hardware type, k_j in w_t, c_j in b_t; exact in acc_t)
  *
@@ -73,7 +77,8 @@ typedef struct {
     bool guaranteed;                    /* exact by construction (false: float parts) */
     int64_t *w;                         /* dense (n_in, n_out) Keras layout; batchnorm (n); leaky (1); clip (2);
                                            bound (table + n); hw_input (k: n, then per feature
-                                           its hardware type: W I signed rounding overflow) */
+                                           its hardware type: W I signed rounding overflow);
+                                           masked_score, count (the padding z: n_in) */
     int64_t *b;                         /* dense (n_out) or NULL; batchnorm (n) */
 } aedl_fw_layer;
 

@@ -96,6 +96,7 @@ typedef struct {
     double *table;               /* sigmoid, tanh, bound: the table's values (nn.h) */
     double *bk;                  /* bound: each feature's k (0: none, relu) */
     int *bmode;                  /* bound: each feature's mode (emu.h) */
+    double *pad;                 /* masked_score, count: each feature's padding z_j (NULL: every z_j is 0) */
     int table_shift;
 } flayer;
 
@@ -189,7 +190,7 @@ void emu_fast_free(emu_fast *f) {
         flayer *L = &f->L[l];
         free(L->nz_start); free(L->nz_off); free(L->nz_w); free(L->bias); free(L->nz_wf); free(L->bias_f);
         free(L->scale); free(L->shift); free(L->ccast); free(L->table);
-        free(L->bk); free(L->bmode);
+        free(L->bk); free(L->bmode); free(L->pad);
     }
     free(f->L);
     free(f);
@@ -262,6 +263,17 @@ static bool prep_dense(flayer *L, const aedl_fw_layer *a, aedl_fixed in_t, const
 }
 
 /* One layer's values before its casts (v), from its inputs' (x). */
+/* masked_score, count: the padding values z_j as values of t, the compared input's type. */
+static bool prep_pad(flayer *L, const aedl_fw_layer *a, aedl_fixed t) {
+    if (!a->has_w) return true;
+    L->pad = xmalloc(sizeof(double) * (size_t)a->n_in);
+    for (int j = 0; j < a->n_in; j++) {
+        if (!small_mant(a->w[j])) return false;
+        L->pad[j] = ldexp((double)a->w[j], texp(t));
+    }
+    return true;
+}
+
 static bool prep_op(flayer *L, const aedl_fw_layer *a, const aedl_fixed *in_t, const vinfo *x, vinfo *v) {
     int n = a->n_out;
     switch (a->op) {
@@ -374,6 +386,7 @@ static bool prep_op(flayer *L, const aedl_fw_layer *a, const aedl_fixed *in_t, c
         return true;
     }
     case FW_SCORE: case FW_MASKED_SCORE: {   /* every difference, square and partial sum exact */
+        if (a->op == FW_MASKED_SCORE && !prep_pad(L, a, in_t[1])) return false;
         int me = x[0].step < x[1].step ? x[0].step : x[1].step;
         double sum = 0;
         for (int j = 0; j < a->n_in; j++) {
@@ -395,6 +408,7 @@ static bool prep_op(flayer *L, const aedl_fw_layer *a, const aedl_fixed *in_t, c
         return true;
     }
     case FW_COUNT:
+        if (!prep_pad(L, a, in_t[0])) return false;
         *v = vi_new(1, 0);
         v->lo[0] = 0; v->hi[0] = a->n_in;
         return true;
@@ -632,16 +646,17 @@ static void bound_rows(const flayer *L, const double *X, double *Y) {   /* may b
     }
 }
 
-/* score: sum_j (x_j - y_j)^2 (masked: where y_j != 0), exact (prep_op). */
+/* score: sum_j (x_j - y_j)^2 (masked: where y_j != z_j), exact (prep_op). */
 FAST_SIMD
 static void score_rows(const flayer *L, const double *X, const double *Yin, double *Y) {
     double s[EB] = {0};
     bool masked = L->op == FW_MASKED_SCORE;
     for (int j = 0; j < L->in_size[0]; j++) {
         const double *x = X + (long)j * EB, *y = Yin + (long)j * EB;
+        double z = L->pad ? L->pad[j] : 0.0;
         for (int b = 0; b < EB; b++) {
             double d = x[b] - y[b];
-            s[b] += masked && y[b] == 0 ? 0.0 : d * d;
+            s[b] += masked && y[b] == z ? 0.0 : d * d;
         }
     }
     memcpy(Y, s, sizeof s);
@@ -656,12 +671,14 @@ static void mu2_rows(const flayer *L, const double *X, double *Y) {
     memcpy(Y, s, sizeof s);
 }
 
-/* count: the number of x_j != 0. */
+/* count: the number of x_j != z_j. */
 FAST_SIMD
 static void count_rows(const flayer *L, const double *X, double *Y) {
     double c[EB] = {0};
-    for (int j = 0; j < L->in_size[0]; j++)
-        for (int b = 0; b < EB; b++) c[b] += X[(long)j * EB + b] != 0;
+    for (int j = 0; j < L->in_size[0]; j++) {
+        double z = L->pad ? L->pad[j] : 0.0;
+        for (int b = 0; b < EB; b++) c[b] += X[(long)j * EB + b] != z;
+    }
     memcpy(Y, c, sizeof c);
 }
 

@@ -80,6 +80,11 @@ typedef struct {
        firmware's sum (a mantissa of fs_sum_t) and count (1 without a mask) */
     const aedl_fw_layer *fs;    /* the plan's score layer, or NULL */
     int fs_masked;
+    /* masked: on the test split, the features where the firmware's mask (quantized input
+       != the padding z_j) and training's (raw value != 0) differ: counted by the firmware
+       only, by training only, and the events with any */
+    long mask_fw_only, mask_train_only, mask_events;
+    int mask_known;             /* the data's mask was there to compare with */
     int fs_mu2;                 /* the score is mu2 (a VAE's encoder): fs reads the means */
     /* a VAE (def->n_z > 0): the scores reco (the reconstruction's mse or masked_mse), kl
        and mu2 of the float model and QI: vs[k][v][table][event] (v < V_FW) */
@@ -511,7 +516,9 @@ static int write_latent_corr(evalctx *E) {
    kept for the threshold, the firmware column's score (the MSE: sum / F, or
    sum / count masked), and on the test split compared with the quantized
    model's score computed here in integers: sum (y - (in_t)x)^2 at the finer
-   step, over the features whose quantized input is not 0 when masked. */
+   step, masked over the features whose quantized input is not the padding z_j
+   (the firmware's rule, the plan's constants), and that mask compared with
+   training's, mk (raw value != 0; NULL when not loaded). */
 /* score = mu2: the firmware's sum of the squared means, compared on the test split
    with the quantized model's computed here in integers from its means muq (B, Z). */
 static void fw_mu2_chunk(evalctx *E, int ti, size_t i, int B, const double *muq, const double *yf, int is_test) {
@@ -542,12 +549,14 @@ static void fw_mu2_chunk(evalctx *E, int ti, size_t i, int B, const double *muq,
     if (is_test) E->fw_compared += B;
 }
 
-static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, const double *yq, const double *yf,
-                           int is_test) {
+static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, const uint8_t *mk, const double *yq,
+                           const double *yf, int is_test) {
     const aedl_fw_plan *p = E->plan;
     int F = E->r->def->n_out, nin = E->r->def->n_in, d = p->d_out;
     aedl_fixed xt = model_in_t(p);
     int er = aedl_fw_exp(E->fs_rec_t), ex = aedl_fw_exp(xt), me = er < ex ? er : ex;
+    const int64_t *pad = E->fs_masked && E->fs->has_w ? E->fs->w : NULL;
+    if (is_test && E->fs_masked && mk) E->mask_known = 1;
     for (int e = 0; e < B; e++) {
         double s = yf[(size_t)e * d], c = E->fs_masked ? yf[(size_t)e * d + 1] : 1;
         int64_t sm = (int64_t)ldexp(s, -2 * me);
@@ -557,11 +566,16 @@ static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, 
         if (!is_test) continue;
         __int128 sum = 0;
         double sumd = 0;   /* the same in double: the difference when the outputs are off the type's step */
-        int cnt = 0, exact = 1;
+        int cnt = 0, exact = 1, differs = 0;
         for (int f = 0; f < F; f++) {
             double yo = yq[(size_t)e * F + f], yv = ldexp(yo, -er);
             int64_t xm = aedl_fw_from_double((double)x[(size_t)e * nin + f], xt);
-            if (E->fs_masked && xm == 0) continue;
+            int fw_counts = xm != (pad ? pad[f] : 0);
+            if (E->fs_masked && mk && fw_counts != (mk[(size_t)e * nin + f] != 0)) {
+                differs = 1;
+                if (fw_counts) E->mask_fw_only++; else E->mask_train_only++;
+            }
+            if (E->fs_masked && !fw_counts) continue;
             double ddd = yo - ldexp((double)xm, ex);
             sumd += ddd * ddd;
             cnt++;
@@ -569,6 +583,7 @@ static void fw_score_chunk(evalctx *E, int ti, size_t i, int B, const float *x, 
             __int128 dd = (__int128)(int64_t)yv * ((__int128)1 << (er - me)) - (__int128)xm * ((__int128)1 << (ex - me));
             sum += dd * dd;
         }
+        E->mask_events += differs;
         int same = exact && sum == (__int128)sm && (!E->fs_masked || cnt == (int)c);
         E->fw_equal += same;
         if (!same) {
@@ -689,7 +704,7 @@ static void score_table(evalctx *E, const aedl_table *t, int ti, int is_test) {
                 if (!E->plan) { for (int e = 0; e < B; e++) E->score[V_FW][ti][i + e] = NAN; break; }
                 aedl_fw_run(E->plan, t->xhw ? t->xhw + i * t->d : x, yf, B);
                 if (E->fs_mu2) { fw_mu2_chunk(E, ti, i, B, muq, yf, is_test); break; }
-                if (E->fs) { fw_score_chunk(E, ti, i, B, x, yq, yf, is_test); break; }
+                if (E->fs) { fw_score_chunk(E, ti, i, B, x, t->mask ? t->mask + i * t->d : NULL, yq, yf, is_test); break; }
             }
             if (masked) aedl_masked_mse_per_event_f64(sd, y, xd, mk, B, F);
             else aedl_mse_per_event_f64(sd, y, xd, B, F);
@@ -962,7 +977,23 @@ static void write_fw_score(evalctx *E, FILE *j) {
         size_t ns = r->data.sig[si].n;
         if (T >= 0 && ns) json_num(j, (double)fw_fired(E, 1 + si, ns, T) / (double)ns); else fprintf(j, "null");
     }
-    fprintf(j, " } }");
+    fprintf(j, " }");
+    if (E->fs_masked) {
+        /* the firmware's mask: input != padding z_j (a raw 0 preprocessed and cast); vs training's */
+        const aedl_fw_layer *a = E->fs;
+        int ex = aedl_fw_exp(model_in_t(E->plan));
+        fprintf(j, ",\n      \"mask\": { \"rule\": \"quantized input != padding\", \"padding\": [");
+        for (int f = 0; f < a->n_in; f++)
+            fprintf(j, "%s%.17g", f ? ", " : "", a->has_w ? ldexp((double)a->w[f], ex) : 0.0);
+        fprintf(j, "],\n        \"differs_from_training\": ");
+        if (E->mask_known)
+            fprintf(j, "{ \"test_events\": %ld, \"events\": %ld, \"features\": %ld, \"firmware_only\": %ld, "
+                    "\"training_only\": %ld }", E->fw_compared, E->mask_events, E->mask_fw_only + E->mask_train_only,
+                    E->mask_fw_only, E->mask_train_only);
+        else fprintf(j, "null");
+        fprintf(j, " }");
+    }
+    fprintf(j, " }");
     if (T >= 0) {
         aedl_say(r, "firmware score: threshold %.17g (%s, bits %lld) for %g Hz of %g Hz (FPR %.3g): %ld of %zu "
                  "background test events fire\n", ldexp((double)T, e), ty, (long long)T, c->trigger_rate, c->bunch_rate,
@@ -1391,6 +1422,21 @@ int aedl_evaluate(aedl_run *r) {
                  "max |fw - float| %.6g, mean %.6g; vs the quantized model (the input type applied): max %.6g%s\n",
                  E.err_events, err_max, err_mean, E.fw_max_diff,
                  E.in_saturated ? " (some test inputs lie outside the input type: the firmware saturates them)" : "");
+    if (E.plan && E.fs_masked && E.mask_known) {
+        long nf = E.mask_fw_only + E.mask_train_only;
+        aedl_say(r, "firmware score: its mask (quantized input != padding) differs from training's (raw value != 0) "
+                 "on %ld features of %ld of %ld test events\n", nf, E.mask_events, E.fw_compared);
+        if (nf) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "the firmware's masked score counts other features than training's masked_mse: "
+                     "on %ld of %ld test events, %ld features (%ld counted by the firmware only: a raw 0 whose "
+                     "preprocessed value is not the padding; %ld by training only: a value != 0 that the input type "
+                     "rounds to the padding); eval/summary.json firmware.score_output.mask",
+                     E.mask_events, E.fw_compared, nf, E.mask_fw_only, E.mask_train_only);
+            if (!r->opt.quiet) fprintf(stderr, "%s: warning: %s\n", aedl_progname, msg);
+            aedl_add_warning(&r->warn, "%s", msg);
+        }
+    }
     for (int k = 0; k < r->def->npinned && k < 64; k++)
         aedl_say(r, "pinned %s of %s: %ld of %ld test values outside it (saturated)\n", r->def->pinned_types[k],
                  r->def->pinned[k], E.pin_sat[k], E.pin_events * r->def->pinned_sizes[k]);

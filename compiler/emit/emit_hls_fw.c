@@ -231,14 +231,17 @@ static void write_defines(Hls *h) {
         fprintf(o, "\n// The anomaly score (the target's output = score): the sum over the features of\n"
                    "// (reconstruction - input)^2%s.  Every step is exact (by construction,\n"
                    "// in every precision mode).  The MSE is score / %d: the same ordering of events.\n",
-                cnt ? " where the input is not 0,\n// and the count of those features" : "", sc->n_in);
+                !cnt ? "" : sc->has_w ? " where the input is not the padding\n// (score_pad in the top function), "
+                                        "and the count of those features"
+                                      : " where the input is not 0,\n// and the count of those features", sc->n_in);
         snprintf(why, sizeof why, "exact: holds every reconstruction - input (%s - %s), at the finer step of the two",
                  h->N[h->m->outputs[0]->id].type, "input_t");
         put_typedef(o, sc->w_t, "score_diff_t", why);
         snprintf(why, sizeof why, "exact: %d times the largest square of score_diff_t, unsigned", sc->n_in);
         put_typedef(o, sc->acc_t, "score_t", why);
         if (cnt) {
-            snprintf(why, sizeof why, "exact: 0..%d, the features whose input is not 0", sc->n_in);
+            snprintf(why, sizeof why, "exact: 0..%d, the features whose input is not %s", sc->n_in,
+                     sc->has_w ? "the padding" : "0");
             put_typedef(o, cnt->acc_t, "score_count_t", why);
             fprintf(o, "\n// The output: y[0] the masked sum, y[1] the count; the trigger fires when\n"
                        "// y[0] > threshold * y[1] (no division).  result_t holds both exactly\n"
@@ -607,6 +610,12 @@ static void write_parameters(Hls *h) {
 
 /* ---- firmware/MODEL.cpp ------------------------------------------------------------------------------ */
 
+/* The type of the score's second input, the model's input (the hardware inputs' layer's
+   result when the firmware takes them). */
+static aedl_fixed hls_score_input_t(const Hls *h, const aedl_fw_layer *sc) {
+    return sc->inputs[1] < 0 ? h->plan->in_t : h->plan->layers[sc->inputs[1]].res_t;
+}
+
 static void put_array(FILE *o, const HlsNode *hn) {
     if (!strcmp(hn->arr, "y")) return;
     fprintf(o, "    %s %s[%d];\n    #pragma HLS ARRAY_PARTITION variable=%s complete dim=0\n",
@@ -675,18 +684,28 @@ static void write_top(Hls *h) {
         fprintf(o, "    y[0] = score_sum;\n}\n");
         hls_close(h);
     } else if (sc) {
-        bool masked = sc->op == FW_MASKED_SCORE;
+        bool masked = sc->op == FW_MASKED_SCORE, pad = masked && sc->has_w;
+        const HlsNode *xn = NULL;   /* the model's input */
+        for (int i = 0; i < m->nnodes; i++) if (m->nodes[i]->op == OP_INPUT) xn = &h->N[m->nodes[i]->id];
+        const char *xa = xn ? xn->arr : "x";
         fprintf(o, "\n    // the anomaly score (output = score): sum of (reconstruction - input)^2%s\n",
-                masked ? " over the\n    // features whose input is not 0, and their count" : "");
+                pad ? " over the\n    // features whose input is not the padding, and their count"
+                    : masked ? " over the\n    // features whose input is not 0, and their count" : "");
+        if (pad) {
+            fprintf(o, "    // score_pad[j]: what %s[j] holds for a raw 0 of feature j (an absent object's\n"
+                       "    // padding, which the training's masked_mse skips) after the data block's\n"
+                       "    // preprocessing (scaler.h5) and the cast to %s\n", xa, xn ? xn->type : "input_t");
+            fprintf(o, "    static const %s score_pad[N_INPUT] = {\n", xn ? xn->type : "input_t");
+            put_values(o, sc->w, sc->n_in, aedl_fw_exp(hls_score_input_t(h, sc)), "        ");
+            fprintf(o, "\n    };\n");
+        }
         fprintf(o, "    score_t score_sum = 0;\n");
         if (masked) fprintf(o, "    score_count_t score_count = 0;\n");
-        const char *xa = "x";   /* the model's input */
-        for (int i = 0; i < m->nnodes; i++) if (m->nodes[i]->op == OP_INPUT) xa = h->N[m->nodes[i]->id].arr;
         fprintf(o, "    for (int j = 0; j < N_INPUT; j++) {\n        #pragma HLS UNROLL\n"
                    "        score_diff_t d = %s[j] - %s[j];\n", h->N[m->outputs[0]->id].arr, xa);
         if (masked)
-            fprintf(o, "        if (%s[j] != 0) {\n            score_sum += d * d;\n"
-                       "            score_count = score_count + 1;\n        }\n", xa);
+            fprintf(o, "        if (%s[j] != %s) {\n            score_sum += d * d;\n"
+                       "            score_count = score_count + 1;\n        }\n", xa, pad ? "score_pad[j]" : "0");
         else fprintf(o, "        score_sum += d * d;\n");
         fprintf(o, "    }\n    y[0] = score_sum;\n");
         if (masked) fprintf(o, "    y[1] = score_count;\n");

@@ -129,6 +129,8 @@ static void rtl_html(FILE *f, double ebops) {
 /* ---- text ------------------------------------------------------------------------- */
 
 /* output = score: the score step's types and why (plan_score_types). */
+static char *hls_exact_str(int64_t m, int e, char *buf, int n);
+
 static void write_score_txt(FILE *f, const IrModel *m, const IrTarget *tg) {
     if (!tg || tg->output != TARGET_OUT_SCORE || m->noutputs != 1) return;
     const IrNode *smp = plan_sample_node(m);
@@ -168,6 +170,18 @@ static void write_score_txt(FILE *f, const IrModel *m, const IrTarget *tg) {
             st.why_count, prec_type_str(st.result, b, sizeof b));
     fprintf(f, "  MSE = score / %d (the same ordering); the trigger fires when score > threshold, masked when "
                "sum > threshold * count\n", st.n);
+    const aedl_fw_plan *p = report_plan;
+    const aedl_fw_layer *sc = p && p->outputs[0] >= 0 ? &p->layers[p->outputs[0]] : NULL;
+    if (sc && sc->op == FW_MASKED_SCORE) {
+        aedl_fixed xt = sc->inputs[1] < 0 ? p->in_t : p->layers[sc->inputs[1]].res_t;
+        fprintf(f, "  padding:      the model input of a raw 0 (an absent object; training's masked_mse skips it) after\n"
+                   "                the preprocessing and the input type; the mask skips a feature equal to it:\n");
+        if (!sc->has_w) fprintf(f, "                0 for every feature\n");
+        for (int j = 0; sc->has_w && j < sc->n_in; j++) {
+            char v[80];
+            fprintf(f, "                %-4d %s\n", j, hls_exact_str(sc->w[j], aedl_fw_exp(xt), v, (int)sizeof v));
+        }
+    }
 }
 
 /* hardware_inputs: the scaling stage's types and why (aedl_fw_hwin_build), per feature its

@@ -20,7 +20,9 @@
  *                           the reconstruction and the model's input (delayed
  *                           to it), their squares as multipliers (`*`, split
  *                           into products that fit a DSP block), an adder tree;
- *   count                   the features that are not 0, summed;
+ *                           masked over the features whose input is not the
+ *                           padding z_j (the plan's constants, 0 without them);
+ *   count                   the features that are not the padding, summed;
  *   a cast                  round by the target's mode (fixed.h's AEDL_ROUND_UP
  *                           on the dropped bits), then overflow by its mode.
  *
@@ -631,14 +633,25 @@ static Val sum_of_squares(Rtl *R, Mod *M, Val *x, Val *mask, int n) {
     return out;
 }
 
-/* The bits x_j != 0 (reduction ORs) of n vectors. */
-static void nonzero_bits(Mod *M, const Val *x, Val *nz, int n) {
-    char a[256];
+/* The bits x_j != z_j of n vectors: reduction ORs for z_j = 0 (z NULL: every z_j
+   is 0), else comparisons with the constant in x_j's width. */
+static void nonzero_bits(Mod *M, const Val *x, const int64_t *z, Val *nz, int n) {
+    char a[256], c[64];
     for (int j = 0; j < n; j++) {
-        if (x[j].lo > 0 || x[j].hi < 0) nz[j] = konst(1);
-        else if (x[j].lo == 0 && x[j].hi == 0) nz[j] = konst(0);
-        else nz[j] = wire(M, 1, false, 0, 1, "|%s", ext(a, sizeof a, &x[j], x[j].w));
+        i128 zj = z ? z[j] : 0;
+        if (x[j].lo > zj || x[j].hi < zj) nz[j] = konst(1);
+        else if (x[j].lo == zj && x[j].hi == zj) nz[j] = konst(0);
+        else if (zj == 0) nz[j] = wire(M, 1, false, 0, 1, "|%s", ext(a, sizeof a, &x[j], x[j].w));
+        else nz[j] = wire(M, 1, false, 0, 1, "%s != %s", ext(a, sizeof a, &x[j], x[j].w), lit(c, sizeof c, zj, x[j].w));
     }
+}
+
+/* A masked score's padding constants as a comment (none when every z_j is 0). */
+static void pad_comment(Mod *M, const aedl_fw_layer *a) {
+    if (!a->has_w) return;
+    fprintf(M->o, "  // the padding z_j, the input of a raw 0 (mantissas of the input's type):");
+    for (int j = 0; j < a->n_in; j++) fprintf(M->o, "%s %lld", j % 16 ? "" : "\n  //", (long long)a->w[j]);
+    fprintf(M->o, "\n");
 }
 
 static void free_sums(Sum *s, int n) {
@@ -932,7 +945,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
     }
     case FW_SCORE: case FW_MASKED_SCORE: {
         /* sum_j (x_j - y_j)^2 (x the reconstruction, y the model's input, delayed
-           above to the reconstruction's cycle), masked: over the j with y_j != 0;
+           above to the reconstruction's cycle), masked: over the j with y_j != z_j;
            the differences at the finer exponent me, the sum at 2 me */
         int e0 = aedl_fw_exp(src[0]->t), e1 = aedl_fw_exp(src[1]->t), me = e0 < e1 ? e0 : e1;
         int m = a->n_in;
@@ -945,7 +958,9 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
             int w = level_width(&t0, &t1);
             if (w > wd) wd = w;
         }
-        fprintf(M.o, "  // the differences at 2^%d%s\n", me, masked ? ", and the features whose input is not 0" : "");
+        fprintf(M.o, "  // the differences at 2^%d%s\n", me,
+                !masked ? "" : a->has_w ? ", and the features whose input is not the padding" : ", and the features whose input is not 0");
+        if (masked) pad_comment(&M, a);
         stage_dl(R, &M, dl(1, 1, wd), vs, 2 * m, "the differences");
         M.levels++;
         Val *d = xcalloc((size_t)m, sizeof(Val));
@@ -953,7 +968,7 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
             Term t0 = {shifted(&M, &vs[j], e0 - me), 0}, t1 = {shifted(&M, &vs[m + j], e1 - me), 1};
             d[j] = add2(&M, &t0, &t1, 0).v;
         }
-        if (masked) nonzero_bits(&M, vs + m, nz, m);
+        if (masked) nonzero_bits(&M, vs + m, a->has_w ? a->w : NULL, nz, m);
         fprintf(M.o, "  // the squares (multipliers) and their sum at 2^%d\n", 2 * me);
         v[0] = sum_of_squares(R, &M, d, nz, m);
         free(vs); free(nz); free(d);
@@ -989,12 +1004,13 @@ static void gen_layer(Rtl *R, int l, Out *outs, Out *in, LayerInfo *info) {
         from = acc_exp;
         break;
     }
-    case FW_COUNT: {   /* the number of j with x_j != 0 */
+    case FW_COUNT: {   /* the number of j with x_j != z_j */
         int m = a->n_in;
         Val *nz = xcalloc((size_t)m, sizeof(Val));
-        stage_dl(R, &M, dl(2, 0, 0), x[0], m, "the features that are not 0");
+        stage_dl(R, &M, dl(2, 0, 0), x[0], m, a->has_w ? "the features that are not the padding" : "the features that are not 0");
         M.levels += 2;
-        nonzero_bits(&M, x[0], nz, m);
+        pad_comment(&M, a);
+        nonzero_bits(&M, x[0], a->has_w ? a->w : NULL, nz, m);
         Sum s = {0};
         for (int j = 0; j < m; j++) sum_push(&s, nz[j], 0);
         reduce(R, &M, &s, 1, 0, v, NULL, 0, "an adder level of the count");
@@ -1632,8 +1648,8 @@ static void write_readme(Rtl *R, Files *fs, int latency, const char *family) {
 
 /* tb_data/: deterministic pseudo-random inputs of the input type (the
    extremes, the whole range, small values, small values with half of the
-   features 0) and the emulator's outputs for them, as exact decimals (as the
-   HLS project's). */
+   features padded: 0, or a masked score's padding z_j) and the emulator's
+   outputs for them, as exact decimals (as the HLS project's). */
 static void write_tb_data(Rtl *R, Files *fs, int nev) {
     aedl_fw_plan *p = (aedl_fw_plan *)R->p;
     int d = p->d_in, o = p->d_out;
@@ -1642,6 +1658,8 @@ static void write_tb_data(Rtl *R, Files *fs, int nev) {
     aedl_rng r;
     aedl_rng_seed(&r, 20210101);
     int64_t lo = (int64_t)aedl_fixed_mant_min(p->in_t), hi = (int64_t)aedl_fixed_mant_max(p->in_t);
+    const aedl_fw_layer *sc = p->outputs[0] >= 0 ? &p->layers[p->outputs[0]] : NULL;
+    const int64_t *pad = sc && sc->op == FW_MASKED_SCORE && sc->has_w && sc->inputs[1] < 0 ? sc->w : NULL;
     for (int e = 0; e < nev; e++)
         for (int i = 0; i < d; i++) {
             int64_t v;
@@ -1649,7 +1667,7 @@ static void write_tb_data(Rtl *R, Files *fs, int nev) {
             else if (e == 1) v = hi;
             else if (e == 2) v = lo;
             else if (e % 2) v = lo + (int64_t)aedl_rng_below(&r, (uint64_t)(hi - lo) + 1);
-            else if (e % 4 == 2 && aedl_rng_below(&r, 2)) v = 0;   /* zero-padded features (the masked score) */
+            else if (e % 4 == 2 && aedl_rng_below(&r, 2)) v = pad ? pad[i] : 0;   /* padded features (the masked score) */
             else { int64_t s = (hi - lo) / 16 + 1; v = (int64_t)aedl_rng_below(&r, (uint64_t)s) - (p->in_t.is_signed ? s / 2 : 0); }
             in[(size_t)e * d + i] = v;
         }

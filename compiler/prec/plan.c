@@ -173,7 +173,7 @@ bool plan_score_types(aedl_fixed r, aedl_fixed x, int n, bool masked, PlanScore 
              prec_type_str(r, t1, sizeof t1), prec_type_str(x, t2, sizeof t2));
     snprintf(st->why_sum, sizeof st->why_sum,
              "exact: holds %d times the largest square of score_diff_t (%d features), unsigned", n, n);
-    snprintf(st->why_count, sizeof st->why_count, "exact: 0..%d, the features whose quantized input is not 0", n);
+    snprintf(st->why_count, sizeof st->why_count, "exact: 0..%d, the features whose quantized input is not the padding", n);
     return true;
 }
 
@@ -226,9 +226,27 @@ static bool plan_add_mu2(aedl_fw_plan *p, int mu, char *err, int errn) {
     return true;
 }
 
+/* The masked score's padding z_j (n): what the firmware's input holds for a raw 0 of
+   feature j, the value training's mask (raw value != 0) skips.  A raw 0 preprocessed
+   (tg->pad_value: the data pipeline's own float arithmetic on 0, NULL for none) and cast
+   to the model input's type as the firmware's input is; with hardware inputs (layer 0)
+   the raw 0, or for a feature not declared its preprocessed value, through that layer's
+   step.  Mantissas of the score's input type.  false: every z_j is 0. */
+static bool plan_pad(const aedl_fw_plan *p, const IrTarget *tg, int64_t *z) {
+    bool hw = p->nlayers > 0 && p->layers[0].op == FW_HW_INPUT, any = false;
+    const float *pv = tg ? tg->pad_value : NULL;
+    for (int j = 0; j < p->d_in; j++) {
+        double v = pv ? (double)pv[j] : 0.0;
+        if (hw) z[j] = aedl_fw_hwin_value(&p->layers[0], j, tg->hw_types[j].width ? 0.0 : v);
+        else z[j] = aedl_fw_from_double(v, p->in_t);
+        any |= z[j] != 0;
+    }
+    return any;
+}
+
 /* The score layers after the model's layers (p->layers has room): the
    model's one output against the model's input. */
-static bool plan_add_score(aedl_fw_plan *p, bool masked, char *err, int errn) {
+static bool plan_add_score(aedl_fw_plan *p, bool masked, const IrTarget *tg, char *err, int errn) {
     if (p->noutputs != 1) {
         snprintf(err, errn, "output = score needs a model with one output (model '%s' has %d)", p->model, p->noutputs);
         return false;
@@ -255,6 +273,16 @@ static bool plan_add_score(aedl_fw_plan *p, bool masked, char *err, int errn) {
     a->w_t = a->b_t = a->q_t = st.diff;
     a->acc_t = st.sum; a->res_t = st.result;
     a->guaranteed = true;
+    int64_t *pad = masked ? xmalloc(sizeof(int64_t) * (size_t)n) : NULL;
+    if (masked && plan_pad(p, tg, pad)) {
+        a->has_w = true;
+        a->w = pad;
+        pad = xmalloc(sizeof(int64_t) * (size_t)n);
+        memcpy(pad, a->w, sizeof(int64_t) * (size_t)n);
+    } else {
+        free(pad);
+        pad = NULL;
+    }
     p->outputs[0] = l;
     p->d_out = 1;
     p->nlayers++;
@@ -268,6 +296,8 @@ static bool plan_add_score(aedl_fw_plan *p, bool masked, char *err, int errn) {
         a->w_t = a->b_t = a->q_t = st.count;
         a->acc_t = st.count; a->res_t = st.result;
         a->guaranteed = true;
+        a->has_w = pad != NULL;
+        a->w = pad;
         p->outputs[1] = l + 1;
         p->noutputs = 2;
         p->d_out = 2;
@@ -408,7 +438,7 @@ aedl_fw_plan *plan_build_for(const IrModel *m, const IrTarget *tg, IrLoss score_
     free(map);
     free(used);
     if (mu2 && !plan_add_mu2(p, mu, err, errn)) { aedl_fw_plan_free(p); return NULL; }
-    if (score && !mu2 && !plan_add_score(p, masked, err, errn)) { aedl_fw_plan_free(p); return NULL; }
+    if (score && !mu2 && !plan_add_score(p, masked, tg, err, errn)) { aedl_fw_plan_free(p); return NULL; }
     if (aedl_fw_prepare(p, err, errn)) { aedl_fw_plan_free(p); return NULL; }
     return p;
 fail:

@@ -300,6 +300,8 @@ typedef struct IrTarget {
     Loc hw_loc;
     aedl_fixed *hw_types; long nhw_types; /* per model input feature (width 0: not declared): prep_hw_check */
     const float *hw_mean, *hw_std, *hw_offset, *hw_divisor;   /* the fitted scaling (DIR/scaler.h5), or NULL */
+    const float *pad_value;   /* per model input feature: a raw 0 preprocessed (DIR/scaler.h5), for the masked
+                                 score's padding; NULL: 0 */
 } IrTarget;
 
 /* ---- the whole program ----------------------------------------------------------- */

@@ -1069,11 +1069,13 @@ static void test_fast_vs_reference(int nmodels) {
 }
 
 /* Score plans: in_t -> linear (res_t, a random cast) -> score (masked or not,
-   and the count), the types from plan_score_types; the fast path == the
-   reference path, and both == the score computed here in integers from the
-   linear layer's outputs and the input's mantissas. */
+   and the count; masked, half of them with padding values z_j, some 0), the
+   types from plan_score_types; the fast path == the reference path == the plan
+   read back from its file, and all == the score computed here in integers from
+   the linear layer's outputs and the input's mantissas (masked: the features
+   whose mantissa is not z_j). */
 static void test_score_plans(void) {
-    int bad = 0, runs = 0, fast = 0;
+    int bad = 0, runs = 0, fast = 0, padded = 0;
     char first[600] = "";
     enum { NEV = 150 };
     for (int it = 0; it < 400; it++) {
@@ -1096,27 +1098,60 @@ static void test_score_plans(void) {
         a->ninputs = 2; a->inputs[0] = 0; a->inputs[1] = -1; a->n_in = d; a->n_out = 1;
         a->w_t = a->b_t = a->q_t = st.diff; a->acc_t = st.sum; a->res_t = st.result; a->guaranteed = true;
         p->noutputs = 1; p->outputs[0] = 1; p->d_out = 1;
+        /* the padding: the cast of a float (so that inputs can equal it) */
+        float *padf = calloc((size_t)d, sizeof(float));
+        int64_t *z = calloc((size_t)d, sizeof(int64_t));
+        bool pad = masked && rnd(2);
+        for (int j = 0; pad && j < d; j++) {
+            padf[j] = rnd(4) == 0 ? 0.0f : hard_input(in_t);
+            z[j] = aedl_fw_from_double((double)padf[j], in_t);
+        }
+        if (pad) {
+            a->has_w = true;
+            a->w = malloc(sizeof(int64_t) * (size_t)d);
+            memcpy(a->w, z, sizeof(int64_t) * (size_t)d);
+        }
         if (masked) {
             a = &p->layers[2];
             a->op = FW_COUNT; snprintf(a->name, sizeof a->name, "count");
             a->ninputs = 1; a->inputs[0] = -1; a->n_in = d; a->n_out = 1;
             a->w_t = a->b_t = a->q_t = a->acc_t = st.count; a->res_t = st.result; a->guaranteed = true;
+            if (pad) {
+                a->has_w = true;
+                a->w = malloc(sizeof(int64_t) * (size_t)d);
+                memcpy(a->w, z, sizeof(int64_t) * (size_t)d);
+            }
             p->noutputs = 2; p->outputs[1] = 2; p->d_out = 2;
         }
         if (aedl_fw_prepare(p, err, sizeof err) != 0) {
             if (!bad++) snprintf(first, sizeof first, "plan %d: %s", it, err);
             aedl_fw_plan_free(p);
+            free(padf); free(z);
             continue;
         }
         runs++;
+        padded += pad;
         fast += aedl_fw_uses_fast(p);
         int nev = 1 + rnd(NEV);
         float *in = malloc(sizeof(float) * nev * d);
-        double *got = malloc(sizeof(double) * nev * 2);
-        for (int k = 0; k < nev * d; k++) in[k] = rnd(4) == 0 ? 0.0f : hard_input(in_t);
+        double *got = malloc(sizeof(double) * nev * 2), *again = malloc(sizeof(double) * nev * 2);
+        for (int k = 0; k < nev * d; k++)
+            in[k] = rnd(4) == 0 ? (rnd(2) ? padf[k % d] : 0.0f) : hard_input(in_t);
         char why[400];
         if (fast_vs_ref(p, in, nev, why, sizeof why) && !bad++) snprintf(first, sizeof first, "plan %d: %s", it, why);
         aedl_fw_run(p, in, got, nev);
+        char path[] = "/tmp/aedl_scoreplan_XXXXXX";
+        int fd = mkstemp(path);
+        if (fd >= 0) close(fd);
+        aedl_fw_plan *rb = fd >= 0 && aedl_fw_plan_write(p, path) == 0 ? aedl_fw_plan_read(path, err, sizeof err) : NULL;
+        if (fd >= 0) remove(path);
+        if (!rb) { if (!bad++) snprintf(first, sizeof first, "plan %d: the plan file: %s", it, err); }
+        else {
+            aedl_fw_run(rb, in, again, nev);
+            if (memcmp(got, again, sizeof(double) * (size_t)nev * (size_t)p->d_out) != 0 && !bad++)
+                snprintf(first, sizeof first, "plan %d: the plan read back computes otherwise", it);
+            aedl_fw_plan_free(rb);
+        }
         int er = res_t.integer - res_t.width, ex = in_t.integer - in_t.width, me = er < ex ? er : ex;
         for (int e = 0; e < nev; e++) {
             __int128 sum = 0;
@@ -1124,7 +1159,7 @@ static void test_score_plans(void) {
             for (int j = 0; j < d; j++) {
                 int64_t xm = aedl_fw_from_double((double)in[e * d + j], in_t);
                 int64_t rm = aedl_fw_cast(xm, ex, res_t);
-                if (masked && xm == 0) continue;
+                if (masked && xm == z[j]) continue;
                 __int128 dd = (__int128)rm * ((__int128)1 << (er - me)) - (__int128)xm * ((__int128)1 << (ex - me));
                 sum += dd * dd;
                 cnt++;
@@ -1137,12 +1172,13 @@ static void test_score_plans(void) {
                 break;
             }
         }
-        free(in); free(got);
+        free(in); free(got); free(again); free(padf); free(z);
         aedl_fw_plan_free(p);
     }
-    CHECK(bad == 0 && runs > 100 && fast > 0 && fast < runs,
-          "score plans (masked or not): fast path == reference path == the exact sum of squared differences",
-          "%d bad of %d (%d on the fast path); first: %s", bad, runs, fast, first);
+    CHECK(bad == 0 && runs > 100 && fast > 0 && fast < runs && padded > 30,
+          "score plans (masked or not, with padding values or 0): fast path == reference path == the plan file read "
+          "back == the exact sum of squared differences", "%d bad of %d (%d on the fast path, %d with padding); first: %s",
+          bad, runs, fast, padded, first);
 }
 
 /* Hardware-input plans: one hw_input layer (aedl_fw_hwin_build) on random hardware types,

@@ -227,6 +227,42 @@ if [ "${SAN:-}" != 1 ]; then
     grep -q '^verilator: rtl sim: 200 of 200 events matched bit for bit$' "$W/msim.out"
 fi
 
+# the same with preprocessing that moves a raw 0 (scale = standard of features 0 and 3,
+# affine(2, 1, 4)): the mask compares each input with its padding z_j, the input of a raw
+# 0 (from DIR/scaler.h5, written here by python3: z = -3, 0, -0.25, -0.35 -> -0.34375, 0, 0);
+# the testbench's padded features hold z_j, its expected counts are the features != z_j
+# (python3), and Icarus Verilog matches them bit for bit
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+sed -e 's|^  train = csv("t.csv")$|&\n  transform = affine(2, 1, 4)\n  scale = standard([0, 3])|' "$W/masked.aedl" > "$W/padded.aedl"
+mkdir -p "$W/padded"
+"$PY" - "$W/padded/scaler.h5" <<'PY' > "$W/padded.py.out" 2>&1
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "w") as f:
+    g = f.create_group("scaler")
+    for k, v in (("mean", [1.5, 0, 0, 0.7, 0, 0]), ("std", [0.5, 1, 1, 2, 1, 1]), ("offset", [0, 0, 1, 0, 0, 0]),
+                 ("divisor", [1, 1, 4, 1, 1, 1])):
+        g[k] = np.array(v, np.float32)
+    g["log10"] = np.zeros(6, np.uint8)
+PY
+"$AEDLC" "$W/padded.aedl" --emit rtl --weights "$W/masked.h5" -o "$W/padded" > "$W/padded.log" 2>&1
+Q="$W/padded/rtl"
+"$PY" - "$Q/tb_data/tb_input_features.dat" "$Q/tb_data/tb_output_predictions.dat" > "$W/padded.chk" 2>&1 <<'PY'
+import sys
+z = [-3.0, 0.0, -0.25, -0.34375, 0.0, 0.0]   # fixed<8, 3, rnd>: step 1/32; -0.35 rounds to -11/32
+xs = [[float(v) for v in l.split()] for l in open(sys.argv[1])]
+cs = [int(float(l.split()[1])) for l in open(sys.argv[2])]
+want = [sum(1 for x, p in zip(r, z) if x != p) for r in xs]
+padded = sum(1 for r in xs for x, p in zip(r, z) if p != 0 and x == p)
+print("python: %d of %d counts as expected, %d padded features with z != 0" % (sum(a == b for a, b in zip(cs, want)), len(cs), padded))
+sys.exit(0 if cs == want and padded >= 50 else 1)
+PY
+check rtl/padded-score-counts "$(cat "$W/padded.py.out" "$W/padded.chk" | tr '\n' ' ') $(head -n 3 "$W/padded.log" | tr '\n' ' ')" test $? -eq 0
+check rtl/padded-score-emit "the Verilog lacks the comparisons with the padding" \
+  sh -c "grep -q ' != 8.ha0;\$' '$Q/bd_count.v' && grep -q ' != 8.hf5;\$' '$Q/bd_score.v' && grep -q '^  // the padding z_j' '$Q/bd_score.v'"
+check rtl/padded-score-sim "$(why_sim "$Q")" sim "$Q"
+check rtl/padded-score-lint "$(head -n 5 "$Q/lint.out" 2>/dev/null)" lint "$Q"
+
 # two outputs of different depths: the earlier one is delayed to the later one's cycle
 cat > "$W/two.aedl" <<'EOF2'
 model two {

@@ -4,11 +4,15 @@
 # model's on every test event (summary.json), C simulation matches the emulator's
 # score bit for bit on every testbench event, and the trigger threshold and the TPR
 # per signal in summary.json equal an independent computation (python3) from the
-# per-event firmware sums aedlc predict writes.
+# per-event firmware sums aedlc predict writes.  Masked: feature c holds some values
+# (0.0004) that are not 0 but that the input type rounds to 0, which training's mask
+# counts and the firmware's skips: the run log warns, and summary.json's count of them
+# equals an independent one (python3) from the testbench inputs.
 . tests/lib.sh
 test_workdir score-test
 awk 'BEGIN { srand(7); print "a,b,c,d,e,f"
-  for (i = 0; i < 1500; i++) { u = rand(); printf "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", u, 2 * u, rand() < 0.3 ? 0 : rand(),
+  for (i = 0; i < 1500; i++) { u = rand(); printf "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", u, 2 * u,
+    rand() < 0.3 ? 0 : rand() < 0.05 ? 0.0004 : rand(),
     u * u, rand() - 0.5, rand() < 0.3 ? 0 : 1 - u } }' > "$W/t.csv"
 awk 'BEGIN { srand(8); print "a,b,c,d,e,f"
   for (i = 0; i < 300; i++) { u = rand(); printf "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", u, 3 * rand(), rand() < 0.3 ? 0 : 2 * rand(),
@@ -49,6 +53,25 @@ AEDL
   check score/$score/defines "defines.h lacks the score types" \
     sh -c "grep -q '^typedef ap_ufixed<[0-9]*,[0-9]*> score_t;  // exact' '$D/out/hls/firmware/defines.h' &&
            grep -q 'score_diff_t d = out_out\[j\] - x\[j\];' '$D/out/hls/firmware/p.cpp'"
+  if [ $score = masked_mse ]; then
+    # the firmware's mask vs training's: the test split is the testbench's input (600 events)
+    python3 - "$J" "$D/out/hls/tb_data/tb_input_features.dat" > "$D/mask.out" 2>&1 <<'PY'
+import json, math, sys
+m = json.load(open(sys.argv[1]))["firmware"]["score_output"]["mask"]
+d = m["differs_from_training"]
+step = 2.0 ** -9                   # fixed<12, 3, rnd, sat>: rnd rounds half up
+rows = [[float(v) for v in l.split()] for l in open(sys.argv[2])]
+rounds_to_0 = lambda x: x != 0 and math.floor(x / step + 0.5) == 0
+per = [sum(1 for x in r if rounds_to_0(x)) for r in rows]
+print("python: %d features of %d events round to 0; summary.json: %s, padding %s" % (sum(per), sum(1 for c in per if c), d, m["padding"]))
+ok = (d["test_events"] == len(rows) == 600 and d["firmware_only"] == 0 and d["training_only"] == sum(per) > 0
+      and d["events"] == sum(1 for c in per if c) and d["features"] == sum(per) and m["padding"] == [0] * 6)
+sys.exit(0 if ok else 1)
+PY
+    check score/$score/mask-vs-training "$(cat "$D/mask.out")" test $? -eq 0
+    check score/$score/mask-warning "$(grep -i 'mask' "$D/run.log")" \
+      grep -Eq "warning: the firmware's masked score counts other features than training's masked_mse: on [1-9][0-9]* of 600 test events, [1-9][0-9]* features \(0 counted by the firmware only" "$D/run.log"
+  fi
   make -s -C "$D/out/hls" csim WERROR=1 > "$D/csim.out" 2>&1
   check score/$score/csim "$(tail -n 3 "$D/csim.out" | tr '\n' ' ')" grep -qx 'csim: 600 of 600 events matched bit for bit' "$D/csim.out"
   # the test split (600 events <= 1000: all in tb_data) and the signal, scored by predict
