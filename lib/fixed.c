@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -346,4 +347,15 @@ aedl_fixed aedl_fixed_for_range(double lo, double hi, int frac_bits) {
     aedl_mant h = aedl_fixed_from_double(grid, -hi);   /* ceil(hi) = -floor(-hi) */
     if (l == MANT_MIN || l == MANT_MAX || h == MANT_MIN || h == MANT_MAX) return none;
     return aedl_fixed_for_mant_range(l, -h, frac_bits);
+}
+
+char *aedl_fixed_decimal(int64_t m, int e, char *buf, int n) {
+    snprintf(buf, (size_t)n, "%.*f", e < 0 ? -e : 0, ldexp((double)m, e));
+    if (strchr(buf, '.')) {
+        char *end = buf + strlen(buf) - 1;
+        while (*end == '0') *end-- = 0;
+        if (*end == '.') *end = 0;
+    }
+    if (!strcmp(buf, "-0")) strcpy(buf, "0");
+    return buf;
 }

@@ -212,5 +212,7 @@ aedl_fixed aedl_fixed_for_range(double lo, double hi, int frac_bits);
    returns the length the full text needs. */
 int aedl_fixed_format(char *buf, size_t n, aedl_fixed t);
 int aedl_fixed_format_hls(char *buf, size_t n, aedl_fixed t);
+/* The exact decimal value of m * 2^e ("-0.375", "12", "0") into buf; |m| < 2^53. */
+char *aedl_fixed_decimal(int64_t m, int e, char *buf, int n);
 
 #endif

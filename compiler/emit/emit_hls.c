@@ -95,18 +95,6 @@ const char *hls_ap(aedl_fixed t, char *buf, int n) {
     return buf;
 }
 
-char *hls_exact(int64_t m, int e, char *buf, int n) {
-    double v = ldexp((double)m, e);
-    snprintf(buf, (size_t)n, "%.*f", e < 0 ? -e : 0, v);
-    if (strchr(buf, '.')) {
-        char *end = buf + strlen(buf) - 1;
-        while (*end == '0') *end-- = 0;
-        if (*end == '.') *end = 0;
-    }
-    if (!strcmp(buf, "-0")) strcpy(buf, "0");
-    return buf;
-}
-
 static const char *base_name(const char *p) {
     const char *s = strrchr(p, '/');
     return s ? s + 1 : p;
@@ -421,7 +409,7 @@ static void write_tb_data(Hls *h, int nev) {
     FILE *f = hls_open(h, "tb_data/tb_input_features.dat");
     for (int e = 0; e < nev; e++)
         for (int i = 0; i < d; i++)
-            fprintf(f, "%s%c", hls_exact(in[(size_t)e * d + i], ein, num, sizeof num), i + 1 < d ? ' ' : '\n');
+            fprintf(f, "%s%c", aedl_fixed_decimal(in[(size_t)e * d + i], ein, num, sizeof num), i + 1 < d ? ' ' : '\n');
     hls_close(h);
     /* output column types */
     int *cexp = xmalloc(sizeof(int) * (size_t)o);
@@ -436,7 +424,7 @@ static void write_tb_data(Hls *h, int nev) {
         for (int j = 0; j < o; j++) {
             double v = out[(size_t)e * o + j];
             int64_t m = (int64_t)ldexp(v, -cexp[j]);
-            fprintf(f, "%s%c", hls_exact(m, cexp[j], num, sizeof num), j + 1 < o ? ' ' : '\n');
+            fprintf(f, "%s%c", aedl_fixed_decimal(m, cexp[j], num, sizeof num), j + 1 < o ? ' ' : '\n');
         }
     hls_close(h);
     free(cexp); free(in); free(out);

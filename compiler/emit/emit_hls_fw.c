@@ -265,7 +265,7 @@ static void put_values(FILE *o, const int64_t *v, long n, int e, const char *ind
     int col = (int)strlen(indent);
     fputs(indent, o);
     for (long k = 0; k < n; k++) {
-        hls_exact(v[k], e, num, sizeof num);
+        aedl_fixed_decimal(v[k], e, num, sizeof num);
         int w = (int)strlen(num) + 2;
         if (k && col + w > 100) { fprintf(o, ",\n%s", indent); col = (int)strlen(indent); }
         else if (k) fputs(", ", o);
@@ -328,7 +328,7 @@ static void weights_dense(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE 
         const int64_t *row = a->w + (long)i * a->n_out;
         char num[80];
         int width = 6;
-        for (int j = 0; j < a->n_out; j++) width += (int)strlen(hls_exact(row[j], ew, num, sizeof num)) + 2;
+        for (int j = 0; j < a->n_out; j++) width += (int)strlen(aedl_fixed_decimal(row[j], ew, num, sizeof num)) + 2;
         if (width <= 90) {     /* the row on one line */
             fprintf(o, "    {");
             put_values(o, row, a->n_out, ew, "");
@@ -413,7 +413,7 @@ static void weights_leaky_relu(Hls *h, const IrNode *n, const aedl_fw_layer *a, 
     char num[80];
     fprintf(o, "// alpha = %g in %s%s.\n", n->alpha, wt, n->prec->alpha_exact ? " (exact)" : " (rounded to its step; training uses the same value)");
     fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
-    fprintf(o, "static const %s %s_alpha = %s;\n", wt, n->name, hls_exact(a->w[0], ew, num, sizeof num));
+    fprintf(o, "static const %s %s_alpha = %s;\n", wt, n->name, aedl_fixed_decimal(a->w[0], ew, num, sizeof num));
 }
 static void call_leaky_relu(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in,
                             const HlsNode *hn, const char *cfg) {
@@ -438,7 +438,7 @@ static void weights_clip(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *
             n->lo, n->hi, wt);
     fprintf(o, "#ifndef WEIGHTS_%s_H_\n#define WEIGHTS_%s_H_\n\n", up, up);
     fprintf(o, "static const %s %s_lo = %s;\nstatic const %s %s_hi = %s;\n", wt, n->name,
-            hls_exact(a->w[0], ew, lo, sizeof lo), wt, n->name, hls_exact(a->w[1], ew, hi, sizeof hi));
+            aedl_fixed_decimal(a->w[0], ew, lo, sizeof lo), wt, n->name, aedl_fixed_decimal(a->w[1], ew, hi, sizeof hi));
 }
 static void call_clip(Hls *h, const IrNode *n, const aedl_fw_layer *a, FILE *o, const HlsNode *in, const HlsNode *hn,
                       const char *cfg) {
@@ -649,8 +649,8 @@ static void write_top(Hls *h) {
             put_array(o, hn);
             for (int j = 0; j < hw->n_out; j++)
                 fprintf(o, "    %s[%d] = (hw_accum_t)((hw_in_%d_t)x[%d] * (hw_k_t)%s + (hw_c_t)%s);\n", hn->arr, j, j, j,
-                        hls_exact(hw->w[j], aedl_fw_exp(hw->w_t), k, sizeof k),
-                        hls_exact(hw->b[j], aedl_fw_exp(hw->b_t), c, sizeof c));
+                        aedl_fixed_decimal(hw->w[j], aedl_fw_exp(hw->w_t), k, sizeof k),
+                        aedl_fixed_decimal(hw->b[j], aedl_fw_exp(hw->b_t), c, sizeof c));
             continue;
         }
         const aedl_fw_layer *a = hls_layer(h, n);

@@ -53,8 +53,6 @@ void hls_close(Hls *h);
 /* ---- names and text ------------------------------------------------------------------ */
 /* "ap_fixed<21,8>" etc. */
 const char *hls_ap(aedl_fixed t, char *buf, int n);
-/* The exact decimal value of m * 2^e ("-0.375", "12", "0"); |m| < 2^53. */
-char *hls_exact(int64_t m, int e, char *buf, int n);
 /* "dense(32, weight=qw, bias=qw)": the statement without the layer's name. */
 void hls_stmt(const IrNode *n, char *buf, int len);
 /* "ae.aedl:14" */

@@ -129,7 +129,6 @@ static void rtl_html(FILE *f, double ebops) {
 /* ---- text ------------------------------------------------------------------------- */
 
 /* output = score: the score step's types and why (plan_score_types). */
-static char *hls_exact_str(int64_t m, int e, char *buf, int n);
 
 static void write_score_txt(FILE *f, const IrModel *m, const IrTarget *tg) {
     if (!tg || tg->output != TARGET_OUT_SCORE || m->noutputs != 1) return;
@@ -179,24 +178,13 @@ static void write_score_txt(FILE *f, const IrModel *m, const IrTarget *tg) {
         if (!sc->has_w) fprintf(f, "                0 for every feature\n");
         for (int j = 0; sc->has_w && j < sc->n_in; j++) {
             char v[80];
-            fprintf(f, "                %-4d %s\n", j, hls_exact_str(sc->w[j], aedl_fw_exp(xt), v, (int)sizeof v));
+            fprintf(f, "                %-4d %s\n", j, aedl_fixed_decimal(sc->w[j], aedl_fw_exp(xt), v, (int)sizeof v));
         }
     }
 }
 
 /* hardware_inputs: the scaling stage's types and why (aedl_fw_hwin_build), per feature its
    hardware type and constants. */
-static char *hls_exact_str(int64_t m, int e, char *buf, int n) {   /* the exact decimal of m 2^e */
-    snprintf(buf, (size_t)n, "%.*f", e < 0 ? -e : 0, ldexp((double)m, e));
-    if (strchr(buf, '.')) {
-        char *end = buf + strlen(buf) - 1;
-        while (*end == '0') *end-- = 0;
-        if (*end == '.') *end = 0;
-    }
-    if (!strcmp(buf, "-0")) strcpy(buf, "0");
-    return buf;
-}
-
 static void write_hw_txt(FILE *f, const IrTarget *tg) {
     const aedl_fw_plan *p = report_plan;
     if (!tg || !tg->hw_types) return;
@@ -223,7 +211,7 @@ static void write_hw_txt(FILE *f, const IrTarget *tg) {
         char k[80], c[80];
         fprintf(f, "  feature %-4d %-24s %s * %s + %s\n", j, prec_type_str(aedl_fw_hwin_type(a, j), t2, sizeof t2),
                 tg->hw_types[j].width ? "x" : "x (not declared: arrives scaled)",
-                hls_exact_str(a->w[j], aedl_fw_exp(a->w_t), k, sizeof k), hls_exact_str(a->b[j], aedl_fw_exp(a->b_t), c, sizeof c));
+                aedl_fixed_decimal(a->w[j], aedl_fw_exp(a->w_t), k, sizeof k), aedl_fixed_decimal(a->b[j], aedl_fw_exp(a->b_t), c, sizeof c));
     }
 }
 
