@@ -92,6 +92,8 @@ for f in examples/*.aedl tests/hls/clip.aedl tests/hls/abs.aedl; do
     continue
   fi
   check "rtl/example/$b" "$(why_sim "$W/$b/rtl")" sim "$W/$b/rtl"
+  # the large examples' layer kinds are linted in the small models above and below (9 s each)
+  case $b in cms_opendata|ae_nmi) continue ;; esac
   check "rtl/lint/$b" "$(head -n 5 "$W/$b/rtl/lint.out" 2>/dev/null)" lint "$W/$b/rtl"
 done
 
@@ -221,11 +223,6 @@ check rtl/masked-score-emit "$(head -n 3 "$W/masked.log" | tr '\n' ' ')" \
          test \$(awk 'NF != 2 { exit 1 } { print \$2 }' '$M/tb_data/tb_output_predictions.dat' | sort -u | wc -l) -ge 5"
 check rtl/masked-score-sim "$(why_sim "$M")" sim "$M"
 check rtl/masked-score-lint "$(head -n 5 "$M/lint.out" 2>/dev/null)" lint "$M"
-if [ "${SAN:-}" != 1 ]; then
-  make -s -C "$M" sim-verilator TB=tb_data > "$W/msim.out" 2>&1
-  check rtl/masked-score-verilator "$(tail -n 3 "$W/msim.out" | tr '\n' ' ')" \
-    grep -q '^verilator: rtl sim: 200 of 200 events matched bit for bit$' "$W/msim.out"
-fi
 
 # the same with preprocessing that moves a raw 0 (scale = standard of features 0 and 3,
 # affine(2, 1, 4)): the mask compares each input with its padding z_j, the input of a raw
