@@ -57,6 +57,7 @@ static const char usage_text[] =
     "       aedlc import MODEL.h5 [-o OUT.aedl] [--input-type TYPE]\n"
     "       aedlc predict FILE.aedl DATA [-o DIR] [--out FILE.h5|FILE.csv] [--dataset NAME]\n"
     "                           [--format csv|hdf5] [--weights FILE.h5] [--firmware-only]\n"
+    "                           [--check-quantized]\n"
     "                           [-- OPTIONS]\n"
     "\n"
     "  run               the whole flow: compile and build the training program,\n"
@@ -66,7 +67,9 @@ static const char usage_text[] =
     "  predict           apply the model DIR holds (weights, preprocessing, firmware\n"
     "                    plan) to DATA: per event the scores, outputs and latent\n"
     "                    values to --out (default DIR/predict/DATA.h5);\n"
-    "                    --firmware-only: only the firmware emulation's score and outputs\n"
+    "                    --firmware-only: only the firmware emulation's score and outputs;\n"
+    "                    --check-quantized: run the quantized model on every event\n"
+    "                    even where the firmware plan gives its values, and compare\n"
     "  scan              every point of the file's scan block (docs/scan.md): each\n"
     "                    trained and evaluated as by run, in DIR/points/NNN, then\n"
     "                    DIR/scan/results.csv, results.json and index.html; -j N\n"
@@ -201,7 +204,7 @@ typedef struct {
     int task;                  /* aedlc scan --task K (a cluster job running one point); -1 none */
     bool predict;              /* aedlc predict FILE DATA (predict_flow) */
     const char *data, *dataset, *format, *pred_out;   /* aedlc predict */
-    bool firmware_only;
+    bool firmware_only, check_quantized;
     char **train_args; int ntrain_args;   /* aedlc run ... -- ARGS: the training program's options */
     int dump_after;            /* P_*: print the IR after that pass and stop; P_NONE: run to the end */
     bool emit[NEMITTERS];
@@ -375,6 +378,7 @@ static void parse_args(int argc, char **argv, Options *o) {
             else if (o->predict && option_is(a, "--format")) o->format = opt_value(argc, argv, &i, "--format");
             else if (o->predict && option_is(a, "--out")) o->pred_out = opt_value(argc, argv, &i, "--out");
             else if (o->predict && strcmp(a, "--firmware-only") == 0) o->firmware_only = true;
+            else if (o->predict && strcmp(a, "--check-quantized") == 0) o->check_quantized = true;
             else if (option_is(a, "--dump-after")) {
                 const char *v = opt_value(argc, argv, &i, "--dump-after");
                 o->dump_after = P_NONE;
@@ -1011,6 +1015,7 @@ static int predict_flow(const Options *o) {
     if (o->weights) { argv[k++] = "--weights"; argv[k++] = o->weights; argv[k++] = "--plan"; argv[k++] = plan; }
     if (o->pred_out) { argv[k++] = "--predict-out"; argv[k++] = o->pred_out; }
     if (o->firmware_only) argv[k++] = "--firmware-only";
+    if (o->check_quantized) argv[k++] = "--check-quantized";
     for (int i = 0; i < o->ntrain_args; i++) argv[k++] = o->train_args[i];
     argv[k] = NULL;
     pid_t parent = getpid(), pid = fork();

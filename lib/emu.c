@@ -922,27 +922,31 @@ static void run_block(const aedl_fw_plan *p, work *w) {
     for (int l = 0; l < p->nlayers; l++) run_layer(p, l, w);
 }
 
-/* The output layers' rows of one block -> out (nb, d_out) doubles and/or mantissas. */
+/* The output layers' rows of the block of events [s, s + nb): output k's value j of
+   event e to outs[k][e * ostride[k] + j] (outs NULL: none) and/or mantissas mout (n, d_out). */
 EMU_SIMD
-static void store_output(const aedl_fw_plan *p, work *w, int nb, double *out, int64_t *mout) {
+static void store_output(const aedl_fw_plan *p, work *w, long s, int nb, double *const *outs, const long *ostride,
+                         int64_t *mout) {
     const struct aedl_fw_exec *x = p->exec;
     int col = 0;
     long d = p->d_out;
     for (int k = 0; k < p->noutputs; k++) {
         int l = p->outputs[k];
         int n = out_size(p, l), e = aedl_fw_exp(out_type(p, l));
-        slot s = l < 0 ? x->in : x->L[l].out;
+        slot sl = l < 0 ? x->in : x->L[l].out;
         double sc = ldexp(1.0, e);       /* exact power of two (|e| < 1000 for valid types) */
+        long os = outs ? ostride[k] : 0;
+        double *ob = outs ? outs[k] + s * os : NULL;
         for (int j = 0; j < n; j++) {
-            double *o = out ? out + col + j : NULL;
-            int64_t *mo = mout ? mout + col + j : NULL;
-            if (s.n32) {
-                const int32_t *r = w->buf32 + (s.off + j) * EMU_B;
-                if (o) for (int b = 0; b < nb; b++) o[b * d] = (double)r[b] * sc;
+            double *o = ob ? ob + j : NULL;
+            int64_t *mo = mout ? mout + s * d + col + j : NULL;
+            if (sl.n32) {
+                const int32_t *r = w->buf32 + (sl.off + j) * EMU_B;
+                if (o) for (int b = 0; b < nb; b++) o[b * os] = (double)r[b] * sc;
                 if (mo) for (int b = 0; b < nb; b++) mo[b * d] = r[b];
             } else {
-                const int64_t *r = w->buf64 + (s.off + j) * EMU_B;
-                if (o) for (int b = 0; b < nb; b++) o[b * d] = (double)r[b] * sc;
+                const int64_t *r = w->buf64 + (sl.off + j) * EMU_B;
+                if (o) for (int b = 0; b < nb; b++) o[b * os] = (double)r[b] * sc;
                 if (mo) for (int b = 0; b < nb; b++) mo[b * d] = r[b];
             }
         }
@@ -965,7 +969,7 @@ typedef struct {
     const aedl_fw_plan *p;
     const emu_fast *fast;       /* NULL: the integer reference path */
     const float *in; const int64_t *min;
-    double *out; int64_t *mout;
+    double *const *outs; const long *ostride; int64_t *mout;
     long lo, hi;
 } job;
 
@@ -973,7 +977,7 @@ static void *run_job(void *arg) {
     job *j = arg;
     const aedl_fw_plan *p = j->p;
     if (j->fast) {
-        emu_fast_run(j->fast, p, j->in, j->min, j->out, j->mout, j->lo, j->hi);
+        emu_fast_run(j->fast, p, j->in, j->min, j->outs, j->ostride, j->mout, j->lo, j->hi);
         return NULL;
     }
     work w;
@@ -988,17 +992,28 @@ static void *run_job(void *arg) {
             }
         }
         run_block(p, &w);
-        store_output(p, &w, nb, j->out ? j->out + s * p->d_out : NULL, j->mout ? j->mout + s * p->d_out : NULL);
+        store_output(p, &w, s, nb, j->outs, j->ostride, j->mout);
     }
     work_free(&w);
     return NULL;
 }
 
-static void run_all(aedl_fw_plan *p, const float *in, const int64_t *min, double *out, int64_t *mout,
-                    long n, int threads) {
+/* out (n, d_out), or output k at outs[k] with row stride ostride[k]; and/or mout. */
+static void run_all(aedl_fw_plan *p, const float *in, const int64_t *min, double *out, double *const *outs,
+                    const long *ostride, int64_t *mout, long n, int threads) {
     char err[256];
     if (aedl_fw_prepare(p, err, sizeof err)) aedl_fatal("%s", err);
     if (n <= 0) return;
+    double *cols[AEDL_FW_MAX_INPUTS];
+    long dout[AEDL_FW_MAX_INPUTS];
+    if (out) {   /* the outputs side by side */
+        int col = 0;
+        for (int k = 0; k < p->noutputs; k++) {
+            cols[k] = out + col; dout[k] = p->d_out;
+            col += out_size(p, p->outputs[k]);
+        }
+        outs = cols; ostride = dout;
+    }
     const emu_fast *fast = p->exec->reference ? NULL : p->exec->fast;
     if (fast && ((min && !emu_fast_inputs_ok(p, min, n)) || !emu_fast_env_ok())) fast = NULL;
     if (threads <= 0) { long c = sysconf(_SC_NPROCESSORS_ONLN); threads = c > 0 ? (int)c : 1; }
@@ -1014,7 +1029,7 @@ static void run_all(aedl_fw_plan *p, const float *in, const int64_t *min, double
         long lo = t * per * EMU_B, hi = (t + 1) * per * EMU_B;
         if (hi > n) hi = n;
         if (lo >= hi) break;
-        jobs[t] = (job){p, fast, in, min, out, mout, lo, hi};
+        jobs[t] = (job){p, fast, in, min, outs, ostride, mout, lo, hi};
         started++;
     }
     if (started == 1) { run_job(&jobs[0]); return; }
@@ -1028,13 +1043,28 @@ static void run_all(aedl_fw_plan *p, const float *in, const int64_t *min, double
     for (int t = created + 1; t < started; t++) run_job(&jobs[t]);   /* thread creation failed */
 }
 
-void aedl_fw_run(aedl_fw_plan *p, const float *in, double *out, long n) { run_all(p, in, NULL, out, NULL, n, 0); }
+void aedl_fw_run(aedl_fw_plan *p, const float *in, double *out, long n) { run_all(p, in, NULL, out, NULL, NULL, NULL, n, 0); }
 void aedl_fw_run_threads(aedl_fw_plan *p, const float *in, double *out, long n, int threads) {
-    run_all(p, in, NULL, out, NULL, n, threads);
+    run_all(p, in, NULL, out, NULL, NULL, NULL, n, threads);
 }
-void aedl_fw_run_mantissa(aedl_fw_plan *p, const float *in, int64_t *out, long n) { run_all(p, in, NULL, NULL, out, n, 0); }
+void aedl_fw_run_split(aedl_fw_plan *p, const float *in, double *const *outs, const long *ostride, long n,
+                       int threads) {
+    run_all(p, in, NULL, NULL, outs, ostride, NULL, n, threads);
+}
+void aedl_fw_run_mantissa(aedl_fw_plan *p, const float *in, int64_t *out, long n) {
+    run_all(p, in, NULL, NULL, NULL, NULL, out, n, 0);
+}
 void aedl_fw_run_from_mantissa(aedl_fw_plan *p, const int64_t *in, double *out, long n) {
-    run_all(p, NULL, in, out, NULL, n, 1);
+    run_all(p, NULL, in, out, NULL, NULL, NULL, n, 1);
+}
+
+int aedl_fw_add_output(aedl_fw_plan *p, int layer) {
+    if (p->noutputs >= AEDL_FW_MAX_INPUTS || layer < 0 || layer >= p->nlayers) return -1;
+    p->outputs[p->noutputs++] = layer;
+    p->d_out += p->layers[layer].n_out;
+    exec_free(p->exec, p->nlayers);   /* prepared again on the next use */
+    p->exec = NULL;
+    return 0;
 }
 
 bool aedl_fw_uses_fast(aedl_fw_plan *p) {

@@ -105,10 +105,18 @@ int aedl_fw_prepare(aedl_fw_plan *p, char *err, int errn);
    threads <= 0: as many as the machine has (at most 16). */
 void aedl_fw_run(aedl_fw_plan *p, const float *in, double *out, long n);
 void aedl_fw_run_threads(aedl_fw_plan *p, const float *in, double *out, long n, int threads);
+/* The same, output k (the layer p->outputs[k]) apart: its value j of event e at
+   outs[k][e * ostride[k] + j]. */
+void aedl_fw_run_split(aedl_fw_plan *p, const float *in, double *const *outs, const long *ostride, long n,
+                       int threads);
 /* The same with integer mantissas of the output layers' res_t (n, d_out). */
 void aedl_fw_run_mantissa(aedl_fw_plan *p, const float *in, int64_t *out, long n);
 /* Input already as mantissas of in_t (n, d_in) (testbenches, property tests). */
 void aedl_fw_run_from_mantissa(aedl_fw_plan *p, const int64_t *in, double *out, long n);
+
+/* Appends a layer to the plan's outputs (the emulation then gives its values too;
+   aedlc predict reads the latent layer so).  0, or -1 (no such layer, too many outputs). */
+int aedl_fw_add_output(aedl_fw_plan *p, int layer);
 
 /* Text file form; write returns 0 or -1 (errno); read returns NULL and a
    message in err on a malformed file. */

@@ -788,15 +788,20 @@ static void load_mantissa(const emu_fast *f, double *buf, const int64_t *min, in
         for (int i = 0; i < d; i++) X[(long)i * EB + b] = b < nb ? (double)min[(long)b * d + i] * f->in_isc : 0.0;
 }
 
-/* The output rows -> out (nb, d_out) doubles and/or mantissas: 4 x 4 blocks
-   transposed in registers, the edges one by one. */
+/* The output rows of events [s, s + nb): output k's value j of event e to
+   outs[k][e * ostride[k] + j] (outs NULL: none) and/or mantissas mout (n, d_out): 4 x 4
+   blocks transposed in registers, the edges one by one. */
 FAST_SIMD
-static void store(const emu_fast *f, const double *buf, int nb, long d_out, double *out, int64_t *mout) {
+static void store(const emu_fast *f, const double *buf, long s, int nb, long d_out, double *const *outs,
+                  const long *ostride, int64_t *mout) {
     int col = 0;
     const v4d zero = {0, 0, 0, 0};
     for (int k = 0; k < f->noutputs; k++) {
         const double *R = buf + f->out_row[k] * EB;
-        int n = f->out_size[k], n4 = out ? n & ~3 : 0, nb4 = out ? nb & ~3 : 0;
+        int n = f->out_size[k];
+        long os = outs ? ostride[k] : 0;
+        double *ob = outs ? outs[k] + s * os : NULL;
+        int n4 = ob ? n & ~3 : 0, nb4 = ob ? nb & ~3 : 0;
         double sc = f->out_sc[k];
         for (int b = 0; b < nb4; b += 4)
             for (int j = 0; j < n4; j += 4) {
@@ -806,22 +811,22 @@ static void store(const emu_fast *f, const double *buf, int nb, long d_out, doub
                 TRANSPOSE4(r0, r1, r2, r3, c[0], c[1], c[2], c[3]);
                 for (int e = 0; e < 4; e++) {
                     v4d o = c[e] + zero;                                   /* no -0 */
-                    memcpy(out + (b + e) * d_out + col + j, &o, sizeof o);
+                    memcpy(ob + (b + e) * os + j, &o, sizeof o);
                 }
             }
         for (int b = 0; b < nb; b++) {
-            if (out) {
-                double *o = out + b * d_out + col;
+            if (ob) {
+                double *o = ob + b * os;
                 for (int j = b < nb4 ? n4 : 0; j < n; j++) o[j] = R[(long)j * EB + b] + 0.0;
             }
-            if (mout) { int64_t *o = mout + b * d_out + col; for (int j = 0; j < n; j++) o[j] = (int64_t)(R[(long)j * EB + b] * sc); }
+            if (mout) { int64_t *o = mout + (s + b) * d_out + col; for (int j = 0; j < n; j++) o[j] = (int64_t)(R[(long)j * EB + b] * sc); }
         }
         col += n;
     }
 }
 
 void emu_fast_run(const emu_fast *f, const aedl_fw_plan *p, const float *in, const int64_t *min,
-                  double *out, int64_t *mout, long lo, long hi) {
+                  double *const *outs, const long *ostride, int64_t *mout, long lo, long hi) {
     void *mem = NULL, *fmem = NULL;
     size_t bytes = sizeof(double) * (size_t)f->rows * EB, fbytes = sizeof(float) * (size_t)(f->max_in ? f->max_in : 1) * EB;
     if (posix_memalign(&mem, 64, bytes) != 0 || posix_memalign(&fmem, 64, fbytes) != 0)
@@ -834,7 +839,7 @@ void emu_fast_run(const emu_fast *f, const aedl_fw_plan *p, const float *in, con
         if (in) load_float(f, p, buf, in + s * d_in, nb);
         else load_mantissa(f, buf, min + s * d_in, nb);
         for (int l = 0; l < f->nlayers; l++) run_layer(&f->L[l], buf, xf);
-        store(f, buf, nb, d_out, out ? out + s * d_out : NULL, mout ? mout + s * d_out : NULL);
+        store(f, buf, s, nb, d_out, outs, ostride, mout);
     }
     free(mem); free(fmem);
 }

@@ -19,9 +19,10 @@ emu_fast *emu_fast_prepare(const aedl_fw_plan *p);
 void emu_fast_free(emu_fast *f);
 
 /* Events [lo, hi) of the input (float `in` (n, d_in) or mantissas `min`)
-   into out (n, d_out) doubles and/or mout mantissas; one thread's share. */
+   into output k's outs[k] (row stride ostride[k]; outs NULL: none) and/or mout
+   mantissas (n, d_out); one thread's share. */
 void emu_fast_run(const emu_fast *f, const aedl_fw_plan *p, const float *in, const int64_t *min,
-                  double *out, int64_t *mout, long lo, long hi);
+                  double *const *outs, const long *ostride, int64_t *mout, long lo, long hi);
 
 /* Whether mantissas min (n, d_in) all lie in the input type's range (the fast
    path's premise; out-of-range mantissas go to the reference path). */

@@ -558,12 +558,18 @@ double aedl_masked_mse_loss(float *dout, const float *out, const float *target,
    features in order, as one event alone would (the same result), while the
    events' independent sums fill the pipeline. */
 enum { MSE_EV = 8 };
-#define MSE_ROWS(T, SCORE_T, MASKED)                                                          \
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define MSE_SIMD __attribute__((target_clones("avx2", "default")))
+#else
+#define MSE_SIMD
+#endif
+#define MSE_ROWS(T, TT, SCORE_T, MASKED)                                                      \
     for (int b0 = 0; b0 < B; b0 += MSE_EV) {                                                  \
         int ne = B - b0 < MSE_EV ? B - b0 : MSE_EV;                                           \
         double sum[MSE_EV] = {0};                                                             \
         int cnt[MSE_EV] = {0};                                                                \
-        const T *o = out + (long)b0 * F, *t = target + (long)b0 * F;                          \
+        const T *o = out + (long)b0 * F;                                                      \
+        const TT *t = target + (long)b0 * F;                                                  \
         if (ne == MSE_EV)                                                                     \
             for (int f = 0; f < F; f++)                                                       \
                 for (int e = 0; e < MSE_EV; e++) {                                            \
@@ -584,25 +590,36 @@ enum { MSE_EV = 8 };
             score[b0 + e] = cnt[e] ? (SCORE_T)(sum[e] / cnt[e]) : (SCORE_T)0;                 \
     }
 
-void aedl_mse_per_event(float *score, const float *out, const float *target, int B, int F) {
+MSE_SIMD void aedl_mse_per_event(float *score, const float *out, const float *target, int B, int F) {
     const uint8_t *mask = NULL;
     (void)mask;
-    MSE_ROWS(float, float, 0)
+    MSE_ROWS(float, float, float, 0)
 }
 
-void aedl_masked_mse_per_event(float *score, const float *out, const float *target,
+MSE_SIMD void aedl_masked_mse_per_event(float *score, const float *out, const float *target,
                                const uint8_t *mask, int B, int F) {
-    MSE_ROWS(float, float, 1)
+    MSE_ROWS(float, float, float, 1)
 }
 
-void aedl_mse_per_event_f64(double *score, const double *out, const double *target, int B,
+MSE_SIMD void aedl_mse_per_event_f64(double *score, const double *out, const double *target, int B,
                             int F) {
     const uint8_t *mask = NULL;
     (void)mask;
-    MSE_ROWS(double, double, 0)
+    MSE_ROWS(double, double, double, 0)
 }
 
-void aedl_masked_mse_per_event_f64(double *score, const double *out, const double *target,
+MSE_SIMD void aedl_masked_mse_per_event_f64(double *score, const double *out, const double *target,
                                    const uint8_t *mask, int B, int F) {
-    MSE_ROWS(double, double, 1)
+    MSE_ROWS(double, double, double, 1)
+}
+
+MSE_SIMD void aedl_mse_per_event_f64_vs_f32(double *score, const double *out, const float *target, int B, int F) {
+    const uint8_t *mask = NULL;
+    (void)mask;
+    MSE_ROWS(double, float, double, 0)
+}
+
+MSE_SIMD void aedl_masked_mse_per_event_f64_vs_f32(double *score, const double *out, const float *target,
+                                          const uint8_t *mask, int B, int F) {
+    MSE_ROWS(double, float, double, 1)
 }

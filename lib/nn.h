@@ -253,5 +253,9 @@ void aedl_mse_per_event_f64(double *score, const double *out, const double *targ
                             int F);
 void aedl_masked_mse_per_event_f64(double *score, const double *out, const double *target,
                                    const uint8_t *mask, int B, int F);
+/* The same with float targets (each exact in a double: the same result as converted first). */
+void aedl_mse_per_event_f64_vs_f32(double *score, const double *out, const float *target, int B, int F);
+void aedl_masked_mse_per_event_f64_vs_f32(double *score, const double *out, const float *target,
+                                          const uint8_t *mask, int B, int F);
 
 #endif

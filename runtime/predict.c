@@ -2,7 +2,15 @@
  * model to any data file and writes, per event, the anomaly score of the float model, of
  * the quantized model (QI) and of the firmware emulation (DIR/firmware.plan), the outputs
  * and the latent values, to HDF5 (or CSV).  The data are read as the data block says
- * (features, flatten) and preprocessed with DIR/scaler.h5, as in training. */
+ * (features, flatten) and preprocessed with DIR/scaler.h5, as in training.
+ *
+ * A plan whose every layer is exact by construction computes what QI computes, so the
+ * quantized model's reconstruction and latent values are read from the emulation (the
+ * latent layer, and the reconstruction a score plan takes its score of, appended to the
+ * plan's outputs) instead of running QI on every event: QI runs on the first chunk and
+ * is compared with them bit for bit, and on any difference (a plan of other weights, a
+ * latent layer the plan merged with its activation) on every chunk.  --check-quantized
+ * runs QI on every chunk and compares each. */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -19,6 +27,8 @@
 #include "util.h"
 
 #define PCHUNK 4096
+#define PBATCH 256               /* the float model and QI run on at most this many events at once: their
+                                    layers' values stay in the cache (each event is scored on its own) */
 
 static char *join(const char *dir, const char *name) {
     size_t n = strlen(dir) + strlen(name) + 2;
@@ -223,11 +233,13 @@ static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const d
     for (int k = 0; w->vae && k < 4; k++) write_rows(w->ds[D_KF + k], H5T_NATIVE_DOUBLE, i0, B, 0, vs + (size_t)k * PCHUNK);
 }
 
-static void writer_close(writer *w, const char *path) {
+/* quantized: where QI's columns came from (HDF5 attribute `quantized`) */
+static void writer_close(writer *w, const char *path, const char *quantized) {
     if (w->csv) {
         if (aedl_atomic_commit(&w->a) != 0) aedl_fatal("%s: cannot write: %s", path, strerror(errno));
         return;
     }
+    if (!w->fw_only) put_attr(w->f, "quantized", quantized);
     for (int k = 0; k < ND; k++) if (w->ds[k] > 0) H5Dclose(w->ds[k]);
     if (w->ds_sum > 0) H5Dclose(w->ds_sum);
     if (w->ds_cnt > 0) H5Dclose(w->ds_cnt);
@@ -265,10 +277,11 @@ typedef struct {
     const float *x;
     const uint8_t *mk;
     int n;
-    float *yfl, *lf, *sf;
+    float *lf, *sf;
     double *xd, *yq, *lq, *sq;
     double *vs;                 /* a VAE: kl and mu2 of the float model, then of QI, (4, PCHUNK) at the slice's rows */
     int score;                  /* the train block's score (aedl_loss_kind) */
+    int qi;                     /* run QI on this chunk (else its columns come from the emulation) */
 } part;
 
 /* A VAE (the latent values are the means): kl and mu2 of the float model and QI, and
@@ -307,20 +320,38 @@ static void *score_part(void *arg) {
     for (int b = 0; b < p->n; b += p->batch) {
         int bb = p->n - b < p->batch ? p->n - b : p->batch;
         const float *out = d->forward(p->model, p->x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &p->rng);
-        memcpy(p->yfl + (size_t)b * F, out, (size_t)bb * F * sizeof(float));
+        if (p->masked) aedl_masked_mse_per_event(p->sf + b, out, p->x + (size_t)b * nin, p->mk + (size_t)b * nin, bb, F);
+        else aedl_mse_per_event(p->sf + b, out, p->x + (size_t)b * nin, bb, F);
         if (L) memcpy(p->lf + (size_t)b * L, d->latent(p->model), (size_t)bb * L * sizeof(float));
     }
-    if (p->masked) aedl_masked_mse_per_event(p->sf, p->yfl, p->x, p->mk, p->n, F);
-    else aedl_mse_per_event(p->sf, p->yfl, p->x, p->n, F);
-    for (int b = 0; b < p->n; b += p->batch) {
-        int bb = p->n - b < p->batch ? p->n - b : p->batch;
-        d->exact(p->model, p->xd + (size_t)b * nin, p->yq + (size_t)b * F, bb);
-        if (L) memcpy(p->lq + (size_t)b * L, d->latent_exact(p->model), (size_t)bb * L * sizeof(double));
+    if (p->qi) {
+        for (int b = 0; b < p->n; b += p->batch) {
+            int bb = p->n - b < p->batch ? p->n - b : p->batch;
+            d->exact(p->model, p->xd + (size_t)b * nin, p->yq + (size_t)b * F, bb);
+            if (L) memcpy(p->lq + (size_t)b * L, d->latent_exact(p->model), (size_t)bb * L * sizeof(double));
+        }
+        if (p->masked) aedl_masked_mse_per_event_f64(p->sq, p->yq, p->xd, p->mk, p->n, F);
+        else aedl_mse_per_event_f64(p->sq, p->yq, p->xd, p->n, F);
     }
-    if (p->masked) aedl_masked_mse_per_event_f64(p->sq, p->yq, p->xd, p->mk, p->n, F);
-    else aedl_mse_per_event_f64(p->sq, p->yq, p->xd, p->n, F);
     if (p->vs) vae_part(p);
     return NULL;
+}
+
+/* The events of a chunk on which QI's reconstruction (yq) or latent values (lq) differ
+   from the emulation's (ye, le) in any bit. */
+static long qi_differences(const double *yq, const double *ye, const double *lq, const double *le, int B, int F, int L) {
+    long n = 0;
+    for (int e = 0; e < B; e++)
+        n += memcmp(yq + (size_t)e * F, ye + (size_t)e * F, sizeof(double) * (size_t)F) != 0 ||
+             (L && memcmp(lq + (size_t)e * L, le + (size_t)e * L, sizeof(double) * (size_t)L) != 0);
+    return n;
+}
+
+/* The layer of the plan named `name` with n values, or -1. */
+static int plan_layer(const aedl_fw_plan *p, const char *name, int n) {
+    for (int l = 0; l < p->nlayers; l++)
+        if (!strcmp(p->layers[l].name, name)) return p->layers[l].n_out == n ? l : -1;
+    return -1;
 }
 
 /* ---- the command ------------------------------------------------------------------------- */
@@ -333,7 +364,7 @@ int aedl_predict(aedl_run *r) {
     char err[1024];
     /* the model */
     const char *wpath = po->weights ? po->weights : r->opt.weights_path;
-    int batch = r->opt.batch;
+    int batch = r->opt.batch < PBATCH ? r->opt.batch : PBATCH;
     r->blk.params = xcalloc(d->nparams ? d->nparams : 1, sizeof(float));
     r->blk.buffers = xcalloc(d->nbuffers ? d->nbuffers : 1, sizeof(float));
     read_weights(d, &r->blk, wpath);
@@ -414,14 +445,28 @@ int aedl_predict(aedl_run *r) {
         aedl_fatal("--firmware-only: %s outputs the anomaly score (the target's output = score), not the "
                    "reconstruction; run without --firmware-only", plan_path);
     int F = d->n_out, nin = d->n_in, L = d->latent && !fw_only ? d->n_latent : 0;
+    /* QI's columns from the emulation: a plan exact by construction, not a VAE's (kl
+       needs the log-variances, which the encoder's firmware has not), with the latent
+       layer and the score's reconstruction among its layers; appended to its outputs */
+    int dout0 = plan ? plan->d_out : 0, nout0 = plan ? plan->noutputs : 0;
+    int derive = plan && !fw_only && d->n_z == 0 && !fw_mu2 && plan->noutputs + 2 <= AEDL_FW_MAX_INPUTS;
+    for (int l = 0; derive && l < plan->nlayers; l++) derive = plan->layers[l].guaranteed;
+    int lat = derive && L ? plan_layer(plan, d->latent_name, L) : -1;
+    int rec = derive && fws ? plan->layers[plan->outputs[0]].inputs[0] : -1;
+    if ((L && lat < 0) || (fws && (rec < 0 || plan->layers[rec].n_out != F))) derive = 0;
+    if (derive && ((lat >= 0 && aedl_fw_add_output(plan, lat) != 0) || (rec >= 0 && aedl_fw_add_output(plan, rec) != 0)))
+        aedl_fatal("%s: cannot read the latent layer and the reconstruction from the plan", plan_path);
+    long qi_events = 0, qi_diff = 0;   /* the events QI ran on beside the emulation, and how many differed */
     writer w;
     writer_open(&w, po->out, r, t.n, plan != NULL, fws, fw_only, L, po->data, F == nin ? fnames : NULL);
-    float *sf = xmalloc(PCHUNK * sizeof(float)), *yfl = xmalloc((size_t)PCHUNK * F * sizeof(float));
+    float *sf = xmalloc(PCHUNK * sizeof(float));
     float *lf = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(float));
     double *xd = xmalloc((size_t)PCHUNK * nin * sizeof(double)), *yq = xmalloc((size_t)PCHUNK * F * sizeof(double));
     double *yf = xmalloc((size_t)PCHUNK * (F > 2 ? F : 2) * sizeof(double)), *lq = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(double));
     double *sq = xmalloc(PCHUNK * sizeof(double)), *sw = xmalloc(PCHUNK * sizeof(double));
     double *vs = w.vae ? xmalloc(4 * (size_t)PCHUNK * sizeof(double)) : NULL;
+    double *le = lat >= 0 ? xmalloc((size_t)PCHUNK * L * sizeof(double)) : NULL;   /* the emulation's latent values */
+    double *ye = rec >= 0 ? xmalloc((size_t)PCHUNK * F * sizeof(double)) : NULL;   /* and reconstruction (a score plan) */
     /* threads: --threads N, else one per processor; a model each */
     int nt = r->opt.threads;
     if (nt <= 0) {
@@ -448,7 +493,8 @@ int aedl_predict(aedl_run *r) {
         int B = (int)(t.n - i < PCHUNK ? t.n - i : PCHUNK);
         const float *x = t.x + i * t.d;
         const uint8_t *mk = masked ? t.mask + i * t.d : NULL;
-        aedl_f32_to_f64(xd, x, (long)B * nin);
+        int qi = !derive || i == 0 || po->check_quantized;
+        if (qi && !fw_only) aedl_f32_to_f64(xd, x, (long)B * nin);   /* QI's input */
         if (!fw_only) {
             int per = (B + nt - 1) / nt, used = 0;
             for (int k = 0; k < nt; k++) {
@@ -456,7 +502,8 @@ int aedl_predict(aedl_run *r) {
                 if (n <= 0) break;
                 part *p = &pt[k];
                 p->x = x + (size_t)lo * nin; p->mk = mk ? mk + (size_t)lo * nin : NULL; p->n = n;
-                p->yfl = yfl + (size_t)lo * F; p->lf = lf + (size_t)lo * (L ? L : 1); p->sf = sf + lo;
+                p->qi = qi;
+                p->lf = lf + (size_t)lo * (L ? L : 1); p->sf = sf + lo;
                 p->xd = xd + (size_t)lo * nin; p->yq = yq + (size_t)lo * F; p->lq = lq + (size_t)lo * (L ? L : 1);
                 p->sq = sq + lo;
                 p->vs = vs ? vs + lo : NULL;
@@ -472,30 +519,82 @@ int aedl_predict(aedl_run *r) {
         }
         if (plan) {
             double tf = aedl_now();
-            aedl_fw_run_threads(plan, t.xhw ? t.xhw + i * t.d : x, yf, B, nt_fw);
+            const float *in = t.xhw ? t.xhw + i * t.d : x;
+            if (le || ye) {   /* the plan's outputs side by side in yf, the latent values and reconstruction apart */
+                double *outs[AEDL_FW_MAX_INPUTS];
+                long ostride[AEDL_FW_MAX_INPUTS];
+                int k = 0;
+                for (int col = 0; k < nout0; k++) {
+                    int l = plan->outputs[k];
+                    outs[k] = yf + col; ostride[k] = dout0;
+                    col += l < 0 ? plan->d_in : plan->layers[l].n_out;
+                }
+                if (le) { outs[k] = le; ostride[k++] = L; }
+                if (ye) { outs[k] = ye; ostride[k++] = F; }
+                aedl_fw_run_split(plan, in, outs, ostride, B, nt_fw);
+            } else {
+                aedl_fw_run_threads(plan, in, yf, B, nt_fw);
+            }
             t_fw += aedl_now() - tf;
             if (fws)   /* the firmware's score: sum / F, or sum / count masked (0 without a count) */
                 for (int e = 0; e < B; e++) {
                     double sm = yf[(size_t)e * fws], cn = fws > 1 ? yf[(size_t)e * fws + 1] : fw_mu2 ? 1 : F;
                     sw[e] = cn > 0 ? sm / cn : 0.0;
                 }
-            else if (masked) aedl_masked_mse_per_event_f64(sw, yf, xd, mk, B, F);
-            else aedl_mse_per_event_f64(sw, yf, xd, B, F);
+            else if (masked) aedl_masked_mse_per_event_f64_vs_f32(sw, yf, x, mk, B, F);
+            else aedl_mse_per_event_f64_vs_f32(sw, yf, x, B, F);
+        }
+        /* QI's columns: computed (qi), or the emulation's (the same numbers) */
+        const double *yqc = yq, *lqc = lq;
+        if (derive) {
+            const double *rec_e = ye ? ye : yf;
+            if (qi) {
+                long nd = qi_differences(yq, rec_e, lq, le, B, F, L);
+                qi_events += B; qi_diff += nd;
+                if (nd && !po->check_quantized) derive = 0;   /* QI on every chunk from here */
+            } else {
+                yqc = rec_e; lqc = le;
+                if (!ye) memcpy(sq, sw, sizeof(double) * (size_t)B);
+                else if (masked) aedl_masked_mse_per_event_f64_vs_f32(sq, ye, x, mk, B, F);
+                else aedl_mse_per_event_f64_vs_f32(sq, ye, x, B, F);
+            }
         }
         double tw = aedl_now();
-        writer_rows(&w, i, (size_t)B, sf, sq, sw, yf, plan && !fws ? yf : yq, lf, lq, vs);
+        writer_rows(&w, i, (size_t)B, sf, sq, sw, yf, plan && !fws ? yf : yqc, lf, lqc, vs);
         t_write += aedl_now() - tw;
         progress(r, i + (size_t)B, t.n, ts, &last, tty);
     }
     if (t.n == 0) progress(r, 0, 0, ts, &last, tty);
     openblas_set_num_threads(r->work.blas_threads);
+    /* where QI's columns came from */
+    char qsrc[256];
+    if (derive && po->check_quantized)
+        snprintf(qsrc, sizeof qsrc, "the quantized model (QI), equal to the firmware emulation on %ld of %ld events",
+                 qi_events - qi_diff, qi_events);
+    else if (derive)
+        snprintf(qsrc, sizeof qsrc, "the firmware emulation (the plan is exact by construction; QI equalled it on "
+                 "the first %ld events)", qi_events);
+    else
+        snprintf(qsrc, sizeof qsrc, "the quantized model (QI)");
     double tw = aedl_now();
-    writer_close(&w, po->out);
+    writer_close(&w, po->out, qsrc);
     t_write += aedl_now() - tw;
     aedl_say(r, "predict: %zu events of %s in %.2f s (read and preprocess %.2f s, score %.2f s of which the "
              "firmware emulation %.2f s, write %.2f s): %s\n", t.n, po->data, aedl_now() - t0, t_read,
              aedl_now() - ts - t_write, t_fw, t_write, po->out);
-    free(sf); free(yfl); free(lf); free(xd); free(yq); free(yf); free(lq); free(sq); free(sw); free(vs);
+    int rc = 0;
+    if (qi_diff && po->check_quantized) {
+        fprintf(stderr, "%s: error: the quantized model (QI) differs from the firmware emulation (%s) on %ld of %ld "
+                "events: the plan is not the firmware of these weights\n", aedl_progname, plan_path, qi_diff, qi_events);
+        rc = 1;
+    } else if (qi_diff) {
+        fprintf(stderr, "%s: warning: the quantized model (QI) differs from the firmware emulation (%s) on %ld of "
+                "the first %d events: is the plan of other weights? QI ran on every event\n", aedl_progname,
+                plan_path, qi_diff, (int)(t.n < PCHUNK ? t.n : PCHUNK));
+    } else if (!fw_only && plan) {
+        aedl_say(r, "predict: score_quantized, latent_quantized: %s\n", qsrc);
+    }
+    free(sf); free(le); free(ye); free(lf); free(xd); free(yq); free(yf); free(lq); free(sq); free(sw); free(vs);
     free(plan_path);
     if (plan) aedl_fw_plan_free(plan);
     aedl_table_free(&t);
@@ -507,5 +606,5 @@ int aedl_predict(aedl_run *r) {
     d->destroy(r->blk.model);
     free(r->blk.params);
     free(r->blk.buffers);
-    return 0;
+    return rc;
 }

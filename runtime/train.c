@@ -63,7 +63,10 @@ static void usage(FILE *f, const aedl_run *r) {
         "  --weights FILE     weights (default: DIR/MODEL.weights.h5)\n"
         "  --plan FILE        the firmware plan (default: DIR/firmware.plan, when there)\n"
         "  --predict-out FILE where to write: .h5, or .csv (default: DIR/predict/DATA.h5)\n"
-        "  --firmware-only    only the firmware emulation's score and outputs (fastest)\n",
+        "  --firmware-only    only the firmware emulation's score and outputs (fastest)\n"
+        "  --check-quantized  run the quantized model on every event even where the\n"
+        "                     firmware plan gives its values, and compare (exit 1 on a\n"
+        "                     difference)\n",
         aedl_progname, r->def->name, r->loc.aedl_file, r->def->name, c->epochs, c->batch, c->limit,
         c->data_seed, AEDL_MAX_THREADS, r->def->name, r->loc.home, r->loc.aedl_file);
 }
@@ -123,6 +126,7 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
             } else p->format = v;
         }
         else if (!strcmp(a, "--firmware-only")) r->opt.pred.firmware_only = 1;
+        else if (!strcmp(a, "--check-quantized")) r->opt.pred.check_quantized = 1;
         else if (!strcmp(a, "--resume")) r->opt.resume = 1;
         else if (!strcmp(a, "--weights")) {
             if (!has_val) { fprintf(stderr, "%s: error: --weights needs a weights file\n", aedl_progname); return 2; }
@@ -157,8 +161,13 @@ static int parse_options(aedl_run *r, int argc, char **argv) {
                 aedl_progname);
         return 2;
     }
-    if (!p->data && (p->dataset || p->format || p->plan || p->out || p->firmware_only)) {
-        fprintf(stderr, "%s: error: --dataset, --format, --plan, --predict-out and --firmware-only go "
+    if (p->firmware_only && p->check_quantized) {
+        fprintf(stderr, "%s: error: --firmware-only runs no quantized model for --check-quantized to check: give one\n",
+                aedl_progname);
+        return 2;
+    }
+    if (!p->data && (p->dataset || p->format || p->plan || p->out || p->firmware_only || p->check_quantized)) {
+        fprintf(stderr, "%s: error: --dataset, --format, --plan, --predict-out, --firmware-only and --check-quantized go "
                 "with --predict DATA\n",
                 aedl_progname);
         return 2;

@@ -26,6 +26,7 @@ typedef struct {
     const char *data, *dataset, *format, *weights, *plan, *out;
     char *out_default;
     int firmware_only;          /* only the firmware emulation: its score and outputs */
+    int check_quantized;        /* QI on every event, compared with the emulation where that gives QI's values */
 } aedl_predict_opts;
 
 typedef struct {

@@ -88,7 +88,7 @@ check predict/no-temporaries "left in out/predict: $(ls -a "$W/out/predict" | tr
 # ADC2021-format HDF5 (aedl-gen): features, flatten, pT standardised by its name in
 # Particles_Names, masked score; the quantized model's score and the firmware's agree
 # on every event of a signal file (the firmware is exact by construction).
-"$GEN" --all "$W/adc" --events 3000 --signal-events 700 --jet-count 10 --seed 9 --quiet
+"$GEN" --all "$W/adc" --events 3000 --signal-events 5000 --jet-count 10 --seed 9 --quiet
 cat > "$W/adc.aedl" <<'AEDL'
 model m {
   input x[57] : fixed<16, 7, rnd, sat>
@@ -115,9 +115,39 @@ AEDL
   > "$W/adc-p.log" 2>&1; st2=$?
 bad=$(awk -F, 'NR > 1 && $3 != $4 { n++ } END { print n + 0 }' "$W/ato4l.csv" 2>/dev/null)
 check predict/hdf5-masked "status $st/$st2: $(tail -2 "$W/adc-p.log"); $bad events with score_quantized != score_firmware; $(($(wc -l < "$W/ato4l.csv") - 1)) rows" \
-  sh -c "test $st -eq 0 && test $st2 -eq 0 && test $bad -eq 0 && test \$(wc -l < '$W/ato4l.csv') -eq 701 &&
+  sh -c "test $st -eq 0 && test $st2 -eq 0 && test $bad -eq 0 && test \$(wc -l < '$W/ato4l.csv') -eq 5001 &&
          head -1 '$W/ato4l.csv' | grep -q '^event,score_float,score_quantized,score_firmware,latent_float_0,' &&
          head -1 '$W/ato4l.csv' | grep -q ',output_Pt\[0\],output_Eta\[0\],output_Phi\[0\],output_Pt\[1\],'"
+# The plan is exact by construction, so the quantized model's columns are read from the
+# emulation (QI runs on the first 4096 events only and agrees); --check-quantized runs
+# QI on every event: the same file, and it says on how many the two agree.
+"$AEDLC" predict "$W/adc.aedl" "$W/adc/Ato4l_lepFilter_13TeV.h5" -o "$W/adc-out" --out "$W/ato4l.h5" \
+  > "$W/adc-d.log" 2>&1; st=$?
+check predict/quantized-from-emulation "status $st: $(tail -2 "$W/adc-d.log")" sh -c "test $st -eq 0 &&
+  grep -q '^predict: score_quantized, latent_quantized: the firmware emulation (the plan is exact by construction; QI equalled it on the first 4096 events)' '$W/adc-d.log' &&
+  h5dump -A '$W/ato4l.h5' | grep -q 'QI equalled it on the first 4096 events'"
+"$AEDLC" predict "$W/adc.aedl" "$W/adc/Ato4l_lepFilter_13TeV.h5" -o "$W/adc-out" --out "$W/ato4l-qi.csv" \
+  --check-quantized > "$W/adc-c.log" 2>&1; st=$?
+check predict/check-quantized "status $st: $(tail -2 "$W/adc-c.log"); $(cmp "$W/ato4l.csv" "$W/ato4l-qi.csv" 2>&1)" \
+  sh -c "test $st -eq 0 && cmp -s '$W/ato4l.csv' '$W/ato4l-qi.csv' &&
+  grep -q 'the quantized model (QI), equal to the firmware emulation on 5000 of 5000 events' '$W/adc-c.log'"
+# A plan of other weights (the same model trained with another seed): QI differs from
+# the emulation on the first events, so QI runs on every event (a warning says why), and
+# --check-quantized fails naming the plan.
+"$AEDLC" run "$W/adc.aedl" -o "$W/adc-seed2" -- --threads 1 --seed 2 > "$W/adc2.log" 2>&1
+"$W/adc-out/train/m_train" -o "$W/adc-out" --predict "$W/adc/Ato4l_lepFilter_13TeV.h5" --plan "$W/adc-seed2/firmware.plan" \
+  --predict-out "$W/stale.csv" > "$W/stale.log" 2>&1; st=$?
+bad=$(cut -d, -f3 "$W/stale.csv" | cmp - "$(cut -d, -f3 "$W/ato4l.csv" > "$W/sq-good.txt"; echo "$W/sq-good.txt")" 2>&1)
+check predict/plan-of-other-weights "status $st: $(tail -2 "$W/stale.log"); quantized scores: ${bad:-the same}" \
+  sh -c "test $st -eq 0 && test -z '$bad' &&
+  grep -q 'warning: the quantized model (QI) differs from the firmware emulation (.*adc-seed2/firmware.plan) on [0-9]* of the first 4096 events: is the plan of other weights? QI ran on every event' '$W/stale.log'"
+"$W/adc-out/train/m_train" -o "$W/adc-out" --predict "$W/adc/Ato4l_lepFilter_13TeV.h5" --plan "$W/adc-seed2/firmware.plan" \
+  --predict-out "$W/stale2.csv" --check-quantized > "$W/stale2.log" 2>&1; st=$?
+check predict/check-quantized-fails "status $st: $(tail -2 "$W/stale2.log")" \
+  sh -c "test $st -eq 1 && grep -q 'error: the quantized model (QI) differs from the firmware emulation (.*adc-seed2/firmware.plan) on [0-9]* of 5000 events' '$W/stale2.log'"
+"$W/adc-out/train/m_train" -o "$W/adc-out" --predict "$W/t.csv" --firmware-only --check-quantized > "$W/e6.log" 2>&1; st=$?
+check predict/check-quantized-firmware-only "status $st: $(cat "$W/e6.log")" \
+  sh -c "test $st -eq 2 && grep -q 'firmware-only runs no quantized model' '$W/e6.log'"
 # Another model's firmware plan is refused by name.
 "$W/out/train/p_train" -o "$W/out" --predict "$W/t.csv" --plan "$W/adc-out/firmware.plan" --predict-out "$W/x.h5" \
   > "$W/e5.log" 2>&1; st=$?

@@ -79,6 +79,15 @@ PY
     --out "$D/bg.csv" > "$D/p1.log" 2>&1; st1=$?
   "$AEDLC" predict "$D/p.aedl" "$D/s.csv" -o "$D/out" --out "$D/sig.csv" > "$D/p2.log" 2>&1; st2=$?
   check score/$score/predict "status $st1 $st2: $(tail -n 2 "$D/p1.log" "$D/p2.log")" test $st1 -eq 0 -a $st2 -eq 0
+  # over 4096 events: the quantized model's reconstruction comes from the emulation
+  # (the score layer's input), the same file as QI on every event gives
+  { head -1 "$D/s.csv"; for k in $(seq 17); do tail -n +2 "$D/s.csv"; done; } > "$D/big.csv"
+  "$AEDLC" predict "$D/p.aedl" "$D/big.csv" -o "$D/out" --out "$D/big.csv.out.csv" > "$D/p3.log" 2>&1; st1=$?
+  "$AEDLC" predict "$D/p.aedl" "$D/big.csv" -o "$D/out" --out "$D/big-qi.csv" --check-quantized > "$D/p4.log" 2>&1; st2=$?
+  check score/$score/predict-quantized-from-emulation "status $st1 $st2: $(tail -n 1 "$D/p3.log" "$D/p4.log"); $(cmp "$D/big.csv.out.csv" "$D/big-qi.csv" 2>&1)" \
+    sh -c "test $st1 -eq 0 && test $st2 -eq 0 && cmp -s '$D/big.csv.out.csv' '$D/big-qi.csv' &&
+      grep -q 'latent_quantized: the firmware emulation (the plan is exact by construction; QI equalled it on the first 4096 events)' '$D/p3.log' &&
+      grep -q 'equal to the firmware emulation on 5100 of 5100 events' '$D/p4.log'"
   # the firmware's outputs in predict equal the testbench's expected ones
   if [ $score = mse ]; then cols=5; else cols=5,6; fi
   tail -n +2 "$D/bg.csv" | cut -d, -f$cols | tr ',' ' ' > "$D/bg.fw"
