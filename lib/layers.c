@@ -590,36 +590,18 @@ enum { MSE_EV = 8 };
             score[b0 + e] = cnt[e] ? (SCORE_T)(sum[e] / cnt[e]) : (SCORE_T)0;                 \
     }
 
-MSE_SIMD void aedl_mse_per_event(float *score, const float *out, const float *target, int B, int F) {
-    const uint8_t *mask = NULL;
-    (void)mask;
-    MSE_ROWS(float, float, float, 0)
-}
-
-MSE_SIMD void aedl_masked_mse_per_event(float *score, const float *out, const float *target,
-                               const uint8_t *mask, int B, int F) {
-    MSE_ROWS(float, float, float, 1)
-}
-
-MSE_SIMD void aedl_mse_per_event_f64(double *score, const double *out, const double *target, int B,
-                            int F) {
-    const uint8_t *mask = NULL;
-    (void)mask;
-    MSE_ROWS(double, double, double, 0)
-}
-
-MSE_SIMD void aedl_masked_mse_per_event_f64(double *score, const double *out, const double *target,
-                                   const uint8_t *mask, int B, int F) {
-    MSE_ROWS(double, double, double, 1)
-}
-
-MSE_SIMD void aedl_mse_per_event_f64_vs_f32(double *score, const double *out, const float *target, int B, int F) {
-    const uint8_t *mask = NULL;
-    (void)mask;
-    MSE_ROWS(double, float, double, 0)
-}
-
-MSE_SIMD void aedl_masked_mse_per_event_f64_vs_f32(double *score, const double *out, const float *target,
-                                          const uint8_t *mask, int B, int F) {
-    MSE_ROWS(double, float, double, 1)
-}
+/* aedl_mse_per_event and aedl_masked_mse_per_event (NAME), their _f64 forms, and the
+   _f64_vs_f32 ones (double outputs, float targets) */
+#define MSE_FUNCS(NAME, T, TT, ST)                                                                          \
+    MSE_SIMD void aedl_##NAME(ST *score, const T *out, const TT *target, int B, int F) {                    \
+        const uint8_t *mask = NULL;                                                                         \
+        (void)mask;                                                                                         \
+        MSE_ROWS(T, TT, ST, 0)                                                                              \
+    }                                                                                                       \
+    MSE_SIMD void aedl_masked_##NAME(ST *score, const T *out, const TT *target, const uint8_t *mask, int B, \
+                                     int F) {                                                               \
+        MSE_ROWS(T, TT, ST, 1)                                                                              \
+    }
+MSE_FUNCS(mse_per_event, float, float, float)
+MSE_FUNCS(mse_per_event_f64, double, double, double)
+MSE_FUNCS(mse_per_event_f64_vs_f32, double, float, double)
