@@ -30,8 +30,9 @@ for mode in all firmware-only check-quantized; do
   opt=; [ $mode != all ] && opt=--$mode
   "$AEDLC" predict "$W/ae.aedl" "$D/background_for_training.h5" -o "$W/out" --out "$W/p.h5" $opt -- --threads "$NT" \
     > "$W/p.log" 2>&1 || { tail -5 "$W/p.log"; exit 1; }
-  line=$(grep '^predict: ' "$W/p.log")
+  line=$(grep '^predict: [0-9]* events' "$W/p.log")
   echo "bench predict ($mode): ${line#predict: }; output $(du -m "$W/p.h5" | cut -f1) MB"
+  q=$(grep '^predict: score_quantized' "$W/p.log") && echo "bench predict ($mode): ${q#predict: }"
   score=$(echo "$line" | sed -n 's/.*score \([0-9.]*\) s.*/\1/p')
   fw=$(echo "$line" | sed -n 's/.*the firmware emulation \([0-9.]*\) s.*/\1/p')
   awk -v s="$score" -v f="$fw" -v m="$mode" 'BEGIN { if (f > 0) printf "bench predict (%s): scoring = %.2fx this model'"'"'s own firmware emulation (%.3f s)\n", m, s / f, f }'
