@@ -23,6 +23,7 @@
 #include "emu.h"
 #include "emu_fast.h"
 #include "nn.h"
+#include "rng.h"
 #include "util.h"
 
 #define EMU_B 64                 /* events per block */
@@ -1056,6 +1057,31 @@ void aedl_fw_run_mantissa(aedl_fw_plan *p, const float *in, int64_t *out, long n
 }
 void aedl_fw_run_from_mantissa(aedl_fw_plan *p, const int64_t *in, double *out, long n) {
     run_all(p, NULL, in, out, NULL, NULL, NULL, n, 1);
+}
+
+int64_t *aedl_fw_test_inputs(const aedl_fw_plan *p, int nev) {
+    int d = p->d_in;
+    int64_t *in = xmalloc(sizeof(int64_t) * (size_t)(nev > 0 ? nev : 1) * (size_t)d);
+    aedl_rng r;
+    aedl_rng_seed(&r, 20210101);
+    int64_t lo = (int64_t)aedl_fixed_mant_min(p->in_t), hi = (int64_t)aedl_fixed_mant_max(p->in_t);
+    const aedl_fw_layer *sc = p->noutputs > 0 && p->outputs[0] >= 0 ? &p->layers[p->outputs[0]] : NULL;
+    const int64_t *pad = sc && sc->op == FW_MASKED_SCORE && sc->has_w && sc->inputs[1] < 0 ? sc->w : NULL;
+    for (int e = 0; e < nev; e++)
+        for (int i = 0; i < d; i++) {
+            int64_t v;
+            if (e == 0) v = 0;
+            else if (e == 1) v = hi;
+            else if (e == 2) v = lo;
+            else if (e % 2) v = lo + (int64_t)aedl_rng_below(&r, (uint64_t)(hi - lo) + 1);
+            else if (e % 4 == 2 && aedl_rng_below(&r, 2)) v = pad ? pad[i] : 0;   /* padded features */
+            else {   /* small values: most features of a real event are near zero */
+                int64_t s = (hi - lo) / 16 + 1;
+                v = (int64_t)aedl_rng_below(&r, (uint64_t)s) - (p->in_t.is_signed ? s / 2 : 0);
+            }
+            in[(size_t)e * d + i] = v;
+        }
+    return in;
 }
 
 int aedl_fw_add_output(aedl_fw_plan *p, int layer) {

@@ -114,6 +114,12 @@ void aedl_fw_run_mantissa(aedl_fw_plan *p, const float *in, int64_t *out, long n
 /* Input already as mantissas of in_t (n, d_in) (testbenches, property tests). */
 void aedl_fw_run_from_mantissa(aedl_fw_plan *p, const int64_t *in, double *out, long n);
 
+/* The testbenches' input events (HLS and Verilog: tb_input_features.dat), as mantissas
+   of in_t (nev, d_in), deterministic: event 0 all zero, 1 the maximum, 2 the minimum,
+   then by turns the whole range and small values, with about half of the features of
+   every fourth event padded (0, or a masked score's padding z_j).  The caller frees. */
+int64_t *aedl_fw_test_inputs(const aedl_fw_plan *p, int nev);
+
 /* Appends a layer to the plan's outputs (the emulation then gives its values too;
    aedlc predict reads the latent layer so).  0, or -1 (no such layer, too many outputs). */
 int aedl_fw_add_output(aedl_fw_plan *p, int layer);

@@ -1646,31 +1646,13 @@ static void write_readme(Rtl *R, Files *fs, int latency, const char *family) {
     close_file(fs, "README.md", f, &buf, &len);
 }
 
-/* tb_data/: deterministic pseudo-random inputs of the input type (the
-   extremes, the whole range, small values, small values with half of the
-   features padded: 0, or a masked score's padding z_j) and the emulator's
-   outputs for them, as exact decimals (as the HLS project's). */
+/* tb_data/: the testbench events (aedl_fw_test_inputs, as the HLS project's)
+   and the emulator's outputs for them, as exact decimals. */
 static void write_tb_data(Rtl *R, Files *fs, int nev) {
     aedl_fw_plan *p = (aedl_fw_plan *)R->p;
     int d = p->d_in, o = p->d_out;
-    int64_t *in = xmalloc(sizeof(int64_t) * (size_t)nev * d);
+    int64_t *in = aedl_fw_test_inputs(p, nev);
     double *out = xmalloc(sizeof(double) * (size_t)nev * o);
-    aedl_rng r;
-    aedl_rng_seed(&r, 20210101);
-    int64_t lo = (int64_t)aedl_fixed_mant_min(p->in_t), hi = (int64_t)aedl_fixed_mant_max(p->in_t);
-    const aedl_fw_layer *sc = p->outputs[0] >= 0 ? &p->layers[p->outputs[0]] : NULL;
-    const int64_t *pad = sc && sc->op == FW_MASKED_SCORE && sc->has_w && sc->inputs[1] < 0 ? sc->w : NULL;
-    for (int e = 0; e < nev; e++)
-        for (int i = 0; i < d; i++) {
-            int64_t v;
-            if (e == 0) v = 0;
-            else if (e == 1) v = hi;
-            else if (e == 2) v = lo;
-            else if (e % 2) v = lo + (int64_t)aedl_rng_below(&r, (uint64_t)(hi - lo) + 1);
-            else if (e % 4 == 2 && aedl_rng_below(&r, 2)) v = pad ? pad[i] : 0;   /* padded features (the masked score) */
-            else { int64_t s = (hi - lo) / 16 + 1; v = (int64_t)aedl_rng_below(&r, (uint64_t)s) - (p->in_t.is_signed ? s / 2 : 0); }
-            in[(size_t)e * d + i] = v;
-        }
     aedl_fw_run_from_mantissa(p, in, out, nev);
     char *buf; size_t len;
     FILE *f = fopen_mem(&buf, &len);
