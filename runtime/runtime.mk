@@ -6,7 +6,7 @@
 RT_SRCS := runtime/data.c runtime/data_h5.c runtime/data_csv.c runtime/data_scale.c runtime/data_prep.c \
            runtime/root_file.c runtime/root_tree.c runtime/root_zip.c runtime/data_sel.c runtime/data_sel_out.c \
            runtime/quant.c runtime/prune.c runtime/optim.c runtime/metrics.c \
-           runtime/train.c runtime/train_io.c runtime/train_home.c runtime/ckpt.c runtime/evalrun.c runtime/predict.c \
+           runtime/train.c runtime/train_io.c runtime/h5mem.c runtime/train_home.c runtime/ckpt.c runtime/evalrun.c runtime/predict.c \
            runtime/train_quant.c runtime/train_par.c
 
 # The fast quantizers are plain loops that GCC vectorizes at -O3 only (and, for

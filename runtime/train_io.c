@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "data.h"
+#include "h5mem.h"
 #include "prune.h"
 #include "train_int.h"
 #include "util.h"
@@ -47,17 +48,11 @@ static int put_dataset(hid_t grp, const char *name, const float *data, int rank,
     return rc < 0 ? -1 : 0;
 }
 
-/* The file is built in memory (HDF5's core driver, no backing store) and its
-   bytes written with the atomic writer: HDF5 itself never writes to disk, so a
-   full disk is an ordinary write error (HDF5 1.10 crashes at exit after a file
-   whose close failed). */
+/* Built in memory and written whole (h5mem.h). */
 int aedl_write_weights(const aedl_model_def *d, const char *aedl_version, const aedl_run_blocks *b,
                        const char *path, char *err, size_t errlen) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 16, 0) < 0) aedl_fatal("HDF5: cannot set up an in-memory file");
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
+    hid_t f = aedl_h5mem_create(path);
     if (f < 0) {
         snprintf(err, errlen, "cannot create the weights file %s in memory (HDF5)", path);
         return -1;
@@ -75,32 +70,10 @@ int aedl_write_weights(const aedl_model_def *d, const char *aedl_version, const 
         if (t->prune >= 0) bad |= put_dataset(g, "mask", b->masks + t->offset, t->rank, t->dims);
         H5Gclose(g);
     }
-    void *image = NULL;
-    ssize_t size = -1;
-    if (!bad && H5Fflush(f, H5F_SCOPE_GLOBAL) >= 0 && (size = H5Fget_file_image(f, NULL, 0)) > 0) {
-        image = xmalloc((size_t)size);
-        if (H5Fget_file_image(f, image, (size_t)size) != size) bad = 1;
-    } else {
-        bad = 1;
-    }
-    if (H5Fclose(f) < 0) bad = 1;
-    if (bad) {
-        free(image);
-        snprintf(err, errlen, "cannot build the weights file %s (HDF5)", path);
-        return -1;
-    }
-    aedl_atomic a = { 0 };
-    errno = 0;
-    if (aedl_atomic_open(&a, path, "wb") != 0 || fwrite(image, 1, (size_t)size, a.f) != (size_t)size ||
-        aedl_atomic_commit(&a) != 0) {
-        int e = errno;
-        if (a.f) aedl_atomic_abort(&a);
-        snprintf(err, errlen, "cannot write the weights file %s%s%s", path, e ? ": " : "", e ? strerror(e) : "");
-        free(image);
-        return -1;
-    }
-    free(image);
-    return 0;
+    int rc = aedl_h5mem_commit(f, path, bad), e = errno;
+    if (rc == -1) snprintf(err, errlen, "cannot build the weights file %s (HDF5)", path);
+    if (rc == -2) snprintf(err, errlen, "cannot write the weights file %s%s%s", path, e ? ": " : "", e ? strerror(e) : "");
+    return rc ? -1 : 0;
 }
 
 static int add_err(char *err, size_t errlen, int n, const char *path, const char *fmt, const char *a,

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emit_keras.h"
+#include "h5mem.h"
 #include "util.h"
 #include "weights.h"
 
@@ -134,10 +135,7 @@ int emit_keras(const IrModel *m, const char *outdir) {
         return -1;
     }
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fapl_core(fapl, 1 << 16, 0);
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
+    hid_t f = aedl_h5mem_create(path);
     if (f < 0) {
         fprintf(stderr, "aedlc: error: cannot create %s in memory (HDF5)\n", path);
         return -1;
@@ -151,25 +149,10 @@ int emit_keras(const IrModel *m, const char *outdir) {
     free(names);
     for (int i = 0; i < m->nnodes && !bad; i++)
         if (m->nodes[i]->op != OP_INPUT) bad |= write_layer(f, m->nodes[i]);
-    void *image = NULL;
-    ssize_t size = -1;
-    if (!bad && H5Fflush(f, H5F_SCOPE_GLOBAL) >= 0 && (size = H5Fget_file_image(f, NULL, 0)) > 0) {
-        image = xmalloc((size_t)size);
-        if (H5Fget_file_image(f, image, (size_t)size) != size) bad = 1;
-    } else {
-        bad = 1;
-    }
-    if (H5Fclose(f) < 0) bad = 1;
-    aedl_atomic a = {0};
-    errno = 0;
-    if (bad || aedl_atomic_open(&a, path, "wb") != 0 || fwrite(image, 1, (size_t)size, a.f) != (size_t)size ||
-        aedl_atomic_commit(&a) != 0) {
-        int e = errno;
-        if (a.f) aedl_atomic_abort(&a);
+    int rc = aedl_h5mem_commit(f, path, bad), e = rc == -2 ? errno : 0;
+    if (rc) {
         fprintf(stderr, "aedlc: error: cannot write %s%s%s\n", path, e ? ": " : "", e ? strerror(e) : "");
-        free(image);
         return -1;
     }
-    free(image);
     return 0;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "data.h"
+#include "h5mem.h"
 #include "keras.h"
 #include "util.h"
 
@@ -927,10 +928,7 @@ static int put_ds(hid_t g, const char *name, const float *v, int rank, int d0, i
 
 /* The aedl weights file (docs/semantics.md), built in memory, written atomically. */
 static int write_weights(Imp *im, const char *path, const char *model) {
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fapl_core(fapl, 1 << 16, 0);
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
+    hid_t f = aedl_h5mem_create(path);
     if (f < 0) {
         fprintf(stderr, "%s: error: cannot create the weights file in memory (HDF5)\n", path);
         return 1;
@@ -957,32 +955,10 @@ static int write_weights(Imp *im, const char *path, const char *model) {
         }
         H5Gclose(g);
     }
-    void *image = NULL;
-    ssize_t size = -1;
-    if (!bad && H5Fflush(f, H5F_SCOPE_GLOBAL) >= 0 && (size = H5Fget_file_image(f, NULL, 0)) > 0) {
-        image = xmalloc((size_t)size);
-        if (H5Fget_file_image(f, image, (size_t)size) != size) bad = 1;
-    } else {
-        bad = 1;
-    }
-    if (H5Fclose(f) < 0) bad = 1;
-    if (bad) {
-        free(image);
-        fprintf(stderr, "%s: error: cannot build the weights file (HDF5)\n", path);
-        return 1;
-    }
-    aedl_atomic a = {0};
-    errno = 0;
-    if (aedl_atomic_open(&a, path, "wb") != 0 || fwrite(image, 1, (size_t)size, a.f) != (size_t)size ||
-        aedl_atomic_commit(&a) != 0) {
-        int e = errno;
-        if (a.f) aedl_atomic_abort(&a);
-        fprintf(stderr, "%s: error: cannot write the weights file%s%s\n", path, e ? ": " : "", e ? strerror(e) : "");
-        free(image);
-        return 1;
-    }
-    free(image);
-    return 0;
+    int rc = aedl_h5mem_commit(f, path, bad), e = errno;
+    if (rc == -1) fprintf(stderr, "%s: error: cannot build the weights file (HDF5)\n", path);
+    if (rc == -2) fprintf(stderr, "%s: error: cannot write the weights file%s%s\n", path, e ? ": " : "", e ? strerror(e) : "");
+    return rc ? 1 : 0;
 }
 
 static const char *base_name(const char *p) {
