@@ -450,6 +450,27 @@ static void latent_corr_add(evalctx *E, const float *lat, const float *x, int B)
     E->lc_n += B;
 }
 
+/* A file of eval/ being written (atomic): DIR/eval/NAME. */
+typedef struct { aedl_atomic a; char path[4200]; } evalfile;
+
+/* Opens DIR/eval/name and writes the header line (if any); NULL after a message. */
+static FILE *eval_open(const aedl_run *r, evalfile *ef, const char *name, const char *header) {
+    snprintf(ef->path, sizeof ef->path, "%s/eval/%s", r->opt.outdir, name);
+    if (aedl_atomic_open(&ef->a, ef->path, "w") != 0) {
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, ef->path, strerror(errno));
+        return NULL;
+    }
+    if (header) fprintf(ef->a.f, "%s\n", header);
+    return ef->a.f;
+}
+
+/* Puts it in place: 0, or 1 after a message. */
+static int eval_commit(evalfile *ef) {
+    if (aedl_atomic_commit(&ef->a) == 0) return 0;
+    fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, ef->path, strerror(errno));
+    return 1;
+}
+
 /* eval/score_features.csv: per sample (the test split's background, each signal) and
    output feature, the mean squared error of the quantized model: what each feature
    adds to the anomaly score. */
@@ -457,27 +478,18 @@ static int write_score_features(evalctx *E) {
     aedl_run *r = E->r;
     int F = r->def->n_out, ntab = 1 + r->cfg->nsignals;
     if (F != r->def->n_in) return 0;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/eval/score_features.csv", r->opt.outdir);
-    aedl_atomic a;
-    if (aedl_atomic_open(&a, path, "w") != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
-        return 1;
-    }
-    fprintf(a.f, "sample,feature,name,mean_squared_error\n");
+    evalfile ef;
+    FILE *csv = eval_open(r, &ef, "score_features.csv", "sample,feature,name,mean_squared_error");
+    if (!csv) return 1;
     for (int t = 0; t < ntab; t++)
         for (int f = 0; f < F; f++) {
             long c = E->fcnt[(size_t)t * F + f];
-            fprintf(a.f, "%s,%d,%s,", t ? r->cfg->signals[t - 1].name : "background", f,
+            fprintf(csv, "%s,%d,%s,", t ? r->cfg->signals[t - 1].name : "background", f,
                     r->data.names ? r->data.names[f] : "");
-            if (c) fprintf(a.f, "%.9g", E->fsum[(size_t)t * F + f] / (double)c);
-            fputc('\n', a.f);
+            if (c) fprintf(csv, "%.9g", E->fsum[(size_t)t * F + f] / (double)c);
+            fputc('\n', csv);
         }
-    if (aedl_atomic_commit(&a) != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
-        return 1;
-    }
-    return 0;
+    return eval_commit(&ef);
 }
 
 /* eval/latent_corr.csv: the Pearson correlation of each latent value with each input
@@ -486,30 +498,21 @@ static int write_latent_corr(evalctx *E) {
     aedl_run *r = E->r;
     const aedl_model_def *d = r->def;
     if (!E->lc_l || E->lc_n < 2) return 0;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/eval/latent_corr.csv", r->opt.outdir);
-    aedl_atomic a;
-    if (aedl_atomic_open(&a, path, "w") != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
-        return 1;
-    }
+    evalfile ef;
+    FILE *csv = eval_open(r, &ef, "latent_corr.csv", "latent,feature,name,r");
+    if (!csv) return 1;
     int L = d->n_latent, N = d->n_in;
     double n = (double)E->lc_n;
-    fprintf(a.f, "latent,feature,name,r\n");
     for (int l = 0; l < L; l++)
         for (int k = 0; k < N; k++) {
             double cov = E->lc_lx[(size_t)l * N + k] / n - E->lc_l[l] / n * (E->lc_x[k] / n);
             double vl = E->lc_l2[l] / n - (E->lc_l[l] / n) * (E->lc_l[l] / n);
             double vx = E->lc_x2[k] / n - (E->lc_x[k] / n) * (E->lc_x[k] / n);
-            fprintf(a.f, "%s_%d,%d,%s,", d->latent_name, l, k, r->data.names ? r->data.names[k] : "");
-            if (vl > 0 && vx > 0) fprintf(a.f, "%.6f", cov / sqrt(vl * vx));
-            fputc('\n', a.f);
+            fprintf(csv, "%s_%d,%d,%s,", d->latent_name, l, k, r->data.names ? r->data.names[k] : "");
+            if (vl > 0 && vx > 0) fprintf(csv, "%.6f", cov / sqrt(vl * vx));
+            fputc('\n', csv);
         }
-    if (aedl_atomic_commit(&a) != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
-        return 1;
-    }
-    return 0;
+    return eval_commit(&ef);
 }
 
 /* The firmware's score (output = score) of B events from row i of table ti:
@@ -1051,14 +1054,10 @@ static void json_data(FILE *j, const aedl_train_cfg *c) {
 static int write_summary(evalctx *E) {
     aedl_run *r = E->r;
     const aedl_train_cfg *c = r->cfg;
+    evalfile ef;
+    FILE *j = eval_open(r, &ef, "summary.json", NULL);
+    if (!j) return 1;
     char path[4200];
-    snprintf(path, sizeof path, "%s/eval/summary.json", r->opt.outdir);
-    aedl_atomic a;
-    if (aedl_atomic_open(&a, path, "w") != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
-        return 1;
-    }
-    FILE *j = a.f;
     fprintf(j, "{\n  \"model\": ");
     json_str(j, r->def->name);
     fprintf(j, ",\n  \"source\": ");
@@ -1179,29 +1178,23 @@ static int write_summary(evalctx *E) {
         fprintf(j, "\n  }");
     }
     fprintf(j, "\n}\n");
-    if (aedl_atomic_commit(&a) != 0) {
-        fprintf(stderr, "%s: error: cannot write summary.json: %s\n", aedl_progname, strerror(errno));
-        return 1;
-    }
-    return 0;
+    return eval_commit(&ef);
 }
 
 static int write_residuals_csv(evalctx *E) {
     aedl_run *r = E->r;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/eval/residuals.csv", r->opt.outdir);
-    aedl_atomic a;
-    if (aedl_atomic_open(&a, path, "w") != 0) return 1;
-    fprintf(a.f, "model,feature,n,skipped,mean,rms\n");
+    evalfile ef;
+    FILE *csv = eval_open(r, &ef, "residuals.csv", "model,feature,n,skipped,mean,rms");
+    if (!csv) return 1;
     for (int v = 0; v < NV; v++) {
         if (v == V_FW && (!E->plan || E->fs)) continue;
         for (int k = 0; k < r->def->n_out; k++) {
             const aedl_residual_stat *s = &E->res[v][k];
-            fprintf(a.f, "%s,%d,%ld,%ld,%.9g,%.9g\n", vname[v], k, s->n, s->skipped,
+            fprintf(csv, "%s,%d,%ld,%ld,%.9g,%.9g\n", vname[v], k, s->n, s->skipped,
                     aedl_residual_mean(s), aedl_residual_rms(s));
         }
     }
-    return aedl_atomic_commit(&a) != 0;
+    return eval_commit(&ef);
 }
 
 /* ---------------------------------------------------------------- histograms */
@@ -1230,14 +1223,9 @@ static int write_scores_hist(evalctx *E) {
     double l0 = log10(lo), l1 = log10(hi);
     if (l1 - l0 < 1e-6) { l0 -= 0.5; l1 += 0.5; }
     double step = (l1 - l0) / SCORE_BINS;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/eval/scores_hist.csv", r->opt.outdir);
-    aedl_atomic a;
-    if (aedl_atomic_open(&a, path, "w") != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
-        return 1;
-    }
-    fprintf(a.f, "model,sample,lo,hi,count\n");
+    evalfile ef;
+    FILE *csv = eval_open(r, &ef, "scores_hist.csv", "model,sample,lo,hi,count");
+    if (!csv) return 1;
     long h[SCORE_BINS];
     for (int v = 0; v < NV; v++) {
         if (v == V_FW && !E->plan) continue;
@@ -1252,15 +1240,11 @@ static int write_scores_hist(evalctx *E) {
                 h[b]++;
             }
             for (int b = 0; b < SCORE_BINS; b++)
-                fprintf(a.f, "%s,%s,%.9g,%.9g,%ld\n", vname[v], t ? c->signals[t - 1].name : "background",
+                fprintf(csv, "%s,%s,%.9g,%.9g,%ld\n", vname[v], t ? c->signals[t - 1].name : "background",
                         pow(10, l0 + b * step), pow(10, l0 + (b + 1) * step), h[b]);
         }
     }
-    if (aedl_atomic_commit(&a) != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
-        return 1;
-    }
-    return 0;
+    return eval_commit(&ef);
 }
 
 /* eval/latent_means_hist.csv (a VAE): per mean (the sample layer's first input,
@@ -1273,14 +1257,9 @@ static int write_latent_means(evalctx *E) {
     const aedl_train_cfg *c = r->cfg;
     int Z = r->def->n_z, ntab = 1 + c->nsignals;
     if (!Z) return 0;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/eval/latent_means_hist.csv", r->opt.outdir);
-    aedl_atomic a;
-    if (aedl_atomic_open(&a, path, "w") != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
-        return 1;
-    }
-    fprintf(a.f, "mean,sample,lo,hi,count\n");
+    evalfile ef;
+    FILE *csv = eval_open(r, &ef, "latent_means_hist.csv", "mean,sample,lo,hi,count");
+    if (!csv) return 1;
     for (int j = 0; j < Z; j++) {
         double lo = INFINITY, hi = -INFINITY;
         for (int t = 0; t < ntab; t++) {
@@ -1305,15 +1284,11 @@ static int write_latent_means(evalctx *E) {
                 h[b]++;
             }
             for (int b = 0; b < LATENT_BINS; b++)
-                fprintf(a.f, "%s_%d,%s,%.9g,%.9g,%ld\n", r->def->latent_name, j, t ? c->signals[t - 1].name : "background",
+                fprintf(csv, "%s_%d,%s,%.9g,%.9g,%ld\n", r->def->latent_name, j, t ? c->signals[t - 1].name : "background",
                         lo + b * step, lo + (b + 1) * step, h[b]);
         }
     }
-    if (aedl_atomic_commit(&a) != 0) {
-        fprintf(stderr, "%s: error: cannot write %s: %s\n", aedl_progname, path, strerror(errno));
-        return 1;
-    }
-    return 0;
+    return eval_commit(&ef);
 }
 
 /* eval/residuals_hist.csv: per variant and output feature, the relative
@@ -1321,24 +1296,22 @@ static int write_latent_means(evalctx *E) {
    plus the rows lo=-inf (below, and NaN) and hi=inf (at or above). */
 static int write_residuals_hist(evalctx *E) {
     aedl_run *r = E->r;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/eval/residuals_hist.csv", r->opt.outdir);
-    aedl_atomic a;
-    if (aedl_atomic_open(&a, path, "w") != 0) return 1;
-    fprintf(a.f, "model,feature,lo,hi,count\n");
+    evalfile ef;
+    FILE *csv = eval_open(r, &ef, "residuals_hist.csv", "model,feature,lo,hi,count");
+    if (!csv) return 1;
     double w = 2 * RES_RANGE / RES_BINS;
     for (int v = 0; v < NV; v++) {
         if (v == V_FW && (!E->plan || E->fs)) continue;
         for (int k = 0; k < r->def->n_out; k++) {
             const long *h = E->rhist[v] + (size_t)k * (RES_BINS + 2);
-            fprintf(a.f, "%s,%d,-inf,%.9g,%ld\n", vname[v], k, -RES_RANGE, h[RES_BINS]);
+            fprintf(csv, "%s,%d,-inf,%.9g,%ld\n", vname[v], k, -RES_RANGE, h[RES_BINS]);
             for (int b = 0; b < RES_BINS; b++)
-                fprintf(a.f, "%s,%d,%.9g,%.9g,%ld\n", vname[v], k, -RES_RANGE + b * w,
+                fprintf(csv, "%s,%d,%.9g,%.9g,%ld\n", vname[v], k, -RES_RANGE + b * w,
                         -RES_RANGE + (b + 1) * w, h[b]);
-            fprintf(a.f, "%s,%d,%.9g,inf,%ld\n", vname[v], k, RES_RANGE, h[RES_BINS + 1]);
+            fprintf(csv, "%s,%d,%.9g,inf,%ld\n", vname[v], k, RES_RANGE, h[RES_BINS + 1]);
         }
     }
-    return aedl_atomic_commit(&a) != 0;
+    return eval_commit(&ef);
 }
 
 /* DIR/report/index.html and its plots: runs aedl-report from the
