@@ -203,26 +203,36 @@ bool plan_mu2_types(aedl_fixed m, int n, PlanScore *st, char *err, int errn) {
     return true;
 }
 
+/* Appends a step that reduces n values to one (score, count, mu2), exact by
+   construction: each element's term in elem_t (w_t, b_t and q_t), the sum in acc_t,
+   the value in res_t; inputs in0 and in1 (-2: none).  Returns its index (p->layers
+   has room). */
+static int plan_push_reduce(aedl_fw_plan *p, aedl_fw_op op, const char *name, int in0, int in1, int n,
+                            aedl_fixed elem_t, aedl_fixed acc_t, aedl_fixed res_t) {
+    int l = p->nlayers++;
+    aedl_fw_layer *a = &p->layers[l];
+    memset(a, 0, sizeof *a);
+    a->op = op;
+    snprintf(a->name, sizeof a->name, "%s", name);
+    a->ninputs = in1 == -2 ? 1 : 2;
+    a->inputs[0] = in0;
+    a->inputs[1] = in1 == -2 ? 0 : in1;
+    a->n_in = n; a->n_out = 1;
+    a->w_t = a->b_t = a->q_t = elem_t;
+    a->acc_t = acc_t; a->res_t = res_t;
+    a->guaranteed = true;
+    return l;
+}
+
 /* score = mu2: the sum of the squared means after the layers the means depend on. */
 static bool plan_add_mu2(aedl_fw_plan *p, int mu, char *err, int errn) {
     PlanScore st;
     aedl_fixed mt = mu < 0 ? p->in_t : p->layers[mu].res_t;
     int n = mu < 0 ? p->d_in : p->layers[mu].n_out;
     if (!plan_mu2_types(mt, n, &st, err, errn)) return false;
-    int l = p->nlayers;
-    aedl_fw_layer *a = &p->layers[l];
-    memset(a, 0, sizeof *a);
-    a->op = FW_MU2;
-    snprintf(a->name, sizeof a->name, "mu2");
-    a->ninputs = 1; a->inputs[0] = mu;
-    a->n_in = n; a->n_out = 1;
-    a->w_t = a->b_t = a->q_t = st.square;
-    a->acc_t = st.sum; a->res_t = st.result;
-    a->guaranteed = true;
+    p->outputs[0] = plan_push_reduce(p, FW_MU2, "mu2", mu, -2, n, st.square, st.sum, st.result);
     p->noutputs = 1;
-    p->outputs[0] = l;
     p->d_out = 1;
-    p->nlayers++;
     return true;
 }
 
@@ -263,46 +273,26 @@ static bool plan_add_score(aedl_fw_plan *p, bool masked, const IrTarget *tg, cha
     }
     PlanScore st;
     if (!plan_score_types(rt, xt, n, masked, &st, err, errn)) return false;
-    int l = p->nlayers;
-    aedl_fw_layer *a = &p->layers[l];
-    memset(a, 0, sizeof *a);
-    a->op = masked ? FW_MASKED_SCORE : FW_SCORE;
-    snprintf(a->name, sizeof a->name, "score");
-    a->ninputs = 2; a->inputs[0] = o; a->inputs[1] = xi;
-    a->n_in = n; a->n_out = 1;
-    a->w_t = a->b_t = a->q_t = st.diff;
-    a->acc_t = st.sum; a->res_t = st.result;
-    a->guaranteed = true;
-    int64_t *pad = masked ? xmalloc(sizeof(int64_t) * (size_t)n) : NULL;
-    if (masked && plan_pad(p, tg, pad)) {
-        a->has_w = true;
-        a->w = pad;
-        pad = xmalloc(sizeof(int64_t) * (size_t)n);
-        memcpy(pad, a->w, sizeof(int64_t) * (size_t)n);
+    int l = plan_push_reduce(p, masked ? FW_MASKED_SCORE : FW_SCORE, "score", o, xi, n, st.diff, st.sum, st.result);
+    p->outputs[0] = l;
+    p->noutputs = 1;
+    p->d_out = 1;
+    if (!masked) return true;
+    /* the padding z_j, compared with by both the score and the count (each its own copy) */
+    int64_t *pad = xmalloc(sizeof(int64_t) * (size_t)n);
+    bool any = plan_pad(p, tg, pad);
+    int c = plan_push_reduce(p, FW_COUNT, "count", xi, -2, n, st.count, st.count, st.result);
+    if (any) {
+        p->layers[l].has_w = p->layers[c].has_w = true;
+        p->layers[l].w = pad;
+        p->layers[c].w = xmalloc(sizeof(int64_t) * (size_t)n);
+        memcpy(p->layers[c].w, pad, sizeof(int64_t) * (size_t)n);
     } else {
         free(pad);
-        pad = NULL;
     }
-    p->outputs[0] = l;
-    p->d_out = 1;
-    p->nlayers++;
-    if (masked) {
-        a = &p->layers[l + 1];
-        memset(a, 0, sizeof *a);
-        a->op = FW_COUNT;
-        snprintf(a->name, sizeof a->name, "count");
-        a->ninputs = 1; a->inputs[0] = xi;
-        a->n_in = n; a->n_out = 1;
-        a->w_t = a->b_t = a->q_t = st.count;
-        a->acc_t = st.count; a->res_t = st.result;
-        a->guaranteed = true;
-        a->has_w = pad != NULL;
-        a->w = pad;
-        p->outputs[1] = l + 1;
-        p->noutputs = 2;
-        p->d_out = 2;
-        p->nlayers++;
-    }
+    p->outputs[1] = c;
+    p->noutputs = 2;
+    p->d_out = 2;
     return true;
 }
 
