@@ -63,6 +63,16 @@ void rep_gp_str(FILE *f, const char *s) {
     fputc('\'', f);
 }
 
+/* The line style and title of sample s of a plot over the samples: 0, the test
+   split's background, thick and black; then one colour per signal. */
+static void gp_sample_style(FILE *f, int s, const char *title) {
+    static const char *const col[] = { "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#d62728", "#8c564b",
+                                       "#e377c2", "#17becf" };
+    if (s == 0) fprintf(f, "lw 3 lc rgb 'black' t ");
+    else fprintf(f, "lw 2 lc rgb '%s' t ", col[(s - 1) % 8]);
+    rep_gp_str(f, title);
+}
+
 /* Opens plots/NAME.gp with the terminal set; output goes to NAME.png.tmp
    (renamed over NAME.png once gnuplot succeeded). */
 int rep_gp_open(rep *R, aedl_atomic *a, const char *name, int w, int h) {
@@ -391,12 +401,8 @@ static void plot_scores(rep *R, const thresholds *T) {
                     T->thr[v], T->thr[v], T->fpr, T->thr[v]);
         fprintf(gp.f, "plot ");
         for (int b = 0; b < nblocks; b++) {
-            static const char *const col[] = { "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#d62728", "#8c564b",
-                                               "#e377c2", "#17becf" };
             fprintf(gp.f, "%s'plots/%s.dat' index %d u 1:2 w histeps ", b ? ", \\\n     " : "", pname, b);
-            if (b == 0) fprintf(gp.f, "lw 3 lc rgb 'black' t ");
-            else fprintf(gp.f, "lw 2 lc rgb '%s' t ", col[(b - 1) % 8]);
-            rep_gp_str(gp.f, keys[b]);
+            gp_sample_style(gp.f, b, keys[b]);
         }
         fprintf(gp.f, "\n");
         if (rep_commit2(&dat, &gp) != 0) continue;
@@ -600,12 +606,9 @@ static void plot_score_features(rep *R) {
                   "set xtics rotate by 90 right (", nf - 1);
     for (int k = 0; k < nf; k++) { fprintf(gp.f, "%s", k ? ", " : ""); rep_gp_str(gp.f, names[k]); fprintf(gp.f, " %d", k); }
     fprintf(gp.f, ")\nplot ");
-    static const char *const col[] = { "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#17becf" };
     for (int s = 0; s < ns; s++) {
         fprintf(gp.f, "%s'plots/score_features.dat' index %d u 1:2 w lp pt 7 ps 0.5 ", s ? ", \\\n     " : "", s);
-        if (s == 0) fprintf(gp.f, "lw 3 lc rgb 'black' t ");
-        else fprintf(gp.f, "lw 2 lc rgb '%s' t ", col[(s - 1) % 8]);
-        rep_gp_str(gp.f, samples[s]);
+        gp_sample_style(gp.f, s, samples[s]);
     }
     fprintf(gp.f, "\n");
     if (rep_commit2(&dat, &gp) != 0) return;
@@ -717,16 +720,13 @@ static void plot_latent_means(rep *R) {
     snprintf(t, sizeof t, "%s: the latent means (quantized model: the firmware's values)", R->model);
     rep_gp_str(gp.f, t);
     fprintf(gp.f, "\nset logscale y\nset ylabel 'fraction of events per bin'\nset key top right\n");
-    static const char *const col[] = { "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#17becf" };
     for (int m = 0; m < nm; m++) {
         fprintf(gp.f, "set xlabel ");
         rep_gp_str(gp.f, means[m]);
         fprintf(gp.f, "\nplot ");
         for (int k = 0; k < ns; k++) {
             fprintf(gp.f, "%s'plots/latent_means.dat' index %d u 1:2 w histeps ", k ? ", \\\n     " : "", m * ns + k);
-            if (k == 0) fprintf(gp.f, "lw 3 lc rgb 'black' t ");
-            else fprintf(gp.f, "lw 2 lc rgb '%s' t ", col[(k - 1) % 8]);
-            rep_gp_str(gp.f, m == 0 ? samples[k] : "");
+            gp_sample_style(gp.f, k, m == 0 ? samples[k] : "");
         }
         fprintf(gp.f, "\n");
     }
