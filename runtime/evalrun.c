@@ -369,28 +369,23 @@ static void regenerate(evalctx *E) {
         E->fs_sum_t = so->acc_t;
         E->fs_rec_t = so->inputs[0] < 0 ? E->plan->in_t : E->plan->layers[so->inputs[0]].res_t;
     }
-    if (E->fs_mu2 && (E->plan->d_in != r->def->n_in || so->n_in != r->def->n_z)) {
+    /* a plan of another model: no firmware evaluation, and why */
+    const aedl_model_def *d = r->def;
+    E->fw_note[0] = 0;
+    if (E->fs_mu2 && (E->plan->d_in != d->n_in || so->n_in != d->n_z))
         snprintf(E->fw_note, sizeof E->fw_note, "%s scores %d inputs with %d means, the model has %d and %d",
-                 plan_path, E->plan->d_in, so->n_in, r->def->n_in, r->def->n_z);
-        fprintf(stderr, "%s: error: %s\n", aedl_progname, E->fw_note);
-        aedl_fw_plan_free(E->plan);
-        E->plan = NULL;
-        E->fs = NULL;
-        E->regen_failed = 1;
-    } else if (E->fs && !E->fs_mu2 && (E->plan->d_in != r->def->n_in || so->n_in != r->def->n_out)) {
+                 plan_path, E->plan->d_in, so->n_in, d->n_in, d->n_z);
+    else if (E->fs && !E->fs_mu2 && (E->plan->d_in != d->n_in || so->n_in != d->n_out))
         snprintf(E->fw_note, sizeof E->fw_note, "%s scores %d inputs against %d outputs, the model has %d and %d",
-                 plan_path, E->plan->d_in, so->n_in, r->def->n_in, r->def->n_out);
+                 plan_path, E->plan->d_in, so->n_in, d->n_in, d->n_out);
+    else if (!E->fs && (E->plan->d_in != d->n_in || E->plan->d_out != d->n_out))
+        snprintf(E->fw_note, sizeof E->fw_note, "%s has %d inputs and %d outputs, the model %d and %d",
+                 plan_path, E->plan->d_in, E->plan->d_out, d->n_in, d->n_out);
+    if (E->fw_note[0]) {
         fprintf(stderr, "%s: error: %s\n", aedl_progname, E->fw_note);
         aedl_fw_plan_free(E->plan);
         E->plan = NULL;
         E->fs = NULL;
-        E->regen_failed = 1;
-    } else if (!E->fs && (E->plan->d_in != r->def->n_in || E->plan->d_out != r->def->n_out)) {
-        snprintf(E->fw_note, sizeof E->fw_note, "%s has %d inputs and %d outputs, the model %d and %d",
-                 plan_path, E->plan->d_in, E->plan->d_out, r->def->n_in, r->def->n_out);
-        fprintf(stderr, "%s: error: %s\n", aedl_progname, E->fw_note);
-        aedl_fw_plan_free(E->plan);
-        E->plan = NULL;
         E->regen_failed = 1;
     }
 }
