@@ -317,13 +317,16 @@ static void *score_part(void *arg) {
     part *p = arg;
     const aedl_model_def *d = p->d;
     int F = d->n_out, nin = d->n_in, L = p->L;
-    for (int b = 0; b < p->n; b += p->batch) {
-        int bb = p->n - b < p->batch ? p->n - b : p->batch;
-        const float *out = d->forward(p->model, p->x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &p->rng);
-        if (p->masked) aedl_masked_mse_per_event(p->sf + b, out, p->x + (size_t)b * nin, p->mk + (size_t)b * nin, bb, F);
-        else aedl_mse_per_event(p->sf + b, out, p->x + (size_t)b * nin, bb, F);
-        if (L) memcpy(p->lf + (size_t)b * L, d->latent(p->model), (size_t)bb * L * sizeof(float));
-    }
+    if (d->float_score)   /* the slice at once, without the outputs */
+        d->float_score(p->model, p->x, p->masked ? p->mk : NULL, p->n, p->sf, L ? p->lf : NULL);
+    else
+        for (int b = 0; b < p->n; b += p->batch) {
+            int bb = p->n - b < p->batch ? p->n - b : p->batch;
+            const float *out = d->forward(p->model, p->x + (size_t)b * nin, bb, AEDL_MODE_FLOAT, &p->rng);
+            if (p->masked) aedl_masked_mse_per_event(p->sf + b, out, p->x + (size_t)b * nin, p->mk + (size_t)b * nin, bb, F);
+            else aedl_mse_per_event(p->sf + b, out, p->x + (size_t)b * nin, bb, F);
+            if (L) memcpy(p->lf + (size_t)b * L, d->latent(p->model), (size_t)bb * L * sizeof(float));
+        }
     if (p->qi) {
         for (int b = 0; b < p->n; b += p->batch) {
             int bb = p->n - b < p->batch ? p->n - b : p->batch;

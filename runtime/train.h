@@ -103,6 +103,13 @@ typedef struct aedl_model_def {
     int n_latent;
     const float *(*latent)(void *m);
     const double *(*latent_exact)(void *m);
+    /* The float model's anomaly score and latent values without its outputs (aedlc predict):
+       x (B, n_in) -> score (B), the per-event MSE of the output against x (masked where mask
+       (B, n_in) is 0, or NULL: all), and latent (B, n_latent) unless NULL.  The numbers of
+       forward (AEDL_MODE_FLOAT) and aedl_mse_per_event; any B (the model's buffers are not
+       used).  NULL: use those (a model without a lanes form, or whose output is not the
+       input's size). */
+    void (*float_score)(void *m, const float *x, const uint8_t *mask, int B, float *score, float *latent);
     /* A VAE: the sample layer and its inputs' values, the means and the log-variances,
        (B, n_z) after forward (float) and after exact (QI); n_z 0: no sample layer. */
     const char *sample_name;

@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lanes.h"
 #include "quant.h"
 #include "util.h"
 
@@ -267,6 +268,27 @@ AEDL_CLONES void aedl_bn_infer_forward(float *out, const float *inp, const float
         EPI_CASES(INF_CALL)
 #undef INF_CALL
     }
+}
+
+/* Row c of a block in lanes: out = epi((x - 0) * scale_c + shift_c). */
+static inline __attribute__((always_inline)) void bn_lanes_rows(float *out, const float *inp, int C,
+                                                                 const float *sc, const float *sh, int act,
+                                                                 int qm, const epi_consts *k) {
+    for (int c = 0; c < C; c++) {
+        const float *x = inp + (long)c * AEDL_LANES;
+        float *o = out + (long)c * AEDL_LANES, s = sc[c], t = sh[c];
+        for (int e = 0; e < AEDL_LANES; e++)
+            o[e] = epi_value((x[e] - 0.0f) * s + t, act, k->alpha, qm, k->scale, k->inv, k->lo, k->hi);
+    }
+}
+
+AEDL_CLONES void aedl_bn_infer_lanes(float *out, const float *inp, const float *scale, const float *shift, int C,
+                                     const aedl_epi *epi) {
+    epi_consts k;
+    int qm = epi_setup(epi, &k), act = epi ? (int)epi->act : 0;
+#define LANES_CALL(A, Q) bn_lanes_rows(out, inp, C, scale, shift, A, Q, &k)
+    EPI_CASES(LANES_CALL)
+#undef LANES_CALL
 }
 
 /* Partial sums of the backward over the rows: sdy += g, sdyx += g * xhat. */

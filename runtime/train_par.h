@@ -111,6 +111,9 @@ void aedl_bn_train_backward(const aedl_par *p, float *dinp, float *dgamma, float
    compute, in one pass.  out, inp (n, C); scale, shift (C). */
 void aedl_bn_infer_forward(float *out, const float *inp, const float *scale, const float *shift,
                            int n, int C, const aedl_epi *epi);
+/* The same on a block of events in lanes (lanes.h): out, inp (C rows of AEDL_LANES). */
+void aedl_bn_infer_lanes(float *out, const float *inp, const float *scale, const float *shift, int C,
+                         const aedl_epi *epi);
 
 /* ---------------------------------------------------------------- losses, dropout */
 

@@ -112,10 +112,10 @@ BENCH_CMDS   += 'sh tests/hls/bench.sh'
 TEST_SCRIPTS += tests/install.sh tests/deps_flags.sh
 
 # ---- nn: the numeric runtime (layers, quantizers, pruning, optimizer and
-# callbacks, metrics); in `make bench` the speed of the quantizer, a QAT
+# callbacks, metrics, the float model in event lanes); in `make bench` the speed of the quantizer, a QAT
 # training step and the double-precision inference.
 TEST_BINS += $(BUILD)/tests/nn/test_grad $(BUILD)/tests/nn/test_quant \
-             $(BUILD)/tests/nn/test_train $(BUILD)/tests/nn/test_metrics
+             $(BUILD)/tests/nn/test_train $(BUILD)/tests/nn/test_metrics $(BUILD)/tests/nn/test_lanes
 PROGRAMS   += $(BUILD)/tests/nn/bench_nn
 BENCH_CMDS += '$(BUILD)/tests/nn/bench_nn'
 

@@ -14,6 +14,9 @@
  *     runtime/quant.h, each with a comment naming its .aedl source line (an
  *     activation fused into the batchnorm before it has none: the batchnorm's
  *     functions compute it);
+ *   - per layer MODEL_LAYER_lanes and MODEL_forward_lanes: the float model
+ *     (AEDL_MODE_FLOAT) with events in vector lanes (runtime/lanes.h), when
+ *     every layer has that form;
  *   - MODEL_forward_rows, MODEL_backward_rows, MODEL_infer_exact; a tensor
  *     table (names, offsets in the blocks by offsetof, shapes, init, pruning)
  *     for weights I/O and pruning;
@@ -39,6 +42,7 @@
 #include "home.h"
 #include "ir.h"
 #include "src.h"
+#include "lanes.h"
 #include "train_par.h"
 #include "train_quant.h"
 #include "util.h"
@@ -236,6 +240,7 @@ typedef struct Gen {
     bool *grad;               /* per node (m->nodes order): its output gradient is needed, i.e. it or a
                                  layer before it has parameters; the others have no backward */
     const IrTarget *target;   /* or NULL */
+    bool lanes;               /* the float model's forward runs in event lanes (lanes_ok) */
 } Gen;
 
 static bool needs_grad(const Gen *g, const IrNode *n) {
@@ -495,6 +500,10 @@ static void collect_bufs(Gen *g, Bufs *bs) {
         }
         if (q && !fused_into(m, n) && !(n->op == OP_BATCHNORM && fast_quant(n->quant)))
             add_buf(bs, G_MASK, S, sh, "1 where the quantizer passes the gradient", "%s_qin", n->name);
+        if (g->lanes && !fused_act(m, n)) {   /* a fused batchnorm writes its activation's */
+            snprintf(vs, sizeof vs, "(%ld, AEDL_LANES)", S);
+            add_buf(bs, G_FIX, S * AEDL_LANES, vs, "the float model in lanes: a block's values", "%s_ln", n->name);
+        }
         if (n->op == OP_DROPOUT) add_buf(bs, G_ACT, S, sh, "dropout mask: 0 or 1/(1-rate)", "%s_mask", n->name);
         if (n->op == OP_SAMPLE) add_buf(bs, G_ACT, S, sh, "the N(0, 1) draws of training", "%s_eps", n->name);
         if (n->op == OP_DENSE) {
@@ -1153,6 +1162,99 @@ void train_qi_many(Gen *g, const IrNode *n, TrainSite *s) {
     }
 }
 
+/* ---- the float model in event lanes (runtime/lanes.h): MODE_FLOAT's forward on a block of
+   AEDL_LANES events, each layer's values as rows m->NAME_ln (features x lanes).  The same float
+   operations as the rows' forward without quantizers; element-wise layers call the same
+   functions on the rows. */
+
+/* A kind without a lanes form (a model with one keeps its row-major float forward). */
+void train_lanes_none(Gen *g, const IrNode *n, TrainSite *s) { (void)g; (void)n; (void)s; }
+
+void train_lanes_dense(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g; (void)n;
+    fprintf(s->o, "    aedl_lanes_dense_forward(m->%s_ln, m->%s_ln, &m->%s_lp);\n", s->N, s->I, s->N);
+}
+
+void train_lanes_batchnorm(Gen *g, const IrNode *n, TrainSite *s) {
+    const IrNode *a = fused_act(g->m, n);
+    if (a) {
+        fprintf(s->o, "    const aedl_epi epi = { %s, %s, NULL };   /* the activation after it, fused */\n",
+                a->op == OP_RELU ? "AEDL_EPI_RELU" : "AEDL_EPI_LEAKY",
+                fnum(a->op == OP_LEAKY_RELU ? prec_alpha_value(a->alpha) : 0.0));
+    }
+    fprintf(s->o, "    aedl_bn_infer_lanes(m->%s_ln, m->%s_ln, m->%s_scale, m->%s_shift, %ld, %s);\n", a ? a->name : s->N,
+            s->I, s->N, s->N, s->S, a ? "&epi" : "NULL");
+}
+
+/* relu, leaky_relu, linear (their quantizers are not in the float model), and the kinds
+   whose forward is their runtime function on every element. */
+void train_lanes_act(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    long v = s->S * AEDL_LANES;
+    if (n->op == OP_LEAKY_RELU)
+        fprintf(s->o, "    aedl_leaky_relu_forward(m->%s_ln, m->%s_ln, %ld, %s);\n", s->N, s->I, v,
+                fnum(prec_alpha_value(n->alpha)));
+    else if (n->op == OP_DROPOUT)
+        fprintf(s->o, "    aedl_linear_forward(m->%s_ln, m->%s_ln, %ld);   /* identity in inference */\n", s->N, s->I, v);
+    else
+        fprintf(s->o, "    %s(m->%s_ln, m->%s_ln, %ld);\n", kind_of(n->op)->rt_forward, s->N, s->I, v);
+}
+
+void train_lanes_clip(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    fprintf(s->o, "    aedl_clip_forward(m->%s_ln, m->%s_ln, %ld, %s, %s);\n", s->N, s->I, s->S * AEDL_LANES,
+            fnum(prec_clip_value(n->lo)), fnum(prec_clip_value(n->hi)));
+}
+
+/* bound: feature j's rule on row j. */
+void train_lanes_bound(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    bound_arrays(n, s->N, s->o, s->S, false);
+    fprintf(s->o, "    for (int j = 0; j < %ld; j++)\n", s->S);
+    fprintf(s->o, "        aedl_bound_forward(m->%s_ln + j * AEDL_LANES, m->%s_ln + j * AEDL_LANES, AEDL_LANES, 1, %s_mode + j, %s_k + j);\n",
+            s->N, s->I, s->N, s->N);
+}
+
+/* concat: the inputs' rows one after the other; add: element-wise. */
+void train_lanes_many(Gen *g, const IrNode *n, TrainSite *s) {
+    (void)g;
+    FILE *o = s->o;
+    if (n->op == OP_ADD) {
+        fprintf(o, "    const float *ins[%d] = {", n->ninputs);
+        for (int j = 0; j < n->ninputs; j++) fprintf(o, "%s m->%s_ln", j ? "," : "", n->inputs[j]->name);
+        fprintf(o, " };\n    aedl_add_forward(m->%s_ln, ins, %d, %ld);\n", s->N, n->ninputs, s->S * AEDL_LANES);
+        return;
+    }
+    long row = 0;
+    for (int j = 0; j < n->ninputs; j++) {
+        long w = node_size(n->inputs[j]);
+        fprintf(o, "    memcpy(m->%s_ln + %ld * AEDL_LANES, m->%s_ln, sizeof(float) * %ld * AEDL_LANES);\n", s->N, row,
+                n->inputs[j]->name, w);
+        row += w;
+    }
+}
+
+/* Whether every layer has a lanes form and one value per feature (no axis but the last). */
+static bool lanes_ok(const IrModel *m) {
+    for (int i = 0; i < m->nnodes; i++) {
+        const IrNode *n = m->nodes[i];
+        if (node_size(n) != last_dim(n)) return false;
+        if (n->op != OP_INPUT && kind_of(n->op)->train_lanes == train_lanes_none) return false;
+    }
+    return true;
+}
+
+static void gen_lanes_layer(Gen *g, const IrNode *n) {
+    FILE *o = g->o;
+    const char *M = g->M, *N = n->name;
+    if (n->op == OP_INPUT || fused_into(g->m, n)) return;
+    put_origin(o, n, "");
+    fprintf(o, "static void %s_%s_lanes(%s_model *m) {\n", M, N, M);
+    TrainSite s = {.o = o, .M = M, .N = N, .I = n->inputs[0]->name, .S = node_size(n), .Sin = node_size(n->inputs[0])};
+    kind_of(n->op)->train_lanes(g, n, &s);
+    fprintf(o, "}\n\n");
+}
+
 static void gen_forward_layer(Gen *g, const IrNode *n) {
     FILE *o = g->o;
     const char *M = g->M, *N = n->name;
@@ -1205,6 +1307,63 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
     bool uses_x = s.uses_x;
     if (!uses_x) fprintf(o, "    (void)x;\n");
     fprintf(o, "}\n\n");
+}
+
+/* The float model in lanes: each layer's function, then MODEL_forward_lanes running them on
+   every block and writing the output's and the latent layer's rows back. */
+static void gen_lanes(Gen *g) {
+    FILE *o = g->o;
+    const char *M = g->M;
+    fprintf(o, "/* ---- layers: the float model in event lanes (lanes.h), AEDL_LANES events at a time ---- */\n\n");
+    for (int i = 0; i < g->m->nnodes; i++) gen_lanes_layer(g, g->m->nodes[i]);
+    const IrNode *lat = latent_node(g->m, g->out);
+    long Sin = node_size(g->in), Sout = node_size(g->out);
+    fprintf(o, "/* The layers on the block in %s_ln. */\n", g->in->name);
+    fprintf(o, "static void %s_lanes_block(%s_model *m) {\n", M, M);
+    for (int i = 0; i < g->m->nnodes; i++) {
+        const IrNode *n = g->m->nodes[i];
+        if (n->op == OP_INPUT) continue;
+        if (fused_into(g->m, n)) fprintf(o, "    /* %s: in %s_%s_lanes */\n", n->name, M, n->inputs[0]->name);
+        else fprintf(o, "    %s_%s_lanes(m);\n", M, n->name);
+    }
+    fprintf(o, "}\n\n");
+    fprintf(o, "/* MODE_FLOAT's forward: x (B, %ld) -> %s_out (B, %ld)%s%s%s. */\n", Sin, g->out->name, Sout,
+            lat ? " and the latent values " : "", lat ? lat->name : "", lat ? "_out" : "");
+    fprintf(o, "static void %s_forward_lanes(%s_model *m, const float *x, int B) {\n", M, M);
+    fprintf(o, "    for (int b = 0; b < B; b += AEDL_LANES) {\n");
+    fprintf(o, "        int nb = B - b < AEDL_LANES ? B - b : AEDL_LANES;\n");
+    fprintf(o, "        aedl_lanes_in(m->%s_ln, x + (size_t)b * %ld, nb, %ld);\n", g->in->name, Sin, Sin);
+    fprintf(o, "        %s_lanes_block(m);\n", M);
+    fprintf(o, "        aedl_lanes_out(m->%s_out + (size_t)b * %ld, m->%s_ln, nb, %ld);\n", g->out->name, Sout, g->out->name, Sout);
+    if (lat)
+        fprintf(o, "        aedl_lanes_out(m->%s_out + (size_t)b * %ld, m->%s_ln, nb, %ld);\n", lat->name, node_size(lat),
+                lat->name, node_size(lat));
+    fprintf(o, "    }\n}\n\n");
+}
+
+/* The float model's score (def.float_score) over the lanes: after MODEL_prepare. */
+static void gen_float_score(Gen *g) {
+    FILE *o = g->o;
+    const char *M = g->M;
+    const IrNode *lat = latent_node(g->m, g->out);
+    long Sin = node_size(g->in), Sout = node_size(g->out);
+    if (!g->lanes || Sout != Sin) return;
+    fprintf(o, "/* The float model's score: the MSE of %s against the input (masked where mask is 0), and the\n"
+               "   latent values%s%s, on any number of events (def.float_score). */\n", g->out->name, lat ? " " : "",
+            lat ? lat->name : "");
+    fprintf(o, "static void %s_float_score(void *mp, const float *x, const uint8_t *mask, int B, float *score, float *latent) {\n", M);
+    fprintf(o, "    %s_model *m = mp;\n    %s_prepare(m, B, AEDL_MODE_FLOAT, NULL);\n", M, M);
+    fprintf(o, "    for (int b = 0; b < B; b += AEDL_LANES) {\n");
+    fprintf(o, "        int nb = B - b < AEDL_LANES ? B - b : AEDL_LANES;\n");
+    fprintf(o, "        aedl_lanes_in(m->%s_ln, x + (size_t)b * %ld, nb, %ld);\n", g->in->name, Sin, Sin);
+    fprintf(o, "        %s_lanes_block(m);\n", M);
+    fprintf(o, "        aedl_lanes_mse(score + b, m->%s_ln, m->%s_ln, mask ? mask + (size_t)b * %ld : NULL, nb, %ld);\n",
+            g->out->name, g->in->name, Sin, Sin);
+    if (lat)
+        fprintf(o, "        if (latent) aedl_lanes_out(latent + (size_t)b * %ld, m->%s_ln, nb, %ld);\n", node_size(lat), lat->name,
+                node_size(lat));
+    else fprintf(o, "        (void)latent;\n");
+    fprintf(o, "    }\n}\n\n");
 }
 
 /* ---------------------------------------------------------------- the file */
@@ -1266,6 +1425,10 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
         if (g->m->nodes[i]->op == OP_DENSE)
             fprintf(o, "    const float *%s_k, *%s_b;   /* the kernel and bias (or NULL) as used: set by prepare */\n",
                     g->m->nodes[i]->name, g->m->nodes[i]->name);
+    for (int i = 0; g->lanes && i < g->m->nnodes; i++)
+        if (g->m->nodes[i]->op == OP_DENSE)
+            fprintf(o, "    aedl_lanes_dense %s_lp;   /* the float kernel's non-zero weights (lanes.h): set by prepare */\n",
+                    g->m->nodes[i]->name);
     fprintf(o, "} %s_model;\n\n", M);
 
     long acts = 0, dacts = 0, qmask = 0, xacts = 0, fixed = 0, fixed64 = 0, fixed8 = 0;
@@ -1319,6 +1482,8 @@ static void gen_struct(Gen *g, const Tensors *ts, const Bufs *bs) {
     fprintf(o, "    return m;\n}\n\n");
     fprintf(o, "static void %s_destroy(void *p) {\n    %s_model *m = p;\n", M, M);
     fprintf(o, "    free(m->acts); free(m->dacts); free(m->qmask); free(m->xacts); free(m->fixed); free(m->fixed64);\n");
+    for (int i = 0; g->lanes && i < g->m->nnodes; i++)
+        if (g->m->nodes[i]->op == OP_DENSE) fprintf(o, "    aedl_lanes_dense_free(&m->%s_lp);\n", g->m->nodes[i]->name);
     fprintf(o, "    free(m);\n}\n\n");
 }
 
@@ -1368,6 +1533,9 @@ static void gen_model_functions(Gen *g) {
                         qid(g, n->bias_q, n, "bias"), N, N, n->units, N);
                 fprintf(o, "        m->%s_b = m->%s_bq;\n    }\n", N, N);
             }
+            if (g->lanes)
+                fprintf(o, "    if (mode == AEDL_MODE_FLOAT) aedl_lanes_dense_pack(&m->%s_lp, m->%s_k, m->%s_b, %d, %d);\n", N, N,
+                        N, last_dim(n->inputs[0]), n->units);
         } else if (n->op == OP_BATCHNORM) {
             int c = last_dim(n);
             fprintf(o, "    if (mode != AEDL_MODE_TRAIN) {\n");
@@ -1472,7 +1640,13 @@ static void gen_model_functions(Gen *g) {
     fprintf(o, "static const float *%s_forward(void *mp, const float *x, int B, aedl_mode mode, aedl_rng *rng) {\n", M);
     fprintf(o, "    %s_model *m = mp;\n", M);
     fprintf(o, "    aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = NULL, .team = NULL };\n");
-    fprintf(o, "    %s_prepare(m, B, mode, rng);\n    %s_forward_rows(m, &p, x, mode);\n    return m->%s_out;\n}\n\n", M, M, out);
+    fprintf(o, "    %s_prepare(m, B, mode, rng);\n", M);
+    if (g->lanes) {
+        fprintf(o, "    if (mode == AEDL_MODE_FLOAT) {   /* the float model: events in lanes */\n");
+        fprintf(o, "        %s_forward_lanes(m, x, B);\n        return m->%s_out;\n    }\n", M, out);
+    }
+    fprintf(o, "    %s_forward_rows(m, &p, x, mode);\n    return m->%s_out;\n}\n\n", M, out);
+    gen_float_score(g);
     /* exact */
     fprintf(o, "/* QI: quantize the weights once (masked weights are exactly zero already). */\n");
     fprintf(o, "static void %s_exact_prepare(void *p) {\n    %s_model *m = p;\n", M, M);
@@ -1573,6 +1747,7 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     if (ts->npr) fprintf(o, "    .prunes = %s_prunes, .nprunes = %d, .prune_names = %s_prune_names,\n", M, ts->npr, M);
     fprintf(o, "    .quantized = %d,\n", g->quantized);
     fprintf(o, "    .create = %s_create, .destroy = %s_destroy, .forward = %s_forward,\n", M, M, M);
+    if (g->lanes && node_size(g->out) == node_size(g->in)) fprintf(o, "    .float_score = %s_float_score,\n", M);
     fprintf(o, "    .exact_prepare = %s_exact_prepare, .exact = %s_infer_exact,\n", M, M);
     if (npin)
         fprintf(o, "    .pinned = %s_pinned, .pinned_types = %s_pinned_types, .pinned_sizes = %s_pinned_sizes, .npinned = %d,\n"
@@ -2002,6 +2177,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     Tensors ts = { 0 };
     collect_tensors(m, &ts);
     Bufs bs = { 0 };
+    g.lanes = lanes_ok(m);
     collect_bufs(&g, &bs);
 
     FILE *o = g.o;
@@ -2012,7 +2188,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     fprintf(o, " * The model-specific part (layers, tensors, settings); the generic driver is\n");
     fprintf(o, " * runtime/train.c (options, data, loop, checkpoints, evaluation).  Shapes: B = events. */\n");
     fprintf(o, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n");
-    fprintf(o, "#include \"nn.h\"\n#include \"quant.h\"\n#include \"train.h\"\n#include \"train_par.h\"\n#include \"train_quant.h\"\n#include \"util.h\"\n\n");
+    fprintf(o, "#include \"lanes.h\"\n#include \"nn.h\"\n#include \"quant.h\"\n#include \"train.h\"\n#include \"train_par.h\"\n#include \"train_quant.h\"\n#include \"util.h\"\n\n");
     fprintf(o, "/* The aedlc that regenerates the firmware after training: the Makefile sets it\n"
                "   (make AEDLC=...); the environment variable AEDLC overrides it at run time. */\n");
     fprintf(o, "#ifndef AEDL_AEDLC\n#define AEDL_AEDLC \"aedlc\"\n#endif\n\n");
@@ -2024,6 +2200,7 @@ int emit_train(IrProgram *p, IrModel *m, const EmitTrainOptions *opt) {
     for (int i = m->nnodes - 1; i >= 0; i--) gen_backward_layer(&g, m->nodes[i]);
     fprintf(o, "/* ---- layers: quantized inference in double (QI: docs/semantics.md) ---- */\n\n");
     for (int i = 0; i < m->nnodes; i++) gen_exact_layer(&g, m->nodes[i]);
+    if (g.lanes) gen_lanes(&g);
     gen_model_functions(&g);
     gen_tables(&g, &ts);
     gen_config(&g, opt, file_rel);

@@ -3,10 +3,10 @@
 
 #define KIND_UNPACK(...) __VA_ARGS__
 #define KIND_ENTRY(...) KIND_ENTRY_(__VA_ARGS__)
-#define KIND_ENTRY_(nm, fl, a, s, pq, pf, pc, px, pl, tf, tb, tq, h, rf, rb, rx)                          \
+#define KIND_ENTRY_(nm, fl, a, s, pq, pf, pc, px, pl, tf, tb, tq, tl, h, rf, rb, rx)                      \
     { .name = nm, .flags = fl, .args = a, .shape = s, .prec_quant = pq, .prec_float = pf,                \
       .prec_cons = pc, .prec_exact = px, .plan = pl, .train_forward = tf, .train_backward = tb,          \
-      .train_qi = tq, .hls = &h, .rt_forward = rf, .rt_backward = rb, .rt_forward_f64 = rx }
+      .train_qi = tq, .train_lanes = tl, .hls = &h, .rt_forward = rf, .rt_backward = rb, .rt_forward_f64 = rx }
 
 const KindEntry KIND_TABLE[IR_NOPS] = {
     [OP_INPUT] = { .name = "input", .flags = 0, .args = NULL, .shape = NULL,

@@ -108,20 +108,20 @@ typedef struct {
     KindPrecCons *prec_cons;
     KindPrecExact *prec_exact;
     KindPlan *plan;
-    KindTrain *train_forward, *train_backward, *train_qi;
+    KindTrain *train_forward, *train_backward, *train_qi, *train_lanes;
     const struct HlsKind *hls;
     const char *rt_forward, *rt_backward, *rt_forward_f64;   /* lib/nn.h, or NULL */
 } KindEntry;
 
 /* By op; OP_INPUT's entry has the input's precision, training and HLS hooks
-   (the drivers handle its arguments, shape and plan themselves: NULL). */
+   (the drivers handle its arguments, shape, plan and lanes form themselves: NULL). */
 extern const KindEntry KIND_TABLE[IR_NOPS];
 static inline const KindEntry *kind_of(IrOp op) { return &KIND_TABLE[op]; }
 
 /* Every hook named in kinds.def, declared with its type. */
-#define KIND_HOOKS(args, shape, pquant, pfloat, pcons, pexact, plan, tfwd, tbwd, tqi, hls)            \
+#define KIND_HOOKS(args, shape, pquant, pfloat, pcons, pexact, plan, tfwd, tbwd, tqi, tln, hls)       \
     KindArgs args; KindShape shape; KindPrecQuant pquant; KindPrecFloat pfloat; KindPrecCons pcons;    \
-    KindPrecExact pexact; KindPlan plan; KindTrain tfwd, tbwd, tqi; extern const struct HlsKind hls;
+    KindPrecExact pexact; KindPlan plan; KindTrain tfwd, tbwd, tqi, tln; extern const struct HlsKind hls;
 #define KIND(ID, name, argl, flags, hooks, rt) KIND_HOOKS hooks
 #include "kinds.def"
 #undef KIND

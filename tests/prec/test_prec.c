@@ -1408,7 +1408,7 @@ static void test_plan_file(void) {
 }
 
 /* Every kind's entry names every hook (kinds.h); OP_INPUT's drivers handle
-   its arguments, shape and plan. */
+   its arguments, shape, plan and lanes form. */
 static void test_kind_table(void) {
     int missing = 0;
     char what[160] = "";
@@ -1416,7 +1416,7 @@ static void test_kind_table(void) {
         const KindEntry *k = kind_of((IrOp)op);
         bool ok = k->name && k->prec_quant && k->prec_float && k->prec_cons && k->prec_exact && k->train_forward &&
                   k->train_backward && k->train_qi && k->hls;
-        if (op != OP_INPUT) ok = ok && k->args && k->shape && k->plan;
+        if (op != OP_INPUT) ok = ok && k->args && k->shape && k->plan && k->train_lanes;
         if (!ok) { missing++; snprintf(what, sizeof what, "%s", k->name ? k->name : "(unnamed op)"); }
     }
     CHECK(missing == 0, "kinds/every-hook", "%d kinds lack a hook, e.g. %s", missing, what);

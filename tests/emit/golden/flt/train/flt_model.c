@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lanes.h"
 #include "nn.h"
 #include "quant.h"
 #include "train.h"

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lanes.h"
 #include "nn.h"
 #include "quant.h"
 #include "train.h"
@@ -79,9 +80,11 @@ typedef struct {
     /* activations */
     float *x_out;   /* (B, 6) the input as the model sees it */
     double *x_x;   /* (B, 6) QI output (double) */
+    float *x_ln;   /* (6, AEDL_LANES) the float model in lanes: a block's values */
     float *enc_out;   /* (B, 4) output */
     double *enc_x;   /* (B, 4) QI output (double) */
     float *enc_dout;   /* (B, 4) d loss / d output */
+    float *enc_ln;   /* (4, AEDL_LANES) the float model in lanes: a block's values */
     float *enc_kq;   /* (6, 4) kernel as used: quantized */
     uint8_t *enc_kin;   /* (6, 4) 1 where kernel is inside the quantizer's range */
     double *enc_kx;   /* (6, 4) QI kernel: quantized, double */
@@ -99,9 +102,11 @@ typedef struct {
     float *relu_1_out;   /* (B, 4) output */
     double *relu_1_x;   /* (B, 4) QI output (double) */
     float *relu_1_dout;   /* (B, 4) d loss / d output */
+    float *relu_1_ln;   /* (4, AEDL_LANES) the float model in lanes: a block's values */
     float *latent_out;   /* (B, 2) output */
     double *latent_x;   /* (B, 2) QI output (double) */
     float *latent_dout;   /* (B, 2) d loss / d output */
+    float *latent_ln;   /* (2, AEDL_LANES) the float model in lanes: a block's values */
     float *latent_kq;   /* (4, 2) kernel as used: quantized */
     uint8_t *latent_kin;   /* (4, 2) 1 where kernel is inside the quantizer's range */
     double *latent_kx;   /* (4, 2) QI kernel: quantized, double */
@@ -110,6 +115,7 @@ typedef struct {
     double *latent_bx;   /* (2) QI bias: quantized, double */
     float *dec_out;   /* (B, 6) output */
     double *dec_x;   /* (B, 6) QI output (double) */
+    float *dec_ln;   /* (6, AEDL_LANES) the float model in lanes: a block's values */
     float *dec_kq;   /* (2, 6) kernel as used: quantized */
     uint8_t *dec_kin;   /* (2, 6) 1 where kernel is inside the quantizer's range */
     double *dec_kx;   /* (2, 6) QI kernel: quantized, double */
@@ -119,11 +125,14 @@ typedef struct {
     const float *enc_k, *enc_b;   /* the kernel and bias (or NULL) as used: set by prepare */
     const float *latent_k, *latent_b;   /* the kernel and bias (or NULL) as used: set by prepare */
     const float *dec_k, *dec_b;   /* the kernel and bias (or NULL) as used: set by prepare */
+    aedl_lanes_dense enc_lp;   /* the float kernel's non-zero weights (lanes.h): set by prepare */
+    aedl_lanes_dense latent_lp;   /* the float kernel's non-zero weights (lanes.h): set by prepare */
+    aedl_lanes_dense dec_lp;   /* the float kernel's non-zero weights (lanes.h): set by prepare */
 } qat_model;
 
 enum {   /* sizes: per event (ACTS ... XACTS) and in total */
     qat_ACTS = 26, qat_DACTS = 10, qat_QMASK = 0, qat_XACTS = 26,
-    qat_FIXED = 256, qat_FIXED8 = 56, qat_FIXED64 = 336
+    qat_FIXED = 1664, qat_FIXED8 = 56, qat_FIXED64 = 336
 };
 
 static void *qat_create(int B, float *params, float *buffers) {
@@ -144,9 +153,11 @@ static void *qat_create(int B, float *params, float *buffers) {
     double *f64 = m->fixed64 = xcalloc(qat_FIXED64 + 1, sizeof(double));
     m->x_out = a; a += b * 6;
     m->x_x = x; x += b * 6;
+    m->x_ln = f; f += 384;
     m->enc_out = a; a += b * 4;
     m->enc_x = x; x += b * 4;
     m->enc_dout = d; d += b * 4;
+    m->enc_ln = f; f += 256;
     m->enc_kq = f; f += 24;
     m->enc_kin = q; q += 24;
     m->enc_kx = f64; f64 += 24;
@@ -164,9 +175,11 @@ static void *qat_create(int B, float *params, float *buffers) {
     m->relu_1_out = a; a += b * 4;
     m->relu_1_x = x; x += b * 4;
     m->relu_1_dout = d; d += b * 4;
+    m->relu_1_ln = f; f += 256;
     m->latent_out = a; a += b * 2;
     m->latent_x = x; x += b * 2;
     m->latent_dout = d; d += b * 2;
+    m->latent_ln = f; f += 128;
     m->latent_kq = f; f += 8;
     m->latent_kin = q; q += 8;
     m->latent_kx = f64; f64 += 8;
@@ -175,6 +188,7 @@ static void *qat_create(int B, float *params, float *buffers) {
     m->latent_bx = f64; f64 += 2;
     m->dec_out = a; a += b * 6;
     m->dec_x = x; x += b * 6;
+    m->dec_ln = f; f += 384;
     m->dec_kq = f; f += 12;
     m->dec_kin = q; q += 12;
     m->dec_kx = f64; f64 += 12;
@@ -188,6 +202,9 @@ static void *qat_create(int B, float *params, float *buffers) {
 static void qat_destroy(void *p) {
     qat_model *m = p;
     free(m->acts); free(m->dacts); free(m->qmask); free(m->xacts); free(m->fixed); free(m->fixed64);
+    aedl_lanes_dense_free(&m->enc_lp);
+    aedl_lanes_dense_free(&m->latent_lp);
+    aedl_lanes_dense_free(&m->dec_lp);
     free(m);
 }
 
@@ -300,6 +317,49 @@ static void qat_dec_exact(qat_model *m, const double *x, int B) {
     (void)x;
 }
 
+/* ---- layers: the float model in event lanes (lanes.h), AEDL_LANES events at a time ---- */
+
+/* enc: dense(4, weight=qw, bias=qw) — qat.aedl:12 */
+static void qat_enc_lanes(qat_model *m) {
+    aedl_lanes_dense_forward(m->enc_ln, m->x_ln, &m->enc_lp);
+}
+
+/* batchnorm_1: batchnorm — qat.aedl:13 */
+static void qat_batchnorm_1_lanes(qat_model *m) {
+    const aedl_epi epi = { AEDL_EPI_RELU, 0.0f, NULL };   /* the activation after it, fused */
+    aedl_bn_infer_lanes(m->relu_1_ln, m->enc_ln, m->batchnorm_1_scale, m->batchnorm_1_shift, 4, &epi);
+}
+
+/* latent: dense(2, weight=fixed<8, 3, rnd_conv, sat>, bias=qw, prune=none) — qat.aedl:15 */
+static void qat_latent_lanes(qat_model *m) {
+    aedl_lanes_dense_forward(m->latent_ln, m->relu_1_ln, &m->latent_lp);
+}
+
+/* dec: dense(6, weight=qw, bias=qw) — qat.aedl:16 */
+static void qat_dec_lanes(qat_model *m) {
+    aedl_lanes_dense_forward(m->dec_ln, m->latent_ln, &m->dec_lp);
+}
+
+/* The layers on the block in x_ln. */
+static void qat_lanes_block(qat_model *m) {
+    qat_enc_lanes(m);
+    qat_batchnorm_1_lanes(m);
+    /* relu_1: in qat_batchnorm_1_lanes */
+    qat_latent_lanes(m);
+    qat_dec_lanes(m);
+}
+
+/* MODE_FLOAT's forward: x (B, 6) -> dec_out (B, 6) and the latent values latent_out. */
+static void qat_forward_lanes(qat_model *m, const float *x, int B) {
+    for (int b = 0; b < B; b += AEDL_LANES) {
+        int nb = B - b < AEDL_LANES ? B - b : AEDL_LANES;
+        aedl_lanes_in(m->x_ln, x + (size_t)b * 6, nb, 6);
+        qat_lanes_block(m);
+        aedl_lanes_out(m->dec_out + (size_t)b * 6, m->dec_ln, nb, 6);
+        aedl_lanes_out(m->latent_out + (size_t)b * 2, m->latent_ln, nb, 2);
+    }
+}
+
 /* ---- the whole model ---- */
 
 /* Once per batch of B events, before the rows: the weights as used (quantized
@@ -316,6 +376,7 @@ static void qat_prepare(void *mp, int B, aedl_mode mode, aedl_rng *rng) {
         aedl_tq_f32(&m->tq_qat_q_qw, m->params->enc_bias, m->enc_bq, 4, mode == AEDL_MODE_TRAIN ? m->enc_bin : NULL);
         m->enc_b = m->enc_bq;
     }
+    if (mode == AEDL_MODE_FLOAT) aedl_lanes_dense_pack(&m->enc_lp, m->enc_k, m->enc_b, 6, 4);
     if (mode != AEDL_MODE_TRAIN) {
         aedl_batchnorm_fold(m->batchnorm_1_scale, m->batchnorm_1_shift, m->params->batchnorm_1_gamma, m->params->batchnorm_1_beta, m->buffers->batchnorm_1_moving_mean, m->buffers->batchnorm_1_moving_variance, 4, 0.001f);
         if (mode == AEDL_MODE_EVAL) {   /* quantized model: scale and shift quantized in inference */
@@ -333,6 +394,7 @@ static void qat_prepare(void *mp, int B, aedl_mode mode, aedl_rng *rng) {
         aedl_tq_f32(&m->tq_qat_q_qw, m->params->latent_bias, m->latent_bq, 2, mode == AEDL_MODE_TRAIN ? m->latent_bin : NULL);
         m->latent_b = m->latent_bq;
     }
+    if (mode == AEDL_MODE_FLOAT) aedl_lanes_dense_pack(&m->latent_lp, m->latent_k, m->latent_b, 4, 2);
     m->dec_k = m->params->dec_kernel;
     m->dec_b = m->params->dec_bias;
     if (mode != AEDL_MODE_FLOAT) {
@@ -343,6 +405,7 @@ static void qat_prepare(void *mp, int B, aedl_mode mode, aedl_rng *rng) {
         aedl_tq_f32(&m->tq_qat_q_qw, m->params->dec_bias, m->dec_bq, 6, mode == AEDL_MODE_TRAIN ? m->dec_bin : NULL);
         m->dec_b = m->dec_bq;
     }
+    if (mode == AEDL_MODE_FLOAT) aedl_lanes_dense_pack(&m->dec_lp, m->dec_k, m->dec_b, 2, 6);
     (void)rng;
     (void)B;
     (void)m; (void)mode;
@@ -399,8 +462,26 @@ static const float *qat_forward(void *mp, const float *x, int B, aedl_mode mode,
     qat_model *m = mp;
     aedl_par p = { .tid = 0, .nt = 1, .lo = 0, .n = B, .B = B, .grads = NULL, .team = NULL };
     qat_prepare(m, B, mode, rng);
+    if (mode == AEDL_MODE_FLOAT) {   /* the float model: events in lanes */
+        qat_forward_lanes(m, x, B);
+        return m->dec_out;
+    }
     qat_forward_rows(m, &p, x, mode);
     return m->dec_out;
+}
+
+/* The float model's score: the MSE of dec against the input (masked where mask is 0), and the
+   latent values latent, on any number of events (def.float_score). */
+static void qat_float_score(void *mp, const float *x, const uint8_t *mask, int B, float *score, float *latent) {
+    qat_model *m = mp;
+    qat_prepare(m, B, AEDL_MODE_FLOAT, NULL);
+    for (int b = 0; b < B; b += AEDL_LANES) {
+        int nb = B - b < AEDL_LANES ? B - b : AEDL_LANES;
+        aedl_lanes_in(m->x_ln, x + (size_t)b * 6, nb, 6);
+        qat_lanes_block(m);
+        aedl_lanes_mse(score + b, m->dec_ln, m->x_ln, mask ? mask + (size_t)b * 6 : NULL, nb, 6);
+        if (latent) aedl_lanes_out(latent + (size_t)b * 2, m->latent_ln, nb, 2);
+    }
 }
 
 /* QI: quantize the weights once (masked weights are exactly zero already). */
@@ -462,6 +543,7 @@ static const aedl_model_def qat_def = {
     .prunes = qat_prunes, .nprunes = 1, .prune_names = qat_prune_names,
     .quantized = 1,
     .create = qat_create, .destroy = qat_destroy, .forward = qat_forward,
+    .float_score = qat_float_score,
     .exact_prepare = qat_exact_prepare, .exact = qat_infer_exact,
     .prepare = qat_prepare, .forward_rows = qat_forward_rows, .output = qat_output,
     .backward_rows = qat_backward_rows, .finish = qat_finish,
