@@ -21,7 +21,8 @@
  * Events go through in blocks of EB, stored transposed ([row][event]) so that
  * every loop runs over events.  The dense kernels add one non-zero weight
  * times an input row at a time into accumulators held in registers (pruned
- * weights cost nothing): 64 events in 8 x 8 floats when the layer's inputs,
+ * weights cost nothing, nor do the input rows that are zero in every event of the
+ * block): 64 events in 8 x 8 floats when the layer's inputs,
  * weights and partial sums are below 2^24 units of their steps (exact in a
  * float too), else 32 events in 8 x 4 doubles.  Inputs and outputs are
  * transposed 4 x 4 in registers; the element-wise loops vectorize (AVX2 via
@@ -48,6 +49,7 @@
 typedef double v4d __attribute__((vector_size(32)));
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
+typedef int v8i __attribute__((vector_size(32)));          /* the bits of a v8f */
 typedef long long v4l __attribute__((vector_size(32)));   /* comparison masks of v4d */
 
 /* A 4 x 4 transpose of doubles: rows r0..r3 -> columns c0..c3. */
@@ -586,25 +588,44 @@ static void dense_rows(const flayer *L, const double *restrict X, double *restri
 }
 
 /* Dense in float lanes (f32): the inputs converted once (exactly), then
-   Y[j] = b_j + sum_k w_k X[i_k] for all EB = 64 events in 8 registers. */
-FAST_SIMD
-static void dense_rows_f32(const flayer *L, const double *restrict X, double *restrict Y, float *restrict xf, int n_in) {
-    for (long k = 0; k < (long)n_in * EB; k++) xf[k] = (float)X[k];
-    for (int j = 0; j < L->size; j++) {
-        float b = L->bias_f[j];
-        v8f a0 = {b, b, b, b, b, b, b, b}, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (int k = L->nz_start[j]; k < L->nz_start[j + 1]; k++) {
-            const v8f *x = (const v8f *)(xf + L->nz_off[k]);
-            float w = L->nz_wf[k];
-            v8f wv = {w, w, w, w, w, w, w, w};
-            a0 += wv * x[0]; a1 += wv * x[1]; a2 += wv * x[2]; a3 += wv * x[3];
-            a4 += wv * x[4]; a5 += wv * x[5]; a6 += wv * x[6]; a7 += wv * x[7];
-        }
-        v8f acc[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
-        const float *r = (const float *)acc;
-        double *y = Y + (long)j * EB;
-        for (int e = 0; e < EB; e++) y[e] = r[e];
+   Y[j] = b_j + sum_k w_k X[i_k] for all EB = 64 events in 8 registers.  An input
+   row that is zero in every event of the block (padded features, a relu off for
+   the whole block) adds nothing: with skip, its weights are left out. */
+static inline __attribute__((always_inline)) void dense_out_f32(const flayer *L, double *restrict Y,
+                                                                 const float *restrict xf, int j,
+                                                                 const unsigned char *live, int skip) {
+    float b = L->bias_f[j];
+    v8f a0 = {b, b, b, b, b, b, b, b}, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    for (int k = L->nz_start[j]; k < L->nz_start[j + 1]; k++) {
+        if (skip && !live[L->nz_off[k] / EB]) continue;
+        const v8f *x = (const v8f *)(xf + L->nz_off[k]);
+        float w = L->nz_wf[k];
+        v8f wv = {w, w, w, w, w, w, w, w};
+        a0 += wv * x[0]; a1 += wv * x[1]; a2 += wv * x[2]; a3 += wv * x[3];
+        a4 += wv * x[4]; a5 += wv * x[5]; a6 += wv * x[6]; a7 += wv * x[7];
     }
+    v8f acc[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+    const float *r = (const float *)acc;
+    double *y = Y + (long)j * EB;
+    for (int e = 0; e < EB; e++) y[e] = r[e];
+}
+
+FAST_SIMD
+static void dense_rows_f32(const flayer *L, const double *restrict X, double *restrict Y, float *restrict xf,
+                           unsigned char *live, int n_in) {
+    for (long k = 0; k < (long)n_in * EB; k++) xf[k] = (float)X[k];
+    int dead = 0;
+    for (int i = 0; i < n_in; i++) {   /* the bits of the row's 64 values but the signs, or-ed */
+        const v8f *x = (const v8f *)(xf + (long)i * EB);
+        v8i o = ((v8i)x[0] | (v8i)x[1] | (v8i)x[2] | (v8i)x[3] | (v8i)x[4] | (v8i)x[5] | (v8i)x[6] | (v8i)x[7]) &
+                0x7fffffff;
+        live[i] = (o[0] | o[1] | o[2] | o[3] | o[4] | o[5] | o[6] | o[7]) != 0;
+        dead += !live[i];
+    }
+    if (dead * 8 > n_in)   /* checking every weight's row costs more than a few dead rows save */
+        for (int j = 0; j < L->size; j++) dense_out_f32(L, Y, xf, j, live, 1);
+    else
+        for (int j = 0; j < L->size; j++) dense_out_f32(L, Y, xf, j, live, 0);
 }
 
 FAST_SIMD
@@ -700,13 +721,13 @@ static void activation_rows(const flayer *L, const double *X, double *Y) {
     }
 }
 
-static void run_layer(const flayer *L, double *buf, float *xf) {
+static void run_layer(const flayer *L, double *buf, float *xf, unsigned char *live) {
     double *Y = buf + L->out * EB;
     const double *X = buf + L->in[0] * EB;
     long n = (long)L->size * EB;
     switch (L->op) {
     case FW_DENSE:
-        if (L->f32) dense_rows_f32(L, X, Y, xf, L->in_size[0]);
+        if (L->f32) dense_rows_f32(L, X, Y, xf, live, L->in_size[0]);
         else dense_rows(L, X, Y);
         break;
     case FW_BATCHNORM: batchnorm_rows(L, X, Y); break;
@@ -833,13 +854,14 @@ void emu_fast_run(const emu_fast *f, const aedl_fw_plan *p, const float *in, con
         aedl_fatal("out of memory (%zu bytes for the emulator's blocks)", bytes + fbytes);
     double *buf = mem;
     float *xf = fmem;
+    unsigned char *live = xmalloc((size_t)(f->max_in ? f->max_in : 1));   /* dense_rows_f32: the rows not all zero */
     long d_in = p->d_in, d_out = p->d_out;
     for (long s = lo; s < hi; s += EB) {
         int nb = (int)(hi - s < EB ? hi - s : EB);
         if (in) load_float(f, p, buf, in + s * d_in, nb);
         else load_mantissa(f, buf, min + s * d_in, nb);
-        for (int l = 0; l < f->nlayers; l++) run_layer(&f->L[l], buf, xf);
+        for (int l = 0; l < f->nlayers; l++) run_layer(&f->L[l], buf, xf, live);
         store(f, buf, s, nb, d_out, outs, ostride, mout);
     }
-    free(mem); free(fmem);
+    free(mem); free(fmem); free(live);
 }

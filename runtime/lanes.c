@@ -62,8 +62,9 @@ void aedl_lanes_dense_free(aedl_lanes_dense *d) {
 
 #if LANES_X86
 /* live[k] = 0 when input row k is zero in every lane (padded features, a relu off for the whole
-   block): its FMAs would leave the chains unchanged, as a zero weight's. */
-AVX2_FMA static void live_rows_avx2(unsigned char *live, const float *X, int n) {
+   block): its FMAs would leave the chains unchanged, as a zero weight's.  Returns how many. */
+AVX2_FMA static int dead_rows_avx2(unsigned char *live, const float *X, int n) {
+    int dead = 0;
     for (int k = 0; k < n; k++) {
         const float *x = X + (long)k * AEDL_LANES;
         __m256 o = _mm256_or_ps(_mm256_or_ps(_mm256_or_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(x + 8)),
@@ -73,39 +74,49 @@ AVX2_FMA static void live_rows_avx2(unsigned char *live, const float *X, int n) 
         /* -0 counts as zero: clear the sign bits */
         o = _mm256_and_ps(o, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)));
         live[k] = !_mm256_testz_si256(_mm256_castps_si256(o), _mm256_castps_si256(o));
+        dead += !live[k];
     }
+    return dead;
+}
+
+/* Output j's 64 lanes; skip: leave out the weights of the rows live marks dead (a constant
+   in each copy the compiler makes). */
+AVX2_FMA static inline __attribute__((always_inline)) void dense_out_avx2(float *Y, const float *X,
+                                                                          const aedl_lanes_dense *d, int j,
+                                                                          const unsigned char *live, int skip) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    for (int i = d->start[j]; i < d->start[j + 1]; i++) {
+        if (skip && !live[d->k[i]]) continue;
+        const float *x = X + (long)d->k[i] * AEDL_LANES;
+        __m256 w = _mm256_set1_ps(d->w[i]);
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x), w, a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 8), w, a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 16), w, a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 24), w, a3);
+        a4 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 32), w, a4);
+        a5 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 40), w, a5);
+        a6 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 48), w, a6);
+        a7 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 56), w, a7);
+    }
+    __m256 b = _mm256_set1_ps(d->bias ? d->bias[j] : 0.0f);
+    float *y = Y + (long)j * AEDL_LANES;
+    _mm256_storeu_ps(y, _mm256_add_ps(a0, b));
+    _mm256_storeu_ps(y + 8, _mm256_add_ps(a1, b));
+    _mm256_storeu_ps(y + 16, _mm256_add_ps(a2, b));
+    _mm256_storeu_ps(y + 24, _mm256_add_ps(a3, b));
+    _mm256_storeu_ps(y + 32, _mm256_add_ps(a4, b));
+    _mm256_storeu_ps(y + 40, _mm256_add_ps(a5, b));
+    _mm256_storeu_ps(y + 48, _mm256_add_ps(a6, b));
+    _mm256_storeu_ps(y + 56, _mm256_add_ps(a7, b));
 }
 
 AVX2_FMA static void dense_avx2(float *Y, const float *X, const aedl_lanes_dense *d) {
     unsigned char live[LIVE_MAX];
-    int skip = d->n_in <= LIVE_MAX;
-    if (skip) live_rows_avx2(live, X, d->n_in);
-    for (int j = 0; j < d->units; j++) {
-        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (int i = d->start[j]; i < d->start[j + 1]; i++) {
-            if (skip && !live[d->k[i]]) continue;
-            const float *x = X + (long)d->k[i] * AEDL_LANES;
-            __m256 w = _mm256_set1_ps(d->w[i]);
-            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x), w, a0);
-            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 8), w, a1);
-            a2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 16), w, a2);
-            a3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 24), w, a3);
-            a4 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 32), w, a4);
-            a5 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 40), w, a5);
-            a6 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 48), w, a6);
-            a7 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 56), w, a7);
-        }
-        __m256 b = _mm256_set1_ps(d->bias ? d->bias[j] : 0.0f);
-        float *y = Y + (long)j * AEDL_LANES;
-        _mm256_storeu_ps(y, _mm256_add_ps(a0, b));
-        _mm256_storeu_ps(y + 8, _mm256_add_ps(a1, b));
-        _mm256_storeu_ps(y + 16, _mm256_add_ps(a2, b));
-        _mm256_storeu_ps(y + 24, _mm256_add_ps(a3, b));
-        _mm256_storeu_ps(y + 32, _mm256_add_ps(a4, b));
-        _mm256_storeu_ps(y + 40, _mm256_add_ps(a5, b));
-        _mm256_storeu_ps(y + 48, _mm256_add_ps(a6, b));
-        _mm256_storeu_ps(y + 56, _mm256_add_ps(a7, b));
-    }
+    /* checking every weight's row costs more than a few dead rows save */
+    if (d->n_in <= LIVE_MAX && dead_rows_avx2(live, X, d->n_in) * 8 > d->n_in)
+        for (int j = 0; j < d->units; j++) dense_out_avx2(Y, X, d, j, live, 1);
+    else
+        for (int j = 0; j < d->units; j++) dense_out_avx2(Y, X, d, j, live, 0);
 }
 
 /* An 8 x 8 tile: rows of src (stride ss) -> columns of dst (stride ds). */
