@@ -7,7 +7,7 @@
  * A plan whose every layer is exact by construction computes what QI computes, so the
  * quantized model's reconstruction and latent values are read from the emulation (the
  * latent layer, and the reconstruction a score plan takes its score of, appended to the
- * plan's outputs) instead of running QI on every event: QI runs on the first chunk and
+ * plan's outputs) instead of running QI on every event: QI runs on the first 4096 events and
  * is compared with them bit for bit, and on any difference (a plan of other weights, a
  * latent layer the plan merged with its activation) on every chunk.  --check-quantized
  * runs QI on every chunk and compares each. */
@@ -26,7 +26,9 @@
 #include "train_par.h"
 #include "util.h"
 
-#define PCHUNK 4096
+#define PCHUNK 1024               /* events scored at a time: a chunk's inputs and outputs stay in the cache
+                                    between the float model, the emulation and the scores */
+#define QI_FIRST 4096            /* QI checks the emulation on (at least) this many events first */
 #define PBATCH 256               /* the float model and QI run on at most this many events at once: their
                                     layers' values stay in the cache (each event is scored on its own) */
 
@@ -496,7 +498,7 @@ int aedl_predict(aedl_run *r) {
         int B = (int)(t.n - i < PCHUNK ? t.n - i : PCHUNK);
         const float *x = t.x + i * t.d;
         const uint8_t *mk = masked ? t.mask + i * t.d : NULL;
-        int qi = !derive || i == 0 || po->check_quantized;
+        int qi = !derive || i < QI_FIRST || po->check_quantized;
         if (qi && !fw_only) aedl_f32_to_f64(xd, x, (long)B * nin);   /* QI's input */
         if (!fw_only) {
             int per = (B + nt - 1) / nt, used = 0;
@@ -592,8 +594,8 @@ int aedl_predict(aedl_run *r) {
         rc = 1;
     } else if (qi_diff) {
         fprintf(stderr, "%s: warning: the quantized model (QI) differs from the firmware emulation (%s) on %ld of "
-                "the first %d events: is the plan of other weights? QI ran on every event\n", aedl_progname,
-                plan_path, qi_diff, (int)(t.n < PCHUNK ? t.n : PCHUNK));
+                "the first %ld events: is the plan of other weights? QI ran on every event\n", aedl_progname,
+                plan_path, qi_diff, qi_events);
     } else if (!fw_only && plan) {
         aedl_say(r, "predict: score_quantized, latent_quantized: %s\n", qsrc);
     }
