@@ -26,8 +26,8 @@
 #include "train_par.h"
 #include "util.h"
 
-#define PCHUNK 1024               /* events scored at a time: a chunk's inputs and outputs stay in the cache
-                                    between the float model, the emulation and the scores */
+#define PCHUNK 1024               /* events scored at a time per thread: a chunk's inputs and outputs stay in
+                                    the cache between the float model, the emulation and the scores */
 #define QI_FIRST 4096            /* QI checks the emulation on (at least) this many events first */
 #define PBATCH 256               /* the float model and QI run on at most this many events at once: their
                                     layers' values stay in the cache (each event is scored on its own) */
@@ -86,15 +86,15 @@ typedef struct {
     aedl_atomic a;              /* CSV */
     char *tmp;                  /* HDF5: the temporary file */
     hid_t f, ds[ND];
-    size_t n;
+    size_t n, chunk;            /* events; the rows of a chunk (the HDF5 datasets' too) */
     int F, L, fw, fw_only;
     int vae;                    /* a VAE: kl and mu2 of the float model and QI too (the latent values are the means) */
     int fws;                    /* the firmware outputs the score: 1 its sum, 2 the sum and the count (masked) */
     hid_t ds_sum, ds_cnt;
 } writer;
 
-static hid_t mk_ds(hid_t f, const char *name, hid_t type, size_t n, int cols) {
-    hsize_t dims[2] = { n, (hsize_t)cols }, chunk[2] = { n < PCHUNK ? (n ? n : 1) : PCHUNK, (hsize_t)cols };
+static hid_t mk_ds(hid_t f, const char *name, hid_t type, size_t n, int cols, size_t rows) {
+    hsize_t dims[2] = { n, (hsize_t)cols }, chunk[2] = { n < rows ? (n ? n : 1) : rows, (hsize_t)cols };
     hid_t sp = H5Screate_simple(cols ? 2 : 1, dims, NULL);
     hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(pl, cols ? 2 : 1, chunk);
@@ -115,11 +115,11 @@ static void put_attr(hid_t loc, const char *name, const char *v) {
     H5Tclose(st);
 }
 
-static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n, int fw, int fws, int fw_only, int L,
-                        const char *data, char *const *names) {
+static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n, size_t chunk, int fw, int fws,
+                        int fw_only, int L, const char *data, char *const *names) {
     const aedl_model_def *d = r->def;
     memset(w, 0, sizeof *w);
-    w->n = n; w->F = d->n_out; w->L = L; w->fw = fw; w->fw_only = fw_only; w->fws = fws;
+    w->n = n; w->chunk = chunk; w->F = d->n_out; w->L = L; w->fw = fw; w->fw_only = fw_only; w->fws = fws;
     w->vae = d->n_z > 0 && L > 0;
     w->ds_sum = w->ds_cnt = -1;
     size_t pl = strlen(path);
@@ -141,13 +141,13 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     w->f = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (w->f < 0) aedl_fatal("%s: cannot create the HDF5 file", path);
-    w->ds[D_SF] = fw_only ? -1 : mk_ds(w->f, dname[D_SF], H5T_IEEE_F32LE, n, 0);
-    w->ds[D_SQ] = fw_only ? -1 : mk_ds(w->f, dname[D_SQ], H5T_IEEE_F64LE, n, 0);
-    w->ds[D_SW] = fw ? mk_ds(w->f, dname[D_SW], H5T_IEEE_F64LE, n, 0) : -1;
-    w->ds[D_OUT] = mk_ds(w->f, dname[D_OUT], H5T_IEEE_F64LE, n, w->F);
-    w->ds[D_LF] = w->L ? mk_ds(w->f, dname[D_LF], H5T_IEEE_F32LE, n, w->L) : -1;
-    w->ds[D_LQ] = w->L ? mk_ds(w->f, dname[D_LQ], H5T_IEEE_F64LE, n, w->L) : -1;
-    for (int k = D_KF; k <= D_MQ; k++) w->ds[k] = w->vae ? mk_ds(w->f, dname[k], H5T_IEEE_F64LE, n, 0) : -1;
+    w->ds[D_SF] = fw_only ? -1 : mk_ds(w->f, dname[D_SF], H5T_IEEE_F32LE, n, 0, w->chunk);
+    w->ds[D_SQ] = fw_only ? -1 : mk_ds(w->f, dname[D_SQ], H5T_IEEE_F64LE, n, 0, w->chunk);
+    w->ds[D_SW] = fw ? mk_ds(w->f, dname[D_SW], H5T_IEEE_F64LE, n, 0, w->chunk) : -1;
+    w->ds[D_OUT] = mk_ds(w->f, dname[D_OUT], H5T_IEEE_F64LE, n, w->F, w->chunk);
+    w->ds[D_LF] = w->L ? mk_ds(w->f, dname[D_LF], H5T_IEEE_F32LE, n, w->L, w->chunk) : -1;
+    w->ds[D_LQ] = w->L ? mk_ds(w->f, dname[D_LQ], H5T_IEEE_F64LE, n, w->L, w->chunk) : -1;
+    for (int k = D_KF; k <= D_MQ; k++) w->ds[k] = w->vae ? mk_ds(w->f, dname[k], H5T_IEEE_F64LE, n, 0, w->chunk) : -1;
     for (int k = 0; k < ND; k++)
         if ((k != D_SW || fw) && (w->L || (k != D_LF && k != D_LQ)) && (!fw_only || (k != D_SF && k != D_SQ)) &&
             (w->vae || k < D_KF) && w->ds[k] < 0)
@@ -155,10 +155,10 @@ static void writer_open(writer *w, const char *path, const aedl_run *r, size_t n
     put_attr(w->f, "model", d->name);
     put_attr(w->f, "data", data);
     if (fws) {
-        w->ds_sum = mk_ds(w->f, "score_firmware_sum", H5T_IEEE_F64LE, n, 0);
+        w->ds_sum = mk_ds(w->f, "score_firmware_sum", H5T_IEEE_F64LE, n, 0, w->chunk);
         if (w->ds_sum < 0) aedl_fatal("%s: cannot create the dataset 'score_firmware_sum'", path);
         if (fws > 1) {
-            w->ds_cnt = mk_ds(w->f, "score_firmware_count", H5T_IEEE_F64LE, n, 0);
+            w->ds_cnt = mk_ds(w->f, "score_firmware_count", H5T_IEEE_F64LE, n, 0, w->chunk);
             if (w->ds_cnt < 0) aedl_fatal("%s: cannot create the dataset 'score_firmware_count'", path);
         }
     }
@@ -209,7 +209,7 @@ static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const d
             for (int k = 0; k < w->fws; k++) fprintf(f, ",%.17g", fwo[e * w->fws + k]);
             for (int j = 0; j < w->L; j++) fprintf(f, ",%.9g", (double)lf[e * w->L + j]);
             for (int j = 0; j < w->L; j++) fprintf(f, ",%.17g", lq[e * w->L + j]);
-            for (int k = 0; w->vae && k < 4; k++) fprintf(f, ",%.17g", vs[(size_t)k * PCHUNK + e]);
+            for (int k = 0; w->vae && k < 4; k++) fprintf(f, ",%.17g", vs[(size_t)k * w->chunk + e]);
             for (int j = 0; j < w->F; j++) fprintf(f, ",%.17g", out[e * w->F + j]);
             fputc('\n', f);
         }
@@ -232,7 +232,7 @@ static void writer_rows(writer *w, size_t i0, size_t B, const float *sf, const d
         write_rows(w->ds[D_LF], H5T_NATIVE_FLOAT, i0, B, w->L, lf);
         write_rows(w->ds[D_LQ], H5T_NATIVE_DOUBLE, i0, B, w->L, lq);
     }
-    for (int k = 0; w->vae && k < 4; k++) write_rows(w->ds[D_KF + k], H5T_NATIVE_DOUBLE, i0, B, 0, vs + (size_t)k * PCHUNK);
+    for (int k = 0; w->vae && k < 4; k++) write_rows(w->ds[D_KF + k], H5T_NATIVE_DOUBLE, i0, B, 0, vs + (size_t)k * w->chunk);
 }
 
 /* quantized: where QI's columns came from (HDF5 attribute `quantized`) */
@@ -281,7 +281,8 @@ typedef struct {
     int n;
     float *lf, *sf;
     double *xd, *yq, *lq, *sq;
-    double *vs;                 /* a VAE: kl and mu2 of the float model, then of QI, (4, PCHUNK) at the slice's rows */
+    double *vs;                 /* a VAE: kl and mu2 of the float model, then of QI, (4, vstride) at the slice's rows */
+    size_t vstride;
     int score;                  /* the train block's score (aedl_loss_kind) */
     int qi;                     /* run QI on this chunk (else its columns come from the emulation) */
 } part;
@@ -303,7 +304,7 @@ static void vae_part(part *p) {
                 memcpy(mu, d->z_mu_exact(p->model), sizeof(double) * (size_t)bb * Z);
                 memcpy(lv, d->z_logvar_exact(p->model), sizeof(double) * (size_t)bb * Z);
             }
-            double *kl = p->vs + (size_t)pass * PCHUNK + b, *m2 = p->vs + (size_t)(2 + pass) * PCHUNK + b;
+            double *kl = p->vs + (size_t)pass * p->vstride + b, *m2 = p->vs + (size_t)(2 + pass) * p->vstride + b;
             aedl_kl_per_event_f64(kl, mu, lv, bb, Z);
             aedl_mu2_per_event_f64(m2, mu, bb, Z);
             for (int e = 0; e < bb; e++) {
@@ -462,16 +463,6 @@ int aedl_predict(aedl_run *r) {
     if (derive && ((lat >= 0 && aedl_fw_add_output(plan, lat) != 0) || (rec >= 0 && aedl_fw_add_output(plan, rec) != 0)))
         aedl_fatal("%s: cannot read the latent layer and the reconstruction from the plan", plan_path);
     long qi_events = 0, qi_diff = 0;   /* the events QI ran on beside the emulation, and how many differed */
-    writer w;
-    writer_open(&w, po->out, r, t.n, plan != NULL, fws, fw_only, L, po->data, F == nin ? fnames : NULL);
-    float *sf = xmalloc(PCHUNK * sizeof(float));
-    float *lf = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(float));
-    double *xd = xmalloc((size_t)PCHUNK * nin * sizeof(double)), *yq = xmalloc((size_t)PCHUNK * F * sizeof(double));
-    double *yf = xmalloc((size_t)PCHUNK * (F > 2 ? F : 2) * sizeof(double)), *lq = xmalloc((size_t)PCHUNK * (L ? L : 1) * sizeof(double));
-    double *sq = xmalloc(PCHUNK * sizeof(double)), *sw = xmalloc(PCHUNK * sizeof(double));
-    double *vs = w.vae ? xmalloc(4 * (size_t)PCHUNK * sizeof(double)) : NULL;
-    double *le = lat >= 0 ? xmalloc((size_t)PCHUNK * L * sizeof(double)) : NULL;   /* the emulation's latent values */
-    double *ye = rec >= 0 ? xmalloc((size_t)PCHUNK * F * sizeof(double)) : NULL;   /* and reconstruction (a score plan) */
     /* threads: --threads N, else one per processor; a model each */
     int nt = r->opt.threads;
     if (nt <= 0) {
@@ -480,13 +471,24 @@ int aedl_predict(aedl_run *r) {
     }
     int nt_fw = nt;             /* the emulator's threads */
     if (fw_only) nt = 1;
+    const size_t chunk = (size_t)PCHUNK * nt_fw;   /* the events of a chunk */
+    writer w;
+    writer_open(&w, po->out, r, t.n, chunk, plan != NULL, fws, fw_only, L, po->data, F == nin ? fnames : NULL);
+    float *sf = xmalloc(chunk * sizeof(float));
+    float *lf = xmalloc(chunk * (L ? L : 1) * sizeof(float));
+    double *xd = xmalloc(chunk * nin * sizeof(double)), *yq = xmalloc(chunk * F * sizeof(double));
+    double *yf = xmalloc(chunk * (F > 2 ? F : 2) * sizeof(double)), *lq = xmalloc(chunk * (L ? L : 1) * sizeof(double));
+    double *sq = xmalloc(chunk * sizeof(double)), *sw = xmalloc(chunk * sizeof(double));
+    double *vs = w.vae ? xmalloc(4 * chunk * sizeof(double)) : NULL;
+    double *le = lat >= 0 ? xmalloc(chunk * L * sizeof(double)) : NULL;   /* the emulation's latent values */
+    double *ye = rec >= 0 ? xmalloc(chunk * F * sizeof(double)) : NULL;   /* and reconstruction (a score plan) */
     part *pt = xcalloc((size_t)nt, sizeof *pt);
     for (int k = 0; k < nt; k++) {
         pt[k].d = d;
         pt[k].model = k ? d->create(batch, r->blk.params, r->blk.buffers) : r->blk.model;
         if (k) d->exact_prepare(pt[k].model);
         aedl_rng_seed(&pt[k].rng, (uint64_t)k);
-        pt[k].batch = batch; pt[k].masked = masked; pt[k].L = L; pt[k].score = c->score;
+        pt[k].batch = batch; pt[k].masked = masked; pt[k].L = L; pt[k].score = c->score; pt[k].vstride = chunk;
     }
     pthread_t *th = xcalloc((size_t)nt, sizeof *th);
     int *running = xcalloc((size_t)nt, sizeof *running);
@@ -494,8 +496,8 @@ int aedl_predict(aedl_run *r) {
     int tty = isatty(2);
     double last = 0, ts = aedl_now(), t_write = 0, t_fw = 0;
     if (tty) progress(r, 0, t.n, ts, &last, tty);
-    for (size_t i = 0; i < t.n; i += PCHUNK) {
-        int B = (int)(t.n - i < PCHUNK ? t.n - i : PCHUNK);
+    for (size_t i = 0; i < t.n; i += chunk) {
+        int B = (int)(t.n - i < chunk ? t.n - i : chunk);
         const float *x = t.x + i * t.d;
         const uint8_t *mk = masked ? t.mask + i * t.d : NULL;
         int qi = !derive || i < QI_FIRST || po->check_quantized;
