@@ -14,8 +14,9 @@
  *     y_j = fl(fma(x_kn, w_knj, ... fma(x_k1, w_k1j, 0)) + b_j)
  * over the inputs k1 < ... < kn of its non-zero weights: the FMA chain in the order of the
  * inputs, from 0, then plus the bias (0 without one).  A zero weight leaves an FMA chain
- * unchanged (for finite inputs), so skipping it changes nothing.  This is what OpenBLAS's
- * sgemm computes for aedl_dense_forward's shapes (the unit test checks both).
+ * unchanged (for finite inputs), so skipping it, or a row of inputs that are all zero, changes
+ * nothing.  OpenBLAS's sgemm (aedl_dense_forward) computes the same chain on the machines we
+ * checked; tests/nn/test_lanes.c checks the definition and says where sgemm differs.
  */
 #ifndef AEDL_LANES_H
 #define AEDL_LANES_H
