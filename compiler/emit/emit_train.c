@@ -1309,6 +1309,18 @@ static void gen_exact_layer(Gen *g, const IrNode *n) {
     fprintf(o, "}\n\n");
 }
 
+/* Whether the model has def.float_score: a lanes form, and an output of the input's size. */
+static bool has_float_score(const Gen *g) { return g->lanes && node_size(g->out) == node_size(g->in); }
+
+/* The head of a loop over the blocks of B events at x: each block into the lanes, through the layers. */
+static void put_lanes_blocks(const Gen *g) {
+    long Sin = node_size(g->in);
+    fprintf(g->o, "    for (int b = 0; b < B; b += AEDL_LANES) {\n");
+    fprintf(g->o, "        int nb = B - b < AEDL_LANES ? B - b : AEDL_LANES;\n");
+    fprintf(g->o, "        aedl_lanes_in(m->%s_ln, x + (size_t)b * %ld, nb, %ld);\n", g->in->name, Sin, Sin);
+    fprintf(g->o, "        %s_lanes_block(m);\n", g->M);
+}
+
 /* The float model in lanes: each layer's function, then MODEL_forward_lanes running them on
    every block and writing the output's and the latent layer's rows back. */
 static void gen_lanes(Gen *g) {
@@ -1330,10 +1342,7 @@ static void gen_lanes(Gen *g) {
     fprintf(o, "/* MODE_FLOAT's forward: x (B, %ld) -> %s_out (B, %ld)%s%s%s. */\n", Sin, g->out->name, Sout,
             lat ? " and the latent values " : "", lat ? lat->name : "", lat ? "_out" : "");
     fprintf(o, "static void %s_forward_lanes(%s_model *m, const float *x, int B) {\n", M, M);
-    fprintf(o, "    for (int b = 0; b < B; b += AEDL_LANES) {\n");
-    fprintf(o, "        int nb = B - b < AEDL_LANES ? B - b : AEDL_LANES;\n");
-    fprintf(o, "        aedl_lanes_in(m->%s_ln, x + (size_t)b * %ld, nb, %ld);\n", g->in->name, Sin, Sin);
-    fprintf(o, "        %s_lanes_block(m);\n", M);
+    put_lanes_blocks(g);
     fprintf(o, "        aedl_lanes_out(m->%s_out + (size_t)b * %ld, m->%s_ln, nb, %ld);\n", g->out->name, Sout, g->out->name, Sout);
     if (lat)
         fprintf(o, "        aedl_lanes_out(m->%s_out + (size_t)b * %ld, m->%s_ln, nb, %ld);\n", lat->name, node_size(lat),
@@ -1346,17 +1355,14 @@ static void gen_float_score(Gen *g) {
     FILE *o = g->o;
     const char *M = g->M;
     const IrNode *lat = latent_node(g->m, g->out);
-    long Sin = node_size(g->in), Sout = node_size(g->out);
-    if (!g->lanes || Sout != Sin) return;
+    long Sin = node_size(g->in);
+    if (!has_float_score(g)) return;
     fprintf(o, "/* The float model's score: the MSE of %s against the input (masked where mask is 0), and the\n"
                "   latent values%s%s, on any number of events (def.float_score). */\n", g->out->name, lat ? " " : "",
             lat ? lat->name : "");
     fprintf(o, "static void %s_float_score(void *mp, const float *x, const uint8_t *mask, int B, float *score, float *latent) {\n", M);
     fprintf(o, "    %s_model *m = mp;\n    %s_prepare(m, B, AEDL_MODE_FLOAT, NULL);\n", M, M);
-    fprintf(o, "    for (int b = 0; b < B; b += AEDL_LANES) {\n");
-    fprintf(o, "        int nb = B - b < AEDL_LANES ? B - b : AEDL_LANES;\n");
-    fprintf(o, "        aedl_lanes_in(m->%s_ln, x + (size_t)b * %ld, nb, %ld);\n", g->in->name, Sin, Sin);
-    fprintf(o, "        %s_lanes_block(m);\n", M);
+    put_lanes_blocks(g);
     fprintf(o, "        aedl_lanes_mse(score + b, m->%s_ln, m->%s_ln, mask ? mask + (size_t)b * %ld : NULL, nb, %ld);\n",
             g->out->name, g->in->name, Sin, Sin);
     if (lat)
@@ -1747,7 +1753,7 @@ static void gen_tables(Gen *g, const Tensors *ts) {
     if (ts->npr) fprintf(o, "    .prunes = %s_prunes, .nprunes = %d, .prune_names = %s_prune_names,\n", M, ts->npr, M);
     fprintf(o, "    .quantized = %d,\n", g->quantized);
     fprintf(o, "    .create = %s_create, .destroy = %s_destroy, .forward = %s_forward,\n", M, M, M);
-    if (g->lanes && node_size(g->out) == node_size(g->in)) fprintf(o, "    .float_score = %s_float_score,\n", M);
+    if (has_float_score(g)) fprintf(o, "    .float_score = %s_float_score,\n", M);
     fprintf(o, "    .exact_prepare = %s_exact_prepare, .exact = %s_infer_exact,\n", M, M);
     if (npin)
         fprintf(o, "    .pinned = %s_pinned, .pinned_types = %s_pinned_types, .pinned_sizes = %s_pinned_sizes, .npinned = %d,\n"
